@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
+
+from clinic import views
+from patients import views as patient_views
+from patients import views_audit, views_patient
+
+# The e-mail address is the login and is managed by the clinic (it follows the patient
+# record), so allauth's self-service address management is switched off.
+account_overrides = [
+    path(
+        "accounts/email/",
+        require_GET(RedirectView.as_view(pattern_name="home")),
+        name="account_email",
+    ),
+]
+
+portal = [
+    path("", patient_views.caseload, name="caseload"),
+    path("patients/new/", patient_views.patient_new, name="patient_new"),
+    path("patients/<uuid:patient_uuid>/", patient_views.patient_chart, name="patient_chart"),
+    path("patients/<uuid:patient_uuid>/edit/", patient_views.patient_edit, name="patient_edit"),
+    path(
+        "patients/<uuid:patient_uuid>/archive/",
+        patient_views.patient_archive,
+        name="patient_archive",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/restore/",
+        patient_views.patient_restore,
+        name="patient_restore",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/invitation/",
+        patient_views.patient_send_invitation,
+        name="patient_invitation",
+    ),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/<uuid:membership_uuid>/", views.staff_update, name="staff_update"),
+    path("audit/", views_audit.audit_log, name="audit_log"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("invite/<str:token>/", views.accept_invitation, name="invitation_accept"),
+    *account_overrides,
+    path("accounts/", include("allauth.urls")),
+    path("portal/", include(portal)),
+    path("me/", views_patient.patient_home, name="patient_home"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,141 @@
+"""Writes on the clinical record. Each one is atomic and audited in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+
+from clinic import audit
+from clinic.invitations import invitation_create
+from clinic.mail import send_templated
+from clinic.models import Membership, User
+from patients.models import Patient
+
+PATIENT_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "phone",
+    "preferred_language",
+    "clinician",
+)
+
+
+class PatientAccessError(Exception):
+    """The patient's login cannot be set up as asked; the message is shown to staff."""
+
+
+@transaction.atomic
+def patient_create(*, membership: Membership, request: Any = None, **fields: Any) -> Patient:
+    patient = Patient.objects.create(clinic=membership.clinic, **fields)
+    audit.record(
+        actor=membership.user,
+        role=membership.role,
+        action="patient.create",
+        patient=patient,
+        obj=patient,
+        request=request,
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *, membership: Membership, patient: Patient, request: Any = None, **fields: Any
+) -> Patient:
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.save()
+    if patient.user_id and "email" in fields and fields["email"]:
+        # The patient logs in with this address, so the login follows the record.
+        User.objects.filter(pk=patient.user_id).update(email=fields["email"].lower())
+    audit.record(
+        actor=membership.user,
+        role=membership.role,
+        action="patient.update",
+        patient=patient,
+        obj=patient,
+        request=request,
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_set_status(
+    *, membership: Membership, patient: Patient, status: str, request: Any = None
+) -> Patient:
+    """Archive or restore. Records are never deleted; archiving also closes the login."""
+    patient.status = status
+    patient.save(update_fields=["status", "updated_at"])
+    if patient.user_id:
+        User.objects.filter(pk=patient.user_id).update(is_active=status == Patient.Status.ACTIVE)
+    action = "patient.archive" if status == Patient.Status.ARCHIVED else "patient.restore"
+    audit.record(
+        actor=membership.user,
+        role=membership.role,
+        action=action,
+        patient=patient,
+        obj=patient,
+        request=request,
+    )
+    return patient
+
+
+def _login_user_for(patient: Patient) -> User:
+    if not patient.email:
+        raise PatientAccessError(
+            "Add the patient's e-mail address first: it is what they log in with."
+        )
+    if patient.user_id:
+        return patient.user
+    user = User.objects.filter(email__iexact=patient.email).first()
+    if user is not None:
+        # Never hand a staff account, or another patient's login, to this patient.
+        if user.memberships.exists() or hasattr(user, "patient_profile"):
+            raise PatientAccessError(
+                "This e-mail address already belongs to another login. Use another address."
+            )
+    else:
+        user = User.objects.create_user(
+            email=patient.email, password=None, full_name=patient.full_name
+        )
+    patient.user = user
+    patient.save(update_fields=["user", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def patient_invite(
+    *, membership: Membership, patient: Patient, base_url: str, send: bool, request: Any = None
+) -> str:
+    """Create a fresh one-time link for the patient; e-mail it when `send`.
+
+    Returns the absolute link so it can also be printed. Older links stop working.
+    """
+    if not patient.is_active:
+        raise PatientAccessError("Restore this patient before inviting them.")
+    user = _login_user_for(patient)
+    token = invitation_create(user=user, created_by=membership.user)
+    link = base_url + reverse("invitation_accept", args=[token])
+    audit.record(
+        actor=membership.user,
+        role=membership.role,
+        action="patient.invite_email" if send else "patient.invite_print",
+        patient=patient,
+        obj=patient,
+        request=request,
+    )
+    if send:
+        clinic = patient.clinic
+        transaction.on_commit(
+            lambda: send_templated(
+                to=user.email,
+                subject="Your patient login",
+                template="emails/patient_invitation.txt",
+                context={"clinic": clinic, "link": link, "first_name": patient.first_name},
+            )
+        )
+    return link

@@ -1,0 +1,184 @@
+"""Clinician portal: caseload, patient chart, patient record and access."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import audit, permissions
+from patients.forms import CaseloadFilterForm, PatientForm
+from patients.models import Patient
+from patients.services import (
+    PatientAccessError,
+    patient_create,
+    patient_invite,
+    patient_set_status,
+    patient_update,
+)
+
+CASELOAD_PAGE_SIZE = 25
+
+
+def _get_patient(request: HttpRequest, patient_uuid: str) -> Patient:
+    return permissions.get_in_clinic_or_404(
+        request, Patient.objects.select_related("clinic", "clinician", "user"), uuid=patient_uuid
+    )
+
+
+def _audit_read(request: HttpRequest, action: str, patient: Patient) -> None:
+    audit.record(
+        actor=request.user,
+        role=request.membership.role,
+        action=action,
+        patient=patient,
+        obj=patient,
+        request=request,
+    )
+
+
+@require_GET
+@never_cache
+@permissions.staff_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    filters = CaseloadFilterForm(request.GET or None)
+    params = filters.cleaned_data if filters.is_valid() else {}
+    patients = Patient.objects.visible_to(request.membership).select_related("clinician")
+    status = params.get("status") or "active"
+    patients = patients.archived() if status == "archived" else patients.active()
+    if params.get("q"):
+        patients = patients.search(params["q"])
+    if params.get("sort") == "activity":
+        patients = patients.order_by(F("last_activity_at").desc(nulls_last=True), "last_name", "id")
+    else:
+        patients = patients.order_by("last_name", "first_name", "id")
+    page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clinician/caseload.html",
+        {
+            "page": page,
+            "filters": filters,
+            "status": status,
+            "sort": params.get("sort") or "name",
+            "q": params.get("q", ""),
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permissions.staff_required
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        patient = patient_create(
+            membership=request.membership, request=request, **form.cleaned_data
+        )
+        messages.success(request, f"{patient.full_name} was added.")
+        return redirect("patient_chart", patient_uuid=patient.uuid)
+    return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
+
+
+@require_GET
+@never_cache
+@permissions.staff_required
+def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = _get_patient(request, patient_uuid)
+    _audit_read(request, "patient.view", patient)
+    invitation = None
+    if patient.user_id:
+        invitation = patient.user.invitations.order_by("-created_at").first()
+    return render(
+        request,
+        "clinician/patient_chart.html",
+        {"patient": patient, "invitation": invitation},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permissions.staff_required
+def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = _get_patient(request, patient_uuid)
+    form = PatientForm(request.POST or None, instance=patient, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        patient_update(
+            membership=request.membership,
+            patient=patient,
+            request=request,
+            **form.cleaned_data,
+        )
+        messages.success(request, "Changes saved.")
+        return redirect("patient_chart", patient_uuid=patient.uuid)
+    if request.method == "GET":
+        _audit_read(request, "patient.view", patient)
+    return render(request, "clinician/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permissions.staff_required
+def patient_archive(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    """GET asks for confirmation; POST archives. Nothing is ever deleted."""
+    patient = _get_patient(request, patient_uuid)
+    if request.method == "POST":
+        patient_set_status(
+            membership=request.membership,
+            patient=patient,
+            status=Patient.Status.ARCHIVED,
+            request=request,
+        )
+        messages.success(
+            request, f"{patient.full_name} was archived. You can restore them at any time."
+        )
+        return redirect("caseload")
+    _audit_read(request, "patient.view", patient)
+    return render(request, "clinician/patient_archive_confirm.html", {"patient": patient})
+
+
+@require_POST
+@permissions.staff_required
+def patient_restore(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = _get_patient(request, patient_uuid)
+    patient_set_status(
+        membership=request.membership,
+        patient=patient,
+        status=Patient.Status.ACTIVE,
+        request=request,
+    )
+    messages.success(request, f"{patient.full_name} was restored.")
+    return redirect("patient_chart", patient_uuid=patient.uuid)
+
+
+@require_POST
+@never_cache
+@permissions.staff_required
+def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    """E-mail a new login link (older links stop working), or show it for printing."""
+    patient = _get_patient(request, patient_uuid)
+    printing = request.POST.get("delivery") == "print"
+    try:
+        link = patient_invite(
+            membership=request.membership,
+            patient=patient,
+            base_url=f"{request.scheme}://{request.get_host()}",
+            send=not printing,
+            request=request,
+        )
+    except PatientAccessError as error:
+        messages.error(request, str(error))
+        return redirect("patient_chart", patient_uuid=patient.uuid)
+    if printing:
+        return render(
+            request, "clinician/patient_invitation_print.html", {"patient": patient, "link": link}
+        )
+    messages.success(request, f"A login link was e-mailed to {patient.email}. It works for 7 days.")
+    return redirect("patient_chart", patient_uuid=patient.uuid)

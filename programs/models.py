@@ -1,0 +1,3 @@
+"""Exercise prescription (exercises, programs, dosage). Filled by the program builder work."""
+
+from __future__ import annotations
