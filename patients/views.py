@@ -57,6 +57,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
     else:
         patients = patients.order_by("last_name", "first_name", "id")
     page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Names and birth dates are patient data too: one event per list view, not per row.
+    audit.record(
+        actor=request.user, role=request.membership.role, action="caseload.view", request=request
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

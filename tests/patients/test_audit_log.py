@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic import audit
+from clinic.models import AuditEvent
+
+
+def test_admins_see_their_clinic_events_filtered_by_patient(
+    as_admin_a, as_clinician_a, as_clinician_b, patient_a1, patient_a2, patient_b1
+):
+    as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/")
+    as_clinician_a.get(f"/portal/patients/{patient_a2.uuid}/")
+    as_clinician_b.get(f"/portal/patients/{patient_b1.uuid}/")
+    page = as_admin_a.get(f"/portal/audit/?patient={patient_a1.uuid}")
+    rows = page.context["rows"]
+    assert [name for _, name in rows] == ["Amara Okafor"]
+    everything = as_admin_a.get("/portal/audit/").content.decode()
+    assert "Arlo Nguyen" in everything and "Bea Silva" not in everything
+
+
+def test_admins_filter_by_staff_member(
+    as_admin_a, as_clinician_a, admin_a, clinician_a, patient_a1
+):
+    as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/")
+    as_admin_a.get(f"/portal/patients/{patient_a1.uuid}/")
+    rows = as_admin_a.get(f"/portal/audit/?user={clinician_a.uuid}").context["rows"]
+    assert {event.actor for event, _ in rows} == {clinician_a}
+
+
+def test_the_log_is_read_only_and_its_queries_do_not_grow(
+    as_admin_a, admin_a, clinic_a, patient_a1
+):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            as_admin_a.get("/portal/audit/")
+        return len(queries)
+
+    audit.record(actor=admin_a, action="patient.view", patient=patient_a1)
+    few = count()
+    for _ in range(80):
+        audit.record(actor=admin_a, action="patient.view", patient=patient_a1)
+    assert count() == few
+    assert as_admin_a.post("/portal/audit/").status_code == 405
+
+
+def test_malformed_filters_are_ignored(as_admin_a):
+    assert as_admin_a.get("/portal/audit/?patient=not-a-uuid&user=%00&page=zz").status_code == 200
+
+
+def test_denied_portal_access_by_a_patient_is_audited(as_patient_a1, patient_a1):
+    as_patient_a1.get("/portal/")
+    event = AuditEvent.objects.get(outcome="denied")
+    assert event.actor == patient_a1.user and event.object_id == "caseload"

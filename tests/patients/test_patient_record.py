@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic.models import AuditEvent
+from patients.models import Patient
+from tests.conftest import make_patient
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "first_name": "Rita",
+        "last_name": "Novak",
+        "date_of_birth": "1970-01-02",
+        "email": "rita@example.test",
+        "phone": "+1 555 010 4321",
+        "preferred_language": "en",
+        "clinician": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_clinician_creates_a_patient_and_it_is_audited(as_clinician_a, clinician_a, clinic_a):
+    response = as_clinician_a.post("/portal/patients/new/", form_data())
+    patient = Patient.objects.get(last_name="Novak")
+    assert response["Location"] == f"/portal/patients/{patient.uuid}/"
+    assert patient.clinic == clinic_a
+    event = AuditEvent.objects.get(action="patient.create")
+    assert (event.actor, event.clinic, event.patient_uuid) == (clinician_a, clinic_a, patient.uuid)
+    assert event.actor_role == "clinician"
+
+
+def test_viewing_a_chart_is_audited_with_the_address(as_clinician_a, patient_a1):
+    as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/", REMOTE_ADDR="203.0.113.9")
+    event = AuditEvent.objects.get(action="patient.view")
+    assert event.patient_uuid == patient_a1.uuid
+    assert event.ip_address == "203.0.113.9"
+    assert event.outcome == "ok"
+
+
+def test_another_clinic_gets_404_and_the_attempt_is_audited_as_denied(as_clinician_b, patient_a1):
+    response = as_clinician_b.get(f"/portal/patients/{patient_a1.uuid}/")
+    assert response.status_code == 404
+    event = AuditEvent.objects.get()
+    assert event.outcome == "denied"
+    assert event.object_id == str(patient_a1.uuid)
+    assert event.patient_uuid is None  # nothing about clinic A's patient is confirmed
+
+
+def test_opening_the_empty_form_writes_no_audit_event(as_clinician_a):
+    as_clinician_a.get("/portal/patients/new/")
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "date_of_birth",
+            (date.today() + timedelta(days=1)).isoformat(),
+            "cannot be in the future",
+        ),
+        ("date_of_birth", "1890-01-01", "over 120"),
+        ("date_of_birth", "31/31/1999", "Enter a valid date"),
+        ("date_of_birth", "99999-01-01", "Enter a valid date"),
+        ("email", "not-an-email", "Enter a valid email address"),
+        ("first_name", "x" * 81, "at most 80 characters"),
+        ("first_name", "", "This field is required"),
+        ("first_name", "Ri\x00ta", "Null characters are not allowed"),
+        ("phone", "call me maybe", "Enter a phone number"),
+        ("preferred_language", "klingon", "Select a valid choice"),
+        ("clinician", "999999", "Select a valid choice"),
+    ],
+)
+def test_bad_input_gets_a_message_next_to_the_field_and_changes_nothing(
+    as_clinician_a, field, value, message
+):
+    response = as_clinician_a.post("/portal/patients/new/", form_data(**{field: value}))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.context["form"].has_error(field)
+    assert not Patient.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_email_must_be_unique_within_the_clinic_but_not_across_clinics(
+    as_clinician_a, as_clinician_b, patient_a1
+):
+    clash = as_clinician_a.post("/portal/patients/new/", form_data(email=patient_a1.email.upper()))
+    assert "already uses this e-mail" in clash.content.decode()
+    elsewhere = as_clinician_b.post("/portal/patients/new/", form_data(email=patient_a1.email))
+    assert elsewhere.status_code == 302
+
+
+def test_a_clinician_of_another_clinic_cannot_be_put_in_charge(as_clinician_a, clinician_b):
+    response = as_clinician_a.post("/portal/patients/new/", form_data(clinician=clinician_b.pk))
+    assert response.context["form"].has_error("clinician")
+
+
+def test_editing_keeps_the_login_email_in_step(as_clinician_a, patient_a1):
+    response = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/edit/", form_data(email="new.address@example.test")
+    )
+    assert response.status_code == 302
+    patient_a1.user.refresh_from_db()
+    assert patient_a1.user.email == "new.address@example.test"
+    assert AuditEvent.objects.filter(action="patient.update", patient_uuid=patient_a1.uuid).exists()
+
+
+def test_archive_asks_first_then_hides_the_patient_and_closes_their_login(
+    as_clinician_a, patient_a1
+):
+    confirm = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/archive/")
+    assert "Archive Amara Okafor?" in confirm.content.decode()
+    patient_a1.refresh_from_db()
+    assert patient_a1.is_active  # a GET changes nothing
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    patient_a1.refresh_from_db()
+    patient_a1.user.refresh_from_db()
+    assert patient_a1.status == "archived" and not patient_a1.user.is_active
+    active = [p.last_name for p in as_clinician_a.get("/portal/").context["page"]]
+    archived = [p.last_name for p in as_clinician_a.get("/portal/?status=archived").context["page"]]
+    assert "Okafor" not in active
+    assert archived == ["Okafor"]
+
+
+def test_restore_brings_the_patient_back(as_clinician_a, patient_a1):
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/restore/")
+    patient_a1.refresh_from_db()
+    patient_a1.user.refresh_from_db()
+    assert patient_a1.is_active and patient_a1.user.is_active
+    actions = list(
+        AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).values_list("action", flat=True)
+    )
+    assert "patient.archive" in actions and "patient.restore" in actions
+
+
+def test_patients_are_never_deleted_from_the_admin():
+    from django.contrib.admin.sites import site
+
+    assert site._registry[Patient].has_delete_permission(request=None) is False
+
+
+def test_an_archived_patient_cannot_use_the_patient_area(as_clinician_a, patient_a1, as_patient_a1):
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    assert as_patient_a1.get("/me/").status_code in {302, 403}
+
+
+def test_caseload_search_finds_by_either_name(as_clinician_a, patient_a1, patient_a2):
+    body = as_clinician_a.get("/portal/?q=okaf").content.decode()
+    assert "Okafor" in body and "Nguyen" not in body
+    body = as_clinician_a.get("/portal/?q=arlo nguy").content.decode()
+    assert "Nguyen" in body and "Okafor" not in body
+    assert "No active patient matches" in as_clinician_a.get("/portal/?q=zzz").content.decode()
+
+
+def test_caseload_sorts_by_last_activity(as_clinician_a, patient_a1, patient_a2):
+    Patient.objects.filter(pk=patient_a1.pk).update(last_activity_at=timezone.now())
+    by_activity = [
+        p.last_name for p in as_clinician_a.get("/portal/?sort=activity").context["page"]
+    ]
+    assert by_activity == ["Okafor", "Nguyen"]  # never-active patients come last
+    by_name = [p.last_name for p in as_clinician_a.get("/portal/?sort=name").context["page"]]
+    assert by_name == ["Nguyen", "Okafor"]
+
+
+def test_caseload_ignores_malformed_filters(as_clinician_a, patient_a1):
+    response = as_clinician_a.get("/portal/?sort=drop%20table&status=x&page=-4&q=" + "a" * 500)
+    assert response.status_code == 200
+
+
+def test_caseload_is_paginated(as_clinician_a, clinic_a):
+    Patient.objects.bulk_create(
+        Patient(
+            clinic=clinic_a,
+            first_name="P",
+            last_name=f"Person{i:03}",
+            date_of_birth=date(1990, 1, 1),
+        )
+        for i in range(60)
+    )
+    first = as_clinician_a.get("/portal/")
+    assert len(first.context["page"]) == 25
+    assert "Page 1 of 3" in first.content.decode()
+    assert len(as_clinician_a.get("/portal/?page=3").context["page"]) == 10
+
+
+def caseload_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/portal/?sort=activity").status_code == 200
+    return len(queries)
+
+
+def test_caseload_query_count_is_pinned_and_constant(as_clinician_a, clinic_a, clinician_a):
+    make_patient(clinic_a, "One", "Only", clinician=clinician_a)
+    few = caseload_queries(as_clinician_a)
+    Patient.objects.bulk_create(
+        Patient(
+            clinic=clinic_a,
+            first_name="P",
+            last_name=f"Person{i:03}",
+            date_of_birth=date(1990, 1, 1),
+            clinician=clinician_a,
+        )
+        for i in range(200)
+    )
+    many = caseload_queries(as_clinician_a)
+    # session, user, membership, count, page, audit insert (+ savepoint pair on some backends)
+    assert few == many
+    assert many <= 8

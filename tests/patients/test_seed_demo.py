@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from clinic.models import Clinic, Membership, User
+from patients.models import Patient
+
+
+def seed(**options):
+    call_command("seed_demo", stdout=open("/dev/null", "w"), **options)  # noqa: SIM115
+
+
+def test_it_creates_the_documented_logins_and_is_safe_to_rerun(db, settings):
+    settings.DEBUG = True
+    seed(clinics=2, patients=12)
+    seed(clinics=2, patients=12)
+    assert Clinic.objects.count() == 2
+    assert Patient.objects.count() == 24
+    for email in [
+        "admin@demo.test",
+        "clinician@demo.test",
+        "admin2@demo.test",
+        "clinician2@demo.test",
+    ]:
+        assert Membership.objects.filter(user__email=email).count() == 1
+    for email in ["patient@demo.test", "patient2@demo.test"]:
+        assert Patient.objects.get(user__email=email)
+
+
+def test_demo_accounts_log_in_with_the_documented_password(db, settings):
+    settings.DEBUG = True
+    seed(clinics=1, patients=3)
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": "clinician@demo.test", "password": "limber-demo"}
+    )
+    assert response.status_code == 302
+    assert client.get("/portal/").status_code == 200
+    assert User.objects.get(email="patient@demo.test").check_password("limber-demo")
+
+
+def test_topping_up_adds_only_the_missing_patients(db, settings):
+    settings.DEBUG = True
+    seed(clinics=1, patients=5)
+    seed(clinics=1, patients=9)
+    assert Patient.objects.count() == 9
+
+
+def test_it_refuses_to_run_without_debug_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        seed(clinics=1, patients=2)
+    assert not Clinic.objects.exists()
+    seed(clinics=1, patients=2, force=True)
+    assert Clinic.objects.count() == 1
+
+
+def test_it_rejects_absurd_sizes(db, settings):
+    settings.DEBUG = True
+    with pytest.raises(CommandError):
+        seed(clinics=0)
