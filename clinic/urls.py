@@ -7,7 +7,8 @@ from django.views.generic import RedirectView
 
 from clinic import views
 from patients import views as patient_views
-from patients import views_audit, views_patient
+from patients import views_audit, views_patient, views_program
+from programs import views as program_views
 
 # The e-mail address is the login and is managed by the clinic (it follows the patient
 # record), so allauth's self-service address management is switched off.
@@ -39,6 +40,46 @@ portal = [
         patient_views.patient_send_invitation,
         name="patient_invitation",
     ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/start/",
+        views_program.program_start,
+        name="patient_program_start",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/edit/",
+        views_program.program_edit,
+        name="patient_program_edit",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/history/",
+        views_program.program_history,
+        name="patient_program_history",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/status/",
+        views_program.program_status,
+        name="patient_program_status",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/save-as-template/",
+        views_program.program_save_as_template,
+        name="patient_program_save_as_template",
+    ),
+    path("library/", program_views.library, name="library"),
+    path("library/new/", program_views.exercise_new, name="exercise_new"),
+    path("library/<uuid:exercise_uuid>/", program_views.exercise_detail, name="exercise_detail"),
+    path("library/<uuid:exercise_uuid>/edit/", program_views.exercise_edit, name="exercise_edit"),
+    path(
+        "library/<uuid:exercise_uuid>/copy/",
+        program_views.exercise_copy_view,
+        name="exercise_copy",
+    ),
+    path(
+        "library/<uuid:exercise_uuid>/photo/", program_views.exercise_photo, name="exercise_photo"
+    ),
+    path("templates/", program_views.templates, name="templates"),
+    path("templates/new/", program_views.template_new, name="template_new"),
+    path("templates/<uuid:program_uuid>/edit/", program_views.template_edit, name="template_edit"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<uuid:membership_uuid>/", views.staff_update, name="staff_update"),
     path("audit/", views_audit.audit_log, name="audit_log"),

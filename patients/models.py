@@ -101,3 +101,30 @@ class Patient(models.Model):
     @property
     def has_login(self) -> bool:
         return self.user_id is not None and self.user.has_usable_password()
+
+
+class PatientProgramQuerySet(models.QuerySet["PatientProgram"]):
+    def current(self) -> PatientProgramQuerySet:
+        return self.filter(program__status__in=["active", "paused"])
+
+
+class PatientProgram(models.Model):
+    """A program prescribed to a patient. At most one is current (active or paused);
+    the services complete the old one when a new one starts, so history is kept."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="programs")
+    program = models.OneToOneField(
+        "programs.Program", on_delete=models.PROTECT, related_name="assignment"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.program} for {self.patient}"

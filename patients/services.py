@@ -11,7 +11,9 @@ from clinic import audit
 from clinic.invitations import invitation_create
 from clinic.mail import send_templated
 from clinic.models import Membership, User
-from patients.models import Patient
+from patients.models import Patient, PatientProgram
+from programs.models import Program
+from programs.services import program_copy, program_set_status
 
 PATIENT_FIELDS = (
     "first_name",
@@ -139,3 +141,35 @@ def patient_invite(
             )
         )
     return link
+
+
+@transaction.atomic
+def patient_program_start(
+    *, membership: Membership, patient: Patient, source: Program | None, request: Any = None
+) -> Program:
+    """Give the patient their own copy of a template or earlier program (or a blank one).
+
+    The current program, if any, is completed first: a patient has one current
+    program, and the old one stays readable in the history.
+    """
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    for current in Program.objects.filter(
+        assignment__patient=patient, status__in=[Program.Status.ACTIVE, Program.Status.PAUSED]
+    ):
+        program_set_status(
+            program=current,
+            membership=membership,
+            status=Program.Status.COMPLETED,
+            patient=patient,
+            request=request,
+        )
+    blank = Program(title="Home program")
+    program = program_copy(
+        source=source or blank,
+        clinic=patient.clinic,
+        membership=membership,
+        patient=patient,
+        request=request,
+    )
+    PatientProgram.objects.create(patient=patient, program=program, assigned_by=membership.user)
+    return program

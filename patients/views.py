@@ -20,6 +20,8 @@ from patients.services import (
     patient_set_status,
     patient_update,
 )
+from programs.dosage import estimate_minutes
+from programs.models import Program
 
 CASELOAD_PAGE_SIZE = 25
 
@@ -100,10 +102,28 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     invitation = None
     if patient.user_id:
         invitation = patient.user.invitations.order_by("-created_at").first()
+    programs = list(
+        Program.objects.filter(assignment__patient=patient).select_related("updated_by")
+    )
+    current = next((p for p in programs if p.status != Program.Status.COMPLETED), None)
+    items = list(current.items.select_related("exercise")) if current else []
+    per_session, per_day = estimate_minutes(items)
     return render(
         request,
         "clinician/patient_chart.html",
-        {"patient": patient, "invitation": invitation},
+        {
+            "patient": patient,
+            "invitation": invitation,
+            "program": current,
+            "items": items,
+            "minutes_per_session": per_session,
+            "minutes_per_day": per_day,
+            "earlier_programs": [p for p in programs if p is not current],
+            "templates": Program.objects.templates_for(request.clinic.pk).order_by(
+                "clinic_id", "title"
+            ),
+            "statuses": Program.Status.choices,
+        },
     )
 
 

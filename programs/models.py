@@ -1,3 +1,351 @@
-"""Exercise prescription (exercises, programs, dosage). Filled by the program builder work."""
+"""Exercise prescription: the exercise library, programs and their dosage.
+
+Nothing here knows about patients. A patient's program is an ordinary Program that
+the patients app links to its patient; a template is a Program with `is_template`.
+"""
 
 from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+
+class Category(models.TextChoices):
+    MOBILITY = "mobility", "Mobility"
+    STRETCH = "stretch", "Stretch"
+    STRENGTH = "strength", "Strength"
+    MOTOR_CONTROL = "motor_control", "Motor control"
+    BALANCE = "balance", "Balance"
+    BREATHING = "breathing", "Breathing"
+    CARDIO = "cardio", "Cardio"
+
+
+class Region(models.TextChoices):
+    LOW_BACK = "low_back", "Low back"
+    MID_BACK = "mid_back", "Mid back"
+    NECK = "neck", "Neck"
+    SHOULDER = "shoulder", "Shoulder"
+    HIP = "hip", "Hip"
+    KNEE = "knee", "Knee"
+    ANKLE_FOOT = "ankle_foot", "Ankle and foot"
+    CORE = "core", "Core"
+    WHOLE_BODY = "whole_body", "Whole body"
+
+
+class Position(models.TextChoices):
+    SUPINE = "supine", "Lying on back"
+    PRONE = "prone", "Lying on front"
+    SIDE_LYING = "side_lying", "Side-lying"
+    QUADRUPED = "quadruped", "Hands and knees"
+    KNEELING = "kneeling", "Kneeling"
+    SITTING = "sitting", "Sitting"
+    STANDING = "standing", "Standing"
+
+
+class Equipment(models.TextChoices):
+    NONE = "none", "None"
+    MAT = "mat", "Mat"
+    CHAIR = "chair", "Chair"
+    BAND = "band", "Band"
+    BALL = "ball", "Ball"
+    STEP = "step", "Step"
+    WEIGHTS = "weights", "Weights"
+
+
+class Style(models.TextChoices):
+    DYNAMIC = "dynamic", "Dynamic"
+    STATIC_HOLD = "static_hold", "Static hold"
+    ISOMETRIC = "isometric", "Isometric"
+
+
+class Side(models.TextChoices):
+    BOTH = "both", "Both sides"
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    ALTERNATING = "alternating", "Alternating"
+    EACH_SIDE = "each_side", "Each side"
+
+
+class CueKind(models.TextChoices):
+    SETUP = "setup", "Set-up"
+    MOVEMENT = "movement", "Movement"
+    FORM = "form", "Form"
+    BREATHING = "breathing", "Breathing"
+    FEEL = "feel", "You should feel"
+
+
+class TokenSetField(models.CharField):
+    """A small set of choice codes stored as " a b c " (with the outer spaces).
+
+    Regions and equipment are short fixed vocabularies; this keeps them filterable
+    with a plain `contains " code "` on both SQLite and PostgreSQL, where a JSON
+    list is not.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        return value.split() if value else []
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return value.split() if value else []
+
+    def get_prep_value(self, value):
+        if isinstance(value, list | tuple | set):
+            return f" {' '.join(sorted(set(value)))} " if value else ""
+        return value or ""
+
+
+class Dosage(models.Model):
+    """Dosage fields shared by an exercise's defaults and a prescribed program item."""
+
+    sets = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    reps = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Leave empty for timed or hold-only work.",
+    )
+    hold_seconds = models.PositiveSmallIntegerField(
+        "hold (s)", default=0, validators=[MaxValueValidator(600)]
+    )
+    rest_seconds = models.PositiveSmallIntegerField(
+        "rest (s)", default=0, validators=[MaxValueValidator(600)]
+    )
+    duration_seconds = models.PositiveSmallIntegerField(
+        "duration (s)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(5), MaxValueValidator(3600)],
+        help_text="For timed work such as walking.",
+    )
+    times_per_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    days_per_week = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    side = models.CharField(max_length=12, choices=Side.choices, default=Side.BOTH)
+
+    class Meta:
+        abstract = True
+
+
+class ExerciseQuerySet(models.QuerySet["Exercise"]):
+    def visible_to_clinic(self, clinic_id) -> ExerciseQuerySet:
+        """The shared library plus this clinic's own exercises; never another clinic's."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic_id=clinic_id), is_archived=False)
+
+    def search(self, text: str) -> ExerciseQuerySet:
+        text = text.strip()[:100]
+        if not text:
+            return self
+        in_cues = ExerciseCue.objects.filter(exercise=OuterRef("pk"), text__icontains=text)
+        return self.filter(Q(name__icontains=text) | Q(lay_name__icontains=text) | Exists(in_cues))
+
+    def in_region(self, code: str) -> ExerciseQuerySet:
+        return self.filter(regions__contains=f" {code} ")
+
+    def with_equipment(self, code: str) -> ExerciseQuerySet:
+        return self.filter(equipment__contains=f" {code} ")
+
+
+class Exercise(Dosage):
+    """One exercise of the library. `clinic` empty = the shared, read-only library."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(
+        "clinic.Clinic", null=True, blank=True, on_delete=models.CASCADE, related_name="exercises"
+    )
+    slug = models.SlugField(max_length=80, blank=True, help_text="Key of the shared library entry.")
+    name = models.CharField(max_length=80)
+    lay_name = models.CharField("everyday name", max_length=80)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    regions = TokenSetField(max_length=200, blank=True)
+    position = models.CharField("starting position", max_length=16, choices=Position.choices)
+    equipment = TokenSetField(max_length=120, blank=True)
+    style = models.CharField("movement style", max_length=16, choices=Style.choices)
+    cautions = models.TextField(max_length=400, blank=True)
+    stop_if = models.TextField("stop if", max_length=300, blank=True)
+    # The drawn start/end pictures (programs.illustrations) are keyed by slug; a copy
+    # keeps its original's drawing until the clinic uploads a photo.
+    illustration = models.SlugField(max_length=80, blank=True)
+    photo = models.ImageField(upload_to="exercise-photos/", blank=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(clinic__isnull=True) & ~Q(slug=""),
+                name="exercise_shared_slug_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "is_archived", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shared(self) -> bool:
+        return self.clinic_id is None
+
+    def get_regions_display(self) -> list[str]:
+        labels = dict(Region.choices)
+        return [labels.get(code, code) for code in self.regions]
+
+    def get_equipment_display(self) -> list[str]:
+        labels = dict(Equipment.choices)
+        return [labels.get(code, code) for code in self.equipment if code != Equipment.NONE]
+
+
+class ExerciseCue(models.Model):
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="cues")
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, choices=CueKind.choices)
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "order"], name="cue_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def templates_for(self, clinic_id) -> ProgramQuerySet:
+        """Shared templates and this clinic's own."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic_id=clinic_id), is_template=True)
+
+
+class Program(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(
+        "clinic.Clinic", null=True, blank=True, on_delete=models.CASCADE, related_name="programs"
+    )
+    is_template = models.BooleanField(default=False)
+    template_key = models.SlugField(max_length=80, blank=True)
+    title = models.CharField(max_length=120)
+    goal = models.CharField("goal in plain words", max_length=300, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    review_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    patient_notes = models.TextField("notes for the patient", max_length=1000, blank=True)
+    clinician_notes = models.TextField("private clinician notes", max_length=2000, blank=True)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    # The number of the latest saved revision. A save must name the revision it
+    # started from, so a concurrent save is detected instead of overwritten.
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template_key"],
+                condition=Q(clinic__isnull=True) & ~Q(template_key=""),
+                name="program_shared_template_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgramItem(Dosage):
+    class LoadKind(models.TextChoices):
+        NONE = "", "No load"
+        KG = "kg", "Weight (kg)"
+        BAND = "band", "Band colour"
+        EFFORT = "effort", "Effort (0-10)"
+
+    class Band(models.TextChoices):
+        YELLOW = "yellow", "Yellow (very light)"
+        RED = "red", "Red (light)"
+        GREEN = "green", "Green (medium)"
+        BLUE = "blue", "Blue (heavy)"
+        BLACK = "black", "Black (very heavy)"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField()
+    # Mon=1, Tue=2, Wed=4 ... Sun=64; 0 means "any days", counted by days_per_week.
+    weekdays = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(127)])
+    load_kind = models.CharField(max_length=8, choices=LoadKind.choices, blank=True)
+    load_kg = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    load_band = models.CharField(max_length=8, choices=Band.choices, blank=True)
+    load_effort = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.exercise_id}"
+
+
+class ProgramRevision(models.Model):
+    """What exactly was prescribed from `created_at` on: a frozen copy of the program.
+
+    Handouts and logged sessions point at a revision, so the history stays readable
+    even after the exercises or the program change.
+    """
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    summary = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} r{self.number}"

@@ -140,3 +140,9 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a throwaway folder, never the developer's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"

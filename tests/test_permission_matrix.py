@@ -12,12 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clinic.invitations import invitation_create
 from clinic.models import Invitation, Membership, User
 from patients.models import Patient
+from patients.services import patient_program_start
+from programs.models import Exercise, Program, ProgramItem
+from programs.services import exercise_copy, program_copy
 from tests.conftest import client_for
+
+# The smallest valid PNG (1x1, transparent).
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
 
 PERSONAS = (
     "anonymous",
@@ -76,6 +86,56 @@ def patient_form_data(ctx: dict) -> dict:
 
 
 A1 = "/portal/patients/{a1}/"
+A1_PROGRAM = "/portal/patients/{a1}/programs/{program}/"
+
+
+def a1_program(c: dict, suffix: str) -> str:
+    return A1_PROGRAM.format(a1=c["a1"], program=c["program"]) + suffix
+
+
+def builder_save_data(c: dict) -> dict:
+    """A valid builder submission: the program's fields and one item, saved."""
+    return {
+        "action": "save",
+        "revision": "1",
+        "title": "Edited",
+        "status": "active",
+        "items-TOTAL_FORMS": "1",
+        "items-INITIAL_FORMS": "0",
+        "items-0-exercise": str(c["shared_exercise"]),
+        "items-0-sets": "2",
+        "items-0-reps": "10",
+        "items-0-hold_seconds": "0",
+        "items-0-rest_seconds": "0",
+        "items-0-times_per_day": "1",
+        "items-0-days_per_week": "7",
+        "items-0-side": "both",
+    }
+
+
+def exercise_form_data(c: dict) -> dict:
+    return {
+        "name": "Towel squeeze",
+        "lay_name": "Squeeze a towel between your knees",
+        "category": "strength",
+        "position": "sitting",
+        "style": "isometric",
+        "regions": ["knee"],
+        "equipment": ["chair"],
+        "cue_setup": "Sit with a rolled towel between your knees.",
+        "cue_movement": "Squeeze the towel and hold.",
+        "sets": "1",
+        "reps": "10",
+        "hold_seconds": "5",
+        "rest_seconds": "0",
+        "times_per_day": "1",
+        "days_per_week": "7",
+        "side": "both",
+    }
+
+
+ADMIN_POST = expect(302, patients=403, clinician_a=403, clinician_b=403)
+A1_POST = expect(302, patients=403, clinician_b=404)
 
 ROUTES: dict[str, Route] = {
     "": Route(lambda c: "/", get=expect(302), post=NOT_ALLOWED),
@@ -120,6 +180,59 @@ ROUTES: dict[str, Route] = {
         get=NOT_ALLOWED,
         post=expect(302, patients=403, clinician_b=404),
         data=lambda c: {"delivery": "email"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/programs/start/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "programs/start/",
+        get=NOT_ALLOWED,
+        post=A1_POST,
+        data=lambda c: {"template": str(c["shared_template"]), "confirm": "1"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/edit/": Route(
+        lambda c: a1_program(c, "edit/"), get=A1_RECORD, post=A1_POST, data=builder_save_data
+    ),
+    "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/history/": Route(
+        lambda c: a1_program(c, "history/"), get=A1_RECORD, post=NOT_ALLOWED
+    ),
+    "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/status/": Route(
+        lambda c: a1_program(c, "status/"),
+        get=NOT_ALLOWED,
+        post=A1_POST,
+        data=lambda c: {"status": "paused"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/save-as-template/": Route(
+        lambda c: a1_program(c, "save-as-template/"),
+        get=NOT_ALLOWED,
+        post=A1_POST,
+        data=lambda c: {"title": "Our back plan"},
+    ),
+    "portal/library/": Route(lambda c: "/portal/library/", get=PORTAL, post=NOT_ALLOWED),
+    "portal/library/new/": Route(
+        lambda c: "/portal/library/new/", get=ADMIN_ONLY, post=ADMIN_POST, data=exercise_form_data
+    ),
+    "portal/library/<uuid:exercise_uuid>/": Route(
+        lambda c: f"/portal/library/{c['own_exercise']}/", get=A1_RECORD, post=NOT_ALLOWED
+    ),
+    "portal/library/<uuid:exercise_uuid>/edit/": Route(
+        lambda c: f"/portal/library/{c['own_exercise']}/edit/",
+        get=ADMIN_ONLY,
+        post=ADMIN_POST,
+        data=exercise_form_data,
+    ),
+    "portal/library/<uuid:exercise_uuid>/copy/": Route(
+        lambda c: f"/portal/library/{c['shared_exercise']}/copy/", get=NOT_ALLOWED, post=ADMIN_POST
+    ),
+    "portal/library/<uuid:exercise_uuid>/photo/": Route(
+        lambda c: f"/portal/library/{c['own_exercise']}/photo/", get=A1_RECORD, post=NOT_ALLOWED
+    ),
+    "portal/templates/": Route(lambda c: "/portal/templates/", get=PORTAL, post=NOT_ALLOWED),
+    "portal/templates/new/": Route(
+        lambda c: "/portal/templates/new/", get=NOT_ALLOWED, post=expect(302, patients=403)
+    ),
+    "portal/templates/<uuid:program_uuid>/edit/": Route(
+        lambda c: f"/portal/templates/{c['own_template']}/edit/",
+        get=A1_RECORD,
+        post=A1_POST,
+        data=builder_save_data,
     ),
     "portal/staff/": Route(
         lambda c: "/portal/staff/",
@@ -223,13 +336,32 @@ def snapshot() -> dict:
         "memberships": list(Membership.objects.order_by("pk").values()),
         "users": list(User.objects.order_by("pk").values("pk", "email", "password", "is_active")),
         "invitations": list(Invitation.objects.order_by("pk").values()),
+        "programs": list(Program.objects.order_by("pk").values()),
+        "items": list(ProgramItem.objects.order_by("pk").values()),
+        "exercises": list(Exercise.objects.order_by("pk").values()),
     }
 
 
 @pytest.fixture
 def ctx(personas, patient_a1, clinician_a, admin_a):
     token = invitation_create(user=patient_a1.user, created_by=admin_a)
+    membership = Membership.objects.get(user=admin_a)
+    shared_template = Program.objects.get(template_key="low-back-early-movement")
+    program = patient_program_start(
+        membership=membership, patient=patient_a1, source=shared_template
+    )
+    shared = Exercise.objects.get(slug="cat-cow", clinic=None)
+    own = exercise_copy(membership=membership, source=shared)
+    own.photo.save("matrix.png", ContentFile(TINY_PNG), save=True)
+    own_template = program_copy(
+        source=shared_template, clinic=membership.clinic, membership=membership, as_template=True
+    )
     return {
+        "program": program.uuid,
+        "shared_template": shared_template.uuid,
+        "shared_exercise": shared.uuid,
+        "own_exercise": own.uuid,
+        "own_template": own_template.uuid,
         "personas": personas,
         "a1": patient_a1.uuid,
         "a1_email": patient_a1.email,

@@ -62,3 +62,13 @@ def new_page(browser):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def shared_library(transactional_db):
+    """Live-server tests flush every table afterwards, including the library that the
+    data migration installed; put it back (idempotent) for the test that needs it."""
+    from programs.library_sync import sync_shared_library
+    from programs.models import Exercise, ExerciseCue, Program, ProgramItem
+
+    sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)

@@ -1,0 +1,285 @@
+"""The program builder's form handling, shared by patient programs and templates.
+
+The whole program being edited travels in the form. Add, remove, move up/down and
+search are buttons of that one form: the server applies the action to the posted
+rows and shows the page again, nothing saved. Only "save" writes, as one new
+revision. This works with plain HTML; htmx merely swaps the builder in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import QueryDict
+
+from programs.dosage import ITEM_FIELDS, WEEKDAYS, estimate_minutes, weekday_bits, weekday_list
+from programs.models import Category, Exercise, ExerciseCue, Program, ProgramItem
+
+PREFIX = "items"
+MAX_ITEMS = 30
+LONG_PROGRAM = 6
+SEARCH_RESULTS = 8
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "title",
+            "goal",
+            "start_date",
+            "review_date",
+            "status",
+            "patient_notes",
+            "clinician_notes",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "review_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "patient_notes": forms.Textarea(attrs={"rows": 2}),
+            "clinician_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, is_template: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if is_template:
+            for name in ("start_date", "review_date", "status", "clinician_notes"):
+                del self.fields[name]
+        for bound in self.visible_fields():
+            css = "form-select" if isinstance(bound.field.widget, forms.Select) else "form-control"
+            bound.field.widget.attrs.setdefault("class", css)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, review = data.get("start_date"), data.get("review_date")
+        if start and review and review < start:
+            self.add_error("review_date", "The review date cannot be before the start date.")
+        return data
+
+
+class ItemForm(forms.ModelForm):
+    """One prescribed exercise. Bounds come from the model's validators."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    exercise = forms.UUIDField(widget=forms.HiddenInput)
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAYS)),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Only on",
+    )
+
+    class Meta:
+        model = ProgramItem
+        fields = [name for name in ITEM_FIELDS if name != "weekdays"]
+        widgets = {"notes": forms.TextInput()}
+        labels = {
+            "times_per_day": "Per day",
+            "days_per_week": "Days a week",
+            "duration_seconds": "Time (s)",
+            "load_kind": "Load",
+            "load_kg": "Weight (kg)",
+            "load_band": "Band",
+            "load_effort": "Effort 0-10",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, bound in self.fields.items():
+            if name in {"weekdays", "id", "exercise"}:
+                continue
+            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
+            bound.widget.attrs.setdefault("class", f"{css} form-control-sm")
+
+    def clean_weekdays(self) -> int:
+        return weekday_bits(self.cleaned_data.get("weekdays") or [])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            not data.get("reps")
+            and not data.get("duration_seconds")
+            and not data.get("hold_seconds")
+        ):
+            self.add_error("reps", "Give the reps, a hold time or a duration.")
+        kind = data.get("load_kind")
+        needed = {"kg": "load_kg", "band": "load_band", "effort": "load_effort"}.get(kind)
+        if needed and data.get(needed) in (None, ""):
+            self.add_error(needed, "Fill this in, or choose “No load”.")
+        return data
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm, extra=0, max_num=MAX_ITEMS, validate_max=True, absolute_max=MAX_ITEMS + 1
+)
+
+
+def _lenient_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Row:
+    """A program item as posted (raw strings), with its exercise looked up."""
+
+    values: dict[str, Any]
+    exercise: Exercise | None = None
+
+    @property
+    def estimate_view(self) -> dict:
+        view = {name: _lenient_int(self.values.get(name)) for name in ITEM_FIELDS}
+        view["side"] = self.values.get("side")
+        return view
+
+
+@dataclass
+class BuilderState:
+    rows: list[Row]
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def exercises(self) -> list[Exercise]:
+        return [row.exercise for row in self.rows if row.exercise]
+
+    @property
+    def duplicates(self) -> list[str]:
+        seen, dupes = set(), []
+        for exercise in self.exercises:
+            if exercise.pk in seen and exercise.name not in dupes:
+                dupes.append(exercise.name)
+            seen.add(exercise.pk)
+        return dupes
+
+    @property
+    def minutes(self) -> tuple[int, int]:
+        return estimate_minutes([row.estimate_view for row in self.rows])
+
+
+def rows_from_items(items: list[ProgramItem]) -> list[Row]:
+    rows = []
+    for item in items:
+        values = {name: getattr(item, name) for name in ITEM_FIELDS}
+        values["weekdays"] = weekday_list(item.weekdays)
+        values["id"] = item.pk
+        values["exercise"] = str(item.exercise.uuid)
+        rows.append(Row(values=values, exercise=item.exercise))
+    return rows
+
+
+def rows_from_post(data, clinic_id) -> list[Row]:
+    """The rows as posted; exercises the clinic may not use are dropped."""
+    total = min(_lenient_int(data.get(f"{PREFIX}-TOTAL_FORMS")) or 0, MAX_ITEMS + 1)
+    rows = []
+    for index in range(total):
+        key = f"{PREFIX}-{index}-"
+        values = {name: data.get(key + name, "") for name in ITEM_FIELDS if name != "weekdays"}
+        values["weekdays"] = data.getlist(key + "weekdays")
+        values["id"] = data.get(key + "id", "")
+        values["exercise"] = data.get(key + "exercise", "")
+        rows.append(Row(values=values))
+    attach_exercises(rows, clinic_id)
+    return rows
+
+
+def attach_exercises(rows: list[Row], clinic_id) -> None:
+    """One query for all rows' exercises, restricted to what this clinic may use."""
+    wanted = {row.values.get("exercise") for row in rows}
+    found = {
+        str(exercise.uuid): exercise
+        for exercise in Exercise.objects.visible_to_clinic(clinic_id).filter(
+            uuid__in=[value for value in wanted if _is_uuid(value)]
+        )
+    }
+    for row in rows:
+        row.exercise = found.get(str(row.values.get("exercise")))
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        forms.UUIDField().to_python(value)
+    except forms.ValidationError:
+        return False
+    return bool(value)
+
+
+def apply_action(state: BuilderState, action: str, clinic_id) -> None:
+    """Add, remove or move a row. Unknown or malformed actions change nothing."""
+    verb, _, arg = (action or "").partition(":")
+    if verb == "add":
+        if len(state.rows) >= MAX_ITEMS:
+            state.messages.append(f"A program can have at most {MAX_ITEMS} exercises.")
+            return
+        exercise = (
+            Exercise.objects.visible_to_clinic(clinic_id).filter(uuid=arg).first()
+            if _is_uuid(arg)
+            else None
+        )
+        if exercise is None:
+            state.messages.append("That exercise is not available.")
+            return
+        values = {name: getattr(exercise, name) for name in ITEM_FIELDS if hasattr(exercise, name)}
+        values.update(weekdays=[], id="", exercise=str(exercise.uuid))
+        state.rows.append(Row(values=values, exercise=exercise))
+        return
+    index = _lenient_int(arg)
+    if index is None or not 0 <= index < len(state.rows):
+        return
+    if verb == "remove":
+        state.rows.pop(index)
+    elif verb == "up" and index > 0:
+        state.rows[index - 1], state.rows[index] = state.rows[index], state.rows[index - 1]
+    elif verb == "down" and index < len(state.rows) - 1:
+        state.rows[index + 1], state.rows[index] = state.rows[index], state.rows[index + 1]
+
+
+def unbound_formset(rows: list[Row]) -> forms.BaseFormSet:
+    """Show the rows as they are, without validation messages (nothing is being saved)."""
+    return ItemFormSet(prefix=PREFIX, initial=[row.values for row in rows])
+
+
+def bound_formset(rows: list[Row]):
+    data = {f"{PREFIX}-TOTAL_FORMS": str(len(rows)), f"{PREFIX}-INITIAL_FORMS": "0"}
+    lists = {}
+    for index, row in enumerate(rows):
+        for name, value in row.values.items():
+            key = f"{PREFIX}-{index}-{name}"
+            if name == "weekdays":
+                lists[key] = [str(day) for day in value]
+            else:
+                data[key] = "" if value is None else str(value)
+    query = QueryDict(mutable=True)
+    query.update(data)
+    for key, values in lists.items():
+        query.setlist(key, values)
+    return ItemFormSet(query, prefix=PREFIX)
+
+
+def cleaned_items(formset, rows: list[Row]) -> list[dict]:
+    """Service input from a valid formset: exercise objects and typed values."""
+    items = []
+    for form, row in zip(formset.forms, rows, strict=True):
+        data = dict(form.cleaned_data)
+        data.pop("exercise")
+        data["id"] = data.get("id")
+        data["exercise"] = row.exercise
+        items.append(data)
+    return items
+
+
+def search_library(clinic_id, query: str, category: str = "", page: int = 1):
+    """Library search for the builder's side panel: one page, cues prefetched."""
+    exercises = Exercise.objects.visible_to_clinic(clinic_id).search(query)
+    if category in Category.values:
+        exercises = exercises.filter(category=category)
+    exercises = exercises.prefetch_related(
+        Prefetch("cues", queryset=ExerciseCue.objects.order_by("order"))
+    )
+    return Paginator(exercises, SEARCH_RESULTS).get_page(page)

@@ -1,0 +1,138 @@
+"""The builder page, used for a patient's program (patients app) and for templates.
+
+Callers have already checked access and pass the program; `patient` is opaque here
+and only reaches the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+
+from programs.builder import (
+    LONG_PROGRAM,
+    MAX_ITEMS,
+    BuilderState,
+    ProgramForm,
+    apply_action,
+    bound_formset,
+    cleaned_items,
+    rows_from_items,
+    rows_from_post,
+    search_library,
+    unbound_formset,
+)
+from programs.models import Category, Program
+from programs.services import ProgramConflict, ProgramTooLong, program_save
+
+PROGRAM_FORM_FIELDS = (
+    "title",
+    "goal",
+    "start_date",
+    "review_date",
+    "status",
+    "patient_notes",
+    "clinician_notes",
+)
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def builder_page(
+    request: HttpRequest,
+    *,
+    program: Program,
+    heading: str,
+    back_url: str,
+    done_url: str,
+    patient: Any = None,
+) -> HttpResponse:
+    clinic_id = request.clinic.pk
+    is_template = program.is_template
+    conflict = None
+    expected_revision = program.revision
+    if request.method == "POST":
+        expected_revision = _int(request.POST.get("revision"), -1)
+        state = BuilderState(rows_from_post(request.POST, clinic_id))
+        action = request.POST.get("action", "")[:60]
+        missing = [row for row in state.rows if row.exercise is None]
+        if missing:
+            state.rows = [row for row in state.rows if row.exercise is not None]
+            state.messages.append("An exercise that is not available to your clinic was removed.")
+        if action == "save" and not missing:
+            program_form = ProgramForm(request.POST, instance=program, is_template=is_template)
+            formset = bound_formset(state.rows)
+            if program_form.is_valid() and formset.is_valid():
+                try:
+                    saved = program_save(
+                        program=program,
+                        membership=request.membership,
+                        expected_revision=expected_revision,
+                        fields=program_form.cleaned_data,
+                        items=cleaned_items(formset, state.rows),
+                        patient=patient,
+                        request=request,
+                    )
+                except ProgramConflict as error:
+                    conflict = str(error)
+                except ProgramTooLong as error:
+                    state.messages.append(str(error))
+                else:
+                    text = (
+                        "Template saved." if is_template else f"Saved as revision {saved.revision}."
+                    )
+                    messages.success(request, text)
+                    if request.htmx:
+                        return HttpResponseClientRedirect(done_url)
+                    return redirect(done_url)
+            else:
+                state.messages.append("Please correct the marked fields, then save again.")
+        else:
+            apply_action(state, action, clinic_id)
+            program_form = ProgramForm(
+                initial={name: request.POST.get(name, "") for name in PROGRAM_FORM_FIELDS},
+                is_template=is_template,
+            )
+            formset = unbound_formset(state.rows)
+    else:
+        program_form = ProgramForm(instance=program, is_template=is_template)
+        state = BuilderState(rows_from_items(list(program.items.select_related("exercise"))))
+        formset = unbound_formset(state.rows)
+
+    query = (request.POST.get("q") or request.GET.get("q") or "")[:100]
+    category = (request.POST.get("category") or request.GET.get("category") or "")[:20]
+    results = search_library(clinic_id, query, category, _int(request.GET.get("page"), 1))
+    per_session, per_day = state.minutes
+    return render(
+        request,
+        "clinician/program_builder.html",
+        {
+            "program": program,
+            "heading": heading,
+            "back_url": back_url,
+            "program_form": program_form,
+            "formset": formset,
+            "rows": list(zip(formset.forms, state.rows, strict=True)),
+            "state": state,
+            "expected_revision": expected_revision,
+            "conflict": conflict,
+            "results": results,
+            "query": query,
+            "category": category,
+            "categories": Category.choices,
+            "minutes_per_session": per_session,
+            "minutes_per_day": per_day,
+            "too_long": len(state.rows) > LONG_PROGRAM,
+            "max_items": MAX_ITEMS,
+            "long_program": LONG_PROGRAM,
+        },
+    )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from programs.models import Program
+from tests.browser.conftest import screenshot
+from tests.browser.test_onboarding import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_clinician_personalises_a_template_and_sees_revision_two(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    page = new_page()
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
+    page.get_by_role("button", name="Low back — early movement").click()
+    page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
+
+    first_reps = page.locator("input[name='items-0-reps']")
+    first_reps.fill("12")
+    names = page.locator(".builder-item .fw-semibold")
+    before = names.all_inner_texts()
+    page.get_by_role("button", name=f"Move {before[1]} up").click()
+    first_name_is = "n => document.querySelector('.builder-item .fw-semibold').innerText === n"
+    page.wait_for_function(first_name_is, arg=before[1])
+    after = names.all_inner_texts()
+    assert after[:2] == [before[1], before[0]]
+    # The dosage typed before the reorder travelled with its exercise.
+    assert page.locator("input[name='items-1-reps']").input_value() == "12"
+    screenshot(page, "builder-reordered")
+
+    page.get_by_role("button", name="Save program").first.click()
+    page.get_by_text("Saved as revision 2.").wait_for()
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("heading", name="Revision 2").wait_for()
+    screenshot(page, "builder-history")
+    body = page.content()
+    assert "Changed dosage of " + before[0] in body and "changed the order" in body
+
+    program = Program.objects.get(assignment__patient=patient_a1)
+    items = list(program.items.select_related("exercise"))
+    assert [i.exercise.name for i in items[:2]] == [before[1], before[0]]
+    assert items[1].reps == 12 and program.revision == 2

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from clinic.models import AuditEvent
+from programs.models import Exercise
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "name": "Towel squeeze",
+        "lay_name": "Squeeze a towel between your knees",
+        "category": "strength",
+        "position": "sitting",
+        "style": "isometric",
+        "regions": ["knee", "hip"],
+        "equipment": ["chair"],
+        "cue_setup": "Sit tall with a rolled towel between your knees.",
+        "cue_movement": "Squeeze the towel and hold, then let go slowly.",
+        "cue_feel": "You should feel the inside of your thighs working.",
+        "sets": "1",
+        "reps": "10",
+        "hold_seconds": "5",
+        "rest_seconds": "0",
+        "times_per_day": "1",
+        "days_per_week": "7",
+        "side": "both",
+    }
+    data.update(overrides)
+    return data
+
+
+def jpeg_with_gps(size=(2400, 1800)) -> bytes:
+    image = Image.new("RGB", size, (200, 120, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_an_admin_adds_a_clinic_exercise_with_cues(as_admin_a, clinic_a):
+    response = as_admin_a.post("/portal/library/new/", form_data())
+    exercise = Exercise.objects.get(name="Towel squeeze")
+    assert response["Location"] == f"/portal/library/{exercise.uuid}/"
+    assert exercise.clinic == clinic_a and exercise.regions == ["hip", "knee"]
+    assert [c.kind for c in exercise.cues.all()] == ["setup", "movement", "feel"]
+    assert AuditEvent.objects.filter(action="exercise.save").exists()
+
+
+def test_a_clinician_cannot_add_exercises(as_clinician_a):
+    assert as_clinician_a.post("/portal/library/new/", form_data()).status_code == 403
+    assert not Exercise.objects.filter(name="Towel squeeze").exists()
+
+
+def test_a_photo_is_downscaled_and_stripped_of_location(as_admin_a):
+    photo = SimpleUploadedFile("holiday.jpg", jpeg_with_gps(), content_type="image/jpeg")
+    as_admin_a.post("/portal/library/new/", {**form_data(), "photo": photo})
+    exercise = Exercise.objects.get(name="Towel squeeze")
+    stored = exercise.photo.read()
+    assert b"PhoneMaker" not in stored and b"Exif" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert max(image.size) == 1600
+        assert not image.getexif()
+    assert "holiday" not in exercise.photo.name
+    served = as_admin_a.get(f"/portal/library/{exercise.uuid}/photo/")
+    assert served.status_code == 200 and b"".join(served.streaming_content) == stored
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.png", b"just some text, not a picture", "not a picture we can use"),
+        (
+            "scan.pdf",
+            b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+            "not a picture we can use",
+        ),
+        ("huge.jpg", b"\xff\xd8\xff" + b"0" * (6 * 1024 * 1024), "larger than 5 MB"),
+    ],
+)
+def test_bad_uploads_are_refused_with_a_message_and_nothing_is_saved(
+    as_admin_a, name, content, message
+):
+    upload = SimpleUploadedFile(name, content)
+    response = as_admin_a.post("/portal/library/new/", {**form_data(), "photo": upload})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Exercise.objects.filter(name="Towel squeeze").exists()
+
+
+def test_a_missing_cue_or_dose_is_explained(as_admin_a):
+    response = as_admin_a.post(
+        "/portal/library/new/", form_data(cue_movement="", reps="", hold_seconds="0")
+    )
+    body = response.content.decode()
+    assert "This field is required" in body and "Give the reps, a hold time or a duration" in body

@@ -1,0 +1,446 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.models import AuditEvent, Membership
+from patients.models import PatientProgram
+from patients.services import patient_program_start
+from programs.builder import BuilderState, apply_action, rows_from_items
+from programs.dosage import describe_dosage, estimate_minutes
+from programs.models import Exercise, Program, ProgramItem, ProgramRevision
+from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
+from tests.conftest import client_for
+
+
+@pytest.fixture
+def membership_a(clinician_a):
+    return Membership.objects.get(user=clinician_a)
+
+
+@pytest.fixture
+def early_movement():
+    return Program.objects.get(template_key="low-back-early-movement")
+
+
+@pytest.fixture
+def program_a1(membership_a, patient_a1, early_movement):
+    return patient_program_start(membership=membership_a, patient=patient_a1, source=early_movement)
+
+
+def edit_url(patient, program) -> str:
+    return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/edit/"
+
+
+def builder_post(program, **changes) -> dict:
+    """The builder form as the page would submit it for the saved program."""
+    data = {
+        "action": "save",
+        "revision": str(program.revision),
+        "title": program.title,
+        "goal": program.goal,
+        "patient_notes": program.patient_notes,
+        "status": program.status,
+        "start_date": program.start_date.isoformat() if program.start_date else "",
+        "items-INITIAL_FORMS": "0",
+    }
+    items = list(program.items.select_related("exercise"))
+    data["items-TOTAL_FORMS"] = str(len(items))
+    for i, item in enumerate(items):
+        prefix = f"items-{i}-"
+        data[prefix + "id"] = str(item.pk)
+        data[prefix + "exercise"] = str(item.exercise.uuid)
+        for name in (
+            "sets",
+            "reps",
+            "hold_seconds",
+            "rest_seconds",
+            "times_per_day",
+            "days_per_week",
+            "side",
+        ):
+            value = getattr(item, name)
+            data[prefix + name] = "" if value is None else str(value)
+    data.update(changes)
+    return data
+
+
+def test_migrate_installs_the_shared_library_and_templates(db):
+    assert Exercise.objects.filter(clinic=None).count() >= 40
+    assert Program.objects.filter(clinic=None, is_template=True).count() >= 3
+    bridge = Exercise.objects.get(slug="glute-bridge")
+    assert bridge.cues.count() >= 4 and bridge.reps and bridge.illustration == "glute-bridge"
+
+
+def test_assigning_a_template_makes_the_patients_own_copy(program_a1, patient_a1, early_movement):
+    assert program_a1.pk != early_movement.pk and not program_a1.is_template
+    assert PatientProgram.objects.get(program=program_a1).patient == patient_a1
+    copied = [(i.exercise_id, i.reps, i.hold_seconds) for i in program_a1.items.all()]
+    original = [(i.exercise_id, i.reps, i.hold_seconds) for i in early_movement.items.all()]
+    assert copied == original
+    assert program_a1.revisions.get().number == 1
+    event = AuditEvent.objects.get(action="program.create")
+    assert event.patient_uuid == patient_a1.uuid
+
+
+def test_assigning_from_the_chart_takes_one_click(as_clinician_a, patient_a1, early_movement):
+    response = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/programs/start/",
+        {"template": str(early_movement.uuid)},
+    )
+    program = Program.objects.get(assignment__patient=patient_a1)
+    assert response["Location"] == edit_url(patient_a1, program)
+
+
+def test_a_new_program_asks_first_then_completes_the_current_one(
+    as_clinician_a, patient_a1, program_a1, early_movement
+):
+    url = f"/portal/patients/{patient_a1.uuid}/programs/start/"
+    ask = as_clinician_a.post(url, {"template": str(early_movement.uuid)})
+    assert ask.status_code == 200 and "will be marked completed" in ask.content.decode()
+    assert Program.objects.filter(assignment__patient=patient_a1).count() == 1
+    as_clinician_a.post(url, {"template": str(early_movement.uuid), "confirm": "1"})
+    statuses = sorted(
+        Program.objects.filter(assignment__patient=patient_a1).values_list("status", flat=True)
+    )
+    assert statuses == ["active", "completed"]
+
+
+def test_saving_in_the_builder_creates_revision_two_with_a_summary(
+    as_clinician_a, patient_a1, program_a1
+):
+    first = program_a1.items.order_by("order").first()
+    response = as_clinician_a.post(
+        edit_url(patient_a1, program_a1), builder_post(program_a1, **{"items-0-reps": "12"})
+    )
+    assert response.status_code == 302
+    program_a1.refresh_from_db()
+    assert program_a1.revision == 2
+    first.refresh_from_db()
+    assert first.reps == 12
+    revision = program_a1.revisions.get(number=2)
+    assert (
+        "changed dosage of" in revision.summary.lower() and first.exercise.name in revision.summary
+    )
+    assert revision.snapshot["items"][0]["reps"] == 12
+
+
+def test_history_keeps_what_was_prescribed_before(as_clinician_a, patient_a1, program_a1):
+    as_clinician_a.post(
+        edit_url(patient_a1, program_a1), builder_post(program_a1, **{"items-0-reps": "15"})
+    )
+    history = as_clinician_a.get(
+        f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/history/"
+    )
+    body = history.content.decode()
+    assert "Revision 2" in body and "Revision 1" in body
+    assert "15 reps" in body and "10 reps" in body
+
+
+def test_add_remove_and_reorder_change_nothing_until_saved(as_clinician_a, patient_a1, program_a1):
+    url = edit_url(patient_a1, program_a1)
+    names = [i.exercise.name for i in program_a1.items.select_related("exercise")]
+    moved = as_clinician_a.post(url, builder_post(program_a1, action="down:0"))
+    shown = [row.exercise.name for _, row in moved.context["rows"]]
+    assert shown == [names[1], names[0], *names[2:]]
+    removed = as_clinician_a.post(url, builder_post(program_a1, action="remove:1"))
+    assert len(removed.context["rows"]) == len(names) - 1
+    bridge = Exercise.objects.get(slug="glute-bridge")
+    added = as_clinician_a.post(url, builder_post(program_a1, action=f"add:{bridge.uuid}"))
+    assert added.context["rows"][-1][1].exercise == bridge
+    assert added.context["rows"][-1][0].initial["reps"] == bridge.reps  # library default dosage
+    program_a1.refresh_from_db()
+    assert program_a1.revision == 1
+    assert [i.exercise.name for i in program_a1.items.select_related("exercise")] == names
+
+
+def test_reorder_then_save_keeps_the_new_order_and_item_ids(membership_a, program_a1):
+    items = list(program_a1.items.select_related("exercise"))
+    state = BuilderState(rows_from_items(items))
+    apply_action(state, "up:2", membership_a.clinic_id)
+    rows = [
+        {"id": r.values["id"], "exercise": r.exercise, "reps": r.values["reps"]} for r in state.rows
+    ]
+    saved = program_save(
+        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=rows
+    )
+    reordered = list(saved.items.all())
+    assert [i.pk for i in reordered] == [
+        items[0].pk,
+        items[2].pk,
+        items[1].pk,
+        *[i.pk for i in items[3:]],
+    ]
+    assert [i.order for i in reordered] == list(range(1, len(items) + 1))
+    assert saved.revisions.get(number=2).summary == "Changed the order"
+
+
+def test_a_second_concurrent_save_is_refused_with_who_and_when(
+    as_clinician_a, as_admin_a, admin_a, patient_a1, program_a1
+):
+    url = edit_url(patient_a1, program_a1)
+    stale = builder_post(program_a1, **{"items-0-reps": "20"})
+    as_admin_a.post(url, builder_post(program_a1, **{"items-0-reps": "11"}))
+    response = as_clinician_a.post(url, stale)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "changed by Ada Admin" in body and "Reload" in body
+    program_a1.refresh_from_db()
+    assert program_a1.revision == 2
+    assert program_a1.items.order_by("order").first().reps == 11
+
+
+def test_the_service_refuses_a_stale_revision(membership_a, program_a1):
+    with pytest.raises(ProgramConflict):
+        program_save(
+            program=program_a1, membership=membership_a, expected_revision=0, fields={}, items=[]
+        )
+    assert ProgramItem.objects.filter(program=program_a1).count() == 4
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("items-0-reps", "101", "less than or equal to 100"),
+        ("items-0-reps", "0", "greater than or equal to 1"),
+        ("items-0-hold_seconds", "601", "less than or equal to 600"),
+        ("items-0-times_per_day", "11", "less than or equal to 10"),
+        ("items-0-days_per_week", "8", "less than or equal to 7"),
+        ("items-0-sets", "abc", "Enter a whole number"),
+        ("items-0-side", "upside-down", "Select a valid choice"),
+        ("items-0-notes", "x" * 301, "at most 300 characters"),
+        ("title", "", "This field is required"),
+        ("review_date", "2000-01-01", "cannot be before the start date"),
+    ],
+)
+def test_bad_dosage_gets_a_clear_message_and_saves_nothing(
+    as_clinician_a, patient_a1, program_a1, field, value, message
+):
+    response = as_clinician_a.post(
+        edit_url(patient_a1, program_a1), builder_post(program_a1, **{field: value})
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    program_a1.refresh_from_db()
+    assert (
+        program_a1.revision == 1 and ProgramRevision.objects.filter(program=program_a1).count() == 1
+    )
+
+
+def test_an_item_needs_reps_a_hold_or_a_duration(as_clinician_a, patient_a1, program_a1):
+    data = builder_post(program_a1, **{"items-0-reps": "", "items-0-hold_seconds": "0"})
+    response = as_clinician_a.post(edit_url(patient_a1, program_a1), data)
+    assert "Give the reps, a hold time or a duration" in response.content.decode()
+
+
+def test_a_load_kind_needs_its_value(as_clinician_a, patient_a1, program_a1):
+    data = builder_post(program_a1, **{"items-0-load_kind": "band"})
+    assert (
+        "choose “No load”"
+        in as_clinician_a.post(edit_url(patient_a1, program_a1), data).content.decode()
+    )
+    data["items-0-load_band"] = "red"
+    assert as_clinician_a.post(edit_url(patient_a1, program_a1), data).status_code == 302
+
+
+def test_long_programs_and_duplicates_are_flagged(as_clinician_a, patient_a1, program_a1):
+    url = edit_url(patient_a1, program_a1)
+    data = builder_post(program_a1)
+    for slug in ("glute-bridge", "bird-dog", "cat-cow"):
+        exercise = Exercise.objects.get(slug=slug)
+        response = as_clinician_a.post(url, {**data, "action": f"add:{exercise.uuid}"})
+        data = rebuild(response)
+    body = response.content.decode()
+    assert "more than 6 exercises" in body
+    assert "Listed twice: Cat-cow" in body
+
+
+def rebuild(response) -> dict:
+    """The next POST the page would send, from the rows it shows."""
+    context = response.context
+    data = {
+        "action": "search",
+        "revision": str(context["expected_revision"]),
+        "title": "T",
+        "status": "active",
+    }
+    data["items-TOTAL_FORMS"] = str(len(context["rows"]))
+    data["items-INITIAL_FORMS"] = "0"
+    for i, (_, row) in enumerate(context["rows"]):
+        for name, value in row.values.items():
+            if name != "weekdays":
+                data[f"items-{i}-{name}"] = "" if value is None else str(value)
+    return data
+
+
+def test_a_program_is_capped_at_thirty_exercises(membership_a, program_a1):
+    state = BuilderState(rows_from_items(list(program_a1.items.select_related("exercise"))))
+    bridge = Exercise.objects.get(slug="glute-bridge")
+    for _ in range(40):
+        apply_action(state, f"add:{bridge.uuid}", membership_a.clinic_id)
+    assert len(state.rows) == 30
+    assert "at most 30 exercises" in state.messages[-1]
+
+
+def test_minutes_are_estimated_from_the_dosage():
+    class Item:
+        sets, reps, hold_seconds, rest_seconds, duration_seconds = 2, 10, 5, 30, None
+        times_per_day, side = 2, "each_side"
+
+    # (10 reps × (4 s + 5 s hold) × 2 sets + 30 s rest) × 2 sides = 420 s = 7 min; twice a day
+    assert estimate_minutes([Item()]) == (7, 14)
+
+
+def test_the_dosage_line_reads_like_a_prescription(program_a1):
+    item = program_a1.items.order_by("order").first()
+    item.sets, item.reps, item.hold_seconds, item.times_per_day = 2, 10, 5, 2
+    item.weekdays, item.side, item.load_kind, item.load_band = 0b10101, "each_side", "band", "red"
+    assert (
+        describe_dosage(item)
+        == "2 × 10 reps · hold 5 s · 2× a day · Mon, Wed, Fri · each side · red band"
+    )
+
+
+def test_other_clinics_cannot_see_copy_or_use_our_custom_exercises_and_templates(
+    membership_a, as_clinician_b, clinician_b, patient_b1, early_movement
+):
+    ours = exercise_copy(membership=membership_a, source=Exercise.objects.get(slug="cat-cow"))
+    template = program_copy(
+        source=early_movement, clinic=membership_a.clinic, membership=membership_a, as_template=True
+    )
+    assert ours.name not in as_clinician_b.get("/portal/library/?q=cat").content.decode()
+    assert as_clinician_b.get(f"/portal/library/{ours.uuid}/").status_code == 404
+    assert (
+        as_clinician_b.post(f"/portal/library/{ours.uuid}/copy/").status_code == 403
+    )  # not an admin
+    assert as_clinician_b.get(f"/portal/templates/{template.uuid}/edit/").status_code == 404
+    assert str(template.uuid) not in as_clinician_b.get("/portal/templates/").content.decode()
+    assert (
+        str(template.uuid)
+        in client_for(membership_a.user).get("/portal/templates/").content.decode()
+    )
+    start = as_clinician_b.post(
+        f"/portal/patients/{patient_b1.uuid}/programs/start/",
+        {"template": str(template.uuid)},
+        follow=True,
+    )
+    assert "not available" in start.content.decode()
+    assert not Program.objects.filter(assignment__patient=patient_b1).exists()
+    mine = patient_program_start(
+        membership=Membership.objects.get(user=clinician_b),
+        patient=patient_b1,
+        source=early_movement,
+    )
+    added = as_clinician_b.post(
+        edit_url(patient_b1, mine), builder_post(mine, action=f"add:{ours.uuid}")
+    )
+    assert "That exercise is not available." in added.content.decode()
+    smuggled = as_clinician_b.post(
+        edit_url(patient_b1, mine), builder_post(mine, **{"items-0-exercise": str(ours.uuid)})
+    )
+    assert "not available to your clinic" in smuggled.content.decode()
+    assert ours.pk not in set(mine.items.values_list("exercise_id", flat=True))
+
+
+def test_shared_exercises_are_read_only(as_admin_a):
+    shared = Exercise.objects.get(slug="cat-cow")
+    assert as_admin_a.get(f"/portal/library/{shared.uuid}/edit/").status_code == 403
+    copied = as_admin_a.post(f"/portal/library/{shared.uuid}/copy/")
+    copy = Exercise.objects.get(based_on=shared)
+    assert copied["Location"] == f"/portal/library/{copy.uuid}/edit/"
+    assert copy.cues.count() == shared.cues.count() and copy.illustration == "cat-cow"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected", "absent"),
+    [
+        ("q=bridge", "Glute bridge", "Cat-cow"),
+        ("q=hug one knee", "Single knee-to-chest", "Glute bridge"),  # lay name
+        ("q=draw your shoulder blades back", "Scapular retraction", "Heel raise"),  # cue text
+        ("category=breathing", "Diaphragmatic", "Glute bridge"),
+        ("region=neck", "Chin tuck", "Glute bridge"),
+        ("position=quadruped", "Bird dog", "Glute bridge"),
+        ("equipment=band", "Resisted row with band", "Cat-cow"),
+    ],
+)
+def test_library_search_and_filters(as_clinician_a, params, expected, absent):
+    body = as_clinician_a.get(f"/portal/library/?{params}").content.decode()
+    assert expected.lower() in body.lower()
+    assert absent not in body
+
+
+def make_exercises(n: int, clinic=None) -> None:
+    Exercise.objects.bulk_create(
+        Exercise(
+            clinic=clinic,
+            name=f"Generated exercise {i:04}",
+            lay_name="Made for load tests",
+            category="mobility",
+            position="standing",
+            style="dynamic",
+            regions=["low_back"],
+            equipment=["none"],
+            reps=10,
+        )
+        for i in range(n)
+    )
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_library_search_queries_are_pinned_whatever_the_library_size(as_clinician_a):
+    url = "/portal/library/?q=generated&region=low_back&page=2"
+    make_exercises(30)
+    small = count_queries(as_clinician_a, url)
+    make_exercises(2000)
+    assert count_queries(as_clinician_a, url) == small
+    assert small <= 7  # session, user, membership, count, page, cues
+
+
+def test_builder_queries_are_pinned_whatever_the_program_and_library_size(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    url = edit_url(patient_a1, program_a1)
+    small = count_queries(as_clinician_a, url)
+    make_exercises(2000)
+    items = list(program_a1.items.select_related("exercise"))
+    rows = [{"id": i.pk, "exercise": i.exercise, "reps": i.reps} for i in items]
+    extra = [{"exercise": e, "reps": 10} for e in Exercise.objects.all()[:20]]
+    program_save(
+        program=program_a1,
+        membership=membership_a,
+        expected_revision=1,
+        fields={},
+        items=rows + extra,
+    )
+    assert count_queries(as_clinician_a, url) == small
+
+
+def test_the_builder_post_queries_are_pinned_whatever_the_program_size(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    def post_queries() -> int:
+        program_a1.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            as_clinician_a.post(
+                edit_url(patient_a1, program_a1), builder_post(program_a1, action="down:0")
+            )
+        return len(queries)
+
+    small = post_queries()
+    items = list(program_a1.items.select_related("exercise"))
+    rows = [{"id": i.pk, "exercise": i.exercise, "reps": i.reps} for i in items]
+    extra = [{"exercise": i.exercise, "reps": 10} for i in items * 5]
+    program_save(
+        program=program_a1,
+        membership=membership_a,
+        expected_revision=1,
+        fields={},
+        items=rows + extra,
+    )
+    assert post_queries() == small
