@@ -21,6 +21,7 @@ help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up (with test tools and Chromium) and run the whole suite"
 	@echo "make lint   ruff check and format check"
+	@echo "make bench  time the heavy pages and print the figures"
 
 run: sysdeps venv
 	$(BIN)/python manage.py migrate --noinput
@@ -31,6 +32,12 @@ run: sysdeps venv
 
 test: sysdeps test-sysdeps venv-dev
 	$(BIN)/python -m pytest $(ARGS)
+
+# Timings of the heavy pages on a throwaway SQLite file (or DATABASE_URL when set).
+BENCH_DB := sqlite:///$(CURDIR)/bench.sqlite3
+bench: sysdeps venv
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py bench $(ARGS)
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,146 @@
+"""Server-side timings of the portal's heavy pages. Prints figures; asserts nothing.
+
+Run through `make bench`, which uses a throwaway SQLite file unless DATABASE_URL is
+set. Each page is requested in-process through the full middleware stack (no
+network), warmed up first, then timed over --runs requests: median and 95th
+percentile, with the number of SQL queries per request.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+
+from clinic.models import Clinic, Membership, User
+from patients.models import Patient
+from patients.services import patient_program_start
+from programs.models import Exercise, Program
+from programs.services import program_save
+
+BENCH_CLINIC = "Benchmark clinic"
+LIBRARY_SIZE = 2000
+
+
+class Command(BaseCommand):
+    help = "Time the library search and program builder pages (and more as they arrive)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("bench writes test data; with DEBUG off, add --force.")
+        runs = max(5, min(options["runs"], 1000))
+        clinician, patient, program = self._data()
+        client = Client()
+        client.force_login(clinician)
+        edit = f"/portal/patients/{patient.uuid}/programs/{program.uuid}/edit/"
+        self.stdout.write(
+            f"Database: {connection.vendor}; library: "
+            f"{Exercise.objects.count()} exercises; program: {program.items.count()} items"
+        )
+        self._time(
+            "library search (page 2, filtered)",
+            runs,
+            lambda: client.get("/portal/library/?q=exercise&region=low_back&page=2"),
+        )
+        self._time("builder page (GET)", runs, lambda: client.get(edit))
+        self._time(
+            "builder action (POST move)", runs, lambda: client.post(edit, _move_post(program))
+        )
+
+    def _data(self) -> tuple[User, Patient, Program]:
+        with transaction.atomic():
+            clinic, _ = Clinic.objects.get_or_create(name=BENCH_CLINIC)
+            clinician, _ = User.objects.get_or_create(
+                email="bench-clinician@bench.test", defaults={"full_name": "Bench Clinician"}
+            )
+            membership, _ = Membership.objects.get_or_create(user=clinician, clinic=clinic)
+            missing = LIBRARY_SIZE - Exercise.objects.filter(clinic=clinic).count()
+            Exercise.objects.bulk_create(
+                Exercise(
+                    clinic=clinic,
+                    name=f"Bench exercise {i:04}",
+                    lay_name="A generated exercise",
+                    category="mobility",
+                    position="standing",
+                    style="dynamic",
+                    regions=["low_back"],
+                    equipment=["none"],
+                    reps=10,
+                )
+                for i in range(max(0, missing))
+            )
+            patient, _ = Patient.objects.get_or_create(
+                clinic=clinic,
+                first_name="Bench",
+                last_name="Patient",
+                defaults={"date_of_birth": "1970-01-01"},
+            )
+            program = Program.objects.filter(assignment__patient=patient).first()
+            if program is None:
+                template = Program.objects.get(template_key="low-back-core-stability")
+                program = patient_program_start(
+                    membership=membership, patient=patient, source=template
+                )
+                shared = list(Exercise.objects.filter(clinic=None)[:6])
+                items = [{"id": i.pk, "exercise": i.exercise} for i in program.items.all()]
+                items += [{"exercise": exercise} for exercise in shared]
+                program = program_save(
+                    program=program,
+                    membership=membership,
+                    expected_revision=program.revision,
+                    fields={},
+                    items=items,
+                )
+        return clinician, patient, program
+
+    def _time(self, label: str, runs: int, request: Callable) -> None:
+        for _ in range(3):
+            request()
+        timings = []
+        # Counted with an execute wrapper: Django clears its own query log at the start
+        # of every request, which would hide the request's queries from a capture.
+        executed = []
+        with connection.execute_wrapper(
+            lambda run, sql, *rest: executed.append(sql) or run(sql, *rest)
+        ):
+            response = request()
+        for _ in range(runs):
+            start = time.perf_counter()
+            response = request()
+            timings.append((time.perf_counter() - start) * 1000)
+        if response.status_code >= 400:
+            raise CommandError(f"{label}: HTTP {response.status_code}")
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+        self.stdout.write(
+            f"{label:<40} median {statistics.median(timings):7.1f} ms   "
+            f"p95 {p95:7.1f} ms   {len(executed):3d} queries"
+        )
+
+
+def _move_post(program: Program) -> dict:
+    """A builder 'move down' submission for the saved program (nothing is written)."""
+    data = {
+        "action": "down:0",
+        "revision": str(program.revision),
+        "title": program.title,
+        "status": program.status,
+        "items-INITIAL_FORMS": "0",
+    }
+    items = list(program.items.select_related("exercise"))
+    data["items-TOTAL_FORMS"] = str(len(items))
+    for i, item in enumerate(items):
+        data[f"items-{i}-id"] = str(item.pk)
+        data[f"items-{i}-exercise"] = str(item.exercise.uuid)
+        data[f"items-{i}-reps"] = str(item.reps or "")
+        data[f"items-{i}-sets"] = str(item.sets)
+    return data
