@@ -8,6 +8,7 @@ location from phones, camera serials, comments) and no smuggled payload survives
 
 from __future__ import annotations
 
+import contextlib
 import io
 import secrets
 import warnings
@@ -16,7 +17,7 @@ from typing import Any, Protocol
 from django import forms
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_SIDE = 1600
@@ -68,7 +69,7 @@ def sanitize_upload(
     # Pillow only warns between its own limit and twice that; a warning would let the
     # decode go ahead, so it must stop us like the error does. Our max_pixels check is the
     # main guard; these catch anything Pillow notices first.
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _strict_decoding():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with _open(data) as probe:
@@ -89,6 +90,19 @@ def sanitize_upload(
             raise ImageRejected(NOT_A_PICTURE, code="not_an_image") from exc
 
     return ContentFile(encoded, name=f"{secrets.token_hex(16)}.{_EXTENSIONS[fmt]}")
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Refuse truncated files even though WeasyPrint, on import, tells Pillow to accept
+    them process-wide (ImageFile.LOAD_TRUNCATED_IMAGES = True). Uploads are decoded only
+    here, and PDFs render in a forked child, so flipping the flag briefly is safe."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def image_dimensions(data: bytes) -> tuple[int, int]:

@@ -78,7 +78,24 @@ class Clinic(models.Model):
     # The clinic's own clock defines "today" for schedules and adherence. Validated in
     # forms, not as model choices, so the tz database version never reaches migrations.
     timezone = models.CharField(max_length=64, default="UTC")
+
+    class Paper(models.TextChoices):
+        A4 = "a4", "A4"
+        LETTER = "letter", "US Letter"
+
+    # Handout branding. Any change bumps updated_at, which invalidates cached handouts.
+    logo = models.ImageField(upload_to="clinic-logos/", blank=True)
+    paper_size = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
+    handout_shows_birth_date = models.BooleanField(
+        "show the patient's date of birth on handouts", default=False
+    )
+    handout_footer = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A short line printed at the foot of every handout page.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,12 +1,196 @@
-"""The only module that will call WeasyPrint (handouts and reports build on it).
+"""The only module that calls WeasyPrint.
 
-For now it holds the URL policy every render must follow: documents may load our
-own static files and nothing else. The handout work adds rendering and the
-clinic's media root on top of this.
+Two rules every PDF follows:
+
+1. One URL fetcher for every HTML and CSS object. It serves our own static files,
+   the current clinic's media folder and small inline images, and refuses anything
+   else: http, https, ftp, files outside those folders, other clinics' media. A
+   refused resource is simply left out of the document, and the refusal is logged.
+2. A render that runs too long is stopped. The PDF is rendered in a forked child
+   (WeasyPrint is already imported in the parent, so forking is cheap), which the
+   parent kills at the deadline. A hung render never hangs the web worker, and the
+   child's peak memory can be measured.
 """
 
 from __future__ import annotations
 
+import base64
+import logging
+import os
+import selectors
+import signal
+import struct
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-class PdfFetchRefused(Exception):
-    """A document asked for a resource outside the allowed roots."""
+import weasyprint  # imported once per process, at start-up, not per render
+from django.conf import settings
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+logger = logging.getLogger(__name__)
+
+OUR_STATIC = Path(settings.BASE_DIR) / "clinic" / "static"
+MAX_INLINE_IMAGE = 2 * 1024 * 1024
+DEFAULT_TIMEOUT = 20.0
+
+
+class PdfError(Exception):
+    """Rendering failed; the message can be shown to the user."""
+
+
+class PdfTimeout(PdfError):
+    pass
+
+
+class RefusedURL(ValueError):
+    """Raised inside WeasyPrint for a resource we do not serve: it skips the resource."""
+
+
+class SafeURLFetcher(URLFetcher):
+    """Serves files only from `roots`, and small data: images. Records what it refused."""
+
+    def __init__(self, roots: tuple[Path, ...] = ()) -> None:
+        # No protocol is allowed to the parent class, and fetch() below never calls it:
+        # nothing here can open a network connection.
+        super().__init__(allowed_protocols=())
+        self.roots = tuple(Path(root).resolve() for root in roots)
+        self.refused: list[str] = []
+        self.served: list[str] = []
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme == "data" and url.startswith("data:image/") and len(url) < MAX_INLINE_IMAGE:
+            # WeasyPrint decodes data: URLs itself only through a fetcher: do it here.
+            return self._data_image(url)
+        if parts.scheme == "file" and not parts.netloc:
+            path = Path(unquote(parts.path)).resolve()
+            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                self.served.append(str(path))
+                return URLFetcherResponse(url, body=path.read_bytes())
+        self.refused.append(url)
+        logger.warning("PDF resource refused: %s", url[:200])
+        raise RefusedURL("resource not allowed in PDFs")
+
+    @staticmethod
+    def _data_image(url: str) -> URLFetcherResponse:
+        header, _, payload = url.partition(",")
+        mime = header[5:].split(";")[0]
+        body = (
+            base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+        )
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+
+
+def static_base_url() -> str:
+    """Base URL for documents: relative links resolve inside our own static folder."""
+    return OUR_STATIC.resolve().as_uri() + "/"
+
+
+def allowed_roots(media_dirs: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    roots = [OUR_STATIC]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return (*roots, *media_dirs)
+
+
+def render_in_process(html: str, *, fetcher: SafeURLFetcher, tagged: bool = True) -> bytes:
+    """Render without the time limit: for tests that inspect the fetcher afterwards."""
+    document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher)
+    options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+    return document.write_pdf(**options)
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    seconds: float
+    peak_memory_mb: float
+
+
+def render_pdf(
+    html: str, *, media_dirs: tuple[Path, ...] = (), timeout: float = DEFAULT_TIMEOUT
+) -> RenderResult:
+    """Render HTML (already escaped by our templates) to a tagged PDF, within `timeout`.
+
+    `media_dirs` are the uploaded-file folders this document may use: the clinic's own.
+    """
+    fetcher = SafeURLFetcher(roots=allowed_roots(media_dirs))
+    started = time.perf_counter()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, send the bytes back, and leave without cleanup
+        os.close(read_end)
+        status = 0
+        try:
+            payload = b"OK" + render_in_process(html, fetcher=fetcher)
+        except BaseException as error:
+            payload = b"ER" + repr(error)[:500].encode()
+            status = 1
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(struct.pack("!Q", len(payload)) + payload)
+        os._exit(status)
+    os.close(write_end)
+    try:
+        data = _read_with_deadline(read_end, started + timeout)
+    except PdfTimeout:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        logger.error("PDF render stopped after %.0f s", timeout)
+        raise
+    finally:
+        os.close(read_end)
+    _, _, usage = os.wait4(pid, 0)
+    if data[:2] != b"OK":
+        logger.error("PDF render failed: %s", data[2:].decode(errors="replace"))
+        raise PdfError("The PDF could not be created. Please try again.")
+    return RenderResult(
+        pdf=data[2:],
+        seconds=time.perf_counter() - started,
+        peak_memory_mb=usage.ru_maxrss / 1024,
+    )
+
+
+def _read_with_deadline(fd: int, deadline: float) -> bytes:
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    chunks: list[bytes] = []
+    expected: int | None = None
+    received = 0
+    try:
+        while expected is None or received < expected + 8:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or not selector.select(remaining):
+                raise PdfTimeout("Creating the PDF took too long. Please try again.")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            received += len(chunk)
+            if expected is None and received >= 8:
+                expected = struct.unpack("!Q", b"".join(chunks)[:8])[0]
+    finally:
+        selector.close()
+    data = b"".join(chunks)
+    if len(data) < 8:
+        raise PdfError("The PDF could not be created. Please try again.")
+    return data[8:]
+
+
+def pdf_response(pdf: bytes, filename: str):
+    """A download that browsers and proxies never keep: handouts carry patient data."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private, max-age=0"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def fast_font_subsetting_available() -> bool:
+    """False when WeasyPrint would fall back to fontTools subsetting (many times slower)."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))

@@ -88,3 +88,19 @@ def membership_set_active(*, actor: User, membership: Membership, active: bool) 
     action = "staff.reactivate" if active else "staff.deactivate"
     audit.record(actor=actor, action=action, clinic=membership.clinic, obj=membership, role="admin")
     return membership
+
+
+@transaction.atomic
+def clinic_update(*, actor: User, membership: Membership, fields: dict, logo=None) -> Clinic:
+    """Contact details and handout branding. Saving bumps updated_at: cached handouts expire."""
+    clinic = Clinic.objects.select_for_update().get(pk=membership.clinic_id)
+    for name, value in fields.items():
+        setattr(clinic, name, value)
+    if logo is not None:
+        old = clinic.logo.name if clinic.logo else ""
+        clinic.logo.save(f"{clinic.uuid}/{logo.name}", logo, save=False)
+        if old:
+            transaction.on_commit(lambda: clinic.logo.storage.delete(old))
+    clinic.save()
+    audit.record(actor=actor, action="clinic.update", clinic=clinic, obj=clinic, role="admin")
+    return clinic

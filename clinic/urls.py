@@ -65,6 +65,16 @@ portal = [
         views_program.program_save_as_template,
         name="patient_program_save_as_template",
     ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout.pdf",
+        views_program.program_handout,
+        name="patient_program_handout",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout/email/",
+        views_program.program_handout_email,
+        name="patient_program_handout_email",
+    ),
     path("library/", program_views.library, name="library"),
     path("library/new/", program_views.exercise_new, name="exercise_new"),
     path("library/<uuid:exercise_uuid>/", program_views.exercise_detail, name="exercise_detail"),
@@ -80,6 +90,8 @@ portal = [
     path("templates/", program_views.templates, name="templates"),
     path("templates/new/", program_views.template_new, name="template_new"),
     path("templates/<uuid:program_uuid>/edit/", program_views.template_edit, name="template_edit"),
+    path("clinic/", views.clinic_settings, name="clinic_settings"),
+    path("clinic/logo/", views.clinic_logo, name="clinic_logo"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<uuid:membership_uuid>/", views.staff_update, name="staff_update"),
     path("audit/", views_audit.audit_log, name="audit_log"),
@@ -93,5 +105,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include(portal)),
     path("me/", views_patient.patient_home, name="patient_home"),
+    path("me/handout.pdf", views_patient.my_handout, name="patient_handout"),
     path("admin/", admin.site.urls),
 ]

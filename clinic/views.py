@@ -4,16 +4,22 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import permissions
-from clinic.forms import InvitationPasswordForm, RoleForm, StaffInviteForm
+from clinic.forms import ClinicSettingsForm, InvitationPasswordForm, RoleForm, StaffInviteForm
 from clinic.invitations import invitation_accept, invitation_find
 from clinic.models import Membership
-from clinic.services import StaffError, membership_change_role, membership_set_active, staff_invite
+from clinic.services import (
+    StaffError,
+    clinic_update,
+    membership_change_role,
+    membership_set_active,
+    staff_invite,
+)
 
 STAFF_PAGE_SIZE = 50
 
@@ -123,3 +129,32 @@ def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     except StaffError as error:
         messages.error(request, str(error))
     return redirect("staff_list")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required(admin=True)
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    form = ClinicSettingsForm(request.POST or None, request.FILES or None, instance=request.clinic)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ClinicSettingsForm.Meta.fields}
+        clinic_update(
+            actor=request.user,
+            membership=request.membership,
+            fields=fields,
+            logo=form.cleaned_data.get("logo") or None,
+        )
+        messages.success(request, "Clinic settings saved.")
+        return redirect("clinic_settings")
+    return render(request, "clinician/clinic_settings.html", {"form": form, "nav": "clinic"})
+
+
+@require_GET
+@permissions.staff_required
+def clinic_logo(request: HttpRequest) -> HttpResponse:
+    """The clinic's own logo, for its staff. Uploaded files are never served publicly."""
+    if not request.clinic.logo:
+        raise Http404
+    response = FileResponse(request.clinic.logo.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

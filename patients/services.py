@@ -86,7 +86,11 @@ def patient_set_status(
     return patient
 
 
-def _login_user_for(patient: Patient) -> User:
+def patient_login_user(patient: Patient) -> User:
+    """The patient's login account, created (without a password) if they have none yet.
+
+    Call inside the caller's transaction; the caller audits what it does with it.
+    """
     if not patient.email:
         raise PatientAccessError(
             "Add the patient's e-mail address first: it is what they log in with."
@@ -119,7 +123,7 @@ def patient_invite(
     """
     if not patient.is_active:
         raise PatientAccessError("Restore this patient before inviting them.")
-    user = _login_user_for(patient)
+    user = patient_login_user(patient)
     token = invitation_create(user=user, created_by=membership.user)
     link = base_url + reverse("invitation_accept", args=[token])
     audit.record(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit, permissions
 from clinic.models import AuditEvent
+from clinic.pdf import PdfError, pdf_response
+from patients.handouts import patient_handout, send_handout_email
 from patients.models import Patient
 from patients.services import patient_program_start
 from programs.builder_view import builder_page
-from programs.models import Program
+from programs.models import HandoutPrint, Program
 from programs.services import ProgramConflict, program_copy, program_set_status
 
 
@@ -156,7 +159,13 @@ def program_history(request: HttpRequest, patient_uuid, program_uuid) -> HttpRes
         obj=program,
         request=request,
     )
-    revisions = program.revisions.select_related("created_by").order_by("-number")
+    revisions = (
+        program.revisions.select_related("created_by")
+        .prefetch_related(
+            Prefetch("prints", queryset=HandoutPrint.objects.select_related("printed_by"))
+        )
+        .order_by("-number")
+    )
     return render(
         request,
         "clinician/program_history.html",
@@ -213,4 +222,65 @@ def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -
         request=request,
     )
     messages.success(request, f"Saved “{template.title}” as a template for your clinic.")
+    return redirect(_chart(patient))
+
+
+def _base_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@never_cache
+@require_GET
+@permissions.staff_required
+def program_handout(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
+    patient, program = _patient_program(request, patient_uuid, program_uuid)
+    try:
+        pdf, filename = patient_handout(
+            patient=patient,
+            program=program,
+            actor=request.user,
+            role=request.membership.role,
+            channel=HandoutPrint.Channel.DOWNLOAD,
+            base_url=_base_url(request),
+            large_print=request.GET.get("large") == "1",
+            request=request,
+        )
+    except PdfError as error:
+        messages.error(request, str(error))
+        return redirect(_chart(patient))
+    return pdf_response(pdf, filename)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required
+def program_handout_email(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
+    """GET asks for confirmation; POST e-mails the handout as an attachment."""
+    patient, program = _patient_program(request, patient_uuid, program_uuid)
+    if not patient.email:
+        messages.error(request, "Add the patient's e-mail address first.")
+        return redirect(_chart(patient))
+    large = request.POST.get("large", request.GET.get("large")) == "1"
+    if request.method == "GET":
+        return render(
+            request,
+            "clinician/handout_email_confirm.html",
+            {"patient": patient, "program": program, "large": large},
+        )
+    try:
+        pdf, filename = patient_handout(
+            patient=patient,
+            program=program,
+            actor=request.user,
+            role=request.membership.role,
+            channel=HandoutPrint.Channel.EMAIL,
+            base_url=_base_url(request),
+            large_print=large,
+            request=request,
+        )
+    except PdfError as error:
+        messages.error(request, str(error))
+        return redirect(_chart(patient))
+    send_handout_email(patient=patient, pdf=pdf, filename=filename)
+    messages.success(request, f"The handout was e-mailed to {patient.email}.")
     return redirect(_chart(patient))

@@ -349,3 +349,26 @@ class ProgramRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program_id} r{self.number}"
+
+
+class HandoutPrint(models.Model):
+    """Which revision was handed out when, how, and by whom: the handout's own history."""
+
+    class Channel(models.TextChoices):
+        DOWNLOAD = "download", "Downloaded by staff"
+        EMAIL = "email", "E-mailed to the patient"
+        PATIENT = "patient", "Downloaded by the patient"
+
+    revision = models.ForeignKey(ProgramRevision, on_delete=models.CASCADE, related_name="prints")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    large_print = models.BooleanField(default=False)
+    printed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    printed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-printed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.revision} {self.channel} {self.printed_at:%Y-%m-%d}"

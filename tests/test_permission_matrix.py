@@ -16,10 +16,10 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from clinic.invitations import invitation_create
-from clinic.models import Invitation, Membership, User
+from clinic.models import Clinic, Invitation, Membership, User
 from patients.models import Patient
 from patients.services import patient_program_start
-from programs.models import Exercise, Program, ProgramItem
+from programs.models import Exercise, HandoutPrint, Program, ProgramItem
 from programs.services import exercise_copy, program_copy
 from tests.conftest import client_for
 
@@ -205,6 +205,25 @@ ROUTES: dict[str, Route] = {
         post=A1_POST,
         data=lambda c: {"title": "Our back plan"},
     ),
+    "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout.pdf": Route(
+        lambda c: a1_program(c, "handout.pdf"), get=A1_RECORD, post=NOT_ALLOWED
+    ),
+    "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout/email/": Route(
+        lambda c: a1_program(c, "handout/email/"), get=A1_RECORD, post=A1_POST
+    ),
+    "portal/clinic/": Route(
+        lambda c: "/portal/clinic/",
+        get=ADMIN_ONLY,
+        post=ADMIN_POST,
+        data=lambda c: {
+            "name": "Clinic A renamed",
+            "timezone": "Europe/London",
+            "paper_size": "a4",
+            "phone": "+1 555 0100",
+        },
+    ),
+    # Clinic A has a logo in this matrix; clinic B has none, so its staff get a 404.
+    "portal/clinic/logo/": Route(lambda c: "/portal/clinic/logo/", get=A1_RECORD, post=NOT_ALLOWED),
     "portal/library/": Route(lambda c: "/portal/library/", get=PORTAL, post=NOT_ALLOWED),
     "portal/library/new/": Route(
         lambda c: "/portal/library/new/", get=ADMIN_ONLY, post=ADMIN_POST, data=exercise_form_data
@@ -252,6 +271,10 @@ ROUTES: dict[str, Route] = {
     ),
     "portal/audit/": Route(lambda c: "/portal/audit/", get=ADMIN_ONLY, post=NOT_ALLOWED),
     "me/": Route(lambda c: "/me/", get=expect(200, anonymous=302, staff=403), post=NOT_ALLOWED),
+    # Only A1 has a program in this matrix; the others are sent home with a message.
+    "me/handout.pdf": Route(
+        lambda c: "/me/handout.pdf", get=expect(302, patient_a1=200, staff=403), post=NOT_ALLOWED
+    ),
     # django-allauth's account pages. Signed-in users are sent away from the
     # sign-in and sign-up pages; sign-up itself is closed (clinics invite people).
     "accounts/email/": Route(lambda c: "/accounts/email/", get=expect(302), post=NOT_ALLOWED),
@@ -339,6 +362,8 @@ def snapshot() -> dict:
         "programs": list(Program.objects.order_by("pk").values()),
         "items": list(ProgramItem.objects.order_by("pk").values()),
         "exercises": list(Exercise.objects.order_by("pk").values()),
+        "clinics": list(Clinic.objects.order_by("pk").values()),
+        "prints": list(HandoutPrint.objects.order_by("pk").values()),
     }
 
 
@@ -353,6 +378,7 @@ def ctx(personas, patient_a1, clinician_a, admin_a):
     shared = Exercise.objects.get(slug="cat-cow", clinic=None)
     own = exercise_copy(membership=membership, source=shared)
     own.photo.save("matrix.png", ContentFile(TINY_PNG), save=True)
+    membership.clinic.logo.save(f"{membership.clinic.uuid}/logo.png", ContentFile(TINY_PNG))
     own_template = program_copy(
         source=shared_template, clinic=membership.clinic, membership=membership, as_template=True
     )

@@ -405,3 +405,17 @@ def test_the_form_field_leaves_an_existing_file_alone():
     field = SanitizedImageField(required=False)
     assert field.clean(None, initial="clinic/logo.png") == "clinic/logo.png"
     assert field.clean(None) is None
+
+
+def test_truncated_files_stay_refused_after_weasyprint_is_imported():
+    """WeasyPrint switches Pillow to accepting truncated images, for the whole process."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    full = io.BytesIO()
+    Image.new("RGB", (400, 300), (10, 120, 90)).save(full, "JPEG")
+    truncated = SimpleUploadedFile("cut.jpg", full.getvalue()[: len(full.getvalue()) // 2])
+    with pytest.raises(ImageRejected):
+        sanitize_upload(truncated)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint
