@@ -15,6 +15,7 @@ Two rules every PDF follows:
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import os
 import selectors
@@ -97,9 +98,37 @@ def allowed_roots(media_dirs: tuple[Path, ...] = ()) -> tuple[Path, ...]:
 
 def render_in_process(html: str, *, fetcher: SafeURLFetcher, tagged: bool = True) -> bytes:
     """Render without the time limit: for tests that inspect the fetcher afterwards."""
-    document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher)
+    document = weasyprint.HTML(
+        string=html, base_url=static_base_url(), url_fetcher=fetcher
+    ).render()
+    # Our PDFs never carry files. WeasyPrint embeds whatever an <a|link rel=attachment>
+    # points at (and a data: URL can hold any bytes); drop them all before writing.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
     options = {"pdf_variant": "pdf/ua-1"} if tagged else {}
     return document.write_pdf(**options)
+
+
+_warmed = False
+WARM_UP_HTML = (
+    '<html lang="en"><head><title>warm-up</title><style>html { font-family: "Liberation Sans", '
+    '"DejaVu Sans", sans-serif } b { font-weight: bold }</style></head><body><p>Warm <b>up</b> '
+    '<svg width="10" height="10"><circle cx="5" cy="5" r="4"/></svg></p></body></html>'
+)
+
+
+def warm_up() -> None:
+    """Render one tiny document in this process, once.
+
+    Renders happen in forked children, so whatever WeasyPrint, Pango and fontconfig
+    load on first use (font lists, font files, CSS defaults) would otherwise be loaded
+    again by every child and thrown away. Loaded here, every child inherits it.
+    """
+    global _warmed
+    if not _warmed:
+        render_in_process(WARM_UP_HTML, fetcher=SafeURLFetcher(roots=allowed_roots()))
+        _warmed = True
 
 
 @dataclass
@@ -116,11 +145,17 @@ def render_pdf(
 
     `media_dirs` are the uploaded-file folders this document may use: the clinic's own.
     """
+    warm_up()
     fetcher = SafeURLFetcher(roots=allowed_roots(media_dirs))
     started = time.perf_counter()
     read_end, write_end = os.pipe()
+    # Freezing moves every existing object out of the collector's reach: the child's
+    # garbage collector would otherwise touch them all, copying most of the parent's
+    # memory page by page. The short-lived child needs no collection at all.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child: render, send the bytes back, and leave without cleanup
+        gc.disable()
         os.close(read_end)
         status = 0
         try:
@@ -131,18 +166,20 @@ def render_pdf(
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(struct.pack("!Q", len(payload)) + payload)
         os._exit(status)
+    gc.unfreeze()
     os.close(write_end)
+    status, usage = 0, None
     try:
         data = _read_with_deadline(read_end, started + timeout)
     except PdfTimeout:
         os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
         logger.error("PDF render stopped after %.0f s", timeout)
         raise
     finally:
         os.close(read_end)
-    _, _, usage = os.wait4(pid, 0)
-    if data[:2] != b"OK":
+        # Always reap the child, however it ended: a dead child left unreaped is a zombie.
+        _, status, usage = os.wait4(pid, 0)
+    if status != 0 or data[:2] != b"OK":
         logger.error("PDF render failed: %s", data[2:].decode(errors="replace"))
         raise PdfError("The PDF could not be created. Please try again.")
     return RenderResult(
@@ -173,7 +210,8 @@ def _read_with_deadline(fd: int, deadline: float) -> bytes:
     finally:
         selector.close()
     data = b"".join(chunks)
-    if len(data) < 8:
+    # A child killed half-way leaves a short message: never pass a truncated PDF on.
+    if expected is None or len(data) != expected + 8:
         raise PdfError("The PDF could not be created. Please try again.")
     return data[8:]
 

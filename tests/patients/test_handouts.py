@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from collections import Counter
+
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from PIL import Image, ImageStat
+from pypdf import PdfReader
+
+from clinic.models import AuditEvent, Membership
+from patients.services import patient_program_start
+from programs import handouts
+from programs.dosage import describe_dosage
+from programs.models import Exercise, HandoutPrint, Program
+from programs.services import exercise_copy, exercise_save, program_save
+from tests.conftest import client_for
+
+
+@pytest.fixture
+def membership_a(clinician_a):
+    return Membership.objects.get(user=clinician_a)
+
+
+@pytest.fixture
+def program_a1(membership_a, patient_a1):
+    template = Program.objects.get(template_key="low-back-core-stability")
+    return patient_program_start(membership=membership_a, patient=patient_a1, source=template)
+
+
+def url(patient, program, suffix="handout.pdf") -> str:
+    return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/{suffix}"
+
+
+def pdf_of(response) -> PdfReader:
+    assert response["Content-Type"] == "application/pdf"
+    return PdfReader(io.BytesIO(response.content))
+
+
+def text_of(reader: PdfReader) -> str:
+    # Normalise white space: a long line may wrap anywhere in the layout.
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+def dominant_font_size(reader: PdfReader) -> float:
+    sizes: Counter = Counter()
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes[round(size * (tm[0] or 1) * (cm[0] or 1), 1)] += len(text)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    return sizes.most_common(1)[0][0]
+
+
+def test_the_clinician_downloads_a_complete_handout(as_clinician_a, patient_a1, program_a1):
+    response = as_clinician_a.get(url(patient_a1, program_a1))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;") and "r1" in disposition
+    assert "Okafor" not in disposition and "Amara" not in disposition
+    assert "no-store" in response["Cache-Control"]
+    reader = pdf_of(response)
+    text = text_of(reader)
+    assert "Amara Okafor" in text
+    assert "revision 1" in text and "Cleo Clinician" in text and "Clinic A" in text
+    for item in program_a1.items.select_related("exercise"):
+        assert item.exercise.name in text
+        assert describe_dosage(item) in text
+    # summary, two pairs of exercises, weekly log
+    assert len(reader.pages) == 4
+    assert f"Page 1 of {len(reader.pages)}" in text
+    assert "Pain guide" in text and "urgent medical help" in text and "My week" in text
+    assert dominant_font_size(reader) >= 12
+
+
+def test_the_pdf_is_tagged_with_embedded_fonts(as_clinician_a, patient_a1, program_a1):
+    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    fonts = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = (
+                font.get_object().get("/FontDescriptor")
+                or font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            )
+            fonts.append(descriptor.get_object())
+    assert fonts and all(
+        any(key in f for key in ("/FontFile", "/FontFile2", "/FontFile3")) for f in fonts
+    )
+
+
+def test_large_print_is_at_least_fifteen_points(as_clinician_a, patient_a1, program_a1):
+    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1) + "?large=1"))
+    assert dominant_font_size(reader) >= 15
+
+
+def test_a_title_with_markup_is_printed_as_text(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    program_save(
+        program=program_a1,
+        membership=membership_a,
+        expected_revision=1,
+        fields={"title": "Back & hips <b>bold</b> <img src=x>"},
+        items=items,
+    )
+    program_a1.refresh_from_db()
+    text = text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
+    assert "Back & hips <b>bold</b> <img src=x>" in text
+
+
+def test_birth_date_shows_only_when_the_clinic_turns_it_on(as_clinician_a, patient_a1, program_a1):
+    assert "born 17 May 1980" not in text_of(
+        pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    )
+    clinic = patient_a1.clinic
+    clinic.handout_shows_birth_date = True
+    clinic.save()
+    assert "born 17 May 1980" in text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
+
+
+def test_a_patient_without_a_password_gets_their_invitation_link(
+    as_clinician_a, clinic_a, patient_a1, program_a1
+):
+    patient_a1.user.set_unusable_password()
+    patient_a1.user.save()
+    text = text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
+    link = re.search(r"http://testserver/invite/[\w-]+/", text.replace(" ", ""))
+    assert link and "choose your password" in text
+    # The printed link is the live one: it opens the set-password page.
+    assert client_for(None).get(link.group(0).removeprefix("http://testserver")).status_code == 200
+
+
+def test_downloads_are_recorded_and_audited(as_clinician_a, patient_a1, program_a1):
+    as_clinician_a.get(url(patient_a1, program_a1))
+    record = HandoutPrint.objects.get()
+    assert record.revision.number == 1 and record.channel == "download"
+    event = AuditEvent.objects.get(action="handout.download")
+    assert event.patient_uuid == patient_a1.uuid
+    history = as_clinician_a.get(url(patient_a1, program_a1, "history/")).content.decode()
+    assert "Handed out:" in history and "downloaded by staff" in history
+
+
+def test_the_patient_downloads_their_own_handout(as_patient_a1, patient_a1, program_a1):
+    response = as_patient_a1.get("/me/handout.pdf")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "Amara Okafor" in text_of(pdf_of(response))
+    assert HandoutPrint.objects.get().channel == "patient"
+    assert AuditEvent.objects.filter(action="handout.patient", actor=patient_a1.user).exists()
+
+
+def test_another_patient_never_gets_this_handout(patient_a2, program_a1):
+    response = client_for(patient_a2.user).get("/me/handout.pdf", follow=True)
+    assert "no exercise program yet" in response.content.decode()
+    assert "Okafor" not in response.content.decode()
+
+
+def test_emailing_asks_first_then_attaches_the_pdf_with_a_neutral_subject(
+    as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
+):
+    ask = as_clinician_a.get(url(patient_a1, program_a1, "handout/email/"))
+    assert "E-mail the handout" in ask.content.decode() and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
+    message = mail.outbox[0]
+    assert message.to == [patient_a1.email]
+    assert message.subject == "Limber: A document from Clinic A"
+    filename, content, mimetype = message.attachments[0]
+    assert mimetype == "application/pdf" and content.startswith(b"%PDF-")
+    assert "Okafor" not in filename
+
+
+def render_twice(patient, program, **kwargs):
+    from patients.handouts import _people
+
+    clinic = patient.clinic
+    clinic.refresh_from_db()
+    program.refresh_from_db()
+    revision = program.revisions.get(number=program.revision)
+    people = _people(patient, base_url="http://testserver", actor=None)
+    return handouts.handout_pdf(
+        program=program,
+        revision=revision,
+        clinic=clinic,
+        people=people,
+        large_print=False,
+        issued_on=revision.created_at.date(),
+    )
+
+
+def test_an_unchanged_revision_is_served_from_the_cache(patient_a1, program_a1):
+    first, cached = render_twice(patient_a1, program_a1)
+    again, cached_again = render_twice(patient_a1, program_a1)
+    assert (cached, cached_again) == (False, True) and first == again
+
+
+def test_changing_program_branding_or_exercise_text_renders_again(
+    membership_a, admin_a, patient_a1, program_a1
+):
+    render_twice(patient_a1, program_a1)
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    program_save(
+        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+    )
+    assert render_twice(patient_a1, program_a1)[1] is False
+
+    render_twice(patient_a1, program_a1)
+    clinic = patient_a1.clinic
+    clinic.handout_footer = "Open Monday to Friday"
+    clinic.save()
+    assert render_twice(patient_a1, program_a1)[1] is False
+
+    render_twice(patient_a1, program_a1)
+    admin = Membership.objects.get(user=admin_a)
+    own = exercise_copy(membership=admin, source=program_a1.items.first().exercise)
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    items[0]["exercise"] = own
+    program_a1.refresh_from_db()
+    program_save(
+        program=program_a1, membership=membership_a, expected_revision=2, fields={}, items=items
+    )
+    render_twice(patient_a1, program_a1)
+    assert render_twice(patient_a1, program_a1)[1] is True
+    exercise_save(
+        membership=admin,
+        exercise=own,
+        fields={"lay_name": "A brand new everyday name"},
+        cues=[("setup", "Lie down.")],
+    )
+    pdf_after, cached = render_twice(patient_a1, program_a1)
+    assert cached is False and b"%PDF" in pdf_after
+    assert "A brand new everyday name" in text_of(PdfReader(io.BytesIO(pdf_after)))
+
+
+def test_a_clinic_photo_replaces_the_drawing(
+    admin_a, as_clinician_a, patient_a1, program_a1, membership_a
+):
+    admin = Membership.objects.get(user=admin_a)
+    own = exercise_copy(membership=admin, source=Exercise.objects.get(slug="glute-bridge"))
+    image = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 60, 60)).save(image, "PNG")
+    own.photo.save(f"{admin.clinic.uuid}/bridge.png", ContentFile(image.getvalue()))
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    items.append({"exercise": own, "reps": 10})
+    program_save(
+        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+    )
+    program_a1.refresh_from_db()
+    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    # WeasyPrint shares one resource dictionary between pages: count distinct images.
+    distinct = {image.data: image.image.size for page in reader.pages for image in page.images}
+    # The clinic's photo and the QR code are the only bitmaps; drawings stay vector.
+    assert (320, 240) in distinct.values() and len(distinct) == 2
+
+
+def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, program_a1, tmp_path):
+    pdf = tmp_path / "handout.pdf"
+    pdf.write_bytes(as_clinician_a.get(url(patient_a1, program_a1)).content)
+    subprocess.run(  # noqa: S603
+        [
+            "/usr/bin/pdftoppm",
+            "-png",
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "2",
+            str(pdf),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) == 2
+    for page in pages:
+        with Image.open(page) as image:
+            assert image.width < image.height  # portrait
+            stats = ImageStat.Stat(image.convert("L"))
+            assert stats.stddev[0] > 20  # not a blank page
