@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from clinic.models import Clinic, Membership, User
 from patients.models import Patient
@@ -55,6 +56,66 @@ class Command(BaseCommand):
         self._time(
             "builder action (POST move)", runs, lambda: client.post(edit, _move_post(program))
         )
+        self._handouts(client, patient, program, runs)
+
+    def _handouts(self, client: Client, patient: Patient, program: Program, runs: int) -> None:
+        """Cold (first in this process), warm and cached handout timings, and peak memory."""
+        from patients.handouts import _people
+        from programs.handouts import render_handout
+
+        revision = program.revisions.get(number=program.revision)
+        kwargs = {
+            "program": program,
+            "revision": revision,
+            "clinic": patient.clinic,
+            "people": _people(patient, base_url="http://bench.test", actor=None),
+            "large_print": False,
+            "issued_on": timezone.localdate(),
+        }
+        started = time.perf_counter()
+        first = render_handout(**kwargs)
+        cold = (time.perf_counter() - started) * 1000
+        warm = []
+        for _ in range(min(runs, 15)):
+            started = time.perf_counter()
+            render_handout(**kwargs)
+            warm.append((time.perf_counter() - started) * 1000)
+        self.stdout.write(
+            f"handout, {program.items.count()} exercises: cold {cold:.0f} ms (first in process), "
+            f"warm median {statistics.median(warm):.0f} ms, {len(first.pdf) // 1024} KB, "
+            f"renderer peak memory {first.peak_memory_mb:.0f} MB"
+        )
+        url = f"/portal/patients/{patient.uuid}/programs/{program.uuid}/handout.pdf"
+        self._time("handout download, cached (GET)", runs, lambda: client.get(url))
+        big = self._long_program(patient.clinic)
+        result = render_handout(
+            **{**kwargs, "program": big, "revision": big.revisions.get(number=big.revision)}
+        )
+        self.stdout.write(
+            f"handout, {big.items.count()} exercises: {result.seconds * 1000:.0f} ms, "
+            f"renderer peak memory {result.peak_memory_mb:.0f} MB"
+        )
+
+    def _long_program(self, clinic: Clinic) -> Program:
+        membership = Membership.objects.get(user__email="bench-clinician@bench.test", clinic=clinic)
+        patient, _ = Patient.objects.get_or_create(
+            clinic=clinic,
+            first_name="Long",
+            last_name="Program",
+            defaults={"date_of_birth": "1960-01-01"},
+        )
+        program = Program.objects.filter(assignment__patient=patient).first()
+        if program is None:
+            program = patient_program_start(membership=membership, patient=patient, source=None)
+            shared = list(Exercise.objects.filter(clinic=None).order_by("name")[:30])
+            program = program_save(
+                program=program,
+                membership=membership,
+                expected_revision=program.revision,
+                fields={},
+                items=[{"exercise": exercise, "reps": 10} for exercise in shared],
+            )
+        return program
 
     def _data(self) -> tuple[User, Patient, Program]:
         with transaction.atomic():
