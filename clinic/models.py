@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -102,6 +103,13 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

@@ -75,6 +75,11 @@ portal = [
         views_program.program_handout_email,
         name="patient_program_handout_email",
     ),
+    path(
+        "patients/<uuid:patient_uuid>/flags/<uuid:flag_uuid>/review/",
+        patient_views.flag_mark_reviewed,
+        name="patient_flag_review",
+    ),
     path("library/", program_views.library, name="library"),
     path("library/new/", program_views.exercise_new, name="exercise_new"),
     path("library/<uuid:exercise_uuid>/", program_views.exercise_detail, name="exercise_detail"),
@@ -106,5 +111,10 @@ urlpatterns = [
     path("portal/", include(portal)),
     path("me/", views_patient.patient_home, name="patient_home"),
     path("me/handout.pdf", views_patient.my_handout, name="patient_handout"),
+    path("me/log/", views_patient.log_session, name="patient_log"),
+    path("me/log/edit/", views_patient.edit_session, name="patient_edit_session"),
+    path("me/morning/", views_patient.morning_check, name="patient_morning"),
+    path("me/progress/", views_patient.progress, name="patient_progress"),
+    path("me/program/", views_patient.my_program, name="patient_program"),
     path("admin/", admin.site.urls),
 ]

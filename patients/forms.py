@@ -93,9 +93,12 @@ class CaseloadFilterForm(forms.Form):
     SORTS = [
         ("name", "Name"),
         ("activity", "Last activity"),
+        ("adherence", "Adherence (lowest first)"),
+        ("flags", "Open flags"),
     ]
     q = forms.CharField(required=False, max_length=100, label="Search by name")
     status = forms.ChoiceField(
         required=False, choices=[("active", "Active"), ("archived", "Archived")]
     )
     sort = forms.ChoiceField(required=False, choices=SORTS)
+    attention = forms.BooleanField(required=False)

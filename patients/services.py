@@ -12,6 +12,7 @@ from clinic.invitations import invitation_create
 from clinic.mail import send_templated
 from clinic.models import Membership, User
 from patients.models import Patient, PatientProgram
+from patients.sessions import patient_refresh_prescription
 from programs.models import Program
 from programs.services import program_copy, program_set_status
 
@@ -176,4 +177,5 @@ def patient_program_start(
         request=request,
     )
     PatientProgram.objects.create(patient=patient, program=program, assigned_by=membership.user)
+    patient_refresh_prescription(patient)
     return program

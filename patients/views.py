@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, permissions
+from clinic.charts import Point, line_chart
+from patients import adherence
 from patients.forms import CaseloadFilterForm, PatientForm
-from patients.models import Patient
+from patients.models import INACTIVE_DAYS, MorningCheck, Patient, SessionEntry, SessionLog
 from patients.services import (
     PatientAccessError,
     patient_create,
@@ -20,6 +25,7 @@ from patients.services import (
     patient_set_status,
     patient_update,
 )
+from patients.sessions import flag_check_inactive, flag_review
 from programs.dosage import estimate_minutes
 from programs.models import Program
 
@@ -43,21 +49,34 @@ def _audit_read(request: HttpRequest, action: str, patient: Patient) -> None:
     )
 
 
+SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "activity": (F("last_activity_at").desc(nulls_last=True), "last_name", "id"),
+    # Lowest adherence first: those are the patients to call.
+    "adherence": (F("adherence_7d").asc(nulls_last=True), "last_name", "id"),
+    "flags": ("-open_flags", F("last_activity_at").asc(nulls_first=True), "id"),
+}
+
+
 @require_GET
 @never_cache
 @permissions.staff_required
 def caseload(request: HttpRequest) -> HttpResponse:
     filters = CaseloadFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
-    patients = Patient.objects.visible_to(request.membership).select_related("clinician")
+    today = timezone.localtime(timezone.now(), request.clinic.tzinfo).date()
+    patients = (
+        Patient.objects.visible_to(request.membership)
+        .select_related("clinician")
+        .with_caseload_figures(today)
+    )
     status = params.get("status") or "active"
     patients = patients.archived() if status == "archived" else patients.active()
     if params.get("q"):
         patients = patients.search(params["q"])
-    if params.get("sort") == "activity":
-        patients = patients.order_by(F("last_activity_at").desc(nulls_last=True), "last_name", "id")
-    else:
-        patients = patients.order_by("last_name", "first_name", "id")
+    if params.get("attention"):
+        patients = patients.needing_attention(timezone.now())
+    patients = patients.order_by(*SORTS[params.get("sort") or "name"])
     page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     # Names and birth dates are patient data too: one event per list view, not per row.
     audit.record(
@@ -73,6 +92,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "status": status,
             "sort": params.get("sort") or "name",
+            "attention": bool(params.get("attention")),
+            "inactive_before": timezone.now() - timedelta(days=INACTIVE_DAYS),
             "q": params.get("q", ""),
             "querystring": query.urlencode(),
         },
@@ -102,6 +123,8 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     invitation = None
     if patient.user_id:
         invitation = patient.user.invitations.order_by("-created_at").first()
+    if patient.is_active:
+        flag_check_inactive(patient)
     programs = list(
         Program.objects.filter(assignment__patient=patient).select_related("updated_by")
     )
@@ -123,8 +146,64 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
                 "clinic_id", "title"
             ),
             "statuses": Program.Status.choices,
+            **_progress_context(patient),
         },
     )
+
+
+TIMELINE_LENGTH = 15
+
+
+def _progress_context(patient: Patient) -> dict:
+    """Adherence, recent sessions, pain trend and flags for the chart's Progress section."""
+    today = adherence.clinic_today(patient)
+    sessions = list(
+        SessionLog.objects.filter(patient=patient)
+        .prefetch_related(
+            Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+        )
+        .order_by("-performed_on", "-logged_at")[:TIMELINE_LENGTH]
+    )
+    since = today - timedelta(weeks=8)
+    pains = list(
+        SessionLog.objects.filter(patient=patient, pain__isnull=False, performed_on__gte=since)
+        .order_by("performed_on", "logged_at")
+        .values_list("performed_on", "pain")
+    )
+    checks = {
+        check.checked_on: check
+        for check in MorningCheck.objects.filter(patient=patient, checked_on__gte=since)
+    }
+    flags = list(
+        patient.flags.select_related("reviewed_by").order_by("reviewed_at", "-raised_on")[:10]
+    )
+    return {
+        "adherence_7": adherence.window(patient, 7, today),
+        "adherence_28": adherence.window(patient, 28, today),
+        "sessions": [(s, checks.get(s.performed_on + timedelta(days=1))) for s in sessions],
+        "pain_chart": line_chart(
+            [Point(f"{day:%d %b}", pain) for day, pain in pains],
+            title="Pain during exercise, last 8 weeks",
+            y_min=0,
+            y_max=10,
+            higher_is_better=False,
+        ),
+        "open_flags": [flag for flag in flags if flag.reviewed_at is None],
+        "reviewed_flags": [flag for flag in flags if flag.reviewed_at is not None][:5],
+    }
+
+
+@require_POST
+@permissions.staff_required
+def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) -> HttpResponse:
+    patient = _get_patient(request, patient_uuid)
+    flag = patient.flags.filter(uuid=flag_uuid, reviewed_at__isnull=True).first()
+    if flag is None:
+        messages.info(request, "That flag was already reviewed.")
+    else:
+        flag_review(membership=request.membership, flag=flag, request=request)
+        messages.success(request, "Flag marked as reviewed.")
+    return redirect("patient_chart", patient_uuid=patient.uuid)
 
 
 @require_http_methods(["GET", "POST"])

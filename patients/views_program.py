@@ -18,6 +18,7 @@ from clinic.pdf import PdfError, pdf_response
 from patients.handouts import patient_handout, send_handout_email
 from patients.models import Patient
 from patients.services import patient_program_start
+from patients.sessions import patient_refresh_prescription
 from programs.builder_view import builder_page
 from programs.models import HandoutPrint, Program
 from programs.services import ProgramConflict, program_copy, program_set_status
@@ -143,6 +144,7 @@ def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpRespon
         heading=f"{program.title} · {patient.full_name}",
         back_url=_chart(patient),
         done_url=_chart(patient),
+        on_saved=lambda _program: patient_refresh_prescription(patient),
     )
 
 
@@ -203,6 +205,7 @@ def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResp
     except ProgramConflict as error:
         messages.error(request, str(error))
     else:
+        patient_refresh_prescription(patient)
         messages.success(request, f"The program is now {Program.Status(status).label.lower()}.")
     return redirect(_chart(patient))
 

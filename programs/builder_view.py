@@ -6,6 +6,7 @@ and only reaches the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -55,6 +56,7 @@ def builder_page(
     back_url: str,
     done_url: str,
     patient: Any = None,
+    on_saved: Callable[[Program], None] | None = None,
 ) -> HttpResponse:
     clinic_id = request.clinic.pk
     is_template = program.is_template

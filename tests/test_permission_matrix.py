@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
@@ -17,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from clinic.invitations import invitation_create
 from clinic.models import Clinic, Invitation, Membership, User
-from patients.models import Patient
+from patients.models import Flag, MorningCheck, Patient, SessionLog
 from patients.services import patient_program_start
 from programs.models import Exercise, HandoutPrint, Program, ProgramItem
 from programs.services import exercise_copy, program_copy
@@ -224,6 +225,11 @@ ROUTES: dict[str, Route] = {
     ),
     # Clinic A has a logo in this matrix; clinic B has none, so its staff get a 404.
     "portal/clinic/logo/": Route(lambda c: "/portal/clinic/logo/", get=A1_RECORD, post=NOT_ALLOWED),
+    "portal/patients/<uuid:patient_uuid>/flags/<uuid:flag_uuid>/review/": Route(
+        lambda c: A1.format(a1=c["a1"]) + f"flags/{c['a1_flag']}/review/",
+        get=NOT_ALLOWED,
+        post=A1_POST,
+    ),
     "portal/library/": Route(lambda c: "/portal/library/", get=PORTAL, post=NOT_ALLOWED),
     "portal/library/new/": Route(
         lambda c: "/portal/library/new/", get=ADMIN_ONLY, post=ADMIN_POST, data=exercise_form_data
@@ -271,6 +277,28 @@ ROUTES: dict[str, Route] = {
     ),
     "portal/audit/": Route(lambda c: "/portal/audit/", get=ADMIN_ONLY, post=NOT_ALLOWED),
     "me/": Route(lambda c: "/me/", get=expect(200, anonymous=302, staff=403), post=NOT_ALLOWED),
+    "me/log/": Route(
+        lambda c: "/me/log/",
+        get=NOT_ALLOWED,
+        # Patients without a program (A2, B1) are sent back with a message, nothing saved.
+        post=expect(302, staff=403),
+        data=lambda c: {"client_token": "matrix-token", f"done_{c['a1_item']}": "on", "pain": "2"},
+    ),
+    "me/log/edit/": Route(
+        lambda c: "/me/log/edit/", get=expect(302, staff=403), post=expect(302, staff=403)
+    ),
+    "me/morning/": Route(
+        lambda c: "/me/morning/",
+        get=NOT_ALLOWED,
+        post=expect(302, staff=403),
+        data=lambda c: {"compared": "same", "pain": "2"},
+    ),
+    "me/progress/": Route(
+        lambda c: "/me/progress/", get=expect(200, anonymous=302, staff=403), post=NOT_ALLOWED
+    ),
+    "me/program/": Route(
+        lambda c: "/me/program/", get=expect(200, anonymous=302, staff=403), post=NOT_ALLOWED
+    ),
     # Only A1 has a program in this matrix; the others are sent home with a message.
     "me/handout.pdf": Route(
         lambda c: "/me/handout.pdf", get=expect(302, patient_a1=200, staff=403), post=NOT_ALLOWED
@@ -312,8 +340,14 @@ ROUTES: dict[str, Route] = {
         post=expect(302),
         data=lambda c: {"email": "nobody@example.test"},
     ),
+    "accounts/login/code/": Route(
+        lambda c: "/accounts/login/code/",
+        get=expect(302, anonymous=200),
+        post=expect(302, anonymous=302),
+        data=lambda c: {"email": "nobody@example.test"},
+    ),
     "accounts/login/code/confirm/": Route(
-        # Sign-in by code is not switched on yet: allauth sends everyone back to sign-in.
+        # Without a code requested first, allauth sends everyone back to sign-in.
         lambda c: "/accounts/login/code/confirm/",
         get=expect(302),
         post=expect(302),
@@ -364,6 +398,9 @@ def snapshot() -> dict:
         "exercises": list(Exercise.objects.order_by("pk").values()),
         "clinics": list(Clinic.objects.order_by("pk").values()),
         "prints": list(HandoutPrint.objects.order_by("pk").values()),
+        "sessions": list(SessionLog.objects.order_by("pk").values()),
+        "flags": list(Flag.objects.order_by("pk").values()),
+        "checks": list(MorningCheck.objects.order_by("pk").values()),
     }
 
 
@@ -382,7 +419,12 @@ def ctx(personas, patient_a1, clinician_a, admin_a):
     own_template = program_copy(
         source=shared_template, clinic=membership.clinic, membership=membership, as_template=True
     )
+    flag = Flag.objects.create(
+        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
+    )
     return {
+        "a1_item": program.items.first().pk,
+        "a1_flag": flag.uuid,
         "program": program.uuid,
         "shared_template": shared_template.uuid,
         "shared_exercise": shared.uuid,

@@ -33,7 +33,8 @@ def test_the_clinician_and_the_patient_download_the_handout(
     phone = new_page(360, 740)
     sign_in(phone, live_server.url, patient_a1.email, PASSWORD)
     phone.get_by_role("heading", name="Hello Amara").wait_for()
-    screenshot(phone, "patient-home-with-handout")
+    phone.get_by_role("link", name="My program").click()
+    screenshot(phone, "patient-program-with-handout")
     with phone.expect_download() as patient_download:
         phone.get_by_role("link", name="Download my exercise sheet (PDF)").click()
     pdf = patient_download.value

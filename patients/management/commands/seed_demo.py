@@ -18,6 +18,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from clinic.models import Clinic, Membership, User
+from patients import demo_history
 from patients.models import Patient
 
 DEMO_PASSWORD = "limber-demo"  # noqa: S105 - documented demo credential, refused without DEBUG
@@ -66,11 +67,23 @@ class Command(BaseCommand):
             raise CommandError("Use 1-50 clinics, 1-100000 patients and 0-3650 days.")
         rng = random.Random(options["seed"])
         password_hash = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
+        quiet = options["verbosity"] == 0
         for k in range(1, clinics + 1):
             clinic = self._clinic(k)
             clinician = self._staff(clinic, k, password_hash)
             created = self._patients(clinic, clinician, k, patients, days, rng, password_hash)
-            self.stdout.write(f"{clinic.name}: {created} patient(s) added")
+            programs = demo_history.give_programs(clinic, clinician, rng)
+            logged = demo_history.make_history(clinic, days, rng, quiet=quiet)
+            demo_history.demo_patient_story(
+                Patient.objects.select_related("clinic").get(
+                    clinic=clinic, email=demo_email("patient", k)
+                )
+            )
+            flagged = demo_history.raise_inactive_flags(clinic)
+            self.stdout.write(
+                f"{clinic.name}: {created} patient(s), {programs} program(s), "
+                f"{logged} session(s) added; {flagged} inactivity flag(s)"
+            )
         self._print_logins(clinics)
 
     def _clinic(self, k: int) -> Clinic:

@@ -1,0 +1,195 @@
+"""Demo programs and logging history, in bulk (seed_demo, benchmarks).
+
+Per-patient services would audit and check every step, which is right for real use
+and far too slow for 10,000 demo patients; this writes the same rows in batches.
+Only patients without a program (or without any session) are touched, so re-running
+is safe. Session entries are written for the last two weeks only: older demo sessions
+carry their exercise count, which is all adherence needs, and keep the seed quick.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from clinic.models import Clinic, User
+from patients.models import Flag, MorningCheck, Patient, PatientProgram, SessionEntry, SessionLog
+from patients.schedule import prescribed_per_week
+from patients.sessions import flag_check_inactive
+from programs.dosage import ITEM_FIELDS
+from programs.models import Program, ProgramItem, ProgramRevision
+from programs.services import program_snapshot
+
+BATCH = 5000
+ENTRY_DAYS = 14
+TEMPLATE_KEYS = ["low-back-early-movement", "low-back-core-stability", "neck-shoulder-desk"]
+
+
+@transaction.atomic
+def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
+    """A copy of a starter template for every active patient without a program."""
+    templates = {
+        key: (program, list(program.items.select_related("exercise")))
+        for key in TEMPLATE_KEYS
+        for program in [Program.objects.get(template_key=key)]
+    }
+    patients = list(
+        Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE, programs__isnull=True)
+    )
+    start = timezone.localdate() - timedelta(days=120)
+    for chunk in _chunks(patients, 1000):
+        chosen = [templates[rng.choice(TEMPLATE_KEYS)] for _ in chunk]
+        programs = Program.objects.bulk_create(
+            Program(
+                clinic=clinic,
+                title=template.title,
+                goal=template.goal,
+                patient_notes=template.patient_notes,
+                start_date=start,
+                based_on=template,
+                created_by=clinician,
+                updated_by=clinician,
+            )
+            for template, _ in chosen
+        )
+        items = ProgramItem.objects.bulk_create(
+            ProgramItem(
+                program=program,
+                exercise=item.exercise,
+                order=order,
+                **{name: getattr(item, name) for name in ITEM_FIELDS},
+            )
+            for program, (_, template_items) in zip(programs, chosen, strict=True)
+            for order, item in enumerate(template_items, start=1)
+        )
+        by_program: dict[int, list[ProgramItem]] = {}
+        for item in items:  # bulk_create keeps each item's exercise: the snapshot needs it
+            by_program.setdefault(item.program_id, []).append(item)
+        ProgramRevision.objects.bulk_create(
+            ProgramRevision(
+                program=program,
+                number=1,
+                snapshot=program_snapshot(program, by_program[program.pk]),
+                summary="Program created",
+                created_by=clinician,
+                # Dated before the history so every demo day has a prescription.
+                created_at=datetime.combine(start, time(8), tzinfo=clinic.tzinfo),
+            )
+            for program in programs
+        )
+        PatientProgram.objects.bulk_create(
+            PatientProgram(patient=patient, program=program, assigned_by=clinician)
+            for patient, program in zip(chunk, programs, strict=True)
+        )
+        for patient, program in zip(chunk, programs, strict=True):
+            patient.weekly_prescribed = prescribed_per_week(by_program[program.pk])
+        Patient.objects.bulk_update(chunk, ["weekly_prescribed"])
+    return len(patients)
+
+
+def make_history(clinic: Clinic, days: int, rng: random.Random, *, quiet: bool) -> int:
+    """Sessions for the last `days` days for patients who have none yet."""
+    if days <= 0:
+        return 0
+    today = timezone.localtime(timezone.now(), clinic.tzinfo).date()
+    links = list(
+        PatientProgram.objects.filter(patient__clinic=clinic, patient__sessions__isnull=True)
+        .select_related("patient", "program")
+        .order_by("patient_id")
+    )
+    revisions = {
+        r.program_id: r
+        for r in ProgramRevision.objects.filter(program__in=[link.program for link in links])
+    }
+    items = {}
+    for item in ProgramItem.objects.filter(program__in=[link.program for link in links]):
+        items.setdefault(item.program_id, []).append(item)
+    sessions: list[SessionLog] = []
+    entries: list[tuple[int, list[ProgramItem]]] = []
+    written = 0
+    for link in tqdm(links, desc=clinic.name[:24], disable=quiet or len(links) < 500, unit="pt"):
+        patient, program = link.patient, link.program
+        # Each demo patient has their own habits: some keep at it, some drift away.
+        keen = rng.uniform(0.25, 0.95)
+        pain = rng.uniform(2, 7)
+        last_day = None
+        for offset in range(days, 0, -1):
+            day = today - timedelta(days=offset)
+            if rng.random() > keen:
+                continue
+            pain = min(10, max(0, pain + rng.uniform(-0.5, 0.35)))
+            program_items = items.get(program.pk, [])
+            done = [i for i in program_items if rng.random() < 0.9] or program_items[:1]
+            sessions.append(
+                SessionLog(
+                    patient=patient,
+                    program=program,
+                    revision=revisions[program.pk],
+                    performed_on=day,
+                    logged_at=datetime.combine(day, time(rng.randint(7, 20)), tzinfo=clinic.tzinfo),
+                    pain=round(pain),
+                    effort=rng.randint(3, 7),
+                    exercises_done=len(done),
+                    client_token=secrets.token_hex(8),
+                )
+            )
+            entries.append((len(sessions) - 1, done if offset <= ENTRY_DAYS else []))
+            last_day = day
+        if last_day is not None:
+            patient.last_activity_at = datetime.combine(last_day, time(18), tzinfo=clinic.tzinfo)
+        if len(sessions) >= BATCH:
+            written += _flush(sessions, entries)
+            sessions, entries = [], []
+    written += _flush(sessions, entries)
+    Patient.objects.bulk_update(
+        [link.patient for link in links], ["last_activity_at"], batch_size=1000
+    )
+    return written
+
+
+def _flush(sessions: list[SessionLog], entries: list[tuple[int, list[ProgramItem]]]) -> int:
+    if not sessions:
+        return 0
+    with transaction.atomic():
+        saved = SessionLog.objects.bulk_create(sessions)
+        SessionEntry.objects.bulk_create(
+            SessionEntry(session=saved[index], exercise_id=item.exercise_id)
+            for index, done in entries
+            for item in done
+        )
+    return len(saved)
+
+
+def demo_patient_story(patient: Patient) -> None:
+    """The documented demo patient: yesterday's session logged, asked how they feel today,
+    one warning sign for the clinician to review."""
+    today = timezone.localtime(timezone.now(), patient.clinic.tzinfo).date()
+    yesterday = today - timedelta(days=1)
+    MorningCheck.objects.filter(patient=patient, checked_on=today).delete()
+    last = SessionLog.objects.filter(patient=patient).order_by("-performed_on").first()
+    if last is not None and last.performed_on != yesterday:
+        SessionLog.objects.filter(pk=last.pk).update(performed_on=yesterday, pain=7)
+    if not Flag.objects.filter(patient=patient).exists() and last is not None:
+        Flag.objects.create(
+            patient=patient,
+            kind=Flag.Kind.PAIN_HIGH,
+            reason=f"Pain 7/10 during exercise on {yesterday:%d %b}.",
+            raised_on=yesterday,
+        )
+
+
+def raise_inactive_flags(clinic: Clinic) -> int:
+    patients = Patient.objects.filter(clinic=clinic, weekly_prescribed__gt=0).select_related(
+        "clinic"
+    )
+    return sum(flag_check_inactive(patient) for patient in patients.iterator(chunk_size=1000))
+
+
+def _chunks(rows: list, size: int):
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]

@@ -1,0 +1,452 @@
+"""clinic.charts draws inline SVG charts; the {% chart %} tag wraps them for pages and PDFs.
+
+The SVG is parsed as XML in every test, so "well-formed" and "escaped" are checked by a
+parser rather than by looking for substrings. A browser test lays the charts out in
+Chromium at phone and desktop widths and measures the text, because the server only
+estimates text widths.
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.template import Context, Template
+from pypdf import PdfReader
+
+from clinic.charts import (
+    BAND_FILL,
+    TEAL,
+    THRESHOLD,
+    Chart,
+    Point,
+    bar_chart,
+    line_chart,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = '<script>alert("x")</script> & "quotes"'
+# Everything a chart may contain: plain SVG 1.1 that WeasyPrint draws.
+ALLOWED_ELEMENTS = {
+    f"{SVG}{name}" for name in ("svg", "title", "desc", "text", "line", "rect", "circle")
+}
+
+
+def weeks(*values: float | None) -> list[Point]:
+    return [Point(f"Week {number}", value) for number, value in enumerate(values, 1)]
+
+
+def xml(text: str) -> ET.Element:
+    # Our own output, parsed to prove it is well-formed: not untrusted input.
+    return ET.fromstring(text)  # noqa: S314
+
+
+def parse(chart: Chart) -> ET.Element:
+    return xml(chart.svg)
+
+
+def teal_lines(root: ET.Element) -> list[ET.Element]:
+    return [el for el in root.iter(f"{SVG}line") if el.get("stroke") == TEAL]
+
+
+def teal_rects(root: ET.Element) -> list[ET.Element]:
+    return [el for el in root.iter(f"{SVG}rect") if el.get("fill") == TEAL]
+
+
+def texts(root: ET.Element) -> list[ET.Element]:
+    return list(root.iter(f"{SVG}text"))
+
+
+def x_labels(root: ET.Element) -> list[str]:
+    # The x labels are the texts on the lowest baseline.
+    lowest = max(float(el.get("y")) for el in texts(root))
+    return [el.text for el in texts(root) if float(el.get("y")) == lowest]
+
+
+def gridline_y(root: ET.Element, label: str) -> float:
+    """The y of the gridline whose axis label reads `label`."""
+    for text in texts(root):
+        if text.text == label and text.get("text-anchor") == "end":
+            y = float(text.get("y"))
+            lines = [el for el in root.iter(f"{SVG}line") if el.get("stroke") != TEAL]
+            return min((float(line.get("y1")) for line in lines), key=lambda v: abs(v - y))
+    raise AssertionError(f"no gridline labelled {label}")
+
+
+def render_tag(context: dict) -> str:
+    return Template("{% load charts %}{% chart c %}").render(Context(context))
+
+
+def sample_charts() -> list[Chart]:
+    return [
+        line_chart(
+            weeks(6, 6.5, 5, None, 4, 4, 3.5, 3),
+            title="Pain (0–10)",
+            y_min=0,
+            y_max=10,
+            band=(0, 3, "Mild"),
+            higher_is_better=False,
+        ),
+        line_chart(
+            [
+                Point(d, v)
+                for d, v in [("3 Mar", 48), ("17 Mar", 40), ("31 Mar", None), ("14 Apr", 31)]
+            ],
+            title="Oswestry Disability Index",
+            y_min=0,
+            y_max=100,
+            unit="%",
+            threshold=(30, "Meaningful change"),
+            band=(0, 20, "Minimal disability"),
+            higher_is_better=False,
+        ),
+        bar_chart(
+            weeks(55, 70, 92, None, 0, 85, 100, 88),
+            title="Adherence",
+            y_max=100,
+            unit="%",
+            target=80,
+        ),
+    ]
+
+
+# --- Well-formed SVG for every shape of input ------------------------------------------
+
+INPUTS = {
+    "empty": [],
+    "one point": weeks(4),
+    "all None": weeks(None, None, None),
+    "many points": weeks(*[(i * 7) % 11 for i in range(52)]),
+    "gaps and extremes": weeks(None, 12, -3, None, 5, float("nan")),
+}
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_line_charts_are_well_formed_svg_for_any_input(name):
+    chart = line_chart(INPUTS[name], title="Pain", y_min=0, y_max=10, threshold=(5, "Half"))
+    root = parse(chart)
+    assert root.tag == f"{SVG}svg"
+    assert {el.tag for el in root.iter()} <= ALLOWED_ELEMENTS
+    assert len(chart.rows) == len(INPUTS[name])
+
+
+@pytest.mark.parametrize("name", INPUTS)
+def test_bar_charts_are_well_formed_svg_for_any_input(name):
+    chart = bar_chart(INPUTS[name], title="Adherence", y_max=10, unit="%", target=8)
+    root = parse(chart)
+    assert root.tag == f"{SVG}svg"
+    assert {el.tag for el in root.iter()} <= ALLOWED_ELEMENTS
+    assert len(chart.rows) == len(INPUTS[name])
+
+
+def test_the_svg_uses_only_what_weasyprint_and_old_browsers_draw():
+    for chart in sample_charts():
+        assert "<style" not in chart.svg
+        assert "var(" not in chart.svg
+        assert "href" not in chart.svg
+        assert "foreignObject" not in chart.svg
+        assert "url(" not in chart.svg
+        assert "<script" not in chart.svg
+
+
+def test_the_svg_is_an_accessible_image_named_by_its_own_title_and_desc():
+    chart = sample_charts()[0]
+    root = parse(chart)
+    assert root.get("role") == "img"
+    assert root.get("width") == "100%"
+    title_id, desc_id = root.get("aria-labelledby").split()
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert (title.get("id"), desc.get("id")) == (title_id, desc_id)
+    assert title.text == "Pain (0–10)"
+    assert desc.text.startswith(chart.summary)
+    assert "Shaded band: Mild 0 to 3." in desc.text
+
+
+def test_no_text_is_smaller_than_11_px():
+    for chart in sample_charts():
+        sizes = [float(el.get("font-size")) for el in texts(parse(chart))]
+        assert sizes and min(sizes) >= 11
+
+
+def test_the_output_is_deterministic():
+    assert [c.svg for c in sample_charts()] == [c.svg for c in sample_charts()]
+
+
+# --- Escaping -----------------------------------------------------------------------
+
+
+def test_it_escapes_markup_in_the_title_and_labels():
+    points = [Point(HOSTILE, 3), Point("ok", 4)]
+    for chart in (
+        line_chart(points, title=HOSTILE, y_min=0, y_max=10, band=(0, 2, HOSTILE)),
+        line_chart(points, title=HOSTILE, y_min=0, y_max=10, threshold=(5, HOSTILE)),
+        bar_chart(points, title=HOSTILE, y_max=10, unit="<b>"),
+    ):
+        assert "<script" not in chart.svg
+        root = parse(chart)
+        assert root.find(f"{SVG}title").text == " ".join(HOSTILE.split())
+        assert not [el for el in root.iter() if el.tag.endswith("script")]
+        assert chart.rows[0][0] == HOSTILE  # rows hold plain text; the template escapes it
+
+
+def test_control_characters_cannot_break_the_xml():
+    chart = line_chart([Point("a\x00b\x1bc\ud800", 1)], title="t\x07itle", y_min=0, y_max=2)
+    root = parse(chart)
+    assert root.find(f"{SVG}title").text == "title"
+    assert chart.rows == [("abc", "1")]
+
+
+def test_the_tag_escapes_markup_in_the_caption_and_table():
+    chart = line_chart([Point(HOSTILE, 3), Point("b", 4)], title=HOSTILE, y_min=0, y_max=10)
+    html = render_tag({"c": chart})
+    assert "<script" not in html
+    figure = xml(html)
+    assert figure.find("figcaption").text == chart.summary
+    assert figure.find(".//tbody/tr/th").text == HOSTILE
+    assert figure.find(".//thead/tr/th[2]").text == " ".join(HOSTILE.split())
+
+
+def test_the_tag_escapes_even_inside_autoescape_off():
+    chart = line_chart([Point(HOSTILE, 3)], title="Pain", y_min=0, y_max=10)
+    html = Template("{% load charts %}{% autoescape off %}{% chart c %}{% endautoescape %}").render(
+        Context({"c": chart})
+    )
+    assert "<script" not in html
+
+
+def test_the_tag_renders_nothing_for_anything_but_a_chart():
+    assert render_tag({"c": "<script>alert(1)</script>"}) == ""
+    assert render_tag({}) == ""
+
+
+# --- Ids ----------------------------------------------------------------------------
+
+
+def all_ids(html: str) -> list[str]:
+    root = xml(f"<page>{html}</page>")
+    return [el.get("id") for el in root.iter() if el.get("id")]
+
+
+def test_two_charts_on_one_page_have_unique_ids():
+    pain, odi, adherence = sample_charts()
+    html = Template("{% load charts %}{% chart a %}{% chart b %}{% chart c %}").render(
+        Context({"a": pain, "b": odi, "c": adherence})
+    )
+    ids = all_ids(html)
+    assert len(ids) == 6 and len(set(ids)) == 6
+
+
+def test_the_same_chart_twice_on_a_page_still_gets_unique_ids():
+    chart = sample_charts()[0]
+    html = Template("{% load charts %}{% chart c %}{% chart c %}").render(Context({"c": chart}))
+    ids = all_ids(html)
+    assert len(ids) == 4 and len(set(ids)) == 4
+    # Each copy's aria-labelledby points at its own title and desc.
+    page = xml(f"<page>{html}</page>")
+    for svg in page.iter(f"{SVG}svg"):
+        own = {el.get("id") for el in svg.iter() if el.get("id")}
+        assert set(svg.get("aria-labelledby").split()) == own
+
+
+# --- What is drawn ------------------------------------------------------------------
+
+
+def test_it_draws_a_gap_for_missing_weeks():
+    root = parse(line_chart(weeks(2, 3, None, 5, 6), title="Pain", y_min=0, y_max=10))
+    segments = teal_lines(root)
+    assert len(segments) == 2  # 1-2 and 4-5: nothing runs across week 3
+    zero_y = gridline_y(root, "0")
+    drawn_ys = [float(s.get(k)) for s in segments for k in ("y1", "y2")]
+    drawn_ys += [float(c.get("cy")) for c in root.iter(f"{SVG}circle")]
+    assert zero_y not in drawn_ys  # the missing week is not drawn as a zero
+    assert len(list(root.iter(f"{SVG}circle"))) == 4
+
+
+def test_a_lone_value_between_gaps_still_shows_as_a_dot():
+    root = parse(line_chart(weeks(*[None, 4, None] * 20), title="Pain", y_min=0, y_max=10))
+    assert teal_lines(root) == []
+    assert len(list(root.iter(f"{SVG}circle"))) == 20
+
+
+def test_missing_bars_are_left_out_and_zero_bars_are_a_sliver():
+    root = parse(bar_chart(weeks(50, None, 0, 80), title="Adherence", y_max=100, unit="%"))
+    bars = teal_rects(root)
+    assert len(bars) == 3
+    assert 0 < float(bars[1].get("height")) <= 2  # the zero, not the gap
+
+
+def test_values_outside_the_scale_are_clamped_in_the_drawing_but_true_in_the_rows():
+    chart = line_chart(weeks(12, 5, -3), title="Pain", y_min=0, y_max=10)
+    root = parse(chart)
+    dots = list(root.iter(f"{SVG}circle"))
+    assert float(dots[0].get("cy")) == gridline_y(root, "10")
+    assert float(dots[2].get("cy")) == gridline_y(root, "0")
+    assert dots[0].get("fill") == "#ffffff" and dots[1].get("fill") == TEAL  # hollow: off scale
+    assert chart.rows == [("Week 1", "12"), ("Week 2", "5"), ("Week 3", "-3")]
+
+
+def test_bars_over_the_top_are_clamped_too():
+    chart = bar_chart(weeks(150, 50), title="Adherence", y_max=100, unit="%")
+    root = parse(chart)
+    bars = teal_rects(root)
+    assert float(bars[0].get("y")) == pytest.approx(gridline_y(root, "100%"))
+    assert chart.rows[0] == ("Week 1", "150%")
+
+
+def test_the_threshold_is_a_dashed_line_named_in_the_legend():
+    root = parse(
+        line_chart(weeks(40, 20), title="ODI", y_min=0, y_max=100, threshold=(30, "Meaningful"))
+    )
+    dashed = [
+        el
+        for el in root.iter(f"{SVG}line")
+        if el.get("stroke") == THRESHOLD and el.get("stroke-dasharray")
+    ]
+    assert len(dashed) == 2  # the line across the plot and its key in the legend
+    across = max(dashed, key=lambda el: float(el.get("x2").rstrip("%")))
+    assert across.get("x2").endswith("%")
+    y20, y40 = gridline_y(root, "20"), gridline_y(root, "40")
+    assert float(across.get("y1")) == pytest.approx((y20 + y40) / 2)
+    assert "Meaningful (30)" in [el.text for el in texts(root)]
+
+
+def test_a_threshold_off_the_scale_is_not_drawn():
+    chart = line_chart(weeks(4, 5), title="Pain", y_min=0, y_max=10, threshold=(12, "Too high"))
+    root = parse(chart)
+    assert not [el for el in root.iter(f"{SVG}line") if el.get("stroke") == THRESHOLD]
+    assert "Too high" not in [el.text for el in texts(root)]
+
+
+def test_the_normal_range_band_is_shaded_and_labelled():
+    root = parse(
+        line_chart(weeks(4, 5), title="Pain", y_min=0, y_max=10, band=(0, 3, "Normal range"))
+    )
+    band = [el for el in root.iter(f"{SVG}rect") if el.get("fill") == BAND_FILL]
+    assert len(band) == 1
+    assert float(band[0].get("y")) + float(band[0].get("height")) == pytest.approx(
+        gridline_y(root, "0")
+    )
+    assert "Normal range" in [el.text for el in texts(root)]
+
+
+def test_the_bar_chart_target_line():
+    root = parse(bar_chart(weeks(70, 90), title="Adherence", y_max=100, unit="%", target=80))
+    assert [el for el in root.iter(f"{SVG}line") if el.get("stroke") == THRESHOLD]
+    assert "Target 80%" in [el.text for el in texts(root)]
+
+
+def test_an_empty_chart_says_so_inside_the_drawing():
+    for chart in (
+        line_chart([], title="Pain", y_min=0, y_max=10),
+        bar_chart(weeks(None, None), title="Adherence", y_max=100),
+    ):
+        assert "No data yet" in [el.text for el in texts(parse(chart))]
+        assert chart.summary == "No data yet."
+
+
+@pytest.mark.parametrize("label", ["Week {}", "W{}", "{} March 2025"])
+def test_it_shows_at_most_8_x_labels_for_52_points_including_the_latest(label):
+    points = [Point(label.format(n), n % 10) for n in range(1, 53)]
+    for chart in (
+        line_chart(points, title="Pain", y_min=0, y_max=10),
+        bar_chart(points, title="Sessions", y_max=10),
+    ):
+        shown = x_labels(parse(chart))
+        assert 2 <= len(shown) <= 8
+        assert shown[-1].startswith(label.format(52)[:3])
+
+
+def test_few_points_all_get_their_label():
+    assert x_labels(parse(bar_chart(weeks(1, 2, 3), title="Sessions", y_max=5))) == [
+        "Week 1",
+        "Week 2",
+        "Week 3",
+    ]
+
+
+def test_invalid_scales_are_a_programming_error():
+    with pytest.raises(ValueError):
+        line_chart(weeks(1), title="Pain", y_min=10, y_max=10)
+    with pytest.raises(ValueError):
+        bar_chart(weeks(1), title="Sessions", y_max=0)
+
+
+# --- Rows and summary ---------------------------------------------------------------
+
+
+def test_rows_hold_every_period_with_its_formatted_value():
+    pain = sample_charts()[0]
+    assert pain.rows == [
+        ("Week 1", "6"),
+        ("Week 2", "6.5"),
+        ("Week 3", "5"),
+        ("Week 4", "No entry"),
+        ("Week 5", "4"),
+        ("Week 6", "4"),
+        ("Week 7", "3.5"),
+        ("Week 8", "3"),
+    ]
+    cm = line_chart([Point("Mon", 12.345)], title="Reach", y_min=0, y_max=20, unit="cm")
+    assert cm.rows == [("Mon", "12.3 cm")]
+
+
+def test_the_summary_says_which_way_things_went():
+    pain = line_chart(weeks(6, None, 3), title="Pain", y_min=0, y_max=10, higher_is_better=False)
+    assert pain.summary == "Pain went from 6 (Week 1) to 3 (Week 3), which is better."
+    grip = line_chart(weeks(30, 25), title="Grip", y_min=0, y_max=60, unit="kg")
+    assert grip.summary == "Grip went from 30 kg (Week 1) to 25 kg (Week 2), which is worse."
+    flat = line_chart(weeks(4, 4), title="Pain", y_min=0, y_max=10)
+    assert flat.summary == "Pain stayed at 4 from Week 1 to Week 2."
+    one = line_chart(weeks(None, 5), title="Pain", y_min=0, y_max=10)
+    assert one.summary == "Pain was 5 (Week 2), the only entry so far."
+    assert line_chart(weeks(None), title="Pain", y_min=0, y_max=10).summary == "No data yet."
+
+
+def test_the_bar_summary_gives_the_average_and_the_target():
+    adherence = sample_charts()[2]
+    assert adherence.summary == (
+        "Adherence averaged 70% from Week 1 to Week 8; 4 of 7 entries reached the 80% target."
+    )
+    plain = bar_chart(weeks(2, 4), title="Sessions", y_max=7)
+    assert plain.summary == "Sessions averaged 3 from Week 1 to Week 2."
+
+
+# --- The template tag ---------------------------------------------------------------
+
+
+def test_the_tag_renders_a_figure_with_svg_caption_and_table():
+    chart = sample_charts()[2]
+    html = render_tag({"c": chart})
+    figure = xml(html)  # well-formed, so valid in HTML and XHTML alike
+    assert figure.tag == "figure" and figure.get("class") == "chart"
+    assert figure.find(f"{SVG}svg") is not None
+    assert figure.find("figcaption").text == chart.summary
+    details = figure.find("details")
+    assert details.find("summary").text == "Show as a table"
+    table = details.find("table")
+    assert table.get("class") == "table table-sm"
+    assert [th.text for th in table.findall("thead/tr/th")] == ["When", "Adherence"]
+    body = [(tr.find("th").text, tr.find("td").text) for tr in table.findall("tbody/tr")]
+    assert body == chart.rows
+
+
+def test_the_tag_leaves_out_an_empty_table():
+    figure = xml(render_tag({"c": line_chart([], title="Pain", y_min=0, y_max=10)}))
+    assert figure.find("details") is None
+    assert figure.find("figcaption").text == "No data yet."
+
+
+def test_the_tag_output_becomes_a_pdf_without_fetching_anything():
+    from clinic.pdf import SafeURLFetcher
+
+    fetcher = SafeURLFetcher()
+    body = "".join(render_tag({"c": chart}) for chart in sample_charts())
+    html = f'<!DOCTYPE html><html lang="en"><meta charset="utf-8"><body>{body}</body></html>'
+    import weasyprint
+
+    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    assert pdf.startswith(b"%PDF")
+    assert fetcher.refused == [] and fetcher.served == []
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Oswestry Disability Index" in text and "Target 80%" in text

@@ -1,0 +1,371 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from clinic.models import AuditEvent, Membership
+from patients.adherence import clinic_today
+from patients.models import Flag, MorningCheck, Patient, SessionEntry, SessionLog
+from patients.services import patient_program_start
+from patients.sessions import (
+    Done,
+    LogRefused,
+    flag_check_inactive,
+    flags_raise_inactive,
+    morning_check_record,
+    session_log,
+)
+from programs.models import Exercise, Program
+from tests.conftest import client_for, make_patient
+
+
+@pytest.fixture
+def membership_a(clinician_a):
+    return Membership.objects.get(user=clinician_a)
+
+
+@pytest.fixture
+def program_a1(membership_a, patient_a1):
+    template = Program.objects.get(template_key="low-back-core-stability")
+    return patient_program_start(membership=membership_a, patient=patient_a1, source=template)
+
+
+def items(program):
+    return list(program.items.select_related("exercise"))
+
+
+def post_session(client, program, *, token="tok-1", done=None, **extra):  # noqa: S107
+    data = {"client_token": token, "pain": "3", "effort": "5", "comment": ""}
+    for item in done if done is not None else items(program)[:2]:
+        data[f"done_{item.pk}"] = "on"
+    data.update(extra)
+    return client.post("/me/log/", data)
+
+
+def test_logging_a_session_saves_entries_and_updates_activity(
+    as_patient_a1, patient_a1, program_a1
+):
+    response = post_session(as_patient_a1, program_a1)
+    assert response.status_code == 302
+    session = SessionLog.objects.get()
+    assert (session.pain, session.effort, session.exercises_done) == (3, 5, 2)
+    assert session.revision.number == program_a1.revision
+    assert session.performed_on == clinic_today(patient_a1)
+    assert SessionEntry.objects.filter(session=session).count() == 2
+    patient_a1.refresh_from_db()
+    assert patient_a1.last_activity_at is not None
+    assert AuditEvent.objects.filter(action="session.log", patient_uuid=patient_a1.uuid).exists()
+
+
+def test_a_double_tapped_submit_creates_one_record(as_patient_a1, program_a1):
+    post_session(as_patient_a1, program_a1, token="same")
+    again = post_session(as_patient_a1, program_a1, token="same")
+    assert again.status_code == 302
+    assert SessionLog.objects.count() == 1
+
+
+def test_i_did_them_all_ticks_everything_due(as_patient_a1, program_a1):
+    as_patient_a1.post("/me/log/", {"client_token": "all", "all_done": "1"})
+    session = SessionLog.objects.get()
+    due_today = {
+        i.exercise_id for i in items(program_a1) if i.days_per_week == 7 and not i.weekdays
+    }
+    assert {e.exercise_id for e in session.entries.all()} >= due_today
+    assert session.exercises_done >= 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("pain", "11", "Choose a number from 0 to 10"),
+        ("pain", "-1", "Choose a number from 0 to 10"),
+        ("effort", "ten", "Choose a number from 0 to 10"),
+        ("comment", "x" * 501, "at most 500 characters"),
+    ],
+)
+def test_bad_scores_are_refused_and_nothing_is_saved(
+    as_patient_a1, program_a1, field, value, message
+):
+    response = post_session(as_patient_a1, program_a1, **{field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not SessionLog.objects.exists()
+
+
+def test_sets_or_reps_beyond_twice_the_prescription_are_refused(as_patient_a1, program_a1):
+    first = items(program_a1)[0]
+    response = post_session(
+        as_patient_a1, program_a1, **{f"reps_{first.pk}": str(2 * first.reps + 1)}
+    )
+    assert "more than twice what was prescribed" in response.content.decode()
+    response = post_session(
+        as_patient_a1, program_a1, **{f"sets_{first.pk}": str(2 * first.sets + 1)}
+    )
+    assert "more than twice what was prescribed" in response.content.decode()
+    assert not SessionLog.objects.exists()
+    ok = post_session(as_patient_a1, program_a1, **{f"reps_{first.pk}": str(2 * first.reps)})
+    assert ok.status_code == 302
+
+
+def test_an_exercise_outside_the_program_is_refused(
+    as_patient_a1, program_a1, membership_a, patient_a2
+):
+    other = patient_program_start(
+        membership=membership_a,
+        patient=patient_a2,
+        source=Program.objects.get(template_key="neck-shoulder-desk"),
+    )
+    response = post_session(as_patient_a1, program_a1, done=items(other)[:1])
+    assert "not in your program" in response.content.decode()
+    assert not SessionLog.objects.exists()
+
+
+def test_another_patients_program_cannot_be_logged_against(patient_a2, program_a1):
+    # A2 has no program; posting A1's exercises logs nothing for anyone.
+    response = post_session(client_for(patient_a2.user), program_a1)
+    assert response.status_code == 302
+    assert not SessionLog.objects.exists()
+
+
+def test_nothing_ticked_is_explained(as_patient_a1, program_a1):
+    response = post_session(as_patient_a1, program_a1, done=[])
+    assert "Tick at least one exercise" in response.content.decode()
+
+
+def test_future_days_and_paused_programs_are_refused(patient_a1, program_a1, membership_a):
+    exercise = items(program_a1)[0].exercise
+    with pytest.raises(LogRefused, match="not come yet"):
+        session_log(
+            patient=patient_a1,
+            program=program_a1,
+            done=[Done(exercise)],
+            pain=1,
+            effort=1,
+            comment="",
+            client_token="future",
+            performed_on=clinic_today(patient_a1) + timedelta(days=1),
+        )
+    from programs.services import program_set_status
+
+    paused = program_set_status(program=program_a1, membership=membership_a, status="paused")
+    with pytest.raises(LogRefused, match="paused"):
+        session_log(
+            patient=patient_a1,
+            program=paused,
+            done=[Done(exercise)],
+            pain=1,
+            effort=1,
+            comment="",
+            client_token="p",
+        )
+    assert not SessionLog.objects.exists()
+
+
+def test_a_session_can_be_changed_for_24_hours_and_it_is_audited(as_patient_a1, program_a1):
+    post_session(as_patient_a1, program_a1)
+    form = as_patient_a1.get("/me/log/edit/")
+    assert form.status_code == 200
+    data = {"client_token": "tok-1", "pain": "6", "effort": "4", "comment": "sore knee"}
+    data[f"done_{items(program_a1)[0].pk}"] = "on"
+    as_patient_a1.post("/me/log/edit/", data)
+    session = SessionLog.objects.get()
+    assert (session.pain, session.comment, session.exercises_done) == (6, "sore knee", 1)
+    assert AuditEvent.objects.filter(action="session.edit").exists()
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        # A new sign-in: sessions end after 12 hours whatever happens.
+        late = client_for(session.patient.user).post(
+            "/me/log/edit/", {**data, "pain": "1"}, follow=True
+        )
+        assert "no session from the last 24 hours" in late.content.decode()
+    session.refresh_from_db()
+    assert session.pain == 6
+
+
+def test_the_next_morning_question_appears_the_day_after(as_patient_a1, patient_a1, program_a1):
+    post_session(as_patient_a1, program_a1)
+    assert "How do you feel this morning?" not in as_patient_a1.get("/me/").content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        patient = client_for(patient_a1.user)  # signed in again the next morning
+        assert "How do you feel this morning?" in patient.get("/me/").content.decode()
+        patient.post("/me/morning/", {"compared": "better", "pain": "2"})
+        check = MorningCheck.objects.get()
+        assert (check.compared, check.pain) == ("better", 2)
+        assert "How do you feel this morning?" not in patient.get("/me/").content.decode()
+
+
+def test_a_bad_morning_answer_saves_nothing(as_patient_a1, program_a1):
+    as_patient_a1.post("/me/morning/", {"compared": "fantastic", "pain": "12"})
+    assert not MorningCheck.objects.exists()
+
+
+def log_pain(patient, program, pain, day, token):
+    return session_log(
+        patient=patient,
+        program=program,
+        done=[Done(items(program)[0].exercise)],
+        pain=pain,
+        effort=3,
+        comment="",
+        client_token=token,
+        performed_on=day,
+    )
+
+
+def test_high_pain_raises_one_flag_with_its_reason(patient_a1, program_a1):
+    today = clinic_today(patient_a1)
+    log_pain(patient_a1, program_a1, 7, today, "a")
+    log_pain(patient_a1, program_a1, 8, today, "b")
+    flag = Flag.objects.get(kind=Flag.Kind.PAIN_HIGH)
+    assert flag.reason.startswith("Pain 7/10") and flag.raised_on == today
+
+
+def test_pain_rising_by_two_in_the_first_week_is_flagged(patient_a1, program_a1):
+    today = clinic_today(patient_a1)
+    log_pain(patient_a1, program_a1, 2, today - timedelta(days=5), "a")
+    log_pain(patient_a1, program_a1, 3, today - timedelta(days=3), "b")
+    assert not Flag.objects.exists()
+    log_pain(patient_a1, program_a1, 4, today - timedelta(days=1), "c")
+    assert "from 2 to 4" in Flag.objects.get(kind=Flag.Kind.PAIN_RISING).reason
+
+
+def test_pain_rising_after_the_first_week_is_not_this_flag(patient_a1, program_a1):
+    today = clinic_today(patient_a1)
+    log_pain(patient_a1, program_a1, 2, today - timedelta(days=9), "a")
+    log_pain(patient_a1, program_a1, 5, today, "b")
+    assert not Flag.objects.filter(kind=Flag.Kind.PAIN_RISING).exists()
+
+
+def test_worse_two_mornings_running_is_flagged(patient_a1, program_a1):
+    with time_machine.travel(timezone.now() - timedelta(days=1)):
+        morning_check_record(patient=patient_a1, compared="worse", pain=5)
+    assert not Flag.objects.exists()
+    morning_check_record(patient=patient_a1, compared="worse", pain=6)
+    assert Flag.objects.get().kind == Flag.Kind.MORNING_WORSE
+
+
+def test_three_quiet_days_with_an_active_program_are_flagged(patient_a1, program_a1):
+    log_pain(patient_a1, program_a1, 1, clinic_today(patient_a1), "a")
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        assert flag_check_inactive(patient_a1) is False
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        assert flags_raise_inactive() == 1
+        assert "No session logged for 3 days" in Flag.objects.get().reason
+        assert flags_raise_inactive() == 0  # one open flag, not a pile
+
+
+def test_reviewing_a_flag_is_audited_and_hides_it(
+    as_clinician_a, clinician_a, patient_a1, program_a1
+):
+    log_pain(patient_a1, program_a1, 9, clinic_today(patient_a1), "a")
+    flag = Flag.objects.get()
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "High pain during exercise" in chart and "Pain 9/10" in chart
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/flags/{flag.uuid}/review/")
+    flag.refresh_from_db()
+    assert flag.reviewed_by == clinician_a and flag.reviewed_at is not None
+    assert AuditEvent.objects.filter(action="flag.review", patient_uuid=patient_a1.uuid).exists()
+    assert (
+        "Mark reviewed"
+        not in as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    )
+
+
+def test_the_chart_shows_adherence_and_the_timeline(
+    as_clinician_a, as_patient_a1, patient_a1, program_a1
+):
+    post_session(as_patient_a1, program_a1, comment="felt good")
+    body = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "Adherence, last 7 days" in body and "“felt good”" in body
+    assert "Pain 3/10" in body
+
+
+def test_caseload_sorts_by_adherence_and_filters_needing_attention(
+    as_clinician_a, clinic_a, clinician_a, membership_a, patient_a1, patient_a2, program_a1
+):
+    other = patient_program_start(
+        membership=membership_a,
+        patient=patient_a2,
+        source=Program.objects.get(template_key="neck-shoulder-desk"),
+    )
+    for n in range(3):
+        log_pain(patient_a1, program_a1, 1, clinic_today(patient_a1) - timedelta(days=n), f"a{n}")
+    Patient.objects.filter(pk=patient_a2.pk).update(
+        last_activity_at=timezone.now() - timedelta(days=5)
+    )
+    page = as_clinician_a.get("/portal/?sort=adherence").context["page"]
+    assert [p.last_name for p in page] == ["Nguyen", "Okafor"]
+    assert page[0].done_7d == 0 and page[1].done_7d == 3
+    attention = [p.last_name for p in as_clinician_a.get("/portal/?attention=1").context["page"]]
+    assert attention == ["Nguyen"]  # quiet for 5 days with a program
+    log_pain(patient_a1, program_a1, 9, clinic_today(patient_a1), "high")
+    attention = [
+        p.last_name for p in as_clinician_a.get("/portal/?attention=1&sort=flags").context["page"]
+    ]
+    assert attention == ["Okafor", "Nguyen"]
+    assert other.pk
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_caseload_queries_stay_constant_with_many_patients_and_logs(
+    as_clinician_a, clinic_a, clinician_a, membership_a, patient_a1, program_a1
+):
+    url = "/portal/?sort=adherence&attention=1"
+    few = count_queries(as_clinician_a, url)
+    revision = program_a1.revisions.get(number=program_a1.revision)
+    extra = [make_patient(clinic_a, "P", f"Person{i:02}", login=False) for i in range(30)]
+    SessionLog.objects.bulk_create(
+        SessionLog(
+            patient=patient,
+            program=program_a1,
+            revision=revision,
+            performed_on=clinic_today(patient_a1) - timedelta(days=day),
+            logged_at=timezone.now(),
+            exercises_done=2,
+            client_token=f"{patient.pk}-{day}",
+            pain=2,
+        )
+        for patient in [patient_a1, *extra]
+        for day in range(10)
+    )
+    assert count_queries(as_clinician_a, url) == few
+
+
+def test_the_today_page_queries_stay_constant(as_patient_a1, patient_a1, program_a1, membership_a):
+    few = count_queries(as_patient_a1, "/me/")
+    for n in range(12):
+        log_pain(
+            patient_a1, program_a1, 2, clinic_today(patient_a1) - timedelta(days=n % 6), f"t{n}"
+        )
+    from programs.services import program_save
+
+    program_a1.refresh_from_db()
+    more = [{"id": i.pk, "exercise": i.exercise} for i in items(program_a1)]
+    more += [{"exercise": e, "reps": 10} for e in Exercise.objects.filter(clinic=None)[:6]]
+    program_save(
+        program=program_a1,
+        membership=membership_a,
+        expected_revision=program_a1.revision,
+        fields={},
+        items=more,
+    )
+    assert count_queries(as_patient_a1, "/me/") == few
+
+
+def test_a_second_patient_reaches_nothing_of_the_first(
+    patient_a1, patient_a2, program_a1, as_patient_a1
+):
+    post_session(as_patient_a1, program_a1, comment="private note")
+    other = client_for(patient_a2.user)
+    for url in ("/me/", "/me/progress/", "/me/program/", "/me/log/edit/"):
+        body = other.get(url, follow=True).content.decode()
+        assert "private note" not in body and "Okafor" not in body
