@@ -15,13 +15,14 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-su
 # Browser tests drive Debian's Chromium; PDF tests render pages with pdftoppm.
 TEST_SYSTEM_PACKAGES := chromium poppler-utils
 
-.PHONY: run test lint format bench sysdeps test-sysdeps venv venv-dev clean help
+.PHONY: run test lint format bench bench-caseload sysdeps test-sysdeps venv venv-dev clean help
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up (with test tools and Chromium) and run the whole suite"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  time the heavy pages and print the figures"
+	@echo "make bench-caseload  Today, logging and caseload timings on 10,000 demo patients"
 
 run: sysdeps venv
 	$(BIN)/python manage.py migrate --noinput
@@ -38,6 +39,16 @@ BENCH_DB := sqlite:///$(CURDIR)/bench.sqlite3
 bench: sysdeps venv
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py bench $(ARGS)
+
+# Patient Today page, session logging and caseload on 10,000 demo patients with 90 days
+# of history (seeded once into its own SQLite file, about a minute and a half).
+BIG_DB := sqlite:///$(CURDIR)/bench-big.sqlite3
+bench-caseload: sysdeps venv
+	@if [ ! -f bench-big.sqlite3 ]; then \
+		DATABASE_URL=$(BIG_DB) $(BIN)/python manage.py migrate --noinput -v0 && \
+		DATABASE_URL=$(BIG_DB) $(BIN)/python manage.py seed_demo --clinics 1 --patients 10000 --days 90; \
+	fi
+	DATABASE_URL=$(BIG_DB) $(BIN)/python manage.py bench --logging-only $(ARGS)
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -19,8 +19,9 @@ from django.test import Client
 from django.utils import timezone
 
 from clinic.models import Clinic, Membership, User
-from patients.models import Patient
+from patients.models import Patient, SessionLog
 from patients.services import patient_program_start
+from patients.sessions import current_program
 from programs.models import Exercise, Program
 from programs.services import program_save
 
@@ -34,11 +35,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument(
+            "--logging-only",
+            action="store_true",
+            help="only the patient Today / log / caseload figures (needs seed_demo data)",
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG and not options["force"]:
             raise CommandError("bench writes test data; with DEBUG off, add --force.")
         runs = max(5, min(options["runs"], 1000))
+        if options["logging_only"]:
+            self._logging(runs)
+            return
         clinician, patient, program = self._data()
         client = Client()
         client.force_login(clinician)
@@ -95,6 +104,43 @@ class Command(BaseCommand):
             f"handout, {big.items.count()} exercises: {result.seconds * 1000:.0f} ms, "
             f"renderer peak memory {result.peak_memory_mb:.0f} MB"
         )
+
+    def _logging(self, runs: int) -> None:
+        """Today page, session POST and caseload on seed_demo data (the bigger the better)."""
+        patient_user = User.objects.filter(email="patient@demo.test").first()
+        clinician = User.objects.filter(email="clinician@demo.test").first()
+        if patient_user is None or clinician is None:
+            raise CommandError("Run seed_demo first (e.g. --patients 10000 --days 90).")
+        patient = patient_user.patient_profile
+        self.stdout.write(
+            f"Caseload: {Patient.objects.filter(clinic=patient.clinic).count()} patients, "
+            f"{SessionLog.objects.count()} session logs in the database"
+        )
+        as_patient, as_clinician = Client(), Client()
+        as_patient.force_login(patient_user)
+        as_clinician.force_login(clinician)
+        self._time("patient Today page (GET /me/)", runs, lambda: as_patient.get("/me/"))
+        program = current_program(patient)
+        item = program.items.first()
+        tokens = iter(range(10**6))
+
+        def log() -> object:
+            response = as_patient.post(
+                "/me/log/",
+                {"client_token": f"bench-{time.time_ns()}-{next(tokens)}", f"done_{item.pk}": "on"},
+            )
+            assert response.status_code == 302, response.status_code
+            return response
+
+        self._time("log a session (POST /me/log/)", runs, log)
+        SessionLog.objects.filter(patient=patient, client_token__startswith="bench-").delete()  # noqa: S106
+        for label, url in [
+            ("caseload, by name", "/portal/"),
+            ("caseload, by adherence", "/portal/?sort=adherence"),
+            ("caseload, needs attention", "/portal/?attention=1&sort=flags"),
+            ("caseload, page 200 by activity", "/portal/?sort=activity&page=200"),
+        ]:
+            self._time(label, runs, lambda url=url: as_clinician.get(url))
 
     def _long_program(self, clinic: Clinic) -> Program:
         membership = Membership.objects.get(user__email="bench-clinician@bench.test", clinic=clinic)
