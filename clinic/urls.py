@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 
 from clinic import views
 from patients import views as patient_views
-from patients import views_audit, views_patient, views_program
+from patients import views_audit, views_measures, views_patient, views_program
 from programs import views as program_views
 
 # The e-mail address is the login and is managed by the clinic (it follows the patient
@@ -80,6 +80,33 @@ portal = [
         patient_views.flag_mark_reviewed,
         name="patient_flag_review",
     ),
+    path(
+        "patients/<uuid:patient_uuid>/measures/",
+        views_measures.measures_page,
+        name="patient_measures",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/measures/new/",
+        views_measures.visit_new,
+        name="patient_visit_new",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/measures/<uuid:measurement_uuid>/correct/",
+        views_measures.measurement_edit,
+        name="patient_measurement_correct",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/outcomes/<slug:code>/new/",
+        views_measures.outcome_new,
+        name="patient_outcome_new",
+    ),
+    path(
+        "patients/<uuid:patient_uuid>/outcomes/assign/",
+        views_measures.outcome_assign_view,
+        name="patient_outcome_assign",
+    ),
+    path("patients/<uuid:patient_uuid>/report/", views_measures.report, name="patient_report"),
+    path("patients/<uuid:patient_uuid>/export.csv", views_measures.export, name="patient_export"),
     path("library/", program_views.library, name="library"),
     path("library/new/", program_views.exercise_new, name="exercise_new"),
     path("library/<uuid:exercise_uuid>/", program_views.exercise_detail, name="exercise_detail"),
@@ -116,5 +143,6 @@ urlpatterns = [
     path("me/morning/", views_patient.morning_check, name="patient_morning"),
     path("me/progress/", views_patient.progress, name="patient_progress"),
     path("me/program/", views_patient.my_program, name="patient_program"),
+    path("me/questionnaire/", views_patient.questionnaire, name="patient_questionnaire"),
     path("admin/", admin.site.urls),
 ]

@@ -312,3 +312,126 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.raised_on})"
+
+
+class Visit(models.Model):
+    """Mobility measures taken at one visit."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="visits")
+    measured_on = models.DateField()
+    notes = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-measured_on", "-id"]
+        indexes = [models.Index(fields=["patient", "measured_on"])]
+
+    def __str__(self) -> str:
+        return f"Visit {self.measured_on}"
+
+
+class MeasurementQuerySet(models.QuerySet["Measurement"]):
+    def current(self) -> MeasurementQuerySet:
+        return self.filter(replaced_at__isnull=True)
+
+
+class Measurement(models.Model):
+    """One value. A correction never overwrites it: the old row is marked replaced."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="measurements")
+    code = models.CharField(max_length=32)
+    side = models.CharField(max_length=5, blank=True)
+    value = models.DecimalField(max_digits=5, decimal_places=1)
+    method = models.CharField(max_length=80, blank=True)
+    pain_limited = models.BooleanField(default=False)
+    # Sit-and-reach: the protocol's zero point (e.g. 23 cm box); SLR: where symptoms began.
+    zero_point = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    symptoms = models.CharField("symptom onset and location", max_length=120, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaces"
+    )
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "code", "side"],
+                condition=Q(replaced_at__isnull=True),
+                name="measurement_one_current_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.side} {self.value}"
+
+
+class OutcomeResponse(models.Model):
+    """A completed questionnaire: the item answers as given, and the score computed from
+    them by patients.scoring (never typed in)."""
+
+    class Source(models.TextChoices):
+        CLINICIAN = "clinician", "Entered by clinician"
+        PATIENT = "patient", "Completed by patient"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcomes")
+    code = models.CharField(max_length=8)
+    version = models.CharField(max_length=16, default="1")
+    answers = models.JSONField()
+    value = models.FloatField(null=True)
+    valid = models.BooleanField()
+    band = models.CharField(max_length=16, blank=True)
+    completed_on = models.DateField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["completed_on", "id"]
+        indexes = [models.Index(fields=["patient", "code", "completed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.completed_on}: {self.value}"
+
+
+class OutcomeAssignment(models.Model):
+    """A questionnaire the clinician asked the patient to complete in the patient area."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="assignments")
+    code = models.CharField(max_length=8)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    response = models.OneToOneField(
+        OutcomeResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignment"
+    )
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "code"],
+                condition=Q(response__isnull=True),
+                name="assignment_one_open_per_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.patient_id}"

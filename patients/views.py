@@ -26,6 +26,7 @@ from patients.services import (
     patient_update,
 )
 from patients.sessions import flag_check_inactive, flag_review
+from patients.views_measures import progress_figures
 from programs.dosage import estimate_minutes
 from programs.models import Program
 
@@ -147,6 +148,7 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
             ),
             "statuses": Program.Status.choices,
             **_progress_context(patient),
+            **progress_figures(patient),
         },
     )
 

@@ -16,11 +16,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import audit, permissions
 from clinic.charts import Point, bar_chart, line_chart
 from clinic.pdf import PdfError, pdf_response
-from patients import adherence
+from patients import adherence, instrument_items
 from patients.adherence import clinic_today
+from patients.forms_measures import OutcomeForm
 from patients.forms_patient import MorningCheckForm, SessionForm
 from patients.handouts import patient_handout
-from patients.models import MorningCheck, SessionEntry, SessionLog
+from patients.models import (
+    MorningCheck,
+    OutcomeAssignment,
+    OutcomeResponse,
+    SessionEntry,
+    SessionLog,
+)
+from patients.outcomes import outcome_record, psfs_last_activities
 from patients.schedule import due_today
 from patients.sessions import (
     EDIT_WINDOW,
@@ -100,6 +108,9 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         "sessions_today": sessions_today,
         "editable": editable,
         "morning_form": MorningCheckForm() if asked else None,
+        "questionnaire_waiting": OutcomeAssignment.objects.filter(
+            patient=patient, response__isnull=True
+        ).exists(),
         "tab": "today",
     }
 
@@ -312,3 +323,58 @@ def my_handout(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("patient_home")
     return pdf_response(pdf, filename)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.patient_required
+def questionnaire(request: HttpRequest) -> HttpResponse:
+    """The oldest questionnaire the clinician asked for. No id in the URL: always one's own."""
+    patient = request.patient
+    assignment = (
+        OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
+        .order_by("assigned_at", "id")
+        .first()
+    )
+    if assignment is None:
+        messages.info(request, "You have no questionnaire to fill in. Thank you!")
+        return redirect("patient_home")
+    activities = psfs_last_activities(patient) if assignment.code == "psfs" else []
+    form = OutcomeForm(
+        request.POST or None, code=assignment.code, for_patient=True, activities=activities
+    )
+    if request.method == "POST" and form.is_valid():
+        outcome_record(
+            patient=patient,
+            code=assignment.code,
+            answers=form.answers(),
+            completed_on=clinic_today(patient),
+            actor=request.user,
+            role="patient",
+            source=OutcomeResponse.Source.PATIENT,
+            request=request,
+        )
+        messages.success(request, "Thank you. Your clinician will see your answers.")
+        return redirect("patient_questionnaire")
+    if request.method == "GET":
+        _audit_read(request, "questionnaire.view")
+    return render(
+        request,
+        "patient/questionnaire.html",
+        {
+            "form": form,
+            "instrument": form.instrument,
+            "citation": instrument_items.CITATIONS[assignment.code],
+            "instructions": _instructions(assignment.code),
+            "tab": "today",
+        },
+    )
+
+
+def _instructions(code: str) -> str:
+    return {
+        "nprs": "",
+        "psfs": instrument_items.PSFS_INSTRUCTIONS,
+        "rmdq": instrument_items.RMDQ_INSTRUCTIONS,
+        "lefs": instrument_items.LEFS_INSTRUCTIONS,
+    }.get(code, "")

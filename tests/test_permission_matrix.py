@@ -18,7 +18,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from clinic.invitations import invitation_create
 from clinic.models import Clinic, Invitation, Membership, User
-from patients.models import Flag, MorningCheck, Patient, SessionLog
+from patients.models import (
+    Flag,
+    Measurement,
+    MorningCheck,
+    OutcomeAssignment,
+    OutcomeResponse,
+    Patient,
+    SessionLog,
+    Visit,
+)
 from patients.services import patient_program_start
 from programs.models import Exercise, HandoutPrint, Program, ProgramItem
 from programs.services import exercise_copy, program_copy
@@ -230,6 +239,43 @@ ROUTES: dict[str, Route] = {
         get=NOT_ALLOWED,
         post=A1_POST,
     ),
+    "portal/patients/<uuid:patient_uuid>/measures/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "measures/", get=A1_RECORD, post=NOT_ALLOWED
+    ),
+    "portal/patients/<uuid:patient_uuid>/measures/new/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "measures/new/",
+        get=A1_RECORD,
+        post=A1_POST,
+        data=lambda c: {"measured_on": date.today().isoformat(), "schober": "3"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/measures/<uuid:measurement_uuid>/correct/": Route(
+        lambda c: A1.format(a1=c["a1"]) + f"measures/{c['a1_measurement']}/correct/",
+        get=A1_RECORD,
+        post=A1_POST,
+        data=lambda c: {"value": "4"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/outcomes/<slug:code>/new/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "outcomes/nprs/new/",
+        get=A1_RECORD,
+        post=A1_POST,
+        data=lambda c: {"completed_on": date.today().isoformat(), "score": "4"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/outcomes/assign/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "outcomes/assign/",
+        get=NOT_ALLOWED,
+        post=A1_POST,
+        data=lambda c: {"code": "rmdq"},
+    ),
+    # A successful POST answers with the PDF itself (200).
+    "portal/patients/<uuid:patient_uuid>/report/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "report/",
+        get=A1_RECORD,
+        post=A1_RECORD,
+        data=lambda c: {"start": "2026-01-01", "end": date.today().isoformat(), "narrative": "x"},
+    ),
+    "portal/patients/<uuid:patient_uuid>/export.csv": Route(
+        lambda c: A1.format(a1=c["a1"]) + "export.csv", get=A1_RECORD, post=NOT_ALLOWED
+    ),
     "portal/library/": Route(lambda c: "/portal/library/", get=PORTAL, post=NOT_ALLOWED),
     "portal/library/new/": Route(
         lambda c: "/portal/library/new/", get=ADMIN_ONLY, post=ADMIN_POST, data=exercise_form_data
@@ -292,6 +338,13 @@ ROUTES: dict[str, Route] = {
         get=NOT_ALLOWED,
         post=expect(302, staff=403),
         data=lambda c: {"compared": "same", "pain": "2"},
+    ),
+    # Only A1 has a questionnaire waiting; the others are sent home with a message.
+    "me/questionnaire/": Route(
+        lambda c: "/me/questionnaire/",
+        get=expect(302, patient_a1=200, staff=403),
+        post=expect(302, staff=403),
+        data=lambda c: {"score": "3"},
     ),
     "me/progress/": Route(
         lambda c: "/me/progress/", get=expect(200, anonymous=302, staff=403), post=NOT_ALLOWED
@@ -401,6 +454,9 @@ def snapshot() -> dict:
         "sessions": list(SessionLog.objects.order_by("pk").values()),
         "flags": list(Flag.objects.order_by("pk").values()),
         "checks": list(MorningCheck.objects.order_by("pk").values()),
+        "measurements": list(Measurement.objects.order_by("pk").values()),
+        "outcomes": list(OutcomeResponse.objects.order_by("pk").values()),
+        "assignments": list(OutcomeAssignment.objects.order_by("pk").values()),
     }
 
 
@@ -422,7 +478,11 @@ def ctx(personas, patient_a1, clinician_a, admin_a):
     flag = Flag.objects.create(
         patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
     )
+    visit = Visit.objects.create(patient=patient_a1, measured_on=date.today())
+    measurement = Measurement.objects.create(visit=visit, code="schober", value=3)
+    OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
     return {
+        "a1_measurement": measurement.uuid,
         "a1_item": program.items.first().pk,
         "a1_flag": flag.uuid,
         "program": program.uuid,

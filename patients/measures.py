@@ -1,0 +1,90 @@
+"""The mobility measures clinicians record at a visit: units, bounds, norms, real change.
+
+Pure data. Values may be negative where the test allows it (fingertips past the
+floor, extension short of neutral). `real_change` is the smallest change that is more
+than measurement error where one is published; otherwise None (no threshold drawn).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    label: str
+    unit: str
+    low: float  # bounds for input: anything outside is almost surely a typing error
+    high: float
+    method: str
+    sided: bool = False
+    higher_is_better: bool = True
+    normal: tuple[float, float] | None = None  # typical healthy range, drawn as a band
+    normal_text: str = ""
+    real_change: float | None = None
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "lumbar_flexion", "Lumbar flexion", "°", 0, 120, "Inclinometer",
+        normal=(50, 70), normal_text="about 60°",
+    ),
+    Measure(
+        "lumbar_extension", "Lumbar extension", "°", -20, 60, "Inclinometer",
+        normal=(20, 30), normal_text="about 25°",
+    ),
+    Measure(
+        "lumbar_side_bend", "Lumbar side-bend", "°", 0, 60, "Inclinometer",
+        sided=True, normal=(20, 30), normal_text="about 25°",
+    ),
+    Measure(
+        "schober", "Modified Schober", "cm", -2, 15, "Tape over 15 cm",
+        normal=(5, 15), normal_text="5 cm or more gained",
+    ),
+    Measure(
+        "fingertip_floor", "Fingertip-to-floor", "cm", -30, 80, "Tape measure",
+        higher_is_better=False, real_change=4.5, normal_text="0 cm touches the floor",
+    ),
+    Measure("sit_reach", "Sit-and-reach", "cm", -40, 60, "Sit-and-reach box"),
+    Measure(
+        "slr", "Straight leg raise", "°", 0, 120, "Inclinometer, to symptom onset",
+        sided=True, real_change=5.7,
+    ),
+    Measure(
+        "hip_flexion", "Hip flexion", "°", 0, 150, "Goniometer",
+        sided=True, normal=(110, 130), normal_text="about 120°",
+    ),
+    Measure(
+        "hip_internal_rotation", "Hip internal rotation", "°", 0, 90, "Goniometer",
+        sided=True, normal=(35, 55), normal_text="about 45°",
+    ),
+    Measure(
+        "hip_external_rotation", "Hip external rotation", "°", 0, 90, "Goniometer",
+        sided=True, normal=(35, 55), normal_text="about 45°",
+    ),
+)  # fmt: skip
+
+BY_CODE = {measure.code: measure for measure in MEASURES}
+SIDES = ("left", "right")
+
+
+def slots() -> list[tuple[Measure, str]]:
+    """Every value one visit can record: (measure, side), side "" when not sided."""
+    return [(measure, side) for measure in MEASURES for side in (SIDES if measure.sided else ("",))]
+
+
+def slot_key(measure: Measure, side: str) -> str:
+    return f"{measure.code}_{side}" if side else measure.code
+
+
+def slot_label(measure: Measure, side: str) -> str:
+    return f"{measure.label}, {side}" if side else measure.label
+
+
+def real_change_met(measure: Measure, baseline: float, latest: float) -> bool | None:
+    """True when the improvement exceeds measurement error; None when no threshold exists."""
+    if measure.real_change is None:
+        return None
+    gain = latest - baseline if measure.higher_is_better else baseline - latest
+    return gain > measure.real_change

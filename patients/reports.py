@@ -1,0 +1,161 @@
+"""The progress report (PDF) and the data export (CSV) for one patient."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from clinic.charts import Point, bar_chart
+from clinic.pdf import render_pdf
+from patients import adherence, scoring
+from patients.measures import BY_CODE, slot_label
+from patients.models import Measurement, OutcomeResponse, Patient, SessionLog
+from patients.outcomes import instrument_summaries, measure_summaries
+from patients.progress_charts import measure_chart, outcome_chart
+from programs.models import ProgramRevision
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+MAX_REPORT_WEEKS = 104
+
+
+def safe_cell(value) -> str:
+    """Neutralise spreadsheet formulas: a text cell starting with = + - @ gets a leading '.
+    Plain numbers (a measured -3.5 cm) stay numbers: no spreadsheet evaluates them."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def _dash(value) -> str:
+    return "-" if value is None else str(value)
+
+
+def export_csv(patient: Patient) -> str:
+    """Measurements, questionnaire scores and session logs, one row each, oldest first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def row(*cells) -> None:
+        writer.writerow([safe_cell(cell) for cell in cells])
+
+    row("record", "date", "what", "side", "value", "unit", "details")
+    measurements = (
+        Measurement.objects.current()
+        .filter(visit__patient=patient)
+        .select_related("visit")
+        .order_by("visit__measured_on", "code", "side")
+    )
+    for m in measurements:
+        measure = BY_CODE[m.code]
+        details = [
+            m.method,
+            "pain-limited" if m.pain_limited else "",
+            f"zero point {m.zero_point}" if m.zero_point is not None else "",
+            m.symptoms,
+            m.notes,
+        ]
+        row(
+            "measurement", m.visit.measured_on, measure.label, m.side, m.value, measure.unit,
+            "; ".join(part for part in details if part),
+        )  # fmt: skip
+    for r in OutcomeResponse.objects.filter(patient=patient).order_by("completed_on", "id"):
+        instrument = scoring.INSTRUMENTS[r.code]
+        details = r.band if r.valid else "not scorable: too many items unanswered"
+        if r.code == "psfs":
+            details = "activities: " + " | ".join(r.answers.get("activities", []))
+        value = "" if r.value is None else round(r.value, 1)
+        row(
+            "questionnaire",
+            r.completed_on,
+            instrument.short_name,
+            "",
+            value,
+            instrument.unit,
+            details,
+        )
+    for s in SessionLog.objects.filter(patient=patient).order_by("performed_on", "logged_at"):
+        details = f"pain {_dash(s.pain)}/10; effort {_dash(s.effort)}/10; {s.comment}"
+        row("session", s.performed_on, "exercises done", "", s.exercises_done, "", details)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    start: date
+    end: date
+    narrative: str
+
+
+def report_pdf(patient: Patient, request: ReportRequest, *, author) -> bytes:
+    start, end = request.start, request.end
+    measurements = list(
+        Measurement.objects.current()
+        .filter(visit__patient=patient, visit__measured_on__range=(start, end))
+        .select_related("visit")
+    )
+    responses = list(
+        OutcomeResponse.objects.filter(patient=patient, completed_on__range=(start, end))
+    )
+    weeks = _weeks(patient, start, end)
+    revisions = list(
+        ProgramRevision.objects.filter(
+            program__assignment__patient=patient,
+            created_at__date__range=(start, end),
+        )
+        .select_related("program", "created_by")
+        .order_by("created_at")
+    )
+    in_force = (
+        ProgramRevision.objects.filter(
+            program__assignment__patient=patient, created_at__date__lt=start
+        )
+        .select_related("program")
+        .order_by("-created_at")
+        .first()
+    )
+
+    measures = measure_summaries(measurements)
+    instruments = instrument_summaries(responses)
+    html = render_to_string(
+        "pdf/report.html",
+        {
+            "patient": patient,
+            "clinic": patient.clinic,
+            "author": author,
+            "start": start,
+            "end": end,
+            "issued": timezone.localdate(),
+            "narrative": request.narrative,
+            "revisions": revisions,
+            "in_force": in_force,
+            "weeks": weeks,
+            "adherence_chart": bar_chart(
+                [Point(f"{w.start:%d %b}", w.percent) for w in weeks],
+                title="Exercise sessions done, % of plan, by week",
+                y_max=100,
+                unit="%",
+                target=80,
+            )
+            if weeks
+            else None,
+            "measures": [(s, measure_chart(s), slot_label(s.measure, s.side)) for s in measures],
+            "instruments": [(s, outcome_chart(s)) for s in instruments],
+        },
+    )
+    return render_pdf(html).pdf
+
+
+def _weeks(patient: Patient, start: date, end: date):
+    today = adherence.clinic_today(patient)
+    last = min(end, today)
+    count = min(MAX_REPORT_WEEKS, max(1, (last - start).days // 7 + 1))
+    periods = adherence.by_week(patient, count, today=last)
+    return [p for p in periods if p.start + timedelta(days=6) >= start]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from patients.models import OutcomeResponse
+from tests.browser.conftest import screenshot
+from tests.browser.test_onboarding import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+BASELINE = [3, 3, 2, 3, 2, 3, 2, None, 2, 2]  # 22 of 45 answered points: 48.9 %
+FOLLOW_UP = [1, 1, 1, 1, 1, 1, 1, None, 1, 1]  # 9 of 45: 20 %
+
+
+def enter_odi(page, base: str, patient, day: date, sections) -> None:
+    page.goto(f"{base}/portal/patients/{patient.uuid}/outcomes/odi/new/")
+    page.locator("#id_completed_on").fill(day.isoformat())
+    for n, value in enumerate(sections, start=1):
+        page.locator(f"#id_section_{n}").select_option("" if value is None else str(value))
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("saved:").wait_for()
+
+
+def enter_schober(page, base: str, patient, day: date, value: str) -> None:
+    page.goto(f"{base}/portal/patients/{patient.uuid}/measures/new/")
+    page.locator("#id_measured_on").fill(day.isoformat())
+    page.get_by_label("Modified Schober", exact=True).fill(value)
+    page.get_by_role("button", name="Save measures").click()
+    page.get_by_text("measurement(s) saved").wait_for()
+
+
+def test_a_clinician_sees_meaningful_change_after_a_follow_up(
+    live_server, new_page, clinician_a, patient_a1
+):
+    page = new_page()
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    baseline, follow_up = date.today() - timedelta(days=42), date.today() - timedelta(days=1)
+    enter_odi(page, live_server.url, patient_a1, baseline, BASELINE)
+    enter_schober(page, live_server.url, patient_a1, baseline, "2.5")
+    enter_odi(page, live_server.url, patient_a1, follow_up, FOLLOW_UP)
+    enter_schober(page, live_server.url, patient_a1, follow_up, "5")
+
+    assert OutcomeResponse.objects.count() == 2
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
+    measures = page.locator("section[aria-labelledby='measures-heading']")
+    measures.get_by_text("Meaningful change").wait_for()
+    text = measures.inner_text()
+    assert "48.9" in text and "20" in text and "+28.9" in text
+    assert "+2.5 cm" in text
+    screenshot(page, "chart-meaningful-change")
+    page.get_by_role("link", name="Details and charts").click()
+    page.locator("figure.chart").first.wait_for()
+    screenshot(page, "measures-page")

@@ -1,0 +1,243 @@
+"""Checks on the patient-facing questionnaire wording in patients.instrument_items."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import patients.instrument_items as items_module
+from patients.instrument_items import (
+    CITATIONS,
+    LEFS_ACTIVITIES,
+    LEFS_INSTRUCTIONS,
+    LEFS_SCALE,
+    LICENSED_NOTE,
+    NPRS_ANCHORS,
+    NPRS_PROMPT,
+    PSFS_INSTRUCTIONS,
+    PSFS_SCALE_ANCHORS,
+    RMDQ_INSTRUCTIONS,
+    RMDQ_ITEMS,
+    items_for,
+)
+from patients.scoring import INSTRUMENTS, score
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MODULE_PATH = Path(items_module.__file__)
+MAX_ITEM_CHARS = 140
+
+LICENSED = sorted(code for code, i in INSTRUMENTS.items() if i.item_text_licensed)
+
+PATIENT_TEXTS = {
+    "rmdq items": RMDQ_ITEMS,
+    "lefs activities": LEFS_ACTIVITIES,
+    "lefs scale": LEFS_SCALE,
+    "instructions and prompts": (
+        RMDQ_INSTRUCTIONS,
+        LEFS_INSTRUCTIONS,
+        NPRS_PROMPT,
+        PSFS_INSTRUCTIONS,
+    ),
+    "anchors": (*NPRS_ANCHORS.values(), *PSFS_SCALE_ANCHORS.values()),
+}
+
+
+def _sentences(text: str) -> list[str]:
+    # A fragment with no closing full stop (a LEFS activity) counts as one sentence.
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+def _words(sentence: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9'-]+", sentence)
+
+
+# --- item lists -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("items", "count"),
+    [(RMDQ_ITEMS, 24), (LEFS_ACTIVITIES, 20), (LEFS_SCALE, 5)],
+    ids=["rmdq", "lefs", "lefs-scale"],
+)
+def test_item_lists_have_the_published_length(items, count):
+    assert isinstance(items, tuple)
+    assert len(items) == count
+
+
+@pytest.mark.parametrize(
+    "items", [RMDQ_ITEMS, LEFS_ACTIVITIES, LEFS_SCALE], ids=["rmdq", "lefs", "lefs-scale"]
+)
+def test_items_are_short_distinct_and_tidy(items):
+    for item in items:
+        assert isinstance(item, str)
+        assert item.strip(), "empty item"
+        assert len(item) <= MAX_ITEM_CHARS, item
+        assert item == item.strip(), f"stray whitespace: {item!r}"
+        assert "  " not in item, f"double space: {item!r}"
+        assert item[0].isupper(), item
+    assert len({item.casefold() for item in items}) == len(items), "duplicate item"
+
+
+def test_rmdq_items_are_first_person_statements():
+    for item in RMDQ_ITEMS:
+        assert item.endswith("."), item
+        assert re.search(r"\b(I|my|me)\b", item, re.IGNORECASE), item
+
+
+def test_lefs_activities_are_fragments_without_full_stops():
+    for activity in LEFS_ACTIVITIES:
+        assert not activity.endswith("."), activity
+
+
+def test_lefs_scale_runs_from_worst_to_best():
+    assert "extreme" in LEFS_SCALE[0].casefold()
+    assert "can't" in LEFS_SCALE[0]
+    assert LEFS_SCALE[4] == "No difficulty"
+
+
+def test_item_counts_match_the_scoring_answer_shapes():
+    # A form built from these lists must produce answers that scoring accepts.
+    assert score("rmdq", [True] * len(RMDQ_ITEMS)).value == 24
+    assert score("lefs", [len(LEFS_SCALE) - 1] * len(LEFS_ACTIVITIES)).value == 80
+
+
+# --- NPRS and PSFS -----------------------------------------------------------------
+
+
+def test_nprs_and_psfs_anchor_both_ends_of_a_0_to_10_scale():
+    assert set(NPRS_ANCHORS) == {0, 10}
+    assert set(PSFS_SCALE_ANCHORS) == {0, 10}
+    assert "no pain" in NPRS_ANCHORS[0].casefold()
+    assert "worst" in NPRS_ANCHORS[10].casefold()
+    assert "can't" in PSFS_SCALE_ANCHORS[0].casefold()
+    assert "before" in PSFS_SCALE_ANCHORS[10]
+
+
+def test_prompts_name_the_scale_they_use():
+    assert "0 to 10" in NPRS_PROMPT
+    assert "3 to 5" in PSFS_INSTRUCTIONS
+    assert "0 to 10" in PSFS_INSTRUCTIONS
+    # Change is only meaningful when the same activities are rated each time.
+    assert "same activities" in PSFS_INSTRUCTIONS
+    assert "today" in RMDQ_INSTRUCTIONS
+    assert "today" in LEFS_INSTRUCTIONS.casefold()
+
+
+# --- plain language ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", sorted(PATIENT_TEXTS))
+def test_average_sentence_is_under_16_words(group):
+    sentences = [s for text in PATIENT_TEXTS[group] for s in _sentences(text)]
+    lengths = [len(_words(s)) for s in sentences]
+    assert sum(lengths) / len(lengths) < 16, group
+    # One rambling sentence can hide inside a good average.
+    assert max(lengths) <= 20, max(zip(lengths, sentences, strict=True))
+
+
+def test_patient_text_avoids_clinical_jargon():
+    jargon = {"perform", "extremity", "lumbar", "ambulate", "irritable", "flexion", "sustain"}
+    for texts in PATIENT_TEXTS.values():
+        for text in texts:
+            words = {w.casefold() for w in _words(text)}
+            assert not words & jargon, text
+
+
+# --- citations and licensing ------------------------------------------------------
+
+
+def test_every_instrument_has_a_citation_and_nothing_else_does():
+    assert isinstance(CITATIONS, dict)
+    assert set(CITATIONS) == set(INSTRUMENTS)
+
+
+@pytest.mark.parametrize(
+    ("code", "needles"),
+    [
+        ("nprs", ("Childs", "Spine 2005;30:1331–1334")),
+        ("odi", ("Fairbank", "Physiotherapy 1980;66:271–273", "Spine 2000;25:2940–2953")),
+        ("rmdq", ("Roland M, Morris R", "Spine 1983;8:141–144")),
+        ("psfs", ("Stratford", "Physiotherapy Canada 1995;47:258–263")),
+        ("ndi", ("Vernon H, Mior S", "J Manipulative Physiol Ther 1991;14:409–415")),
+        ("lefs", ("Binkley", "Phys Ther 1999;79:371–383")),
+        ("sbst", ("Hill JC", "Arthritis Rheum 2008;59:632–641")),
+    ],
+)
+def test_citation_names_the_source(code, needles):
+    citation = CITATIONS[code]
+    assert "\n" not in citation
+    assert citation == citation.strip()
+    for needle in needles:
+        assert needle in citation
+
+
+@pytest.mark.parametrize("code", sorted(INSTRUMENTS))
+def test_citation_marks_licensed_wording_exactly_when_scoring_does(code):
+    assert (LICENSED_NOTE in CITATIONS[code]) is INSTRUMENTS[code].item_text_licensed
+
+
+def test_licensed_instruments_are_the_three_the_design_names():
+    assert LICENSED == ["ndi", "odi", "sbst"]
+
+
+@pytest.mark.parametrize("code", LICENSED)
+def test_items_for_refuses_licensed_instruments(code):
+    with pytest.raises(LookupError, match="licensed"):
+        items_for(code)
+
+
+def test_items_for_returns_the_displayable_lists():
+    assert items_for("rmdq") is RMDQ_ITEMS
+    assert items_for("lefs") is LEFS_ACTIVITIES
+
+
+@pytest.mark.parametrize("code", ["nprs", "psfs"])
+def test_items_for_returns_nothing_where_there_is_no_fixed_item_list(code):
+    assert items_for(code) == ()
+
+
+@pytest.mark.parametrize("code", ["RMDQ", "oswestry", "", None])
+def test_items_for_rejects_unknown_codes(code):
+    with pytest.raises(LookupError, match="unknown instrument code"):
+        items_for(code)
+
+
+def test_module_holds_no_item_lists_for_licensed_instruments():
+    prefixes = tuple(f"{code.upper()}_" for code in LICENSED)
+    assert not [name for name in vars(items_module) if name.startswith(prefixes)]
+
+
+# --- no Django ------------------------------------------------------------------
+
+
+def test_module_source_imports_no_django():
+    tree = ast.parse(MODULE_PATH.read_text(encoding="utf-8"))
+    imported: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            imported.append(node.module or "")
+    assert not [name for name in imported if name.split(".")[0] == "django"]
+
+
+def test_module_imports_cleanly_without_django_loaded():
+    # Run in a fresh interpreter: pytest-django has already loaded Django here.
+    probe = (
+        "import sys, patients.instrument_items; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
+        [sys.executable, "-c", probe],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
