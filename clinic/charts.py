@@ -231,7 +231,8 @@ def _svg_open(frame: _Frame, width: int, uid: str, title: str, desc: str) -> lis
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="100%"'
         f' height="{frame.height}" role="img" aria-labelledby="{uid}-title {uid}-desc"'
-        f' style="display:block;max-width:{width}px" font-family="{FONT_FAMILY}">',
+        # No style attribute: pages forbid inline styles (CSP); the chart class sizes it.
+        f' class="chart-svg" data-max-width="{width}" font-family="{FONT_FAMILY}">',
         f'<title id="{uid}-title">{_esc(title)}</title>',
         f'<desc id="{uid}-desc">{_esc(desc)}</desc>',
         f'<text x="{_num(PAD)}" y="{_num(TITLE_BASELINE)}" font-size="{_num(TITLE_PX)}"'

@@ -8,6 +8,7 @@ deployment needs are given; there are no production secret defaults.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -80,6 +83,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "clinic.middleware.SessionTimeoutMiddleware",
+    "clinic.middleware.RequireTwoFactorMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -119,6 +128,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt while an account+address pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -148,16 +159,54 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A changed password ends every session of the user, this one included.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Limber: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed sign-ins are counted by django-axes per account AND address (below), so one
+# clinic's shared address cannot lock everyone out and no one can lock out a stranger.
+# The other e-mail-sending actions are limited here, per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": False,
+    "request_login_code": "10/m/ip,3/15m/key",
+    "reset_password": "10/m/ip,3/15m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
 # Patients who forget passwords sign in with a one-time code sent by e-mail.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+
+# Two-factor sign-in (TOTP with recovery codes) for clinic staff, via allauth.mfa.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Limber"
+MFA_ADAPTER = "clinic.adapters.MFAAdapter"
+REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG)
+# Key for TOTP secrets at rest (Fernet, url-safe base64 of 32 bytes). Locally derived
+# from SECRET_KEY; in production give its own, and keep it out of database backups.
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
+if not DEBUG and not MFA_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be set when DEBUG is off; the README shows how to make one."
+    )
+
+# Lockout: 5 failures for one account from one address, then 15 minutes of refusal.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "clinic.security.attempted_login"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Sessions end after this much inactivity (seconds), and at the latest after 12 hours.
+IDLE_TIMEOUT_STAFF = env_int("IDLE_TIMEOUT_STAFF", 15 * 60)
+IDLE_TIMEOUT_PATIENT = env_int("IDLE_TIMEOUT_PATIENT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
 
 INVITATION_MAX_AGE_DAYS = 7
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
@@ -219,7 +268,7 @@ else:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 60 * 60 * 12  # absolute cap; idle limits arrive with hardening
+SESSION_COOKIE_AGE = 60 * 60 * 12  # the absolute cap; idle limits are enforced by middleware
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -238,6 +287,44 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Content-Security-Policy (django-csp): our own scripts and styles only, no inline code,
+# never framed. htmx runs under it (its inline indicator styles are turned off in base.html).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# --- Cache --------------------------------------------------------------------
+# Used for rate limits, one-time TOTP codes and cached handouts, so it must be shared by
+# every worker process: Redis when REDIS_URL is set, else a database table (created by
+# `manage.py createcachetable`). Local runs and tests use memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+elif not DEBUG:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "limber_cache",
+        }
+    }
+
 # --- Logging ------------------------------------------------------------------
 # Request paths carry only opaque identifiers, so access logs hold no patient data.
 LOGGING = {
@@ -246,5 +333,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every layout step at INFO; only its warnings are useful.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.http import require_GET
@@ -129,8 +130,12 @@ portal = [
     path("audit/", views_audit.audit_log, name="audit_log"),
 ]
 
+# The admin site signs in through allauth, so it gets the same lockout and two-factor steps.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("session/keepalive", views.session_keepalive, name="session_keepalive"),
     path("healthz", views.healthz, name="healthz"),
     path("invite/<str:token>/", views.accept_invitation, name="invitation_accept"),
     *account_overrides,

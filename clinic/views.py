@@ -158,3 +158,11 @@ def clinic_logo(request: HttpRequest) -> HttpResponse:
     response = FileResponse(request.clinic.logo.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_POST
+def session_keepalive(request: HttpRequest) -> HttpResponse:
+    """The "Stay signed in" button: any request counts as activity; this one does nothing else."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    return HttpResponse(status=204)

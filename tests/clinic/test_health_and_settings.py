@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from unittest import mock
 
+from cryptography.fernet import Fernet
 from django.db import OperationalError
 from django.test import Client
 
@@ -16,6 +17,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "limber.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),
 }
 
 
@@ -61,6 +63,19 @@ def test_it_refuses_to_start_without_an_smtp_server():
     result = manage("check", **{**PRODUCTION, "EMAIL_HOST": ""})
     assert result.returncode != 0
     assert "EMAIL_HOST" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_key_for_two_factor_secrets():
+    result = manage("check", **{**PRODUCTION, "MFA_ENCRYPTION_KEY": ""})
+    assert result.returncode != 0
+    assert "MFA_ENCRYPTION_KEY" in result.stderr
+
+
+def test_our_deploy_checks_catch_weak_settings():
+    result = manage(
+        "check", "--deploy", **{**PRODUCTION, "REQUIRE_2FA": "False", "IDLE_TIMEOUT_STAFF": "3600"}
+    )
+    assert "limber.W002" in result.stderr and "limber.W003" in result.stderr
 
 
 def test_deploy_check_passes_with_the_documented_production_settings():
