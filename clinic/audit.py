@@ -58,3 +58,24 @@ def record(
         ip_address=client_ip(request),
         outcome=outcome,
     )
+
+
+def by_staff(
+    membership: Any,
+    action: str,
+    *,
+    patient: Any = None,
+    obj: Any = None,
+    request: HttpRequest | None = None,
+    clinic: Clinic | None = None,
+) -> AuditEvent:
+    """record() for a staff member acting through their clinic membership."""
+    return record(
+        actor=membership.user,
+        role=membership.role,
+        action=action,
+        clinic=clinic or (None if patient is not None else membership.clinic),
+        patient=patient,
+        obj=obj,
+        request=request,
+    )

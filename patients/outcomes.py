@@ -59,10 +59,9 @@ def visit_record(
         )
         for v in values
     )
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="measures.record",
+    audit.by_staff(
+        membership,
+        "measures.record",
         patient=patient,
         obj=visit,
         request=request,
@@ -92,10 +91,9 @@ def measurement_correct(
     )
     old.replaced_by = corrected
     old.save(update_fields=["replaced_by"])
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="measures.correct",
+    audit.by_staff(
+        membership,
+        "measures.correct",
         patient=old.visit.patient,
         obj=corrected,
         request=request,
@@ -152,10 +150,9 @@ def outcome_assign(
     assignment, _ = OutcomeAssignment.objects.get_or_create(
         patient=patient, code=code, response__isnull=True, defaults={"assigned_by": membership.user}
     )
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="outcome.assign",
+    audit.by_staff(
+        membership,
+        "outcome.assign",
         patient=patient,
         obj=assignment,
         request=request,

@@ -34,10 +34,9 @@ class PatientAccessError(Exception):
 @transaction.atomic
 def patient_create(*, membership: Membership, request: Any = None, **fields: Any) -> Patient:
     patient = Patient.objects.create(clinic=membership.clinic, **fields)
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="patient.create",
+    audit.by_staff(
+        membership,
+        "patient.create",
         patient=patient,
         obj=patient,
         request=request,
@@ -55,10 +54,9 @@ def patient_update(
     if patient.user_id and "email" in fields and fields["email"]:
         # The patient logs in with this address, so the login follows the record.
         User.objects.filter(pk=patient.user_id).update(email=fields["email"].lower())
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="patient.update",
+    audit.by_staff(
+        membership,
+        "patient.update",
         patient=patient,
         obj=patient,
         request=request,
@@ -76,10 +74,9 @@ def patient_set_status(
     if patient.user_id:
         User.objects.filter(pk=patient.user_id).update(is_active=status == Patient.Status.ACTIVE)
     action = "patient.archive" if status == Patient.Status.ARCHIVED else "patient.restore"
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action=action,
+    audit.by_staff(
+        membership,
+        action,
         patient=patient,
         obj=patient,
         request=request,
@@ -127,10 +124,9 @@ def patient_invite(
     user = patient_login_user(patient)
     token = invitation_create(user=user, created_by=membership.user)
     link = base_url + reverse("invitation_accept", args=[token])
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="patient.invite_email" if send else "patient.invite_print",
+    audit.by_staff(
+        membership,
+        "patient.invite_email" if send else "patient.invite_print",
         patient=patient,
         obj=patient,
         request=request,

@@ -258,10 +258,9 @@ def flag_review(*, membership: Membership, flag: Flag, request: Any = None) -> F
     flag.reviewed_by = membership.user
     flag.reviewed_at = timezone.now()
     flag.save(update_fields=["reviewed_by", "reviewed_at"])
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="flag.review",
+    audit.by_staff(
+        membership,
+        "flag.review",
         patient=flag.patient,
         obj=flag,
         request=request,

@@ -271,10 +271,9 @@ def exercise_save(
         ExerciseCue(exercise=exercise, order=i, kind=kind, text=text)
         for i, (kind, text) in enumerate(cues, start=1)
     )
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="exercise.save",
+    audit.by_staff(
+        membership,
+        "exercise.save",
         clinic=membership.clinic,
         obj=exercise,
         request=request,
@@ -304,10 +303,9 @@ def exercise_copy(*, membership: Membership, source: Exercise, request: Any = No
         ExerciseCue(exercise=copy, order=cue.order, kind=cue.kind, text=cue.text)
         for cue in source.cues.all()
     )
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="exercise.copy",
+    audit.by_staff(
+        membership,
+        "exercise.copy",
         clinic=membership.clinic,
         obj=copy,
         request=request,
@@ -326,10 +324,9 @@ def exercise_set_photo(
     exercise.photo.save(f"{membership.clinic.uuid}/{photo.name}", photo, save=True)
     if old:
         transaction.on_commit(lambda: exercise.photo.storage.delete(old))
-    audit.record(
-        actor=membership.user,
-        role=membership.role,
-        action="exercise.photo",
+    audit.by_staff(
+        membership,
+        "exercise.photo",
         clinic=membership.clinic,
         obj=exercise,
         request=request,
