@@ -65,9 +65,11 @@ class SessionForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        known = {str(pk) for pk in self.items}
         for key in self.data:
             match = FIELD.match(key)
-            if match and int(match.group(2)) not in self.items:
+            # Compared as text: int() of a hostile 5,000-digit key would raise.
+            if match and match.group(2) not in known:
                 raise forms.ValidationError(
                     "One of the exercises is not in your program any more. Reload the page."
                 )

@@ -369,3 +369,16 @@ def test_a_second_patient_reaches_nothing_of_the_first(
     for url in ("/me/", "/me/progress/", "/me/program/", "/me/log/edit/"):
         body = other.get(url, follow=True).content.decode()
         assert "private note" not in body and "Okafor" not in body
+
+
+def test_a_hostile_item_key_is_refused_not_a_server_error(as_patient_a1, program_a1):
+    """Found by tests/test_form_fuzzing.py: int() of a 5,000-digit key used to raise."""
+    from urllib.parse import urlencode
+
+    data = {"client_token": "t", "pain": "1", "done_" + "9" * 5000: "on"}
+    response = as_patient_a1.post(
+        "/me/log/", urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "not in your program" in response.content.decode()
+    assert not SessionLog.objects.exists()
