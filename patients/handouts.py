@@ -22,7 +22,9 @@ from programs.handouts import HandoutPeople, handout_filename, handout_pdf
 from programs.models import HandoutPrint, Program, ProgramRevision
 
 
-def _people(patient: Patient, *, base_url: str, actor: Any) -> HandoutPeople:
+def handout_people(patient: Patient, *, base_url: str, actor: Any) -> HandoutPeople:
+    """Who the handout is for, and the login link its QR code carries (the live invitation
+    link while the patient has not chosen a password yet)."""
     clinician = patient.clinician
     contact = (clinician.phone or clinician.email) if clinician else ""
     login_url = base_url + reverse("patient_home")
@@ -65,7 +67,7 @@ def patient_handout(
         program=program,
         revision=revision,
         clinic=patient.clinic,
-        people=_people(patient, base_url=base_url, actor=actor),
+        people=handout_people(patient, base_url=base_url, actor=actor),
         large_print=large_print,
         issued_on=issued_on,
     )

@@ -177,13 +177,13 @@ def test_emailing_asks_first_then_attaches_the_pdf_with_a_neutral_subject(
 
 
 def render_twice(patient, program, **kwargs):
-    from patients.handouts import _people
+    from patients.handouts import handout_people
 
     clinic = patient.clinic
     clinic.refresh_from_db()
     program.refresh_from_db()
     revision = program.revisions.get(number=program.revision)
-    people = _people(patient, base_url="http://testserver", actor=None)
+    people = handout_people(patient, base_url="http://testserver", actor=None)
     return handouts.handout_pdf(
         program=program,
         revision=revision,

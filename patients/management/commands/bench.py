@@ -69,7 +69,7 @@ class Command(BaseCommand):
 
     def _handouts(self, client: Client, patient: Patient, program: Program, runs: int) -> None:
         """Cold (first in this process), warm and cached handout timings, and peak memory."""
-        from patients.handouts import _people
+        from patients.handouts import handout_people
         from programs.handouts import render_handout
 
         revision = program.revisions.get(number=program.revision)
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             "program": program,
             "revision": revision,
             "clinic": patient.clinic,
-            "people": _people(patient, base_url="http://bench.test", actor=None),
+            "people": handout_people(patient, base_url="http://bench.test", actor=None),
             "large_print": False,
             "issued_on": timezone.localdate(),
         }
