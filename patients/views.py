@@ -125,6 +125,8 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     if patient.user_id:
         invitation = patient.user.invitations.order_by("-created_at").first()
     if patient.is_active:
+        # A time-based rule, also swept daily by `raise_flags`: checked here as well so the
+        # clinician never sees a chart that is missing a flag the sweep has not raised yet.
         flag_check_inactive(patient)
     programs = list(
         Program.objects.filter(assignment__patient=patient).select_related("updated_by")
