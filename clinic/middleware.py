@@ -54,9 +54,7 @@ class SessionTimeoutMiddleware:
             limit = idle_limit(user)
             if now - seen > limit or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)  # flushes the session server-side
-                messages.info(
-                    request, "You were signed out to keep patient data safe. Please sign in again."
-                )
+                messages.info(request, SIGNED_OUT)
                 return redirect_to_login(request.get_full_path())
             if STARTED not in session:
                 session[STARTED] = started
@@ -74,9 +72,7 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.REQUIRE_2FA and self._needs_enrolment(request):
-            messages.info(
-                request, "Set up two-factor sign-in first: it protects your patients' records."
-            )
+            messages.info(request, ENROL_FIRST)
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

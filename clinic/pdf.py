@@ -163,9 +163,12 @@ def render_pdf(
         except BaseException as error:
             payload = b"ER" + repr(error)[:500].encode()
             status = 1
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(struct.pack("!Q", len(payload)) + payload)
-        os._exit(status)
+        try:
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(struct.pack("!Q", len(payload)) + payload)
+        finally:
+            # Whatever happens, the child must never return into the web worker's code.
+            os._exit(status)
     gc.unfreeze()
     os.close(write_end)
     status, usage = 0, None
