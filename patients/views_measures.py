@@ -134,6 +134,7 @@ def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> Ht
         )
         messages.success(request, "Corrected. The earlier value is kept in the history.")
         return redirect("patient_measures", patient_uuid=patient.uuid)
+    _audit(request, "measures.view", patient, measurement)
     history = []
     row = measurement
     while hasattr(row, "replaces"):
@@ -180,6 +181,7 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
                 "to score it.",
             )
         return redirect("patient_measures", patient_uuid=patient.uuid)
+    _audit(request, "outcome.form", patient)
     return render(
         request,
         "clinician/outcome_form.html",

@@ -265,6 +265,13 @@ def program_handout_email(request: HttpRequest, patient_uuid, program_uuid) -> H
         return redirect(_chart(patient))
     large = request.POST.get("large", request.GET.get("large")) == "1"
     if request.method == "GET":
+        audit.by_staff(
+            request.membership,
+            "handout.email_confirm",
+            patient=patient,
+            obj=program,
+            request=request,
+        )
         return render(
             request,
             "clinician/handout_email_confirm.html",

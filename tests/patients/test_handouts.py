@@ -166,6 +166,7 @@ def test_emailing_asks_first_then_attaches_the_pdf_with_a_neutral_subject(
 ):
     ask = as_clinician_a.get(url(patient_a1, program_a1, "handout/email/"))
     assert "E-mail the handout" in ask.content.decode() and mail.outbox == []
+    assert AuditEvent.objects.filter(action="handout.email_confirm").exists()
     with django_capture_on_commit_callbacks(execute=True):
         as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
     message = mail.outbox[0]

@@ -248,3 +248,14 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(as_clinician_a, pati
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_pages_showing_patient_data_before_a_write_are_audited(as_clinician_a, patient_a1):
+    record(as_clinician_a, patient_a1, BASE, schober="2.5")
+    measurement = Measurement.objects.get()
+    as_clinician_a.get(url(patient_a1, f"measures/{measurement.uuid}/correct/"))
+    as_clinician_a.get(url(patient_a1, "outcomes/psfs/new/"))
+    actions = set(
+        AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).values_list("action", flat=True)
+    )
+    assert {"measures.view", "outcome.form"} <= actions

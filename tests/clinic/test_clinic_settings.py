@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from clinic.models import AuditEvent, Clinic
+
+
+def settings_form(**overrides) -> dict:
+    data = {
+        "name": "Clinic A",
+        "address": "1 A Street",
+        "phone": "+1 555 0100",
+        "email": "",
+        "timezone": "Europe/London",
+        "paper_size": "letter",
+        "handout_shows_birth_date": "on",
+        "handout_footer": "Open Monday to Friday",
+    }
+    data.update(overrides)
+    return data
+
+
+def png(size=(2400, 800)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (15, 118, 110)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_admin_sets_branding_and_a_sanitised_logo(as_admin_a, clinic_a):
+    logo = SimpleUploadedFile("our-logo.png", png())
+    response = as_admin_a.post("/portal/clinic/", {**settings_form(), "logo": logo})
+    assert response.status_code == 302
+    clinic = Clinic.objects.get(pk=clinic_a.pk)
+    assert (clinic.paper_size, clinic.timezone, clinic.handout_shows_birth_date) == (
+        "letter",
+        "Europe/London",
+        True,
+    )
+    # Stored in the clinic's own folder, renamed, downscaled once at upload.
+    assert clinic.logo.name.startswith(f"clinic-logos/{clinic.uuid}/")
+    assert "our-logo" not in clinic.logo.name
+    with Image.open(clinic.logo.path) as image:
+        assert max(image.size) == 1600
+    assert as_admin_a.get("/portal/clinic/logo/").status_code == 200
+    assert AuditEvent.objects.filter(action="clinic.update").exists()
+
+
+def test_bad_settings_are_explained_and_change_nothing(as_admin_a, clinic_a):
+    response = as_admin_a.post(
+        "/portal/clinic/",
+        {
+            **settings_form(timezone="Mars/Olympus", phone="call us"),
+            "logo": SimpleUploadedFile("x.png", b"text"),
+        },
+    )
+    body = response.content.decode()
+    assert "Enter a time zone name" in body and "Enter a phone number" in body
+    assert "not a picture we can use" in body
+    clinic = Clinic.objects.get(pk=clinic_a.pk)
+    assert clinic.timezone == "UTC" and not clinic.logo
+
+
+def test_the_logo_appears_on_handouts(as_admin_a, as_clinician_a, clinician_a, patient_a1):
+    from pypdf import PdfReader
+
+    from clinic.models import Membership
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    as_admin_a.post(
+        "/portal/clinic/", {**settings_form(), "logo": SimpleUploadedFile("l.png", png())}
+    )
+    program = patient_program_start(
+        membership=Membership.objects.get(user=clinician_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="neck-shoulder-desk"),
+    )
+    pdf = as_clinician_a.get(
+        f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
+    )
+    reader = PdfReader(io.BytesIO(pdf.content))
+    sizes = {image.image.size for page in reader.pages for image in page.images}
+    assert (1600, 533) in sizes
+    # US Letter is 612 points wide
+    assert round(float(reader.pages[0].mediabox.width)) == 612
