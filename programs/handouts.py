@@ -30,7 +30,7 @@ from programs.models import ExerciseCue, Program, ProgramItem, ProgramRevision
 CACHE_SECONDS = 60 * 60 * 24
 MAX_CUES = 5
 # Bumped when the handout template or its CSS changes, so cached PDFs are not reused.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 
 @dataclass(frozen=True)

@@ -286,3 +286,28 @@ def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, pr
             assert image.width < image.height  # portrait
             stats = ImageStat.Stat(image.convert("L"))
             assert stats.stddev[0] > 20  # not a blank page
+
+
+def test_start_and_end_pictures_sit_side_by_side(as_clinician_a, patient_a1, program_a1, tmp_path):
+    """Caught once by eye: two pictures too wide for their column stacked up instead."""
+    pdf = tmp_path / "handout.pdf"
+    pdf.write_bytes(as_clinician_a.get(url(patient_a1, program_a1)).content)
+    subprocess.run(  # noqa: S603
+        [
+            "/usr/bin/pdftotext",
+            "-bbox",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            str(pdf),
+            str(tmp_path / "words.html"),
+        ],
+        check=True,
+        timeout=60,
+    )
+    words = re.findall(r'yMin="([\d.]+)"[^>]*>(Start|End)<', (tmp_path / "words.html").read_text())
+    starts = [float(y) for y, word in words if word == "Start"]
+    ends = [float(y) for y, word in words if word == "End"]
+    assert starts and len(starts) == len(ends)
+    assert all(abs(s - e) < 1 for s, e in zip(starts, ends, strict=True))
