@@ -6,7 +6,6 @@ never looks patients up. Rendering goes through clinic.pdf, the only WeasyPrint 
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import io
@@ -14,15 +13,18 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import PIL.Image
+import PIL.ImageDraw
 import qrcode
 import qrcode.constants
 from django.conf import settings
 from django.core.cache import cache
+from django.core.validators import MaxValueValidator
 from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
 
 from clinic.models import Clinic
-from clinic.pdf import RenderResult, render_pdf
+from clinic.pdf import RenderResult, Resource, render_pdf
 from programs.dosage import describe_dosage, estimate_minutes
 from programs.illustrations import has_illustration, render_svg
 from programs.models import ExerciseCue, Program, ProgramItem, ProgramRevision
@@ -30,7 +32,7 @@ from programs.models import ExerciseCue, Program, ProgramItem, ProgramRevision
 CACHE_SECONDS = 60 * 60 * 24
 MAX_CUES = 5
 # Bumped when the handout template or its CSS changes, so cached PDFs are not reused.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -83,33 +85,79 @@ def cache_key(
     return "handout:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _qr_data_uri(url: str) -> str:
+def _qr_png(url: str) -> Resource:
     """A 1-bit PNG: as an SVG path the code has thousands of segments, which WeasyPrint
     draws one by one; a small bitmap is placed in a fraction of the time."""
     code = qrcode.QRCode(border=2, box_size=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     out = io.BytesIO()
     code.make_image().save(out, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+    return Resource(out.getvalue(), "image/png")
 
 
 @functools.lru_cache(maxsize=256)
-def _drawing_uri(slug: str, phase: str) -> str:
+def _drawing(slug: str, phase: str) -> Resource:
     """The drawn picture as an image, not inline SVG: WeasyPrint runs inline SVG nodes
     through the whole HTML style cascade, but parses an SVG image on its own, faster.
-    The drawings never change at run time, so each one is encoded once per process."""
-    svg = render_svg(slug, phase)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    The caption is drawn in the picture for the same reason. The drawings never change
+    at run time, so each one is made once per process."""
+    svg = render_svg(slug, phase, caption=phase.capitalize())
+    return Resource(svg.encode(), "image/svg+xml")
 
 
-def _picture(item: ProgramItem, phase: str) -> str:
+@functools.lru_cache(maxsize=16)
+def _tick_boxes(count: int) -> Resource:
+    """`count` empty boxes in a row, for one day of the weekly log, as a small grey PNG.
+
+    A background picture is far cheaper for WeasyPrint than a box character laid out as
+    text in each of ~70 cells, and a bitmap is placed once and reused, where an SVG would
+    be drawn again in every cell. About 300 dpi at print size: sharp on paper."""
+    box, gap, line = 44, 18, 4
+    image = PIL.Image.new("L", (count * box + (count - 1) * gap + 2, box + 2), 255)
+    draw = PIL.ImageDraw.Draw(image)
+    for i in range(count):
+        left = 1 + i * (box + gap)
+        draw.rectangle((left, 1, left + box - 1, box), outline=51, width=line)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return Resource(out.getvalue(), "image/png")
+
+
+def _drawing_names(item: ProgramItem) -> tuple[str, str]:
+    """Resource names of the item's start and end drawings; blank when a clinic photo
+    replaces them or the exercise has no drawing."""
     exercise = item.exercise
     if exercise.photo or not (exercise.illustration and has_illustration(exercise.illustration)):
-        return ""
-    return _drawing_uri(exercise.illustration, phase)
+        return "", ""
+    return f"drawing/{exercise.illustration}/start", f"drawing/{exercise.illustration}/end"
 
 
-def handout_html(
+@dataclass(frozen=True)
+class HandoutDocument:
+    html: str
+    css: str
+    resources: dict[str, Resource]
+
+
+def _max_times_per_day() -> int:
+    field = ProgramItem._meta.get_field("times_per_day")
+    return max(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
+
+
+def handout_css(*, paper: str, large_print: bool) -> str:
+    """The style sheet: the same for every handout on this paper size and print size,
+    so clinic.pdf parses it once. Tick-box rules cover every allowed times-per-day."""
+    return render_to_string(
+        "pdf/handout.css",
+        {
+            "paper": paper,
+            "large_print": large_print,
+            "tick_counts": range(1, _max_times_per_day() + 1),
+        },
+    )
+
+
+def handout_document(
     *,
     program: Program,
     revision: ProgramRevision,
@@ -117,24 +165,32 @@ def handout_html(
     people: HandoutPeople,
     large_print: bool,
     issued_on: date,
-) -> str:
+) -> HandoutDocument:
+    """The handout's HTML, and the pictures it names ("limber:<name>")."""
     items = _items(program)
     per_session, per_day = estimate_minutes(items)
     times = sorted({item.times_per_day for item in items})
-    blocks = [
-        {
-            "number": number,
-            "item": item,
-            "exercise": item.exercise,
-            "cues": [cue.text for cue in item.exercise.cues.all()][:MAX_CUES],
-            "dosage": describe_dosage(item),
-            "start": _picture(item, "start"),
-            "end": _picture(item, "end"),
-            "photo_url": Path(item.exercise.photo.path).as_uri() if item.exercise.photo else "",
-        }
-        for number, item in enumerate(items, start=1)
-    ]
-    return render_to_string(
+    resources = {"qr": _qr_png(people.login_url)}
+    resources.update({f"ticks/{count}": _tick_boxes(count) for count in times})
+    blocks = []
+    for number, item in enumerate(items, start=1):
+        start, end = _drawing_names(item)
+        if start:
+            resources[start] = _drawing(item.exercise.illustration, "start")
+            resources[end] = _drawing(item.exercise.illustration, "end")
+        blocks.append(
+            {
+                "number": number,
+                "item": item,
+                "exercise": item.exercise,
+                "cues": [cue.text for cue in item.exercise.cues.all()][:MAX_CUES],
+                "dosage": describe_dosage(item),
+                "start": start,
+                "end": end,
+                "photo_url": Path(item.exercise.photo.path).as_uri() if item.exercise.photo else "",
+            }
+        )
+    html = render_to_string(
         "pdf/handout.html",
         {
             "program": program,
@@ -149,11 +205,11 @@ def handout_html(
             "times_per_day": times[0] if len(times) == 1 else None,
             "large_print": large_print,
             "issued_on": issued_on,
-            "paper": "letter" if clinic.paper_size == Clinic.Paper.LETTER else "A4",
-            "qr_uri": _qr_data_uri(people.login_url),
             "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
         },
     )
+    paper = "letter" if clinic.paper_size == Clinic.Paper.LETTER else "A4"
+    return HandoutDocument(html, handout_css(paper=paper, large_print=large_print), resources)
 
 
 def handout_pdf(
@@ -190,8 +246,13 @@ def handout_pdf(
 
 
 def render_handout(**kwargs) -> RenderResult:
-    html = handout_html(**kwargs)
-    return render_pdf(html, media_dirs=clinic_media_dirs(kwargs["clinic"]))
+    document = handout_document(**kwargs)
+    return render_pdf(
+        document.html,
+        css=document.css,
+        media_dirs=clinic_media_dirs(kwargs["clinic"]),
+        resources=document.resources,
+    )
 
 
 def handout_filename(revision: ProgramRevision, issued_on: date) -> str:

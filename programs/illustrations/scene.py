@@ -122,7 +122,7 @@ def scene_shapes(ex: Exercise, phase: str) -> tuple[list[Shape], bool]:
     return shapes, ex.floor
 
 
-def render(ex: Exercise, phase: str, title: str) -> str:
+def render(ex: Exercise, phase: str, title: str, caption: str = "") -> str:
     if phase not in PHASES:
         raise ValueError(f"phase must be 'start' or 'end', not {phase!r}")
     # Frame both pictures identically so the pair lines up side by side on the page.
@@ -137,4 +137,4 @@ def render(ex: Exercise, phase: str, title: str) -> str:
             line(((left, 0.0), (left + width, 0.0)), 1.2, PROP_LINE),
         ]
         shapes = ground + shapes
-    return document(shapes, view, title)
+    return document(shapes, view, title, caption)

@@ -40,6 +40,7 @@ from clinic.pdf import (
     OUR_STATIC,
     PdfError,
     PdfTimeout,
+    Resource,
     SafeURLFetcher,
     allowed_roots,
     fast_font_subsetting_available,
@@ -661,6 +662,21 @@ def test_it_renders_inline_data_images():
     assert len(image_xobjects(PdfReader(io.BytesIO(pdf)))) == 1
 
 
+def test_it_serves_only_the_in_memory_resources_it_was_given():
+    fetcher = SafeURLFetcher(
+        roots=allowed_roots(), resources={"dot": Resource(png_bytes(), "image/png")}
+    )
+    html = page(
+        '<img alt="ours" src="limber:dot"><img alt="unknown" src="limber:other">'
+        '<img alt="climbing" src="limber:../dot">'
+    )
+
+    pdf = render_in_process(html, fetcher=fetcher)
+
+    assert fetcher.refused == ["limber:other", "limber:../dot"]
+    assert len(image_xobjects(PdfReader(io.BytesIO(pdf)))) == 1
+
+
 def test_it_refuses_data_urls_that_are_not_images():
     html_url = "data:text/html;base64," + base64.b64encode(b"<p>LIMBER-SECRET</p>").decode()
     pdf_url = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.7 fake").decode()
@@ -681,13 +697,11 @@ def test_it_refuses_data_urls_that_are_not_images():
     assert_no_attachments(pdf)
 
 
-# SECURITY BUG in clinic/pdf.py (left unfixed on purpose, see the report): WeasyPrint
-# embeds `<a rel="attachment">` and `<link rel="attachment">` targets as PDF file
-# attachments, and render_in_process() does nothing to stop it. Whatever the fetcher
-# serves can therefore be embedded: a `data:image/...` URL carrying ANY bytes (up to
-# 2 MB, the MIME type is not checked against the content) under an attacker-chosen
-# file name (`download="..."`), or any file from our static folder, STATIC_ROOT or the
-# clinic's media. "0 attachments" only holds today because templates escape user text.
+# Found by this test and fixed in render_in_process(): WeasyPrint embeds the targets of
+# `<a rel="attachment">` and `<link rel="attachment">` as PDF file attachments, so
+# whatever the fetcher serves could be embedded: a `data:image/...` URL carrying any
+# bytes under an attacker-chosen file name (`download="..."`), or any file from our
+# static folder, STATIC_ROOT or the clinic's media. They are now stripped before writing.
 @pytest.mark.parametrize(
     "markup",
     [

@@ -256,8 +256,9 @@ def test_a_clinic_photo_replaces_the_drawing(
     reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
     # WeasyPrint shares one resource dictionary between pages: count distinct images.
     distinct = {image.data: image.image.size for page in reader.pages for image in page.images}
-    # The clinic's photo and the QR code are the only bitmaps; drawings stay vector.
-    assert (320, 240) in distinct.values() and len(distinct) == 2
+    # The clinic's photo, the QR code and the log's tick boxes are the only bitmaps;
+    # drawings stay vector.
+    assert (320, 240) in distinct.values() and len(distinct) == 3
 
 
 def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, program_a1, tmp_path):
@@ -311,3 +312,61 @@ def test_start_and_end_pictures_sit_side_by_side(as_clinician_a, patient_a1, pro
     ends = [float(y) for y, word in words if word == "End"]
     assert starts and len(starts) == len(ends)
     assert all(abs(s - e) < 1 for s, e in zip(starts, ends, strict=True))
+
+
+def test_steps_are_numbered_in_their_own_text(as_clinician_a, patient_a1, program_a1):
+    """Steps carry their number as text (no list markers, which are slow to lay out):
+    the numbers must still read, and be found, in order."""
+    text = text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
+    first = program_a1.items.select_related("exercise").first().exercise
+    cues = [cue.text for cue in first.cues.order_by("order")][: handouts.MAX_CUES]
+    positions = [text.index(f"{number}. {cue}") for number, cue in enumerate(cues, start=1)]
+    assert positions == sorted(positions)
+
+
+def _tick_box_placements(page) -> int:
+    """How often the page draws a tick-box strip. WeasyPrint draws each background picture
+    through a small form of its own, so look one level down for the strip's bitmap."""
+    sizes = {
+        Image.open(io.BytesIO(handouts._tick_boxes(count).body)).size for count in range(1, 11)
+    }
+    xobjects = page["/Resources"]["/XObject"]
+
+    def is_strip(xobject) -> bool:
+        return (xobject.get("/Width"), xobject.get("/Height")) in sizes
+
+    def draws_strip(name: str) -> bool:
+        xobject = xobjects[name].get_object()
+        if xobject["/Subtype"] == "/Image":
+            return is_strip(xobject)
+        inner = xobject.get("/Resources", {}).get("/XObject", {})
+        used = re.findall(rb"(/[\w.-]+) Do", xobject.get_data())
+        return any(
+            is_strip(inner[name.decode()].get_object()) for name in used if name.decode() in inner
+        )
+
+    used = re.findall(rb"(/[\w.-]+) Do", page.get_contents().get_data())
+    return sum(draws_strip(name.decode()) for name in used)
+
+
+def test_the_weekly_log_has_a_box_per_session_each_day(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    items = [
+        {"id": item.pk, "exercise": item.exercise, "times_per_day": 1}
+        for item in program_a1.items.all()
+    ]
+    items[0]["times_per_day"] = 3
+    program_save(
+        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+    )
+    program_a1.refresh_from_db()
+    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    log = reader.pages[-1]
+    assert "My week" in log.extract_text()
+    # One strip per exercise and day, and none on the other pages.
+    assert _tick_box_placements(log) == 7 * len(items)
+    assert all(_tick_box_placements(page) == 0 for page in reader.pages[:-1])
+    strips = {count: Image.open(io.BytesIO(handouts._tick_boxes(count).body)) for count in (1, 3)}
+    assert strips[3].width > 2.5 * strips[1].width  # three boxes side by side
+    assert strips[3].height == strips[1].height
