@@ -105,22 +105,55 @@ def _drawing(slug: str, phase: str) -> Resource:
     return Resource(svg.encode(), "image/svg+xml")
 
 
-@functools.lru_cache(maxsize=16)
-def _tick_boxes(count: int) -> Resource:
-    """`count` empty boxes in a row, for one day of the weekly log, as a small grey PNG.
+# The weekly log's tick boxes, drawn at about 300 dpi for a day column ~17 mm wide.
+DAY_WIDTH, BOX, GAP, BOX_LINE = 200, 44, 12, 4
+BOXES_PER_LINE = 3
+GRID_GREY = 119  # the table's #777 border
 
-    A background picture is far cheaper for WeasyPrint than a box character laid out as
-    text in each of ~70 cells, and a bitmap is placed once and reused, where an SVG would
-    be drawn again in every cell. About 300 dpi at print size: sharp on paper."""
-    box, gap, line = 44, 18, 4
-    image = PIL.Image.new("L", (count * box + (count - 1) * gap + 2, box + 2), 255)
-    draw = PIL.ImageDraw.Draw(image)
-    for i in range(count):
-        left = 1 + i * (box + gap)
-        draw.rectangle((left, 1, left + box - 1, box), outline=51, width=line)
+
+def tick_box_lines(count: int) -> int:
+    return -(-count // BOXES_PER_LINE)
+
+
+def _png(image: PIL.Image.Image) -> Resource:
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return Resource(out.getvalue(), "image/png")
+
+
+def _day_lines(draw: PIL.ImageDraw.ImageDraw, height: int) -> None:
+    for day in range(1, 7):
+        draw.rectangle((day * DAY_WIDTH - 1, 0, day * DAY_WIDTH + 1, height - 1), fill=GRID_GREY)
+
+
+@functools.lru_cache(maxsize=16)
+def _week_strip(count: int) -> Resource:
+    """One exercise row of the weekly log: seven days with `count` boxes each (three to a
+    line) and the lines between the days, as one picture stretched across the row's
+    seven day columns. One picture per row is far cheaper for WeasyPrint than a box
+    character, or a picture, in each of the row's seven cells."""
+    lines = tick_box_lines(count)
+    height = lines * (BOX + GAP) + GAP
+    image = PIL.Image.new("L", (7 * DAY_WIDTH, height), 255)
+    draw = PIL.ImageDraw.Draw(image)
+    for day in range(7):
+        for index in range(count):
+            line, column = divmod(index, BOXES_PER_LINE)
+            in_line = min(BOXES_PER_LINE, count - line * BOXES_PER_LINE)
+            left = day * DAY_WIDTH + (DAY_WIDTH - in_line * (BOX + GAP) + GAP) // 2
+            left += column * (BOX + GAP)
+            top = GAP + line * (BOX + GAP)
+            draw.rectangle((left, top, left + BOX - 1, top + BOX - 1), outline=51, width=BOX_LINE)
+    _day_lines(draw, height)
+    return _png(image)
+
+
+@functools.lru_cache(maxsize=1)
+def _week_lines() -> Resource:
+    """The lines between the days alone, repeated down rows taller than their boxes."""
+    image = PIL.Image.new("L", (7 * DAY_WIDTH, 4), 255)
+    _day_lines(PIL.ImageDraw.Draw(image), 4)
+    return _png(image)
 
 
 def _drawing_names(item: ProgramItem) -> tuple[str, str]:
@@ -146,14 +179,14 @@ def _max_times_per_day() -> int:
 
 def handout_css(*, paper: str, large_print: bool) -> str:
     """The style sheet: the same for every handout on this paper size and print size,
-    so clinic.pdf parses it once. Tick-box rules cover every allowed times-per-day."""
+    so clinic.pdf parses it once. Tick-box rules cover every allowed times-per-day; rows
+    with more than one line of boxes get the height their picture needs."""
+    weeks = [
+        {"count": count, "height": f"{tick_box_lines(count) * 5.2 + 1.5:.1f}mm"}
+        for count in range(1, _max_times_per_day() + 1)
+    ]
     return render_to_string(
-        "pdf/handout.css",
-        {
-            "paper": paper,
-            "large_print": large_print,
-            "tick_counts": range(1, _max_times_per_day() + 1),
-        },
+        "pdf/handout.css", {"paper": paper, "large_print": large_print, "weeks": weeks}
     )
 
 
@@ -171,7 +204,8 @@ def handout_document(
     per_session, per_day = estimate_minutes(items)
     times = sorted({item.times_per_day for item in items})
     resources = {"qr": _qr_png(people.login_url)}
-    resources.update({f"ticks/{count}": _tick_boxes(count) for count in times})
+    resources.update({f"week/{count}": _week_strip(count) for count in times})
+    resources["week/lines"] = _week_lines()
     blocks = []
     for number, item in enumerate(items, start=1):
         start, end = _drawing_names(item)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import subprocess
 from collections import Counter
@@ -324,11 +325,11 @@ def test_steps_are_numbered_in_their_own_text(as_clinician_a, patient_a1, progra
     assert positions == sorted(positions)
 
 
-def _tick_box_placements(page) -> int:
-    """How often the page draws a tick-box strip. WeasyPrint draws each background picture
-    through a small form of its own, so look one level down for the strip's bitmap."""
+def _week_strip_placements(page) -> int:
+    """How often the page draws a week of tick boxes. WeasyPrint draws each background
+    picture through a small form of its own, so look one level down for the bitmap."""
     sizes = {
-        Image.open(io.BytesIO(handouts._tick_boxes(count).body)).size for count in range(1, 11)
+        Image.open(io.BytesIO(handouts._week_strip(count).body)).size for count in range(1, 11)
     }
     xobjects = page["/Resources"]["/XObject"]
 
@@ -349,6 +350,20 @@ def _tick_box_placements(page) -> int:
     return sum(draws_strip(name.decode()) for name in used)
 
 
+def _boxes_per_day(count: int) -> int:
+    """Tick boxes drawn in the first day of a week strip, counted from the picture: dark
+    outlines, found as runs of dark pixels along lines through each row of boxes."""
+    image = Image.open(io.BytesIO(handouts._week_strip(count).body))
+    day = image.crop((0, 0, handouts.DAY_WIDTH - 2, image.height))
+    boxes = 0
+    for line in range(handouts.tick_box_lines(count)):
+        y = handouts.GAP + line * (handouts.BOX + handouts.GAP) + handouts.BOX // 2
+        dark = [day.getpixel((x, y)) < 100 for x in range(day.width)]
+        edges = sum(1 for a, b in itertools.pairwise(dark) if b and not a)
+        boxes += edges // 2  # a box is crossed at its left and right sides
+    return boxes
+
+
 def test_the_weekly_log_has_a_box_per_session_each_day(
     as_clinician_a, membership_a, patient_a1, program_a1
 ):
@@ -357,6 +372,7 @@ def test_the_weekly_log_has_a_box_per_session_each_day(
         for item in program_a1.items.all()
     ]
     items[0]["times_per_day"] = 3
+    items[1]["times_per_day"] = 8
     program_save(
         program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
     )
@@ -364,9 +380,11 @@ def test_the_weekly_log_has_a_box_per_session_each_day(
     reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
     log = reader.pages[-1]
     assert "My week" in log.extract_text()
-    # One strip per exercise and day, and none on the other pages.
-    assert _tick_box_placements(log) == 7 * len(items)
-    assert all(_tick_box_placements(page) == 0 for page in reader.pages[:-1])
-    strips = {count: Image.open(io.BytesIO(handouts._tick_boxes(count).body)) for count in (1, 3)}
-    assert strips[3].width > 2.5 * strips[1].width  # three boxes side by side
-    assert strips[3].height == strips[1].height
+    # One week strip per exercise row, and none on the other pages.
+    assert _week_strip_placements(log) == len(items)
+    assert all(_week_strip_placements(page) == 0 for page in reader.pages[:-1])
+    assert [_boxes_per_day(count) for count in (1, 3, 4, 8, 10)] == [1, 3, 4, 8, 10]
+    # Every strip spans the same seven day columns; more boxes take more lines, not width.
+    sizes = [Image.open(io.BytesIO(handouts._week_strip(n).body)).size for n in (1, 3, 4)]
+    assert sizes[0][0] == sizes[1][0] == sizes[2][0]
+    assert sizes[0][1] == sizes[1][1] < sizes[2][1]
