@@ -2,10 +2,13 @@
 
 Two rules every PDF follows:
 
-1. One URL fetcher for every HTML and CSS object. It serves our own static files,
-   the current clinic's media folder and small inline images, and refuses anything
-   else: http, https, ftp, files outside those folders, other clinics' media. A
-   refused resource is simply left out of the document, and the refusal is logged.
+1. One URL fetcher (SafeURLFetcher) for every HTML and CSS object. It serves our own
+   static files, the current clinic's media folder, pictures our code made in memory
+   and small inline images, and refuses anything else: http, https, ftp, files outside
+   those folders, other clinics' media. A refused resource is simply left out of the
+   document, and the refusal is logged. (A style sheet parsed once and reused gets a
+   fetcher without any clinic's media; its url()s are fetched at render time by the
+   document's own.)
 2. A render that runs too long is stopped. The PDF is rendered in a forked child
    (WeasyPrint is already imported in the parent, so forking is cheap), which the
    parent kills at the deadline. A hung render never hangs the web worker, and the
@@ -41,15 +44,13 @@ MAX_INLINE_IMAGE = 2 * 1024 * 1024
 # named in the HTML as "limber:<name>": data: URLs would make the HTML several times
 # longer, and WeasyPrint's pure-Python HTML parser reads every character of them.
 RESOURCE_SCHEME = "limber:"
+DEFAULT_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True)
 class Resource:
     body: bytes
     mime_type: str
-
-
-DEFAULT_TIMEOUT = 20.0
 
 
 class PdfError(Exception):
@@ -127,8 +128,8 @@ def _fonts() -> FontConfiguration:
     """One font configuration per process. Left to itself, WeasyPrint makes a new one for
     every document, reloading fontconfig and starting Pango's font and shaping caches
     from empty: about a twentieth of a handout's render time. Our templates declare no
-    @font-face, so it holds only the system fonts: nothing from one document leaks into
-    the next."""
+    @font-face, so it holds only the system fonts; and real renders run in a forked
+    child, so anything a document did add would leave with the child."""
     global _font_config
     if _font_config is None:
         _font_config = FontConfiguration()
