@@ -40,14 +40,7 @@ def _get_patient(request: HttpRequest, patient_uuid: str) -> Patient:
 
 
 def _audit_read(request: HttpRequest, action: str, patient: Patient) -> None:
-    audit.record(
-        actor=request.user,
-        role=request.membership.role,
-        action=action,
-        patient=patient,
-        obj=patient,
-        request=request,
-    )
+    audit.by_staff(request.membership, action, patient=patient, obj=patient, request=request)
 
 
 SORTS = {

@@ -39,14 +39,7 @@ def _patient(request: HttpRequest, patient_uuid) -> Patient:
 
 
 def _audit(request: HttpRequest, action: str, patient: Patient, obj=None) -> None:
-    audit.record(
-        actor=request.user,
-        role=request.membership.role,
-        action=action,
-        patient=patient,
-        obj=obj,
-        request=request,
-    )
+    audit.by_staff(request.membership, action, patient=patient, obj=obj, request=request)
 
 
 def progress_figures(patient: Patient) -> dict:

@@ -129,13 +129,8 @@ def _uuid(value: str) -> str | None:
 def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     patient, program = _patient_program(request, patient_uuid, program_uuid)
     if request.method == "GET":
-        audit.record(
-            actor=request.user,
-            role=request.membership.role,
-            action="program.view",
-            patient=patient,
-            obj=program,
-            request=request,
+        audit.by_staff(
+            request.membership, "program.view", patient=patient, obj=program, request=request
         )
     return builder_page(
         request,
@@ -153,13 +148,8 @@ def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpRespon
 @permissions.staff_required
 def program_history(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     patient, program = _patient_program(request, patient_uuid, program_uuid)
-    audit.record(
-        actor=request.user,
-        role=request.membership.role,
-        action="program.history",
-        patient=patient,
-        obj=program,
-        request=request,
+    audit.by_staff(
+        request.membership, "program.history", patient=patient, obj=program, request=request
     )
     revisions = (
         program.revisions.select_related("created_by")

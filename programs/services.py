@@ -271,13 +271,7 @@ def exercise_save(
         ExerciseCue(exercise=exercise, order=i, kind=kind, text=text)
         for i, (kind, text) in enumerate(cues, start=1)
     )
-    audit.by_staff(
-        membership,
-        "exercise.save",
-        clinic=membership.clinic,
-        obj=exercise,
-        request=request,
-    )
+    audit.by_staff(membership, "exercise.save", obj=exercise, request=request)
     return exercise
 
 
@@ -303,13 +297,7 @@ def exercise_copy(*, membership: Membership, source: Exercise, request: Any = No
         ExerciseCue(exercise=copy, order=cue.order, kind=cue.kind, text=cue.text)
         for cue in source.cues.all()
     )
-    audit.by_staff(
-        membership,
-        "exercise.copy",
-        clinic=membership.clinic,
-        obj=copy,
-        request=request,
-    )
+    audit.by_staff(membership, "exercise.copy", obj=copy, request=request)
     return copy
 
 
@@ -324,11 +312,5 @@ def exercise_set_photo(
     exercise.photo.save(f"{membership.clinic.uuid}/{photo.name}", photo, save=True)
     if old:
         transaction.on_commit(lambda: exercise.photo.storage.delete(old))
-    audit.by_staff(
-        membership,
-        "exercise.photo",
-        clinic=membership.clinic,
-        obj=exercise,
-        request=request,
-    )
+    audit.by_staff(membership, "exercise.photo", obj=exercise, request=request)
     return exercise
