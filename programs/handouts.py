@@ -109,10 +109,17 @@ def _drawing(slug: str, phase: str) -> Resource:
 DAY_WIDTH, BOX, GAP, BOX_LINE = 200, 44, 12, 4
 BOXES_PER_LINE = 3
 GRID_GREY = 119  # the table's #777 border
+# The widest a day column prints: on US Letter, 7 of the 66% of 187.9 mm the log table
+# gets. Rows with several lines of boxes are made tall enough for their picture at it.
+WIDEST_DAY_MM = 17.8
 
 
 def tick_box_lines(count: int) -> int:
     return -(-count // BOXES_PER_LINE)
+
+
+def _strip_height(count: int) -> int:
+    return tick_box_lines(count) * (BOX + GAP) + GAP
 
 
 def _png(image: PIL.Image.Image) -> Resource:
@@ -132,8 +139,7 @@ def _week_strip(count: int) -> Resource:
     line) and the lines between the days, as one picture stretched across the row's
     seven day columns. One picture per row is far cheaper for WeasyPrint than a box
     character, or a picture, in each of the row's seven cells."""
-    lines = tick_box_lines(count)
-    height = lines * (BOX + GAP) + GAP
+    height = _strip_height(count)
     image = PIL.Image.new("L", (7 * DAY_WIDTH, height), 255)
     draw = PIL.ImageDraw.Draw(image)
     for day in range(7):
@@ -177,12 +183,19 @@ def _max_times_per_day() -> int:
     return max(v.limit_value for v in field.validators if isinstance(v, MaxValueValidator))
 
 
+@functools.lru_cache(maxsize=4)
 def handout_css(*, paper: str, large_print: bool) -> str:
     """The style sheet: the same for every handout on this paper size and print size,
-    so clinic.pdf parses it once. Tick-box rules cover every allowed times-per-day; rows
-    with more than one line of boxes get the height their picture needs."""
+    so it is made once, and clinic.pdf parses it once. Tick-box rules cover every allowed
+    times-per-day; rows with more than one line of boxes get the height their picture
+    needs, plus a millimetre."""
     weeks = [
-        {"count": count, "height": f"{tick_box_lines(count) * 5.2 + 1.5:.1f}mm"}
+        {
+            "count": count,
+            "height": f"{_strip_height(count) * WIDEST_DAY_MM / DAY_WIDTH + 1:.1f}mm"
+            if tick_box_lines(count) > 1
+            else "",
+        }
         for count in range(1, _max_times_per_day() + 1)
     ]
     return render_to_string(

@@ -5,6 +5,7 @@ import itertools
 import re
 import subprocess
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -257,30 +258,21 @@ def test_a_clinic_photo_replaces_the_drawing(
     reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
     # WeasyPrint shares one resource dictionary between pages: count distinct images.
     distinct = {image.data: image.image.size for page in reader.pages for image in page.images}
-    # The clinic's photo, the QR code and the log's tick boxes are the only bitmaps;
+    # The clinic's photo, the QR code and the log's week strip are the only bitmaps;
     # drawings stay vector.
     assert (320, 240) in distinct.values() and len(distinct) == 3
 
 
+def poppler(tool: str, *args: str, pdf: bytes, out: Path) -> None:
+    """Run one of poppler's command-line tools on a PDF, writing to `out`."""
+    source = out.parent / "handout.pdf"
+    source.write_bytes(pdf)
+    subprocess.run([f"/usr/bin/{tool}", *args, str(source), str(out)], check=True, timeout=60)  # noqa: S603
+
+
 def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, program_a1, tmp_path):
-    pdf = tmp_path / "handout.pdf"
-    pdf.write_bytes(as_clinician_a.get(url(patient_a1, program_a1)).content)
-    subprocess.run(  # noqa: S603
-        [
-            "/usr/bin/pdftoppm",
-            "-png",
-            "-r",
-            "40",
-            "-f",
-            "1",
-            "-l",
-            "2",
-            str(pdf),
-            str(tmp_path / "p"),
-        ],
-        check=True,
-        timeout=60,
-    )
+    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    poppler("pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", pdf=pdf, out=tmp_path / "p")
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == 2
     for page in pages:
@@ -292,22 +284,8 @@ def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, pr
 
 def test_start_and_end_pictures_sit_side_by_side(as_clinician_a, patient_a1, program_a1, tmp_path):
     """Caught once by eye: two pictures too wide for their column stacked up instead."""
-    pdf = tmp_path / "handout.pdf"
-    pdf.write_bytes(as_clinician_a.get(url(patient_a1, program_a1)).content)
-    subprocess.run(  # noqa: S603
-        [
-            "/usr/bin/pdftotext",
-            "-bbox",
-            "-f",
-            "2",
-            "-l",
-            "2",
-            str(pdf),
-            str(tmp_path / "words.html"),
-        ],
-        check=True,
-        timeout=60,
-    )
+    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    poppler("pdftotext", "-bbox", "-f", "2", "-l", "2", pdf=pdf, out=tmp_path / "words.html")
     words = re.findall(r'yMin="([\d.]+)"[^>]*>(Start|End)<', (tmp_path / "words.html").read_text())
     starts = [float(y) for y, word in words if word == "Start"]
     ends = [float(y) for y, word in words if word == "End"]
