@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # WeasyPrint needs Pango; without libharfbuzz-subset0 it silently falls back to a
 # font-subsetting path that is many times slower.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libcairo2 \
 	fonts-dejavu-core fonts-liberation2
 # Browser tests drive Debian's Chromium; PDF tests render pages with pdftoppm.
 TEST_SYSTEM_PACKAGES := chromium poppler-utils

@@ -17,6 +17,7 @@ from clinic.models import AuditEvent, Membership
 from patients.services import patient_program_start
 from programs import handouts
 from programs.dosage import describe_dosage
+from programs.illustrations import has_illustration
 from programs.models import Exercise, HandoutPrint, Program
 from programs.services import exercise_copy, exercise_save, program_save
 from tests.conftest import client_for
@@ -245,10 +246,11 @@ def test_a_clinic_photo_replaces_the_drawing(
     admin_a, as_clinician_a, patient_a1, program_a1, membership_a
 ):
     admin = Membership.objects.get(user=admin_a)
-    own = exercise_copy(membership=admin, source=Exercise.objects.get(slug="glute-bridge"))
+    # An exercise whose drawing the program does not already use.
+    own = exercise_copy(membership=admin, source=Exercise.objects.get(slug="cat-cow"))
     image = io.BytesIO()
     Image.new("RGB", (320, 240), (200, 60, 60)).save(image, "PNG")
-    own.photo.save(f"{admin.clinic.uuid}/bridge.png", ContentFile(image.getvalue()))
+    own.photo.save(f"{admin.clinic.uuid}/cat-cow.png", ContentFile(image.getvalue()))
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items.append({"exercise": own, "reps": 10})
     program_save(
@@ -258,9 +260,30 @@ def test_a_clinic_photo_replaces_the_drawing(
     reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
     # WeasyPrint shares one resource dictionary between pages: count distinct images.
     distinct = {image.data: image.image.size for page in reader.pages for image in page.images}
-    # The clinic's photo, the QR code and the log's week strip are the only bitmaps;
-    # drawings stay vector.
-    assert (320, 240) in distinct.values() and len(distinct) == 3
+    assert (320, 240) in distinct.values()
+    # Besides the photo, the QR code and the log's week strip: a start and an end drawing
+    # for every other illustrated exercise, and none for the one with the photo.
+    drawn = {
+        item.exercise.illustration
+        for item in program_a1.items.select_related("exercise")
+        if not item.exercise.photo and has_illustration(item.exercise.illustration)
+    }
+    assert own.illustration not in drawn
+    assert len(distinct) == 3 + 2 * len(drawn)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_drawings_are_printed_as_sharp_pictures(large, as_clinician_a, patient_a1, program_a1):
+    """The drawings go into the PDF as JPEGs (placed, not drawn, by WeasyPrint): sharp
+    enough for print at the width the style sheet gives them."""
+    suffix = "handout.pdf?large=1" if large else "handout.pdf"
+    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1, suffix)))
+    images = [image for page in reader.pages for image in page.images]
+    jpegs = {image.data: image.image.width for image in images if image.name.endswith(".jpg")}
+    drawn = {item.exercise.illustration for item in program_a1.items.select_related("exercise")}
+    assert len(jpegs) == 2 * len(drawn)
+    printed_inches = (handouts.DRAWING_MM[large] - handouts.DRAWING_FRAME_MM) / 25.4
+    assert min(jpegs.values()) / printed_inches >= 300
 
 
 def poppler(tool: str, *args: str, pdf: bytes, out: Path) -> None:
@@ -285,12 +308,15 @@ def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, pr
 def test_start_and_end_pictures_sit_side_by_side(as_clinician_a, patient_a1, program_a1, tmp_path):
     """Caught once by eye: two pictures too wide for their column stacked up instead."""
     pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
-    poppler("pdftotext", "-bbox", "-f", "2", "-l", "2", pdf=pdf, out=tmp_path / "words.html")
-    words = re.findall(r'yMin="([\d.]+)"[^>]*>(Start|End)<', (tmp_path / "words.html").read_text())
-    starts = [float(y) for y, word in words if word == "Start"]
-    ends = [float(y) for y, word in words if word == "End"]
-    assert starts and len(starts) == len(ends)
-    assert all(abs(s - e) < 1 for s, e in zip(starts, ends, strict=True))
+    poppler("pdftohtml", "-xml", "-f", "2", "-l", "2", pdf=pdf, out=tmp_path / "page")
+    places = re.findall(
+        r'<image top="(\d+)" left="(\d+)" width="(\d+)"', (tmp_path / "page.xml").read_text()
+    )
+    pictures = sorted((int(top), int(left), int(width)) for top, left, width in places)
+    assert pictures and len(pictures) % 2 == 0
+    for start, end in zip(pictures[::2], pictures[1::2], strict=True):
+        assert start[0] == end[0]  # the same line
+        assert start[1] + start[2] <= end[1]  # end to the right of start, not over it
 
 
 def test_steps_are_numbered_in_their_own_text(as_clinician_a, patient_a1, program_a1):
