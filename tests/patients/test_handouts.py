@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import io
 import itertools
 import re
@@ -317,6 +318,41 @@ def test_start_and_end_pictures_sit_side_by_side(as_clinician_a, patient_a1, pro
     for start, end in zip(pictures[::2], pictures[1::2], strict=True):
         assert start[0] == end[0]  # the same line
         assert start[1] + start[2] <= end[1]  # end to the right of start, not over it
+
+
+def test_pictures_never_run_into_the_dosage_line(
+    admin_a, as_clinician_a, patient_a1, program_a1, membership_a, tmp_path
+):
+    """The pictures are placed beside the steps, out of the text flow: an exercise with a
+    single short step must still leave room for its pictures above the dosage line."""
+    admin = Membership.objects.get(user=admin_a)
+    short = exercise_copy(membership=admin, source=Exercise.objects.get(slug="cat-cow"))
+    exercise_save(membership=admin, exercise=short, fields={}, cues=[("setup", "Kneel.")])
+    photo = exercise_copy(membership=admin, source=Exercise.objects.get(slug="plank"))
+    exercise_save(membership=admin, exercise=photo, fields={}, cues=[("setup", "Lie down.")])
+    image = io.BytesIO()
+    Image.new("RGB", (300, 400), (60, 60, 200)).save(image, "PNG")  # tall: fills 34 mm
+    photo.photo.save(f"{admin.clinic.uuid}/plank.png", ContentFile(image.getvalue()))
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    items += [{"exercise": short, "reps": 10}, {"exercise": photo, "reps": 10}]
+    program_save(
+        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+    )
+    program_a1.refresh_from_db()
+    dosages = {describe_dosage(item) for item in program_a1.items.all()}
+    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
+    checked = 0
+    for page in (tmp_path / "all.xml").read_text().split("<page ")[1:]:
+        pictures = re.findall(r'<image top="(\d+)" left="\d+" width="\d+" height="(\d+)"', page)
+        lines = re.findall(r'<text top="(\d+)"[^>]*>(?:<b>)?(.*?)(?:</b>)?</text>', page)
+        dosage_tops = [int(top) for top, text in lines if html.unescape(text) in dosages]
+        for top, height in pictures:
+            below = [line for line in dosage_tops if line > int(top)]
+            if below:
+                assert int(top) + int(height) <= min(below)
+                checked += 1
+    assert checked >= 2 * len(dosages) - 1  # every exercise's pictures (a photo is one)
 
 
 def test_steps_are_numbered_in_their_own_text(as_clinician_a, patient_a1, program_a1):
