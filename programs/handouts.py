@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import PIL.Image
 import PIL.ImageDraw
@@ -24,9 +25,9 @@ from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
 
 from clinic.models import Clinic
-from clinic.pdf import RenderResult, Resource, render_pdf
+from clinic.pdf import RenderResult, Resource, Specimen, render_pdf
 from programs.dosage import describe_dosage, estimate_minutes
-from programs.illustrations import has_illustration
+from programs.illustrations import ILLUSTRATED_SLUGS, has_illustration
 from programs.illustrations.raster import drawing_jpeg, pixels_for
 from programs.models import ExerciseCue, Program, ProgramItem, ProgramRevision
 
@@ -216,6 +217,15 @@ def handout_css(*, paper: str, large_print: bool) -> str:
     )
 
 
+def _paper(clinic: Clinic) -> str:
+    return "letter" if clinic.paper_size == Clinic.Paper.LETTER else "A4"
+
+
+def _handout_html(context: dict) -> str:
+    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    return render_to_string("pdf/handout.html", {**context, "weekdays": weekdays})
+
+
 def handout_document(
     *,
     program: Program,
@@ -250,8 +260,7 @@ def handout_document(
                 "photo_url": Path(item.exercise.photo.path).as_uri() if item.exercise.photo else "",
             }
         )
-    html = render_to_string(
-        "pdf/handout.html",
+    html = _handout_html(
         {
             "program": program,
             "revision": revision,
@@ -265,11 +274,77 @@ def handout_document(
             "times_per_day": times[0] if len(times) == 1 else None,
             "large_print": large_print,
             "issued_on": issued_on,
-            "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        },
+        }
     )
-    paper = "letter" if clinic.paper_size == Clinic.Paper.LETTER else "A4"
-    return HandoutDocument(html, handout_css(paper=paper, large_print=large_print), resources)
+    css = handout_css(paper=_paper(clinic), large_print=large_print)
+    return HandoutDocument(html, css, resources)
+
+
+# The sample handout's made-up text: every style of the handout, most letters and digits.
+SPECIMEN_STEPS = [
+    "Lie on your back with both knees bent and your feet flat, hip-width apart.",
+    "Squeeze your buttocks; lift your hips (slowly!) until they line up.",
+    "Hold for 5 seconds, then lower: 1, 2, 3, 4 and 5. Rest 30 s.",
+    "Breathe out as you move: quick, jerky moves won't help your back.",
+    "Do 2 × 10 every day (6 to 9 a.m. is fine) & note how you feel.",
+]
+
+
+@functools.lru_cache(maxsize=4)
+def handout_specimen(*, paper: str, large_print: bool) -> Specimen:
+    """A sample handout, made up with no patient, clinic or user text in it, in the real
+    template and pictures. clinic.pdf renders it once per style sheet to warm the process
+    up, so the first real handout's fonts are already loaded and measured."""
+    slug = min(ILLUSTRATED_SLUGS)
+    exercise = SimpleNamespace(
+        name="Sample exercise (bridge)",
+        lay_name="Lift your hips off the floor",
+        cautions="Keep it slow and steady. A mild ache is fine.",
+        stop_if="Stop if you get sharp pain, or new numbness or tingling.",
+    )
+    item = SimpleNamespace(notes="Start with 5 and build up to 10.", times_per_day=1)
+    block = {"item": item, "exercise": exercise, "cues": SPECIMEN_STEPS, "photo_url": ""}
+    blocks = [
+        {**block, "number": number, "dosage": "2 × 10 reps · hold 5 s · rest 30 s · once a day"}
+        for number in (1, 2)
+    ]
+    blocks[0].update(start=f"drawing/{slug}/start", end=f"drawing/{slug}/end")
+    people = HandoutPeople(
+        patient_name="Sample Patient",
+        birth_date=None,
+        clinician_name="Sample Clinician",
+        clinician_contact="clinician@example.invalid",
+        login_url="https://example.invalid/login/",
+        login_is_invitation=False,
+    )
+    html = _handout_html(
+        {
+            "program": SimpleNamespace(
+                title="Sample program", goal="Move more easily.", patient_notes="Take it easy."
+            ),
+            "revision": SimpleNamespace(number=1),
+            "clinic": SimpleNamespace(
+                name="Sample clinic", phone="0000 000 000", address="1 Sample Street\nJ Town"
+            ),
+            "logo_url": "",
+            "people": people,
+            "birth_date": date(2000, 1, 1),
+            "blocks": blocks,
+            "minutes_per_session": 9,
+            "minutes_per_day": 9,
+            "times_per_day": 1,
+            "large_print": large_print,
+            "issued_on": date(2000, 1, 1),
+        }
+    )
+    resources = {
+        "qr": _qr_png(people.login_url),
+        "week/1": _week_strip(1),
+        "week/lines": _week_lines(),
+        f"drawing/{slug}/start": _drawing(slug, "start", large_print),
+        f"drawing/{slug}/end": _drawing(slug, "end", large_print),
+    }
+    return Specimen(html, resources)
 
 
 def handout_pdf(
@@ -307,11 +382,13 @@ def handout_pdf(
 
 def render_handout(**kwargs) -> RenderResult:
     document = handout_document(**kwargs)
+    clinic = kwargs["clinic"]
     return render_pdf(
         document.html,
         css=document.css,
-        media_dirs=clinic_media_dirs(kwargs["clinic"]),
+        media_dirs=clinic_media_dirs(clinic),
         resources=document.resources,
+        specimen=handout_specimen(paper=_paper(clinic), large_print=kwargs["large_print"]),
     )
 
 

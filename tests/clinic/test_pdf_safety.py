@@ -42,6 +42,7 @@ from clinic.pdf import (
     PdfTimeout,
     Resource,
     SafeURLFetcher,
+    Specimen,
     allowed_roots,
     fast_font_subsetting_available,
     render_in_process,
@@ -811,11 +812,9 @@ def _die_in_child(html, *, fetcher, tagged=True):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-# BUG in clinic/pdf.py (left unfixed on purpose, see the report): when the render child
-# dies without writing (OOM killer, a crash in Pango/HarfBuzz), _read_with_deadline()
-# raises PdfError on the empty pipe, and render_pdf() only reaps the child in the
-# PdfTimeout branch: os.wait4() is never reached, so every crashed render leaves a
-# zombie process in the web worker until it exits.
+# Once a bug, now fixed: when the render child died without writing (OOM killer, a crash
+# in Pango/HarfBuzz), render_pdf() reaped it only on a timeout, so every crashed render
+# left a zombie process in the web worker. It now reaps the child however it ended.
 def test_a_crashed_render_child_is_reaped(monkeypatch):
     # fork() copies the patched module into the child: this is what the child runs.
     monkeypatch.setattr(clinic_pdf, "render_in_process", _die_in_child)
@@ -826,10 +825,9 @@ def test_a_crashed_render_child_is_reaped(monkeypatch):
     assert_no_child_left()
 
 
-# BUG in clinic/pdf.py (robustness, left unfixed on purpose): a child killed while
-# writing (OOM killer) leaves a short payload. _read_with_deadline() stops at EOF without
-# checking that `expected` bytes arrived, and render_pdf() ignores the child's exit
-# status, so a truncated PDF is returned as a success (and cached for a day).
+# Once a bug, now fixed: a child killed while writing (OOM killer) left a short payload,
+# which was returned as a success (and cached for a day). _read_with_deadline() now
+# checks that every announced byte arrived, and render_pdf() checks the exit status.
 def test_a_child_killed_mid_write_is_an_error(monkeypatch):
     write_ends: list[int] = []
     real_pipe = os.pipe
@@ -852,6 +850,28 @@ def test_a_child_killed_mid_write_is_an_error(monkeypatch):
     finally:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_style_sheet_is_warmed_up_with_its_specimen_once(monkeypatch):
+    """The specimen is rendered in this process, once per style sheet, before the first
+    real render; real documents are only ever rendered in the time-limited child."""
+    monkeypatch.setattr(clinic_pdf, "_warmed_sheets", set())
+    rendered_here: list[str] = []
+    real_render = clinic_pdf.render_in_process
+
+    def spy(html, *, fetcher, css="", tagged=True):
+        rendered_here.append(html)
+        return real_render(html, fetcher=fetcher, css=css, tagged=tagged)
+
+    monkeypatch.setattr(clinic_pdf, "render_in_process", spy)
+    specimen = Specimen(page("<p>A sample in the house style</p>"))
+    real = page("<p>A real document</p>")
+    for css in ("p { color: #123456 }", "p { color: #123456 }", "p { color: #654321 }"):
+        assert render_pdf(real, css=css, specimen=specimen).pdf.startswith(b"%PDF")
+    # The child's own calls happen in other processes: only this process's are seen.
+    assert rendered_here.count(specimen.html) == 2  # once for each of the two sheets
+    assert real not in rendered_here
+    assert_no_child_left()
 
 
 # --- 5. A normal document is a real, accessible PDF --------------------------------------

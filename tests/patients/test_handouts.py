@@ -14,7 +14,9 @@ from django.core.files.base import ContentFile
 from PIL import Image, ImageStat
 from pypdf import PdfReader
 
+from clinic import pdf as clinic_pdf
 from clinic.models import AuditEvent, Membership
+from clinic.pdf import SafeURLFetcher, render_in_process
 from patients.services import patient_program_start
 from programs import handouts
 from programs.dosage import describe_dosage
@@ -285,6 +287,27 @@ def test_drawings_are_printed_as_sharp_pictures(large, as_clinician_a, patient_a
     assert len(jpegs) == 2 * len(drawn)
     printed_inches = (handouts.DRAWING_MM[large] - handouts.DRAWING_FRAME_MM) / 25.4
     assert min(jpegs.values()) / printed_inches >= 300
+
+
+@pytest.mark.parametrize(("paper", "large"), [("A4", False), ("letter", True)])
+def test_the_warm_up_specimen_is_a_whole_handout_of_made_up_text(paper, large):
+    specimen = handouts.handout_specimen(paper=paper, large_print=large)
+    fetcher = SafeURLFetcher(resources=specimen.resources)
+    css = handouts.handout_css(paper=paper, large_print=large)
+    pdf = render_in_process(specimen.html, fetcher=fetcher, css=css)
+    text = text_of(PdfReader(io.BytesIO(pdf)))
+    assert fetcher.refused == []  # every picture it names, it brings
+    for part in ("Sample Patient", "Your home exercises", "Sample exercise", "My week"):
+        assert part in text
+
+
+def test_downloads_warm_the_process_up_with_the_specimen(
+    monkeypatch, as_clinician_a, patient_a1, program_a1
+):
+    warmed = []
+    monkeypatch.setattr(clinic_pdf, "warm_up_sheet", lambda css, sample: warmed.append(sample))
+    as_clinician_a.get(url(patient_a1, program_a1, "handout.pdf?large=1"))
+    assert warmed == [handouts.handout_specimen(paper="A4", large_print=True)]
 
 
 def poppler(tool: str, *args: str, pdf: bytes, out: Path) -> None:
