@@ -107,7 +107,8 @@ DRAWING_FRAME_MM = 1.4
 def _drawing(slug: str, phase: str, large_print: bool) -> Resource:
     """The printed drawing: a JPEG, which WeasyPrint places far faster than it draws an
     SVG (see programs.illustrations.raster), captioned "Start" or "End" in the picture.
-    The drawings never change at run time, so each is made once per process (~15 ms)."""
+    The drawings never change at run time, so each is made once per process (about 20 ms
+    a picture for standard print, 40 ms for large)."""
     width = pixels_for(DRAWING_MM[large_print] - DRAWING_FRAME_MM)
     jpeg = drawing_jpeg(slug, phase, caption=phase.capitalize(), width_px=width)
     return Resource(jpeg, "image/jpeg")
@@ -297,7 +298,7 @@ def handout_specimen(*, paper: str, large_print: bool) -> Specimen:
     up, so the first real handout's fonts are already loaded and measured."""
     slug = min(ILLUSTRATED_SLUGS)
     exercise = SimpleNamespace(
-        name="Sample exercise (bridge)",
+        name="Sample exercise",
         lay_name="Lift your hips off the floor",
         cautions="Keep it slow and steady. A mild ache is fine.",
         stop_if="Stop if you get sharp pain, or new numbness or tingling.",
