@@ -18,13 +18,16 @@ Two rules every PDF follows:
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import gc
 import logging
 import os
+import resource
 import selectors
 import signal
 import struct
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -254,7 +257,9 @@ def render_pdf(
         os.close(read_end)
         status = 0
         try:
-            payload = b"OK" + render_in_process(html, fetcher=fetcher, css=css)
+            pdf = render_in_process(html, fetcher=fetcher, css=css)
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            payload = b"OK" + struct.pack("!Q", peak_kb) + pdf
         except BaseException as error:
             payload = b"ER" + repr(error)[:500].encode()
             status = 1
@@ -266,25 +271,39 @@ def render_pdf(
             os._exit(status)
     gc.unfreeze()
     os.close(write_end)
-    status, usage = 0, None
     try:
         data = _read_with_deadline(read_end, started + timeout)
-    except PdfTimeout:
-        os.kill(pid, signal.SIGKILL)
-        logger.error("PDF render stopped after %.0f s", timeout)
+    except BaseException as error:
+        # Timed out, died, or sent half a message: make sure it is gone, and reap it now.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        if isinstance(error, PdfTimeout):
+            logger.error("PDF render stopped after %.0f s", timeout)
         raise
     finally:
         os.close(read_end)
-        # Always reap the child, however it ended: a dead child left unreaped is a zombie.
-        _, status, usage = os.wait4(pid, 0)
-    if status != 0 or data[:2] != b"OK":
+    # The child has sent everything; it only has to exit now, and tearing down its memory
+    # takes a few milliseconds. Reap it off the request's path (a child left unreaped
+    # would stay a zombie).
+    threading.Thread(target=_reap, args=(pid,), name=REAPER_THREAD, daemon=True).start()
+    if data[:2] != b"OK":
         logger.error("PDF render failed: %s", data[2:].decode(errors="replace"))
         raise PdfError("The PDF could not be created. Please try again.")
+    (peak_kb,) = struct.unpack("!Q", data[2:10])
     return RenderResult(
-        pdf=data[2:],
+        pdf=data[10:],
         seconds=time.perf_counter() - started,
-        peak_memory_mb=usage.ru_maxrss / 1024,
+        peak_memory_mb=peak_kb / 1024,
     )
+
+
+REAPER_THREAD = "pdf-reaper"
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):  # already reaped by someone else
+        os.waitpid(pid, 0)
 
 
 def _read_with_deadline(fd: int, deadline: float) -> bytes:
