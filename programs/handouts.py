@@ -27,11 +27,13 @@ from django.template.loader import render_to_string
 from clinic.models import Clinic
 from clinic.pdf import RenderResult, Resource, Specimen, render_pdf
 from programs.dosage import describe_dosage, estimate_minutes
-from programs.illustrations import ILLUSTRATED_SLUGS, has_illustration
-from programs.illustrations.raster import drawing_jpeg, pixels_for
+from programs.illustrations import ILLUSTRATED_SLUGS, has_illustration, render_svg
+from programs.illustrations.raster import JPEG_QUALITY, drawing_jpeg, pixels_for
 from programs.models import ExerciseCue, Program, ProgramItem, ProgramRevision
 
 CACHE_SECONDS = 60 * 60 * 24
+# A printed drawing never goes stale (a changed drawing has a new key); old ones expire.
+DRAWING_CACHE_SECONDS = 30 * CACHE_SECONDS
 MAX_CUES = 5
 # Bumped when the handout template or its CSS changes, so cached PDFs are not reused.
 LAYOUT_VERSION = 4
@@ -107,10 +109,17 @@ DRAWING_FRAME_MM = 1.4
 def _drawing(slug: str, phase: str, large_print: bool) -> Resource:
     """The printed drawing: a JPEG, which WeasyPrint places far faster than it draws an
     SVG (see programs.illustrations.raster), captioned "Start" or "End" in the picture.
-    The drawings never change at run time, so each is made once per process (about 20 ms
-    a picture for standard print, 40 ms for large)."""
+    Making one takes about 20 ms (40 ms for large print), so each is made once: kept in
+    this process, and in the shared cache for the other web workers. The cache key is
+    the picture's own SVG, so a change to the drawing code makes new pictures."""
+    caption = phase.capitalize()
     width = pixels_for(DRAWING_MM[large_print] - DRAWING_FRAME_MM)
-    jpeg = drawing_jpeg(slug, phase, caption=phase.capitalize(), width_px=width)
+    svg = render_svg(slug, phase, caption=caption)
+    key = "drawing-jpeg:" + hashlib.sha256(f"{width}:{JPEG_QUALITY}:{svg}".encode()).hexdigest()
+    jpeg = cache.get(key)
+    if jpeg is None:
+        jpeg = drawing_jpeg(slug, phase, caption=caption, width_px=width)
+        cache.set(key, jpeg, DRAWING_CACHE_SECONDS)
     return Resource(jpeg, "image/jpeg")
 
 

@@ -310,6 +310,28 @@ def test_downloads_warm_the_process_up_with_the_specimen(
     assert warmed == [handouts.handout_specimen(paper="A4", large_print=True)]
 
 
+def test_a_printed_drawing_is_made_once_and_shared_through_the_cache(monkeypatch):
+    made = []
+    real = handouts.drawing_jpeg
+
+    def counting(*args, **kwargs):
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(handouts, "drawing_jpeg", counting)
+    handouts._drawing.cache_clear()
+    first = handouts._drawing("plank", "end", False)
+    handouts._drawing.cache_clear()  # as if in another web worker
+    assert handouts._drawing("plank", "end", False) == first
+    assert len(made) == 1
+    # A change to the drawing is a new picture, never an old one from the cache.
+    monkeypatch.setattr(handouts, "render_svg", lambda *args, **kwargs: "<svg>changed</svg>")
+    handouts._drawing.cache_clear()
+    handouts._drawing("plank", "end", False)
+    assert len(made) == 2
+    handouts._drawing.cache_clear()
+
+
 def poppler(tool: str, *args: str, pdf: bytes, out: Path) -> None:
     """Run one of poppler's command-line tools on a PDF, writing to `out`."""
     source = out.parent / "handout.pdf"
