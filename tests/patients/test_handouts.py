@@ -400,6 +400,42 @@ def test_pictures_never_run_into_the_dosage_line(
     assert checked >= 2 * len(dosages) - 1  # every exercise's pictures (a photo is one)
 
 
+def test_an_exercise_without_pictures_gets_its_steps_across_the_page(
+    admin_a, as_clinician_a, patient_a1, program_a1, membership_a, tmp_path
+):
+    admin = Membership.objects.get(user=admin_a)
+    plain = exercise_copy(membership=admin, source=Exercise.objects.get(slug="cat-cow"))
+    exercise_save(
+        membership=admin, exercise=plain, fields={}, cues=[("setup", "Stand tall by a wall.")]
+    )
+    Exercise.objects.filter(pk=plain.pk).update(illustration="")  # a clinic's own, undrawn
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    program_save(
+        program=program_a1,
+        membership=membership_a,
+        expected_revision=1,
+        fields={},
+        items=[{"exercise": plain, "reps": 10}, *items],
+    )
+    program_a1.refresh_from_db()
+    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
+    pages = (tmp_path / "all.xml").read_text().split("<page ")[1:]
+    page = next(page for page in pages if "Stand tall" in page)
+    # Steps read "1.<no-break space>text".
+    step = re.search(r'<text top="(\d+)" left="(\d+)"[^>]*>1\.\sStand tall', page)
+    lefts = [
+        int(left) for left in re.findall(r'<text top="\d+" left="(\d+)"[^>]*>1\.\s', "".join(pages))
+    ]
+    assert int(step.group(2)) + 150 < max(lefts)  # not pushed right like illustrated steps
+    beside = [
+        top
+        for top in re.findall(r'<image top="(\d+)"', page)
+        if abs(int(top) - int(step.group(1))) < 100
+    ]
+    assert beside == []  # and no empty picture column beside it
+
+
 def test_steps_are_numbered_in_their_own_text(as_clinician_a, patient_a1, program_a1):
     """Steps carry their number as text (no list markers, which are slow to lay out):
     the numbers must still read, and be found, in order."""
