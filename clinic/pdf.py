@@ -9,10 +9,11 @@ Two rules every PDF follows:
    document, and the refusal is logged. (A style sheet parsed once and reused gets a
    fetcher without any clinic's media; its url()s are fetched at render time by the
    document's own.)
-2. A render that runs too long is stopped. The PDF is rendered in a forked child
-   (WeasyPrint is already imported in the parent, so forking is cheap), which the
-   parent kills at the deadline. A hung render never hangs the web worker, and the
-   child's peak memory can be measured.
+2. A render that runs too long is stopped. The PDF is rendered in another process,
+   forked from this one (WeasyPrint is already imported here, so forking is cheap),
+   which is killed at the deadline. A hung render never hangs the web worker, and the
+   renderer's peak memory can be measured. That process is kept for the next documents
+   (see _RenderWorker); a document that fails or runs too long takes it down with it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import functools
 import gc
 import logging
 import os
+import pickle
 import resource
 import selectors
 import signal
@@ -131,8 +133,8 @@ def _fonts() -> FontConfiguration:
     """One font configuration per process. Left to itself, WeasyPrint makes a new one for
     every document, reloading fontconfig and starting Pango's font and shaping caches
     from empty: about a twentieth of a handout's render time. Our templates declare no
-    @font-face, so it holds only the system fonts; and real renders run in a forked
-    child, so anything a document did add would leave with the child."""
+    @font-face and user text is always escaped, so it holds only the system fonts, and
+    no document can add a font that a later document (in the render worker) would see."""
     global _font_config
     if _font_config is None:
         _font_config = FontConfiguration()
@@ -179,9 +181,9 @@ WARM_UP_HTML = (
 def warm_up() -> None:
     """Render one tiny document in this process, once.
 
-    Renders happen in forked children, so whatever WeasyPrint, Pango and fontconfig
-    load on first use (font lists, font files, CSS defaults) would otherwise be loaded
-    again by every child and thrown away. Loaded here, every child inherits it.
+    Renders happen in processes forked from this one, so whatever WeasyPrint, Pango and
+    fontconfig load on first use (font lists, font files, CSS defaults) would otherwise
+    be loaded again by each of them. Loaded here, every one inherits it.
     """
     global _warmed
     if not _warmed:
@@ -244,49 +246,20 @@ def render_pdf(
         _stylesheet(css)
         if specimen is not None:
             warm_up_sheet(css, specimen)
-    fetcher = SafeURLFetcher(roots=allowed_roots(media_dirs), resources=resources)
+    job = _Job(html, css, allowed_roots(media_dirs), dict(resources or {}), specimen)
     started = time.perf_counter()
-    read_end, write_end = os.pipe()
-    # Freezing moves every existing object out of the collector's reach: the child's
-    # garbage collector would otherwise touch them all, copying most of the parent's
-    # memory page by page. The short-lived child needs no collection at all.
-    gc.freeze()
-    pid = os.fork()
-    if pid == 0:  # the child: render, send the bytes back, and leave without cleanup
-        gc.disable()
-        os.close(read_end)
-        status = 0
-        try:
-            pdf = render_in_process(html, fetcher=fetcher, css=css)
-            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            payload = b"OK" + struct.pack("!Q", peak_kb) + pdf
-        except BaseException as error:
-            payload = b"ER" + repr(error)[:500].encode()
-            status = 1
-        try:
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(struct.pack("!Q", len(payload)) + payload)
-        finally:
-            # Whatever happens, the child must never return into the web worker's code.
-            os._exit(status)
-    gc.unfreeze()
-    os.close(write_end)
+    deadline = started + timeout
     try:
-        data = _read_with_deadline(read_end, started + timeout)
-    except BaseException as error:
-        # Timed out, died, or sent half a message: make sure it is gone, and reap it now.
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        if isinstance(error, PdfTimeout):
-            logger.error("PDF render stopped after %.0f s", timeout)
+        if _worker_lock.acquire(blocking=False):
+            try:
+                data = _render_in_worker(job, deadline)
+            finally:
+                _worker_lock.release()
+        else:  # another thread of this process is using the worker
+            data = _render_in_child(job, deadline)
+    except PdfTimeout:
+        logger.error("PDF render stopped after %.0f s", timeout)
         raise
-    finally:
-        os.close(read_end)
-    # The child has sent everything; it only has to exit now, and tearing down its memory
-    # takes a few milliseconds. Reap it off the request's path (a child left unreaped
-    # would stay a zombie).
-    threading.Thread(target=_reap, args=(pid,), name=REAPER_THREAD, daemon=True).start()
     if data[:2] != b"OK":
         logger.error("PDF render failed: %s", data[2:].decode(errors="replace"))
         raise PdfError("The PDF could not be created. Please try again.")
@@ -296,6 +269,174 @@ def render_pdf(
         seconds=time.perf_counter() - started,
         peak_memory_mb=peak_kb / 1024,
     )
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One document to render, as sent to the process that renders it."""
+
+    html: str
+    css: str
+    roots: tuple[Path, ...]
+    resources: dict[str, Resource]
+    specimen: Specimen | None
+
+
+def _run(job: _Job) -> bytes:
+    """In the rendering process: the reply, b"OK" + peak memory + PDF, or b"ER" + why."""
+    try:
+        if job.css and job.specimen is not None:
+            warm_up_sheet(job.css, job.specimen)  # done already, unless new to this process
+        fetcher = SafeURLFetcher(roots=job.roots, resources=job.resources)
+        pdf = render_in_process(job.html, fetcher=fetcher, css=job.css)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return b"OK" + struct.pack("!Q", peak_kb) + pdf
+    except Exception as error:
+        return b"ER" + repr(error)[:500].encode()
+
+
+def _send(fd: int, payload: bytes) -> None:
+    view = memoryview(struct.pack("!Q", len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _fork(serve) -> int:
+    # Freezing moves every existing object out of the collector's reach: the child's
+    # garbage collector would otherwise touch them all, copying most of the parent's
+    # memory page by page.
+    gc.freeze()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            gc.disable()
+            serve()
+        finally:
+            # Whatever happens, the child must never return into the web worker's code.
+            os._exit(0)
+    gc.unfreeze()
+    return pid
+
+
+def _render_in_child(job: _Job, deadline: float) -> bytes:
+    """Render in a child forked for this document alone. Used when the worker is busy."""
+    read_end, write_end = os.pipe()
+
+    def serve() -> None:
+        os.close(read_end)
+        _send(write_end, _run(job))
+
+    pid = _fork(serve)
+    os.close(write_end)
+    try:
+        data = _read_with_deadline(read_end, deadline)
+    except BaseException:
+        _stop(pid)
+        raise
+    finally:
+        os.close(read_end)
+    _reap_soon(pid)
+    return data
+
+
+class _RenderWorker:
+    """A rendering process forked once and kept for many documents, one at a time.
+
+    A child forked for each document starts from the web worker's memory: every object
+    it touches, even just to count a reference, makes the kernel copy that page, and
+    Pango's caches start cold. That cost about an eighth of a handout's render. This
+    process pays it once. Each document still gets its own fetcher and nothing else of
+    the documents before it; the worker is retired after MAX_RENDERS documents, and
+    killed (a new one started next time) when a document fails or runs out of time.
+    """
+
+    MAX_RENDERS = 200
+
+    def __init__(self) -> None:
+        job_read, self.jobs = os.pipe()
+        self.replies, reply_write = os.pipe()
+        self.pid = _fork(lambda: self._serve(job_read, reply_write))
+        os.close(job_read)
+        os.close(reply_write)
+        self.renders = 0
+
+    def _serve(self, job_read: int, reply_write: int) -> None:
+        """The worker's life: render each job sent, until the parent closes the pipe."""
+        os.close(self.jobs)
+        os.close(self.replies)
+        with os.fdopen(job_read, "rb") as jobs:
+            while header := jobs.read(8):
+                job = pickle.loads(jobs.read(struct.unpack("!Q", header)[0]))  # noqa: S301
+                _send(reply_write, _run(job))
+                del job
+                gc.collect()  # the document's garbage, while the web worker carries on
+
+    def render(self, job: _Job, deadline: float) -> bytes:
+        """Raises OSError if the worker has died while it waited for work."""
+        self.renders += 1
+        _send(self.jobs, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        return _read_with_deadline(self.replies, deadline)
+
+    def stop(self, *, now: bool) -> None:
+        os.close(self.jobs)  # the worker reads the end of its input and leaves
+        os.close(self.replies)
+        if now:
+            _stop(self.pid)
+        else:
+            _reap_soon(self.pid)
+
+
+_worker: _RenderWorker | None = None
+_worker_lock = threading.Lock()
+
+
+def _render_in_worker(job: _Job, deadline: float) -> bytes:
+    global _worker
+    for _attempt in range(2):
+        if _worker is not None and _worker.renders >= _RenderWorker.MAX_RENDERS:
+            stop_render_worker()
+        if _worker is None:
+            _worker = _RenderWorker()
+        worker = _worker
+        try:
+            data = worker.render(job, deadline)
+        except OSError:
+            # The worker died while it waited for work (the kernel's OOM killer, say):
+            # start another and try once more.
+            _worker = None
+            worker.stop(now=True)
+            continue
+        except BaseException:
+            # Timed out, died or sent half a message: this worker is not used again.
+            _worker = None
+            worker.stop(now=True)
+            raise
+        if data[:2] != b"OK":  # a failed document may have left anything behind
+            _worker = None
+            worker.stop(now=False)
+        return data
+    raise PdfError("The PDF could not be created. Please try again.")
+
+
+def stop_render_worker() -> None:
+    """Retire this process's render worker; the next render starts a new one."""
+    global _worker
+    if _worker is not None:
+        worker, _worker = _worker, None
+        worker.stop(now=False)
+
+
+def _stop(pid: int) -> None:
+    """Kill a rendering process and reap it now: it may be stuck."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    _reap(pid)
+
+
+def _reap_soon(pid: int) -> None:
+    """Reap a process that has finished its work off the request's path: tearing down
+    its memory takes a few milliseconds (a process left unreaped stays a zombie)."""
+    threading.Thread(target=_reap, args=(pid,), name=REAPER_THREAD, daemon=True).start()
 
 
 REAPER_THREAD = "pdf-reaper"

@@ -53,6 +53,15 @@ from clinic.pdf import (
 MARKER = "LIMBER-SECRET"
 
 
+@pytest.fixture(autouse=True)
+def _no_render_worker_before_or_after():
+    """Each test starts without a render worker, so a function a test patches is the one
+    the rendering process runs, and none is left running after it."""
+    clinic_pdf.stop_render_worker()
+    yield
+    clinic_pdf.stop_render_worker()
+
+
 # --- A real server that counts every connection ---------------------------------------
 
 
@@ -776,7 +785,9 @@ def assert_no_child_left(grace: float = 1.0) -> None:
     before it becomes a zombie, so keep looking for a moment before accepting (0, 0)
     (which could also be some unrelated child of the test process).
     """
-    # A child that sent its whole PDF is reaped by a thread, off the request's path.
+    # The render worker lives on between documents: retire it, and it must leave too.
+    # A process that sent its whole PDF is reaped by a thread, off the request's path.
+    clinic_pdf.stop_render_worker()
     for thread in threading.enumerate():
         if thread.name == clinic_pdf.REAPER_THREAD:
             thread.join(grace)
@@ -855,6 +866,93 @@ def test_a_child_killed_mid_write_is_an_error(monkeypatch):
     finally:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(-1, os.WNOHANG)
+
+
+def _png(colour=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def _images(pdf: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_render_worker_is_kept_for_the_next_document():
+    first = render_pdf(page("<p>One</p>"))
+    worker = clinic_pdf._worker
+    assert worker is not None and worker.pid != os.getpid()
+    second = render_pdf(page("<p>Two</p>"))
+    assert clinic_pdf._worker is worker  # the same process rendered both
+    assert "One" in pdf_text(first.pdf) and "Two" in pdf_text(second.pdf)
+    assert_no_child_left()
+
+
+def test_a_document_gets_nothing_of_the_document_before_it():
+    with_picture = page('<img src="limber:pic" alt="a picture">')
+    assert _images(render_pdf(with_picture, resources={"pic": Resource(_png(), "image/png")}).pdf)
+    worker = clinic_pdf._worker
+    # The same name in the next document, without the picture: refused, not remembered.
+    assert _images(render_pdf(with_picture).pdf) == 0
+    assert clinic_pdf._worker is worker
+
+
+def test_the_worker_is_retired_after_its_quota(monkeypatch):
+    monkeypatch.setattr(clinic_pdf._RenderWorker, "MAX_RENDERS", 2)
+    pids = []
+    for number in range(3):
+        render_pdf(page(f"<p>Document {number}</p>"))
+        pids.append(clinic_pdf._worker.pid)
+    assert pids[0] == pids[1] != pids[2]
+    assert_no_child_left()
+
+
+def test_a_worker_that_died_while_idle_is_replaced():
+    render_pdf(page("<p>Before</p>"))
+    dead = clinic_pdf._worker.pid
+    os.kill(dead, signal.SIGKILL)
+    while Path(f"/proc/{dead}/stat").read_text().split()[2] != "Z":  # until it is dead
+        time.sleep(0.01)
+    result = render_pdf(page("<p>After</p>"))
+    assert "After" in pdf_text(result.pdf)
+    assert clinic_pdf._worker.pid != dead
+    assert_no_child_left()
+
+
+def test_a_timed_out_render_takes_the_worker_down_and_the_next_render_works():
+    render_pdf(page("<p>Before</p>"))
+    with pytest.raises(PdfTimeout):
+        render_pdf(heavy_document(), timeout=0.5)
+    assert clinic_pdf._worker is None
+    assert "After" in pdf_text(render_pdf(page("<p>After</p>")).pdf)
+    assert_no_child_left()
+
+
+def _fail_on_marker(html, *, fetcher, css="", tagged=True):
+    if "FAIL-HERE" in html:
+        raise ValueError("a document that cannot be rendered")
+    return render_in_process(html, fetcher=fetcher, css=css, tagged=tagged)
+
+
+def test_a_failed_document_retires_the_worker(monkeypatch):
+    monkeypatch.setattr(clinic_pdf, "render_in_process", _fail_on_marker)
+    render_pdf(page("<p>Fine</p>"))
+    with pytest.raises(PdfError):
+        render_pdf(page("<p>FAIL-HERE</p>"))
+    assert clinic_pdf._worker is None  # whatever it left behind goes with it
+    assert "Fine again" in pdf_text(render_pdf(page("<p>Fine again</p>")).pdf)
+    assert_no_child_left()
+
+
+def test_while_the_worker_is_busy_a_document_gets_a_child_of_its_own(monkeypatch):
+    with clinic_pdf._worker_lock:  # as if another thread were rendering
+        result = render_pdf(page("<p>Alongside</p>"))
+        assert clinic_pdf._worker is None  # no worker was started or used
+        assert "Alongside" in pdf_text(result.pdf)
+        monkeypatch.setattr(clinic_pdf, "render_in_process", _die_in_child)
+        with pytest.raises(PdfError):
+            render_pdf(page("<p>crash</p>"))
+    assert_no_child_left()
 
 
 def test_a_style_sheet_is_warmed_up_with_its_specimen_once(monkeypatch):
