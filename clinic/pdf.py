@@ -351,6 +351,8 @@ class _RenderWorker:
     """
 
     MAX_RENDERS = 200
+    # An idle worker leaves, giving its memory back; the next render starts another.
+    IDLE_SECONDS = 600.0
 
     def __init__(self) -> None:
         job_read, self.jobs = os.pipe()
@@ -364,8 +366,10 @@ class _RenderWorker:
         """The worker's life: render each job sent, until the parent closes the pipe."""
         os.close(self.jobs)
         os.close(self.replies)
+        idle = selectors.DefaultSelector()
+        idle.register(job_read, selectors.EVENT_READ)
         with os.fdopen(job_read, "rb") as jobs:
-            while header := jobs.read(8):
+            while idle.select(self.IDLE_SECONDS) and (header := jobs.read(8)):
                 job = pickle.loads(jobs.read(struct.unpack("!Q", header)[0]))  # noqa: S301
                 _send(reply_write, _run(job))
                 del job

@@ -878,6 +878,14 @@ def _images(pdf: bytes) -> int:
     return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def wait_until_exited(pid: int, seconds: float = 5.0) -> None:
+    """Until our child `pid` has exited (a zombie, not yet reaped)."""
+    deadline = time.monotonic() + seconds
+    while Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline, f"process {pid} is still running"
+        time.sleep(0.02)
+
+
 def test_the_render_worker_is_kept_for_the_next_document():
     first = render_pdf(page("<p>One</p>"))
     worker = clinic_pdf._worker
@@ -911,11 +919,20 @@ def test_a_worker_that_died_while_idle_is_replaced():
     render_pdf(page("<p>Before</p>"))
     dead = clinic_pdf._worker.pid
     os.kill(dead, signal.SIGKILL)
-    while Path(f"/proc/{dead}/stat").read_text().split()[2] != "Z":  # until it is dead
-        time.sleep(0.01)
+    wait_until_exited(dead)
     result = render_pdf(page("<p>After</p>"))
     assert "After" in pdf_text(result.pdf)
     assert clinic_pdf._worker.pid != dead
+    assert_no_child_left()
+
+
+def test_an_idle_worker_leaves_and_the_next_render_starts_another(monkeypatch):
+    monkeypatch.setattr(clinic_pdf._RenderWorker, "IDLE_SECONDS", 0.2)
+    render_pdf(page("<p>Before</p>"))
+    idle = clinic_pdf._worker.pid
+    wait_until_exited(idle)
+    assert "After" in pdf_text(render_pdf(page("<p>After</p>")).pdf)
+    assert clinic_pdf._worker.pid != idle
     assert_no_child_left()
 
 
