@@ -348,6 +348,8 @@ class _RenderWorker:
     process pays it once. Each document still gets its own fetcher and nothing else of
     the documents before it; the worker is retired after MAX_RENDERS documents, and
     killed (a new one started next time) when a document fails or runs out of time.
+    A worker that leaves by itself (idle) is reaped when the next render finds it gone:
+    until it is reaped its pid cannot be reused, so killing it is always safe.
     """
 
     MAX_RENDERS = 200
