@@ -363,6 +363,13 @@ class _RenderWorker:
         os.close(job_read)
         os.close(reply_write)
         self.renders = 0
+        self.last_used = time.monotonic()
+
+    def near_its_end(self) -> bool:
+        """Retire it before it would leave by itself: a document sent just as it leaves
+        would be lost."""
+        idle = time.monotonic() - self.last_used
+        return self.renders >= self.MAX_RENDERS or idle > self.IDLE_SECONDS / 2
 
     def _serve(self, job_read: int, reply_write: int) -> None:
         """The worker's life: render each job sent, until the parent closes the pipe."""
@@ -381,7 +388,9 @@ class _RenderWorker:
         """Raises OSError if the worker has died while it waited for work."""
         self.renders += 1
         _send(self.jobs, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-        return _read_with_deadline(self.replies, deadline)
+        data = _read_with_deadline(self.replies, deadline)
+        self.last_used = time.monotonic()
+        return data
 
     def stop(self, *, now: bool) -> None:
         os.close(self.jobs)  # the worker reads the end of its input and leaves
@@ -399,7 +408,7 @@ _worker_lock = threading.Lock()
 def _render_in_worker(job: _Job, deadline: float) -> bytes:
     global _worker
     for _attempt in range(2):
-        if _worker is not None and _worker.renders >= _RenderWorker.MAX_RENDERS:
+        if _worker is not None and _worker.near_its_end():
             stop_render_worker()
         if _worker is None:
             _worker = _RenderWorker()

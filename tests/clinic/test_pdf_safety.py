@@ -936,6 +936,17 @@ def test_an_idle_worker_leaves_and_the_next_render_starts_another(monkeypatch):
     assert_no_child_left()
 
 
+def test_a_worker_near_its_idle_limit_is_retired_before_a_document_is_sent(monkeypatch):
+    """Sent just as the worker leaves by itself, a document would be lost."""
+    render_pdf(page("<p>Before</p>"))
+    worker = clinic_pdf._worker
+    monkeypatch.setattr(clinic_pdf._RenderWorker, "IDLE_SECONDS", 60.0)
+    worker.last_used -= 31  # past half its idle time, still running
+    assert "After" in pdf_text(render_pdf(page("<p>After</p>")).pdf)
+    assert clinic_pdf._worker is not worker
+    assert_no_child_left()
+
+
 def test_a_timed_out_render_takes_the_worker_down_and_the_next_render_works():
     render_pdf(page("<p>Before</p>"))
     with pytest.raises(PdfTimeout):
