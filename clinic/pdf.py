@@ -156,7 +156,8 @@ def _stylesheet(css: str) -> weasyprint.CSS:
 def render_in_process(
     html: str, *, fetcher: SafeURLFetcher, css: str = "", tagged: bool = True
 ) -> bytes:
-    """Render without the time limit: for tests that inspect the fetcher afterwards.
+    """Render here, without the time limit: what the render worker (or a child forked
+    for one document) runs, and what tests call to inspect the fetcher afterwards.
     `css` is a style sheet of ours, added to whatever the HTML itself holds."""
     document = weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=fetcher).render(
         stylesheets=[_stylesheet(css)] if css else None, font_config=_fonts()
@@ -207,10 +208,10 @@ def warm_up_sheet(css: str, specimen: Specimen) -> None:
     """Render `specimen` with `css` in this process, once per style sheet.
 
     The tiny warm-up document loads one font at one size. A real document uses many
-    (headings, bold, small print, each size of each face), and each child would load
-    and measure them all again: about a tenth of a handout's render. Rendering a sample
-    here first means every child inherits them ready. The sample is ours and fixed, so
-    rendering it outside a time-limited child is safe."""
+    (headings, bold, small print, each size of each face), and each new rendering
+    process would load and measure them all again on its first document. Rendering a
+    sample here first means every one inherits them ready. The sample is ours and fixed,
+    so rendering it outside a time-limited process is safe."""
     if css not in _warmed_sheets:
         fetcher = SafeURLFetcher(roots=allowed_roots(), resources=specimen.resources)
         render_in_process(specimen.html, fetcher=fetcher, css=css)
@@ -379,6 +380,7 @@ class _RenderWorker:
         idle.register(job_read, selectors.EVENT_READ)
         with os.fdopen(job_read, "rb") as jobs:
             while idle.select(self.IDLE_SECONDS) and (header := jobs.read(8)):
+                # Pickled by our own parent process, over a pipe only the two share.
                 job = pickle.loads(jobs.read(struct.unpack("!Q", header)[0]))  # noqa: S301
                 _send(reply_write, _run(job))
                 del job
