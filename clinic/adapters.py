@@ -7,13 +7,83 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import translation
+
+from clinic.languages import patient_language
+from clinic.network import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs themselves up: clinics invite their staff and patients.
         return False
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # The same address the lockout and the audit log see (clinic.network).
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's address.")
+        return ip
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's e-mails greet from "the site", which is the server's address on many
+        # installs; people know their clinic, so greet from it (or from Limber).
+        context = {**context, "clinic_name": clinic_name_for(email)}
+        # A patient's sign-in code or password reset comes in the language they see.
+        with translation.override(language_for(email)):
+            super().send_mail(template_prefix, email, context)
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        # "Signed in as ..." is written during the sign-in request, which is not a patient
+        # page, and shown on the patient's first one: write it in the language they see.
+        user = getattr(request, "user", None)
+        language = (
+            language_for(user.email)
+            if user is not None and user.is_authenticated
+            else translation.get_language()
+        )
+        with translation.override(language):
+            super().add_message(
+                request, level, message_template, message_context, extra_tags, message
+            )
+
+
+def language_for(email: str) -> str:
+    """The language of the e-mails an account gets: its active patient record's (see
+    clinic.languages), else the site's (staff)."""
+    from clinic.models import User
+
+    user = User.objects.filter(email__iexact=email).first()
+    record = user.patient_records.active().first() if user is not None else None
+    return patient_language(record.preferred_language if record else None)
+
+
+def clinic_name_for(email: str) -> str:
+    """The clinic an account belongs to, for greetings: its patient record's, else its one
+    staff clinic's; empty when it has none or several."""
+    from clinic.models import Membership, User
+
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return ""
+    record = user.patient_records.active().select_related("clinic").first()
+    if record is not None:
+        return record.clinic.name
+    names = {
+        m.clinic.name
+        for m in Membership.objects.active().filter(user=user).select_related("clinic")
+    }
+    return names.pop() if len(names) == 1 else ""
 
 
 class MFAAdapter(DefaultMFAAdapter):

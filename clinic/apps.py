@@ -10,6 +10,7 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from axes.signals import user_locked_out
 
-        from clinic import checks, security  # noqa: F401 - registers checks and receivers
+        # Registers checks, signal receivers, and what a staff invitation grants.
+        from clinic import checks, security, services  # noqa: F401
 
         user_locked_out.connect(security.audit_lockout, dispatch_uid="limber-audit-lockout")

@@ -1,96 +1,208 @@
-"""One-time links that let a new user choose a password.
+"""One-time links from a clinic to an e-mail address, and what using one does.
 
-A link is single use, expires after INVITATION_MAX_AGE_DAYS, and sending a new one
-revokes every older one. Only the SHA-256 of the token is stored. The token itself is
-an HMAC of the invitation (keyed with SECRET_KEY), so the current link can be shown
-again, e.g. on a printed handout, without storing it or revoking the e-mailed one.
+- A link names a clinic and an offer (join the staff, or use a patient record), never an
+  account. Its token is random; only the token's SHA-256 is stored.
+- Using it for an address with no login creates the login with the password its holder
+  chooses. For an address that already has a login, it is a request that the owner
+  accepts after signing in as usual (password and second factor): it never sets or
+  resets a password, and never re-activates an account.
+- What accepting grants is decided by the app that owns it (staff here, patient records
+  in `patients`), registered in ACCEPTORS: `clinic` knows nothing of patients.
+- Issuing a link revokes earlier unused links of the same offer and channel only, so an
+  e-mailed link does not void a printed sheet.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
-from clinic.models import Invitation, User
+from clinic import audit
+from clinic.actors import Actor
+from clinic.models import Clinic, Invitation, User
+
+# Tokens longer than this are refused before they are hashed.
+MAX_TOKEN_LENGTH = 100
 
 
-def _hash(token: str) -> str:
+class InvitationError(Exception):
+    """The link cannot be used as asked; the message is shown to the person holding it."""
+
+
+NO_LONGER_VALID = "This link is no longer valid. Ask your clinic for a new one."
+
+
+class Acceptor(Protocol):
+    def describe(self, invitation: Invitation) -> str:
+        """What accepting gives, e.g. "join Clinic A's staff as Clinician"."""
+
+    def check(self, invitation: Invitation, user: User | None) -> None:
+        """Raise InvitationError if the offer no longer stands, or `user` (None for a
+        login made by accepting) may not have it."""
+
+    def accept(self, invitation: Invitation, user: User, actor: Actor) -> None:
+        """Grant the offer to `user`, audited, inside the caller's transaction."""
+
+
+ACCEPTORS: dict[str, Acceptor] = {}
+
+
+def register(kind: str, acceptor: Acceptor) -> None:
+    ACCEPTORS[kind] = acceptor
+
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invitation_token(invitation: Invitation) -> str:
-    mac = salted_hmac(
-        "limber.invitation",
-        f"{invitation.pk}:{invitation.created_at.isoformat()}",
-        algorithm="sha256",
-    )
-    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
-
-
 @transaction.atomic
-def invitation_create(*, user: User, created_by: Any) -> str:
-    """Revoke the user's open invitations and return the token of a new one."""
+def invitation_issue(
+    *,
+    actor: Actor,
+    kind: str,
+    channel: str,
+    email: str,
+    clinic: Clinic,
+    role: str = "",
+    full_name: str = "",
+    patient_uuid: Any = None,
+) -> tuple[Invitation, str]:
+    """A new link (and its token, which is not stored). Earlier unused links for the same
+    offer and channel are revoked. The caller audits what it did with it."""
     now = timezone.now()
-    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    email = email.strip().lower()
+    earlier = Invitation.objects.usable().filter(clinic=clinic, kind=kind, channel=channel)
+    if kind == Invitation.Kind.PATIENT:
+        earlier = earlier.filter(patient_uuid=patient_uuid)
+    else:
+        earlier = earlier.filter(email=email)
+    earlier.update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
-        user=user,
-        token_hash=secrets.token_hex(32),  # placeholder until the pk exists
-        created_by=created_by,
+        clinic=clinic,
+        kind=kind,
+        channel=channel,
+        email=email,
+        full_name=full_name,
+        role=role,
+        patient_uuid=patient_uuid,
+        token_hash=token_hash(token),
+        created_by=actor.user if actor.is_user else None,
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
     )
-    token = invitation_token(invitation)
-    Invitation.objects.filter(pk=invitation.pk).update(token_hash=_hash(token))
-    return token
+    return invitation, token
 
 
-@transaction.atomic
-def invitation_current_or_new(*, user: User, created_by: Any) -> str:
-    """The token of the user's usable invitation, creating one only if there is none."""
-    current = Invitation.objects.usable().filter(user=user).order_by("-created_at").first()
-    if current is not None:
-        return invitation_token(current)
-    return invitation_create(user=user, created_by=created_by)
-
-
-def invitation_find(token: str) -> Invitation | None:
+def invitation_find(token: str | None) -> Invitation | None:
     """The usable invitation for this token, or None (unknown, used, revoked, expired)."""
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     return (
-        Invitation.objects.usable().select_related("user").filter(token_hash=_hash(token)).first()
+        Invitation.objects.usable()
+        .select_related("clinic", "created_by")
+        .filter(token_hash=token_hash(token))
+        .first()
     )
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, password: str) -> User | None:
-    """Set the password and spend the link; None when the link is no longer usable.
+def account_for(invitation: Invitation) -> User | None:
+    """The login that already uses the invitation's address, if any."""
+    return User.objects.filter(email__iexact=invitation.email).first()
 
-    The row is locked so two simultaneous submissions cannot both use one link.
-    """
+
+def invitations_revoke(queryset, *, actor: Actor | None = None, **audit_args: Any) -> int:
+    """Revoke the usable invitations in `queryset`; audited when an actor is given."""
+    revoked = queryset.usable().update(revoked_at=timezone.now())
+    if revoked and actor is not None:
+        audit.record(actor, "invitation.revoke", **audit_args)
+    return revoked
+
+
+def _locked(token: str) -> Invitation:
     invitation = (
         Invitation.objects.usable()
         .select_for_update()
-        .select_related("user")
-        .filter(token_hash=_hash(token))
+        .select_related("clinic")
+        .filter(token_hash=token_hash(token))
         .first()
+        if token and len(token) <= MAX_TOKEN_LENGTH
+        else None
     )
     if invitation is None:
-        return None
-    user = invitation.user
-    user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+        raise InvitationError(NO_LONGER_VALID)
+    return invitation
+
+
+def _locked_for(token: str, user: User) -> Invitation:
+    """The usable invitation, locked, if it is for `user`'s own address."""
+    invitation = _locked(token)
+    if user.email.lower() != invitation.email:
+        raise InvitationError(gettext("This invitation is for another e-mail address."))
+    return invitation
+
+
+def _audit(action: str, invitation: Invitation, user: User, actor: Actor) -> None:
+    audit.record(
+        Actor(user, actor.role, invitation.clinic, actor.ip),
+        action,
+        clinic=invitation.clinic,
+        obj=invitation,
+        target_user=user,
+    )
+
+
+def _finish(invitation: Invitation, user: User, actor: Actor) -> None:
+    ACCEPTORS[invitation.kind].accept(invitation, user, actor)
     invitation.used_at = timezone.now()
-    invitation.save(update_fields=["used_at"])
+    invitation.accepted_by = user
+    invitation.save(update_fields=["used_at", "accepted_by"])
+    _audit("invitation.accept", invitation, user, actor)
+
+
+SIGN_IN_FIRST = "This address already has a Limber login. Sign in with it to accept."
+
+
+def invitation_accept_as_new(*, token: str, password: str, actor: Actor) -> User:
+    """Create the login for the invitation's address with `password`, and accept.
+
+    Refused when the address has a login by now: that owner accepts by signing in.
+    """
+    try:
+        with transaction.atomic():
+            invitation = _locked(token)
+            if account_for(invitation) is not None:
+                raise InvitationError(SIGN_IN_FIRST)
+            ACCEPTORS[invitation.kind].check(invitation, None)
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=invitation.full_name
+            )
+            _finish(invitation, user, actor)
+    except IntegrityError as error:
+        # The same address got a login at the same moment (another invitation, say).
+        raise InvitationError(SIGN_IN_FIRST) from error
     return user
+
+
+@transaction.atomic
+def invitation_accept_signed_in(*, token: str, user: User, actor: Actor) -> Invitation:
+    """Accept for the signed-in owner of the invitation's address."""
+    invitation = _locked_for(token, user)
+    ACCEPTORS[invitation.kind].check(invitation, user)
+    _finish(invitation, user, actor)
+    return invitation
+
+
+@transaction.atomic
+def invitation_decline(*, token: str, user: User, actor: Actor) -> None:
+    invitation = _locked_for(token, user)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    _audit("invitation.decline", invitation, user, actor)

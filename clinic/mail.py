@@ -1,17 +1,57 @@
-"""Outgoing e-mail. Subjects never carry names or health information."""
+"""Outgoing e-mail. Subjects never carry names or health information.
+
+`send_templated` sends at once (a sign-in code, an invitation: someone is waiting);
+`queue_email` stores the e-mail and leaves it to the task worker, which retries when
+the mail server is down and keeps a status the chart can show.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from clinic.models import OutgoingEmail
+
+# What other apps do once the mail server took an e-mail of a kind (a handout e-mailed
+# goes on the revision's history), registered in their AppConfig.ready.
+SENT_HOOKS: dict[str, list[Callable[[OutgoingEmail], None]]] = {}
 
 
-def send_templated(*, to: str, subject: str, template: str, context: dict) -> None:
-    body = render_to_string(template, context)
-    send_mail(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        message=body,
-        from_email=None,
-        recipient_list=[to],
-    )
+def send_templated(
+    *, to: str, subject: str, template: str, context: dict, language: str | None = None
+) -> None:
+    """`language`: the recipient's (a patient's preferred language, see clinic.languages);
+    the subject may be a lazy translation, made in that language here."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body = render_to_string(template, context)
+        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+
+
+def send_templated_after_commit(**kwargs) -> None:
+    """send_templated once the caller's transaction commits: nothing is mailed about a
+    change that was rolled back."""
+    transaction.on_commit(lambda: send_templated(**kwargs))
+
+
+def queue_email(**fields) -> OutgoingEmail:
+    """Store an e-mail (OutgoingEmail fields) and have the worker send it once the caller's
+    transaction commits. A dedupe_key already used returns the first e-mail instead."""
+    from clinic.tasks import deliver_email
+
+    key = fields.get("dedupe_key", "")
+    fields["subject"] = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{fields['subject']}"
+    try:
+        with transaction.atomic():
+            email = OutgoingEmail.objects.create(**fields)
+    except IntegrityError:
+        if not key:
+            raise
+        return OutgoingEmail.objects.get(dedupe_key=key)
+    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
+    return email

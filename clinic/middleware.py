@@ -13,16 +13,27 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions
+from clinic.models import Membership
 
 STARTED, SEEN = "limber_started", "limber_seen"
 # Writing the session on every click would cost a query per request; a minute's
 # precision is plenty for a 15-minute idle limit.
 SEEN_RESOLUTION = 60
-SIGNED_OUT = "You were signed out to keep patient data safe. Please sign in again."
-ENROL_FIRST = "Set up two-factor sign-in first: it protects your patients' records."
-EXEMPT_PREFIXES = ("/static/", "/healthz", "/accounts/", "/invite/", "/admin/login/")
+SIGNED_OUT = _("You were signed out to keep patient data safe. Please sign in again.")
+ENROL_FIRST = _("Set up two-factor sign-in first: it protects your patients' records.")
+# /session/: a page asks whether it is still signed in; no patient data is involved.
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/accounts/",
+    "/invite/",
+    "/start/",
+    "/admin/login/",
+    "/session/",
+)
 
 
 @receiver(user_logged_in)
@@ -31,10 +42,16 @@ def start_session_clock(sender, request: HttpRequest, user, **kwargs) -> None:
         now = int(time.time())
         request.session[STARTED] = now
         request.session[SEEN] = now
+        # Looked up afresh for this account (anything noted before was another's).
+        if hasattr(request, "_limber_memberships"):
+            del request._limber_memberships
+        staff = Membership.objects.active().filter(user=user).exists()
+        permissions.note_staff(request, staff)
 
 
-def idle_limit(user) -> int:
-    is_staff = permissions.staff_membership(user) is not None
+def idle_limit(request: HttpRequest) -> int:
+    # Anyone who can open any clinic's staff pages gets the staff limit, in every area.
+    is_staff = permissions.is_staff_account(request) or request.user.is_staff
     return settings.IDLE_TIMEOUT_STAFF if is_staff else settings.IDLE_TIMEOUT_PATIENT
 
 
@@ -51,9 +68,14 @@ class SessionTimeoutMiddleware:
             session = request.session
             started = session.get(STARTED, now)
             seen = session.get(SEEN, now)
-            limit = idle_limit(user)
+            limit = idle_limit(request)
             if now - seen > limit or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)  # flushes the session server-side
+                if _asked_by_script(request):
+                    # A page's own request (htmx, form-keeper.js): the page keeps what was
+                    # typed and asks the person to sign in again, rather than being sent
+                    # a sign-in page to swap into itself.
+                    return HttpResponse(status=401)
                 messages.info(request, SIGNED_OUT)
                 return redirect_to_login(request.get_full_path())
             if STARTED not in session:
@@ -62,6 +84,10 @@ class SessionTimeoutMiddleware:
                 session[SEEN] = now
             request.idle_timeout = limit
         return self.get_response(request)
+
+
+def _asked_by_script(request: HttpRequest) -> bool:
+    return "HX-Request" in request.headers or "X-Limber-Resume" in request.headers
 
 
 class RequireTwoFactorMiddleware:
@@ -81,7 +107,7 @@ class RequireTwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(EXEMPT_PREFIXES):
             return False
-        if permissions.staff_membership(user) is None and not user.is_staff:
+        if not permissions.is_staff_account(request) and not user.is_staff:
             return False
         from allauth.mfa.utils import is_mfa_enabled
 
@@ -102,4 +128,20 @@ class NoStoreMiddleware:
         is_image = response.get("Content-Type", "").startswith("image/")
         if signed_in and not is_image and "no-store" not in response.get("Cache-Control", ""):
             response["Cache-Control"] = "no-store, private, max-age=0"
+        return response
+
+
+class ClearDeviceOnSignOutMiddleware:
+    """Signing out clears what Limber kept in this browser (the patient app's offline
+    logs and cached files): a shared or handed-on device keeps nothing of the person.
+    Not on the idle sign-out, which must not destroy a log still waiting to be sent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if request.method == "POST" and match is not None and match.url_name == "account_logout":
+            response["Clear-Site-Data"] = '"cache", "storage"'
         return response

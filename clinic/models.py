@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -36,12 +39,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     """Everyone who can log in: clinic staff (via Membership) and patients (via Patient.user)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    email = models.EmailField("e-mail", max_length=254, unique=True)
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True)
     full_name = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
-        default=False, help_text="May log in to the Django admin (housekeeping only)."
+        default=False, help_text=_("May log in to the Django admin (housekeeping only).")
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -75,25 +78,25 @@ class Clinic(models.Model):
     name = models.CharField(max_length=120)
     address = models.TextField(max_length=400, blank=True)
     phone = models.CharField(max_length=32, blank=True)
-    email = models.EmailField("e-mail", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     # The clinic's own clock defines "today" for schedules and adherence. Validated in
     # forms, not as model choices, so the tz database version never reaches migrations.
     timezone = models.CharField(max_length=64, default="UTC")
 
     class Paper(models.TextChoices):
         A4 = "a4", "A4"
-        LETTER = "letter", "US Letter"
+        LETTER = "letter", _("US Letter")
 
     # Handout branding. Any change bumps updated_at, which invalidates cached handouts.
     logo = models.ImageField(upload_to="clinic-logos/", blank=True)
     paper_size = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
     handout_shows_birth_date = models.BooleanField(
-        "show the patient's date of birth on handouts", default=False
+        _("show the patient's date of birth on handouts"), default=False
     )
     handout_footer = models.CharField(
         max_length=300,
         blank=True,
-        help_text="A short line printed at the foot of every handout page.",
+        help_text=_("A short line printed at the foot of every handout page."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,9 +121,12 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 
 
 class Membership(models.Model):
+    """A person's staff role in one clinic. What each role may do is in clinic.capabilities."""
+
     class Role(models.TextChoices):
-        ADMIN = "admin", "Clinic admin"
-        CLINICIAN = "clinician", "Clinician"
+        ADMIN = "admin", _("Clinic admin")
+        CLINICIAN = "clinician", _("Clinician")
+        FRONT_DESK = "front_desk", _("Front desk")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -129,6 +135,8 @@ class Membership(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLINICIAN)
     is_active = models.BooleanField(default=True)
+    # Opt-in: a weekly e-mail with this clinic's counts (no names) and links.
+    weekly_digest = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -143,10 +151,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.clinic})"
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == self.Role.ADMIN
-
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
     def usable(self) -> InvitationQuerySet:
@@ -154,16 +158,41 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
             used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
 
+    def for_patient(self, patient: Any) -> InvitationQuerySet:
+        return self.filter(
+            kind=Invitation.Kind.PATIENT, clinic_id=patient.clinic_id, patient_uuid=patient.uuid
+        )
+
 
 class Invitation(models.Model):
-    """A one-time link that lets a new user (patient or staff) set a password.
+    """A one-time link from a clinic to an e-mail address: join the staff, or use a
+    patient record.
 
-    Only a hash of the token is stored, so a database leak does not leak usable links.
+    It names the clinic and what it offers, never an account: the account is found (or
+    made) only when the link is used. A link for an address that already has a login is
+    a request its owner accepts after signing in as usual; it never sets a password.
+    The token is random and only its SHA-256 is stored, so the database cannot rebuild a
+    live link. `patient_uuid` is the patient's public id (`clinic` knows no patients).
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
-    )
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        PATIENT = "patient", _("Patient")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mailed")
+        PRINT = "print", _("Printed")
+        SELF = "self", _("Asked for by the patient")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    # Staff invitations: the name the admin typed (shown only in this clinic) and the role.
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=Membership.Role.choices, blank=True)
+    patient_uuid = models.UUIDField(null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -171,15 +200,52 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["user", "-created_at"])]
+        indexes = [
+            models.Index(fields=["clinic", "kind", "patient_uuid"]),
+            models.Index(fields=["clinic", "kind", "email"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="staff") & ~Q(role=""))
+                | Q(kind="patient", patient_uuid__isnull=False),
+                name="invitation_has_its_target",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"Invitation for {self.user} ({self.created_at:%Y-%m-%d})"
+        return f"{self.get_kind_display()} invitation ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SecurityCounter(models.Model):
+    """One failed or throttled sign-in step (a wrong password, a wrong two-factor code, a
+    sign-in link asked for). Kept in the database, not the cache, so a cache outage
+    neither opens nor locks the door. `key` is a hash: no address or e-mail is stored."""
+
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class AuditEvent(models.Model):
@@ -190,8 +256,8 @@ class AuditEvent(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        OK = "ok", "Allowed"
-        DENIED = "denied", "Denied"
+        OK = "ok", _("Allowed")
+        DENIED = "denied", _("Denied")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -201,12 +267,20 @@ class AuditEvent(models.Model):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Staff events: the account the change was about (the member invited, promoted, ...).
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     patient_uuid = models.UUIDField(null=True, blank=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.OK)
+    # Calls through the API: the token used (the actor is the admin who made it).
+    api_token = models.ForeignKey(
+        "ApiToken", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -218,3 +292,187 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.outcome}"
+
+    @property
+    def action_label(self) -> str:
+        from clinic.audit import ACTIONS
+
+        return ACTIONS.get(self.action, self.action)
+
+
+class SpentCode(models.Model):
+    """A two-factor code that has been used, so it cannot be replayed within its time step.
+    allauth keeps this in the cache; here it is kept in the database as well, so a cache
+    outage does not open the door to replay. Only a hash of the code is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="spent_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Spent code ({self.created_at:%H:%M:%S})"
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail that waits for the task worker, with its delivery status.
+
+    Sign-in codes and invitations are sent at once (someone is waiting); handouts,
+    reminders and digests go through here, so a mail server that is down delays them
+    and retries instead of failing a page. `patient_uuid` names the patient it concerns
+    (`clinic` knows no patients); `attachment` is a file in storage, never the bytes.
+    """
+
+    class Kind(models.TextChoices):
+        HANDOUT = "handout", _("Handout")
+        REMINDER = "reminder", _("Exercise reminder")
+        QUESTIONNAIRE = "questionnaire", _("Questionnaire reminder")
+        DIGEST = "digest", _("Weekly digest")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be sent")
+        RETRYING = "retrying", _("Retrying")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    patient_uuid = models.UUIDField(null=True, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    attachment = models.CharField(max_length=255, blank=True)
+    attachment_name = models.CharField(max_length=100, blank=True)
+    # One-click unsubscribe link for reminders (List-Unsubscribe header); blank otherwise.
+    unsubscribe_url = models.CharField(max_length=300, blank=True)
+    # What a send is about, so the same reminder is never queued twice for one day.
+    dedupe_key = models.CharField(max_length=100, blank=True)
+    # Ids for the code that runs once it is sent (clinic.mail.SENT_HOOKS), never text.
+    about = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["clinic", "patient_uuid", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~Q(dedupe_key=""), name="email_sent_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class RenderJobQuerySet(models.QuerySet["RenderJob"]):
+    def queued(self) -> RenderJobQuerySet:
+        return self.filter(status=RenderJob.Status.QUEUED)
+
+
+class RenderJob(models.Model):
+    """A PDF the task worker makes (a handout, a progress report), named by the storage
+    file it goes to. At most one job per file is queued at a time (single-flight): ten
+    people asking for the same new handout start one render. `params` is what the render
+    task reads; `patient_uuid` names the patient (`clinic` knows no patients)."""
+
+    class Kind(models.TextChoices):
+        HANDOUT = "handout", _("Handout")
+        REPORT = "report", _("Progress report")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    patient_uuid = models.UUIDField(null=True, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    storage_name = models.CharField(max_length=255)
+    filename = models.CharField(max_length=100)
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RenderJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["storage_name", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["storage_name"],
+                condition=Q(status="queued"),
+                name="render_one_queued_per_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A clinic's key to the REST API and the FHIR export, for one of its other systems.
+
+    The token is random and shown once; only its SHA-256 is stored (like invitations), so
+    the database cannot give a live token back. `scope` is a list of capability names
+    from clinic.capabilities: the token may do exactly what a staff role with those
+    capabilities may do, in this clinic only. `prefix` is the token's first characters,
+    enough to tell tokens apart on the admin page and nothing more.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The per-token rate limit: calls counted in a fixed window, on the row itself (one
+    # UPDATE per call, no cache: a cache outage neither opens nor shuts the API).
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    window_calls = models.PositiveIntegerField(default=0)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

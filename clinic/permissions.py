@@ -1,140 +1,257 @@
 """The one place that answers "may this user see or change this?".
 
 Rules:
-- Staff (clinicians and clinic admins) act within the clinic of their active
-  membership. Rows of other clinics do not exist for them: 404, never 403.
-- Insiders without the right role get 403 (a clinician opening an admin page).
-- Patients reach only the patient area, which takes no object ids from the URL:
-  it always works on `request.patient`, the logged-in user's own record.
-- Everything is denied by default: a view without one of these decorators is a bug,
-  and the permission matrix test catches it.
+- A staff member works in one active clinic at a time, chosen explicitly and kept in the
+  session. Every staff view works in that clinic only: rows of other clinics do not
+  exist there (404, never 403).
+- Views declare the capability they need (clinic.capabilities); a role without it gets
+  403. Templates show navigation and buttons by the same capability names.
+- Patients reach only the patient area, which takes no object ids from the URL: it
+  always works on `request.patient`, the signed-in account's own active record.
+- Everything is denied by default: every view carries one of the decorators below, and
+  the permission matrix test fails on a URL whose view declares none.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import translation
 
 from clinic import audit
-from clinic.models import AuditEvent, Membership
+from clinic.actors import Actor
+from clinic.capabilities import CAPABILITIES, capabilities_of
+from clinic.languages import patient_language
+from clinic.models import Membership
+from clinic.parsing import parse_uuid
+
+if TYPE_CHECKING:
+    from clinic.models import Clinic
+    from patients.models import Patient
 
 ViewFunc = Callable[..., HttpResponse]
 M = TypeVar("M", bound=Model)
 
 
-def staff_membership(user: Any) -> Membership | None:
-    """The user's active clinic membership, or None for patients and outsiders."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_limber_membership"):
-        user._limber_membership = (
-            Membership.objects.active()
-            .select_related("clinic")
-            .filter(user=user)
-            .order_by("created_at")
-            .first()
+class ClinicRequest(HttpRequest):
+    """A request as the decorators below leave it. Only for type checking: they set these
+    attributes on Django's own request object, and views annotate with this class."""
+
+    membership: Membership
+    clinic: Clinic
+    actor: Actor
+    patient: Patient
+    _limber_memberships: list[Membership]
+
+
+# The session key holding the active clinic's public id.
+ACTIVE_CLINIC = "limber_active_clinic"
+
+# Who a view is for, besides staff views (which declare a capability instead).
+PUBLIC, MEMBER, PATIENT = "public", "member", "patient"
+
+
+# Whether the signed-in account held a staff membership when last looked up, kept in the
+# session so that the patient area's pages need not look it up (see is_staff_account).
+STAFF_SEEN = "limber_staff_seen"
+PATIENT_AREA = "/me/"
+
+
+def staff_memberships(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's active memberships, one query per request."""
+    cached = cast(ClinicRequest, request)  # any request: the cache is set on first use
+    if not hasattr(cached, "_limber_memberships"):
+        user = request.user
+        cached._limber_memberships = (
+            list(
+                Membership.objects.active()
+                .filter(user=user)
+                .select_related("clinic", "user")
+                .order_by("clinic__name", "clinic_id")
+            )
+            if user.is_authenticated
+            else []
         )
-    return user._limber_membership
+        if user.is_authenticated:
+            note_staff(request, bool(cached._limber_memberships))
+    return cached._limber_memberships
+
+
+def note_staff(request: HttpRequest, staff: bool) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and session.get(STAFF_SEEN) != staff:
+        session[STAFF_SEEN] = staff
+
+
+def is_staff_account(request: HttpRequest) -> bool:
+    """Whether the account may open staff pages: for the staff idle limit and two-factor
+    enrolment, which the middleware decides on every request.
+
+    In the patient area it is read from the session (noted at sign-in and by every staff
+    page's own lookup) rather than looked up on each request: those pages show no staff
+    data, so a membership granted during the session counts there from the next staff
+    page on, where the lookup is always made (and enrolment enforced) before the view.
+    """
+    if request.path.startswith(PATIENT_AREA):
+        seen = request.session.get(STAFF_SEEN)
+        if seen is not None:
+            return seen
+    return bool(staff_memberships(request))
+
+
+def active_membership(request: HttpRequest) -> Membership | None:
+    """The membership of the clinic this staff member is working in, or None when they
+    have none, or several and have not chosen one yet."""
+    memberships = staff_memberships(request)
+    chosen = request.session.get(ACTIVE_CLINIC)
+    for membership in memberships:
+        if str(membership.clinic.uuid) == chosen:
+            return membership
+    if len(memberships) == 1:
+        # Nothing to choose; the session is not written on every request for it.
+        return memberships[0]
+    return None
 
 
 def patient_profile(user: Any) -> Any | None:
-    """The active patient record linked to this login, or None."""
+    """The signed-in account's active patient record, or None."""
     if not user.is_authenticated:
         return None
-    try:
-        profile = user.patient_profile
-    except ObjectDoesNotExist:
-        return None
-    return profile if profile.is_active else None
+    if not hasattr(user, "_limber_patient"):
+        user._limber_patient = user.patient_records.active().select_related("clinic").first()
+    return user._limber_patient
 
 
-def _deny(request: HttpRequest, *, clinic: Any = None, role: str = "") -> None:
+def _deny(request: HttpRequest, actor: Actor) -> NoReturn:
     match = getattr(request, "resolver_match", None)
     # Keep which page was refused; the route name carries no patient data.
-    audit.record(
-        actor=request.user,
-        action="access.denied",
-        clinic=clinic,
-        role=role,
-        request=request,
-        outcome=AuditEvent.Outcome.DENIED,
-        object_type="view",
-        object_id=match.view_name if match else "",
-    )
+    audit.denied(actor, object_type="view", object_id=match.view_name if match else "")
     raise PermissionDenied
 
 
-def staff_required(view: ViewFunc | None = None, *, admin: bool = False) -> Any:
-    """Portal views: an active clinic membership (and the admin role if `admin`)."""
+def _mark(wrapper: ViewFunc, **attributes: Any) -> ViewFunc:
+    for name, value in attributes.items():
+        setattr(wrapper, name, value)
+    return wrapper
+
+
+def _refuse_non_members(request: HttpRequest) -> HttpResponse | None:
+    """To the sign-in page when signed out; 403 for an account with no active membership."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not staff_memberships(request):
+        _deny(request, Actor.visitor(request))
+    return None
+
+
+def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Portal views: an active clinic chosen, and a role with `capability` there."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"Unknown capability {capability!r}: declare it in clinic.capabilities.")
 
     def decorator(func: ViewFunc) -> ViewFunc:
         @functools.wraps(func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            membership = staff_membership(request.user)
+        def wrapper(request: ClinicRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            refused = _refuse_non_members(request)
+            if refused is not None:
+                return refused
+            membership = active_membership(request)
             if membership is None:
-                _deny(request)
-            if admin and not membership.is_admin:
-                _deny(request, clinic=membership.clinic, role=membership.role)
+                return redirect_to_choose_clinic(request)
             request.membership = membership
             request.clinic = membership.clinic
+            request.actor = Actor.for_member(membership, request)
+            if capability not in capabilities_of(membership.role):
+                _deny(request, request.actor)
             return func(request, *args, **kwargs)
 
-        return wrapper
+        return _mark(wrapper, required_capability=capability)
 
-    return decorator(view) if view is not None else decorator
+    return decorator
 
 
-def patient_required(func: ViewFunc) -> ViewFunc:
-    """Patient-area views: the logged-in user's own active patient record."""
+def member_required(func: ViewFunc) -> ViewFunc:
+    """Staff pages that come before choosing a clinic (the clinic chooser itself)."""
 
     @functools.wraps(func)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return _refuse_non_members(request) or func(request, *args, **kwargs)
+
+    return _mark(wrapper, audience=MEMBER)
+
+
+def patient_required(func: ViewFunc) -> ViewFunc:
+    """Patient-area views: the signed-in account's own active patient record."""
+
+    @functools.wraps(func)
+    def wrapper(request: ClinicRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         profile = patient_profile(request.user)
         if profile is None:
-            _deny(request)
+            _deny(request, Actor.visitor(request))
         request.patient = profile
         request.clinic = profile.clinic
-        return func(request, *args, **kwargs)
+        request.actor = Actor.for_patient(profile, request)
+        # Everything the patient sees is in their language (clinic.languages): the view
+        # and its template render inside the override, and the language is reset after,
+        # so the next request on this thread (a staff page) is not switched.
+        language = patient_language(profile.preferred_language)
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = func(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        response.headers.setdefault("Content-Language", language)
+        return response
 
-    return wrapper
+    return _mark(wrapper, audience=PATIENT)
 
 
-def get_in_clinic_or_404(request: HttpRequest, queryset: QuerySet[M], **lookup: Any) -> M:
-    """The getter for every clinic-owned row a staff view touches.
+def public(func: ViewFunc) -> ViewFunc:
+    """Pages anyone may open: sign-in helpers, health checks. Said out loud, not assumed."""
+    return _mark(func, audience=PUBLIC)
 
-    Rows outside the user's clinic are indistinguishable from rows that do not
-    exist; the attempt is audited as denied.
+
+def redirect_to_choose_clinic(request: HttpRequest) -> HttpResponse:
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    return redirect(f"{reverse('clinic_choose')}?{urlencode({'next': request.get_full_path()})}")
+
+
+def get_in_clinic_or_404(
+    request: ClinicRequest,
+    queryset: QuerySet[M],
+    value: Any,
+    *,
+    field: str = "uuid",
+    clinic_field: str = "clinic",
+) -> M:
+    """The getter for every clinic-owned row a staff view touches, by its public id.
+
+    `clinic_field` is the path from the row to its clinic. A malformed id, a row of
+    another clinic and a row that does not exist are the same 404; the attempt is
+    audited as denied.
     """
-    membership: Membership = request.membership
-    obj = queryset.filter(clinic=membership.clinic, **lookup).first()
+    key = parse_uuid(value)
+    obj = None
+    if key is not None:
+        obj = queryset.filter(**{clinic_field: request.clinic, field: key}).first()
     if obj is None:
-        audit.record(
-            actor=request.user,
-            action="access.denied",
-            clinic=membership.clinic,
-            role=membership.role,
-            request=request,
-            outcome=AuditEvent.Outcome.DENIED,
-            object_type=queryset.model._meta.model_name,
-            object_id=str(next(iter(lookup.values()), "")),
-        )
-        raise Http404
+        raise not_found(request, queryset.model._meta.model_name or "", value)
     return obj
 
 
-def can_manage_staff(membership: Membership) -> bool:
-    return membership.is_admin
-
-
-def can_view_audit_log(membership: Membership) -> bool:
-    return membership.is_admin
+def not_found(request: HttpRequest, object_type: str, value: Any) -> Http404:
+    """Audit a refused lookup and return the 404 to raise."""
+    actor = getattr(request, "actor", None) or Actor.visitor(request)
+    audit.denied(actor, object_type=object_type, object_id=str(value)[:64])
+    return Http404()

@@ -1,7 +1,14 @@
-"""Sign-in protection glue: which account an attempt was for, and the audit of failures.
+"""Sign-in protection glue: which account an attempt was for, the account-wide throttle,
+and the audit of failures.
 
-django-axes counts failures; allauth posts the e-mail address as "login" and passes it
-to authenticate() as "email", so both are looked at.
+django-axes counts failures per account and address (in the database) and locks that
+pair out. On top of it, `AccountThrottleBackend` refuses password sign-ins for an account
+that has had too many failures from all addresses together (clinic.throttle, also in the
+database), so a guessing attack spread over many addresses is slowed as well. A paused
+account can still sign in with an e-mailed code: that needs the mailbox.
+
+allauth posts the e-mail address as "login" and passes it to authenticate() as "email",
+so both are looked at.
 """
 
 from __future__ import annotations
@@ -9,9 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
-from clinic import audit
+from clinic import audit, throttle
+from clinic.actors import Actor
 from clinic.models import AuditEvent, User
 
 
@@ -24,27 +33,55 @@ def attempted_login(request: Any, credentials: dict | None) -> str:
     return str(value).strip().lower()[:254]
 
 
-@receiver(user_login_failed)
-def audit_failed_login(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def _target(name: str) -> dict:
     # Which account was tried, by its opaque id only: no address or name in the log.
-    user = User.objects.filter(email__iexact=attempted_login(request, credentials)).first()
+    user = User.objects.filter(email__iexact=name).first() if name else None
+    return {"object_type": "user", "object_id": str(user.uuid)} if user else {}
+
+
+class AccountThrottleBackend:
+    """Refuses every password check for an account past PASSWORD_PER_ACCOUNT failures.
+
+    Placed before the password backends: raising PermissionDenied stops authenticate()
+    from asking them, and Django then reports the attempt as failed. It has no get_user:
+    it never signs anyone in, so Django never keeps it as a session's backend.
+    """
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        name = attempted_login(request, credentials)
+        if name and throttle.exceeded(throttle.PASSWORD_PER_ACCOUNT, name):
+            audit.record(
+                Actor.visitor(request),
+                "login.throttled",
+                outcome=AuditEvent.Outcome.DENIED,
+                **_target(name),
+            )
+            if request is not None:
+                request.limber_throttled = True
+            raise PermissionDenied
+
+
+@receiver(user_login_failed)
+def count_and_audit_failed_login(
+    sender: Any, credentials: dict, request: Any = None, **kwargs: Any
+) -> None:
+    name = attempted_login(request, credentials)
+    if getattr(request, "limber_throttled", False):
+        return  # already audited as throttled; a refused attempt does not extend the pause
+    if name:
+        throttle.hit(throttle.PASSWORD_PER_ACCOUNT, name)
     audit.record(
-        actor=None,
-        action="login.failed",
-        object_type="user" if user else "",
-        object_id=str(user.uuid) if user else "",
-        request=request,
+        Actor.visitor(request),
+        "login.failed",
         outcome=AuditEvent.Outcome.DENIED,
+        **_target(name),
     )
 
 
 def audit_lockout(sender: Any, request: Any = None, username: str = "", **kwargs: Any) -> None:
-    user = User.objects.filter(email__iexact=username or "").first()
     audit.record(
-        actor=None,
-        action="login.locked_out",
-        object_type="user" if user else "",
-        object_id=str(user.uuid) if user else "",
-        request=request,
+        Actor.visitor(request),
+        "login.locked_out",
         outcome=AuditEvent.Outcome.DENIED,
+        **_target(username),
     )

@@ -1,106 +1,218 @@
-"""Writes on the clinic's own records: staff and their roles."""
+"""Writes on the clinic's own records: staff, their roles and invitations, the clinic."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from allauth.mfa.models import Authenticator
 from django.db import transaction
-from django.urls import reverse
+from django.utils.translation import gettext
 
 from clinic import audit
-from clinic.invitations import invitation_create
-from clinic.mail import send_templated
-from clinic.models import Clinic, Membership, User
+from clinic.actors import Actor
+from clinic.invitations import (
+    NO_LONGER_VALID,
+    InvitationError,
+    invitation_issue,
+    invitations_revoke,
+    register,
+)
+from clinic.links import absolute_url
+from clinic.mail import send_templated_after_commit
+from clinic.models import Clinic, Invitation, Membership, User
+from clinic.storage import stored_then_saved
 
 
 class StaffError(Exception):
     """A staff change that cannot be made; the message is shown to the admin."""
 
 
+def _same_clinic(actor: Actor, clinic_id: Any) -> None:
+    # Views only pass rows of the actor's clinic; this keeps a slip from crossing clinics.
+    if actor.clinic is None or actor.clinic.pk != clinic_id:
+        raise PermissionError("Staff changes are made only within one's own clinic.")
+
+
 @transaction.atomic
-def staff_invite(
-    *,
-    actor: User,
-    clinic: Clinic,
-    email: str,
-    full_name: str,
-    role: str,
-    base_url: str,
-) -> Membership:
+def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Invitation:
+    """E-mail an invitation to join the actor's clinic.
+
+    Whether the address already has a login is not looked at here, and nothing is said
+    about it: the link decides when it is used (see clinic.invitations). Only this
+    clinic's own staff list is checked.
+    """
+    clinic = actor.clinic
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        if hasattr(user, "patient_profile"):
-            raise StaffError("This e-mail address belongs to a patient login. Use another one.")
-        if Membership.objects.filter(user=user, clinic=clinic).exists():
-            raise StaffError("This person is already on your clinic's staff list.")
-    else:
-        user = User.objects.create_user(email=email, password=None, full_name=full_name)
-    membership = Membership.objects.create(user=user, clinic=clinic, role=role)
-    token = invitation_create(user=user, created_by=actor)
-    audit.record(actor=actor, action="staff.invite", clinic=clinic, obj=membership, role="admin")
-    link = base_url + reverse("invitation_accept", args=[token])
-    transaction.on_commit(
-        lambda: send_templated(
-            to=email,
-            subject="You have been invited",
-            template="emails/staff_invitation.txt",
-            context={"clinic": clinic, "link": link, "inviter": actor},
-        )
+    if Membership.objects.filter(clinic=clinic, user__email__iexact=email, is_active=True).exists():
+        raise StaffError(gettext("This person is already on your clinic's staff list."))
+    invitation, token = invitation_issue(
+        actor=actor,
+        kind=Invitation.Kind.STAFF,
+        channel=Invitation.Channel.EMAIL,
+        email=email,
+        clinic=clinic,
+        role=role,
+        full_name=full_name,
     )
-    return membership
-
-
-def _guard_not_self(actor: User, membership: Membership) -> None:
-    if membership.user_id == actor.pk:
-        raise StaffError("You cannot change your own role or access. Ask another admin.")
+    audit.record(actor, "staff.invite", obj=invitation)
+    link = absolute_url("invitation_open", token)
+    send_templated_after_commit(
+        to=email,
+        subject=gettext("You have been invited"),
+        template="emails/staff_invitation.txt",
+        context={"clinic": clinic, "link": link, "inviter": actor.user},
+    )
+    return invitation
 
 
 @transaction.atomic
-def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+def staff_invitation_cancel(*, actor: Actor, invitation: Invitation) -> None:
+    _same_clinic(actor, invitation.clinic_id)
+    invitations_revoke(Invitation.objects.filter(pk=invitation.pk), actor=actor, obj=invitation)
+
+
+class StaffAcceptor:
+    """What a staff invitation grants: a membership in its clinic, with its role."""
+
+    def describe(self, invitation: Invitation) -> str:
+        role = Membership.Role(invitation.role).label
+        return gettext("join the staff of {clinic} as {role}").format(
+            clinic=invitation.clinic.name, role=role
+        )
+
+    def check(self, invitation: Invitation, user: User | None) -> None:
+        if invitation.role not in Membership.Role.values:
+            raise InvitationError(NO_LONGER_VALID)
+        if user is not None and (
+            Membership.objects.filter(user=user, clinic=invitation.clinic, is_active=True).exists()
+        ):
+            raise InvitationError(gettext("You are already on this clinic's staff."))
+
+    def accept(self, invitation: Invitation, user: User, actor: Actor) -> None:
+        membership, created = Membership.objects.get_or_create(
+            user=user, clinic=invitation.clinic, defaults={"role": invitation.role}
+        )
+        if not created:
+            membership.role = invitation.role
+            membership.is_active = True
+            membership.save(update_fields=["role", "is_active"])
+        audit.record(
+            Actor(user, membership.role, invitation.clinic, actor.ip),
+            "staff.join",
+            obj=membership,
+            target_user=user,
+        )
+
+
+register(Invitation.Kind.STAFF, StaffAcceptor())
+
+
+def _guard_not_self(actor: Actor, membership: Membership) -> None:
+    _same_clinic(actor, membership.clinic_id)
+    if membership.user_id == actor.user.pk:
+        raise StaffError(gettext("You cannot change your own role or access. Ask another admin."))
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     _guard_not_self(actor, membership)
     membership.role = role
     membership.save(update_fields=["role"])
-    audit.record(
-        actor=actor,
-        action="staff.role_change",
-        clinic=membership.clinic,
-        obj=membership,
-        role="admin",
-    )
+    audit.record(actor, "staff.role_change", obj=membership, target_user=membership.user)
     return membership
 
 
 @transaction.atomic
-def membership_set_active(*, actor: User, membership: Membership, active: bool) -> Membership:
+def membership_set_active(*, actor: Actor, membership: Membership, active: bool) -> Membership:
     """Deactivate or reactivate a staff member's access to this clinic.
 
-    A user left with no active membership is deactivated as a whole, which also
-    ends their sessions: an inactive user is not authenticated on the next request.
+    Access ends at once: every request looks the membership up again. The account
+    itself is left alone (the person may work at another clinic, or be a patient), and
+    this clinic's outstanding invitations to the address are revoked.
     """
     _guard_not_self(actor, membership)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
-    user = membership.user
-    has_other = (
-        Membership.objects.filter(user=user, is_active=True).exclude(pk=membership.pk).exists()
-    )
-    user.is_active = active or has_other
-    user.save(update_fields=["is_active"])
+    if not active:
+        invitations_revoke(
+            Invitation.objects.filter(clinic=membership.clinic, email__iexact=membership.user.email)
+        )
     action = "staff.reactivate" if active else "staff.deactivate"
-    audit.record(actor=actor, action=action, clinic=membership.clinic, obj=membership, role="admin")
+    audit.record(actor, action, obj=membership, target_user=membership.user)
     return membership
 
 
 @transaction.atomic
-def clinic_update(*, actor: User, membership: Membership, fields: dict, logo=None) -> Clinic:
-    """Contact details and handout branding. Saving bumps updated_at: cached handouts expire."""
-    clinic = Clinic.objects.select_for_update().get(pk=membership.clinic_id)
+def membership_set_digest(*, actor: Actor, membership: Membership, on: bool) -> None:
+    """One's own weekly summary e-mail, in one's own clinic."""
+    if membership.user_id != actor.user.pk:
+        raise PermissionError("People choose their own e-mails.")
+    membership.weekly_digest = on
+    membership.save(update_fields=["weekly_digest"])
+    audit.record(actor, "digest.update", obj=membership)
+
+
+@transaction.atomic
+def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
+    """For a colleague who lost their authenticator and recovery codes: remove their second
+    factor, so they enrol again at their next password sign-in. Nobody resets their own:
+    that takes a recovery code. Platform accounts are reset in the Django admin only."""
+    _guard_not_self(actor, membership)
+    user = membership.user
+    if user.is_superuser or user.is_staff:
+        raise StaffError(
+            gettext("This account's two-factor sign-in is managed by the platform team.")
+        )
+    removed, _ = Authenticator.objects.filter(user=user).delete()
+    if not removed:
+        raise StaffError(gettext("{user} has no two-factor sign-in to reset.").format(user=user))
+    audit.record(actor, "mfa.reset", obj=membership, target_user=user)
+    send_templated_after_commit(
+        to=user.email,
+        subject=gettext("Your two-factor sign-in was reset"),
+        template="emails/two_factor_reset.txt",
+        context={"clinic": actor.clinic, "login": absolute_url("account_login")},
+    )
+
+
+# What other apps do after the clinic's details change (patients re-renders handouts),
+# called inside the saving transaction; registered in their AppConfig.ready.
+CLINIC_UPDATED_HOOKS: list[Callable[[Clinic], None]] = []
+
+
+def clinic_update(*, actor: Actor, fields: dict, logo=None) -> Clinic:
+    """Contact details and handout branding. Saving bumps updated_at: stored handouts are
+    made again. A new logo is stored before the change and removed if it fails; a logo
+    the disk refuses saves nothing (StorageFailed)."""
+    if logo is None:
+        with transaction.atomic():
+            return _clinic_write(actor, fields, None)
+    clinic = actor.clinic
+    name = clinic.logo.field.generate_filename(clinic, f"{clinic.uuid}/{logo.name}")
+    old = Clinic.objects.filter(pk=clinic.pk).values_list("logo", flat=True).first() or ""
+    with stored_then_saved(name, logo, replaces=old) as stored:
+        return _clinic_write(actor, fields, stored)
+
+
+def _clinic_write(actor: Actor, fields: dict, logo_name: str | None) -> Clinic:
+    clinic = Clinic.objects.select_for_update().get(pk=actor.clinic.pk)
     for name, value in fields.items():
         setattr(clinic, name, value)
-    if logo is not None:
-        old = clinic.logo.name if clinic.logo else ""
-        clinic.logo.save(f"{clinic.uuid}/{logo.name}", logo, save=False)
-        if old:
-            transaction.on_commit(lambda: clinic.logo.storage.delete(old))
+    if logo_name is not None:
+        clinic.logo.name = logo_name
     clinic.save()
-    audit.record(actor=actor, action="clinic.update", clinic=clinic, obj=clinic, role="admin")
+    audit.record(actor, "clinic.update", obj=clinic)
+    for hook in CLINIC_UPDATED_HOOKS:
+        hook(clinic)
     return clinic
+
+
+def clinic_switch(*, actor: Actor, membership: Membership) -> None:
+    """Record that a member now works in `membership`'s clinic (the view keeps it in the
+    session); audited in the clinic switched to."""
+    audit.record(
+        Actor(actor.user, membership.role, membership.clinic, actor.ip),
+        "clinic.switch",
+        obj=membership,
+    )

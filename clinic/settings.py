@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,11 @@ def env_bool(name: str, default: bool) -> bool:
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
 
 
 def env_list(name: str) -> list[str]:
@@ -51,6 +57,19 @@ else:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 
+# The address people use to reach Limber, for links in e-mails, printed sheets and QR
+# codes (they outlive the request, so they cannot come from its Host header).
+SITE_URL = os.environ.get("SITE_URL", "").strip() or (
+    f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    if DEBUG
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+
+# How many reverse proxies in front of Limber append to X-Forwarded-For (0: none, the
+# peer's address is the client's). The lockout, the rate limits and the audit log all
+# read the client's address through clinic.network with this one number.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -67,12 +86,19 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "clinic",
     "programs",
     "patients",
 ]
 
 MIDDLEWARE = [
+    # First: every request gets an id and one log line, whatever happens after.
+    "clinic.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +113,7 @@ MIDDLEWARE = [
     "clinic.middleware.SessionTimeoutMiddleware",
     "clinic.middleware.RequireTwoFactorMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    "clinic.middleware.ClearDeviceOnSignOutMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,8 +129,10 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "clinic.context_processors.access",
             ],
         },
     },
@@ -119,17 +148,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that hangs (rather than refusing) fails a request in seconds instead of
+    # holding a web worker until gunicorn's 30 s timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DB_CONNECT_TIMEOUT", 5
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing for a local file and keep it locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers wait up to this many seconds for each other instead of failing.
+        "timeout": 20,
+        # Take the write lock when a transaction starts: two transactions that read and
+        # then write can no longer deadlock into "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        # Readers never wait for the writer (WAL), and commits stay durable enough for a
+        # clinic's own machine (NORMAL: safe against app crashes, not power cuts mid-write).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "clinic.User"
 AUTHENTICATION_BACKENDS = [
-    # First: refuses every attempt while an account+address pair is locked out.
+    # First: refuses every attempt while an account+address pair is locked out, then
+    # while the account as a whole has had too many failures (from any address).
     "axes.backends.AxesStandaloneBackend",
+    "clinic.security.AccountThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -152,6 +198,8 @@ LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: e-mail login, no public sign-up (clinics invite people).
 ACCOUNT_ADAPTER = "clinic.adapters.AccountAdapter"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ACCOUNT_FORMS = {"login": "clinic.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -184,6 +232,11 @@ ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Limber"
 MFA_ADAPTER = "clinic.adapters.MFAAdapter"
+# The two-factor code forms count wrong codes in the database (clinic.two_factor).
+MFA_FORMS = {
+    "authenticate": "clinic.two_factor.AuthenticateForm",
+    "reauthenticate": "clinic.two_factor.ReauthenticateForm",
+}
 REQUIRE_2FA = env_bool("REQUIRE_2FA", not DEBUG)
 # Key for TOTP secrets at rest (Fernet, url-safe base64 of 32 bytes). Locally derived
 # from SECRET_KEY; in production give its own, and keep it out of database backups.
@@ -198,6 +251,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "clinic.security.attempted_login"
+AXES_CLIENT_IP_CALLABLE = "clinic.network.client_ip"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout are refused without restarting its 15 minutes.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -216,17 +270,23 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("pt", "Portuguese"),
-    ("it", "Italian"),
-    ("nl", "Dutch"),
-    ("pl", "Polish"),
-    ("zh-hans", "Chinese (simplified)"),
-    ("ar", "Arabic"),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("de", _("German")),
+    ("pt", _("Portuguese")),
+    ("it", _("Italian")),
+    ("nl", _("Dutch")),
+    ("pl", _("Polish")),
+    ("zh-hans", _("Chinese (simplified)")),
+    ("ar", _("Arabic")),
 ]
+# The languages whose patient-facing text is complete: the patient area, e-mails, the
+# handout and the built-in exercise library (clinic.languages). A patient who prefers
+# another language keeps that preference and sees English with a short notice, until
+# the language is added here (README, "Languages").
+PATIENT_LANGUAGES_COMPLETE = ("en", "es")
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -237,7 +297,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files are written under a temporary name and renamed into place (clinic/storage.py).
+    "default": {"BACKEND": "clinic.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -308,6 +369,73 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- REST API and FHIR export (/api/v1/, /fhir/R4/) ----------------------------------
+# Clinic API tokens only (clinic.api): no session or basic auth, JSON only (no browsable
+# API), deny by default, one error body. Calls per token per minute before 429.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 120)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["clinic.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["clinic.api.auth.TokenCapability"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "clinic.api.framework.Page",
+    "EXCEPTION_HANDLER": "clinic.api.framework.error_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Limber API",
+    "DESCRIPTION": (
+        "A clinic's patients, programs, exercise logs, measures and questionnaires. "
+        "Every call needs a clinic API token: Authorization: Bearer <token>."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "clinic.api.schema.add_error_answers",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "SideEnum": "programs.models.Side",
+        "ProgramStatusEnum": "programs.models.Program.Status",
+        "PatientStatusEnum": "patients.models.Patient.Status",
+    },
+}
+
+# --- Background tasks ---------------------------------------------------------
+# Django's task framework (the django-tasks backport; built into Django 6). The embedded
+# default keeps tasks in the database: `manage.py db_worker` runs them, and several
+# workers on several machines share one PostgreSQL. TASKS_BACKEND=rq keeps them in Redis
+# (REDIS_URL) instead, run by `manage.py rqworker`. Queues: "renders" (PDFs), "email",
+# and "default" (sweeps, reminders).
+TASK_QUEUES = ["default", "email", "renders"]
+if os.environ.get("TASKS_BACKEND", "database") == "rq":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {name: {"URL": os.environ["REDIS_URL"]} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# A PDF job still queued after this many seconds was lost (its worker killed, the queue
+# wiped): the next download starts a new one instead of waiting for it. Well above a
+# render's time limit plus the time other renders queued before it may take.
+RENDER_JOB_STALE_SECONDS = env_int("RENDER_JOB_STALE_SECONDS", 600)
+# PDFs are rendered by the task worker, each in a child process of its own (clinic/lib/pdf.py):
+# one that takes longer than PDF_RENDER_TIMEOUT seconds is stopped, and one that needs more
+# than PDF_RENDER_MEMORY_MB of address space beyond what it inherits from the worker (a
+# handout of 30 exercises needs about 150) fails. Either way the task gets an error,
+# never part of a PDF.
+PDF_RENDER_TIMEOUT = env_float("PDF_RENDER_TIMEOUT", 20.0)
+PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 1024)
+
 # --- Cache --------------------------------------------------------------------
 # Used for rate limits, one-time TOTP codes and cached handouts, so it must be shared by
 # every worker process: Redis when REDIS_URL is set, else a database table (created by
@@ -315,8 +443,15 @@ CONTENT_SECURITY_POLICY = {
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis that is down or hung costs about a second, then is skipped for a few
+            # seconds; nothing correct depends on it (clinic/cache.py).
+            "BACKEND": "clinic.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_TIMEOUT", 1.0),
+                "socket_timeout": env_float("REDIS_TIMEOUT", 1.0),
+                "retry_on_timeout": False,
+            },
         }
     }
 elif not DEBUG:
@@ -328,12 +463,49 @@ elif not DEBUG:
     }
 
 # --- Logging ------------------------------------------------------------------
-# Request paths carry only opaque identifiers, so access logs hold no patient data.
+# One line per request (clinic.request_log: route, status, duration, request id, the
+# user's and clinic's opaque ids), JSON in production (LOG_FORMAT=json, the default when
+# DEBUG is off). Query strings and the secrets of one-time links are cut out of every
+# logged request line and path; names and e-mail addresses are never logged.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact": {"()": "clinic.log_redaction.RedactRequests"},
+        "context": {"()": "clinic.request_log.RequestContextFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "clinic.request_log.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact", "context"],
+            "formatter": LOG_FORMAT,
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every layout step at INFO; only its warnings are useful.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own request loggers keep their handlers but pass through the filters.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # WeasyPrint reports every layout step at INFO; only its warnings are useful.
+        "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
+
+# Periodic work: one scheduler process (`manage.py run_scheduler`) only enqueues these
+# tasks on their cron times (in TIME_ZONE); the task worker runs them.
+PERIODIC_TASKS = [
+    ("patients.tasks.daily_sweep", "15 5 * * *"),
+    ("clinic.tasks.housekeeping", "45 3 * * *"),
+    ("patients.tasks.documents_purge", "15 4 * * *"),
+    ("patients.tasks.reminders_send_due", "*/15 * * * *"),
+    ("patients.tasks.caseload_figures_refresh", "2 * * * *"),
+    # Day names, not numbers: APScheduler counts weekdays from Monday = 0, cron from Sunday.
+    ("patients.tasks.digests_send", "0 7 * * mon"),
+]

@@ -1,95 +1,121 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import permissions
-from clinic.forms import ClinicSettingsForm, InvitationPasswordForm, RoleForm, StaffInviteForm
-from clinic.invitations import invitation_accept, invitation_find
-from clinic.models import Membership
+from clinic import health, links, permissions, resume
+from clinic.actors import Actor
+from clinic.forms import ClinicSettingsForm, RoleForm, StaffInviteForm
+from clinic.lib.qr import qr_data_uri
+from clinic.models import Invitation, Membership
+from clinic.parsing import parse_uuid
 from clinic.services import (
     StaffError,
+    clinic_switch,
     clinic_update,
+    member_reset_two_factor,
     membership_change_role,
     membership_set_active,
+    membership_set_digest,
+    staff_invitation_cancel,
     staff_invite,
 )
+from clinic.storage import StorageFailed
 
 STAFF_PAGE_SIZE = 50
 
 
+@permissions.public
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Send each kind of user to their own area."""
     if not request.user.is_authenticated:
         return redirect("account_login")
-    if permissions.staff_membership(request.user) is not None:
+    if permissions.staff_memberships(request):
         return redirect("caseload")
     if permissions.patient_profile(request.user) is not None:
         return redirect("patient_home")
     return render(request, "registration/no_access.html", status=403)
 
 
+@permissions.public
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """Readiness: one key per dependency. 503 only when the app cannot serve (the
+    database); a failing cache, task queue or storage is reported but the app serves on."""
+    report = health.report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
-@require_http_methods(["GET", "POST"])
+@permissions.public
+@require_GET
 @never_cache
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = invitation_find(token)
-    if invitation is None:
-        return render(request, "registration/invitation_invalid.html", status=410)
-    user = invitation.user
-    form = InvitationPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        accepted = invitation_accept(token=token, password=form.cleaned_data["new_password1"])
-        if accepted is None:
-            return render(request, "registration/invitation_invalid.html", status=410)
-        if request.user.is_authenticated:
-            logout(request)
-        login(request, accepted, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your password is set. Welcome to Limber.")
-        return redirect("home")
+def healthz_live(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches nothing, so it stays cheap and says nothing
+    about dependencies (restarting a web server does not fix a database)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+@permissions.member_required
+def clinic_choose(request: HttpRequest) -> HttpResponse:
+    """For staff of several clinics: which one to work in now."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
     return render(
-        request, "registration/invitation_accept.html", {"form": form, "email": user.email}
+        request,
+        "clinician/clinic_choose.html",
+        {"memberships": permissions.staff_memberships(request), "next": next_url},
     )
 
 
-def _base_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
+@require_POST
+@permissions.member_required
+def clinic_switch_view(request: HttpRequest) -> HttpResponse:
+    """Work in another of one's clinics. Always lands on that clinic's patient list (or the
+    page asked for before choosing), never on a page of the clinic left."""
+    wanted = parse_uuid(request.POST.get("clinic"))
+    membership = next(
+        (m for m in permissions.staff_memberships(request) if m.clinic.uuid == wanted), None
+    )
+    if membership is None:
+        raise permissions.not_found(request, "clinic", request.POST.get("clinic", ""))
+    request.session[permissions.ACTIVE_CLINIC] = str(membership.clinic.uuid)
+    clinic_switch(actor=Actor.for_member(membership, request), membership=membership)
+    messages.success(
+        request, _("You are now working in {clinic}.").format(clinic=membership.clinic.name)
+    )
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("caseload")
 
 
 @require_http_methods(["GET", "POST"])
-@permissions.staff_required(admin=True)
+@permissions.staff_required("staff.manage")
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_invite(
-                actor=request.user,
-                clinic=request.clinic,
-                base_url=_base_url(request),
-                **form.cleaned_data,
-            )
+            staff_invite(actor=request.actor, **form.cleaned_data)
         except StaffError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            # The same answer whatever the address is: nothing about other clinics.
+            messages.success(
+                request, _("Invitation sent to {email}.").format(email=form.cleaned_data["email"])
+            )
             return redirect("staff_list")
     memberships = (
         Membership.objects.filter(clinic=request.clinic)
@@ -97,60 +123,107 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("-is_active", "user__full_name", "user__email")
     )
     page = Paginator(memberships, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    invitations = (
+        Invitation.objects.usable()
+        .filter(clinic=request.clinic, kind=Invitation.Kind.STAFF)
+        .order_by("-created_at")
+    )
     return render(
         request,
         "clinician/staff_list.html",
-        {"page": page, "form": form, "roles": Membership.Role.choices},
+        {
+            "page": page,
+            "form": form,
+            "roles": Membership.Role.choices,
+            "invitations": invitations,
+            "nav": "staff",
+        },
     )
 
 
+STAFF_ACTIONS = {"role", "deactivate", "reactivate", "reset_2fa"}
+
+
 @require_POST
-@permissions.staff_required(admin=True)
+@permissions.staff_required("staff.manage")
 def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     membership = permissions.get_in_clinic_or_404(
-        request, Membership.objects.select_related("user", "clinic"), uuid=membership_uuid
+        request, Membership.objects.select_related("user", "clinic"), membership_uuid
     )
     action = request.POST.get("action")
     try:
         if action == "role":
             form = RoleForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Choose a valid role.")
+                messages.error(request, _("Choose a valid role."))
                 return redirect("staff_list")
-            membership_change_role(actor=request.user, membership=membership, **form.cleaned_data)
-            messages.success(request, f"{membership.user} is now {membership.get_role_display()}.")
+            membership_change_role(actor=request.actor, membership=membership, **form.cleaned_data)
+            messages.success(
+                request,
+                _("{user} is now {role}.").format(
+                    user=membership.user, role=membership.get_role_display()
+                ),
+            )
         elif action in {"deactivate", "reactivate"}:
             membership_set_active(
-                actor=request.user, membership=membership, active=action == "reactivate"
+                actor=request.actor, membership=membership, active=action == "reactivate"
             )
-            messages.success(request, f"{membership.user} was {action}d.")
+            done = (
+                _("{user} was reactivated.")
+                if action == "reactivate"
+                else _("{user} was deactivated.")
+            )
+            messages.success(request, done.format(user=membership.user))
+        elif action == "reset_2fa":
+            member_reset_two_factor(actor=request.actor, membership=membership)
+            messages.success(
+                request,
+                _(
+                    "{user}'s two-factor sign-in was reset. They set it up again "
+                    "after their next sign-in with their password."
+                ).format(user=membership.user),
+            )
         else:
-            messages.error(request, "Unknown action.")
+            messages.error(request, _("Unknown action."))
     except StaffError as error:
         messages.error(request, str(error))
     return redirect("staff_list")
 
 
+@require_POST
+@permissions.staff_required("staff.manage")
+def staff_invitation_cancel_view(request: HttpRequest, invitation_uuid: str) -> HttpResponse:
+    invitation = permissions.get_in_clinic_or_404(
+        request, Invitation.objects.filter(kind=Invitation.Kind.STAFF), invitation_uuid
+    )
+    staff_invitation_cancel(actor=request.actor, invitation=invitation)
+    messages.success(
+        request, _("The invitation to {email} no longer works.").format(email=invitation.email)
+    )
+    return redirect("staff_list")
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
-@permissions.staff_required(admin=True)
+@permissions.staff_required("clinic.configure")
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     form = ClinicSettingsForm(request.POST or None, request.FILES or None, instance=request.clinic)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ClinicSettingsForm.Meta.fields}
-        clinic_update(
-            actor=request.user,
-            membership=request.membership,
-            fields=fields,
-            logo=form.cleaned_data.get("logo") or None,
-        )
-        messages.success(request, "Clinic settings saved.")
-        return redirect("clinic_settings")
+        try:
+            clinic_update(
+                actor=request.actor, fields=fields, logo=form.cleaned_data.get("logo") or None
+            )
+        except StorageFailed as error:
+            form.add_error("logo", str(error))
+        else:
+            messages.success(request, _("Clinic settings saved."))
+            return redirect("clinic_settings")
     return render(request, "clinician/clinic_settings.html", {"form": form, "nav": "clinic"})
 
 
 @require_GET
-@permissions.staff_required
+@permissions.staff_required("clinic.configure")
 def clinic_logo(request: HttpRequest) -> HttpResponse:
     """The clinic's own logo, for its staff. Uploaded files are never served publicly."""
     if not request.clinic.logo:
@@ -160,9 +233,61 @@ def clinic_logo(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.view")
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The staff member's own e-mail choices in this clinic: the weekly summary."""
+    membership = request.membership
+    if request.method == "POST":
+        membership_set_digest(
+            actor=request.actor, membership=membership, on=request.POST.get("weekly_digest") == "on"
+        )
+        messages.success(request, _("Saved."))
+        return redirect("staff_preferences")
+    return render(request, "clinician/preferences.html", {"membership": membership})
+
+
+@permissions.public
 @require_POST
 def session_keepalive(request: HttpRequest) -> HttpResponse:
     """The "Stay signed in" button: any request counts as activity; this one does nothing else."""
     if not request.user.is_authenticated:
         return HttpResponse(status=401)
     return HttpResponse(status=204)
+
+
+@permissions.public
+@require_POST
+@never_cache
+def session_check(request: HttpRequest) -> JsonResponse:
+    """Asked by a page before it sends a form: is the session still open, for the same
+    account and context the page was made in (clinic.resume)? The answer carries the
+    current CSRF token, which a new sign-in replaced."""
+    state = resume.check(request, request.POST.get("stamp", ""))
+    status = 200 if state == resume.OK else 401 if state == resume.SIGNED_OUT else 409
+    return JsonResponse({"state": state, "csrf": get_token(request)}, status=status)
+
+
+@permissions.public
+@require_GET
+@never_cache
+def session_signed_in(request: HttpRequest) -> HttpResponse:
+    """Where the sign-in window opened by a signed-out page lands: it tells that page
+    (same origin only) and closes. Holds nothing of the page's data."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "registration/signed_in_again.html")
+
+
+@require_GET
+@permissions.staff_required("handouts.print")
+def signin_card(request: HttpRequest) -> HttpResponse:
+    """Cards to print and hand out: a QR code of the clinic's sign-in page. It carries no
+    credential and names no one, so a card can be given to anyone, or lost."""
+    url = links.absolute_url("clinic_signin", request.clinic.uuid)
+    return render(
+        request,
+        "clinician/signin_card.html",
+        {"qr": qr_data_uri(url), "url": url, "cards": range(4)},
+    )

@@ -1,9 +1,11 @@
 """Adherence = exercise sessions done ÷ prescribed, per day and per ISO week.
 
-"Done" is aggregated in the database (one grouped SUM over the patient's session
-logs). "Prescribed" comes from the program revisions in force on each day, so a
-program changed mid-week counts the old dosage before the change and the new one
-after; paused and completed programs prescribe nothing.
+This module owns "what was prescribed on a day": `Prescriptions.on`, from the program
+revisions in force on each day, so a program changed mid-week counts the old dosage
+before the change and the new one after; paused and completed programs prescribe
+nothing, and nothing is prescribed before a program's start date. The chart, the report,
+the flags and (through the PrescribedDay plan written here) the caseload all read it.
+"Done" is aggregated in the database (one grouped SUM over the patient's session logs).
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ from django.db.models import Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from patients.models import Patient, SessionLog
+from patients import caseload
+from patients.models import ADHERENCE_DAYS, Patient, PatientProgram, PrescribedDay, SessionLog
 from patients.schedule import prescribed_on, week_start
 from programs.models import ProgramRevision
+
+# How far ahead the stored plan is written; the daily sweep tops it up a week before its
+# end, so a sweep that misses a few days loses nothing.
+HORIZON_DAYS = 28
+TOP_UP_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -51,27 +59,37 @@ class Prescriptions:
         index = bisect.bisect_right(self._days, day) - 1
         if index < 0:
             return 0.0
-        snapshot = self._snapshots[index]
-        if snapshot.get("status") != "active":
-            return 0.0
-        return sum(prescribed_on(item, day) for item in snapshot.get("items", []))
+        return snapshot_prescribed_on(self._snapshots[index], day)
+
+
+def snapshot_prescribed_on(snapshot: dict, day: date) -> float:
+    """Sessions a revision snapshot prescribes on `day`: none unless the program is active
+    and has started."""
+    if snapshot.get("status") != "active":
+        return 0.0
+    start = snapshot.get("start_date")
+    if start and day < date.fromisoformat(start):
+        return 0.0
+    return sum(prescribed_on(item, day) for item in snapshot.get("items", []))
 
 
 def _tz(patient: Patient):
-    return patient.clinic.tzinfo
+    return patient.tzinfo
 
 
-def clinic_today(patient: Patient) -> date:
-    """Today in the clinic's time zone: that is the day patients log against."""
+def patient_today(patient: Patient) -> date:
+    """Today where the patient lives (their time zone, else the clinic's): the one
+    definition of a patient's day, for logging, adherence, flags and reminders."""
     return timezone.localtime(timezone.now(), _tz(patient)).date()
 
 
-def window(patient: Patient, days: int, today: date | None = None) -> Period:
-    """Adherence over the last `days` days, today included."""
-    today = today or clinic_today(patient)
-    start = today - timedelta(days=days - 1)
+def window(patient: Patient, days: int = ADHERENCE_DAYS, today: date | None = None) -> Period:
+    """Adherence over the `days` full days before today (today is not over yet): the same
+    days the caseload shows."""
+    today = today or patient_today(patient)
+    start, end = today - timedelta(days=days), today - timedelta(days=1)
     done = (
-        SessionLog.objects.filter(patient=patient, performed_on__range=(start, today)).aggregate(
+        SessionLog.objects.filter(patient=patient, performed_on__range=(start, end)).aggregate(
             total=Sum("exercises_done")
         )["total"]
         or 0
@@ -81,9 +99,51 @@ def window(patient: Patient, days: int, today: date | None = None) -> Period:
     return Period(start=start, done=done, prescribed=round(prescribed, 2))
 
 
+def plan(patient: Patient, *, first: date | None = None) -> None:
+    """Rewrite the stored per-day plan from `first` (default: today) to the horizon.
+
+    Call it in the same transaction as the change it follows (programs.services calls it
+    for every saved revision of a patient's program), so the caseload never reads a plan
+    older than the program. Past days keep what was prescribed on them.
+    """
+    today = patient_today(patient)
+    first = first or today
+    last = today + timedelta(days=HORIZON_DAYS)
+    prescriptions = Prescriptions(patient, _tz(patient))
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    PrescribedDay.objects.filter(patient=patient, day__gte=first).delete()
+    PrescribedDay.objects.bulk_create(
+        PrescribedDay(patient=patient, day=day, sessions=sessions)
+        for day in days
+        if (sessions := prescriptions.on(day)) > 0
+    )
+    Patient.objects.filter(pk=patient.pk).update(planned_until=last)
+    # The caseload's stored adherence reads this plan: recompute it with the plan.
+    caseload.refresh_one(patient)
+
+
+def plan_after_program_saved(program) -> None:
+    """programs.services calls this inside the transaction of every saved revision."""
+    link = PatientProgram.objects.filter(program=program).select_related("patient__clinic").first()
+    if link is not None:
+        plan(link.patient)
+
+
+def plans_extend(today: date | None = None) -> int:
+    """The daily sweep: extend every plan that ends within TOP_UP_DAYS. Returns how many."""
+    due = Patient.objects.active().filter(planned_until__isnull=False).select_related("clinic")
+    count = 0
+    for patient in due.iterator(chunk_size=500):
+        day = today or patient_today(patient)
+        if patient.planned_until - day < timedelta(days=TOP_UP_DAYS):
+            plan(patient, first=patient.planned_until + timedelta(days=1))
+            count += 1
+    return count
+
+
 def by_week(patient: Patient, weeks: int, today: date | None = None) -> list[Period]:
     """The last `weeks` ISO weeks, oldest first, the current (partial) week last."""
-    today = today or clinic_today(patient)
+    today = today or patient_today(patient)
     first = week_start(today) - timedelta(weeks=weeks - 1)
     rows = (
         SessionLog.objects.filter(patient=patient, performed_on__range=(first, today))
@@ -110,7 +170,7 @@ def _as_date(value) -> date:
 
 def streak(patient: Patient, today: date | None = None) -> int:
     """Days in a row, up to today (or yesterday, if today is not logged yet), with a session."""
-    today = today or clinic_today(patient)
+    today = today or patient_today(patient)
     days = set(
         SessionLog.objects.filter(
             patient=patient, performed_on__range=(today - timedelta(days=365), today)

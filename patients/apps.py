@@ -6,3 +6,26 @@ from django.apps import AppConfig
 class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = "Patients"
+
+    def ready(self) -> None:
+        # Registers what a patient invitation grants (clinic.invitations.ACCEPTORS).
+        from clinic.mail import SENT_HOOKS
+        from clinic.models import OutgoingEmail
+        from clinic.services import CLINIC_UPDATED_HOOKS
+        from patients import adherence, caseload, handouts, services  # noqa: F401
+        from programs.services import PROGRAM_SAVED_HOOKS
+
+        def add(hooks: list, hook) -> None:
+            if hook not in hooks:
+                hooks.append(hook)
+
+        # Every saved revision of a patient's program rewrites their per-day plan, and
+        # has its handout rendered before anyone asks for it.
+        add(PROGRAM_SAVED_HOOKS, adherence.plan_after_program_saved)
+        add(PROGRAM_SAVED_HOOKS, handouts.prerender_after_program_saved)
+        # New branding: every handout of the clinic again, in the worker.
+        add(CLINIC_UPDATED_HOOKS, handouts.prerender_after_clinic_updated)
+        # A new clinic time zone moves the day of its patients who have none of their own.
+        add(CLINIC_UPDATED_HOOKS, caseload.stale_after_clinic_updated)
+        # A handout e-mail the mail server took goes on the revision's history.
+        add(SENT_HOOKS.setdefault(OutgoingEmail.Kind.HANDOUT, []), handouts.handout_email_sent)

@@ -18,9 +18,18 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from clinic.models import Clinic, User
-from patients.models import Flag, MorningCheck, Patient, PatientProgram, SessionEntry, SessionLog
-from patients.schedule import prescribed_per_week
-from patients.sessions import flag_check_inactive
+from patients.adherence import HORIZON_DAYS
+from patients.models import (
+    Flag,
+    MorningCheck,
+    Patient,
+    PatientProgram,
+    PrescribedDay,
+    SessionEntry,
+    SessionLog,
+)
+from patients.practice_log import flag_check_inactive
+from patients.schedule import prescribed_on
 from programs.dosage import ITEM_FIELDS
 from programs.models import Program, ProgramItem, ProgramRevision
 from programs.services import program_snapshot
@@ -50,6 +59,7 @@ def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
                 title=template.title,
                 goal=template.goal,
                 patient_notes=template.patient_notes,
+                leaflets=template.leaflets,
                 start_date=start,
                 based_on=template,
                 created_by=clinician,
@@ -86,10 +96,27 @@ def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
             PatientProgram(patient=patient, program=program, assigned_by=clinician)
             for patient, program in zip(chunk, programs, strict=True)
         )
-        for patient, program in zip(chunk, programs, strict=True):
-            patient.weekly_prescribed = prescribed_per_week(by_program[program.pk])
-        Patient.objects.bulk_update(chunk, ["weekly_prescribed"])
+        plan_demo_days(clinic, chunk, [by_program[program.pk] for program in programs], start)
     return len(patients)
+
+
+def plan_demo_days(clinic: Clinic, patients: list[Patient], items: list[list], start) -> None:
+    """The per-day plan (patients.adherence) for programs that began on `start` and never
+    changed, written in bulk: one revision, so each weekday's prescription repeats."""
+    today = timezone.localtime(timezone.now(), clinic.tzinfo).date()
+    last = today + timedelta(days=HORIZON_DAYS)
+    days = [start + timedelta(days=n) for n in range((last - start).days + 1)]
+    rows = []
+    for patient, program_items in zip(patients, items, strict=True):
+        by_weekday = [sum(prescribed_on(item, day) for item in program_items) for day in days[:7]]
+        rows.extend(
+            PrescribedDay(patient=patient, day=day, sessions=by_weekday[n % 7])
+            for n, day in enumerate(days)
+            if by_weekday[n % 7] > 0
+        )
+        patient.planned_until = last
+    PrescribedDay.objects.bulk_create(rows, batch_size=5000)
+    Patient.objects.bulk_update(patients, ["planned_until"])
 
 
 def make_history(clinic: Clinic, days: int, rng: random.Random, *, quiet: bool) -> int:
@@ -184,9 +211,9 @@ def demo_patient_story(patient: Patient) -> None:
 
 
 def raise_inactive_flags(clinic: Clinic) -> int:
-    patients = Patient.objects.filter(clinic=clinic, weekly_prescribed__gt=0).select_related(
-        "clinic"
-    )
+    patients = Patient.objects.filter(
+        clinic=clinic, programs__program__status=Program.Status.ACTIVE
+    ).select_related("clinic")
     return sum(flag_check_inactive(patient) for patient in patients.iterator(chunk_size=1000))
 
 

@@ -5,16 +5,13 @@ from datetime import date
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Membership, User
+from clinic.validators import phone_validator
 from patients.models import Patient
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()\-.]{6,32}$",
-    "Enter a phone number using digits, spaces, brackets or dashes, like +1 555 010 0199.",
-)
 
 MAX_AGE_YEARS = 120
 
@@ -29,10 +26,24 @@ class PatientForm(forms.ModelForm):
             "email",
             "phone",
             "preferred_language",
+            "large_print",
             "clinician",
+            "external_id",
         ]
+        labels = {
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "date_of_birth": _("Date of birth"),
+            "phone": _("Phone"),
+            "preferred_language": _("Preferred language"),
+        }
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        help_texts = {"email": "The patient logs in with this address. Optional."}
+        help_texts = {
+            "email": _(
+                "Where sign-in invitations are sent. The patient proves it is theirs by "
+                "using one. Optional."
+            )
+        }
 
     def __init__(self, *args, membership: Membership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -41,7 +52,7 @@ class PatientForm(forms.ModelForm):
         self.fields["clinician"].queryset = User.objects.filter(
             memberships__clinic=self.clinic, memberships__is_active=True, is_active=True
         ).order_by("full_name")
-        self.fields["clinician"].empty_label = "Not assigned"
+        self.fields["clinician"].empty_label = gettext("Not assigned")
         if not self.instance.pk:
             self.fields["clinician"].initial = membership.user_id
         self.helper = FormHelper()
@@ -49,8 +60,9 @@ class PatientForm(forms.ModelForm):
             Row(Column("first_name"), Column("last_name")),
             Row(Column("date_of_birth"), Column("preferred_language")),
             Row(Column("email"), Column("phone")),
-            "clinician",
-            Submit("save", "Save patient"),
+            Row(Column("clinician"), Column("external_id")),
+            "large_print",
+            Submit("save", gettext("Save patient")),
         )
 
     def clean_first_name(self) -> str:
@@ -63,42 +75,49 @@ class PatientForm(forms.ModelForm):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
         if born > today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
+            raise forms.ValidationError(gettext("The date of birth cannot be in the future."))
         if born < today.replace(year=today.year - MAX_AGE_YEARS):
-            raise forms.ValidationError("Check the year: that would make the patient over 120.")
+            raise forms.ValidationError(
+                gettext("Check the year: that would make the patient over 120.")
+            )
         return born
 
     def clean_email(self) -> str:
+        """Contact data, unique within this clinic. Whether the address has a login
+        anywhere is not checked, and never said: see clinic.invitations."""
         email = self.cleaned_data["email"].strip().lower()
         if not email:
-            if self.instance.pk and self.instance.user_id:
-                raise forms.ValidationError(
-                    "This patient logs in with their e-mail address, so it cannot be removed."
-                )
             return email
         clash = Patient.objects.filter(clinic=self.clinic, email__iexact=email)
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("Another patient of this clinic already uses this e-mail.")
-        other_login = User.objects.filter(email__iexact=email)
-        if self.instance.user_id:
-            other_login = other_login.exclude(pk=self.instance.user_id)
-            if other_login.exists():
-                raise forms.ValidationError("This e-mail address belongs to another login.")
+            raise forms.ValidationError(
+                gettext("Another patient of this clinic already uses this e-mail.")
+            )
         return email
 
 
 class CaseloadFilterForm(forms.Form):
     SORTS = [
-        ("name", "Name"),
-        ("activity", "Last activity"),
-        ("adherence", "Adherence (lowest first)"),
-        ("flags", "Open flags"),
+        ("name", _("Name")),
+        ("activity", _("Last activity")),
+        ("adherence", _("Adherence (lowest first)")),
+        ("flags", _("Open flags")),
     ]
-    q = forms.CharField(required=False, max_length=100, label="Search by name")
+    # Sorting and filtering by these would reveal clinical data to non-clinical staff.
+    CLINICAL_SORTS = {"activity", "adherence", "flags"}
+    q = forms.CharField(required=False, max_length=100, label=_("Search by name"))
     status = forms.ChoiceField(
-        required=False, choices=[("active", "Active"), ("archived", "Archived")]
+        required=False, choices=[("active", _("Active")), ("archived", _("Archived"))]
     )
     sort = forms.ChoiceField(required=False, choices=SORTS)
     attention = forms.BooleanField(required=False)
+
+    def __init__(self, *args, clinical: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not clinical:
+            self.fields["sort"].choices = [
+                choice for choice in self.SORTS if choice[0] not in self.CLINICAL_SORTS
+            ]
+            del self.fields["attention"]

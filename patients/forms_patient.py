@@ -5,24 +5,30 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import MorningCheck
-from patients.sessions import Done
+from patients.practice_log import Done, session_log
 from programs.models import ProgramItem
+from programs.safety import StopRules
 
 SCALE = [(n, str(n)) for n in range(11)]
 FIELD = re.compile(r"^(done|sets|reps)_(\d+)$")
 
 
-def _scale(label: str) -> forms.TypedChoiceField:
+def _scale(label: str, *, required: bool = False) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=SCALE,
         coerce=int,
-        required=False,
+        required=required,
         empty_value=None,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a number from 0 to 10."},
+        error_messages={
+            "invalid_choice": _("Choose a number from 0 to 10."),
+            "required": _("Choose your pain from 0 to 10 (0 means no pain at all)."),
+        },
     )
 
 
@@ -30,22 +36,24 @@ class SessionForm(forms.Form):
     """Ticks per exercise (with optional sets/reps actually done), pain, effort, a comment."""
 
     client_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    pain = _scale("Pain during exercise (0 = none, 10 = worst)")
-    effort = _scale("How hard was it? (0 = very easy, 10 = maximal)")
+    # Asked every time: the pain guide and the clinician's flags depend on it.
+    pain = _scale(_("Pain during exercise (0 = none, 10 = worst)"), required=True)
+    effort = _scale(_("How hard was it? (0 = very easy, 10 = maximal)"))
     comment = forms.CharField(
         required=False,
         max_length=500,
-        label="Anything to tell your clinician? (optional)",
+        label=_("Anything to tell your clinician? (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, items: list[ProgramItem], **kwargs) -> None:
+    def __init__(self, *args, items: list[ProgramItem], rules: StopRules | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = {item.pk: item for item in items}
+        self.fields["signs"] = signs_field(rules)
         for item in items:
-            self.fields[f"done_{item.pk}"] = forms.BooleanField(required=False, label="Done")
-            self.fields[f"sets_{item.pk}"] = self._count("Sets done", item.sets)
-            self.fields[f"reps_{item.pk}"] = self._count("Reps each set", item.reps)
+            self.fields[f"done_{item.pk}"] = forms.BooleanField(required=False, label=_("Done"))
+            self.fields[f"sets_{item.pk}"] = self._count(_("Sets done"), item.sets)
+            self.fields[f"reps_{item.pk}"] = self._count(_("Reps each set"), item.reps)
 
     @staticmethod
     def _count(label: str, prescribed: int | None) -> forms.IntegerField:
@@ -57,8 +65,13 @@ class SessionForm(forms.Form):
             min_value=1,
             max_value=limit,
             error_messages={
-                "max_value": f"That is more than twice what was prescribed ({prescribed or 100}). "
-                "Please check the number."
+                "max_value": format_lazy(
+                    _(
+                        "That is more than twice what was prescribed ({prescribed}). "
+                        "Please check the number."
+                    ),
+                    prescribed=prescribed or 100,
+                )
             },
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         )
@@ -71,11 +84,27 @@ class SessionForm(forms.Form):
             # Compared as text: int() of a hostile 5,000-digit key would raise.
             if match and match.group(2) not in known:
                 raise forms.ValidationError(
-                    "One of the exercises is not in your program any more. Reload the page."
+                    _("One of the exercises is not in your program any more. Reload the page.")
                 )
         if not any(data.get(f"done_{pk}") for pk in self.items):
-            raise forms.ValidationError("Tick at least one exercise you did.")
+            raise forms.ValidationError(_("Tick at least one exercise you did."))
         return data
+
+    def log(self, *, patient, program, actor, **when):
+        """Save the valid form through the service: (session, created). `when` passes
+        performed_on or made_at for logs not made today on this page."""
+        data = self.cleaned_data
+        return session_log(
+            patient=patient,
+            program=program,
+            done=self.done(),
+            pain=data["pain"],
+            effort=data["effort"],
+            comment=data["comment"],
+            client_token=data["client_token"],
+            actor=actor,
+            **when,
+        )
 
     def done(self) -> list[Done]:
         return [
@@ -97,16 +126,39 @@ class SessionForm(forms.Form):
         ]
 
 
+def signs_field(rules: StopRules | None) -> forms.MultipleChoiceField:
+    """The warning signs of the patient's program, to tick (programs.safety)."""
+    signs = [*rules.stop, *rules.urgent] if rules else []
+    return forms.MultipleChoiceField(
+        label=_("Since your last session, have you had any of these?"),
+        choices=[(sign, sign) for sign in signs],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Please tick only the signs in the list.")},
+    )
+
+
+class SymptomForm(forms.Form):
+    """Reporting a warning sign on its own, without logging a session."""
+
+    def __init__(self, *args, rules: StopRules, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rules = rules
+        self.fields["signs"] = signs_field(rules)
+        self.fields["signs"].required = True
+        self.fields["signs"].error_messages["required"] = _("Tick what you noticed.")
+
+
 class MorningCheckForm(forms.Form):
     compared = forms.ChoiceField(
-        label="Compared with before you exercised, you feel…",
+        label=_("Compared with before you exercised, you feel…"),
         choices=MorningCheck.Compared.choices,
         widget=forms.RadioSelect,
     )
     pain = forms.TypedChoiceField(
-        label="Your pain this morning (0 = none, 10 = worst)",
+        label=_("Your pain this morning (0 = none, 10 = worst)"),
         choices=SCALE,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a number from 0 to 10."},
+        error_messages={"invalid_choice": _("Choose a number from 0 to 10.")},
     )

@@ -1,103 +1,230 @@
-"""Handouts for a patient: who it is for, the login link, the print record and audit.
+"""Handouts for a patient: who it is for, asking the worker for it, the print record.
 
-Content and rendering live in programs.handouts; this module adds the patient.
+What a handout shows and where it is stored live in programs.handouts; the render itself
+runs in the task worker (patients.tasks.render_document), never in a web request. A
+revision's handout is rendered as soon as it is saved (and again when anything on it
+changes), so a download usually finds it ready.
+
+Printing or downloading a handout never creates a login link: its QR code leads to the
+clinic's sign-in page, which is useless without the patient's mailbox or password.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic import audit
-from clinic.invitations import invitation_current_or_new
-from patients.models import Patient
-from patients.services import PatientAccessError, patient_login_user
-from programs.handouts import HandoutPeople, handout_filename, handout_pdf
+from clinic.actors import Actor
+from clinic.documents import request_render, stored
+from clinic.languages import for_patient, not_yet_notice, patient_language
+from clinic.links import absolute_url
+from clinic.mail import queue_email
+from clinic.models import OutgoingEmail, RenderJob
+from patients.models import Patient, PatientProgram
+from patients.practice_log import current_program
+from programs.handouts import HandoutPeople, handout_filename, storage_name
 from programs.models import HandoutPrint, Program, ProgramRevision
 
 
-def handout_people(patient: Patient, *, base_url: str, actor: Any) -> HandoutPeople:
-    """Who the handout is for, and the login link its QR code carries (the live invitation
-    link while the patient has not chosen a password yet)."""
+def handout_people(patient: Patient) -> HandoutPeople:
+    """Who the handout is for, and where its QR code leads."""
     clinician = patient.clinician
     contact = (clinician.phone or clinician.email) if clinician else ""
-    login_url = base_url + reverse("patient_home")
-    is_invitation = False
-    if patient.email and not patient.has_login and patient.is_active:
-        try:
-            user = patient_login_user(patient)
-        except PatientAccessError:
-            user = None
-        if user is not None:
-            token = invitation_current_or_new(user=user, created_by=actor)
-            login_url = base_url + reverse("invitation_accept", args=[token])
-            is_invitation = True
     return HandoutPeople(
         patient_name=patient.full_name,
         birth_date=patient.date_of_birth,
         clinician_name=str(clinician) if clinician else patient.clinic.name,
         clinician_contact=contact,
-        login_url=login_url,
-        login_is_invitation=is_invitation,
+        signin_url=absolute_url("clinic_signin", patient.clinic.uuid) if patient.email else "",
     )
 
 
-@transaction.atomic
-def patient_handout(
-    *,
+@dataclass(frozen=True)
+class Handout:
+    """One handout of a program's current revision, in one print size."""
+
+    patient: Patient
+    program: Program
+    revision: ProgramRevision
+    large_print: bool
+    storage_name: str
+    filename: str
+    # The language it is printed in: the patient's (clinic.languages), or English for
+    # the clinician's copy.
+    language: str = "en"
+
+    @property
+    def ready(self) -> bool:
+        return stored(self.storage_name)
+
+
+def handout_for(
     patient: Patient,
     program: Program,
-    actor: Any,
-    role: str,
-    channel: str,
-    base_url: str,
-    large_print: bool = False,
-    request: Any = None,
-) -> tuple[bytes, str]:
-    """The PDF of the program's current revision, and its file name. Recorded and audited."""
+    large_print: bool | None = None,
+    language: str | None = None,
+) -> Handout:
+    """The handout of the program's current revision; in the patient's own print size
+    and language unless `large_print` or `language` say otherwise."""
     revision = ProgramRevision.objects.get(program=program, number=program.revision)
-    issued_on = timezone.localdate()
-    pdf, _cached = handout_pdf(
+    large = patient.large_print if large_print is None else large_print
+    language = language or patient_language(patient.preferred_language)
+    name = storage_name(
         program=program,
         revision=revision,
         clinic=patient.clinic,
-        people=handout_people(patient, base_url=base_url, actor=actor),
-        large_print=large_print,
-        issued_on=issued_on,
+        people=handout_people(patient),
+        large_print=large,
+        language=language,
     )
+    filename = handout_filename(revision, patient.initials, language=language)
+    return Handout(patient, program, revision, large, name, filename, language)
+
+
+def handout_render(handout: Handout, *, requested_by=None) -> RenderJob:
+    """Ask the worker for the handout (one render however many ask)."""
+    from patients.tasks import render_document
+
+    return request_render(
+        task=render_document,
+        clinic=handout.patient.clinic,
+        kind=RenderJob.Kind.HANDOUT,
+        storage_name=handout.storage_name,
+        filename=handout.filename,
+        params={
+            "program": handout.program.pk,
+            "large_print": handout.large_print,
+            "language": handout.language,
+        },
+        patient_uuid=handout.patient.uuid,
+        requested_by=requested_by,
+    )
+
+
+def handout_prerender(patient: Patient) -> RenderJob | None:
+    """Render the current program's handout ahead of any download, if it is not stored."""
+    program = current_program(patient)
+    if program is None or not patient.is_active:
+        return None
+    handout = handout_for(patient, program)
+    return None if handout.ready else handout_render(handout)
+
+
+def prerender_after_program_saved(program: Program) -> None:
+    """programs.services hook: a new revision's handout is rendered once it commits."""
+    link = PatientProgram.objects.filter(program=program).select_related("patient__clinic").first()
+    if link is not None:
+        transaction.on_commit(lambda: handout_prerender(link.patient))
+
+
+def prerender_after_clinic_updated(clinic) -> None:
+    """clinic.services hook: new branding makes every handout of the clinic again."""
+    from patients.tasks import handouts_prerender_clinic
+
+    transaction.on_commit(lambda: handouts_prerender_clinic.enqueue(clinic.pk))
+
+
+def current_handout_names() -> set[str]:
+    """The stored names of every active patient's current handout, in both print sizes:
+    the files the purge keeps."""
+    names = set()
+    patients = Patient.objects.active().select_related("clinic", "clinician")
+    for patient in patients.iterator(chunk_size=200):
+        program = current_program(patient)
+        if program is not None:
+            names |= {
+                handout_for(patient, program, large, language).storage_name
+                for large in (False, True)
+                for language in {patient_language(patient.preferred_language), "en"}
+            }
+    return names
+
+
+def prerender_clinic(clinic) -> int:
+    """Every active patient's handout again (the clinic's name, logo or paper changed)."""
+    patients = Patient.objects.active().filter(clinic=clinic).select_related("clinic", "clinician")
+    jobs = [handout_prerender(patient) for patient in patients.iterator(chunk_size=200)]
+    return sum(job is not None for job in jobs)
+
+
+@transaction.atomic
+def handout_served(*, actor: Actor, handout: Handout, channel: str) -> None:
+    """Record and audit a handout given out (downloaded now, or e-mail sent)."""
     HandoutPrint.objects.create(
-        revision=revision,
+        revision=handout.revision,
         channel=channel,
-        large_print=large_print,
-        printed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        large_print=handout.large_print,
+        printed_by=actor.user if actor.is_user else None,
     )
-    audit.record(
-        actor=actor,
-        role=role,
-        action=f"handout.{channel}",
-        patient=patient,
-        obj=program,
-        request=request,
-    )
-    return pdf, handout_filename(revision, issued_on)
+    audit.record(actor, f"handout.{channel}", patient=handout.patient, obj=handout.program)
 
 
-def send_handout_email(*, patient: Patient, pdf: bytes, filename: str) -> None:
-    """Attach the handout. The subject says nothing about health or the program."""
+def one_line(text: str) -> str:
+    """Header-safe text: line breaks and control characters become single spaces."""
+    return re.sub(r"[\x00-\x1f\x7f\s]+", " ", text).strip()
+
+
+@transaction.atomic
+def handout_email(*, actor: Actor, handout: Handout) -> OutgoingEmail:
+    """Queue the handout for the patient's e-mail; the worker sends it once the PDF is
+    stored, retrying while the mail server is down. The subject says nothing about health
+    or the program. It is recorded as handed out once the mail server takes it."""
+    patient = handout.patient
     clinic = patient.clinic
-    body = render_to_string(
-        "emails/handout.txt", {"first_name": patient.first_name, "clinic": clinic}
+    if not handout.ready:
+        handout_render(handout, requested_by=actor.user if actor.is_user else None)
+    with for_patient(patient.preferred_language):
+        body = render_to_string(
+            "emails/handout.txt",
+            {
+                "first_name": patient.first_name,
+                "clinic": clinic,
+                "language_notice": not_yet_notice(patient.preferred_language),
+            },
+        )
+        subject = _("A document from {clinic}").format(clinic=one_line(clinic.name))
+        email = queue_email(
+            clinic=clinic,
+            patient_uuid=patient.uuid,
+            kind=OutgoingEmail.Kind.HANDOUT,
+            to=patient.email,
+            subject=subject,
+            body=body,
+            attachment=handout.storage_name,
+            attachment_name=handout.filename,
+            about={
+                "revision": handout.revision.pk,
+                "large_print": handout.large_print,
+                "by": actor.user.pk if actor.is_user else None,
+            },
+        )
+    audit.record(actor, "handout.email_queue", patient=patient, obj=handout.program)
+    return email
+
+
+def handout_email_sent(email: OutgoingEmail) -> None:
+    """clinic.tasks hook: the mail server took a handout e-mail; record it on the
+    revision's history as the clinician's."""
+    revision = (
+        ProgramRevision.objects.filter(pk=email.about.get("revision"))
+        .select_related("program")
+        .first()
     )
-    message = EmailMessage(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}A document from {clinic.name}",
-        body=body,
-        to=[patient.email],
-    )
-    message.attach(filename, pdf, "application/pdf")
-    transaction.on_commit(message.send)
+    patient = Patient.objects.filter(uuid=email.patient_uuid, clinic_id=email.clinic_id).first()
+    if revision is None or patient is None:
+        return
+    with transaction.atomic():
+        HandoutPrint.objects.create(
+            revision=revision,
+            channel=HandoutPrint.Channel.EMAIL,
+            large_print=bool(email.about.get("large_print")),
+            printed_by_id=email.about.get("by"),
+        )
+        audit.record(
+            Actor.system(patient.clinic), "handout.email", patient=patient, obj=revision.program
+        )

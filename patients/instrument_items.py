@@ -3,10 +3,13 @@
 Pure data, no Django: templates, the PDF handouts, the seed command and the
 tests all read the same text, and none of them should need settings to do so.
 
-Every item here is our own plain-language rendering of the published item's
-meaning, kept in the published order so answers line up with the answer shapes
-in ``patients.scoring`` (index 0 is item 1). Aim: short sentences a 12-year-old
-can read.
+Roland-Morris and LEFS are quoted word for word from their published forms,
+instructions and answer options included: a reworded questionnaire is no longer
+the validated one, so nobody "improves" these strings. Each block says where the
+wording was checked. Everything else here (NPRS, PSFS, our notes) is our own
+plain-language text: short sentences a 12-year-old can read. Items are kept in
+the published order so answers line up with the answer shapes in
+``patients.scoring`` (index 0 is item 1).
 
 ODI, NDI and STarT Back item wording is licensed by its owners. It must never
 appear in this module or anywhere else in the project: the clinic enters section
@@ -16,7 +19,7 @@ values from its own licensed form, and screens show the section names held in
 
 from __future__ import annotations
 
-from patients.scoring import INSTRUMENTS
+from patients.scoring import INSTRUMENTS, Instrument
 
 __all__ = [
     "CITATIONS",
@@ -26,14 +29,24 @@ __all__ = [
     "LICENSED_NOTE",
     "NPRS_ANCHORS",
     "NPRS_PROMPT",
+    "NPRS_QUESTIONS",
     "PSFS_INSTRUCTIONS",
     "PSFS_SCALE_ANCHORS",
+    "PUBLISHED_NOTE",
+    "QUOTED",
     "RMDQ_INSTRUCTIONS",
     "RMDQ_ITEMS",
+    "instructions_for",
     "items_for",
 ]
 
 LICENSED_NOTE = "Item wording licensed; scored from the clinic's own form."
+
+# Shown to patients above a questionnaire quoted word for word (our own words).
+PUBLISHED_NOTE = (
+    "The questions below are printed exactly as their authors wrote them. "
+    "This keeps your answers fair to compare over time."
+)
 
 CITATIONS: dict[str, str] = {
     "nprs": (
@@ -47,7 +60,9 @@ CITATIONS: dict[str, str] = {
         f"{LICENSED_NOTE}"
     ),
     "rmdq": (
-        "Roland M, Morris R. A study of the natural history of back pain. Spine 1983;8:141–144."
+        "Roland M, Morris R. A study of the natural history of back pain. Part I: "
+        "development of a reliable and sensitive measure of disability in low-back pain. "
+        "Spine 1983;8:141–144."
     ),
     "psfs": (
         "Stratford P, Gill C, Westaway M, Binkley J. Assessing disability and change on "
@@ -70,87 +85,118 @@ CITATIONS: dict[str, str] = {
     ),
 }
 
-# --- Roland-Morris ---------------------------------------------------------------
+# --- Roland-Morris (quoted) ------------------------------------------------------
+#
+# The English original distributed by the authors (rmdq.org, "English (original)"),
+# checked against the PhenX Toolkit's copy (protocol 171601) and other independent
+# transcriptions. Two typographic points where copies differ: item 4 has no comma
+# after "Because of my back" in the authors' file (PhenX adds one); item 9 reads
+# "than usual" as in PhenX, where the authors' file has the typing slip "then".
+# Answer options: a tick against the sentence, or the space left blank.
 
-RMDQ_INSTRUCTIONS = (
-    "Back pain can make everyday things hard. "
-    "Read each sentence below. "
-    "Tick it only if it is true for you today. "
-    "Leave it blank if it is not."
+RMDQ_INSTRUCTIONS: tuple[str, ...] = (
+    "When your back hurts, you may find it difficult to do some of the things you normally do.",
+    "This list contains sentences that people have used to describe themselves when "
+    "they have back pain. When you read them, you may find that some stand out because "
+    "they describe you today.",
+    "As you read the list, think of yourself today. When you read a sentence that "
+    "describes you today, put a tick against it. If the sentence does not describe you, "
+    "then leave the space blank and go on to the next one. Remember, only tick the "
+    "sentence if you are sure it describes you today.",
 )
 
 # Published order matters: the score is a count, but reports name items by number.
 RMDQ_ITEMS: tuple[str, ...] = (
-    "My back keeps me at home most of the time.",
-    "I keep moving around to find a comfortable position for my back.",
-    "My back makes me walk slower than normal.",
-    "My back stops me doing any of my normal jobs around the house.",
-    "I need the handrail to go up stairs because of my back.",
-    "I lie down to rest more often than usual because of my back.",
-    "I have to hold on to something to get up from a soft chair because of my back.",
-    "I ask other people to do things for me because of my back.",
-    "Getting dressed takes me longer than normal because of my back.",
-    "My back lets me stand for only a short time.",
-    "I avoid bending or kneeling because of my back.",
-    "Getting up from a chair is hard because of my back.",
-    "My back hurts nearly all the time.",
-    "Turning over in bed is hard because of my back.",
-    "I don't feel like eating much because of my back pain.",
-    "Putting on my socks or tights is hard because of my back pain.",
-    "My back lets me walk only short distances.",
-    "I sleep worse than usual because of my back.",
-    "I need someone to help me get dressed because of my back pain.",
-    "I spend most of the day sitting down because of my back.",
-    "I keep away from heavy jobs around the house because of my back.",
-    "My back pain makes me grumpier with people than usual.",
-    "I climb stairs more slowly than normal because of my back.",
-    "My back keeps me in bed most of the time.",
+    "I stay at home most of the time because of my back.",
+    "I change position frequently to try and get my back comfortable.",
+    "I walk more slowly than usual because of my back.",
+    "Because of my back I am not doing any of the jobs that I usually do around the house.",
+    "Because of my back, I use a handrail to get upstairs.",
+    "Because of my back, I lie down to rest more often.",
+    "Because of my back, I have to hold on to something to get out of an easy chair.",
+    "Because of my back, I try to get other people to do things for me.",
+    "I get dressed more slowly than usual because of my back.",
+    "I only stand for short periods of time because of my back.",
+    "Because of my back, I try not to bend or kneel down.",
+    "I find it difficult to get out of a chair because of my back.",
+    "My back is painful almost all the time.",
+    "I find it difficult to turn over in bed because of my back.",
+    "My appetite is not very good because of my back pain.",
+    "I have trouble putting on my socks (or stockings) because of the pain in my back.",
+    "I only walk short distances because of my back.",
+    "I sleep less well because of my back.",
+    "Because of my back pain, I get dressed with help from someone else.",
+    "I sit down for most of the day because of my back.",
+    "I avoid heavy jobs around the house because of my back.",
+    "Because of my back pain, I am more irritable and bad tempered with people than usual.",
+    "Because of my back, I go upstairs more slowly than usual.",
+    "I stay in bed most of the time because of my back.",
 )
 
-# --- Lower Extremity Functional Scale ------------------------------------------
+# --- Lower Extremity Functional Scale (quoted) -----------------------------------
+#
+# The form printed in Binkley et al. 1999 and reprinted with the APTA's permission,
+# checked against several independent copies of that form. Item 2 reads
+# "recreational": the PDF copies split the word across a line ("re creational").
 
-LEFS_INSTRUCTIONS = (
-    "Think about today. "
-    "For each activity, choose how hard it is because of the problem with your hip, "
-    "leg or foot. "
-    "If you don't do an activity, choose how hard you think it would be."
+LEFS_INSTRUCTIONS: tuple[str, ...] = (
+    "We are interested in knowing whether you are having any difficulty at all with "
+    "the activities listed below because of your lower limb problem for which you are "
+    "currently seeking attention. Please provide an answer for each activity.",
+    "Today, do you or would you have any difficulty at all with:",
 )
 
 LEFS_ACTIVITIES: tuple[str, ...] = (
-    "Your usual work, housework or school activities",
-    "Your usual hobbies, sports or free-time activities",
-    "Getting in or out of the bath",
-    "Walking from one room to another",
-    "Putting on your shoes or socks",
-    "Squatting down",
-    "Lifting something off the floor, like a bag of shopping",
-    "Light jobs around your home",
-    "Heavy jobs around your home",
-    "Getting in or out of a car",
-    "Walking two blocks",
-    "Walking a mile (about 1.6 km)",
-    "Going up or down 10 stairs (about one flight)",
-    "Standing for an hour",
-    "Sitting for an hour",
-    "Running on flat ground",
-    "Running on rough or uneven ground",
-    "Turning sharply while running fast",
-    "Hopping",
-    "Rolling over in bed",
+    "Any of your usual work, housework, or school activities.",
+    "Your usual hobbies, recreational or sporting activities.",
+    "Getting into or out of the bath.",
+    "Walking between rooms.",
+    "Putting on your shoes or socks.",
+    "Squatting.",
+    "Lifting an object, like a bag of groceries from the floor.",
+    "Performing light activities around your home.",
+    "Performing heavy activities around your home.",
+    "Getting into or out of a car.",
+    "Walking 2 blocks.",
+    "Walking a mile.",
+    "Going up or down 10 stairs (about 1 flight of stairs).",
+    "Standing for 1 hour.",
+    "Sitting for 1 hour.",
+    "Running on even ground.",
+    "Running on uneven ground.",
+    "Making sharp turns while running fast.",
+    "Hopping.",
+    "Rolling over in bed.",
 )
 
-# Index = the score given for that answer (0-4, higher = better).
+# Index = the score given for that answer (0-4, higher = better); the published
+# column headings.
 LEFS_SCALE: tuple[str, ...] = (
-    "Extreme difficulty, or I can't do it",
-    "A lot of difficulty",
-    "Some difficulty",
-    "A little difficulty",
-    "No difficulty",
+    "Extreme Difficulty or Unable to Perform Activity",
+    "Quite a Bit of Difficulty",
+    "Moderate Difficulty",
+    "A Little Bit of Difficulty",
+    "No Difficulty",
 )
+
+# Wording quoted from a published form; screens say so and show the citation.
+QUOTED: frozenset[str] = frozenset({"rmdq", "lefs"})
 
 # --- Numeric Pain Rating Scale ---------------------------------------------------
 
-NPRS_PROMPT = "How much pain do you have right now? Pick a number from 0 to 10."
+NPRS_PROMPT = (
+    "Think about your pain over the last 24 hours. "
+    "Answer each question with a number from 0 to 10. "
+    "0 means no pain at all. "
+    "10 means the worst pain you can imagine."
+)
+
+# Keys are the names stored in the answers; the NPRS value is the mean of the three.
+NPRS_QUESTIONS: dict[str, str] = {
+    "best": "At its best: the least pain you had in the last 24 hours",
+    "worst": "At its worst: the most pain you had in the last 24 hours",
+    "now": "Right now: the pain you have at this moment",
+}
 
 NPRS_ANCHORS: dict[int, str] = {
     0: "No pain at all",
@@ -180,19 +226,31 @@ _FIXED_ITEMS: dict[str, tuple[str, ...]] = {
     "lefs": LEFS_ACTIVITIES,
 }
 
+_INSTRUCTIONS: dict[str, tuple[str, ...]] = {
+    "nprs": (NPRS_PROMPT,),
+    "psfs": (PSFS_INSTRUCTIONS,),
+    "rmdq": RMDQ_INSTRUCTIONS,
+    "lefs": LEFS_INSTRUCTIONS,
+}
 
-def items_for(code: str) -> tuple[str, ...]:
-    """Return the items a patient may be shown for `code`, in published order.
 
-    NPRS and PSFS have no fixed item list (one rating; patient-chosen
-    activities), so they return an empty tuple and screens use the prompt or
-    instructions instead. Licensed instruments raise LookupError, so a template
-    that asks for their questions fails loudly rather than printing nothing.
-    """
+def _instrument(code: object) -> Instrument:
     instrument = INSTRUMENTS.get(code) if isinstance(code, str) else None
     if instrument is None:
         known = ", ".join(sorted(INSTRUMENTS))
         raise LookupError(f"unknown instrument code {code!r}; expected one of: {known}")
+    return instrument
+
+
+def items_for(code: str) -> tuple[str, ...]:
+    """Return the items a patient may be shown for `code`, in published order.
+
+    NPRS and PSFS have no fixed item list (three ratings of one question;
+    patient-chosen activities), so they return an empty tuple and screens use the
+    prompt or instructions instead. Licensed instruments raise LookupError, so a template
+    that asks for their questions fails loudly rather than printing nothing.
+    """
+    instrument = _instrument(code)
     if instrument.item_text_licensed:
         raise LookupError(
             f"{instrument.short_name} item wording is licensed by its owners and is not "
@@ -200,3 +258,17 @@ def items_for(code: str) -> tuple[str, ...]:
             "score from the clinic's own licensed form"
         )
     return _FIXED_ITEMS.get(code, ())
+
+
+def instructions_for(code: str) -> tuple[str, ...]:
+    """The paragraphs shown above a questionnaire, in order; empty for licensed ones,
+    whose instructions are on the clinic's own form."""
+    _instrument(code)
+    return _INSTRUCTIONS.get(code, ())
+
+
+# The form each response was given on, stored with it (OutcomeResponse.version): "1" is
+# what Limber used before November 2026 (our paraphrase of the Roland-Morris and LEFS
+# items, and a single NPRS rating); "2" is the published wording, and NPRS as the mean
+# of best, worst and now over 24 hours. Instruments not listed have kept their form.
+FORM_VERSIONS: dict[str, str] = {"rmdq": "2", "lefs": "2", "nprs": "2"}

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -67,6 +70,8 @@ MEASURES: tuple[Measure, ...] = (
 
 BY_CODE = {measure.code: measure for measure in MEASURES}
 SIDES = ("left", "right")
+# A side as stored, in words.
+SIDE_LABELS = {"left": gettext_lazy("left"), "right": gettext_lazy("right")}
 
 
 def slots() -> list[tuple[Measure, str]]:
@@ -79,7 +84,9 @@ def slot_key(measure: Measure, side: str) -> str:
 
 
 def slot_label(measure: Measure, side: str) -> str:
-    return f"{measure.label}, {side}" if side else measure.label
+    if not side:
+        return measure.label
+    return _("{measure}, {side}").format(measure=measure.label, side=SIDE_LABELS.get(side, side))
 
 
 def real_change_met(measure: Measure, baseline: float, latest: float) -> bool | None:

@@ -1,29 +1,37 @@
 from __future__ import annotations
 
+import unicodedata
 import uuid
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, date, datetime, time
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import (
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from clinic.languages import patient_language
 from clinic.models import Clinic
+from patients.screening import ScreenKind
+from patients.screening import questions as screening_questions
+from programs.models import Region, TokenSetField
+from programs.precautions import Precaution
 
-# A patient with an active program and no session for this many days needs a call.
-INACTIVE_DAYS = 3
+# The caseload's adherence window: the full days before today (today is not over yet).
+ADHERENCE_DAYS = 7
+# A patient who has let this many days' worth of prescribed sessions go by without
+# logging anything needs a call (counted on their schedule, not the calendar).
+INACTIVE_DUE_DAYS = 3
+# The caseload's adherence sort key of a patient with nothing prescribed: after everyone.
+NO_ADHERENCE = 1e9
+# A new patient's figures are stale from the start: not null, so "stale" stays one
+# indexed range (figures_until <= now) rather than an OR that scans the table.
+FIGURES_NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
@@ -37,45 +45,10 @@ class PatientQuerySet(models.QuerySet["Patient"]):
     def archived(self) -> PatientQuerySet:
         return self.filter(status=Patient.Status.ARCHIVED)
 
-    def with_caseload_figures(self, today) -> PatientQuerySet:
-        """Adherence over the last 7 days and open flags, as correlated subqueries.
-
-        Each is one indexed lookup per patient inside a single query, so sorting or
-        filtering thousands of patients by them stays one query, whatever the log count.
-        """
-        done = (
-            SessionLog.objects.filter(
-                patient=OuterRef("pk"), performed_on__range=(today - timedelta(days=6), today)
-            )
-            .values("patient")
-            .annotate(total=Sum("exercises_done"))
-            .values("total")
-        )
-        flags = (
-            Flag.objects.filter(patient=OuterRef("pk"), reviewed_at__isnull=True)
-            .values("patient")
-            .annotate(count=Count("id"))
-            .values("count")
-        )
-        return self.annotate(
-            done_7d=Coalesce(Subquery(done), 0),
-            open_flags=Coalesce(Subquery(flags), 0),
-            adherence_7d=Case(
-                When(weekly_prescribed=0, then=Value(None)),
-                default=ExpressionWrapper(
-                    F("done_7d") * 100.0 / F("weekly_prescribed"), output_field=FloatField()
-                ),
-                output_field=FloatField(),
-            ),
-        )
-
-    def needing_attention(self, now) -> PatientQuerySet:
-        """Open flags, or a program to do and nothing logged for INACTIVE_DAYS days."""
-        quiet_since = now - timedelta(days=INACTIVE_DAYS)
-        quiet = Q(weekly_prescribed__gt=0) & (
-            Q(last_activity_at__lt=quiet_since) | Q(last_activity_at__isnull=True)
-        )
-        return self.filter(Q(open_flags__gt=0) | quiet)
+    def needing_attention(self) -> PatientQuerySet:
+        """Open flags: high or rising pain, worse mornings, an urgent symptom, or prescribed
+        sessions let go by (the inactivity flag, raised on the patient's own schedule)."""
+        return self.filter(open_flags__gt=0)
 
     def search(self, text: str) -> PatientQuerySet:
         query = Q()
@@ -84,24 +57,39 @@ class PatientQuerySet(models.QuerySet["Patient"]):
                 Q(first_name__icontains=word)
                 | Q(last_name__icontains=word)
                 | Q(email__icontains=word)
+                | Q(external_id__iexact=word)
             )
         return self.filter(query)
 
 
 class Patient(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     date_of_birth = models.DateField()
-    email = models.EmailField("e-mail", blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    # The patient's number in the clinic's own record system (EHR), for the API's sync.
+    external_id = models.CharField(
+        _("record number in your own system"), max_length=64, blank=True, default="", db_default=""
+    )
+    # Where the patient lives, if not in the clinic's time zone: their "today" (logging,
+    # adherence, reminder times) follows it. Validated against the tz database in forms.
+    timezone = models.CharField(max_length=64, blank=True)
     preferred_language = models.CharField(
         max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # Handouts in large print (16 pt or more) unless a download asks otherwise; they are
+    # rendered ahead in this size.
+    large_print = models.BooleanField(
+        _("large print handouts"),
+        default=False,
+        help_text=_("Print this patient's handouts in large type (16 pt or more)."),
     )
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,23 +97,41 @@ class Patient(models.Model):
         null=True,
         blank=True,
         related_name="caseload",
-        verbose_name="clinician in charge",
+        verbose_name=_("clinician in charge"),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    user = models.OneToOneField(
+    # The login that proved it owns this record's e-mail address (by accepting an
+    # invitation); until then the address is contact data only. An account has at most
+    # one active patient record; archived ones keep their link as history.
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="patient_profile",
-        help_text="The login this patient uses for the patient area.",
+        related_name="patient_records",
+        help_text=_("The login this patient uses for the patient area."),
     )
     # Kept on the row rather than aggregated from logs on every request: the caseload
     # sorts thousands of patients by it, and it must stay one indexed query.
     last_activity_at = models.DateTimeField(null=True, blank=True)
-    # Exercise sessions a week the current program asks for (0 without one). Updated
-    # whenever the program changes, so weekly adherence is a division in SQL.
-    weekly_prescribed = models.PositiveSmallIntegerField(default=0)
+    # The last day written to this patient's PrescribedDay plan; the daily sweep extends
+    # plans that come within a week of their end (patients.adherence.plans_extend).
+    planned_until = models.DateField(null=True, blank=True)
+    # The caseload's figures, stored so that every sort of 10,000 patients is an indexed
+    # read (patients.caseload owns them and keeps them current). True until
+    # `figures_until`, the patient's next midnight (FIGURES_NEVER: not computed yet).
+    done_7d = models.PositiveIntegerField(default=0, db_default=0)
+    prescribed_7d = models.FloatField(default=0.0, db_default=0.0)
+    adherence_7d = models.FloatField(null=True, blank=True)
+    # adherence_7d as a sort key that is never null (NO_ADHERENCE when nothing was
+    # prescribed): "lowest first, new programs last" is then a plain ascending index
+    # order on every database (they disagree on where NULLs sort, and SQLite cannot index
+    # NULLS LAST).
+    adherence_sort = models.FloatField(default=NO_ADHERENCE, db_default=NO_ADHERENCE)
+    open_flags = models.PositiveSmallIntegerField(default=0, db_default=0)
+    urgent = models.BooleanField(default=False, db_default=False)
+    quiet = models.BooleanField(default=False, db_default=False)
+    figures_until = models.DateTimeField(default=FIGURES_NEVER, db_default=FIGURES_NEVER)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,31 +146,109 @@ class Patient(models.Model):
                 condition=~Q(email=""),
                 name="patient_email_unique_in_clinic",
             ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="active", user__isnull=False),
+                name="patient_one_active_record_per_login",
+            ),
         ]
+        # One per caseload sort, in its ORDER BY's column order (patients.views.SORTS,
+        # urgent first for clinical staff): the page is then the first 25 entries of an
+        # index range, not a sort of the whole clinic. Plus "needs attention" and the
+        # stale-figures lookup.
         indexes = [
             models.Index(fields=["clinic", "status", "last_name", "first_name"]),
             models.Index(fields=["clinic", "status", "last_activity_at"]),
+            models.Index(
+                fields=["clinic", "status", "-urgent", "last_name", "first_name", "id"],
+                name="caseload_by_name",
+            ),
+            models.Index(
+                fields=["clinic", "status", "-urgent", "adherence_sort", "last_name", "id"],
+                name="caseload_by_adherence",
+            ),
+            models.Index(
+                fields=["clinic", "status", "-urgent", "-last_activity_at", "last_name", "id"],
+                name="caseload_by_activity",
+            ),
+            models.Index(
+                fields=["clinic", "status", "-urgent", "-open_flags", "last_activity_at", "id"],
+                name="caseload_by_flags",
+            ),
+            models.Index(fields=["clinic", "status", "open_flags"], name="caseload_attention"),
+            models.Index(fields=["clinic", "figures_until"], name="caseload_figures_stale"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    # Kept current by their owners with an UPDATE in the transaction of each change (the
+    # practice log, the adherence plan, patients.caseload). A full save() of an instance
+    # loaded before such a change (a form, the admin) must not write back what it read.
+    OWNED_BY_UPDATES = (
+        "last_activity_at",
+        "planned_until",
+        "done_7d",
+        "prescribed_7d",
+        "adherence_7d",
+        "adherence_sort",
+        "open_flags",
+        "urgent",
+        "quiet",
+        "figures_until",
+    )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.OWNED_BY_UPDATES
+            ]
+        super().save(*args, **kwargs)
+
+    @property
+    def reads_language(self) -> str:
+        """The language the patient sees (clinic.languages): their preferred one when it
+        is complete, else English."""
+        return patient_language(self.preferred_language)
+
+    @property
+    def reads_language_name(self) -> str:
+        return dict(settings.LANGUAGES).get(self.reads_language, self.reads_language)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def initials(self) -> str:
+        """ "AO" for Amara Okafor: enough for a clinician to recognise a downloaded file,
+        never the name itself (file names end up in download folders and mail)."""
+        letters = []
+        for part in (self.first_name, self.last_name):
+            first = next((c for c in part or "" if c.isalpha()), "")
+            # É becomes E; a letter with no plain-ASCII form (Ø) is left out.
+            plain = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
+            letters.append(plain[:1].upper())
+        return "".join(letters) or "X"
+
+    @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
 
     @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        if self.timezone:
+            try:
+                return zoneinfo.ZoneInfo(self.timezone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
+        return self.clinic.tzinfo
+
+    @property
     def has_login(self) -> bool:
-        return self.user_id is not None and self.user.has_usable_password()
-
-
-class PatientProgramQuerySet(models.QuerySet["PatientProgram"]):
-    def current(self) -> PatientProgramQuerySet:
-        return self.filter(program__status__in=["active", "paused"])
+        return self.user_id is not None
 
 
 class PatientProgram(models.Model):
@@ -179,8 +263,6 @@ class PatientProgram(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
-
-    objects = PatientProgramQuerySet.as_manager()
 
     class Meta:
         ordering = ["-assigned_at", "-id"]
@@ -205,8 +287,8 @@ class SessionLog(models.Model):
     # The day in the clinic's time zone: "today" is the clinic's today.
     performed_on = models.DateField()
     logged_at = models.DateTimeField()
-    pain = models.PositiveSmallIntegerField("pain during exercise (0-10)", null=True, blank=True)
-    effort = models.PositiveSmallIntegerField("effort (0-10)", null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(_("pain during exercise (0-10)"), null=True, blank=True)
+    effort = models.PositiveSmallIntegerField(_("effort (0-10)"), null=True, blank=True)
     comment = models.CharField(max_length=500, blank=True)
     # How many exercises were done: kept on the row so adherence over thousands of
     # patients is one indexed SUM, without joining every entry.
@@ -247,11 +329,34 @@ class SessionEntry(models.Model):
         return f"{self.exercise_id} in {self.session_id}"
 
 
+class PrescribedDay(models.Model):
+    """Exercise sessions prescribed to a patient on one day, from the program revision in
+    force that day (patients.adherence.prescribed_on, the one owner of that figure).
+
+    A stored copy so that the caseload can sum seven days in SQL. It is rewritten from
+    today onward in the same transaction as every program change, and written ahead to a
+    horizon that the daily sweep extends; past days keep what was prescribed then. Days
+    with nothing prescribed have no row.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plan")
+    day = models.DateField()
+    sessions = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "day"], name="prescribed_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.sessions:g}"
+
+
 class MorningCheck(models.Model):
     class Compared(models.TextChoices):
-        BETTER = "better", "Better"
-        SAME = "same", "The same"
-        WORSE = "worse", "Worse"
+        BETTER = "better", _("Better")
+        SAME = "same", _("The same")
+        WORSE = "worse", _("Worse")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="morning_checks")
     checked_on = models.DateField()
@@ -281,10 +386,15 @@ class Flag(models.Model):
     """A warning sign for the clinician, with its reason and date, until reviewed."""
 
     class Kind(models.TextChoices):
-        PAIN_HIGH = "pain_high", "High pain during exercise"
-        PAIN_RISING = "pain_rising", "Pain rising in the first week"
-        INACTIVE = "inactive", "No activity"
-        MORNING_WORSE = "morning_worse", "Worse next morning, two days running"
+        RED_FLAG = "red_flag", _("Urgent symptom reported")
+        STOP_SIGN = "stop_sign", _("Warning sign reported")
+        PAIN_HIGH = "pain_high", _("High pain during exercise")
+        PAIN_RISING = "pain_rising", _("Pain rising")
+        INACTIVE = "inactive", _("Prescribed sessions missed")
+        MORNING_WORSE = "morning_worse", _("Worse next morning, two days running")
+
+    # Kinds that go to the top of the caseload, whatever it is sorted by.
+    URGENT_KINDS = ("red_flag",)
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flags")
@@ -351,7 +461,7 @@ class Measurement(models.Model):
     pain_limited = models.BooleanField(default=False)
     # Sit-and-reach: the protocol's zero point (e.g. 23 cm box); SLR: where symptoms began.
     zero_point = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    symptoms = models.CharField("symptom onset and location", max_length=120, blank=True)
+    symptoms = models.CharField(_("symptom onset and location"), max_length=120, blank=True)
     notes = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -383,8 +493,8 @@ class OutcomeResponse(models.Model):
     them by patients.scoring (never typed in)."""
 
     class Source(models.TextChoices):
-        CLINICIAN = "clinician", "Entered by clinician"
-        PATIENT = "patient", "Completed by patient"
+        CLINICIAN = "clinician", _("Entered by clinician")
+        PATIENT = "patient", _("Completed by patient")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outcomes")
@@ -419,6 +529,11 @@ class OutcomeAssignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(auto_now_add=True)
+    # The day it is due on (the patient's day); overdue a week after.
+    due_on = models.DateField(null=True, blank=True)
+    schedule = models.ForeignKey(
+        "OutcomeSchedule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     response = models.OneToOneField(
         OutcomeResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignment"
     )
@@ -435,3 +550,250 @@ class OutcomeAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} for {self.patient_id}"
+
+
+class OutcomeSchedule(models.Model):
+    """When a questionnaire is asked for: at baseline (when set up), then every N weeks
+    and/or at discharge. The daily sweep creates each OutcomeAssignment as it falls due."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="schedules")
+    code = models.CharField(max_length=8)
+    every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    at_discharge = models.BooleanField(default=False)
+    next_due = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "code"],
+                condition=Q(ended_at__isnull=True),
+                name="schedule_one_running_per_code",
+            ),
+        ]
+        indexes = [models.Index(fields=["next_due"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} every {self.every_weeks or '-'} weeks"
+
+
+class ReminderSetting(models.Model):
+    """E-mail reminders to exercise, for a patient who agreed to them.
+
+    The consent is recorded with its date and who recorded it (a clinician, or the
+    patient in their own area). Reminders follow the prescription's days, at a time in
+    the patient's time zone, never in quiet hours, and stop for the day once something
+    is logged. The unsubscribe token works without signing in; it is random and only
+    turns reminders off.
+    """
+
+    class Source(models.TextChoices):
+        CLINICIAN = "clinician", _("Recorded by the clinic")
+        PATIENT = "patient", _("Given by the patient")
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="reminders")
+    enabled = models.BooleanField(default=False)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    consent_source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    time_of_day = models.TimeField(default=time(18, 0))
+    quiet_from = models.TimeField(default=time(21, 0))
+    quiet_until = models.TimeField(default=time(8, 0))
+    unsubscribe_token = models.CharField(max_length=64, unique=True)
+    stopped_reason = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Reminders {'on' if self.enabled else 'off'}"
+
+    def in_quiet_hours(self, moment: time) -> bool:
+        if self.quiet_from <= self.quiet_until:
+            return self.quiet_from <= moment < self.quiet_until
+        return moment >= self.quiet_from or moment < self.quiet_until
+
+
+# --- Intake: why the patient is here, what to look out for ----------------------------
+
+
+class Intake(models.Model):
+    """The referral and the precautions, one per patient, edited as the picture changes.
+
+    The stage (acute, subacute, chronic) follows from the onset date when it is known,
+    so it never goes stale; without one, the clinician's recorded stage stands.
+    """
+
+    class Stage(models.TextChoices):
+        ACUTE = "acute", _("Acute (under 6 weeks)")
+        SUBACUTE = "subacute", _("Subacute (6 to 12 weeks)")
+        CHRONIC = "chronic", _("Chronic (over 12 weeks)")
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="intake")
+    referrer = models.CharField(_("referred by"), max_length=120, blank=True)
+    diagnosis = models.CharField(_("diagnosis, in plain words"), max_length=200)
+    icd10 = models.CharField(
+        _("ICD-10 code"),
+        max_length=8,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$",
+                "Enter an ICD-10 code like M54.5, or leave it empty.",
+            )
+        ],
+    )
+    region = models.CharField(_("main body area"), max_length=16, choices=Region.choices)
+    onset_on = models.DateField(_("when it started"), null=True, blank=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    precautions = TokenSetField(max_length=200, blank=True)
+    precaution_notes = models.TextField(
+        _("precaution details"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "For example the date and approach of a joint replacement, or the "
+            "surgeon's own restrictions."
+        ),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.diagnosis
+
+    def stage_on(self, day: date) -> str:
+        """The stage on `day`: from the onset date if known, else as recorded."""
+        if self.onset_on is None:
+            return self.stage
+        weeks = (day - self.onset_on).days / 7
+        if weeks < 6:
+            return self.Stage.ACUTE
+        return self.Stage.SUBACUTE if weeks <= 12 else self.Stage.CHRONIC
+
+    def get_precautions_display(self) -> list[str]:
+        labels = dict(Precaution.choices)
+        return [labels.get(code, code) for code in self.precautions]
+
+
+class RedFlagScreen(models.Model):
+    """One red-flag screen (patients.screening) and the clinician's decision on it. A
+    positive screen blocks starting a program until the decision is to go ahead."""
+
+    class Decision(models.TextChoices):
+        CLEARED = "cleared", _("Assessed: safe to start exercise")
+        REFERRED = "referred", _("Referred for medical review first")
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="screens")
+    kind = models.CharField(max_length=10, choices=ScreenKind.choices)
+    # {question key: true or false}, for the questions of `kind` when it was recorded.
+    answers = models.JSONField(default=dict)
+    positive = models.BooleanField(default=False)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    screened_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(max_length=1000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-screened_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-screened_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} screen ({'positive' if self.positive else 'clear'})"
+
+    def positive_questions(self) -> list:
+        return [q for q in screening_questions(self.kind) if self.answers.get(q.key)]
+
+
+class PrecautionDecision(models.Model):
+    """The clinician kept an exercise although one of the patient's precautions rules out
+    a movement it involves (programs.precautions), and said why."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    exercise = models.ForeignKey("programs.Exercise", on_delete=models.CASCADE, related_name="+")
+    precaution = models.CharField(max_length=24, choices=Precaution.choices)
+    reason = models.TextField(max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "exercise", "precaution"], name="one_decision_per_conflict"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kept despite {self.precaution}"
+
+
+class Goal(models.Model):
+    """A SMART goal: what the patient wants to be able to do (often one of their PSFS
+    activities), the score or measure that shows it and its target, and when by."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        MET = "met", _("Met")
+        NOT_MET = "not_met", _("Not met")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(_("goal"), max_length=200)
+    # An outcome instrument's code (patients.scoring) or a measure's (patients.measures).
+    tracks = models.CharField(_("shown by"), max_length=32, blank=True)
+    target = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    target_on = models.DateField(_("by"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["target_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Discharge(models.Model):
+    """The end of an episode of care: the summary and plan for the letter, and the
+    maintenance program the patient keeps."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="discharges")
+    discharged_on = models.DateField()
+    summary = models.TextField(_("summary for the letter"), max_length=1500)
+    plan = models.TextField(_("plan from here"), max_length=600, blank=True)
+    maintenance = models.ForeignKey(
+        "programs.Program", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-discharged_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Discharged {self.discharged_on}"

@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic import audit
-from clinic.models import Membership
-from patients import scoring
+from clinic.actors import Actor
+from patients import instrument_items, scoring
+from patients.adherence import patient_today
 from patients.measures import BY_CODE, Measure, real_change_met
-from patients.models import Measurement, OutcomeAssignment, OutcomeResponse, Patient, Visit
+from patients.models import (
+    Measurement,
+    OutcomeAssignment,
+    OutcomeResponse,
+    OutcomeSchedule,
+    Patient,
+    Visit,
+)
 
 PATIENT_COMPLETABLE = ("nprs", "psfs", "rmdq", "lefs")
+
+# The NPRS is asked three times over the last 24 hours; stored answers keep all three.
+NPRS_RATINGS = ("best", "worst", "now")
+
+# Entered section by section from the clinic's licensed form, where a section may be
+# left blank; a form with every section blank is nothing entered, not a response.
+SECTION_INSTRUMENTS = ("odi", "ndi")
 
 
 @dataclass(frozen=True)
@@ -34,15 +50,14 @@ class Value:
 @transaction.atomic
 def visit_record(
     *,
-    membership: Membership,
+    actor: Actor,
     patient: Patient,
     measured_on: date,
     values: list[Value],
     notes: str = "",
-    request: Any = None,
 ) -> Visit:
     visit = Visit.objects.create(
-        patient=patient, measured_on=measured_on, notes=notes, recorded_by=membership.user
+        patient=patient, measured_on=measured_on, notes=notes, recorded_by=actor.user
     )
     Measurement.objects.bulk_create(
         Measurement(
@@ -55,24 +70,16 @@ def visit_record(
             zero_point=v.zero_point,
             symptoms=v.symptoms,
             notes=v.notes,
-            recorded_by=membership.user,
+            recorded_by=actor.user,
         )
         for v in values
     )
-    audit.by_staff(
-        membership,
-        "measures.record",
-        patient=patient,
-        obj=visit,
-        request=request,
-    )
+    audit.record(actor, "measures.record", patient=patient, obj=visit)
     return visit
 
 
 @transaction.atomic
-def measurement_correct(
-    *, membership: Membership, measurement: Measurement, new: Value, request: Any = None
-) -> Measurement:
+def measurement_correct(*, actor: Actor, measurement: Measurement, new: Value) -> Measurement:
     """Replace a value with a corrected one; the old one stays, marked as replaced."""
     old = Measurement.objects.select_for_update().get(pk=measurement.pk, replaced_at__isnull=True)
     old.replaced_at = timezone.now()
@@ -87,18 +94,47 @@ def measurement_correct(
         zero_point=new.zero_point,
         symptoms=new.symptoms,
         notes=new.notes,
-        recorded_by=membership.user,
+        recorded_by=actor.user,
     )
     old.replaced_by = corrected
     old.save(update_fields=["replaced_by"])
-    audit.by_staff(
-        membership,
-        "measures.correct",
-        patient=old.visit.patient,
-        obj=corrected,
-        request=request,
-    )
+    audit.record(actor, "measures.correct", patient=old.visit.patient, obj=corrected)
     return corrected
+
+
+def nprs_ratings(answers: Any) -> dict[str, int] | None:
+    """The best, worst and now ratings of a stored NPRS; None for an older response,
+    stored as one bare rating before the three were asked."""
+    if isinstance(answers, dict) and set(answers) == set(NPRS_RATINGS):
+        return {name: answers[name] for name in NPRS_RATINGS}
+    return None
+
+
+def nprs_detail(answers: Any) -> str:
+    """The three ratings behind an NPRS value, in words; empty for an older response."""
+    ratings = nprs_ratings(answers)
+    if ratings is None:
+        return ""
+    return ", ".join(f"{name} {ratings[name]}" for name in NPRS_RATINGS)
+
+
+def scoring_answers(code: str, answers: Any) -> Any:
+    """Stored answers in the shape ``patients.scoring.score`` takes.
+
+    The stored JSON keeps more than the score needs (PSFS activity names, the three
+    NPRS ratings); this is the one place that reduces it. Anything else is passed
+    through for scoring to check.
+    """
+    if code == "psfs":
+        if not isinstance(answers, dict) or "ratings" not in answers:
+            raise ValueError("psfs: answers must hold the activities and their ratings")
+        return answers["ratings"]
+    if code == "nprs" and isinstance(answers, dict):
+        ratings = nprs_ratings(answers)
+        if ratings is None:
+            raise ValueError("nprs: answers must hold the best, worst and now ratings")
+        return scoring.nprs_mean(**ratings)
+    return answers
 
 
 @transaction.atomic
@@ -108,56 +144,128 @@ def outcome_record(
     code: str,
     answers: Any,
     completed_on: date,
-    actor: Any,
-    role: str,
+    actor: Actor,
     source: str,
-    request: Any = None,
 ) -> OutcomeResponse:
-    """Score the answers and store both. Bad answer shapes raise ValueError before any write."""
-    scoring_answers = answers["ratings"] if code == "psfs" else answers
-    result = scoring.score(code, scoring_answers)
+    """Score the answers and store both. Bad answer shapes raise ValueError before any write.
+
+    An NPRS is recorded from its three ratings ({"best", "worst", "now"}); its value is
+    their mean, as the threshold for meaningful change assumes.
+    """
+    if code == "nprs" and nprs_ratings(answers) is None:
+        raise ValueError("nprs: record the best, worst and now ratings of the last 24 hours")
+    result = scoring.score(code, scoring_answers(code, answers))
+    if code in SECTION_INSTRUMENTS and result.missing == len(answers):
+        raise ValueError(f"{code}: no section answered; nothing to record")
     response = OutcomeResponse.objects.create(
         patient=patient,
         code=code,
+        version=instrument_items.FORM_VERSIONS.get(code, "1"),
         answers=answers,
         value=None if result.value is None else float(result.value),
         valid=result.valid,
         band=result.band or "",
         completed_on=completed_on,
         source=source,
-        entered_by=actor,
+        entered_by=actor.user,
     )
     OutcomeAssignment.objects.filter(patient=patient, code=code, response__isnull=True).update(
         response=response
     )
-    audit.record(
-        actor=actor,
-        role=role,
-        action="outcome.record",
-        patient=patient,
-        obj=response,
-        request=request,
-    )
+    audit.record(actor, "outcome.record", patient=patient, obj=response)
     return response
 
 
 @transaction.atomic
 def outcome_assign(
-    *, membership: Membership, patient: Patient, code: str, request: Any = None
+    *,
+    actor: Actor,
+    patient: Patient,
+    code: str,
+    every_weeks: int | None = None,
+    at_discharge: bool = False,
 ) -> OutcomeAssignment:
+    """Ask the patient for a questionnaire now (the baseline); with `every_weeks` and/or
+    `at_discharge`, keep asking on that schedule (the daily sweep creates each one)."""
     if code not in PATIENT_COMPLETABLE:
         raise ValueError("Only NPRS, PSFS, RMDQ and LEFS can be completed by the patient.")
+    today = patient_today(patient)
+    schedule = None
+    if every_weeks or at_discharge:
+        OutcomeSchedule.objects.filter(patient=patient, code=code, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+        schedule = OutcomeSchedule.objects.create(
+            patient=patient,
+            code=code,
+            every_weeks=every_weeks,
+            at_discharge=at_discharge,
+            next_due=today + timedelta(weeks=every_weeks) if every_weeks else None,
+            created_by=actor.user,
+        )
     assignment, _ = OutcomeAssignment.objects.get_or_create(
-        patient=patient, code=code, response__isnull=True, defaults={"assigned_by": membership.user}
-    )
-    audit.by_staff(
-        membership,
-        "outcome.assign",
         patient=patient,
-        obj=assignment,
-        request=request,
+        code=code,
+        response__isnull=True,
+        defaults={"assigned_by": actor.user, "due_on": today, "schedule": schedule},
     )
+    audit.record(actor, "outcome.assign", patient=patient, obj=assignment)
     return assignment
+
+
+@transaction.atomic
+def outcome_schedule_end(*, actor: Actor, schedule: OutcomeSchedule) -> None:
+    schedule.ended_at = timezone.now()
+    schedule.save(update_fields=["ended_at"])
+    audit.record(actor, "outcome.schedule_end", patient=schedule.patient, obj=schedule)
+
+
+def _ask(schedule: OutcomeSchedule, due_on) -> OutcomeAssignment | None:
+    """The assignment for a due date, unless one for this questionnaire is still open."""
+    assignment, created = OutcomeAssignment.objects.get_or_create(
+        patient=schedule.patient,
+        code=schedule.code,
+        response__isnull=True,
+        defaults={"assigned_by": schedule.created_by, "due_on": due_on, "schedule": schedule},
+    )
+    return assignment if created else None
+
+
+def outcome_schedules_run(today=None) -> list[OutcomeAssignment]:
+    """The daily sweep: every running schedule whose next date has come asks again (once,
+    however many dates were missed) and moves on. Returns the new assignments."""
+    created = []
+    due = OutcomeSchedule.objects.filter(
+        ended_at__isnull=True,
+        next_due__isnull=False,
+        patient__status=Patient.Status.ACTIVE,
+    ).select_related("patient__clinic")
+    for schedule in due.iterator(chunk_size=500):
+        patient_day = today or patient_today(schedule.patient)
+        if schedule.next_due > patient_day:
+            continue
+        with transaction.atomic():
+            assignment = _ask(schedule, schedule.next_due)
+            while schedule.next_due <= patient_day:
+                schedule.next_due += timedelta(weeks=schedule.every_weeks)
+            schedule.save(update_fields=["next_due"])
+            if assignment is not None:
+                created.append(assignment)
+    return created
+
+
+def outcome_schedules_discharge(*, actor: Actor, patient: Patient) -> list[OutcomeAssignment]:
+    """At discharge (the program is marked completed, not replaced): ask for every
+    questionnaire scheduled for it, and end the schedules."""
+    today = patient_today(patient)
+    asked = []
+    for schedule in OutcomeSchedule.objects.filter(patient=patient, ended_at__isnull=True):
+        if schedule.at_discharge and (assignment := _ask(schedule, today)) is not None:
+            audit.record(actor, "outcome.assign", patient=patient, obj=assignment)
+            asked.append(assignment)
+        schedule.ended_at = timezone.now()
+        schedule.save(update_fields=["ended_at"])
+    return asked
 
 
 def psfs_last_activities(patient: Patient) -> list[str]:
@@ -178,10 +286,61 @@ class InstrumentSummary:
     change: scoring.Change | None
     count: int
     series: list[OutcomeResponse]
+    # What the latest value is made of, where that is not obvious (NPRS: its ratings).
+    detail: str = ""
+    # Why no change is shown although there are several responses (PSFS: other
+    # activities than before); empty when the change is comparable.
+    not_comparable: str = ""
+    # Anything the reader must know about the baseline (PSFS: restarted).
+    note: str = ""
+
+
+def psfs_activity_key(answers: Any) -> tuple[str, ...]:
+    """The activities of a PSFS response, compared as a reader would: case, spacing
+    and order do not matter, the words do."""
+    activities = answers.get("activities", []) if isinstance(answers, dict) else []
+    return tuple(sorted(" ".join(str(a).split()).casefold() for a in activities))
+
+
+def _day(day: date) -> str:
+    """5 Nov 2026, with the month in the active language."""
+    return date_format(day, "j M Y")
+
+
+def _psfs_like_with_like(
+    rows: list[OutcomeResponse],
+) -> tuple[list[OutcomeResponse], str, str]:
+    """The PSFS responses that may be compared with the latest, oldest first, with a
+    note on the baseline and, when none may, the reason.
+
+    A PSFS score is the mean over activities the patient chose, so two scores say
+    something about change only when they rate the same activities. scoring.change
+    cannot see activities, so the comparison is limited here, where responses meet.
+    We restart the baseline at the first response of the latest unbroken run with the
+    current activity set, rather than comparing activity by activity: the PSFS
+    threshold (2 points) is for the mean score, so a change is only shown between
+    whole, like-for-like responses, and the chart draws only that run. The earlier
+    responses stay on record and in the export.
+    """
+    key = psfs_activity_key(rows[-1].answers)
+    start = len(rows) - 1
+    while start > 0 and psfs_activity_key(rows[start - 1].answers) == key:
+        start -= 1
+    run = rows[start:]
+    if start == 0:
+        return run, "", ""
+    changed = _day(run[0].completed_on)
+    if len(run) == 1:
+        return run, "", f"The activities changed on {changed}; this is the new baseline."
+    return run, f"Baseline restarted on {changed}, when the activities changed.", ""
 
 
 def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSummary]:
-    """Per instrument: first and latest valid scores and whether the change is meaningful."""
+    """Per instrument: first and latest valid scores and whether the change is meaningful.
+
+    The first is the baseline, except for a PSFS whose activities changed: see
+    _psfs_like_with_like.
+    """
     by_code: dict[str, list[OutcomeResponse]] = {}
     for response in responses:
         if response.valid:
@@ -189,12 +348,27 @@ def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSum
     summaries = []
     for code, rows in by_code.items():
         rows.sort(key=lambda r: (r.completed_on, r.pk))
-        baseline, latest = rows[0], rows[-1]
+        series, note, not_comparable = rows, "", ""
+        if code == "psfs":
+            series, note, not_comparable = _psfs_like_with_like(rows)
+        baseline, latest = series[0], series[-1]
         change = None
         instrument = scoring.INSTRUMENTS[code]
-        if len(rows) > 1 and instrument.tracked_for_change:
+        if len(series) > 1 and instrument.tracked_for_change:
             change = scoring.change(code, baseline.value, latest.value)
-        summaries.append(InstrumentSummary(instrument, baseline, latest, change, len(rows), rows))
+        summaries.append(
+            InstrumentSummary(
+                instrument=instrument,
+                baseline=baseline,
+                latest=latest,
+                change=change,
+                count=len(rows),
+                series=series,
+                detail=nprs_detail(latest.answers) if code == "nprs" else "",
+                not_comparable=not_comparable,
+                note=note,
+            )
+        )
     return sorted(summaries, key=lambda s: list(scoring.INSTRUMENTS).index(s.instrument.code))
 
 

@@ -3,23 +3,29 @@ progress report PDF (the same server-side SVG in both)."""
 
 from __future__ import annotations
 
-from clinic.charts import Chart, Point, line_chart
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from clinic.lib.charts import Chart, Point, line_chart
 from patients.measures import slot_label
 from patients.outcomes import InstrumentSummary, MeasureSummary
 
 
 def measure_chart(summary: MeasureSummary) -> Chart:
     measure = summary.measure
-    band = (*measure.normal, "Typical range") if measure.normal else None
+    band = (*measure.normal, _("Typical range")) if measure.normal else None
     threshold = None
     if measure.real_change is not None:
         base = float(summary.baseline.value)
         target = (
             base + measure.real_change if measure.higher_is_better else base - measure.real_change
         )
-        threshold = (target, f"Real change ({measure.real_change:g} {measure.unit})")
+        threshold = (
+            target,
+            _("Real change ({amount})").format(amount=f"{measure.real_change:g} {measure.unit}"),
+        )
     return line_chart(
-        [Point(f"{m.visit.measured_on:%d %b %y}", float(m.value)) for m in summary.series],
+        [Point(date_format(m.visit.measured_on, "d M y"), float(m.value)) for m in summary.series],
         title=f"{slot_label(measure, summary.side)} ({measure.unit})",
         y_min=measure.low,
         y_max=measure.high,
@@ -33,15 +39,27 @@ def measure_chart(summary: MeasureSummary) -> Chart:
 def outcome_chart(summary: InstrumentSummary) -> Chart:
     instrument = summary.instrument
     threshold = None
+    band = None
+    base = summary.baseline.value
     if instrument.mcid is not None:
-        base = summary.baseline.value
         target = base + instrument.mcid if instrument.higher_is_better else base - instrument.mcid
-        threshold = (target, f"Meaningful change ({instrument.mcid:g} points)")
+        threshold = (
+            target,
+            _("Meaningful change ({points} points)").format(points=f"{instrument.mcid:g}"),
+        )
+    if instrument.mdc is not None:
+        # Scores inside this band differ from the baseline by less than the
+        # measurement error (minimal detectable change), whatever the MCID line says.
+        # A short label: the PDF's half-width charts cut long ones.
+        low = max(float(instrument.min_value), base - instrument.mdc)
+        high = min(float(instrument.max_value), base + instrument.mdc)
+        band = (low, high, _("MDC ±{points} points").format(points=f"{instrument.mdc:g}"))
     return line_chart(
-        [Point(f"{r.completed_on:%d %b %y}", r.value) for r in summary.series],
+        [Point(date_format(r.completed_on, "d M y"), r.value) for r in summary.series],
         title=instrument.short_name,
         y_min=float(instrument.min_value),
         y_max=float(instrument.max_value),
+        band=band,
         threshold=threshold,
         higher_is_better=instrument.higher_is_better,
     )

@@ -1,23 +1,33 @@
-"""The progress report (PDF) and the data export (CSV) for one patient."""
+"""The progress report (PDF) and the data export (CSV) for one patient.
+
+The report is rendered by the task worker (patients.tasks.render_document): the web asks
+for it with `report_request` and serves the stored file once it is made.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from clinic.charts import Point, bar_chart
-from clinic.pdf import render_pdf
+from clinic.documents import request_render
+from clinic.lib.charts import Point, bar_chart
+from clinic.models import RenderJob
 from patients import adherence, scoring
+from patients.goals import goal_progress
 from patients.measures import BY_CODE, slot_label
-from patients.models import Measurement, OutcomeResponse, Patient, SessionLog
-from patients.outcomes import instrument_summaries, measure_summaries
+from patients.models import Discharge, Measurement, OutcomeResponse, Patient, SessionLog
+from patients.outcomes import instrument_summaries, measure_summaries, nprs_detail
 from patients.progress_charts import measure_chart, outcome_chart
+from patients.report_sheet import front_sheet
 from programs.models import ProgramRevision
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -71,6 +81,10 @@ def export_csv(patient: Patient) -> str:
         details = r.band if r.valid else "not scorable: too many items unanswered"
         if r.code == "psfs":
             details = "activities: " + " | ".join(r.answers.get("activities", []))
+        elif r.code == "nprs":
+            # Responses from before the three ratings hold one "right now" rating.
+            ratings = nprs_detail(r.answers)
+            details = f"mean of {ratings}" if ratings else "single rating (right now)"
         value = "" if r.value is None else round(r.value, 1)
         row(
             "questionnaire",
@@ -92,9 +106,54 @@ class ReportRequest:
     start: date
     end: date
     narrative: str
+    # A discharge letter: the report of the episode, with its discharge's summary and plan.
+    discharge: str = ""
 
 
-def report_pdf(patient: Patient, request: ReportRequest, *, author) -> bytes:
+def report_request(patient: Patient, request: ReportRequest, *, author) -> RenderJob:
+    """Ask the worker for the report; its file is the job's own (each report is new)."""
+    from patients.tasks import render_document
+
+    name = f"reports/{patient.clinic.uuid}/{uuid.uuid4()}.pdf"
+    return request_render(
+        task=render_document,
+        clinic=patient.clinic,
+        kind=RenderJob.Kind.REPORT,
+        storage_name=name,
+        filename=(
+            f"progress-report-{patient.initials}-{request.start:%Y%m%d}-{request.end:%Y%m%d}.pdf"
+        ),
+        params={
+            "start": request.start.isoformat(),
+            "end": request.end.isoformat(),
+            "narrative": request.narrative,
+            "discharge": request.discharge,
+            "issued": timezone.localdate().isoformat(),
+        },
+        patient_uuid=patient.uuid,
+        requested_by=author,
+    )
+
+
+def report_from_job(job: RenderJob) -> tuple[Patient, ReportRequest, object, date]:
+    """What report_html needs, read back from the job the web queued."""
+    from django.contrib.auth import get_user_model
+
+    patient = Patient.objects.select_related("clinic").get(
+        uuid=job.patient_uuid, clinic_id=job.clinic_id
+    )
+    params = job.params
+    request = ReportRequest(
+        start=date.fromisoformat(params["start"]),
+        end=date.fromisoformat(params["end"]),
+        narrative=params["narrative"],
+        discharge=params.get("discharge", ""),
+    )
+    author = get_user_model().objects.filter(pk=job.requested_by_id).first()
+    return patient, request, author, date.fromisoformat(params["issued"])
+
+
+def report_html(patient: Patient, request: ReportRequest, *, author, issued: date) -> str:
     start, end = request.start, request.end
     measurements = list(
         Measurement.objects.current()
@@ -124,7 +183,21 @@ def report_pdf(patient: Patient, request: ReportRequest, *, author) -> bytes:
 
     measures = measure_summaries(measurements)
     instruments = instrument_summaries(responses)
-    html = render_to_string(
+    discharge = (
+        Discharge.objects.filter(patient=patient, uuid=request.discharge).first()
+        if request.discharge
+        else None
+    )
+    sheet = front_sheet(
+        patient,
+        end=end,
+        instruments=instruments,
+        measures=measures,
+        goals=goal_progress(patient),
+        weeks=weeks,
+        discharge=discharge,
+    )
+    return render_to_string(
         "pdf/report.html",
         {
             "patient": patient,
@@ -132,14 +205,16 @@ def report_pdf(patient: Patient, request: ReportRequest, *, author) -> bytes:
             "author": author,
             "start": start,
             "end": end,
-            "issued": timezone.localdate(),
+            "issued": issued,
             "narrative": request.narrative,
             "revisions": revisions,
             "in_force": in_force,
-            "weeks": weeks,
+            "sheet": sheet,
+            # Weeks with nothing planned and nothing done say nothing: left out.
+            "weeks": [w for w in weeks if w.prescribed or w.done],
             "adherence_chart": bar_chart(
-                [Point(f"{w.start:%d %b}", w.percent) for w in weeks],
-                title="Exercise sessions done, % of plan, by week",
+                [Point(date_format(w.start, "d M"), w.percent) for w in weeks],
+                title=_("Exercise sessions done, % of plan, by week"),
                 y_max=100,
                 unit="%",
                 target=80,
@@ -150,11 +225,10 @@ def report_pdf(patient: Patient, request: ReportRequest, *, author) -> bytes:
             "instruments": [(s, outcome_chart(s)) for s in instruments],
         },
     )
-    return render_pdf(html).pdf
 
 
 def _weeks(patient: Patient, start: date, end: date):
-    today = adherence.clinic_today(patient)
+    today = adherence.patient_today(patient)
     last = min(end, today)
     count = min(MAX_REPORT_WEEKS, max(1, (last - start).days // 7 + 1))
     periods = adherence.by_week(patient, count, today=last)

@@ -28,6 +28,7 @@ __all__ = [
     "Instrument",
     "Score",
     "change",
+    "nprs_mean",
     "score",
 ]
 
@@ -58,6 +59,10 @@ class Instrument:
     min_value: Number
     max_value: Number
     unit: str
+    # Smallest change beyond measurement error (minimal detectable change), in the
+    # same points as `mcid`; None where we hold no published value. Shown beside the
+    # MCID because a change can be "meaningful" yet still inside the error (NDI).
+    mdc: Number | None = None
     # True when the owners license the item wording: templates must show
     # `sections` (names only) and never try to print the questions.
     item_text_licensed: bool = False
@@ -68,6 +73,10 @@ class Instrument:
         default_factory=lambda: MappingProxyType({}), compare=False
     )
     pathways: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False)
+    # What a score's band is, so pages show it without naming instruments: "percent" (a
+    # range of a percentage score, with its label: ODI), "risk" (a risk group with its
+    # treatment pathway: STarT Back), or "" (no band).
+    band_kind: str = ""
 
     @property
     def tracked_for_change(self) -> bool:
@@ -120,6 +129,10 @@ class Change:
     # (no relative rule, or a baseline of 0).
     percent_change: float | None
     mcid_met: bool
+    # The instrument's measurement-error threshold and whether the change (either
+    # way) is at least that large; both None where no MDC is published.
+    mdc: Number | None = None
+    beyond_mdc: bool | None = None
 
 
 # Upper bound (inclusive) of each ODI band. Valid ODI percentages are multiples
@@ -217,6 +230,7 @@ INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
             item_text_licensed=True,
             sections=_ODI_SECTIONS,
             band_labels=MappingProxyType({key: label for _, key, label in ODI_BANDS}),
+            band_kind="percent",
         ),
         "rmdq": Instrument(
             code="rmdq",
@@ -240,16 +254,19 @@ INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
             max_value=10,
             unit="/10",
         ),
+        # Young BA et al., Spine J 2009;9:802-808: MCID 7.5 and MDC 10.2 raw points
+        # (0-50). The often-quoted 5 is only the low end of the published range.
         "ndi": Instrument(
             code="ndi",
             name="Neck Disability Index",
             short_name="NDI",
             higher_is_better=False,
-            mcid=5,
+            mcid=7.5,
             has_percent_rule=False,
             min_value=0,
             max_value=50,
             unit="/50",
+            mdc=10.2,
             item_text_licensed=True,
             sections=_NDI_SECTIONS,
         ),
@@ -278,6 +295,7 @@ INSTRUMENTS: Mapping[str, Instrument] = MappingProxyType(
             sections=_SBST_TOPICS,
             band_labels=SBST_RISK_LABELS,
             pathways=SBST_PATHWAYS,
+            band_kind="risk",
         ),
     }
 )
@@ -316,6 +334,9 @@ def change(code: str, baseline: Score | Number, current: Score | Number) -> Chan
             # From 0 there is no room to improve, and any share of 0 is 0.
             percent_rule_met = False
 
+    mdc = instrument.mdc
+    beyond_mdc = None if mdc is None else abs(delta) >= mdc
+
     return Change(
         code=instrument.code,
         baseline=before,
@@ -326,7 +347,27 @@ def change(code: str, baseline: Score | Number, current: Score | Number) -> Chan
         percent_rule_met=percent_rule_met,
         percent_change=percent_change,
         mcid_met=points_rule_met or bool(percent_rule_met),
+        mdc=mdc,
+        beyond_mdc=beyond_mdc,
     )
+
+
+def nprs_mean(best: int, worst: int, now: int) -> int:
+    """The NPRS value from its three ratings over the last 24 hours: their mean,
+    rounded half up to a whole number.
+
+    The 2-point MCID (Childs 2005) was derived from this mean, not from one rating,
+    so every NPRS that is scored goes through here first; ``score("nprs", ...)`` then
+    takes the result, keeping its public answer shape of one whole number.
+    """
+    total = sum(
+        _int("nprs", name, value, 0, 10)
+        for name, value in (("best", best), ("worst", worst), ("now", now))
+    )
+    # floor(total / 3 + 1/2) in whole numbers. A mean of three whole numbers never
+    # ends in exactly .5, but the rule is spelled out so nobody swaps in round(),
+    # which takes halves to the even neighbour.
+    return (2 * total + 3) // 6
 
 
 # --- scorers ------------------------------------------------------------------
@@ -462,11 +503,14 @@ def _items(code: str, answers: object, length: int | tuple[int, int]) -> Sequenc
     return answers
 
 
-def _where(code: str, position: int | None) -> str:
-    return code if position is None else f"{code} item {position}"
+def _where(code: str, position: int | str | None) -> str:
+    if position is None:
+        return code
+    # A named answer (NPRS "best") rather than a numbered item.
+    return f"{code} {position}" if isinstance(position, str) else f"{code} item {position}"
 
 
-def _int(code: str, position: int | None, value: object, low: int, high: int) -> int:
+def _int(code: str, position: int | str | None, value: object, low: int, high: int) -> int:
     # bool is an int subclass; a stray True would otherwise score as 1.
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(

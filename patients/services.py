@@ -1,30 +1,38 @@
-"""Writes on the clinical record. Each one is atomic and audited in the same transaction."""
+"""Writes on the clinical record. Each one is atomic and audited in the same transaction.
+
+Every service takes the acting person as an `Actor` (clinic.actors), never a request.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clinic import audit
-from clinic.invitations import invitation_create
-from clinic.mail import send_templated
-from clinic.models import Membership, User
+from clinic.actors import Actor
+from clinic.invitations import (
+    NO_LONGER_VALID,
+    InvitationError,
+    invitation_issue,
+    invitations_revoke,
+    register,
+)
+from clinic.languages import not_yet_notice, patient_language
+from clinic.links import absolute_url
+from clinic.mail import send_templated_after_commit
+from clinic.models import Clinic, Invitation, User
+from patients import adherence, caseload
+from patients.access import ensure_same_clinic
+from patients.handouts import handout_prerender
 from patients.models import Patient, PatientProgram
-from patients.sessions import patient_refresh_prescription
+from patients.outcomes import outcome_schedules_discharge
+from patients.reminders import reminders_stop
+from patients.screening import ScreeningBlocks, program_start_blocked
 from programs.models import Program
 from programs.services import program_copy, program_set_status
-
-PATIENT_FIELDS = (
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "preferred_language",
-    "clinician",
-)
 
 
 class PatientAccessError(Exception):
@@ -32,146 +40,258 @@ class PatientAccessError(Exception):
 
 
 @transaction.atomic
-def patient_create(*, membership: Membership, request: Any = None, **fields: Any) -> Patient:
-    patient = Patient.objects.create(clinic=membership.clinic, **fields)
-    audit.by_staff(
-        membership,
-        "patient.create",
-        patient=patient,
-        obj=patient,
-        request=request,
-    )
+def patient_create(*, actor: Actor, **fields: Any) -> Patient:
+    patient = Patient.objects.create(clinic=actor.clinic, **fields)
+    audit.record(actor, "patient.create", patient=patient, obj=patient)
     return patient
 
 
 @transaction.atomic
-def patient_update(
-    *, membership: Membership, patient: Patient, request: Any = None, **fields: Any
-) -> Patient:
+def patient_update(*, actor: Actor, patient: Patient, **fields: Any) -> Patient:
+    """Change the record's details. Its e-mail is contact data: the patient's login (if
+    any) keeps its own address, and links sent to the old address stop working."""
+    ensure_same_clinic(actor, patient)
+    old_email = patient.email
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.save()
-    if patient.user_id and "email" in fields and fields["email"]:
-        # The patient logs in with this address, so the login follows the record.
-        User.objects.filter(pk=patient.user_id).update(email=fields["email"].lower())
-    audit.by_staff(
-        membership,
-        "patient.update",
-        patient=patient,
-        obj=patient,
-        request=request,
-    )
+    # A new time zone moves the patient's day; and save() wrote back the figures this
+    # instance was loaded with, which a session logged meanwhile may have changed.
+    caseload.refresh_one(patient)
+    if patient.email.lower() != old_email.lower():
+        invitations_revoke(Invitation.objects.for_patient(patient))
+    audit.record(actor, "patient.update", patient=patient, obj=patient)
+    # The name, birth date, clinician or print size may show on the handout: render the
+    # new one ahead (nothing is rendered when none of them changed: it is stored).
+    transaction.on_commit(lambda: handout_prerender(patient))
     return patient
 
 
 @transaction.atomic
-def patient_set_status(
-    *, membership: Membership, patient: Patient, status: str, request: Any = None
-) -> Patient:
-    """Archive or restore. Records are never deleted; archiving also closes the login."""
+def patient_set_status(*, actor: Actor, patient: Patient, status: str) -> Patient:
+    """Archive or restore. Records are never deleted. Archiving ends the patient's access
+    (the patient area needs an active record) and cancels their unused links; the login
+    itself is left alone, it may be a colleague's or a patient's of another clinic."""
+    ensure_same_clinic(actor, patient)
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
     patient.status = status
-    patient.save(update_fields=["status", "updated_at"])
-    if patient.user_id:
-        User.objects.filter(pk=patient.user_id).update(is_active=status == Patient.Status.ACTIVE)
-    action = "patient.archive" if status == Patient.Status.ARCHIVED else "patient.restore"
-    audit.by_staff(
-        membership,
-        action,
-        patient=patient,
-        obj=patient,
-        request=request,
-    )
+    archiving = status == Patient.Status.ARCHIVED
+    unlinked = False
+    if archiving:
+        invitations_revoke(Invitation.objects.for_patient(patient))
+        reminders_stop(actor=actor, patient=patient, reason="patient archived")
+    elif patient.user_id and (
+        Patient.objects.active().filter(user_id=patient.user_id).exclude(pk=patient.pk).exists()
+    ):
+        # The login has an active record elsewhere now: one at a time. Nothing about
+        # that record is said; the clinic can invite the patient again.
+        patient.user = None
+        unlinked = True
+    patient.save(update_fields=["status", "user", "updated_at"])
+    action = "patient.archive" if archiving else "patient.restore"
+    audit.record(actor, action, patient=patient, obj=patient)
+    if unlinked:
+        audit.record(actor, "patient.unlink", patient=patient, obj=patient)
     return patient
 
 
-def patient_login_user(patient: Patient) -> User:
-    """The patient's login account, created (without a password) if they have none yet.
+@transaction.atomic
+def patient_invite(*, actor: Actor, patient: Patient, channel: str) -> str:
+    """A one-time link for the patient to set up (or link) their login; e-mailed when the
+    channel is e-mail. Returns the absolute link, for the printed sign-in sheet.
 
-    Call inside the caller's transaction; the caller audits what it does with it.
+    The answer is the same whether or not the address already has a login anywhere:
+    that is found out only by whoever uses the link.
     """
+    ensure_same_clinic(actor, patient)
+    if not patient.is_active:
+        raise PatientAccessError(_("Restore this patient before inviting them."))
     if not patient.email:
         raise PatientAccessError(
-            "Add the patient's e-mail address first: it is what they log in with."
+            _("Add the patient's e-mail address first: it is what they sign in with.")
         )
     if patient.user_id:
-        return patient.user
-    user = User.objects.filter(email__iexact=patient.email).first()
-    if user is not None:
-        # Never hand a staff account, or another patient's login, to this patient.
-        if user.memberships.exists() or hasattr(user, "patient_profile"):
-            raise PatientAccessError(
-                "This e-mail address already belongs to another login. Use another address."
+        raise PatientAccessError(
+            _(
+                "This patient already has a login. If they forgot the password, they can sign "
+                "in with a code sent to their e-mail, or reset the password."
             )
-    else:
-        user = User.objects.create_user(
-            email=patient.email, password=None, full_name=patient.full_name
         )
-    patient.user = user
-    patient.save(update_fields=["user", "updated_at"])
-    return user
-
-
-@transaction.atomic
-def patient_invite(
-    *, membership: Membership, patient: Patient, base_url: str, send: bool, request: Any = None
-) -> str:
-    """Create a fresh one-time link for the patient; e-mail it when `send`.
-
-    Returns the absolute link so it can also be printed. Older links stop working.
-    """
-    if not patient.is_active:
-        raise PatientAccessError("Restore this patient before inviting them.")
-    user = patient_login_user(patient)
-    token = invitation_create(user=user, created_by=membership.user)
-    link = base_url + reverse("invitation_accept", args=[token])
-    audit.by_staff(
-        membership,
-        "patient.invite_email" if send else "patient.invite_print",
-        patient=patient,
-        obj=patient,
-        request=request,
+    _invitation, token = invitation_issue(
+        actor=actor,
+        kind=Invitation.Kind.PATIENT,
+        channel=channel,
+        email=patient.email,
+        clinic=patient.clinic,
+        patient_uuid=patient.uuid,
     )
-    if send:
-        clinic = patient.clinic
-        transaction.on_commit(
-            lambda: send_templated(
-                to=user.email,
-                subject="Your patient login",
-                template="emails/patient_invitation.txt",
-                context={"clinic": clinic, "link": link, "first_name": patient.first_name},
-            )
-        )
+    link = absolute_url("invitation_open", token)
+    emailed = channel != Invitation.Channel.PRINT
+    audit.record(
+        actor, "patient.invite_email" if emailed else "patient.invite_print", patient=patient
+    )
+    if emailed:
+        _send_invitation(patient, link)
     return link
 
 
+def _send_invitation(patient: Patient, link: str) -> None:
+    send_templated_after_commit(
+        to=patient.email,
+        subject=gettext_lazy("Your patient login"),
+        template="emails/patient_invitation.txt",
+        context={
+            "clinic": patient.clinic,
+            "link": link,
+            "first_name": patient.first_name,
+            "language_notice": not_yet_notice(patient.preferred_language),
+        },
+        language=patient_language(patient.preferred_language),
+    )
+
+
 @transaction.atomic
-def patient_program_start(
-    *, membership: Membership, patient: Patient, source: Program | None, request: Any = None
-) -> Program:
+def patient_invitations_cancel(*, actor: Actor, patient: Patient) -> int:
+    ensure_same_clinic(actor, patient)
+    return invitations_revoke(Invitation.objects.for_patient(patient), actor=actor, patient=patient)
+
+
+class PatientAcceptor:
+    """What a patient invitation grants: its patient record, linked to the login."""
+
+    def _patient(self, invitation: Invitation) -> Patient:
+        patient = (
+            Patient.objects.select_related("clinic")
+            .filter(clinic_id=invitation.clinic_id, uuid=invitation.patient_uuid)
+            .first()
+            if invitation.patient_uuid is not None
+            else None
+        )
+        # The record must still be active, unlinked and at the address the link went to.
+        if (
+            patient is None
+            or not patient.is_active
+            or patient.user_id is not None
+            or patient.email.lower() != invitation.email
+        ):
+            raise InvitationError(NO_LONGER_VALID)
+        return patient
+
+    def describe(self, invitation: Invitation) -> str:
+        return _("see your home exercises from {clinic} and log how they went").format(
+            clinic=invitation.clinic.name
+        )
+
+    def language(self, invitation: Invitation) -> str:
+        """The invitation page is in the language the patient will see (clinic.languages)."""
+        patient = (
+            Patient.objects.filter(clinic_id=invitation.clinic_id, uuid=invitation.patient_uuid)
+            .only("preferred_language")
+            .first()
+            if invitation.patient_uuid is not None
+            else None
+        )
+        return patient_language(patient.preferred_language if patient else None)
+
+    def check(self, invitation: Invitation, user: User | None) -> None:
+        self._patient(invitation)
+        if user is None:
+            return
+        if user.is_superuser or user.is_staff:
+            raise InvitationError(
+                _(
+                    "This login cannot be used for a patient record. Ask your clinic to use "
+                    "another e-mail address."
+                )
+            )
+        if Patient.objects.active().filter(user=user).exists():
+            raise InvitationError(
+                _("Your login is already linked to a patient record. Ask your clinic for help.")
+            )
+
+    def accept(self, invitation: Invitation, user: User, actor: Actor) -> None:
+        patient = Patient.objects.select_for_update().get(pk=self._patient(invitation).pk)
+        self.check(invitation, user)
+        patient.user = user
+        patient.save(update_fields=["user", "updated_at"])
+        # First sign-in: every other link to this record stops working.
+        invitations_revoke(Invitation.objects.for_patient(patient).exclude(pk=invitation.pk))
+        audit.record(
+            Actor(user, "patient", patient.clinic, actor.ip),
+            "patient.link",
+            patient=patient,
+            obj=patient,
+        )
+
+
+register(Invitation.Kind.PATIENT, PatientAcceptor())
+
+
+@transaction.atomic
+def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> None:
+    """From a clinic's sign-in page (the handout's QR code): e-mail a set-up link to an
+    active patient of this clinic whose record has this address and no login yet.
+
+    Nothing happens for any other address, and the caller answers the same either way:
+    the link is only useful to whoever reads that mailbox.
+    """
+    email = email.strip().lower()
+    patient = (
+        Patient.objects.active()
+        .filter(clinic=clinic, email__iexact=email, user__isnull=True)
+        .select_related("clinic")
+        .first()
+    )
+    audit.record(actor, "signin_link.request", clinic=clinic, patient=patient)
+    if patient is None:
+        return
+    _invitation, token = invitation_issue(
+        actor=actor,
+        kind=Invitation.Kind.PATIENT,
+        channel=Invitation.Channel.SELF,
+        email=patient.email,
+        clinic=clinic,
+        patient_uuid=patient.uuid,
+    )
+    _send_invitation(patient, absolute_url("invitation_open", token))
+
+
+@transaction.atomic
+def patient_program_start(*, actor: Actor, patient: Patient, source: Program | None) -> Program:
     """Give the patient their own copy of a template or earlier program (or a blank one).
 
     The current program, if any, is completed first: a patient has one current
-    program, and the old one stays readable in the history.
+    program, and the old one stays readable in the history. A positive red-flag screen
+    without a decision to go ahead refuses (ScreeningBlocks).
     """
+    ensure_same_clinic(actor, patient)
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
-    for current in Program.objects.filter(
-        assignment__patient=patient, status__in=[Program.Status.ACTIVE, Program.Status.PAUSED]
-    ):
+    blocked = program_start_blocked(patient)
+    if blocked:
+        raise ScreeningBlocks(blocked)
+    for current in Program.objects.current_for(patient):
         program_set_status(
-            program=current,
-            membership=membership,
-            status=Program.Status.COMPLETED,
-            patient=patient,
-            request=request,
+            program=current, actor=actor, status=Program.Status.COMPLETED, patient=patient
         )
     blank = Program(title="Home program")
     program = program_copy(
-        source=source or blank,
-        clinic=patient.clinic,
-        membership=membership,
-        patient=patient,
-        request=request,
+        source=source or blank, clinic=patient.clinic, actor=actor, patient=patient
     )
-    PatientProgram.objects.create(patient=patient, program=program, assigned_by=membership.user)
-    patient_refresh_prescription(patient)
+    PatientProgram.objects.create(patient=patient, program=program, assigned_by=actor.user)
+    adherence.plan(patient)
+    # Its first handout is rendered ahead, as every saved revision's is.
+    transaction.on_commit(lambda: handout_prerender(patient))
+    return program
+
+
+@transaction.atomic
+def patient_program_set_status(
+    *, actor: Actor, patient: Patient, program: Program, status: str
+) -> Program:
+    """Pause, resume or complete the patient's program. Completing it (not replacing it
+    with a new one) is the discharge: questionnaires scheduled for discharge are asked."""
+    ensure_same_clinic(actor, patient)
+    program = program_set_status(program=program, actor=actor, status=status, patient=patient)
+    if status == Program.Status.COMPLETED:
+        outcome_schedules_discharge(actor=actor, patient=patient)
     return program

@@ -15,12 +15,24 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import QueryDict
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from programs.dosage import ITEM_FIELDS, WEEKDAYS, estimate_minutes, weekday_bits, weekday_list
+from clinic.parsing import parse_int, parse_uuid
+from programs.content import leaflets
+from programs.dosage import (
+    ITEM_FIELDS,
+    describe_dosage,
+    estimate_minutes,
+    weekday_bits,
+    weekday_list,
+)
+from programs.forms import DoseRequiredMixin
 from programs.models import Category, Exercise, ExerciseCue, Program, ProgramItem
+from programs.services import MAX_ITEMS, PROGRAM_FIELDS
 
 PREFIX = "items"
-MAX_ITEMS = 30
 LONG_PROGRAM = 6
 SEARCH_RESULTS = 8
 
@@ -28,15 +40,13 @@ SEARCH_RESULTS = 8
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = [
-            "title",
-            "goal",
-            "start_date",
-            "review_date",
-            "status",
-            "patient_notes",
-            "clinician_notes",
-        ]
+        fields = list(PROGRAM_FIELDS)
+        labels = {
+            "title": _("Title"),
+            "start_date": _("Start date"),
+            "review_date": _("Review date"),
+            "status": _("Status"),
+        }
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "review_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -44,12 +54,22 @@ class ProgramForm(forms.ModelForm):
             "clinician_notes": forms.Textarea(attrs={"rows": 2}),
         }
 
+    leaflets = forms.MultipleChoiceField(
+        label=_("Leaflets to read"),
+        choices=leaflets.CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Shown on the patient's program page and printed after the exercises."),
+    )
+
     def __init__(self, *args, is_template: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if is_template:
             for name in ("start_date", "review_date", "status", "clinician_notes"):
                 del self.fields[name]
         for bound in self.visible_fields():
+            if isinstance(bound.field.widget, forms.CheckboxSelectMultiple):
+                continue
             css = "form-select" if isinstance(bound.field.widget, forms.Select) else "form-control"
             bound.field.widget.attrs.setdefault("class", css)
 
@@ -57,21 +77,23 @@ class ProgramForm(forms.ModelForm):
         data = super().clean()
         start, review = data.get("start_date"), data.get("review_date")
         if start and review and review < start:
-            self.add_error("review_date", "The review date cannot be before the start date.")
+            self.add_error(
+                "review_date", gettext("The review date cannot be before the start date.")
+            )
         return data
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(DoseRequiredMixin, forms.ModelForm):
     """One prescribed exercise. Bounds come from the model's validators."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     exercise = forms.UUIDField(widget=forms.HiddenInput)
     weekdays = forms.TypedMultipleChoiceField(
-        choices=list(enumerate(WEEKDAYS)),
+        choices=list(WEEKDAYS_ABBR.items()),
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Only on",
+        label=_("Only on"),
     )
 
     class Meta:
@@ -79,13 +101,17 @@ class ItemForm(forms.ModelForm):
         fields = [name for name in ITEM_FIELDS if name != "weekdays"]
         widgets = {"notes": forms.TextInput()}
         labels = {
-            "times_per_day": "Per day",
-            "days_per_week": "Days a week",
-            "duration_seconds": "Time (s)",
-            "load_kind": "Load",
-            "load_kg": "Weight (kg)",
-            "load_band": "Band",
-            "load_effort": "Effort 0-10",
+            "sets": _("Sets"),
+            "reps": _("Reps"),
+            "side": _("Side"),
+            "notes": _("Notes"),
+            "times_per_day": _("Per day"),
+            "days_per_week": _("Days a week"),
+            "duration_seconds": _("Time (s)"),
+            "load_kind": _("Load"),
+            "load_kg": _("Weight (kg)"),
+            "load_band": _("Band"),
+            "load_effort": _("Effort 0-10"),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -96,34 +122,37 @@ class ItemForm(forms.ModelForm):
             css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
             bound.widget.attrs.setdefault("class", f"{css} form-control-sm")
 
+    # The dose a clinician changes most, always in view; every other field (a new dosage
+    # field included) goes under "More" without anyone listing it.
+    MAIN_FIELDS = ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week")
+    # Laid out by hand beside "More": the day boxes and the note.
+    OWN_LAYOUT = ("weekdays", "notes")
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def more_fields(self) -> list[forms.BoundField]:
+        skip = {*self.MAIN_FIELDS, *self.OWN_LAYOUT}
+        return [field for field in self.visible_fields() if field.name not in skip]
+
+    def more_has_errors(self) -> bool:
+        return any(self[name].errors for name in self.fields if name not in self.MAIN_FIELDS)
+
     def clean_weekdays(self) -> int:
         return weekday_bits(self.cleaned_data.get("weekdays") or [])
 
     def clean(self) -> dict:
         data = super().clean()
-        if (
-            not data.get("reps")
-            and not data.get("duration_seconds")
-            and not data.get("hold_seconds")
-        ):
-            self.add_error("reps", "Give the reps, a hold time or a duration.")
         kind = data.get("load_kind")
         needed = {"kg": "load_kg", "band": "load_band", "effort": "load_effort"}.get(kind)
         if needed and data.get(needed) in (None, ""):
-            self.add_error(needed, "Fill this in, or choose “No load”.")
+            self.add_error(needed, gettext("Fill this in, or choose “No load”."))
         return data
 
 
 ItemFormSet = forms.formset_factory(
     ItemForm, extra=0, max_num=MAX_ITEMS, validate_max=True, absolute_max=MAX_ITEMS + 1
 )
-
-
-def _lenient_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -134,8 +163,27 @@ class Row:
     exercise: Exercise | None = None
 
     @property
+    def dose_line(self) -> str:
+        """The dose as one line ("2 sets of 10 reps · hold 5 s · twice a day · every day"),
+        from the values as typed: what is not a sensible number yet is left out."""
+        view: dict[str, Any] = {}
+        for name in ITEM_FIELDS:
+            value = self.values.get(name)
+            if name == "weekdays":
+                days = [parse_int(day, low=0, high=6) for day in value or []]
+                view[name] = weekday_bits([day for day in days if day is not None])
+            elif name in {"side", "load_kind", "load_band", "load_kg"}:
+                view[name] = value or None
+            else:
+                view[name] = parse_int(value, low=1, high=100_000)
+        try:
+            return describe_dosage(view)
+        except (TypeError, ValueError):
+            return ""
+
+    @property
     def estimate_view(self) -> dict:
-        view = {name: _lenient_int(self.values.get(name)) for name in ITEM_FIELDS}
+        view = {name: parse_int(self.values.get(name)) for name in ITEM_FIELDS}
         view["side"] = self.values.get("side")
         return view
 
@@ -176,7 +224,7 @@ def rows_from_items(items: list[ProgramItem]) -> list[Row]:
 
 def rows_from_post(data, clinic_id) -> list[Row]:
     """The rows as posted; exercises the clinic may not use are dropped."""
-    total = min(_lenient_int(data.get(f"{PREFIX}-TOTAL_FORMS")) or 0, MAX_ITEMS + 1)
+    total = min(parse_int(data.get(f"{PREFIX}-TOTAL_FORMS")) or 0, MAX_ITEMS + 1)
     rows = []
     for index in range(total):
         key = f"{PREFIX}-{index}-"
@@ -191,23 +239,13 @@ def rows_from_post(data, clinic_id) -> list[Row]:
 
 def attach_exercises(rows: list[Row], clinic_id) -> None:
     """One query for all rows' exercises, restricted to what this clinic may use."""
-    wanted = {row.values.get("exercise") for row in rows}
+    wanted = {parse_uuid(row.values.get("exercise")) for row in rows} - {None}
     found = {
-        str(exercise.uuid): exercise
-        for exercise in Exercise.objects.visible_to_clinic(clinic_id).filter(
-            uuid__in=[value for value in wanted if _is_uuid(value)]
-        )
+        exercise.uuid: exercise
+        for exercise in Exercise.objects.visible_to_clinic(clinic_id).filter(uuid__in=wanted)
     }
     for row in rows:
-        row.exercise = found.get(str(row.values.get("exercise")))
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        forms.UUIDField().to_python(value)
-    except forms.ValidationError:
-        return False
-    return bool(value)
+        row.exercise = found.get(parse_uuid(row.values.get("exercise")))
 
 
 def apply_action(state: BuilderState, action: str, clinic_id) -> None:
@@ -217,10 +255,9 @@ def apply_action(state: BuilderState, action: str, clinic_id) -> None:
         if len(state.rows) >= MAX_ITEMS:
             state.messages.append(f"A program can have at most {MAX_ITEMS} exercises.")
             return
+        key = parse_uuid(arg)
         exercise = (
-            Exercise.objects.visible_to_clinic(clinic_id).filter(uuid=arg).first()
-            if _is_uuid(arg)
-            else None
+            Exercise.objects.visible_to_clinic(clinic_id).filter(uuid=key).first() if key else None
         )
         if exercise is None:
             state.messages.append("That exercise is not available.")
@@ -229,7 +266,16 @@ def apply_action(state: BuilderState, action: str, clinic_id) -> None:
         values.update(weekdays=[], id="", exercise=str(exercise.uuid))
         state.rows.append(Row(values=values, exercise=exercise))
         return
-    index = _lenient_int(arg)
+    if verb == "move":
+        # "move:<index>:<position>": straight to a position (1-based), one round trip.
+        where, _, to = arg.partition(":")
+        index, target = parse_int(where), parse_int(to)
+        if index is None or target is None or not 0 <= index < len(state.rows):
+            return
+        row = state.rows.pop(index)
+        state.rows.insert(min(max(target, 1), len(state.rows) + 1) - 1, row)
+        return
+    index = parse_int(arg)
     if index is None or not 0 <= index < len(state.rows):
         return
     if verb == "remove":
@@ -238,6 +284,15 @@ def apply_action(state: BuilderState, action: str, clinic_id) -> None:
         state.rows[index - 1], state.rows[index] = state.rows[index], state.rows[index - 1]
     elif verb == "down" and index < len(state.rows) - 1:
         state.rows[index + 1], state.rows[index] = state.rows[index], state.rows[index + 1]
+
+
+def posted_action(data) -> str:
+    """The builder button pressed; "Move" carries the position chosen beside it."""
+    action = (data.get("action") or "")[:60]
+    verb, _, index = action.partition(":")
+    if verb == "move":
+        return f"move:{index}:{(data.get(f'move_to_{index}') or '')[:4]}"
+    return action
 
 
 def unbound_formset(rows: list[Row]) -> forms.BaseFormSet:

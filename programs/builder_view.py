@@ -6,14 +6,15 @@ and only reaches the audit trail.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from clinic.parsing import parse_int
 from programs.builder import (
     LONG_PROGRAM,
     MAX_ITEMS,
@@ -22,30 +23,17 @@ from programs.builder import (
     apply_action,
     bound_formset,
     cleaned_items,
+    posted_action,
     rows_from_items,
     rows_from_post,
     search_library,
     unbound_formset,
 )
+from programs.content import leaflets
 from programs.models import Category, Program
-from programs.services import ProgramConflict, ProgramTooLong, program_save
-
-PROGRAM_FORM_FIELDS = (
-    "title",
-    "goal",
-    "start_date",
-    "review_date",
-    "status",
-    "patient_notes",
-    "clinician_notes",
-)
-
-
-def _int(value: Any, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+from programs.precautions import conflicts as precaution_conflicts
+from programs.precautions import notices as precaution_notices
+from programs.services import PROGRAM_FIELDS, ProgramConflict, ProgramTooLong, program_save
 
 
 def builder_page(
@@ -56,20 +44,25 @@ def builder_page(
     back_url: str,
     done_url: str,
     patient: Any = None,
-    on_saved: Callable[[Program], None] | None = None,
+    precautions: list[str] | None = None,
 ) -> HttpResponse:
+    """The builder of a template or a patient's program. `precautions` are the patient's
+    (programs.precautions): exercises that conflict with them are flagged as they are
+    added, and the chart asks for a decision on each once saved."""
     clinic_id = request.clinic.pk
     is_template = program.is_template
     conflict = None
     expected_revision = program.revision
     if request.method == "POST":
-        expected_revision = _int(request.POST.get("revision"), -1)
+        expected_revision = parse_int(request.POST.get("revision"), -1)
         state = BuilderState(rows_from_post(request.POST, clinic_id))
-        action = request.POST.get("action", "")[:60]
+        action = posted_action(request.POST)
         missing = [row for row in state.rows if row.exercise is None]
         if missing:
             state.rows = [row for row in state.rows if row.exercise is not None]
-            state.messages.append("An exercise that is not available to your clinic was removed.")
+            state.messages.append(
+                _("An exercise that is not available to your clinic was removed.")
+            )
         if action == "save" and not missing:
             program_form = ProgramForm(request.POST, instance=program, is_template=is_template)
             formset = bound_formset(state.rows)
@@ -77,12 +70,11 @@ def builder_page(
                 try:
                     saved = program_save(
                         program=program,
-                        membership=request.membership,
+                        actor=request.actor,
                         expected_revision=expected_revision,
                         fields=program_form.cleaned_data,
                         items=cleaned_items(formset, state.rows),
                         patient=patient,
-                        request=request,
                     )
                 except ProgramConflict as error:
                     conflict = str(error)
@@ -90,18 +82,23 @@ def builder_page(
                     state.messages.append(str(error))
                 else:
                     text = (
-                        "Template saved." if is_template else f"Saved as revision {saved.revision}."
+                        _("Template saved.")
+                        if is_template
+                        else _("Saved as revision {revision}.").format(revision=saved.revision)
                     )
                     messages.success(request, text)
                     if request.htmx:
                         return HttpResponseClientRedirect(done_url)
                     return redirect(done_url)
             else:
-                state.messages.append("Please correct the marked fields, then save again.")
+                state.messages.append(_("Please correct the marked fields, then save again."))
         else:
             apply_action(state, action, clinic_id)
             program_form = ProgramForm(
-                initial={name: request.POST.get(name, "") for name in PROGRAM_FORM_FIELDS},
+                initial={
+                    **{name: request.POST.get(name, "") for name in PROGRAM_FIELDS},
+                    "leaflets": request.POST.getlist("leaflets"),
+                },
                 is_template=is_template,
             )
             formset = unbound_formset(state.rows)
@@ -112,7 +109,8 @@ def builder_page(
 
     query = (request.POST.get("q") or request.GET.get("q") or "")[:100]
     category = (request.POST.get("category") or request.GET.get("category") or "")[:20]
-    results = search_library(clinic_id, query, category, _int(request.GET.get("page"), 1))
+    page = parse_int(request.GET.get("page"), 1, low=1)
+    results = search_library(clinic_id, query, category, page)
     per_session, per_day = state.minutes
     return render(
         request,
@@ -134,7 +132,12 @@ def builder_page(
             "minutes_per_session": per_session,
             "minutes_per_day": per_day,
             "too_long": len(state.rows) > LONG_PROGRAM,
+            "precaution_conflicts": precaution_conflicts(
+                precautions or [], [row.exercise for row in state.rows]
+            ),
+            "precaution_notices": precaution_notices(precautions or []),
             "max_items": MAX_ITEMS,
             "long_program": LONG_PROGRAM,
+            "leaflet_library": leaflets.LEAFLETS,
         },
     )

@@ -6,29 +6,51 @@ builder can show live estimates for rows that are not saved yet.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-DOSAGE_FIELDS = (
-    "sets",
-    "reps",
-    "hold_seconds",
-    "rest_seconds",
-    "duration_seconds",
-    "times_per_day",
-    "days_per_week",
-    "side",
-)
-ITEM_FIELDS = (
-    *DOSAGE_FIELDS,
-    "weekdays",
-    "load_kind",
-    "load_kg",
-    "load_band",
-    "load_effort",
-    "notes",
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import formats
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from programs.models import Dosage, ProgramItem
+
+# The fields come from the models, so a dosage field added there reaches the library sync,
+# the builder, revisions, handouts and the API without a list to update by hand.
+DOSAGE_FIELDS = tuple(field.name for field in Dosage._meta.local_fields)
+# What a prescription adds to the dosage: everything a clinician edits on a program row
+# (its place in the program and its links are the row's identity, not its prescription).
+ITEM_FIELDS = tuple(
+    field.name
+    for field in ProgramItem._meta.concrete_fields
+    if field.editable and not field.is_relation and field.name not in {"id", "order"}
 )
 
+
+def limits() -> dict[str, list[int]]:
+    """Each numeric dosage field's [lowest, highest] allowed value, from the model's own
+    validators, for pages whose scripts need them (the exercise timer): one set of limits."""
+    found = {}
+    for field in Dosage._meta.local_fields:
+        low = [v.limit_value for v in field.validators if isinstance(v, MinValueValidator)]
+        high = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+        if high:
+            found[field.name] = [max(low, default=0), min(high)]
+    return found
+
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Band colours as their own phrases: the colour's word and place differ by language.
+BANDS = {
+    "yellow": gettext_lazy("yellow band"),
+    "red": gettext_lazy("red band"),
+    "green": gettext_lazy("green band"),
+    "blue": gettext_lazy("blue band"),
+    "black": gettext_lazy("black band"),
+    "": gettext_lazy("{band} band"),
+}
 # A slow, controlled repetition takes about this long before any hold.
 SECONDS_PER_REP = 4
 SIDES_TWICE = {"each_side"}
@@ -47,83 +69,174 @@ def _get(item: Any, name: str) -> Any:
     return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
+def _count(item: Any, name: str) -> int:
+    """A number of the dosage for estimates: a value being typed in the builder may be
+    negative or absurd (the form refuses it on saving); it counts as nothing, never as
+    minus thousands of minutes."""
+    value = _get(item, name)
+    return value if isinstance(value, int) and 0 < value <= 100_000 else 0
+
+
 def _seconds(value: Any) -> str:
     value = int(value)
     if value >= 60 and value % 60 == 0:
+        return _("{minutes} min").format(minutes=value // 60)
+    return _("{seconds} s").format(seconds=value)
+
+
+def _seconds_in_words(value: Any) -> str:
+    """The same amount as _seconds, written out for a sentence: "5 seconds", "2 minutes"."""
+    value = int(value)
+    if value >= 60 and value % 60 == 0:
         minutes = value // 60
-        return f"{minutes} min"
-    return f"{value} s"
+        return ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)
+    return ngettext("{count} second", "{count} seconds", value).format(count=value)
 
 
-def describe_dosage(item: Any) -> str:
-    """'2 × 10 reps · hold 5 s · rest 30 s · 2× a day · Mon, Wed, Fri · each side · red band'."""
-    parts = []
+# Every phrase is one whole message with named placeholders, so a translation can order
+# and inflect it as its language needs ("dos veces al día"), never English fragments
+# glued together.
+def times_a_day(count: int) -> str:
+    """ "once a day", "twice a day", "3 times a day": never "2×", which reads as "2 sets"."""
+    if count == 1:
+        return _("once a day")
+    if count == 2:
+        return _("twice a day")
+    return ngettext("{count} time a day", "{count} times a day", count).format(count=count)
+
+
+def _amount(item: Any) -> str:
+    """How much in one go: "10 reps", "2 sets of 10 reps", "3 sets of 20 s", "3 sets"."""
     sets, reps, duration = (
         _get(item, "sets") or 1,
         _get(item, "reps"),
         _get(item, "duration_seconds"),
     )
     if reps:
-        parts.append(f"{sets} × {reps} reps" if sets > 1 else f"{reps} reps")
+        each = ngettext("{count} rep", "{count} reps", reps).format(count=reps)
     elif duration:
-        parts.append(f"{sets} × {_seconds(duration)}" if sets > 1 else _seconds(duration))
-    elif sets:
-        parts.append(f"{sets} set{'s' if sets > 1 else ''}")
-    if _get(item, "hold_seconds"):
-        parts.append(f"hold {_seconds(_get(item, 'hold_seconds'))}")
-    if _get(item, "rest_seconds"):
-        parts.append(f"rest {_seconds(_get(item, 'rest_seconds'))}")
-    per_day = _get(item, "times_per_day") or 1
-    parts.append("once a day" if per_day == 1 else f"{per_day}× a day")
-    bits = _get(item, "weekdays") or 0
-    if bits:
-        parts.append(", ".join(WEEKDAYS[day] for day in weekday_list(bits)))
+        each = _seconds(duration)
     else:
-        days = _get(item, "days_per_week") or 7
-        parts.append("every day" if days == 7 else f"{days} days a week")
-    side = _get(item, "side")
-    side_text = {
-        "each_side": "each side",
-        "left": "left side",
-        "right": "right side",
-        "alternating": "alternate sides",
-    }.get(side)
-    if side_text:
-        parts.append(side_text)
+        return _("{sets} sets").format(sets=sets) if sets > 1 else ""
+    return _("{sets} sets of {each}").format(sets=sets, each=each) if sets > 1 else each
+
+
+def _with_side(amount: str, side: str | None) -> str:
+    """The amount and the side in one phrase, so a count is never unclear: per side, or
+    in all?"""
+    phrases = {
+        "each_side": (_("{amount} on each side"), _("on each side")),
+        "alternating": (_("{amount} in all, alternating sides"), _("alternating sides")),
+        "left": (_("{amount}, left side only"), _("left side only")),
+        "right": (_("{amount}, right side only"), _("right side only")),
+        "affected": (_("{amount} on your sore side"), _("sore side only")),
+    }
+    if side not in phrases:
+        return amount
+    with_amount, alone = phrases[side]
+    return with_amount.format(amount=amount) if amount else alone
+
+
+def describe_dosage(item: Any) -> str:
+    """'2 sets of 10 reps on each side · hold 5 s · rest 30 s between sets · twice a day ·
+    Mon, Wed, Fri · red band', in the active language."""
+    parts: list[str] = []
+    amount, hold = _amount(item), _get(item, "hold_seconds")
+    if hold:
+        hold_text = _("hold {time}").format(time=_seconds(hold))
+        # A hold alone is the amount itself: "hold 30 s on each side".
+        amount, hold_text = (amount, hold_text) if amount else (hold_text, "")
+    amount = _with_side(amount, _get(item, "side"))
+    parts.extend(part for part in (amount, hold and hold_text) if part)
+    # Rest is the pause between sets (see session_seconds): with one set there is none.
+    if _get(item, "rest_seconds") and (_get(item, "sets") or 1) > 1:
+        parts.append(
+            _("rest {time} between sets").format(time=_seconds(_get(item, "rest_seconds")))
+        )
+    parts.append(times_a_day(_get(item, "times_per_day") or 1))
+    parts.append(describe_days(item))
     load = describe_load(item)
     if load:
         parts.append(load)
     return " · ".join(parts)
 
 
+def describe_days(item: Any) -> str:
+    """ "every day", "3 days a week" or the chosen weekdays, "Mon, Wed, Fri"."""
+    bits = _get(item, "weekdays") or 0
+    if bits:
+        return ", ".join(str(WEEKDAYS_ABBR[day]) for day in weekday_list(bits))
+    days = _get(item, "days_per_week") or 7
+    if days == 7:
+        return _("every day")
+    return ngettext("{count} day a week", "{count} days a week", days).format(count=days)
+
+
+# Step texts (exercise cues) may name the prescribed amounts by these placeholders, so a
+# step never says "hold for 5 seconds" when the prescription says 30. Each is filled from
+# the item (or an exercise's default dosage); a missing amount becomes words that still
+# read naturally. Anything else in braces is a clinic's own text, printed as it is.
+PLACEHOLDERS = {
+    "hold": (
+        lambda item: (
+            _seconds_in_words(_get(item, "hold_seconds"))
+            if _get(item, "hold_seconds")
+            else _("a moment")
+        )
+    ),
+    "reps": lambda item: str(_get(item, "reps")) if _get(item, "reps") else _("a few"),
+    "sets": lambda item: str(_get(item, "sets") or 1),
+    "duration": (
+        lambda item: (
+            _seconds_in_words(_get(item, "duration_seconds"))
+            if _get(item, "duration_seconds")
+            else _("a short while")
+        )
+    ),
+}
+PLACEHOLDER_PATTERN = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+
+
+def fill_step(text: str, item: Any) -> str:
+    """A step's text with its placeholders filled from `item`'s prescription:
+    "Hold for {hold}, then relax." -> "Hold for 30 seconds, then relax."
+
+    Only the names in PLACEHOLDERS are replaced, by plain substitution (never
+    str.format: the text may be a clinic's own, and is never evaluated); other braces
+    stay as written. The result is plain text, escaped like any other by the templates.
+    """
+    return PLACEHOLDER_PATTERN.sub(lambda match: PLACEHOLDERS[match.group(1)](item), text)
+
+
 def describe_load(item: Any) -> str:
     kind = _get(item, "load_kind")
     if kind == "kg" and _get(item, "load_kg") is not None:
-        return f"{_get(item, 'load_kg')} kg"
+        return _("{kg} kg").format(kg=formats.number_format(_get(item, "load_kg")))
     if kind == "band" and _get(item, "load_band"):
-        return f"{_get(item, 'load_band')} band"
+        band = _get(item, "load_band")
+        return BANDS[band].format(band=band) if band in BANDS else BANDS[""].format(band=band)
     if kind == "effort" and _get(item, "load_effort") is not None:
-        return f"effort {_get(item, 'load_effort')}/10"
+        return _("effort {value}/10").format(value=_get(item, "load_effort"))
     return ""
 
 
 def session_seconds(item: Any) -> int:
     """Time one session of this item takes, rests included."""
-    sets = _get(item, "sets") or 1
-    reps, duration = _get(item, "reps"), _get(item, "duration_seconds")
-    hold = _get(item, "hold_seconds") or 0
+    sets = _count(item, "sets") or 1
+    reps, duration = _count(item, "reps"), _count(item, "duration_seconds")
+    hold = _count(item, "hold_seconds")
     if reps:
         per_set = reps * (SECONDS_PER_REP + hold)
     elif duration:
         per_set = duration
     else:
         per_set = hold or SECONDS_PER_REP
-    total = sets * per_set + max(0, sets - 1) * (_get(item, "rest_seconds") or 0)
+    total = sets * per_set + max(0, sets - 1) * _count(item, "rest_seconds")
     return total * (2 if _get(item, "side") in SIDES_TWICE else 1)
 
 
 def estimate_minutes(items: list[Any]) -> tuple[int, int]:
     """(minutes per session, minutes per day), rounded up to whole minutes."""
     per_session = sum(session_seconds(item) for item in items)
-    per_day = sum(session_seconds(item) * (_get(item, "times_per_day") or 1) for item in items)
+    per_day = sum(session_seconds(item) * (_count(item, "times_per_day") or 1) for item in items)
     return -(-per_session // 60), -(-per_day // 60)

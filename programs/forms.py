@@ -1,38 +1,96 @@
 from __future__ import annotations
 
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from clinic.images import SanitizedImageField
+from clinic.lib.images import SanitizedImageField
+from programs.content.exercises import EXERCISES as LIBRARY
+from programs.dosage import DOSAGE_FIELDS, PLACEHOLDER_PATTERN
+from programs.illustrations import has_illustration
 from programs.models import Category, CueKind, Equipment, Exercise, Position, Region
+from programs.precautions import Movement
 
 CUE_FIELDS = [(f"cue_{kind}", kind, label) for kind, label in CueKind.choices]
 
 
 class LibraryFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
-    category = forms.ChoiceField(required=False, choices=[("", "Any type"), *Category.choices])
-    region = forms.ChoiceField(required=False, choices=[("", "Any body area"), *Region.choices])
-    position = forms.ChoiceField(required=False, choices=[("", "Any position"), *Position.choices])
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    category = forms.ChoiceField(
+        required=False, choices=[("", _("Any type")), *Category.choices], label=_("Category")
+    )
+    region = forms.ChoiceField(
+        required=False, choices=[("", _("Any body area")), *Region.choices], label=_("Region")
+    )
+    position = forms.ChoiceField(
+        required=False, choices=[("", _("Any position")), *Position.choices], label=_("Position")
+    )
     equipment = forms.ChoiceField(
-        required=False, choices=[("", "Any equipment"), *Equipment.choices]
+        required=False,
+        choices=[("", _("Any equipment")), *Equipment.choices],
+        label=_("Equipment"),
     )
 
 
-class ExerciseForm(forms.ModelForm):
+# The built-in pose pairs a clinic's own exercise may borrow, by the built-in exercise's name.
+DRAWINGS = sorted(
+    ((entry["slug"], entry["name"]) for entry in LIBRARY if has_illustration(entry["slug"])),
+    key=lambda choice: choice[1].lower(),
+)
+
+
+class DoseRequiredMixin:
+    """The rule every dosage form shares (an exercise's defaults, a program row): a dose
+    is counted in reps, held, or timed; with none of them there is nothing to do."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(name) for name in ("reps", "hold_seconds", "duration_seconds")):
+            self.add_error("reps", gettext("Give the reps, a hold time or a duration."))
+        return data
+
+
+class ExerciseForm(DoseRequiredMixin, forms.ModelForm):
     """A clinic's own exercise. The cues are five plain fields, in the order patients read them."""
 
     regions = forms.MultipleChoiceField(
-        choices=Region.choices, widget=forms.CheckboxSelectMultiple, label="Body areas"
+        choices=Region.choices, widget=forms.CheckboxSelectMultiple, label=_("Body areas")
     )
     equipment = forms.MultipleChoiceField(
-        choices=Equipment.choices, widget=forms.CheckboxSelectMultiple, initial=["none"]
+        choices=Equipment.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["none"],
+        label=_("Equipment"),
+    )
+    contraindications = forms.MultipleChoiceField(
+        choices=Movement.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label=_("Movements to check against precautions"),
+        help_text=_(
+            "Tick what this exercise involves: the builder warns when a patient's "
+            "precautions (a hip replacement, osteoporosis…) rule it out."
+        ),
+    )
+    illustration = forms.ChoiceField(
+        required=False,
+        label=_("Drawing"),
+        help_text=_(
+            "Start and end pictures drawn from one of the built-in exercises' poses, "
+            "on pages, handouts and as a moving picture. A photo, if you add one, is shown "
+            "instead."
+        ),
     )
     photo = SanitizedImageField(
         required=False,
-        label="Photo (optional)",
-        help_text="JPEG, PNG or WebP, up to 5 MB. It replaces the drawing on pages and handouts.",
+        label=_("Photo (optional)"),
+        help_text=_(
+            "JPEG, PNG or WebP, up to 5 MB. It replaces the drawing on pages and handouts."
+        ),
     )
 
     class Meta:
@@ -47,15 +105,20 @@ class ExerciseForm(forms.ModelForm):
             "equipment",
             "cautions",
             "stop_if",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "rest_seconds",
-            "duration_seconds",
-            "times_per_day",
-            "days_per_week",
-            "side",
+            "contraindications",
+            "illustration",
+            *DOSAGE_FIELDS,
         ]
+        labels = {
+            "name": _("Name"),
+            "category": _("Category"),
+            "cautions": _("Cautions"),
+            "sets": _("Sets"),
+            "reps": _("Reps"),
+            "times_per_day": _("Times per day"),
+            "days_per_week": _("Days per week"),
+            "side": _("Side"),
+        }
         widgets = {
             "cautions": forms.Textarea(attrs={"rows": 2}),
             "stop_if": forms.Textarea(attrs={"rows": 2}),
@@ -63,6 +126,7 @@ class ExerciseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["illustration"].choices = [("", gettext("No drawing")), *DRAWINGS]
         cues = {cue.kind: cue.text for cue in self.instance.cues.all()} if self.instance.pk else {}
         for name, kind, label in CUE_FIELDS:
             self.fields[name] = forms.CharField(
@@ -71,6 +135,16 @@ class ExerciseForm(forms.ModelForm):
                 required=kind in {"setup", "movement"},
                 initial=cues.get(kind, ""),
                 widget=forms.TextInput(),
+                # Numbers typed in a step can contradict the dose prescribed; these are
+                # filled from each patient's prescription (programs.dosage.fill_step).
+                help_text=(
+                    gettext(
+                        "Write {hold}, {reps}, {sets} or {duration} instead of a number: each "
+                        "patient's prescription fills it in."
+                    )
+                    if kind == "movement"
+                    else ""
+                ),
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -78,31 +152,23 @@ class ExerciseForm(forms.ModelForm):
             Row(Column("name"), Column("lay_name")),
             Row(Column("category"), Column("position"), Column("style")),
             Row(Column("regions"), Column("equipment")),
-            Fieldset("Steps (what the patient reads)", *[name for name, _, _ in CUE_FIELDS]),
-            Row(Column("cautions"), Column("stop_if")),
             Fieldset(
-                "Default dosage",
-                Row(Column("sets"), Column("reps"), Column("hold_seconds"), Column("rest_seconds")),
-                Row(
-                    Column("duration_seconds"),
-                    Column("times_per_day"),
-                    Column("days_per_week"),
-                    Column("side"),
+                gettext("Steps (what the patient reads)"), *[name for name, _, _ in CUE_FIELDS]
+            ),
+            Row(Column("cautions"), Column("stop_if")),
+            "contraindications",
+            Fieldset(
+                gettext("Default dosage"),
+                # Four to a row, from the model's own list: a new dosage field shows up here.
+                *(
+                    Row(*(Column(name) for name in DOSAGE_FIELDS[start : start + 4]))
+                    for start in range(0, len(DOSAGE_FIELDS), 4)
                 ),
             ),
+            "illustration",
             "photo",
-            Submit("save", "Save exercise"),
+            Submit("save", gettext("Save exercise")),
         )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if (
-            not data.get("reps")
-            and not data.get("duration_seconds")
-            and not data.get("hold_seconds")
-        ):
-            self.add_error("reps", "Give the reps, a hold time or a duration.")
-        return data
 
     def cues(self) -> list[tuple[str, str]]:
         return [
@@ -113,3 +179,60 @@ class ExerciseForm(forms.ModelForm):
 
     def exercise_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+DIGITS = re.compile(r"\d+")
+
+
+class ExerciseTranslationForm(forms.Form):
+    """A clinic's own exercise in another language: each field beside its English."""
+
+    name = forms.CharField(max_length=80)
+    lay_name = forms.CharField(label=_("Everyday name"), max_length=80)
+    cautions = forms.CharField(max_length=400, required=False, widget=forms.Textarea({"rows": 2}))
+    stop_if = forms.CharField(
+        label=_("Stop if"), max_length=300, required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args, english_cues: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.english_cues = english_cues
+        initial = (kwargs.get("initial") or {}).get("cues", [])
+        for number, english in enumerate(english_cues, start=1):
+            self.fields[f"cue_{number}"] = forms.CharField(
+                label=gettext("Step {number}").format(number=number),
+                max_length=200,
+                help_text=gettext("English: {english}").format(english=english),
+                initial=initial[number - 1] if number <= len(initial) else "",
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A translated step must not contradict the dose: it fills in the same amounts as
+        # its English ({hold}, {reps}...) and types no number the English does not have.
+        for number, english in enumerate(self.english_cues, start=1):
+            text = data.get(f"cue_{number}")
+            if not text:
+                continue
+            if set(PLACEHOLDER_PATTERN.findall(text)) != set(PLACEHOLDER_PATTERN.findall(english)):
+                self.add_error(
+                    f"cue_{number}",
+                    gettext(
+                        "Keep the amounts in braces exactly as in the English, such as {hold}: "
+                        "each patient's prescription fills them in."
+                    ),
+                )
+            elif set(DIGITS.findall(text)) - set(DIGITS.findall(english)):
+                self.add_error(
+                    f"cue_{number}",
+                    gettext("Write no number the English step does not have."),
+                )
+        return data
+
+    def translation_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in ("name", "lay_name", "cautions", "stop_if")
+        }
+
+    def cues(self) -> list[str]:
+        return [self.cleaned_data[f"cue_{n}"] for n in range(1, len(self.english_cues) + 1)]

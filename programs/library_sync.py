@@ -6,18 +6,11 @@ arguments) and safe to re-run: rows are matched by slug / template key and updat
 
 from __future__ import annotations
 
+from programs.content.clinical import CONTRAINDICATIONS, PROGRESSIONS
 from programs.content.exercises import EXERCISES, TEMPLATES
-
-DOSAGE_FIELDS = (
-    "sets",
-    "reps",
-    "hold_seconds",
-    "rest_seconds",
-    "duration_seconds",
-    "times_per_day",
-    "days_per_week",
-    "side",
-)
+from programs.content.leaflets import FOR_TEMPLATES
+from programs.content.pathways import PATHWAYS
+from programs.dosage import DOSAGE_FIELDS
 
 
 def _tokens(values: list[str]) -> str:
@@ -25,8 +18,26 @@ def _tokens(values: list[str]) -> str:
     return f" {' '.join(sorted(set(values)))} " if values else ""
 
 
+def _has(model, name: str) -> bool:
+    # Migrations run this with the historical model of their own time: an early migration
+    # on a fresh database has none of the fields added after it, and must not write them.
+    return any(field.name == name for field in model._meta.get_fields())
+
+
+def dosage_of(entry: dict, Exercise) -> dict:
+    """An entry's default dosage for the given (possibly historical) model: a field the
+    content leaves out takes the model's default (None for "no reps", "no duration"), and
+    a field the model does not have yet is not written."""
+    return {
+        name: entry["dosage"].get(name, Exercise._meta.get_field(name).get_default())
+        for name in DOSAGE_FIELDS
+        if _has(Exercise, name)
+    }
+
+
 def sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem) -> None:
     by_slug = {}
+    clinical = _has(Exercise, "contraindications")
     for entry in EXERCISES:
         fields = {
             "name": entry["name"],
@@ -39,8 +50,11 @@ def sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem) -> None:
             "cautions": entry["cautions"],
             "stop_if": entry["stop_if"],
             "illustration": entry["slug"],
-            **{name: entry["dosage"][name] for name in DOSAGE_FIELDS},
+            **dosage_of(entry, Exercise),
         }
+        if clinical:
+            fields["contraindications"] = _tokens(CONTRAINDICATIONS.get(entry["slug"], []))
+            fields["progress_when"] = PROGRESSIONS.get(entry["slug"], {}).get("progress_when", "")
         exercise, _ = Exercise.objects.update_or_create(
             clinic=None, slug=entry["slug"], defaults=fields
         )
@@ -50,18 +64,21 @@ def sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem) -> None:
             for i, (kind, text) in enumerate(entry["cues"], start=1)
         )
         by_slug[entry["slug"]] = exercise
+    if clinical:
+        _link_progressions(Exercise, by_slug)
 
-    for entry in TEMPLATES:
+    for entry in _template_entries():
+        fields = {
+            "is_template": True,
+            "title": entry["title"],
+            "goal": entry["goal"],
+            "patient_notes": entry["patient_notes"],
+            "status": "active",
+        }
+        if _has(Program, "leaflets"):
+            fields["leaflets"] = _tokens(list(entry["leaflets"]))
         program, _ = Program.objects.update_or_create(
-            clinic=None,
-            template_key=entry["key"],
-            defaults={
-                "is_template": True,
-                "title": entry["title"],
-                "goal": entry["goal"],
-                "patient_notes": entry["patient_notes"],
-                "status": "active",
-            },
+            clinic=None, template_key=entry["key"], defaults=fields
         )
         ProgramItem.objects.filter(program=program).delete()
         for order, slug in enumerate(entry["items"], start=1):
@@ -70,5 +87,75 @@ def sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem) -> None:
                 program=program,
                 exercise=exercise,
                 order=order,
-                **{name: getattr(exercise, name) for name in DOSAGE_FIELDS},
+                **{
+                    name: getattr(exercise, name)
+                    for name in DOSAGE_FIELDS
+                    if _has(ProgramItem, name)
+                },
             )
+
+
+def _template_entries():
+    """The starter templates, then the condition pathways (templates with a rationale)."""
+    for entry in TEMPLATES:
+        yield {**entry, "leaflets": FOR_TEMPLATES.get(entry["key"], ())}
+    for pathway in PATHWAYS:
+        yield {
+            "key": pathway.key,
+            "title": pathway.title,
+            "goal": pathway.goal,
+            "patient_notes": pathway.patient_notes,
+            "items": list(pathway.items),
+            "leaflets": pathway.leaflets,
+        }
+
+
+def _link_progressions(Exercise, by_slug: dict) -> None:
+    """easier/harder from PROGRESSIONS, each link with its mirror."""
+    links: dict[str, dict[str, object]] = {
+        slug: {"easier": None, "harder": None} for slug in by_slug
+    }
+    for slug, entry in PROGRESSIONS.items():
+        if entry.get("harder"):
+            links[slug]["harder"] = by_slug[entry["harder"]]
+            links[entry["harder"]]["easier"] = by_slug[slug]
+        if entry.get("easier"):
+            links[slug]["easier"] = by_slug[entry["easier"]]
+            links[entry["easier"]]["harder"] = by_slug[slug]
+    for slug, fields in links.items():
+        Exercise.objects.filter(pk=by_slug[slug].pk).update(**fields)
+
+
+TRANSLATED_FIELDS = ("name", "lay_name", "cautions", "stop_if")
+
+
+def sync_library_translations(Exercise, ExerciseTranslation) -> int:
+    """Install or update the built-in exercises' translations from
+    programs.content.translations; returns how many rows were written. A row is written
+    only when its text changed (its updated_at is part of a stored handout's key), so
+    this is cheap to run after every migrate. Entries for exercises not installed (yet)
+    are skipped; a clinic's own exercises are never touched."""
+    from programs.content import translations
+
+    written = 0
+    for language in translations.available():
+        entries = translations.load(language)["exercises"]
+        shared = Exercise.objects.filter(clinic__isnull=True, slug__in=list(entries))
+        existing = {
+            row.exercise_id: row
+            for row in ExerciseTranslation.objects.filter(language=language, exercise__in=shared)
+        }
+        for exercise in shared:
+            entry = entries[exercise.slug]
+            values = {name: entry.get(name, "") or "" for name in TRANSLATED_FIELDS}
+            values["cues"] = [text for _kind, text in entry.get("cues", [])]
+            row = existing.get(exercise.pk)
+            if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+                continue
+            if row is None:
+                row = ExerciseTranslation(exercise=exercise, language=language)
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+            written += 1
+    return written

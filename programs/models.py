@@ -12,70 +12,76 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from programs.progressions import ProgressRule
 
 
 class Category(models.TextChoices):
-    MOBILITY = "mobility", "Mobility"
-    STRETCH = "stretch", "Stretch"
-    STRENGTH = "strength", "Strength"
-    MOTOR_CONTROL = "motor_control", "Motor control"
-    BALANCE = "balance", "Balance"
-    BREATHING = "breathing", "Breathing"
-    CARDIO = "cardio", "Cardio"
+    MOBILITY = "mobility", _("Mobility")
+    STRETCH = "stretch", _("Stretch")
+    STRENGTH = "strength", _("Strength")
+    MOTOR_CONTROL = "motor_control", _("Motor control")
+    BALANCE = "balance", _("Balance")
+    BREATHING = "breathing", _("Breathing")
+    CARDIO = "cardio", _("Cardio")
 
 
 class Region(models.TextChoices):
-    LOW_BACK = "low_back", "Low back"
-    MID_BACK = "mid_back", "Mid back"
-    NECK = "neck", "Neck"
-    SHOULDER = "shoulder", "Shoulder"
-    HIP = "hip", "Hip"
-    KNEE = "knee", "Knee"
-    ANKLE_FOOT = "ankle_foot", "Ankle and foot"
-    CORE = "core", "Core"
-    WHOLE_BODY = "whole_body", "Whole body"
+    LOW_BACK = "low_back", _("Low back")
+    MID_BACK = "mid_back", _("Mid back")
+    NECK = "neck", _("Neck")
+    SHOULDER = "shoulder", _("Shoulder")
+    HIP = "hip", _("Hip")
+    KNEE = "knee", _("Knee")
+    ANKLE_FOOT = "ankle_foot", _("Ankle and foot")
+    CORE = "core", _("Core")
+    WHOLE_BODY = "whole_body", _("Whole body")
 
 
 class Position(models.TextChoices):
-    SUPINE = "supine", "Lying on back"
-    PRONE = "prone", "Lying on front"
-    SIDE_LYING = "side_lying", "Side-lying"
-    QUADRUPED = "quadruped", "Hands and knees"
-    KNEELING = "kneeling", "Kneeling"
-    SITTING = "sitting", "Sitting"
-    STANDING = "standing", "Standing"
+    SUPINE = "supine", _("Lying on back")
+    PRONE = "prone", _("Lying on front")
+    SIDE_LYING = "side_lying", _("Side-lying")
+    QUADRUPED = "quadruped", _("Hands and knees")
+    KNEELING = "kneeling", _("Kneeling")
+    SITTING = "sitting", _("Sitting")
+    STANDING = "standing", _("Standing")
 
 
 class Equipment(models.TextChoices):
-    NONE = "none", "None"
-    MAT = "mat", "Mat"
-    CHAIR = "chair", "Chair"
-    BAND = "band", "Band"
-    BALL = "ball", "Ball"
-    STEP = "step", "Step"
-    WEIGHTS = "weights", "Weights"
+    NONE = "none", _("None")
+    MAT = "mat", _("Mat")
+    CHAIR = "chair", _("Chair")
+    BAND = "band", _("Band")
+    BALL = "ball", _("Ball")
+    STEP = "step", _("Step")
+    WEIGHTS = "weights", _("Weights")
+    BIKE = "bike", _("Exercise bike")
 
 
 class Style(models.TextChoices):
-    DYNAMIC = "dynamic", "Dynamic"
-    STATIC_HOLD = "static_hold", "Static hold"
-    ISOMETRIC = "isometric", "Isometric"
+    DYNAMIC = "dynamic", _("Dynamic")
+    STATIC_HOLD = "static_hold", _("Static hold")
+    ISOMETRIC = "isometric", _("Isometric")
 
 
 class Side(models.TextChoices):
-    BOTH = "both", "Both sides"
-    LEFT = "left", "Left"
-    RIGHT = "right", "Right"
-    ALTERNATING = "alternating", "Alternating"
-    EACH_SIDE = "each_side", "Each side"
+    BOTH = "both", _("Both sides")
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    ALTERNATING = "alternating", _("Alternating")
+    EACH_SIDE = "each_side", _("Each side")
+    # One side: the patient's sore (injured, operated) side, whichever it is.
+    AFFECTED = "affected", _("Sore side only")
 
 
 class CueKind(models.TextChoices):
-    SETUP = "setup", "Set-up"
-    MOVEMENT = "movement", "Movement"
-    FORM = "form", "Form"
-    BREATHING = "breathing", "Breathing"
-    FEEL = "feel", "You should feel"
+    SETUP = "setup", _("Set-up")
+    MOVEMENT = "movement", _("Movement")
+    FORM = "form", _("Form")
+    BREATHING = "breathing", _("Breathing")
+    FEEL = "feel", _("You should feel")
 
 
 class TokenSetField(models.CharField):
@@ -110,20 +116,20 @@ class Dosage(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Leave empty for timed or hold-only work.",
+        help_text=_("Leave empty for timed or hold-only work."),
     )
     hold_seconds = models.PositiveSmallIntegerField(
-        "hold (s)", default=0, validators=[MaxValueValidator(600)]
+        _("hold (s)"), default=0, validators=[MaxValueValidator(600)]
     )
     rest_seconds = models.PositiveSmallIntegerField(
-        "rest (s)", default=0, validators=[MaxValueValidator(600)]
+        _("rest (s)"), default=0, validators=[MaxValueValidator(600)]
     )
     duration_seconds = models.PositiveSmallIntegerField(
-        "duration (s)",
+        _("duration (s)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(5), MaxValueValidator(3600)],
-        help_text="For timed work such as walking.",
+        help_text=_("For timed work such as walking."),
     )
     times_per_day = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -163,22 +169,39 @@ class Exercise(Dosage):
     clinic = models.ForeignKey(
         "clinic.Clinic", null=True, blank=True, on_delete=models.CASCADE, related_name="exercises"
     )
-    slug = models.SlugField(max_length=80, blank=True, help_text="Key of the shared library entry.")
+    slug = models.SlugField(
+        max_length=80, blank=True, help_text=_("Key of the shared library entry.")
+    )
     name = models.CharField(max_length=80)
-    lay_name = models.CharField("everyday name", max_length=80)
+    lay_name = models.CharField(_("everyday name"), max_length=80)
     category = models.CharField(max_length=16, choices=Category.choices)
     regions = TokenSetField(max_length=200, blank=True)
-    position = models.CharField("starting position", max_length=16, choices=Position.choices)
+    position = models.CharField(_("starting position"), max_length=16, choices=Position.choices)
     equipment = TokenSetField(max_length=120, blank=True)
-    style = models.CharField("movement style", max_length=16, choices=Style.choices)
+    style = models.CharField(_("movement style"), max_length=16, choices=Style.choices)
     cautions = models.TextField(max_length=400, blank=True)
-    stop_if = models.TextField("stop if", max_length=300, blank=True)
+    stop_if = models.TextField(_("stop if"), max_length=300, blank=True)
     # The drawn start/end pictures (programs.illustrations) are keyed by slug; a copy
     # keeps its original's drawing until the clinic uploads a photo.
     illustration = models.SlugField(max_length=80, blank=True)
     photo = models.ImageField(upload_to="exercise-photos/", blank=True)
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    # Movements it involves that some patients must avoid (programs.precautions.Movement):
+    # the builder warns when a patient's precautions rule one out.
+    contraindications = TokenSetField(
+        _("movements to check against precautions"), max_length=300, blank=True, db_default=""
+    )
+    # The next step down and up, and when to take the step up (programs.progressions).
+    easier = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    harder = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    progress_when = models.CharField(
+        _("progress when"), max_length=24, blank=True, choices=ProgressRule.choices, db_default=""
     )
     is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -229,7 +252,45 @@ class ExerciseCue(models.Model):
         return self.text
 
 
+class ExerciseTranslation(models.Model):
+    """An exercise's patient-facing text in another language.
+
+    The built-in library's come from programs.content.translations (installed by
+    programs.library_sync); a clinic adds its own exercises' in the portal. Without one
+    in the patient's language, the patient sees the English text marked "in English"
+    (programs.localized), never a mix passed off as translated.
+    """
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    name = models.CharField(max_length=80)
+    lay_name = models.CharField(_("everyday name"), max_length=80)
+    cautions = models.TextField(max_length=400, blank=True)
+    stop_if = models.TextField(_("stop if"), max_length=300, blank=True)
+    # The steps' texts in the English cues' order (their kinds are the English cues');
+    # {hold}, {reps}, {sets} and {duration} are filled from the prescription.
+    cues = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "language"], name="exercise_translation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} {self.language}"
+
+
 class ProgramQuerySet(models.QuerySet["Program"]):
+    def current_for(self, patient) -> ProgramQuerySet:
+        """A patient's current program: active or paused (a paused one still shows on
+        Today and still counts). At most one; newest first in case history disagrees."""
+        return self.filter(
+            assignment__patient=patient, status__in=[Program.Status.ACTIVE, Program.Status.PAUSED]
+        ).order_by("-created_at")
+
     def templates_for(self, clinic_id) -> ProgramQuerySet:
         """Shared templates and this clinic's own."""
         return self.filter(Q(clinic__isnull=True) | Q(clinic_id=clinic_id), is_template=True)
@@ -237,9 +298,9 @@ class ProgramQuerySet(models.QuerySet["Program"]):
 
 class Program(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        COMPLETED = "completed", "Completed"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(
@@ -248,12 +309,14 @@ class Program(models.Model):
     is_template = models.BooleanField(default=False)
     template_key = models.SlugField(max_length=80, blank=True)
     title = models.CharField(max_length=120)
-    goal = models.CharField("goal in plain words", max_length=300, blank=True)
+    goal = models.CharField(_("goal in plain words"), max_length=300, blank=True)
     start_date = models.DateField(null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    patient_notes = models.TextField("notes for the patient", max_length=1000, blank=True)
-    clinician_notes = models.TextField("private clinician notes", max_length=2000, blank=True)
+    patient_notes = models.TextField(_("notes for the patient"), max_length=1000, blank=True)
+    clinician_notes = models.TextField(_("private clinician notes"), max_length=2000, blank=True)
+    # Education leaflets for the patient (programs.content.leaflets), by slug.
+    leaflets = TokenSetField(_("leaflets to read"), max_length=300, blank=True, db_default="")
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
@@ -287,17 +350,17 @@ class Program(models.Model):
 
 class ProgramItem(Dosage):
     class LoadKind(models.TextChoices):
-        NONE = "", "No load"
-        KG = "kg", "Weight (kg)"
-        BAND = "band", "Band colour"
-        EFFORT = "effort", "Effort (0-10)"
+        NONE = "", _("No load")
+        KG = "kg", _("Weight (kg)")
+        BAND = "band", _("Band colour")
+        EFFORT = "effort", _("Effort (0-10)")
 
     class Band(models.TextChoices):
-        YELLOW = "yellow", "Yellow (very light)"
-        RED = "red", "Red (light)"
-        GREEN = "green", "Green (medium)"
-        BLUE = "blue", "Blue (heavy)"
-        BLACK = "black", "Black (very heavy)"
+        YELLOW = "yellow", _("Yellow (very light)")
+        RED = "red", _("Red (light)")
+        GREEN = "green", _("Green (medium)")
+        BLUE = "blue", _("Blue (heavy)")
+        BLACK = "black", _("Black (very heavy)")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
@@ -355,9 +418,9 @@ class HandoutPrint(models.Model):
     """Which revision was handed out when, how, and by whom: the handout's own history."""
 
     class Channel(models.TextChoices):
-        DOWNLOAD = "download", "Downloaded by staff"
-        EMAIL = "email", "E-mailed to the patient"
-        PATIENT = "patient", "Downloaded by the patient"
+        DOWNLOAD = "download", _("Downloaded by staff")
+        EMAIL = "email", _("E-mailed to the patient")
+        PATIENT = "patient", _("Downloaded by the patient")
 
     revision = models.ForeignKey(ProgramRevision, on_delete=models.CASCADE, related_name="prints")
     channel = models.CharField(max_length=10, choices=Channel.choices)

@@ -6,16 +6,28 @@ patients app passes its Patient so the audit trail names whose program changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from clinic import audit
-from clinic.models import Clinic, Membership
+from clinic.actors import Actor
+from clinic.models import Clinic
+from clinic.storage import stored_then_saved
 from programs.dosage import DOSAGE_FIELDS, ITEM_FIELDS, describe_dosage
-from programs.models import Exercise, ExerciseCue, Program, ProgramItem, ProgramRevision
+from programs.models import (
+    Exercise,
+    ExerciseCue,
+    ExerciseTranslation,
+    Program,
+    ProgramItem,
+    ProgramRevision,
+)
 
 MAX_ITEMS = 30
 PROGRAM_FIELDS = (
@@ -26,7 +38,13 @@ PROGRAM_FIELDS = (
     "status",
     "patient_notes",
     "clinician_notes",
+    "leaflets",
 )
+
+
+# Called with each saved program inside the saving transaction. The patients app keeps
+# its per-day plan of what is prescribed in step this way: programs knows no patients.
+PROGRAM_SAVED_HOOKS: list[Callable[[Program], None]] = []
 
 
 class ProgramConflict(Exception):
@@ -34,10 +52,12 @@ class ProgramConflict(Exception):
 
     def __init__(self, by: Any, at: datetime, revision: int) -> None:
         self.by, self.at, self.revision = by, at, revision
-        when = timezone.localtime(at).strftime("%d %b %Y %H:%M")
+        when = date_format(timezone.localtime(at), "d M Y H:i")
         super().__init__(
-            f"This program was changed by {by or 'someone else'} at {when} (revision {revision}) "
-            "while you were editing. Reload it to see their changes, then make yours again."
+            gettext(
+                "This program was changed by {by} at {when} (revision {revision}) "
+                "while you were editing. Reload it to see their changes, then make yours again."
+            ).format(by=by or gettext("someone else"), when=when, revision=revision)
         )
 
 
@@ -54,6 +74,7 @@ def program_snapshot(program: Program, items: list[ProgramItem]) -> dict:
         "start_date": program.start_date.isoformat() if program.start_date else None,
         "review_date": program.review_date.isoformat() if program.review_date else None,
         "patient_notes": program.patient_notes,
+        "leaflets": sorted(program.leaflets),
         "items": [
             {
                 "exercise": str(item.exercise.uuid),
@@ -72,6 +93,16 @@ def _plain(value: Any) -> Any:
     return str(value) if value is not None and not isinstance(value, int | str) else value
 
 
+# What the dosage line says, as fields (the notes are not part of it).
+DOSE_FIELDS = tuple(name for name in ITEM_FIELDS if name != "notes")
+
+
+def _dose(item: dict) -> tuple:
+    """What was prescribed, from a snapshot's fields rather than its dosage line: the
+    line's wording changes (issue 13), and a reworded line is not a changed dose."""
+    return tuple(item.get(name) for name in DOSE_FIELDS)
+
+
 def describe_changes(before: dict | None, after: dict) -> str:
     """One line for the history: what a revision changed."""
     if before is None:
@@ -82,9 +113,7 @@ def describe_changes(before: dict | None, after: dict) -> str:
     added = [item["name"] for key, item in new.items() if key not in old]
     removed = [item["name"] for key, item in old.items() if key not in new]
     changed = [
-        item["name"]
-        for key, item in new.items()
-        if key in old and item["dosage"] != old[key]["dosage"]
+        item["name"] for key, item in new.items() if key in old and _dose(item) != _dose(old[key])
     ]
     if added:
         changes.append("added " + ", ".join(added))
@@ -99,6 +128,8 @@ def describe_changes(before: dict | None, after: dict) -> str:
     for field in ("title", "goal", "status", "start_date", "review_date", "patient_notes"):
         if before.get(field) != after.get(field):
             changes.append(f"changed {field.replace('_', ' ')}")
+    if before.get("leaflets", []) != after.get("leaflets", []):
+        changes.append("changed the leaflets")
     text = "; ".join(changes) or "saved without changes"
     return (text[:1].upper() + text[1:])[:500]
 
@@ -123,24 +154,24 @@ def program_copy(
     *,
     source: Program,
     clinic: Clinic,
-    membership: Membership,
+    actor: Actor,
     as_template: bool = False,
     title: str | None = None,
     patient: Any = None,
-    request: Any = None,
 ) -> Program:
     """A clinic's own copy of a template or earlier program, with revision 1 recorded."""
-    actor = membership.user
+    user = actor.user
     program = Program.objects.create(
         clinic=clinic,
         is_template=as_template,
         title=(title or source.title)[:120],
         goal=source.goal,
         patient_notes=source.patient_notes,
+        leaflets=source.leaflets,
         start_date=None if as_template else timezone.localdate(),
         based_on=source if source.pk else None,
-        created_by=actor,
-        updated_by=actor,
+        created_by=user,
+        updated_by=user,
     )
     source_items = source.items.all() if source.pk else []
     ProgramItem.objects.bulk_create(
@@ -152,16 +183,9 @@ def program_copy(
         )
         for order, item in enumerate(source_items, start=1)
     )
-    _record_revision(program, actor, None)
-    audit.record(
-        actor=actor,
-        role=membership.role,
-        action="template.create" if as_template else "program.create",
-        clinic=clinic,
-        patient=patient,
-        obj=program,
-        request=request,
-    )
+    _record_revision(program, user, None)
+    action = "template.create" if as_template else "program.create"
+    audit.record(actor, action, clinic=clinic, patient=patient, obj=program)
     return program
 
 
@@ -169,12 +193,11 @@ def program_copy(
 def program_save(
     *,
     program: Program,
-    membership: Membership,
+    actor: Actor,
     expected_revision: int,
     fields: dict,
     items: list[dict],
     patient: Any = None,
-    request: Any = None,
 ) -> Program:
     """Save the whole program as edited in the builder: one save, one new revision.
 
@@ -182,9 +205,11 @@ def program_save(
     an "id" keeps an existing item (so its id stays stable for logged sessions).
     Refuses with ProgramConflict when someone saved since `expected_revision`.
     """
-    actor = membership.user
+    user = actor.user
     if len(items) > MAX_ITEMS:
-        raise ProgramTooLong(f"A program can have at most {MAX_ITEMS} exercises.")
+        raise ProgramTooLong(
+            gettext("A program can have at most {count} exercises.").format(count=MAX_ITEMS)
+        )
     locked = Program.objects.select_for_update().get(pk=program.pk)
     if locked.revision != expected_revision:
         raise ProgramConflict(locked.updated_by, locked.updated_at, locked.revision)
@@ -194,10 +219,11 @@ def program_save(
         if name in fields:
             setattr(locked, name, fields[name])
     locked.revision += 1
-    locked.updated_by = actor
+    locked.updated_by = user
     locked.save()
 
-    existing = {item.pk: item for item in locked.items.all()}
+    # Keyed by id; a new row has none, and pop(None) finds nothing, as it should.
+    existing: dict[int | None, ProgramItem] = {item.pk: item for item in locked.items.all()}
     keep: list[ProgramItem] = []
     for order, row in enumerate(items, start=1):
         item = existing.pop(row.get("id"), None) or ProgramItem(program=locked)
@@ -213,16 +239,11 @@ def program_save(
     )
     ProgramItem.objects.bulk_create([item for item in keep if not item.pk])
 
-    _record_revision(locked, actor, previous)
-    audit.record(
-        actor=actor,
-        role=membership.role,
-        action="template.update" if locked.is_template else "program.update",
-        clinic=locked.clinic,
-        patient=patient,
-        obj=locked,
-        request=request,
-    )
+    _record_revision(locked, user, previous)
+    for hook in PROGRAM_SAVED_HOOKS:
+        hook(locked)
+    action = "template.update" if locked.is_template else "program.update"
+    audit.record(actor, action, clinic=locked.clinic, patient=patient, obj=locked)
     return locked
 
 
@@ -230,15 +251,14 @@ def program_save(
 def program_set_status(
     *,
     program: Program,
-    membership: Membership,
+    actor: Actor,
     status: str,
     patient: Any = None,
-    request: Any = None,
 ) -> Program:
     """Pause, resume or complete. A status change is a change to what is prescribed."""
     return program_save(
         program=program,
-        membership=membership,
+        actor=actor,
         expected_revision=program.revision,
         fields={"status": status},
         items=[
@@ -246,23 +266,40 @@ def program_set_status(
             for item in program.items.select_related("exercise")
         ],
         patient=patient,
-        request=request,
     )
 
 
-@transaction.atomic
 def exercise_save(
     *,
-    membership: Membership,
+    actor: Actor,
     fields: dict,
     cues: list[tuple[str, str]],
     exercise: Exercise | None = None,
-    request: Any = None,
+    photo: Any = None,
 ) -> Exercise:
-    """Create or update one of the clinic's own exercises (never a shared one)."""
-    if exercise is not None and exercise.clinic_id != membership.clinic_id:
+    """Create or update one of the clinic's own exercises (never a shared one), with its
+    already-sanitised photo (clinic.lib.images) if one is given.
+
+    The photo is stored first and the exercise saved after, in one transaction: if the
+    disk refuses the photo nothing is saved (StorageFailed), and if saving fails the new
+    photo is removed. The photo it replaces goes once the change has committed.
+    """
+    if exercise is not None and exercise.clinic_id != actor.clinic.pk:
         raise PermissionError("Shared library exercises are read-only.")
-    exercise = exercise or Exercise(clinic=membership.clinic)
+    exercise = exercise or Exercise(clinic=actor.clinic)
+    if photo is None:
+        with transaction.atomic():
+            return _exercise_write(actor, exercise, fields, cues)
+    name = exercise.photo.field.generate_filename(exercise, f"{actor.clinic.uuid}/{photo.name}")
+    old = exercise.photo.name if exercise.photo else ""
+    with stored_then_saved(name, photo, replaces=old) as stored:
+        exercise.photo.name = stored
+        _exercise_write(actor, exercise, fields, cues)
+        audit.record(actor, "exercise.photo", obj=exercise)
+    return exercise
+
+
+def _exercise_write(actor: Actor, exercise: Exercise, fields: dict, cues) -> Exercise:
     for name, value in fields.items():
         setattr(exercise, name, value)
     exercise.save()
@@ -271,15 +308,15 @@ def exercise_save(
         ExerciseCue(exercise=exercise, order=i, kind=kind, text=text)
         for i, (kind, text) in enumerate(cues, start=1)
     )
-    audit.by_staff(membership, "exercise.save", obj=exercise, request=request)
+    audit.record(actor, "exercise.save", obj=exercise)
     return exercise
 
 
 @transaction.atomic
-def exercise_copy(*, membership: Membership, source: Exercise, request: Any = None) -> Exercise:
+def exercise_copy(*, actor: Actor, source: Exercise) -> Exercise:
     """The clinic's own editable copy of a shared exercise; it keeps the drawing."""
     copy = Exercise.objects.create(
-        clinic=membership.clinic,
+        clinic=actor.clinic,
         name=f"{source.name} (our version)"[:80],
         lay_name=source.lay_name,
         category=source.category,
@@ -290,6 +327,10 @@ def exercise_copy(*, membership: Membership, source: Exercise, request: Any = No
         cautions=source.cautions,
         stop_if=source.stop_if,
         illustration=source.illustration,
+        contraindications=source.contraindications,
+        easier=source.easier,
+        harder=source.harder,
+        progress_when=source.progress_when,
         based_on=source,
         **{name: getattr(source, name) for name in DOSAGE_FIELDS},
     )
@@ -297,20 +338,39 @@ def exercise_copy(*, membership: Membership, source: Exercise, request: Any = No
         ExerciseCue(exercise=copy, order=cue.order, kind=cue.kind, text=cue.text)
         for cue in source.cues.all()
     )
-    audit.by_staff(membership, "exercise.copy", obj=copy, request=request)
+    # The copy starts with the same words, so it keeps their translations (the clinic
+    # edits them with the English on the exercise's translation page).
+    ExerciseTranslation.objects.bulk_create(
+        ExerciseTranslation(
+            exercise=copy,
+            language=row.language,
+            name=row.name,
+            lay_name=row.lay_name,
+            cautions=row.cautions,
+            stop_if=row.stop_if,
+            cues=row.cues,
+        )
+        for row in source.translations.all()
+    )
+    audit.record(actor, "exercise.copy", obj=copy)
     return copy
 
 
 @transaction.atomic
-def exercise_set_photo(
-    *, membership: Membership, exercise: Exercise, photo: Any, request: Any = None
-) -> Exercise:
-    """Attach an already-sanitised photo (clinic.images) to one of the clinic's exercises."""
-    if exercise.clinic_id != membership.clinic_id:
+def exercise_translation_save(
+    *, actor: Actor, exercise: Exercise, language: str, fields: dict, cues: list[str]
+) -> ExerciseTranslation:
+    """A clinic's own exercise in another language (the built-in library's translations
+    are ours: programs.library_sync). `cues` are the steps' texts in the English steps'
+    order. Patients reading `language` see it from now on instead of the English."""
+    if exercise.clinic_id != actor.clinic.pk:
         raise PermissionError("Shared library exercises are read-only.")
-    old = exercise.photo.name if exercise.photo else ""
-    exercise.photo.save(f"{membership.clinic.uuid}/{photo.name}", photo, save=True)
-    if old:
-        transaction.on_commit(lambda: exercise.photo.storage.delete(old))
-    audit.by_staff(membership, "exercise.photo", obj=exercise, request=request)
-    return exercise
+    row, _created = ExerciseTranslation.objects.get_or_create(
+        exercise=exercise, language=language, defaults={**fields, "cues": cues}
+    )
+    if not _created:
+        for name, value in {**fields, "cues": cues}.items():
+            setattr(row, name, value)
+        row.save()
+    audit.record(actor, "exercise.translate", obj=exercise)
+    return row

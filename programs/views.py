@@ -2,62 +2,36 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, permissions
-from clinic.models import AuditEvent
+from clinic import permissions
+from clinic.storage import StorageFailed
+from programs.access import exercise_or_404, own_exercise_or_404, own_template_or_404
 from programs.builder_view import builder_page
-from programs.forms import ExerciseForm, LibraryFilterForm
+from programs.content import pathways
+from programs.forms import ExerciseForm, ExerciseTranslationForm, LibraryFilterForm
 from programs.models import Exercise, ExerciseCue, Program
-from programs.services import exercise_copy, exercise_save, exercise_set_photo, program_copy
+from programs.services import (
+    exercise_copy,
+    exercise_save,
+    exercise_translation_save,
+    program_copy,
+)
 
 LIBRARY_PAGE_SIZE = 20
 
 
-def _denied_404(request: HttpRequest, kind: str, key) -> Http404:
-    audit.record(
-        actor=request.user,
-        role=request.membership.role,
-        action="access.denied",
-        clinic=request.clinic,
-        outcome=AuditEvent.Outcome.DENIED,
-        object_type=kind,
-        object_id=str(key),
-        request=request,
-    )
-    return Http404()
-
-
-def _exercise(request: HttpRequest, exercise_uuid) -> Exercise:
-    """Shared or own exercise; another clinic's does not exist for this user."""
-    exercise = (
-        Exercise.objects.visible_to_clinic(request.clinic.pk)
-        .prefetch_related(Prefetch("cues", queryset=ExerciseCue.objects.order_by("order")))
-        .filter(uuid=exercise_uuid)
-        .first()
-    )
-    if exercise is None:
-        raise _denied_404(request, "exercise", exercise_uuid)
-    return exercise
-
-
-def _own_exercise(request: HttpRequest, exercise_uuid) -> Exercise:
-    exercise = _exercise(request, exercise_uuid)
-    if exercise.is_shared:
-        raise PermissionDenied("Shared library exercises are read-only. Make a copy to adapt it.")
-    return exercise
-
-
 @require_GET
-@permissions.staff_required
+@permissions.staff_required("library.view")
 def library(request: HttpRequest) -> HttpResponse:
     filters = LibraryFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
@@ -84,47 +58,52 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@permissions.staff_required
+@permissions.staff_required("library.view")
 def exercise_detail(request: HttpRequest, exercise_uuid) -> HttpResponse:
-    exercise = _exercise(request, exercise_uuid)
+    exercise = exercise_or_404(request, exercise_uuid)
+    translated = set(exercise.translations.values_list("language", flat=True))
+    languages = [
+        {"code": code, "name": _language_name(code), "done": code in translated}
+        for code in settings.PATIENT_LANGUAGES_COMPLETE
+        if code != settings.LANGUAGE_CODE
+    ]
     return render(
-        request, "clinician/exercise_detail.html", {"exercise": exercise, "nav": "library"}
+        request,
+        "clinician/exercise_detail.html",
+        {"exercise": exercise, "languages": languages, "nav": "library"},
     )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@permissions.staff_required(admin=True)
+@permissions.staff_required("library.edit")
 def exercise_new(request: HttpRequest) -> HttpResponse:
     return _exercise_form(request, None)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@permissions.staff_required(admin=True)
+@permissions.staff_required("library.edit")
 def exercise_edit(request: HttpRequest, exercise_uuid) -> HttpResponse:
-    return _exercise_form(request, _own_exercise(request, exercise_uuid))
+    return _exercise_form(request, own_exercise_or_404(request, exercise_uuid))
 
 
 def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpResponse:
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
     if request.method == "POST" and form.is_valid():
-        saved = exercise_save(
-            membership=request.membership,
-            exercise=Exercise.objects.get(pk=exercise.pk) if exercise else None,
-            fields=form.exercise_fields(),
-            cues=form.cues(),
-            request=request,
-        )
-        if form.cleaned_data.get("photo"):
-            exercise_set_photo(
-                membership=request.membership,
-                exercise=saved,
-                photo=form.cleaned_data["photo"],
-                request=request,
+        try:
+            saved = exercise_save(
+                actor=request.actor,
+                exercise=Exercise.objects.get(pk=exercise.pk) if exercise else None,
+                fields=form.exercise_fields(),
+                cues=form.cues(),
+                photo=form.cleaned_data.get("photo") or None,
             )
-        messages.success(request, f"“{saved.name}” was saved.")
-        return redirect("exercise_detail", exercise_uuid=saved.uuid)
+        except StorageFailed as error:
+            form.add_error("photo", str(error))
+        else:
+            messages.success(request, _("“{name}” was saved.").format(name=saved.name))
+            return redirect("exercise_detail", exercise_uuid=saved.uuid)
     return render(
         request,
         "clinician/exercise_form.html",
@@ -132,20 +111,78 @@ def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpRespo
     )
 
 
+def _translatable_language(code: str) -> str:
+    """A language a clinic may translate its exercises into: one patients can read
+    (settings.PATIENT_LANGUAGES_COMPLETE) other than the site's own."""
+    if code == settings.LANGUAGE_CODE or code not in settings.PATIENT_LANGUAGES_COMPLETE:
+        raise Http404
+    return code
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("library.edit")
+def exercise_translation(request: HttpRequest, exercise_uuid, language: str) -> HttpResponse:
+    """One of the clinic's own exercises in a patient language, beside its English. Until
+    it has one, patients reading that language see it in English, marked so."""
+    exercise = own_exercise_or_404(request, exercise_uuid)
+    language = _translatable_language(language)
+    row = exercise.translations.filter(language=language).first()
+    english_cues = [cue.text for cue in exercise.cues.order_by("order")]
+    initial = (
+        {
+            "name": row.name,
+            "lay_name": row.lay_name,
+            "cautions": row.cautions,
+            "stop_if": row.stop_if,
+            "cues": row.cues,
+        }
+        if row
+        else {}
+    )
+    form = ExerciseTranslationForm(request.POST or None, initial=initial, english_cues=english_cues)
+    if request.method == "POST" and form.is_valid():
+        exercise_translation_save(
+            actor=request.actor,
+            exercise=exercise,
+            language=language,
+            fields=form.translation_fields(),
+            cues=form.cues(),
+        )
+        messages.success(
+            request, _("The {language} text was saved.").format(language=_language_name(language))
+        )
+        return redirect("exercise_detail", exercise_uuid=exercise.uuid)
+    return render(
+        request,
+        "clinician/exercise_translation.html",
+        {
+            "form": form,
+            "exercise": exercise,
+            "language_name": _language_name(language),
+            "nav": "library",
+        },
+    )
+
+
+def _language_name(code: str) -> str:
+    return dict(settings.LANGUAGES).get(code, code)
+
+
 @require_POST
-@permissions.staff_required(admin=True)
+@permissions.staff_required("library.edit")
 def exercise_copy_view(request: HttpRequest, exercise_uuid) -> HttpResponse:
-    source = _exercise(request, exercise_uuid)
-    copy = exercise_copy(membership=request.membership, source=source, request=request)
-    messages.success(request, "This is your clinic's own copy. Change anything you like.")
+    source = exercise_or_404(request, exercise_uuid)
+    copy = exercise_copy(actor=request.actor, source=source)
+    messages.success(request, _("This is your clinic's own copy. Change anything you like."))
     return redirect("exercise_edit", exercise_uuid=copy.uuid)
 
 
 @require_GET
-@permissions.staff_required
+@permissions.staff_required("library.view")
 def exercise_photo(request: HttpRequest, exercise_uuid) -> HttpResponse:
     """Clinic photos are served through a permission check, never from a public folder."""
-    exercise = _exercise(request, exercise_uuid)
+    exercise = exercise_or_404(request, exercise_uuid)
     if not exercise.photo:
         raise Http404
     response = FileResponse(exercise.photo.open("rb"))
@@ -155,38 +192,37 @@ def exercise_photo(request: HttpRequest, exercise_uuid) -> HttpResponse:
 
 
 @require_GET
-@permissions.staff_required
+@permissions.staff_required("programs.edit")
 def templates(request: HttpRequest) -> HttpResponse:
     programs = (
         Program.objects.templates_for(request.clinic.pk)
         .annotate(item_count=Count("items"))
         .order_by("clinic_id", "title")
     )
-    return render(request, "clinician/templates.html", {"templates": programs, "nav": "templates"})
+    return render(
+        request,
+        "clinician/templates.html",
+        {"templates": programs, "pathways": pathways.BY_KEY, "nav": "templates"},
+    )
 
 
 @require_POST
-@permissions.staff_required
+@permissions.staff_required("programs.edit")
 def template_new(request: HttpRequest) -> HttpResponse:
     template = program_copy(
         source=Program(title="New template"),
         clinic=request.clinic,
-        membership=request.membership,
+        actor=request.actor,
         as_template=True,
-        request=request,
     )
     return redirect("template_edit", program_uuid=template.uuid)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@permissions.staff_required
+@permissions.staff_required("programs.edit")
 def template_edit(request: HttpRequest, program_uuid) -> HttpResponse:
-    template = Program.objects.templates_for(request.clinic.pk).filter(uuid=program_uuid).first()
-    if template is None:
-        raise _denied_404(request, "program", program_uuid)
-    if template.clinic_id is None:
-        raise PermissionDenied("Shared templates are read-only.")
+    template = own_template_or_404(request, program_uuid)
     url = reverse("templates")
     return builder_page(
         request,

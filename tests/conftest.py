@@ -1,18 +1,25 @@
 """Personas shared by every test: two clinics, their staff and patients, and a stranger.
 
-Clinic A: admin_a, clinician_a, patients A1 and A2 (both with logins).
-Clinic B: clinician_b, patient B1. Plus the anonymous visitor.
+Clinic A: admin_a, clinician_a, frontdesk_a, patients A1 and A2 (both with logins).
+Clinic B: clinician_b, patient B1.
+Both clinics: clinician_ab, a clinician at A and at B (in A's and B's session).
+Plus the anonymous visitor.
 """
 
 from __future__ import annotations
 
+import io
+import logging
+import re
 from datetime import date
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 
+from clinic.actors import Actor
 from clinic.models import Clinic, Membership, User
+from clinic.permissions import ACTIVE_CLINIC
 from patients.models import Patient
 
 PASSWORD = "correct horse battery staple"
@@ -51,65 +58,226 @@ def make_patient(clinic: Clinic, first: str, last: str, *, login: bool = True, *
     )
 
 
+# The personas, each made by one function: the fixtures below make them one test at a
+# time; the permission matrix makes the whole world once per module (tests/
+# test_permission_matrix.py) from the same functions.
+def new_clinic_a() -> Clinic:
+    return Clinic.objects.create(name="Clinic A", phone="+1 555 0100", address="1 A Street")
+
+
+def new_clinic_b() -> Clinic:
+    return Clinic.objects.create(name="Clinic B", phone="+1 555 0200")
+
+
+def new_admin_a(clinic_a: Clinic) -> User:
+    return make_staff(clinic_a, "admin.a@example.test", Membership.Role.ADMIN, "Ada Admin")
+
+
+def new_clinician_a(clinic_a: Clinic) -> User:
+    return make_staff(clinic_a, "clin.a@example.test", Membership.Role.CLINICIAN, "Cleo Clinician")
+
+
+def new_clinician_b(clinic_b: Clinic) -> User:
+    return make_staff(clinic_b, "clin.b@example.test", Membership.Role.CLINICIAN, "Bo Other")
+
+
+def new_frontdesk_a(clinic_a: Clinic) -> User:
+    return make_staff(clinic_a, "desk.a@example.test", Membership.Role.FRONT_DESK, "Fay Desk")
+
+
+def new_clinician_ab(clinic_a: Clinic, clinic_b: Clinic) -> User:
+    """Works at both clinics: a clinician in each."""
+    user = make_staff(clinic_a, "clin.ab@example.test", Membership.Role.CLINICIAN, "Ash Both")
+    Membership.objects.create(user=user, clinic=clinic_b, role=Membership.Role.CLINICIAN)
+    return user
+
+
+def new_patient_a1(clinic_a: Clinic, clinician_a: User) -> Patient:
+    return make_patient(clinic_a, "Amara", "Okafor", clinician=clinician_a)
+
+
+def new_patient_a2(clinic_a: Clinic, clinician_a: User) -> Patient:
+    return make_patient(clinic_a, "Arlo", "Nguyen", clinician=clinician_a)
+
+
+def new_patient_b1(clinic_b: Clinic, clinician_b: User) -> Patient:
+    return make_patient(clinic_b, "Bea", "Silva", clinician=clinician_b)
+
+
+def new_world() -> dict:
+    """Every persona at once, by fixture name."""
+    world: dict = {"clinic_a": new_clinic_a(), "clinic_b": new_clinic_b()}
+    a, b = world["clinic_a"], world["clinic_b"]
+    world.update(
+        admin_a=new_admin_a(a),
+        clinician_a=new_clinician_a(a),
+        clinician_b=new_clinician_b(b),
+        frontdesk_a=new_frontdesk_a(a),
+        clinician_ab=new_clinician_ab(a, b),
+    )
+    world.update(
+        patient_a1=new_patient_a1(a, world["clinician_a"]),
+        patient_a2=new_patient_a2(a, world["clinician_a"]),
+        patient_b1=new_patient_b1(b, world["clinician_b"]),
+    )
+    return world
+
+
 @pytest.fixture
 def clinic_a(db) -> Clinic:
-    return Clinic.objects.create(name="Clinic A", phone="+1 555 0100", address="1 A Street")
+    return new_clinic_a()
 
 
 @pytest.fixture
 def clinic_b(db) -> Clinic:
-    return Clinic.objects.create(name="Clinic B", phone="+1 555 0200")
+    return new_clinic_b()
 
 
 @pytest.fixture
 def admin_a(clinic_a) -> User:
-    return make_staff(clinic_a, "admin.a@example.test", Membership.Role.ADMIN, "Ada Admin")
+    return new_admin_a(clinic_a)
 
 
 @pytest.fixture
 def clinician_a(clinic_a) -> User:
-    return make_staff(clinic_a, "clin.a@example.test", Membership.Role.CLINICIAN, "Cleo Clinician")
+    return new_clinician_a(clinic_a)
 
 
 @pytest.fixture
 def clinician_b(clinic_b) -> User:
-    return make_staff(clinic_b, "clin.b@example.test", Membership.Role.CLINICIAN, "Bo Other")
+    return new_clinician_b(clinic_b)
+
+
+@pytest.fixture
+def frontdesk_a(clinic_a) -> User:
+    return new_frontdesk_a(clinic_a)
+
+
+@pytest.fixture
+def clinician_ab(clinic_a, clinic_b) -> User:
+    return new_clinician_ab(clinic_a, clinic_b)
+
+
+@pytest.fixture
+def membership_a(clinician_a) -> Membership:
+    return Membership.objects.get(user=clinician_a)
+
+
+def actor_of(user: User, clinic: Clinic | None = None) -> Actor:
+    """The Actor a staff member is in their (given, or only) clinic, for calling services."""
+    memberships = Membership.objects.select_related("clinic", "user").filter(user=user)
+    if clinic is not None:
+        memberships = memberships.filter(clinic=clinic)
+    return Actor.for_member(memberships.get())
 
 
 @pytest.fixture
 def patient_a1(clinic_a, clinician_a) -> Patient:
-    return make_patient(clinic_a, "Amara", "Okafor", clinician=clinician_a)
+    return new_patient_a1(clinic_a, clinician_a)
 
 
 @pytest.fixture
 def patient_a2(clinic_a, clinician_a) -> Patient:
-    return make_patient(clinic_a, "Arlo", "Nguyen", clinician=clinician_a)
+    return new_patient_a2(clinic_a, clinician_a)
 
 
 @pytest.fixture
 def patient_b1(clinic_b, clinician_b) -> Patient:
-    return make_patient(clinic_b, "Bea", "Silva", clinician=clinician_b)
+    return new_patient_b1(clinic_b, clinician_b)
 
 
 @pytest.fixture
-def personas(db, admin_a, clinician_a, clinician_b, patient_a1, patient_a2, patient_b1) -> dict:
-    """Everyone at once, by the names the permission matrix uses."""
+def program_template() -> str:
+    """The starter template program_a1 is copied from; a module that needs another one
+    overrides this fixture, not program_a1."""
+    return "low-back-core-stability"
+
+
+@pytest.fixture
+def program_a1(membership_a, patient_a1, program_template):
+    """Amara's current program, started by her clinician from `program_template`."""
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    return patient_program_start(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key=program_template),
+    )
+
+
+def persona_map(world: dict) -> dict:
+    """Everyone at once, by the names the permission matrix uses: (user, active clinic)."""
     return {
-        "anonymous": None,
-        "patient_a1": patient_a1.user,
-        "patient_a2": patient_a2.user,
-        "clinician_a": clinician_a,
-        "admin_a": admin_a,
-        "clinician_b": clinician_b,
-        "patient_b1": patient_b1.user,
+        "anonymous": (None, None),
+        "patient_a1": (world["patient_a1"].user, None),
+        "patient_a2": (world["patient_a2"].user, None),
+        "patient_b1": (world["patient_b1"].user, None),
+        "clinician_a": (world["clinician_a"], None),
+        "admin_a": (world["admin_a"], None),
+        "frontdesk_a": (world["frontdesk_a"], None),
+        "clinician_b": (world["clinician_b"], None),
+        "clinician_ab_in_a": (world["clinician_ab"], world["clinic_a"]),
+        "clinician_ab_in_b": (world["clinician_ab"], world["clinic_b"]),
     }
 
 
-def client_for(user: User | None) -> Client:
+@pytest.fixture
+def personas(
+    db,
+    admin_a,
+    clinician_a,
+    frontdesk_a,
+    clinician_b,
+    clinician_ab,
+    clinic_a,
+    clinic_b,
+    patient_a1,
+    patient_a2,
+    patient_b1,
+) -> dict:
+    return persona_map(
+        {
+            "admin_a": admin_a,
+            "clinician_a": clinician_a,
+            "frontdesk_a": frontdesk_a,
+            "clinician_b": clinician_b,
+            "clinician_ab": clinician_ab,
+            "clinic_a": clinic_a,
+            "clinic_b": clinic_b,
+            "patient_a1": patient_a1,
+            "patient_a2": patient_a2,
+            "patient_b1": patient_b1,
+        }
+    )
+
+
+def client_for(user: User | None, clinic: Clinic | None = None) -> Client:
+    """A signed-in test client; `clinic` is the active clinic of a member of several."""
     client = Client()
     if user is not None:
         client.force_login(user)
+    if clinic is not None:
+        session = client.session
+        session[ACTIVE_CLINIC] = str(clinic.uuid)
+        session.save()
     return client
+
+
+def api_token_for(clinic: Clinic, scope, by: User | None = None) -> str:
+    """A new API token of `clinic` with these capabilities (all of them for "all")."""
+    from clinic.api.tokens import api_token_create
+    from clinic.capabilities import CAPABILITIES
+
+    actor = actor_of(by, clinic) if by is not None else Actor.system(clinic)
+    names = list(CAPABILITIES) if scope == "all" else list(scope)
+    _token, raw = api_token_create(actor=actor, clinic=clinic, name="Tests", scope=names)
+    return raw
+
+
+def api_client(raw: str | None) -> Client:
+    """A test client that sends the token as an integrator's system would."""
+    return Client(headers={"Authorization": f"Bearer {raw}"} if raw else {})
 
 
 @pytest.fixture
@@ -146,3 +314,110 @@ def _fresh_cache():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throwaway folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def run_tasks() -> int:
+    """Run every ready task through django-tasks-db's worker loop (the db_worker command's
+    own code), in this process and this test's transaction. Returns how many ran."""
+    from django.test import TestCase
+    from django_tasks_db.management.commands import db_worker
+
+    original = db_worker.close_old_connections
+    # The worker closes idle connections between tasks; the test's transaction must stay.
+    db_worker.close_old_connections = lambda: None
+    try:
+        worker = db_worker.Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="tests",
+            excluded_queue_names=[],
+        )
+        # A task's own on-commit work (a task it enqueues) runs, as outside a test.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            worker.run()
+        return worker._run_tasks
+    finally:
+        db_worker.close_old_connections = original
+
+
+def get_document(client, path: str, data: dict | None = None):
+    """A PDF download as a user gets it: asked for (the "being prepared" page, 202), made
+    by the worker, asked for again. The request's own on-commit work (enqueueing the
+    render) runs, as it would outside a test's transaction."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(path, data)
+    if response.status_code == 202:
+        run_tasks()
+        response = client.get(path, data)
+    return _read(response)
+
+
+def post_for_document(client, path: str, data: dict):
+    """A form that asks for a PDF (a progress report): posted, then its page followed to
+    the file as get_document does."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(path, data)
+    if response.status_code != 302:
+        return response
+    return get_document(client, response["Location"])
+
+
+def _read(response):
+    """A streamed file response as a plain one (with .content), headers kept."""
+    from django.http import HttpResponse
+
+    if not getattr(response, "streaming", False):
+        return response
+    plain = HttpResponse(response.getvalue(), status=response.status_code)
+    for header, value in response.items():
+        plain[header] = value
+    plain.wsgi_request = response.wsgi_request
+    return plain
+
+
+# --- Every log line of the whole run is scanned for patient names and e-mail addresses --
+
+_RUN_LOG = io.StringIO()
+
+
+def pytest_configure(config) -> None:
+    """Capture everything the app logs during the run, through the production filters
+    and JSON formatter, so pytest_sessionfinish can check that nothing leaked."""
+    from clinic.log_redaction import RedactRequests
+    from clinic.request_log import JsonFormatter, RequestContextFilter
+
+    handler = logging.StreamHandler(_RUN_LOG)
+    handler.addFilter(RedactRequests())
+    handler.addFilter(RequestContextFilter())
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(logging.DEBUG)
+    for name in ("", "django.server", "django.request"):
+        logging.getLogger(name).addHandler(handler)
+
+
+def leaked_patient_data(text: str) -> list[str]:
+    """Patient names (the personas' and seed_demo's) and e-mail addresses found in `text`."""
+    from patients.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES
+
+    names = {"Amara", "Okafor", "Arlo", "Nguyen", "Bea", "Silva", *FIRST_NAMES, *LAST_NAMES}
+    found = [name for name in sorted(names) if re.search(rf"\b{re.escape(name)}\b", text)]
+    found += sorted(set(re.findall(r"[\w.+-]+@[\w-]+\.(?:test|example|org|com)\b", text)))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    leaks = leaked_patient_data(_RUN_LOG.getvalue())
+    if leaks:
+        print(f"\nPATIENT DATA IN THE LOGS of this run: {leaks[:20]}")
+        # The lines themselves, so the leak can be traced (test data only, never real).
+        lines = [line for line in _RUN_LOG.getvalue().splitlines() if leaked_patient_data(line)]
+        print("\n".join(line[:500] for line in lines[:5]))
+        session.exitstatus = 1

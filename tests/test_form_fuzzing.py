@@ -52,11 +52,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinic.forms import ClinicSettingsForm, StaffInviteForm
-from clinic.invitations import invitation_create
-from clinic.models import AuditEvent, Clinic, Invitation, Membership, User
+from clinic.actors import Actor
+from clinic.forms import ApiTokenForm, ClinicSettingsForm, StaffInviteForm
+from clinic.invitations import invitation_issue
+from clinic.models import AuditEvent, Clinic, Invitation, Membership, SecurityCounter, User
 from patients import scoring
 from patients.forms import PatientForm
+from patients.forms_goals import DischargeForm, GoalForm
+from patients.forms_intake import IntakeForm
 from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
 from patients.forms_patient import MorningCheckForm, SessionForm
 from patients.models import (
@@ -71,8 +74,8 @@ from patients.models import (
     SessionLog,
     Visit,
 )
+from patients.practice_log import Done, session_log
 from patients.services import patient_program_start
-from patients.sessions import Done, session_log
 from programs.builder import ItemForm, ProgramForm
 from programs.forms import ExerciseForm
 from programs.models import (
@@ -511,8 +514,8 @@ def form_data(
 # --------------------------------------------------------------------------------------
 
 # Rows that may change when a submission is refused: denials are audited, sessions are
-# touched by the middleware, and django-axes counts failed sign-ins.
-MAY_CHANGE = {AuditEvent}
+# touched by the middleware, and django-axes and clinic.throttle count failed sign-ins.
+MAY_CHANGE = {AuditEvent, SecurityCounter}
 MAY_CHANGE_APPS = {"sessions", "axes"}
 MUST_BE_SNAPSHOTTED = (
     Patient,
@@ -606,10 +609,14 @@ def redirected(response: HttpResponse) -> bool:
     return response.status_code == 302 and not refusal_messages(response)
 
 
-def pdf_sent(response: HttpResponse) -> bool:
-    return response.status_code == 200 and response.get("Content-Type", "").startswith(
-        "application/pdf"
-    )
+def token_shown(response: HttpResponse) -> bool:
+    """A new API token is shown once, on the page itself (nothing to redirect to)."""
+    return response.status_code == 200 and b"Copy this token now" in response.content
+
+
+def report_asked(response: HttpResponse) -> bool:
+    """The report was asked of the worker: off to its "being prepared" page."""
+    return redirected(response) and "/report/" in response["Location"]
 
 
 def invitation_sent(response: HttpResponse) -> bool:
@@ -640,23 +647,34 @@ def world(
     clin_m = Membership.objects.get(user=clinician_a)
     b_m = Membership.objects.get(user=clinician_b)
     shared_template = Program.objects.get(template_key="low-back-early-movement")
-    program = patient_program_start(membership=clin_m, patient=patient_a1, source=shared_template)
-    b_program = patient_program_start(membership=b_m, patient=patient_b1, source=shared_template)
+    program = patient_program_start(
+        actor=Actor.for_member(clin_m), patient=patient_a1, source=shared_template
+    )
+    b_program = patient_program_start(
+        actor=Actor.for_member(b_m), patient=patient_b1, source=shared_template
+    )
     shared = list(Exercise.objects.filter(clinic=None).order_by("pk")[:8])
-    own = exercise_copy(membership=admin_m, source=shared[0])
-    b_own = exercise_copy(membership=b_m, source=shared[1])
+    own = exercise_copy(actor=Actor.for_member(admin_m), source=shared[0])
+    b_own = exercise_copy(actor=Actor.for_member(b_m), source=shared[1])
     own_template = program_copy(
-        source=shared_template, clinic=clinic_a, membership=admin_m, as_template=True
+        source=shared_template, clinic=clinic_a, actor=Actor.for_member(admin_m), as_template=True
     )
     b_template = program_copy(
-        source=shared_template, clinic=clinic_b, membership=b_m, as_template=True
+        source=shared_template, clinic=clinic_b, actor=Actor.for_member(b_m), as_template=True
     )
     archived = make_patient(
         clinic_a, "Otto", "Archived", clinician=clinician_a, status=Patient.Status.ARCHIVED
     )
     no_email = make_patient(clinic_a, "Nia", "Noemail", login=False, email="")
-    invited = make_patient(clinic_a, "Ivy", "Invitee", clinician=clinician_a)
-    token = invitation_create(user=invited.user, created_by=admin_a)
+    invited = make_patient(clinic_a, "Ivy", "Invitee", clinician=clinician_a, login=False)
+    _invitation, token = invitation_issue(
+        actor=Actor.for_member(admin_m),
+        kind=Invitation.Kind.PATIENT,
+        channel=Invitation.Channel.PRINT,
+        email=invited.email,
+        clinic=clinic_a,
+        patient_uuid=invited.uuid,
+    )
     now = timezone.now()
     open_flag = Flag.objects.create(
         patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=TODAY
@@ -692,10 +710,11 @@ def world(
         effort=4,
         comment="First go",
         client_token="world-token",
+        actor=Actor.for_patient(patient_a1),
     )
     a1 = f"/portal/patients/{patient_a1.uuid}/"
     return {
-        "users": personas,
+        "users": {name: user for name, (user, _clinic) in personas.items()},
         "clinic_a": clinic_a,
         "admin_m": admin_m,
         "clin_m": clin_m,
@@ -721,7 +740,8 @@ def world(
         "measurements": measurements,
         "b_measurement": b_measurement,
         "emails": [
-            u.email for u in (admin_a, clinician_a, clinician_b, patient_a1.user, invited.user)
+            *(u.email for u in (admin_a, clinician_a, clinician_b, patient_a1.user)),
+            invited.email,
         ],
     }
 
@@ -767,6 +787,9 @@ class Endpoint:
     # Regression seeds: (url, data, urlencoded) checked after the generated examples, so
     # a shape Hypothesis found once keeps being checked whatever the generator draws.
     seeds: Callable[[dict], list[tuple[str, dict, bool]]] | None = None
+    # For two-step forms: GET the drawn URL first (it keeps state in the session), then
+    # POST to the URL this returns.
+    opens_first: Callable[[Client, str], str] | None = None
 
 
 def one(url: str) -> st.SearchStrategy[str]:
@@ -869,6 +892,18 @@ def exercise_fields(instance: Exercise | None) -> st.SearchStrategy[dict]:
     return with_upload(form_data(ExerciseForm(instance=instance)), "photo")
 
 
+def build_api_token_new(w: dict) -> Built:
+    fields = form_data(
+        ApiTokenForm(),
+        {
+            "expires_on": st.dates(TODAY + timedelta(days=1), TODAY + timedelta(days=700)).map(
+                date.isoformat
+            )
+        },
+    )
+    return one("/portal/clinic/api-tokens/"), fields
+
+
 def build_exercise_new(w: dict) -> Built:
     return one("/portal/library/new/"), exercise_fields(None)
 
@@ -967,6 +1002,33 @@ def build_handout_email(w: dict) -> Built:
     return one(w["a1_program_url"] + "handout/email/"), st.fixed_dictionaries(
         {}, optional={"large": st.sampled_from(("1", "0"))}
     )
+
+
+def build_intake(w: dict) -> Built:
+    return one(w["a1_url"] + "intake/"), form_data(IntakeForm())
+
+
+def build_goal_new(w: dict) -> Built:
+    # Mostly coherent, so that both acceptance and each refusal are reached.
+    return one(w["a1_url"] + "goals/new/"), form_data(
+        GoalForm(),
+        {
+            "tracks": st.sampled_from(("", "nprs", "odi", "lumbar_flexion")),
+            "target": st.one_of(st.sampled_from(("", "3", "20", "99")), hostile_scalar),
+            "target_on": st.one_of(
+                st.dates(TODAY + timedelta(days=1), TODAY + timedelta(days=700)).map(
+                    date.isoformat
+                ),
+                hostile_scalar,
+            ),
+        },
+    )
+
+
+def build_discharge(w: dict) -> Built:
+    # The page's program, or none once a discharge without a maintenance copy went through.
+    seen = st.sampled_from(("", str(w["program"].uuid)))
+    return one(w["a1_url"] + "discharge/"), form_data(DischargeForm(goals=[]), {"program": seen})
 
 
 def build_flag_review(w: dict) -> Built:
@@ -1117,6 +1179,18 @@ def build_invitation_accept(w: dict) -> Built:
     return tokens.map(lambda t: f"/invite/{t}/"), data
 
 
+def open_invitation_link(client: Client, url: str) -> str:
+    """The link keeps its token in the session; the form then posts to /invite/."""
+    response = client.get(url)
+    assert response.status_code < 500, response.status_code
+    return "/invite/"
+
+
+def build_clinic_signin(w: dict) -> Built:
+    emails = st.one_of(st.sampled_from(w["emails"]), fresh_emails, safe_text)
+    return one(f"/start/{w['clinic_a'].uuid}/"), st.fixed_dictionaries({"email": emails})
+
+
 def build_login(w: dict) -> Built:
     logins = st.one_of(st.sampled_from(w["emails"]), fresh_emails)
     passwords = st.one_of(st.just(PASSWORD), st.just(PASSWORD.upper()), safe_text)
@@ -1146,6 +1220,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "staff_invite": Endpoint("admin_a", 250, build_staff_invite),
     "staff_update": Endpoint("admin_a", 150, build_staff_update),
     "clinic_settings": Endpoint("admin_a", 300, build_clinic_settings),
+    "api_token_new": Endpoint("admin_a", 150, build_api_token_new, token_shown),
     "exercise_new": Endpoint("admin_a", 300, build_exercise_new),
     "exercise_edit": Endpoint("admin_a", 250, build_exercise_edit),
     "exercise_copy": Endpoint("admin_a", 30, build_exercise_copy, refusable=False),
@@ -1160,6 +1235,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "handout_email": Endpoint("clinician_a", 30, build_handout_email, refusable=False),
     "flag_review": Endpoint("clinician_a", 60, build_flag_review),
+    # Clinical record
+    "intake": Endpoint("clinician_a", 120, build_intake),
+    "goal_new": Endpoint("clinician_a", 120, build_goal_new),
+    "discharge": Endpoint("clinician_a", 60, build_discharge),
     # Measures and outcomes
     "visit_new": Endpoint("clinician_a", 300, build_visit_new),
     "measurement_correct": Endpoint("clinician_a", 250, build_measurement_correct),
@@ -1168,7 +1247,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         for code in CODES
     },
     "outcome_assign": Endpoint("clinician_a", 100, build_outcome_assign),
-    "report": Endpoint("clinician_a", 40, build_report, pdf_sent),
+    "report": Endpoint("clinician_a", 40, build_report, report_asked),
     # Patient area
     "patient_log": Endpoint("patient_a1", 300, build_log, seeds=oversized_item_keys("/me/log/")),
     "patient_log_edit": Endpoint(
@@ -1182,7 +1261,10 @@ ENDPOINTS: dict[str, Endpoint] = {
         for code in CODES
     },
     # Public pages
-    "invitation_accept": Endpoint("anonymous", 150, build_invitation_accept),
+    "invitation_accept": Endpoint(
+        "anonymous", 150, build_invitation_accept, opens_first=open_invitation_link
+    ),
+    "clinic_signin": Endpoint("anonymous", 100, build_clinic_signin),
     "account_login": Endpoint("anonymous", 80, build_login),
     "password_reset": Endpoint("anonymous", 150, build_password_reset),
 }
@@ -1270,6 +1352,8 @@ def fuzz(name: str, w: dict) -> None:
             client.cookies[django_settings.SESSION_COOKIE_NAME] = session_cookie
         with transaction.atomic():
             try:
+                if endpoint.opens_first is not None:
+                    url = endpoint.opens_first(client, url)
                 response = _post(client, url, data, urlencoded)
                 assert response.status_code < 500, _describe(name, url, data, response)
                 if endpoint.persona != "anonymous":

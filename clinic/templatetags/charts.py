@@ -12,7 +12,7 @@ from django.template.context import Context
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
-from clinic.charts import Chart
+from clinic.lib.charts import Chart
 
 register = template.Library()
 
@@ -39,6 +39,6 @@ def chart(context: Context, chart: Chart | None) -> SafeString | str:
     # Rendered with its own context so the page's {% autoescape %} setting cannot switch
     # off the escaping of titles, labels and the summary.
     html = get_template("charts/_chart.html").render(
-        {"chart": chart, "svg": mark_safe(svg)}  # noqa: S308 - built and escaped by clinic.charts
+        {"chart": chart, "svg": mark_safe(svg)}  # noqa: S308 - built and escaped by clinic.lib.charts
     )
     return mark_safe(html.strip())  # noqa: S308 - the template above escaped every value

@@ -8,24 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .skeleton import THIGH_W, Body, Point
+from .skeleton import HEAD_R, THIGH_W, TORSO_W, Body, Point, direction, polar
 from .svg import FLOOR_FILL, PROP_FILL, PROP_LINE, Shape, circle, line, poly, rect
 
 Prop = Callable[[Body, Body, Body], list[Shape]]
 
 MAT_H = 2.0  # figures on a mat use this as their ground height
 BAND = "#a3b1c2"  # a touch darker than the furniture so a thin band stays visible
+MAT_TOP = "#edf1f6"  # the top of a mat seen a little from above
 
 
 def _xs(*bodies: Body) -> list[float]:
     return [p[0] for b in bodies for p in b.joints.values()]
 
 
-def mat() -> Prop:
+def mat(depth: float = 0.0) -> Prop:
+    """Exercise mat: its front edge, and with `depth` its top seen a little from above (side-
+    lying figures, whose bent hips and knees point at or away from the viewer)."""
+
     def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
         xs = _xs(start, end)
         x0, x1 = min(xs) - 12, max(xs) + 10
-        return [poly(((x0, 0), (x1, 0), (x1, MAT_H), (x0, MAT_H)), PROP_FILL, PROP_FILL, 1.5)]
+        out = [poly(((x0, 0), (x1, 0), (x1, MAT_H), (x0, MAT_H)), PROP_FILL, PROP_FILL, 1.5)]
+        if depth:
+            top = MAT_H + depth
+            out.append(poly(((x0, MAT_H), (x1, MAT_H), (x1 - 3, top), (x0 + 3, top)), MAT_TOP))
+        return out
 
     return draw
 
@@ -183,5 +191,98 @@ def backdrop(x0: float, x1: float, top: float) -> Prop:
 
     def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
         return [rect(x0, 0, x1, top, PROP_FILL)]
+
+    return draw
+
+
+def dowel_line(body: Body) -> tuple[Point, Point]:
+    """Ends of a stick held along the back: it touches the back of the pelvis and the back of
+    the head (and so the upper back between them), and sticks out a little past both."""
+    j = body.joints
+    spine = direction(j["hip"], j["shoulder"])
+    back = spine + 90.0  # the figure faces +x: its back is counter-clockwise from the spine
+    tail = polar(j["hip"], TORSO_W / 2, back)
+    skull = polar(j["head"], HEAD_R, back)
+    along = direction(tail, skull)
+    return polar(tail, -9.0, along), polar(skull, 5.0, along)
+
+
+def dowel() -> Prop:
+    """Broom handle held along the back (hip hinge): drawn behind the figure."""
+
+    def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
+        return [line(dowel_line(cur), 2.6, BAND)]
+
+    return draw
+
+
+WEIGHT = "#94a3b8"  # a hand weight reads as an object held, darker than the furniture
+
+
+def weight(hand: str = "hand_n", size: float = 4.2) -> Prop:
+    """A kettlebell or dumbbell hanging from the hand, drawn over it so it shows in front."""
+
+    def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
+        hx, hy = cur.joints[hand]
+        return [
+            line(((hx, hy), (hx, hy - size)), 2.0, WEIGHT),
+            circle((hx, hy - size - size * 0.6), size, WEIGHT),
+        ]
+
+    return draw
+
+
+def calf_rest(shin: str = "n") -> Prop:
+    """Chair seat the lower legs rest on (lying with hips and knees at right angles), placed
+    under the end picture's shins; the back rest stands beyond the feet."""
+
+    def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
+        knee, ankle = end.joints[f"knee_{shin}"], end.joints[f"ankle_{shin}"]
+        seat_y = min(knee[1], ankle[1]) - THIGH_W / 2 - 2.5
+        x0, x1 = knee[0] - 2.0, ankle[0] + 8.0
+        return [
+            line(((x0 + 1.5, 0), (x0 + 1.5, seat_y)), 2.5, PROP_LINE),
+            line(((x1 - 1.5, 0), (x1 - 1.5, seat_y)), 2.5, PROP_LINE),
+            line(((x1, seat_y), (x1, seat_y + 30)), 3.5, PROP_LINE),
+            line(((x0, seat_y), (x1, seat_y)), 4.0, PROP_LINE),
+        ]
+
+    return draw
+
+
+def bike() -> Prop:
+    """Exercise bike seen from the side: saddle under the hip, bars under the hands, the crank
+    round which the feet turn (half-way between the two start feet)."""
+
+    def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
+        j = start.joints
+        hip, hand = j["hip"], j["hand_n"]
+        crank = ((j["ankle_n"][0] + j["ankle_f"][0]) / 2, (j["ankle_n"][1] + j["ankle_f"][1]) / 2)
+        saddle = hip[1] - TORSO_W / 2
+        # Drawn in the weight's darker grey: in light grey the bike vanished behind the legs
+        # and the rider seemed to stand.
+        return [
+            line(((crank[0] - 26, 1.5), (crank[0] + 22, 1.5)), 3.0, WEIGHT),
+            line(((hip[0] - 2, saddle), crank, (crank[0] - 12, 1.5)), 3.0, WEIGHT),
+            line(((hip[0] - 9, saddle), (hip[0] + 5, saddle)), 4.0, WEIGHT),
+            line((crank, (crank[0] + 14, 1.5)), 3.0, WEIGHT),
+            line((crank, (hand[0] - 3, hand[1] - 3)), 3.0, WEIGHT),
+            line(((hand[0] - 6, hand[1] - 3), (hand[0] + 2, hand[1] - 1)), 3.0, WEIGHT),
+            circle(crank, 9.0, PROP_FILL),
+        ]
+
+    return draw
+
+
+def rail(hand: str = "hand_l") -> Prop:
+    """Front view: the back of a chair or a kitchen counter held at the side for balance."""
+
+    def draw(start: Body, end: Body, cur: Body) -> list[Shape]:
+        hx, hy = start.joints[hand]
+        top = hy - 2.5
+        return [
+            line(((hx, 0), (hx, top)), 3.0, PROP_LINE),
+            line(((hx - 6, top), (hx + 6, top)), 3.5, PROP_LINE),
+        ]
 
     return draw

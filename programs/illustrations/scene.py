@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .props import Prop
@@ -65,7 +66,8 @@ class Exercise:
     ghost: bool = True
 
 
-def _figure(body: Body) -> list[Shape]:
+def figure_shapes(body: Body) -> list[Shape]:
+    """The drawn shapes of a posed body (side view, or front / top view)."""
     return side_figure(body) if "mid" in body.joints else front_figure(body)
 
 
@@ -77,7 +79,7 @@ def place(pose: Pose | FrontPose, anchor: str) -> Body:
     dy = 0.0
     if pose.hip_y is None:
         # Drop (or raise) the figure until its lowest point rests on the support.
-        dy = pose.ground - bounds(_figure(body))[1]
+        dy = pose.ground - bounds(figure_shapes(body))[1]
     return body.shifted(pose.x - body.joints[anchor][0], dy)
 
 
@@ -108,10 +110,10 @@ def scene_shapes(ex: Exercise, phase: str) -> tuple[list[Shape], bool]:
     shapes: list[Shape] = []
     for prop in ex.props:
         shapes.extend(prop(start, end, cur))
-    figure = _figure(cur)
+    figure = figure_shapes(cur)
     if phase == "end":
         if ex.ghost:
-            ghost = only(_figure(start), ex.highlight)
+            ghost = only(figure_shapes(start), ex.highlight)
             shapes.extend(recolor(ghost, ex.highlight, GHOST, GHOST))
         figure = recolor(figure, ex.highlight, ACCENT, ACCENT_FAR)
     shapes.extend(figure)
@@ -122,6 +124,11 @@ def scene_shapes(ex: Exercise, phase: str) -> tuple[list[Shape], bool]:
     return shapes, ex.floor
 
 
+# Drawing a picture costs about 0.4 ms and every Today page, builder row and handout
+# draws the same few dozen again. A picture is a pure function of its pose data (the
+# frozen, value-hashed Exercise: a changed pose is a new key, never a stale picture),
+# phase and words; the words are exercise names, not patient data.
+@functools.lru_cache(maxsize=1024)
 def render(ex: Exercise, phase: str, title: str, caption: str = "") -> str:
     if phase not in PHASES:
         raise ValueError(f"phase must be 'start' or 'end', not {phase!r}")

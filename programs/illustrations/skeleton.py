@@ -169,8 +169,9 @@ def pose_body(p: Pose) -> Body:
     nose_dir = neck_dir - 90.0 - p.head
 
     j["pelvis"] = hip
-    # Far leg first: near-leg targets may refer to it (figure-four, clamshell).
-    for side in ("f", "n"):
+    # A leg whose target refers to the other leg (figure-four, clamshell) is posed second.
+    order = ("n", "f") if p.leg_f_to is not None and p.leg_f_to[0].endswith("_n") else ("f", "n")
+    for side in order:
         sign = 1.0 if side == "n" else -1.0
         hip = (j["pelvis"][0] + sign * p.hips[0], j["pelvis"][1] + sign * p.hips[1])
         j[f"hip_{side}"] = hip
@@ -224,6 +225,72 @@ def pose_body(p: Pose) -> Body:
 
 
 # ---------------------------------------------------------------------------------------------
+# Reading a posed body back: the angles and balance the pictures show (used by the pose checks).
+
+
+def bend(body: Body, a: str, b: str, c: str) -> float:
+    """How far the drawn chain a-b-c is bent at b, in degrees: 0 straight, 90 a right angle.
+
+    E.g. bend(body, "hip_n", "knee_n", "ankle_n") is the knee flexion as drawn, whatever the
+    pose angles or IK targets that produced it.
+    """
+    j = body.joints
+    turn = direction(j[b], j[c]) - direction(j[a], j[b])
+    return abs((turn + 180.0) % 360.0 - 180.0)
+
+
+def side_of_line(p: Point, a: Point, b: Point) -> float:
+    """Signed distance of p from the line a->b: positive on its left (counter-clockwise) side."""
+    length = distance(a, b)
+    return ((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])) / length
+
+
+# Share of body mass per drawn segment (Dempster's values as tabled by Winter); each segment's
+# mass sits at the middle of the drawn segment (the head's at the centre of the skull).
+SEGMENT_MASS = {
+    "head": 0.081,
+    "trunk": 0.497,
+    "upper_arm": 0.028,
+    "forearm": 0.016,
+    "hand": 0.006,
+    "thigh": 0.100,
+    "shin": 0.0465,
+    "foot": 0.0145,
+}
+
+
+def centre_of_mass(body: Body) -> Point:
+    """Approximate whole-body centre of mass of a side-view figure from its drawn segments."""
+    j = body.joints
+
+    def mid(a: str, b: str) -> Point:
+        return ((j[a][0] + j[b][0]) / 2, (j[a][1] + j[b][1]) / 2)
+
+    # The trunk is drawn through the mid-back joint: weigh its two halves by their lengths.
+    low, high = mid("hip", "mid"), mid("mid", "shoulder")
+    w_low, w_high = distance(j["hip"], j["mid"]), distance(j["mid"], j["shoulder"])
+    trunk = (
+        (low[0] * w_low + high[0] * w_high) / (w_low + w_high),
+        (low[1] * w_low + high[1] * w_high) / (w_low + w_high),
+    )
+    parts: list[tuple[float, Point]] = [
+        (SEGMENT_MASS["head"], j["head"]),
+        (SEGMENT_MASS["trunk"], trunk),
+    ]
+    for s in ("n", "f"):
+        parts += [
+            (SEGMENT_MASS["upper_arm"], mid(f"arm_root_{s}", f"elbow_{s}")),
+            (SEGMENT_MASS["forearm"], mid(f"elbow_{s}", f"wrist_{s}")),
+            (SEGMENT_MASS["hand"], j[f"hand_{s}"]),
+            (SEGMENT_MASS["thigh"], mid(f"hip_{s}", f"knee_{s}")),
+            (SEGMENT_MASS["shin"], mid(f"knee_{s}", f"ankle_{s}")),
+            (SEGMENT_MASS["foot"], mid(f"heel_{s}", f"toe_{s}")),
+        ]
+    total = sum(m for m, _ in parts)
+    return (sum(m * p[0] for m, p in parts) / total, sum(m * p[1] for m, p in parts) / total)
+
+
+# ---------------------------------------------------------------------------------------------
 # Front view (and the top view used for lying rotations): a simple symmetric figure.
 
 
@@ -243,8 +310,17 @@ class FrontPose:
     arm_l: tuple[float, float] = (8.0, 0.0)  # (abduction from hanging, elbow bend)
     arm_r: tuple[float, float] = (8.0, 0.0)
     crossed: bool = False  # arms crossed on the chest
+    # Hand targets (joint, dx, dy), e.g. a hand resting on the head; override arm_l / arm_r.
+    # The elbow goes to the outer side, away from the body.
+    hand_l_to: Target | None = None
+    hand_r_to: Target | None = None
+    # Length factor of an arm reaching a hand target while pointing partly at the viewer
+    # (elbow forward, e.g. a hand on the back of the head).
+    reach: float = 1.0
     knees: float = 0.0  # top view only: how far the bent knees have dropped sideways (0..1)
     standing: bool = False  # front view only: standing instead of seated
+    # Standing only: the picture-right leg lifted out to the side (hip abduction), degrees.
+    leg_r: float = 0.0
 
 
 def _rotate(p: Point, about: Point, degrees: float) -> Point:
@@ -270,6 +346,8 @@ def front_body(fp: FrontPose) -> Body:
             j[f"knee_{side}"] = (sx * (HIP_HALF + 0.5), hip_y - THIGH)
             j[f"ankle_{side}"] = (sx * (HIP_HALF + 1.0), FOOT_W / 2)
             j[f"toe_{side}"] = (sx * (HIP_HALF + 3.5), FOOT_W / 2 - 0.5)
+        for part in ("knee_r", "ankle_r", "toe_r"):
+            j[part] = _rotate(j[part], j["hip_r"], fp.leg_r)
     else:
         # Seated: thighs point at the viewer, so they shrink to short stubs above the knees.
         hip_y = SHIN + FOOT_W / 2 + 2.0
@@ -293,15 +371,30 @@ def front_body(fp: FrontPose) -> Body:
     for name, pt in upper.items():
         j[name] = _rotate(pt, hip, -fp.bend) if name.startswith("shoulder") else pt
     neck_dir = 90.0 - fp.bend - fp.tilt
-    j["head"] = polar(j["shoulder"], NECK, neck_dir)
+    # Nodding tips the head towards the viewer, so from the front it sits a little lower.
+    j["head"] = polar(j["shoulder"], NECK * math.cos(math.radians(fp.nod)), neck_dir)
+    # Anything in front of the chest swings sideways as the upper trunk turns.
+    swing = math.sin(math.radians(fp.twist))
     for side, sx in (("l", -1.0), ("r", 1.0)):
         root = j[f"shoulder_{side}"]
-        if fp.crossed:
-            # Hands rest on the opposite shoulders; elbows low in front of the chest.
-            other = j["shoulder_r" if side == "l" else "shoulder_l"]
-            elbow = _rotate((sx * 4.0, top_y - 13.0), hip, -fp.bend)
+        target = fp.hand_l_to if side == "l" else fp.hand_r_to
+        if target is not None:
+            ref, dx, dy = target
+            hand = (j[ref][0] + dx, j[ref][1] + dy)
+            upper, lower = UPPER_ARM * fp.reach, FOREARM * fp.reach + HAND
+            elbow = max(
+                (two_link(root, hand, upper, lower, b) for b in (1.0, -1.0)),
+                key=lambda e: sx * e[0],
+            )
             j[f"elbow_{side}"] = elbow
-            j[f"hand_{side}"] = (other[0] - sx * 1.5, other[1] - 3.0)
+            j[f"hand_{side}"] = polar(elbow, lower, direction(elbow, hand))
+        elif fp.crossed:
+            # Hands rest on the opposite shoulders; elbows low in front of the chest, about
+            # a forearm's depth in front of it, so they swing round with the trunk.
+            other = j["shoulder_r" if side == "l" else "shoulder_l"]
+            elbow = _rotate((sx * 4.0 + 12.0 * swing, top_y - 13.0), hip, -fp.bend)
+            j[f"elbow_{side}"] = elbow
+            j[f"hand_{side}"] = (other[0] - sx * 1.5 + 3.0 * swing, other[1] - 3.0)
         else:
             abduction, elbow_bend = fp.arm_l if side == "l" else fp.arm_r
             arm_dir = -90.0 - fp.bend + sx * abduction

@@ -347,7 +347,12 @@ def merged_paths(shapes: list[Shape]) -> str:
     a figure drops from ~40 elements to ~25: smaller pages, and faster to draw for the
     browser, CairoSVG (printed handouts) and WeasyPrint (the contact sheet).
     """
-    out: list[str] = []
+    return "".join(f'<path d="{d}"{attrs}/>' for attrs, d in path_runs(shapes))
+
+
+def path_runs(shapes: list[Shape]) -> list[tuple[str, str]]:
+    """(style attributes, path data) of each run of consecutive shapes drawn alike."""
+    out: list[tuple[str, str]] = []
     run: list[str] = []
     current: tuple[str, str] | None = None
 
@@ -355,13 +360,13 @@ def merged_paths(shapes: list[Shape]) -> str:
         if not run or current is None:
             return
         fill, stroke = current
-        attrs = [f'd="{"".join(run)}"']
+        attrs = ""
         if fill:
-            attrs.append(f'fill="{fill}"')
+            attrs += f' fill="{fill}"'
         if stroke:
             color, width = stroke.split("|")
-            attrs.append(f'stroke="{color}" stroke-width="{width}"')
-        out.append(f"<path {' '.join(attrs)}/>")
+            attrs += f' stroke="{color}" stroke-width="{width}"'
+        out.append((attrs, "".join(run)))
 
     for shape in shapes:
         style = _style(shape)
@@ -370,7 +375,7 @@ def merged_paths(shapes: list[Shape]) -> str:
             run, current = [], style
         run.append(_subpath(shape))
     flush()
-    return "".join(out)
+    return out
 
 
 CAPTION_BAND = 0.16  # of the picture's height, added under it for a printed caption
@@ -378,10 +383,15 @@ CAPTION_COLOR = "#444444"
 
 
 def document(
-    shapes: list[Shape], view: tuple[float, float, float, float], title: str, caption: str = ""
+    shapes: list[Shape],
+    view: tuple[float, float, float, float],
+    title: str,
+    caption: str = "",
+    paths: str | None = None,
 ) -> str:
     """The SVG file. A `caption` ("Start", "End") is printed in a band under the picture:
-    the handout then needs no caption boxes of its own, which WeasyPrint lays out slowly."""
+    the handout then needs no caption boxes of its own, which WeasyPrint lays out slowly.
+    `paths`, if given, is drawn instead of `shapes` (the moving pictures' own paths)."""
     left, top, width, height = view
     px_h = round(PIXEL_WIDTH / ASPECT)
     band = height * CAPTION_BAND if caption else 0.0
@@ -400,4 +410,5 @@ def document(
         # Strokes default to "none" fill and round ends: one place for the house style.
         '<g fill="none" stroke-linecap="round" stroke-linejoin="round">'
     )
-    return f"{head}{merged_paths(shapes)}</g>{label}</svg>"
+    body = merged_paths(shapes) if paths is None else paths
+    return f"{head}{body}</g>{label}</svg>"

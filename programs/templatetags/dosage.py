@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import json_script
 
-from programs.dosage import describe_dosage
+from programs import dosage
+from programs.dosage import describe_dosage, fill_step
 
 register = template.Library()
 
@@ -10,3 +12,17 @@ register = template.Library()
 @register.filter
 def dosage_line(item) -> str:
     return describe_dosage(item)
+
+
+@register.filter
+def step_text(text: str, item) -> str:
+    """A step with its amounts taken from `item`: a prescribed item, or an exercise (its
+    default dosage). Plain text: the template escapes it as usual."""
+    return fill_step(text, item)
+
+
+@register.simple_tag
+def dosage_limits() -> str:
+    """The model's dosage limits as a JSON script element (id "dosage-limits"), so page
+    scripts clamp to the same numbers as the forms instead of typing their own."""
+    return json_script(dosage.limits(), "dosage-limits")

@@ -68,7 +68,45 @@ def screenshot(page, name: str) -> None:
 def shared_library(transactional_db):
     """Live-server tests flush every table afterwards, including the library that the
     data migration installed; put it back (idempotent) for the test that needs it."""
-    from programs.library_sync import sync_shared_library
-    from programs.models import Exercise, ExerciseCue, Program, ProgramItem
+    from programs.library_sync import sync_library_translations, sync_shared_library
+    from programs.models import Exercise, ExerciseCue, ExerciseTranslation, Program, ProgramItem
 
     sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)
+    sync_library_translations(Exercise, ExerciseTranslation)
+
+
+@pytest.fixture
+def task_worker(live_server):
+    """django-tasks-db's worker loop in a thread beside the live server, on its database
+    (the live server's in-memory SQLite is shared by threads, not processes)."""
+    import threading
+
+    from django.db import connection
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0.2,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="browser-tests",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    # A test that is done with the worker stops it (worker.stop()): its polls take table
+    # locks in the shared in-memory SQLite, which fail a page read at once ("table is
+    # locked") instead of waiting as a file database would.
+    worker.stop = lambda: (setattr(worker, "running", False), thread.join(timeout=10))
+    yield worker
+    worker.running = False
+    thread.join(timeout=10)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic.charts import Point, bar_chart, line_chart
+from clinic.lib.charts import Point, bar_chart, line_chart
 from tests.clinic.test_charts import render_tag, sample_charts, weeks
 
 pytestmark = pytest.mark.browser

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from clinic.actors import Actor
 from clinic.models import Membership
 from patients.services import patient_program_start
 from programs.models import Program
@@ -25,7 +26,7 @@ def test_the_main_pages_run_under_the_policy_without_violations(
     live_server, new_page, shared_library, clinician_a, patient_a1
 ):
     program = patient_program_start(
-        membership=Membership.objects.get(user=clinician_a),
+        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
         patient=patient_a1,
         source=Program.objects.get(template_key="low-back-early-movement"),
     )

@@ -10,14 +10,33 @@ hold 17-19, done at 19. Walk: get ready 0-3, keep going 3-6 (00:03 → 00:01), d
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from programs import dosage
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
+
+
+def limits_script() -> str:
+    """Puts the model's dosage limits on the static page the way the patient layout does
+    (a "dosage-limits" JSON element), before the timer's deferred script reads them."""
+    payload = json.dumps(json.dumps(dosage.limits()))
+    return f"""
+document.addEventListener("readystatechange", () => {{
+  if (document.readyState !== "interactive" || document.getElementById("dosage-limits")) return;
+  const element = document.createElement("script");
+  element.type = "application/json";
+  element.id = "dosage-limits";
+  element.textContent = {payload};
+  document.body.appendChild(element);
+}});
+"""
+
 
 FIXTURE_URL = (Path(__file__).resolve().parent / "fixtures" / "timer.html").as_uri()
 DONE = "Done! Tick it off below."
@@ -82,6 +101,7 @@ def open_fixture(new_page, *, fake_clock: bool = True):
     if fake_clock:
         page.clock.install()
     page.add_init_script(RECORDER)
+    page.add_init_script(limits_script())
     page.goto(FIXTURE_URL)
     return page
 

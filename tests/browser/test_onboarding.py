@@ -19,8 +19,11 @@ def sign_in(page, base: str, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_a_clinician_invites_a_new_patient_who_sets_a_password(live_server, new_page, clinician_a):
+def test_a_clinician_invites_a_new_patient_who_sets_a_password(
+    live_server, new_page, clinician_a, settings
+):
     base = live_server.url
+    settings.SITE_URL = base
     page = new_page()
     sign_in(page, base, clinician_a.email, PASSWORD)
     page.get_by_role("link", name="Add patient").first.click()
@@ -33,12 +36,14 @@ def test_a_clinician_invites_a_new_patient_who_sets_a_password(live_server, new_
     screenshot(page, "onboarding-chart")
 
     page.get_by_role("button", name="Invite by e-mail").click()
-    page.get_by_text("A login link was e-mailed").wait_for()
+    page.get_by_text("An invitation was e-mailed").wait_for()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/invite/\S+/", mail.outbox[0].body).group(0)
 
     patient_page = new_page(360, 740)
     patient_page.goto(link)
+    # The token leaves the address bar at once.
+    assert patient_page.url == base + "/invite/"
     patient_page.get_by_label("Choose a password").fill("my knees like walks")
     patient_page.get_by_label("Type it again").fill("my knees like walks")
     patient_page.get_by_role("button", name="Set password and sign in").click()

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core import mail
 
+from clinic.actors import Actor
 from clinic.models import Membership
 from patients.models import SessionLog
 from patients.services import patient_program_start
@@ -23,7 +24,7 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
 ):
     template = Program.objects.get(template_key="low-back-early-movement")
     membership = Membership.objects.get(user=clinician_a)
-    patient_program_start(membership=membership, patient=patient_a1, source=template)
+    patient_program_start(actor=Actor.for_member(membership), patient=patient_a1, source=template)
 
     phone = new_page(360, 740)
     started = time.monotonic()
@@ -44,7 +45,7 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
     done.nth(1).click()
     phone.locator("label[for='id_pain_2']").click()
     phone.locator("label[for='id_effort_4']").click()
-    phone.get_by_role("button", name="Save my session").click()
+    phone.get_by_role("button", name="Save only the ones I ticked").click()
     phone.get_by_text("Saved. Well done!").wait_for()
     elapsed = time.monotonic() - started
     screenshot(phone, "today-360-saved")
@@ -63,6 +64,7 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
     desk = new_page()
     sign_in(desk, live_server.url, clinician_a.email, PASSWORD)
     desk.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
-    desk.get_by_text("Adherence, last 7 days (2 of").wait_for()
+    # The program began today: no full day counts yet, and today's session is listed.
+    desk.get_by_text("Adherence, 7 full days before today (0 of 0)").wait_for()
     assert "Pain 2/10" in desk.content()
     screenshot(desk, "chart-after-logging")

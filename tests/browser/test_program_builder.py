@@ -16,7 +16,8 @@ def test_a_clinician_personalises_a_template_and_sees_revision_two(
     page = new_page()
     sign_in(page, live_server.url, clinician_a.email, PASSWORD)
     page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
-    page.get_by_role("button", name="Low back — early movement").click()
+    page.get_by_label("Template to start from").select_option(label="Low back — early movement")
+    page.get_by_role("button", name="Start from template").click()
     page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
 
     first_reps = page.locator("input[name='items-0-reps']")
@@ -44,3 +45,28 @@ def test_a_clinician_personalises_a_template_and_sees_revision_two(
     items = list(program.items.select_related("exercise"))
     assert [i.exercise.name for i in items[:2]] == [before[1], before[0]]
     assert items[1].reps == 12 and program.revision == 2
+
+
+def test_an_exercise_moves_straight_to_a_position_by_keyboard(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    page = new_page()
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
+    page.get_by_label("Template to start from").select_option(label="Low back — early movement")
+    page.get_by_role("button", name="Start from template").click()
+    page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
+    names = page.locator(".builder-item .fw-semibold")
+    before = names.all_inner_texts()
+    assert len(before) >= 3
+    last = len(before) - 1
+    page.locator(f"#move-to-{last}").focus()
+    page.keyboard.press("Home")  # position 1, chosen with the keyboard
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    first_name_is = "n => document.querySelector('.builder-item .fw-semibold').innerText === n"
+    page.wait_for_function(first_name_is, arg=before[last])
+    assert names.all_inner_texts() == [before[last], *before[:last]]
+    screenshot(page, "builder-moved-to-position")
+    page.set_viewport_size({"width": 360, "height": 740})
+    screenshot(page, "builder-moved-to-position-360")

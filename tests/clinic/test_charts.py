@@ -1,4 +1,4 @@
-"""clinic.charts draws inline SVG charts; the {% chart %} tag wraps them for pages and PDFs.
+"""clinic.lib.charts draws inline SVG charts; the {% chart %} tag wraps them for pages and PDFs.
 
 The SVG is parsed as XML in every test, so "well-formed" and "escaped" are checked by a
 parser rather than by looking for substrings. A browser test lays the charts out in
@@ -15,7 +15,7 @@ import pytest
 from django.template import Context, Template
 from pypdf import PdfReader
 
-from clinic.charts import (
+from clinic.lib.charts import (
     BAND_FILL,
     TEAL,
     THRESHOLD,
@@ -438,7 +438,7 @@ def test_the_tag_leaves_out_an_empty_table():
 
 
 def test_the_tag_output_becomes_a_pdf_without_fetching_anything():
-    from clinic.pdf import SafeURLFetcher
+    from clinic.lib.pdf import SafeURLFetcher
 
     fetcher = SafeURLFetcher()
     body = "".join(render_tag({"c": chart}) for chart in sample_charts())

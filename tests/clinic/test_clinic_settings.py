@@ -5,7 +5,9 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from clinic.actors import Actor
 from clinic.models import AuditEvent, Clinic
+from tests.conftest import get_document
 
 
 def settings_form(**overrides) -> dict:
@@ -74,12 +76,12 @@ def test_the_logo_appears_on_handouts(as_admin_a, as_clinician_a, clinician_a, p
         "/portal/clinic/", {**settings_form(), "logo": SimpleUploadedFile("l.png", png())}
     )
     program = patient_program_start(
-        membership=Membership.objects.get(user=clinician_a),
+        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
         patient=patient_a1,
         source=Program.objects.get(template_key="neck-shoulder-desk"),
     )
-    pdf = as_clinician_a.get(
-        f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
+    pdf = get_document(
+        as_clinician_a, f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
     )
     reader = PdfReader(io.BytesIO(pdf.content))
     sizes = {image.image.size for page in reader.pages for image in page.images}

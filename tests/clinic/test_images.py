@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, PngImagePlugin
 
-from clinic import images
-from clinic.images import (
+from clinic.lib import images
+from clinic.lib.images import (
     NOT_A_PICTURE,
     TOO_MANY_PIXELS,
     ImageRejected,

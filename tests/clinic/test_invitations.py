@@ -1,20 +1,47 @@
+"""Invitations and the identity model, tested as the attacks that once worked.
+
+Each test that starts with "Attack (before)" is the exact request sequence that took
+over or exposed an account before the identity model was fixed; it now fails to.
+"""
+
 from __future__ import annotations
 
+import hashlib
+import pickle
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user
 from django.core import mail
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, TestCase
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from clinic.invitations import invitation_accept, invitation_create, invitation_find
-from clinic.models import Invitation
+from clinic.invitations import invitation_find, invitation_issue
+from clinic.models import AuditEvent, Invitation, Membership, User
 from patients.models import Patient
-from tests.conftest import make_patient
+from tests.conftest import (
+    PASSWORD,
+    actor_of,
+    client_for,
+    get_document,
+    make_patient,
+    make_user,
+    run_tasks,
+)
+from tests.signin import (
+    current_code,
+    enrol,
+    link_from_outbox,
+    open_invitation,
+    sign_in,
+    sign_in_by_code,
+)
 
 NEW_PASSWORD = "a sunny walk by the river"
+CHOOSE = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
 
 
 @pytest.fixture
@@ -30,96 +57,155 @@ def invite(django_capture_on_commit_callbacks):
     return post
 
 
-def link_from_outbox() -> str:
-    body = mail.outbox[-1].body
-    return next(line for line in body.splitlines() if "/invite/" in line).strip()
+@pytest.fixture
+def invite_staff(django_capture_on_commit_callbacks):
+    def post(client: Client, email: str, role: str = "clinician"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/portal/staff/", {"full_name": "Invited Person", "email": email, "role": role}
+            )
+
+    return post
 
 
-def test_inviting_creates_a_login_and_emails_a_link_without_health_data(
-    invite, as_clinician_a, clinic_a
-):
-    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
-    response = invite(as_clinician_a, patient)
-    assert response.status_code == 302
-    patient.refresh_from_db()
-    assert patient.user is not None and not patient.user.has_usable_password()
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [patient.email]
-    assert "Nia" not in message.subject and "Brooks" not in message.subject
-    assert "/invite/" in message.body
+def issue_to_new_patient(clinic, staff) -> tuple[Invitation, str]:
+    """An e-mailed invitation for a new patient (Nia Brooks) of `clinic`."""
+    patient = make_patient(clinic, "Nia", "Brooks", login=False)
+    return invitation_issue(
+        actor=actor_of(staff),
+        kind=Invitation.Kind.PATIENT,
+        channel=Invitation.Channel.EMAIL,
+        email=patient.email,
+        clinic=clinic,
+        patient_uuid=patient.uuid,
+    )
 
 
-def test_the_patient_sets_a_password_and_lands_in_the_patient_area(
+def printed_link(response) -> str:
+    body = response.content.decode()
+    start = body.index("/invite/")
+    return body[start : body.index("/", start + len("/invite/")) + 1]
+
+
+# --- The ordinary path -------------------------------------------------------------------
+
+
+def test_a_new_patient_sets_a_password_and_lands_in_the_patient_area(
     invite, as_clinician_a, clinic_a
 ):
     patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
     invite(as_clinician_a, patient)
-    link = link_from_outbox()
+    assert len(mail.outbox) == 1
+    assert "Nia" not in mail.outbox[0].subject and "Brooks" not in mail.outbox[0].subject
     visitor = Client()
-    assert visitor.get(link).status_code == 200
-    response = visitor.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    page = open_invitation(visitor, link_from_outbox())
+    assert page.status_code == 200 and "Choose your password" in page.content.decode()
+    response = visitor.post("/invite/", CHOOSE)
     assert response.status_code == 302
     home = visitor.get(response["Location"], follow=True)
     assert home.request["PATH_INFO"] == "/me/"
     assert "Hello Nia" in home.content.decode()
     patient.refresh_from_db()
     assert patient.user.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(action="patient.link", patient_uuid=patient.uuid).exists()
+
+
+def test_the_token_leaves_the_address_bar_at_once(invite, as_clinician_a, clinic_a):
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    invite(as_clinician_a, patient)
+    link = link_from_outbox()
+    response = Client().get(link)
+    assert response.status_code == 302 and response["Location"] == "/invite/"
 
 
 def test_a_link_works_only_once(invite, as_clinician_a, clinic_a):
     patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
     invite(as_clinician_a, patient)
     link = link_from_outbox()
-    Client().post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    again = Client().post(
-        link, {"new_password1": "another long phrase", "new_password2": "another long phrase"}
-    )
-    assert again.status_code == 410
+    first = Client()
+    open_invitation(first, link)
+    first.post("/invite/", CHOOSE)
+    again = Client()
+    assert open_invitation(again, link).status_code == 410
+    assert again.post("/invite/", CHOOSE).status_code == 410
     patient.refresh_from_db()
     assert patient.user.check_password(NEW_PASSWORD)
 
 
-def test_a_link_expires_after_seven_days(patient_a1, admin_a):
-    token = invitation_create(user=patient_a1.user, created_by=admin_a)
+def test_a_link_expires_after_seven_days(clinic_a, admin_a):
+    _invitation, token = issue_to_new_patient(clinic_a, admin_a)
     with time_machine.travel(timezone.now() + timedelta(days=6, hours=23)):
         assert invitation_find(token) is not None
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
         assert invitation_find(token) is None
-        assert Client().get(f"/invite/{token}/").status_code == 410
-        assert invitation_accept(token=token, password=NEW_PASSWORD) is None
+        assert open_invitation(Client(), f"/invite/{token}/").status_code == 410
 
 
-def test_a_new_link_replaces_the_old_one(invite, as_clinician_a, clinic_a):
+def test_a_new_email_replaces_the_last_emailed_link_but_not_a_printed_sheet(
+    invite, as_clinician_a, clinic_a
+):
     patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
     invite(as_clinician_a, patient)
     first = link_from_outbox()
     invite(as_clinician_a, patient)
     second = link_from_outbox()
-    assert first != second
-    assert Client().get(first).status_code == 410
-    assert Client().get(second).status_code == 200
-    patient.refresh_from_db()
-    assert Invitation.objects.filter(user=patient.user).usable().count() == 1
+    assert open_invitation(Client(), first).status_code == 410
+    assert open_invitation(Client(), second).status_code == 200
+    assert open_invitation(Client(), sheet).status_code == 200
+    chart = as_clinician_a.get(f"/portal/patients/{patient.uuid}/").content.decode()
+    assert "Links that still work" in chart and "Printed" in chart and "E-mailed" in chart
 
 
-def test_a_weak_password_is_refused_with_a_message_and_the_link_stays_usable(patient_a1, admin_a):
-    token = invitation_create(user=patient_a1.user, created_by=admin_a)
-    response = Client().post(
-        f"/invite/{token}/", {"new_password1": "short", "new_password2": "short"}
-    )
+def test_every_link_stops_at_the_first_sign_in(invite, as_clinician_a, clinic_a):
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    invite(as_clinician_a, patient)
+    emailed = link_from_outbox()
+    visitor = Client()
+    open_invitation(visitor, emailed)
+    visitor.post("/invite/", CHOOSE)
+    assert open_invitation(Client(), sheet).status_code == 410
+    assert not Invitation.objects.usable().exists()
+
+
+def test_a_weak_password_is_refused_with_a_message_and_the_link_stays_usable(
+    invite, as_clinician_a, clinic_a
+):
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    invite(as_clinician_a, patient)
+    visitor = Client()
+    open_invitation(visitor, link_from_outbox())
+    response = visitor.post("/invite/", {"new_password1": "short", "new_password2": "short"})
     assert response.status_code == 200
     assert "at least 12 characters" in response.content.decode()
-    assert invitation_find(token) is not None
+    assert Invitation.objects.usable().count() == 1
+    assert not User.objects.filter(email=patient.email).exists()
+    # The message belongs to the first box, not to "Type it again".
+    form = response.context["form"]
+    assert form.errors["new_password1"] and "new_password2" not in form.errors
 
 
-def test_printing_shows_the_link_and_sends_no_mail(invite, as_clinician_a, clinic_a):
+def test_a_passphrase_with_spaces_is_welcome(invite, as_clinician_a, clinic_a):
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    invite(as_clinician_a, patient)
+    visitor = Client()
+    page = open_invitation(visitor, link_from_outbox())
+    assert "A passphrase is easiest" in page.content.decode()
+    phrase = "blue kettle morning walk"
+    visitor.post("/invite/", {"new_password1": phrase, "new_password2": phrase})
+    assert User.objects.get(email=patient.email).check_password(phrase)
+
+
+def test_the_printed_sheet_shows_the_link_and_a_qr_code_and_sends_no_mail(
+    invite, as_clinician_a, clinic_a
+):
     patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
     response = invite(as_clinician_a, patient, delivery="print")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     body = response.content.decode()
-    assert "/invite/" in body
+    assert "/invite/" in body and 'src="data:image/png;base64,' in body
     assert mail.outbox == []
 
 
@@ -127,28 +213,314 @@ def test_a_patient_without_email_cannot_be_invited(invite, as_clinician_a, clini
     patient = make_patient(clinic_a, "Nia", "Brooks", login=False, email="")
     response = invite(as_clinician_a, patient, follow=True)
     assert "e-mail address first" in response.content.decode()
-    patient.refresh_from_db()
-    assert patient.user is None
-    assert mail.outbox == []
+    assert not Invitation.objects.exists() and mail.outbox == []
 
 
-def test_an_email_of_a_staff_account_is_never_given_to_a_patient(
-    invite, as_clinician_a, clinic_a, clinician_b
+def test_cancelling_a_patients_links(invite, as_clinician_a, clinic_a):
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    as_clinician_a.post(f"/portal/patients/{patient.uuid}/invitation/cancel/")
+    assert open_invitation(Client(), sheet).status_code == 410
+    assert AuditEvent.objects.filter(action="invitation.revoke").exists()
+
+
+# --- Attacks ------------------------------------------------------------------------------
+
+
+def test_a_clinician_cannot_take_over_a_superuser_through_a_patient_invitation(
+    invite, as_clinician_a, clinic_a
 ):
-    patient = make_patient(clinic_a, "Nia", "Brooks", login=False, email=clinician_b.email)
-    response = invite(as_clinician_a, patient, follow=True)
-    assert "already belongs to another login" in response.content.decode()
-    patient.refresh_from_db()
-    assert patient.user is None
+    """Attack (before): make a patient with a superuser's address, print an invitation,
+    open it in a fresh browser, choose a password: signed in as the superuser, no second
+    factor asked, /admin/ open."""
+    root = User.objects.create_superuser("root@example.test", "the root's own passphrase")
+    enrol(root)
+    patient = make_patient(clinic_a, "Mal", "Lory", login=False, email=root.email)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    attacker = Client()
+    page = open_invitation(attacker, sheet)
+    # No password form for an address that already has a login: only "sign in to accept".
+    assert "Sign in to accept" in page.content.decode()
+    assert "new_password1" not in page.content.decode()
+    attacker.post("/invite/", CHOOSE)
+    root.refresh_from_db()
+    assert root.check_password("the root's own passphrase")
+    assert not get_user(attacker).is_authenticated
+    assert attacker.get("/admin/").status_code == 302
+    # Even signed in as the superuser, the link cannot make it a patient.
+    as_root = client_for(root)
+    as_root.get(sheet)
+    refused = as_root.post("/invite/", {"choice": "accept"})
+    assert refused.status_code == 410
+    assert Patient.objects.get(pk=patient.pk).user is None
+    assert AuditEvent.objects.filter(action="invitation.refused", target_user=root).exists()
+
+
+def test_an_invitation_to_another_clinics_member_never_resets_their_password(
+    invite_staff, as_admin_a, clinician_b
+):
+    """Attack (before): a clinic admin invited another clinic's clinician; the link reset
+    that person's password and signed its holder in."""
+    invite_staff(as_admin_a, clinician_b.email)
+    holder = Client()
+    page = open_invitation(holder, link_from_outbox())
+    assert "Sign in to accept" in page.content.decode()
+    holder.post("/invite/", CHOOSE)
     clinician_b.refresh_from_db()
-    assert clinician_b.has_usable_password()
+    assert clinician_b.check_password(PASSWORD)
+    assert not get_user(holder).is_authenticated
+    assert not Membership.objects.filter(user=clinician_b, clinic__name="Clinic A").exists()
 
 
-def test_accepting_while_signed_in_as_someone_else_switches_user(
-    patient_a1, admin_a, as_clinician_a
+def test_the_owner_accepts_a_staff_invitation_after_signing_in_with_both_factors(
+    invite_staff, as_admin_a, clinician_b, clinic_a
 ):
-    token = invitation_create(user=patient_a1.user, created_by=admin_a)
-    as_clinician_a.post(
-        f"/invite/{token}/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    secret = enrol(clinician_b)
+    invite_staff(as_admin_a, clinician_b.email)
+    browser = Client()
+    open_invitation(browser, link_from_outbox())
+    signed = sign_in(browser, clinician_b.email, PASSWORD)
+    assert signed["Location"].startswith("/accounts/2fa/authenticate/")
+    assert not get_user(browser).is_authenticated
+    browser.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
+    assert get_user(browser) == clinician_b
+    confirm = browser.get("/invite/")
+    assert "Accept the invitation?" in confirm.content.decode()
+    browser.post("/invite/", {"choice": "accept"})
+    membership = Membership.objects.get(user=clinician_b, clinic=clinic_a)
+    assert membership.role == "clinician" and membership.is_active
+    clinician_b.refresh_from_db()
+    assert clinician_b.check_password(PASSWORD)
+    # Accepting puts them to work in the clinic they joined.
+    assert browser.get("/portal/").context["request"].clinic == clinic_a
+
+
+def test_declining_changes_nothing(invite_staff, as_admin_a, clinician_b):
+    invite_staff(as_admin_a, clinician_b.email)
+    browser = client_for(clinician_b)
+    browser.get(link_from_outbox())
+    browser.post("/invite/", {"choice": "decline"})
+    assert not Membership.objects.filter(user=clinician_b, clinic__name="Clinic A").exists()
+    assert not Invitation.objects.usable().exists()
+
+
+def test_a_clinician_cannot_reset_an_active_patients_password_with_a_new_invitation(
+    invite, as_clinician_a, patient_a1
+):
+    """Attack (before): printing a new invitation for a patient who already had a password
+    let the clinician choose a new one and sign in as the patient."""
+    response = invite(as_clinician_a, patient_a1, delivery="print", follow=True)
+    assert "already has a login" in response.content.decode()
+    assert not Invitation.objects.exists()
+    patient_a1.user.refresh_from_db()
+    assert patient_a1.user.check_password(PASSWORD)
+
+
+def test_a_link_to_a_patient_of_another_clinic_does_not_reach_their_login(
+    invite, as_clinician_a, clinic_a, patient_b1
+):
+    """Attack (before): clinic A made a record with clinic B's patient's address and
+    printed a link: it reset that patient's password."""
+    patient = make_patient(clinic_a, "Bea", "Copy", login=False, email=patient_b1.email)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    holder = Client()
+    open_invitation(holder, sheet)
+    holder.post("/invite/", CHOOSE)
+    patient_b1.user.refresh_from_db()
+    assert patient_b1.user.check_password(PASSWORD)
+    # The real owner, signed in, is refused a second active record, neutrally.
+    owner = client_for(patient_b1.user)
+    owner.get(sheet)
+    response = owner.post("/invite/", {"choice": "accept"})
+    assert response.status_code == 410
+    text = response.content.decode()
+    assert "already linked to a patient record" in text and "Clinic B" not in text
+
+
+def test_claiming_an_address_first_gains_nothing(clinic_b, clinician_b, patient_a1):
+    """Attack (before): clinic B made a record with a person's address first, so when the
+    real person signed in (by e-mailed code) they landed in clinic B's record. A record's
+    address is contact data until its owner accepts an invitation."""
+    squat = make_patient(clinic_b, "Amara", "Squat", login=False, email=patient_a1.email)
+    browser = Client()
+    sign_in_by_code(browser, patient_a1.email)
+    home = browser.get("/me/")
+    assert home.status_code == 200
+    assert home.context["request"].patient == patient_a1
+    squat.refresh_from_db()
+    assert squat.user is None
+
+
+def test_patient_invitations_say_the_same_whatever_the_address(
+    invite, as_clinician_a, clinic_a, clinician_b, patient_b1
+):
+    """Attack (before): "This e-mail address already belongs to another login" told a
+    clinic that the address was staff or a patient elsewhere."""
+    answers = []
+    for n, email in enumerate(("fresh@example.test", clinician_b.email, patient_b1.email)):
+        patient = make_patient(clinic_a, "Same", f"Answer{n}", login=False, email=email)
+        response = invite(as_clinician_a, patient, follow=True)
+        text = response.content.decode()
+        assert "belongs" not in text and "Clinic B" not in text
+        answers.append(text.count("An invitation was e-mailed"))
+    assert answers == [1, 1, 1]
+
+
+def test_a_link_stops_working_when_the_patient_is_archived(invite, as_clinician_a, clinic_a):
+    """Attack (before): an outstanding link still worked after the patient was archived."""
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    as_clinician_a.post(f"/portal/patients/{patient.uuid}/archive/")
+    holder = Client()
+    assert open_invitation(holder, sheet).status_code == 410
+    assert holder.post("/invite/", CHOOSE).status_code == 410
+    assert not User.objects.filter(email=patient.email).exists()
+
+
+def test_a_link_stops_working_when_the_record_address_changes(invite, as_clinician_a, clinic_a):
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    Patient.objects.filter(pk=patient.pk).update(email="other@example.test")
+    assert open_invitation(Client(), sheet).status_code == 410
+
+
+def test_a_staff_link_stops_when_the_member_is_deactivated_and_never_reactivates_an_account(
+    invite_staff, as_admin_a, clinician_a, clinic_a
+):
+    """Attack (before): accepting an outstanding link set is_active=True on an account
+    that had been switched off."""
+    invite_staff(as_admin_a, "late.joiner@example.test")
+    link = link_from_outbox()
+    joiner = make_user("late.joiner@example.test", "Late Joiner")
+    membership = Membership.objects.create(user=joiner, clinic=clinic_a)
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    assert open_invitation(Client(), link).status_code == 410
+    # An account switched off by the platform stays off, whatever any link says.
+    joiner.is_active = False
+    joiner.save()
+    invite_staff(as_admin_a, joiner.email)
+    holder = Client()
+    open_invitation(holder, link_from_outbox())
+    holder.post("/invite/", CHOOSE)
+    joiner.refresh_from_db()
+    assert not joiner.is_active and not get_user(holder).is_authenticated
+
+
+def test_tokens_are_random_and_only_their_hash_is_stored(clinic_a, admin_a):
+    """Attack (before): a token was an HMAC of the invitation's id and time, so anyone with
+    the database and SECRET_KEY could rebuild every live link."""
+    invitation, token = issue_to_new_patient(clinic_a, admin_a)
+    assert len(token) >= 43  # 32 random bytes
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(Invitation.objects.filter(pk=invitation.pk).values().get())
+    rebuilt = salted_hmac(
+        "limber.invitation",
+        f"{invitation.pk}:{invitation.created_at.isoformat()}",
+        algorithm="sha256",
     )
-    assert get_user(as_clinician_a) == patient_a1.user
+    assert rebuilt.hexdigest() != invitation.token_hash
+    assert token not in rebuilt.hexdigest()
+
+
+def test_no_link_or_handout_is_kept_in_the_shared_cache(
+    invite, as_clinician_a, clinic_a, patient_a1, membership_a
+):
+    """Attack (before): live invitation links and whole handouts (name, date of birth) sat
+    in the shared cache for 24 hours."""
+    from patients.services import patient_program_start
+    from programs.models import Program
+    from tests.conftest import actor_of
+
+    program = patient_program_start(
+        actor=actor_of(membership_a.user),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    nia = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, nia, delivery="print"))
+    pdf = get_document(
+        as_clinician_a, f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
+    )
+    assert pdf.status_code == 200
+    token = sheet.split("/")[2]
+    # LocMemCache keeps each value pickled, under its full key.
+    stored = [str(pickle.loads(value)) for value in list(cache._cache.values())]  # noqa: S301
+    for value in stored:
+        assert token not in value and "Okafor" not in value and "Brooks" not in value
+        assert not value.startswith("b'%PDF")
+
+
+def test_a_line_break_in_the_clinic_name_is_refused_and_never_breaks_email(
+    as_admin_a, clinic_a, patient_a1, membership_a
+):
+    """Attack (before): a clinic name with a line break made "e-mail handout" answer 500
+    (a header injection refused by the mail library) after the print was recorded."""
+    response = as_admin_a.post(
+        "/portal/clinic/",
+        {"name": "Clinic A\nBcc: x@example.test", "timezone": "UTC", "paper_size": "a4"},
+    )
+    clinic_a.refresh_from_db()
+    assert "\n" not in clinic_a.name
+    # A name that got in before this rule is sent on one line.
+    type(clinic_a).objects.filter(pk=clinic_a.pk).update(name="Clinic A\r\nBcc: x@example.test")
+    from patients.services import patient_program_start
+    from programs.models import HandoutPrint, Program
+
+    program = patient_program_start(
+        actor=actor_of(membership_a.user),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sent = as_admin_a.post(
+            f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout/email/"
+        )
+    assert sent.status_code == 302
+    run_tasks()
+    assert mail.outbox[-1].subject == "Limber: A document from Clinic A Bcc: x@example.test"
+    assert HandoutPrint.objects.filter(channel="email").count() == 1
+    assert response.status_code in (200, 302)
+
+
+def test_a_handout_email_the_mail_server_refuses_is_retried_and_recorded_only_once_sent(
+    as_clinician_a, patient_a1, membership_a, monkeypatch
+):
+    """Before: an SMTP failure inside the request. Now the worker retries with backoff; the
+    chart says "retrying", and nothing is on the history until the mail server takes it."""
+    from django.core.mail import EmailMessage
+
+    from clinic.models import OutgoingEmail
+    from patients.services import patient_program_start
+    from programs.models import HandoutPrint, Program
+
+    program = patient_program_start(
+        actor=actor_of(membership_a.user),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    real_send = EmailMessage.send
+
+    def refuse(self, fail_silently=False):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = as_clinician_a.post(
+            f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout/email/",
+            follow=True,
+        )
+    assert "will be e-mailed" in response.content.decode()
+    run_tasks()  # the render, then a first try the mail server refuses
+    email = OutgoingEmail.objects.get()
+    assert (email.status, email.last_error) == ("retrying", "mail server unreachable")
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "retrying: mail server unreachable" in chart
+    assert not HandoutPrint.objects.exists()
+    assert not AuditEvent.objects.filter(action="handout.email").exists()
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    from clinic.tasks import deliver_email
+
+    deliver_email.call(email.pk)  # the retry, once the server is back
+    email.refresh_from_db()
+    assert email.status == "sent" and len(mail.outbox) == 1
+    assert HandoutPrint.objects.get().channel == "email"

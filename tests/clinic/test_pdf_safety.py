@@ -1,4 +1,4 @@
-"""clinic.pdf is the only WeasyPrint caller: prove what a hostile document cannot do.
+"""clinic.lib.pdf is the only WeasyPrint caller: prove what a hostile document cannot do.
 
 Every HTML and CSS construct that carries a URL is tried with every kind of URL we can
 think of (remote, local files outside the allowed folders, traversal, symlinks). The
@@ -17,6 +17,8 @@ import http.client
 import io
 import os
 import pathlib
+import resource
+import runpy
 import signal
 import socket
 import struct
@@ -29,20 +31,20 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from django.conf import settings as django_settings
 from django.template import Context, Template
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 from weasyprint.urls import url_is_absolute
 
-from clinic import pdf as clinic_pdf
-from clinic.pdf import (
+from clinic.lib import pdf as clinic_pdf
+from clinic.lib.pdf import (
     OUR_STATIC,
     PdfError,
     PdfTimeout,
     Resource,
     SafeURLFetcher,
-    Specimen,
     allowed_roots,
     fast_font_subsetting_available,
     render_in_process,
@@ -53,13 +55,20 @@ from clinic.pdf import (
 MARKER = "LIMBER-SECRET"
 
 
-@pytest.fixture(autouse=True)
-def _no_render_worker_before_or_after():
-    """Each test starts without a render worker, so a function a test patches is the one
-    the rendering process runs, and none is left running after it."""
-    clinic_pdf.stop_render_worker()
-    yield
-    clinic_pdf.stop_render_worker()
+@pytest.fixture
+def forked(monkeypatch) -> list[int]:
+    """The pids of the children render_pdf forks, to check each one was reaped."""
+    pids: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
 
 
 # --- A real server that counts every connection ---------------------------------------
@@ -511,6 +520,19 @@ def test_it_refuses_every_url_construct_in_every_form(server, io_log, tmp_path):
     assert f"file://127.0.0.1:{server.port}/img.png" in fetcher.refused  # protocol-relative
 
 
+def test_every_refusal_is_logged(caplog):
+    fetcher = fetcher_for()
+    html = page('<p>x</p><img alt="a" src="file:///etc/passwd"><img alt="b" src="ftp://h/x.png">')
+
+    render_in_process(html, fetcher=fetcher)
+
+    logged = [record.getMessage() for record in caplog.records if record.name == "clinic.lib.pdf"]
+    assert logged == [
+        "PDF resource refused: file:///etc/passwd",
+        "PDF resource refused: ftp://h/x.png",
+    ]
+
+
 def test_the_forked_render_makes_no_requests_either(server, io_log, tmp_path):
     """render_pdf renders in a child: the server and the fd-based log see the child too."""
     hostile = hostile_document(server.port, tmp_path / "outside")
@@ -672,6 +694,23 @@ def test_it_renders_inline_data_images():
     assert len(image_xobjects(PdfReader(io.BytesIO(pdf)))) == 1
 
 
+def test_it_refuses_inline_images_that_are_not_small():
+    """A data: URL is decoded in memory, whole: only small ones are served."""
+    noise = io.BytesIO()
+    Image.frombytes("L", (1500, 1500), os.urandom(1500 * 1500)).save(noise, "PNG")
+    big = "data:image/png;base64," + base64.b64encode(noise.getvalue()).decode()
+    assert len(big) > clinic_pdf.MAX_INLINE_IMAGE
+    small = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
+    fetcher = fetcher_for()
+
+    pdf = render_in_process(
+        page(f'<img alt="b" src="{big}"><img alt="s" src="{small}">'), fetcher=fetcher
+    )
+
+    assert fetcher.refused == [big]
+    assert len(image_xobjects(PdfReader(io.BytesIO(pdf)))) == 1
+
+
 def test_it_serves_only_the_in_memory_resources_it_was_given():
     fetcher = SafeURLFetcher(
         roots=allowed_roots(), resources={"dot": Resource(png_bytes(), "image/png")}
@@ -775,33 +814,16 @@ def test_a_symlink_staying_inside_the_root_is_served(media):
     assert fetcher.served == [str((ours / "photo.png").resolve())]
 
 
-# --- 4. A render that runs too long is stopped, and the child is reaped -----------------
+# --- 4. Each render runs in a child, stopped at its time and memory limits, and reaped ----
 
 
-def assert_no_child_left(grace: float = 1.0) -> None:
-    """render_pdf must have reaped its child: none left, not even a zombie.
-
-    (0, 0) means a child exists that has not exited yet. A dying child closes its pipe
-    before it becomes a zombie, so keep looking for a moment before accepting (0, 0)
-    (which could also be some unrelated child of the test process).
-    """
-    # The render worker lives on between documents: retire it, and it must leave too.
-    # A process that sent its whole PDF is reaped by a thread, off the request's path.
-    clinic_pdf.stop_render_worker()
-    for thread in threading.enumerate():
-        if thread.name == clinic_pdf.REAPER_THREAD:
-            thread.join(grace)
-            assert not thread.is_alive(), "the reaper thread did not finish"
-    deadline = time.monotonic() + grace
-    while True:
-        try:
-            leftover = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        assert leftover == (0, 0), f"child process {leftover[0]} was left behind (zombie)"
-        if time.monotonic() > deadline:
-            return
-        time.sleep(0.02)
+def assert_reaped(pids: list[int]) -> None:
+    """render_pdf forked a child for the document and reaped it before returning: not
+    running, not a zombie. (Once reaped, waitpid on it fails: it is no child of ours.)"""
+    assert pids, "render_pdf did not render in a child process"
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def heavy_document() -> str:
@@ -813,7 +835,7 @@ def heavy_document() -> str:
     return page(f"<table>{rows}</table>")
 
 
-def test_a_slow_render_is_stopped_at_the_deadline():
+def test_a_slow_render_is_stopped_at_the_deadline(forked):
     html = heavy_document()
     started = time.perf_counter()
 
@@ -821,30 +843,132 @@ def test_a_slow_render_is_stopped_at_the_deadline():
         render_pdf(html, timeout=0.5)
 
     assert time.perf_counter() - started < 2.0
-    assert_no_child_left()
+    assert_reaped(forked)
 
 
-def _die_in_child(html, *, fetcher, tagged=True):
+def test_the_time_limit_comes_from_the_settings(settings, forked):
+    settings.PDF_RENDER_TIMEOUT = 0.5
+    started = time.perf_counter()
+
+    with pytest.raises(PdfTimeout):
+        render_pdf(heavy_document())
+
+    assert time.perf_counter() - started < 2.0
+    assert_reaped(forked)
+
+
+@pytest.mark.parametrize(
+    ("environment", "timeout", "memory_mb"),
+    [
+        ({}, 20.0, 1024),
+        ({"PDF_RENDER_TIMEOUT": "7.5", "PDF_RENDER_MEMORY_MB": "512"}, 7.5, 512),
+    ],
+)
+def test_the_limits_are_set_from_the_environment(monkeypatch, environment, timeout, memory_mb):
+    monkeypatch.delenv("PDF_RENDER_TIMEOUT", raising=False)
+    monkeypatch.delenv("PDF_RENDER_MEMORY_MB", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    values = runpy.run_path(str(Path(django_settings.BASE_DIR) / "clinic" / "settings.py"))
+
+    assert values["PDF_RENDER_TIMEOUT"] == timeout
+    assert values["PDF_RENDER_MEMORY_MB"] == memory_mb
+
+
+def big_picture_document(side: int = 6000) -> str:
+    """A tiny file that is a huge picture: 120 KB of PNG, 6000 x 6000 pixels, which take
+    about 250 MB to decode and write (measured)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (side, side), "red").save(buffer, "PNG", optimize=True)
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return page(f'<p>big</p><img alt="big" src="{url}" style="width: 5cm">')
+
+
+def address_space_mb() -> int:
+    """This process's address space now: what a child forked from it starts with."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError("no VmSize in /proc/self/status")
+
+
+def test_a_document_that_needs_too_much_memory_fails_in_its_child(settings, forked, caplog):
+    # 100 MB more than the child starts with: the picture needs about 250 MB.
+    settings.PDF_RENDER_MEMORY_MB = 100
+
+    with pytest.raises(PdfError, match="too large"):
+        render_pdf(big_picture_document(), timeout=20)
+
+    assert_reaped(forked)
+    assert "ran out of memory" in caplog.text
+    # This process is untouched, and renders the next document at its usual limit.
+    settings.PDF_RENDER_MEMORY_MB = 1024
+    assert "Next" in pdf_text(render_pdf(page("<p>Next</p>")).pdf)
+
+
+def test_a_big_worker_process_still_renders(forked):
+    """Found in a full test run: with an absolute limit, a process that had reserved over
+    a gigabyte of address space (threads' stacks, malloc arenas; little of it used)
+    failed every render as "out of memory". The limit is on what the render adds."""
+    import mmap
+
+    reserved = mmap.mmap(-1, 1536 * 2**20)  # reserved, never touched: no real memory
+    try:
+        assert "Big" in pdf_text(render_pdf(page("<p>Big</p>")).pdf)
+    finally:
+        reserved.close()
+    assert_reaped(forked)
+
+
+def _report_the_memory_limit(html, *, fetcher, css="", tagged=True):
+    limit, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    return f"{limit} {address_space_mb()}".encode()
+
+
+def test_the_memory_limit_comes_from_the_settings(settings, monkeypatch, forked):
+    settings.PDF_RENDER_MEMORY_MB = 900
+    # fork() copies the patched module into the child: this is what the child runs.
+    monkeypatch.setattr(clinic_pdf, "render_in_process", _report_the_memory_limit)
+
+    result = render_pdf(page("<p>limit</p>"))
+
+    limit, inherited_mb = (int(part) for part in result.pdf.split())
+    # What the child had when it set the limit, plus the setting; a long test run's
+    # process may hold well over a gigabyte, which must not fail the render.
+    assert abs(limit / 2**20 - (inherited_mb + 900)) < 64
+    assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # not here
+    assert_reaped(forked)
+
+
+def _die_in_child(html, *, fetcher, css="", tagged=True):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 # Once a bug, now fixed: when the render child died without writing (OOM killer, a crash
 # in Pango/HarfBuzz), render_pdf() reaped it only on a timeout, so every crashed render
-# left a zombie process in the web worker. It now reaps the child however it ended.
-def test_a_crashed_render_child_is_reaped(monkeypatch):
+# left a zombie process behind. It now reaps the child however it ended.
+def test_a_crashed_render_child_is_reaped(monkeypatch, forked, caplog):
     # fork() copies the patched module into the child: this is what the child runs.
     monkeypatch.setattr(clinic_pdf, "render_in_process", _die_in_child)
 
     with pytest.raises(PdfError):
         render_pdf(page("<p>crash</p>"), timeout=10)
 
-    assert_no_child_left()
+    assert_reaped(forked)
+    assert f"exit code {-signal.SIGKILL}" in caplog.text  # it really died, no error reply
 
 
 # Once a bug, now fixed: a child killed while writing (OOM killer) left a short payload,
-# which was returned as a success (and cached for a day). _read_with_deadline() now
-# checks that every announced byte arrived, and render_pdf() checks the exit status.
-def test_a_child_killed_mid_write_is_an_error(monkeypatch):
+# which was returned as a success (and cached for a day). render_pdf() now checks that
+# every announced byte arrived, and that the child then exited normally: either alone
+# catches a child killed half-way; each is needed for one of the other two cases.
+@pytest.mark.parametrize(
+    ("announced", "end"),
+    [(100_000, "killed"), (100_000, "exit 0"), (None, "killed")],
+    ids=["half-written-then-killed", "half-written-then-exit-0", "whole-then-killed"],
+)
+def test_a_child_that_fails_while_replying_is_an_error(monkeypatch, forked, announced, end):
     write_ends: list[int] = []
     real_pipe = os.pipe
 
@@ -853,19 +977,20 @@ def test_a_child_killed_mid_write_is_an_error(monkeypatch):
         write_ends.append(write_end)
         return read_end, write_end
 
-    def write_half_then_die(html, *, fetcher, tagged=True):
-        os.write(write_ends[-1], struct.pack("!Q", 100_000) + b"OK%PDF-1.7 truncated")
-        os.kill(os.getpid(), signal.SIGKILL)
+    def reply_then_die(html, *, fetcher, css="", tagged=True):
+        reply = b"OK" + struct.pack("!Q", 1024) + b"%PDF-1.7 not the end"
+        os.write(write_ends[-1], struct.pack("!Q", announced or len(reply)) + reply)
+        if end == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(0)  # as the child does when writing its reply fails half-way
 
     monkeypatch.setattr(os, "pipe", spy_pipe)
-    monkeypatch.setattr(clinic_pdf, "render_in_process", write_half_then_die)
+    monkeypatch.setattr(clinic_pdf, "render_in_process", reply_then_die)
 
-    try:
-        with pytest.raises(PdfError):
-            render_pdf(page("<p>half</p>"), timeout=10)
-    finally:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(-1, os.WNOHANG)
+    with pytest.raises(PdfError):
+        render_pdf(page("<p>half</p>"), timeout=10)
+
+    assert_reaped(forked)
 
 
 def _png(colour=(200, 30, 30)) -> bytes:
@@ -878,82 +1003,20 @@ def _images(pdf: bytes) -> int:
     return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def wait_until_exited(pid: int, seconds: float = 5.0) -> None:
-    """Until our child `pid` has exited (a zombie, not yet reaped)."""
-    deadline = time.monotonic() + seconds
-    while Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z":
-        assert time.monotonic() < deadline, f"process {pid} is still running"
-        time.sleep(0.02)
-
-
-def test_the_render_worker_is_kept_for_the_next_document():
-    first = render_pdf(page("<p>One</p>"))
-    worker = clinic_pdf._worker
-    assert worker is not None and worker.pid != os.getpid()
-    second = render_pdf(page("<p>Two</p>"))
-    assert clinic_pdf._worker is worker  # the same process rendered both
-    assert "One" in pdf_text(first.pdf) and "Two" in pdf_text(second.pdf)
-    assert_no_child_left()
-
-
-def test_a_document_gets_nothing_of_the_document_before_it():
+def test_a_document_gets_nothing_of_the_document_before_it(forked):
     with_picture = page('<img src="limber:pic" alt="a picture">')
     assert _images(render_pdf(with_picture, resources={"pic": Resource(_png(), "image/png")}).pdf)
-    worker = clinic_pdf._worker
     # The same name in the next document, without the picture: refused, not remembered.
     assert _images(render_pdf(with_picture).pdf) == 0
-    assert clinic_pdf._worker is worker
+    assert len(forked) == 2  # a child of its own for each
+    assert_reaped(forked)
 
 
-def test_the_worker_is_retired_after_its_quota(monkeypatch):
-    monkeypatch.setattr(clinic_pdf._RenderWorker, "MAX_RENDERS", 2)
-    pids = []
-    for number in range(3):
-        render_pdf(page(f"<p>Document {number}</p>"))
-        pids.append(clinic_pdf._worker.pid)
-    assert pids[0] == pids[1] != pids[2]
-    assert_no_child_left()
-
-
-def test_a_worker_that_died_while_idle_is_replaced():
-    render_pdf(page("<p>Before</p>"))
-    dead = clinic_pdf._worker.pid
-    os.kill(dead, signal.SIGKILL)
-    wait_until_exited(dead)
-    result = render_pdf(page("<p>After</p>"))
-    assert "After" in pdf_text(result.pdf)
-    assert clinic_pdf._worker.pid != dead
-    assert_no_child_left()
-
-
-def test_an_idle_worker_leaves_and_the_next_render_starts_another(monkeypatch):
-    monkeypatch.setattr(clinic_pdf._RenderWorker, "IDLE_SECONDS", 0.2)
-    render_pdf(page("<p>Before</p>"))
-    idle = clinic_pdf._worker.pid
-    wait_until_exited(idle)
-    assert "After" in pdf_text(render_pdf(page("<p>After</p>")).pdf)
-    assert clinic_pdf._worker.pid != idle
-    assert_no_child_left()
-
-
-def test_a_worker_near_its_idle_limit_is_retired_before_a_document_is_sent(monkeypatch):
-    """Sent just as the worker leaves by itself, a document would be lost."""
-    render_pdf(page("<p>Before</p>"))
-    worker = clinic_pdf._worker
-    monkeypatch.setattr(clinic_pdf._RenderWorker, "IDLE_SECONDS", 60.0)
-    worker.last_used -= 31  # past half its idle time, still running
-    assert "After" in pdf_text(render_pdf(page("<p>After</p>")).pdf)
-    assert clinic_pdf._worker is not worker
-    assert_no_child_left()
-
-
-def test_a_timed_out_render_takes_the_worker_down_and_the_next_render_works():
-    render_pdf(page("<p>Before</p>"))
+def test_after_a_timed_out_render_the_next_render_works(forked):
     with pytest.raises(PdfTimeout):
         render_pdf(heavy_document(), timeout=0.5)
-    assert clinic_pdf._worker is None
     assert "After" in pdf_text(render_pdf(page("<p>After</p>")).pdf)
-    assert_no_child_left()
+    assert_reaped(forked)
 
 
 def _fail_on_marker(html, *, fetcher, css="", tagged=True):
@@ -962,53 +1025,19 @@ def _fail_on_marker(html, *, fetcher, css="", tagged=True):
     return render_in_process(html, fetcher=fetcher, css=css, tagged=tagged)
 
 
-def test_a_failed_document_retires_the_worker(monkeypatch):
+def test_a_failed_document_is_an_error_and_the_next_one_renders(monkeypatch, forked, caplog):
     monkeypatch.setattr(clinic_pdf, "render_in_process", _fail_on_marker)
-    render_pdf(page("<p>Fine</p>"))
     with pytest.raises(PdfError):
         render_pdf(page("<p>FAIL-HERE</p>"))
-    assert clinic_pdf._worker is None  # whatever it left behind goes with it
-    assert "Fine again" in pdf_text(render_pdf(page("<p>Fine again</p>")).pdf)
-    assert_no_child_left()
-
-
-def test_while_the_worker_is_busy_a_document_gets_a_child_of_its_own(monkeypatch):
-    with clinic_pdf._worker_lock:  # as if another thread were rendering
-        result = render_pdf(page("<p>Alongside</p>"))
-        assert clinic_pdf._worker is None  # no worker was started or used
-        assert "Alongside" in pdf_text(result.pdf)
-        monkeypatch.setattr(clinic_pdf, "render_in_process", _die_in_child)
-        with pytest.raises(PdfError):
-            render_pdf(page("<p>crash</p>"))
-    assert_no_child_left()
-
-
-def test_a_style_sheet_is_warmed_up_with_its_specimen_once(monkeypatch):
-    """The specimen is rendered in this process, once per style sheet, before the first
-    real render; real documents are only ever rendered in the time-limited child."""
-    monkeypatch.setattr(clinic_pdf, "_warmed_sheets", set())
-    rendered_here: list[str] = []
-    real_render = clinic_pdf.render_in_process
-
-    def spy(html, *, fetcher, css="", tagged=True):
-        rendered_here.append(html)
-        return real_render(html, fetcher=fetcher, css=css, tagged=tagged)
-
-    monkeypatch.setattr(clinic_pdf, "render_in_process", spy)
-    specimen = Specimen(page("<p>A sample in the house style</p>"))
-    real = page("<p>A real document</p>")
-    for css in ("p { color: #123456 }", "p { color: #123456 }", "p { color: #654321 }"):
-        assert render_pdf(real, css=css, specimen=specimen).pdf.startswith(b"%PDF")
-    # The child's own calls happen in other processes: only this process's are seen.
-    assert rendered_here.count(specimen.html) == 2  # once for each of the two sheets
-    assert real not in rendered_here
-    assert_no_child_left()
+    assert "a document that cannot be rendered" in caplog.text
+    assert "Fine" in pdf_text(render_pdf(page("<p>Fine</p>")).pdf)
+    assert_reaped(forked)
 
 
 # --- 5. A normal document is a real, accessible PDF --------------------------------------
 
 
-def test_a_normal_document_is_a_tagged_pdf_with_embedded_fonts_and_real_text():
+def test_a_normal_document_is_a_tagged_pdf_with_embedded_fonts_and_real_text(forked):
     html = page(
         "<h1>Home exercises</h1>"
         "<p>Do ten slow heel raises every morning.</p>"
@@ -1021,7 +1050,7 @@ def test_a_normal_document_is_a_tagged_pdf_with_embedded_fonts_and_real_text():
     assert result.seconds > 0
     # The child's own peak: at least the forked copy of this process, and in megabytes.
     assert 20 < result.peak_memory_mb < 2000
-    assert_no_child_left()
+    assert_reaped(forked)
     reader = PdfReader(io.BytesIO(result.pdf))
     assert "Do ten slow heel raises every morning." in pdf_text(result.pdf)
     objects = pdf_objects(reader)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -10,22 +9,17 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
 )
 from django.contrib.auth import get_user
 from django.test import Client
 from django.utils import timezone
 
+from clinic.actors import Actor
 from clinic.models import AuditEvent
 from tests.conftest import PASSWORD, client_for
+from tests.signin import ADDRESS, current_code, enrol, sign_in
 
-ADDRESS, OTHER_ADDRESS = "198.51.100.7", "203.0.113.20"
-
-
-def sign_in(client: Client, email: str, password: str, ip: str = ADDRESS):
-    return client.post("/accounts/login/", {"login": email, "password": password}, REMOTE_ADDR=ip)
+OTHER_ADDRESS = "203.0.113.20"
 
 
 # --- Lockout ------------------------------------------------------------------------
@@ -87,16 +81,6 @@ def test_login_code_and_password_reset_requests_are_rate_limited(patient_a1):
 
 
 # --- Two-factor ----------------------------------------------------------------------
-
-
-def enrol(user) -> str:
-    secret = generate_totp_secret()
-    TOTP.activate(user, secret)
-    return secret
-
-
-def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def test_totp_secrets_are_not_readable_in_the_database(clinician_a):
@@ -249,7 +233,7 @@ def sample_urls(patient_a1, clinician_a):
     from programs.models import Program
 
     program = patient_program_start(
-        membership=Membership.objects.get(user=clinician_a),
+        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
         patient=patient_a1,
         source=Program.objects.get(template_key="low-back-early-movement"),
     )
@@ -298,10 +282,11 @@ def test_hsts_is_a_year_or_more_in_production(db, settings):
     )
 
 
-def test_deactivated_staff_lose_their_open_sessions(admin_a, clinician_a):
+def test_deactivated_staff_lose_access_in_their_open_sessions(admin_a, clinician_a, patient_a1):
     client = client_for(clinician_a)
     from clinic.models import Membership
 
     membership = Membership.objects.get(user=clinician_a)
     client_for(admin_a).post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
-    assert client.get("/portal/").status_code == 302
+    assert client.get("/portal/").status_code == 403
+    assert "Okafor" not in client.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()

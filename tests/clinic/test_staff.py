@@ -1,48 +1,76 @@
 from __future__ import annotations
 
-from django.contrib.auth import get_user
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 
-from clinic.models import AuditEvent, Membership, User
-from tests.conftest import client_for
+from clinic.models import AuditEvent, Invitation, Membership, User
+from tests.conftest import client_for, make_user
 
 
-def test_an_admin_invites_a_clinician_who_sets_a_password(
+def invite_staff(client, email: str, name: str = "Nell Park", role: str = "clinician"):
+    return client.post("/portal/staff/", {"full_name": name, "email": email, "role": role})
+
+
+def test_an_admin_invites_a_clinician_who_joins_on_accepting(
     as_admin_a, clinic_a, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_admin_a.post(
-            "/portal/staff/",
-            {"full_name": "Nell Park", "email": "Nell@Example.test", "role": "clinician"},
-        )
+        response = invite_staff(as_admin_a, "Nell@Example.test")
     assert response.status_code == 302
-    membership = Membership.objects.get(user__email="nell@example.test")
-    assert membership.clinic == clinic_a and membership.role == "clinician"
+    invitation = Invitation.objects.get()
+    assert invitation.email == "nell@example.test" and invitation.role == "clinician"
+    # Nobody joins, and no account is made, until the link is used.
+    assert not Membership.objects.filter(user__email="nell@example.test").exists()
+    assert not User.objects.filter(email="nell@example.test").exists()
     assert len(mail.outbox) == 1 and "/invite/" in mail.outbox[0].body
+    assert "Nell" not in mail.outbox[0].subject
     assert AuditEvent.objects.filter(action="staff.invite").exists()
+    page = as_admin_a.get("/portal/staff/").content.decode()
+    assert "Invitations not yet accepted" in page and "nell@example.test" in page
 
 
 def test_inviting_an_existing_colleague_again_is_refused(as_admin_a, clinician_a):
-    response = as_admin_a.post(
-        "/portal/staff/", {"full_name": "Again", "email": clinician_a.email, "role": "admin"}
-    )
+    response = invite_staff(as_admin_a, clinician_a.email, role="admin")
     assert "already on your clinic" in response.content.decode()
     assert Membership.objects.get(user=clinician_a).role == "clinician"
+    assert not Invitation.objects.exists()
 
 
-def test_a_patient_email_cannot_become_staff(as_admin_a, patient_a1):
-    response = as_admin_a.post(
-        "/portal/staff/", {"full_name": "X", "email": patient_a1.email, "role": "clinician"}
-    )
-    assert "belongs to a patient" in response.content.decode()
-    assert not Membership.objects.filter(user=patient_a1.user).exists()
+def test_the_answer_is_the_same_whoever_the_address_belongs_to(as_admin_a, patient_b1, clinician_b):
+    """Attack (before): "This e-mail address belongs to a patient login" told a clinic
+    that an address was a patient somewhere else."""
+    answers = []
+    for email in ("nobody.yet@example.test", patient_b1.email, clinician_b.email):
+        response = invite_staff(as_admin_a, email, name="Someone")
+        answers.append((response.status_code, response["Location"]))
+        page = as_admin_a.get("/portal/staff/").content.decode()
+        # Whole names: a three-letter fragment like "Bea" turns up by chance in the page's
+        # random CSRF token (CI saw exactly that).
+        assert "belongs to" not in page
+        assert patient_b1.full_name not in page and "Bo Other" not in page
+    assert len(set(answers)) == 1
+    assert Invitation.objects.count() == 3
 
 
-def test_an_admin_changes_a_role(as_admin_a, clinician_a):
+def test_a_colleague_of_another_clinic_never_shows_as_active_before_joining(
+    as_admin_a, clinician_b
+):
+    """Attack (before): inviting another clinic's clinician made a membership at once, so
+    they showed by their own name, as Active, on a list they never joined."""
+    invite_staff(as_admin_a, clinician_b.email, name="Typed Name")
+    page = as_admin_a.get("/portal/staff/").content.decode()
+    assert "Bo Other" not in page
+    assert not Membership.objects.filter(user=clinician_b, clinic__name="Clinic A").exists()
+
+
+def test_an_admin_changes_a_role_including_front_desk(as_admin_a, clinician_a):
     membership = Membership.objects.get(user=clinician_a)
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "role", "role": "admin"})
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "role", "role": "front_desk"})
     membership.refresh_from_db()
-    assert membership.role == "admin"
+    assert membership.role == "front_desk"
+    event = AuditEvent.objects.get(action="staff.role_change")
+    assert event.target_user == clinician_a
 
 
 def test_a_bad_role_is_refused(as_admin_a, clinician_a):
@@ -56,14 +84,25 @@ def test_deactivation_ends_access_at_once_and_can_be_undone(as_admin_a, clinicia
     as_clinician = client_for(clinician_a)
     membership = Membership.objects.get(user=clinician_a)
     as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
-    clinician_a.refresh_from_db()
-    assert not clinician_a.is_active
-    # The open session is no longer authenticated.
-    assert not get_user(as_clinician).is_authenticated
-    assert as_clinician.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 302
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reactivate"})
+    # The open session reaches nothing of the clinic any more...
+    assert as_clinician.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 403
+    assert as_clinician.get("/portal/").status_code == 403
+    # ...and the account itself is left alone (it may be in use at another clinic).
     clinician_a.refresh_from_db()
     assert clinician_a.is_active
+    event = AuditEvent.objects.get(action="staff.deactivate")
+    assert event.target_user == clinician_a and event.actor.email == "admin.a@example.test"
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reactivate"})
+    assert as_clinician.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 200
+
+
+def test_deactivating_a_member_at_one_clinic_leaves_their_other_clinic(
+    as_admin_a, clinician_ab, clinic_b, patient_b1
+):
+    membership = Membership.objects.get(user=clinician_ab, clinic__name="Clinic A")
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    in_b = client_for(clinician_ab)
+    assert in_b.get(f"/portal/patients/{patient_b1.uuid}/").status_code == 200
 
 
 def test_an_admin_cannot_lock_themselves_out(as_admin_a, admin_a):
@@ -72,9 +111,84 @@ def test_an_admin_cannot_lock_themselves_out(as_admin_a, admin_a):
         f"/portal/staff/{membership.uuid}/", {"action": "deactivate"}, follow=True
     )
     assert "cannot change your own" in response.content.decode()
-    assert User.objects.get(pk=admin_a.pk).is_active
+    assert Membership.objects.get(user=admin_a).is_active
 
 
 def test_the_staff_list_shows_only_this_clinic(as_admin_a, clinician_b):
     body = as_admin_a.get("/portal/staff/").content.decode()
     assert clinician_b.email not in body
+
+
+def test_a_pending_invitation_can_be_cancelled(as_admin_a):
+    invite_staff(as_admin_a, "late@example.test")
+    invitation = Invitation.objects.get()
+    as_admin_a.post(f"/portal/staff/invitations/{invitation.uuid}/cancel/")
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action="invitation.revoke").exists()
+
+
+def test_another_clinics_invitation_cannot_be_cancelled(as_admin_a, clinician_b, clinic_b):
+    from clinic.invitations import invitation_issue
+    from tests.conftest import actor_of
+
+    invitation, _ = invitation_issue(
+        actor=actor_of(clinician_b),
+        kind=Invitation.Kind.STAFF,
+        channel=Invitation.Channel.EMAIL,
+        email="b.hire@example.test",
+        clinic=clinic_b,
+        role="clinician",
+    )
+    response = as_admin_a.post(f"/portal/staff/invitations/{invitation.uuid}/cancel/")
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+# --- Two-factor recovery -------------------------------------------------------------
+
+
+def test_an_admin_resets_a_colleagues_two_factor_audited_and_told(
+    as_admin_a, clinician_a, django_capture_on_commit_callbacks
+):
+    TOTP.activate(clinician_a, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+    assert not Authenticator.objects.filter(user=clinician_a).exists()
+    event = AuditEvent.objects.get(action="mfa.reset")
+    assert event.target_user == clinician_a
+    assert mail.outbox[-1].to == [clinician_a.email]
+    assert "reset" in mail.outbox[-1].subject
+
+
+def test_nobody_resets_their_own_second_factor_from_the_staff_page(as_admin_a, admin_a):
+    TOTP.activate(admin_a, generate_totp_secret())
+    membership = Membership.objects.get(user=admin_a)
+    response = as_admin_a.post(
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+    )
+    assert "cannot change your own" in response.content.decode()
+    assert Authenticator.objects.filter(user=admin_a).exists()
+
+
+def test_a_clinician_cannot_reset_anyones_second_factor(as_clinician_a, admin_a):
+    TOTP.activate(admin_a, generate_totp_secret())
+    membership = Membership.objects.get(user=admin_a)
+    response = as_clinician_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+    assert response.status_code == 403
+    assert Authenticator.objects.filter(user=admin_a).exists()
+
+
+def test_platform_accounts_are_not_reset_by_a_clinic(as_admin_a, clinic_a):
+    platform = make_user("ops@example.test", "Platform Ops")
+    platform.is_staff = True
+    platform.save()
+    membership = Membership.objects.create(user=platform, clinic=clinic_a, role="clinician")
+    TOTP.activate(platform, generate_totp_secret())
+    response = as_admin_a.post(
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+    )
+    assert "managed by the platform team" in response.content.decode()
+    assert Authenticator.objects.filter(user=platform).exists()

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from clinic.models import Membership
+from clinic.actors import Actor
 from patients import adherence
-from patients.adherence import clinic_today
-from patients.models import SessionLog
+from patients.adherence import patient_today
+from patients.models import PrescribedDay, SessionLog
 from patients.schedule import due_today, per_week, prescribed_on, prescribed_per_week
 from patients.services import patient_program_start
 from programs.dosage import weekday_bits
@@ -57,11 +57,6 @@ def test_prescribed_per_day_and_week():
     assert prescribed_on(item(weekdays=[0], times=2), MON) == 2
 
 
-@pytest.fixture
-def membership_a(clinician_a):
-    return Membership.objects.get(user=clinician_a)
-
-
 def log(patient, program, day, done):
     return SessionLog.objects.create(
         patient=patient,
@@ -76,13 +71,19 @@ def log(patient, program, day, done):
 
 def daily_program(membership, patient, exercises: int, times: int = 1) -> Program:
     template = Program.objects.get(template_key="low-back-core-stability")
-    program = patient_program_start(membership=membership, patient=patient, source=template)
+    program = patient_program_start(
+        actor=Actor.for_member(membership), patient=patient, source=template
+    )
     items = [
         {"id": i.pk, "exercise": i.exercise, "reps": 10, "days_per_week": 7, "times_per_day": times}
         for i in program.items.all()[:exercises]
     ]
     return program_save(
-        program=program, membership=membership, expected_revision=1, fields={}, items=items
+        program=program,
+        actor=Actor.for_member(membership),
+        expected_revision=1,
+        fields={},
+        items=items,
     )
 
 
@@ -110,7 +111,7 @@ def test_a_program_change_mid_week_uses_each_days_own_prescription(membership_a,
         items.append({"exercise": extra.exercise, "reps": 10, "times_per_day": 2})
         program_save(
             program=program,
-            membership=membership_a,
+            actor=Actor.for_member(membership_a),
             expected_revision=program.revision,
             fields={},
             items=items,
@@ -127,7 +128,7 @@ def test_a_paused_program_prescribes_nothing(membership_a, patient_a1):
     with time_machine.travel(datetime(2026, 11, 15, 20, tzinfo=ZoneInfo("UTC")), tick=False):
         program = daily_program(membership_a, patient_a1, exercises=1)
     with time_machine.travel(datetime(2026, 11, 18, 20, tzinfo=ZoneInfo("UTC")), tick=False):
-        program_set_status(program=program, membership=membership_a, status="paused")
+        program_set_status(program=program, actor=Actor.for_member(membership_a), status="paused")
     with time_machine.travel(datetime(2026, 11, 22, 20, tzinfo=ZoneInfo("UTC")), tick=False):
         week = adherence.by_week(patient_a1, 1)[0]
     assert week.prescribed == 2  # Monday and Tuesday only
@@ -140,12 +141,12 @@ def test_the_clinics_time_zone_defines_today(patient_a1):
     patient_a1.refresh_from_db()
     # 20:00 UTC on the 20th is already 09:00 on the 21st in Auckland.
     with time_machine.travel(datetime(2026, 11, 20, 20, tzinfo=ZoneInfo("UTC")), tick=False):
-        assert clinic_today(patient_a1) == date(2026, 11, 21)
+        assert patient_today(patient_a1) == date(2026, 11, 21)
     clinic.timezone = "America/Los_Angeles"
     clinic.save()
     patient_a1.refresh_from_db()
     with time_machine.travel(datetime(2026, 11, 21, 5, tzinfo=ZoneInfo("UTC")), tick=False):
-        assert clinic_today(patient_a1) == date(2026, 11, 20)
+        assert patient_today(patient_a1) == date(2026, 11, 20)
 
 
 def test_seven_and_twenty_eight_day_windows(membership_a, patient_a1):
@@ -153,10 +154,12 @@ def test_seven_and_twenty_eight_day_windows(membership_a, patient_a1):
         program = daily_program(membership_a, patient_a1, exercises=1)
     with time_machine.travel(datetime(2026, 11, 22, 20, tzinfo=ZoneInfo("UTC")), tick=False):
         today = date(2026, 11, 22)
-        for offset in range(0, 28, 2):  # every other day
+        for offset in range(0, 28, 2):  # every other day, today included
             log(patient_a1, program, today - timedelta(days=offset), 1)
-        assert adherence.window(patient_a1, 7).percent == round(100 * 4 / 7)
-        assert adherence.window(patient_a1, 28).percent == 50
+        # Full days only (today is not over): 2, 4 and 6 days ago of the 7 before today...
+        assert adherence.window(patient_a1, 7).percent == round(100 * 3 / 7)
+        # ...and 13 of the 28 before today.
+        assert adherence.window(patient_a1, 28).percent == round(100 * 13 / 28)
 
 
 def test_streak_counts_consecutive_days(membership_a, patient_a1):
@@ -169,3 +172,153 @@ def test_streak_counts_consecutive_days(membership_a, patient_a1):
         assert adherence.streak(patient_a1) == 3  # today not logged yet: counts from yesterday
         log(patient_a1, program, today, 1)
         assert adherence.streak(patient_a1) == 4
+
+
+# --- One owner of "what was prescribed", used by the caseload, the chart and the flags ---
+
+
+def scheduled_program(membership, patient, **dose) -> Program:
+    """One exercise with the given schedule (e.g. weekdays=[0, 2, 4] or days_per_week=3)."""
+    template = Program.objects.get(template_key="low-back-core-stability")
+    program = patient_program_start(
+        actor=Actor.for_member(membership), patient=patient, source=template
+    )
+    first = program.items.first()
+    row = {"id": first.pk, "exercise": first.exercise, "reps": 10, "times_per_day": 1}
+    row.update(days_per_week=dose.get("days_per_week", 7))
+    row.update(weekdays=weekday_bits(dose.get("weekdays", [])))
+    return program_save(
+        program=program,
+        actor=Actor.for_member(membership),
+        expected_revision=1,
+        fields={},
+        items=[row],
+    )
+
+
+def caseload_row(client, patient):
+    return next(p for p in client.get("/portal/").context["page"] if p.pk == patient.pk)
+
+
+def test_a_program_started_today_is_new_not_zero_percent(as_clinician_a, membership_a, patient_a1):
+    """Before: a program started today showed "0% 0/56" in red, and sorted first."""
+    daily_program(membership_a, patient_a1, exercises=2)
+    row = caseload_row(as_clinician_a, patient_a1)
+    assert row.adherence_7d is None and row.prescribed_7d == 0
+    page = as_clinician_a.get("/portal/").content.decode()
+    assert "New or no program" in page and "0%" not in page
+
+
+def test_the_caseload_and_the_chart_give_the_same_figure(as_clinician_a, membership_a, patient_a1):
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = scheduled_program(membership_a, patient_a1, weekdays=[0, 2, 4])
+    with time_machine.travel(datetime(2026, 11, 20, 20, tzinfo=ZoneInfo("UTC")), tick=False):
+        log(patient_a1, program, date(2026, 11, 16), 1)  # Monday
+        log(patient_a1, program, date(2026, 11, 18), 1)  # Wednesday
+        row = caseload_row(as_clinician_a, patient_a1)
+        chart = adherence.window(patient_a1)
+        # Fri 13, Mon 16, Wed 18 were due in the 7 full days before Fri 20: 2 of 3.
+        assert (row.done_7d, row.prescribed_7d) == (chart.done, chart.prescribed) == (2, 3)
+        assert round(row.adherence_7d) == chart.percent == 67
+
+
+def test_editing_through_the_builder_changes_what_counts_from_today(
+    as_clinician_a, membership_a, patient_a1
+):
+    """Before: the stored weekly count was never updated by the builder (on_saved was
+    never called), so after cutting a program down the caseload still divided by 56."""
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=4, times=2)
+    with time_machine.travel(datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        item = program.items.first()
+        data = {
+            "action": "save",
+            "revision": str(program.revision),
+            "title": program.title,
+            "status": "active",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-id": str(item.pk),
+            "items-0-exercise": str(item.exercise.uuid),
+            "items-0-sets": "1",
+            "items-0-reps": "10",
+            "items-0-hold_seconds": "0",
+            "items-0-rest_seconds": "0",
+            "items-0-times_per_day": "1",
+            "items-0-days_per_week": "7",
+            "items-0-weekdays": ["0"],  # Mondays only
+            "items-0-side": "both",
+        }
+        url = f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/edit/"
+        assert as_clinician_a.post(url, data).status_code == 302
+        plan = dict(PrescribedDay.objects.filter(patient=patient_a1).values_list("day", "sessions"))
+        # Past days keep what was prescribed then (4 exercises twice a day)...
+        assert plan[date(2026, 11, 19)] == 8
+        # ...from today on, once on Mondays only.
+        assert date(2026, 11, 20) not in plan and plan[date(2026, 11, 23)] == 1
+        assert date(2026, 11, 24) not in plan
+
+
+def test_pausing_clears_the_plan_from_today(membership_a, patient_a1):
+    from programs.services import program_set_status
+
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=1)
+    with time_machine.travel(datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        program_set_status(program=program, actor=Actor.for_member(membership_a), status="paused")
+        days = set(PrescribedDay.objects.filter(patient=patient_a1).values_list("day", flat=True))
+        assert date(2026, 11, 19) in days and date(2026, 11, 20) not in days
+
+
+def test_the_daily_sweep_extends_plans_before_they_run_out(membership_a, patient_a1):
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        daily_program(membership_a, patient_a1, exercises=1)
+    with time_machine.travel(datetime(2026, 11, 25, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        assert adherence.plans_extend() == 1
+        patient_a1.refresh_from_db()
+        assert patient_a1.planned_until == date(2026, 11, 25) + timedelta(days=28)
+        assert PrescribedDay.objects.filter(patient=patient_a1, day=date(2026, 12, 20)).exists()
+        assert adherence.plans_extend() == 0
+
+
+def test_more_than_prescribed_is_said_not_praised(as_clinician_a, membership_a, patient_a1):
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=1)
+    with time_machine.travel(datetime(2026, 11, 20, 20, tzinfo=ZoneInfo("UTC")), tick=False):
+        for offset in range(1, 8):
+            log(patient_a1, program, date(2026, 11, 20) - timedelta(days=offset), 2)
+        page = as_clinician_a.get("/portal/").content.decode()
+    assert "200% · above plan" in page and "text-bg-info" in page
+
+
+# --- Inactivity on the patient's own schedule --------------------------------------------
+
+
+def test_a_mon_wed_fri_patient_is_not_flagged_on_a_monday(membership_a, patient_a1):
+    """Before: any three calendar days without a session raised the flag, so a Mon/Wed/Fri
+    patient who did Friday's exercises was flagged every Monday."""
+    from patients.practice_log import flag_check_inactive
+
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = scheduled_program(membership_a, patient_a1, weekdays=[0, 2, 4])
+    with time_machine.travel(datetime(2026, 11, 13, 18, tzinfo=ZoneInfo("UTC")), tick=False):
+        log(patient_a1, program, date(2026, 11, 13), 1)  # Friday
+    with time_machine.travel(datetime(2026, 11, 16, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        assert flag_check_inactive(patient_a1) is False  # Monday morning
+    with time_machine.travel(datetime(2026, 11, 20, 20, tzinfo=ZoneInfo("UTC")), tick=False):
+        assert flag_check_inactive(patient_a1) is False  # Mon and Wed missed: two
+    with time_machine.travel(datetime(2026, 11, 21, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        assert flag_check_inactive(patient_a1) is True  # Friday too: three due days
+
+
+def test_a_three_days_a_week_patient_has_the_week_to_fit_them_in(membership_a, patient_a1):
+    from patients.practice_log import flag_check_inactive
+
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = scheduled_program(membership_a, patient_a1, days_per_week=3)
+    with time_machine.travel(datetime(2026, 11, 9, 18, tzinfo=ZoneInfo("UTC")), tick=False):
+        log(patient_a1, program, date(2026, 11, 9), 1)
+    with time_machine.travel(datetime(2026, 11, 15, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        assert flag_check_inactive(patient_a1) is False  # five full days
+    with time_machine.travel(datetime(2026, 11, 17, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        assert flag_check_inactive(patient_a1) is True  # seven: a week's three gone by

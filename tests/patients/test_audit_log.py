@@ -5,6 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic import audit
 from clinic.models import AuditEvent
+from tests.conftest import actor_of
 
 
 def test_admins_see_their_clinic_events_filtered_by_patient(
@@ -37,10 +38,11 @@ def test_the_log_is_read_only_and_its_queries_do_not_grow(
             as_admin_a.get("/portal/audit/")
         return len(queries)
 
-    audit.record(actor=admin_a, action="patient.view", patient=patient_a1)
+    audit.record(actor_of(admin_a), "patient.view", patient=patient_a1)
+    count()  # warm: a first request of the process may fill per-process caches
     few = count()
     for _ in range(80):
-        audit.record(actor=admin_a, action="patient.view", patient=patient_a1)
+        audit.record(actor_of(admin_a), "patient.view", patient=patient_a1)
     assert count() == few
     assert as_admin_a.post("/portal/audit/").status_code == 405
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import html
 import io
 import itertools
+import math
 import re
 import subprocess
 from collections import Counter
@@ -11,30 +12,21 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image, ImageStat
 from pypdf import PdfReader
 
-from clinic import pdf as clinic_pdf
-from clinic.models import AuditEvent, Membership
-from clinic.pdf import SafeURLFetcher, render_in_process
-from patients.services import patient_program_start
-from programs import handouts
-from programs.dosage import describe_dosage
+from clinic.actors import Actor
+from clinic.lib import pdf as clinic_pdf
+from clinic.models import AuditEvent, Invitation, Membership, OutgoingEmail
+from patients.models import Patient
+from programs import handout_render as handouts
+from programs.content.exercises import EXERCISES
+from programs.dosage import describe_dosage, fill_step
 from programs.illustrations import has_illustration
-from programs.models import Exercise, HandoutPrint, Program
+from programs.models import Exercise, HandoutPrint
 from programs.services import exercise_copy, exercise_save, program_save
-from tests.conftest import client_for
-
-
-@pytest.fixture
-def membership_a(clinician_a):
-    return Membership.objects.get(user=clinician_a)
-
-
-@pytest.fixture
-def program_a1(membership_a, patient_a1):
-    template = Program.objects.get(template_key="low-back-core-stability")
-    return patient_program_start(membership=membership_a, patient=patient_a1, source=template)
+from tests.conftest import client_for, get_document, run_tasks
 
 
 def url(patient, program, suffix="handout.pdf") -> str:
@@ -64,7 +56,7 @@ def dominant_font_size(reader: PdfReader) -> float:
 
 
 def test_the_clinician_downloads_a_complete_handout(as_clinician_a, patient_a1, program_a1):
-    response = as_clinician_a.get(url(patient_a1, program_a1))
+    response = get_document(as_clinician_a, url(patient_a1, program_a1))
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;") and "r1" in disposition
@@ -77,15 +69,16 @@ def test_the_clinician_downloads_a_complete_handout(as_clinician_a, patient_a1, 
     for item in program_a1.items.select_related("exercise"):
         assert item.exercise.name in text
         assert describe_dosage(item) in text
-    # summary, two pairs of exercises, weekly log
-    assert len(reader.pages) == 4
+    # summary, the exercises two to a page, the template's leaflets (a page), weekly log
+    assert len(reader.pages) == 3 + (program_a1.items.count() + 1) // 2
+    assert "To read" in text
     assert f"Page 1 of {len(reader.pages)}" in text
-    assert "Pain guide" in text and "urgent medical help" in text and "My week" in text
+    assert "Pain guide" in text and "Call 999 or go to A&E now if" in text and "My week" in text
     assert dominant_font_size(reader) >= 12
 
 
 def test_the_pdf_is_tagged_with_embedded_fonts(as_clinician_a, patient_a1, program_a1):
-    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     assert "/StructTreeRoot" in reader.trailer["/Root"]
     fonts = []
     for page in reader.pages:
@@ -100,9 +93,40 @@ def test_the_pdf_is_tagged_with_embedded_fonts(as_clinician_a, patient_a1, progr
     )
 
 
-def test_large_print_is_at_least_fifteen_points(as_clinician_a, patient_a1, program_a1):
-    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1) + "?large=1"))
-    assert dominant_font_size(reader) >= 15
+def text_sizes(reader: PdfReader) -> list[tuple[float, str]]:
+    """(size in points, text) of every piece of text the PDF draws: the font size scaled by
+    the text and drawing matrices, as it prints."""
+
+    def scale(matrix) -> float:
+        return math.sqrt(abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]))
+
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((round(size * scale(tm) * scale(cm), 2), text.strip()))
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_large_print_has_no_text_under_sixteen_points(
+    as_clinician_a, patient_a1, program_a1, settings
+):
+    """Issue 13: large print had a 15 pt body and 8.5 to 9 pt header, footer and login
+    link. Now nothing is under 16 pt: header and phone number, page numbers included."""
+    settings.SITE_URL = "http://testserver"
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1) + "?large=1"))
+    runs = text_sizes(reader)
+    assert min(size for size, _text in runs) >= 16, sorted(runs)[:5]
+    assert dominant_font_size(reader) >= 17
+    printed = " ".join(text for _size, text in runs)
+    for part in ("Clinic A", "Phone +1 555 0100", "Page 1 of", "Amara Okafor", "/start/"):
+        assert part in printed, part
+    # The standard print really is smaller: the test can tell the two apart.
+    standard = text_sizes(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
+    assert min(size for size, _text in standard) < 10
 
 
 def test_a_title_with_markup_is_printed_as_text(
@@ -111,40 +135,57 @@ def test_a_title_with_markup_is_printed_as_text(
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     program_save(
         program=program_a1,
-        membership=membership_a,
+        actor=Actor.for_member(membership_a),
         expected_revision=1,
         fields={"title": "Back & hips <b>bold</b> <img src=x>"},
         items=items,
     )
     program_a1.refresh_from_db()
-    text = text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
+    text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
     assert "Back & hips <b>bold</b> <img src=x>" in text
 
 
 def test_birth_date_shows_only_when_the_clinic_turns_it_on(as_clinician_a, patient_a1, program_a1):
     assert "born 17 May 1980" not in text_of(
-        pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+        pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     )
     clinic = patient_a1.clinic
     clinic.handout_shows_birth_date = True
     clinic.save()
-    assert "born 17 May 1980" in text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
+    assert "born 17 May 1980" in text_of(
+        pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
+    )
 
 
-def test_a_patient_without_a_password_gets_their_invitation_link(
-    as_clinician_a, clinic_a, patient_a1, program_a1
+def test_a_handout_never_mints_or_carries_a_sign_in_link(
+    as_clinician_a, clinic_a, patient_a1, program_a1, settings
 ):
-    patient_a1.user.set_unusable_password()
-    patient_a1.user.save()
-    text = text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
-    link = re.search(r"http://testserver/invite/[\w-]+/", text.replace(" ", ""))
-    assert link and "choose your password" in text
-    # The printed link is the live one: it opens the set-password page.
-    assert client_for(None).get(link.group(0).removeprefix("http://testserver")).status_code == 200
+    """Attack (before): downloading the handout of a patient without a login created a
+    live invitation and printed it; whoever held the paper (or the stored file) could set
+    the account's password. Now the code leads to the clinic's sign-in page only."""
+    settings.SITE_URL = "http://testserver"
+    patient_a1.user = None
+    patient_a1.save()
+    text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))).replace(
+        " ", ""
+    )
+    assert f"http://testserver/start/{clinic_a.uuid}/" in text
+    assert "/invite/" not in text
+    assert not Invitation.objects.exists()
+    page = client_for(None).get(f"/start/{clinic_a.uuid}/")
+    assert page.status_code == 200 and "E-mail me a link" in page.content.decode()
+
+
+def test_a_patient_without_an_email_is_not_told_to_scan_a_code(
+    as_clinician_a, patient_a1, program_a1
+):
+    Patient.objects.filter(pk=patient_a1.pk).update(email="")
+    text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
+    assert "Scan the code" not in text and "Ask us to set up your patient login" in text
 
 
 def test_downloads_are_recorded_and_audited(as_clinician_a, patient_a1, program_a1):
-    as_clinician_a.get(url(patient_a1, program_a1))
+    get_document(as_clinician_a, url(patient_a1, program_a1))
     record = HandoutPrint.objects.get()
     assert record.revision.number == 1 and record.channel == "download"
     event = AuditEvent.objects.get(action="handout.download")
@@ -154,7 +195,7 @@ def test_downloads_are_recorded_and_audited(as_clinician_a, patient_a1, program_
 
 
 def test_the_patient_downloads_their_own_handout(as_patient_a1, patient_a1, program_a1):
-    response = as_patient_a1.get("/me/handout.pdf")
+    response = get_document(as_patient_a1, "/me/handout.pdf")
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert "Amara Okafor" in text_of(pdf_of(response))
     assert HandoutPrint.objects.get().channel == "patient"
@@ -167,82 +208,114 @@ def test_another_patient_never_gets_this_handout(patient_a2, program_a1):
     assert "Okafor" not in response.content.decode()
 
 
-def test_emailing_asks_first_then_attaches_the_pdf_with_a_neutral_subject(
-    as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
+def test_emailing_asks_first_then_the_worker_attaches_the_pdf_with_a_neutral_subject(
+    clinician_a, as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
 ):
     ask = as_clinician_a.get(url(patient_a1, program_a1, "handout/email/"))
     assert "E-mail the handout" in ask.content.decode() and mail.outbox == []
     assert AuditEvent.objects.filter(action="handout.email_confirm").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
+        response = as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
+    assert response.status_code == 302
+    # Queued, not sent in the request; not on the history until the mail server takes it.
+    assert mail.outbox == [] and not HandoutPrint.objects.exists()
+    assert AuditEvent.objects.filter(action="handout.email_queue").exists()
+    email = OutgoingEmail.objects.get()
+    assert email.status == "queued" and email.kind == "handout"
+    run_tasks()  # renders the handout, then sends the e-mail that waited for it
     message = mail.outbox[0]
     assert message.to == [patient_a1.email]
     assert message.subject == "Limber: A document from Clinic A"
     filename, content, mimetype = message.attachments[0]
     assert mimetype == "application/pdf" and content.startswith(b"%PDF-")
     assert "Okafor" not in filename
+    email.refresh_from_db()
+    assert email.status == "sent"
+    record = HandoutPrint.objects.get()
+    assert record.channel == "email" and record.printed_by == clinician_a
+    assert AuditEvent.objects.filter(action="handout.email", patient_uuid=patient_a1.uuid).exists()
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert re.search(r"Handout · [^<]+ · <span class=\"text-success\">sent<", chart)
 
 
-def render_twice(patient, program, **kwargs):
-    from patients.handouts import handout_people
-
-    clinic = patient.clinic
-    clinic.refresh_from_db()
-    program.refresh_from_db()
-    revision = program.revisions.get(number=program.revision)
-    people = handout_people(patient, base_url="http://testserver", actor=None)
-    return handouts.handout_pdf(
-        program=program,
-        revision=revision,
-        clinic=clinic,
-        people=people,
-        large_print=False,
-        issued_on=revision.created_at.date(),
-    )
-
-
-def test_an_unchanged_revision_is_served_from_the_cache(patient_a1, program_a1):
-    first, cached = render_twice(patient_a1, program_a1)
-    again, cached_again = render_twice(patient_a1, program_a1)
-    assert (cached, cached_again) == (False, True) and first == again
-
-
-def test_changing_program_branding_or_exercise_text_renders_again(
-    membership_a, admin_a, patient_a1, program_a1
+def test_an_email_whose_handout_cannot_be_made_fails_visibly(
+    monkeypatch, as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
 ):
-    render_twice(patient_a1, program_a1)
+    def broken(**kwargs):
+        raise clinic_pdf.PdfError("The PDF could not be created. Please try again.")
+
+    monkeypatch.setattr(handouts, "render_handout", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
+    run_tasks()
+    email = OutgoingEmail.objects.get()
+    assert email.status == "failed" and email.last_error == "the document could not be prepared"
+    assert mail.outbox == [] and not HandoutPrint.objects.exists()
+
+
+def stored_name(patient, program, large_print=False) -> str:
+    from patients.handouts import handout_for
+
+    patient = Patient.objects.select_related("clinic", "clinician").get(pk=patient.pk)
+    program.refresh_from_db()
+    return handout_for(patient, program, large_print).storage_name
+
+
+def test_an_unchanged_revision_is_stored_once_and_served_from_storage(
+    as_clinician_a, patient_a1, program_a1, monkeypatch
+):
+    first = get_document(as_clinician_a, url(patient_a1, program_a1)).getvalue()
+    assert default_storage.exists(stored_name(patient_a1, program_a1))
+    monkeypatch.setattr(handouts, "render_handout", lambda **kwargs: pytest.fail("rendered"))
+    again = as_clinician_a.get(url(patient_a1, program_a1))
+    assert again.status_code == 200 and again.getvalue() == first
+    assert stored_name(patient_a1, program_a1) != stored_name(patient_a1, program_a1, True)
+
+
+def test_changing_program_branding_or_exercise_text_makes_a_new_handout(
+    membership_a, admin_a, as_clinician_a, patient_a1, program_a1
+):
+    names = [stored_name(patient_a1, program_a1)]
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     program_save(
-        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=items,
     )
-    assert render_twice(patient_a1, program_a1)[1] is False
-
-    render_twice(patient_a1, program_a1)
+    names.append(stored_name(patient_a1, program_a1))
     clinic = patient_a1.clinic
     clinic.handout_footer = "Open Monday to Friday"
     clinic.save()
-    assert render_twice(patient_a1, program_a1)[1] is False
+    names.append(stored_name(patient_a1, program_a1))
+    Patient.objects.filter(pk=patient_a1.pk).update(first_name="Amarachi")
+    names.append(stored_name(patient_a1, program_a1))
 
-    render_twice(patient_a1, program_a1)
     admin = Membership.objects.get(user=admin_a)
-    own = exercise_copy(membership=admin, source=program_a1.items.first().exercise)
+    own = exercise_copy(actor=Actor.for_member(admin), source=program_a1.items.first().exercise)
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items[0]["exercise"] = own
     program_a1.refresh_from_db()
     program_save(
-        program=program_a1, membership=membership_a, expected_revision=2, fields={}, items=items
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=2,
+        fields={},
+        items=items,
     )
-    render_twice(patient_a1, program_a1)
-    assert render_twice(patient_a1, program_a1)[1] is True
+    names.append(stored_name(patient_a1, program_a1))
+    assert names[-1] == stored_name(patient_a1, program_a1)  # nothing changed: same file
     exercise_save(
-        membership=admin,
+        actor=Actor.for_member(admin),
         exercise=own,
         fields={"lay_name": "A brand new everyday name"},
         cues=[("setup", "Lie down.")],
     )
-    pdf_after, cached = render_twice(patient_a1, program_a1)
-    assert cached is False and b"%PDF" in pdf_after
-    assert "A brand new everyday name" in text_of(PdfReader(io.BytesIO(pdf_after)))
+    names.append(stored_name(patient_a1, program_a1))
+    assert len(set(names)) == len(names)
+    text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
+    assert "A brand new everyday name" in text and "Amarachi" in text
 
 
 def test_a_clinic_photo_replaces_the_drawing(
@@ -250,29 +323,35 @@ def test_a_clinic_photo_replaces_the_drawing(
 ):
     admin = Membership.objects.get(user=admin_a)
     # An exercise whose drawing the program does not already use.
-    own = exercise_copy(membership=admin, source=Exercise.objects.get(slug="cat-cow"))
+    own = exercise_copy(actor=Actor.for_member(admin), source=Exercise.objects.get(slug="cat-cow"))
     image = io.BytesIO()
     Image.new("RGB", (320, 240), (200, 60, 60)).save(image, "PNG")
     own.photo.save(f"{admin.clinic.uuid}/cat-cow.png", ContentFile(image.getvalue()))
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items.append({"exercise": own, "reps": 10})
     program_save(
-        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=items,
     )
     program_a1.refresh_from_db()
-    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     # WeasyPrint shares one resource dictionary between pages: count distinct images.
     distinct = {image.data: image.image.size for page in reader.pages for image in page.images}
     assert (320, 240) in distinct.values()
-    # Besides the photo, the QR code and the log's week strip: a start and an end drawing
-    # for every other illustrated exercise, and none for the one with the photo.
+    # Besides the photo, the QR code and the log's week strips (one per number of boxes a
+    # day): a start and an end drawing for every other illustrated exercise, and none for
+    # the one with the photo.
+    strips = {item.times_per_day for item in program_a1.items.all()}
     drawn = {
         item.exercise.illustration
         for item in program_a1.items.select_related("exercise")
         if not item.exercise.photo and has_illustration(item.exercise.illustration)
     }
     assert own.illustration not in drawn
-    assert len(distinct) == 3 + 2 * len(drawn)
+    assert len(distinct) == 2 + len(strips) + 2 * len(drawn)
 
 
 @pytest.mark.parametrize("large", [False, True])
@@ -280,34 +359,13 @@ def test_drawings_are_printed_as_sharp_pictures(large, as_clinician_a, patient_a
     """The drawings go into the PDF as JPEGs (placed, not drawn, by WeasyPrint): sharp
     enough for print at the width the style sheet gives them."""
     suffix = "handout.pdf?large=1" if large else "handout.pdf"
-    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1, suffix)))
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1, suffix)))
     images = [image for page in reader.pages for image in page.images]
     jpegs = {image.data: image.image.width for image in images if image.name.endswith(".jpg")}
     drawn = {item.exercise.illustration for item in program_a1.items.select_related("exercise")}
     assert len(jpegs) == 2 * len(drawn)
     printed_inches = (handouts.DRAWING_MM[large] - handouts.DRAWING_FRAME_MM) / 25.4
     assert min(jpegs.values()) / printed_inches >= 300
-
-
-@pytest.mark.parametrize(("paper", "large"), [("A4", False), ("letter", True)])
-def test_the_warm_up_specimen_is_a_whole_handout_of_made_up_text(paper, large):
-    specimen = handouts.handout_specimen(paper=paper, large_print=large)
-    fetcher = SafeURLFetcher(resources=specimen.resources)
-    css = handouts.handout_css(paper=paper, large_print=large)
-    pdf = render_in_process(specimen.html, fetcher=fetcher, css=css)
-    text = text_of(PdfReader(io.BytesIO(pdf)))
-    assert fetcher.refused == []  # every picture it names, it brings
-    for part in ("Sample Patient", "Your home exercises", "Sample exercise", "My week"):
-        assert part in text
-
-
-def test_downloads_warm_the_process_up_with_the_specimen(
-    monkeypatch, as_clinician_a, patient_a1, program_a1
-):
-    warmed = []
-    monkeypatch.setattr(clinic_pdf, "warm_up_sheet", lambda css, sample: warmed.append(sample))
-    as_clinician_a.get(url(patient_a1, program_a1, "handout.pdf?large=1"))
-    assert warmed == [handouts.handout_specimen(paper="A4", large_print=True)]
 
 
 def test_a_printed_drawing_is_made_once_and_shared_through_the_cache(monkeypatch):
@@ -340,7 +398,7 @@ def poppler(tool: str, *args: str, pdf: bytes, out: Path) -> None:
 
 
 def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, program_a1, tmp_path):
-    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "2", pdf=pdf, out=tmp_path / "p")
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) == 2
@@ -353,7 +411,7 @@ def test_the_first_page_renders_to_a_real_picture(as_clinician_a, patient_a1, pr
 
 def test_start_and_end_pictures_sit_side_by_side(as_clinician_a, patient_a1, program_a1, tmp_path):
     """Caught once by eye: two pictures too wide for their column stacked up instead."""
-    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftohtml", "-xml", "-f", "2", "-l", "2", pdf=pdf, out=tmp_path / "page")
     places = re.findall(
         r'<image top="(\d+)" left="(\d+)" width="(\d+)"', (tmp_path / "page.xml").read_text()
@@ -371,21 +429,31 @@ def test_pictures_never_run_into_the_dosage_line(
     """The pictures are placed beside the steps, out of the text flow: an exercise with a
     single short step must still leave room for its pictures above the dosage line."""
     admin = Membership.objects.get(user=admin_a)
-    short = exercise_copy(membership=admin, source=Exercise.objects.get(slug="cat-cow"))
-    exercise_save(membership=admin, exercise=short, fields={}, cues=[("setup", "Kneel.")])
-    photo = exercise_copy(membership=admin, source=Exercise.objects.get(slug="plank"))
-    exercise_save(membership=admin, exercise=photo, fields={}, cues=[("setup", "Lie down.")])
+    short = exercise_copy(
+        actor=Actor.for_member(admin), source=Exercise.objects.get(slug="cat-cow")
+    )
+    exercise_save(
+        actor=Actor.for_member(admin), exercise=short, fields={}, cues=[("setup", "Kneel.")]
+    )
+    photo = exercise_copy(actor=Actor.for_member(admin), source=Exercise.objects.get(slug="plank"))
+    exercise_save(
+        actor=Actor.for_member(admin), exercise=photo, fields={}, cues=[("setup", "Lie down.")]
+    )
     image = io.BytesIO()
     Image.new("RGB", (300, 400), (60, 60, 200)).save(image, "PNG")  # tall: fills 34 mm
     photo.photo.save(f"{admin.clinic.uuid}/plank.png", ContentFile(image.getvalue()))
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items += [{"exercise": short, "reps": 10}, {"exercise": photo, "reps": 10}]
     program_save(
-        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=items,
     )
     program_a1.refresh_from_db()
     dosages = {describe_dosage(item) for item in program_a1.items.all()}
-    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
     checked = 0
     for page in (tmp_path / "all.xml").read_text().split("<page ")[1:]:
@@ -404,21 +472,26 @@ def test_an_exercise_without_pictures_gets_its_steps_across_the_page(
     admin_a, as_clinician_a, patient_a1, program_a1, membership_a, tmp_path
 ):
     admin = Membership.objects.get(user=admin_a)
-    plain = exercise_copy(membership=admin, source=Exercise.objects.get(slug="cat-cow"))
+    plain = exercise_copy(
+        actor=Actor.for_member(admin), source=Exercise.objects.get(slug="cat-cow")
+    )
     exercise_save(
-        membership=admin, exercise=plain, fields={}, cues=[("setup", "Stand tall by a wall.")]
+        actor=Actor.for_member(admin),
+        exercise=plain,
+        fields={},
+        cues=[("setup", "Stand tall by a wall.")],
     )
     Exercise.objects.filter(pk=plain.pk).update(illustration="")  # a clinic's own, undrawn
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     program_save(
         program=program_a1,
-        membership=membership_a,
+        actor=Actor.for_member(membership_a),
         expected_revision=1,
         fields={},
         items=[{"exercise": plain, "reps": 10}, *items],
     )
     program_a1.refresh_from_db()
-    pdf = as_clinician_a.get(url(patient_a1, program_a1)).content
+    pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
     pages = (tmp_path / "all.xml").read_text().split("<page ")[1:]
     page = next(page for page in pages if "Stand tall" in page)
@@ -439,9 +512,11 @@ def test_an_exercise_without_pictures_gets_its_steps_across_the_page(
 def test_steps_are_numbered_in_their_own_text(as_clinician_a, patient_a1, program_a1):
     """Steps carry their number as text (no list markers, which are slow to lay out):
     the numbers must still read, and be found, in order."""
-    text = text_of(pdf_of(as_clinician_a.get(url(patient_a1, program_a1))))
-    first = program_a1.items.select_related("exercise").first().exercise
-    cues = [cue.text for cue in first.cues.order_by("order")][: handouts.MAX_CUES]
+    text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
+    item = program_a1.items.select_related("exercise").first()
+    first = item.exercise
+    cues = [fill_step(cue.text, item) for cue in first.cues.order_by("order")]
+    cues = cues[: handouts.MAX_CUES]
     positions = [text.index(f"{number}. {cue}") for number, cue in enumerate(cues, start=1)]
     assert positions == sorted(positions)
 
@@ -495,10 +570,14 @@ def test_the_weekly_log_has_a_box_per_session_each_day(
     items[0]["times_per_day"] = 3
     items[1]["times_per_day"] = 8
     program_save(
-        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=items
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=items,
     )
     program_a1.refresh_from_db()
-    reader = pdf_of(as_clinician_a.get(url(patient_a1, program_a1)))
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     log = reader.pages[-1]
     assert "My week" in log.extract_text()
     # One week strip per exercise row, and none on the other pages.
@@ -509,3 +588,262 @@ def test_the_weekly_log_has_a_box_per_session_each_day(
     sizes = [Image.open(io.BytesIO(handouts._week_strip(n).body)).size for n in (1, 3, 4)]
     assert sizes[0][0] == sizes[1][0] == sizes[2][0]
     assert sizes[0][1] == sizes[1][1] < sizes[2][1]
+
+
+# Every dose field at a value no step says by chance: counted work with a hold, and
+# timed work with no reps and no hold.
+COUNTED = {
+    "sets": 7,
+    "reps": 23,
+    "hold_seconds": 47,
+    "rest_seconds": 53,
+    "duration_seconds": None,
+    "times_per_day": 9,
+    "days_per_week": 4,
+}
+TIMED = {
+    "sets": 6,
+    "reps": None,
+    "hold_seconds": 0,
+    "rest_seconds": 51,
+    "duration_seconds": 97,
+    "times_per_day": 8,
+    "days_per_week": 2,
+}
+STEP_NUMBER = re.compile(r"(?:^|(?<=\s))[1-5]\.\s")
+
+
+def numbers_in(steps: str) -> set[str]:
+    """The numbers a text of steps says, without the steps' own numbering."""
+    return set(re.findall(r"\d+", STEP_NUMBER.sub(" ", steps)))
+
+
+def steps_on_page(page: str, heading: str) -> dict[str, str]:
+    """Each exercise card's everyday name and the text of its steps."""
+    cards = re.findall(
+        rf"<{heading}[^>]*>(?:\d+\. )?(.*?)</{heading}>.*?<ol[^>]*>(.*?)</ol>", page, re.S
+    )
+    return {
+        html.unescape(name): html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", steps)))
+        for name, steps in cards
+    }
+
+
+def printed_steps(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The lines of the exercises' steps, as printed: the lines that start in the steps'
+    column beside the pictures, below the page header and above the footer, on the
+    exercise pages (the summary page and the log have other text there)."""
+    poppler("pdftotext", "-bbox-layout", pdf=pdf, out=tmp_path / "bbox.html")
+    steps = []
+    for page in (tmp_path / "bbox.html").read_text().split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        lines = re.findall(r'<line xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</line>', page, re.S)
+        text = [
+            (float(x), float(y), " ".join(re.findall(r">([^<]*)</word>", words)))
+            for x, y, words in lines
+        ]
+        if any(line.startswith(("Pain guide", "My week")) for _x, _y, line in text):
+            continue
+        steps += [html.unescape(line) for x, y, line in text if x > 250 and 95 < y < height - 50]
+    return steps
+
+
+@pytest.mark.parametrize("dose", [COUNTED, TIMED], ids=["counted", "timed"])
+def test_no_step_contradicts_the_prescription(
+    dose, as_patient_a1, membership_a, program_a1, tmp_path
+):
+    """Issue 13: with Posterior pelvic tilt's hold set to 30 s, the dose line said "hold 30 s"
+    and step 2 still "Hold for 5 seconds", on paper, on My program and on the phone's "How
+    to do it". Every built-in exercise, every dose field at an unusual value: its steps
+    name no number but the prescribed ones, and say the prescribed hold."""
+    allowed = {
+        str(dose[name])
+        for name in ("sets", "reps", "hold_seconds", "duration_seconds")
+        if dose[name]
+    }
+    held = "47 seconds" if dose["hold_seconds"] else "a moment"
+    # In programs no longer than the longest allowed (30 exercises).
+    chunks = [EXERCISES[first : first + 30] for first in range(0, len(EXERCISES), 30)]
+    for chunk in chunks:
+        program_a1.refresh_from_db()
+        exercises = [Exercise.objects.get(slug=entry["slug"], clinic=None) for entry in chunk]
+        program_save(
+            program=program_a1,
+            actor=Actor.for_member(membership_a),
+            expected_revision=program_a1.revision,
+            fields={},
+            items=[{"exercise": exercise, **dose, "side": exercise.side} for exercise in exercises],
+        )
+        cues = {
+            exercise.lay_name: [cue.text for cue in exercise.cues.all()] for exercise in exercises
+        }
+        holds = sum(cue.count("{hold}") for texts in cues.values() for cue in texts)
+
+        lines = printed_steps(get_document(as_patient_a1, "/me/handout.pdf").content, tmp_path)
+        assert sum(line.startswith("1. ") for line in lines) == len(exercises)  # all found
+        printed = " ".join(lines)
+        assert numbers_in(printed) <= allowed, sorted(numbers_in(printed) - allowed)
+        assert printed.count(held) == holds
+
+        for page, heading in (("/me/program/", "h2"), ("/me/", "h3")):
+            shown = steps_on_page(as_patient_a1.get(page).content.decode(), heading)
+            assert set(cues) <= set(shown), page
+            for name, steps in shown.items():
+                assert numbers_in(steps) <= allowed, (page, name, steps)
+                assert "{" not in steps, (page, name, steps)
+                expected = sum(cue.count("{hold}") for cue in cues[name])
+                assert steps.count(held) == expected, (page, name, steps)
+
+
+def stop_box(text: str, first_exercise: str) -> str:
+    return text[text.index("Stop and call us") : text.index(first_exercise)]
+
+
+@pytest.mark.parametrize(
+    ("slugs", "present", "absent"),
+    [
+        (
+            ["chin-tuck", "neck-rotation"],
+            ["clumsy", "unsteady when you walk", "see double", "swallow", "move your neck"],
+            ["bladder", "calf", "leg"],
+        ),
+        (
+            ["quad-set", "heel-slide", "sit-to-stand"],
+            ["calf", "hot, red and swollen", "fever", "gives way"],
+            ["bladder", "clumsy", "erection"],
+        ),
+        (
+            # The bridge works the hips too, but it is here for the back: no knee signs.
+            ["pelvic-tilt", "cat-cow", "glute-bridge"],
+            [
+                "spreads further down your leg",
+                "hard to pass urine",
+                "bladder or bowels",
+                "numb between your legs",
+                "erection",
+                "both legs",
+                "foot drags",
+            ],
+            ["below your knee", "calf", "clumsy"],
+        ),
+    ],
+    ids=["neck", "knee", "back"],
+)
+def test_the_stop_box_has_the_rules_of_the_programs_body_regions(
+    slugs, present, absent, as_clinician_a, membership_a, patient_a1, program_a1
+):
+    """Issue 13: the back's wording ("pain spreads below your knee") printed on every
+    handout, and the urgent signs were the back's only."""
+    program_save(
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=[{"exercise": Exercise.objects.get(slug=slug, clinic=None)} for slug in slugs],
+    )
+    program_a1.refresh_from_db()
+    text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
+    box = stop_box(text, Exercise.objects.get(slug=slugs[0], clinic=None).lay_name)
+    assert box.startswith("Stop and call us on +1 555 0100 if:")
+    assert "Call 999 or go to A&E now if:" in box
+    assert "pain is sharp, or keeps getting worse" in box and "chest pain" in box
+    for sign in present:
+        assert sign in box, sign
+    for sign in absent:
+        assert sign not in box, sign
+    assert "below your knee" not in text
+
+
+def test_my_program_page_shows_the_same_stop_box(as_patient_a1, program_a1):
+    page = as_patient_a1.get("/me/program/").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert 'href="tel:+1 555 0100"' in page
+    assert "Stop and call us on +1 555 0100 if:" in text
+    assert "Call 999 or go to A&amp;E now if:" in text
+    assert "hard to pass urine" in text and "foot drags" in text
+
+
+def _boxes_on(image: Image.Image, day: int, lines: int) -> int:
+    """Tick boxes drawn on one day of a standard-print week strip (see _boxes_per_day),
+    by their outline's grey: the "rest" label's letters are lighter."""
+    crop = image.crop(
+        (day * handouts.DAY_WIDTH + 2, 0, (day + 1) * handouts.DAY_WIDTH - 2, image.height)
+    )
+    boxes = 0
+    for line in range(lines):
+        y = handouts.GAP + line * (handouts.BOX + handouts.GAP) + handouts.BOX // 2
+        dark = [crop.getpixel((x, y)) < 60 for x in range(crop.width)]
+        boxes += sum(1 for a, b in itertools.pairwise(dark) if b and not a) // 2
+    return boxes
+
+
+def test_the_log_follows_the_schedule(as_clinician_a, membership_a, patient_a1, program_a1):
+    """Issue 13: a Mon/Wed/Fri exercise got tick boxes every day. Now its other days are
+    shaded "rest" days with no boxes; a "3 days a week" exercise keeps boxes every day
+    (the patient picks the days) and says "3 days a week" on its row."""
+    fixed, flexible, daily = (
+        Exercise.objects.get(slug=slug, clinic=None) for slug in ("quad-set", "bird-dog", "cat-cow")
+    )
+    program_save(
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=[
+            {"exercise": fixed, "weekdays": 0b0010101, "times_per_day": 2},
+            {"exercise": flexible, "days_per_week": 3, "times_per_day": 1},
+            {"exercise": daily, "days_per_week": 7, "times_per_day": 4},
+        ],
+    )
+    program_a1.refresh_from_db()
+    from patients.handouts import handout_people
+
+    document = handouts.handout_document(
+        program=program_a1,
+        revision=program_a1.revisions.get(number=2),
+        clinic=patient_a1.clinic,
+        people=handout_people(patient_a1),
+        large_print=False,
+    )
+    strips = [Image.open(io.BytesIO(document.resources[f"week/{row}"].body)) for row in (1, 2, 3)]
+    assert [_boxes_on(strips[0], day, 1) for day in range(7)] == [2, 0, 2, 0, 2, 0, 0]
+    assert [_boxes_on(strips[1], day, 1) for day in range(7)] == [1] * 7
+    assert [_boxes_on(strips[2], day, 2) for day in range(7)] == [4] * 7
+    # Rest days are shaded in the strip and down the whole cell (the lines picture).
+    lines = Image.open(io.BytesIO(document.resources["week/1/lines"].body))
+    for day in range(7):
+        shade = handouts.REST_GREY if day in (1, 3, 5, 6) else 255
+        middle = day * handouts.DAY_WIDTH + handouts.DAY_WIDTH // 2
+        assert strips[0].getpixel((day * handouts.DAY_WIDTH + 8, 2)) == shade
+        assert lines.getpixel((middle, 1)) == shade
+    assert strips[1].getpixel((handouts.DAY_WIDTH + 8, 2)) == 255
+    for day in (1, 3, 5, 6):  # and say "rest" (dark letters, lighter than a box)
+        width = handouts.DAY_WIDTH
+        cell = strips[0].crop((day * width + 6, 0, (day + 1) * width - 6, strips[0].height))
+        assert 60 <= cell.getextrema()[0] <= handouts.REST_INK + 10
+
+    rows = re.findall(r'<tr><td class="what">(.*?)</td>', document.html)
+    assert rows[:3] == [
+        f"1. {fixed.lay_name}",
+        f'2. {flexible.lay_name}<span class="log-note">3 days a week</span>',
+        f"3. {daily.lay_name}",
+    ]
+    assert "Grey days are rest days" in document.html
+
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
+    log = re.sub(r"\s+", " ", reader.pages[-1].extract_text())
+    assert "3 days a week" in log
+    # The log names each exercise in everyday words, as its page does.
+    assert fixed.lay_name in log and "Quadriceps set" not in log and "Bird dog" not in log
+    assert _week_strip_placements(reader.pages[-1]) == 3
+
+
+def test_new_stop_rules_make_new_handouts(monkeypatch, patient_a1, program_a1):
+    """The stop box's text is data in programs.safety: changing it must not leave stored
+    handouts with the old rules being served."""
+    from programs import handouts as light
+
+    before = stored_name(patient_a1, program_a1)
+    assert stored_name(patient_a1, program_a1) == before
+    monkeypatch.setattr(light, "SAFETY_TEXT", "changed")
+    assert stored_name(patient_a1, program_a1) != before

@@ -19,10 +19,14 @@ from patients.instrument_items import (
     LICENSED_NOTE,
     NPRS_ANCHORS,
     NPRS_PROMPT,
+    NPRS_QUESTIONS,
     PSFS_INSTRUCTIONS,
     PSFS_SCALE_ANCHORS,
+    PUBLISHED_NOTE,
+    QUOTED,
     RMDQ_INSTRUCTIONS,
     RMDQ_ITEMS,
+    instructions_for,
     items_for,
 )
 from patients.scoring import INSTRUMENTS, score
@@ -33,16 +37,11 @@ MAX_ITEM_CHARS = 140
 
 LICENSED = sorted(code for code, i in INSTRUMENTS.items() if i.item_text_licensed)
 
+# Only our own wording is held to the plain-language rules. The Roland-Morris and
+# LEFS texts are quoted from their published forms and must not be simplified.
 PATIENT_TEXTS = {
-    "rmdq items": RMDQ_ITEMS,
-    "lefs activities": LEFS_ACTIVITIES,
-    "lefs scale": LEFS_SCALE,
-    "instructions and prompts": (
-        RMDQ_INSTRUCTIONS,
-        LEFS_INSTRUCTIONS,
-        NPRS_PROMPT,
-        PSFS_INSTRUCTIONS,
-    ),
+    "instructions and prompts": (NPRS_PROMPT, PSFS_INSTRUCTIONS, PUBLISHED_NOTE),
+    "nprs questions": tuple(NPRS_QUESTIONS.values()),
     "anchors": (*NPRS_ANCHORS.values(), *PSFS_SCALE_ANCHORS.values()),
 }
 
@@ -89,21 +88,123 @@ def test_rmdq_items_are_first_person_statements():
         assert re.search(r"\b(I|my|me)\b", item, re.IGNORECASE), item
 
 
-def test_lefs_activities_are_fragments_without_full_stops():
+def test_lefs_activities_end_with_a_full_stop_as_printed():
     for activity in LEFS_ACTIVITIES:
-        assert not activity.endswith("."), activity
+        assert activity.endswith("."), activity
 
 
 def test_lefs_scale_runs_from_worst_to_best():
-    assert "extreme" in LEFS_SCALE[0].casefold()
-    assert "can't" in LEFS_SCALE[0]
-    assert LEFS_SCALE[4] == "No difficulty"
+    assert LEFS_SCALE[0] == "Extreme Difficulty or Unable to Perform Activity"
+    assert LEFS_SCALE[4] == "No Difficulty"
 
 
 def test_item_counts_match_the_scoring_answer_shapes():
     # A form built from these lists must produce answers that scoring accepts.
     assert score("rmdq", [True] * len(RMDQ_ITEMS)).value == 24
     assert score("lefs", [len(LEFS_SCALE) - 1] * len(LEFS_ACTIVITIES)).value == 80
+
+
+# --- published wording (Roland & Morris 1983; Binkley et al. 1999) ----------------
+
+
+# Checked against the authors' English original (rmdq.org) and the PhenX Toolkit copy.
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1, "I stay at home most of the time because of my back."),
+        (2, "I change position frequently to try and get my back comfortable."),
+        (
+            4,
+            "Because of my back I am not doing any of the jobs that I usually do around the house.",
+        ),
+        (7, "Because of my back, I have to hold on to something to get out of an easy chair."),
+        (9, "I get dressed more slowly than usual because of my back."),
+        (13, "My back is painful almost all the time."),
+        (15, "My appetite is not very good because of my back pain."),
+        (16, "I have trouble putting on my socks (or stockings) because of the pain in my back."),
+        (17, "I only walk short distances because of my back."),
+        (19, "Because of my back pain, I get dressed with help from someone else."),
+        (
+            22,
+            "Because of my back pain, I am more irritable and bad tempered with people than usual.",
+        ),
+        (24, "I stay in bed most of the time because of my back."),
+    ],
+)
+def test_rmdq_items_are_the_published_wording(number, text):
+    assert RMDQ_ITEMS[number - 1] == text
+
+
+def test_rmdq_instructions_are_the_published_ones():
+    assert RMDQ_INSTRUCTIONS[0] == (
+        "When your back hurts, you may find it difficult to do some of the things you normally do."
+    )
+    assert RMDQ_INSTRUCTIONS[-1].endswith(
+        "put a tick against it. If the sentence does not describe you, then leave the space "
+        "blank and go on to the next one. Remember, only tick the sentence if you are sure "
+        "it describes you today."
+    )
+
+
+# Checked against several independent copies of the form printed in Phys Ther 1999.
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [
+        (1, "Any of your usual work, housework, or school activities."),
+        (2, "Your usual hobbies, recreational or sporting activities."),
+        (4, "Walking between rooms."),
+        (7, "Lifting an object, like a bag of groceries from the floor."),
+        (8, "Performing light activities around your home."),
+        (11, "Walking 2 blocks."),
+        (13, "Going up or down 10 stairs (about 1 flight of stairs)."),
+        (16, "Running on even ground."),
+        (18, "Making sharp turns while running fast."),
+        (20, "Rolling over in bed."),
+    ],
+)
+def test_lefs_items_are_the_published_wording(number, text):
+    assert LEFS_ACTIVITIES[number - 1] == text
+
+
+def test_lefs_instructions_and_answers_are_the_published_ones():
+    assert LEFS_INSTRUCTIONS == (
+        "We are interested in knowing whether you are having any difficulty at all with "
+        "the activities listed below because of your lower limb problem for which you are "
+        "currently seeking attention. Please provide an answer for each activity.",
+        "Today, do you or would you have any difficulty at all with:",
+    )
+    assert LEFS_SCALE == (
+        "Extreme Difficulty or Unable to Perform Activity",
+        "Quite a Bit of Difficulty",
+        "Moderate Difficulty",
+        "A Little Bit of Difficulty",
+        "No Difficulty",
+    )
+
+
+def test_quoted_instruments_are_rmdq_and_lefs():
+    assert sorted(QUOTED) == ["lefs", "rmdq"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("rmdq", RMDQ_INSTRUCTIONS),
+        ("lefs", LEFS_INSTRUCTIONS),
+        ("psfs", (PSFS_INSTRUCTIONS,)),
+        ("nprs", (NPRS_PROMPT,)),
+        ("odi", ()),
+        ("ndi", ()),
+        ("sbst", ()),
+    ],
+)
+def test_instructions_for_returns_paragraphs(code, expected):
+    assert instructions_for(code) == expected
+
+
+def test_instructions_for_rejects_unknown_codes():
+    with pytest.raises(LookupError, match="unknown instrument code"):
+        instructions_for("oswestry")
 
 
 # --- NPRS and PSFS -----------------------------------------------------------------
@@ -118,14 +219,22 @@ def test_nprs_and_psfs_anchor_both_ends_of_a_0_to_10_scale():
     assert "before" in PSFS_SCALE_ANCHORS[10]
 
 
+def test_nprs_asks_best_worst_and_now_over_the_last_24_hours():
+    assert list(NPRS_QUESTIONS) == ["best", "worst", "now"]
+    assert "last 24 hours" in NPRS_PROMPT
+    assert "last 24 hours" in NPRS_QUESTIONS["best"] and "least" in NPRS_QUESTIONS["best"]
+    assert "last 24 hours" in NPRS_QUESTIONS["worst"] and "most" in NPRS_QUESTIONS["worst"]
+    assert "right now" in NPRS_QUESTIONS["now"].casefold()
+
+
 def test_prompts_name_the_scale_they_use():
     assert "0 to 10" in NPRS_PROMPT
     assert "3 to 5" in PSFS_INSTRUCTIONS
     assert "0 to 10" in PSFS_INSTRUCTIONS
     # Change is only meaningful when the same activities are rated each time.
     assert "same activities" in PSFS_INSTRUCTIONS
-    assert "today" in RMDQ_INSTRUCTIONS
-    assert "today" in LEFS_INSTRUCTIONS.casefold()
+    assert "today" in RMDQ_INSTRUCTIONS[-1]
+    assert LEFS_INSTRUCTIONS[-1].startswith("Today")
 
 
 # --- plain language ---------------------------------------------------------------
@@ -161,7 +270,7 @@ def test_every_instrument_has_a_citation_and_nothing_else_does():
     [
         ("nprs", ("Childs", "Spine 2005;30:1331–1334")),
         ("odi", ("Fairbank", "Physiotherapy 1980;66:271–273", "Spine 2000;25:2940–2953")),
-        ("rmdq", ("Roland M, Morris R", "Spine 1983;8:141–144")),
+        ("rmdq", ("Roland M, Morris R", "Part I", "Spine 1983;8:141–144")),
         ("psfs", ("Stratford", "Physiotherapy Canada 1995;47:258–263")),
         ("ndi", ("Vernon H, Mior S", "J Manipulative Physiol Ther 1991;14:409–415")),
         ("lefs", ("Binkley", "Phys Ther 1999;79:371–383")),
@@ -210,6 +319,31 @@ def test_items_for_rejects_unknown_codes(code):
 def test_module_holds_no_item_lists_for_licensed_instruments():
     prefixes = tuple(f"{code.upper()}_" for code in LICENSED)
     assert not [name for name in vars(items_module) if name.startswith(prefixes)]
+
+
+# Fragments of the licensed ODI, NDI and STarT Back item wording (written here only to
+# look for them). None may appear in the code or on any page.
+LICENSED_FRAGMENTS = (
+    "is very mild at the moment",  # NDI pain intensity
+    "i can look after myself normally",  # ODI / NDI personal care
+    "pain prevents me from",  # ODI / NDI walking, sitting, lifting
+    "without having to use pain",  # ODI pain intensity
+    "not really safe for a person",  # STarT Back item 5
+    "going through my mind",  # STarT Back item 6
+    "never going to get any better",  # STarT Back item 7
+)
+
+
+def test_no_licensed_item_wording_in_the_code_or_templates():
+    roots = ("clinic", "patients", "programs", "templates")
+    found = []
+    for root in roots:
+        for path in (PROJECT_ROOT / root).rglob("*"):
+            if path.suffix not in {".py", ".html", ".txt", ".js"} or "static" in path.parts:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace").casefold()
+            found += [(str(path), f) for f in LICENSED_FRAGMENTS if f in text]
+    assert not found
 
 
 # --- no Django ------------------------------------------------------------------

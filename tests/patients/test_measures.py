@@ -9,9 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
+from clinic.actors import Actor
 from clinic.models import AuditEvent
 from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
+from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
+from tests.conftest import post_for_document
 
 
 def url(patient, suffix="") -> str:
@@ -24,10 +27,14 @@ def record(client, patient, day, **values):
     return client.post(url(patient, "measures/new/"), data)
 
 
-def odi(client, patient, day, sections):
+def odi(client, patient, day, sections, code="odi"):
     data = {"completed_on": day.isoformat()}
     data.update({f"section_{n}": "" if v is None else str(v) for n, v in enumerate(sections, 1)})
-    return client.post(url(patient, "outcomes/odi/new/"), data)
+    return client.post(url(patient, f"outcomes/{code}/new/"), data)
+
+
+def ndi(client, patient, day, sections):
+    return odi(client, patient, day, sections, code="ndi")
 
 
 BASE = date.today() - timedelta(days=42)
@@ -109,6 +116,35 @@ def test_scores_come_from_the_items_and_odi_shows_band_and_change(as_clinician_a
     assert "met; 30%: met" in page
 
 
+def test_ndi_change_shows_the_7_5_point_mcid_and_the_10_2_point_measurement_error(
+    as_clinician_a, patient_a1
+):
+    ndi(as_clinician_a, patient_a1, BASE, [3] * 10)  # raw 30
+    ndi(as_clinician_a, patient_a1, LATER, [2, 2, 2, 2, 2, 2, 3, 3, 2, 2])  # raw 22: 8 better
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "Meaningful change" in page and "+8" in page
+    assert "7.5 points: met" in page
+    assert "Measurement error (MDC) 10.2 points: within it" in page
+    assert "MDC ±10.2 points" in page  # the chart's shaded band
+    chart = as_clinician_a.get(url(patient_a1)).content.decode()
+    assert "Measurement error (MDC) 10.2 points" in chart
+    response = post_for_document(
+        as_clinician_a,
+        url(patient_a1, "report/"),
+        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
+    )
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "7.5 points: met" in text and "Measurement error (MDC) 10.2 points" in text
+
+
+def test_five_ndi_points_are_no_longer_a_meaningful_change(as_clinician_a, patient_a1):
+    ndi(as_clinician_a, patient_a1, BASE, [3] * 10)  # raw 30
+    ndi(as_clinician_a, patient_a1, LATER, [2, 2, 2, 2, 2, 3, 3, 3, 3, 3])  # raw 25
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "+5" in page and "7.5 points: not met" in page and "Not yet" in page
+
+
 def test_too_many_skipped_odi_sections_store_an_unscored_response(as_clinician_a, patient_a1):
     response = odi(as_clinician_a, patient_a1, BASE, [1, 1, 1, 1, 1, 1, 1, None, None, None])
     assert response.status_code == 302
@@ -116,11 +152,130 @@ def test_too_many_skipped_odi_sections_store_an_unscored_response(as_clinician_a
     assert stored.valid is False and stored.value is None
 
 
+@pytest.mark.parametrize("code", ["odi", "ndi"])
+def test_a_completely_blank_odi_or_ndi_is_refused_and_nothing_saved(
+    as_clinician_a, patient_a1, code
+):
+    response = odi(as_clinician_a, patient_a1, LATER, [None] * 10, code=code)
+    assert response.status_code == 200
+    assert "No section has a value" in response.content.decode()
+    assert not OutcomeResponse.objects.exists()
+    assert not AuditEvent.objects.filter(action="outcome.record").exists()
+
+
+@pytest.mark.parametrize("code", ["odi", "ndi"])
+def test_the_service_refuses_a_blank_odi_or_ndi_too(patient_a1, code):
+    with pytest.raises(ValueError, match="no section answered"):
+        outcome_record(
+            patient=patient_a1, code=code, answers=[None] * 10, completed_on=LATER,
+            actor=Actor.system(patient_a1.clinic), source="clinician",
+        )  # fmt: skip
+    assert not OutcomeResponse.objects.exists()
+
+
 def test_licensed_instruments_show_section_names_only(as_clinician_a, patient_a1):
     page = as_clinician_a.get(url(patient_a1, "outcomes/odi/new/")).content.decode()
     assert "Pain intensity" in page and "licensed form" in page
     sbst = as_clinician_a.get(url(patient_a1, "outcomes/sbst/new/")).content.decode()
     assert "Agree" in sbst and "licensed form" in sbst
+
+
+@pytest.mark.parametrize("code", ["odi", "ndi", "sbst"])
+def test_licensed_forms_carry_no_item_wording_or_instructions(as_clinician_a, patient_a1, code):
+    page = as_clinician_a.get(url(patient_a1, f"outcomes/{code}/new/")).content.decode()
+    assert "licensed form" in page
+    assert "outcome-instructions" not in page and "quoted exactly" not in page
+    for phrase in ("very mild at the moment", "I can look after myself", "Pain prevents me"):
+        assert phrase not in page
+
+
+def test_the_rmdq_form_quotes_the_published_wording_and_its_source(as_clinician_a, patient_a1):
+    page = as_clinician_a.get(url(patient_a1, "outcomes/rmdq/new/")).content.decode()
+    assert "I stay at home most of the time because of my back." in page
+    assert "I only walk short distances because of my back." in page
+    assert "put a tick against it" in page and "quoted exactly" in page
+    assert "Source: Roland M, Morris R" in page and "Spine 1983;8:141–144" in page
+    assert "My back keeps me at home most of the time." not in page  # the old paraphrase
+
+
+def test_the_patient_lefs_questionnaire_quotes_the_published_form(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "lefs"})
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    assert "because of your lower limb problem for which you are currently seeking" in page
+    assert "Today, do you or would you have any difficulty at all with:" in page
+    assert "Lifting an object, like a bag of groceries from the floor." in page
+    assert "Extreme Difficulty or Unable to Perform Activity" in page
+    assert "printed exactly as their authors wrote them" in page
+    assert "Source: Binkley JM" in page and "Phys Ther 1999;79:371–383" in page
+
+
+def test_no_lefs_answer_is_chosen_before_the_patient_picks_one(as_clinician_a, patient_a1):
+    # A select without a blank first option arrives set to "Extreme Difficulty".
+    page = as_clinician_a.get(url(patient_a1, "outcomes/lefs/new/")).content.decode()
+    selects = page.split('<select class="form-select"')[1:]
+    assert len(selects) == 20
+    for select in selects:
+        assert select.split("<option", 2)[1].startswith(' value=""')
+    data = {"completed_on": LATER.isoformat(), **{f"item_{n}": "3" for n in range(1, 20)}}
+    data["item_20"] = ""
+    response = as_clinician_a.post(url(patient_a1, "outcomes/lefs/new/"), data)
+    assert response.status_code == 200 and not OutcomeResponse.objects.exists()
+
+
+def nprs(client, patient, day, best, worst, now):
+    data = {"completed_on": day.isoformat(), "best": best, "worst": worst, "now": now}
+    return client.post(url(patient, "outcomes/nprs/new/"), {k: str(v) for k, v in data.items()})
+
+
+def test_nprs_asks_best_worst_and_now_and_records_their_rounded_mean(as_clinician_a, patient_a1):
+    page = as_clinician_a.get(url(patient_a1, "outcomes/nprs/new/")).content.decode()
+    assert "last 24 hours" in page
+    assert 'name="best"' in page and 'name="worst"' in page and 'name="now"' in page
+    assert nprs(as_clinician_a, patient_a1, BASE, 2, 8, 4).status_code == 302
+    stored = OutcomeResponse.objects.get()
+    assert stored.answers == {"best": 2, "worst": 8, "now": 4}
+    assert stored.value == 5  # 14 / 3 = 4.67, rounded half up; "now" alone would say 4
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "best 2, worst 8, now 4" in page
+
+
+def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_a1):
+    data = {"completed_on": LATER.isoformat(), "best": "2", "now": "4"}
+    response = as_clinician_a.post(url(patient_a1, "outcomes/nprs/new/"), data)
+    assert response.status_code == 200 and not OutcomeResponse.objects.exists()
+    # The old single field is not enough either.
+    response = as_clinician_a.post(
+        url(patient_a1, "outcomes/nprs/new/"), {"completed_on": LATER.isoformat(), "score": "4"}
+    )
+    assert response.status_code == 200 and not OutcomeResponse.objects.exists()
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "nprs"})
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    assert "At its best" in page and "At its worst" in page and "Right now" in page
+    as_patient_a1.post("/me/questionnaire/", {"best": "1", "worst": "6"})
+    assert not OutcomeResponse.objects.exists()
+    as_patient_a1.post("/me/questionnaire/", {"best": "1", "worst": "6", "now": "3"})
+    stored = OutcomeResponse.objects.get()
+    assert (stored.value, stored.source) == (3, "patient")  # 10 / 3 = 3.33
+
+
+def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, patient_a1):
+    # Stored before the three ratings were asked: the answers are one bare number.
+    OutcomeResponse.objects.create(
+        patient=patient_a1, code="nprs", answers=7, value=7, valid=True,
+        completed_on=BASE, source="clinician",
+    )  # fmt: skip
+    nprs(as_clinician_a, patient_a1, LATER, 1, 6, 2)  # 9 / 3 = 3
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "+4" in page and "best 1, worst 6, now 2" in page
+    rows = list(
+        csv.reader(io.StringIO(as_clinician_a.get(url(patient_a1, "export.csv")).content.decode()))
+    )
+    nprs_rows = [row for row in rows if row[2] == "NPRS"]
+    assert [row[4] for row in nprs_rows] == ["7.0", "3.0"]
+    assert nprs_rows[0][6] == "single rating (right now)"
+    assert nprs_rows[1][6] == "mean of best 1, worst 6, now 2"
 
 
 def test_start_back_gives_a_risk_group_and_pathway(as_clinician_a, patient_a1):
@@ -132,6 +287,15 @@ def test_start_back_gives_a_risk_group_and_pathway(as_clinician_a, patient_a1):
     as_clinician_a.post(url(patient_a1, "outcomes/sbst/new/"), data)
     assert OutcomeResponse.objects.get().band == "high"
     assert "High risk" in as_clinician_a.get(url(patient_a1)).content.decode()
+
+
+def test_an_odi_shows_its_band_and_what_it_means(as_clinician_a, patient_a1):
+    """The band is shown by the instrument's declared kind (band_kind), not by its code."""
+    data = {"completed_on": LATER.isoformat(), **{f"section_{n}": "2" for n in range(1, 11)}}
+    as_clinician_a.post(url(patient_a1, "outcomes/odi/new/"), data)
+    page = as_clinician_a.get(url(patient_a1)).content.decode()
+    assert OutcomeResponse.objects.get().band == "21-40"
+    assert "21-40%: Moderate" in page
 
 
 def test_an_unknown_instrument_is_a_404(as_clinician_a, patient_a1):
@@ -152,6 +316,66 @@ def test_the_patient_completes_an_assigned_psfs_and_it_carries_activities_forwar
     as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "psfs"})
     page = as_patient_a1.get("/me/questionnaire/").content.decode()
     assert 'value="Gardening"' in page and 'value="Lifting a child"' in page
+
+
+def summary_table(response) -> str:
+    """The questionnaire summary table of a page, without the charts below it."""
+    page = response.content.decode()
+    return page[page.index("<table") : page.index("</table>")]
+
+
+def psfs(client, patient, day, pairs):
+    data = {"completed_on": day.isoformat()}
+    for n, (activity, rating) in enumerate(pairs, 1):
+        data.update({f"activity_{n}": activity, f"rating_{n}": str(rating)})
+    return client.post(url(patient, "outcomes/psfs/new/"), data)
+
+
+def test_psfs_change_is_shown_only_between_the_same_activities(as_clinician_a, patient_a1):
+    psfs(as_clinician_a, patient_a1, BASE, [("Gardening", 2), ("Driving", 3), ("Lifting", 4)])
+    # The patient swaps lifting for running: 6, 7, 8 is not a change from 2, 3, 4.
+    middle = LATER - timedelta(days=14)
+    psfs(as_clinician_a, patient_a1, middle, [("Gardening", 6), ("Driving", 7), ("Running", 8)])
+    table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
+    assert "Not comparable" in table
+    assert f"The activities changed on {middle.day} {middle:%b %Y}" in table
+    assert "+4" not in table and "Meaningful change" not in table
+    # Same activities again, in another order and case: compared with the new baseline.
+    psfs(as_clinician_a, patient_a1, LATER, [("running ", 9), ("gardening", 8), ("Driving", 7)])
+    table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
+    assert "Not comparable" not in table
+    assert "+1" in table and "+5" not in table  # 24/3 - 21/3, not 24/3 - 9/3
+    assert f"Baseline restarted on {middle.day} {middle:%b %Y}" in table
+    response = post_for_document(
+        as_clinician_a,
+        url(patient_a1, "report/"),
+        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
+    )
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "Better by 1" in text and "Baseline restarted on" in text
+
+
+def test_psfs_with_unchanged_activities_compares_with_the_first_response(
+    as_clinician_a, patient_a1
+):
+    psfs(as_clinician_a, patient_a1, BASE, [("Gardening", 2), ("Driving", 3), ("Lifting", 4)])
+    psfs(as_clinician_a, patient_a1, LATER, [("Gardening", 5), ("Driving", 6), ("Lifting", 7)])
+    table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
+    assert "+3" in table and "Meaningful change" in table
+    assert "Not comparable" not in table and "Baseline restarted" not in table
+
+
+def test_psfs_chart_draws_only_the_like_for_like_run(as_clinician_a, patient_a1):
+    psfs(as_clinician_a, patient_a1, BASE, [("Gardening", 2), ("Driving", 3), ("Lifting", 4)])
+    middle = LATER - timedelta(days=14)
+    psfs(as_clinician_a, patient_a1, middle, [("Gardening", 6), ("Driving", 7), ("Running", 8)])
+    psfs(as_clinician_a, patient_a1, LATER, [("Gardening", 8), ("Driving", 7), ("Running", 9)])
+    responses = list(OutcomeResponse.objects.all())
+    (summary,) = instrument_summaries(responses)
+    assert [r.completed_on for r in summary.series] == [middle, LATER]
+    assert summary.baseline.completed_on == middle and summary.count == 3
+    assert summary.change.delta == 1
 
 
 def test_psfs_needs_three_rated_activities(as_clinician_a, as_patient_a1, patient_a1):
@@ -193,7 +417,8 @@ def test_the_report_pdf_has_the_numbers(as_clinician_a, patient_a1):
     record(as_clinician_a, patient_a1, LATER, schober="5.0")
     odi(as_clinician_a, patient_a1, BASE, [3, 3, 2, 3, 2, 3, 2, None, 2, 2])
     odi(as_clinician_a, patient_a1, LATER, [1, 1, 1, 1, 1, 1, 1, None, 1, 1])
-    response = as_clinician_a.post(
+    response = post_for_document(
+        as_clinician_a,
         url(patient_a1, "report/"),
         {
             "start": (BASE - timedelta(days=1)).isoformat(),
@@ -204,16 +429,27 @@ def test_the_report_pdf_has_the_numbers(as_clinician_a, patient_a1):
     assert response["Content-Type"] == "application/pdf" and "no-store" in response["Cache-Control"]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "Amara Okafor" in text and "Oswestry" in text
-    assert "48.9" in text and "+28.9" in text and "Good progress <b>" in text
+    assert "48.9" in text and "Better by 28.9" in text and "Good progress <b>" in text
     assert "Modified Schober" in text and "+2.5 cm" in text
+    # The front sheet says it in words, with the meaningful-change mark.
+    front = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    front = " ".join(front.split())
+    assert (
+        "Oswestry Disability Index (ODI) went from 48.9% to 20%: better by 28.9 points, "
+        "a meaningful improvement." in front
+    )
+    assert "Modified Schober went from 2.5 cm to 5 cm: better by 2.5 cm" in front
+    assert "positive = better" not in text
     assert AuditEvent.objects.filter(
         action="report.download", patient_uuid=patient_a1.uuid
     ).exists()
 
 
 def test_a_bad_report_period_is_explained(as_clinician_a, patient_a1):
-    response = as_clinician_a.post(
-        url(patient_a1, "report/"), {"start": "2026-05-01", "end": "2026-01-01", "narrative": ""}
+    response = post_for_document(
+        as_clinician_a,
+        url(patient_a1, "report/"),
+        {"start": "2026-05-01", "end": "2026-01-01", "narrative": ""},
     )
     assert "end date is before the start date" in response.content.decode()
 
@@ -259,3 +495,29 @@ def test_pages_showing_patient_data_before_a_write_are_audited(as_clinician_a, p
         AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).values_list("action", flat=True)
     )
     assert {"measures.view", "outcome.form"} <= actions
+
+
+def test_responses_remember_which_form_they_were_given_on(patient_a1, clinician_a):
+    from datetime import date
+
+    from patients.outcomes import outcome_record
+    from tests.conftest import actor_of
+
+    nprs = outcome_record(
+        patient=patient_a1,
+        code="nprs",
+        answers={"best": 2, "worst": 6, "now": 4},
+        completed_on=date.today(),
+        actor=actor_of(clinician_a),
+        source="clinician",
+    )
+    odi = outcome_record(
+        patient=patient_a1,
+        code="odi",
+        answers=[1] * 10,
+        completed_on=date.today(),
+        actor=actor_of(clinician_a),
+        source="clinician",
+    )
+    # The published wording (and three-rating NPRS) is form 2; the ODI never changed.
+    assert (nprs.version, odi.version) == ("2", "1")

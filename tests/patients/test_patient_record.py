@@ -103,18 +103,22 @@ def test_a_clinician_of_another_clinic_cannot_be_put_in_charge(as_clinician_a, c
     assert response.context["form"].has_error("clinician")
 
 
-def test_editing_keeps_the_login_email_in_step(as_clinician_a, patient_a1):
+def test_editing_the_record_email_never_rekeys_the_login(as_clinician_a, patient_a1):
+    """The record's address is contact data. The login belongs to the person (it may be
+    a colleague's, or a patient's of another clinic): a clinic cannot re-key it."""
     response = as_clinician_a.post(
         f"/portal/patients/{patient_a1.uuid}/edit/", form_data(email="new.address@example.test")
     )
     assert response.status_code == 302
+    patient_a1.refresh_from_db()
     patient_a1.user.refresh_from_db()
-    assert patient_a1.user.email == "new.address@example.test"
+    assert patient_a1.email == "new.address@example.test"
+    assert patient_a1.user.email == "amara.okafor@example.test"
     assert AuditEvent.objects.filter(action="patient.update", patient_uuid=patient_a1.uuid).exists()
 
 
-def test_archive_asks_first_then_hides_the_patient_and_closes_their_login(
-    as_clinician_a, patient_a1
+def test_archive_asks_first_then_hides_the_patient_and_ends_their_access(
+    as_clinician_a, as_patient_a1, patient_a1
 ):
     confirm = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/archive/")
     assert "Archive Amara Okafor?" in confirm.content.decode()
@@ -123,7 +127,9 @@ def test_archive_asks_first_then_hides_the_patient_and_closes_their_login(
     as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
     patient_a1.refresh_from_db()
     patient_a1.user.refresh_from_db()
-    assert patient_a1.status == "archived" and not patient_a1.user.is_active
+    assert patient_a1.status == "archived"
+    # Access ends through the record; the account itself is left alone.
+    assert patient_a1.user.is_active and as_patient_a1.get("/me/").status_code == 403
     active = [p.last_name for p in as_clinician_a.get("/portal/").context["page"]]
     archived = [p.last_name for p in as_clinician_a.get("/portal/?status=archived").context["page"]]
     assert "Okafor" not in active

@@ -6,7 +6,15 @@ import dataclasses
 
 import pytest
 
-from patients.scoring import INSTRUMENTS, PERCENT_RULE, SBST_PATHWAYS, Score, change, score
+from patients.scoring import (
+    INSTRUMENTS,
+    PERCENT_RULE,
+    SBST_PATHWAYS,
+    Score,
+    change,
+    nprs_mean,
+    score,
+)
 
 # Eight STarT Back yes/no items, written as strings of 0/1 to keep tables short.
 
@@ -49,7 +57,7 @@ def test_percent_rule_belongs_to_odi_rmdq_and_nprs():
         ("odi", 10, 0, 100),
         ("rmdq", 5, 0, 24),
         ("psfs", 2, 0, 10),
-        ("ndi", 5, 0, 50),
+        ("ndi", 7.5, 0, 50),
         ("lefs", 9, 0, 80),
         ("sbst", None, 0, 9),
     ],
@@ -267,6 +275,42 @@ def test_nprs_is_the_rating_itself(value):
     assert result.value == value
     assert result.valid is True
     assert result.band is None
+
+
+@pytest.mark.parametrize(
+    ("best", "worst", "now", "value"),
+    [
+        (2, 8, 3, 4),  # 13 / 3 = 4.33 → 4
+        (2, 8, 4, 5),  # 14 / 3 = 4.67 → 5, not the "now" rating alone
+        (0, 0, 1, 0),  # 0.33 → 0
+        (0, 1, 1, 1),  # 0.67 → 1
+        (5, 5, 5, 5),
+        (0, 0, 0, 0),
+        (10, 10, 10, 10),
+        (9, 10, 10, 10),  # 9.67 → 10, never above the scale
+    ],
+)
+def test_nprs_value_is_the_rounded_mean_of_best_worst_and_now(best, worst, now, value):
+    mean = nprs_mean(best, worst, now)
+    assert mean == value and isinstance(mean, int)
+    # The public answer shape stays one whole number.
+    assert score("nprs", mean).value == value
+
+
+@pytest.mark.parametrize(
+    ("ratings", "message"),
+    [
+        ((11, 5, 5), "nprs best"),
+        ((5, -1, 5), "nprs worst"),
+        ((5, 5, True), "nprs now"),
+        ((5, 5, "5"), "nprs now"),
+        ((5, None, 5), "nprs worst"),
+        ((5, 5.5, 5), "nprs worst"),
+    ],
+)
+def test_nprs_mean_refuses_bad_ratings_and_names_them(ratings, message):
+    with pytest.raises(ValueError, match=message):
+        nprs_mean(*ratings)
 
 
 @pytest.mark.parametrize(
@@ -505,9 +549,9 @@ def test_mcid_points_and_percent_rules(code, baseline, current, delta, points, p
         ("psfs", 3, 4.5, False),  # +1.5 < 2
         ("lefs", 40, 49, True),  # +9 ≥ 9
         ("lefs", 40, 48, False),  # +8 < 9
-        ("ndi", 20, 15, True),  # 5 ≥ 5 (raw)
-        ("ndi", 20, 16, False),  # 4 < 5
-        ("ndi", 10, 6, False),  # 4 < 5, though 40 %: no relative rule for NDI
+        ("ndi", 20, 12.5, True),  # 7.5 ≥ 7.5 (raw)
+        ("ndi", 20, 15, False),  # 5 < 7.5: the low end of the published range is not enough
+        ("ndi", 10, 3, False),  # 7 < 7.5, though 70 %: no relative rule for NDI
     ],
 )
 def test_instruments_without_a_percent_rule(code, baseline, current, met):
@@ -561,12 +605,45 @@ def test_float_noise_does_not_hide_a_met_mcid():
 
 
 def test_ndi_change_uses_raw_points():
-    # Raw 20 (40 %) → 15 (30 %): 5 raw points, the NDI MCID.
+    # Raw 20 (40 %) → 12.5 (25 %): 7.5 raw points, the NDI MCID (Young 2009).
     before = score("ndi", [2] * 10)
-    after = score("ndi", [None, 1, 2, 1, 2, 1, 2, None, 1, 2])
+    after = score("ndi", [None, 1, 1, 1, 2, 1, 1, None, 1, 1])  # 9/8 x 10 = 11.25
+    assert after.value == 11.25
     result = change("ndi", before, after)
-    assert result.delta == 5
+    assert result.delta == 8.75
     assert result.mcid_met is True
+
+
+def test_ndi_mcid_is_7_5_and_its_measurement_error_10_2_raw_points():
+    ndi = INSTRUMENTS["ndi"]
+    assert (ndi.mcid, ndi.mdc) == (7.5, 10.2)
+    assert change("ndi", 20, 15).mcid_met is False  # 5 points: not enough any more
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "mcid_met", "beyond_mdc"),
+    [
+        (30, 22.5, True, False),  # 7.5: meaningful, yet inside the measurement error
+        (30, 19.8, True, True),  # 10.2: beyond the error too
+        (30, 20, True, False),  # 10 < 10.2
+        (20, 30.2, False, True),  # 10.2 worse: a real worsening, not an improvement
+    ],
+)
+def test_ndi_change_carries_the_measurement_error_threshold(
+    baseline, current, mcid_met, beyond_mdc
+):
+    result = change("ndi", baseline, current)
+    assert result.mdc == 10.2
+    assert result.mcid_met is mcid_met
+    assert result.beyond_mdc is beyond_mdc
+
+
+@pytest.mark.parametrize("code", ["nprs", "odi", "rmdq", "psfs", "lefs"])
+def test_instruments_without_a_published_mdc_leave_it_empty(code):
+    instrument = INSTRUMENTS[code]
+    result = change(code, instrument.min_value, instrument.max_value)
+    assert instrument.mdc is None
+    assert (result.mdc, result.beyond_mdc) == (None, None)
 
 
 # --- change: refusals ---------------------------------------------------------------

@@ -23,8 +23,11 @@ def test_it_creates_the_documented_logins_and_is_safe_to_rerun(db, settings):
         "clinician@demo.test",
         "admin2@demo.test",
         "clinician2@demo.test",
+        "frontdesk@demo.test",
+        "frontdesk2@demo.test",
     ]:
         assert Membership.objects.filter(user__email=email).count() == 1
+    assert Membership.objects.get(user__email="frontdesk@demo.test").role == "front_desk"
     for email in ["patient@demo.test", "patient2@demo.test"]:
         assert Patient.objects.get(user__email=email)
 
@@ -61,3 +64,14 @@ def test_it_rejects_absurd_sizes(db, settings):
     settings.DEBUG = True
     with pytest.raises(CommandError):
         seed(clinics=0)
+
+
+def test_demo_programs_are_whole_copies_of_their_templates(db, settings):
+    # The demo copies templates in bulk, beside programs.services.program_copy: it must
+    # carry everything a copy carries, the leaflets included.
+    from programs.models import Program
+
+    settings.DEBUG = True
+    seed(clinics=1, patients=6)
+    for program in Program.objects.filter(assignment__isnull=False):
+        assert program.leaflets and sorted(program.leaflets) == sorted(program.based_on.leaflets)

@@ -100,3 +100,29 @@ def test_a_missing_cue_or_dose_is_explained(as_admin_a):
     )
     body = response.content.decode()
     assert "This field is required" in body and "Give the reps, a hold time or a duration" in body
+
+
+def test_a_clinic_exercise_borrows_a_built_in_drawing(as_admin_a):
+    """Issue 20: a clinic's own exercise gets pictures too, from a built-in pose pair."""
+    as_admin_a.post("/portal/library/new/", form_data(illustration="seated-knee-extension"))
+    exercise = Exercise.objects.get(name="Towel squeeze")
+    assert exercise.illustration == "seated-knee-extension"
+    page = as_admin_a.get(f"/portal/library/{exercise.uuid}/").content.decode()
+    assert page.count("<svg") >= 3  # start, end and the moving picture
+    assert "Towel squeeze: the movement" in page
+    form = as_admin_a.get(f"/portal/library/{exercise.uuid}/edit/").content.decode()
+    assert '<option value="seated-knee-extension" selected>' in form
+
+
+def test_only_built_in_drawings_can_be_picked(as_admin_a):
+    response = as_admin_a.post("/portal/library/new/", form_data(illustration="../../etc"))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Exercise.objects.filter(name="Towel squeeze").exists()
+
+
+def test_a_clinic_exercise_may_have_no_drawing(as_admin_a):
+    as_admin_a.post("/portal/library/new/", form_data(illustration=""))
+    exercise = Exercise.objects.get(name="Towel squeeze")
+    assert exercise.illustration == ""
+    page = as_admin_a.get(f"/portal/library/{exercise.uuid}/").content.decode()
+    assert "the movement" not in page

@@ -5,6 +5,9 @@ from pathlib import Path
 
 from programs.content import exercises as content
 from programs.content.exercises import EXERCISES, TEMPLATES
+from programs.dosage import DOSAGE_FIELDS, PLACEHOLDERS
+from programs.library_sync import dosage_of
+from programs.models import Category, Equipment, Exercise, Position, Region, Side, Style
 
 # The brief's slug list with the starting position each one must use.
 EXPECTED = [
@@ -55,6 +58,42 @@ EXPECTED = [
     ("prone-hip-extension", "prone"),
     ("thread-the-needle", "quadruped"),
     ("seated-hamstring-stretch", "sitting"),
+    # Issue 20: nerve glides, rest positions, loaded and everyday strength, more joints.
+    ("sciatic-nerve-slider", "sitting"),
+    ("femoral-nerve-slider", "standing"),
+    ("prone-lying", "prone"),
+    ("prone-on-elbows", "prone"),
+    ("rest-calves-on-chair", "supine"),
+    ("side-lying-rest", "side_lying"),
+    ("seated-forward-bend", "sitting"),
+    ("hip-hinge-weight", "standing"),
+    ("farmer-carry", "standing"),
+    ("suitcase-carry", "standing"),
+    ("stationary-cycling", "sitting"),
+    ("walking-program", "standing"),
+    ("marching-on-the-spot", "standing"),
+    ("standing-hip-extension", "standing"),
+    ("single-leg-bridge", "supine"),
+    ("seated-march", "sitting"),
+    ("standing-hip-abduction", "standing"),
+    ("short-arc-quad", "supine"),
+    ("seated-knee-extension", "sitting"),
+    ("standing-hamstring-curl", "standing"),
+    ("split-squat", "standing"),
+    ("quad-stretch-standing", "standing"),
+    ("ankle-pumps", "supine"),
+    ("toe-raise", "standing"),
+    ("calf-stretch-bent-knee", "standing"),
+    ("wall-slide", "standing"),
+    ("supine-arm-raise", "supine"),
+    ("front-arm-raise", "standing"),
+    ("wall-push-up", "standing"),
+    ("tandem-stance", "standing"),
+    ("single-leg-balance-free", "standing"),
+    ("seated-slow-breathing", "sitting"),
+    ("tense-and-relax", "supine"),
+    ("bird-dog-arm-reach", "quadruped"),
+    ("seated-thoracic-extension", "sitting"),
 ]
 
 EXERCISE_KEYS = {
@@ -71,33 +110,14 @@ EXERCISE_KEYS = {
     "stop_if",
     "dosage",
 }
-DOSAGE_KEYS = {
-    "sets",
-    "reps",
-    "hold_seconds",
-    "rest_seconds",
-    "duration_seconds",
-    "times_per_day",
-    "days_per_week",
-    "side",
-}
-CATEGORIES = {"mobility", "stretch", "strength", "motor_control", "balance", "breathing", "cardio"}
-REGIONS = {
-    "low_back",
-    "mid_back",
-    "neck",
-    "shoulder",
-    "hip",
-    "knee",
-    "ankle_foot",
-    "core",
-    "whole_body",
-}
-POSITIONS = {"supine", "prone", "side_lying", "quadruped", "kneeling", "sitting", "standing"}
-EQUIPMENT = {"none", "mat", "chair", "band", "ball", "step", "weights"}
-STYLES = {"dynamic", "static_hold", "isometric"}
+# The allowed values are the models' own choices: a value added there is allowed here.
+CATEGORIES = set(Category.values)
+REGIONS = set(Region.values)
+POSITIONS = set(Position.values)
+EQUIPMENT = set(Equipment.values)
+STYLES = set(Style.values)
 CUE_ORDER = ["setup", "movement", "form", "breathing", "feel"]
-SIDES = {"both", "left", "right", "alternating", "each_side"}
+SIDES = set(Side.values)
 
 # Clinical words patients should not have to decode. `name` may use them.
 JARGON = {
@@ -138,6 +158,11 @@ STOP_SIGNS = ("sharp", "spread", "tingling", "numb", "dizzy", "gives way", "swol
 BY_SLUG = {exercise["slug"]: exercise for exercise in EXERCISES}
 
 
+def full_dosage(exercise: dict) -> dict:
+    """The dosage the library sync writes: what the file gives, model defaults for the rest."""
+    return dosage_of(exercise, Exercise)
+
+
 def sentences(text: str) -> list[str]:
     return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
 
@@ -169,14 +194,14 @@ def test_slugs_are_unique_and_slug_shaped():
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", slug) for slug in slugs)
 
 
-def test_there_are_at_least_40_exercises():
-    assert len(EXERCISES) >= 40
+def test_there_are_at_least_80_exercises():
+    assert len(EXERCISES) >= 80
 
 
 def test_each_exercise_has_exactly_the_expected_keys():
     for exercise in EXERCISES:
         assert set(exercise) == EXERCISE_KEYS, exercise["slug"]
-        assert set(exercise["dosage"]) == DOSAGE_KEYS, exercise["slug"]
+        assert set(exercise["dosage"]) <= set(DOSAGE_FIELDS), exercise["slug"]
 
 
 def test_positions_match_the_brief():
@@ -198,7 +223,7 @@ def test_choice_fields_use_allowed_values():
         assert len(exercise["equipment"]) == len(set(exercise["equipment"])), slug
         if "none" in exercise["equipment"]:
             assert exercise["equipment"] == ["none"], slug
-        assert exercise["dosage"]["side"] in SIDES, slug
+        assert full_dosage(exercise)["side"] in SIDES, slug
 
 
 def test_floor_work_asks_for_a_mat():
@@ -255,6 +280,67 @@ def test_stop_rules_follow_the_pain_model():
         assert any(sign in stop_if.lower() for sign in STOP_SIGNS), exercise["slug"]
 
 
+# Amounts in words that a step could contradict the prescription with. ("One" is left
+# out: "one knee", "one arm" are not amounts.)
+NUMBER_WORDS = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"once|twice|dozen|half a minute|a minute)\b",
+    re.IGNORECASE,
+)
+
+
+def test_steps_take_their_amounts_from_the_prescription():
+    """Issue 13: a step said "Hold for 5 seconds" under a dose of "hold 30 s". A step may
+    name an amount only through a placeholder ("Hold for {hold}"), which is filled from
+    the patient's own prescription; no step has a number of its own."""
+    for exercise in EXERCISES:
+        for kind, text in exercise["cues"]:
+            assert not re.search(r"\d", text), (exercise["slug"], kind, text)
+            assert not NUMBER_WORDS.search(text), (exercise["slug"], kind, text)
+            braces = re.findall(r"\{[^}]*\}", text)
+            assert all(brace[1:-1] in PLACEHOLDERS for brace in braces), (exercise["slug"], text)
+            assert text.count("{") == text.count("}") == len(braces), (exercise["slug"], text)
+
+
+def test_every_step_that_times_a_hold_uses_the_prescribed_hold():
+    timed = re.compile(
+        r"\b(hold|pause)( it there| the stretch)? for\b|\bdraw them in for\b|\bother leg for\b",
+        re.IGNORECASE,
+    )
+    used = 0
+    for exercise in EXERCISES:
+        for _kind, text in exercise["cues"]:
+            for match in timed.finditer(text):
+                assert text[match.end() :].lstrip().startswith("{hold}"), (exercise["slug"], text)
+                used += 1
+    assert used >= 30
+
+
+def test_cautions_and_stop_rules_name_no_amounts():
+    """They are not filled from the prescription, so they may not name an amount
+    ("pick a band you can pull 10 times" under a dose of 15)."""
+    for exercise in EXERCISES:
+        for text in (exercise["cautions"], exercise["stop_if"], exercise["lay_name"]):
+            assert not re.search(r"[\d{}]", text), (exercise["slug"], text)
+
+
+def test_sore_side_exercises_say_so_in_their_steps():
+    for exercise in EXERCISES:
+        if full_dosage(exercise)["side"] == "affected":
+            steps = " ".join(text for _kind, text in exercise["cues"])
+            assert "sore" in steps, exercise["slug"]
+
+
+def test_stop_rules_say_further_down_not_below_the_knee():
+    """Issue 13: "pain that spreads below your knee" means nothing to a patient whose pain
+    already goes below the knee. What matters is pain spreading further."""
+    for exercise in EXERCISES:
+        stop_if = exercise["stop_if"]
+        assert "below your knee" not in stop_if, exercise["slug"]
+        if re.search(r"\b(spread|spreads|spreading|runs)\b", stop_if):
+            assert "further" in stop_if, exercise["slug"]
+
+
 def test_low_back_stop_rules_cover_leg_symptoms():
     for exercise in EXERCISES:
         if "low_back" in exercise["regions"]:
@@ -263,7 +349,7 @@ def test_low_back_stop_rules_cover_leg_symptoms():
 
 def test_dosage_fields_have_sane_types():
     for exercise in EXERCISES:
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         slug = exercise["slug"]
         assert isinstance(dosage["sets"], int) and 1 <= dosage["sets"] <= 3, slug
         assert dosage["reps"] is None or (isinstance(dosage["reps"], int) and dosage["reps"] > 0)
@@ -279,7 +365,7 @@ def test_dosage_fields_have_sane_types():
 
 def test_mobility_is_10_to_15_slow_reps_once_or_twice_a_day():
     for exercise in by_category("mobility"):
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         assert exercise["style"] == "dynamic", exercise["slug"]
         assert 10 <= dosage["reps"] <= 15, exercise["slug"]
         # Rhythmic moves (circles, swings) have no end-range hold.
@@ -289,7 +375,7 @@ def test_mobility_is_10_to_15_slow_reps_once_or_twice_a_day():
 
 def test_static_stretches_hold_15_to_30_seconds_2_or_3_times():
     for exercise in by_category("stretch"):
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         assert exercise["style"] == "static_hold", exercise["slug"]
         assert 15 <= dosage["hold_seconds"] <= 30, exercise["slug"]
         assert 2 <= dosage["sets"] * dosage["reps"] <= 3, exercise["slug"]
@@ -297,14 +383,14 @@ def test_static_stretches_hold_15_to_30_seconds_2_or_3_times():
 
 def test_motor_control_is_8_to_12_reps_with_5_to_10_second_holds():
     for exercise in by_category("motor_control"):
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         assert 8 <= dosage["reps"] <= 12, exercise["slug"]
         assert 5 <= dosage["hold_seconds"] <= 10, exercise["slug"]
 
 
 def test_strength_is_1_to_3_sets_of_8_to_12_on_2_or_3_days():
     for exercise in by_category("strength"):
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         assert 1 <= dosage["sets"] <= 3, exercise["slug"]
         if dosage["reps"] is None:
             # A plank is one timed effort per set instead of counted reps.
@@ -319,14 +405,14 @@ def test_strength_is_1_to_3_sets_of_8_to_12_on_2_or_3_days():
 
 def test_balance_is_short_repeated_holds():
     for exercise in by_category("balance"):
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         assert 2 <= dosage["reps"] <= 5, exercise["slug"]
         assert 10 <= dosage["hold_seconds"] <= 60, exercise["slug"]
 
 
 def test_breathing_and_cardio_are_timed():
     for exercise in by_category("breathing") + by_category("cardio"):
-        dosage = exercise["dosage"]
+        dosage = full_dosage(exercise)
         assert dosage["reps"] is None, exercise["slug"]
         assert dosage["duration_seconds"] >= 60, exercise["slug"]
 
@@ -381,6 +467,44 @@ def test_required_templates_exist():
     keys = [template["key"] for template in TEMPLATES]
     assert len(keys) == len(set(keys))
     assert {"low-back-early-movement", "low-back-core-stability", "neck-shoulder-desk"} <= set(keys)
+
+
+def test_there_are_at_least_12_templates():
+    assert len(TEMPLATES) >= 12
+
+
+def test_back_pain_templates_include_slow_breathing():
+    """Issue 20: slow breathing was in the library but in no back template."""
+    breathing = {e["slug"] for e in by_category("breathing") if "breath" in e["slug"]}
+    for key in ("low-back-early-movement", "low-back-flare-up", "low-back-extension"):
+        template = next(t for t in TEMPLATES if t["key"] == key)
+        assert breathing & set(template["items"]), key
+
+
+def test_the_issue_20_gaps_are_filled():
+    """The kinds of exercise a clinician found missing, each present by slug."""
+    wanted = {
+        "sciatic-nerve-slider",
+        "femoral-nerve-slider",
+        "prone-lying",
+        "prone-on-elbows",
+        "rest-calves-on-chair",
+        "side-lying-rest",
+        "seated-forward-bend",
+        "hip-hinge-weight",
+        "farmer-carry",
+        "suitcase-carry",
+        "stationary-cycling",
+        "walking-program",
+        "tense-and-relax",
+        "seated-slow-breathing",
+    }
+    assert wanted <= set(BY_SLUG)
+    # Before issue 20: hip 21, knee 10, ankle and foot 3, shoulder 12, balance 1.
+    more = {"hip": 30, "knee": 15, "ankle_foot": 8, "shoulder": 15}
+    for region, least in more.items():
+        assert len([e for e in EXERCISES if region in e["regions"]]) >= least, region
+    assert len(by_category("balance")) >= 3
 
 
 def test_templates_are_well_formed():

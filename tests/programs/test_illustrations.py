@@ -56,6 +56,41 @@ EXPECTED_SLUGS = {
     "prone-hip-extension",
     "thread-the-needle",
     "seated-hamstring-stretch",
+    "sciatic-nerve-slider",
+    "femoral-nerve-slider",
+    "prone-lying",
+    "prone-on-elbows",
+    "rest-calves-on-chair",
+    "side-lying-rest",
+    "seated-forward-bend",
+    "hip-hinge-weight",
+    "farmer-carry",
+    "suitcase-carry",
+    "stationary-cycling",
+    "walking-program",
+    "marching-on-the-spot",
+    "standing-hip-extension",
+    "single-leg-bridge",
+    "seated-march",
+    "standing-hip-abduction",
+    "short-arc-quad",
+    "seated-knee-extension",
+    "standing-hamstring-curl",
+    "split-squat",
+    "quad-stretch-standing",
+    "ankle-pumps",
+    "toe-raise",
+    "calf-stretch-bent-knee",
+    "wall-slide",
+    "supine-arm-raise",
+    "front-arm-raise",
+    "wall-push-up",
+    "tandem-stance",
+    "single-leg-balance-free",
+    "seated-slow-breathing",
+    "tense-and-relax",
+    "bird-dog-arm-reach",
+    "seated-thoracic-extension",
 }
 
 ALL_SLUGS = sorted(EXPECTED_SLUGS)
@@ -153,3 +188,11 @@ def test_all_pictures_render_into_one_pdf_with_weasyprint(tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     assert len(data) > 10_000
+
+
+def test_the_contact_sheet_is_written_as_png_pages_to_look_at():
+    from tools.contact_sheet import build_pngs
+
+    pages = build_pngs(["glute-bridge", "wall-slide", "plank"])
+    assert len(pages) == 1 and pages[0].startswith(b"\x89PNG")
+    assert len(build_pngs(sorted(ILLUSTRATED_SLUGS)[:11])) == 2  # ten exercises a page

@@ -1,22 +1,22 @@
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
+from clinic.actors import Actor
 from clinic.models import AuditEvent, Membership
 from patients.models import PatientProgram
 from patients.services import patient_program_start
 from programs.builder import BuilderState, apply_action, rows_from_items
-from programs.dosage import describe_dosage, estimate_minutes
+from programs.content.exercises import EXERCISES
+from programs.dosage import describe_dosage, estimate_minutes, fill_step, session_seconds
 from programs.models import Exercise, Program, ProgramItem, ProgramRevision
 from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
 from tests.conftest import client_for
-
-
-@pytest.fixture
-def membership_a(clinician_a):
-    return Membership.objects.get(user=clinician_a)
 
 
 @pytest.fixture
@@ -26,7 +26,9 @@ def early_movement():
 
 @pytest.fixture
 def program_a1(membership_a, patient_a1, early_movement):
-    return patient_program_start(membership=membership_a, patient=patient_a1, source=early_movement)
+    return patient_program_start(
+        actor=Actor.for_member(membership_a), patient=patient_a1, source=early_movement
+    )
 
 
 def edit_url(patient, program) -> str:
@@ -56,6 +58,7 @@ def builder_post(program, **changes) -> dict:
             "reps",
             "hold_seconds",
             "rest_seconds",
+            "duration_seconds",
             "times_per_day",
             "days_per_week",
             "side",
@@ -67,8 +70,8 @@ def builder_post(program, **changes) -> dict:
 
 
 def test_migrate_installs_the_shared_library_and_templates(db):
-    assert Exercise.objects.filter(clinic=None).count() >= 40
-    assert Program.objects.filter(clinic=None, is_template=True).count() >= 3
+    assert Exercise.objects.filter(clinic=None).count() >= 80
+    assert Program.objects.filter(clinic=None, is_template=True).count() >= 12
     bridge = Exercise.objects.get(slug="glute-bridge")
     assert bridge.cues.count() >= 4 and bridge.reps and bridge.illustration == "glute-bridge"
 
@@ -163,7 +166,11 @@ def test_reorder_then_save_keeps_the_new_order_and_item_ids(membership_a, progra
         {"id": r.values["id"], "exercise": r.exercise, "reps": r.values["reps"]} for r in state.rows
     ]
     saved = program_save(
-        program=program_a1, membership=membership_a, expected_revision=1, fields={}, items=rows
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=rows,
     )
     reordered = list(saved.items.all())
     assert [i.pk for i in reordered] == [
@@ -192,11 +199,16 @@ def test_a_second_concurrent_save_is_refused_with_who_and_when(
 
 
 def test_the_service_refuses_a_stale_revision(membership_a, program_a1):
+    before = ProgramItem.objects.filter(program=program_a1).count()
     with pytest.raises(ProgramConflict):
         program_save(
-            program=program_a1, membership=membership_a, expected_revision=0, fields={}, items=[]
+            program=program_a1,
+            actor=Actor.for_member(membership_a),
+            expected_revision=0,
+            fields={},
+            items=[],
         )
-    assert ProgramItem.objects.filter(program=program_a1).count() == 4
+    assert before and ProgramItem.objects.filter(program=program_a1).count() == before
 
 
 @pytest.mark.parametrize(
@@ -295,19 +307,95 @@ def test_minutes_are_estimated_from_the_dosage():
 def test_the_dosage_line_reads_like_a_prescription(program_a1):
     item = program_a1.items.order_by("order").first()
     item.sets, item.reps, item.hold_seconds, item.times_per_day = 2, 10, 5, 2
+    item.rest_seconds = 30
     item.weekdays, item.side, item.load_kind, item.load_band = 0b10101, "each_side", "band", "red"
-    assert (
-        describe_dosage(item)
-        == "2 × 10 reps · hold 5 s · 2× a day · Mon, Wed, Fri · each side · red band"
+    assert describe_dosage(item) == (
+        "2 sets of 10 reps on each side · hold 5 s · rest 30 s between sets · twice a day · "
+        "Mon, Wed, Fri · red band"
     )
+
+
+def dose(**fields) -> str:
+    return describe_dosage({"sets": 1, "times_per_day": 1, "days_per_week": 7, **fields})
+
+
+def test_rest_shows_only_between_sets():
+    """Issue 13: "rest 30 s" on a one-set item left the patient asking: rest after what?"""
+    assert "rest" not in dose(reps=10, hold_seconds=5, rest_seconds=30)
+    assert "rest 30 s between sets" in dose(sets=2, reps=10, rest_seconds=30)
+    assert "rest" not in dose(sets=2, reps=10, rest_seconds=0)
+
+
+def test_the_side_says_whether_the_count_is_per_side_or_in_all():
+    assert dose(reps=10, side="alternating").startswith("10 reps in all, alternating sides · ")
+    assert dose(reps=10, side="each_side").startswith("10 reps on each side · ")
+    assert dose(sets=2, reps=8, side="each_side").startswith("2 sets of 8 reps on each side · ")
+    assert dose(reps=10, side="left").startswith("10 reps, left side only · ")
+    assert dose(reps=10, side="affected").startswith("10 reps on your sore side · ")
+    assert dose(reps=10, side="both").startswith("10 reps · ")
+    # A hold alone is the amount: the side goes with it.
+    assert dose(hold_seconds=30, side="each_side").startswith("hold 30 s on each side · ")
+    assert dose(sets=3, duration_seconds=20, side="alternating").startswith(
+        "3 sets of 20 s in all, alternating sides · "
+    )
+
+
+def test_times_a_day_are_words_not_multipliers():
+    """ "2×" reads as "2 sets"; the line says "twice a day"."""
+    assert "once a day" in dose(reps=10)
+    assert "twice a day" in dose(reps=10, times_per_day=2)
+    assert "3 times a day" in dose(reps=10, times_per_day=3)
+    assert "×" not in dose(sets=3, reps=10, times_per_day=2)
+    assert dose(reps=10, days_per_week=3).endswith("once a day · 3 days a week")
+    assert dose(reps=10, days_per_week=1).endswith("1 day a week")
+
+
+def test_sore_side_exercises_default_to_the_sore_side(db):
+    """The pendulum and the quad set are done with the sore arm or knee only."""
+    for slug in ("pendulum", "quad-set"):
+        exercise = Exercise.objects.get(slug=slug, clinic=None)
+        assert exercise.side == "affected"
+        assert "sore side" in describe_dosage(exercise)
+    quad_set = Program.objects.get(template_key="knee-basics").items.get(exercise__slug="quad-set")
+    assert quad_set.side == "affected"
+    assert session_seconds(quad_set) == session_seconds({**vars(quad_set), "side": "both"})
+
+
+def test_existing_installs_get_the_corrected_library(db):
+    """0002 installed the library once; 0004 runs the sync again, so a database made
+    before this change loses the old defaults and texts. Prescriptions stay as they are."""
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "programs.migrations.0004_side_sore_side_and_library_update"
+    )
+    pendulum = Exercise.objects.get(slug="pendulum", clinic=None)
+    tilt = Exercise.objects.get(slug="pelvic-tilt", clinic=None)
+    Exercise.objects.filter(pk=pendulum.pk).update(side="each_side", stop_if="Old rule.")
+    tilt.cues.filter(kind="movement").update(text="Press your back down. Hold for 5 seconds.")
+    template = Program.objects.get(template_key="knee-basics")
+    template.items.filter(exercise__slug="quad-set").update(side="each_side")
+
+    migration.update_library(apps, None)
+
+    pendulum.refresh_from_db()
+    assert pendulum.side == "affected" and pendulum.stop_if != "Old rule."
+    assert "{hold}" in tilt.cues.get(kind="movement").text
+    assert template.items.get(exercise__slug="quad-set").side == "affected"
+    assert Exercise.objects.filter(clinic=None).count() == len(EXERCISES)
 
 
 def test_other_clinics_cannot_see_copy_or_use_our_custom_exercises_and_templates(
     membership_a, as_clinician_b, clinician_b, patient_b1, early_movement
 ):
-    ours = exercise_copy(membership=membership_a, source=Exercise.objects.get(slug="cat-cow"))
+    ours = exercise_copy(
+        actor=Actor.for_member(membership_a), source=Exercise.objects.get(slug="cat-cow")
+    )
     template = program_copy(
-        source=early_movement, clinic=membership_a.clinic, membership=membership_a, as_template=True
+        source=early_movement,
+        clinic=membership_a.clinic,
+        actor=Actor.for_member(membership_a),
+        as_template=True,
     )
     assert ours.name not in as_clinician_b.get("/portal/library/?q=cat").content.decode()
     assert as_clinician_b.get(f"/portal/library/{ours.uuid}/").status_code == 404
@@ -328,7 +416,7 @@ def test_other_clinics_cannot_see_copy_or_use_our_custom_exercises_and_templates
     assert "not available" in start.content.decode()
     assert not Program.objects.filter(assignment__patient=patient_b1).exists()
     mine = patient_program_start(
-        membership=Membership.objects.get(user=clinician_b),
+        actor=Actor.for_member(Membership.objects.get(user=clinician_b)),
         patient=patient_b1,
         source=early_movement,
     )
@@ -413,7 +501,7 @@ def test_builder_queries_are_pinned_whatever_the_program_and_library_size(
     extra = [{"exercise": e, "reps": 10} for e in Exercise.objects.all()[:20]]
     program_save(
         program=program_a1,
-        membership=membership_a,
+        actor=Actor.for_member(membership_a),
         expected_revision=1,
         fields={},
         items=rows + extra,
@@ -438,9 +526,135 @@ def test_the_builder_post_queries_are_pinned_whatever_the_program_size(
     extra = [{"exercise": i.exercise, "reps": 10} for i in items * 5]
     program_save(
         program=program_a1,
-        membership=membership_a,
+        actor=Actor.for_member(membership_a),
         expected_revision=1,
         fields={},
         items=rows + extra,
     )
     assert post_queries() == small
+
+
+def test_starting_from_another_clinics_template_is_refused_and_audited(
+    as_clinician_a, patient_a1, clinician_b, clinic_b
+):
+    from clinic.models import AuditEvent
+    from tests.conftest import actor_of
+
+    theirs = program_copy(
+        source=Program.objects.get(template_key="low-back-early-movement"),
+        clinic=clinic_b,
+        actor=actor_of(clinician_b),
+        as_template=True,
+    )
+    response = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/programs/start/", {"template": str(theirs.uuid)}
+    )
+    assert response.status_code == 302
+    assert not Program.objects.filter(assignment__patient=patient_a1).exists()
+    event = AuditEvent.objects.get(action="access.denied")
+    assert event.object_type == "program" and event.object_id == str(theirs.uuid)
+
+
+def test_a_step_takes_its_amounts_from_the_prescription():
+    step = "Hold for {hold}, then relax. Do {reps} in {sets} sets, or walk for {duration}."
+    item = {"sets": 2, "reps": 12, "hold_seconds": 30, "duration_seconds": 600}
+    assert fill_step(step, item) == (
+        "Hold for 30 seconds, then relax. Do 12 in 2 sets, or walk for 10 minutes."
+    )
+    assert fill_step("Hold for {hold}.", {"hold_seconds": 1}) == "Hold for 1 second."
+    assert fill_step("Hold for {hold}.", {"hold_seconds": 90}) == "Hold for 90 seconds."
+
+
+def test_a_step_without_the_amount_still_reads_naturally():
+    nothing = {"sets": 1, "reps": None, "hold_seconds": 0, "duration_seconds": None}
+    assert fill_step("Hold for {hold}, then relax.", nothing) == "Hold for a moment, then relax."
+    assert fill_step("Do {reps} one way.", nothing) == "Do a few one way."
+    assert fill_step("Walk for {duration}.", nothing) == "Walk for a short while."
+
+
+def test_a_clinics_own_braces_are_printed_as_written_never_evaluated():
+    """Clinic-made steps are free text: braces that are not our placeholders, and
+    format-string tricks, come out exactly as typed."""
+    item = {"hold_seconds": 5}
+    for text in (
+        "Keep {your} back {straight",
+        "{0} {hold.__class__} {hold!r} {hold:>99} {}",
+        "Counts {{like}} this } {",
+        "{HOLD} { hold }",
+    ):
+        assert fill_step(text, item) == text
+    assert fill_step("{{hold}}", item) == "{5 seconds}"
+    rendered = Template("{% load dosage %}{{ text|step_text:item }}").render(
+        Context({"text": "<b>Hold</b> for {hold} & {x}", "item": item})
+    )
+    assert rendered == "&lt;b&gt;Hold&lt;/b&gt; for 5 seconds &amp; {x}"
+
+
+def test_the_library_shows_steps_filled_from_the_default_dosage(as_clinician_a):
+    tilt = Exercise.objects.get(slug="pelvic-tilt", clinic=None)
+    page = as_clinician_a.get(f"/portal/library/{tilt.uuid}/").content.decode()
+    assert "Hold for 5 seconds, then relax." in page and "{hold}" not in page
+    listing = as_clinician_a.get("/portal/library/?q=tilt").content.decode()
+    assert "Hold for 5 seconds" in listing and "{hold}" not in listing
+
+
+def test_a_reworded_dosage_line_is_not_a_changed_dose(membership_a, program_a1):
+    """Revisions saved before the dosage line's wording changed hold the old line: the
+    next save must not report every exercise's dosage as changed."""
+    first = program_a1.revisions.get(number=1)
+    for item in first.snapshot["items"]:
+        item["dosage"] = "10 reps · 2× a day · each side"  # as the old wording read
+    first.save()
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
+    saved = program_save(
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=1,
+        fields={},
+        items=items,
+    )
+    assert saved.revisions.get(number=2).summary == "Saved without changes"
+    items[0]["notes"] = "Go gently."
+    saved = program_save(
+        program=saved,
+        actor=Actor.for_member(membership_a),
+        expected_revision=2,
+        fields={},
+        items=items,
+    )
+    assert saved.revisions.get(number=3).summary == "Saved without changes"
+    items[0]["hold_seconds"] = 9
+    saved = program_save(
+        program=saved,
+        actor=Actor.for_member(membership_a),
+        expected_revision=3,
+        fields={},
+        items=items,
+    )
+    assert saved.revisions.get(number=4).summary.startswith("Changed dosage of ")
+
+
+def test_a_refused_id_with_control_characters_is_audited_readably(as_clinician_a, patient_a1):
+    # PostgreSQL refuses NUL in text columns: the refused id is stored with it replaced.
+    from clinic.models import AuditEvent
+
+    response = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/programs/start/", {"template": "ab\x00c\nd"}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="access.denied")
+    assert event.object_id == "ab?c?d"
+
+
+def test_migrate_installs_the_issue_20_library(db):
+    """Migration programs 0006: the new exercises with their links and movements, and slow
+    breathing in the early-movement back template."""
+    lying = Exercise.objects.get(slug="prone-lying", clinic=None)
+    elbows = Exercise.objects.get(slug="prone-on-elbows", clinic=None)
+    assert lying.harder == elbows and elbows.harder.slug == "prone-press-up"
+    assert elbows.easier == lying and elbows.contraindications == ["prone_lying"]
+    assert elbows.illustration == "prone-on-elbows" and elbows.cues.count() == 5
+    assert Exercise.objects.get(slug="stationary-cycling", clinic=None).equipment == ["bike"]
+    early = Program.objects.get(template_key="low-back-early-movement")
+    assert early.items.filter(exercise__slug="diaphragmatic-breathing").exists()
+    assert Program.objects.get(template_key="leg-pain-nerve-glides").items.count() == 4

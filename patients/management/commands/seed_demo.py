@@ -18,7 +18,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from clinic.models import Clinic, Membership, User
-from patients import demo_history
+from patients import caseload, demo_history
 from patients.models import Patient
 
 DEMO_PASSWORD = "limber-demo"  # noqa: S105 - documented demo credential, refused without DEBUG
@@ -80,6 +80,9 @@ class Command(BaseCommand):
                 )
             )
             flagged = demo_history.raise_inactive_flags(clinic)
+            # The history was bulk-written, past the services that keep the caseload's
+            # stored figures current: compute them for the whole clinic once.
+            caseload.refresh(Patient.objects.filter(clinic=clinic))
             self.stdout.write(
                 f"{clinic.name}: {created} patient(s), {programs} program(s), "
                 f"{logged} session(s) added; {flagged} inactivity flag(s)"
@@ -109,7 +112,12 @@ class Command(BaseCommand):
         suffix = "" if k == 1 else f" ({k})"
         admin = self._user(demo_email("admin", k), f"Alex Morgan{suffix}", password_hash)
         clinician = self._user(demo_email("clinician", k), f"Dr Sam Rivera{suffix}", password_hash)
-        for user, role in ((admin, Membership.Role.ADMIN), (clinician, Membership.Role.CLINICIAN)):
+        front_desk = self._user(demo_email("frontdesk", k), f"Jo Patel{suffix}", password_hash)
+        for user, role in (
+            (admin, Membership.Role.ADMIN),
+            (clinician, Membership.Role.CLINICIAN),
+            (front_desk, Membership.Role.FRONT_DESK),
+        ):
             Membership.objects.get_or_create(user=user, clinic=clinic, defaults={"role": role})
         if not clinician.phone:
             clinician.phone = clinic.phone
@@ -180,5 +188,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {DEMO_PASSWORD})"))
         for k in range(1, clinics + 1):
-            emails = ", ".join(demo_email(role, k) for role in ("admin", "clinician", "patient"))
+            emails = ", ".join(
+                demo_email(role, k) for role in ("admin", "clinician", "frontdesk", "patient")
+            )
             self.stdout.write(f"  clinic {k}: {emails}")

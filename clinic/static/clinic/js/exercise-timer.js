@@ -25,6 +25,9 @@
  *   timer:started   detail {label}
  *   timer:stopped   detail {label, reason: "user" | "other-timer" | "removed"}
  *   timer:finished  detail {label, checkbox: id or null, ticked: boolean}
+ *   timer:phase     detail {label, kind: "ready" | "hold" | "relax" | "rest" | "rep" | "work",
+ *                   seconds}: each step as it begins (the moving picture follows it)
+ *   timer:paused, timer:resumed   detail {label}
  * The checkbox only gets `checked = true`: no "change" event is dispatched, so a form
  * that saves itself on change is never submitted behind the patient's back.
  *
@@ -36,22 +39,48 @@
   var READY_SECONDS = 3;
   var RELAX_SECONDS = 3;
   var PACE_SECONDS = 4;
-  var LIMITS = {
-    sets: [1, 20],
-    reps: [1, 200],
-    hold: [0, 3600],
-    rest: [0, 3600],
-    duration: [1, 14400],
+  // The highest amounts come from the model through the page (the "dosage-limits" JSON
+  // element), so the timer clamps to exactly what a clinician can prescribe. The lowest
+  // are what the numbers mean, not a rule: a hold or a rest may be 0, a count may not.
+  var FIELD_OF = {
+    sets: "sets",
+    reps: "reps",
+    hold: "hold_seconds",
+    rest: "rest_seconds",
+    duration: "duration_seconds",
   };
+  var LIMITS = null;
+
+  function limitsFor(name) {
+    if (LIMITS === null) {
+      var element = document.getElementById("dosage-limits");
+      try {
+        LIMITS = element ? JSON.parse(element.textContent) : {};
+      } catch (error) {
+        LIMITS = {};
+      }
+    }
+    var highest = (LIMITS[FIELD_OF[name]] || [0, 0])[1];
+    return [name === "hold" || name === "rest" ? 0 : 1, highest];
+  }
+
+  // Words in the page's language (clinic/js/text.js, clinic/js_text.py); English, with the
+  // placeholders filled, on a page without them.
+  function t(english, values) {
+    if (window.limberText) return window.limberText(english, values);
+    return english.replace(/\{(\w+)\}/g, function (match, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : match;
+    });
+  }
   var PHASE_TEXT = {
-    ready: "Get ready…",
-    hold: "Hold…",
-    relax: "Relax",
-    rest: "Rest",
-    rep: "Rep",
-    work: "Keep going…",
-    paused: "Paused",
-    done: "Done! Tick it off below.",
+    ready: t("Get ready…"),
+    hold: t("Hold…"),
+    relax: t("Relax"),
+    rest: t("Rest"),
+    rep: t("Rep"),
+    work: t("Keep going…"),
+    paused: t("Paused"),
+    done: t("Done! Tick it off below."),
   };
 
   var active = null; // the one timer that is running or paused
@@ -64,7 +93,7 @@
     raw = raw.trim();
     if (!/^\d+(\.\d+)?$/.test(raw)) return null;
     var value = Math.round(Number(raw));
-    var limits = LIMITS[name];
+    var limits = limitsFor(name);
     if (!isFinite(value) || value < limits[0]) return null;
     return Math.min(value, limits[1]);
   }
@@ -122,13 +151,13 @@
 
   function setRepText(config, set, rep) {
     var parts = [];
-    if (config.sets > 1) parts.push("Set " + set + " of " + config.sets);
-    if (config.mode !== "duration" && config.reps > 1) parts.push("Rep " + rep + " of " + config.reps);
+    if (config.sets > 1) parts.push(t("Set {set} of {sets}", {set: set, sets: config.sets}));
+    if (config.mode !== "duration" && config.reps > 1) parts.push(t("Rep {rep} of {reps}", {rep: rep, reps: config.reps}));
     return parts.join(" · ");
   }
 
   function progressText(config, step) {
-    if (step.betweenSets) return "Next: set " + step.set + " of " + config.sets;
+    if (step.betweenSets) return t("Next: set {set} of {sets}", {set: step.set, sets: config.sets});
     return setRepText(config, step.set, step.rep);
   }
 
@@ -144,8 +173,8 @@
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
     var parts = [];
-    if (minutes) parts.push(minutes + (minutes === 1 ? " minute" : " minutes"));
-    if (rest || !minutes) parts.push(rest + (rest === 1 ? " second" : " seconds"));
+    if (minutes) parts.push(t(minutes === 1 ? "{count} minute" : "{count} minutes", {count: minutes}));
+    if (rest || !minutes) parts.push(t(rest === 1 ? "{count} second" : "{count} seconds", {count: rest}));
     return parts.join(" ");
   }
 
@@ -238,7 +267,7 @@
     var button = element("button", "btn " + className);
     button.type = "button"; // never submits the surrounding form
     button.appendChild(document.createTextNode(text));
-    if (label) button.appendChild(element("span", "exercise-timer__sr", " for " + label));
+    if (label) button.appendChild(element("span", "exercise-timer__sr", " " + t("for {label}", {label: label})));
     return button;
   }
 
@@ -260,7 +289,7 @@
 
     var ui = element("div", "exercise-timer__ui");
     ui.setAttribute("role", "group");
-    ui.setAttribute("aria-label", config.label ? "Timer: " + config.label : "Exercise timer");
+    ui.setAttribute("aria-label", config.label ? t("Timer: {label}", {label: config.label}) : t("Exercise timer"));
 
     var panel = element("div", "exercise-timer__panel");
     panel.hidden = true;
@@ -284,9 +313,9 @@
     panel.appendChild(bar);
 
     var controls = element("div", "exercise-timer__controls");
-    var start = makeButton("Start timer", "btn-primary exercise-timer__start", config.label);
-    var pause = makeButton("Pause", "btn-outline-primary exercise-timer__pause");
-    var stop = makeButton("Stop", "btn-outline-secondary exercise-timer__stop");
+    var start = makeButton(t("Start timer"), "btn-primary exercise-timer__start", config.label);
+    var pause = makeButton(t("Pause"), "btn-outline-primary exercise-timer__pause");
+    var stop = makeButton(t("Stop"), "btn-outline-secondary exercise-timer__stop");
     pause.hidden = true;
     stop.hidden = true;
     controls.appendChild(start);
@@ -350,10 +379,10 @@
     active = timer;
     var nodes = timer.nodes;
     nodes.panel.hidden = false;
-    nodes.start.firstChild.nodeValue = "Start timer";
+    nodes.start.firstChild.nodeValue = t("Start timer");
     nodes.start.classList.remove("btn-outline-primary");
     nodes.start.classList.add("btn-primary");
-    setText(nodes.pause, "Pause");
+    setText(nodes.pause, t("Pause"));
     showControls(timer, true);
     acquireWakeLock(timer);
     emit(timer, "timer:started", {});
@@ -373,6 +402,7 @@
     var announce = step.kind === "hold" || step.kind === "rest" || step.kind === "work";
     setText(nodes.speech, announce ? spoken(step.seconds) : "");
     vibrate(step.kind === "rep" || step.kind === "ready" ? 80 : 200);
+    emit(timer, "timer:phase", { kind: step.kind, seconds: step.seconds });
   }
 
   function render(timer, step, remaining) {
@@ -426,21 +456,23 @@
     timer.banked = elapsed(timer);
     timer.state = "paused";
     clearTimeout(timer.timeout);
-    setText(timer.nodes.pause, "Resume");
+    setText(timer.nodes.pause, t("Resume"));
     setText(timer.nodes.phase, PHASE_TEXT.paused);
     setText(timer.nodes.speech, "");
     timer.nodes.panel.setAttribute("data-paused", "");
     releaseWakeLock(timer);
+    emit(timer, "timer:paused", {});
   }
 
   function resumeTimer(timer) {
     if (timer.state !== "paused") return;
     timer.state = "running";
     timer.since = performance.now();
-    setText(timer.nodes.pause, "Pause");
+    setText(timer.nodes.pause, t("Pause"));
     timer.nodes.panel.removeAttribute("data-paused");
     if (timer.index >= 0) setText(timer.nodes.phase, PHASE_TEXT[timer.plan[timer.index].kind]);
     acquireWakeLock(timer);
+    emit(timer, "timer:resumed", {});
     tick(timer);
   }
 
@@ -472,7 +504,7 @@
     setText(nodes.speech, "");
     setText(nodes.count, "✓");
     nodes.fill.style.width = "100%";
-    nodes.start.firstChild.nodeValue = "Start again";
+    nodes.start.firstChild.nodeValue = t("Start again");
     nodes.start.classList.remove("btn-primary"); // ticking the box is the next step now
     nodes.start.classList.add("btn-outline-primary");
     showControls(timer, false);

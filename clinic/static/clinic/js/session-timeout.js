@@ -24,6 +24,15 @@
     warnTimer = setTimeout(warn, Math.max(0, (idle - WARN) * 1000));
   }
 
+  // Entries not sent yet wait, hidden, for a new sign-in (form-keeper.js); a page with
+  // nothing typed goes to the sign-in page.
+  function signedOut() {
+    modal.hide();
+    var keeper = window.limberKeeper;
+    if (keeper && keeper.hasEntries()) { keeper.signedOut(); return; }
+    window.location.href = body.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+  }
+
   function warn() {
     modal.show();
     tick = setInterval(function () {
@@ -31,7 +40,7 @@
       countdownEl.textContent = String(left);
       if (left <= 0) {
         clearInterval(tick);
-        window.location.href = body.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+        signedOut();
       }
     }, 1000);
   }
@@ -43,7 +52,7 @@
       headers: { "X-CSRFToken": csrfToken() }
     }).then(function (response) {
       if (response.status === 204) { modal.hide(); schedule(); }
-      else { window.location.href = body.dataset.loginUrl; }
+      else { signedOut(); }
     });
   });
 

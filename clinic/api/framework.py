@@ -1,0 +1,151 @@
+"""The REST framework glue every API endpoint shares.
+
+- `ClinicApiView`: the base of every endpoint; its `capabilities` name what each method
+  needs (checked by clinic.api.auth.TokenCapability against the token's scope).
+- `error_handler`: one error body for every refusal, `{"error": {"status", "code",
+  "message", "fields"}}`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
+
+from clinic.capabilities import CAPABILITIES
+
+# Who a view is for, in the permission matrix's terms (clinic.permissions).
+API = "api"
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "clinic.api.auth.TokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A clinic API token."}
+
+
+class Conflict(exceptions.APIException):
+    """A clinical safeguard refused the change (as the portal would block or warn)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "A clinical safeguard refused this change."
+
+
+class Invalid(exceptions.ValidationError):
+    """A form of the portal refused the data: its messages, field by field."""
+
+    @classmethod
+    def from_form(cls, form) -> Invalid:
+        fields = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        return cls(fields)
+
+
+def error_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    fields: dict = {}
+    message = ""
+    detail = getattr(exc, "detail", None)
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(detail, dict):
+            fields = {
+                key: [str(m) for m in (value if isinstance(value, list) else [value])]
+                for key, value in detail.items()
+                if key != "__all__"
+            }
+            general = detail.get("__all__", [])
+            message = " ".join(str(m) for m in general) or "The data sent is not valid."
+        else:
+            message = " ".join(str(m) for m in (detail if isinstance(detail, list) else [detail]))
+    else:
+        message = str(detail) if detail is not None else str(exc)
+    code = getattr(exc, "default_code", "error")
+    if isinstance(detail, str) and hasattr(detail, "code") and detail.code:
+        code = detail.code
+    response.data = {
+        "error": {
+            "status": response.status_code,
+            "code": code,
+            "message": message,
+            "fields": fields,
+        }
+    }
+    return response
+
+
+class Page(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 200
+
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since",
+    datetime,
+    description="Only rows created or changed at or after this moment (ISO 8601), for sync.",
+)
+
+
+def updated_since(request: Request) -> datetime | None:
+    value = request.query_params.get("updated_since")
+    if not value:
+        return None
+    moment = to_utc(value)
+    if moment is None:
+        raise exceptions.ValidationError(
+            {"updated_since": ["Give a date and time in ISO 8601, e.g. 2026-01-31T08:00:00Z."]}
+        )
+    return moment
+
+
+def to_utc(value: str) -> datetime | None:
+    """An ISO 8601 moment in UTC (no offset given: UTC), or None when it is not one.
+
+    In UTC because PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
+    try:
+        moment = parse_datetime(value) if len(value) <= 40 else None
+        if moment is None:
+            return None
+        return make_aware(moment, UTC) if is_naive(moment) else moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+class ClinicApiView(APIView):
+    """Base of every endpoint: token, capability per method, no caching of answers."""
+
+    # Method -> the capability it needs (or a tuple of capabilities, all needed).
+    capabilities: dict[str, str | tuple[str, ...]] = {}
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        for method, capability in cls.capabilities.items():
+            for name in (capability,) if isinstance(capability, str) else capability:
+                if name not in CAPABILITIES:
+                    raise ValueError(f"{cls.__name__}.{method}: unknown capability {name!r}")
+        view = super().as_view(**initkwargs)
+        view.audience = API
+        view.api_capabilities = dict(cls.capabilities)
+        return view
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private, max-age=0"
+        return response

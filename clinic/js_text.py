@@ -1,0 +1,72 @@
+"""The words our own JavaScript shows in the patient area, translated on the server.
+
+The scripts are static files (no inline code: the Content-Security-Policy forbids it), so
+a page in another language carries these words as a JSON island
+(`{{ js_text|json_script:"limber-text" }}` in base.html), which clinic/js/text.js reads;
+English pages carry none and the scripts use their own English. A placeholder in braces,
+"{set}", is filled in by the script. Keep this list and the scripts' strings the same.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, gettext_noop, ngettext_lazy
+
+JS_TEXT = (
+    # exercise-timer.js
+    gettext_noop("Get ready…"),
+    gettext_noop("Hold…"),
+    gettext_noop("Relax"),
+    gettext_noop("Rest"),
+    gettext_noop("Rep"),
+    gettext_noop("Keep going…"),
+    gettext_noop("Paused"),
+    gettext_noop("Done! Tick it off below."),
+    gettext_noop("Set {set} of {sets}"),
+    gettext_noop("Rep {rep} of {reps}"),
+    gettext_noop("Next: set {set} of {sets}"),
+    gettext_noop("Timer: {label}"),
+    gettext_noop("Exercise timer"),
+    gettext_noop("Start timer"),
+    gettext_noop("Start again"),
+    gettext_noop("Pause"),
+    gettext_noop("Resume"),
+    gettext_noop("Stop"),
+    gettext_noop("for {label}"),
+    # exercise-motion.js
+    gettext_noop("Play the movement"),
+    gettext_noop("Pause the movement"),
+    # patient-app.js
+    gettext_noop(
+        "No connection right now. Your session is saved on this phone and will be sent "
+        "when you are back online."
+    ),
+    gettext_noop(
+        "No connection, and this phone could not keep your session. Please try again when "
+        "you are back online."
+    ),
+    gettext_noop("A session saved on this phone is waiting to be sent. Sign in to send it."),
+    # form-keeper.js
+    gettext_noop("Sending…"),
+    gettext_noop("You are not signed in yet."),
+    gettext_noop("No connection yet."),
+    gettext_noop("Sign in in the window that opened, then come back here."),
+    gettext_noop("Sign in in another tab of this browser, then press “I have signed in”."),
+    gettext_noop("Continue"),
+    # show-password.js
+    gettext_noop("Show what I typed"),
+)
+# Counted words: the script picks the form by the number.
+JS_PLURALS = {
+    "{count} minute": ngettext_lazy("{count} minute", "{count} minutes", 1),
+    "{count} minutes": ngettext_lazy("{count} minute", "{count} minutes", 2),
+    "{count} second": ngettext_lazy("{count} second", "{count} seconds", 1),
+    "{count} seconds": ngettext_lazy("{count} second", "{count} seconds", 2),
+}
+
+
+def js_text() -> dict[str, str]:
+    """{English: the active language's words} for every string of the scripts."""
+    return {
+        **{text: gettext(text) for text in JS_TEXT},
+        **{key: str(value) for key, value in JS_PLURALS.items()},
+    }

@@ -1,0 +1,74 @@
+"""Picking up a page's work after its session ended (signed out while idle, or in
+another tab).
+
+Every signed-in page carries a stamp: an opaque digest of the account and of the
+context the page was made in (the active clinic for staff, the patient record for a
+patient). What a person typed stays in the page's memory while they sign in again
+elsewhere (form-keeper.js); before it is sent, the page asks `check` whether the new
+session is the same account in the same context. Only then is the submission made,
+once. The stamp names no one and holds no patient data.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from clinic import permissions
+from clinic.actors import Actor
+from clinic.services import clinic_switch
+
+SALT = "limber.resume.page-stamp"
+OK, SIGNED_OUT, OTHER = "ok", "signed-out", "other"
+
+
+def _stamp(user_pk: int, context: str) -> str:
+    return salted_hmac(SALT, f"{user_pk}|{context}").hexdigest()[:32]
+
+
+def page_stamp(request: HttpRequest) -> str:
+    """The stamp of the page being rendered; empty when signed out."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    membership = getattr(request, "membership", None)
+    patient = getattr(request, "patient", None)
+    if membership is not None:
+        return _stamp(user.pk, f"clinic:{membership.clinic.uuid}")
+    if patient is not None:
+        return _stamp(user.pk, f"patient:{patient.uuid}")
+    return _stamp(user.pk, "account")
+
+
+def check(request: HttpRequest, stamp: str) -> str:
+    """OK when the session now open is the page's account in the page's context.
+
+    A staff member of several clinics who signed in again has not chosen a clinic yet:
+    the clinic the page was made in is the one they were working in, so it becomes the
+    active clinic again (audited like any switch). Any other clinic or account: OTHER.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return SIGNED_OUT
+    stamp = (stamp or "")[:64]
+    if _same(stamp, user.pk, "account"):
+        return OK  # a page of the account itself (password, two-factor): no clinic to match
+    memberships = permissions.staff_memberships(request)
+    active = permissions.active_membership(request)
+    if active is not None:
+        return OK if _same(stamp, user.pk, f"clinic:{active.clinic.uuid}") else OTHER
+    if memberships:
+        for membership in memberships:
+            if _same(stamp, user.pk, f"clinic:{membership.clinic.uuid}"):
+                request.session[permissions.ACTIVE_CLINIC] = str(membership.clinic.uuid)
+                clinic_switch(actor=Actor.for_member(membership, request), membership=membership)
+                return OK
+        return OTHER
+    profile = permissions.patient_profile(user)
+    if profile is not None and _same(stamp, user.pk, f"patient:{profile.uuid}"):
+        return OK
+    return OTHER
+
+
+def _same(stamp: str, user_pk: int, context: str) -> bool:
+    return bool(stamp) and constant_time_compare(stamp, _stamp(user_pk, context))

@@ -1,0 +1,219 @@
+/* Never lose what a person typed because their session ended.
+
+   Before any form of a signed-in page is sent (a plain POST form or an htmx request),
+   the page asks the server whether its session is still open, for the same account in
+   the same clinic (or patient record) the page was made for (clinic/resume.py). If it
+   is, the form goes as usual. If the session has ended, nothing is sent: the page hides
+   its content, keeps what was typed in its own memory (never in browser storage) and
+   offers to sign in again in a separate window. Once signed in as the same person, the
+   waiting submission is sent, once. Signed in as someone else, it is cleared.
+
+   A form marked data-offline-queue (the patient's session log) is kept on the device
+   when there is no connection at all; patient-app.js sends it later.
+   No inline code: this runs under a strict Content-Security-Policy. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var checkUrl = body.dataset.sessionCheckUrl;
+  var dialogEl = document.getElementById("signed-out");
+  if (!checkUrl || !dialogEl || !window.fetch) { return; }
+  var stamp = body.dataset.sessionStamp || "";
+  var noticeEl = document.querySelector("[data-keeper-notice]");
+  var statusEl = dialogEl.querySelector("[data-keeper-status]");
+  var modal = null;
+  var pending = null; // the one submission waiting for a new sign-in: a function
+  var dirty = false;
+
+  function cookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]+)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function useToken(token) {
+    // A new sign-in replaces the CSRF token: the forms on the page carry the old one.
+    if (!token) { return; }
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+      input.value = token;
+    });
+    body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+  }
+
+  // "ok", "signed-out" or "other"; rejects when the server cannot be reached at all.
+  function check() {
+    var data = new FormData();
+    data.append("stamp", stamp);
+    return fetch(checkUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "X-CSRFToken": cookie("csrftoken"), "X-Limber-Resume": "1" },
+      body: data
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        useToken(answer.csrf);
+        return answer.state;
+      }, function () { return "signed-out"; });
+    });
+  }
+
+  function notice(text) {
+    if (!noticeEl) { return; }
+    noticeEl.textContent = text;
+    noticeEl.hidden = !text;
+  }
+
+  function hideContent(hidden) {
+    // While signed out the page's content is hidden from view and from screen readers;
+    // its form values stay where they are.
+    body.classList.toggle("keeper-signed-out", hidden);
+  }
+
+  function showDialog() {
+    hideContent(true);
+    dialogEl.querySelector("[data-keeper-kept]").hidden = false;
+    dialogEl.querySelector("[data-keeper-other]").hidden = true;
+    dialogEl.querySelector("[data-keeper-signin]").hidden = false;
+    dialogEl.querySelector("[data-keeper-retry]").hidden = false;
+    statusEl.textContent = "";
+    if (window.bootstrap) {
+      modal = modal || new window.bootstrap.Modal(dialogEl);
+      modal.show();
+    } else {
+      dialogEl.classList.add("show");
+      dialogEl.style.display = "block";
+    }
+  }
+
+  function hideDialog() {
+    if (modal) { modal.hide(); }
+    hideContent(false);
+  }
+
+  function clearAndLeave() {
+    // Another account or clinic: what was typed here is not theirs to send.
+    pending = null;
+    dirty = false;
+    document.querySelectorAll("form").forEach(function (form) { form.reset(); });
+    document.getElementById("main").replaceChildren();
+    showDialog();
+    dialogEl.querySelector("[data-keeper-kept]").hidden = true;
+    dialogEl.querySelector("[data-keeper-other]").hidden = false;
+    dialogEl.querySelector("[data-keeper-signin]").hidden = true;
+    dialogEl.querySelector("[data-keeper-retry]").hidden = true;
+    dialogEl.querySelector("[data-keeper-discard]").textContent = (window.limberText || String)("Continue");
+  }
+
+  // Send `send` once the session is known to be open; `offline` when there is no network.
+  function guard(send, offline) {
+    return check().then(function (state) {
+      if (state === "ok") {
+        pending = null;
+        hideDialog();
+        notice("");
+        send();
+      } else if (state === "signed-out") {
+        pending = send;
+        showDialog();
+      } else {
+        clearAndLeave();
+      }
+    }, function () {
+      if (offline) { offline(); return; }
+      notice("No connection: nothing was sent. What you entered is still here; try again when you are back online.");
+    });
+  }
+
+  var resuming = false;
+  function resume() {
+    // After signing in again (the sign-in window says so, the other tabs hear it, or the
+    // person presses "I have signed in"): one at a time, so the waiting submission is
+    // taken once however many of these arrive.
+    if (resuming) { return; }
+    resuming = true;
+    var send = pending;
+    pending = null;
+    var done = function () { resuming = false; };
+    if (send) {
+      statusEl.textContent = (window.limberText || String)("Sending…");
+      guard(send).then(function () {
+        if (pending) { statusEl.textContent = (window.limberText || String)("You are not signed in yet."); }
+      }).finally(done);
+      return;
+    }
+    check().then(function (state) {
+      if (state === "ok") { hideDialog(); }
+      else if (state === "other") { clearAndLeave(); }
+      else { statusEl.textContent = (window.limberText || String)("You are not signed in yet."); }
+    }, function () { statusEl.textContent = (window.limberText || String)("No connection yet."); }).finally(done);
+  }
+
+  dialogEl.querySelector("[data-keeper-signin]").addEventListener("click", function () {
+    var url = body.dataset.loginUrl + "?next=" + encodeURIComponent(body.dataset.signedInUrl);
+    var opened = window.open(url, "limber-signin", "popup,width=520,height=760");
+    statusEl.textContent = opened
+      ? (window.limberText || String)("Sign in in the window that opened, then come back here.")
+      : (window.limberText || String)("Sign in in another tab of this browser, then press “I have signed in”.");
+  });
+  dialogEl.querySelector("[data-keeper-retry]").addEventListener("click", resume);
+
+  window.addEventListener("message", function (event) {
+    if (event.origin === window.location.origin && event.data && event.data.limber === "signed-in") {
+      resume();
+    }
+  });
+  if ("BroadcastChannel" in window) {
+    new BroadcastChannel("limber-session").addEventListener("message", function (event) {
+      if (event.data && event.data.limber === "signed-in" && body.classList.contains("keeper-signed-out")) {
+        resume();
+      }
+    });
+  }
+
+  // Plain forms. Captured before anything else sees the submit.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+    if (form.hasAttribute("data-keeper-skip") || form.hasAttribute("hx-post")) { return; }
+    if (new URL(form.action, window.location.href).pathname === body.dataset.logoutUrl) { return; }
+    if (form.dataset.keeperChecked === "1") {
+      delete form.dataset.keeperChecked; // checked a moment ago: let it go
+      dirty = false;
+      return;
+    }
+    event.preventDefault();
+    if (form.dataset.keeperBusy === "1") { return; } // a double tap while checking
+    form.dataset.keeperBusy = "1";
+    var submitter = event.submitter && event.submitter.form === form ? event.submitter : null;
+    var offline = form.hasAttribute("data-offline-queue") && window.limberOffline
+      ? function () { window.limberOffline.keep(form, submitter); }
+      : null;
+    guard(function () {
+      form.dataset.keeperChecked = "1";
+      if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+    }, offline).finally(function () { delete form.dataset.keeperBusy; });
+  }, true);
+
+  // htmx requests (the program builder): held at htmx's confirm step the same way.
+  body.addEventListener("htmx:confirm", function (event) {
+    var detail = event.detail;
+    if (detail.verb === "get" || detail.elt.closest("[data-keeper-skip]")) { return; }
+    event.preventDefault();
+    var submitter = detail.triggeringEvent && detail.triggeringEvent.submitter;
+    guard(function () {
+      // htmx sends the value of the last button focused in the form (Save, Add…).
+      if (submitter && submitter.isConnected) { submitter.focus(); }
+      detail.issueRequest(true);
+    });
+  });
+
+  document.addEventListener("input", function () { dirty = true; });
+  document.addEventListener("change", function () { dirty = true; });
+
+  // For session-timeout.js: at the idle limit, a page with unsent entries waits for a new
+  // sign-in instead of leaving for the sign-in page.
+  window.limberKeeper = {
+    hasEntries: function () { return dirty; },
+    signedOut: function () { showDialog(); }
+  };
+}());

@@ -1,0 +1,90 @@
+"""Uploaded files that are whole or absent, and rows that point only at files that exist.
+
+- `AtomicFileSystemStorage` writes each file under a temporary name in the same folder,
+  flushes it to disk, then renames it into place: a full or read-only disk leaves no
+  truncated or empty file under the real name.
+- `stored_then_saved` stores a file first and then runs the database change; if the
+  change fails the new file is removed, and if storing fails nothing is written at all
+  (StorageFailed, with a message that says so). The old file a change replaces is
+  deleted only once the change has committed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
+
+UNSTORED = "The picture could not be stored (the server's disk refused it). Nothing was saved."
+
+
+class StorageFailed(Exception):
+    """A file could not be written; the message is shown to the user."""
+
+
+class AtomicFileSystemStorage(FileSystemStorage):
+    def _save(self, name: str, content: Any) -> str:
+        full_path = self.path(name)
+        directory = os.path.dirname(full_path)
+        os.makedirs(directory, exist_ok=True)
+        temporary = os.path.join(directory, f".upload-{uuid.uuid4().hex}")
+        try:
+            with open(temporary, "wb") as handle:
+                if hasattr(content, "chunks"):
+                    for chunk in content.chunks():
+                        handle.write(chunk)
+                else:
+                    handle.write(content.read())
+                handle.flush()
+                os.fsync(handle.fileno())
+            if self.file_permissions_mode is not None:
+                os.chmod(temporary, self.file_permissions_mode)
+            # Never replace a file of the same name: get_available_name picked a free one,
+            # and a racing writer must not be overwritten.
+            os.link(temporary, full_path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return name.replace("\\", "/")
+
+
+def store(name: str, content: Any, storage=None) -> str:
+    """Save `content` under (about) `name`; StorageFailed if the storage refuses."""
+    storage = storage or default_storage
+    try:
+        return storage.save(name, content)
+    except OSError as error:
+        raise StorageFailed(UNSTORED) from error
+
+
+@contextmanager
+def stored_then_saved(
+    name: str, content: Any, *, replaces: str = "", storage=None
+) -> Iterator[str]:
+    """Store the file, then run the caller's block in a transaction with its stored name.
+
+    If the block raises, the new file is deleted and the error goes on; once it commits,
+    the file it `replaces` is deleted.
+    """
+    storage = storage or default_storage
+    stored = store(name, content, storage)
+    try:
+        with transaction.atomic():
+            yield stored
+            if replaces and replaces != stored:
+                old: str = replaces
+                transaction.on_commit(lambda: _quietly(storage.delete, old))
+    except BaseException:
+        _quietly(storage.delete, stored)
+        raise
+
+
+def _quietly(action: Callable[[str], Any], name: str) -> None:
+    # An orphan file is untidy; a failed request over it would be worse.
+    with suppress(OSError):
+        action(name)

@@ -1,0 +1,152 @@
+"""Background work of the clinic app, run by the task worker (django-tasks).
+
+Tasks take plain values (ids), look their rows up again, and are safe to run twice: the
+scheduler or a retry may repeat one.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django_tasks import task
+
+from clinic import documents
+from clinic.mail import SENT_HOOKS
+from clinic.models import OutgoingEmail, RenderJob
+
+# Minutes to wait before each retry of an e-mail the mail server did not take.
+RETRY_MINUTES = (1, 5, 15, 60, 240)
+# How often an e-mail whose attachment is being rendered looks again.
+ATTACHMENT_WAIT_SECONDS = 5
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A refusal that retrying cannot fix: a bad address, or a 5xx answer."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "address refused"
+    code = getattr(error, "smtp_code", None)
+    return f"mail server answered {code}" if code else "mail server unreachable"
+
+
+def _message(email: OutgoingEmail) -> EmailMessage:
+    headers = {}
+    if email.unsubscribe_url:
+        # One-click unsubscribe (RFC 8058): mail clients POST to the link.
+        headers = {
+            "List-Unsubscribe": f"<{email.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    message = EmailMessage(subject=email.subject, body=email.body, to=[email.to], headers=headers)
+    if email.attachment:
+        with default_storage.open(email.attachment, "rb") as stored:
+            message.attach(
+                email.attachment_name or "document.pdf", stored.read(), "application/pdf"
+            )
+    return message
+
+
+def _attachment_waits(email: OutgoingEmail) -> str:
+    """ "" when the attachment is stored; else "waiting" while its render is queued, or
+    why it never will be."""
+    if not email.attachment or default_storage.exists(email.attachment):
+        return ""
+    job = documents.latest_job(email.attachment)
+    fresh = job is not None and job.created_at > timezone.now() - documents.stale_after()
+    if fresh and job.status == RenderJob.Status.QUEUED:
+        return "waiting"
+    return "the document could not be prepared"
+
+
+@task(queue_name="email")
+def deliver_email(email_id: int) -> str:
+    """Send one queued e-mail; on a temporary failure, try again later (with backoff).
+    An e-mail whose attachment is still being rendered waits for it."""
+    email = OutgoingEmail.objects.filter(pk=email_id).first()
+    if email is None or email.status in (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED):
+        return "nothing to do"
+    waits = _attachment_waits(email)
+    if waits == "waiting":
+        later = timezone.now() + timedelta(seconds=ATTACHMENT_WAIT_SECONDS)
+        deliver_email.using(run_after=later).enqueue(email.pk)
+        return waits
+    if waits:
+        email.status = OutgoingEmail.Status.FAILED
+        email.last_error = waits
+        email.save(update_fields=["status", "last_error"])
+        return waits
+    try:
+        _message(email).send()
+    except (smtplib.SMTPException, OSError) as error:
+        email.attempts += 1
+        email.last_error = _describe(error)
+        if _is_permanent(error) or email.attempts > len(RETRY_MINUTES):
+            email.status = OutgoingEmail.Status.FAILED
+            email.save(update_fields=["attempts", "last_error", "status"])
+            return email.last_error
+        email.status = OutgoingEmail.Status.RETRYING
+        email.save(update_fields=["attempts", "last_error", "status"])
+        later = timezone.now() + timedelta(minutes=RETRY_MINUTES[email.attempts - 1])
+        deliver_email.using(run_after=later).enqueue(email.pk)
+        return "retrying"
+    email.status = OutgoingEmail.Status.SENT
+    email.sent_at = timezone.now()
+    email.attempts += 1
+    email.last_error = ""
+    email.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+    for hook in SENT_HOOKS.get(email.kind, []):
+        hook(email)
+    return "sent"
+
+
+# How long finished things are kept before housekeeping removes them.
+KEEP_INVITATIONS = timedelta(days=90)
+KEEP_EMAILS = timedelta(days=180)
+KEEP_TASK_RESULTS_DAYS = 14
+KEEP_SIGN_IN_LOGS_DAYS = 90
+
+
+@task()
+def housekeeping() -> dict:
+    """Daily: ended sessions, old sign-in attempts and counters, spent invitations, sent
+    e-mails and finished task results. Each step is safe to repeat."""
+    from axes.models import AccessAttempt, AccessLog
+    from django.core.management import call_command
+
+    from clinic import throttle
+    from clinic.models import Invitation
+
+    now = timezone.now()
+    call_command("clearsessions")
+    done = {
+        "sign-in attempts": AccessAttempt.objects.filter(
+            attempt_time__lt=now - settings.AXES_COOLOFF_TIME
+        ).delete()[0],
+        "sign-in logs": AccessLog.objects.filter(
+            attempt_time__lt=now - timedelta(days=KEEP_SIGN_IN_LOGS_DAYS)
+        ).delete()[0],
+        "security counters": throttle.purge_expired(),
+        "invitations": Invitation.objects.exclude(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+        .filter(created_at__lt=now - KEEP_INVITATIONS)
+        .delete()[0],
+        "e-mails": OutgoingEmail.objects.filter(
+            status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED],
+            created_at__lt=now - KEEP_EMAILS,
+        ).delete()[0],
+    }
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        call_command("prune_db_task_results", min_age_days=KEEP_TASK_RESULTS_DAYS, verbosity=0)
+    return done

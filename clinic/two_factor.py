@@ -1,0 +1,110 @@
+"""The two-factor code step, with its attempt limits counted in the database.
+
+allauth's own limiter for this step rides on its `login_failed` rate limit, which we
+turn off (django-axes counts password failures per account and address instead), and
+lives in the cache. Here wrong codes are counted per sign-in attempt (after
+TOTP_PER_ATTEMPT the pending sign-in is dropped and the password is asked again) and per
+account (after TOTP_PER_ACCOUNT, the step refuses every code, right or wrong, until the
+window has passed). Every wrong code, and each pause, is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.internal.stagekit import clear_login, stash_login
+from allauth.core import context
+from allauth.mfa.base import forms as mfa_forms
+from django import forms
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic import audit, throttle
+from clinic.actors import Actor
+from clinic.models import AuditEvent, SpentCode
+
+PAUSED = (
+    "Too many wrong codes for this account. For your safety, two-factor sign-in is "
+    "paused for 15 minutes. Then try again, or use one of your recovery codes."
+)
+RESTART = "Too many wrong codes. Please sign in again with your password."
+REPLAYED = "That code was already used. Wait for the next one in your app."
+ATTEMPT_KEY = "limber_attempt"
+
+
+def _attempt_id() -> str | None:
+    """An id for this sign-in attempt, kept with allauth's pending sign-in: a new password
+    step starts a new attempt. None when re-authenticating an open session."""
+    stage = getattr(context.request, "_login_stage", None)
+    if stage is None:
+        return None
+    if ATTEMPT_KEY not in stage.state:
+        stage.state[ATTEMPT_KEY] = secrets.token_hex(16)
+        stash_login(context.request, stage.login)
+    return stage.state[ATTEMPT_KEY]
+
+
+# Longer than a TOTP step with allauth's one step of drift either way.
+SPENT_CODE_KEPT = timedelta(minutes=3)
+
+
+def spend_code(user, code: str) -> bool:
+    """Record `code` as used by `user`; False if it already was (a replay). The row is
+    the check: two requests with one code cannot both insert it."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{user.pk}:{code.strip()}".encode()).hexdigest()
+    SpentCode.objects.filter(user=user, created_at__lt=timezone.now() - SPENT_CODE_KEPT).delete()
+    try:
+        with transaction.atomic():
+            SpentCode.objects.create(user=user, code_hash=digest)
+    except IntegrityError:
+        return False
+    return True
+
+
+class LimitedCodeMixin:
+    """Checks the limits before allauth checks the code, and counts what it refuses."""
+
+    user = None
+
+    def clean_code(self) -> str:
+        request = context.request
+        actor = Actor(self.user, "", None, Actor.visitor(request).ip)
+        account = str(self.user.pk)
+        target = {"object_type": "user", "object_id": str(self.user.uuid)}
+        if throttle.exceeded(throttle.TOTP_PER_ACCOUNT, account):
+            audit.record(actor, "mfa.locked", outcome=AuditEvent.Outcome.DENIED, **target)
+            raise forms.ValidationError(PAUSED)
+        try:
+            code = super().clean_code()
+            if getattr(self, "authenticator", None) is not None and (
+                self.authenticator.type == "totp" and not spend_code(self.user, code)
+            ):
+                # A replay that allauth's cache-based check missed (the cache was down).
+                raise forms.ValidationError(REPLAYED)
+            return code
+        except forms.ValidationError:
+            audit.record(actor, "mfa.failed", outcome=AuditEvent.Outcome.DENIED, **target)
+            if (
+                throttle.hit(throttle.TOTP_PER_ACCOUNT, account)
+                >= throttle.TOTP_PER_ACCOUNT.maximum
+            ):
+                audit.record(actor, "mfa.locked", outcome=AuditEvent.Outcome.DENIED, **target)
+                raise forms.ValidationError(PAUSED) from None
+            attempt = _attempt_id()
+            if attempt and throttle.hit(throttle.TOTP_PER_ATTEMPT, attempt) >= (
+                throttle.TOTP_PER_ATTEMPT.maximum
+            ):
+                clear_login(request)
+                raise forms.ValidationError(RESTART) from None
+            raise
+
+
+class AuthenticateForm(LimitedCodeMixin, mfa_forms.AuthenticateForm):
+    pass
+
+
+class ReauthenticateForm(LimitedCodeMixin, mfa_forms.ReauthenticateForm):
+    pass

@@ -1,0 +1,159 @@
+"""Using an invitation link: the one page a staff or patient invitation leads to.
+
+- The link's token moves into the session at once, so the address bar, browser history,
+  Referer headers and access logs keep only /invite/.
+- For an address with no login yet, the holder chooses a password; the new login then
+  signs in through allauth's stages, like any other sign-in.
+- For an address that has a login, the owner signs in as usual (password and second
+  factor), comes back, and accepts or declines. Nothing else is offered.
+"""
+
+from __future__ import annotations
+
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import Login
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic import audit, permissions
+from clinic.actors import Actor
+from clinic.forms import InvitationPasswordForm
+from clinic.invitations import (
+    ACCEPTORS,
+    MAX_TOKEN_LENGTH,
+    InvitationError,
+    account_for,
+    invitation_accept_as_new,
+    invitation_accept_signed_in,
+    invitation_decline,
+    invitation_find,
+)
+from clinic.models import AuditEvent, Invitation, User
+
+# The session key that holds the invitation token between the link and the form.
+SESSION_TOKEN = "limber_invitation"  # noqa: S105 - a key name, not a secret
+
+
+@permissions.public
+@never_cache
+@require_GET
+def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
+    request.session[SESSION_TOKEN] = token[:MAX_TOKEN_LENGTH]
+    return redirect("invitation_accept")
+
+
+def _invalid(request: HttpRequest, message: str = "") -> HttpResponse:
+    request.session.pop(SESSION_TOKEN, None)
+    return render(request, "registration/invitation_invalid.html", {"message": message}, status=410)
+
+
+@permissions.public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    token = request.session.get(SESSION_TOKEN)
+    invitation = invitation_find(token)
+    if invitation is None:
+        return _invalid(request)
+    # A patient's invitation page is in the language they will see (the acceptor knows it);
+    # staff invitations stay in the site's language.
+    language = getattr(ACCEPTORS[invitation.kind], "language", lambda _invitation: None)
+    with translation.override(language(invitation) or settings.LANGUAGE_CODE):
+        return _accept(request, invitation, token)
+
+
+def _accept(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    owner = account_for(invitation)
+    try:
+        ACCEPTORS[invitation.kind].check(invitation, None)
+    except InvitationError as error:
+        return _invalid(request, str(error))
+    if owner is None:
+        return _choose_password(request, invitation, token)
+    return _accept_as_owner(request, invitation, token, owner)
+
+
+def _context(invitation: Invitation, **extra) -> dict:
+    return {
+        "invitation": invitation,
+        "offer": ACCEPTORS[invitation.kind].describe(invitation),
+        **extra,
+    }
+
+
+def _choose_password(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+    unsaved = User(email=invitation.email, full_name=invitation.full_name)
+    form = InvitationPasswordForm(unsaved, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.visitor(request, clinic=invitation.clinic)
+        try:
+            user = invitation_accept_as_new(
+                token=token, password=form.cleaned_data["new_password1"], actor=actor
+            )
+        except InvitationError as error:
+            if account_for(invitation) is not None:
+                messages.info(request, str(error))
+                return redirect("invitation_accept")
+            return _invalid(request, str(error))
+        if request.user.is_authenticated:
+            logout(request)  # someone else was signed in on this browser
+        request.session.pop(SESSION_TOKEN, None)
+        messages.success(request, _("Your password is set. Welcome to Limber."))
+        # The same stages as every sign-in (two-factor enrolment follows for staff).
+        return perform_password_login(
+            request, {"email": user.email}, Login(user=user, email=user.email)
+        )
+    return render(request, "registration/invitation_accept.html", _context(invitation, form=form))
+
+
+def _accept_as_owner(
+    request: HttpRequest, invitation: Invitation, token: str, owner: User
+) -> HttpResponse:
+    if not request.user.is_authenticated or request.user.pk != owner.pk:
+        return render(
+            request,
+            "registration/invitation_sign_in.html",
+            _context(
+                invitation, signed_in_as=request.user if request.user.is_authenticated else None
+            ),
+        )
+    actor = Actor.visitor(request, clinic=invitation.clinic)
+    try:
+        ACCEPTORS[invitation.kind].check(invitation, owner)
+    except InvitationError as error:
+        audit.record(
+            actor,
+            "invitation.refused",
+            obj=invitation,
+            target_user=owner,
+            outcome=AuditEvent.Outcome.DENIED,
+        )
+        return _invalid(request, str(error))
+    if request.method == "POST":
+        choice = request.POST.get("choice")
+        try:
+            if choice == "accept":
+                invitation_accept_signed_in(token=token, user=owner, actor=actor)
+            elif choice == "decline":
+                invitation_decline(token=token, user=owner, actor=actor)
+            else:
+                return redirect("invitation_accept")
+        except InvitationError as error:
+            return _invalid(request, str(error))
+        request.session.pop(SESSION_TOKEN, None)
+        if choice == "decline":
+            messages.info(request, _("You declined the invitation. Nothing was changed."))
+            return redirect("home")
+        messages.success(request, _("Done. Welcome."))
+        if invitation.kind == Invitation.Kind.STAFF:
+            # Start working in the clinic just joined.
+            request.session[permissions.ACTIVE_CLINIC] = str(invitation.clinic.uuid)
+        return redirect("home")
+    return render(request, "registration/invitation_confirm.html", _context(invitation))

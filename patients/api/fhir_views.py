@@ -1,0 +1,469 @@
+"""FHIR R4 (read-only) under /fhir/R4/: metadata, reads, searches by patient,
+_lastUpdated and _count, and Patient/<id>/$everything. JSON only (application/fhir+json).
+
+The same tokens, scopes, getters and audit as the REST API (clinic.api); errors are
+OperationOutcome resources. Every resource is built and validated in patients.fhir.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from django.db.models import Prefetch
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from rest_framework import exceptions
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from clinic import audit, permissions
+from clinic.api.framework import ClinicApiView, to_utc
+from clinic.models import User
+from clinic.parsing import parse_uuid
+from patients import fhir
+from patients.models import Measurement, MorningCheck, OutcomeResponse, Patient, SessionLog
+from programs.models import Program, ProgramItem
+
+# FHIR search prefixes (eq on an instant is taken as "from then on").
+PREFIXES = {"eq": "gte", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"}
+MAX_COUNT = 200
+DEFAULT_COUNT = 50
+
+
+class FhirRenderer(JSONRenderer):
+    media_type = fhir.MIME
+    format = "json"
+
+
+class AlwaysFhir(BaseContentNegotiation):
+    """JSON is the only format served, whatever the Accept header says."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+ISSUE_CODES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    429: "throttled",
+}
+
+
+class FhirView(ClinicApiView):
+    renderer_classes = [FhirRenderer]
+    content_negotiation_class = AlwaysFhir
+    schema = None  # not part of the REST API's OpenAPI schema
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        error = (response.data or {}).get("error", {})
+        response.data = {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": ISSUE_CODES.get(response.status_code, "processing"),
+                    "diagnostics": error.get("message") or "Refused.",
+                }
+            ],
+        }
+        return response
+
+    # --- search parameters -----------------------------------------------------------
+
+    def count_and_offset(self) -> tuple[int, int]:
+        params = self.request.query_params
+        try:
+            count = int(params.get("_count", str(DEFAULT_COUNT))[:6])
+            offset = int(params.get("_offset", "0")[:9])
+        except ValueError as error:
+            raise exceptions.ValidationError("_count and _offset are whole numbers.") from error
+        if not 1 <= count <= MAX_COUNT or offset < 0:
+            raise exceptions.ValidationError(f"_count is from 1 to {MAX_COUNT}.")
+        return count, offset
+
+    def filtered(self, rows, field: str):
+        """_lastUpdated=[ge|gt|le|lt|eq]<date or dateTime> on `field`; two make a range."""
+        for value in self.request.query_params.getlist("_lastUpdated")[:2]:
+            prefix = value[:2] if value[:2] in PREFIXES else "ge"
+            moment = _moment(value.removeprefix(prefix)[:40])
+            if moment is None:
+                raise exceptions.ValidationError("_lastUpdated takes a date or dateTime.")
+            rows = rows.filter(**{f"{field}__{PREFIXES[prefix]}": moment})
+        return rows
+
+    def patient_param(self) -> Patient | bool | None:
+        """The `patient` search parameter: the patient, False when it names none of this
+        clinic's (an empty result, never a 404 that would tell), None when absent."""
+        value = self.request.query_params.get("patient")
+        if value is None:
+            return None
+        key = parse_uuid(value.removeprefix("Patient/")[:64])
+        found = (
+            Patient.objects.filter(clinic=self.request.clinic, uuid=key).first() if key else None
+        )
+        return found or False
+
+    def searchset(self, resources: list[dict], total: int, count: int, offset: int) -> Response:
+        base = self.request.build_absolute_uri("/fhir/R4/")
+        next_url = None
+        if offset + count < total:
+            params = {k: v for k, v in self.request.query_params.items() if k != "_offset"}
+            params["_offset"] = offset + count
+            next_url = self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
+        return Response(
+            fhir.bundle(resources, kind="searchset", base=base, total=total, next_url=next_url)
+        )
+
+    def audit_patients(self, patients, obj_type: str) -> None:
+        for record in {p.pk: p for p in patients}.values():
+            audit.record(self.request.actor, "export.fhir", patient=record, object_type=obj_type)
+
+
+def _moment(value: str) -> datetime | None:
+    """A FHIR date (the start of that day, UTC) or dateTime, in UTC; None if neither."""
+    if len(value) == 10:
+        try:
+            day = parse_date(value)
+        except ValueError:
+            return None
+        return datetime.combine(day, datetime.min.time(), tzinfo=UTC) if day else None
+    return to_utc(value)
+
+
+def _check_day(key: str):
+    """The day in a morning check's id ("<patient uuid>-YYYYMMDD"), or None."""
+    if len(key) != 45 or key[36] != "-" or not key[37:].isdigit():
+        return None
+    try:
+        return date(int(key[37:41]), int(key[41:43]), int(key[43:45]))
+    except ValueError:
+        return None
+
+
+def _patients(request):
+    return Patient.objects.filter(clinic=request.clinic).select_related("clinic", "clinician")
+
+
+def _patient(request, patient_uuid) -> Patient:
+    return permissions.get_in_clinic_or_404(request, _patients(request), patient_uuid)
+
+
+@require_GET
+@permissions.public
+def metadata(request: HttpRequest) -> JsonResponse:
+    """The CapabilityStatement: what this server does. No clinic data, no token needed."""
+    statement = fhir.capability_statement(request.build_absolute_uri("/fhir/R4/"), timezone.now())
+    return JsonResponse(statement, content_type=fhir.MIME)
+
+
+# --- Patient ------------------------------------------------------------------------------
+
+
+class PatientSearch(FhirView):
+    capabilities = {"GET": "patients.view"}
+
+    def get(self, request):
+        count, offset = self.count_and_offset()
+        rows = self.filtered(_patients(request), "updated_at").order_by("updated_at", "id")
+        total = rows.count()
+        page = list(rows[offset : offset + count])
+        audit.record(request.actor, "caseload.view")
+        return self.searchset([fhir.patient(p) for p in page], total, count, offset)
+
+
+class PatientRead(FhirView):
+    capabilities = {"GET": "patients.view"}
+
+    def get(self, request, patient_uuid):
+        record = _patient(request, patient_uuid)
+        audit.record(request.actor, "export.fhir", patient=record, obj=record)
+        return Response(fhir.patient(record))
+
+
+def _programs(record: Patient):
+    return (
+        Program.objects.filter(assignment__patient=record)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("items", ProgramItem.objects.select_related("exercise")))
+    )
+
+
+def _everything(record: Patient) -> list[dict]:
+    resources = [fhir.patient(record), fhir.organization(record.clinic)]
+    if record.clinician_id:
+        resources.append(fhir.practitioner(record.clinician))
+    resources += [fhir.careplan(p, record) for p in _programs(record).order_by("created_at")]
+    measurements = (
+        Measurement.objects.current()
+        .filter(visit__patient=record)
+        .select_related("visit", "recorded_by")
+        .order_by("visit__measured_on", "id")
+    )
+    resources += [fhir.measurement_observation(m, record) for m in measurements]
+    sessions = SessionLog.objects.filter(patient=record, pain__isnull=False).order_by("logged_at")
+    resources += [fhir.session_pain_observation(s, record) for s in sessions]
+    checks = MorningCheck.objects.filter(patient=record).order_by("checked_on")
+    resources += [fhir.morning_pain_observation(c, record) for c in checks]
+    for response in OutcomeResponse.objects.filter(patient=record).order_by("completed_on", "id"):
+        resources.append(fhir.outcome_observation(response, record))
+        answered = fhir.questionnaire_response(response, record)
+        if answered is not None:
+            resources.append(answered)
+    return resources
+
+
+class PatientEverything(FhirView):
+    capabilities = {"GET": ("patients.view", "clinical.view")}
+
+    def get(self, request, patient_uuid):
+        record = _patient(request, patient_uuid)
+        audit.record(request.actor, "export.fhir", patient=record, obj=record)
+        resources = _everything(record)
+        base = request.build_absolute_uri("/fhir/R4/")
+        return Response(fhir.bundle(resources, kind="searchset", base=base, total=len(resources)))
+
+
+# --- Practitioner, Organization -------------------------------------------------------------
+
+
+def _staff(request):
+    return User.objects.filter(
+        memberships__clinic=request.clinic, memberships__is_active=True
+    ).distinct()
+
+
+class PractitionerSearch(FhirView):
+    capabilities = {"GET": "patients.view"}
+
+    def get(self, request):
+        count, offset = self.count_and_offset()
+        rows = _staff(request).order_by("full_name", "id")
+        total = rows.count()
+        page = list(rows[offset : offset + count])
+        return self.searchset([fhir.practitioner(u) for u in page], total, count, offset)
+
+
+class PractitionerRead(FhirView):
+    capabilities = {"GET": "patients.view"}
+
+    def get(self, request, user_uuid):
+        found = _staff(request).filter(uuid=parse_uuid(user_uuid)).first()
+        if found is None:
+            raise permissions.not_found(request, "practitioner", user_uuid)
+        return Response(fhir.practitioner(found))
+
+
+class OrganizationSearch(FhirView):
+    capabilities = {"GET": "patients.view"}
+
+    def get(self, request):
+        count, offset = self.count_and_offset()
+        rows = [request.clinic][offset : offset + count]
+        return self.searchset([fhir.organization(c) for c in rows], 1, count, offset)
+
+
+class OrganizationRead(FhirView):
+    capabilities = {"GET": "patients.view"}
+
+    def get(self, request, clinic_uuid):
+        if parse_uuid(clinic_uuid) != request.clinic.uuid:
+            raise permissions.not_found(request, "organization", clinic_uuid)
+        return Response(fhir.organization(request.clinic))
+
+
+# --- CarePlan -------------------------------------------------------------------------------
+
+
+class CarePlanSearch(FhirView):
+    capabilities = {"GET": "clinical.view"}
+
+    def get(self, request):
+        count, offset = self.count_and_offset()
+        rows = Program.objects.filter(assignment__patient__clinic=request.clinic)
+        wanted = self.patient_param()
+        if wanted is False:
+            rows = rows.none()
+        elif wanted is not None:
+            rows = rows.filter(assignment__patient=wanted)
+        rows = (
+            self.filtered(rows, "updated_at")
+            .select_related("created_by", "assignment__patient__clinic")
+            .prefetch_related(Prefetch("items", ProgramItem.objects.select_related("exercise")))
+            .order_by("updated_at", "id")
+        )
+        total = rows.count()
+        page = list(rows[offset : offset + count])
+        self.audit_patients([p.assignment.patient for p in page], "careplan")
+        return self.searchset(
+            [fhir.careplan(p, p.assignment.patient) for p in page], total, count, offset
+        )
+
+
+class CarePlanRead(FhirView):
+    capabilities = {"GET": "clinical.view"}
+
+    def get(self, request, program_uuid):
+        program = permissions.get_in_clinic_or_404(
+            request,
+            Program.objects.filter(assignment__isnull=False)
+            .select_related("created_by", "assignment__patient__clinic")
+            .prefetch_related(Prefetch("items", ProgramItem.objects.select_related("exercise"))),
+            program_uuid,
+        )
+        record = program.assignment.patient
+        audit.record(request.actor, "export.fhir", patient=record, obj=program)
+        return Response(fhir.careplan(program, record))
+
+
+# --- Observation ----------------------------------------------------------------------------
+
+
+def _observation_sources(request, wanted):
+    """(measurements, sessions, morning checks, outcome responses) of the clinic, or of
+    one patient."""
+    clinic = request.clinic
+    measurements = Measurement.objects.current().filter(visit__patient__clinic=clinic)
+    sessions = SessionLog.objects.filter(patient__clinic=clinic, pain__isnull=False)
+    checks = MorningCheck.objects.filter(patient__clinic=clinic)
+    outcomes = OutcomeResponse.objects.filter(patient__clinic=clinic)
+    if wanted is False:
+        return measurements.none(), sessions.none(), checks.none(), outcomes.none()
+    if wanted is not None:
+        measurements = measurements.filter(visit__patient=wanted)
+        sessions = sessions.filter(patient=wanted)
+        checks = checks.filter(patient=wanted)
+        outcomes = outcomes.filter(patient=wanted)
+    return measurements, sessions, checks, outcomes
+
+
+class ObservationSearch(FhirView):
+    capabilities = {"GET": "clinical.view"}
+
+    def get(self, request):
+        count, offset = self.count_and_offset()
+        sources = _observation_sources(request, self.patient_param())
+        measurements, sessions, checks, outcomes = sources
+        measurements = self.filtered(measurements, "created_at").select_related(
+            "visit__patient__clinic", "recorded_by"
+        )
+        sessions = self.filtered(sessions, "updated_at").select_related("patient__clinic")
+        outcomes = self.filtered(outcomes, "created_at").select_related("patient__clinic")
+        checks = self.filtered(checks, "created_at").select_related("patient__clinic")
+        # Four sources, one order (moment, kind, row): the first offset + count rows of
+        # each source hold every row of the page, so no more than that is read of any.
+        wanted = offset + count
+        sources = (
+            ("m", "created_at", measurements),
+            ("s", "updated_at", sessions),
+            ("o", "created_at", outcomes),
+            ("c", "created_at", checks),
+        )
+        keyed, total = [], 0
+        for kind, field, rows in sources:
+            total += rows.count()
+            head = rows.order_by(field, "pk")[:wanted]
+            keyed += [(getattr(row, field), kind, row.pk, row) for row in head]
+        keyed.sort(key=lambda row: row[:3])
+        page = keyed[offset : offset + count]
+        resources, patients = [], []
+        for _when, kind, _pk, row in page:
+            if kind == "m":
+                record = row.visit.patient
+                resources.append(fhir.measurement_observation(row, record))
+            elif kind == "s":
+                record = row.patient
+                resources.append(fhir.session_pain_observation(row, record))
+            elif kind == "c":
+                record = row.patient
+                resources.append(fhir.morning_pain_observation(row, record))
+            else:
+                record = row.patient
+                resources.append(fhir.outcome_observation(row, record))
+            patients.append(record)
+        self.audit_patients(patients, "observation")
+        return self.searchset(resources, total, count, offset)
+
+
+class ObservationRead(FhirView):
+    capabilities = {"GET": "clinical.view"}
+
+    def get(self, request, observation_id: str):
+        kind, _, key = observation_id.partition("-")
+        uuid = parse_uuid(key[:36])
+        measurements, sessions, checks, outcomes = _observation_sources(request, None)
+        resource = record = None
+        if uuid is not None and kind == "m":
+            row = measurements.filter(uuid=uuid).select_related("visit__patient__clinic").first()
+            if row:
+                record = row.visit.patient
+                resource = fhir.measurement_observation(row, record)
+        elif uuid is not None and kind == "s":
+            row = sessions.filter(uuid=uuid).select_related("patient__clinic").first()
+            if row:
+                record = row.patient
+                resource = fhir.session_pain_observation(row, record)
+        elif uuid is not None and kind == "c":
+            day = _check_day(key)
+            row = checks.filter(patient__uuid=uuid, checked_on=day).first() if day else None
+            if row:
+                record = row.patient
+                resource = fhir.morning_pain_observation(row, record)
+        elif uuid is not None and kind == "o":
+            row = outcomes.filter(uuid=uuid).select_related("patient__clinic").first()
+            if row:
+                record = row.patient
+                resource = fhir.outcome_observation(row, record)
+        if resource is None:
+            raise permissions.not_found(request, "observation", observation_id)
+        audit.record(request.actor, "export.fhir", patient=record, object_type="observation",
+                     object_id=observation_id)  # fmt: skip
+        return Response(resource)
+
+
+# --- QuestionnaireResponse ------------------------------------------------------------------
+
+
+class QuestionnaireResponseSearch(FhirView):
+    capabilities = {"GET": "clinical.view"}
+
+    def get(self, request):
+        count, offset = self.count_and_offset()
+        rows = OutcomeResponse.objects.filter(
+            patient__clinic=request.clinic, code__in=fhir.SHOWN
+        ).select_related("patient__clinic")
+        wanted = self.patient_param()
+        if wanted is False:
+            rows = rows.none()
+        elif wanted is not None:
+            rows = rows.filter(patient=wanted)
+        rows = self.filtered(rows, "created_at").order_by("created_at", "id")
+        total = rows.count()
+        page = list(rows[offset : offset + count])
+        self.audit_patients([r.patient for r in page], "questionnaireresponse")
+        resources = [fhir.questionnaire_response(r, r.patient) for r in page]
+        return self.searchset(resources, total, count, offset)
+
+
+class QuestionnaireResponseRead(FhirView):
+    capabilities = {"GET": "clinical.view"}
+
+    def get(self, request, response_uuid):
+        row = permissions.get_in_clinic_or_404(
+            request,
+            OutcomeResponse.objects.filter(code__in=fhir.SHOWN).select_related("patient__clinic"),
+            response_uuid,
+            clinic_field="patient__clinic",
+        )
+        audit.record(request.actor, "export.fhir", patient=row.patient, obj=row)
+        return Response(fhir.questionnaire_response(row, row.patient))

@@ -1,0 +1,127 @@
+"""Discharge: close the goals, complete the program (questionnaires scheduled for
+discharge are asked), give the patient a lighter maintenance copy to keep, record the
+summary and plan, and ask the worker for the discharge letter.
+
+All or nothing: one transaction, the letter queued only once it commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from clinic import audit
+from clinic.actors import Actor
+from patients.access import ensure_same_clinic
+from patients.goals import goal_close
+from patients.models import Discharge, Goal, Patient
+from patients.practice_log import current_program
+from patients.reports import ReportRequest, report_request
+from patients.services import patient_program_set_status, patient_program_start
+from programs.models import Program
+from programs.services import program_save
+
+# A maintenance program keeps the exercises on fewer days: enough to hold the gains.
+MAINTENANCE_DAYS_PER_WEEK = 3
+# The letter covers the episode, back to the first program (at most two years).
+LONGEST_EPISODE = timedelta(days=730)
+
+
+class DischargeConflict(Exception):
+    pass
+
+
+@transaction.atomic
+def patient_discharge(
+    *,
+    actor: Actor,
+    patient: Patient,
+    discharged_on: date,
+    summary: str,
+    plan: str,
+    goal_statuses: dict[int, str],
+    maintenance: bool,
+    letter: bool,
+    program_seen: str,
+):
+    """Returns (discharge, letter job or None). `program_seen` is the uuid of the current
+    program the page showed (empty: none); when it is no longer current, DischargeConflict
+    and nothing is saved."""
+    ensure_same_clinic(actor, patient)
+    # One discharge at a time per patient: the second of two posts waits, then sees the
+    # first one's maintenance copy as current.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    program = current_program(patient)
+    if str(program.uuid if program else "") != program_seen:
+        raise DischargeConflict(
+            gettext(
+                "The program changed since this page was opened (already discharged?). "
+                "Check the chart before discharging again."
+            )
+        )
+    for goal in Goal.objects.filter(patient=patient, pk__in=list(goal_statuses)):
+        if goal_statuses[goal.pk] != goal.status:
+            goal_close(actor=actor, goal=goal, status=goal_statuses[goal.pk])
+    kept = None
+    if program is not None:
+        patient_program_set_status(
+            actor=actor, patient=patient, program=program, status=Program.Status.COMPLETED
+        )
+        if maintenance:
+            kept = _maintenance_copy(actor, patient, program)
+    discharge = Discharge.objects.create(
+        patient=patient,
+        discharged_on=discharged_on,
+        summary=summary,
+        plan=plan,
+        maintenance=kept,
+        created_by=actor.user,
+    )
+    audit.record(actor, "discharge.record", patient=patient, obj=discharge)
+    job = None
+    if letter:
+        start = max(_episode_start(patient, discharged_on), discharged_on - LONGEST_EPISODE)
+        job = report_request(
+            patient,
+            ReportRequest(
+                start=start, end=discharged_on, narrative=summary, discharge=str(discharge.uuid)
+            ),
+            author=actor.user,
+        )
+        audit.record(actor, "report.request", patient=patient)
+    return discharge, job
+
+
+def _episode_start(patient: Patient, discharged_on: date) -> date:
+    """The letter covers the whole episode: from the first thing recorded for it (the
+    record itself, a questionnaire or a measure entered with an earlier date)."""
+    days = [patient.created_at.astimezone(patient.tzinfo).date(), discharged_on]
+    first_score = patient.outcomes.order_by("completed_on").values_list("completed_on", flat=True)
+    first_visit = patient.visits.order_by("measured_on").values_list("measured_on", flat=True)
+    days += [day for day in (first_score.first(), first_visit.first()) if day]
+    return min(days)
+
+
+def _maintenance_copy(actor: Actor, patient: Patient, program: Program) -> Program:
+    copy = patient_program_start(actor=actor, patient=patient, source=program)
+    rows = []
+    for item in copy.items.select_related("exercise").order_by("order"):
+        rows.append(
+            {
+                "id": item.pk,
+                "exercise": item.exercise,
+                "days_per_week": min(item.days_per_week, MAINTENANCE_DAYS_PER_WEEK),
+                # Named weekdays would override the lighter count: any 3 days will do.
+                "weekdays": 0,
+            }
+        )
+    return program_save(
+        program=copy,
+        actor=actor,
+        expected_revision=copy.revision,
+        fields={"title": f"Maintenance: {program.title}"[:120]},
+        items=rows,
+        patient=patient,
+    )

@@ -1,0 +1,136 @@
+"""SMART goals: what a patient is working towards, the score or measure that shows it,
+the target and the date; and how far the latest value has come.
+
+A goal "tracks" an outcome instrument (patients.scoring.INSTRUMENTS) or a mobility
+measure (patients.measures.MEASURES) by code. Which way is better comes from there, so
+"pain down to 3/10" and "flexion up to 60°" are judged the same way as everywhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from clinic import audit
+from clinic.actors import Actor
+from patients import adherence
+from patients.access import ensure_same_clinic
+from patients.measures import MEASURES
+from patients.models import Goal, Measurement, OutcomeResponse, Patient
+from patients.scoring import INSTRUMENTS
+
+
+@dataclass(frozen=True)
+class Scale:
+    label: str
+    unit: str
+    low: float
+    high: float
+    higher_is_better: bool
+
+
+def scales() -> dict[str, Scale]:
+    """Every score or measure a goal can track, by code."""
+    found = {
+        code: Scale(i.short_name, i.unit, i.min_value, i.max_value, i.higher_is_better)
+        for code, i in INSTRUMENTS.items()
+        if i.tracked_for_change
+    }
+    for measure in MEASURES:
+        found[measure.code] = Scale(
+            measure.label, measure.unit, measure.low, measure.high, measure.higher_is_better
+        )
+    return found
+
+
+def tracks_choices() -> list[tuple[str, str]]:
+    return [("", gettext("Not tied to a score"))] + [
+        (code, s.label) for code, s in scales().items()
+    ]
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: Goal
+    scale: Scale | None
+    latest: float | None
+    latest_on: date | None
+    today: date
+
+    @property
+    def reached(self) -> bool | None:
+        """The latest value is at or past the target (None: nothing to compare)."""
+        if self.scale is None or self.latest is None or self.goal.target is None:
+            return None
+        target = float(self.goal.target)
+        return self.latest >= target if self.scale.higher_is_better else self.latest <= target
+
+    @property
+    def overdue(self) -> bool:
+        return self.goal.status == Goal.Status.OPEN and self.goal.target_on < self.today
+
+
+def goal_progress(patient: Patient) -> list[GoalProgress]:
+    """The patient's goals with the latest value of what each tracks (three queries)."""
+    goals = list(Goal.objects.filter(patient=patient))
+    codes = {goal.tracks for goal in goals if goal.tracks}
+    latest: dict[str, tuple[float, date]] = {}
+    for response in OutcomeResponse.objects.filter(
+        patient=patient, valid=True, code__in=codes
+    ).order_by("completed_on", "created_at"):
+        latest[response.code] = (response.value, response.completed_on)
+    for measurement in (
+        Measurement.objects.current()
+        .filter(visit__patient=patient, code__in=codes)
+        .select_related("visit")
+        .order_by("visit__measured_on", "created_at")
+    ):
+        latest[measurement.code] = (float(measurement.value), measurement.visit.measured_on)
+    known = scales()
+    today = adherence.patient_today(patient)
+    return [
+        GoalProgress(
+            goal=goal,
+            scale=known.get(goal.tracks),
+            latest=latest.get(goal.tracks, (None, None))[0],
+            latest_on=latest.get(goal.tracks, (None, None))[1],
+            today=today,
+        )
+        for goal in goals
+    ]
+
+
+@transaction.atomic
+def goal_add(
+    *, actor: Actor, patient: Patient, text: str, tracks: str, target: Decimal | None, target_on
+) -> Goal:
+    ensure_same_clinic(actor, patient)
+    fields = {
+        "text": text,
+        "tracks": tracks,
+        "target": target if tracks else None,
+        "target_on": target_on,
+    }
+    # A double tap on "Set the goal" sets it once (the patient row serialises the two).
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    same = Goal.objects.filter(patient=patient, status=Goal.Status.OPEN, **fields).first()
+    if same is not None:
+        return same
+    goal = Goal.objects.create(patient=patient, created_by=actor.user, **fields)
+    audit.record(actor, "goal.add", patient=patient, obj=goal)
+    return goal
+
+
+@transaction.atomic
+def goal_close(*, actor: Actor, goal: Goal, status: str) -> Goal:
+    """Mark a goal met or not met (or open it again)."""
+    ensure_same_clinic(actor, goal.patient)
+    goal.status = status
+    goal.closed_on = None if status == Goal.Status.OPEN else adherence.patient_today(goal.patient)
+    goal.save(update_fields=["status", "closed_on"])
+    audit.record(actor, "goal.close", patient=goal.patient, obj=goal)
+    return goal

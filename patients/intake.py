@@ -1,0 +1,116 @@
+"""Intake: the referral, the red-flag screen and the precautions, and the conflicts
+between a patient's precautions and their program. Writes are atomic and audited."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic import audit
+from clinic.actors import Actor
+from patients.access import ensure_same_clinic
+from patients.models import Intake, Patient, PrecautionDecision, RedFlagScreen
+from patients.screening import questions
+from programs import precautions
+from programs.models import Program
+
+
+@transaction.atomic
+def intake_save(*, actor: Actor, patient: Patient, fields: dict) -> Intake:
+    ensure_same_clinic(actor, patient)
+    intake, _ = Intake.objects.select_for_update().get_or_create(
+        patient=patient, defaults={**fields, "updated_by": actor.user}
+    )
+    for name, value in fields.items():
+        setattr(intake, name, value)
+    intake.updated_by = actor.user
+    intake.save()
+    audit.record(actor, "intake.update", patient=patient, obj=intake)
+    return intake
+
+
+@transaction.atomic
+def screen_record(*, actor: Actor, patient: Patient, kind: str, answers: dict) -> RedFlagScreen:
+    """Record a screen: an answer for each of the kind's questions (missing = no)."""
+    ensure_same_clinic(actor, patient)
+    given = {q.key: bool(answers.get(q.key)) for q in questions(kind)}
+    screen = RedFlagScreen.objects.create(
+        patient=patient,
+        kind=kind,
+        answers=given,
+        positive=any(given.values()),
+        screened_by=actor.user,
+    )
+    audit.record(actor, "screen.record", patient=patient, obj=screen)
+    return screen
+
+
+@transaction.atomic
+def screen_decide(
+    *, actor: Actor, screen: RedFlagScreen, decision: str, note: str
+) -> RedFlagScreen:
+    """The clinician's decision on a positive screen (and a later change of it, once the
+    medical review is back: the audit log keeps every one)."""
+    ensure_same_clinic(actor, screen.patient)
+    screen = RedFlagScreen.objects.select_for_update().get(pk=screen.pk)
+    screen.decision = decision
+    screen.decision_note = note
+    screen.decided_by = actor.user
+    screen.decided_at = timezone.now()
+    screen.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+    audit.record(actor, f"screen.{decision}", patient=screen.patient, obj=screen)
+    return screen
+
+
+def patient_precautions(patient: Patient) -> list[str]:
+    intake = Intake.objects.filter(patient=patient).first()
+    return list(intake.precautions) if intake else []
+
+
+def program_conflicts(
+    patient: Patient, program: Program, exercises=None
+) -> tuple[list[precautions.Conflict], dict]:
+    """The program's conflicts with the patient's precautions, and the decisions already
+    recorded for them ({(exercise id, precaution): PrecautionDecision}). `exercises`
+    defaults to the program's saved items' exercises."""
+    codes = patient_precautions(patient)
+    if not codes:
+        return [], {}
+    if exercises is None:
+        exercises = [item.exercise for item in program.items.select_related("exercise")]
+    found = precautions.conflicts(codes, exercises)
+    decided = {
+        (d.exercise_id, d.precaution): d
+        for d in PrecautionDecision.objects.filter(program=program).select_related("decided_by")
+    }
+    return found, decided
+
+
+def undecided_conflicts(patient: Patient, program: Program) -> list[precautions.Conflict]:
+    found, decided = program_conflicts(patient, program)
+    return [c for c in found if c.key not in decided]
+
+
+@transaction.atomic
+def precaution_keep(
+    *, actor: Actor, patient: Patient, program: Program, conflict: precautions.Conflict, reason: str
+) -> PrecautionDecision:
+    """Keep the exercise despite the conflict, for the reason given (recorded once; a
+    second decision on the same conflict returns the first)."""
+    ensure_same_clinic(actor, patient)
+    try:
+        with transaction.atomic():
+            decision = PrecautionDecision.objects.create(
+                patient=patient,
+                program=program,
+                exercise_id=conflict.exercise_id,
+                precaution=conflict.precaution,
+                reason=reason,
+                decided_by=actor.user,
+            )
+    except IntegrityError:
+        return PrecautionDecision.objects.get(
+            program=program, exercise_id=conflict.exercise_id, precaution=conflict.precaution
+        )
+    audit.record(actor, "precaution.keep", patient=patient, obj=program)
+    return decision

@@ -1,0 +1,293 @@
+"""The practice log: exercise sessions and morning checks logged from the patient area (or
+the API), and the flags they raise. (Login sessions are clinic.middleware's.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic import audit
+from clinic.actors import Actor
+from patients import caseload
+from patients.adherence import Prescriptions, patient_today
+from patients.models import (
+    INACTIVE_DUE_DAYS,
+    Flag,
+    MorningCheck,
+    Patient,
+    SessionEntry,
+    SessionLog,
+)
+from patients.schedule import days_a_week, prescribed_per_week
+from programs.models import Exercise, Program
+
+EDIT_WINDOW = timedelta(hours=24)
+# A session kept on the patient's phone while offline is accepted this long after it was
+# made; later, it would be news to no one and could distort the clinician's picture.
+OFFLINE_MAX_AGE = timedelta(days=7)
+OFFLINE_TOO_OLD = _(
+    "This session was saved on your phone more than 7 days ago, so it can no longer be "
+    "added. If it matters, tell your clinician at your next visit."
+)
+# Pain during exercise: 0-3 fine, 4-5 acceptable, above 5 too much (DESIGN.md).
+HIGH_PAIN = 7  # flagged at once
+TOO_MUCH = 6  # flagged when it happens twice within TOO_MUCH_WINDOW
+TOO_MUCH_WINDOW = timedelta(days=7)
+# Rising pain: this session against the mean of up to RISE_BASELINE sessions before it
+# within RISE_LOOKBACK.
+RISE = 2
+RISE_BASELINE = 5
+RISE_LOOKBACK = timedelta(days=14)
+# Beyond this, how long ago the last session was makes no difference to the flag.
+INACTIVE_LOOKBACK = timedelta(days=28)
+
+
+class LogRefused(Exception):
+    """The session cannot be saved or changed; the message is shown to the patient."""
+
+
+@dataclass(frozen=True)
+class Done:
+    exercise: Exercise
+    sets: int | None = None
+    reps: int | None = None
+
+
+def current_program(patient: Patient) -> Program | None:
+    return Program.objects.current_for(patient).first()
+
+
+@transaction.atomic
+def session_log(
+    *,
+    patient: Patient,
+    program: Program,
+    done: list[Done],
+    pain: int | None,
+    effort: int | None,
+    comment: str,
+    client_token: str,
+    actor: Actor,
+    performed_on: date | None = None,
+    made_at: datetime | None = None,
+) -> tuple[SessionLog, bool]:
+    """Save a session; (session, created). The same form token twice returns the first save.
+
+    `made_at` is when a session kept on the patient's device (offline) was entered: it
+    dates the session, and one older than OFFLINE_MAX_AGE is refused."""
+    existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
+    if existing is not None:
+        return existing, False
+    if made_at is not None:
+        now = timezone.now()
+        if now - made_at > OFFLINE_MAX_AGE:
+            raise LogRefused(OFFLINE_TOO_OLD)
+        # A phone's clock may run ahead; a session is never dated after now.
+        performed_on = timezone.localtime(min(made_at, now), patient.tzinfo).date()
+    if program.status != Program.Status.ACTIVE:
+        raise LogRefused(_("Your program is paused. Ask your clinician before you carry on."))
+    today = patient_today(patient)
+    performed_on = performed_on or today
+    if performed_on > today:
+        raise LogRefused(_("You cannot log a session for a day that has not come yet."))
+    revision = program.revisions.get(number=program.revision)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            session = SessionLog.objects.create(
+                patient=patient,
+                program=program,
+                revision=revision,
+                performed_on=performed_on,
+                logged_at=now,
+                pain=pain,
+                effort=effort,
+                comment=comment,
+                exercises_done=len(done),
+                client_token=client_token,
+            )
+    except IntegrityError:
+        # The other tap of a double tap won the race: hand back its session.
+        return SessionLog.objects.get(patient=patient, client_token=client_token), False
+    SessionEntry.objects.bulk_create(
+        SessionEntry(session=session, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
+        for d in done
+    )
+    Patient.objects.filter(pk=patient.pk).update(last_activity_at=now)
+    _raise_pain_flags(patient, session)
+    caseload.refresh_one(patient)
+    audit.record(actor, "session.log", patient=patient, obj=session)
+    return session, True
+
+
+@transaction.atomic
+def session_update(
+    *,
+    patient: Patient,
+    session: SessionLog,
+    done: list[Done],
+    pain: int | None,
+    effort: int | None,
+    comment: str,
+    actor: Actor,
+) -> SessionLog:
+    """Correct a session within 24 hours of logging it."""
+    locked = SessionLog.objects.select_for_update().get(pk=session.pk, patient=patient)
+    if timezone.now() - locked.logged_at > EDIT_WINDOW:
+        raise LogRefused(_("A session can be changed for 24 hours after you log it."))
+    locked.pain, locked.effort, locked.comment = pain, effort, comment
+    locked.exercises_done = len(done)
+    locked.save(update_fields=["pain", "effort", "comment", "exercises_done", "updated_at"])
+    locked.entries.all().delete()
+    SessionEntry.objects.bulk_create(
+        SessionEntry(session=locked, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
+        for d in done
+    )
+    _raise_pain_flags(patient, locked)
+    caseload.refresh_one(patient)
+    audit.record(actor, "session.edit", patient=patient, obj=locked)
+    return locked
+
+
+@transaction.atomic
+def morning_check_record(
+    *, patient: Patient, compared: str, pain: int, actor: Actor
+) -> MorningCheck:
+    today = patient_today(patient)
+    check, _created = MorningCheck.objects.update_or_create(
+        patient=patient, checked_on=today, defaults={"compared": compared, "pain": pain}
+    )
+    yesterday = MorningCheck.objects.filter(
+        patient=patient, checked_on=today - timedelta(days=1)
+    ).first()
+    if compared == MorningCheck.Compared.WORSE and yesterday and yesterday.compared == "worse":
+        _raise(
+            patient,
+            Flag.Kind.MORNING_WORSE,
+            f"Felt worse the next morning on {yesterday.checked_on:%d %b} and {today:%d %b}.",
+            today,
+        )
+    Patient.objects.filter(pk=patient.pk).update(last_activity_at=timezone.now())
+    audit.record(actor, "morning.check", patient=patient, obj=check)
+    return check
+
+
+def _raise(patient: Patient, kind: str, reason: str, day: date) -> None:
+    """Open a flag unless one of this kind is already open (the constraint backs this up)."""
+    if not Flag.objects.open().filter(patient=patient, kind=kind).exists():
+        Flag.objects.create(patient=patient, kind=kind, reason=reason[:300], raised_on=day)
+        caseload.refresh_one(patient)
+
+
+def _raise_pain_flags(patient: Patient, session: SessionLog) -> None:
+    """High pain once, "too much" pain twice in a week, or pain rising against the
+    patient's own recent sessions (a rolling comparison, at any point in the program)."""
+    if session.pain is None:
+        return
+    day = session.performed_on
+    recent = list(
+        SessionLog.objects.filter(
+            patient=patient, pain__isnull=False, performed_on__range=(day - RISE_LOOKBACK, day)
+        )
+        .exclude(pk=session.pk)
+        .order_by("-performed_on", "-logged_at")
+        .values_list("performed_on", "pain")
+    )
+    if session.pain >= HIGH_PAIN:
+        _raise(
+            patient,
+            Flag.Kind.PAIN_HIGH,
+            f"Pain {session.pain}/10 during exercise on {day:%d %b}.",
+            day,
+        )
+    elif session.pain >= TOO_MUCH:
+        earlier = next(
+            (d for d, pain in recent if pain >= TOO_MUCH and day - d < TOO_MUCH_WINDOW), None
+        )
+        if earlier is not None:
+            _raise(
+                patient,
+                Flag.Kind.PAIN_HIGH,
+                f"Pain above 5/10 twice within a week ({earlier:%d %b} and {day:%d %b}): "
+                "more than patients are told is acceptable.",
+                day,
+            )
+    baseline = [pain for _d, pain in recent[:RISE_BASELINE]]
+    if len(baseline) >= 2:
+        average = sum(baseline) / len(baseline)
+        if session.pain - average >= RISE:
+            _raise(
+                patient,
+                Flag.Kind.PAIN_RISING,
+                f"Pain {session.pain}/10 on {day:%d %b}, up from an average of {average:.1f} "
+                f"over the {len(baseline)} sessions before.",
+                day,
+            )
+
+
+def flag_check_inactive(patient: Patient, today: date | None = None) -> bool:
+    """Raise the inactivity flag when the patient has let INACTIVE_DUE_DAYS days' worth of
+    prescribed sessions go by since their last session (or since their program began),
+    counted on their own schedule: a Mon/Wed/Fri patient is not flagged on a Monday for
+    the weekend, and a "3 days a week" patient has the week to fit them in."""
+    today = today or patient_today(patient)
+    program = current_program(patient)
+    if program is None or program.status != Program.Status.ACTIVE:
+        return False
+    items = list(program.items.all())
+    due_days_a_week = max((days_a_week(item) for item in items), default=0)
+    if not due_days_a_week:
+        return False
+    per_due_day = prescribed_per_week(items) / due_days_a_week
+    last = (
+        SessionLog.objects.filter(patient=patient)
+        .order_by("-performed_on")
+        .values_list("performed_on", flat=True)
+        .first()
+    )
+    prescriptions = Prescriptions(patient, patient.tzinfo)
+    first = max(
+        last + timedelta(days=1) if last else today - INACTIVE_LOOKBACK, today - INACTIVE_LOOKBACK
+    )
+    days = [first + timedelta(days=n) for n in range((today - first).days)]  # full days only
+    missed = sum(prescriptions.on(day) for day in days)
+    if missed < INACTIVE_DUE_DAYS * per_due_day - 1e-9:
+        return False
+    since = f"since {last:%a %d %b}" if last else "since the program started"
+    worth = round(missed / per_due_day)
+    _raise(
+        patient,
+        Flag.Kind.INACTIVE,
+        f"Nothing logged {since}: about {worth} days' worth of exercises missed.",
+        today,
+    )
+    return True
+
+
+def flags_raise_inactive() -> int:
+    """The daily sweep (management command `raise_flags`): every active-program patient."""
+    candidates = (
+        Patient.objects.active()
+        .filter(programs__program__status=Program.Status.ACTIVE)
+        .exclude(
+            Exists(Flag.objects.open().filter(patient=OuterRef("pk"), kind=Flag.Kind.INACTIVE))
+        )
+        .select_related("clinic")
+        .distinct()
+    )
+    return sum(flag_check_inactive(patient) for patient in candidates.iterator(chunk_size=500))
+
+
+@transaction.atomic
+def flag_review(*, actor: Actor, flag: Flag) -> Flag:
+    flag.reviewed_by = actor.user
+    flag.reviewed_at = timezone.now()
+    flag.save(update_fields=["reviewed_by", "reviewed_at"])
+    caseload.refresh_one(flag.patient)
+    audit.record(actor, "flag.review", patient=flag.patient, obj=flag)
+    return flag

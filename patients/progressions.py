@@ -1,0 +1,165 @@
+"""Progressions: which exercises of a patient's program have met their "progress when"
+rule (programs.progressions.THRESHOLDS) over the patient's own logs, and the one-click
+swap to the harder version in a new revision.
+
+A suggestion is only a suggestion: the clinician decides, and the swap goes through
+program_save like any builder edit (one new revision, audited, conflict-checked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from clinic.permissions import Actor
+from patients import adherence
+from patients.intake import patient_precautions
+from patients.models import MorningCheck, Patient, SessionEntry
+from programs import precautions
+from programs.dosage import DOSAGE_FIELDS, ITEM_FIELDS
+from programs.models import Exercise, Program, ProgramItem
+from programs.progressions import THRESHOLDS
+from programs.services import program_save
+
+# The patient's schedule carries over to the harder exercise; its amounts do not (a
+# single-leg bridge is not done for the reps of a bridge).
+KEPT_ON_SWAP = ("times_per_day", "days_per_week", "weekdays")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    item: ProgramItem
+    harder: Exercise
+    rule: str
+    sessions: int
+    worst_pain: int
+
+
+class NotSuggested(Exception):
+    """The swap asked for is not (or no longer) a progression the program has earned."""
+
+
+def suggestions(patient: Patient, program: Program, today: date | None = None) -> list[Suggestion]:
+    """The program's items whose rule is met over its window ending today, in order.
+
+    Met means: the patient had the program for the whole window, no morning check in it
+    was worse than the day before, every logged session with the exercise had pain
+    during at most the threshold, and enough of them had every prescribed set done. An
+    item whose harder version is already in the program, or is ruled out by one of the
+    patient's precautions, is not suggested.
+    """
+    today = today or adherence.patient_today(patient)
+    items = [
+        item
+        for item in program.items.select_related("exercise__harder")
+        if item.exercise.harder_id
+        and not item.exercise.harder.is_archived
+        and item.exercise.progress_when in THRESHOLDS
+    ]
+    if not items:
+        return []
+    in_program = {item.exercise_id for item in program.items.all()}
+    ruled_out = {
+        conflict.exercise_id
+        for conflict in precautions.conflicts(
+            patient_precautions(patient), [item.exercise.harder for item in items]
+        )
+    }
+    longest = max(THRESHOLDS[item.exercise.progress_when].days for item in items)
+    since = today - timedelta(days=longest - 1)
+    entries = list(
+        SessionEntry.objects.filter(
+            session__patient=patient,
+            session__program=program,
+            session__performed_on__range=(since, today),
+            exercise_id__in=[item.exercise_id for item in items],
+        ).values("exercise_id", "sets_done", "session__pain", "session__performed_on")
+    )
+    worse_mornings = list(
+        MorningCheck.objects.filter(
+            patient=patient,
+            checked_on__range=(since, today),
+            compared=MorningCheck.Compared.WORSE,
+        ).values_list("checked_on", flat=True)
+    )
+    started = _started_on(patient, program)
+    found = []
+    for item in items:
+        harder = item.exercise.harder
+        if harder.pk in in_program or harder.pk in ruled_out:
+            continue
+        threshold = THRESHOLDS[item.exercise.progress_when]
+        start = today - timedelta(days=threshold.days - 1)
+        if started is None or started > start:
+            continue
+        if threshold.mornings_no_worse and any(day >= start for day in worse_mornings):
+            continue
+        mine = [
+            e
+            for e in entries
+            if e["exercise_id"] == item.exercise_id and e["session__performed_on"] >= start
+        ]
+        pains = [e["session__pain"] for e in mine if e["session__pain"] is not None]
+        if any(pain > threshold.pain_at_most for pain in pains):
+            continue
+        complete = [
+            e
+            for e in mine
+            if e["session__pain"] is not None and (e["sets_done"] or 0) >= (item.sets or 1)
+        ]
+        if len(complete) < threshold.sessions_at_least:
+            continue
+        found.append(
+            Suggestion(
+                item=item,
+                harder=harder,
+                rule=threshold.text,
+                sessions=len(complete),
+                worst_pain=max(pains, default=0),
+            )
+        )
+    return found
+
+
+def _started_on(patient: Patient, program: Program) -> date | None:
+    """The day the patient's copy of the program was assigned, in the patient's time."""
+    assigned = getattr(getattr(program, "assignment", None), "assigned_at", None)
+    if assigned is None:
+        return None
+    return assigned.astimezone(patient.tzinfo).date()
+
+
+@transaction.atomic
+def progress_item(
+    *, actor: Actor, patient: Patient, program: Program, item_id: int, expected_revision: int
+) -> tuple[Program, Suggestion]:
+    """Swap one suggested item for its harder version in a new revision: the harder
+    exercise's own amounts, the patient's schedule kept. Raises NotSuggested when the
+    item no longer qualifies, ProgramConflict when the program changed since the page."""
+    suggestion = next(
+        (s for s in suggestions(patient, program) if s.item.pk == item_id),
+        None,
+    )
+    if suggestion is None:
+        raise NotSuggested("That exercise is no longer ready to progress.")
+    rows = []
+    for item in program.items.select_related("exercise").order_by("order"):
+        row = {"id": item.pk, "exercise": item.exercise}
+        row.update({name: getattr(item, name) for name in ITEM_FIELDS})
+        if item.pk == item_id:
+            row["exercise"] = suggestion.harder
+            row.update({name: getattr(suggestion.harder, name) for name in DOSAGE_FIELDS})
+            row.update({name: getattr(item, name) for name in KEPT_ON_SWAP})
+            row.update(load_kind="", load_kg=None, load_band="", load_effort=None, notes="")
+        rows.append(row)
+    saved = program_save(
+        program=program,
+        actor=actor,
+        expected_revision=expected_revision,
+        fields={},
+        items=rows,
+        patient=patient,
+    )
+    return saved, suggestion

@@ -1,0 +1,223 @@
+"""E-mail reminders to exercise, and the nudge when a questionnaire falls due.
+
+Only for patients who agreed (ReminderSetting.consent_at), on days their program asks for
+exercises, at their chosen time in their own time zone, never in quiet hours, and not
+once they have logged something that day. Every e-mail carries a one-click unsubscribe
+link; its subject names no condition or exercise.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from clinic import audit
+from clinic.actors import Actor
+from clinic.languages import for_patient, not_yet_notice
+from clinic.links import absolute_url
+from clinic.mail import queue_email
+from clinic.models import OutgoingEmail
+from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
+from patients.practice_log import current_program
+from patients.schedule import due_today
+from programs.models import Program
+
+# A reminder is sent at its time, or up to this much later (a worker that was down);
+# after that the day is let go rather than nagging late in the evening.
+SEND_WITHIN = timedelta(hours=2)
+
+
+class ReminderError(Exception):
+    """A reminder change that cannot be made as asked; the message is shown."""
+
+
+def reminder_setting(patient: Patient) -> ReminderSetting:
+    setting, _ = ReminderSetting.objects.get_or_create(
+        patient=patient, defaults={"unsubscribe_token": secrets.token_urlsafe(32)}
+    )
+    return setting
+
+
+@transaction.atomic
+def reminders_update(
+    *,
+    actor: Actor,
+    patient: Patient,
+    enabled: bool,
+    consent: bool = False,
+    time_of_day: time | None = None,
+) -> ReminderSetting:
+    """Turn reminders on or off. Turning them on needs the patient's agreement, recorded
+    once with its date and who recorded it (the patient themself, or a staff member)."""
+    setting = ReminderSetting.objects.select_for_update().get(pk=reminder_setting(patient).pk)
+    if consent and setting.consent_at is None:
+        setting.consent_at = timezone.now()
+        setting.consent_by = actor.user if actor.is_user else None
+        setting.consent_source = (
+            ReminderSetting.Source.PATIENT
+            if actor.role == "patient"
+            else ReminderSetting.Source.CLINICIAN
+        )
+    if enabled and setting.consent_at is None:
+        raise ReminderError(gettext("Reminders need the patient's agreement first."))
+    if enabled and not patient.email:
+        raise ReminderError(
+            gettext("Reminders go by e-mail: add the patient's e-mail address first.")
+        )
+    if time_of_day is not None:
+        if setting.in_quiet_hours(time_of_day):
+            raise ReminderError(
+                gettext("Choose a time outside the quiet hours ({start} to {end}).").format(
+                    start=f"{setting.quiet_from:%H:%M}", end=f"{setting.quiet_until:%H:%M}"
+                )
+            )
+        setting.time_of_day = time_of_day
+    setting.enabled = enabled
+    setting.stopped_reason = "" if enabled else "turned off"
+    setting.save()
+    audit.record(actor, "reminders.update", patient=patient, obj=setting)
+    return setting
+
+
+@transaction.atomic
+def reminders_stop(*, actor: Actor, patient: Patient, reason: str) -> bool:
+    """Stop reminders (archived, program ended); True if they were on."""
+    stopped = ReminderSetting.objects.filter(patient=patient, enabled=True).update(
+        enabled=False, stopped_reason=reason
+    )
+    if stopped:
+        audit.record(actor, "reminders.update", patient=patient)
+    return bool(stopped)
+
+
+def setting_for_token(token: str) -> ReminderSetting | None:
+    if not token or len(token) > 64:
+        return None
+    return (
+        ReminderSetting.objects.select_related("patient__clinic")
+        .filter(unsubscribe_token=token)
+        .first()
+    )
+
+
+@transaction.atomic
+def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
+    """The unsubscribe link (no sign-in): reminders off. True only the first time."""
+    setting = setting_for_token(token)
+    if setting is None or not setting.enabled:
+        return False
+    setting.enabled = False
+    setting.stopped_reason = "unsubscribed by e-mail link"
+    setting.save(update_fields=["enabled", "stopped_reason", "updated_at"])
+    audit.record(
+        Actor(None, "patient", setting.patient.clinic, actor.ip),
+        "reminders.unsubscribe",
+        patient=setting.patient,
+        obj=setting,
+    )
+    return True
+
+
+def _due_today(patient: Patient, program: Program, today: date) -> bool:
+    items = list(program.items.all())
+    return bool(due_today(items, today, {}, {}))
+
+
+def _queue(setting: ReminderSetting, *, kind: str, day: date, subject: str, template: str):
+    patient = setting.patient
+    with for_patient(patient.preferred_language):
+        return _queue_in_language(setting, kind=kind, day=day, subject=subject, template=template)
+
+
+def _queue_in_language(setting, *, kind: str, day: date, subject, template: str):
+    patient = setting.patient
+    return queue_email(
+        kind=kind,
+        clinic=patient.clinic,
+        patient_uuid=patient.uuid,
+        recipient=patient.user,
+        to=patient.email,
+        subject=str(subject),
+        body=render_to_string(
+            template,
+            {
+                "language_notice": not_yet_notice(patient.preferred_language),
+                "first_name": patient.first_name,
+                "clinic": patient.clinic,
+                "today_url": absolute_url("patient_home"),
+                "stop_url": absolute_url("reminders_stop", setting.unsubscribe_token),
+            },
+        ),
+        unsubscribe_url=absolute_url("reminders_stop", setting.unsubscribe_token),
+        dedupe_key=f"{kind}:{patient.uuid}:{day.isoformat()}",
+    )
+
+
+def reminders_send_due(now: datetime | None = None) -> int:
+    """Queue today's reminder for every patient whose time has come. Safe to run often:
+    one reminder a patient a day at most (OutgoingEmail.dedupe_key)."""
+    now = now or timezone.now()
+    queued = 0
+    settings = (
+        ReminderSetting.objects.filter(
+            enabled=True, consent_at__isnull=False, patient__status=Patient.Status.ACTIVE
+        )
+        .exclude(patient__email="")
+        .select_related("patient__clinic", "patient__user")
+    )
+    for setting in settings.iterator(chunk_size=500):
+        patient = setting.patient
+        local = timezone.localtime(now, patient.tzinfo)
+        today = local.date()
+        start = datetime.combine(today, setting.time_of_day, tzinfo=patient.tzinfo)
+        if not start <= local < start + SEND_WITHIN or setting.in_quiet_hours(local.time()):
+            continue
+        key = f"{OutgoingEmail.Kind.REMINDER}:{patient.uuid}:{today.isoformat()}"
+        if OutgoingEmail.objects.filter(dedupe_key=key).exists():
+            continue
+        program = current_program(patient)
+        if program is None or program.status != Program.Status.ACTIVE:
+            continue
+        if SessionLog.objects.filter(patient=patient, performed_on=today).exists():
+            continue  # done already: no nagging
+        if not _due_today(patient, program, today):
+            continue
+        with transaction.atomic():
+            _queue(
+                setting,
+                kind=OutgoingEmail.Kind.REMINDER,
+                day=today,
+                subject=gettext_lazy("Time for your exercises"),
+                template="emails/reminder.txt",
+            )
+        queued += 1
+    return queued
+
+
+def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
+    """An e-mail for each questionnaire that just fell due, to patients with reminders on."""
+    sent = 0
+    for assignment in assignments:
+        setting = (
+            ReminderSetting.objects.filter(
+                patient_id=assignment.patient_id, enabled=True, consent_at__isnull=False
+            )
+            .select_related("patient__clinic", "patient__user")
+            .first()
+        )
+        if setting is None or not setting.patient.email:
+            continue
+        _queue(
+            setting,
+            kind=OutgoingEmail.Kind.QUESTIONNAIRE,
+            day=assignment.due_on or timezone.localdate(),
+            subject=gettext_lazy("A short questionnaire for you"),
+            template="emails/questionnaire_due.txt",
+        )
+        sent += 1
+    return sent

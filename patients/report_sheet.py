@@ -1,0 +1,205 @@
+"""The report's one-page front sheet: why the patient came, what changed (said in words,
+with the meaningful-change mark), goals, and the plan. A doctor reads this page; the
+tables that follow are the detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from patients.goals import GoalProgress
+from patients.measures import SIDE_LABELS
+from patients.models import Discharge, Intake, Patient
+from patients.outcomes import InstrumentSummary, MeasureSummary
+
+
+def _value(number, unit: str) -> str:
+    text = f"{round(float(number), 1):g}"
+    return f"{text}{unit}" if unit.startswith(("/", "%", "°")) else f"{text} {unit}".strip()
+
+
+def _points(number) -> str:
+    number = round(abs(float(number)), 1)
+    # A fraction takes the plural ("1.5 points"), as a whole number other than one does.
+    count = int(number) if number.is_integer() else 2
+    return ngettext("{number} point", "{number} points", count).format(number=f"{number:g}")
+
+
+def _day(day: date) -> str:
+    """5 Nov 2026, with the month in the active language."""
+    return date_format(day, "d M Y")
+
+
+def outcome_sentence(summary: InstrumentSummary) -> str:
+    """ "NPRS went from 7/10 to 3/10: better by 4 points, a meaningful improvement.\""""
+    instrument = summary.instrument
+    name = f"{instrument.name} ({instrument.short_name})"
+    latest = _value(summary.latest.value, instrument.unit)
+    if summary.not_comparable:
+        return _("{name}: {latest} now; not comparable with the start ({reason}).").format(
+            name=name, latest=latest, reason=summary.not_comparable
+        )
+    change = summary.change
+    if change is None:
+        return _("{name}: {latest} on {date} (one score so far).").format(
+            name=name, latest=latest, date=_day(summary.latest.completed_on)
+        )
+    start = _value(summary.baseline.value, instrument.unit)
+    delta = float(change.delta)
+    if delta == 0:
+        return _("{name} went from {start} to {latest}: no change.").format(
+            name=name, start=start, latest=latest
+        )
+    if change.mcid_met and delta > 0:
+        sentence = _(
+            "{name} went from {start} to {latest}: better by {points}, a meaningful improvement."
+        )
+    elif change.mcid_met:
+        sentence = _(
+            "{name} went from {start} to {latest}: worse by {points}, a meaningful worsening."
+        )
+    elif delta > 0:
+        sentence = _(
+            "{name} went from {start} to {latest}: better by {points}, "
+            "less than the {threshold} that counts as a meaningful change."
+        )
+    else:
+        sentence = _(
+            "{name} went from {start} to {latest}: worse by {points}, "
+            "less than the {threshold} that counts as a meaningful change."
+        )
+    return sentence.format(
+        name=name,
+        start=start,
+        latest=latest,
+        points=_points(delta),
+        threshold=_points(change.threshold),
+    )
+
+
+def measure_sentence(summary: MeasureSummary) -> str:
+    measure = summary.measure
+    label = (
+        _("{measure} ({side})").format(
+            measure=measure.label, side=SIDE_LABELS.get(summary.side, summary.side)
+        )
+        if summary.side
+        else measure.label
+    )
+    start = _value(summary.baseline.value, measure.unit)
+    latest = _value(summary.latest.value, measure.unit)
+    if len(summary.series) < 2:
+        return _("{measure}: {latest} (one measurement so far).").format(
+            measure=label, latest=latest
+        )
+    raw = float(summary.delta)
+    better = raw > 0 if measure.higher_is_better else raw < 0
+    if raw == 0:
+        return _("{measure} went from {start} to {latest}: no change.").format(
+            measure=label, start=start, latest=latest
+        )
+    sentences = {
+        (True, None): _(
+            "{measure} went from {start} to {latest}: better by {amount}, "
+            "no published threshold for real change."
+        ),
+        (True, True): _(
+            "{measure} went from {start} to {latest}: better by {amount}, beyond measurement error."
+        ),
+        (True, False): _(
+            "{measure} went from {start} to {latest}: better by {amount}, within measurement error."
+        ),
+        (False, None): _(
+            "{measure} went from {start} to {latest}: worse by {amount}, "
+            "no published threshold for real change."
+        ),
+        (False, True): _(
+            "{measure} went from {start} to {latest}: worse by {amount}, beyond measurement error."
+        ),
+        (False, False): _(
+            "{measure} went from {start} to {latest}: worse by {amount}, within measurement error."
+        ),
+    }
+    real = None if summary.real_change is None else bool(summary.real_change)
+    return sentences[(better, real)].format(
+        measure=label, start=start, latest=latest, amount=_value(abs(raw), measure.unit)
+    )
+
+
+def goal_sentence(progress: GoalProgress) -> str:
+    goal = progress.goal
+    if goal.status == goal.Status.MET:
+        status = _("met")
+    elif goal.status == goal.Status.NOT_MET:
+        status = _("not met")
+    else:
+        status = _("open, due {date}").format(date=_day(goal.target_on))
+    if progress.scale is not None and goal.target is not None:
+        target = _value(goal.target, progress.scale.unit)
+        if progress.latest is not None:
+            sentence = _("{goal} ({scale} target {target}, now {now}): {status}.")
+        else:
+            sentence = _("{goal} ({scale} target {target}): {status}.")
+        return sentence.format(
+            goal=goal.text,
+            scale=progress.scale.label,
+            target=target,
+            now=_value(progress.latest, progress.scale.unit) if progress.latest is not None else "",
+            status=status,
+        )
+    return _("{goal}: {status}.").format(goal=goal.text, status=status)
+
+
+@dataclass(frozen=True)
+class FrontSheet:
+    intake: Intake | None
+    stage: str
+    outcomes: list[str]
+    measures: list[str]
+    goals: list[str]
+    adherence: str
+    discharge: Discharge | None
+
+
+def front_sheet(
+    patient: Patient,
+    *,
+    end: date,
+    instruments: list[InstrumentSummary],
+    measures: list[MeasureSummary],
+    goals: list[GoalProgress],
+    weeks: list,
+    discharge: Discharge | None = None,
+) -> FrontSheet:
+    intake = Intake.objects.filter(patient=patient).first()
+    stage = intake.stage_on(end) if intake else ""
+    done = sum(week.done for week in weeks)
+    planned = sum(week.prescribed for week in weeks)
+    adherence = (
+        ngettext(
+            "{percent}% of planned sessions done ({done} of {planned}) over {weeks} week.",
+            "{percent}% of planned sessions done ({done} of {planned}) over {weeks} weeks.",
+            len(weeks),
+        ).format(
+            percent=round(100 * done / planned),
+            done=done,
+            planned=f"{planned:.0f}",
+            weeks=len(weeks),
+        )
+        if planned
+        else _("No sessions were planned in this period.")
+    )
+    return FrontSheet(
+        intake=intake,
+        stage=Intake.Stage(stage).label if stage else "",
+        outcomes=[outcome_sentence(s) for s in instruments if s.instrument.tracked_for_change],
+        measures=[measure_sentence(s) for s in measures],
+        goals=[goal_sentence(g) for g in goals],
+        adherence=adherence,
+        discharge=discharge,
+    )

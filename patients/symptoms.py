@@ -1,0 +1,58 @@
+"""A patient telling us about a warning sign: the stop signs and urgent signs of their
+program's body regions (programs.safety), ticked on the session form or reported on
+their own.
+
+An urgent sign raises the urgent flag, which puts the patient at the top of the caseload;
+a stop sign raises a flag for the clinician to review. The patient is shown, at once,
+what to do now (patients.views.patient_area.advice).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic import audit
+from clinic.actors import Actor
+from patients import caseload
+from patients.adherence import patient_today
+from patients.models import Flag, Patient
+from programs.safety import StopRules
+
+# Flag reasons are short; a long list of signs is cut with a note.
+REASON_LIMIT = 300
+
+
+def _reason(prefix: str, signs: list[str]) -> str:
+    text = f"{prefix}: " + "; ".join(signs) + "."
+    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 14] + "… (see chart)."
+
+
+@transaction.atomic
+def symptoms_report(
+    *, actor: Actor, patient: Patient, signs: list[str], rules: StopRules
+) -> list[Flag]:
+    """Record the signs ticked, as flags. Signs not in `rules` are ignored (the form
+    offers only those). An open flag of the same kind is updated with the new signs."""
+    urgent = [sign for sign in signs if sign in rules.urgent]
+    stop = [sign for sign in signs if sign in rules.stop and sign not in urgent]
+    today = patient_today(patient)
+    raised = []
+    for kind, chosen, prefix in (
+        (Flag.Kind.RED_FLAG, urgent, "Urgent sign reported by the patient"),
+        (Flag.Kind.STOP_SIGN, stop, "Warning sign reported by the patient"),
+    ):
+        if not chosen:
+            continue
+        flag, _created = Flag.objects.select_for_update().update_or_create(
+            patient=patient,
+            kind=kind,
+            reviewed_at__isnull=True,
+            defaults={"reason": _reason(prefix, chosen), "raised_on": today},
+        )
+        raised.append(flag)
+        audit.record(actor, "symptom.report", patient=patient, obj=flag)
+    if raised:
+        Patient.objects.filter(pk=patient.pk).update(last_activity_at=timezone.now())
+        caseload.refresh_one(patient)
+    return raised

@@ -1,0 +1,128 @@
+"""Clinician portal: a patient's intake (referral, precautions), red-flag screens and
+the decisions on precaution conflicts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clinic import audit, permissions
+from patients.access import patient_or_404, patient_program_or_404
+from patients.forms_intake import IntakeForm, PrecautionKeepForm, ScreenDecisionForm, ScreenForm
+from patients.intake import (
+    intake_save,
+    precaution_keep,
+    program_conflicts,
+    screen_decide,
+    screen_record,
+)
+from patients.models import Intake, RedFlagScreen
+from patients.screening import ScreenKind, kind_for
+
+
+def _chart(patient) -> str:
+    return reverse("patient_chart", args=[patient.uuid])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.record")
+def intake_edit(request: HttpRequest, patient_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    intake = Intake.objects.filter(patient=patient).first()
+    form = IntakeForm(request.POST or None, instance=intake or Intake(patient=patient))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in IntakeForm.Meta.fields}
+        intake_save(actor=request.actor, patient=patient, fields=fields)
+        messages.success(request, _("The intake is saved."))
+        if not RedFlagScreen.objects.filter(patient=patient).exists():
+            return redirect("patient_screen", patient_uuid=patient.uuid)
+        return redirect(_chart(patient))
+    audit.record(request.actor, "patient.view", patient=patient, obj=patient)
+    return render(request, "clinician/intake_form.html", {"patient": patient, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.record")
+def screen_new(request: HttpRequest, patient_uuid) -> HttpResponse:
+    """A red-flag screen for the patient's body area (from the intake, or chosen)."""
+    patient = patient_or_404(request, patient_uuid)
+    intake = Intake.objects.filter(patient=patient).first()
+    kind = request.POST.get("kind") or request.GET.get("kind") or ""
+    if kind not in ScreenKind.values:
+        kind = kind_for(intake.region) if intake else ScreenKind.LOW_BACK
+    form = ScreenForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        screen = screen_record(
+            actor=request.actor, patient=patient, kind=kind, answers=form.answers()
+        )
+        if screen.positive:
+            messages.warning(
+                request,
+                _("The screen is positive. Record your decision before a program is started."),
+            )
+        else:
+            messages.success(request, _("The screen is recorded: no red flags."))
+        return redirect(_chart(patient))
+    return render(
+        request,
+        "clinician/screen_form.html",
+        {"patient": patient, "form": form, "kind": kind, "kinds": ScreenKind.choices},
+    )
+
+
+@require_POST
+@permissions.staff_required("clinical.record")
+def screen_decision(request: HttpRequest, patient_uuid) -> HttpResponse:
+    """The decision on the latest screen, when it was positive."""
+    patient = patient_or_404(request, patient_uuid)
+    screen = RedFlagScreen.objects.filter(patient=patient).first()
+    form = ScreenDecisionForm(request.POST)
+    if screen is None or not screen.positive:
+        messages.error(request, _("There is no positive screen to decide on."))
+    elif not form.is_valid():
+        messages.error(request, _("Choose a decision and say what you found."))
+    else:
+        screen_decide(
+            actor=request.actor,
+            screen=screen,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Your decision is recorded."))
+    return redirect(_chart(patient))
+
+
+@require_POST
+@permissions.staff_required("programs.edit")
+def precaution_decision(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
+    """Keep an exercise that conflicts with a precaution, with the reason."""
+    patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
+    form = PrecautionKeepForm(request.POST)
+    found, _decided = program_conflicts(patient, program)
+    if form.is_valid():
+        wanted = (str(form.cleaned_data["exercise"]), form.cleaned_data["precaution"])
+        conflict = next((c for c in found if (c.exercise_uuid, c.precaution) == wanted), None)
+        if conflict is None:
+            messages.error(request, _("That exercise no longer conflicts with a precaution."))
+        else:
+            precaution_keep(
+                actor=request.actor,
+                patient=patient,
+                program=program,
+                conflict=conflict,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _("{name} is kept; your reason is recorded.").format(name=conflict.exercise_name),
+            )
+    else:
+        messages.error(request, _("Say why the exercise should stay."))
+    return redirect(_chart(patient))

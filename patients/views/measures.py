@@ -1,0 +1,317 @@
+"""Clinician portal: mobility measures, outcome questionnaires, progress report, export."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import audit, permissions
+from patients import instrument_items, scoring
+from patients.access import current_measurement_or_404, patient_or_404
+from patients.adherence import patient_today
+from patients.digests import OVERDUE_AFTER
+from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
+from patients.measures import BY_CODE, slot_label
+from patients.models import (
+    Measurement,
+    OutcomeAssignment,
+    OutcomeResponse,
+    OutcomeSchedule,
+    Patient,
+)
+from patients.outcomes import (
+    PATIENT_COMPLETABLE,
+    instrument_summaries,
+    measure_summaries,
+    measurement_correct,
+    outcome_assign,
+    outcome_record,
+    outcome_schedule_end,
+    psfs_last_activities,
+    visit_record,
+)
+from patients.progress_charts import measure_chart, outcome_chart
+from patients.reports import ReportRequest, export_csv, report_request
+
+
+def _audit(request: HttpRequest, action: str, patient: Patient, obj=None) -> None:
+    audit.record(request.actor, action, patient=patient, obj=obj)
+
+
+def progress_figures(patient: Patient) -> dict:
+    """Everything the measures page, the chart and the report show: three queries."""
+    measurements = list(
+        Measurement.objects.current().filter(visit__patient=patient).select_related("visit")
+    )
+    responses = list(OutcomeResponse.objects.filter(patient=patient).select_related("entered_by"))
+    return {
+        "measures": measure_summaries(measurements),
+        "instruments": instrument_summaries(responses),
+        "responses": responses,
+        "open_assignments": list(OutcomeAssignment.objects.filter(patient=patient, response=None)),
+        "schedules": list(OutcomeSchedule.objects.filter(patient=patient, ended_at__isnull=True)),
+        "overdue_before": patient_today(patient) - OVERDUE_AFTER,
+    }
+
+
+@never_cache
+@require_GET
+@permissions.staff_required("clinical.view")
+def measures_page(request: HttpRequest, patient_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    figures = progress_figures(patient)
+    _audit(request, "measures.view", patient)
+    return render(
+        request,
+        "clinician/measures.html",
+        {
+            "patient": patient,
+            **figures,
+            "measure_charts": [(s, measure_chart(s)) for s in figures["measures"]],
+            "outcome_charts": [(s, outcome_chart(s)) for s in figures["instruments"]],
+            "instrument_choices": list(scoring.INSTRUMENTS.values()),
+            "completable": PATIENT_COMPLETABLE,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.record")
+def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    form = VisitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        visit_record(
+            actor=request.actor,
+            patient=patient,
+            measured_on=form.cleaned_data["measured_on"],
+            values=form.values(),
+            notes=form.cleaned_data["notes"],
+        )
+        messages.success(
+            request,
+            ngettext(
+                "{count} measurement(s) saved.", "{count} measurement(s) saved.", len(form.values())
+            ).format(count=len(form.values())),
+        )
+        return redirect("patient_measures", patient_uuid=patient.uuid)
+    return render(request, "clinician/visit_form.html", {"patient": patient, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.record")
+def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    measurement = current_measurement_or_404(request, patient, measurement_uuid)
+    initial = {
+        "value": measurement.value,
+        "method": measurement.method,
+        "pain_limited": measurement.pain_limited,
+        "zero_point": measurement.zero_point,
+        "symptoms": measurement.symptoms,
+    }
+    form = CorrectionForm(request.POST or None, code=measurement.code, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        measurement_correct(actor=request.actor, measurement=measurement, new=form.corrected())
+        messages.success(request, _("Corrected. The earlier value is kept in the history."))
+        return redirect("patient_measures", patient_uuid=patient.uuid)
+    _audit(request, "measures.view", patient, measurement)
+    history = []
+    row = measurement
+    while hasattr(row, "replaces"):
+        row = row.replaces
+        history.append(row)
+    return render(
+        request,
+        "clinician/measurement_form.html",
+        {
+            "patient": patient,
+            "measurement": measurement,
+            "label": slot_label(BY_CODE[measurement.code], measurement.side),
+            "form": form,
+            "history": history,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.record")
+def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    if code not in scoring.INSTRUMENTS:
+        raise Http404
+    form = OutcomeForm(request.POST or None, code=code, activities=psfs_last_activities(patient))
+    if request.method == "POST" and form.is_valid():
+        response = outcome_record(
+            patient=patient,
+            code=code,
+            answers=form.answers(),
+            completed_on=form.cleaned_data["completed_on"],
+            actor=request.actor,
+            source=OutcomeResponse.Source.CLINICIAN,
+        )
+        if response.valid:
+            messages.success(
+                request,
+                _("{name} saved: {value}.").format(
+                    name=form.instrument.short_name, value=f"{response.value:g}"
+                ),
+            )
+        else:
+            messages.warning(
+                request,
+                _("{name} saved, but too many sections were left out to score it.").format(
+                    name=form.instrument.short_name
+                ),
+            )
+        return redirect("patient_measures", patient_uuid=patient.uuid)
+    _audit(request, "outcome.form", patient)
+    return render(
+        request,
+        "clinician/outcome_form.html",
+        {
+            "patient": patient,
+            "form": form,
+            "instrument": form.instrument,
+            "instructions": instrument_items.instructions_for(code),
+            "quoted": code in instrument_items.QUOTED,
+            "citation": instrument_items.CITATIONS[code],
+        },
+    )
+
+
+class AssignForm(forms.Form):
+    EVERY = [("", "Once, now"), *[(str(n), f"Now, then every {n} weeks") for n in (2, 4, 6, 8, 12)]]
+    code = forms.ChoiceField(choices=[(code, code) for code in PATIENT_COMPLETABLE])
+    every_weeks = forms.TypedChoiceField(
+        choices=EVERY, coerce=int, empty_value=None, required=False, label=gettext_lazy("How often")
+    )
+    at_discharge = forms.BooleanField(required=False, label=gettext_lazy("And again at discharge"))
+
+
+@require_POST
+@permissions.staff_required("clinical.record")
+def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Only NPRS, PSFS, RMDQ and LEFS can be completed by the patient.")
+        )
+        return redirect("patient_measures", patient_uuid=patient.uuid)
+    code = form.cleaned_data["code"]
+    outcome_assign(
+        actor=request.actor,
+        patient=patient,
+        code=code,
+        every_weeks=form.cleaned_data["every_weeks"],
+        at_discharge=form.cleaned_data["at_discharge"],
+    )
+    name = scoring.INSTRUMENTS[code].short_name
+    messages.success(
+        request,
+        _("{patient} will be asked to complete the {name}.").format(
+            patient=patient.first_name, name=name
+        ),
+    )
+    return redirect("patient_measures", patient_uuid=patient.uuid)
+
+
+@require_POST
+@permissions.staff_required("clinical.record")
+def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    schedule = permissions.get_in_clinic_or_404(
+        request,
+        OutcomeSchedule.objects.filter(patient=patient, ended_at__isnull=True),
+        schedule_uuid,
+        clinic_field="patient__clinic",
+    )
+    outcome_schedule_end(actor=request.actor, schedule=schedule)
+    messages.success(request, _("That questionnaire will not be asked for again."))
+    return redirect("patient_measures", patient_uuid=patient.uuid)
+
+
+# No record in Limber is older: earlier starts are typing slips (and dates near year 1
+# are beyond what the weekly figures can count back to).
+EARLIEST_REPORT_DAY = date(2000, 1, 1)
+
+
+class ReportForm(forms.Form):
+    start = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    narrative = forms.CharField(
+        label=gettext_lazy("Summary for the reader (referring doctor, insurer)"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The end date is before the start date."))
+            if (end - start).days > 730:
+                raise forms.ValidationError(_("Choose a period of two years or less."))
+            if end > timezone.localdate():
+                self.add_error("end", _("The period cannot end in the future."))
+            if start < EARLIEST_REPORT_DAY:
+                self.add_error(
+                    "start",
+                    _("Choose a start from {year} on.").format(year=f"{EARLIEST_REPORT_DAY:%Y}"),
+                )
+        return data
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.staff_required("clinical.view")
+def report(request: HttpRequest, patient_uuid) -> HttpResponse:
+    """GET: choose the period and write the summary. POST: ask the worker for the PDF and
+    go to its download page (patients.views.documents.report_document)."""
+    patient = patient_or_404(request, patient_uuid)
+    today = timezone.localdate()
+    form = ReportForm(
+        request.POST or None, initial={"start": today - timedelta(weeks=8), "end": today}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = report_request(
+            patient,
+            ReportRequest(start=data["start"], end=data["end"], narrative=data["narrative"]),
+            author=request.user,
+        )
+        _audit(request, "report.request", patient)
+        return redirect("patient_report_document", patient.uuid, job.uuid)
+    return render(request, "clinician/report_form.html", {"patient": patient, "form": form})
+
+
+@never_cache
+@require_GET
+@permissions.staff_required("clinical.view")
+def export(request: HttpRequest, patient_uuid) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    body = export_csv(patient)
+    _audit(request, "export.csv", patient)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="patient-data-{patient.initials}-{timezone.localdate():%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store, private, max-age=0"
+    return response

@@ -1,0 +1,556 @@
+"""Patient area. No view here takes an object id: everything is the logged-in patient's own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db.models import Count, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import audit, permissions
+from clinic.lib.charts import Point, bar_chart, line_chart
+from clinic.parsing import parse_int
+from patients import adherence, instrument_items
+from patients.adherence import patient_today
+from patients.forms_measures import OutcomeForm
+from patients.forms_patient import MorningCheckForm, SessionForm, SymptomForm
+from patients.handouts import handout_for
+from patients.models import (
+    Flag,
+    Goal,
+    MorningCheck,
+    OutcomeAssignment,
+    OutcomeResponse,
+    SessionEntry,
+    SessionLog,
+)
+from patients.outcomes import outcome_record, psfs_last_activities
+from patients.practice_log import (
+    EDIT_WINDOW,
+    LogRefused,
+    current_program,
+    morning_check_record,
+    session_update,
+)
+from patients.schedule import due_today
+from patients.symptoms import symptoms_report
+from patients.views.documents import handout_download, large_print_choice
+from programs.localized import leaflets_for, localize_items, prefetch_for, program_text
+from programs.models import HandoutPrint, Program
+from programs.safety import stop_rules_for_items
+
+PROGRESS_WEEKS = 8
+
+
+def _audit_read(request: HttpRequest, action: str) -> None:
+    audit.record(request.actor, action, patient=request.patient)
+
+
+def _items(program: Program | None, *, text: bool = True) -> list:
+    """The program's items, each with `.text` in the patient's language (active here:
+    clinic.permissions.patient_required). `text=False` leaves the exercises' words out:
+    the session POST shows them only when its form comes back with errors (then
+    localized in place)."""
+    if program is None:
+        return []
+    items = program.items.select_related("exercise")
+    if not text:
+        return list(items)
+    language = translation.get_language()
+    return localize_items(
+        items.prefetch_related(*prefetch_for(language)),
+        language,
+    )
+
+
+def _due(patient, items: list, today) -> list:
+    """What is due today, counting this week's sessions per exercise in one query."""
+    week_start = today - timedelta(days=today.weekday())
+    counts = (
+        SessionEntry.objects.filter(
+            session__patient=patient, session__performed_on__range=(week_start, today)
+        )
+        .values("exercise_id", "session__performed_on")
+        .annotate(n=Count("id"))
+    )
+    done_today: dict[int, int] = {}
+    done_week: dict[int, int] = {}
+    for row in counts:
+        done_week[row["exercise_id"]] = done_week.get(row["exercise_id"], 0) + row["n"]
+        if row["session__performed_on"] == today:
+            done_today[row["exercise_id"]] = row["n"]
+    return due_today(items, today, done_today, done_week)
+
+
+def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dict:
+    patient = request.patient
+    today = patient_today(patient)
+    program = current_program(patient)
+    items = _items(program)
+    due = _due(patient, items, today)
+    due_ids = {d.item.pk for d in due}
+    sessions_today = list(SessionLog.objects.filter(patient=patient, performed_on=today))
+    last = SessionLog.objects.filter(patient=patient).order_by("-logged_at").first()
+    editable = last if last and timezone.now() - last.logged_at <= EDIT_WINDOW else None
+    # Both lookups always run, so the page costs the same number of queries every day.
+    exercised_yesterday = SessionLog.objects.filter(
+        patient=patient, performed_on=today - timedelta(days=1)
+    ).exists()
+    answered = MorningCheck.objects.filter(patient=patient, checked_on=today).exists()
+    asked = exercised_yesterday and not answered
+    rules = stop_rules_for_items(items)
+    if form is None:
+        form = SessionForm(
+            items=items, rules=rules, initial={"client_token": secrets.token_urlsafe(24)}
+        )
+    rows = {row[0].pk: row for row in form.rows()}
+    return {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "stop_rules": rules,
+        "today": today,
+        "program": program,
+        "due": [(d, rows[d.item.pk]) for d in due],
+        "others": [rows[item.pk] for item in items if item.pk not in due_ids],
+        "form": form,
+        "sessions_today": sessions_today,
+        "editable": editable,
+        "morning_form": MorningCheckForm() if asked else None,
+        "questionnaire_waiting": OutcomeAssignment.objects.filter(
+            patient=patient, response__isnull=True
+        ).exists(),
+        "tab": "today",
+    }
+
+
+@never_cache
+@require_GET
+@permissions.patient_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    """Today: what is due, one form to log it, and the next-morning question."""
+    _audit_read(request, "patient.today")
+    return render(request, "patient/today.html", _today_context(request))
+
+
+def _with_all_done(request: HttpRequest, items: list):
+    """ "I did them all": one tap ticks every exercise due today. On a day with nothing
+    due (this week's days already done), it ticks the whole program: the patient did it,
+    and an extra session is worth keeping, not a "tick at least one" refusal."""
+    data = request.POST.copy()
+    if "all_done" in data:
+        due = _due(request.patient, items, patient_today(request.patient))
+        for item in [d.item for d in due] or items:
+            data[f"done_{item.pk}"] = "on"
+    return data
+
+
+@never_cache
+@require_POST
+@permissions.patient_required
+def log_session(request: HttpRequest) -> HttpResponse:
+    patient = request.patient
+    program = current_program(patient)
+    if program is None:
+        messages.error(request, _("You have no exercise program to log against yet."))
+        return redirect("patient_home")
+    # The how-to steps are only shown again if the form comes back with errors.
+    items = _items(program, text=False)
+    rules = stop_rules_for_items(items)
+    form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
+    if form.is_valid():
+        try:
+            _session, created = form.log(
+                patient=patient,
+                program=program,
+                actor=request.actor,
+            )
+        except LogRefused as error:
+            messages.error(request, str(error))
+            return redirect("patient_home")
+        if form.cleaned_data["signs"]:
+            _report(request, form.cleaned_data["signs"], rules)
+            messages.success(request, _("Your session is saved."))
+            return redirect("patient_advice")
+        messages.success(
+            request, _("Saved. Well done!") if created else _("This session was already saved.")
+        )
+        return redirect("patient_home")
+    language = translation.get_language()
+    prefetch_related_objects(items, *prefetch_for(language))
+    localize_items(items, language)
+    response = render(request, "patient/today.html", _today_context(request, form))
+    response.status_code = 400
+    return response
+
+
+@never_cache
+@require_POST
+@permissions.patient_required
+def log_session_sync(request: HttpRequest) -> JsonResponse:
+    """A session the patient's phone kept while it had no connection, sent once it has one.
+
+    The same fields as the Today form, plus when it was made (`made_at`, milliseconds
+    since 1970 by the phone's clock). The key the phone made (`client_token`) makes a
+    resend harmless. JSON answers: saved, duplicate (sent before), refused (with the
+    message to show) or invalid."""
+    patient = request.patient
+    program = current_program(patient)
+    if program is None:
+        return _sync_answer("refused", _("You have no exercise program to log against."), 409)
+    made_ms = parse_int(request.POST.get("made_at"), None, low=0, high=MAX_MADE_AT_MS)
+    if made_ms is None:
+        return _sync_answer("invalid", _("This session could not be read."), 400)
+    made_at = datetime.fromtimestamp(made_ms / 1000, tz=UTC)
+    items = _items(program)
+    rules = stop_rules_for_items(items)
+    form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
+    if not form.is_valid():
+        errors = [str(e) for e in form.non_field_errors()] or [_("Please check this session.")]
+        return _sync_answer("invalid", errors[0], 400)
+    try:
+        _session, created = form.log(
+            patient=patient,
+            program=program,
+            actor=request.actor,
+            made_at=made_at,
+        )
+    except LogRefused as error:
+        return _sync_answer("refused", str(error), 409)
+    if form.cleaned_data["signs"]:
+        _report(request, form.cleaned_data["signs"], rules)
+    if created:
+        return _sync_answer(
+            "saved", _("Your session saved on this phone has been sent. Well done!")
+        )
+    return _sync_answer("duplicate", _("This session was already saved."))
+
+
+# Far beyond any real clock, small enough for datetime.
+MAX_MADE_AT_MS = 10**14
+
+
+def _sync_answer(state: str, message: str, status: int = 200) -> JsonResponse:
+    return JsonResponse({"state": state, "message": message}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.patient_required
+def edit_session(request: HttpRequest) -> HttpResponse:
+    """Change the most recent session, for 24 hours after logging it."""
+    patient = request.patient
+    session = (
+        SessionLog.objects.filter(patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW)
+        .select_related("program")
+        .order_by("-logged_at")
+        .first()
+    )
+    if session is None:
+        messages.info(request, _("There is no session from the last 24 hours to change."))
+        return redirect("patient_home")
+    items = _items(session.program)
+    if request.method == "POST":
+        form = SessionForm(request.POST, items=items)
+        if form.is_valid():
+            try:
+                session_update(
+                    patient=patient,
+                    session=session,
+                    done=form.done(),
+                    pain=form.cleaned_data["pain"],
+                    effort=form.cleaned_data["effort"],
+                    comment=form.cleaned_data["comment"],
+                    actor=request.actor,
+                )
+            except LogRefused as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Your changes are saved."))
+            return redirect("patient_home")
+    else:
+        done = {entry.exercise_id: entry for entry in session.entries.all()}
+        initial = {
+            "client_token": session.client_token,
+            "pain": session.pain,
+            "effort": session.effort,
+        }
+        initial["comment"] = session.comment
+        for item in items:
+            entry = done.get(item.exercise_id)
+            if entry:
+                initial.update(
+                    {
+                        f"done_{item.pk}": True,
+                        f"sets_{item.pk}": entry.sets_done,
+                        f"reps_{item.pk}": entry.reps_done,
+                    }
+                )
+        form = SessionForm(items=items, initial=initial)
+        _audit_read(request, "session.view")
+    return render(request, "patient/edit_session.html", {"form": form, "session": session})
+
+
+@require_POST
+@permissions.patient_required
+def morning_check(request: HttpRequest) -> HttpResponse:
+    form = MorningCheckForm(request.POST)
+    if form.is_valid():
+        morning_check_record(patient=request.patient, actor=request.actor, **form.cleaned_data)
+        messages.success(request, _("Thank you. Your clinician will see this."))
+    else:
+        messages.error(request, _("Please choose how you feel and your pain from 0 to 10."))
+    return redirect("patient_home")
+
+
+@never_cache
+@require_GET
+@permissions.patient_required
+def progress(request: HttpRequest) -> HttpResponse:
+    patient = request.patient
+    weeks = adherence.by_week(patient, PROGRESS_WEEKS)
+    adherence_chart = bar_chart(
+        [Point(dateformat.format(w.start, "j M"), w.percent) for w in weeks],
+        title=_("Exercise sessions done, % of plan, by week"),
+        y_max=100,
+        unit="%",
+        target=80,
+    )
+    pains = list(
+        SessionLog.objects.filter(
+            patient=patient,
+            pain__isnull=False,
+            performed_on__gte=weeks[0].start,
+        )
+        .order_by("performed_on", "logged_at")
+        .values_list("performed_on", "pain")
+    )
+    pain_chart = line_chart(
+        [Point(dateformat.format(day, "j M"), pain) for day, pain in pains],
+        title=_("Pain during exercise (0 to 10)"),
+        y_min=0,
+        y_max=10,
+        higher_is_better=False,
+    )
+    _audit_read(request, "patient.progress")
+    return render(
+        request,
+        "patient/progress.html",
+        {
+            "patient": patient,
+            "weeks": weeks,
+            "adherence_chart": adherence_chart,
+            "pain_chart": pain_chart,
+            "streak": adherence.streak(patient),
+            "this_week": weeks[-1],
+            "tab": "progress",
+        },
+    )
+
+
+@never_cache
+@require_GET
+@permissions.patient_required
+def my_program(request: HttpRequest) -> HttpResponse:
+    patient = request.patient
+    program = current_program(patient)
+    _audit_read(request, "patient.program")
+    return render(
+        request,
+        "patient/program.html",
+        {
+            "patient": patient,
+            "clinic": patient.clinic,
+            "program": program,
+            "program_text": program_text(program, translation.get_language()) if program else None,
+            "items": _items(program),
+            "leaflets": leaflets_for(program.leaflets, translation.get_language())
+            if program
+            else [],
+            # Open goals and the ones met; a goal not met is for the clinician to discuss.
+            "goals": list(patient.goals.exclude(status=Goal.Status.NOT_MET)),
+            "tab": "program",
+        },
+    )
+
+
+@never_cache
+@require_GET
+@permissions.patient_required
+def my_handout(request: HttpRequest) -> HttpResponse:
+    """The patient's own current program as a PDF. No ids: always their own."""
+    patient = request.patient
+    program = current_program(patient)
+    if program is None:
+        messages.info(request, _("You have no exercise program yet."))
+        return redirect("patient_home")
+    return handout_download(
+        request,
+        handout_for(patient, program, large_print_choice(request)),
+        channel=HandoutPrint.Channel.PATIENT,
+        layout="patient/layout.html",
+        back_url=reverse("patient_program"),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.patient_required
+def questionnaire(request: HttpRequest) -> HttpResponse:
+    """The oldest questionnaire the clinician asked for. No id in the URL: always one's own."""
+    patient = request.patient
+    assignment = (
+        OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
+        .order_by("assigned_at", "id")
+        .first()
+    )
+    if assignment is None:
+        messages.info(request, _("You have no questionnaire to fill in. Thank you!"))
+        return redirect("patient_home")
+    activities = psfs_last_activities(patient) if assignment.code == "psfs" else []
+    form = OutcomeForm(
+        request.POST or None, code=assignment.code, for_patient=True, activities=activities
+    )
+    if request.method == "POST" and form.is_valid():
+        outcome_record(
+            patient=patient,
+            code=assignment.code,
+            answers=form.answers(),
+            completed_on=patient_today(patient),
+            actor=request.actor,
+            source=OutcomeResponse.Source.PATIENT,
+        )
+        messages.success(request, _("Thank you. Your clinician will see your answers."))
+        return redirect("patient_questionnaire")
+    if request.method == "GET":
+        _audit_read(request, "questionnaire.view")
+    return render(
+        request,
+        "patient/questionnaire.html",
+        {
+            "form": form,
+            "instrument": form.instrument,
+            "citation": instrument_items.CITATIONS[assignment.code],
+            "instructions": _instructions(assignment.code),
+            "quoted": assignment.code in instrument_items.QUOTED,
+            "published_note": instrument_items.PUBLISHED_NOTE,
+            "tab": "today",
+        },
+    )
+
+
+def _instructions(code: str) -> tuple[str, ...]:
+    return instrument_items.instructions_for(code)
+
+
+REPORTED = "limber_reported_signs"
+
+
+def _report(request: HttpRequest, signs: list[str], rules) -> None:
+    symptoms_report(actor=request.actor, patient=request.patient, signs=signs, rules=rules)
+    # The advice page repeats them in the patient's own words (kept for this session only).
+    request.session[REPORTED] = {
+        "urgent": [sign for sign in signs if sign in rules.urgent],
+        "stop": [sign for sign in signs if sign in rules.stop and sign not in rules.urgent],
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@permissions.patient_required
+def report_symptoms(request: HttpRequest) -> HttpResponse:
+    """Tell the clinic about a warning sign, without logging a session."""
+    patient = request.patient
+    rules = stop_rules_for_items(_items(current_program(patient)))
+    form = SymptomForm(request.POST if request.method == "POST" else None, rules=rules)
+    if request.method == "POST" and form.is_valid():
+        _report(request, form.cleaned_data["signs"], rules)
+        return redirect("patient_advice")
+    return render(
+        request,
+        "patient/symptoms.html",
+        {"form": form, "clinic": patient.clinic, "stop_rules": rules, "tab": "today"},
+    )
+
+
+@never_cache
+@require_GET
+@permissions.patient_required
+def advice(request: HttpRequest) -> HttpResponse:
+    """What to do now about the signs the patient just reported: emergency help for an
+    urgent one, a call to the clinic for the others."""
+    patient = request.patient
+    flags = list(
+        Flag.objects.open().filter(
+            patient=patient, kind__in=[Flag.Kind.RED_FLAG, Flag.Kind.STOP_SIGN]
+        )
+    )
+    if not flags:
+        return redirect("patient_home")
+    _audit_read(request, "advice.view")
+    rules = stop_rules_for_items(_items(current_program(patient)))
+    reported = request.session.get(REPORTED) or {}
+    kinds = {flag.kind for flag in flags}
+    return render(
+        request,
+        "patient/advice.html",
+        {
+            "urgent": Flag.Kind.RED_FLAG in kinds,
+            "stop": Flag.Kind.STOP_SIGN in kinds,
+            "urgent_signs": reported.get("urgent", []),
+            "stop_signs": reported.get("stop", []),
+            "clinic": patient.clinic,
+            "stop_rules": rules,
+            "tab": "today",
+        },
+    )
+
+
+# What the patient app's service worker keeps: our own static files, never a page.
+APP_FILES = (
+    "clinic/app/offline.html",
+    "clinic/vendor/bootstrap/bootstrap.min.css",
+    "clinic/css/limber.css",
+    "clinic/vendor/bootstrap/bootstrap.bundle.min.js",
+    "clinic/vendor/htmx/htmx.min.js",
+    "clinic/js/text.js",
+    "clinic/js/form-keeper.js",
+    "clinic/js/session-timeout.js",
+    "clinic/js/patient-app.js",
+    "clinic/app/icon-192.png",
+)
+
+
+@permissions.public
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The patient app's service worker (a static file), served from /me/ so that it may
+    look after the patient area; it holds the addresses of the files it keeps."""
+    source = _static_text("clinic/app/patient-sw.js")
+    urls = [static(name) for name in APP_FILES]
+    version = hashlib.sha256("|".join(urls).encode()).hexdigest()[:12]
+    body = source.replace("__PRECACHE__", json.dumps(urls)).replace("__VERSION__", version)
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _static_text(name: str) -> str:
+    path = finders.find(name)
+    if path:
+        return Path(path).read_text(encoding="utf-8")
+    with staticfiles_storage.open(name) as handle:  # collected, in production
+        return handle.read().decode("utf-8")

@@ -1,0 +1,391 @@
+"""Clinician portal: caseload, patient chart, patient record and access."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import audit, permissions
+from clinic.capabilities import role_can
+from clinic.lib.charts import Point, line_chart
+from clinic.lib.qr import qr_data_uri
+from clinic.models import Invitation, OutgoingEmail
+from patients import adherence, caseload_table
+from patients import caseload as caseload_figures
+from patients.access import open_flag, patient_or_404
+from patients.forms import CaseloadFilterForm, PatientForm
+from patients.goals import goal_progress
+from patients.intake import program_conflicts
+from patients.models import (
+    Discharge,
+    Intake,
+    MorningCheck,
+    OutcomeResponse,
+    Patient,
+    RedFlagScreen,
+    ReminderSetting,
+    SessionEntry,
+    SessionLog,
+)
+from patients.practice_log import flag_check_inactive, flag_review
+from patients.progressions import suggestions as progression_suggestions
+from patients.services import (
+    PatientAccessError,
+    patient_create,
+    patient_invitations_cancel,
+    patient_invite,
+    patient_set_status,
+    patient_update,
+)
+from patients.views.measures import progress_figures
+from patients.views.reminders import TIMES as REMINDER_TIMES
+from programs.content import pathways
+from programs.dosage import estimate_minutes
+from programs.models import Program
+from programs.precautions import notices as precaution_notices
+
+CASELOAD_PAGE_SIZE = 25
+
+
+def _audit_read(request: HttpRequest, action: str, patient: Patient) -> None:
+    audit.record(request.actor, action, patient=patient, obj=patient)
+
+
+def _clinical(request: HttpRequest) -> bool:
+    return role_can(request.membership.role, "clinical.view")
+
+
+SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "activity": (F("last_activity_at").desc(nulls_last=True), "last_name", "id"),
+    # Lowest adherence first: those are the patients to call. New programs (nothing
+    # prescribed on a full day yet) come last, not first.
+    "adherence": ("adherence_sort", "last_name", "id"),
+    "flags": ("-open_flags", F("last_activity_at").asc(nulls_first=True), "id"),
+}
+# Clinical staff see patients who reported an urgent symptom first, whatever the sort.
+URGENT_FIRST = F("urgent").desc()
+
+
+@require_GET
+@never_cache
+@permissions.staff_required("patients.view")
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The clinic's patients. Adherence, flags and "needs attention" are clinical: staff
+    without `clinical.view` (front desk) get names and contact details only."""
+    clinical = _clinical(request)
+    filters = CaseloadFilterForm(request.GET or None, clinical=clinical)
+    params = filters.cleaned_data if filters.is_valid() else {}
+    patients = Patient.objects.visible_to(request.membership)
+    if clinical:
+        # The stored figures of patients whose day ended since they were computed (none,
+        # once the hourly sweep has run): then every sort below is an indexed read.
+        caseload_figures.refresh_stale(request.clinic)
+    status = params.get("status") or "active"
+    patients = patients.archived() if status == "archived" else patients.active()
+    if params.get("q"):
+        patients = patients.search(params["q"])
+    if params.get("attention"):
+        patients = patients.needing_attention()
+    order = SORTS[params.get("sort") or "name"]
+    patients = patients.order_by(URGENT_FIRST, *order) if clinical else patients.order_by(*order)
+    page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids are read from the sort's covering index alone, then only their rows:
+    # page 200 would otherwise read (and drop) 4,975 whole rows to reach its 25.
+    first = max(page.start_index() - 1, 0)
+    ids = patients.values("pk")[first : first + CASELOAD_PAGE_SIZE]
+    page.object_list = list(patients.filter(pk__in=Subquery(ids)).select_related("clinician"))
+    # Names and birth dates are patient data too: one event per list view, not per row.
+    audit.record(request.actor, "caseload.view")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clinician/caseload.html",
+        {
+            "page": page,
+            "rows": caseload_table.rows(page.object_list, clinical=clinical),
+            "filters": filters,
+            "status": status,
+            "sort": params.get("sort") or "name",
+            "clinical": clinical,
+            "attention": bool(params.get("attention")),
+            "q": params.get("q", ""),
+            "querystring": query.urlencode(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permissions.staff_required("patients.edit")
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        patient = patient_create(actor=request.actor, **form.cleaned_data)
+        messages.success(request, _("{name} was added.").format(name=patient.full_name))
+        return redirect("patient_chart", patient_uuid=patient.uuid)
+    return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
+
+
+@require_GET
+@never_cache
+@permissions.staff_required("patients.view")
+def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    """The patient's record. Its clinical parts (progress, flags, measures) only for staff
+    with `clinical.view`; front desk sees details, login, the program's name and handouts."""
+    patient = patient_or_404(request, patient_uuid)
+    _audit_read(request, "patient.view", patient)
+    clinical = _clinical(request)
+    links = list(
+        Invitation.objects.for_patient(patient)
+        .usable()
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+    if patient.is_active and clinical:
+        # A time-based rule, also swept daily by `raise_flags`: checked here as well so the
+        # clinician never sees a chart that is missing a flag the sweep has not raised yet.
+        flag_check_inactive(patient)
+    programs = list(
+        Program.objects.filter(assignment__patient=patient).select_related("updated_by")
+    )
+    current = next((p for p in programs if p.status != Program.Status.COMPLETED), None)
+    items = list(current.items.select_related("exercise")) if current else []
+    per_session, per_day = estimate_minutes(items)
+    context = {
+        "patient": patient,
+        "links": links,
+        "reminders": ReminderSetting.objects.filter(patient=patient).first(),
+        "reminder_times": REMINDER_TIMES,
+        "emails": list(
+            OutgoingEmail.objects.filter(clinic=request.clinic, patient_uuid=patient.uuid)[:5]
+        ),
+        "program": current,
+        "items": items,
+        "minutes_per_session": per_session,
+        "minutes_per_day": per_day,
+        "earlier_programs": [p for p in programs if p is not current],
+        "statuses": Program.Status.choices,
+        "clinical": clinical,
+    }
+    if role_can(request.membership.role, "programs.edit"):
+        context["templates"] = Program.objects.templates_for(request.clinic.pk).order_by(
+            "clinic_id", "title"
+        )
+    if clinical:
+        context.update(_progress_context(patient))
+        context.update(progress_figures(patient))
+        context.update(_intake_context(request, patient, current))
+    return render(request, "clinician/patient_chart.html", context)
+
+
+def _intake_context(request: HttpRequest, patient: Patient, program) -> dict:
+    """The intake card, and the program's conflicts with the patient's precautions."""
+    intake = Intake.objects.filter(patient=patient).first()
+    stage = intake.stage_on(adherence.patient_today(patient)) if intake else ""
+    context = {
+        "goals": goal_progress(patient),
+        "last_discharge": Discharge.objects.filter(patient=patient)
+        .select_related("maintenance")
+        .first(),
+        "intake": intake,
+        "stage": stage,
+        "stage_label": Intake.Stage(stage).label if stage else "",
+        "screen": RedFlagScreen.objects.filter(patient=patient)
+        .select_related("decided_by")
+        .first(),
+        "precaution_notices": precaution_notices(intake.precautions if intake else []),
+        "can_decide_precautions": role_can(request.membership.role, "programs.edit"),
+    }
+    if intake is not None:
+        context.update(_pathways_context(patient, intake, stage))
+    if program is not None:
+        found, decided = program_conflicts(patient, program)
+        context.update(
+            precaution_conflicts=found,
+            decided=decided,
+            keep_url=reverse("patient_precaution_decision", args=[patient.uuid, program.uuid]),
+            progressions=progression_suggestions(patient, program),
+            progress_url=reverse("patient_program_progress", args=[patient.uuid, program.uuid]),
+        )
+    return context
+
+
+def _pathways_context(patient: Patient, intake: Intake, stage: str) -> dict:
+    """Condition pathways for the intake's body area, the best match first (STarT Back
+    group for the low back, else the stage)."""
+    sbst = (
+        OutcomeResponse.objects.filter(patient=patient, code="sbst", valid=True)
+        .order_by("-completed_on", "-created_at")
+        .values_list("band", flat=True)
+        .first()
+    ) or ""
+    found = pathways.suggested(intake.region, stage, sbst)
+    by_key = {
+        t.template_key: t
+        for t in Program.objects.filter(
+            clinic=None, is_template=True, template_key__in=[p.key for p in found]
+        )
+    }
+    best = found[0] if found else None
+    return {
+        "pathways": [(p, by_key[p.key]) for p in found if p.key in by_key],
+        "pathway_matched": best is not None
+        and ((sbst and sbst in best.sbst_groups) or (stage and stage in best.stages)),
+        "sbst_group": sbst,
+    }
+
+
+TIMELINE_LENGTH = 15
+
+
+def _progress_context(patient: Patient) -> dict:
+    """Adherence, recent sessions, pain trend and flags for the chart's Progress section."""
+    today = adherence.patient_today(patient)
+    sessions = list(
+        SessionLog.objects.filter(patient=patient)
+        .prefetch_related(
+            Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+        )
+        .order_by("-performed_on", "-logged_at")[:TIMELINE_LENGTH]
+    )
+    since = today - timedelta(weeks=8)
+    pains = list(
+        SessionLog.objects.filter(patient=patient, pain__isnull=False, performed_on__gte=since)
+        .order_by("performed_on", "logged_at")
+        .values_list("performed_on", "pain")
+    )
+    checks = {
+        check.checked_on: check
+        for check in MorningCheck.objects.filter(patient=patient, checked_on__gte=since)
+    }
+    flags = list(
+        patient.flags.select_related("reviewed_by").order_by("reviewed_at", "-raised_on")[:10]
+    )
+    return {
+        "adherence_7": adherence.window(patient, 7, today),
+        "adherence_28": adherence.window(patient, 28, today),
+        "sessions": [(s, checks.get(s.performed_on + timedelta(days=1))) for s in sessions],
+        "pain_chart": line_chart(
+            [Point(date_format(day, "d M"), pain) for day, pain in pains],
+            title=_("Pain during exercise, last 8 weeks"),
+            y_min=0,
+            y_max=10,
+            higher_is_better=False,
+        ),
+        "open_flags": [flag for flag in flags if flag.reviewed_at is None],
+        "reviewed_flags": [flag for flag in flags if flag.reviewed_at is not None][:5],
+    }
+
+
+@require_POST
+@permissions.staff_required("clinical.record")
+def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    flag = open_flag(request, patient, flag_uuid)
+    if flag is None:
+        messages.info(request, _("That flag was already reviewed."))
+    else:
+        flag_review(actor=request.actor, flag=flag)
+        messages.success(request, _("Flag marked as reviewed."))
+    return redirect("patient_chart", patient_uuid=patient.uuid)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permissions.staff_required("patients.edit")
+def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    form = PatientForm(request.POST or None, instance=patient, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        patient_update(actor=request.actor, patient=patient, **form.cleaned_data)
+        messages.success(request, _("Changes saved."))
+        return redirect("patient_chart", patient_uuid=patient.uuid)
+    if request.method == "GET":
+        _audit_read(request, "patient.view", patient)
+    return render(request, "clinician/patient_form.html", {"form": form, "patient": patient})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@permissions.staff_required("patients.edit")
+def patient_archive(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    """GET asks for confirmation; POST archives. Nothing is ever deleted."""
+    patient = patient_or_404(request, patient_uuid)
+    if request.method == "POST":
+        patient_set_status(actor=request.actor, patient=patient, status=Patient.Status.ARCHIVED)
+        messages.success(
+            request,
+            _("{name} was archived. You can restore them at any time.").format(
+                name=patient.full_name
+            ),
+        )
+        return redirect("caseload")
+    _audit_read(request, "patient.view", patient)
+    return render(request, "clinician/patient_archive_confirm.html", {"patient": patient})
+
+
+@require_POST
+@permissions.staff_required("patients.edit")
+def patient_restore(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    restored = patient_set_status(
+        actor=request.actor, patient=patient, status=Patient.Status.ACTIVE
+    )
+    messages.success(request, _("{name} was restored.").format(name=patient.full_name))
+    if patient.user_id and not restored.user_id:
+        messages.info(
+            request, _("Their patient login was unlinked. Send them a new invitation to link it.")
+        )
+    return redirect("patient_chart", patient_uuid=patient.uuid)
+
+
+@require_POST
+@never_cache
+@permissions.staff_required("patients.invite")
+def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    """E-mail a sign-in invitation, or show one on a sign-in sheet to print."""
+    patient = patient_or_404(request, patient_uuid)
+    printing = request.POST.get("delivery") == "print"
+    channel = Invitation.Channel.PRINT if printing else Invitation.Channel.EMAIL
+    try:
+        link = patient_invite(actor=request.actor, patient=patient, channel=channel)
+    except PatientAccessError as error:
+        messages.error(request, str(error))
+        return redirect("patient_chart", patient_uuid=patient.uuid)
+    if printing:
+        return render(
+            request,
+            "clinician/patient_invitation_print.html",
+            {"patient": patient, "link": link, "qr": qr_data_uri(link)},
+        )
+    messages.success(
+        request,
+        _("An invitation was e-mailed to {email}. It works once, for 7 days.").format(
+            email=patient.email
+        ),
+    )
+    return redirect("patient_chart", patient_uuid=patient.uuid)
+
+
+@require_POST
+@permissions.staff_required("patients.invite")
+def patient_cancel_invitations(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = patient_or_404(request, patient_uuid)
+    cancelled = patient_invitations_cancel(actor=request.actor, patient=patient)
+    if cancelled:
+        messages.success(request, _("The unused sign-in links no longer work."))
+    else:
+        messages.info(request, _("There were no unused sign-in links."))
+    return redirect("patient_chart", patient_uuid=patient.uuid)

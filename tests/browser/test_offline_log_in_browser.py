@@ -1,0 +1,74 @@
+"""The patient area works as an app on the phone: a session logged with no connection is
+kept on the phone and arrives once when the connection returns (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from patients.models import SessionLog
+from tests.browser.conftest import screenshot
+from tests.browser.test_expired_session import KEPT, patient_signs_in, start_program
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_session_logged_offline_arrives_once_when_back_online(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    # Installable: our own manifest, and a service worker looking after the patient area.
+    assert phone.locator("link[rel=manifest]").get_attribute("href").startswith("/static/")
+    scope = phone.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    assert scope == live_server.url + "/me/"
+
+    phone.context.set_offline(True)
+    done = phone.locator("label.done-toggle")
+    done.nth(0).click()
+    done.nth(1).click()
+    phone.locator("label[for='id_pain_3']").click()
+    phone.get_by_label("Anything to tell your clinician?").fill("Did them in the park")
+    phone.get_by_role("button", name="Save only the ones I ticked").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+    screenshot(phone, "offline-kept-360")
+    assert not SessionLog.objects.exists()
+    assert phone.evaluate(KEPT) == 1
+
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("has been sent").wait_for()
+    screenshot(phone, "offline-sent-360")
+    session = SessionLog.objects.get()
+    assert (session.exercises_done, session.pain, session.comment) == (
+        2,
+        3,
+        "Did them in the park",
+    )
+    assert phone.evaluate(KEPT) == 0
+    # Sending again (another tab, a lost answer) cannot make a second session.
+    phone.evaluate("window.limberOffline.sendAll()")
+    phone.reload()
+    assert SessionLog.objects.count() == 1
+
+
+def test_signing_out_clears_what_the_phone_kept(live_server, new_page, patient_a1):
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.evaluate(KEEP_ONE)
+    assert phone.evaluate(KEPT) == 1
+    assert phone.evaluate("caches.keys()") != []
+    phone.get_by_role("button", name="Sign out").click()
+    phone.wait_for_url("**/accounts/login/**")
+    assert phone.evaluate(KEPT) == 0
+    assert phone.evaluate("caches.keys()") == []
+    assert phone.evaluate("navigator.serviceWorker.getRegistrations()") == []
+
+
+# A log waiting on the phone, put there directly (never sent: no "online" event).
+KEEP_ONE = "() => new Promise(ok => { const r = indexedDB.open('limber-offline', 1); \
+r.onupgradeneeded = () => r.result.createObjectStore('logs', {keyPath: 'key'}); \
+r.onsuccess = () => { const t = r.result.transaction('logs', 'readwrite'); \
+t.objectStore('logs').put({key: 'k1', made_at: Date.now(), body: 'pain=2'}); \
+t.oncomplete = () => { r.result.close(); ok(); }; }; })"

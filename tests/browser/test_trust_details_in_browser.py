@@ -1,0 +1,95 @@
+"""Small things from the end-to-end trial (issue 16), in a real browser."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clinic.models import User
+from patients.models import Flag, OutcomeAssignment
+from tests.browser.conftest import screenshot
+from tests.browser.test_expired_session import patient_signs_in, start_program
+from tests.browser.test_onboarding import sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+# The elements that reach beyond the window's right edge (their innermost ones).
+WIDER = """w => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > w + 1 && e.children.length === 0)
+  .map(e => e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 30))"""
+LONG = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswessen"
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_long_unbroken_names_stay_on_the_screen(live_server, new_page, admin_a, patient_a1, width):
+    patient_a1.last_name = LONG
+    patient_a1.save()
+    Flag.objects.create(
+        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
+    )
+    User.objects.filter(pk=admin_a.pk).update(full_name="Ada " + LONG)
+    page = new_page(width, 800)
+    sign_in(page, live_server.url, admin_a.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
+    screenshot(page, f"long-name-chart-{width}")
+    heading = page.get_by_role("heading", level=1)
+    assert heading.evaluate("h => h.getBoundingClientRect().right") <= width
+    assert page.evaluate(WIDER, width) == []
+    page.goto(f"{live_server.url}/portal/staff/")
+    screenshot(page, f"long-name-staff-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    name = page.locator(".staff-name").first
+    assert name.evaluate("e => e.getBoundingClientRect().width") <= 20 * 16 + 1
+    if width >= 1280:  # on a phone the table scrolls sideways in its own frame
+        table = page.locator(".table-responsive").first
+        assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+
+
+def test_show_what_i_typed_reveals_the_password(live_server, new_page):
+    page = new_page(360, 740)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Password").fill("blue kettle morning walk")
+    page.get_by_label("Show what I typed").check()
+    assert page.locator("#id_password").get_attribute("type") == "text"
+    screenshot(page, "login-show-password-360")
+    page.get_by_label("Show what I typed").uncheck()
+    assert page.locator("#id_password").get_attribute("type") == "password"
+
+
+def test_on_a_phone_a_refused_session_shows_and_announces_its_message(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    # "How to do it" is open and at body size.
+    how = phone.locator("details.how-to").first
+    assert how.get_attribute("open") is not None
+    assert how.locator("ol").evaluate("o => getComputedStyle(o).fontSize") == "16px"
+    phone.locator("label[for='id_pain_3']").click()
+    phone.get_by_role("button", name="Save only the ones I ticked").click()
+    message = phone.get_by_text("Tick at least one exercise you did.")
+    message.wait_for()
+    box = message.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }"
+    )
+    assert box[0] >= 0 and box[1] <= 740 - 100  # well clear of the bottom edge
+    assert phone.evaluate("document.activeElement.textContent").strip().startswith("Tick at least")
+    screenshot(phone, "session-error-360")
+
+
+def test_questionnaire_ratings_are_big_enough_to_tap(live_server, new_page, patient_a1):
+    OutcomeAssignment.objects.create(patient=patient_a1, code="psfs")
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.goto(live_server.url + "/me/questionnaire/")
+    sizes = phone.locator(".outcome-form label.btn").evaluate_all(
+        "ls => ls.map(l => { const r = l.getBoundingClientRect();"
+        " return [r.width, r.height, parseFloat(getComputedStyle(l).fontSize)]; })"
+    )
+    assert sizes
+    assert min(w for w, _h, _f in sizes) >= 44 and min(h for _w, h, _f in sizes) >= 44
+    assert min(f for _w, _h, f in sizes) >= 16
+    screenshot(phone, "psfs-360")

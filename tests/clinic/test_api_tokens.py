@@ -1,0 +1,178 @@
+"""Per-clinic API tokens: made on the admin page or by the command, shown once, stored
+hashed, scoped by capability, expiring, revocable, rate limited, every call audited."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from clinic.api.tokens import TokenError, api_token_create
+from clinic.models import ApiToken, AuditEvent
+from tests.conftest import actor_of, api_client, api_token_for, client_for
+
+
+def test_a_token_is_stored_only_as_its_hash(clinic_a, admin_a):
+    token, raw = api_token_create(
+        actor=actor_of(admin_a), clinic=clinic_a, name="EHR", scope=["patients.view"]
+    )
+    assert raw.startswith("lmb_") and len(raw) > 40
+    row = ApiToken.objects.values().get(pk=token.pk)
+    assert raw not in str(row)
+    assert row["token_hash"] == hashlib.sha256(raw.encode()).hexdigest()
+    assert row["created_by_id"] == admin_a.pk
+    assert row["scope"] == ["patients.view"]
+
+
+def test_it_refuses_a_scope_outside_the_capability_table(clinic_a, admin_a):
+    with pytest.raises(TokenError):
+        api_token_create(actor=actor_of(admin_a), clinic=clinic_a, name="x", scope=["root"])
+    with pytest.raises(TokenError):
+        api_token_create(actor=actor_of(admin_a), clinic=clinic_a, name="x", scope=[])
+
+
+def test_the_command_prints_a_working_token(clinic_a, patient_a1):
+    out = StringIO()
+    call_command(
+        "api_token", "create", "--clinic", "clinic a", "--scope",
+        "patients.view,clinical.view", "--name", "Nightly sync", stdout=out,
+    )  # fmt: skip
+    raw = out.getvalue().strip()
+    token = ApiToken.objects.get()
+    assert token.scope == ["patients.view", "clinical.view"] and token.created_by is None
+    assert api_client(raw).get("/api/v1/patients/").json()["count"] == 1
+    out = StringIO()
+    call_command(
+        "api_token", "create", "--clinic", str(clinic_a.uuid), "--scope", "library.view",
+        "--name", "By id", stdout=out,
+    )  # fmt: skip
+    assert ApiToken.objects.count() == 2
+
+
+def test_the_command_refuses_unknown_clinics_and_capabilities(clinic_a):
+    with pytest.raises(CommandError):
+        call_command("api_token", "create", "--clinic", "Nowhere", "--scope", "patients.view",
+                     "--name", "x")  # fmt: skip
+    with pytest.raises(CommandError):
+        call_command("api_token", "create", "--clinic", "Clinic A", "--scope", "everything",
+                     "--name", "x")  # fmt: skip
+    assert ApiToken.objects.count() == 0
+
+
+def test_revoked_expired_and_unknown_tokens_are_refused(clinic_a, patient_a1):
+    raw = api_token_for(clinic_a, ["patients.view"])
+    assert api_client(raw).get("/api/v1/patients/").status_code == 200
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert api_client(raw).get("/api/v1/patients/").status_code == 401
+    ApiToken.objects.update(
+        expires_at=timezone.now() + timedelta(days=1), revoked_at=timezone.now()
+    )
+    assert api_client(raw).get("/api/v1/patients/").status_code == 401
+    response = api_client("lmb_" + "x" * 43).get("/api/v1/patients/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_session_is_not_a_token(as_admin_a, patient_a1):
+    """A signed-in portal session gets nothing from the API: tokens only."""
+    assert as_admin_a.get("/api/v1/patients/").status_code == 401
+
+
+def test_each_token_has_its_own_rate_limit(settings, clinic_a, patient_a1):
+    settings.API_RATE_LIMIT_PER_MINUTE = 3
+    busy = api_client(api_token_for(clinic_a, ["patients.view"]))
+    other = api_client(api_token_for(clinic_a, ["patients.view"]))
+    assert [busy.get("/api/v1/patients/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = busy.get("/api/v1/patients/")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert refused.json()["error"]["code"] == "throttled"
+    assert other.get("/api/v1/patients/").status_code == 200
+    # The pause is audited once, not once per refused call.
+    assert AuditEvent.objects.filter(action="api.throttled").count() == 1
+    # A minute later the token may call again.
+    ApiToken.objects.update(window_started_at=timezone.now() - timedelta(seconds=61))
+    assert busy.get("/api/v1/patients/").status_code == 200
+
+
+def test_every_call_is_audited_with_the_token_and_the_admin_who_made_it(
+    clinic_a, admin_a, patient_a1
+):
+    raw = api_token_for(clinic_a, ["patients.view"], by=admin_a)
+    token = ApiToken.objects.get()
+    api_client(raw).get(f"/api/v1/patients/{patient_a1.uuid}/")
+    event = AuditEvent.objects.filter(action="patient.view").get()
+    assert event.api_token_id == token.pk and event.actor_id == admin_a.pk
+    assert event.actor_role == "api" and event.patient_uuid == patient_a1.uuid
+    assert event.clinic_id == clinic_a.pk
+
+
+def test_another_clinics_token_gets_404_and_is_audited(clinic_b, patient_a1):
+    raw = api_token_for(clinic_b, "all")
+    response = api_client(raw).get(f"/api/v1/patients/{patient_a1.uuid}/")
+    assert response.status_code == 404
+    assert "Okafor" not in response.content.decode()
+    event = AuditEvent.objects.get(action="access.denied")
+    assert event.clinic_id == clinic_b.pk and event.api_token_id is not None
+
+
+def test_admin_page_shows_a_new_token_once(as_admin_a, clinic_a, patient_a1):
+    expires = (date.today() + timedelta(days=30)).isoformat()
+    response = as_admin_a.post(
+        "/portal/clinic/api-tokens/",
+        {"name": "Dashboard", "scope": ["patients.view", "clinical.view"], "expires_on": expires},
+    )
+    assert response.status_code == 200
+    raw = response.context["new_token"]
+    assert raw in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    token = ApiToken.objects.get()
+    assert token.scope == ["patients.view", "clinical.view"]
+    assert token.expires_at.date() >= date.today() + timedelta(days=29)
+    # Listed afterwards by name and prefix only.
+    page = as_admin_a.get("/portal/clinic/api-tokens/").content.decode()
+    assert "Dashboard" in page and token.prefix in page and raw not in page
+    assert api_client(raw).get("/api/v1/patients/").status_code == 200
+
+
+def test_admin_page_refuses_a_past_expiry_and_unknown_capabilities(as_admin_a):
+    response = as_admin_a.post(
+        "/portal/clinic/api-tokens/",
+        {"name": "x", "scope": ["root"], "expires_on": date.today().isoformat()},
+    )
+    assert response.status_code == 200 and response.context["new_token"] is None
+    assert set(response.context["form"].errors) == {"scope", "expires_on"}
+    assert ApiToken.objects.count() == 0
+
+
+def test_revoking_asks_first_then_the_token_stops_working(as_admin_a, clinic_a, admin_a):
+    raw = api_token_for(clinic_a, ["library.view"], by=admin_a)
+    token = ApiToken.objects.get()
+    url = f"/portal/clinic/api-tokens/{token.uuid}/revoke/"
+    asked = as_admin_a.post(url)
+    assert asked.status_code == 200 and "Revoke the token" in asked.content.decode()
+    assert api_client(raw).get("/api/v1/library/").status_code == 200
+    assert as_admin_a.post(url, {"confirm": "1"}).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.revoked_by == admin_a
+    assert api_client(raw).get("/api/v1/library/").status_code == 401
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == 1
+
+
+def test_another_clinics_admin_cannot_revoke(clinic_a, clinic_b, admin_a):
+    from clinic.models import Membership
+    from tests.conftest import make_staff
+
+    other_admin = make_staff(clinic_b, "admin.b@example.test", Membership.Role.ADMIN)
+    api_token_for(clinic_a, ["library.view"], by=admin_a)
+    token = ApiToken.objects.get()
+    response = client_for(other_admin).post(
+        f"/portal/clinic/api-tokens/{token.uuid}/revoke/", {"confirm": "1"}
+    )
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None

@@ -1,0 +1,570 @@
+"""Backup and restore, drilled: real database files and servers, the real commands in
+their own processes, and a patient logging sessions while the backup runs.
+
+These tests make and drop their own databases (SQLite files in tmp_path, PostgreSQL
+databases named limber_backup_*), so they run the same whichever database the suite
+itself was given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+from contextlib import closing
+from pathlib import Path
+from types import SimpleNamespace
+
+import dj_database_url
+import psycopg
+import pytest
+from PIL import Image
+
+from clinic import backups
+from clinic.backups import HEADER_SIZE, TAG_SIZE, BackupError, DecryptingReader, EncryptingWriter
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = backups.generate_key()
+SECRET_KEY = "drill-secret-key-that-must-never-land-in-a-backup-0123456789"
+MFA_KEY = backups.generate_key()
+
+# Each script runs in its own process against the site's database; its last line of
+# output is JSON.
+WRITER = """
+import sys, uuid
+from pathlib import Path
+from clinic.actors import Actor
+from patients.models import Patient
+from patients.practice_log import Done, current_program, session_log
+
+stop, progress = Path(sys.argv[1]), open(sys.argv[2], "a", buffering=1)
+work = []
+for patient in Patient.objects.select_related("clinic").order_by("pk"):
+    program = current_program(patient)
+    if program is not None and program.status == "active":
+        work.append((patient, program, [Done(i.exercise) for i in program.items.all()]))
+assert work, "no patient has an active program"
+while not stop.exists():
+    for patient, program, done in work:
+        session_log(patient=patient, program=program, done=done, pain=3, effort=5,
+                    comment="drill", client_token=uuid.uuid4().hex,
+                    actor=Actor.for_patient(patient))
+        progress.write("x\\n")
+"""
+
+UPLOAD_LOGO = """
+import json, sys
+from django.core.files.uploadedfile import SimpleUploadedFile
+from clinic.actors import Actor
+from clinic.models import Membership
+from clinic.services import clinic_update
+
+admin = Membership.objects.select_related("user", "clinic").get(user__email="admin@demo.test")
+data = open(sys.argv[1], "rb").read()
+clinic = clinic_update(actor=Actor.for_member(admin), fields={},
+                       logo=SimpleUploadedFile("logo.png", data, content_type="image/png"))
+print(json.dumps({"logo": clinic.logo.name}))
+"""
+
+SNAPSHOT = """
+import json
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count
+from django.test import RequestFactory
+from clinic.models import AuditEvent, Clinic
+from patients.models import SessionEntry, SessionLog
+
+sessions = {}
+for log in SessionLog.objects.order_by("pk"):
+    sessions[str(log.pk)] = {"patient": log.patient_id, "comment": log.comment,
+                             "exercises_done": log.exercises_done, "entries": []}
+for entry in SessionEntry.objects.order_by("pk").values("session_id", "exercise_id", "pk"):
+    log = sessions.get(str(entry["session_id"]))
+    if log is not None:
+        log["entries"].append([entry["pk"], entry["exercise_id"]])
+orphans = SessionEntry.objects.exclude(session_id__in=SessionLog.objects.values("pk")).count()
+logo = Clinic.objects.exclude(logo="").first()
+request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1")
+executor = MigrationExecutor(connection)
+print(json.dumps({
+    "audit": AuditEvent.objects.count(),
+    "sessions": sessions,
+    "orphans": orphans,
+    "login": authenticate(request, username="clinician@demo.test", password="limber-demo")
+    is not None,
+    "logo": logo.logo.name if logo else None,
+    "unapplied": len(executor.migration_plan(executor.loader.graph.leaf_nodes())),
+}))
+"""
+
+
+class Site:
+    """One Limber installation: a database and a MEDIA_ROOT, driven through manage.py."""
+
+    def __init__(self, database_url: str, media: Path) -> None:
+        self.database_url = database_url
+        self.media = media
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"BACKUP_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "DEBUG"}
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="clinic.settings",
+            DATABASE_URL=self.database_url,
+            MEDIA_ROOT=str(self.media),
+            BACKUP_KEY=KEY,
+            SECRET_KEY=SECRET_KEY,
+            MFA_ENCRYPTION_KEY=MFA_KEY,
+        )
+        env.update(extra)
+        return {k: v for k, v in env.items() if v is not None}
+
+    def manage(self, *args: str, stdin: str = "", **env) -> subprocess.CompletedProcess:
+        return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(**env),
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    def ok(self, *args: str, **env) -> str:
+        done = self.manage(*args, **env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def script(self, code: str, *argv: str) -> subprocess.Popen:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", "import django; django.setup()\n" + code, *argv],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, code: str, *argv: str) -> dict:
+        process = self.script(code, *argv)
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, out + err
+        return json.loads(out.strip().splitlines()[-1])
+
+
+def sqlite_site(folder: Path) -> Site:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Site(f"sqlite:///{folder / 'limber.sqlite3'}", folder / "media")
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under root with its sha256: what "changed nothing" is checked against."""
+    if not root.exists():
+        return {}
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def state(site: Site) -> dict:
+    """The target's database (its content, not its bytes: SQLite may checkpoint a WAL on
+    open) and media: what "changed nothing" is checked against."""
+    path = Path(site.database_url.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(path)) as db:
+        content = "\n".join(db.iterdump())
+    return {"database": content, "media": tree(site.media)}
+
+
+def lines(path: Path) -> int:
+    return path.read_text().count("\n") if path.exists() else 0
+
+
+def drill(source: Site, target: Site, tmp_path: Path) -> None:
+    """Demo data and a logo upload; a backup while a patient keeps logging sessions; a
+    restore into an empty database and MEDIA_ROOT; then the restored copy is checked
+    against the source."""
+    source.ok("migrate", "--noinput", "-v0")
+    source.ok("seed_demo", "--clinics", "1", "--patients", "5", "--days", "10")
+    picture = tmp_path / "logo.png"
+    image = Image.new("RGB", (64, 64))
+    image.putdata([tuple(random.randbytes(3)) for _ in range(64 * 64)])
+    image.save(picture)
+    logo = source.run(UPLOAD_LOGO, str(picture))["logo"]
+
+    stop, progress = tmp_path / "stop", tmp_path / "progress"
+    writer = source.script(WRITER, str(stop), str(progress))
+    try:
+        deadline = time.monotonic() + 60
+        while lines(progress) < 5:
+            assert writer.poll() is None, writer.communicate()
+            assert time.monotonic() < deadline, "the writer never got going"
+            time.sleep(0.05)
+        before = source.run(SNAPSHOT)
+        written_before = lines(progress)
+        archive = tmp_path / "drill.tar.enc"
+        started = time.monotonic()
+        output = source.ok("backup", "--output", str(archive))
+        backup_seconds = time.monotonic() - started
+        written_during = lines(progress) - written_before
+        time.sleep(0.3)  # and a few more sessions after the backup
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, out + err
+    assert "encrypted" in output and str(archive) in output and "MB" in output
+    assert written_during > 0, "no session was logged while the backup ran"
+    final = source.run(SNAPSHOT)
+
+    started = time.monotonic()
+    target.ok("restore", str(archive))
+    restore_seconds = time.monotonic() - started
+    restored = target.run(SNAPSHOT)
+    size = archive.stat().st_size
+    print(f"backup {backup_seconds:.1f} s, restore {restore_seconds:.1f} s, {size} bytes")
+
+    assert restored["login"] is True
+    assert restored["unapplied"] == 0
+    assert restored["audit"] >= before["audit"]
+    assert restored["orphans"] == 0
+    # Everything committed before the backup began is there; the copy is one moment of
+    # a database that kept changing: sessions landed both before and after it.
+    assert set(before["sessions"]) <= set(restored["sessions"]) <= set(final["sessions"])
+    assert len(before["sessions"]) < len(restored["sessions"]) < len(final["sessions"])
+    # Each session is whole: the same entries as in the source, none missing or extra.
+    for pk, log in restored["sessions"].items():
+        assert log == final["sessions"][pk]
+        if log["comment"] == "drill":
+            assert len(log["entries"]) == log["exercises_done"] > 0
+    assert restored["logo"] == logo
+    assert (target.media / logo).read_bytes() == picture.read_bytes()
+    assert tree(target.media) == tree(source.media)
+
+
+def test_sqlite_backup_under_concurrent_writes_restores_whole(tmp_path):
+    drill(sqlite_site(tmp_path / "source"), sqlite_site(tmp_path / "target"), tmp_path)
+
+
+@pytest.fixture
+def postgres():
+    """The local PostgreSQL server (the suite's own, when DATABASE_URL names one)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        server = dj_database_url.parse(url)
+    else:
+        server = {"USER": os.environ.get("PGUSER", "postgres"), "PASSWORD": ""}
+        server |= {"HOST": "127.0.0.1", "PORT": 5432}
+    admin = psycopg.connect(
+        dbname="postgres",
+        user=server["USER"],
+        password=server["PASSWORD"] or None,
+        host=server["HOST"] or "127.0.0.1",
+        port=server["PORT"] or 5432,
+        autocommit=True,
+    )
+    made = []
+
+    def database(name: str) -> str:
+        assert name.startswith("limber_backup_")
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        password = f":{server['PASSWORD']}" if server["PASSWORD"] else ""
+        host = server["HOST"] or "127.0.0.1"
+        return f"postgres://{server['USER']}{password}@{host}:{server['PORT'] or 5432}/{name}"
+
+    yield database
+    for name in made:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def test_postgresql_backup_under_concurrent_writes_restores_whole(tmp_path, postgres):
+    source = Site(postgres("limber_backup_src"), tmp_path / "source-media")
+    target = Site(postgres("limber_backup_dst"), tmp_path / "target-media")
+    drill(source, target, tmp_path)
+
+
+# --- Refusals -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """A migrated SQLite site with a media file, backed up encrypted and in the clear."""
+    folder = tmp_path_factory.mktemp("made")
+    site = sqlite_site(folder / "site")
+    site.ok("migrate", "--noinput", "-v0")
+    (site.media / "clinic-logos").mkdir(parents=True)
+    (site.media / "clinic-logos" / "logo.png").write_bytes(random.randbytes(1_500_000))
+    encrypted, plain = folder / "backup.tar.enc", folder / "backup.tar"
+    site.ok("backup", "--output", str(encrypted))
+    site.ok("backup", "--output", str(plain), "--no-encryption")
+    return SimpleNamespace(site=site, encrypted=encrypted, plain=plain, folder=folder)
+
+
+@pytest.fixture
+def occupied(tmp_path, made):
+    """A restore target that already holds a database and media, to prove refusals leave
+    them alone (--yes is given, so only the archive's checks stand in the way)."""
+    site = sqlite_site(tmp_path / "occupied")
+    shutil.copyfile(
+        made.site.database_url.removeprefix("sqlite:///"), site.media.parent / "limber.sqlite3"
+    )
+    with closing(sqlite3.connect(site.media.parent / "limber.sqlite3")) as db, db:
+        db.execute("CREATE TABLE kept (note text)")
+    (site.media / "kept").mkdir(parents=True)
+    (site.media / "kept" / "file.pdf").write_bytes(b"%PDF keep me")
+    site.before = state(site)
+    return site
+
+
+def damaged(tmp_path, source: Path, change) -> Path:
+    data = bytearray(source.read_bytes())
+    change(data)
+    path = tmp_path / ("damaged-" + source.name)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def flip_middle(data: bytearray) -> None:
+    data[len(data) // 2] ^= 0x01
+
+
+def test_it_refuses_a_tampered_archive_and_changes_nothing(made, occupied, tmp_path):
+    archive = damaged(tmp_path, made.encrypted, flip_middle)
+    done = occupied.manage("restore", str(archive), "--yes")
+    assert done.returncode != 0
+    assert "damaged" in done.stderr and "Nothing was changed" in done.stderr
+    assert state(occupied) == occupied.before
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        pytest.param(lambda data: data.__delitem__(slice(-1, None)), id="last-byte"),
+        pytest.param(
+            lambda data: data.__delitem__(slice(HEADER_SIZE + backups.CHUNK_SIZE + 16, None)),
+            id="final-chunk",
+        ),
+        pytest.param(lambda data: data.__delitem__(slice(len(data) // 3, None)), id="two-thirds"),
+    ],
+)
+def test_it_refuses_a_truncated_archive_and_changes_nothing(made, occupied, tmp_path, cut):
+    archive = damaged(tmp_path, made.encrypted, cut)
+    done = occupied.manage("restore", str(archive), "--yes")
+    assert done.returncode != 0
+    assert "truncated" in done.stderr
+    assert state(occupied) == occupied.before
+
+
+def test_it_refuses_an_unencrypted_archive_that_fails_its_checksums(made, occupied, tmp_path):
+    archive = damaged(tmp_path, made.plain, flip_middle)
+    done = occupied.manage("restore", str(archive), "--yes")
+    assert done.returncode != 0
+    assert "checksum" in done.stderr
+    assert state(occupied) == occupied.before
+
+
+def test_it_refuses_a_wrong_key(made, occupied):
+    done = occupied.manage(
+        "restore", str(made.encrypted), "--yes", BACKUP_KEY=backups.generate_key()
+    )
+    assert done.returncode != 0
+    assert "BACKUP_KEY does not open this archive" in done.stderr
+    assert state(occupied) == occupied.before
+
+
+def test_it_refuses_to_restore_an_encrypted_archive_without_a_key(made, occupied):
+    done = occupied.manage("restore", str(made.encrypted), "--yes", BACKUP_KEY=None)
+    assert done.returncode != 0
+    assert "set BACKUP_KEY" in done.stderr
+    assert state(occupied) == occupied.before
+
+
+def test_it_refuses_to_back_up_without_a_key(made, tmp_path):
+    done = made.site.manage("backup", "--output", str(tmp_path / "x.tar.enc"), BACKUP_KEY=None)
+    assert done.returncode != 0
+    assert "BACKUP_KEY is not set" in done.stderr and "--no-encryption" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_it_warns_about_an_unencrypted_backup(made):
+    done = made.site.manage(
+        "backup", "--output", str(made.folder / "warned.tar"), "--no-encryption"
+    )
+    assert done.returncode == 0
+    assert "unencrypted" in done.stderr
+
+
+def test_it_refuses_a_backup_key_that_is_another_secret(made, tmp_path):
+    done = made.site.manage("backup", "--output", str(tmp_path / "x"), BACKUP_KEY=MFA_KEY)
+    assert done.returncode != 0
+    assert "a key of its own" in done.stderr
+
+
+def test_it_refuses_to_write_a_backup_inside_media_root(made):
+    done = made.site.manage("backup", "--output", str(made.site.media / "backups"))
+    assert done.returncode != 0
+    assert "outside MEDIA_ROOT" in done.stderr
+    assert not (made.site.media / "backups").exists()
+
+
+def test_a_failed_backup_leaves_no_archive(tmp_path):
+    site = sqlite_site(tmp_path / "nothing-here")
+    done = site.manage("backup", "--output", str(tmp_path / "out.tar.enc"))
+    assert done.returncode != 0
+    assert "no archive was written" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nothing-here"]
+
+
+def test_it_asks_before_replacing_a_database_that_has_tables(made, occupied):
+    done = occupied.manage("restore", str(made.encrypted), stdin="no\n")
+    assert done.returncode != 0
+    assert 'Type "yes"' in done.stdout and "tables" in done.stdout
+    assert "cancelled" in done.stderr
+    assert state(occupied) == occupied.before
+
+
+def test_yes_replaces_a_database_and_media_that_were_there(made, occupied):
+    occupied.ok("restore", str(made.encrypted), "--yes")
+    assert tree(occupied.media) == tree(made.site.media)
+    with closing(sqlite3.connect(occupied.media.parent / "limber.sqlite3")) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    assert "kept" not in tables and "clinic_clinic" in tables
+
+
+def test_the_archive_holds_no_key(made):
+    with open(made.encrypted, "rb") as raw:
+        plain = DecryptingReader(raw, backups.load_key(KEY)).read()
+    for secret in (KEY, SECRET_KEY, MFA_KEY):
+        assert secret.encode() not in plain
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        names = tar.getnames()
+    assert names == ["database.sqlite3", "media/clinic-logos/logo.png", "manifest.json"]
+
+
+def test_it_refuses_a_backup_from_a_newer_limber(made, tmp_path):
+    future = sqlite_site(tmp_path / "future")
+    shutil.copyfile(
+        made.site.database_url.removeprefix("sqlite:///"), future.media.parent / "limber.sqlite3"
+    )
+    with closing(sqlite3.connect(future.media.parent / "limber.sqlite3")) as db, db:
+        db.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('patients', '9999_from_the_future', '2030-01-01')"
+        )
+    future.ok("backup", "--output", str(tmp_path / "future.tar.enc"))
+    target = sqlite_site(tmp_path / "target")
+    done = target.manage("restore", str(tmp_path / "future.tar.enc"))
+    assert done.returncode != 0
+    assert "newer Limber" in done.stderr and "patients.9999_from_the_future" in done.stderr
+    assert not (target.media.parent / "limber.sqlite3").exists()
+
+
+def test_a_backup_from_before_newer_migrations_restores_and_migrates(tmp_path):
+    old = sqlite_site(tmp_path / "old")
+    old.ok("migrate", "clinic", "0001", "--noinput", "-v0")
+    old.ok("backup", "--output", str(tmp_path / "old.tar.enc"))
+    target = sqlite_site(tmp_path / "target")
+    out = target.ok("restore", str(tmp_path / "old.tar.enc"))
+    assert "Applying patients.0001_initial" in out
+    assert "[ ]" not in target.ok("showmigrations")
+
+
+# --- The encrypted stream, in process -------------------------------------------------
+
+
+def seal(payload: bytes, chunk_size: int = 4096) -> bytes:
+    sink = io.BytesIO()
+    writer = EncryptingWriter(sink, backups.load_key(KEY), chunk_size=chunk_size)
+    writer.write(payload)
+    writer.close()
+    return sink.getvalue()
+
+
+def open_sealed(data: bytes) -> bytes:
+    return DecryptingReader(io.BytesIO(data), backups.load_key(KEY)).read()
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 4097, 3 * 4096, 50_000])
+def test_the_stream_round_trips_any_length(size):
+    payload = random.randbytes(size)
+    assert open_sealed(seal(payload)) == payload
+
+
+def test_the_stream_refuses_reordered_chunks():
+    data = seal(random.randbytes(3 * 4096 + 10))
+    step = 4096 + 16
+    first, second = (
+        data[HEADER_SIZE : HEADER_SIZE + step],
+        data[HEADER_SIZE + step : HEADER_SIZE + 2 * step],
+    )
+    swapped = data[:HEADER_SIZE] + second + first + data[HEADER_SIZE + 2 * step :]
+    with pytest.raises(BackupError, match="chunk 0"):
+        open_sealed(swapped)
+
+
+def test_the_stream_refuses_a_cut_at_a_chunk_boundary():
+    data = seal(random.randbytes(3 * 4096 + 10))
+    with pytest.raises(BackupError, match="ends before its final chunk"):
+        open_sealed(data[: HEADER_SIZE + 3 * (4096 + 16)])
+
+
+def test_an_archive_missing_only_its_final_chunk_is_refused(made, tmp_path):
+    """The tar inside is complete; only the stream's end is gone. The reader must notice."""
+    key = backups.load_key(KEY)
+    with open(made.encrypted, "rb") as raw:
+        tar = DecryptingReader(raw, key).read()
+    assert len(tar) % 5120 == 0  # tar pads to 10240-byte records
+    resealed = seal(tar, chunk_size=5120)  # so the final chunk is empty: just its tag
+    cut = tmp_path / "cut.tar.enc"
+    cut.write_bytes(resealed[:-TAG_SIZE])
+    (tmp_path / "staging").mkdir()
+    assert open_sealed(resealed) == tar
+    with pytest.raises(BackupError, match="ends before its final chunk"):
+        backups.read_archive(cut, tmp_path / "staging", key=key)
+
+
+def test_the_stream_refuses_data_after_the_final_chunk():
+    with pytest.raises(BackupError, match="damaged"):
+        open_sealed(seal(b"payload") + b"more")
+
+
+def test_the_stream_refuses_a_chunk_from_another_archive():
+    one, other = seal(random.randbytes(5000)), seal(random.randbytes(5000))
+    with pytest.raises(BackupError, match="chunk 0"):
+        open_sealed(one[:HEADER_SIZE] + other[HEADER_SIZE:])
+
+
+def test_the_database_password_goes_through_the_environment(monkeypatch):
+    database = SimpleNamespace(
+        vendor="postgresql",
+        settings_dict={
+            "NAME": "limber",
+            "USER": "limber",
+            "PASSWORD": "pw-never-on-the-command-line",
+            "HOST": "db.internal",
+            "PORT": 5432,
+            "OPTIONS": {"sslmode": "require"},
+        },
+    )
+    monkeypatch.setattr(backups, "_database", lambda: database)
+    argv, env = backups.pg_command("pg_dump", "--format=custom")
+    assert "pw-never-on-the-command-line" not in " ".join(argv)
+    assert env["PGPASSWORD"] == "pw-never-on-the-command-line"
+    assert env["PGHOST"] == "db.internal" and env["PGSSLMODE"] == "require"
+    assert "--no-password" in argv

@@ -1,0 +1,98 @@
+"""The client's address behind a reverse proxy: one setting, read the same way by the
+lockout (django-axes), allauth's rate limits and the audit log."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user
+from django.test import Client, RequestFactory
+
+from clinic.models import AuditEvent
+from clinic.network import client_ip
+from tests.conftest import PASSWORD
+from tests.signin import sign_in
+
+PROXY = "10.0.0.2"
+
+
+def through_proxy(client: Client, email: str, password: str, client_address: str):
+    """A sign-in as it reaches us through one proxy: the peer is the proxy, and the proxy
+    appended the real client to X-Forwarded-For."""
+    return sign_in(client, email, password, ip=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+@pytest.fixture
+def one_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+
+def test_forty_correct_sign_ins_from_forty_clients_behind_the_proxy_all_get_in(
+    one_proxy, clinician_a
+):
+    """Attack (before): every request showed the proxy's address, so 30 correct sign-ins a
+    minute (allauth's per-address limit) locked the whole clinic out."""
+    admitted = 0
+    for n in range(40):
+        client = Client()
+        response = through_proxy(client, clinician_a.email, PASSWORD, f"203.0.113.{n + 1}")
+        admitted += response.status_code == 302 and get_user(client) == clinician_a
+    assert admitted == 40
+
+
+def test_without_the_setting_the_proxy_address_is_everyone_and_the_limit_bites(clinician_a):
+    """The same traffic with TRUSTED_PROXY_COUNT unset: all 40 look like one address."""
+    statuses = [
+        through_proxy(Client(), clinician_a.email, PASSWORD, f"203.0.113.{n + 1}").status_code
+        for n in range(40)
+    ]
+    assert 429 in statuses
+
+
+def test_the_lockout_keys_on_the_real_client_behind_the_proxy(one_proxy, clinician_a):
+    for n in range(5):
+        through_proxy(Client(), clinician_a.email, f"wrong {n}", "203.0.113.66")
+    locked = through_proxy(Client(), clinician_a.email, PASSWORD, "203.0.113.66")
+    assert locked.status_code == 429
+    # The same account from another client behind the same proxy is not locked out.
+    other = Client()
+    assert through_proxy(other, clinician_a.email, PASSWORD, "203.0.113.67").status_code == 302
+    assert get_user(other) == clinician_a
+    events = AuditEvent.objects.filter(action="login.failed")
+    assert {event.ip_address for event in events} == {"203.0.113.66"}
+
+
+def test_a_client_cannot_choose_its_own_address(one_proxy):
+    """Only the entry our proxy appended counts; what the client sent is ignored."""
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9"
+    )
+    assert client_ip(request) == "203.0.113.9"
+
+
+def test_without_trusted_proxies_the_header_is_ignored(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "198.51.100.4"
+
+
+def test_a_direct_hit_or_a_malformed_header_falls_back_to_the_peer(one_proxy, settings):
+    direct = RequestFactory().get("/", REMOTE_ADDR="198.51.100.4")
+    assert client_ip(direct) == "198.51.100.4"
+    junk = RequestFactory().get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="not-an-address")
+    assert client_ip(junk) == PROXY
+    settings.TRUSTED_PROXY_COUNT = 2
+    two = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9, 10.0.0.2"
+    )
+    assert client_ip(two) == "203.0.113.9"
+
+
+def test_the_audit_log_records_the_real_client(one_proxy, as_clinician_a, patient_a1):
+    as_clinician_a.get(
+        f"/portal/patients/{patient_a1.uuid}/",
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="203.0.113.50",
+    )
+    event = AuditEvent.objects.get(action="patient.view")
+    assert event.ip_address == "203.0.113.50"

@@ -1,0 +1,136 @@
+"""Degrade, don't fall over: a stopped or hung Redis, a stalled task queue, read-only
+storage. Sign-in, pages and handouts carry on; /healthz says what is missing."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user
+from django.core.files.storage import default_storage
+from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tests.conftest import PASSWORD
+from tests.signin import current_code, enrol, sign_in
+
+
+def redis_at(settings, port: int) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinic.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                "retry_on_timeout": False,
+            },
+        }
+    }
+    from clinic.cache import ResilientRedisCache
+
+    ResilientRedisCache._down_until = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def stopped_redis(settings):
+    redis_at(settings, free_port())  # nothing listens there: connection refused
+
+
+@pytest.fixture
+def hung_redis(settings):
+    """A server that accepts connections and never answers (a stalled Redis)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(50)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    redis_at(settings, server.getsockname()[1])
+    yield
+    stop.set()
+    thread.join(timeout=2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_sign_in_works_with_redis_stopped(stopped_redis, clinician_a):
+    client = Client()
+    assert sign_in(client, clinician_a.email, PASSWORD).status_code == 302
+    assert get_user(client) == clinician_a
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["cache"] == "unavailable"
+
+
+def test_a_hung_redis_costs_about_a_second_not_the_site(hung_redis, clinician_a, patient_a1):
+    started = time.monotonic()
+    client = Client()
+    assert sign_in(client, clinician_a.email, PASSWORD).status_code == 302
+    assert client.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 200
+    for _ in range(5):  # after a failure the cache is skipped, not waited for again
+        assert client.get("/portal/").status_code == 200
+    assert time.monotonic() - started < 4
+
+
+def test_codes_by_email_still_go_out_with_redis_stopped(stopped_redis, patient_a1):
+    from django.core import mail
+
+    response = Client().post("/accounts/login/code/", {"email": patient_a1.email})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+
+
+def test_a_totp_code_is_not_replayable_even_with_the_cache_down(stopped_redis, clinician_a):
+    """allauth remembers used codes in the cache only; with the cache down it would let a
+    code be used twice. The database remembers them too."""
+    secret = enrol(clinician_a)
+    code = current_code(secret)
+    first = Client()
+    sign_in(first, clinician_a.email, PASSWORD)
+    first.post("/accounts/2fa/authenticate/", {"code": code})
+    assert get_user(first) == clinician_a
+    replay = Client()
+    sign_in(replay, clinician_a.email, PASSWORD)
+    refused = replay.post("/accounts/2fa/authenticate/", {"code": code})
+    assert refused.status_code == 200 and "already used" in refused.content.decode()
+    assert not get_user(replay).is_authenticated
+
+
+def test_a_stalled_task_queue_is_reported_but_the_site_serves(db):
+    from clinic.tasks import housekeeping
+
+    result = housekeeping.enqueue()
+    DBTaskResult.objects.filter(pk=result.id).update(
+        enqueued_at=timezone.now() - timedelta(minutes=11)
+    )
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json()["tasks"] == "stalled"
+
+
+def test_read_only_storage_is_reported_but_the_site_serves(db, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(default_storage, "save", refuse)
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json()["storage"] == "read-only"

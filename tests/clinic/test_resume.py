@@ -1,0 +1,113 @@
+"""A page whose session ended asks, before sending a form, whether the new session is the
+same account in the same clinic or patient record (clinic.resume)."""
+
+from __future__ import annotations
+
+import time
+
+from django.test import Client, RequestFactory
+
+from clinic import resume
+from clinic.middleware import SEEN
+from clinic.models import AuditEvent
+from clinic.permissions import ACTIVE_CLINIC
+from tests.conftest import client_for
+
+
+def stamp_for(user, *, membership=None, patient=None) -> str:
+    request = RequestFactory().get("/")
+    request.user = user
+    if membership is not None:
+        request.membership = membership
+    if patient is not None:
+        request.patient = patient
+    return resume.page_stamp(request)
+
+
+def check(client: Client, stamp: str):
+    return client.post("/session/check", {"stamp": stamp}, HTTP_X_LIMBER_RESUME="1")
+
+
+def test_the_same_clinician_in_the_same_clinic_may_send(clinician_a):
+    membership = clinician_a.memberships.get()
+    response = check(client_for(clinician_a), stamp_for(clinician_a, membership=membership))
+    assert response.status_code == 200
+    assert response.json()["state"] == "ok" and response.json()["csrf"]
+
+
+def test_a_signed_out_page_is_told_to_sign_in_again(clinician_a):
+    membership = clinician_a.memberships.get()
+    response = check(Client(), stamp_for(clinician_a, membership=membership))
+    assert response.status_code == 401 and response.json()["state"] == "signed-out"
+
+
+def test_it_refuses_another_account(clinician_a, admin_a):
+    membership = clinician_a.memberships.get()
+    response = check(client_for(admin_a), stamp_for(clinician_a, membership=membership))
+    assert response.status_code == 409 and response.json()["state"] == "other"
+
+
+def test_it_refuses_another_active_clinic(clinician_ab, clinic_a, clinic_b):
+    in_a = clinician_ab.memberships.get(clinic=clinic_a)
+    response = check(client_for(clinician_ab, clinic_b), stamp_for(clinician_ab, membership=in_a))
+    assert response.json()["state"] == "other"
+
+
+def test_a_new_session_of_a_member_of_two_clinics_goes_back_to_the_pages_clinic(
+    clinician_ab, clinic_b
+):
+    in_b = clinician_ab.memberships.get(clinic=clinic_b)
+    client = client_for(clinician_ab)  # signed in again: no clinic chosen yet
+    response = check(client, stamp_for(clinician_ab, membership=in_b))
+    assert response.json()["state"] == "ok"
+    assert client.session[ACTIVE_CLINIC] == str(clinic_b.uuid)
+    assert AuditEvent.objects.filter(action="clinic.switch", clinic=clinic_b).exists()
+
+
+def test_a_patient_stamp_is_not_a_staff_stamp(patient_a1, clinician_a):
+    response = check(client_for(patient_a1.user), stamp_for(patient_a1.user, patient=patient_a1))
+    assert response.json()["state"] == "ok"
+    response = check(client_for(clinician_a), stamp_for(patient_a1.user, patient=patient_a1))
+    assert response.json()["state"] == "other"
+
+
+def test_an_empty_or_forged_stamp_is_refused(clinician_a):
+    assert check(client_for(clinician_a), "").json()["state"] == "other"
+    assert check(client_for(clinician_a), "x" * 5000).json()["state"] == "other"
+
+
+def test_the_stamp_names_no_one(clinician_a):
+    stamp = stamp_for(clinician_a, membership=clinician_a.memberships.get())
+    assert len(stamp) == 32 and all(c in "0123456789abcdef" for c in stamp)
+    assert stamp != stamp_for(clinician_a)  # the clinic is part of it
+
+
+def test_a_pages_own_request_after_the_idle_limit_gets_401_not_the_sign_in_page(
+    clinician_a, settings
+):
+    client = client_for(clinician_a)
+    client.get("/portal/")
+    session = client.session
+    session[SEEN] = int(time.time()) - settings.IDLE_TIMEOUT_STAFF - 5
+    session.save()
+    response = client.post("/portal/patients/new/", {}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 401
+    # And the session did end.
+    assert client.get("/portal/").status_code == 302
+
+
+def test_every_signed_in_page_carries_its_stamp(clinician_a, patient_a1):
+    membership = clinician_a.memberships.get()
+    page = client_for(clinician_a).get("/portal/").content.decode()
+    assert f'data-session-stamp="{stamp_for(clinician_a, membership=membership)}"' in page
+    page = client_for(patient_a1.user).get("/me/").content.decode()
+    assert f'data-session-stamp="{stamp_for(patient_a1.user, patient=patient_a1)}"' in page
+
+
+def test_staff_still_to_enrol_in_two_factor_get_an_answer_not_the_enrolment_page(
+    clinician_a, settings
+):
+    settings.REQUIRE_2FA = True
+    membership = clinician_a.memberships.get()
+    response = check(client_for(clinician_a), stamp_for(clinician_a, membership=membership))
+    assert response.status_code == 200 and response.json()["state"] == "ok"

@@ -1,0 +1,178 @@
+"""The task queue: e-mail that retries, housekeeping, the scheduler, and the real worker."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from clinic.mail import queue_email
+from clinic.models import Invitation, OutgoingEmail, SecurityCounter
+from tests.conftest import run_tasks
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def queued(clinic, capture, **extra) -> OutgoingEmail:
+    fields = {
+        "kind": OutgoingEmail.Kind.REMINDER,
+        "clinic": clinic,
+        "to": "someone@example.test",
+        "subject": "Time for your exercises",
+        "body": "Hello",
+    }
+    with capture(execute=True):
+        return queue_email(**(fields | extra))
+
+
+def test_a_queued_email_is_sent_by_the_worker(clinic_a, django_capture_on_commit_callbacks):
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    assert mail.outbox == []  # nothing is sent in the request
+    assert run_tasks() == 1
+    email.refresh_from_db()
+    assert email.status == "sent" and email.sent_at and email.attempts == 1
+    assert mail.outbox[0].subject == "Limber: Time for your exercises"
+
+
+def test_a_mail_server_that_is_down_is_retried_with_backoff(
+    clinic_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    def down(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("connection closed")
+
+    monkeypatch.setattr(EmailMessage, "send", down)
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    run_tasks()
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.last_error) == (
+        "retrying",
+        1,
+        "mail server unreachable",
+    )
+    retry = DBTaskResult.objects.filter(status="READY").get()
+    assert retry.run_after > timezone.now() + timedelta(seconds=50)
+    assert run_tasks() == 0  # not before its time
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert run_tasks() == 1
+    email.refresh_from_db()
+    assert email.status == "sent" and email.attempts == 2
+
+
+def test_a_refused_address_fails_at_once_with_a_clear_reason(
+    clinic_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused({"someone@example.test": (550, b"no such user")})
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    run_tasks()
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == ("failed", "address refused")
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_retries_stop_after_the_last_one(clinic_a, django_capture_on_commit_callbacks, monkeypatch):
+    def down(self, fail_silently=False):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(EmailMessage, "send", down)
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    moment = timezone.now()
+    for _ in range(7):
+        with time_machine.travel(moment):
+            run_tasks()
+        moment += timedelta(hours=5)
+    email.refresh_from_db()
+    assert email.status == "failed" and email.attempts == 6
+
+
+def test_the_same_reminder_is_never_queued_twice(clinic_a, django_capture_on_commit_callbacks):
+    first = queued(clinic_a, django_capture_on_commit_callbacks, dedupe_key="reminder:x:2026-11-30")
+    again = queued(clinic_a, django_capture_on_commit_callbacks, dedupe_key="reminder:x:2026-11-30")
+    assert first.pk == again.pk and OutgoingEmail.objects.count() == 1
+
+
+def test_reminders_carry_one_click_unsubscribe_headers(
+    clinic_a, django_capture_on_commit_callbacks
+):
+    queued(clinic_a, django_capture_on_commit_callbacks, unsubscribe_url="https://x.test/stop/t/")
+    run_tasks()
+    headers = mail.outbox[0].extra_headers
+    assert headers["List-Unsubscribe"] == "<https://x.test/stop/t/>"
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_housekeeping_removes_only_what_has_had_its_time(clinic_a, admin_a):
+    from clinic.invitations import invitation_issue
+    from clinic.tasks import housekeeping
+    from tests.conftest import actor_of
+
+    old_moment = timezone.now() - timedelta(days=200)
+    with time_machine.travel(old_moment):
+        spent, _ = invitation_issue(
+            actor=actor_of(admin_a),
+            kind="staff",
+            channel="email",
+            email="a@example.test",
+            clinic=clinic_a,
+            role="clinician",
+        )
+        SecurityCounter.objects.create(kind="totp-account", key="k")
+    live, _ = invitation_issue(
+        actor=actor_of(admin_a),
+        kind="staff",
+        channel="email",
+        email="b@example.test",
+        clinic=clinic_a,
+        role="clinician",
+    )
+    housekeeping.call()
+    assert not Invitation.objects.filter(pk=spent.pk).exists()
+    assert Invitation.objects.filter(pk=live.pk).exists()
+    assert not SecurityCounter.objects.exists()
+
+
+def test_the_scheduler_knows_every_periodic_task_and_only_enqueues(db):
+    from clinic.management.commands.run_scheduler import enqueue, scheduler
+
+    jobs = {job.id for job in scheduler().get_jobs()}
+    assert jobs == {path for path, _cron in settings.PERIODIC_TASKS}
+    enqueue("clinic.tasks.housekeeping")
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "clinic.tasks.housekeeping" and task.status == "READY"
+
+
+def test_the_worker_command_runs_a_task_in_its_own_process(tmp_path):
+    """End to end: a fresh database, a task enqueued by one process, run by the real
+    `db_worker` command in another."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+
+    def run(*args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+            [*manage, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    run("migrate", "--noinput", "-v0")
+    run("shell", "-c", "from clinic.tasks import housekeeping; housekeeping.enqueue()")
+    run("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
+    status = run(
+        "shell",
+        "-c",
+        "from django_tasks_db.models import DBTaskResult; print(DBTaskResult.objects.get().status)",
+    )
+    assert status.strip().endswith("SUCCESSFUL")

@@ -1,0 +1,177 @@
+"""A Spanish-speaking patient's whole journey is in Spanish: invitation, sign-in code,
+Today, logging, progress, questionnaire, handout and reminder. The portal stays English,
+and a language not complete yet gives English with a notice in the patient's language."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import time
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import translation
+from pypdf import PdfReader
+
+from clinic.models import OutgoingEmail
+from patients.models import Patient, ReminderSetting
+from patients.outcomes import outcome_assign
+from patients.reminders import reminders_send_due, reminders_update
+from patients.services import patient_program_start
+from programs.models import Program
+from tests.conftest import actor_of, client_for, get_document, make_patient
+from tests.signin import link_from_outbox, open_invitation
+
+PASSWORD = "una mañana soleada junto al río"
+ENGLISH_PATIENT_WORDS = (
+    "Due today",
+    "How did it go?",
+    "Save my session",
+    "My progress",
+    "Sign out",
+    "once a day",
+    "times a day",
+    "From your clinician",
+)
+
+
+def visible(html: str) -> str:
+    """The page's text as a reader sees it (scripts, styles and drawings left out)."""
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def assert_no_english(text: str) -> None:
+    leaks = [words for words in ENGLISH_PATIENT_WORDS if words in text]
+    assert not leaks, leaks
+
+
+@pytest.fixture
+def rosa(clinic_a, clinician_a):
+    """A new patient who reads Spanish, not yet signed up."""
+    return make_patient(clinic_a, "Rosa", "Molina", login=False, preferred_language="es")
+
+
+def test_a_spanish_patients_journey_is_in_spanish(
+    rosa, clinician_a, membership_a, django_capture_on_commit_callbacks
+):
+    portal = client_for(clinician_a)
+    patient_program_start(
+        actor=actor_of(clinician_a),
+        patient=rosa,
+        source=Program.objects.get(template_key="low-back-core-stability"),
+    )
+
+    # The invitation e-mail, and the page it opens.
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.post(f"/portal/patients/{rosa.uuid}/invitation/", {"delivery": "email"})
+    invitation = mail.outbox[-1]
+    assert invitation.subject.endswith("Tu acceso de paciente")
+    assert "Hola, Rosa:" in invitation.body
+    assert "te invita a tu acceso de paciente" in invitation.body
+    assert "invites you" not in invitation.body
+    visitor = Client()
+    page = open_invitation(visitor, link_from_outbox()).content.decode()
+    assert "Elige tu contraseña" in page and "Choose your password" not in page
+    response = visitor.post("/invite/", {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    home = visitor.get(response["Location"], follow=True)
+    assert home.request["PATH_INFO"] == "/me/"
+    assert "Tu contraseña está puesta. Te damos la bienvenida a Limber." in home.content.decode()
+
+    # The e-mailed sign-in code.
+    visitor.post("/accounts/logout/")
+    mail.outbox.clear()
+    Client().post("/accounts/login/code/", {"email": rosa.email}, REMOTE_ADDR="198.51.100.7")
+    code_mail = mail.outbox[-1]
+    assert "inicio de sesión" in code_mail.subject.lower()
+    assert "¡Hola de parte de Clinic A!" in code_mail.body
+    assert "Your sign-in code" not in code_mail.body
+
+    # Today, in Spanish, with the exercises' Spanish text and the dose in words.
+    rosa.refresh_from_db()
+    patient = client_for(rosa.user)
+    today = patient.get("/me/")
+    assert today["Content-Language"] == "es"
+    text = visible(today.content.decode())
+    assert '<html lang="es"' in today.content.decode()
+    assert "Hola, Rosa" in text and "Para hoy" in text and "¿Cómo te fue?" in text
+    assert "A cuatro patas, estira un brazo y la pierna contraria" in text  # bird dog
+    assert "una vez al día" in text and "5 días a la semana" in text
+    assert "en inglés" not in text  # every built-in exercise has its Spanish
+    assert_no_english(text)
+
+    # Logging: the form's messages and errors are Spanish too.
+    refused = patient.post("/me/log/", {"client_token": "t" * 24, "pain": "2"})
+    assert "Marca al menos un ejercicio que hayas hecho." in refused.content.decode()
+    program = Program.objects.get(assignment__patient=rosa)
+    item = program.items.order_by("order").first()
+    saved = patient.post(
+        "/me/log/", {"client_token": "u" * 24, "pain": "2", f"done_{item.pk}": "on"}, follow=True
+    )
+    assert "Guardado. ¡Muy bien!" in saved.content.decode()
+
+    # Progress and the program page.
+    progress = visible(patient.get("/me/progress/").content.decode())
+    assert "Mi progreso" in progress and "Sesiones hechas cada semana" in progress
+    assert_no_english(progress)
+    program_page = visible(patient.get("/me/program/").content.decode())
+    assert "Parte baja de la espalda" in program_page  # the template's title, translated
+    assert "Para y llámanos" in program_page and "urgencias" in program_page
+    assert_no_english(program_page)
+
+    # A questionnaire: the page is Spanish, the items stay in English, said so.
+    outcome_assign(actor=actor_of(clinician_a), patient=rosa, code="nprs")
+    questionnaire = patient.get("/me/questionnaire/").content.decode()
+    assert "Este cuestionario está en inglés" in questionnaire
+    assert '<div lang="en">' in questionnaire
+    chart = portal.get(f"/portal/patients/{rosa.uuid}/measures/").content.decode()
+    assert "Questionnaires are shown to them in English" in chart
+
+    # The handout, downloaded by the patient.
+    pdf = get_document(patient, "/me/handout.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "Tus ejercicios para casa" in text and "Guía del dolor" in text and "Mi semana" in text
+    assert "una vez al día" in text and "Página 1 de" in text
+    assert "Your home exercises" not in text and "Pain guide" not in text
+    assert pdf["Content-Disposition"].endswith('-es.pdf"')
+
+    # A reminder e-mail.
+    reminders_update(
+        actor=actor_of(clinician_a), patient=rosa, enabled=True, consent=True, time_of_day=time(18)
+    )
+    setting = ReminderSetting.objects.get(patient=rosa)
+    assert setting.enabled
+    with time_machine.travel("2026-12-02 18:05:00+00:00", tick=False):
+        assert reminders_send_due() == 1
+    reminder = OutgoingEmail.objects.get(patient_uuid=rosa.uuid, kind="reminder")
+    assert reminder.subject.endswith("Es hora de tus ejercicios")
+    assert "Este es tu recordatorio de Clinic A" in reminder.body
+    assert "reminder" not in reminder.body.replace(reminder.unsubscribe_url, "")
+
+    # The clinician's pages stay English.
+    chart = portal.get(f"/portal/patients/{rosa.uuid}/").content.decode()
+    assert '<html lang="en"' in chart and "Handout PDF" in chart and "(Spanish)" in chart
+    assert translation.get_language() == "en"
+
+
+def test_a_language_not_complete_yet_is_kept_and_shown_in_english_with_a_notice(
+    clinic_a, membership_a, clinician_a
+):
+    pierre = make_patient(clinic_a, "Pierre", "Durand", preferred_language="fr")
+    page = client_for(pierre.user).get("/me/").content.decode()
+    assert '<html lang="en"' in page and "Hello Pierre" in page
+    assert 'lang="fr"' in page and "pas encore disponible en français" in page
+    assert Patient.objects.get(pk=pierre.pk).preferred_language == "fr"
+
+
+def test_the_portal_is_never_switched_by_a_patient_request_before_it(
+    clinic_a, clinician_a, membership_a
+):
+    rosa = make_patient(clinic_a, "Rosa", "Molina", preferred_language="es")
+    assert "Hoy" in client_for(rosa.user).get("/me/").content.decode()
+    assert translation.get_language() == "en"
+    caseload = client_for(clinician_a).get("/portal/").content.decode()
+    assert '<html lang="en"' in caseload

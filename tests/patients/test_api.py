@@ -1,0 +1,355 @@
+"""The REST API on the clinical record: the portal's rules through another door."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinic.models import AuditEvent
+from patients.models import (
+    Flag,
+    Intake,
+    Measurement,
+    MorningCheck,
+    OutcomeResponse,
+    Patient,
+    PrecautionDecision,
+    RedFlagScreen,
+    SessionLog,
+)
+from patients.services import patient_program_start
+from programs.models import Exercise, Program, ProgramItem
+from programs.services import program_copy
+from tests.conftest import actor_of, api_client, api_token_for, make_patient
+
+
+@pytest.fixture
+def api(clinic_a, admin_a):
+    return api_client(api_token_for(clinic_a, "all", by=admin_a))
+
+
+@pytest.fixture
+def template(db) -> Program:
+    return Program.objects.get(template_key="low-back-early-movement")
+
+
+def post(client, url: str, data: dict, method: str = "post"):
+    return getattr(client, method)(url, data, content_type="application/json")
+
+
+def test_patients_are_paginated_and_synced_by_updated_since(api, clinic_a, patient_a1, patient_a2):
+    first = api.get("/api/v1/patients/?limit=1").json()
+    assert first["count"] == 2 and len(first["results"]) == 1 and first["next"]
+    later = timezone.now() + timedelta(seconds=1)
+    Patient.objects.filter(pk=patient_a2.pk).update(updated_at=later + timedelta(seconds=1))
+    since = later.isoformat().replace("+00:00", "Z")
+    synced = api.get("/api/v1/patients/", {"updated_since": since}).json()
+    assert [p["id"] for p in synced["results"]] == [str(patient_a2.uuid)]
+    bad = api.get("/api/v1/patients/", {"updated_since": "yesterday"})
+    assert bad.status_code == 400 and "updated_since" in bad.json()["error"]["fields"]
+
+
+def test_search_takes_the_term_in_the_body_and_never_logs_it(api, patient_a1, patient_a2, caplog):
+    caplog.set_level(logging.DEBUG)
+    patient_a1.external_id = "MRN-0042"
+    patient_a1.save()
+    by_name = post(api, "/api/v1/patients/search/", {"q": "okafor"}).json()
+    assert [p["id"] for p in by_name["results"]] == [str(patient_a1.uuid)]
+    by_id = post(api, "/api/v1/patients/search/", {"q": "mrn-0042"}).json()
+    assert [p["id"] for p in by_id["results"]] == [str(patient_a1.uuid)]
+    assert "okafor" not in caplog.text.lower() and "mrn-0042" not in caplog.text.lower()
+    assert AuditEvent.objects.filter(action="patient.search").count() == 2
+    assert api.get("/api/v1/patients/search/").status_code == 405
+
+
+def test_create_and_update_use_the_portal_forms_rules(api, clinic_a, clinician_a, patient_a1):
+    future = (date.today() + timedelta(days=3)).isoformat()
+    refused = post(
+        api,
+        "/api/v1/patients/",
+        {"first_name": "Rita", "last_name": "Novak", "date_of_birth": future},
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {
+        "date_of_birth": ["The date of birth cannot be in the future."]
+    }
+    clash = post(
+        api,
+        "/api/v1/patients/",
+        {
+            "first_name": "Rita",
+            "last_name": "Novak",
+            "date_of_birth": "1970-01-02",
+            "email": patient_a1.email,
+        },
+    )
+    assert clash.status_code == 400 and "email" in clash.json()["error"]["fields"]
+    made = post(
+        api,
+        "/api/v1/patients/",
+        {
+            "first_name": " Rita ",
+            "last_name": "Novak",
+            "date_of_birth": "1970-01-02",
+            "clinician": str(clinician_a.uuid),
+            "external_id": "EHR-7",
+        },
+    )
+    assert made.status_code == 201, made.content
+    patient = Patient.objects.get(uuid=made.json()["id"])
+    assert patient.clinic == clinic_a and patient.first_name == "Rita"
+    assert patient.clinician == clinician_a and patient.external_id == "EHR-7"
+    assert AuditEvent.objects.filter(action="patient.create", patient_uuid=patient.uuid).exists()
+    changed = post(api, f"/api/v1/patients/{patient.uuid}/", {"phone": "+1 555 0109"}, "patch")
+    assert changed.status_code == 200 and changed.json()["phone"] == "+1 555 0109"
+    patient.refresh_from_db()
+    assert patient.phone == "+1 555 0109" and patient.first_name == "Rita"
+    bad_phone = post(api, f"/api/v1/patients/{patient.uuid}/", {"phone": "call me"}, "patch")
+    assert bad_phone.status_code == 400
+
+
+def test_a_clinician_of_another_clinic_cannot_be_assigned(api, clinician_b):
+    response = post(
+        api,
+        "/api/v1/patients/",
+        {
+            "first_name": "Rita",
+            "last_name": "Novak",
+            "date_of_birth": "1970-01-02",
+            "clinician": str(clinician_b.uuid),
+        },
+    )
+    assert response.status_code == 400 and "clinician" in response.json()["error"]["fields"]
+
+
+def test_a_positive_screen_blocks_a_program_with_the_portals_reason(api, patient_a1, template):
+    from patients.screening import program_start_blocked
+
+    RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
+    )
+    response = post(
+        api, f"/api/v1/patients/{patient_a1.uuid}/programs/", {"template": str(template.uuid)}
+    )
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "red_flag_screen"
+    assert error["message"] == program_start_blocked(patient_a1)
+    assert not Program.objects.filter(assignment__patient=patient_a1).exists()
+    RedFlagScreen.objects.update(decision=RedFlagScreen.Decision.CLEARED)
+    started = post(
+        api, f"/api/v1/patients/{patient_a1.uuid}/programs/", {"template": str(template.uuid)}
+    )
+    assert started.status_code == 201
+    program = started.json()
+    assert program["title"] == template.title and program["items"]
+    assert program["items"][0]["dosage"] and program["revisions"][0]["number"] == 1
+
+
+def test_a_precaution_conflict_answers_409_until_a_keep_decision_is_sent(
+    api, clinic_a, admin_a, patient_a1, template
+):
+    own = program_copy(source=template, clinic=clinic_a, actor=actor_of(admin_a), as_template=True)
+    risky = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
+    ProgramItem.objects.create(program=own, exercise=risky, order=99)
+    Intake.objects.create(
+        patient=patient_a1, diagnosis="Hip replacement", region="hip", precautions=["hip_posterior"]
+    )
+    url = f"/api/v1/patients/{patient_a1.uuid}/programs/"
+    refused = post(api, url, {"template": str(own.uuid)})
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert error["code"] == "precaution_conflict"
+    conflict = next(c for c in error["conflicts"] if c["exercise"] == str(risky.uuid))
+    assert conflict["precaution"] == "hip_posterior"
+    assert not Program.objects.filter(assignment__patient=patient_a1).exists()
+    keep = [
+        {"exercise": c["exercise"], "precaution": c["precaution"], "reason": "Checked: within 90°"}
+        for c in error["conflicts"]
+    ]
+    started = post(api, url, {"template": str(own.uuid), "keep": keep})
+    assert started.status_code == 201, started.content
+    assert PrecautionDecision.objects.filter(patient=patient_a1, exercise=risky).exists()
+
+
+def test_a_current_program_is_replaced_only_when_asked(api, admin_a, patient_a1, template):
+    patient_program_start(actor=actor_of(admin_a), patient=patient_a1, source=template)
+    url = f"/api/v1/patients/{patient_a1.uuid}/programs/"
+    refused = post(api, url, {"template": str(template.uuid)})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "current_program"
+    assert (
+        post(api, url, {"template": str(template.uuid), "replace_current": True}).status_code == 201
+    )
+    statuses = sorted(
+        Program.objects.filter(assignment__patient=patient_a1).values_list("status", flat=True)
+    )
+    assert statuses == ["active", "completed"]
+
+
+def test_another_clinics_template_is_not_available(api, clinic_b, patient_a1, template):
+    from tests.conftest import make_staff
+
+    other = make_staff(clinic_b, "admin.b@example.test", "admin")
+    theirs = program_copy(source=template, clinic=clinic_b, actor=actor_of(other), as_template=True)
+    response = post(
+        api, f"/api/v1/patients/{patient_a1.uuid}/programs/", {"template": str(theirs.uuid)}
+    )
+    assert response.status_code == 400 and "template" in response.json()["error"]["fields"]
+
+
+@pytest.fixture
+def a1_program(admin_a, patient_a1, template) -> Program:
+    return patient_program_start(actor=actor_of(admin_a), patient=patient_a1, source=template)
+
+
+def test_logging_a_session_is_idempotent_per_client_token(api, patient_a1, a1_program):
+    item = a1_program.items.first()
+    body = {
+        "client_token": "kiosk-1",
+        "pain": 3,
+        "effort": 4,
+        "exercises": [{"item": item.pk, "sets": 2, "reps": 10}],
+    }
+    url = f"/api/v1/patients/{patient_a1.uuid}/sessions/"
+    first = post(api, url, body)
+    assert first.status_code == 201, first.content
+    again = post(api, url, body)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert SessionLog.objects.filter(patient=patient_a1).count() == 1
+    listed = api.get(url).json()
+    assert listed["count"] == 1 and listed["results"][0]["entries"][0]["sets_done"] == 2
+    # The portal form's rules: an exercise not in the program is refused.
+    stranger = post(api, url, {**body, "client_token": "kiosk-2", "exercises": [{"item": 999999}]})
+    assert stranger.status_code == 400
+
+
+def test_high_pain_raises_the_same_flag_as_the_patient_area(api, patient_a1, a1_program):
+    item = a1_program.items.first()
+    body = {"client_token": "k", "pain": 8, "exercises": [{"item": item.pk}]}
+    assert post(api, f"/api/v1/patients/{patient_a1.uuid}/sessions/", body).status_code == 201
+    flags = api.get(f"/api/v1/patients/{patient_a1.uuid}/flags/").json()["results"]
+    assert [f["kind"] for f in flags] == [Flag.Kind.PAIN_HIGH]
+    resolved = post(api, f"/api/v1/patients/{patient_a1.uuid}/flags/{flags[0]['id']}/resolve/", {})
+    assert resolved.status_code == 200 and resolved.json()["resolved_at"]
+    assert Flag.objects.get().reviewed_at is not None
+
+
+def test_a_paused_program_refuses_a_log_with_409(api, patient_a1, a1_program):
+    Program.objects.filter(pk=a1_program.pk).update(status=Program.Status.PAUSED)
+    body = {"client_token": "k", "pain": 2, "exercises": [{"item": a1_program.items.first().pk}]}
+    response = post(api, f"/api/v1/patients/{patient_a1.uuid}/sessions/", body)
+    assert response.status_code == 409 and "paused" in response.json()["error"]["message"]
+
+
+def test_morning_check_is_one_a_day(api, patient_a1):
+    url = f"/api/v1/patients/{patient_a1.uuid}/morning-checks/"
+    assert post(api, url, {"compared": "same", "pain": 2}).status_code == 201
+    assert post(api, url, {"compared": "worse", "pain": 4}).status_code == 201
+    check = MorningCheck.objects.get(patient=patient_a1)
+    assert (check.compared, check.pain) == ("worse", 4)
+    assert post(api, url, {"compared": "great", "pain": 2}).status_code == 400
+
+
+def test_measurements_are_checked_against_each_measures_bounds(api, patient_a1):
+    url = f"/api/v1/patients/{patient_a1.uuid}/measurements/"
+    today = date.today().isoformat()
+    too_big = post(api, url, {"measured_on": today, "values": [{"code": "schober", "value": 90}]})
+    assert too_big.status_code == 400 and "schober" in too_big.json()["error"]["fields"]
+    no_side = post(api, url, {"measured_on": today, "values": [{"code": "slr", "value": 60}]})
+    assert no_side.status_code == 400
+    made = post(
+        api,
+        url,
+        {
+            "measured_on": today,
+            "values": [
+                {"code": "schober", "value": 4.5},
+                {"code": "slr", "side": "left", "value": 55, "pain_limited": True},
+            ],
+        },
+    )
+    assert made.status_code == 201, made.content
+    measured = made.json()["measurements"]
+    assert {(m["code"], m["unit"]) for m in measured} == {("schober", "cm"), ("slr", "°")}
+    assert Measurement.objects.filter(visit__patient=patient_a1).count() == 2
+    assert api.get(url).json()["count"] == 2
+
+
+def test_outcomes_are_scored_as_in_the_portal(api, patient_a1):
+    url = f"/api/v1/patients/{patient_a1.uuid}/outcomes/"
+    today = date.today().isoformat()
+    made = post(
+        api,
+        url,
+        {"code": "nprs", "completed_on": today, "fields": {"best": "2", "worst": "6", "now": "4"}},
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["value"] == 4 and made.json()["valid"] is True
+    odi = {f"section_{n}": "2" for n in range(1, 11)}
+    scored = post(api, url, {"code": "odi", "completed_on": today, "fields": odi}).json()
+    assert scored["value"] == 40 and scored["band"]
+    empty = post(api, url, {"code": "odi", "completed_on": today, "fields": {}})
+    assert empty.status_code == 400
+    unknown = post(api, url, {"code": "sf36", "completed_on": today, "fields": {}})
+    assert unknown.status_code == 400
+    assert OutcomeResponse.objects.filter(patient=patient_a1).count() == 2
+
+
+def test_other_clinics_patients_are_404_for_every_endpoint(clinic_b, patient_a1):
+    api = api_client(api_token_for(clinic_b, "all"))
+    base = f"/api/v1/patients/{patient_a1.uuid}/"
+    for suffix in ("", "programs/", "sessions/", "morning-checks/", "measurements/", "outcomes/"):
+        assert api.get(base + suffix).status_code == 404, suffix
+    assert post(api, "/api/v1/patients/search/", {"q": "Okafor"}).json()["count"] == 0
+    assert api.get("/api/v1/patients/").json()["count"] == 0
+
+
+def test_reads_of_patient_data_are_audited(api, patient_a1, a1_program):
+    base = f"/api/v1/patients/{patient_a1.uuid}/"
+    for suffix in ("", "programs/", "sessions/", "measurements/", "outcomes/", "flags/"):
+        api.get(base + suffix)
+    api.get(base + f"programs/{a1_program.uuid}/")
+    actions = set(
+        AuditEvent.objects.filter(
+            patient_uuid=patient_a1.uuid, api_token__isnull=False
+        ).values_list("action", flat=True)
+    )
+    assert {"patient.view", "program.history", "sessions.view", "measures.view",
+            "outcomes.view", "flags.view", "program.view"} <= actions  # fmt: skip
+
+
+def test_archived_patient_cannot_start_a_program(api, clinic_a, template):
+    archived = make_patient(clinic_a, "Old", "Record", login=False, status=Patient.Status.ARCHIVED)
+    response = post(
+        api, f"/api/v1/patients/{archived.uuid}/programs/", {"template": str(template.uuid)}
+    )
+    assert response.status_code == 409 and response.json()["error"]["code"] == "archived"
+
+
+def test_the_outcome_feed_syncs_every_patients_scores(api, clinic_b, patient_a1, patient_a2):
+    url_a1 = f"/api/v1/patients/{patient_a1.uuid}/outcomes/"
+    url_a2 = f"/api/v1/patients/{patient_a2.uuid}/outcomes/"
+    body = {"code": "nprs", "completed_on": date.today().isoformat(),
+            "fields": {"best": "1", "worst": "3", "now": "2"}}  # fmt: skip
+    assert post(api, url_a1, body).status_code == 201
+    mark = timezone.now()
+    assert post(api, url_a2, body).status_code == 201
+    feed = api.get("/api/v1/outcomes/").json()
+    assert [r["patient"] for r in feed["results"]] == [str(patient_a1.uuid), str(patient_a2.uuid)]
+    since = mark.isoformat().replace("+00:00", "Z")
+    newer = api.get("/api/v1/outcomes/", {"updated_since": since}).json()
+    assert [r["patient"] for r in newer["results"]] == [str(patient_a2.uuid)]
+    other = api_client(api_token_for(clinic_b, "all"))
+    assert other.get("/api/v1/outcomes/").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["0057-10-06T11:04:21+21:40", "0001-01-01T00:00:00+23:00", "2026-13-01T00:00:00Z"]
+)
+def test_odd_updated_since_values_are_a_400_or_a_filter_never_a_500(api, patient_a1, value):
+    """Found by schemathesis on PostgreSQL: offsets beyond ±15:59 were sent to the database."""
+    response = api.get("/api/v1/patients/", {"updated_since": value})
+    assert response.status_code in {200, 400}

@@ -1,0 +1,233 @@
+"""FHIR R4 export: every resource made for the demo data validates against the R4(B)
+models; metadata, reads, searches (patient, _lastUpdated, _count) and $everything."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
+from clinic.models import AuditEvent, Clinic
+from patients import fhir
+from patients.models import OutcomeResponse, Patient
+from patients.outcomes import outcome_record
+from tests.conftest import actor_of, api_client, api_token_for
+
+FHIR = "/fhir/R4/"
+
+
+def _resources(bundle: dict) -> list[dict]:
+    return [entry["resource"] for entry in bundle.get("entry", [])]
+
+
+def _revalidate(resource: dict) -> None:
+    """Each resource again, on its own, through the R4B model of its type."""
+    from fhir.resources.R4B import get_fhir_model_class
+
+    model = get_fhir_model_class(resource["resourceType"])
+    assert model.__module__.startswith("fhir.resources.R4B.")
+    model.model_validate(resource)
+
+
+def test_a_web_worker_loads_the_fhir_models_only_for_a_fhir_answer():
+    # They cost about 150 ms and tens of MB at start-up; no portal page needs them.
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print(any(name.startswith('fhir.resources') for name in sys.modules))"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", clinics=1, patients=4, days=21, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return Clinic.objects.get()
+
+
+def test_every_resource_of_the_demo_data_validates(demo):
+    api = api_client(api_token_for(demo, "all"))
+    kinds: set[str] = set()
+    for patient in Patient.objects.filter(clinic=demo):
+        response = api.get(f"{FHIR}Patient/{patient.uuid}/$everything")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/fhir+json"
+        bundle = response.json()
+        Bundle.model_validate(bundle)
+        for resource in _resources(bundle):
+            _revalidate(resource)
+            kinds.add(resource["resourceType"])
+            if resource["resourceType"] != "Organization" and "subject" in resource:
+                assert resource["subject"]["reference"] == f"Patient/{patient.uuid}"
+    assert {"Patient", "Organization", "CarePlan", "Observation"} <= kinds
+    for kind in fhir.SEARCHABLE:
+        bundle = api.get(FHIR + kind, {"_count": 200}).json()
+        Bundle.model_validate(bundle)
+        for resource in _resources(bundle):
+            _revalidate(resource)
+            read = api.get(f"{FHIR}{kind}/{resource['id']}")
+            assert read.status_code == 200, (kind, resource["id"])
+            assert read.json() == resource
+
+
+def test_metadata_is_a_4_0_1_capability_statement(client):
+    response = client.get(FHIR + "metadata")
+    assert response.status_code == 200 and response["Content-Type"] == "application/fhir+json"
+    statement = response.json()
+    CapabilityStatement.model_validate(statement)
+    assert statement["fhirVersion"] == "4.0.1"
+    kinds = {r["type"] for r in statement["rest"][0]["resource"]}
+    assert kinds == set(fhir.SEARCHABLE)
+
+
+@pytest.fixture
+def a1_record(admin_a, patient_a1):
+    from patients.outcomes import Value, visit_record
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    actor = actor_of(admin_a)
+    template = Program.objects.get(template_key="low-back-early-movement")
+    patient_program_start(actor=actor, patient=patient_a1, source=template)
+    visit_record(
+        actor=actor,
+        patient=patient_a1,
+        measured_on=date.today(),
+        values=[
+            Value(code="lumbar_flexion", side="", value=55),
+            Value(code="schober", side="", value=4),
+        ],
+    )
+    for code, answers in (
+        ("nprs", {"best": 2, "worst": 6, "now": 4}),
+        ("rmdq", [True] * 5 + [False] * 19),
+        ("odi", [2] * 10),
+    ):
+        outcome_record(patient=patient_a1, code=code, answers=answers, completed_on=date.today(),
+                       actor=actor, source="clinician")  # fmt: skip
+    return patient_a1
+
+
+def test_observations_carry_ucum_units_and_loinc_where_one_exists(clinic_a, a1_record):
+    api = api_client(api_token_for(clinic_a, "all"))
+    bundle = api.get(FHIR + "Observation", {"patient": str(a1_record.uuid)}).json()
+    by_code = {}
+    for resource in _resources(bundle):
+        for coding in resource["code"]["coding"]:
+            by_code[coding["code"]] = resource
+    flexion = by_code["lumbar_flexion"]["valueQuantity"]
+    assert flexion == {
+        "value": 55.0,
+        "unit": "°",
+        "system": "http://unitsofmeasure.org",
+        "code": "deg",
+    }
+    assert by_code["schober"]["valueQuantity"]["code"] == "cm"
+    assert by_code["nprs"]["code"]["coding"][0]["code"] == "72514-3"
+    assert by_code["nprs"]["valueQuantity"]["value"] == 4
+    assert by_code["odi"]["valueQuantity"]["unit"] == "%"
+
+
+def test_questionnaire_responses_only_where_the_wording_may_be_shown(clinic_a, a1_record):
+    from patients import instrument_items
+
+    api = api_client(api_token_for(clinic_a, "all"))
+    bundle = api.get(FHIR + "QuestionnaireResponse", {"patient": str(a1_record.uuid)}).json()
+    answered = {r["questionnaire"].split(":")[-1].split("|")[0]: r for r in _resources(bundle)}
+    assert set(answered) == {"nprs", "rmdq"}
+    rmdq = answered["rmdq"]
+    assert rmdq["item"][0]["text"] == instrument_items.items_for("rmdq")[0]
+    assert rmdq["item"][0]["answer"] == [{"valueBoolean": True}]
+    odi = OutcomeResponse.objects.get(code="odi")
+    assert api.get(f"{FHIR}QuestionnaireResponse/{odi.uuid}").status_code == 404
+    everything = api.get(f"{FHIR}Patient/{a1_record.uuid}/$everything").content.decode()
+    # ODI is exported as a score; none of its sections' answers travel as items.
+    assert "section_" not in everything and f"QuestionnaireResponse/{odi.uuid}" not in everything
+
+
+def test_next_morning_pain_is_an_observation_with_a_readable_id(clinic_a, patient_a1):
+    from patients.models import MorningCheck
+
+    MorningCheck.objects.create(patient=patient_a1, checked_on=date(2026, 3, 4), compared="worse",
+                                pain=5)  # fmt: skip
+    api = api_client(api_token_for(clinic_a, ["clinical.view"]))
+    bundle = api.get(FHIR + "Observation", {"patient": str(patient_a1.uuid)}).json()
+    (check,) = _resources(bundle)
+    assert check["id"] == f"c-{patient_a1.uuid}-20260304"
+    assert check["valueQuantity"]["value"] == 5
+    assert api.get(f"{FHIR}Observation/{check['id']}").json() == check
+    for bad in (f"c-{patient_a1.uuid}-20261399", f"c-{patient_a1.uuid}", "c-x", "zzz"):
+        assert api.get(f"{FHIR}Observation/{bad}").status_code == 404, bad
+
+
+def test_search_by_last_updated_and_count(clinic_a, patient_a1, patient_a2):
+    api = api_client(api_token_for(clinic_a, ["patients.view"]))
+    later = timezone.now() + timedelta(hours=1)
+    Patient.objects.filter(pk=patient_a2.pk).update(updated_at=later)
+    since = (later - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
+    found = api.get(FHIR + "Patient", {"_lastUpdated": f"ge{since}"}).json()
+    assert [r["id"] for r in _resources(found)] == [str(patient_a2.uuid)]
+    first = api.get(FHIR + "Patient", {"_count": 1}).json()
+    assert first["total"] == 2 and len(first["entry"]) == 1
+    assert first["link"][0]["relation"] == "next"
+    bad = api.get(FHIR + "Patient", {"_count": 0})
+    assert bad.status_code == 400 and bad.json()["resourceType"] == "OperationOutcome"
+    assert api.get(FHIR + "Patient", {"_lastUpdated": "soon"}).status_code == 400
+
+
+def test_another_clinics_token_sees_nothing(clinic_b, a1_record):
+    api = api_client(api_token_for(clinic_b, "all"))
+    response = api.get(f"{FHIR}Patient/{a1_record.uuid}/$everything")
+    assert response.status_code == 404
+    assert response.json()["issue"][0]["code"] == "not-found"
+    assert "Okafor" not in response.content.decode()
+    empty = api.get(FHIR + "Observation", {"patient": str(a1_record.uuid)}).json()
+    assert empty["total"] == 0
+    assert api.get(f"{FHIR}Organization/{a1_record.clinic.uuid}").status_code == 404
+
+
+def test_everything_needs_both_patient_and_clinical_scope(clinic_a, a1_record):
+    url = f"{FHIR}Patient/{a1_record.uuid}/$everything"
+    assert api_client(api_token_for(clinic_a, ["patients.view"])).get(url).status_code == 403
+    assert api_client(api_token_for(clinic_a, ["clinical.view"])).get(url).status_code == 403
+    both = api_client(api_token_for(clinic_a, ["patients.view", "clinical.view"]))
+    assert both.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action="export.fhir", patient_uuid=a1_record.uuid).exists()
+    assert api_client(None).get(url).json()["issue"][0]["code"] == "login"
+
+
+@pytest.mark.parametrize(
+    "value", ["ge0057-10-06T11:04:21+21:40", "lt0001-01-01T00:00:00+23:00", "2026-02-30", "ge"]
+)
+def test_odd_last_updated_values_are_a_400_or_a_filter_never_a_500(clinic_a, patient_a1, value):
+    api = api_client(api_token_for(clinic_a, ["patients.view"]))
+    assert api.get(FHIR + "Patient", {"_lastUpdated": value}).status_code in {200, 400}
+
+
+def test_observation_pages_cover_every_observation_once(clinic_a, a1_record):
+    from patients.models import MorningCheck
+
+    MorningCheck.objects.create(patient=a1_record, checked_on=date.today(), compared="same", pain=2)
+    api = api_client(api_token_for(clinic_a, ["clinical.view"]))
+    everything = _resources(api.get(FHIR + "Observation", {"_count": 200}).json())
+    assert len(everything) == 2 + 3 + 1  # two measures, three scores, one morning check
+    seen, offset = [], 0
+    while True:
+        page = api.get(FHIR + "Observation", {"_count": 2, "_offset": offset}).json()
+        assert page["total"] == len(everything)
+        seen += [r["id"] for r in _resources(page)]
+        if not any(link["relation"] == "next" for link in page.get("link", [])):
+            break
+        offset += 2
+    assert seen == [r["id"] for r in everything]

@@ -1,0 +1,100 @@
+"""The front-desk role: demographics, invitations and handouts, nothing clinical.
+
+It exists to prove the capability model: a new role is one row in
+clinic.capabilities, and every page and button follows from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clinic.capabilities import capabilities_of
+from clinic.models import Membership
+from patients.models import Flag, SessionLog
+from tests.conftest import client_for
+
+
+@pytest.fixture
+def program_template() -> str:
+    return "low-back-early-movement"
+
+
+@pytest.fixture
+def as_frontdesk_a(frontdesk_a):
+    return client_for(frontdesk_a)
+
+
+def test_front_desk_has_no_clinical_capability():
+    caps = capabilities_of(Membership.Role.FRONT_DESK)
+    assert {"patients.view", "patients.edit", "patients.invite", "handouts.print"} <= caps
+    assert not {c for c in caps if c.startswith(("clinical.", "programs.", "audit.", "staff."))}
+
+
+def test_the_caseload_shows_names_but_no_adherence_flags_or_activity(
+    as_frontdesk_a, patient_a1, program_a1
+):
+    Flag.objects.create(
+        patient=patient_a1, kind="pain_high", reason="Pain 9", raised_on=date.today()
+    )
+    page = as_frontdesk_a.get("/portal/")
+    body = page.content.decode()
+    assert "Okafor" in body
+    assert "Adherence" not in body and "open</span>" not in body and "Needs attention" not in body
+    # Asking for a clinical sort or filter does not reveal it either.
+    sorted_page = as_frontdesk_a.get("/portal/?sort=adherence&attention=1")
+    assert sorted_page.status_code == 200 and "Okafor" in sorted_page.content.decode()
+    assert "Adherence" not in sorted_page.content.decode()
+
+
+def test_the_chart_shows_details_login_and_handouts_but_nothing_clinical(
+    as_frontdesk_a, patient_a1, program_a1
+):
+    SessionLog.objects.create(
+        patient=patient_a1,
+        program=program_a1,
+        revision=program_a1.revisions.get(),
+        performed_on=date.today(),
+        logged_at=program_a1.created_at,
+        pain=7,
+        comment="Knee felt hot afterwards",
+        client_token="fd",
+    )
+    body = as_frontdesk_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "Amara Okafor" in body and "Patient login" in body and "Handout PDF" in body
+    for clinical in ("Progress", "Knee felt hot", "Measures and questionnaires", "Edit program"):
+        assert clinical not in body
+
+
+def test_front_desk_prints_handouts_and_sends_invitations(
+    as_frontdesk_a, patient_a1, program_a1, clinic_a
+):
+    from tests.conftest import get_document
+
+    pdf = get_document(
+        as_frontdesk_a, f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/handout.pdf"
+    )
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    from tests.conftest import make_patient
+
+    newcomer = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    response = as_frontdesk_a.post(
+        f"/portal/patients/{newcomer.uuid}/invitation/", {"delivery": "print"}
+    )
+    assert response.status_code == 200 and "/invite/" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["measures/", "measures/new/", "report/", "export.csv", "outcomes/nprs/new/"],
+)
+def test_front_desk_is_refused_every_clinical_page(as_frontdesk_a, patient_a1, path):
+    assert as_frontdesk_a.get(f"/portal/patients/{patient_a1.uuid}/{path}").status_code == 403
+
+
+def test_the_navigation_shows_only_what_the_role_may_open(as_frontdesk_a, as_admin_a):
+    desk = as_frontdesk_a.get("/portal/").content.decode()
+    assert "Templates" not in desk and "Audit log" not in desk and "Staff</a>" not in desk
+    admin = as_admin_a.get("/portal/").content.decode()
+    assert "Templates" in admin and "Audit log" in admin and "Staff</a>" in admin

@@ -1,0 +1,275 @@
+"""SMART goals on the chart and in the report, and the discharge: goals closed, the
+program completed, a maintenance copy kept, the letter made."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from clinic.models import AuditEvent
+from patients.models import (
+    Discharge,
+    Goal,
+    Intake,
+    OutcomeAssignment,
+    OutcomeResponse,
+    OutcomeSchedule,
+    RedFlagScreen,
+)
+from programs.models import Program
+from tests.conftest import post_for_document
+
+
+def chart(patient) -> str:
+    return f"/portal/patients/{patient.uuid}/"
+
+
+def later(days: int = 42) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def test_a_goal_is_set_and_shows_its_progress_on_the_chart(as_clinician_a, patient_a1):
+    response = as_clinician_a.post(
+        chart(patient_a1) + "goals/new/",
+        {"text": "Sit through a film", "tracks": "nprs", "target": "3", "target_on": later()},
+    )
+    assert response.status_code == 302
+    goal = Goal.objects.get(patient=patient_a1)
+    assert (goal.tracks, float(goal.target), goal.status) == ("nprs", 3.0, "open")
+    assert AuditEvent.objects.filter(action="goal.add", patient_uuid=patient_a1.uuid).exists()
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "Sit through a film" in page and "NPRS target 3/10, no score yet" in page
+    OutcomeResponse.objects.create(
+        patient=patient_a1,
+        code="nprs",
+        answers=2,
+        value=2,
+        valid=True,
+        completed_on=date.today(),
+        source="clinician",
+    )
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "latest 2/10" in page and "(target reached)" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"target_on": date.today().isoformat()}, "Choose a date after today."),
+        ({"tracks": ""}, "Choose the score or measure the target is in."),
+        ({"target": ""}, "Give the target"),
+        ({"target": "11"}, "NPRS goes from 0 to 10."),
+        ({"text": ""}, "This field is required."),
+    ],
+)
+def test_a_goal_that_is_not_smart_is_explained(as_clinician_a, patient_a1, data, error):
+    post = {"text": "Walk the dog", "tracks": "nprs", "target": "3", "target_on": later()}
+    response = as_clinician_a.post(chart(patient_a1) + "goals/new/", {**post, **data})
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not Goal.objects.exists()
+
+
+def test_a_goal_is_marked_met_and_opened_again(as_clinician_a, patient_a1):
+    goal = Goal.objects.create(patient=patient_a1, text="Garden", target_on=date.today())
+    url = chart(patient_a1) + f"goals/{goal.uuid}/status/"
+    as_clinician_a.post(url, {"status": "met"})
+    goal.refresh_from_db()
+    assert goal.status == "met" and goal.closed_on is not None
+    as_clinician_a.post(url, {"status": "open"})
+    goal.refresh_from_db()
+    assert goal.status == "open" and goal.closed_on is None
+    assert AuditEvent.objects.filter(action="goal.close").count() == 2
+
+
+def test_another_patients_goal_is_not_found(as_clinician_a, patient_a1, patient_a2):
+    goal = Goal.objects.create(patient=patient_a2, text="Run", target_on=date.today())
+    response = as_clinician_a.post(
+        chart(patient_a1) + f"goals/{goal.uuid}/status/", {"status": "met"}
+    )
+    assert response.status_code == 404
+    goal.refresh_from_db()
+    assert goal.status == "open"
+
+
+def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter(
+    as_clinician_a, patient_a1, program_a1
+):
+    Intake.objects.create(
+        patient=patient_a1, diagnosis="Low back pain", region="low_back", referrer="Dr Rivera"
+    )
+    OutcomeSchedule.objects.create(patient=patient_a1, code="odi", at_discharge=True)
+    # A score from before the record was made in Limber: the letter covers it too.
+    for day, value in ((date.today() - timedelta(days=50), 6), (date.today(), 2)):
+        OutcomeResponse.objects.create(
+            patient=patient_a1,
+            code="nprs",
+            answers=value,
+            value=value,
+            valid=True,
+            completed_on=day,
+            source="clinician",
+        )
+    goal = Goal.objects.create(
+        patient=patient_a1, text="Lift the grandchildren", target_on=date.today() + timedelta(7)
+    )
+    response = post_for_document(
+        as_clinician_a,
+        chart(patient_a1) + "discharge/",
+        {
+            "discharged_on": date.today().isoformat(),
+            "program": str(program_a1.uuid),
+            "summary": "Back at work full time.",
+            "plan": "Carry on three days a week.",
+            "maintenance": "on",
+            "letter": "on",
+            f"goal_{goal.pk}": "met",
+        },
+    )
+    assert response["Content-Type"] == "application/pdf"
+    front = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "Discharge letter" in front and "To Dr Rivera" in front
+    assert "Back at work full time." in front and "Carry on three days a week." in front
+    assert "Lift the grandchildren: met." in front
+    assert "went from 6/10 to 2/10: better by 4 points, a meaningful improvement" in front
+    assert "Maintenance home program: Maintenance: Low back" in front
+
+    program_a1.refresh_from_db()
+    assert program_a1.status == Program.Status.COMPLETED
+    discharge = Discharge.objects.get(patient=patient_a1)
+    kept = discharge.maintenance
+    assert kept.status == Program.Status.ACTIVE and kept.title.startswith("Maintenance: ")
+    assert kept.assignment.patient == patient_a1
+    assert [i.exercise_id for i in kept.items.all()] == [
+        i.exercise_id for i in program_a1.items.all()
+    ]
+    assert all(i.days_per_week <= 3 and i.weekdays == 0 for i in kept.items.all())
+    goal.refresh_from_db()
+    assert goal.status == "met"
+    # The questionnaire scheduled for discharge is asked.
+    assert OutcomeAssignment.objects.filter(patient=patient_a1, code="odi").exists()
+    assert AuditEvent.objects.filter(action="discharge.record").exists()
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert f"Discharged {date.today():%-d %b %Y}" in page
+
+
+def test_a_discharge_that_cannot_finish_changes_nothing(as_clinician_a, patient_a1, program_a1):
+    # An undecided positive screen blocks starting any program, the maintenance copy too.
+    RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
+    )
+    goal = Goal.objects.create(patient=patient_a1, text="Swim", target_on=date.today())
+    response = as_clinician_a.post(
+        chart(patient_a1) + "discharge/",
+        {
+            "discharged_on": date.today().isoformat(),
+            "program": str(program_a1.uuid),
+            "summary": "Done",
+            "maintenance": "on",
+            f"goal_{goal.pk}": "met",
+        },
+    )
+    assert response.status_code == 200
+    program_a1.refresh_from_db()
+    goal.refresh_from_db()
+    assert program_a1.status == Program.Status.ACTIVE and goal.status == "open"
+    assert not Discharge.objects.exists()
+
+
+def test_a_discharge_date_in_the_future_is_refused(as_clinician_a, patient_a1, program_a1):
+    response = as_clinician_a.post(
+        chart(patient_a1) + "discharge/", {"discharged_on": later(2), "summary": "Done"}
+    )
+    assert "cannot be in the future" in response.content.decode()
+    assert not Discharge.objects.exists()
+
+
+def test_the_progress_report_opens_with_the_front_sheet(as_clinician_a, patient_a1, program_a1):
+    Intake.objects.create(
+        patient=patient_a1, diagnosis="Sciatica, left", icd10="M54.3", region="low_back"
+    )
+    for day, value in ((date.today() - timedelta(days=30), 7), (date.today(), 3)):
+        OutcomeResponse.objects.create(
+            patient=patient_a1,
+            code="nprs",
+            answers=value,
+            value=value,
+            valid=True,
+            completed_on=day,
+            source="clinician",
+        )
+    Goal.objects.create(
+        patient=patient_a1, text="Sleep through", tracks="nprs", target=3, target_on=date.today()
+    )
+    response = post_for_document(
+        as_clinician_a,
+        chart(patient_a1) + "report/",
+        {
+            "start": (date.today() - timedelta(days=40)).isoformat(),
+            "end": date.today().isoformat(),
+            "narrative": "Steady.",
+        },
+    )
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    front = " ".join(pages[0].extract_text().split())
+    assert "Sciatica, left (ICD-10 M54.3)" in front
+    assert "(NPRS) went from 7/10 to 3/10: better by 4 points, a meaningful improvement." in front
+    assert "Sleep through (NPRS target 3/10, now 3/10): open" in front
+    assert "Detail" not in front and "Detail" in " ".join(p.extract_text() for p in pages[1:])
+
+
+def test_the_patient_sees_their_goals_on_my_program(as_patient_a1, patient_a1, program_a1):
+    Goal.objects.create(patient=patient_a1, text="Walk the dog", target_on=date(2027, 3, 1))
+    Goal.objects.create(patient=patient_a1, text="Garden", target_on=date.today(), status="met")
+    Goal.objects.create(patient=patient_a1, text="Run", target_on=date.today(), status="not_met")
+    page = as_patient_a1.get("/me/program/").content.decode()
+    assert "What you are working towards" in page
+    assert "Walk the dog" in page and "by 1 March" in page and "Garden" in page
+    assert "Run</li>" not in page
+
+
+def test_an_open_goal_past_its_date_is_marked_without_a_query_per_goal(
+    as_clinician_a, patient_a1, django_assert_max_num_queries
+):
+    from patients.goals import goal_progress
+
+    for n in range(5):
+        Goal.objects.create(patient=patient_a1, text=f"Goal {n}", target_on=date(2020, 1, 1))
+    with django_assert_max_num_queries(4):
+        found = goal_progress(patient_a1)
+        assert all(g.overdue for g in found)
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert page.count("Past its date") == 5
+
+
+@pytest.mark.parametrize("page", ["goals/new/", "discharge/", "intake/"])
+def test_pages_that_show_the_record_are_audited_reads(as_clinician_a, patient_a1, page):
+    assert as_clinician_a.get(chart(patient_a1) + page).status_code == 200
+    assert AuditEvent.objects.filter(action="patient.view", patient_uuid=patient_a1.uuid).exists()
+
+
+def test_a_second_post_of_the_same_discharge_page_changes_nothing(
+    as_clinician_a, patient_a1, program_a1
+):
+    # A double tap, or the page open in two tabs: the first post discharges, the second
+    # finds the maintenance copy current and is refused, so there is no copy of a copy.
+    data = {
+        "discharged_on": date.today().isoformat(),
+        "program": str(program_a1.uuid),
+        "summary": "Done",
+        "maintenance": "on",
+    }
+    assert as_clinician_a.post(chart(patient_a1) + "discharge/", data).status_code == 302
+    again = as_clinician_a.post(chart(patient_a1) + "discharge/", data)
+    assert again.status_code == 200 and "already discharged?" in again.content.decode()
+    assert Discharge.objects.count() == 1
+    assert Program.objects.filter(assignment__patient=patient_a1).count() == 2
+
+
+def test_a_double_tapped_goal_is_set_once(as_clinician_a, patient_a1):
+    data = {"text": "Garden", "tracks": "nprs", "target": "3", "target_on": later()}
+    for _ in range(2):
+        assert as_clinician_a.post(chart(patient_a1) + "goals/new/", data).status_code == 302
+    assert Goal.objects.filter(patient=patient_a1).count() == 1

@@ -1,0 +1,232 @@
+"""Intake: the referral, the red-flag screen that blocks starting a program until the
+clinician decides, and precautions checked against every prescribed exercise."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from clinic.actors import Actor
+from clinic.models import AuditEvent
+from patients.models import Intake, PrecautionDecision, RedFlagScreen
+from patients.screening import QUESTIONS, ScreeningBlocks, ScreenKind
+from patients.services import patient_program_start
+from programs import precautions
+from programs.content.clinical import CONTRAINDICATIONS, PROGRESSIONS
+from programs.content.exercises import EXERCISES
+from programs.models import Exercise, Program, ProgramItem
+from tests.conftest import client_for
+
+
+def chart(patient) -> str:
+    return f"/portal/patients/{patient.uuid}/"
+
+
+def answers(kind: str, yes: tuple[str, ...] = ()) -> dict:
+    return {q.key: "yes" if q.key in yes else "no" for q in QUESTIONS[kind]}
+
+
+def test_the_intake_is_recorded_and_its_stage_follows_the_onset(as_clinician_a, patient_a1):
+    onset = timezone.localdate() - timedelta(weeks=9)
+    response = as_clinician_a.post(
+        chart(patient_a1) + "intake/",
+        {
+            "diagnosis": "Low back pain with sciatica on the left",
+            "icd10": "m54.4",
+            "region": "low_back",
+            "referrer": "Dr Rivera",
+            "onset_on": onset.isoformat(),
+            "precautions": ["osteoporosis"],
+        },
+    )
+    # First intake: on to the red-flag screen.
+    assert response.status_code == 302 and response["Location"].endswith("/screen/")
+    intake = Intake.objects.get(patient=patient_a1)
+    assert intake.icd10 == "M54.4" and intake.precautions == ["osteoporosis"]
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "Low back pain with sciatica on the left" in page
+    assert "Subacute (6 to 12 weeks)" in page and "Osteoporosis" in page
+    assert "Not done yet" in page  # the screen
+    assert AuditEvent.objects.filter(action="intake.update", patient_uuid=patient_a1.uuid).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("icd10", "12.3", "Enter an ICD-10 code like M54.5"),
+        ("onset_on", "2999-01-01", "cannot be in the future"),
+        ("diagnosis", "", "This field is required"),
+    ],
+)
+def test_a_bad_intake_is_explained_and_saves_nothing(
+    as_clinician_a, patient_a1, field, value, error
+):
+    data = {"diagnosis": "Neck pain", "region": "neck", field: value}
+    response = as_clinician_a.post(chart(patient_a1) + "intake/", data)
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not Intake.objects.exists()
+
+
+def test_every_question_must_be_answered(as_clinician_a, patient_a1):
+    partial = answers(ScreenKind.LOW_BACK)
+    partial.pop("saddle")
+    response = as_clinician_a.post(chart(patient_a1) + "screen/", {"kind": "low_back", **partial})
+    assert response.status_code == 200 and not RedFlagScreen.objects.exists()
+
+
+def start(client, patient, template_key="low-back-early-movement"):
+    template = Program.objects.get(template_key=template_key)
+    return client.post(
+        chart(patient) + "programs/start/", {"template": str(template.uuid)}, follow=True
+    )
+
+
+def test_a_positive_screen_blocks_a_program_until_the_clinician_clears_it(
+    as_clinician_a, patient_a1
+):
+    screen_url = chart(patient_a1) + "screen/?kind=low_back"
+    page = as_clinician_a.get(screen_url).content.decode()
+    assert "around the back passage" in page  # the cauda equina questions
+    as_clinician_a.post(
+        chart(patient_a1) + "screen/",
+        {"kind": "low_back", **answers("low_back", yes=("bladder_bowel",))},
+    )
+    screen = RedFlagScreen.objects.get()
+    assert screen.positive and screen.answers["bladder_bowel"] is True
+    blocked = start(as_clinician_a, patient_a1).content.decode()
+    assert "red-flag screen was positive" in blocked
+    assert not Program.objects.filter(assignment__patient=patient_a1).exists()
+    chart_page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "Red flags found" in chart_page and "cauda equina syndrome" in chart_page
+
+    # Referred: still blocked.
+    as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/",
+        {"decision": "referred", "note": "Sent to the emergency department"},
+    )
+    assert "referred for medical review" in start(as_clinician_a, patient_a1).content.decode()
+    assert not Program.objects.filter(assignment__patient=patient_a1).exists()
+    # Cleared after the medical review: the program starts.
+    as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/",
+        {"decision": "cleared", "note": "MRI normal, urology review clear"},
+    )
+    start(as_clinician_a, patient_a1)
+    assert Program.objects.filter(assignment__patient=patient_a1).exists()
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"screen.record", "screen.referred", "screen.cleared"} <= actions
+
+
+def test_the_service_refuses_too_not_only_the_page(membership_a, patient_a1):
+    RedFlagScreen.objects.create(patient=patient_a1, kind="neck", answers={}, positive=True)
+    with pytest.raises(ScreeningBlocks):
+        patient_program_start(
+            actor=Actor.for_member(membership_a),
+            patient=patient_a1,
+            source=Program.objects.get(template_key="neck-shoulder-desk"),
+        )
+
+
+def test_a_decision_needs_a_note_and_a_positive_screen(as_clinician_a, patient_a1):
+    response = as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/", {"decision": "cleared", "note": "x"}, follow=True
+    )
+    assert "no positive screen" in response.content.decode()
+    RedFlagScreen.objects.create(patient=patient_a1, kind="neck", answers={}, positive=True)
+    response = as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/", {"decision": "cleared"}, follow=True
+    )
+    assert "say what you found" in response.content.decode()
+    assert RedFlagScreen.objects.get().decision == ""
+
+
+def test_a_negative_screen_lets_the_program_start(as_clinician_a, patient_a1):
+    as_clinician_a.post(chart(patient_a1) + "screen/", {"kind": "neck", **answers("neck")})
+    assert not RedFlagScreen.objects.get().positive
+    start(as_clinician_a, patient_a1, "neck-shoulder-desk")
+    assert Program.objects.filter(assignment__patient=patient_a1).exists()
+
+
+def test_a_precaution_conflict_is_shown_in_the_builder_and_the_chart_and_decided_once(
+    as_clinician_a, patient_a1, membership_a
+):
+    Intake.objects.create(
+        patient=patient_a1,
+        diagnosis="Left hip replacement, posterior approach, 3 weeks ago",
+        region="hip",
+        precautions=["hip_posterior"],
+    )
+    program = patient_program_start(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    risky = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
+    ProgramItem.objects.filter(program=program).delete()
+    ProgramItem.objects.create(program=program, exercise=risky, order=1)
+    builder = as_clinician_a.get(chart(patient_a1) + f"programs/{program.uuid}/edit/")
+    text = builder.content.decode()
+    assert "Check against this patient" in text and "bending the hip past 90°" in text
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "Keep, with this reason" in page
+
+    keep = chart(patient_a1) + f"programs/{program.uuid}/precautions/"
+    data = {
+        "exercise": str(risky.uuid),
+        "precaution": "hip_posterior",
+        "reason": "Kept within 70 degrees, surgeon agreed",
+    }
+    as_clinician_a.post(keep, data)
+    as_clinician_a.post(keep, {**data, "reason": "A second decision"})
+    decision = PrecautionDecision.objects.get()
+    assert decision.reason == "Kept within 70 degrees, surgeon agreed"
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "Keep, with this reason" not in page and "surgeon agreed" in page
+    # A precaution the exercise does not conflict with is refused, and records nothing.
+    response = as_clinician_a.post(keep, {**data, "precaution": "pregnancy"}, follow=True)
+    assert "no longer conflicts" in response.content.decode()
+    assert PrecautionDecision.objects.count() == 1
+
+
+def test_front_desk_sees_no_intake(patient_a1, frontdesk_a):
+    Intake.objects.create(patient=patient_a1, diagnosis="Secret diagnosis", region="neck")
+    page = client_for(frontdesk_a).get(chart(patient_a1)).content.decode()
+    assert "Secret diagnosis" not in page and "Reason for referral" not in page
+
+
+def test_conflicts_follow_the_rules():
+    class Fake:
+        def __init__(self, pk, tags):
+            self.pk, self.uuid, self.name, self.contraindications = pk, pk, f"E{pk}", tags
+
+    found = precautions.conflicts(
+        ["hip_posterior", "osteoporosis", "recent_surgery", "unknown"],
+        [Fake(1, ["deep_hip_flexion", "spinal_flexion"]), Fake(2, ["kneeling"])],
+    )
+    assert [(c.exercise_id, c.precaution, c.movements) for c in found] == [
+        (1, "hip_posterior", ("deep_hip_flexion",)),
+        (1, "osteoporosis", ("spinal_flexion",)),
+    ]
+    assert precautions.notices(["recent_surgery"]) != []
+
+
+def test_the_clinical_data_names_real_movements_and_exercises():
+    slugs = {entry["slug"] for entry in EXERCISES}
+    movements = set(precautions.Movement.values)
+    assert set(CONTRAINDICATIONS) <= slugs
+    assert all(set(tags) <= movements for tags in CONTRAINDICATIONS.values())
+    for rule in precautions.RULES.values():
+        assert rule.rules_out <= movements
+    for slug, entry in PROGRESSIONS.items():
+        assert slug in slugs and {entry.get("easier"), entry.get("harder")} - {None} <= slugs
+
+
+def test_the_library_carries_its_links_and_movements(db):
+    bridge = Exercise.objects.get(slug="glute-bridge", clinic=None)
+    tilt = Exercise.objects.get(slug="pelvic-tilt", clinic=None)
+    assert tilt.harder == bridge and bridge.easier == tilt and tilt.progress_when == "steady_week"
+    assert Exercise.objects.get(slug="prone-press-up", clinic=None).contraindications == [
+        "prone_lying"
+    ]

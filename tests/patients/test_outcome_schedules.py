@@ -1,0 +1,145 @@
+"""Questionnaires that ask themselves (baseline, every N weeks, at discharge), the daily
+sweep that runs them, and the clinician's weekly digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core import mail
+
+from clinic.models import Membership, OutgoingEmail
+from patients.digests import digests_send
+from patients.models import Flag, OutcomeAssignment, OutcomeSchedule
+from patients.reminders import reminders_update
+from patients.services import patient_program_start
+from patients.tasks import daily_sweep
+from programs.models import Program
+from tests.conftest import actor_of, run_tasks
+
+UTC = ZoneInfo("UTC")
+
+
+def at(month, day, hour=9):
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+def assign(client, patient, **extra):
+    return client.post(
+        f"/portal/patients/{patient.uuid}/outcomes/assign/", {"code": "rmdq", **extra}
+    )
+
+
+def test_a_schedule_asks_at_baseline_then_every_n_weeks(as_clinician_a, patient_a1):
+    with time_machine.travel(at(10, 5), tick=False):
+        assign(as_clinician_a, patient_a1, every_weeks="4")
+    baseline = OutcomeAssignment.objects.get()
+    assert str(baseline.due_on) == "2026-10-05"
+    schedule = OutcomeSchedule.objects.get()
+    assert str(schedule.next_due) == "2026-11-02"
+    # The patient answers; four weeks later the sweep asks again.
+    OutcomeAssignment.objects.filter(pk=baseline.pk).update(response=None)
+    baseline.delete()
+    with time_machine.travel(at(11, 2), tick=False):
+        daily_sweep.call()
+    again = OutcomeAssignment.objects.get()
+    assert str(again.due_on) == "2026-11-02" and again.schedule == schedule
+    schedule.refresh_from_db()
+    assert str(schedule.next_due) == "2026-11-30"
+
+
+def test_missed_dates_ask_once_not_once_per_date(as_clinician_a, patient_a1):
+    with time_machine.travel(at(8, 3), tick=False):
+        assign(as_clinician_a, patient_a1, every_weeks="2")
+    OutcomeAssignment.objects.all().delete()
+    with time_machine.travel(at(11, 20), tick=False):
+        daily_sweep.call()
+        daily_sweep.call()
+    assert OutcomeAssignment.objects.count() == 1
+    assert OutcomeSchedule.objects.get().next_due > at(11, 20).date()
+
+
+def test_discharge_asks_and_ends_the_schedule(as_clinician_a, patient_a1, clinician_a):
+    program = patient_program_start(
+        actor=actor_of(clinician_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    assign(as_clinician_a, patient_a1, at_discharge="on")
+    OutcomeAssignment.objects.all().delete()
+    as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/status/",
+        {"status": "completed", "confirm": "1"},
+    )
+    assert OutcomeAssignment.objects.filter(code="rmdq", response__isnull=True).count() == 1
+    assert OutcomeSchedule.objects.get().ended_at is not None
+
+
+def test_starting_a_new_program_is_not_a_discharge(as_clinician_a, patient_a1, clinician_a):
+    template = Program.objects.get(template_key="low-back-early-movement")
+    patient_program_start(actor=actor_of(clinician_a), patient=patient_a1, source=template)
+    assign(as_clinician_a, patient_a1, at_discharge="on")
+    OutcomeAssignment.objects.all().delete()
+    patient_program_start(actor=actor_of(clinician_a), patient=patient_a1, source=template)
+    assert not OutcomeAssignment.objects.exists()
+
+
+def test_a_patient_with_reminders_hears_about_a_questionnaire_that_falls_due(
+    as_clinician_a, patient_a1, clinician_a, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(at(10, 5), tick=False):
+        assign(as_clinician_a, patient_a1, every_weeks="4")
+        reminders_update(
+            actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True
+        )
+    OutcomeAssignment.objects.all().delete()
+    with (
+        time_machine.travel(at(11, 2), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        daily_sweep.call()
+    email = OutgoingEmail.objects.get(kind="questionnaire")
+    assert "questionnaire" in email.subject and "RMDQ" not in email.subject
+
+
+def test_the_measures_page_shows_due_overdue_and_the_schedule(as_clinician_a, patient_a1):
+    with time_machine.travel(at(10, 5), tick=False):
+        assign(as_clinician_a, patient_a1, every_weeks="4")
+    with time_machine.travel(at(10, 20), tick=False):
+        page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/measures/").content.decode()
+    assert "RMDQ: due 5 Oct 2026" in page and "Overdue" in page
+    assert "every 4 weeks, next 2 Nov 2026" in page
+    schedule = OutcomeSchedule.objects.get()
+    as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/outcomes/schedules/{schedule.uuid}/end/"
+    )
+    schedule.refresh_from_db()
+    assert schedule.ended_at is not None
+
+
+def test_the_digest_gives_counts_and_no_names(
+    clinician_a, patient_a1, django_capture_on_commit_callbacks
+):
+    Membership.objects.filter(user=clinician_a).update(weekly_digest=True)
+    Flag.objects.create(
+        patient=patient_a1, kind="pain_high", reason="Pain 8", raised_on=at(11, 27).date()
+    )
+    with (
+        time_machine.travel(at(11, 30, 7), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert digests_send() == 1
+        assert digests_send() == 1  # the same week: the first one stands
+    run_tasks()
+    assert OutgoingEmail.objects.filter(kind="digest").count() == 1
+    message = mail.outbox[-1]
+    assert message.to == [clinician_a.email] and "New flags this week: 1" in message.body
+    assert "Okafor" not in message.body and "Amara" not in message.body
+
+
+def test_only_members_who_asked_get_a_digest(as_clinician_a, clinician_a, admin_a):
+    as_clinician_a.post("/portal/preferences/", {"weekly_digest": "on"})
+    assert Membership.objects.get(user=clinician_a).weekly_digest
+    assert not Membership.objects.get(user=admin_a).weekly_digest
+    assert digests_send() == 1

@@ -1,0 +1,211 @@
+"""Exercise reminders: consent first, the patient's own clock, quiet hours, and one-click
+unsubscribe that works signed out."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from clinic.models import AuditEvent, OutgoingEmail
+from patients.models import Patient, ReminderSetting, SessionLog
+from patients.reminders import ReminderError, reminders_send_due, reminders_update
+from patients.services import patient_program_start
+from programs.dosage import weekday_bits
+from programs.models import Program
+from programs.services import program_save
+from tests.conftest import actor_of, client_for
+
+UTC = ZoneInfo("UTC")
+
+
+def at(year, month, day, hour, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def daily(patient_a1, clinician_a):
+    """Amara has a daily one-exercise program since 1 October 2026."""
+    with time_machine.travel(at(2026, 10, 1, 9), tick=False):
+        program = patient_program_start(
+            actor=actor_of(clinician_a),
+            patient=patient_a1,
+            source=Program.objects.get(template_key="low-back-early-movement"),
+        )
+        first = program.items.first()
+        return program_save(
+            program=program,
+            actor=actor_of(clinician_a),
+            expected_revision=1,
+            fields={},
+            items=[{"id": first.pk, "exercise": first.exercise, "reps": 10, "days_per_week": 7}],
+        )
+
+
+def turn_on(patient, who, hour=18):
+    return reminders_update(
+        actor=who, patient=patient, enabled=True, consent=True, time_of_day=time(hour)
+    )
+
+
+def sent_on(patient) -> list[str]:
+    return sorted(
+        e.dedupe_key.rsplit(":", 1)[1]
+        for e in OutgoingEmail.objects.filter(patient_uuid=patient.uuid, kind="reminder")
+    )
+
+
+def test_reminders_need_consent_and_record_who_gave_it(patient_a1, clinician_a):
+    with pytest.raises(ReminderError, match="agreement"):
+        reminders_update(actor=actor_of(clinician_a), patient=patient_a1, enabled=True)
+    setting = turn_on(patient_a1, actor_of(clinician_a))
+    assert setting.consent_source == "clinician" and setting.consent_by == clinician_a
+    assert setting.consent_at is not None
+
+
+def test_a_patient_turns_them_on_in_their_own_area(as_patient_a1, patient_a1):
+    page = as_patient_a1.get("/me/reminders/").content.decode()
+    assert "I agree to get these e-mails" in page
+    refused = as_patient_a1.post("/me/reminders/", {"enabled": "on", "time_of_day": "18:00"})
+    assert "agreement" in refused.content.decode()
+    as_patient_a1.post("/me/reminders/", {"enabled": "on", "consent": "on", "time_of_day": "19:00"})
+    setting = ReminderSetting.objects.get(patient=patient_a1)
+    assert setting.enabled and setting.consent_source == "patient"
+    assert setting.time_of_day == time(19)
+
+
+def test_a_time_in_quiet_hours_is_refused(patient_a1, clinician_a):
+    with pytest.raises(ReminderError, match="quiet hours"):
+        turn_on(patient_a1, actor_of(clinician_a), hour=22)
+
+
+def test_the_reminder_follows_the_patients_own_clock_across_a_clock_change(
+    daily, patient_a1, patient_a2, clinician_a
+):
+    """London changes its clocks on 25 October 2026, New York on 1 November: a reminder set
+    for 18:00 (or 08:00) goes at that local time on both sides of each change."""
+    Patient.objects.filter(pk=patient_a1.pk).update(timezone="Europe/London")
+    Patient.objects.filter(pk=patient_a2.pk).update(timezone="America/New_York")
+    patient_a1.refresh_from_db()
+    patient_a2.refresh_from_db()
+    with time_machine.travel(at(2026, 10, 1, 9), tick=False):
+        patient_program_start(
+            actor=actor_of(clinician_a),
+            patient=patient_a2,
+            source=Program.objects.get(template_key="neck-shoulder-desk"),
+        )
+        turn_on(patient_a1, actor_of(clinician_a), hour=18)
+        turn_on(patient_a2, actor_of(clinician_a), hour=8)
+    moments = [
+        at(2026, 10, 24, 16, 50),  # London 17:50 BST: not yet
+        at(2026, 10, 24, 17, 5),  # London 18:05 BST: send
+        at(2026, 10, 26, 17, 5),  # London 17:05 GMT: not yet (UTC 17:05 was 18:05 before)
+        at(2026, 10, 26, 18, 5),  # London 18:05 GMT: send
+        at(2026, 10, 31, 12, 5),  # New York 08:05 EDT: send
+        at(2026, 11, 2, 12, 5),  # New York 07:05 EST: quiet hours, not yet
+        at(2026, 11, 2, 13, 5),  # New York 08:05 EST: send
+    ]
+    for moment in moments:
+        with time_machine.travel(moment, tick=False):
+            reminders_send_due()
+    assert sent_on(patient_a1) == ["2026-10-24", "2026-10-26"]
+    assert sent_on(patient_a2) == ["2026-10-31", "2026-11-02"]
+
+
+def test_no_reminder_once_something_is_logged_that_day(daily, patient_a1, clinician_a):
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        turn_on(patient_a1, actor_of(clinician_a))
+        SessionLog.objects.create(
+            patient=patient_a1,
+            program=daily,
+            revision=daily.revisions.last(),
+            performed_on=date(2026, 11, 16),
+            logged_at=at(2026, 11, 16, 8),
+            exercises_done=1,
+            pain=1,
+            client_token="morning",
+        )
+    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
+        assert reminders_send_due() == 0
+
+
+def test_no_reminder_on_a_day_with_nothing_due(patient_a1, clinician_a):
+    with time_machine.travel(at(2026, 10, 1, 9), tick=False):
+        program = patient_program_start(
+            actor=actor_of(clinician_a),
+            patient=patient_a1,
+            source=Program.objects.get(template_key="low-back-early-movement"),
+        )
+        first = program.items.first()
+        program_save(
+            program=program,
+            actor=actor_of(clinician_a),
+            expected_revision=1,
+            fields={},
+            items=[
+                {
+                    "id": first.pk,
+                    "exercise": first.exercise,
+                    "reps": 10,
+                    "weekdays": weekday_bits([0, 2, 4]),
+                }
+            ],
+        )
+        turn_on(patient_a1, actor_of(clinician_a))
+    with time_machine.travel(at(2026, 11, 17, 18, 5), tick=False):  # a Tuesday
+        assert reminders_send_due() == 0
+    with time_machine.travel(at(2026, 11, 18, 18, 5), tick=False):  # a Wednesday
+        assert reminders_send_due() == 1
+
+
+def test_the_email_names_no_condition_and_links_to_today(daily, patient_a1, clinician_a, settings):
+    settings.SITE_URL = "https://limber.example.org"
+    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
+        turn_on(patient_a1, actor_of(clinician_a))
+        reminders_send_due()
+    email = OutgoingEmail.objects.get(kind="reminder")
+    assert email.subject == "Limber: Time for your exercises"
+    for word in ("back", "pelvic", "knee", "Okafor"):
+        assert word not in email.subject
+    assert "https://limber.example.org/me/" in email.body
+    assert email.unsubscribe_url.startswith("https://limber.example.org/reminders/stop/")
+
+
+def test_archiving_stops_reminders(daily, patient_a1, clinician_a, as_clinician_a):
+    turn_on(patient_a1, actor_of(clinician_a))
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    setting = ReminderSetting.objects.get(patient=patient_a1)
+    assert not setting.enabled and setting.stopped_reason == "patient archived"
+
+
+def test_unsubscribe_works_signed_out_and_changes_things_once(patient_a1, clinician_a):
+    setting = turn_on(patient_a1, actor_of(clinician_a))
+    url = f"/reminders/stop/{setting.unsubscribe_token}/"
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    assert "Stop e-mail reminders?" in page.content.decode()
+    setting.refresh_from_db()
+    assert setting.enabled  # a GET (a mail scanner following links) changes nothing
+    # The one-click POST of a mail client carries no form token.
+    done = visitor.post(url, {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "no more exercise reminders" in done.content.decode()
+    again = visitor.post(url)
+    assert "already stopped" in again.content.decode()
+    setting.refresh_from_db()
+    assert not setting.enabled
+    assert AuditEvent.objects.filter(action="reminders.unsubscribe").count() == 1
+    assert client_for(None).get("/reminders/stop/not-a-token/").status_code == 404
+
+
+def test_the_clinician_records_consent_and_sees_the_state_on_the_chart(
+    as_clinician_a, patient_a1, clinician_a
+):
+    as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/reminders/",
+        {"enabled": "on", "consent": "on", "time_of_day": "17:00"},
+    )
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "on exercise days at 17:00" in chart and "recorded by the clinic" in chart

@@ -1,0 +1,95 @@
+"""A patient reports a warning sign: they see what to do at once, and the urgent ones put
+them at the top of the clinician's caseload."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.models import AuditEvent
+from patients.models import Flag, SessionLog
+from patients.services import patient_program_start
+from programs.models import Program
+from tests.conftest import actor_of, client_for, make_patient
+
+BACK_URGENT = "you can't control your bladder or bowels, or you wet or soil yourself"
+BACK_STOP = "pain spreads further down your leg"
+
+
+@pytest.fixture
+def back_program(patient_a1, clinician_a):
+    return patient_program_start(
+        actor=actor_of(clinician_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+
+
+def log_with(client, program, signs):
+    item = program.items.first()
+    return client.post(
+        "/me/log/",
+        {"client_token": "signs", f"done_{item.pk}": "on", "pain": "3", "signs": signs},
+    )
+
+
+def test_the_today_page_offers_the_programs_own_signs(as_patient_a1, back_program):
+    page = as_patient_a1.get("/me/").content.decode()
+    assert "Something worrying? Tell us here" in page
+    assert "You find it hard to pass urine" in page and "Foot drags" not in page
+    # The region's stop box (not the old back-only sentence) and the clinic's phone.
+    assert "Stop and call us on" in page and "+1 555 0100" in page
+    assert "below your knee" not in page
+
+
+def test_an_urgent_sign_shows_emergency_advice_and_tops_the_caseload(
+    as_patient_a1, as_clinician_a, back_program, patient_a1, clinic_a, clinician_a
+):
+    for name in ("Aaron", "Abbot"):  # sort before Okafor by name
+        make_patient(clinic_a, name, "Early", clinician=clinician_a)
+    response = log_with(as_patient_a1, back_program, [BACK_URGENT])
+    assert response.status_code == 302 and response["Location"] == "/me/advice/"
+    assert SessionLog.objects.count() == 1  # the session itself is kept
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert "Get help now" in advice and "Call <a" in advice and "999" in advice
+    assert "You can&#x27;t control your bladder" in advice
+    assert "+1 555 0100" in advice  # and then the clinic
+    flag = Flag.objects.get(kind=Flag.Kind.RED_FLAG)
+    assert BACK_URGENT in flag.reason
+    first = as_clinician_a.get("/portal/").context["page"][0]
+    assert first.pk == patient_a1.pk and first.urgent
+    assert AuditEvent.objects.filter(action="symptom.report").count() == 1
+
+
+def test_a_stop_sign_asks_them_to_stop_and_call(as_patient_a1, back_program):
+    log_with(as_patient_a1, back_program, [BACK_STOP])
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert "Stop your exercises and call us" in advice and "Get help now" not in advice
+    assert Flag.objects.get().kind == Flag.Kind.STOP_SIGN
+
+
+def test_a_sign_can_be_reported_without_logging_a_session(as_patient_a1, back_program):
+    refused = as_patient_a1.post("/me/symptoms/", {})
+    assert "Tick what you noticed" in refused.content.decode()
+    response = as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    assert response["Location"] == "/me/advice/"
+    assert not SessionLog.objects.exists() and Flag.objects.filter(kind="red_flag").exists()
+
+
+def test_only_the_listed_signs_are_accepted(as_patient_a1, back_program):
+    response = log_with(as_patient_a1, back_program, ["<script>anything else</script>"])
+    assert response.status_code == 400
+    assert not SessionLog.objects.exists() and not Flag.objects.exists()
+
+
+def test_a_second_report_updates_the_open_flag(as_patient_a1, back_program):
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    second = "you feel numb between your legs, around your bottom or your genitals"
+    as_patient_a1.post("/me/symptoms/", {"signs": [second]})
+    flag = Flag.objects.get(kind=Flag.Kind.RED_FLAG)
+    assert second in flag.reason
+
+
+def test_another_patient_never_sees_this_advice(back_program, patient_a1, patient_a2):
+    client_for(patient_a1.user).post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    response = client_for(patient_a2.user).get("/me/advice/")
+    assert response.status_code == 302

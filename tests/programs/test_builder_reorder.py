@@ -1,0 +1,61 @@
+"""The builder moves an exercise straight to a chosen position, in one round trip."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from programs.builder import BuilderState, Row, apply_action, posted_action
+
+
+def state(*names: str) -> BuilderState:
+    return BuilderState([Row(values={"name": name}) for name in names])
+
+
+def names(s: BuilderState) -> list[str]:
+    return [row.values["name"] for row in s.rows]
+
+
+def test_move_to_a_position():
+    s = state("a", "b", "c", "d")
+    apply_action(s, "move:3:1", clinic_id=None)
+    assert names(s) == ["d", "a", "b", "c"]
+    apply_action(s, "move:0:4", clinic_id=None)
+    assert names(s) == ["a", "b", "c", "d"]
+
+
+def test_out_of_range_positions_go_to_the_ends_and_nonsense_changes_nothing():
+    s = state("a", "b", "c")
+    apply_action(s, "move:1:99", clinic_id=None)
+    assert names(s) == ["a", "c", "b"]
+    apply_action(s, "move:2:-4", clinic_id=None)
+    assert names(s) == ["b", "a", "c"]
+    for action in ("move:9:1", "move:x:1", "move:1:", "move:1:" + "9" * 500, "move"):
+        apply_action(s, action, clinic_id=None)
+    assert names(s) == ["b", "a", "c"]
+
+
+def test_the_move_button_reads_the_position_chosen_beside_it():
+    data = QueryDict(mutable=True)
+    data.update({"action": "move:2", "move_to_2": "1", "move_to_0": "3"})
+    assert posted_action(data) == "move:2:1"
+    data["action"] = "up:1"
+    assert posted_action(data) == "up:1"
+
+
+def test_the_dose_reads_as_one_line_from_what_was_typed():
+    row = Row(
+        values={
+            "sets": "2",
+            "reps": "10",
+            "hold_seconds": "5",
+            "times_per_day": "2",
+            "days_per_week": "7",
+            "side": "both",
+            "weekdays": [],
+        }
+    )
+    assert row.dose_line.startswith("2 sets of 10 reps")
+    assert "hold 5 s" in row.dose_line and "twice a day" in row.dose_line
+    typed = Row(values={"sets": "-3", "reps": "abc", "hold_seconds": "30", "weekdays": ["0", "x"]})
+    assert "-3" not in typed.dose_line and "hold 30 s" in typed.dose_line
+    assert "Mon" in typed.dose_line

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.template.loader import render_to_string
+
+from programs import safety
+from programs.content.exercises import EXERCISES
+from programs.safety import stop_rules_for, stop_rules_for_items
+from tests.programs.test_exercise_content import JARGON, words
+
+REGIONS = ("low_back", "neck", "shoulder", "knee", "hip", "ankle_foot")
+
+
+def signs(rules) -> str:
+    return " | ".join((*rules.stop, *rules.urgent)).lower()
+
+
+def test_the_back_rules_name_every_cauda_equina_sign():
+    """Issue 13: the urgent box had bladder/bowel and saddle numbness only."""
+    urgent = " | ".join(stop_rules_for(["low_back"]).urgent).lower()
+    for sign in (
+        "hard to pass urine",
+        "bladder or bowels",
+        "between your legs",
+        "erection",
+        "keeps getting weaker",
+        "both legs",
+        "foot drags",
+    ):
+        assert sign in urgent, sign
+
+
+def test_the_back_rules_are_for_a_patient_who_may_already_have_leg_pain():
+    rules = stop_rules_for(["low_back"])
+    assert "pain spreads further down your leg" in rules.stop
+    assert "below your knee" not in signs(rules)
+
+
+def test_the_neck_rules_name_the_signs_of_a_neck_emergency():
+    urgent = " | ".join(stop_rules_for(["neck"]).urgent).lower()
+    for sign in ("clumsy", "unsteady", "double", "speak", "swallow", "when you move your neck"):
+        assert sign in urgent, sign
+    assert "bladder" not in signs(stop_rules_for(["neck"]))
+
+
+def test_the_knee_and_hip_rules_name_a_swollen_calf_and_a_hot_joint():
+    for region in ("knee", "hip", "ankle_foot"):
+        urgent = " | ".join(stop_rules_for([region]).urgent).lower()
+        assert "calf" in urgent and "hot" in urgent and "fever" in urgent, region
+        assert "bladder" not in urgent and "clumsy" not in urgent, region
+
+
+def test_every_program_gets_the_general_rules_and_only_its_own_regions():
+    general = stop_rules_for([])
+    assert general.regions == (safety.GENERAL,)
+    assert "chest" in " ".join(general.urgent)
+    shoulder = stop_rules_for(["shoulder", "mid_back"])
+    assert shoulder.regions == (safety.GENERAL, safety.SHOULDER)
+    assert set(general.stop) <= set(shoulder.stop)
+
+
+def test_a_sign_two_regions_share_is_listed_once():
+    both = stop_rules_for(["neck", "shoulder", "knee"])
+    assert len(both.stop) == len(set(both.stop))
+    assert len(both.urgent) == len(set(both.urgent))
+    assert sum("arm" in sign and "tingling" in sign for sign in both.stop) == 1
+    assert sum("hot, red and swollen" in sign for sign in both.urgent) == 1
+
+
+def test_an_exercise_for_the_spine_and_a_limb_brings_the_spines_rules():
+    """A bridge works the hips for a back program: its patient needs the back's signs, not
+    the knee's."""
+    bridge = SimpleNamespace(exercise=SimpleNamespace(regions=["core", "hip", "low_back"]))
+    clamshell = SimpleNamespace(exercise=SimpleNamespace(regions=["hip"]))
+    assert stop_rules_for_items([bridge]).regions == (safety.GENERAL, safety.LOW_BACK)
+    assert stop_rules_for_items([bridge, clamshell]).regions == (
+        safety.GENERAL,
+        safety.LOW_BACK,
+        safety.LEG,
+    )
+
+
+def test_every_library_exercise_region_is_covered():
+    for exercise in EXERCISES:
+        rules = stop_rules_for_items([SimpleNamespace(regions=exercise["regions"])])
+        assert rules.stop and rules.urgent, exercise["slug"]
+
+
+def test_the_texts_are_short_plain_and_ours():
+    for region in safety.ORDER:
+        assert region.stop and region.urgent, region.key
+        for sign in (*region.stop, *region.urgent):
+            # Each finishes "Stop and call us if ..." or "Call 999 ... if ...".
+            assert sign == sign.strip() and sign[0].islower() and not sign.endswith("."), sign
+            assert len(words(sign)) <= 16, sign
+            assert not {word.lower() for word in words(sign)} & JARGON, sign
+            assert "below your knee" not in sign
+
+
+def test_the_stop_box_tells_the_patient_who_to_call():
+    rules = stop_rules_for(["low_back"])
+    clinic = SimpleNamespace(name="Clinic A", phone="+1 555 0100")
+    web = render_to_string("_stop_rules.html", {"rules": rules, "clinic": clinic})
+    assert 'href="tel:+1 555 0100"' in web
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", web))
+    assert re.search(r"Stop and call us on \+1 555 0100 if:", text)
+    assert "Call 999 or go to A&amp;E now if:" in text
+    printed = render_to_string("_stop_rules.html", {"rules": rules, "clinic": clinic, "print": 1})
+    assert "href" not in printed and "+1 555 0100" in printed
+    nophone = render_to_string("_stop_rules.html", {"rules": rules, "clinic": SimpleNamespace()})
+    assert "Stop and call us if:" in nophone
+
+
+def test_the_safety_module_is_data_without_django():
+    source = Path(safety.__file__).read_text(encoding="utf-8")
+    assert source.startswith('"""') and "from __future__ import annotations" in source
+    assert "django" not in source.replace("does not import Django", "")
