@@ -280,6 +280,9 @@ def postgres():
 
     def database(name: str) -> str:
         assert name.startswith("limber_backup_")
+        # Per run, so two suites on one server (SQLite and PostgreSQL side by side) never
+        # drop each other's databases.
+        name = f"{name}_{os.getpid()}"
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
         made.append(name)
