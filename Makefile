@@ -114,7 +114,7 @@ BENCH_DB := sqlite:///$(CURDIR)/bench.sqlite3
 bench: sysdeps venv
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py seed_demo -v0 >/dev/null
-	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python manage.py bench $(ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python -m tools.bench $(ARGS)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python tools/bench_server.py
 
 # Patient Today page, session logging and caseload on 10,000 demo patients with 90 days
@@ -126,7 +126,7 @@ bench-caseload: sysdeps venv
 		DATABASE_URL=$(BIG_DB) $(BIN)/python manage.py seed_demo --clinics 1 --patients 10000 --days 90; \
 	fi
 	DATABASE_URL=$(BIG_DB) $(BIN)/python manage.py migrate --noinput -v0
-	DATABASE_URL=$(BIG_DB) $(BIN)/python manage.py bench --logging-only $(ARGS)
+	DATABASE_URL=$(BIG_DB) $(BIN)/python -m tools.bench --logging-only $(ARGS)
 	DATABASE_URL=$(BIG_DB) $(BIN)/python tools/bench_server.py --caseload-only
 
 # The translation catalogues (locale/*/LC_MESSAGES/django.po), compiled to the .mo files

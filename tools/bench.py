@@ -1,9 +1,10 @@
 """Server-side timings of the portal's heavy pages. Prints figures; asserts nothing.
 
 Run through `make bench`, which uses a throwaway SQLite file unless DATABASE_URL is
-set. Each page is requested in-process through the full middleware stack (no
-network), warmed up first, then timed over --runs requests: median and 95th
-percentile, with the number of SQL queries per request.
+set. A developer tool, not a command the app ships (`python -m tools.bench [--runs N]`).
+Each page is requested in-process through the full middleware stack (no network), warmed
+up first, then timed over --runs requests: median and 95th percentile, with the number of
+SQL queries per request.
 """
 
 from __future__ import annotations
@@ -450,3 +451,13 @@ def _move_post(program: Program) -> dict:
         data[f"items-{i}-reps"] = str(item.reps or "")
         data[f"items-{i}-sets"] = str(item.sets)
     return data
+
+
+if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+    django.setup()
+    Command().run_from_argv(["manage.py", "bench", *sys.argv[1:]])
