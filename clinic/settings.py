@@ -437,8 +437,9 @@ PDF_RENDER_TIMEOUT = env_float("PDF_RENDER_TIMEOUT", 20.0)
 PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 1024)
 
 # --- Cache --------------------------------------------------------------------
-# Used for rate limits, one-time TOTP codes and cached handouts, so it must be shared by
-# every worker process: Redis when REDIS_URL is set, else a database table (created by
+# Used for allauth's rate limits and the drawn pictures of handouts (lockouts, TOTP
+# counters and spent codes are kept in the database), so it must be shared by every
+# worker process: Redis when REDIS_URL is set, else a database table (created by
 # `manage.py createcachetable`). Local runs and tests use memory.
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -25,6 +25,9 @@ from programs.services import program_save
 
 # A maintenance program keeps the exercises on fewer days: enough to hold the gains.
 MAINTENANCE_DAYS_PER_WEEK = 3
+# The discharge handout (the maintenance program's) always carries what to do if the
+# pain comes back, since the patient will no longer be seen.
+DISCHARGE_LEAFLET = "flare-up-plan"
 # The letter covers the episode, back to the first program (at most two years).
 LONGEST_EPISODE = timedelta(days=730)
 
@@ -121,7 +124,10 @@ def _maintenance_copy(actor: Actor, patient: Patient, program: Program) -> Progr
         program=copy,
         actor=actor,
         expected_revision=copy.revision,
-        fields={"title": f"Maintenance: {program.title}"[:120]},
+        fields={
+            "title": f"Maintenance: {program.title}"[:120],
+            "leaflets": sorted({*program.leaflets, DISCHARGE_LEAFLET}),
+        },
         items=rows,
         patient=patient,
     )

@@ -24,7 +24,8 @@ def gettext_noop(text: str) -> str:
     return text
 
 
-# The number printed on the urgent line. A clinic setting may pass another one.
+# The number printed on the urgent line. Only this one for now: the functions below take
+# another, ready for a clinic setting outside the UK (none exists yet).
 EMERGENCY_NUMBER = "999"
 
 # Signs that more than one region shares (stated once, shown once).
@@ -32,6 +33,8 @@ _ARM_NERVE = gettext_noop("pain or tingling spreads further down your arm, or yo
 _HOT_JOINT = gettext_noop(
     "a joint becomes hot, red and swollen and you have a fever or feel unwell"
 )
+# After a joint replacement or other surgery on a limb, a wound infection is urgent.
+_WOUND = gettext_noop("your wound from an operation gets red, hot or swollen, or starts to leak")
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ SHOULDER = RegionSafety(
     ),
     urgent=(
         _HOT_JOINT,
+        _WOUND,
         gettext_noop("after a fall, your shoulder looks out of shape or you can't move your arm"),
     ),
 )
@@ -110,6 +114,7 @@ LEG = RegionSafety(
     urgent=(
         gettext_noop("one calf becomes painful and swollen, warm or red"),
         _HOT_JOINT,
+        _WOUND,
         gettext_noop("you can't put any weight on your leg after a fall or a twist"),
     ),
 )

@@ -16,6 +16,8 @@ from datetime import date
 import django
 
 THREADS = 8
+INVITATIONS = 4  # each accepted by two browsers at once (a double tap, a forwarded link)
+NEW_PASSWORD = "quiet harbour lantern 2718"
 
 
 def main() -> None:
@@ -25,7 +27,8 @@ def main() -> None:
     from django.test import Client
 
     from clinic.actors import Actor
-    from clinic.models import Clinic, Membership, User
+    from clinic.invitations import invitation_issue
+    from clinic.models import Clinic, Invitation, Membership, User
     from patients.models import Patient, SessionLog
     from patients.services import patient_program_start
     from programs.models import Program
@@ -50,10 +53,29 @@ def main() -> None:
             source=Program.objects.get(template_key="low-back-early-movement"),
         )
         patients.append((patient, program))
+    tokens = []
+    for n in range(INVITATIONS):
+        invited = Patient.objects.create(
+            clinic=clinic,
+            first_name="I",
+            last_name=str(n),
+            date_of_birth=date(1970, 1, 1),
+            email=f"i{n}@threads.test",
+        )
+        _invitation, token = invitation_issue(
+            actor=Actor.for_member(membership),
+            kind=Invitation.Kind.PATIENT,
+            channel=Invitation.Channel.PRINT,
+            email=invited.email,
+            clinic=clinic,
+            patient_uuid=invited.uuid,
+        )
+        tokens.append(token)
     connection.close()
 
-    barrier = threading.Barrier(THREADS * 2)
+    barrier = threading.Barrier(THREADS * 2 + INVITATIONS * 2)
     statuses: list[int] = []
+    accepts: list[str] = []
     errors: list[str] = []
 
     def log(patient, program) -> None:
@@ -97,7 +119,22 @@ def main() -> None:
         statuses.append(response.status_code)
         connection.close()
 
-    threads = []
+    def accept(token: str) -> None:
+        client = Client(raise_request_exception=False)
+        client.get(f"/invite/{token}/")  # the token moves into the session
+        barrier.wait()
+        response = client.post(
+            "/invite/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+        # Where the browser ends up, and whether it is signed in there.
+        landed = client.get(response["Location"]) if response.status_code == 302 else response
+        signed_in = "_auth_user_id" in client.session
+        accepts.append(f"{response.status_code} {landed.status_code} {signed_in}")
+        connection.close()
+
+    threads = [
+        threading.Thread(target=accept, args=(token,)) for token in tokens for _twice in (1, 2)
+    ]
     for patient, program in patients:
         threads.append(threading.Thread(target=log, args=(patient, program)))
         threads.append(threading.Thread(target=save_program, args=(patient, program)))
@@ -109,6 +146,10 @@ def main() -> None:
         json.dumps(
             {
                 "statuses": sorted(statuses),
+                "accepts": sorted(accepts),
+                "linked": Patient.objects.filter(
+                    clinic=clinic, first_name="I", user__isnull=False
+                ).count(),
                 "errors": errors,
                 "sessions": SessionLog.objects.count(),
                 "revisions": sorted(p.revision for p in Program.objects.filter(clinic=clinic)),

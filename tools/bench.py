@@ -418,7 +418,7 @@ class _Worker:
     def __enter__(self) -> subprocess.Popen:
         command = ["nice", "-n", "10", sys.executable, "manage.py", "db_worker"]
         command += ["--queue-name", "*", "--interval", "0.05", "--no-startup-delay", "--no-reload"]
-        self.process = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+        self.process = subprocess.Popen(
             command,
             cwd=settings.BASE_DIR,
             stdout=subprocess.DEVNULL,

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, get_document
 from tests.signin import current_code, enrol, sign_in
 
 
@@ -91,6 +91,17 @@ def test_a_hung_redis_costs_about_a_second_not_the_site(hung_redis, clinician_a,
     for _ in range(5):  # after a failure the cache is skipped, not waited for again
         assert client.get("/portal/").status_code == 200
     assert time.monotonic() - started < 4
+
+
+def test_a_handout_is_made_and_downloaded_with_redis_stopped(
+    stopped_redis, as_clinician_a, patient_a1, program_a1
+):
+    """The worker draws the pictures through the cache and the download is served from
+    storage: neither needs Redis."""
+    url = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/handout.pdf"
+    response = get_document(as_clinician_a, url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
 
 
 def test_codes_by_email_still_go_out_with_redis_stopped(stopped_redis, patient_a1):

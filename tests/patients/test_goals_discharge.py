@@ -4,12 +4,14 @@ program completed, a maintenance copy kept, the letter made."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
+from patients import adherence
 from patients.models import (
     Discharge,
     Goal,
@@ -19,6 +21,7 @@ from patients.models import (
     OutcomeSchedule,
     RedFlagScreen,
 )
+from patients.reports import ReportRequest, report_html
 from programs.models import Program
 from tests.conftest import post_for_document
 
@@ -146,6 +149,9 @@ def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter
         i.exercise_id for i in program_a1.items.all()
     ]
     assert all(i.days_per_week <= 3 and i.weekdays == 0 for i in kept.items.all())
+    # The discharge handout says what to do if the pain comes back.
+    assert "flare-up-plan" in kept.leaflets
+    assert set(program_a1.leaflets) <= set(kept.leaflets)
     goal.refresh_from_db()
     assert goal.status == "met"
     # The questionnaire scheduled for discharge is asked.
@@ -218,6 +224,20 @@ def test_the_progress_report_opens_with_the_front_sheet(as_clinician_a, patient_
     assert "(NPRS) went from 7/10 to 3/10: better by 4 points, a meaningful improvement." in front
     assert "Sleep through (NPRS target 3/10, now 3/10): open" in front
     assert "Detail" not in front and "Detail" in " ".join(p.extract_text() for p in pages[1:])
+
+
+def test_the_report_leaves_out_weeks_with_nothing_planned_or_done(
+    clinician_a, patient_a1, program_a1
+):
+    """A report asked from six weeks before the program began lists only the weeks
+    that had something prescribed or done, not rows of zeros."""
+    today = adherence.patient_today(patient_a1)
+    request = ReportRequest(start=today - timedelta(days=42), end=today, narrative="")
+    html = report_html(patient_a1, request, author=clinician_a, issued=today)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>", html)
+    assert rows, html
+    assert all(done != "0" or prescribed != "0" for _week, done, prescribed in rows), rows
+    assert len(rows) < len(adherence.by_week(patient_a1, 7, today=today))
 
 
 def test_the_patient_sees_their_goals_on_my_program(as_patient_a1, patient_a1, program_a1):

@@ -46,10 +46,12 @@ def test_the_neck_rules_name_the_signs_of_a_neck_emergency():
     assert "bladder" not in signs(stop_rules_for(["neck"]))
 
 
-def test_the_knee_and_hip_rules_name_a_swollen_calf_and_a_hot_joint():
+def test_the_knee_and_hip_rules_name_a_swollen_calf_a_hot_joint_and_a_red_wound():
     for region in ("knee", "hip", "ankle_foot"):
         urgent = " | ".join(stop_rules_for([region]).urgent).lower()
         assert "calf" in urgent and "hot" in urgent and "fever" in urgent, region
+        # After a knee or hip replacement: wound redness or fever (issue 13).
+        assert "wound" in urgent and "red" in urgent, region
         assert "bladder" not in urgent and "clumsy" not in urgent, region
 
 
