@@ -91,8 +91,10 @@ scaleout: sysdeps test-sysdeps venv messages
 	$(call apt_ensure,nginx)
 	$(BIN)/python tools/scaleout_drill.py $(ARGS)
 
+# One test process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: sysdeps test-sysdeps test-services venv-dev messages
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(ARGS)
 
 # Starts the local PostgreSQL and Redis if they are installed but not running.
 test-services:

@@ -413,11 +413,28 @@ def leaked_patient_data(text: str) -> list[str]:
     return found
 
 
+# Under pytest-xdist each worker process has its own log: a worker hands its leaking
+# lines to the controller (workeroutput), which reports them with its own.
+_WORKER_LEAKS: list[str] = []
+
+
+def _leaking_lines() -> list[str]:
+    return [line for line in _RUN_LOG.getvalue().splitlines() if leaked_patient_data(line)]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    _WORKER_LEAKS.extend(getattr(node, "workeroutput", {}).get("leaking_lines", []))
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
-    leaks = leaked_patient_data(_RUN_LOG.getvalue())
-    if leaks:
+    if hasattr(session.config, "workeroutput"):  # an xdist worker: the controller reports
+        session.config.workeroutput["leaking_lines"] = _leaking_lines()
+        return
+    lines = _WORKER_LEAKS + _leaking_lines()
+    if lines:
+        leaks = sorted({name for line in lines for name in leaked_patient_data(line)})
         print(f"\nPATIENT DATA IN THE LOGS of this run: {leaks[:20]}")
         # The lines themselves, so the leak can be traced (test data only, never real).
-        lines = [line for line in _RUN_LOG.getvalue().splitlines() if leaked_patient_data(line)]
         print("\n".join(line[:500] for line in lines[:5]))
         session.exitstatus = 1
