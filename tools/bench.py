@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from html import escape
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -112,14 +114,17 @@ class Command(BaseCommand):
         from programs.handout_render import handout_document
         from programs.handouts import clinic_media_dirs
 
-        def render(of: Program):
-            document = handout_document(
+        def render_document(of: Program):
+            return handout_document(
                 program=of,
                 revision=of.revisions.get(number=of.revision),
                 clinic=patient.clinic,
                 people=handout_people(patient),
                 large_print=False,
             )
+
+        def render(of: Program):
+            document = render_document(of)
             return render_pdf(
                 document.html,
                 css=document.css,
@@ -146,11 +151,37 @@ class Command(BaseCommand):
             f"(best {min(timings):.0f} ms), {len(first.pdf) // 1024} KB, "
             f"render child peak memory {first.peak_memory_mb:.0f} MB"
         )
+        self._against_bare_weasyprint(render_document(program), min(runs, 10))
         big = self._long_program(patient.clinic)
         result = render(big)
         self.stdout.write(
             f"handout render, {big.items.count()} exercises: {result.seconds * 1000:.0f} ms, "
             f"render child peak memory {result.peak_memory_mb:.0f} MB"
+        )
+
+    def _against_bare_weasyprint(self, document, runs: int) -> None:
+        """Issue 18, goal 4: the handout against a bare WeasyPrint render of the same words
+        and pictures (each text block a plain paragraph, each picture at half width, no
+        style sheet of ours: no week log layout, summary box, header or footer). Both in
+        this process with the same fetcher, so only the document differs."""
+        from clinic.lib.pdf import SafeURLFetcher, render_in_process
+
+        bare = _bare_html(document.html)
+
+        def full() -> None:
+            fetcher = SafeURLFetcher(resources=document.resources)
+            render_in_process(document.html, fetcher=fetcher, css=document.css)
+
+        def plain() -> None:
+            render_in_process(bare, fetcher=SafeURLFetcher(resources=document.resources))
+
+        handout = self._measure(full, runs)
+        words = self._measure(plain, runs)
+        ratio = statistics.median(handout) / statistics.median(words)
+        self.stdout.write(
+            f"handout render vs bare WeasyPrint of the same words and pictures (in process): "
+            f"{statistics.median(handout):.0f} ms vs {statistics.median(words):.0f} ms = "
+            f"{ratio:.2f}x (goal: at most 1.3x)"
         )
 
     def _save_to_ready(self, patient: Patient, program: Program, runs: int) -> None:
@@ -395,6 +426,46 @@ class Command(BaseCommand):
         self.hello_cpu = self._time(
             "hello world (GET /healthz/live)", max(runs, 200), lambda: client.get("/healthz/live")
         )
+
+
+class _WordsAndPictures(HTMLParser):
+    """The text blocks and pictures of a document, in order."""
+
+    BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "td", "th", "dt", "dd", "figcaption"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._text: list[str] = []
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._text).split())
+        if text:
+            self.parts.append(f"<p>{escape(text)}</p>")
+        self._text = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.BLOCKS:
+            self._flush()
+        src = dict(attrs).get("src") if tag == "img" else None
+        if src:
+            self._flush()
+            self.parts.append(f'<img src="{escape(src)}" alt="" style="width: 45%">')
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+
+def _bare_html(html: str) -> str:
+    body = html[html.find("<body") :] if "<body" in html else html
+    parser = _WordsAndPictures()
+    parser.feed(body.split("</style>")[-1])
+    parser.close()
+    return "<!doctype html><html><body>" + "".join(parser.parts) + "</body></html>"
 
 
 def _p95(timings: list[float]) -> float:
