@@ -7,8 +7,6 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
 from clinic import views, views_api_tokens, views_invitations
-from patients import urls as patient_urls
-from programs import urls as program_urls
 
 # The e-mail address is the login and is managed by the clinic (it follows the patient
 # record), so allauth's self-service address management is switched off.
@@ -20,7 +18,10 @@ account_overrides = [
     ),
 ]
 
-# The clinic's own portal pages; each app's portal pages are in its urls.py.
+# The clinic's own portal pages. A URL name without a namespace is this file's ("home",
+# "staff_list") or comes from a URLconf it includes without one (allauth's "account_login",
+# the API's "api_..."); each app's pages are included under the app's name
+# ("patients:caseload", "programs:library").
 portal = [
     path("preferences/", views.preferences, name="staff_preferences"),
     path("clinic/", views.clinic_settings, name="clinic_settings"),
@@ -57,9 +58,9 @@ urlpatterns = [
     path("invite/", views_invitations.invitation_accept, name="invitation_accept"),
     *account_overrides,
     path("accounts/", include("allauth.urls")),
-    path("portal/", include(portal + patient_urls.portal + program_urls.portal)),
-    path("me/", include(patient_urls.patient_area)),
-    *patient_urls.public,
+    path("portal/", include(portal)),
+    path("", include("patients.urls")),
+    path("", include("programs.urls")),
     path("api/v1/", include("clinic.api.urls")),
     path("fhir/R4/", include("clinic.api.fhir_urls")),
     path("admin/", admin.site.urls),

@@ -40,9 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("account_login")
     if permissions.staff_memberships(request):
-        return redirect("caseload")
+        return redirect("patients:caseload")
     if permissions.patient_profile(request.user) is not None:
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     return render(request, "registration/no_access.html", status=403)
 
 
@@ -99,7 +99,7 @@ def clinic_switch_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
-    return redirect("caseload")
+    return redirect("patients:caseload")
 
 
 @require_http_methods(["GET", "POST"])
@@ -285,7 +285,7 @@ def session_signed_in(request: HttpRequest) -> HttpResponse:
 def signin_card(request: HttpRequest) -> HttpResponse:
     """Cards to print and hand out: a QR code of the clinic's sign-in page. It carries no
     credential and names no one, so a card can be given to anyone, or lost."""
-    url = links.absolute_url("clinic_signin", request.clinic.uuid)
+    url = links.absolute_url("patients:clinic_signin", request.clinic.uuid)
     return render(
         request,
         "clinician/signin_card.html",

@@ -83,7 +83,7 @@ def rows(patients, *, clinical: bool) -> list[SafeString]:
     Assembled with f-strings: every value that comes from a record goes through escape()
     (names, the clinician's name, dates with their translated month names); the rest is
     our own markup and numbers."""
-    chart = reverse("patient_chart", args=[_PLACEHOLDER])
+    chart = reverse("patients:patient_chart", args=[_PLACEHOLDER])
     placeholder = str(_PLACEHOLDER)
     now = timezone.now()
     out = []

@@ -54,7 +54,7 @@ def digests_send(today: date | None = None) -> int:
                 {
                     "clinic": clinic,
                     "counts": clinic_counts(clinic, day),
-                    "caseload_url": absolute_url("caseload"),
+                    "caseload_url": absolute_url("patients:caseload"),
                 },
             ),
             dedupe_key=f"digest:{membership.uuid}:{year}-W{week:02d}",

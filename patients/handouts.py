@@ -35,12 +35,13 @@ def handout_people(patient: Patient) -> HandoutPeople:
     """Who the handout is for, and where its QR code leads."""
     clinician = patient.clinician
     contact = (clinician.phone or clinician.email) if clinician else ""
+    signin = absolute_url("patients:clinic_signin", patient.clinic.uuid) if patient.email else ""
     return HandoutPeople(
         patient_name=patient.full_name,
         birth_date=patient.date_of_birth,
         clinician_name=str(clinician) if clinician else patient.clinic.name,
         clinician_contact=contact,
-        signin_url=absolute_url("clinic_signin", patient.clinic.uuid) if patient.email else "",
+        signin_url=signin,
     )
 
 

@@ -149,11 +149,11 @@ def _queue_in_language(setting, *, kind: str, day: date, subject, template: str)
                 "language_notice": not_yet_notice(patient.preferred_language),
                 "first_name": patient.first_name,
                 "clinic": patient.clinic,
-                "today_url": absolute_url("patient_home"),
-                "stop_url": absolute_url("reminders_stop", setting.unsubscribe_token),
+                "today_url": absolute_url("patients:patient_home"),
+                "stop_url": absolute_url("patients:reminders_stop", setting.unsubscribe_token),
             },
         ),
-        unsubscribe_url=absolute_url("reminders_stop", setting.unsubscribe_token),
+        unsubscribe_url=absolute_url("patients:reminders_stop", setting.unsubscribe_token),
         dedupe_key=f"{kind}:{patient.uuid}:{day.isoformat()}",
     )
 

@@ -1,6 +1,8 @@
-"""The patients app's addresses: the clinician portal's patient pages (under /portal/),
-the patient area (under /me/), and the public pages a patient reaches from a handout or
-an e-mail. clinic/urls.py includes them; the names are used across templates as they are."""
+"""The patients app's URLconf, included by clinic/urls.py under the `patients` namespace
+(so `reverse("patients:patient_chart", ...)`, `{% url "patients:patient_home" %}`): the
+clinician portal's patient pages (/portal/), the patient area (/me/), and the public pages
+a patient reaches from a handout or an e-mail. Paths are written out in full, as the
+tests and the permission matrix spell them, so searching for a path finds its view."""
 
 from __future__ import annotations
 
@@ -19,160 +21,158 @@ from patients.views import (
     signin,
 )
 
-# Included under /portal/.
-portal = [
-    path("", records.caseload, name="caseload"),
-    path("patients/new/", records.patient_new, name="patient_new"),
-    path("patients/<uuid:patient_uuid>/", records.patient_chart, name="patient_chart"),
-    path("patients/<uuid:patient_uuid>/edit/", records.patient_edit, name="patient_edit"),
+app_name = "patients"
+
+urlpatterns = [
+    # The clinician portal.
+    path("portal/", records.caseload, name="caseload"),
+    path("portal/patients/new/", records.patient_new, name="patient_new"),
+    path("portal/patients/<uuid:patient_uuid>/", records.patient_chart, name="patient_chart"),
+    path("portal/patients/<uuid:patient_uuid>/edit/", records.patient_edit, name="patient_edit"),
     path(
-        "patients/<uuid:patient_uuid>/archive/",
+        "portal/patients/<uuid:patient_uuid>/archive/",
         records.patient_archive,
         name="patient_archive",
     ),
     path(
-        "patients/<uuid:patient_uuid>/restore/",
+        "portal/patients/<uuid:patient_uuid>/restore/",
         records.patient_restore,
         name="patient_restore",
     ),
     path(
-        "patients/<uuid:patient_uuid>/invitation/",
+        "portal/patients/<uuid:patient_uuid>/invitation/",
         records.patient_send_invitation,
         name="patient_invitation",
     ),
     path(
-        "patients/<uuid:patient_uuid>/reminders/",
+        "portal/patients/<uuid:patient_uuid>/reminders/",
         reminders.patient_reminders,
         name="patient_reminders_settings",
     ),
     path(
-        "patients/<uuid:patient_uuid>/outcomes/schedules/<uuid:schedule_uuid>/end/",
+        "portal/patients/<uuid:patient_uuid>/outcomes/schedules/<uuid:schedule_uuid>/end/",
         measures.outcome_schedule_end_view,
         name="patient_outcome_schedule_end",
     ),
     path(
-        "patients/<uuid:patient_uuid>/invitation/cancel/",
+        "portal/patients/<uuid:patient_uuid>/invitation/cancel/",
         records.patient_cancel_invitations,
         name="patient_invitation_cancel",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/start/",
+        "portal/patients/<uuid:patient_uuid>/programs/start/",
         programs.program_start,
         name="patient_program_start",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/edit/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/edit/",
         programs.program_edit,
         name="patient_program_edit",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/history/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/history/",
         programs.program_history,
         name="patient_program_history",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/status/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/status/",
         programs.program_status,
         name="patient_program_status",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/progress/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/progress/",
         programs.program_progress,
         name="patient_program_progress",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/save-as-template/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/save-as-template/",
         programs.program_save_as_template,
         name="patient_program_save_as_template",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout.pdf",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout.pdf",
         programs.program_handout,
         name="patient_program_handout",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout/email/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/handout/email/",
         programs.program_handout_email,
         name="patient_program_handout_email",
     ),
     path(
-        "patients/<uuid:patient_uuid>/flags/<uuid:flag_uuid>/review/",
+        "portal/patients/<uuid:patient_uuid>/flags/<uuid:flag_uuid>/review/",
         records.flag_mark_reviewed,
         name="patient_flag_review",
     ),
     path(
-        "patients/<uuid:patient_uuid>/measures/",
+        "portal/patients/<uuid:patient_uuid>/measures/",
         measures.measures_page,
         name="patient_measures",
     ),
     path(
-        "patients/<uuid:patient_uuid>/measures/new/",
+        "portal/patients/<uuid:patient_uuid>/measures/new/",
         measures.visit_new,
         name="patient_visit_new",
     ),
     path(
-        "patients/<uuid:patient_uuid>/measures/<uuid:measurement_uuid>/correct/",
+        "portal/patients/<uuid:patient_uuid>/measures/<uuid:measurement_uuid>/correct/",
         measures.measurement_edit,
         name="patient_measurement_correct",
     ),
     path(
-        "patients/<uuid:patient_uuid>/outcomes/<slug:code>/new/",
+        "portal/patients/<uuid:patient_uuid>/outcomes/<slug:code>/new/",
         measures.outcome_new,
         name="patient_outcome_new",
     ),
     path(
-        "patients/<uuid:patient_uuid>/outcomes/assign/",
+        "portal/patients/<uuid:patient_uuid>/outcomes/assign/",
         measures.outcome_assign_view,
         name="patient_outcome_assign",
     ),
-    path("patients/<uuid:patient_uuid>/intake/", intake.intake_edit, name="patient_intake"),
-    path("patients/<uuid:patient_uuid>/goals/new/", goals.goal_new, name="patient_goal_new"),
+    path("portal/patients/<uuid:patient_uuid>/intake/", intake.intake_edit, name="patient_intake"),
+    path("portal/patients/<uuid:patient_uuid>/goals/new/", goals.goal_new, name="patient_goal_new"),
     path(
-        "patients/<uuid:patient_uuid>/goals/<uuid:goal_uuid>/status/",
+        "portal/patients/<uuid:patient_uuid>/goals/<uuid:goal_uuid>/status/",
         goals.goal_status,
         name="patient_goal_status",
     ),
-    path("patients/<uuid:patient_uuid>/discharge/", goals.discharge, name="patient_discharge"),
-    path("patients/<uuid:patient_uuid>/screen/", intake.screen_new, name="patient_screen"),
     path(
-        "patients/<uuid:patient_uuid>/screen/decision/",
+        "portal/patients/<uuid:patient_uuid>/discharge/", goals.discharge, name="patient_discharge"
+    ),
+    path("portal/patients/<uuid:patient_uuid>/screen/", intake.screen_new, name="patient_screen"),
+    path(
+        "portal/patients/<uuid:patient_uuid>/screen/decision/",
         intake.screen_decision,
         name="patient_screen_decision",
     ),
     path(
-        "patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/precautions/",
+        "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/precautions/",
         intake.precaution_decision,
         name="patient_precaution_decision",
     ),
-    path("patients/<uuid:patient_uuid>/report/", measures.report, name="patient_report"),
+    path("portal/patients/<uuid:patient_uuid>/report/", measures.report, name="patient_report"),
     path(
-        "patients/<uuid:patient_uuid>/report/<uuid:job_uuid>/",
+        "portal/patients/<uuid:patient_uuid>/report/<uuid:job_uuid>/",
         documents.report_document,
         name="patient_report_document",
     ),
-    path("patients/<uuid:patient_uuid>/export.csv", measures.export, name="patient_export"),
-    path("audit/", audit.audit_log, name="audit_log"),
-]
-
-# Included under /me/.
-patient_area = [
-    path("", patient_area.patient_home, name="patient_home"),
-    path("sw.js", patient_area.service_worker, name="patient_service_worker"),
-    path("handout.pdf", patient_area.my_handout, name="patient_handout"),
-    path("log/", patient_area.log_session, name="patient_log"),
-    path("log/sync", patient_area.log_session_sync, name="patient_log_sync"),
-    path("log/edit/", patient_area.edit_session, name="patient_edit_session"),
-    path("morning/", patient_area.morning_check, name="patient_morning"),
-    path("progress/", patient_area.progress, name="patient_progress"),
-    path("program/", patient_area.my_program, name="patient_program"),
-    path("questionnaire/", patient_area.questionnaire, name="patient_questionnaire"),
-    path("reminders/", reminders.my_reminders, name="patient_reminders"),
-    path("symptoms/", patient_area.report_symptoms, name="patient_symptoms"),
-    path("advice/", patient_area.advice, name="patient_advice"),
-]
-
-# Public: a handout's QR code and a reminder e-mail's stop link open these.
-public = [
+    path("portal/patients/<uuid:patient_uuid>/export.csv", measures.export, name="patient_export"),
+    path("portal/audit/", audit.audit_log, name="audit_log"),
+    # The patient area: no ids in these paths, a patient only ever sees their own record.
+    path("me/", patient_area.patient_home, name="patient_home"),
+    path("me/sw.js", patient_area.service_worker, name="patient_service_worker"),
+    path("me/handout.pdf", patient_area.my_handout, name="patient_handout"),
+    path("me/log/", patient_area.log_session, name="patient_log"),
+    path("me/log/sync", patient_area.log_session_sync, name="patient_log_sync"),
+    path("me/log/edit/", patient_area.edit_session, name="patient_edit_session"),
+    path("me/morning/", patient_area.morning_check, name="patient_morning"),
+    path("me/progress/", patient_area.progress, name="patient_progress"),
+    path("me/program/", patient_area.my_program, name="patient_program"),
+    path("me/questionnaire/", patient_area.questionnaire, name="patient_questionnaire"),
+    path("me/reminders/", reminders.my_reminders, name="patient_reminders"),
+    path("me/symptoms/", patient_area.report_symptoms, name="patient_symptoms"),
+    path("me/advice/", patient_area.advice, name="patient_advice"),
+    # Public: a handout's QR code and a reminder e-mail's stop link open these.
     path("start/<uuid:clinic_uuid>/", signin.clinic_signin, name="clinic_signin"),
     path("reminders/stop/<str:token>/", reminders.reminders_stop, name="reminders_stop"),
 ]

@@ -103,7 +103,7 @@ def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpRespo
             form.add_error("photo", str(error))
         else:
             messages.success(request, _("“{name}” was saved.").format(name=saved.name))
-            return redirect("exercise_detail", exercise_uuid=saved.uuid)
+            return redirect("programs:exercise_detail", exercise_uuid=saved.uuid)
     return render(
         request,
         "clinician/exercise_form.html",
@@ -152,7 +152,7 @@ def exercise_translation(request: HttpRequest, exercise_uuid, language: str) -> 
         messages.success(
             request, _("The {language} text was saved.").format(language=_language_name(language))
         )
-        return redirect("exercise_detail", exercise_uuid=exercise.uuid)
+        return redirect("programs:exercise_detail", exercise_uuid=exercise.uuid)
     return render(
         request,
         "clinician/exercise_translation.html",
@@ -175,7 +175,7 @@ def exercise_copy_view(request: HttpRequest, exercise_uuid) -> HttpResponse:
     source = exercise_or_404(request, exercise_uuid)
     copy = exercise_copy(actor=request.actor, source=source)
     messages.success(request, _("This is your clinic's own copy. Change anything you like."))
-    return redirect("exercise_edit", exercise_uuid=copy.uuid)
+    return redirect("programs:exercise_edit", exercise_uuid=copy.uuid)
 
 
 @require_GET
@@ -215,7 +215,7 @@ def template_new(request: HttpRequest) -> HttpResponse:
         actor=request.actor,
         as_template=True,
     )
-    return redirect("template_edit", program_uuid=template.uuid)
+    return redirect("programs:template_edit", program_uuid=template.uuid)
 
 
 @never_cache
@@ -223,7 +223,7 @@ def template_new(request: HttpRequest) -> HttpResponse:
 @permissions.staff_required("programs.edit")
 def template_edit(request: HttpRequest, program_uuid) -> HttpResponse:
     template = own_template_or_404(request, program_uuid)
-    url = reverse("templates")
+    url = reverse("programs:templates")
     return builder_page(
         request,
         program=template,

@@ -74,5 +74,5 @@ def report_document(request: HttpRequest, patient_uuid, job_uuid) -> HttpRespons
         served=lambda: audit.record(request.actor, "report.download", patient=patient),
         layout="clinician/layout.html",
         what=gettext("progress report"),
-        back_url=reverse("patient_report", args=[patient.uuid]),
+        back_url=reverse("patients:patient_report", args=[patient.uuid]),
     )

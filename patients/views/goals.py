@@ -26,7 +26,7 @@ from patients.screening import ScreeningBlocks
 
 
 def _chart(patient) -> str:
-    return reverse("patient_chart", args=[patient.uuid]) + "#goals-heading"
+    return reverse("patients:patient_chart", args=[patient.uuid]) + "#goals-heading"
 
 
 def _psfs_activities(patient) -> list[str]:
@@ -117,7 +117,7 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
         else:
             messages.success(request, _("{name} is discharged.").format(name=patient.first_name))
             if job is not None:
-                return redirect("patient_report_document", patient.uuid, job.uuid)
+                return redirect("patients:patient_report_document", patient.uuid, job.uuid)
             return redirect(_chart(patient))
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     latest_scores = list(

@@ -26,7 +26,7 @@ from patients.screening import ScreenKind, kind_for
 
 
 def _chart(patient) -> str:
-    return reverse("patient_chart", args=[patient.uuid])
+    return reverse("patients:patient_chart", args=[patient.uuid])
 
 
 @never_cache
@@ -41,7 +41,7 @@ def intake_edit(request: HttpRequest, patient_uuid) -> HttpResponse:
         intake_save(actor=request.actor, patient=patient, fields=fields)
         messages.success(request, _("The intake is saved."))
         if not RedFlagScreen.objects.filter(patient=patient).exists():
-            return redirect("patient_screen", patient_uuid=patient.uuid)
+            return redirect("patients:patient_screen", patient_uuid=patient.uuid)
         return redirect(_chart(patient))
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     return render(request, "clinician/intake_form.html", {"patient": patient, "form": form})

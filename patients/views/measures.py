@@ -104,7 +104,7 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
                 "{count} measurement(s) saved.", "{count} measurement(s) saved.", len(form.values())
             ).format(count=len(form.values())),
         )
-        return redirect("patient_measures", patient_uuid=patient.uuid)
+        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
     return render(request, "clinician/visit_form.html", {"patient": patient, "form": form})
 
 
@@ -125,7 +125,7 @@ def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> Ht
     if request.method == "POST" and form.is_valid():
         measurement_correct(actor=request.actor, measurement=measurement, new=form.corrected())
         messages.success(request, _("Corrected. The earlier value is kept in the history."))
-        return redirect("patient_measures", patient_uuid=patient.uuid)
+        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
     _audit(request, "measures.view", patient, measurement)
     history = []
     row = measurement
@@ -176,7 +176,7 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
                     name=form.instrument.short_name
                 ),
             )
-        return redirect("patient_measures", patient_uuid=patient.uuid)
+        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
     _audit(request, "outcome.form", patient)
     return render(
         request,
@@ -210,7 +210,7 @@ def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
         messages.error(
             request, _("Only NPRS, PSFS, RMDQ and LEFS can be completed by the patient.")
         )
-        return redirect("patient_measures", patient_uuid=patient.uuid)
+        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
     code = form.cleaned_data["code"]
     outcome_assign(
         actor=request.actor,
@@ -226,7 +226,7 @@ def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
             patient=patient.first_name, name=name
         ),
     )
-    return redirect("patient_measures", patient_uuid=patient.uuid)
+    return redirect("patients:patient_measures", patient_uuid=patient.uuid)
 
 
 @require_POST
@@ -241,7 +241,7 @@ def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid)
     )
     outcome_schedule_end(actor=request.actor, schedule=schedule)
     messages.success(request, _("That questionnaire will not be asked for again."))
-    return redirect("patient_measures", patient_uuid=patient.uuid)
+    return redirect("patients:patient_measures", patient_uuid=patient.uuid)
 
 
 # No record in Limber is older: earlier starts are typing slips (and dates near year 1
@@ -298,7 +298,7 @@ def report(request: HttpRequest, patient_uuid) -> HttpResponse:
             author=request.user,
         )
         _audit(request, "report.request", patient)
-        return redirect("patient_report_document", patient.uuid, job.uuid)
+        return redirect("patients:patient_report_document", patient.uuid, job.uuid)
     return render(request, "clinician/report_form.html", {"patient": patient, "form": form})
 
 

@@ -166,7 +166,7 @@ def log_session(request: HttpRequest) -> HttpResponse:
     program = current_program(patient)
     if program is None:
         messages.error(request, _("You have no exercise program to log against yet."))
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     # The how-to steps are only shown again if the form comes back with errors.
     items = _items(program, text=False)
     rules = stop_rules_for_items(items)
@@ -180,15 +180,15 @@ def log_session(request: HttpRequest) -> HttpResponse:
             )
         except LogRefused as error:
             messages.error(request, str(error))
-            return redirect("patient_home")
+            return redirect("patients:patient_home")
         if form.cleaned_data["signs"]:
             _report(request, form.cleaned_data["signs"], rules)
             messages.success(request, _("Your session is saved."))
-            return redirect("patient_advice")
+            return redirect("patients:patient_advice")
         messages.success(
             request, _("Saved. Well done!") if created else _("This session was already saved.")
         )
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     language = translation.get_language()
     prefetch_related_objects(items, *prefetch_for(language))
     localize_items(items, language)
@@ -261,7 +261,7 @@ def edit_session(request: HttpRequest) -> HttpResponse:
     )
     if session is None:
         messages.info(request, _("There is no session from the last 24 hours to change."))
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     items = _items(session.program)
     if request.method == "POST":
         form = SessionForm(request.POST, items=items)
@@ -280,7 +280,7 @@ def edit_session(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
             else:
                 messages.success(request, _("Your changes are saved."))
-            return redirect("patient_home")
+            return redirect("patients:patient_home")
     else:
         done = {entry.exercise_id: entry for entry in session.entries.all()}
         initial = {
@@ -313,7 +313,7 @@ def morning_check(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Thank you. Your clinician will see this."))
     else:
         messages.error(request, _("Please choose how you feel and your pain from 0 to 10."))
-    return redirect("patient_home")
+    return redirect("patients:patient_home")
 
 
 @never_cache
@@ -396,13 +396,13 @@ def my_handout(request: HttpRequest) -> HttpResponse:
     program = current_program(patient)
     if program is None:
         messages.info(request, _("You have no exercise program yet."))
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     return handout_download(
         request,
         handout_for(patient, program, large_print_choice(request)),
         channel=HandoutPrint.Channel.PATIENT,
         layout="patient/layout.html",
-        back_url=reverse("patient_program"),
+        back_url=reverse("patients:patient_program"),
     )
 
 
@@ -419,7 +419,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     )
     if assignment is None:
         messages.info(request, _("You have no questionnaire to fill in. Thank you!"))
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     activities = psfs_last_activities(patient) if assignment.code == "psfs" else []
     form = OutcomeForm(
         request.POST or None, code=assignment.code, for_patient=True, activities=activities
@@ -434,7 +434,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             source=OutcomeResponse.Source.PATIENT,
         )
         messages.success(request, _("Thank you. Your clinician will see your answers."))
-        return redirect("patient_questionnaire")
+        return redirect("patients:patient_questionnaire")
     if request.method == "GET":
         _audit_read(request, "questionnaire.view")
     return render(
@@ -478,7 +478,7 @@ def report_symptoms(request: HttpRequest) -> HttpResponse:
     form = SymptomForm(request.POST if request.method == "POST" else None, rules=rules)
     if request.method == "POST" and form.is_valid():
         _report(request, form.cleaned_data["signs"], rules)
-        return redirect("patient_advice")
+        return redirect("patients:patient_advice")
     return render(
         request,
         "patient/symptoms.html",
@@ -499,7 +499,7 @@ def advice(request: HttpRequest) -> HttpResponse:
         )
     )
     if not flags:
-        return redirect("patient_home")
+        return redirect("patients:patient_home")
     _audit_read(request, "advice.view")
     rules = stop_rules_for_items(_items(current_program(patient)))
     reported = request.session.get(REPORTED) or {}

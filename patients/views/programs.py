@@ -27,7 +27,7 @@ from programs.services import ProgramConflict, program_copy
 
 
 def _chart(patient: Patient) -> str:
-    return reverse("patient_chart", args=[patient.uuid])
+    return reverse("patients:patient_chart", args=[patient.uuid])
 
 
 def _confirm(request: HttpRequest, patient: Patient, *, title: str, text: str, button: str):
@@ -98,7 +98,9 @@ def program_start(request: HttpRequest, patient_uuid) -> HttpResponse:
             title=program.title, name=patient.first_name
         ),
     )
-    return redirect("patient_program_edit", patient_uuid=patient.uuid, program_uuid=program.uuid)
+    return redirect(
+        "patients:patient_program_edit", patient_uuid=patient.uuid, program_uuid=program.uuid
+    )
 
 
 @never_cache

@@ -134,7 +134,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         patient = patient_create(actor=request.actor, **form.cleaned_data)
         messages.success(request, _("{name} was added.").format(name=patient.full_name))
-        return redirect("patient_chart", patient_uuid=patient.uuid)
+        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
 
 
@@ -215,9 +215,13 @@ def _intake_context(request: HttpRequest, patient: Patient, program) -> dict:
         context.update(
             precaution_conflicts=found,
             decided=decided,
-            keep_url=reverse("patient_precaution_decision", args=[patient.uuid, program.uuid]),
+            keep_url=reverse(
+                "patients:patient_precaution_decision", args=[patient.uuid, program.uuid]
+            ),
             progressions=progression_suggestions(patient, program),
-            progress_url=reverse("patient_program_progress", args=[patient.uuid, program.uuid]),
+            progress_url=reverse(
+                "patients:patient_program_progress", args=[patient.uuid, program.uuid]
+            ),
         )
     return context
 
@@ -299,7 +303,7 @@ def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) 
     else:
         flag_review(actor=request.actor, flag=flag)
         messages.success(request, _("Flag marked as reviewed."))
-    return redirect("patient_chart", patient_uuid=patient.uuid)
+    return redirect("patients:patient_chart", patient_uuid=patient.uuid)
 
 
 @require_http_methods(["GET", "POST"])
@@ -311,7 +315,7 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         patient_update(actor=request.actor, patient=patient, **form.cleaned_data)
         messages.success(request, _("Changes saved."))
-        return redirect("patient_chart", patient_uuid=patient.uuid)
+        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     if request.method == "GET":
         _audit_read(request, "patient.view", patient)
     return render(request, "clinician/patient_form.html", {"form": form, "patient": patient})
@@ -331,7 +335,7 @@ def patient_archive(request: HttpRequest, patient_uuid: str) -> HttpResponse:
                 name=patient.full_name
             ),
         )
-        return redirect("caseload")
+        return redirect("patients:caseload")
     _audit_read(request, "patient.view", patient)
     return render(request, "clinician/patient_archive_confirm.html", {"patient": patient})
 
@@ -348,7 +352,7 @@ def patient_restore(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         messages.info(
             request, _("Their patient login was unlinked. Send them a new invitation to link it.")
         )
-    return redirect("patient_chart", patient_uuid=patient.uuid)
+    return redirect("patients:patient_chart", patient_uuid=patient.uuid)
 
 
 @require_POST
@@ -363,7 +367,7 @@ def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResp
         link = patient_invite(actor=request.actor, patient=patient, channel=channel)
     except PatientAccessError as error:
         messages.error(request, str(error))
-        return redirect("patient_chart", patient_uuid=patient.uuid)
+        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     if printing:
         return render(
             request,
@@ -376,7 +380,7 @@ def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResp
             email=patient.email
         ),
     )
-    return redirect("patient_chart", patient_uuid=patient.uuid)
+    return redirect("patients:patient_chart", patient_uuid=patient.uuid)
 
 
 @require_POST
@@ -388,4 +392,4 @@ def patient_cancel_invitations(request: HttpRequest, patient_uuid: str) -> HttpR
         messages.success(request, _("The unused sign-in links no longer work."))
     else:
         messages.info(request, _("There were no unused sign-in links."))
-    return redirect("patient_chart", patient_uuid=patient.uuid)
+    return redirect("patients:patient_chart", patient_uuid=patient.uuid)

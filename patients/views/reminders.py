@@ -72,7 +72,7 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
     form = ReminderForm(request.POST or None, initial=_initial(setting))
     if request.method == "POST" and form.is_valid() and _save(request, request.patient, form):
         messages.success(request, _("Saved."))
-        return redirect("patient_reminders")
+        return redirect("patients:patient_reminders")
     return render(
         request,
         "patient/reminders.html",
@@ -90,7 +90,7 @@ def patient_reminders(request: HttpRequest, patient_uuid) -> HttpResponse:
     else:
         errors = " ".join(str(e) for e in form.non_field_errors()) or "Check the reminder settings."
         messages.error(request, errors)
-    return redirect("patient_chart", patient_uuid=patient.uuid)
+    return redirect("patients:patient_chart", patient_uuid=patient.uuid)
 
 
 @permissions.public

@@ -23,7 +23,7 @@ def exercise_picture(exercise, phase: str = "end", css_class: str = "exercise-pi
     if exercise.photo:
         if phase == "start":
             return ""
-        url = reverse("exercise_photo", args=[exercise.uuid])
+        url = reverse("programs:exercise_photo", args=[exercise.uuid])
         return format_html('<img class="{}" src="{}" alt="{}">', css_class, url, name)
     if exercise.illustration and has_illustration(exercise.illustration):
         # render_svg escapes the title itself and emits no ids, links or scripts.

@@ -54,4 +54,4 @@ def test_malformed_filters_are_ignored(as_admin_a):
 def test_denied_portal_access_by_a_patient_is_audited(as_patient_a1, patient_a1):
     as_patient_a1.get("/portal/")
     event = AuditEvent.objects.get(outcome="denied")
-    assert event.actor == patient_a1.user and event.object_id == "caseload"
+    assert event.actor == patient_a1.user and event.object_id == "patients:caseload"
