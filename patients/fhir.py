@@ -18,10 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from clinic.models import Clinic, User
-from patients import instrument_items, scoring
+from patients.instruments import INSTRUMENTS, Instrument
+from patients.instruments.nprs import PAIN_SEVERITY_LOINC
 from patients.measures import BY_CODE
 from patients.models import Measurement, MorningCheck, OutcomeResponse, Patient, SessionLog
-from patients.outcomes import NPRS_RATINGS
 from programs.dosage import describe_dosage, weekday_list
 from programs.models import Program
 
@@ -37,17 +37,13 @@ OUTCOME = "urn:limber:fhir:outcome"
 EXERCISE = "urn:limber:fhir:exercise"
 PAIN = "urn:limber:fhir:pain"
 QUESTIONNAIRE = "urn:limber:fhir:questionnaire:"
-# LOINC 72514-3: pain severity, 0-10 verbal numeric rating, reported.
-LOINC_PAIN = {
-    "system": LOINC,
-    "code": "72514-3",
-    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
-}
+# Pain ratings of sessions are on the NPRS's scale, and coded as it is.
+LOINC_PAIN = {"system": LOINC, **PAIN_SEVERITY_LOINC}
+# Questionnaires whose item wording may be shown: only these have QuestionnaireResponses.
+SHOWN = tuple(code for code, i in INSTRUMENTS.items() if not i.item_text_licensed)
 UCUM_UNITS = {"°": "deg", "cm": "cm"}
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CAREPLAN_STATUS = {"active": "active", "paused": "on-hold", "completed": "completed"}
-# Items whose wording may be shown, by instrument (see instrument_items).
-SHOWN = ("nprs", "psfs", "rmdq", "lefs")
 
 
 def _valid(data: dict) -> dict:
@@ -326,11 +322,11 @@ def morning_pain_observation(check: MorningCheck, record: Patient) -> dict:
 
 
 def outcome_observation(response: OutcomeResponse, record: Patient) -> dict:
-    instrument = scoring.INSTRUMENTS.get(response.code)
+    instrument = INSTRUMENTS.get(response.code)
     name = instrument.name if instrument else response.code
     coding = [{"system": OUTCOME, "code": response.code, "display": name}]
-    if response.code == "nprs":
-        coding.insert(0, LOINC_PAIN)
+    if instrument is not None and instrument.loinc is not None:
+        coding.insert(0, {"system": LOINC, **instrument.loinc})
     data: dict[str, Any] = {
         "resourceType": "Observation",
         "id": f"o-{response.uuid}",
@@ -370,55 +366,33 @@ def outcome_observation(response: OutcomeResponse, record: Patient) -> dict:
 # --- Questionnaire responses ---------------------------------------------------------------
 
 
-def _wording(response: OutcomeResponse) -> tuple[str, ...]:
+def _wording(instrument: Instrument, response: OutcomeResponse) -> tuple[str, ...]:
     """The item wording the response was given with, when it may be shown and is the one
     we hold (responses on an older form keep their answers, without text)."""
-    current = instrument_items.FORM_VERSIONS.get(response.code, "1")
-    if response.version != current:
+    if response.version != instrument.form_version:
         return ()
-    return instrument_items.items_for(response.code)
+    return instrument.items
 
 
 def questionnaire_response(response: OutcomeResponse, record: Patient) -> dict | None:
     """Only for instruments whose item wording may be shown; None for the licensed ones."""
     if response.code not in SHOWN:
         return None
-    answers = response.answers
+    instrument = INSTRUMENTS[response.code]
+    texts = _wording(instrument, response)
     items: list[dict] = []
-    if response.code == "nprs" and isinstance(answers, dict):
-        for key in NPRS_RATINGS:
-            if key in answers:
-                items.append(
-                    {
-                        "linkId": key,
-                        "text": instrument_items.NPRS_QUESTIONS[key],
-                        "answer": [{"valueInteger": int(answers[key])}],
-                    }
-                )
-    elif response.code == "nprs":
-        items.append({"linkId": "now", "answer": [{"valueInteger": int(answers)}]})
-    elif response.code == "psfs" and isinstance(answers, dict):
-        for n, (activity, rating) in enumerate(
-            zip(answers.get("activities", []), answers.get("ratings", []), strict=False), start=1
-        ):
-            items.append(
-                {
-                    "linkId": f"activity_{n}",
-                    "text": str(activity)[:200],
-                    "answer": [{"valueInteger": int(rating)}],
-                }
-            )
-    elif isinstance(answers, list):
-        texts = _wording(response)
-        for n, value in enumerate(answers, start=1):
-            item: dict[str, Any] = {"linkId": f"item_{n}"}
-            if n <= len(texts):
-                item["text"] = texts[n - 1]
-            if isinstance(value, bool):
-                item["answer"] = [{"valueBoolean": value}]
-            elif value is not None:
-                item["answer"] = [{"valueInteger": int(value)}]
-            items.append(item)
+    for n, answer in enumerate(instrument.answer_shape().answer_list(response.answers), start=1):
+        item: dict[str, Any] = {"linkId": answer.link_id}
+        text = (
+            answer.text if answer.text is not None else (texts[n - 1] if n <= len(texts) else None)
+        )
+        if text is not None:
+            item["text"] = text[:200]
+        if isinstance(answer.value, bool):
+            item["answer"] = [{"valueBoolean": answer.value}]
+        elif answer.value is not None:
+            item["answer"] = [{"valueInteger": int(answer.value)}]
+        items.append(item)
     data: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": str(response.uuid),

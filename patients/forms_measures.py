@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
@@ -14,14 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from patients import instrument_items, scoring
+from patients.instruments import INSTRUMENTS, AnswerShape, Question
 from patients.measures import BY_CODE, MEASURES, Measure, slot_key, slot_label, slots
-from patients.outcomes import NPRS_RATINGS, SECTION_INSTRUMENTS, Value, scoring_answers
+from patients.outcomes import Value
 
 SECTION_CHOICES = [("", _("Not answered")), *[(str(n), str(n)) for n in range(6)]]
-SBST_ITEM9 = [(str(n), label) for n, label in enumerate(
-    ["Not at all", "Slightly", "Moderately", "Very much", "Extremely"]
-)]  # fmt: skip
 
 
 def value_field(measure: Measure, label: str, *, required: bool = True) -> forms.DecimalField:
@@ -158,8 +153,9 @@ class CorrectionForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    """One questionnaire. ODI, NDI and STarT Back show section names only: their wording
-    is licensed, and the clinic enters values from its own licensed form."""
+    """One questionnaire, its fields built from the answer shape its instrument declares
+    (patients.instruments). Licensed instruments show section names only: the clinic
+    enters values from its own licensed form."""
 
     completed_on = forms.DateField(
         label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
@@ -174,165 +170,131 @@ class OutcomeForm(forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if code not in scoring.INSTRUMENTS:
+        if code not in INSTRUMENTS:
             raise ValueError(f"Unknown instrument {code!r}")
         self.code = code
-        self.instrument = scoring.INSTRUMENTS[code]
+        self.instrument = INSTRUMENTS[code]
+        self.shape = SHAPES[code]
         if for_patient:
             del self.fields["completed_on"]
         else:
             self.fields["completed_on"].initial = timezone.localdate()
-        SHAPES[code].build(self, activities or [])
-
-    def _scale(self, name: str, label: str, top: int, required: bool = True) -> None:
-        self.fields[name] = forms.TypedChoiceField(
-            label=label,
-            choices=[(n, str(n)) for n in range(top + 1)],
-            coerce=int,
-            required=required,
-            empty_value=None,
-            widget=forms.RadioSelect,
-            error_messages={
-                "invalid_choice": gettext("Choose a number from 0 to {top}.").format(top=top)
-            },
-        )
-
-    def _build_nprs(self, _activities) -> None:
-        for name, label in instrument_items.NPRS_QUESTIONS.items():
-            self._scale(name, label, 10)
-
-    def _sections(self) -> None:
-        for n, name in enumerate(self.instrument.sections, start=1):
-            self.fields[f"section_{n}"] = forms.ChoiceField(
-                label=name.capitalize(), choices=SECTION_CHOICES, required=False
-            )
-
-    def _build_odi(self, _activities) -> None:
-        self._sections()
-
-    def _build_ndi(self, _activities) -> None:
-        self._sections()
-
-    def _build_rmdq(self, _activities) -> None:
-        for n, text in enumerate(instrument_items.RMDQ_ITEMS, start=1):
-            self.fields[f"item_{n}"] = forms.BooleanField(required=False, label=text)
-
-    def _build_lefs(self, _activities) -> None:
-        # A blank first choice: a select would otherwise arrive preset to the first
-        # answer, and a skipped item would be saved as "Extreme Difficulty".
-        choices = [
-            ("", gettext("Choose an answer")),
-            *[(str(n), label) for n, label in enumerate(instrument_items.LEFS_SCALE)],
-        ]
-        for n, text in enumerate(instrument_items.LEFS_ACTIVITIES, start=1):
-            self.fields[f"item_{n}"] = forms.TypedChoiceField(
-                label=text, choices=choices, coerce=int
-            )
-
-    def _build_psfs(self, activities: list[str]) -> None:
-        for n in range(1, 6):
-            self.fields[f"activity_{n}"] = forms.CharField(
-                label=gettext("Activity {n}").format(n=n),
-                max_length=100,
-                required=False,
-                initial=activities[n - 1] if n <= len(activities) else "",
-            )
-            self._scale(
-                f"rating_{n}", gettext("Rating for activity {n}").format(n=n), 10, required=False
-            )
-
-    def _build_sbst(self, _activities) -> None:
-        labels = self.instrument.sections
-        for n in range(1, 9):
-            self.fields[f"item_{n}"] = forms.TypedChoiceField(
-                label=labels[n - 1] if n <= len(labels) else gettext("Item {n}").format(n=n),
-                choices=[("0", gettext("Disagree")), ("1", gettext("Agree"))],
-                coerce=int,
-                widget=forms.RadioSelect,
-            )
-        self.fields["item_9"] = forms.TypedChoiceField(
-            label=labels[8] if len(labels) > 8 else "Item 9",
-            choices=SBST_ITEM9,
-            coerce=int,
-            widget=forms.RadioSelect,
-        )
+        carried = iter(activities or [])
+        for question in self.shape.questions:
+            initial = next(carried, "") if question.kind == "activity" else None
+            self.fields[question.name] = _field(question, initial)
 
     def clean_completed_on(self) -> date:
         return _not_future(self.cleaned_data["completed_on"])
 
     def clean(self) -> dict:
         data = super().clean()
-        blank = all(data.get(f"section_{n}", "") == "" for n in range(1, 11))
-        if self.code in SECTION_INSTRUMENTS and not self.errors and blank:
+        questions = self.shape.questions
+        blank = all(data.get(q.name, "") == "" for q in questions if q.kind == "section")
+        if self.shape.sections and not self.errors and blank:
             raise forms.ValidationError(
                 gettext(
                     "No section has a value. Enter the sections from the patient's form; "
                     "nothing was saved."
                 )
             )
-        if self.code == "psfs" and not self.errors:
-            pairs = [
-                (data.get(f"activity_{n}", "").strip(), data.get(f"rating_{n}"))
-                for n in range(1, 6)
-            ]
-            for n, (activity, rating) in enumerate(pairs, start=1):
-                if bool(activity) != (rating is not None):
-                    self.add_error(
-                        f"rating_{n}",
-                        gettext("Give each activity a rating, and each rating an activity."),
-                    )
-            if sum(1 for a, r in pairs if a and r is not None) < 3:
-                raise forms.ValidationError(gettext("Name and rate at least 3 activities."))
+        if self.shape.min_activities and not self.errors:
+            self._clean_activities(data)
         if not self.errors:
             try:
-                scoring.score(self.code, scoring_answers(self.code, self.answers()))
+                self.instrument.score(self.shape.scored(self.answers()))
             except ValueError as error:
                 raise forms.ValidationError(str(error)) from error
         return data
 
+    def _clean_activities(self, data: dict) -> None:
+        """Activities and ratings go in pairs, at least the instrument's minimum of them."""
+        names = [q.name for q in self.shape.questions if q.kind == "activity"]
+        ratings = [q.name for q in self.shape.questions if q.kind == "activity_rating"]
+        pairs = [
+            (data.get(name, "").strip(), data.get(rating))
+            for name, rating in zip(names, ratings, strict=True)
+        ]
+        for rating, (activity, value) in zip(ratings, pairs, strict=True):
+            if bool(activity) != (value is not None):
+                self.add_error(
+                    rating, gettext("Give each activity a rating, and each rating an activity.")
+                )
+        if sum(1 for a, r in pairs if a and r is not None) < self.shape.min_activities:
+            # Worded for the PSFS's three, the one instrument with named activities.
+            raise forms.ValidationError(gettext("Name and rate at least 3 activities."))
+
     def answers(self):
         """The cleaned answers in the shape the outcome service stores."""
-        return SHAPES[self.code].answers(self.cleaned_data)
+        return self.shape.stored(self.cleaned_data)
 
 
-def _sections_answers(data: dict) -> list[int | None]:
-    return [None if data[f"section_{n}"] == "" else int(data[f"section_{n}"]) for n in range(1, 11)]
-
-
-def _psfs_answers(data: dict) -> dict:
-    pairs = [(data[f"activity_{n}"].strip(), data[f"rating_{n}"]) for n in range(1, 6)]
-    pairs = [(a, r) for a, r in pairs if a and r is not None]
-    return {"activities": [a for a, _ in pairs], "ratings": [r for _, r in pairs]}
-
-
-@dataclass(frozen=True)
-class Shape:
-    """How one questionnaire is asked and read back: the fields it adds to the form, and
-    its cleaned data turned into stored answers."""
-
-    build: Callable[[OutcomeForm, list[str]], None]
-    answers: Callable[[dict], Any]
-
-
-# One entry per instrument in patients.scoring.INSTRUMENTS, checked below: a new
-# instrument without its form fails at import instead of being read as another one.
-SHAPES: dict[str, Shape] = {
-    "nprs": Shape(
-        OutcomeForm._build_nprs, lambda data: {name: data[name] for name in NPRS_RATINGS}
-    ),
-    "odi": Shape(OutcomeForm._build_odi, _sections_answers),
-    "ndi": Shape(OutcomeForm._build_ndi, _sections_answers),
-    "rmdq": Shape(
-        OutcomeForm._build_rmdq, lambda data: [bool(data[f"item_{n}"]) for n in range(1, 25)]
-    ),
-    "lefs": Shape(OutcomeForm._build_lefs, lambda data: [data[f"item_{n}"] for n in range(1, 21)]),
-    "psfs": Shape(OutcomeForm._build_psfs, _psfs_answers),
-    "sbst": Shape(
-        OutcomeForm._build_sbst,
-        lambda data: [bool(data[f"item_{n}"]) for n in range(1, 9)] + [data["item_9"]],
-    ),
-}
-if set(SHAPES) != set(scoring.INSTRUMENTS):
-    raise ImproperlyConfigured(
-        f"Outcome forms and instruments differ: {sorted(set(SHAPES) ^ set(scoring.INSTRUMENTS))}"
+def _scale(label: str, top: int, required: bool) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, str(n)) for n in range(top + 1)],
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": gettext("Choose a number from 0 to {top}.").format(top=top)
+        },
     )
+
+
+def _field(question: Question, initial: str | None) -> forms.Field:
+    """The form field for one question of an answer shape (see base.Question)."""
+    n = question.name.rsplit("_", 1)[-1]
+    match question.kind:
+        case "rating":
+            return _scale(question.label, question.top, question.required)
+        case "activity_rating":
+            label = gettext("Rating for activity {n}").format(n=n)
+            return _scale(label, question.top, question.required)
+        case "activity":
+            return forms.CharField(
+                label=gettext("Activity {n}").format(n=n),
+                max_length=100,
+                required=question.required,
+                initial=initial,
+            )
+        case "section":
+            return forms.ChoiceField(
+                label=question.label, choices=SECTION_CHOICES, required=question.required
+            )
+        case "tick":
+            return forms.BooleanField(required=question.required, label=question.label)
+        case "choice":
+            # A blank first choice: a select would otherwise arrive preset to the first
+            # answer, and a skipped item would be saved as the first answer.
+            choices = [
+                ("", gettext("Choose an answer")),
+                *[(str(v), label) for v, label in enumerate(question.choices)],
+            ]
+            return forms.TypedChoiceField(
+                label=question.label, choices=choices, coerce=int, required=question.required
+            )
+        case "agree":
+            return forms.TypedChoiceField(
+                label=question.label,
+                choices=[("0", gettext("Disagree")), ("1", gettext("Agree"))],
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=question.required,
+            )
+        case "scale":
+            return forms.TypedChoiceField(
+                label=question.label,
+                choices=[(str(v), label) for v, label in enumerate(question.choices)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=question.required,
+            )
+    raise ImproperlyConfigured(f"No form field for a {question.kind!r} question")
+
+
+# Each instrument's answer shape, as its module declares it.
+SHAPES: Mapping[str, AnswerShape] = {
+    code: instrument.answer_shape() for code, instrument in INSTRUMENTS.items()
+}

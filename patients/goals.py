@@ -1,7 +1,7 @@
 """SMART goals: what a patient is working towards, the score or measure that shows it,
 the target and the date; and how far the latest value has come.
 
-A goal "tracks" an outcome instrument (patients.scoring.INSTRUMENTS) or a mobility
+A goal "tracks" an outcome instrument (patients.instruments.INSTRUMENTS) or a mobility
 measure (patients.measures.MEASURES) by code. Which way is better comes from there, so
 "pain down to 3/10" and "flexion up to 60°" are judged the same way as everywhere else.
 """
@@ -19,9 +19,9 @@ from clinic import audit
 from clinic.actors import Actor
 from patients import adherence
 from patients.access import ensure_same_clinic
+from patients.instruments import INSTRUMENTS
 from patients.measures import MEASURES
 from patients.models import Goal, Measurement, OutcomeResponse, Patient
-from patients.scoring import INSTRUMENTS
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,8 +14,9 @@ from django.utils.formats import date_format
 
 from clinic import audit
 from clinic.actors import Actor
-from patients import instrument_items, scoring
 from patients.adherence import patient_today
+from patients.instruments import INSTRUMENTS, Change, Instrument, instrument
+from patients.instruments.base import compare
 from patients.measures import BY_CODE, Measure, real_change_met
 from patients.models import (
     Measurement,
@@ -25,14 +27,8 @@ from patients.models import (
     Visit,
 )
 
-PATIENT_COMPLETABLE = ("nprs", "psfs", "rmdq", "lefs")
-
-# The NPRS is asked three times over the last 24 hours; stored answers keep all three.
-NPRS_RATINGS = ("best", "worst", "now")
-
-# Entered section by section from the clinic's licensed form, where a section may be
-# left blank; a form with every section blank is nothing entered, not a response.
-SECTION_INSTRUMENTS = ("odi", "ndi")
+# The questionnaires a patient may be asked to fill in (their wording may be shown).
+PATIENT_COMPLETABLE = tuple(code for code, i in INSTRUMENTS.items() if i.patient_completable)
 
 
 @dataclass(frozen=True)
@@ -102,39 +98,14 @@ def measurement_correct(*, actor: Actor, measurement: Measurement, new: Value) -
     return corrected
 
 
-def nprs_ratings(answers: Any) -> dict[str, int] | None:
-    """The best, worst and now ratings of a stored NPRS; None for an older response,
-    stored as one bare rating before the three were asked."""
-    if isinstance(answers, dict) and set(answers) == set(NPRS_RATINGS):
-        return {name: answers[name] for name in NPRS_RATINGS}
-    return None
-
-
-def nprs_detail(answers: Any) -> str:
-    """The three ratings behind an NPRS value, in words; empty for an older response."""
-    ratings = nprs_ratings(answers)
-    if ratings is None:
-        return ""
-    return ", ".join(f"{name} {ratings[name]}" for name in NPRS_RATINGS)
-
-
 def scoring_answers(code: str, answers: Any) -> Any:
     """Stored answers in the shape ``patients.scoring.score`` takes.
 
     The stored JSON keeps more than the score needs (PSFS activity names, the three
-    NPRS ratings); this is the one place that reduces it. Anything else is passed
-    through for scoring to check.
+    NPRS ratings); each instrument's answer shape says how to reduce it. Anything else
+    is passed through for scoring to check.
     """
-    if code == "psfs":
-        if not isinstance(answers, dict) or "ratings" not in answers:
-            raise ValueError("psfs: answers must hold the activities and their ratings")
-        return answers["ratings"]
-    if code == "nprs" and isinstance(answers, dict):
-        ratings = nprs_ratings(answers)
-        if ratings is None:
-            raise ValueError("nprs: answers must hold the best, worst and now ratings")
-        return scoring.nprs_mean(**ratings)
-    return answers
+    return instrument(code).answer_shape().scored(answers)
 
 
 @transaction.atomic
@@ -152,15 +123,17 @@ def outcome_record(
     An NPRS is recorded from its three ratings ({"best", "worst", "now"}); its value is
     their mean, as the threshold for meaningful change assumes.
     """
-    if code == "nprs" and nprs_ratings(answers) is None:
-        raise ValueError("nprs: record the best, worst and now ratings of the last 24 hours")
-    result = scoring.score(code, scoring_answers(code, answers))
-    if code in SECTION_INSTRUMENTS and result.missing == len(answers):
+    questionnaire = instrument(code)
+    shape = questionnaire.answer_shape()
+    if refusal := shape.refused(answers):
+        raise ValueError(refusal)
+    result = questionnaire.score(shape.scored(answers))
+    if shape.sections and result.missing == len(answers):
         raise ValueError(f"{code}: no section answered; nothing to record")
     response = OutcomeResponse.objects.create(
         patient=patient,
         code=code,
-        version=instrument_items.FORM_VERSIONS.get(code, "1"),
+        version=questionnaire.form_version,
         answers=answers,
         value=None if result.value is None else float(result.value),
         valid=result.valid,
@@ -268,22 +241,26 @@ def outcome_schedules_discharge(*, actor: Actor, patient: Patient) -> list[Outco
     return asked
 
 
-def psfs_last_activities(patient: Patient) -> list[str]:
-    """PSFS asks about the same activities every time: carry the last ones forward."""
+def carried_forward(patient: Patient, code: str) -> list[str]:
+    """The items the patient named last time, for a questionnaire that asks about the
+    same ones every time (PSFS activities); empty for one with fixed items."""
+    named = instrument(code).answer_shape().named_items
+    if named is None:
+        return []
     last = (
-        OutcomeResponse.objects.filter(patient=patient, code="psfs")
+        OutcomeResponse.objects.filter(patient=patient, code=code)
         .order_by("-completed_on", "-id")
         .first()
     )
-    return list(last.answers.get("activities", [])) if last else []
+    return named(last.answers) if last else []
 
 
 @dataclass(frozen=True)
 class InstrumentSummary:
-    instrument: scoring.Instrument
+    instrument: Instrument
     baseline: OutcomeResponse
     latest: OutcomeResponse
-    change: scoring.Change | None
+    change: Change | None
     count: int
     series: list[OutcomeResponse]
     # What the latest value is made of, where that is not obvious (NPRS: its ratings).
@@ -295,11 +272,10 @@ class InstrumentSummary:
     note: str = ""
 
 
-def psfs_activity_key(answers: Any) -> tuple[str, ...]:
-    """The activities of a PSFS response, compared as a reader would: case, spacing
-    and order do not matter, the words do."""
-    activities = answers.get("activities", []) if isinstance(answers, dict) else []
-    return tuple(sorted(" ".join(str(a).split()).casefold() for a in activities))
+def _items_key(named: Callable[[Any], list[str]], answers: Any) -> tuple[str, ...]:
+    """The items a response names, compared as a reader would: case, spacing and
+    order do not matter, the words do."""
+    return tuple(sorted(" ".join(str(a).split()).casefold() for a in named(answers)))
 
 
 def _day(day: date) -> str:
@@ -307,11 +283,12 @@ def _day(day: date) -> str:
     return date_format(day, "j M Y")
 
 
-def _psfs_like_with_like(
-    rows: list[OutcomeResponse],
+def _like_with_like(
+    rows: list[OutcomeResponse], named: Callable[[Any], list[str]]
 ) -> tuple[list[OutcomeResponse], str, str]:
-    """The PSFS responses that may be compared with the latest, oldest first, with a
-    note on the baseline and, when none may, the reason.
+    """The responses that may be compared with the latest, oldest first, with a
+    note on the baseline and, when none may, the reason; for a questionnaire whose
+    items the patient names (the PSFS, whose named items are activities).
 
     A PSFS score is the mean over activities the patient chose, so two scores say
     something about change only when they rate the same activities. scoring.change
@@ -322,9 +299,9 @@ def _psfs_like_with_like(
     whole, like-for-like responses, and the chart draws only that run. The earlier
     responses stay on record and in the export.
     """
-    key = psfs_activity_key(rows[-1].answers)
+    key = _items_key(named, rows[-1].answers)
     start = len(rows) - 1
-    while start > 0 and psfs_activity_key(rows[start - 1].answers) == key:
+    while start > 0 and _items_key(named, rows[start - 1].answers) == key:
         start -= 1
     run = rows[start:]
     if start == 0:
@@ -339,7 +316,7 @@ def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSum
     """Per instrument: first and latest valid scores and whether the change is meaningful.
 
     The first is the baseline, except for a PSFS whose activities changed: see
-    _psfs_like_with_like.
+    _like_with_like.
     """
     by_code: dict[str, list[OutcomeResponse]] = {}
     for response in responses:
@@ -348,28 +325,29 @@ def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSum
     summaries = []
     for code, rows in by_code.items():
         rows.sort(key=lambda r: (r.completed_on, r.pk))
+        questionnaire = INSTRUMENTS[code]
+        shape = questionnaire.answer_shape()
         series, note, not_comparable = rows, "", ""
-        if code == "psfs":
-            series, note, not_comparable = _psfs_like_with_like(rows)
+        if shape.named_items is not None:
+            series, note, not_comparable = _like_with_like(rows, shape.named_items)
         baseline, latest = series[0], series[-1]
         change = None
-        instrument = scoring.INSTRUMENTS[code]
-        if len(series) > 1 and instrument.tracked_for_change:
-            change = scoring.change(code, baseline.value, latest.value)
+        if len(series) > 1 and questionnaire.tracked_for_change:
+            change = compare(questionnaire, baseline.value, latest.value)
         summaries.append(
             InstrumentSummary(
-                instrument=instrument,
+                instrument=questionnaire,
                 baseline=baseline,
                 latest=latest,
                 change=change,
                 count=len(rows),
                 series=series,
-                detail=nprs_detail(latest.answers) if code == "nprs" else "",
+                detail=shape.detail(latest.answers),
                 not_comparable=not_comparable,
                 note=note,
             )
         )
-    return sorted(summaries, key=lambda s: list(scoring.INSTRUMENTS).index(s.instrument.code))
+    return sorted(summaries, key=lambda s: list(INSTRUMENTS).index(s.instrument.code))
 
 
 @dataclass(frozen=True)

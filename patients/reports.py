@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from clinic.documents import request_render
 from clinic.lib.charts import Point, bar_chart
 from clinic.models import RenderJob
-from patients import adherence, scoring
+from patients import adherence
 from patients.goals import goal_progress
+from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
 from patients.models import Discharge, Measurement, OutcomeResponse, Patient, SessionLog
-from patients.outcomes import instrument_summaries, measure_summaries, nprs_detail
+from patients.outcomes import instrument_summaries, measure_summaries
 from patients.progress_charts import measure_chart, outcome_chart
 from patients.report_sheet import front_sheet
 from programs.models import ProgramRevision
@@ -77,14 +78,10 @@ def export_csv(patient: Patient) -> str:
             "; ".join(part for part in details if part),
         )  # fmt: skip
     for r in OutcomeResponse.objects.filter(patient=patient).order_by("completed_on", "id"):
-        instrument = scoring.INSTRUMENTS[r.code]
-        details = r.band if r.valid else "not scorable: too many items unanswered"
-        if r.code == "psfs":
-            details = "activities: " + " | ".join(r.answers.get("activities", []))
-        elif r.code == "nprs":
-            # Responses from before the three ratings hold one "right now" rating.
-            ratings = nprs_detail(r.answers)
-            details = f"mean of {ratings}" if ratings else "single rating (right now)"
+        instrument = INSTRUMENTS[r.code]
+        details = instrument.answer_shape().export_detail(r.answers)
+        if details is None:
+            details = r.band if r.valid else "not scorable: too many items unanswered"
         value = "" if r.value is None else round(r.value, 1)
         row(
             "questionnaire",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from patients import scoring
+from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE
 from patients.models import (
     Flag,
@@ -212,7 +212,7 @@ class OutcomeFeedSerializer(OutcomeSerializer):
 
 
 class OutcomeWriteSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=sorted(scoring.INSTRUMENTS))
+    code = serializers.ChoiceField(choices=sorted(INSTRUMENTS))
     completed_on = serializers.DateField()
     fields = serializers.DictField(
         child=serializers.CharField(max_length=100, allow_blank=True),

@@ -58,7 +58,7 @@ from patients.models import (
     Patient,
     SessionLog,
 )
-from patients.outcomes import outcome_record, psfs_last_activities, visit_record
+from patients.outcomes import carried_forward, outcome_record, visit_record
 from patients.practice_log import (
     LogRefused,
     current_program,
@@ -541,7 +541,7 @@ class OutcomeList(ClinicApiView, ListAPIView):
         form = OutcomeForm(
             {**fields, "completed_on": data["completed_on"].isoformat()},
             code=code,
-            activities=psfs_last_activities(patient) if code == "psfs" else None,
+            activities=carried_forward(patient, code),
         )
         if not form.is_valid():
             raise Invalid.from_form(form)

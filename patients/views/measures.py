@@ -15,11 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, permissions
-from patients import instrument_items, scoring
 from patients.access import current_measurement_or_404, patient_or_404
 from patients.adherence import patient_today
 from patients.digests import OVERDUE_AFTER
 from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
+from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
 from patients.models import (
     Measurement,
@@ -30,13 +30,13 @@ from patients.models import (
 )
 from patients.outcomes import (
     PATIENT_COMPLETABLE,
+    carried_forward,
     instrument_summaries,
     measure_summaries,
     measurement_correct,
     outcome_assign,
     outcome_record,
     outcome_schedule_end,
-    psfs_last_activities,
     visit_record,
 )
 from patients.progress_charts import measure_chart, outcome_chart
@@ -78,7 +78,7 @@ def measures_page(request: HttpRequest, patient_uuid) -> HttpResponse:
             **figures,
             "measure_charts": [(s, measure_chart(s)) for s in figures["measures"]],
             "outcome_charts": [(s, outcome_chart(s)) for s in figures["instruments"]],
-            "instrument_choices": list(scoring.INSTRUMENTS.values()),
+            "instrument_choices": list(INSTRUMENTS.values()),
             "completable": PATIENT_COMPLETABLE,
         },
     )
@@ -150,9 +150,9 @@ def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> Ht
 @permissions.staff_required("clinical.record")
 def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
-    if code not in scoring.INSTRUMENTS:
+    if code not in INSTRUMENTS:
         raise Http404
-    form = OutcomeForm(request.POST or None, code=code, activities=psfs_last_activities(patient))
+    form = OutcomeForm(request.POST or None, code=code, activities=carried_forward(patient, code))
     if request.method == "POST" and form.is_valid():
         response = outcome_record(
             patient=patient,
@@ -185,9 +185,6 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
             "patient": patient,
             "form": form,
             "instrument": form.instrument,
-            "instructions": instrument_items.instructions_for(code),
-            "quoted": code in instrument_items.QUOTED,
-            "citation": instrument_items.CITATIONS[code],
         },
     )
 
@@ -219,7 +216,7 @@ def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
         every_weeks=form.cleaned_data["every_weeks"],
         at_discharge=form.cleaned_data["at_discharge"],
     )
-    name = scoring.INSTRUMENTS[code].short_name
+    name = INSTRUMENTS[code].short_name
     messages.success(
         request,
         _("{patient} will be asked to complete the {name}.").format(

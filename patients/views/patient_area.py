@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import audit, permissions
 from clinic.lib.charts import Point, bar_chart, line_chart
 from clinic.parsing import parse_int
-from patients import adherence, instrument_items
+from patients import adherence
 from patients.adherence import patient_today
 from patients.forms_measures import OutcomeForm
 from patients.forms_patient import MorningCheckForm, SessionForm, SymptomForm
 from patients.handouts import handout_for
+from patients.instruments.base import PUBLISHED_NOTE
 from patients.models import (
     Flag,
     Goal,
@@ -38,7 +39,7 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.outcomes import outcome_record, psfs_last_activities
+from patients.outcomes import carried_forward, outcome_record
 from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
@@ -420,7 +421,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     if assignment is None:
         messages.info(request, _("You have no questionnaire to fill in. Thank you!"))
         return redirect("patients:patient_home")
-    activities = psfs_last_activities(patient) if assignment.code == "psfs" else []
+    activities = carried_forward(patient, assignment.code)
     form = OutcomeForm(
         request.POST or None, code=assignment.code, for_patient=True, activities=activities
     )
@@ -443,17 +444,10 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "instrument": form.instrument,
-            "citation": instrument_items.CITATIONS[assignment.code],
-            "instructions": _instructions(assignment.code),
-            "quoted": assignment.code in instrument_items.QUOTED,
-            "published_note": instrument_items.PUBLISHED_NOTE,
+            "published_note": PUBLISHED_NOTE,
             "tab": "today",
         },
     )
-
-
-def _instructions(code: str) -> tuple[str, ...]:
-    return instrument_items.instructions_for(code)
 
 
 REPORTED = "limber_reported_signs"
