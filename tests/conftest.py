@@ -11,10 +11,13 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.test import Client
 
 from clinic.actors import Actor
@@ -204,6 +207,28 @@ def program_a1(membership_a, patient_a1, program_template):
         patient=patient_a1,
         source=Program.objects.get(template_key=program_template),
     )
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker) -> Iterator[None]:
+    """A transaction around a module's whole run, rolled back at its end: a world built
+    inside it once is shared by the module's tests, each rolled back to it by `db`
+    (the permission matrix, the fuzzer)."""
+    from programs.library_sync import sync_library_translations, sync_shared_library
+    from programs.models import Exercise, ExerciseCue, ExerciseTranslation, Program, ProgramItem
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            # Tests that do not ask for `db` run after the live-server tests, whose flush
+            # empties the library the migrations installed: put it back (idempotent).
+            sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)
+            sync_library_translations(Exercise, ExerciseTranslation)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def persona_map(world: dict) -> dict:

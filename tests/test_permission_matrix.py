@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
@@ -58,17 +57,14 @@ from patients.models import (
 from patients.outcomes import outcome_record
 from patients.reports import ReportRequest, report_request
 from patients.services import patient_program_start
-from programs.library_sync import sync_library_translations, sync_shared_library
 from programs.models import (
     Exercise,
-    ExerciseCue,
-    ExerciseTranslation,
     HandoutPrint,
     Program,
     ProgramItem,
 )
 from programs.services import exercise_copy, program_copy
-from tests.conftest import actor_of, client_for, new_world, persona_map
+from tests.conftest import actor_of, client_for, kept_for_the_module, new_world, persona_map
 
 # The smallest valid PNG (1x1, transparent).
 TINY_PNG = bytes.fromhex(
@@ -1018,19 +1014,9 @@ WORLD_FIXTURES = (
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("matrix-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            # Tests that do not ask for `db` run after the live-server tests, whose flush
-            # empties the library the migrations installed: put it back (idempotent).
-            sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)
-            sync_library_translations(Exercise, ExerciseTranslation)
-            people = new_world()
-            yield {**people, "ctx": build_ctx(people), "media": media}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with override_settings(MEDIA_ROOT=media), kept_for_the_module(django_db_blocker):
+        people = new_world()
+        yield {**people, "ctx": build_ctx(people), "media": media}
 
 
 def _from_world(name: str):
