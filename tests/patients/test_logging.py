@@ -405,7 +405,7 @@ def test_a_second_patient_reaches_nothing_of_the_first(
 
 
 def test_a_hostile_item_key_is_refused_not_a_server_error(as_patient_a1, program_a1):
-    """Found by tests/test_form_fuzzing.py: int() of a 5,000-digit key used to raise."""
+    """Found by tests/fuzz/test_form_fuzzing.py: int() of a 5,000-digit key used to raise."""
     from urllib.parse import urlencode
 
     data = {"client_token": "t", "pain": "1", "done_" + "9" * 5000: "on"}
