@@ -93,6 +93,8 @@ class Server:
 
     def __enter__(self) -> Server:
         command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "1"]
+        # No restart after max_requests mid-measurement: the CPU is read from one pid.
+        command += ["--max-requests", "0"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env)
         self.worker = self.new_worker(previous=None)
         return self
