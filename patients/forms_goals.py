@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from patients.goals import scales, tracks_choices
+from patients.goals import PSFS_ACTIVITY, same_activity, scales, tracks_choices
 from patients.models import Goal
 
 
@@ -26,8 +26,10 @@ class GoalForm(forms.ModelForm):
         }
         widgets = {"target_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, activities: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The patient's PSFS activities: a goal shown by one of them must name it.
+        self.activities = activities or []
         self.fields["tracks"].choices = tracks_choices()
         for bound in self.visible_fields():
             css = "form-select" if isinstance(bound.field.widget, forms.Select) else "form-control"
@@ -49,7 +51,18 @@ class GoalForm(forms.ModelForm):
             self.add_error("target", gettext("Give the target, or choose “Not tied to a score”."))
         elif target is not None and not tracks:
             self.add_error("tracks", gettext("Choose the score or measure the target is in."))
-        elif tracks and target is not None:
+        if tracks == PSFS_ACTIVITY and not any(
+            same_activity(data.get("text") or "", activity) for activity in self.activities
+        ):
+            self.add_error(
+                "text",
+                gettext(
+                    "Write one of the patient's PSFS activities, as they named it: {names}."
+                ).format(names="; ".join(self.activities))
+                if self.activities
+                else gettext("The patient has no PSFS yet: choose another score or measure."),
+            )
+        if tracks and target is not None:
             scale = scales()[tracks]
             if not scale.low <= float(target) <= scale.high:
                 self.add_error(

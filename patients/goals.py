@@ -33,6 +33,15 @@ class Scale:
     higher_is_better: bool
 
 
+# A goal that is one PSFS activity, shown by that activity's own rating (0 to 10).
+PSFS_ACTIVITY = "psfs_activity"
+
+
+def same_activity(a: str, b: str) -> bool:
+    """PSFS activities are typed by hand: the same words, whatever the case and spaces."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def scales() -> dict[str, Scale]:
     """Every score or measure a goal can track, by code."""
     found = {
@@ -40,6 +49,7 @@ def scales() -> dict[str, Scale]:
         for code, i in INSTRUMENTS.items()
         if i.tracked_for_change
     }
+    found[PSFS_ACTIVITY] = Scale(gettext("PSFS, this activity"), "/10", 0, 10, True)
     for measure in MEASURES:
         found[measure.code] = Scale(
             measure.label, measure.unit, measure.low, measure.high, measure.higher_is_better
@@ -78,11 +88,23 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
     """The patient's goals with the latest value of what each tracks (three queries)."""
     goals = list(Goal.objects.filter(patient=patient))
     codes = {goal.tracks for goal in goals if goal.tracks}
+    if PSFS_ACTIVITY in codes:
+        codes.add("psfs")
     latest: dict[str, tuple[float, date]] = {}
+    # Each activity goal's latest rating, by goal id.
+    activity_latest: dict[int, tuple[float, date]] = {}
+    activity_goals = [goal for goal in goals if goal.tracks == PSFS_ACTIVITY]
     for response in OutcomeResponse.objects.filter(
         patient=patient, valid=True, code__in=codes
     ).order_by("completed_on", "created_at"):
         latest[response.code] = (response.value, response.completed_on)
+        if response.code == "psfs" and activity_goals:
+            answers = response.answers if isinstance(response.answers, dict) else {}
+            rated = zip(answers.get("activities", []), answers.get("ratings", []), strict=False)
+            for activity, rating in rated:
+                for goal in activity_goals:
+                    if same_activity(str(activity), goal.text):
+                        activity_latest[goal.pk] = (float(rating), response.completed_on)
     for measurement in (
         Measurement.objects.current()
         .filter(visit__patient=patient, code__in=codes)
@@ -92,16 +114,19 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
         latest[measurement.code] = (float(measurement.value), measurement.visit.measured_on)
     known = scales()
     today = adherence.patient_today(patient)
-    return [
-        GoalProgress(
-            goal=goal,
-            scale=known.get(goal.tracks),
-            latest=latest.get(goal.tracks, (None, None))[0],
-            latest_on=latest.get(goal.tracks, (None, None))[1],
-            today=today,
+    progress = []
+    for goal in goals:
+        value, on = (
+            activity_latest.get(goal.pk, (None, None))
+            if goal.tracks == PSFS_ACTIVITY
+            else latest.get(goal.tracks, (None, None))
         )
-        for goal in goals
-    ]
+        progress.append(
+            GoalProgress(
+                goal=goal, scale=known.get(goal.tracks), latest=value, latest_on=on, today=today
+            )
+        )
+    return progress
 
 
 @transaction.atomic

@@ -44,7 +44,8 @@ def _psfs_activities(patient) -> list[str]:
 @permissions.staff_required("clinical.record")
 def goal_new(request: HttpRequest, patient_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
-    form = GoalForm(request.POST or None)
+    activities = _psfs_activities(patient)
+    form = GoalForm(request.POST or None, activities=activities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         goal_add(
@@ -62,7 +63,7 @@ def goal_new(request: HttpRequest, patient_uuid) -> HttpResponse:
     return render(
         request,
         "clinician/goal_form.html",
-        {"patient": patient, "form": form, "activities": _psfs_activities(patient)},
+        {"patient": patient, "form": form, "activities": activities},
     )
 
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from clinic.models import AuditEvent
 from patients import adherence
+from patients.goals import goal_progress
 from patients.models import (
     Discharge,
     Goal,
@@ -56,6 +57,57 @@ def test_a_goal_is_set_and_shows_its_progress_on_the_chart(as_clinician_a, patie
     )
     page = as_clinician_a.get(chart(patient_a1)).content.decode()
     assert "latest 2/10" in page and "(target reached)" in page
+
+
+def psfs(patient, ratings: list[int], days_ago: int) -> None:
+    OutcomeResponse.objects.create(
+        patient=patient,
+        code="psfs",
+        answers={"activities": ["Walking to the shops", "Gardening", "Sleep"], "ratings": ratings},
+        value=sum(ratings) / len(ratings),
+        valid=True,
+        completed_on=date.today() - timedelta(days=days_ago),
+        source="clinician",
+    )
+
+
+def test_a_goal_can_be_one_psfs_activity_shown_by_its_own_rating(as_clinician_a, patient_a1):
+    psfs(patient_a1, [3, 8, 2], days_ago=20)
+    response = as_clinician_a.post(
+        chart(patient_a1) + "goals/new/",
+        # Typed with other case and spaces: still the patient's activity.
+        {
+            "text": "walking to the  shops",
+            "tracks": "psfs_activity",
+            "target": "8",
+            "target_on": later(),
+        },
+    )
+    assert response.status_code == 302
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    # The activity's own rating (3), not the PSFS mean (4.3).
+    assert "PSFS, this activity target 8/10, latest 3/10" in page
+    psfs(patient_a1, [8, 8, 2], days_ago=1)
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "latest 8/10" in page and "(target reached)" in page
+    # The report's front sheet says the same.
+    progress = goal_progress(patient_a1)
+    assert [(p.latest, p.reached) for p in progress] == [(8.0, True)]
+
+
+def test_a_psfs_activity_goal_must_name_one_of_the_patients_activities(as_clinician_a, patient_a1):
+    data = {"text": "Run a marathon", "tracks": "psfs_activity", "target": "8"}
+    page = as_clinician_a.post(
+        chart(patient_a1) + "goals/new/", {**data, "target_on": later()}
+    ).content.decode()
+    assert "The patient has no PSFS yet" in page
+    psfs(patient_a1, [3, 8, 2], days_ago=2)
+    page = as_clinician_a.post(
+        chart(patient_a1) + "goals/new/", {**data, "target_on": later()}
+    ).content.decode()
+    assert "Write one of the patient&#x27;s PSFS activities" in page
+    assert "Walking to the shops; Gardening; Sleep" in page
+    assert not Goal.objects.filter(patient=patient_a1).exists()
 
 
 @pytest.mark.parametrize(
