@@ -17,7 +17,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from clinic.actors import Actor
@@ -207,6 +207,31 @@ def program_a1(membership_a, patient_a1, program_template):
         patient=patient_a1,
         source=Program.objects.get(template_key=program_template),
     )
+
+
+# A statement that reads, or moves a savepoint. Anything else counts as a write; one whose
+# table cannot be read from it counts as a write to UNKNOWN_TABLE.
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+_WRITE = re.compile(
+    r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
+UNKNOWN_TABLE = "?"
+
+
+@contextmanager
+def tables_written() -> Iterator[set[str]]:
+    """The tables written to, inside the block, through Django's connection: how a check
+    knows that a request changed no row without reading every table before and after."""
+    written: set[str] = set()
+
+    def record(execute, sql, params, many, context):
+        if not sql.lstrip().upper().startswith(_READS):
+            match = _WRITE.match(sql)
+            written.add(match.group(1) if match else UNKNOWN_TABLE)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield written
 
 
 @contextmanager

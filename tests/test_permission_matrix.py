@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
@@ -64,7 +66,15 @@ from programs.models import (
     ProgramItem,
 )
 from programs.services import exercise_copy, program_copy
-from tests.conftest import actor_of, client_for, kept_for_the_module, new_world, persona_map
+from tests.conftest import (
+    UNKNOWN_TABLE,
+    actor_of,
+    client_for,
+    kept_for_the_module,
+    new_world,
+    persona_map,
+    tables_written,
+)
 
 # The smallest valid PNG (1x1, transparent).
 TINY_PNG = bytes.fromhex(
@@ -854,41 +864,62 @@ def expected_status(ctx: dict, route: Route, method: str, persona: str) -> int:
     return rule[persona]
 
 
-def snapshot() -> dict:
+def _snapshot_queries() -> dict:
     """Everything a denied request must not change."""
     return {
-        "patients": list(Patient.objects.order_by("pk").values()),
-        "memberships": list(Membership.objects.order_by("pk").values()),
-        "users": list(User.objects.order_by("pk").values("pk", "email", "password", "is_active")),
-        "invitations": list(Invitation.objects.order_by("pk").values()),
-        "programs": list(Program.objects.order_by("pk").values()),
-        "items": list(ProgramItem.objects.order_by("pk").values()),
-        "exercises": list(Exercise.objects.order_by("pk").values()),
-        "clinics": list(Clinic.objects.order_by("pk").values()),
-        "prints": list(HandoutPrint.objects.order_by("pk").values()),
-        "sessions": list(SessionLog.objects.order_by("pk").values()),
-        "flags": list(Flag.objects.order_by("pk").values()),
-        "checks": list(MorningCheck.objects.order_by("pk").values()),
-        "measurements": list(Measurement.objects.order_by("pk").values()),
-        "outcomes": list(OutcomeResponse.objects.order_by("pk").values()),
-        "assignments": list(OutcomeAssignment.objects.order_by("pk").values()),
-        "schedules": list(OutcomeSchedule.objects.order_by("pk").values()),
-        "reminders": list(ReminderSetting.objects.order_by("pk").values()),
-        "authenticators": list(Authenticator.objects.order_by("pk").values("pk", "user_id")),
-        "render_jobs": list(RenderJob.objects.order_by("pk").values()),
-        "intakes": list(Intake.objects.order_by("pk").values()),
-        "screens": list(RedFlagScreen.objects.order_by("pk").values()),
-        "precaution_decisions": list(PrecautionDecision.objects.order_by("pk").values()),
-        "goals": list(Goal.objects.order_by("pk").values()),
-        "discharges": list(Discharge.objects.order_by("pk").values()),
-        "emails": list(OutgoingEmail.objects.order_by("pk").values()),
+        "patients": Patient.objects.order_by("pk").values(),
+        "memberships": Membership.objects.order_by("pk").values(),
+        "users": User.objects.order_by("pk").values("pk", "email", "password", "is_active"),
+        "invitations": Invitation.objects.order_by("pk").values(),
+        "programs": Program.objects.order_by("pk").values(),
+        "items": ProgramItem.objects.order_by("pk").values(),
+        "exercises": Exercise.objects.order_by("pk").values(),
+        "clinics": Clinic.objects.order_by("pk").values(),
+        "prints": HandoutPrint.objects.order_by("pk").values(),
+        "sessions": SessionLog.objects.order_by("pk").values(),
+        "flags": Flag.objects.order_by("pk").values(),
+        "checks": MorningCheck.objects.order_by("pk").values(),
+        "measurements": Measurement.objects.order_by("pk").values(),
+        "outcomes": OutcomeResponse.objects.order_by("pk").values(),
+        "assignments": OutcomeAssignment.objects.order_by("pk").values(),
+        "schedules": OutcomeSchedule.objects.order_by("pk").values(),
+        "reminders": ReminderSetting.objects.order_by("pk").values(),
+        "authenticators": Authenticator.objects.order_by("pk").values("pk", "user_id"),
+        "render_jobs": RenderJob.objects.order_by("pk").values(),
+        "intakes": Intake.objects.order_by("pk").values(),
+        "screens": RedFlagScreen.objects.order_by("pk").values(),
+        "precaution_decisions": PrecautionDecision.objects.order_by("pk").values(),
+        "goals": Goal.objects.order_by("pk").values(),
+        "discharges": Discharge.objects.order_by("pk").values(),
+        "emails": OutgoingEmail.objects.order_by("pk").values(),
         # Calls count against a token's rate limit even when refused; the rest must stay.
-        "api_tokens": list(
-            ApiToken.objects.order_by("pk").values(
-                "pk", "name", "scope", "expires_at", "revoked_at"
-            )
+        "api_tokens": ApiToken.objects.order_by("pk").values(
+            "pk", "name", "scope", "expires_at", "revoked_at"
         ),
     }
+
+
+def snapshot() -> dict:
+    return {name: list(rows) for name, rows in _snapshot_queries().items()}
+
+
+SNAPSHOT_TABLES = {rows.model._meta.db_table for rows in _snapshot_queries().values()}
+
+
+def send_changing_nothing_if(denied: Callable, send: Callable, what) -> HttpResponse:
+    """Send the request; when `denied(response)`, check it changed no row the snapshot
+    holds. It is sent in a savepoint: only when it wrote to one of those tables is the
+    snapshot read, with its writes, then again after they are rolled back."""
+    with transaction.atomic():
+        with tables_written() as written:
+            response = send()
+        with_writes = None
+        if denied(response) and written & (SNAPSHOT_TABLES | {UNKNOWN_TABLE}):
+            with_writes = snapshot()
+            transaction.set_rollback(True)
+    if with_writes is not None:
+        assert with_writes == snapshot(), f"denied request changed rows: {what}"
+    return response
 
 
 def build_ctx(world: dict) -> dict:
@@ -1080,17 +1111,22 @@ def test_permission_matrix(ctx, pattern, method, persona):
     route = ROUTES[pattern]
     expected = expected_status(ctx, route, method, persona)
     client = client_for(*ctx["personas"][persona])
-    before = snapshot()
+
+    def denied(response) -> bool:
+        return method == "post" and (
+            expected in DENIED
+            or (persona == "anonymous" and "/accounts/login/" in response.get("Location", ""))
+        )
+
     if method == "get":
         response = client.get(route.url(ctx))
     else:
-        response = client.post(route.url(ctx), route.data(ctx))
+        response = send_changing_nothing_if(
+            denied,
+            lambda: client.post(route.url(ctx), route.data(ctx)),
+            (pattern, method, persona),
+        )
     assert response.status_code == expected, (pattern, method, persona)
-    denied = expected in DENIED or (
-        persona == "anonymous" and "/accounts/login/" in response.get("Location", "")
-    )
-    if method == "post" and denied:
-        assert snapshot() == before, f"denied POST changed rows: {pattern} {persona}"
     if expected in DENIED:
         # A refusal must not leak who the patient is.
         body = response.content.decode()
@@ -1325,8 +1361,11 @@ def test_api_token_matrix(ctx, clinic_b, pattern, method):
             expected = 404 if call.scope == "a" else call.ok
         else:
             expected = call.ok if needed <= scopes[who] else 403
-        before = snapshot()
-        response = _call(api_client(raw), method, url, call.data(ctx))
+        response = send_changing_nothing_if(
+            lambda _response, expected=expected: expected in DENIED,
+            lambda raw=raw: _call(api_client(raw), method, url, call.data(ctx)),
+            (pattern, method, who),
+        )
         assert response.status_code == expected, (pattern, method, who, response.content[:300])
         body = response.json()
         if expected >= 400 and pattern.startswith("fhir/"):
@@ -1334,7 +1373,6 @@ def test_api_token_matrix(ctx, clinic_b, pattern, method):
         elif expected >= 400:
             assert set(body) == {"error"} and body["error"]["status"] == expected
         if expected in DENIED:
-            assert snapshot() == before, f"refused {method} changed rows: {pattern} {who}"
             assert "Okafor" not in response.content.decode()
 
 
@@ -1376,3 +1414,16 @@ def test_the_api_needs_the_same_capability_as_the_portal(ctx, api, portal):
     pattern, method = api
     api_capability = _view(ctx, ROUTES[pattern]).api_capabilities[method]
     assert api_capability == _view(ctx, ROUTES[portal]).required_capability
+
+
+def test_a_denied_request_that_changes_a_row_is_caught(ctx):
+    """The matrix's own check fails when a denied request wrote to a table it watches."""
+    patient = Patient.objects.get(uuid=ctx["a1"])
+
+    def send() -> HttpResponse:
+        Patient.objects.filter(pk=patient.pk).update(first_name="Changed")
+        return HttpResponse(status=403)
+
+    with pytest.raises(AssertionError, match="denied request changed rows"):
+        send_changing_nothing_if(lambda response: True, send, "a write")
+    assert send_changing_nothing_if(lambda response: False, send, "allowed").status_code == 403
