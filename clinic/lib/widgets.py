@@ -7,17 +7,26 @@ form was shown again with an error. `LongSelect` writes the same HTML directly.
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 
-def _options(options: list[dict]) -> SafeString:
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
+def _text(value) -> str:
+    # conditional_escape without its lazy-string wrapper, which costs more than the
+    # escaping here: text already marked safe is kept as it is.
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _options(options: list[dict]) -> str:
+    """The options' HTML, escaped here (the caller marks the whole <select> safe)."""
+    return "".join(
+        f'<option value="{_text(option["value"])}"'
+        f"{flatatt(option['attrs']) if option['attrs'] else ''}>{_text(option['label'])}</option>"
+        for option in options
     )
 
 
@@ -31,7 +40,7 @@ class LongSelect(forms.Select):
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(
-                    format_html('<optgroup label="{}">{}</optgroup>', group_name, _options(options))
+                    f'<optgroup label="{_text(group_name)}">{_options(options)}</optgroup>'
                 )
             else:
                 parts.append(_options(options))
