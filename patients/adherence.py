@@ -83,9 +83,15 @@ def patient_today(patient: Patient) -> date:
     return timezone.localtime(timezone.now(), _tz(patient)).date()
 
 
-def window(patient: Patient, days: int = ADHERENCE_DAYS, today: date | None = None) -> Period:
+def window(
+    patient: Patient,
+    days: int = ADHERENCE_DAYS,
+    today: date | None = None,
+    prescriptions: Prescriptions | None = None,
+) -> Period:
     """Adherence over the `days` full days before today (today is not over yet): the same
-    days the caseload shows."""
+    days the caseload shows. A page that asks for several windows passes one
+    `prescriptions` (the patient's revisions, read once)."""
     today = today or patient_today(patient)
     start, end = today - timedelta(days=days), today - timedelta(days=1)
     done = (
@@ -94,7 +100,7 @@ def window(patient: Patient, days: int = ADHERENCE_DAYS, today: date | None = No
         )["total"]
         or 0
     )
-    prescriptions = Prescriptions(patient, _tz(patient))
+    prescriptions = prescriptions or Prescriptions(patient, _tz(patient))
     prescribed = sum(prescriptions.on(start + timedelta(days=i)) for i in range(days))
     return Period(start=start, done=done, prescribed=round(prescribed, 2))
 

@@ -63,17 +63,22 @@ def screen_decide(
 
 
 def patient_precautions(patient: Patient) -> list[str]:
-    intake = Intake.objects.filter(patient=patient).first()
+    return intake_precautions(Intake.objects.filter(patient=patient).first())
+
+
+def intake_precautions(intake: Intake | None) -> list[str]:
+    """The precautions recorded at intake; none without an intake."""
     return list(intake.precautions) if intake else []
 
 
 def program_conflicts(
-    patient: Patient, program: Program, exercises=None
+    patient: Patient, program: Program, exercises=None, codes: list[str] | None = None
 ) -> tuple[list[precautions.Conflict], dict]:
     """The program's conflicts with the patient's precautions, and the decisions already
     recorded for them ({(exercise id, precaution): PrecautionDecision}). `exercises`
-    defaults to the program's saved items' exercises."""
-    codes = patient_precautions(patient)
+    defaults to the program's saved items' exercises, `codes` to the patient's
+    precautions (a caller that has read the intake passes them)."""
+    codes = patient_precautions(patient) if codes is None else codes
     if not codes:
         return [], {}
     if exercises is None:

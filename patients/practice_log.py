@@ -24,7 +24,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.schedule import days_a_week, prescribed_per_week
-from programs.models import Exercise, Program
+from programs.models import Exercise, Program, ProgramItem
 
 EDIT_WINDOW = timedelta(hours=24)
 # A session kept on the patient's phone while offline is accepted this long after it was
@@ -230,16 +230,27 @@ def _raise_pain_flags(patient: Patient, session: SessionLog) -> None:
             )
 
 
-def flag_check_inactive(patient: Patient, today: date | None = None) -> bool:
+def flag_check_inactive(
+    patient: Patient,
+    today: date | None = None,
+    *,
+    current: tuple[Program | None, list[ProgramItem]] | None = None,
+    prescriptions: Prescriptions | None = None,
+) -> bool:
     """Raise the inactivity flag when the patient has let INACTIVE_DUE_DAYS days' worth of
     prescribed sessions go by since their last session (or since their program began),
     counted on their own schedule: a Mon/Wed/Fri patient is not flagged on a Monday for
-    the weekend, and a "3 days a week" patient has the week to fit them in."""
+    the weekend, and a "3 days a week" patient has the week to fit them in.
+
+    The chart, which has read them already, passes the current program with its items
+    (`current`) and the patient's `prescriptions`."""
     today = today or patient_today(patient)
-    program = current_program(patient)
+    if current is None:
+        program = current_program(patient)
+        current = (program, list(program.items.all()) if program else [])
+    program, items = current
     if program is None or program.status != Program.Status.ACTIVE:
         return False
-    items = list(program.items.all())
     due_days_a_week = max((days_a_week(item) for item in items), default=0)
     if not due_days_a_week:
         return False
@@ -250,7 +261,7 @@ def flag_check_inactive(patient: Patient, today: date | None = None) -> bool:
         .values_list("performed_on", flat=True)
         .first()
     )
-    prescriptions = Prescriptions(patient, patient.tzinfo)
+    prescriptions = prescriptions or Prescriptions(patient, patient.tzinfo)
     first = max(
         last + timedelta(days=1) if last else today - INACTIVE_LOOKBACK, today - INACTIVE_LOOKBACK
     )

@@ -41,14 +41,20 @@ class NotSuggested(Exception):
     """The swap asked for is not (or no longer) a progression the program has earned."""
 
 
-def suggestions(patient: Patient, program: Program, today: date | None = None) -> list[Suggestion]:
+def suggestions(
+    patient: Patient,
+    program: Program,
+    today: date | None = None,
+    codes: list[str] | None = None,
+) -> list[Suggestion]:
     """The program's items whose rule is met over its window ending today, in order.
 
     Met means: the patient had the program for the whole window, no morning check in it
     was worse than the day before, every logged session with the exercise had pain
     during at most the threshold, and enough of them had every prescribed set done. An
     item whose harder version is already in the program, or is ruled out by one of the
-    patient's precautions, is not suggested.
+    patient's precautions (`codes`, read from the intake when not given), is not
+    suggested.
     """
     today = today or adherence.patient_today(patient)
     items = [
@@ -64,7 +70,8 @@ def suggestions(patient: Patient, program: Program, today: date | None = None) -
     ruled_out = {
         conflict.exercise_id
         for conflict in precautions.conflicts(
-            patient_precautions(patient), [item.exercise.harder for item in items]
+            patient_precautions(patient) if codes is None else codes,
+            [item.exercise.harder for item in items],
         )
     }
     longest = max(THRESHOLDS[item.exercise.progress_when].days for item in items)

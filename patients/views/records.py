@@ -25,7 +25,7 @@ from patients import caseload as caseload_figures
 from patients.access import open_flag, patient_or_404
 from patients.forms import CaseloadFilterForm, PatientForm
 from patients.goals import goal_progress
-from patients.intake import program_conflicts
+from patients.intake import intake_precautions, program_conflicts
 from patients.models import (
     Discharge,
     Intake,
@@ -153,15 +153,20 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         .select_related("created_by")
         .order_by("-created_at")
     )
-    if patient.is_active and clinical:
-        # A time-based rule, also swept daily by `raise_flags`: checked here as well so the
-        # clinician never sees a chart that is missing a flag the sweep has not raised yet.
-        flag_check_inactive(patient)
+    # Newest first, as Program.objects.current_for orders them: the current program is
+    # the newest one not completed.
     programs = list(
-        Program.objects.filter(assignment__patient=patient).select_related("updated_by")
+        Program.objects.filter(assignment__patient=patient)
+        .select_related("updated_by", "assignment")
+        .order_by("-created_at")
     )
     current = next((p for p in programs if p.status != Program.Status.COMPLETED), None)
     items = list(current.items.select_related("exercise")) if current else []
+    prescriptions = adherence.Prescriptions(patient, patient.tzinfo)
+    if patient.is_active and clinical:
+        # A time-based rule, also swept daily by `raise_flags`: checked here as well so the
+        # clinician never sees a chart that is missing a flag the sweep has not raised yet.
+        flag_check_inactive(patient, current=(current, items), prescriptions=prescriptions)
     per_session, per_day = estimate_minutes(items)
     context = {
         "patient": patient,
@@ -184,15 +189,16 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
             "clinic_id", "title"
         )
     if clinical:
-        context.update(_progress_context(patient))
+        context.update(_progress_context(patient, prescriptions))
         context.update(progress_figures(patient))
-        context.update(_intake_context(request, patient, current))
+        context.update(_intake_context(request, patient, current, items))
     return render(request, "clinician/patient_chart.html", context)
 
 
-def _intake_context(request: HttpRequest, patient: Patient, program) -> dict:
+def _intake_context(request: HttpRequest, patient: Patient, program, items: list) -> dict:
     """The intake card, and the program's conflicts with the patient's precautions."""
     intake = Intake.objects.filter(patient=patient).first()
+    codes = intake_precautions(intake)
     stage = intake.stage_on(adherence.patient_today(patient)) if intake else ""
     context = {
         "goals": goal_progress(patient),
@@ -205,20 +211,22 @@ def _intake_context(request: HttpRequest, patient: Patient, program) -> dict:
         "screen": RedFlagScreen.objects.filter(patient=patient)
         .select_related("decided_by")
         .first(),
-        "precaution_notices": precaution_notices(intake.precautions if intake else []),
+        "precaution_notices": precaution_notices(codes),
         "can_decide_precautions": role_can(request.membership.role, "programs.edit"),
     }
     if intake is not None:
         context.update(_pathways_context(patient, intake, stage))
     if program is not None:
-        found, decided = program_conflicts(patient, program)
+        found, decided = program_conflicts(
+            patient, program, [item.exercise for item in items], codes
+        )
         context.update(
             precaution_conflicts=found,
             decided=decided,
             keep_url=reverse(
                 "patients:patient_precaution_decision", args=[patient.uuid, program.uuid]
             ),
-            progressions=progression_suggestions(patient, program),
+            progressions=progression_suggestions(patient, program, codes=codes),
             progress_url=reverse(
                 "patients:patient_program_progress", args=[patient.uuid, program.uuid]
             ),
@@ -254,7 +262,7 @@ def _pathways_context(patient: Patient, intake: Intake, stage: str) -> dict:
 TIMELINE_LENGTH = 15
 
 
-def _progress_context(patient: Patient) -> dict:
+def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) -> dict:
     """Adherence, recent sessions, pain trend and flags for the chart's Progress section."""
     today = adherence.patient_today(patient)
     sessions = list(
@@ -278,8 +286,8 @@ def _progress_context(patient: Patient) -> dict:
         patient.flags.select_related("reviewed_by").order_by("reviewed_at", "-raised_on")[:10]
     )
     return {
-        "adherence_7": adherence.window(patient, 7, today),
-        "adherence_28": adherence.window(patient, 28, today),
+        "adherence_7": adherence.window(patient, 7, today, prescriptions),
+        "adherence_28": adherence.window(patient, 28, today, prescriptions),
         "sessions": [(s, checks.get(s.performed_on + timedelta(days=1))) for s in sessions],
         "pain_chart": line_chart(
             [Point(date_format(day, "d M"), pain) for day, pain in pains],

@@ -1,0 +1,66 @@
+"""The chart reads each thing once: its queries are pinned and do not grow with the
+patient's history (sessions, goals, earlier programs)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.actors import Actor
+from patients.models import Goal, Intake
+from patients.practice_log import Done, session_log
+from patients.services import patient_program_start
+from programs.models import Program
+
+# Counted on this test's chart (the session and sign-in reads included) when it stopped
+# reading the program, its items, the intake and the revision history two or three
+# times over: 44 before.
+CHART_QUERIES = 37
+
+
+def chart_queries(client, patient) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/portal/patients/{patient.uuid}/")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def some_history(patient, program, membership, days: int, start: int) -> None:
+    first = program.items.select_related("exercise").first()
+    for n in range(days):
+        session_log(
+            patient=patient,
+            program=program,
+            done=[Done(first.exercise)],
+            pain=2,
+            effort=None,
+            comment="",
+            client_token=f"chart-{start + n}",
+            actor=Actor.for_member(membership),
+            performed_on=date.today() - timedelta(days=start + n),
+        )
+        Goal.objects.create(
+            patient=patient, text=f"Goal {start + n}", target_on=date.today() + timedelta(days=30)
+        )
+
+
+def test_the_chart_reads_each_thing_once(
+    as_clinician_a, patient_a1, program_a1, membership_a, program_template
+):
+    Intake.objects.create(
+        patient=patient_a1, diagnosis="Low back pain", region="low_back", precautions=[]
+    )
+    some_history(patient_a1, program_a1, membership_a, 2, 1)
+    few = chart_queries(as_clinician_a, patient_a1)
+    assert few <= CHART_QUERIES
+
+    some_history(patient_a1, program_a1, membership_a, 6, 10)
+    Program.objects.filter(pk=program_a1.pk).update(status=Program.Status.COMPLETED)
+    patient_program_start(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key=program_template),
+    )
+    assert chart_queries(as_clinician_a, patient_a1) <= few
