@@ -162,8 +162,9 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     )
     current = next((p for p in programs if p.status != Program.Status.COMPLETED), None)
     items = list(current.items.select_related("exercise")) if current else []
-    prescriptions = adherence.Prescriptions(patient, patient.tzinfo)
-    if patient.is_active and clinical:
+    # What was prescribed on each day, for the inactivity check and the adherence windows.
+    prescriptions = adherence.Prescriptions(patient, patient.tzinfo) if clinical else None
+    if patient.is_active and prescriptions is not None:
         # A time-based rule, also swept daily by `raise_flags`: checked here as well so the
         # clinician never sees a chart that is missing a flag the sweep has not raised yet.
         flag_check_inactive(patient, current=(current, items), prescriptions=prescriptions)
@@ -188,7 +189,7 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         context["templates"] = Program.objects.templates_for(request.clinic.pk).order_by(
             "clinic_id", "title"
         )
-    if clinical:
+    if prescriptions is not None:  # clinical staff
         context.update(_progress_context(patient, prescriptions))
         context.update(progress_figures(patient))
         context.update(_intake_context(request, patient, current, items))
