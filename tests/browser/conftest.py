@@ -80,8 +80,9 @@ def task_worker(live_server):
     """django-tasks-db's worker loop in a thread beside the live server, on its database
     (the live server's in-memory SQLite is shared by threads, not processes)."""
     import threading
+    import time
 
-    from django.db import connection
+    from django.db import OperationalError, connection
     from django_tasks_db.management.commands.db_worker import Worker
 
     worker = Worker(
@@ -97,7 +98,16 @@ def task_worker(live_server):
 
     def run() -> None:
         try:
-            worker.run()
+            while worker.running:
+                try:
+                    worker.run()
+                except OperationalError as error:
+                    # The worker retries a lock met while claiming a task, but not one met
+                    # by the BEGIN before it; the thread died of that once ("database table
+                    # is locked"), and a later render would then never happen.
+                    if "locked" not in str(error):
+                        raise
+                    time.sleep(0.1)
         finally:
             connection.close()
 
