@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -97,6 +97,26 @@ def _due(patient, items: list, today) -> list:
     return due_today(items, today, done_today, done_week)
 
 
+def _recent_sessions(patient, today) -> tuple[list, SessionLog | None, bool]:
+    """Today's sessions, the last session if it can still be changed, and whether the
+    patient exercised yesterday: one read of the sessions done since yesterday or logged
+    within the edit window. The patient's latest log is editable only if it was logged
+    within the window, so when any log is, the latest of those is the latest of all."""
+    yesterday = today - timedelta(days=1)
+    recent = list(
+        SessionLog.objects.filter(
+            Q(performed_on__gte=yesterday) | Q(logged_at__gte=timezone.now() - EDIT_WINDOW),
+            patient=patient,
+        ).order_by("logged_at", "pk")
+    )
+    in_window = [s for s in recent if timezone.now() - s.logged_at <= EDIT_WINDOW]
+    return (
+        [s for s in recent if s.performed_on == today],
+        in_window[-1] if in_window else None,
+        any(s.performed_on == yesterday for s in recent),
+    )
+
+
 def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dict:
     patient = request.patient
     today = patient_today(patient)
@@ -104,13 +124,8 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
     items = _items(program)
     due = _due(patient, items, today)
     due_ids = {d.item.pk for d in due}
-    sessions_today = list(SessionLog.objects.filter(patient=patient, performed_on=today))
-    last = SessionLog.objects.filter(patient=patient).order_by("-logged_at").first()
-    editable = last if last and timezone.now() - last.logged_at <= EDIT_WINDOW else None
-    # Both lookups always run, so the page costs the same number of queries every day.
-    exercised_yesterday = SessionLog.objects.filter(
-        patient=patient, performed_on=today - timedelta(days=1)
-    ).exists()
+    sessions_today, editable, exercised_yesterday = _recent_sessions(patient, today)
+    # Always looked up, so the page costs the same number of queries every day.
     answered = MorningCheck.objects.filter(patient=patient, checked_on=today).exists()
     asked = exercised_yesterday and not answered
     rules = stop_rules_for_items(items)

@@ -203,6 +203,30 @@ def test_the_next_morning_question_appears_the_day_after(as_patient_a1, patient_
         assert "How do you feel this morning?" not in patient.get("/me/").content.decode()
 
 
+def test_today_reads_todays_sessions_the_editable_one_and_yesterday_together(
+    as_patient_a1, patient_a1, program_a1
+):
+    """The page reads these in one query (patient_area._recent_sessions): a session done on
+    an earlier day but logged just now is the one to change; one logged 25 hours ago is
+    not; today's are listed oldest first."""
+    today = patient_today(patient_a1)
+    with time_machine.travel(timezone.now() - timedelta(hours=25)):
+        log_pain(patient_a1, program_a1, 1, today - timedelta(days=1), "old")
+    context = as_patient_a1.get("/me/").context
+    assert context["morning_form"] is not None  # exercised yesterday
+    assert (context["sessions_today"], context["editable"]) == ([], None)
+    backdated = log_pain(patient_a1, program_a1, 2, today - timedelta(days=3), "late")
+    context = as_patient_a1.get("/me/").context
+    assert (context["sessions_today"], context["editable"]) == ([], backdated[0])
+    first = log_pain(patient_a1, program_a1, 3, today, "first")
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        second = log_pain(patient_a1, program_a1, 4, today, "second")
+    SessionLog.objects.filter(pk=backdated[0].pk).update(logged_at=timezone.now())
+    context = as_patient_a1.get("/me/").context
+    assert context["sessions_today"] == [first[0], second[0]]
+    assert context["editable"] == second[0]
+
+
 def test_a_bad_morning_answer_saves_nothing(as_patient_a1, program_a1):
     as_patient_a1.post("/me/morning/", {"compared": "fantastic", "pain": "12"})
     assert not MorningCheck.objects.exists()
