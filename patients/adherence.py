@@ -90,19 +90,36 @@ def window(
     prescriptions: Prescriptions | None = None,
 ) -> Period:
     """Adherence over the `days` full days before today (today is not over yet): the same
-    days the caseload shows. A page that asks for several windows passes one
-    `prescriptions` (the patient's revisions, read once)."""
+    days the caseload shows."""
+    return windows(patient, (days,), today, prescriptions)[days]
+
+
+def windows(
+    patient: Patient,
+    lengths: tuple[int, ...],
+    today: date | None = None,
+    prescriptions: Prescriptions | None = None,
+) -> dict[int, Period]:
+    """window() for several lengths at once, from one read of the sessions done per day
+    and one `prescriptions` (the patient's revisions, read once)."""
     today = today or patient_today(patient)
-    start, end = today - timedelta(days=days), today - timedelta(days=1)
-    done = (
-        SessionLog.objects.filter(patient=patient, performed_on__range=(start, end)).aggregate(
-            total=Sum("exercises_done")
-        )["total"]
-        or 0
+    end = today - timedelta(days=1)
+    done_on = dict(
+        SessionLog.objects.filter(
+            patient=patient, performed_on__range=(today - timedelta(days=max(lengths)), end)
+        )
+        .values_list("performed_on")
+        .annotate(total=Sum("exercises_done"))
+        .order_by()
     )
     prescriptions = prescriptions or Prescriptions(patient, _tz(patient))
-    prescribed = sum(prescriptions.on(start + timedelta(days=i)) for i in range(days))
-    return Period(start=start, done=done, prescribed=round(prescribed, 2))
+    out = {}
+    for days in lengths:
+        start = today - timedelta(days=days)
+        prescribed = sum(prescriptions.on(start + timedelta(days=i)) for i in range(days))
+        done = sum(total or 0 for day, total in done_on.items() if day >= start)
+        out[days] = Period(start=start, done=done, prescribed=round(prescribed, 2))
+    return out
 
 
 def plan(patient: Patient, *, first: date | None = None) -> None:

@@ -46,6 +46,7 @@ def suggestions(
     program: Program,
     today: date | None = None,
     codes: list[str] | None = None,
+    items: list | None = None,
 ) -> list[Suggestion]:
     """The program's items whose rule is met over its window ending today, in order.
 
@@ -54,19 +55,22 @@ def suggestions(
     during at most the threshold, and enough of them had every prescribed set done. An
     item whose harder version is already in the program, or is ruled out by one of the
     patient's precautions (`codes`, read from the intake when not given), is not
-    suggested.
+    suggested. A page that has read the program's `items` (with `exercise__harder`)
+    passes them.
     """
     today = today or adherence.patient_today(patient)
+    if items is None:
+        items = list(program.items.select_related("exercise__harder"))
+    in_program = {item.exercise_id for item in items}
     items = [
         item
-        for item in program.items.select_related("exercise__harder")
+        for item in items
         if item.exercise.harder_id
         and not item.exercise.harder.is_archived
         and item.exercise.progress_when in THRESHOLDS
     ]
     if not items:
         return []
-    in_program = {item.exercise_id for item in program.items.all()}
     ruled_out = {
         conflict.exercise_id
         for conflict in precautions.conflicts(

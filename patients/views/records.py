@@ -161,7 +161,7 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         .order_by("-created_at")
     )
     current = next((p for p in programs if p.status != Program.Status.COMPLETED), None)
-    items = list(current.items.select_related("exercise")) if current else []
+    items = list(current.items.select_related("exercise__harder")) if current else []
     # What was prescribed on each day, for the inactivity check and the adherence windows.
     prescriptions = adherence.Prescriptions(patient, patient.tzinfo) if clinical else None
     if patient.is_active and prescriptions is not None:
@@ -227,7 +227,7 @@ def _intake_context(request: HttpRequest, patient: Patient, program, items: list
             keep_url=reverse(
                 "patients:patient_precaution_decision", args=[patient.uuid, program.uuid]
             ),
-            progressions=progression_suggestions(patient, program, codes=codes),
+            progressions=progression_suggestions(patient, program, codes=codes, items=items),
             progress_url=reverse(
                 "patients:patient_program_progress", args=[patient.uuid, program.uuid]
             ),
@@ -286,9 +286,10 @@ def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) 
     flags = list(
         patient.flags.select_related("reviewed_by").order_by("reviewed_at", "-raised_on")[:10]
     )
+    periods = adherence.windows(patient, (7, 28), today, prescriptions)
     return {
-        "adherence_7": adherence.window(patient, 7, today, prescriptions),
-        "adherence_28": adherence.window(patient, 28, today, prescriptions),
+        "adherence_7": periods[7],
+        "adherence_28": periods[28],
         "sessions": [(s, checks.get(s.performed_on + timedelta(days=1))) for s in sessions],
         "pain_chart": line_chart(
             [Point(date_format(day, "d M"), pain) for day, pain in pains],

@@ -160,6 +160,10 @@ def test_seven_and_twenty_eight_day_windows(membership_a, patient_a1):
         assert adherence.window(patient_a1, 7).percent == round(100 * 3 / 7)
         # ...and 13 of the 28 before today.
         assert adherence.window(patient_a1, 28).percent == round(100 * 13 / 28)
+        # The chart asks for both at once (one read of the sessions): the same figures.
+        both = adherence.windows(patient_a1, (7, 28))
+        assert (both[7].done, both[28].done) == (3, 13)
+        assert (both[7].start, both[28].start) == (today - timedelta(7), today - timedelta(28))
 
 
 def test_streak_counts_consecutive_days(membership_a, patient_a1):
