@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinic.lib.images import SanitizedImageField
-from clinic.lib.widgets import LongSelect
 from clinic.models import Clinic, Membership
 from clinic.validators import phone_validator
 
@@ -128,7 +127,7 @@ class ClinicSettingsForm(forms.ModelForm):
             "paper_size": gettext_lazy("Paper size"),
             "handout_footer": gettext_lazy("Handout footer"),
         }
-        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "timezone": LongSelect}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3}), "timezone": forms.Select}
         help_texts = {"timezone": gettext_lazy("Defines “today” for your patients' schedules.")}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -308,6 +308,8 @@ STORAGES = {
     },
 }
 
+# Django's form rendering, with its widget templates drawn in Python (why: in the module).
+FORM_RENDERER = "clinic.lib.form_renderer.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
