@@ -19,6 +19,8 @@ the worker prints, with their front-sheet sentences built in patients/report_she
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import pkgutil
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -26,9 +28,10 @@ from collections.abc import Mapping
 import pytest
 from django.utils import translation
 
+import patients.instruments
 from clinic.models import AuditEvent
-from patients import instrument_items, scoring, screening
 from patients import measures as measure_table
+from patients import scoring, screening
 from programs.content import clinical, pathways
 from programs.content import leaflets as leaflet_table
 from programs.models import Exercise, Program, ProgramRevision
@@ -47,6 +50,15 @@ IDENTIFIER = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+\b")
 
 # Pages not fully marked yet, with the reason; the test reports them if they become clean.
 KNOWN_GAPS: dict[str, str] = {}
+
+
+def instrument_modules() -> list:
+    """The instrument registry's modules (patients/instruments/), each with its wording."""
+    package = patients.instruments
+    return [package] + [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
 
 
 def _strings(value) -> list[str]:
@@ -81,7 +93,14 @@ def _content_phrases() -> list[str]:
     texts += _strings(measure_table.MEASURES)
     # The questionnaires' own wording (shown as published, README "Languages") and the
     # red-flag screen's questions (clinical content, like the measures).
-    texts += _strings([value for name, value in vars(instrument_items).items() if name.isupper()])
+    texts += _strings(
+        [
+            value
+            for module in instrument_modules()
+            for name, value in vars(module).items()
+            if name.isupper()
+        ]
+    )
     texts += _strings(screening.QUESTIONS)
     texts += [name.replace("_", " ") for name in zoneinfo.available_timezones()]
     phrases = set()

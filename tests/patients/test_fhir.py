@@ -140,14 +140,14 @@ def test_observations_carry_ucum_units_and_loinc_where_one_exists(clinic_a, a1_r
 
 
 def test_questionnaire_responses_only_where_the_wording_may_be_shown(clinic_a, a1_record):
-    from patients import instrument_items
+    from patients.instruments import INSTRUMENTS
 
     api = api_client(api_token_for(clinic_a, "all"))
     bundle = api.get(FHIR + "QuestionnaireResponse", {"patient": str(a1_record.uuid)}).json()
     answered = {r["questionnaire"].split(":")[-1].split("|")[0]: r for r in _resources(bundle)}
     assert set(answered) == {"nprs", "rmdq"}
     rmdq = answered["rmdq"]
-    assert rmdq["item"][0]["text"] == instrument_items.items_for("rmdq")[0]
+    assert rmdq["item"][0]["text"] == INSTRUMENTS["rmdq"].items[0]
     assert rmdq["item"][0]["answer"] == [{"valueBoolean": True}]
     odi = OutcomeResponse.objects.get(code="odi")
     assert api.get(f"{FHIR}QuestionnaireResponse/{odi.uuid}").status_code == 404

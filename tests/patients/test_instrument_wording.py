@@ -1,8 +1,11 @@
-"""Checks on the patient-facing questionnaire wording in patients.instrument_items."""
+"""Checks on the patient-facing questionnaire wording, as the instrument registry
+(patients/instruments/) declares it: published wording exactly, our own plain, licensed
+wording nowhere, and the registry free of Django."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
@@ -10,29 +13,15 @@ from pathlib import Path
 
 import pytest
 
-import patients.instrument_items as items_module
-from patients.instrument_items import (
-    CITATIONS,
-    LEFS_ACTIVITIES,
-    LEFS_INSTRUCTIONS,
-    LEFS_SCALE,
-    LICENSED_NOTE,
-    NPRS_ANCHORS,
-    NPRS_PROMPT,
-    NPRS_QUESTIONS,
-    PSFS_INSTRUCTIONS,
-    PSFS_SCALE_ANCHORS,
-    PUBLISHED_NOTE,
-    QUOTED,
-    RMDQ_INSTRUCTIONS,
-    RMDQ_ITEMS,
-    instructions_for,
-    items_for,
-)
-from patients.scoring import INSTRUMENTS, score
+from patients.instruments import INSTRUMENTS, instrument, score
+from patients.instruments.base import LICENSED_NOTE, PUBLISHED_NOTE
+from patients.instruments.lefs import LEFS_ACTIVITIES, LEFS_INSTRUCTIONS, LEFS_SCALE
+from patients.instruments.nprs import NPRS_ANCHORS, NPRS_PROMPT, NPRS_QUESTIONS
+from patients.instruments.psfs import PSFS_INSTRUCTIONS, PSFS_SCALE_ANCHORS
+from patients.instruments.rmdq import RMDQ_INSTRUCTIONS, RMDQ_ITEMS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MODULE_PATH = Path(items_module.__file__)
+REGISTRY = PROJECT_ROOT / "patients" / "instruments"
 MAX_ITEM_CHARS = 140
 
 LICENSED = sorted(code for code, i in INSTRUMENTS.items() if i.item_text_licensed)
@@ -183,7 +172,7 @@ def test_lefs_instructions_and_answers_are_the_published_ones():
 
 
 def test_quoted_instruments_are_rmdq_and_lefs():
-    assert sorted(QUOTED) == ["lefs", "rmdq"]
+    assert sorted(code for code, i in INSTRUMENTS.items() if i.quoted) == ["lefs", "rmdq"]
 
 
 @pytest.mark.parametrize(
@@ -198,13 +187,8 @@ def test_quoted_instruments_are_rmdq_and_lefs():
         ("sbst", ()),
     ],
 )
-def test_instructions_for_returns_paragraphs(code, expected):
-    assert instructions_for(code) == expected
-
-
-def test_instructions_for_rejects_unknown_codes():
-    with pytest.raises(LookupError, match="unknown instrument code"):
-        instructions_for("oswestry")
+def test_each_instrument_gives_its_paragraphs_of_instructions(code, expected):
+    assert instrument(code).instructions == expected
 
 
 # --- NPRS and PSFS -----------------------------------------------------------------
@@ -260,9 +244,8 @@ def test_patient_text_avoids_clinical_jargon():
 # --- citations and licensing ------------------------------------------------------
 
 
-def test_every_instrument_has_a_citation_and_nothing_else_does():
-    assert isinstance(CITATIONS, dict)
-    assert set(CITATIONS) == set(INSTRUMENTS)
+def test_every_instrument_has_a_citation():
+    assert all(i.citation for i in INSTRUMENTS.values())
 
 
 @pytest.mark.parametrize(
@@ -278,7 +261,7 @@ def test_every_instrument_has_a_citation_and_nothing_else_does():
     ],
 )
 def test_citation_names_the_source(code, needles):
-    citation = CITATIONS[code]
+    citation = INSTRUMENTS[code].citation
     assert "\n" not in citation
     assert citation == citation.strip()
     for needle in needles:
@@ -287,7 +270,7 @@ def test_citation_names_the_source(code, needles):
 
 @pytest.mark.parametrize("code", sorted(INSTRUMENTS))
 def test_citation_marks_licensed_wording_exactly_when_scoring_does(code):
-    assert (LICENSED_NOTE in CITATIONS[code]) is INSTRUMENTS[code].item_text_licensed
+    assert (LICENSED_NOTE in INSTRUMENTS[code].citation) is INSTRUMENTS[code].item_text_licensed
 
 
 def test_licensed_instruments_are_the_three_the_design_names():
@@ -295,30 +278,26 @@ def test_licensed_instruments_are_the_three_the_design_names():
 
 
 @pytest.mark.parametrize("code", LICENSED)
-def test_items_for_refuses_licensed_instruments(code):
-    with pytest.raises(LookupError, match="licensed"):
-        items_for(code)
+def test_licensed_instruments_hold_no_items(code):
+    assert INSTRUMENTS[code].items == ()
+    module = importlib.import_module(f"patients.instruments.{code}")
+    assert not [name for name in vars(module) if name.isupper() and "ITEM" in name]
 
 
-def test_items_for_returns_the_displayable_lists():
-    assert items_for("rmdq") is RMDQ_ITEMS
-    assert items_for("lefs") is LEFS_ACTIVITIES
+def test_the_displayable_lists_are_the_published_ones():
+    assert INSTRUMENTS["rmdq"].items is RMDQ_ITEMS
+    assert INSTRUMENTS["lefs"].items is LEFS_ACTIVITIES
 
 
 @pytest.mark.parametrize("code", ["nprs", "psfs"])
-def test_items_for_returns_nothing_where_there_is_no_fixed_item_list(code):
-    assert items_for(code) == ()
+def test_no_items_where_there_is_no_fixed_item_list(code):
+    assert INSTRUMENTS[code].items == ()
 
 
 @pytest.mark.parametrize("code", ["RMDQ", "oswestry", "", None])
-def test_items_for_rejects_unknown_codes(code):
-    with pytest.raises(LookupError, match="unknown instrument code"):
-        items_for(code)
-
-
-def test_module_holds_no_item_lists_for_licensed_instruments():
-    prefixes = tuple(f"{code.upper()}_" for code in LICENSED)
-    assert not [name for name in vars(items_module) if name.startswith(prefixes)]
+def test_unknown_codes_are_refused(code):
+    with pytest.raises(ValueError, match="unknown instrument code"):
+        instrument(code)
 
 
 # Fragments of the licensed ODI, NDI and STarT Back item wording (written here only to
@@ -349,8 +328,9 @@ def test_no_licensed_item_wording_in_the_code_or_templates():
 # --- no Django ------------------------------------------------------------------
 
 
-def test_module_source_imports_no_django():
-    tree = ast.parse(MODULE_PATH.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("path", sorted(REGISTRY.glob("*.py")), ids=lambda p: p.name)
+def test_registry_source_imports_no_django(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     imported: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -360,10 +340,10 @@ def test_module_source_imports_no_django():
     assert not [name for name in imported if name.split(".")[0] == "django"]
 
 
-def test_module_imports_cleanly_without_django_loaded():
+def test_registry_imports_cleanly_without_django_loaded():
     # Run in a fresh interpreter: pytest-django has already loaded Django here.
     probe = (
-        "import sys, patients.instrument_items; "
+        "import sys, patients.instruments; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
     result = subprocess.run(  # noqa: S603 - fixed argv, our own interpreter
