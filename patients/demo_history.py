@@ -51,6 +51,9 @@ def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
         Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE, programs__isnull=True)
     )
     start = timezone.localdate() - timedelta(days=120)
+    # Saved before the history so every demo day has a prescription: the revision and the
+    # program say the same moment (the handout's header reads one, the chart the other).
+    saved_at = datetime.combine(start, time(8), tzinfo=clinic.tzinfo)
     for chunk in _chunks(patients, 1000):
         chosen = [templates[rng.choice(TEMPLATE_KEYS)] for _ in chunk]
         programs = Program.objects.bulk_create(
@@ -87,10 +90,13 @@ def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
                 snapshot=program_snapshot(program, by_program[program.pk]),
                 summary="Program created",
                 created_by=clinician,
-                # Dated before the history so every demo day has a prescription.
-                created_at=datetime.combine(start, time(8), tzinfo=clinic.tzinfo),
+                created_at=saved_at,
             )
             for program in programs
+        )
+        # update(), not save(): auto_now would date them today.
+        Program.objects.filter(pk__in=[program.pk for program in programs]).update(
+            created_at=saved_at, updated_at=saved_at
         )
         PatientProgram.objects.bulk_create(
             PatientProgram(patient=patient, program=program, assigned_by=clinician)

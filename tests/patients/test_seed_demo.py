@@ -75,3 +75,17 @@ def test_demo_programs_are_whole_copies_of_their_templates(db, settings):
     seed(clinics=1, patients=6)
     for program in Program.objects.filter(assignment__isnull=False):
         assert program.leaflets and sorted(program.leaflets) == sorted(program.based_on.leaflets)
+
+
+def test_a_demo_program_was_saved_when_its_first_revision_was(db, settings):
+    """The handout's header reads the revision's date and the chart the program's: on the
+    demo data they used to differ by four months."""
+    from programs.models import Program
+
+    settings.DEBUG = True
+    seed(clinics=1, patients=3)
+    programs = Program.objects.filter(assignment__isnull=False).prefetch_related("revisions")
+    assert programs
+    for program in programs:
+        first = min(program.revisions.all(), key=lambda revision: revision.number)
+        assert program.updated_at == program.created_at == first.created_at
