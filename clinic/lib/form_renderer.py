@@ -19,6 +19,7 @@ import html
 from collections.abc import Callable
 
 from django.forms.renderers import DjangoTemplates
+from django.template import Context
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.utils.safestring import SafeData, mark_safe
@@ -26,15 +27,9 @@ from django.utils.safestring import SafeData, mark_safe
 WIDGETS = "django/forms/widgets/"
 
 
-class _Context:
-    # What render_value_in_context reads of a template Context: autoescape on, time zone
-    # and localization as the settings say (a renderer's templates get the same).
-    autoescape = True
-    use_l10n = None
-    use_tz = None
-
-
-_CONTEXT = _Context()
+# What render_value_in_context reads of a template Context: autoescape on, time zone and
+# localization as the settings say (a renderer's templates get the same).
+_CONTEXT = Context()
 
 
 def _out(value) -> str:
