@@ -129,31 +129,36 @@ class FormRenderer(DjangoTemplates):
             return self.get_template(option["template_name"]).render({"widget": option})
         return draw(option)
 
-    def _select(self, widget: dict) -> str:
-        out = [f'<select name="{_out(widget["name"])}"{_attrs(widget)}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                out.append(f'\n  <optgroup label="{_out(group_name)}">')
-            out.extend(f"\n  {self._option(option)}" for option in options)
-            if group_name:
-                out.append("\n  </optgroup>")
-        out.append("\n</select>\n")
+    def _groups(self, widget: dict, opening: str, option: str, closing: str) -> str:
+        """The option groups loop of select.html and multiple_input.html: a named group
+        between `opening` (its name at {}) and `closing`, each option's HTML at {} in
+        `option`."""
+        out = []
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                out.append(opening.format(_out(group)))
+            out.extend(option.format(self._option(each)) for each in options)
+            if group:
+                out.append(closing)
         return "".join(out)
+
+    def _select(self, widget: dict) -> str:
+        return (
+            f'<select name="{_out(widget["name"])}"{_attrs(widget)}>'
+            + self._groups(widget, '\n  <optgroup label="{}">', "\n  {}", "\n  </optgroup>")
+            + "\n</select>\n"
+        )
 
     def _multiple_input(self, widget: dict) -> str:
         id_ = widget["attrs"].get("id")
         css = widget["attrs"].get("class")
-        out = [
-            "<div",
-            f' id="{_out(id_)}"' if id_ else "",
-            f' class="{_out(css)}"' if css else "",
-            ">",
-        ]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                out.append(f"\n  <div><label>{_out(group)}</label>")
-            out.extend(f"<div>\n    {self._option(option)}</div>" for option in options)
-            if group:
-                out.append("\n  </div>")
-        out.append("\n</div>\n")
-        return "".join(out)
+        return (
+            "<div"
+            + (f' id="{_out(id_)}"' if id_ else "")
+            + (f' class="{_out(css)}"' if css else "")
+            + ">"
+            + self._groups(
+                widget, "\n  <div><label>{}</label>", "<div>\n    {}</div>", "\n  </div>"
+            )
+            + "\n</div>\n"
+        )
