@@ -103,13 +103,13 @@ def _recent_sessions(patient, today) -> tuple[list, SessionLog | None, bool]:
     within the edit window. The patient's latest log is editable only if it was logged
     within the window, so when any log is, the latest of those is the latest of all."""
     yesterday = today - timedelta(days=1)
+    window_start = timezone.now() - EDIT_WINDOW
     recent = list(
         SessionLog.objects.filter(
-            Q(performed_on__gte=yesterday) | Q(logged_at__gte=timezone.now() - EDIT_WINDOW),
-            patient=patient,
+            Q(performed_on__gte=yesterday) | Q(logged_at__gte=window_start), patient=patient
         ).order_by("logged_at", "pk")
     )
-    in_window = [s for s in recent if timezone.now() - s.logged_at <= EDIT_WINDOW]
+    in_window = [s for s in recent if s.logged_at >= window_start]
     return (
         [s for s in recent if s.performed_on == today],
         in_window[-1] if in_window else None,
