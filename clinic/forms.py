@@ -11,6 +11,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinic.emergency import EMERGENCY_HELP
 from clinic.lib.images import SanitizedImageField
 from clinic.models import Clinic, Membership
 from clinic.validators import phone_validator
@@ -115,6 +116,7 @@ class ClinicSettingsForm(forms.ModelForm):
             "phone",
             "email",
             "timezone",
+            "emergency_region",
             "paper_size",
             "handout_shows_birth_date",
             "handout_footer",
@@ -128,7 +130,13 @@ class ClinicSettingsForm(forms.ModelForm):
             "handout_footer": gettext_lazy("Handout footer"),
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 3}), "timezone": forms.Select}
-        help_texts = {"timezone": gettext_lazy("Defines “today” for your patients' schedules.")}
+        help_texts = {
+            "timezone": gettext_lazy("Defines “today” for your patients' schedules."),
+            "emergency_region": gettext_lazy(
+                "Where your patients get urgent help: every stop box and handout says to "
+                "call this number or go there."
+            ),
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -141,6 +149,11 @@ class ClinicSettingsForm(forms.ModelForm):
         if current and current not in {value for value, _label in choices}:
             choices = [(current, current), *choices]
         self.fields["timezone"].widget.choices = choices
+        # Each region with the number and place it prints: "United Kingdom: 999, A&E".
+        self.fields["emergency_region"].choices = [
+            (code, f"{label}: {EMERGENCY_HELP[code].number}, {_(EMERGENCY_HELP[code].place)}")
+            for code, label in Clinic.EmergencyRegion.choices
+        ]
 
     def clean_name(self) -> str:
         # The name goes into e-mail subjects and printed headers: one line of text.

@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.emergency import DEFAULT_REGION, EMERGENCY_HELP, EmergencyHelp
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -98,6 +100,24 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("A short line printed at the foot of every handout page."),
     )
+
+    class EmergencyRegion(models.TextChoices):
+        # The numbers and places are in clinic.emergency (one entry per choice).
+        UK = "uk", _("United Kingdom")
+        US = "us", _("United States and Canada")
+        EU = "eu", _("European Union")
+        AU = "au", _("Australia")
+        NZ = "nz", _("New Zealand")
+
+    # Where the clinic's patients get emergency help (clinic.emergency): printed in every
+    # stop box, so it is part of the handout's branding too.
+    emergency_region = models.CharField(
+        _("emergency help"),
+        max_length=2,
+        choices=EmergencyRegion.choices,
+        default=EmergencyRegion.UK,
+        db_default=EmergencyRegion.UK,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +126,10 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def emergency_help(self) -> EmergencyHelp:
+        return EMERGENCY_HELP.get(self.emergency_region, EMERGENCY_HELP[DEFAULT_REGION])
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

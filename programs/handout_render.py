@@ -350,7 +350,7 @@ def _handout_document(
             "minutes_per_day": per_day,
             "times_per_day": times_a_day(times[0]) if len(times) == 1 else None,
             "rest_days": any(item.weekdays not in (0, EVERY_DAY) for item in items),
-            "stop_rules": stop_rules_for_items(items),
+            "stop_rules": stop_rules_for_items(items, emergency=clinic.emergency_help),
             "large_print": large_print,
             "revision_date": revision_date(revision),
         }

@@ -3,9 +3,10 @@
 The one place this clinical text lives. The handout's stop box and the patient pages
 (templates/_stop_rules.html) show `stop_rules_for(...)` for the regions of a program's
 exercises. Each sign finishes the sentence "Stop and call us if ..." or "Call 999 or go
-to A&E now if ...", in plain words for a patient who may already have some leg or arm
-pain: what matters is pain spreading *further*, not past a fixed point. Signs shared by
-several regions are one constant here, so a program for two regions shows them once.
+to A&E now if ..." (the number and place are the clinic's: clinic.emergency), in plain
+words for a patient who may already have some leg or arm pain: what matters is pain
+spreading *further*, not past a fixed point. Signs shared by several regions are one
+constant here, so a program for two regions shows them once.
 
 Like programs.content, this module holds data only and does not import Django.
 """
@@ -16,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from clinic.emergency import EmergencyHelp
+
 
 def gettext_noop(text: str) -> str:
     """Marks a sign for the translation catalogue (`manage.py makemessages` finds it by
@@ -23,10 +26,6 @@ def gettext_noop(text: str) -> str:
     translate it when they show it ({% translate sign %})."""
     return text
 
-
-# The number printed on the urgent line. Only this one for now: the functions below take
-# another, ready for a clinic setting outside the UK (none exists yet).
-EMERGENCY_NUMBER = "999"
 
 # Signs that more than one region shares (stated once, shown once).
 _ARM_NERVE = gettext_noop("pain or tingling spreads further down your arm, or your hand feels weak")
@@ -139,25 +138,25 @@ class StopRules:
     regions: tuple[RegionSafety, ...]
     stop: tuple[str, ...]
     urgent: tuple[str, ...]
-    emergency_number: str = EMERGENCY_NUMBER
+    # The clinic's number and place, for "Call 999 or go to A&E now if:".
+    emergency: EmergencyHelp
 
 
 def _unique(signs: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(signs))
 
 
-def stop_rules_for(
-    regions: Iterable[str], *, emergency_number: str = EMERGENCY_NUMBER
-) -> StopRules:
+def stop_rules_for(regions: Iterable[str], *, emergency: EmergencyHelp) -> StopRules:
     """The general rules plus those of every body region in `regions` (Region codes),
-    in a fixed order, each sign once."""
+    in a fixed order, each sign once, with the clinic's emergency help (required: a
+    patient must never read another country's number)."""
     wanted = {BY_REGION[code] for code in regions if code in BY_REGION}
     chosen = tuple(safety for safety in ORDER if safety is GENERAL or safety in wanted)
     return StopRules(
         regions=chosen,
         stop=_unique(sign for safety in chosen for sign in safety.stop),
         urgent=_unique(sign for safety in chosen for sign in safety.urgent),
-        emergency_number=emergency_number,
+        emergency=emergency,
     )
 
 
@@ -177,8 +176,6 @@ def program_regions(items: Iterable[Any]) -> set[str]:
     return regions
 
 
-def stop_rules_for_items(
-    items: Iterable[Any], *, emergency_number: str = EMERGENCY_NUMBER
-) -> StopRules:
+def stop_rules_for_items(items: Iterable[Any], *, emergency: EmergencyHelp) -> StopRules:
     """The stop rules for a program, from its items (with their exercises loaded)."""
-    return stop_rules_for(program_regions(items), emergency_number=emergency_number)
+    return stop_rules_for(program_regions(items), emergency=emergency)

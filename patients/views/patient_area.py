@@ -52,9 +52,14 @@ from patients.symptoms import symptoms_report
 from patients.views.documents import handout_download, large_print_choice
 from programs.localized import leaflets_for, localize_items, prefetch_for, program_text
 from programs.models import HandoutPrint, Program
-from programs.safety import stop_rules_for_items
+from programs.safety import StopRules, stop_rules_for_items
 
 PROGRESS_WEEKS = 8
+
+
+def _stop_rules(patient, items: list) -> StopRules:
+    """The stop box's rules for these items, with the patient's clinic's emergency help."""
+    return stop_rules_for_items(items, emergency=patient.clinic.emergency_help)
 
 
 def _audit_read(request: HttpRequest, action: str) -> None:
@@ -128,7 +133,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
     # Always looked up, so the page costs the same number of queries every day.
     answered = MorningCheck.objects.filter(patient=patient, checked_on=today).exists()
     asked = exercised_yesterday and not answered
-    rules = stop_rules_for_items(items)
+    rules = _stop_rules(patient, items)
     if form is None:
         form = SessionForm(
             items=items, rules=rules, initial={"client_token": secrets.token_urlsafe(24)}
@@ -185,7 +190,7 @@ def log_session(request: HttpRequest) -> HttpResponse:
         return redirect("patients:patient_home")
     # The how-to steps are only shown again if the form comes back with errors.
     items = _items(program, text=False)
-    rules = stop_rules_for_items(items)
+    rules = _stop_rules(patient, items)
     form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
     if form.is_valid():
         try:
@@ -232,7 +237,7 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
         return _sync_answer("invalid", _("This session could not be read."), 400)
     made_at = datetime.fromtimestamp(made_ms / 1000, tz=UTC)
     items = _items(program)
-    rules = stop_rules_for_items(items)
+    rules = _stop_rules(patient, items)
     form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
     if not form.is_valid():
         errors = [str(e) for e in form.non_field_errors()] or [_("Please check this session.")]
@@ -483,7 +488,7 @@ def _report(request: HttpRequest, signs: list[str], rules) -> None:
 def report_symptoms(request: HttpRequest) -> HttpResponse:
     """Tell the clinic about a warning sign, without logging a session."""
     patient = request.patient
-    rules = stop_rules_for_items(_items(current_program(patient)))
+    rules = _stop_rules(patient, _items(current_program(patient)))
     form = SymptomForm(request.POST if request.method == "POST" else None, rules=rules)
     if request.method == "POST" and form.is_valid():
         _report(request, form.cleaned_data["signs"], rules)
@@ -510,7 +515,7 @@ def advice(request: HttpRequest) -> HttpResponse:
     if not flags:
         return redirect("patients:patient_home")
     _audit_read(request, "advice.view")
-    rules = stop_rules_for_items(_items(current_program(patient)))
+    rules = _stop_rules(patient, _items(current_program(patient)))
     reported = request.session.get(REPORTED) or {}
     kinds = {flag.kind for flag in flags}
     return render(

@@ -20,6 +20,7 @@ def settings_form(**overrides) -> dict:
         "paper_size": "letter",
         "handout_shows_birth_date": "on",
         "handout_footer": "Open Monday to Friday",
+        "emergency_region": "uk",
     }
     data.update(overrides)
     return data
@@ -88,3 +89,47 @@ def test_the_logo_appears_on_handouts(as_admin_a, as_clinician_a, clinician_a, p
     assert (1600, 533) in sizes
     # US Letter is 612 points wide
     assert round(float(reader.pages[0].mediabox.width)) == 612
+
+
+def test_a_clinic_outside_the_uk_tells_its_patients_its_own_emergency_number(
+    as_admin_a, as_clinician_a, clinician_a, patient_a1
+):
+    """A US patient must never read "Call 999 or go to A&E": the stop box on Today, the
+    advice page's line and the printed handout say the clinic's own emergency help."""
+    import re
+
+    from pypdf import PdfReader
+
+    from clinic.models import Membership
+    from patients.services import patient_program_start
+    from programs.models import Program
+    from tests.conftest import client_for
+
+    program = patient_program_start(
+        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-core-stability"),
+    )
+    handout = f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
+
+    def printed() -> str:
+        pdf = PdfReader(io.BytesIO(get_document(as_clinician_a, handout).content))
+        return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
+
+    assert "Call 999 or go to A&E now if" in printed()
+    form = as_admin_a.get("/portal/clinic/").content.decode()
+    assert "United States and Canada: 911, the emergency room" in form
+    response = as_admin_a.post("/portal/clinic/", settings_form(emergency_region="us"))
+    assert response.status_code == 302
+    today = client_for(patient_a1.user).get("/me/").content.decode()
+    assert "Call 911 or go to the emergency room now if:" in today
+    # (Not a bare "999": a random token or id on the page may hold those digits.)
+    assert "Call 999" not in today and "A&amp;E" not in today
+    # The clinic changed, so the handout is drawn again, with the new line.
+    text = printed()
+    assert "Call 911 or go to the emergency room now if" in text and "Call 999" not in text
+    assert (
+        as_admin_a.post("/portal/clinic/", settings_form(emergency_region="mars")).status_code
+        == 200
+    )
+    assert Clinic.objects.get(pk=patient_a1.clinic_id).emergency_region == "us"

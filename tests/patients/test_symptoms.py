@@ -51,6 +51,11 @@ def test_an_urgent_sign_shows_emergency_advice_and_tops_the_caseload(
     assert SessionLog.objects.count() == 1  # the session itself is kept
     advice = as_patient_a1.get("/me/advice/").content.decode()
     assert "Get help now" in advice and "Call <a" in advice and "999" in advice
+    # The clinic's own emergency help, not another country's.
+    type(clinic_a).objects.filter(pk=clinic_a.pk).update(emergency_region="us")
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert 'href="tel:911"' in advice and "the emergency room now." in advice
+    assert 'href="tel:999"' not in advice
     assert "You can&#x27;t control your bladder" in advice
     assert "+1 555 0100" in advice  # and then the clinic
     flag = Flag.objects.get(kind=Flag.Kind.RED_FLAG)

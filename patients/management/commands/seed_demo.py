@@ -95,7 +95,13 @@ class Command(BaseCommand):
             name = f"{name} {k}"
         clinic, _ = Clinic.objects.get_or_create(
             name=name,
-            defaults={"address": address, "phone": phone, "email": f"front-desk{k}@demo.test"},
+            # North American phone numbers, so North American emergency help (911).
+            defaults={
+                "address": address,
+                "phone": phone,
+                "email": f"front-desk{k}@demo.test",
+                "emergency_region": Clinic.EmergencyRegion.US,
+            },
         )
         return clinic
 

@@ -1,0 +1,36 @@
+"""Where a clinic's patients get emergency help: the number to call and the place to go.
+
+Every stop box (Today, My program, the handout) and the advice page after an urgent sign
+say "Call <number> or go to <place> now". A UK clinic's patients call 999 and go to A&E;
+a US clinic's call 911 and go to the emergency room. The clinic chooses its region in its
+settings (Clinic.emergency_region); the UK's is the default, as before the setting.
+
+Pure Python, like programs/safety.py, which carries the chosen entry in its StopRules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def gettext_noop(text: str) -> str:
+    """Marks a place for the translation catalogue (makemessages finds it by this name);
+    the templates translate it when they show it."""
+    return text
+
+
+@dataclass(frozen=True)
+class EmergencyHelp:
+    number: str
+    # Finishes "Call 999 or go to ... now".
+    place: str
+
+
+EMERGENCY_HELP: dict[str, EmergencyHelp] = {
+    "uk": EmergencyHelp("999", gettext_noop("A&E")),
+    "us": EmergencyHelp("911", gettext_noop("the emergency room")),
+    "eu": EmergencyHelp("112", gettext_noop("the emergency department")),
+    "au": EmergencyHelp("000", gettext_noop("the emergency department")),
+    "nz": EmergencyHelp("111", gettext_noop("the emergency department")),
+}
+DEFAULT_REGION = "uk"
