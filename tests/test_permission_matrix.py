@@ -389,6 +389,7 @@ ROUTES: dict[str, Route] = {
             "name": "Clinic renamed",
             "timezone": "Europe/London",
             "paper_size": "a4",
+            "emergency_region": "uk",
             "phone": "+1 555 0100",
         },
     ),

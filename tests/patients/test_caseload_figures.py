@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinic.actors import Actor
+from clinic.emergency import EMERGENCY_HELP
 from clinic.services import clinic_update
 from patients import caseload
 from patients.models import Flag, Patient, SessionLog
@@ -139,7 +140,12 @@ def test_the_scheduler_runs_the_sweep_every_hour(settings, membership_a, patient
 
 def test_flags_move_the_attention_figures(as_clinician_a, membership_a, patient_a1):
     daily_program(membership_a, patient_a1, exercises=1)
-    rules = StopRules(regions=(), stop=("sharp pain",), urgent=("numb between the legs",))
+    rules = StopRules(
+        regions=(),
+        stop=("sharp pain",),
+        urgent=("numb between the legs",),
+        emergency=EMERGENCY_HELP["uk"],
+    )
     symptoms_report(
         actor=Actor.for_patient(patient_a1),
         patient=patient_a1,
