@@ -12,25 +12,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def gettext_noop(text: str) -> str:
-    """Marks a place for the translation catalogue (makemessages finds it by this name);
-    the templates translate it when they show it."""
-    return text
+from clinic.lib.catalogue import gettext_noop
 
 
 @dataclass(frozen=True)
 class EmergencyHelp:
+    # The region's name, as the clinic settings list it.
+    region: str
     number: str
     # Finishes "Call 999 or go to ... now".
     place: str
 
 
+# By the code stored in Clinic.emergency_region, whose choices are these.
 EMERGENCY_HELP: dict[str, EmergencyHelp] = {
-    "uk": EmergencyHelp("999", gettext_noop("A&E")),
-    "us": EmergencyHelp("911", gettext_noop("the emergency room")),
-    "eu": EmergencyHelp("112", gettext_noop("the emergency department")),
-    "au": EmergencyHelp("000", gettext_noop("the emergency department")),
-    "nz": EmergencyHelp("111", gettext_noop("the emergency department")),
+    "uk": EmergencyHelp(gettext_noop("United Kingdom"), "999", gettext_noop("A&E")),
+    "us": EmergencyHelp(
+        gettext_noop("United States and Canada"), "911", gettext_noop("the emergency room")
+    ),
+    "eu": EmergencyHelp(
+        gettext_noop("European Union"), "112", gettext_noop("the emergency department")
+    ),
+    "au": EmergencyHelp(gettext_noop("Australia"), "000", gettext_noop("the emergency department")),
+    "nz": EmergencyHelp(
+        gettext_noop("New Zealand"), "111", gettext_noop("the emergency department")
+    ),
 }
 DEFAULT_REGION = "uk"

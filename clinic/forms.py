@@ -151,8 +151,8 @@ class ClinicSettingsForm(forms.ModelForm):
         self.fields["timezone"].widget.choices = choices
         # Each region with the number and place it prints: "United Kingdom: 999, A&E".
         self.fields["emergency_region"].choices = [
-            (code, f"{label}: {EMERGENCY_HELP[code].number}, {_(EMERGENCY_HELP[code].place)}")
-            for code, label in Clinic.EmergencyRegion.choices
+            (code, f"{_(help.region)}: {help.number}, {_(help.place)}")
+            for code, help in EMERGENCY_HELP.items()
         ]
 
     def clean_name(self) -> str:

@@ -100,23 +100,14 @@ class Clinic(models.Model):
         blank=True,
         help_text=_("A short line printed at the foot of every handout page."),
     )
-
-    class EmergencyRegion(models.TextChoices):
-        # The numbers and places are in clinic.emergency (one entry per choice).
-        UK = "uk", _("United Kingdom")
-        US = "us", _("United States and Canada")
-        EU = "eu", _("European Union")
-        AU = "au", _("Australia")
-        NZ = "nz", _("New Zealand")
-
-    # Where the clinic's patients get emergency help (clinic.emergency): printed in every
-    # stop box, so it is part of the handout's branding too.
+    # Where the clinic's patients get emergency help (clinic.emergency, one entry per
+    # choice): printed in every stop box, so it is part of the handout's branding too.
     emergency_region = models.CharField(
         _("emergency help"),
         max_length=2,
-        choices=EmergencyRegion.choices,
-        default=EmergencyRegion.UK,
-        db_default=EmergencyRegion.UK,
+        choices=[(code, _(help.region)) for code, help in EMERGENCY_HELP.items()],
+        default=DEFAULT_REGION,
+        db_default=DEFAULT_REGION,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

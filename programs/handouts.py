@@ -85,6 +85,9 @@ def storage_name(
         revision_date(revision).isoformat(),
         clinic.pk,
         clinic.updated_at.isoformat(),
+        # The stop box's emergency line; a setting saved through the form also moves
+        # updated_at, but a safety line must not depend on how it was changed.
+        clinic.emergency_region,
         exercises_changed.isoformat() if exercises_changed else "",
         people,
         large_print,

@@ -18,14 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic.emergency import EmergencyHelp
-
-
-def gettext_noop(text: str) -> str:
-    """Marks a sign for the translation catalogue (`manage.py makemessages` finds it by
-    this name) without importing Django: the text stays English here, and the templates
-    translate it when they show it ({% translate sign %})."""
-    return text
-
+from clinic.lib.catalogue import gettext_noop
 
 # Signs that more than one region shares (stated once, shown once).
 _ARM_NERVE = gettext_noop("pain or tingling spreads further down your arm, or your hand feels weak")

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from clinic.actors import Actor
 from clinic.lib import pdf as clinic_pdf
-from clinic.models import AuditEvent, Invitation, Membership, OutgoingEmail
+from clinic.models import AuditEvent, Clinic, Invitation, Membership, OutgoingEmail
 from patients.models import Patient
 from programs import handout_render as handouts
 from programs.content.exercises import EXERCISES
@@ -846,4 +846,12 @@ def test_new_stop_rules_make_new_handouts(monkeypatch, patient_a1, program_a1):
     before = stored_name(patient_a1, program_a1)
     assert stored_name(patient_a1, program_a1) == before
     monkeypatch.setattr(light, "SAFETY_TEXT", "changed")
+    assert stored_name(patient_a1, program_a1) != before
+
+
+def test_a_new_emergency_line_makes_new_handouts_however_it_was_changed(patient_a1, program_a1):
+    """Changed without the settings form (a data fix, an admin script), updated_at stays:
+    the stored handout must still not keep the old emergency number."""
+    before = stored_name(patient_a1, program_a1)
+    Clinic.objects.filter(pk=patient_a1.clinic_id).update(emergency_region="us")
     assert stored_name(patient_a1, program_a1) != before

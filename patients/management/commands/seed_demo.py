@@ -100,7 +100,7 @@ class Command(BaseCommand):
                 "address": address,
                 "phone": phone,
                 "email": f"front-desk{k}@demo.test",
-                "emergency_region": Clinic.EmergencyRegion.US,
+                "emergency_region": "us",
             },
         )
         return clinic
