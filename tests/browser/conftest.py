@@ -76,16 +76,44 @@ def shared_library(transactional_db):
 
 
 @pytest.fixture
-def task_worker(live_server):
+def task_worker(live_server, monkeypatch):
     """django-tasks-db's worker loop in a thread beside the live server, on its database
     (the live server's in-memory SQLite is shared by threads, not processes)."""
+    import contextlib
     import threading
     import time
 
     from django.db import OperationalError, connection
-    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.management.commands import db_worker
 
-    worker = Worker(
+    # The worker and the live server's requests take turns. Every poll of the worker is a
+    # BEGIN EXCLUSIVE; in the shared in-memory SQLite a page's read that meets it fails at
+    # once ("database table is locked", a 500 that ends the page's meta refresh: CI saw
+    # it) instead of waiting for it as it would on a file database or PostgreSQL.
+    turn = threading.Lock()
+    httpd = live_server.thread.httpd
+    serve = httpd.get_app()
+
+    def serve_in_turn(environ, start_response):
+        with turn:
+            return serve(environ, start_response)
+
+    httpd.set_app(serve_in_turn)
+    exclusive_transaction = db_worker.exclusive_transaction
+
+    @contextlib.contextmanager
+    def exclusive_in_turn(using=None):
+        with turn, exclusive_transaction(using):
+            yield
+
+    monkeypatch.setattr(db_worker, "exclusive_transaction", exclusive_in_turn)
+
+    class WorkerInTurn(db_worker.Worker):
+        def run_task(self, db_task_result) -> None:
+            with turn:
+                super().run_task(db_task_result)
+
+    worker = WorkerInTurn(
         queue_names=["*"],
         interval=0.2,
         batch=False,
@@ -102,9 +130,8 @@ def task_worker(live_server):
                 try:
                     worker.run()
                 except OperationalError as error:
-                    # The worker retries a lock met while claiming a task, but not one met
-                    # by the BEGIN before it; the thread died of that once ("database table
-                    # is locked"), and a later render would then never happen.
+                    # A lock met by the test's own thread (which does not take turns)
+                    # is retried, not the end of the worker.
                     if "locked" not in str(error):
                         raise
                     time.sleep(0.1)
@@ -113,10 +140,8 @@ def task_worker(live_server):
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    # A test that is done with the worker stops it (worker.stop()): its polls take table
-    # locks in the shared in-memory SQLite, which fail a page read at once ("table is
-    # locked") instead of waiting as a file database would.
     worker.stop = lambda: (setattr(worker, "running", False), thread.join(timeout=10))
     yield worker
     worker.running = False
     thread.join(timeout=10)
+    httpd.set_app(serve)
