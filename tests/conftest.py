@@ -314,6 +314,14 @@ def client_for(user: User | None, clinic: Clinic | None = None) -> Client:
     return client
 
 
+def caseload_search(client: Client, term: str, **filters: str) -> str:
+    """The caseload URL of a search, as the posted search form gives it (the term itself
+    never goes in the URL: patients/caseload_search.py)."""
+    response = client.post("/portal/", {"q": term, **filters})
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
 def api_token_for(clinic: Clinic, scope, by: User | None = None) -> str:
     """A new API token of `clinic` with these capabilities (all of them for "all")."""
     from clinic.api.tokens import api_token_create

@@ -273,7 +273,13 @@ ROUTES: dict[str, Route] = {
         post=expect(302),
         data=lambda c: {"email": "someone@example.test"},
     ),
-    "portal/": Route(lambda c: "/portal/", get=Staff(200, "clinic"), post=NOT_ALLOWED),
+    # The search form is posted (its term must not sit in the URL) and redirects.
+    "portal/": Route(
+        lambda c: "/portal/",
+        get=Staff(200, "clinic"),
+        post=Staff(302, "clinic"),
+        data=lambda c: {"q": "Okafor", "sort": "name"},
+    ),
     "portal/clinics/": Route(
         lambda c: "/portal/clinics/",
         get=expect(200, anonymous=302, patients=403),

@@ -129,6 +129,7 @@ class Browser:
     def __init__(self, port: int, session: str | None = None) -> None:
         self.port = port
         self.cookies: dict[str, str] = {"sessionid": session} if session else {}
+        self.location = ""
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         headers = {"Host": "localhost"}
@@ -144,6 +145,7 @@ class Browser:
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 text = response.read().decode(errors="replace")
+                self.location = response.getheader("Location", "")
                 break
             except ConnectionRefusedError:
                 if attempt == 99:
@@ -282,12 +284,18 @@ def main() -> None:
         loaded = [name for name, marker in LIBRARIES.items() if marker in maps]
         pages = []
         if args.caseload_only:
+            # The search form is posted (the term stays out of the URL); its page is then
+            # a GET of the URL it redirects to. The caseload's form sets the CSRF cookie.
+            clinician.request("GET", "/portal/")
+            status, _ = clinician.request("POST", "/portal/", "q=son")
+            assert status == 302, f"caseload search: HTTP {status}"
+            search = clinician.location
             for label, url in [
                 ("caseload, by name", "/portal/"),
                 ("caseload, by adherence", "/portal/?sort=adherence"),
                 ("caseload, by last activity", "/portal/?sort=activity"),
                 ("caseload, needs attention", "/portal/?attention=1&sort=flags"),
-                ("caseload, search", "/portal/?q=son"),
+                ("caseload, search", search),
                 ("caseload, page 200 by activity", "/portal/?sort=activity&page=200"),
             ]:
                 pages.append((label, lambda url=url: clinician.request("GET", url)))

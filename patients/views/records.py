@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +21,7 @@ from clinic.capabilities import role_can
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
 from clinic.models import Invitation, OutgoingEmail
-from patients import adherence, caseload_table
+from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
 from patients.access import open_flag, patient_or_404
 from patients.forms import CaseloadFilterForm, PatientForm
@@ -77,14 +78,28 @@ SORTS = {
 URGENT_FIRST = F("urgent").desc()
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 @permissions.staff_required("patients.view")
 def caseload(request: HttpRequest) -> HttpResponse:
     """The clinic's patients. Adherence, flags and "needs attention" are clinical: staff
-    without `clinical.view` (front desk) get names and contact details only."""
+    without `clinical.view` (front desk) get names and contact details only. The search
+    form is posted and its term kept out of the URL (patients/caseload_search.py)."""
     clinical = _clinical(request)
-    filters = CaseloadFilterForm(request.GET or None, clinical=clinical)
+    if request.method == "POST":
+        return _caseload_search(request, clinical)
+    data = request.GET.copy()
+    # The term is read from the session only: a `q` in the URL is not a search.
+    data.pop("q", None)
+    if key := data.get("search"):
+        term = caseload_search.recall(request.session, key)
+        if term is None:
+            # Another person's link, or a search from before signing out.
+            messages.info(request, _("That search has ended. Search again."))
+            data.pop("search")
+            return redirect(_caseload_url(data))
+        data["q"] = term
+    filters = CaseloadFilterForm(data or None, clinical=clinical)
     params = filters.cleaned_data if filters.is_valid() else {}
     patients = Patient.objects.visible_to(request.membership)
     if clinical:
@@ -124,6 +139,28 @@ def caseload(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
         },
     )
+
+
+def _caseload_search(request: HttpRequest, clinical: bool) -> HttpResponse:
+    """The posted filters as the caseload's URL, with the search term under a key."""
+    filters = CaseloadFilterForm(request.POST, clinical=clinical)
+    if not filters.is_valid():
+        messages.error(
+            request, _("That search could not be used. Search with up to 100 characters.")
+        )
+        return redirect("patients:caseload")
+    chosen = filters.cleaned_data
+    params = {name: chosen[name] for name in ("status", "sort") if chosen.get(name)}
+    if chosen.get("attention"):
+        params["attention"] = "1"
+    if term := chosen["q"]:
+        params["search"] = caseload_search.remember(request.session, term)
+    return redirect(_caseload_url(params))
+
+
+def _caseload_url(params) -> str:
+    url = reverse("patients:caseload")
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
 
 
 @require_http_methods(["GET", "POST"])

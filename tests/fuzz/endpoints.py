@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from clinic.forms import ApiTokenForm, ClinicSettingsForm, StaffInviteForm
 from clinic.models import Membership
 from patients import scoring
-from patients.forms import PatientForm
+from patients.forms import CaseloadFilterForm, PatientForm
 from patients.forms_goals import DischargeForm, GoalForm
 from patients.forms_intake import IntakeForm
 from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
@@ -116,6 +116,11 @@ def patient_fields(w: dict, *, instance: Patient | None) -> st.SearchStrategy[di
 
 def build_patient_new(w: dict) -> Built:
     return one("/portal/patients/new/"), patient_fields(w, instance=None)
+
+
+def build_caseload_search(w: dict) -> Built:
+    # Accepted: the term is kept in the session and the search page it leads to is shown.
+    return one("/portal/"), form_data(CaseloadFilterForm())
 
 
 def build_patient_edit(w: dict) -> Built:
@@ -503,6 +508,7 @@ CODES = tuple(scoring.INSTRUMENTS)
 
 ENDPOINTS: dict[str, Endpoint] = {
     # Clinician portal: patient record and access
+    "caseload_search": Endpoint("clinician_a", 60, build_caseload_search),
     "patient_new": Endpoint("clinician_a", 300, build_patient_new),
     "patient_edit": Endpoint("clinician_a", 300, build_patient_edit),
     "patient_archive": Endpoint("clinician_a", 60, build_archive, refusable=False),

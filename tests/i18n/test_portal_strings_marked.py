@@ -35,6 +35,7 @@ from patients import scoring, screening
 from programs.content import clinical, pathways
 from programs.content import leaflets as leaflet_table
 from programs.models import Exercise, Program, ProgramRevision
+from tests.conftest import caseload_search
 from tests.i18n.test_no_english_leaks import (  # noqa: F401 - pseudo_spanish is a fixture
     CLOSE,
     OPEN,
@@ -129,7 +130,7 @@ def portal_pages(as_clinician_a, as_admin_a, patient_a1, program_a1):
     clinician_pages = {
         "caseload": "/portal/",
         "caseload by adherence": "/portal/?sort=adherence",
-        "caseload search without a match": "/portal/?q=Zzyzx",
+        "caseload search without a match": caseload_search(as_clinician_a, "Zzyzx"),
         "caseload archived": "/portal/?status=archived",
         "chart": f"{patient}/",
         "patient edit": f"{patient}/edit/",

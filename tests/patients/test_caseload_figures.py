@@ -21,7 +21,7 @@ from patients.practice_log import Done, flag_review, session_log
 from patients.symptoms import symptoms_report
 from programs.safety import StopRules
 from programs.services import program_save, program_set_status
-from tests.conftest import make_patient
+from tests.conftest import caseload_search, make_patient
 from tests.patients.test_adherence import daily_program
 
 UTC = ZoneInfo("UTC")
@@ -183,12 +183,14 @@ URLS = [
     "/portal/?sort=activity",
     "/portal/?sort=flags",
     "/portal/?attention=1&sort=flags",
-    "/portal/?q=person",
+    "search:person",
     "/portal/?sort=activity&page=2",
 ]
 
 
 def queries(client, url) -> int:
+    if url.startswith("search:"):
+        url = caseload_search(client, url.removeprefix("search:"))
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
