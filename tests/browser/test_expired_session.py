@@ -62,11 +62,17 @@ def sign_in_again(page, email: str, password: str = PASSWORD, shot: str = "") ->
         assert page.evaluate(KEPT) == 0
     with page.expect_popup() as popup_info:
         dialog.get_by_role("button", name="Sign in again").click()
-    popup = popup_info.value
+    sign_in_in_the_window(popup_info.value, email, password)
+
+
+def sign_in_in_the_window(popup, email: str, password: str) -> None:
+    """Sign in in the window the page opened, which closes itself once signed in. The
+    wait for its closing starts before the click: on a loaded machine the window once
+    closed before a wait started after the click, which then waited for nothing."""
     popup.get_by_label("Email").fill(email)
     popup.get_by_label("Password").fill(password)
-    popup.get_by_role("button", name="Sign in").click()
-    popup.wait_for_event("close")
+    with popup.expect_event("close", timeout=20_000):
+        popup.get_by_role("button", name="Sign in").click()
 
 
 def test_a_portal_form_is_sent_once_after_signing_in_again(
@@ -241,11 +247,7 @@ def test_at_the_idle_limit_a_page_with_entries_waits_for_a_new_sign_in(
     idle_past_the_limit(page)  # and the server's side of the session has ended too
     with page.expect_popup() as popup_info:
         dialog.get_by_role("button", name="Sign in again").click()
-    popup = popup_info.value
-    popup.get_by_label("Email").fill(clinician_a.email)
-    popup.get_by_label("Password").fill(PASSWORD)
-    popup.get_by_role("button", name="Sign in").click()
-    popup.wait_for_event("close")
+    sign_in_in_the_window(popup_info.value, clinician_a.email, PASSWORD)
     dialog.wait_for(state="hidden")
     assert page.get_by_label("First name").input_value() == "Amarachi"
     page.get_by_role("button", name="Save").click()
