@@ -293,7 +293,8 @@ def test_pause_and_resume_in_real_time(new_page):
     keep_going.wait_for(timeout=5_000)
     page.get_by_role("button", name="Pause").click()
     frozen = count(page, "walk")
-    assert frozen in {"00:03", "00:02"}
+    # Paused part-way through the 3 s (a loaded machine may click a second late).
+    assert frozen in {"00:03", "00:02", "00:01"}
     page.wait_for_timeout(1_500)
     assert count(page, "walk") == frozen
     page.get_by_role("button", name="Resume").click()
