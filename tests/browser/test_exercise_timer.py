@@ -11,6 +11,7 @@ hold 17-19, done at 19. Walk: get ready 0-3, keep going 3-6 (00:03 → 00:01), d
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -96,10 +97,17 @@ WATCH_STATUS = """(id) => {
 }"""
 
 
+CLOCK_START = datetime(2026, 3, 2, 9, 0)
+
+
 def open_fixture(new_page, *, fake_clock: bool = True):
     page = new_page(360, 740)
     if fake_clock:
-        page.clock.install()
+        # Paused: the page's time moves only by run_for/fast_forward. An installed clock
+        # that is not paused also flows in real time, so a slow screenshot on a loaded
+        # machine once moved a hold on by seconds between two steps.
+        page.clock.install(time=CLOCK_START)
+        page.clock.pause_at(CLOCK_START + timedelta(seconds=1))
     page.add_init_script(RECORDER)
     page.add_init_script(limits_script())
     page.goto(FIXTURE_URL)
