@@ -52,6 +52,8 @@ JS_TEXT = (
     gettext_noop("Sign in in the window that opened, then come back here."),
     gettext_noop("Sign in in another tab of this browser, then press “I have signed in”."),
     gettext_noop("Continue"),
+    # document-check.js
+    gettext_noop("Could not check just now. Trying again…"),
     # show-password.js
     gettext_noop("Show what I typed"),
 )

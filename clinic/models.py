@@ -114,13 +114,21 @@ class Clinic(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # A code with no entry would leave the stop boxes without a number to call, so
+            # the database refuses it rather than a page guessing another country's.
+            models.CheckConstraint(
+                condition=models.Q(emergency_region__in=list(EMERGENCY_HELP)),
+                name="clinic_emergency_region_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     @property
     def emergency_help(self) -> EmergencyHelp:
-        return EMERGENCY_HELP.get(self.emergency_region, EMERGENCY_HELP[DEFAULT_REGION])
+        return EMERGENCY_HELP[self.emergency_region]
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

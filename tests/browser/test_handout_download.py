@@ -50,3 +50,44 @@ def test_the_clinician_and_the_patient_download_the_handout(
     assert "Okafor" not in pdf.suggested_filename
     reader = PdfReader(pdf.path())
     assert "Neck and shoulder" in " ".join(p.extract_text() for p in reader.pages)
+
+
+def test_the_being_prepared_page_rides_out_a_failed_check(
+    request, live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """A check that meets a server error (a database restarting) or a dropped connection
+    says so and checks again later, instead of stopping on an error page; the download
+    still comes once the worker has made it."""
+    template = Program.objects.get(template_key="neck-shoulder-desk")
+    membership = Membership.objects.get(user=clinician_a)
+    patient_program_start(actor=Actor.for_member(membership), patient=patient_a1, source=template)
+    phone = new_page(360, 740)
+    sign_in(phone, live_server.url, patient_a1.email, PASSWORD)
+    phone.get_by_role("heading", name="Hello Amara").wait_for()
+    phone.get_by_role("link", name="My program").click()
+    faults = ["503", "dropped"]
+    checks = []
+
+    def one_fault_each(route):
+        checks.append(route.request.url)
+        fault = faults.pop(0) if faults else None
+        if fault == "503":
+            route.fulfill(status=503, body="Service unavailable")
+        elif fault == "dropped":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    phone.route("**/*prepared=1*", one_fault_each)
+    phone.get_by_role("link", name="Download my exercise sheet (PDF)").click()
+    phone.get_by_role("heading", name="Your handout is being prepared").wait_for()
+    notice = phone.get_by_text("Could not check just now. Trying again…")
+    notice.wait_for(timeout=15_000)
+    screenshot(phone, "handout-check-failed-once")
+    assert phone.get_by_role("heading", name="Your handout is being prepared").is_visible()
+    with phone.expect_download(timeout=60_000) as download:
+        request.getfixturevalue("task_worker")
+    assert not faults and len(checks) >= 3
+    assert "Neck and shoulder" in " ".join(
+        p.extract_text() for p in PdfReader(download.value.path()).pages
+    )

@@ -119,6 +119,9 @@ def test_without_a_worker_a_download_answers_at_once_with_a_page_that_checks_aga
     page = response.content.decode()
     assert "Your handout is being prepared" in page
     assert 'http-equiv="refresh"' in page and "prepared=1" in page and "large=1" in page
+    # The script checks the same address (and rides out a failed check); the refresh is
+    # for browsers without scripting.
+    assert "document-check.js" in page and 'data-check-url="' in page
     assert "Okafor" not in page
     assert not HandoutPrint.objects.exists()  # nothing was handed out yet
     # Its task waits on the renders queue for the worker.
@@ -153,6 +156,7 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     page = failed.content.decode()
     assert failed.status_code == 200 and "could not be prepared" in page
     assert "Try again" in page and "refresh" not in page  # no endless reloading
+    assert "document-check.js" not in page and "data-check-url" not in page
     assert RenderJob.objects.get().status == "failed"
     monkeypatch.undo()
     with TestCase.captureOnCommitCallbacks(execute=True):

@@ -4,6 +4,8 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from clinic.emergency import EMERGENCY_HELP
@@ -130,6 +132,16 @@ def test_every_emergency_region_a_clinic_can_choose_has_its_number_and_place():
     assert set(choices) == set(EMERGENCY_HELP)
     for help in EMERGENCY_HELP.values():
         assert help.region and help.number.isdigit() and help.place
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_region_with_no_emergency_number(clinic_a):
+    # An update skips the form's choices; a clinic with an unknown code would have no number
+    # to print in its stop boxes, so it must never be stored.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Clinic.objects.filter(pk=clinic_a.pk).update(emergency_region="zz")
+    clinic_a.refresh_from_db()
+    assert clinic_a.emergency_help == EMERGENCY_HELP[clinic_a.emergency_region]
 
 
 def test_the_urgent_line_is_the_clinics_own():
