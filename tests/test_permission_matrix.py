@@ -17,19 +17,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib import import_module
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
 from clinic.capabilities import role_can
 from clinic.invitations import invitation_issue
+from clinic.middleware import SEEN, STARTED
 from clinic.models import (
     ApiToken,
     Clinic,
@@ -871,61 +874,67 @@ def expected_status(ctx: dict, route: Route, method: str, persona: str) -> int:
     return rule[persona]
 
 
-def _snapshot_queries() -> dict:
-    """Everything a denied request must not change."""
+# Everything a denied request must not change: (model, the fields compared; all when empty).
+_SNAPSHOT_ROWS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "patients": (Patient, ()),
+    "memberships": (Membership, ()),
+    "users": (User, ("pk", "email", "password", "is_active")),
+    "invitations": (Invitation, ()),
+    "programs": (Program, ()),
+    "items": (ProgramItem, ()),
+    "exercises": (Exercise, ()),
+    "clinics": (Clinic, ()),
+    "prints": (HandoutPrint, ()),
+    "sessions": (SessionLog, ()),
+    "flags": (Flag, ()),
+    "checks": (MorningCheck, ()),
+    "measurements": (Measurement, ()),
+    "outcomes": (OutcomeResponse, ()),
+    "assignments": (OutcomeAssignment, ()),
+    "schedules": (OutcomeSchedule, ()),
+    "reminders": (ReminderSetting, ()),
+    "authenticators": (Authenticator, ("pk", "user_id")),
+    "render_jobs": (RenderJob, ()),
+    "intakes": (Intake, ()),
+    "screens": (RedFlagScreen, ()),
+    "precaution_decisions": (PrecautionDecision, ()),
+    "goals": (Goal, ()),
+    "discharges": (Discharge, ()),
+    "emails": (OutgoingEmail, ()),
+    # Calls count against a token's rate limit even when refused; the rest must stay.
+    "api_tokens": (ApiToken, ("pk", "name", "scope", "expires_at", "revoked_at")),
+}
+
+
+def snapshot(tables: set[str] | None = None) -> dict:
+    """The rows of every snapshot table, or only of `tables` (table names)."""
     return {
-        "patients": Patient.objects.order_by("pk").values(),
-        "memberships": Membership.objects.order_by("pk").values(),
-        "users": User.objects.order_by("pk").values("pk", "email", "password", "is_active"),
-        "invitations": Invitation.objects.order_by("pk").values(),
-        "programs": Program.objects.order_by("pk").values(),
-        "items": ProgramItem.objects.order_by("pk").values(),
-        "exercises": Exercise.objects.order_by("pk").values(),
-        "clinics": Clinic.objects.order_by("pk").values(),
-        "prints": HandoutPrint.objects.order_by("pk").values(),
-        "sessions": SessionLog.objects.order_by("pk").values(),
-        "flags": Flag.objects.order_by("pk").values(),
-        "checks": MorningCheck.objects.order_by("pk").values(),
-        "measurements": Measurement.objects.order_by("pk").values(),
-        "outcomes": OutcomeResponse.objects.order_by("pk").values(),
-        "assignments": OutcomeAssignment.objects.order_by("pk").values(),
-        "schedules": OutcomeSchedule.objects.order_by("pk").values(),
-        "reminders": ReminderSetting.objects.order_by("pk").values(),
-        "authenticators": Authenticator.objects.order_by("pk").values("pk", "user_id"),
-        "render_jobs": RenderJob.objects.order_by("pk").values(),
-        "intakes": Intake.objects.order_by("pk").values(),
-        "screens": RedFlagScreen.objects.order_by("pk").values(),
-        "precaution_decisions": PrecautionDecision.objects.order_by("pk").values(),
-        "goals": Goal.objects.order_by("pk").values(),
-        "discharges": Discharge.objects.order_by("pk").values(),
-        "emails": OutgoingEmail.objects.order_by("pk").values(),
-        # Calls count against a token's rate limit even when refused; the rest must stay.
-        "api_tokens": ApiToken.objects.order_by("pk").values(
-            "pk", "name", "scope", "expires_at", "revoked_at"
-        ),
+        name: list(model.objects.order_by("pk").values(*fields))
+        for name, (model, fields) in _SNAPSHOT_ROWS.items()
+        if tables is None or model._meta.db_table in tables
     }
 
 
-def snapshot() -> dict:
-    return {name: list(rows) for name, rows in _snapshot_queries().items()}
-
-
-SNAPSHOT_TABLES = {rows.model._meta.db_table for rows in _snapshot_queries().values()}
+SNAPSHOT_TABLES = {model._meta.db_table for model, _ in _SNAPSHOT_ROWS.values()}
 
 
 def send_changing_nothing_if(denied: Callable, send: Callable, what) -> HttpResponse:
     """Send the request; when `denied(response)`, check it changed no row the snapshot
     holds. It is sent in a savepoint: only when it wrote to one of those tables is the
-    snapshot read, with its writes, then again after they are rolled back."""
+    snapshot read, with its writes, then again after they are rolled back: only the
+    tables it wrote to (one not written to cannot have changed), or all of them when a
+    write's table could not be read."""
     with transaction.atomic():
         with tables_written() as written:
             response = send()
         with_writes = None
-        if denied(response) and written & (SNAPSHOT_TABLES | {UNKNOWN_TABLE}):
-            with_writes = snapshot()
+        touched = written & (SNAPSHOT_TABLES | {UNKNOWN_TABLE})
+        if denied(response) and touched:
+            tables = None if UNKNOWN_TABLE in touched else touched
+            with_writes = snapshot(tables)
             transaction.set_rollback(True)
     if with_writes is not None:
-        assert with_writes == snapshot(), f"denied request changed rows: {what}"
+        assert with_writes == snapshot(tables), f"denied request changed rows: {what}"
     return response
 
 
@@ -1054,7 +1063,31 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("matrix-media")
     with override_settings(MEDIA_ROOT=media), kept_for_the_module(django_db_blocker):
         people = new_world()
-        yield {**people, "ctx": build_ctx(people), "media": media}
+        ctx = build_ctx(people)
+        ctx["sessions"] = {
+            persona: dict(client_for(user, clinic).session.items()) if user else None
+            for persona, (user, clinic) in ctx["personas"].items()
+        }
+        yield {**people, "ctx": ctx, "media": media}
+
+
+# The session clock a sign-in starts (clinic.middleware.start_session_clock).
+CLOCK = (STARTED, SEEN)
+
+
+def signed_in(ctx: dict, persona: str) -> Client:
+    """The persona's client: a new session holding what client_for's sign-in stored once
+    for the module (one INSERT, where a sign-in per case was the costliest part of a case
+    after its request; test_a_matrix_session_is_a_sign_ins keeps them the same)."""
+    client = Client()
+    data = ctx["sessions"][persona]
+    if data is not None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        # Its clock starts now, as a sign-in's would (else a long run would time it out).
+        store.update({**data, **dict.fromkeys(CLOCK, int(time.time()))})
+        store.create()
+        client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    return client
 
 
 def _from_world(name: str):
@@ -1117,7 +1150,7 @@ def test_permission_matrix_with_two_factor_required(two_factor_on, ctx, pattern,
 def test_permission_matrix(ctx, pattern, method, persona):
     route = ROUTES[pattern]
     expected = expected_status(ctx, route, method, persona)
-    client = client_for(*ctx["personas"][persona])
+    client = signed_in(ctx, persona)
 
     def denied(response) -> bool:
         return method == "post" and (
@@ -1140,6 +1173,24 @@ def test_permission_matrix(ctx, pattern, method, persona):
         assert "Okafor" not in body and "Silva" not in body
 
 
+@pytest.mark.parametrize("two_factor", [False, True])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_matrix_session_is_a_sign_ins(request, ctx, persona, two_factor):
+    """What the matrix's clients hold is what signing in stores now, two-factor or not."""
+    if two_factor:
+        request.getfixturevalue("two_factor_on")
+    user, clinic = ctx["personas"][persona]
+    copied = dict(signed_in(ctx, persona).session.items())
+    fresh = dict(client_for(user, clinic).session.items()) if user else {}
+    for data in (copied, fresh):
+        clock = [data.pop(key, None) for key in CLOCK]
+        assert (
+            clock == [None, None] if user is None else all(abs(t - time.time()) < 60 for t in clock)
+        )
+    assert copied == fresh
+    assert (user is None) == ("_auth_user_id" not in copied)
+
+
 def test_routes_without_post_really_refuse_post(ctx):
     """Routes marked post=None are form views of allauth; POSTing to them must not 500."""
     client = client_for(*ctx["personas"]["patient_a1"])
@@ -1151,7 +1202,7 @@ def test_routes_without_post_really_refuse_post(ctx):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_django_admin_is_closed_to_every_persona(ctx, persona):
     """No persona is platform staff, so every admin page sends them to the admin login."""
-    client = client_for(*ctx["personas"][persona])
+    client = signed_in(ctx, persona)
     samples = {"app_label": "clinic", "object_id": "1", "content_type_id": "1", "url": "x"}
     for namespace, pattern in all_patterns():
         if namespace != "admin":
