@@ -197,16 +197,26 @@ def program_template() -> str:
 
 
 @pytest.fixture
-def program_a1(membership_a, patient_a1, program_template):
+def program_start_commits() -> bool:
+    """Whether program_a1's work on commit runs (its first handout's render is queued
+    then); a module that needs it overrides this fixture."""
+    return False
+
+
+@pytest.fixture
+def program_a1(membership_a, patient_a1, program_template, program_start_commits):
     """Amara's current program, started by her clinician from `program_template`."""
+    from django.test import TestCase
+
     from patients.services import patient_program_start
     from programs.models import Program
 
-    return patient_program_start(
-        actor=Actor.for_member(membership_a),
-        patient=patient_a1,
-        source=Program.objects.get(template_key=program_template),
-    )
+    with TestCase.captureOnCommitCallbacks(execute=program_start_commits):
+        return patient_program_start(
+            actor=Actor.for_member(membership_a),
+            patient=patient_a1,
+            source=Program.objects.get(template_key=program_template),
+        )
 
 
 # A statement that reads, or moves a savepoint. Anything else counts as a write; one whose

@@ -20,15 +20,14 @@ from tests.conftest import client_for
 
 
 @pytest.fixture
-def early_movement():
-    return Program.objects.get(template_key="low-back-early-movement")
+def program_template() -> str:
+    """program_a1 (tests/conftest.py) is copied from this template here."""
+    return "low-back-early-movement"
 
 
 @pytest.fixture
-def program_a1(membership_a, patient_a1, early_movement):
-    return patient_program_start(
-        actor=Actor.for_member(membership_a), patient=patient_a1, source=early_movement
-    )
+def early_movement(program_template):
+    return Program.objects.get(template_key=program_template)
 
 
 def edit_url(patient, program) -> str:
