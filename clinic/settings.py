@@ -155,8 +155,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DB_CONNECT_TIMEOUT", 5
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Persistent connections buy nothing for a local file and keep it locked.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Kept open between requests like PostgreSQL's, and dropped when `restore` swaps in
+    # another file (clinic/sqlite_backend). An idle connection holds no lock in WAL mode.
+    DATABASES["default"]["ENGINE"] = "clinic.sqlite_backend"
+    # The tests' database is in memory, as Django makes it for SQLite; said here because
+    # pytest-django knows SQLite by the engine's name only (else it makes a file name).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {
         # Writers wait up to this many seconds for each other instead of failing.
         "timeout": 20,

@@ -69,14 +69,12 @@ def exercise_text(exercise: Any, language: str) -> ExerciseText:
 
 def prefetch_for(language: str, prefix: str = "exercise__") -> list[Prefetch]:
     """The prefetches exercise_text needs, for a queryset of items (prefix "exercise__")
-    or of exercises (prefix "")."""
-    return [
-        Prefetch(f"{prefix}cues", queryset=ExerciseCue.objects.order_by("order")),
-        Prefetch(
-            f"{prefix}translations",
-            queryset=ExerciseTranslation.objects.filter(language=language),
-        ),
-    ]
+    or of exercises (prefix ""). English readers need no translations: no query for them."""
+    cues = Prefetch(f"{prefix}cues", queryset=ExerciseCue.objects.order_by("order"))
+    if language == settings.LANGUAGE_CODE:
+        return [cues]
+    translated = ExerciseTranslation.objects.filter(language=language)
+    return [cues, Prefetch(f"{prefix}translations", queryset=translated)]
 
 
 def localize_items(items: Iterable[Any], language: str) -> list[Any]:

@@ -136,3 +136,33 @@ def test_the_session_post_loads_no_how_to_steps_unless_the_form_comes_back(
     assert len([q for q in refused if "programs_exercisecue" in q["sql"]]) == 2  # page, form
     cue = ExerciseCue.objects.filter(exercise=item.exercise).order_by("order").first()
     assert cue.text.split()[0] in response.content.decode()
+
+
+def test_an_english_readers_today_page_reads_no_translations(as_patient_a1, patient_a1):
+    """English is the library's own text: the Today page of a patient who reads English
+    makes no translation query; a Spanish reader's makes one and shows the Spanish."""
+    from clinic.actors import Actor
+    from patients.services import patient_program_start
+    from programs.models import ExerciseTranslation, Program
+
+    template = Program.objects.get(template_key="low-back-core-stability")
+    membership = Membership.objects.filter(clinic=patient_a1.clinic).first()
+    program = patient_program_start(
+        actor=Actor.for_member(membership), patient=patient_a1, source=template
+    )
+
+    def translation_queries() -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = as_patient_a1.get("/me/")
+        assert response.status_code == 200
+        found = [q["sql"] for q in captured if "programs_exercisetranslation" in q["sql"]]
+        return found, response.content.decode()
+
+    assert translation_queries()[0] == []
+    patient_a1.preferred_language = "es"
+    patient_a1.save(update_fields=["preferred_language"])
+    found, page = translation_queries()
+    assert len(found) == 1
+    exercises = program.items.values_list("exercise_id", flat=True)
+    spanish = ExerciseTranslation.objects.filter(language="es", exercise__in=exercises).first()
+    assert spanish is not None and spanish.lay_name in page
