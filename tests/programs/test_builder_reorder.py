@@ -59,3 +59,25 @@ def test_the_dose_reads_as_one_line_from_what_was_typed():
     typed = Row(values={"sets": "-3", "reps": "abc", "hold_seconds": "30", "weekdays": ["0", "x"]})
     assert "-3" not in typed.dose_line and "hold 30 s" in typed.dose_line
     assert "Mon" in typed.dose_line
+
+
+def test_each_rows_position_list_offers_every_position_with_its_own_chosen(
+    as_clinician_a, patient_a1, program_a1
+):
+    """The lists are drawn in Python (programs/templatetags/builder.py), once per row."""
+    import re
+
+    count = program_a1.items.count()
+    assert count >= 3
+    page = as_clinician_a.get(
+        f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/edit/"
+    ).content.decode()
+    for row in range(count):
+        found = re.search(
+            rf'id="move-to-{row}" name="move_to_{row}"[^>]*>(.*?)</select>', page, re.S
+        )
+        assert found is not None, row
+        options = re.findall(r'<option value="(\d+)"( selected)?>(\d+)</option>', found.group(1))
+        assert [int(value) for value, _, _ in options] == list(range(1, count + 1))
+        assert [int(value) for value, chosen, _ in options if chosen] == [row + 1]
+        assert all(value == label for value, _, label in options)
