@@ -26,6 +26,25 @@ from patients.models import Patient
 # Any UUID: the chart's URL is reversed once per page and the patient's put in its place.
 _PLACEHOLDER = uuid.UUID(int=0)
 
+# What rows() reads of each patient (with select_related("clinician")): the page loads
+# only these, not every column of 25 patients and their clinicians.
+FIELDS = (
+    "uuid",
+    "clinic_id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "clinician__full_name",
+    "clinician__email",
+    "adherence_7d",
+    "done_7d",
+    "prescribed_7d",
+    "last_activity_at",
+    "quiet",
+    "urgent",
+    "open_flags",
+)
+
 
 def _month(number: int) -> str:
     return str(MONTHS_3[number]).title()

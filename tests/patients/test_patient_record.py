@@ -221,6 +221,7 @@ def test_caseload_query_count_is_pinned_and_constant(as_clinician_a, clinic_a, c
         for i in range(200)
     )
     many = caseload_queries(as_clinician_a)
-    # session, user, membership, count, page, audit insert (+ savepoint pair on some backends)
+    # session, user, membership, the stale-figure check and (the rows made here were never
+    # computed) its UPDATE and SELECT, count, page, audit insert
     assert few == many
-    assert many <= 8
+    assert many <= 9
