@@ -5,10 +5,11 @@ A crispy form draws each field through that template: about forty template nodes
 includes a field, half a millisecond or more. A nine-field form page spent more time
 there than in everything else it does, and the test suite's fuzzer draws such pages
 thousands of times. Here the common cases (a text, number, date or e-mail box, a
-drop-down list, a text area, a tick box, each with its label, help text and errors) are
-one function that returns the same markup, escaped the same way. Everything else (radio
-buttons and tick-box lists, file inputs, multi-part widgets, horizontal forms, layouts
-that set a label or field class or a tag) is drawn by crispy's own template.
+drop-down list, a text area, a tick box, radio buttons and tick-box lists, each with its
+label, help text and errors) are one function that returns the same markup, escaped the
+same way. Everything else (file inputs, multi-part widgets, options side by side,
+horizontal forms, layouts that set a label or field class or a tag) is drawn by crispy's
+own template.
 
 templates/bootstrap5/field.html (found before crispy's, as our templates folder comes
 first) holds only the tag below, so both ways crispy reaches the template, `{% crispy %}`
@@ -20,18 +21,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from django import forms, template
 from django.conf import settings
 from django.template import Context
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from clinic.lib.form_renderer import attrs_html
+
 NAME = "bootstrap5/field.html"
 
 # Widgets drawn here; any other (radio buttons, tick-box lists, files, multi-part
 # widgets, wrappers such as the admin's) goes to crispy's template.
 _DRAWN = (forms.widgets.Input, forms.Select, forms.Textarea, forms.CheckboxInput)
-_NOT_DRAWN = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.FileInput, forms.MultiWidget)
+# Radio buttons and tick-box lists: a labelled fieldset of options.
+_CHOICES = (forms.RadioSelect, forms.CheckboxSelectMultiple)
+_NOT_DRAWN = (forms.FileInput, forms.MultiWidget)
 
 
 def _e(value: Any) -> str:
@@ -94,17 +100,51 @@ def _help_and_errors(field: forms.BoundField, context) -> str:
 
 def _draws(field: forms.BoundField, context) -> bool:
     widget = field.field.widget
-    return (
-        isinstance(widget, _DRAWN)
-        and not isinstance(widget, _NOT_DRAWN)
-        and not hasattr(widget, "widget")
-        and not field.use_fieldset
-        and not context.get("tag")
-        and not context.get("label_class")
-        and not context.get("field_class")
-        and "form-horizontal" not in (context.get("form_class") or "")
-        and (context.get("form_show_labels") or not isinstance(widget, forms.CheckboxInput))
+    if (
+        not isinstance(widget, (*_DRAWN, *_CHOICES))
+        or isinstance(widget, _NOT_DRAWN)
+        or hasattr(widget, "widget")
+        or context.get("tag")
+        or context.get("label_class")
+        or context.get("field_class")
+        or "form-horizontal" in (context.get("form_class") or "")
+    ):
+        return False
+    if isinstance(widget, _CHOICES):
+        # Drawn here only as a fieldset with its legend, options one under another.
+        return bool(
+            field.use_fieldset
+            and field.label
+            and context.get("form_show_labels")
+            and not context.get("inline_class")
+        )
+    return not field.use_fieldset and (
+        context.get("form_show_labels") or not isinstance(widget, forms.CheckboxInput)
     )
+
+
+def _choices(field: forms.BoundField, context) -> str:
+    """layout/radio_checkbox_select.html: each option, the errors under the last one,
+    then the help text."""
+    invalid = " is-invalid" if field.errors else ""
+    groups = optgroups(field)
+    out = [f"<div{context.get('flat_attrs') or ''}>"]
+    for g, (group, options, _) in enumerate(groups):
+        if group:
+            out.append(f"<strong>{_e(group)}</strong>")
+        for o, option in enumerate(options):
+            last = g == len(groups) - 1 and o == len(options) - 1
+            out.append(
+                f'<div class="form-check"><input type="{_e(option["type"])}" '
+                f'class="form-check-input{invalid}" name="{_e(field.html_name)}" '
+                f'value="{_e(str(option["value"]))}"{attrs_html(option)}>'
+                f'<label for="{_e(option["attrs"].get("id", ""))}" class="form-check-label">'
+                f"{_e(str(option['label']))}</label>"
+                f"{_errors(field, context, 'p') if last else ''}</div>"
+            )
+    out.append("</div>")
+    out.append(_help(field, inline=bool(context.get("help_text_inline"))))
+    return "".join(out)
 
 
 def draw(field: forms.BoundField, context) -> SafeString:
@@ -125,6 +165,15 @@ def draw(field: forms.BoundField, context) -> SafeString:
             f'<div class="mb-3"><div id="{wrapper_id}" class="form-check{extra}">{field}'
             f'<label for="{_e(field.id_for_label)}" class="form-check-label{required}">'
             f"{_label_text(field)}</label>{_help_and_errors(field, context)}</div></div>"
+        )
+    if isinstance(widget, _CHOICES):
+        described = field.aria_describedby
+        aria = f' aria-describedby="{_e(described)}"' if described else ""
+        target = f'for="{_e(field.id_for_label)}" ' if field.id_for_label else ""
+        return mark_safe(  # noqa: S308 - escaped piece by piece
+            f'<div id="{wrapper_id}" class="mb-3{extra}"><fieldset{aria}>'
+            f'<legend {target}class="form-label{required} fs-6">{_label_text(field)}</legend>'
+            f"{_choices(field, context)}</fieldset></div>"
         )
     label = ""
     if field.label and context.get("form_show_labels"):

@@ -47,8 +47,8 @@ def _out_s(value) -> str:
     return _out(mark_safe(text) if isinstance(value, SafeData) else text)  # noqa: S308
 
 
-def _attrs(widget: dict) -> str:
-    """attrs.html"""
+def attrs_html(widget: dict) -> str:
+    """attrs.html (crispy's layout/attrs.html for an option is the same)"""
     out = []
     for name, value in widget["attrs"].items():
         if value is not False:
@@ -63,7 +63,7 @@ def _input(widget: dict) -> str:
     value = f' value="{_out_s(widget["value"])}"' if widget["value"] is not None else ""
     return (
         f'<input type="{_out(widget["type"])}" name="{_out(widget["name"])}"'
-        f"{value}{_attrs(widget)}>\n"
+        f"{value}{attrs_html(widget)}>\n"
     )
 
 
@@ -75,12 +75,12 @@ def _included(draw: Callable[[dict], str]) -> Callable[[dict], str]:
 
 def _textarea(widget: dict) -> str:
     value = _out(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_out(widget["name"])}"{_attrs(widget)}>\n{value}</textarea>\n'
+    return f'<textarea name="{_out(widget["name"])}"{attrs_html(widget)}>\n{value}</textarea>\n'
 
 
 def _select_option(widget: dict) -> str:
     return (
-        f'<option value="{_out_s(widget["value"])}"{_attrs(widget)}>'
+        f'<option value="{_out_s(widget["value"])}"{attrs_html(widget)}>'
         f"{_out(widget['label'])}</option>\n"
     )
 
@@ -144,7 +144,7 @@ class FormRenderer(DjangoTemplates):
 
     def _select(self, widget: dict) -> str:
         return (
-            f'<select name="{_out(widget["name"])}"{_attrs(widget)}>'
+            f'<select name="{_out(widget["name"])}"{attrs_html(widget)}>'
             + self._groups(widget, '\n  <optgroup label="{}">', "\n  {}", "\n  </optgroup>")
             + "\n</select>\n"
         )

@@ -120,7 +120,13 @@ class NameForm(forms.Form):
     name = forms.CharField(label="Name <b>", help_text="Up to <i>20</i> letters", max_length=20)
     kind = forms.ChoiceField(choices=[("a", "A & B")])
     agree = forms.BooleanField(label="I agree")
-    colour = forms.ChoiceField(choices=[("r", "Red")], widget=forms.RadioSelect)
+    colour = forms.ChoiceField(choices=[("r", "Red"), ("g", "<Green>")], widget=forms.RadioSelect)
+    days = forms.MultipleChoiceField(
+        choices=[("Week", [("0", "Mon"), ("1", "Tue")]), ("2", "Sat")],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pick <em>any</em>",
+    )
+    photo = forms.FileField(required=False)
 
 
 def drawn(field, monkeypatch, python: bool, **context) -> str:
@@ -135,8 +141,8 @@ def drawn(field, monkeypatch, python: bool, **context) -> str:
 def test_labels_errors_and_help_are_drawn_as_crispys_template_draws_them(monkeypatch, inline):
     """With errors and help text inline or as blocks, as a helper or the |crispy filter
     sets them; a form of its own, so that escaping is tried too."""
-    data = {"name": "x" * 30}
-    for name in ("name", "kind", "agree"):
+    data = {"name": "x" * 30, "colour": "nope"}
+    for name in ("name", "kind", "agree", "colour", "days"):
         python = drawn(NameForm(data=data)[name], monkeypatch, True, **inline)
         template = drawn(NameForm(data=data)[name], monkeypatch, False, **inline)
         assert normalized(python) == normalized(template), name
@@ -149,8 +155,10 @@ def test_labels_errors_and_help_are_drawn_as_crispys_template_draws_them(monkeyp
 def test_what_it_does_not_draw_goes_to_crispys_template(monkeypatch):
     form = NameForm()
     context = {"form_show_labels": True}
-    assert not DRAWS(form["colour"], context)
+    assert DRAWS(form["name"], context) and DRAWS(form["days"], context)
+    assert not DRAWS(form["photo"], context)
     assert not DRAWS(form["name"], {**context, "label_class": "x"})
     assert not DRAWS(form["name"], {**context, "form_class": "form-horizontal"})
-    radio = drawn(form["colour"], monkeypatch, True)
-    assert 'type="radio"' in radio and "form-check-input" in radio
+    assert not DRAWS(form["days"], {**context, "inline_class": "inline"})
+    photo = drawn(form["photo"], monkeypatch, True)
+    assert 'type="file"' in photo and "form-control" in photo
