@@ -9,6 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
@@ -144,14 +145,34 @@ def test_housekeeping_removes_only_what_has_had_its_time(clinic_a, admin_a):
     assert not SecurityCounter.objects.exists()
 
 
-def test_the_scheduler_knows_every_periodic_task_and_only_enqueues(db):
-    from clinic.management.commands.run_scheduler import enqueue, scheduler
+def test_the_scheduler_knows_every_periodic_task_and_only_enqueues(db, monkeypatch):
+    from clinic.management.commands import run_scheduler
 
-    jobs = {job.id for job in scheduler().get_jobs()}
+    # Each job refreshes the connection (next test); here the test's transaction must stay.
+    monkeypatch.setattr(run_scheduler, "close_old_connections", lambda: None)
+    jobs = {job.id for job in run_scheduler.scheduler().get_jobs()}
     assert jobs == {path for path, _cron in settings.PERIODIC_TASKS}
-    enqueue("clinic.tasks.housekeeping")
+    run_scheduler.enqueue("clinic.tasks.housekeeping")
     task = DBTaskResult.objects.get()
     assert task.task_path == "clinic.tasks.housekeeping" and task.status == "READY"
+
+
+def test_each_scheduled_job_checks_the_database_connection_before_and_after(db, monkeypatch):
+    """Before: the scheduler never did what Django does around each request, so after a
+    PostgreSQL restart its broken connection failed every periodic task until it was
+    restarted by hand. Now each job closes a broken or outdated connection first, and
+    again after it, even when the job fails."""
+    from clinic.management.commands import run_scheduler
+
+    checks = []
+    monkeypatch.setattr(
+        run_scheduler, "close_old_connections", lambda: checks.append(DBTaskResult.objects.count())
+    )
+    run_scheduler.enqueue("clinic.tasks.housekeeping")
+    assert checks == [0, 1]  # before the task was queued, and after
+    with pytest.raises(ImportError):
+        run_scheduler.enqueue("clinic.tasks.no_such_task")
+    assert checks == [0, 1, 1, 1]
 
 
 def test_the_worker_command_runs_a_task_in_its_own_process(tmp_path):

@@ -15,13 +15,22 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("limber.scheduler")
 
 
 def enqueue(path: str) -> None:
-    result = import_string(path).enqueue()
+    # Django checks a request's database connection before and after the request; the
+    # scheduler has no requests, so each job does it. Without this, a connection broken
+    # by a database restart (or a SQLite file swapped in by `restore`) stayed broken, and
+    # every periodic task failed to be queued until the scheduler itself was restarted.
+    close_old_connections()
+    try:
+        result = import_string(path).enqueue()
+    finally:
+        close_old_connections()
     logger.info("enqueued %s as %s", path, result.id)
 
 
