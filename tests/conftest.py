@@ -204,6 +204,28 @@ def program_start_commits() -> bool:
 
 
 @pytest.fixture
+def own_exercise(admin_a):
+    """An exercise of clinic A's own (not from the shared library), with no translation."""
+    from programs.services import exercise_save
+
+    return exercise_save(
+        actor=Actor.for_member(admin_a.memberships.get()),
+        fields={
+            "name": "Towel squeeze",
+            "lay_name": "Squeeze a rolled towel between your knees",
+            "category": "strength",
+            "position": "sitting",
+            "style": "isometric",
+            "stop_if": "Stop if your knee hurts.",
+        },
+        cues=[
+            ("setup", "Sit with a rolled towel between your knees."),
+            ("movement", "Squeeze for {hold}."),
+        ],
+    )
+
+
+@pytest.fixture
 def program_a1(membership_a, patient_a1, program_template, program_start_commits):
     """Amara's current program, started by her clinician from `program_template`."""
     from django.test import TestCase

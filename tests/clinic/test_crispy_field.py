@@ -10,9 +10,7 @@ import pytest
 from django import forms
 from django.template.loader import get_template
 
-from clinic.actors import Actor
 from clinic.lib import crispy_field
-from programs.services import exercise_save
 from tests.conftest import client_for
 
 DRAWS = crispy_field._draws
@@ -40,21 +38,6 @@ def both_ways(monkeypatch):
         return pages[0], pages[1]
 
     return draw
-
-
-@pytest.fixture
-def own_exercise(admin_a):
-    return exercise_save(
-        actor=Actor.for_member(admin_a.memberships.get()),
-        fields={
-            "name": "Towel squeeze",
-            "lay_name": "Squeeze a towel between your knees",
-            "category": "strength",
-            "position": "sitting",
-            "style": "isometric",
-        },
-        cues=[("setup", "Sit with a rolled towel between your knees.")],
-    )
 
 
 def pages(patient, clinic, exercise) -> list[tuple[str, str, str]]:

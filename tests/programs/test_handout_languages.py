@@ -19,7 +19,7 @@ from programs.handout_render import render_handout
 from programs.handouts import HandoutPeople
 from programs.library_sync import sync_library_translations
 from programs.models import Exercise, ExerciseTranslation, Program
-from programs.services import exercise_save, program_save
+from programs.services import program_save
 from tests.conftest import client_for, get_document, make_patient
 
 PLACEHOLDER = re.compile(r"\{(hold|reps|sets|duration)\}")
@@ -102,25 +102,6 @@ def test_emoji_are_left_out_of_pdfs_cleanly(membership_a, patient_a1):
     assert not re.search("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]", text)
     assert not any("Emoji" in font for font in embedded_fonts(pdf))
     assert drop_emoji("王小明 مريم — ok") == "王小明 مريم — ok"
-
-
-@pytest.fixture
-def own_exercise(admin_a):
-    return exercise_save(
-        actor=Actor.for_member(admin_a.memberships.get()),
-        fields={
-            "name": "Towel squeeze",
-            "lay_name": "Squeeze a rolled towel between your knees",
-            "category": "strength",
-            "position": "sitting",
-            "style": "isometric",
-            "stop_if": "Stop if your knee hurts.",
-        },
-        cues=[
-            ("setup", "Sit with a rolled towel between your knees."),
-            ("movement", "Squeeze for {hold}."),
-        ],
-    )
 
 
 def test_a_clinic_exercise_without_spanish_is_marked_in_english_until_translated(
