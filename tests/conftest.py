@@ -482,14 +482,23 @@ def pytest_configure(config) -> None:
     """Capture everything the app logs during the run, through the production filters
     and JSON formatter, so pytest_sessionfinish can check that nothing leaked.
 
+    Passwords are hashed with Argon2 at its lowest cost (tests/hashers.py).
+
     And WhiteNoise finds a static file when one is asked for, not by reading every file
     under STATIC_ROOT when its middleware starts: the test client starts the middleware
     for each new client, and once collectstatic has run in the checkout (make serve, make
     bench) that read was 1,400 files and 45 ms a client, which doubled the fuzzer's time.
     The live server serves static files itself, from the apps' folders."""
     from django.conf import settings
+    from django.contrib.auth import hashers
 
     settings.WHITENOISE_AUTOREFRESH = True
+    settings.PASSWORD_HASHERS = [
+        "tests.hashers.QuickArgon2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
 
     from clinic.log_redaction import RedactRequests
     from clinic.request_log import JsonFormatter, RequestContextFilter

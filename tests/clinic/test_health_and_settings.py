@@ -95,7 +95,13 @@ def test_deploy_check_passes_with_the_documented_production_settings():
     assert result.returncode == 0, result.stderr
 
 
-def test_argon2_hashes_passwords(settings):
-    from django.contrib.auth.hashers import make_password
+def test_argon2_hashes_passwords():
+    """The app's own setting: Argon2 at Django's cost (the tests use a cheaper Argon2,
+    tests/conftest.py)."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
 
-    assert make_password("some long passphrase").startswith("argon2")
+    from clinic import settings as app_settings
+
+    assert app_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    stored = Argon2PasswordHasher().encode("some long passphrase", "somesaltsomesalt")
+    assert stored.startswith("argon2$argon2id$v=19$m=102400,t=2,p=8$")
