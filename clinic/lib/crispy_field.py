@@ -32,8 +32,8 @@ from clinic.lib.form_renderer import attrs_html
 
 NAME = "bootstrap5/field.html"
 
-# Widgets drawn here; any other (radio buttons, tick-box lists, files, multi-part
-# widgets, wrappers such as the admin's) goes to crispy's template.
+# Widgets drawn here; any other (files, multi-part widgets, wrappers such as the admin's)
+# goes to crispy's template.
 _DRAWN = (forms.widgets.Input, forms.Select, forms.Textarea, forms.CheckboxInput)
 # Radio buttons and tick-box lists: a labelled fieldset of options.
 _CHOICES = (forms.RadioSelect, forms.CheckboxSelectMultiple)
