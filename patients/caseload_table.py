@@ -30,7 +30,6 @@ _PLACEHOLDER = uuid.UUID(int=0)
 # only these, not every column of 25 patients and their clinicians.
 FIELDS = (
     "uuid",
-    "clinic_id",
     "first_name",
     "last_name",
     "date_of_birth",

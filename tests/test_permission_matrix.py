@@ -1078,7 +1078,7 @@ CLOCK = (STARTED, SEEN)
 def signed_in(ctx: dict, persona: str) -> Client:
     """The persona's client: a new session holding what client_for's sign-in stored once
     for the module (one INSERT, where a sign-in per case was the costliest part of a case
-    after its request; test_a_matrix_session_is_a_sign_ins keeps them the same)."""
+    after its request; test_a_matrix_session_holds_what_a_sign_in_stores keeps them the same)."""
     client = Client()
     data = ctx["sessions"][persona]
     if data is not None:
@@ -1188,7 +1188,7 @@ def test_permission_matrix(ctx, pattern, method, persona):
 
 @pytest.mark.parametrize("two_factor", [False, True])
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_a_matrix_session_is_a_sign_ins(request, ctx, persona, two_factor):
+def test_a_matrix_session_holds_what_a_sign_in_stores(request, ctx, persona, two_factor):
     """What the matrix's clients hold is what signing in stores now, two-factor or not."""
     if two_factor:
         request.getfixturevalue("two_factor_on")

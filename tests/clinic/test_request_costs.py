@@ -1,5 +1,6 @@
 """What a request costs that it need not: a staff lookup on a patient's page, a picture
-drawn again, the PDF libraries loaded into a web worker."""
+drawn again, the PDF libraries loaded into a web worker, a translation query for a
+reader of English."""
 
 from __future__ import annotations
 
