@@ -137,10 +137,11 @@ HOSTILE_STRINGS = (
 # Repeated into huge strings (up to 10,000 characters).
 HUGE_UNITS = ("a", "é", "😀", "\x00", "<b>", "'", "1", "9", " ", "ש", "\u202e", "A b ")
 
-safe_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30
-)
-any_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+# Every character but lone surrogates (Cs), which are all that UTF-8 cannot encode. Naming
+# the codec as well (codec="utf-8") allows the same characters, but makes Hypothesis list
+# every one of the 1.1 million code points first, 2.7 s in each new process.
+safe_text = st.text(alphabet=st.characters(exclude_categories=("Cs", "Cc")), max_size=30)
+any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
 huge_strings = st.builds(
     lambda unit, size: (unit * size)[:size],
     st.sampled_from(HUGE_UNITS),
