@@ -153,6 +153,33 @@ def membership_set_digest(*, actor: Actor, membership: Membership, on: bool) -> 
     audit.record(actor, "digest.update", obj=membership)
 
 
+def _guard_account_is_this_clinics_alone(membership: Membership) -> None:
+    """A sign-in's credentials belong to the account, not to one clinic's membership: a
+    clinic may reset them only while it employs the person and the account opens no other
+    clinic's records (as staff or as a patient). Otherwise one clinic's admin could strip
+    the second factor that guards another clinic's patients."""
+    if not membership.is_active:
+        raise StaffError(
+            gettext(
+                "Reactivate {user} first: their sign-in is not this clinic's to reset now."
+            ).format(user=membership.user)
+        )
+    user = membership.user
+    elsewhere = (
+        Membership.objects.filter(user=user, is_active=True)
+        .exclude(clinic_id=membership.clinic_id)
+        .exists()
+        or user.patient_records.active().exclude(clinic_id=membership.clinic_id).exists()
+    )
+    if elsewhere:
+        raise StaffError(
+            gettext(
+                "{user} also signs in to another clinic's records, so their two-factor "
+                "sign-in is not this clinic's alone to reset. Ask the platform team."
+            ).format(user=user)
+        )
+
+
 @transaction.atomic
 def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
     """For a colleague who lost their authenticator and recovery codes: remove their second
@@ -164,6 +191,7 @@ def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
         raise StaffError(
             gettext("This account's two-factor sign-in is managed by the platform team.")
         )
+    _guard_account_is_this_clinics_alone(membership)
     removed, _ = Authenticator.objects.filter(user=user).delete()
     if not removed:
         raise StaffError(gettext("{user} has no two-factor sign-in to reset.").format(user=user))

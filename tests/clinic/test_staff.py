@@ -5,7 +5,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 
 from clinic.models import AuditEvent, Invitation, Membership, User
-from tests.conftest import client_for, make_user
+from tests.conftest import client_for, make_patient, make_user
 
 
 def invite_staff(client, email: str, name: str = "Nell Park", role: str = "clinician"):
@@ -192,3 +192,58 @@ def test_platform_accounts_are_not_reset_by_a_clinic(as_admin_a, clinic_a):
     )
     assert "managed by the platform team" in response.content.decode()
     assert Authenticator.objects.filter(user=platform).exists()
+
+
+# A sign-in's second factor guards every clinic the account opens: one clinic resets it only
+# for an account that is its own alone (clinic.services._guard_account_is_this_clinics_alone).
+
+
+def _reset_refused(client, membership, user) -> str:
+    response = client.post(
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+    )
+    assert Authenticator.objects.filter(user=user).exists()
+    assert not AuditEvent.objects.filter(action="mfa.reset").exists()
+    assert mail.outbox == []
+    return response.content.decode()
+
+
+def test_a_colleague_who_also_works_at_another_clinic_is_reset_by_the_platform_team_only(
+    as_admin_a, clinic_a, clinician_ab
+):
+    TOTP.activate(clinician_ab, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_ab, clinic=clinic_a)
+    page = _reset_refused(as_admin_a, membership, clinician_ab)
+    assert "another clinic" in page
+    assert "Ask the platform team" in page
+
+
+def test_a_former_colleague_now_at_another_clinic_cannot_be_reset_through_the_old_membership(
+    as_admin_a, clinic_a, clinician_b
+):
+    old = Membership.objects.create(
+        user=clinician_b, clinic=clinic_a, role="clinician", is_active=False
+    )
+    TOTP.activate(clinician_b, generate_totp_secret())
+    assert "Reactivate" in _reset_refused(as_admin_a, old, clinician_b)
+
+
+def test_a_colleague_who_is_a_patient_of_another_clinic_is_not_reset_by_this_one(
+    as_admin_a, clinician_a, clinic_b
+):
+    patient = make_patient(clinic_b, "Cleo", "Clinician", login=False)
+    patient.user = clinician_a
+    patient.save(update_fields=["user"])
+    TOTP.activate(clinician_a, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_a)
+    assert "another clinic" in _reset_refused(as_admin_a, membership, clinician_a)
+
+
+def test_once_the_other_clinic_has_let_them_go_this_clinic_resets_them(
+    as_admin_a, clinic_a, clinic_b, clinician_ab
+):
+    Membership.objects.filter(user=clinician_ab, clinic=clinic_b).update(is_active=False)
+    TOTP.activate(clinician_ab, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_ab, clinic=clinic_a)
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+    assert not Authenticator.objects.filter(user=clinician_ab).exists()
