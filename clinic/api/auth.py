@@ -5,7 +5,8 @@ classes by name while it is itself being imported.
 
 - `TokenAuthentication`: `Authorization: Bearer <token>`, a usable token of some clinic.
 - `TokenCapability`: deny by default; each view names the capability each method needs
-  (`capabilities = {"GET": "patients.view", ...}`), checked against the token's scope.
+  (`capabilities = {"GET": "patients.view", ...}`) and what its answers show (`shows`),
+  all checked against the token's scope (ClinicApiView.needs).
   It also counts the call against the token's rate limit and sets `request.clinic` and
   `request.actor`, so the portal's getters (clinic.permissions.get_in_clinic_or_404) and
   services work unchanged: another clinic's row is the same audited 404.
@@ -71,12 +72,12 @@ class TokenCapability(BasePermission):
                 audit.record(request.actor, "api.throttled", outcome=AuditEvent.Outcome.DENIED)
             raise exceptions.Throttled(wait=result.retry_after)
         method = "GET" if request.method == "HEAD" else request.method
-        capability = getattr(view, "capabilities", {}).get(method)
-        if capability is None:
+        needs = getattr(view, "needs", None)
+        needed = needs(method) if needs is not None else None
+        if needed is None:
             if request.method in view.allowed_methods:
                 return False  # a method nobody decided about: deny
             raise exceptions.MethodNotAllowed(request.method)
-        needed = (capability,) if isinstance(capability, str) else tuple(capability)
         missing = [name for name in needed if name not in token.scope]
         if missing:
             match = getattr(request._request, "resolver_match", None)

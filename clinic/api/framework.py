@@ -1,7 +1,8 @@
 """The REST framework glue every API endpoint shares.
 
 - `ClinicApiView`: the base of every endpoint; its `capabilities` name what each method
-  needs (checked by clinic.api.auth.TokenCapability against the token's scope).
+  needs, and its `shows` what every answer shows (checked by
+  clinic.api.auth.TokenCapability against the token's scope).
 - `error_handler`: one error body for every refusal, `{"error": {"status", "code",
   "message", "fields"}}`.
 """
@@ -128,21 +129,39 @@ def to_utc(value: str) -> datetime | None:
         return None
 
 
+def _names(capability: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (capability,) if isinstance(capability, str) else tuple(capability)
+
+
 class ClinicApiView(APIView):
     """Base of every endpoint: token, capability per method, no caching of answers."""
 
     # Method -> the capability it needs (or a tuple of capabilities, all needed).
     capabilities: dict[str, str | tuple[str, ...]] = {}
+    # What the view's answers show. A write answers with what it wrote, so every method
+    # needs this too: otherwise a token that may change patients but not see them reads
+    # any patient through an empty change (PATCH {}). Every view that writes says it.
+    shows: str | tuple[str, ...] | None = None
+
+    @classmethod
+    def needs(cls, method: str) -> tuple[str, ...] | None:
+        """Every capability `method` needs (its own, then what the answer shows), or None
+        for a method the view does not name."""
+        if method not in cls.capabilities:
+            return None
+        return tuple(dict.fromkeys((*_names(cls.capabilities[method]), *_names(cls.shows or ()))))
 
     @classmethod
     def as_view(cls, **initkwargs):
-        for method, capability in cls.capabilities.items():
-            for name in (capability,) if isinstance(capability, str) else capability:
+        if cls.shows is None and set(cls.capabilities) - {"GET"}:
+            raise ValueError(f"{cls.__name__} writes: say what its answers show (`shows`).")
+        for method in cls.capabilities:
+            for name in cls.needs(method) or ():
                 if name not in CAPABILITIES:
                     raise ValueError(f"{cls.__name__}.{method}: unknown capability {name!r}")
         view = super().as_view(**initkwargs)
         view.audience = API
-        view.api_capabilities = dict(cls.capabilities)
+        view.api_capabilities = {method: cls.needs(method) for method in cls.capabilities}
         return view
 
     def finalize_response(self, request, response, *args, **kwargs):

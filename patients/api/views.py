@@ -137,6 +137,7 @@ def _patient_form(request, patient: Patient | None, data: dict) -> PatientForm:
 
 class PatientList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "patients.view", "POST": "patients.edit"}
+    shows = "patients.view"
     serializer_class = PatientSerializer
 
     def get_queryset(self):
@@ -163,6 +164,7 @@ class PatientList(ClinicApiView, ListAPIView):
 
 class PatientSearch(ClinicApiView, GenericAPIView):
     capabilities = {"POST": "patients.view"}
+    shows = "patients.view"
     serializer_class = PatientSerializer
 
     @extend_schema(
@@ -189,6 +191,7 @@ class PatientSearch(ClinicApiView, GenericAPIView):
 
 class PatientDetail(ClinicApiView):
     capabilities = {"GET": "patients.view", "PATCH": "patients.edit"}
+    shows = "patients.view"
 
     @extend_schema(responses=PatientSerializer, operation_id="patients_read")
     def get(self, request, patient_uuid):
@@ -220,6 +223,7 @@ def _programs(patient: Patient):
 
 class ProgramList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "clinical.view", "POST": "programs.edit"}
+    shows = "clinical.view"
     serializer_class = ProgramSerializer
 
     def get_queryset(self):
@@ -334,6 +338,7 @@ class ProgramDetail(ClinicApiView):
 
 class SessionList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "clinical.view", "POST": "clinical.record"}
+    shows = "clinical.view"
     serializer_class = SessionSerializer
 
     def get_queryset(self):
@@ -401,6 +406,7 @@ class SessionList(ClinicApiView, ListAPIView):
 
 class MorningCheckList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "clinical.view", "POST": "clinical.record"}
+    shows = "clinical.view"
     serializer_class = MorningCheckSerializer
 
     def get_queryset(self):
@@ -446,6 +452,7 @@ class MorningCheckList(ClinicApiView, ListAPIView):
 
 class MeasurementList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "clinical.view", "POST": "clinical.record"}
+    shows = "clinical.view"
     serializer_class = MeasurementSerializer
 
     def get_queryset(self):
@@ -512,6 +519,7 @@ class MeasurementList(ClinicApiView, ListAPIView):
 
 class OutcomeList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "clinical.view", "POST": "clinical.record"}
+    shows = "clinical.view"
     serializer_class = OutcomeSerializer
 
     def get_queryset(self):
@@ -608,6 +616,7 @@ class FlagList(ClinicApiView, ListAPIView):
 
 class FlagResolve(ClinicApiView):
     capabilities = {"POST": "clinical.record"}
+    shows = "clinical.view"
 
     @extend_schema(request=None, responses=FlagSerializer, operation_id="flags_resolve")
     def post(self, request, patient_uuid, flag_uuid):

@@ -176,3 +176,53 @@ def test_another_clinics_admin_cannot_revoke(clinic_a, clinic_b, admin_a):
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+# --- A write answers with what it wrote: it needs the capability to see that too ---------
+
+
+def test_a_token_that_may_change_patients_but_not_see_them_reads_nothing_through_a_change(
+    clinic_a, patient_a1
+):
+    """An empty PATCH changes nothing and would answer with the whole record."""
+    api = api_client(api_token_for(clinic_a, ["patients.edit"]))
+    response = api.patch(
+        f"/api/v1/patients/{patient_a1.uuid}/", {}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert patient_a1.last_name not in body and patient_a1.email not in body
+    assert "patients.view" in response.json()["error"]["message"]
+
+
+def test_a_token_that_may_record_but_not_see_the_record_cannot_resolve_a_flag(clinic_a, patient_a1):
+    from patients.models import Flag
+
+    flag = Flag.objects.create(
+        patient=patient_a1,
+        kind="pain_high",
+        reason="Pain 9 of 10 on Monday",
+        raised_on=date.today(),
+    )
+    api = api_client(api_token_for(clinic_a, ["clinical.record"]))
+    response = api.post(f"/api/v1/patients/{patient_a1.uuid}/flags/{flag.uuid}/resolve/")
+    assert response.status_code == 403
+    assert "Pain 9" not in response.content.decode()
+
+
+def test_an_endpoint_that_writes_must_say_what_its_answers_show():
+    from clinic.api.framework import ClinicApiView
+
+    class Careless(ClinicApiView):
+        capabilities = {"GET": "patients.view", "POST": "patients.edit"}
+
+    with pytest.raises(ValueError, match="shows"):
+        Careless.as_view()
+
+    class Careful(Careless):
+        shows = "patients.view"
+
+    assert Careful.as_view().api_capabilities == {
+        "GET": ("patients.view",),
+        "POST": ("patients.edit", "patients.view"),
+    }
