@@ -9,6 +9,7 @@ with the label the audit page shows; `record` refuses any other name.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.functional import Promise
@@ -132,18 +133,32 @@ def record(
     `target_user` is the account a staff event was about. The clinic is, in order: the
     one given, the patient's, the actor's.
     """
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown audit action {action!r}: add it to clinic.audit.ACTIONS.")
     if obj is not None:
         object_type = obj._meta.model_name
         object_id = str(getattr(obj, "uuid", None) or obj.pk)
     if clinic is None:
         clinic = patient.clinic if patient is not None else actor.clinic
-    return AuditEvent.objects.create(
+    event = _event(actor, action, clinic, patient, object_type, object_id, outcome)
+    event.target_user = target_user
+    event.save(force_insert=True)
+    return event
+
+
+def _event(
+    actor: Actor,
+    action: str,
+    clinic: Clinic | None,
+    patient: Any,
+    object_type: str,
+    object_id: str,
+    outcome: str = AuditEvent.Outcome.OK,
+) -> AuditEvent:
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: add it to clinic.audit.ACTIONS.")
+    return AuditEvent(
         actor=actor.user if actor.is_user else None,
         actor_role=actor.role,
         clinic=clinic,
-        target_user=target_user,
         patient_uuid=getattr(patient, "uuid", None),
         action=action,
         object_type=_printable(object_type),
@@ -151,6 +166,17 @@ def record(
         ip_address=actor.ip,
         outcome=outcome,
         api_token=actor.api_token,
+    )
+
+
+def record_reads(actor: Actor, action: str, patients: Iterable[Any], *, object_type: str) -> None:
+    """One read event per patient among `patients` (each once), in one INSERT: for answers
+    that carry many patients' data at once (an API page, a FHIR searchset), so the audit
+    log filtered by a patient shows every export of their data."""
+    unique = {patient.uuid: patient for patient in patients}
+    AuditEvent.objects.bulk_create(
+        _event(actor, action, patient.clinic, patient, object_type, str(patient.uuid))
+        for patient in unique.values()
     )
 
 

@@ -35,6 +35,7 @@ from clinic.invitations import invitation_issue
 from clinic.middleware import SEEN, STARTED
 from clinic.models import (
     ApiToken,
+    AuditEvent,
     Clinic,
     Invitation,
     Membership,
@@ -1445,6 +1446,32 @@ def test_api_token_matrix(ctx, clinic_b, pattern, method):
             assert set(body) == {"error"} and body["error"]["status"] == expected
         if expected in DENIED:
             assert "Okafor" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("pattern", "method"), API_CASES)
+def test_every_patient_an_api_answer_carries_is_in_the_audit_log(ctx, pattern, method):
+    """Whatever the route (a read, a page of many patients, a search, a write), each of
+    clinic A's patients whose public id is in the answer has an event of this token: their
+    own audit trail shows every time their data left."""
+    import hashlib
+
+    from tests.conftest import api_client, api_token_for
+
+    url_of, calls = API_ROUTES[pattern]
+    raw = api_token_for(Clinic.objects.get(uuid=ctx["clinic_a"]), "all")
+    token = ApiToken.objects.get(token_hash=hashlib.sha256(raw.encode()).hexdigest())
+    response = _call(api_client(raw), method, url_of(ctx), calls[method].data(ctx))
+    assert response.status_code == calls[method].ok, (pattern, method, response.content[:300])
+    answer = response.content.decode()
+    carried = {
+        uuid for uuid in Patient.objects.values_list("uuid", flat=True) if str(uuid) in answer
+    }
+    audited = set(
+        AuditEvent.objects.filter(api_token=token, patient_uuid__in=carried).values_list(
+            "patient_uuid", flat=True
+        )
+    )
+    assert audited == carried, (pattern, method, carried - audited)
 
 
 # The API asks for what the portal asks for the same action: one table of access.

@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -23,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from clinic import audit
 from clinic.capabilities import CAPABILITIES
 
 # Who a view is for, in the permission matrix's terms (clinic.permissions).
@@ -142,6 +145,24 @@ class ClinicApiView(APIView):
     # needs this too: otherwise a token that may change patients but not see them reads
     # any patient through an empty change (PATCH {}). Every view that writes says it.
     shows: str | tuple[str, ...] | None = None
+
+    # For a list of many patients' rows: the patient a row is about. Every patient on a
+    # page is then recorded as read (one audit event each, `read_action`), so an export of
+    # hundreds of records shows in each patient's own audit trail.
+    patient_of: Callable[[Any], Any] | None = None
+    read_action = "patient.view"
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and self.patient_of is not None:
+            patient_of = type(self).patient_of  # a plain function, not a method of the view
+            audit.record_reads(
+                self.request.actor,
+                self.read_action,
+                (patient_of(row) for row in page),
+                object_type="api",
+            )
+        return page
 
     @classmethod
     def needs(cls, method: str) -> tuple[str, ...] | None:

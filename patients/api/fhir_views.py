@@ -114,7 +114,20 @@ class FhirView(ClinicApiView):
         )
         return found or False
 
-    def searchset(self, resources: list[dict], total: int, count: int, offset: int) -> Response:
+    def searchset(
+        self,
+        resources: list[dict],
+        total: int,
+        count: int,
+        offset: int,
+        *,
+        patients: list[Patient] | tuple[()],
+        about: str,
+    ) -> Response:
+        """The page as a searchset Bundle. `patients`: whose data the page holds (each is
+        recorded as exported, once), so no search can leave that out; `about` names the
+        resource type in those audit events."""
+        audit.record_reads(self.request.actor, "export.fhir", patients, object_type=about)
         base = self.request.build_absolute_uri("/fhir/R4/")
         next_url = None
         if offset + count < total:
@@ -124,10 +137,6 @@ class FhirView(ClinicApiView):
         return Response(
             fhir.bundle(resources, kind="searchset", base=base, total=total, next_url=next_url)
         )
-
-    def audit_patients(self, patients, obj_type: str) -> None:
-        for record in {p.pk: p for p in patients}.values():
-            audit.record(self.request.actor, "export.fhir", patient=record, object_type=obj_type)
 
 
 def _moment(value: str) -> datetime | None:
@@ -178,8 +187,9 @@ class PatientSearch(FhirView):
         rows = self.filtered(_patients(request), "updated_at").order_by("updated_at", "id")
         total = rows.count()
         page = list(rows[offset : offset + count])
-        audit.record(request.actor, "caseload.view")
-        return self.searchset([fhir.patient(p) for p in page], total, count, offset)
+        return self.searchset(
+            [fhir.patient(p) for p in page], total, count, offset, patients=page, about="patient"
+        )
 
 
 class PatientRead(FhirView):
@@ -251,7 +261,9 @@ class PractitionerSearch(FhirView):
         rows = _staff(request).order_by("full_name", "id")
         total = rows.count()
         page = list(rows[offset : offset + count])
-        return self.searchset([fhir.practitioner(u) for u in page], total, count, offset)
+        return self.searchset(
+            [fhir.practitioner(u) for u in page], total, count, offset, patients=(), about=""
+        )
 
 
 class PractitionerRead(FhirView):
@@ -270,7 +282,9 @@ class OrganizationSearch(FhirView):
     def get(self, request):
         count, offset = self.count_and_offset()
         rows = [request.clinic][offset : offset + count]
-        return self.searchset([fhir.organization(c) for c in rows], 1, count, offset)
+        return self.searchset(
+            [fhir.organization(c) for c in rows], 1, count, offset, patients=(), about=""
+        )
 
 
 class OrganizationRead(FhirView):
@@ -304,9 +318,13 @@ class CarePlanSearch(FhirView):
         )
         total = rows.count()
         page = list(rows[offset : offset + count])
-        self.audit_patients([p.assignment.patient for p in page], "careplan")
         return self.searchset(
-            [fhir.careplan(p, p.assignment.patient) for p in page], total, count, offset
+            [fhir.careplan(p, p.assignment.patient) for p in page],
+            total,
+            count,
+            offset,
+            patients=[p.assignment.patient for p in page],
+            about="careplan",
         )
 
 
@@ -391,8 +409,9 @@ class ObservationSearch(FhirView):
                 record = row.patient
                 resources.append(fhir.outcome_observation(row, record))
             patients.append(record)
-        self.audit_patients(patients, "observation")
-        return self.searchset(resources, total, count, offset)
+        return self.searchset(
+            resources, total, count, offset, patients=patients, about="observation"
+        )
 
 
 class ObservationRead(FhirView):
@@ -450,9 +469,15 @@ class QuestionnaireResponseSearch(FhirView):
         rows = self.filtered(rows, "created_at").order_by("created_at", "id")
         total = rows.count()
         page = list(rows[offset : offset + count])
-        self.audit_patients([r.patient for r in page], "questionnaireresponse")
         resources = [fhir.questionnaire_response(r, r.patient) for r in page]
-        return self.searchset(resources, total, count, offset)
+        return self.searchset(
+            resources,
+            total,
+            count,
+            offset,
+            patients=[r.patient for r in page],
+            about="questionnaireresponse",
+        )
 
 
 class QuestionnaireResponseRead(FhirView):

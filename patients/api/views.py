@@ -135,9 +135,18 @@ def _patient_form(request, patient: Patient | None, data: dict) -> PatientForm:
     return form
 
 
+def _itself(patient: Patient) -> Patient:
+    return patient
+
+
+def _its_patient(row) -> Patient:
+    return row.patient
+
+
 class PatientList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "patients.view", "POST": "patients.edit"}
     shows = "patients.view"
+    patient_of = _itself
     serializer_class = PatientSerializer
 
     def get_queryset(self):
@@ -165,6 +174,7 @@ class PatientList(ClinicApiView, ListAPIView):
 class PatientSearch(ClinicApiView, GenericAPIView):
     capabilities = {"POST": "patients.view"}
     shows = "patients.view"
+    patient_of = _itself
     serializer_class = PatientSerializer
 
     @extend_schema(
@@ -573,6 +583,8 @@ class OutcomeFeed(ClinicApiView, ListAPIView):
 
     capabilities = {"GET": "clinical.view"}
     serializer_class = OutcomeFeedSerializer
+    patient_of = _its_patient
+    read_action = "outcomes.view"
 
     def get_queryset(self):
         rows = OutcomeResponse.objects.filter(patient__clinic=self.request.clinic)
@@ -581,19 +593,7 @@ class OutcomeFeed(ClinicApiView, ListAPIView):
 
     @extend_schema(parameters=[UPDATED_SINCE], operation_id="outcomes_feed")
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        # One audit event per patient whose answers were read.
-        seen = {}
-        for row in getattr(self, "_page_rows", []):
-            seen[row.patient_id] = row.patient
-        for record in seen.values():
-            audit.record(request.actor, "outcomes.view", patient=record)
-        return response
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        self._page_rows = page or []
-        return page
+        return super().get(request, *args, **kwargs)
 
 
 class FlagList(ClinicApiView, ListAPIView):
