@@ -1187,6 +1187,57 @@ def test_permission_matrix(ctx, pattern, method, persona):
         assert "Okafor" not in body and "Silva" not in body
 
 
+# Pages that show many patients at once record one event for the list, not one per
+# patient: the caseload's names and figures are how staff find a patient, and the audit
+# page lists who did what. A patient's own data leaves in bulk only through the API and
+# FHIR, audited per patient (test_every_patient_an_api_answer_carries_is_in_the_audit_log).
+LIST_PAGES = {"portal/", "portal/audit/"}
+
+
+def _shown_to(route: Route, persona: str) -> bool:
+    """Whether the persona's GET is answered with the page (admin_a may do everything in
+    clinic A; a patient gets only the patient pages)."""
+    rule = route.get
+    if isinstance(rule, Staff):
+        return persona in STAFF and rule.ok == 200
+    return rule is not None and rule[persona] == 200
+
+
+@pytest.mark.parametrize(
+    ("pattern", "persona"),
+    [
+        (pattern, persona)
+        for pattern, route in ROUTES.items()
+        # The sign-in pages show a signed-in person their own account's name.
+        if pattern not in LIST_PAGES and not pattern.startswith("accounts/")
+        for persona in ("admin_a", "patient_a1")
+        if _shown_to(route, persona)
+    ],
+)
+def test_every_page_that_shows_a_patients_record_audits_the_read(ctx, pattern, persona):
+    """A page that names one of clinic A's patients (full name) has an audit event of that
+    patient by this reader, written by this request."""
+    route = ROUTES[pattern]
+    user = ctx["personas"][persona][0]
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = signed_in(ctx, persona).get(route.url(ctx))
+    assert response.status_code == 200, pattern
+    body = response.content.decode() if not response.streaming else ""
+    shown = {
+        uuid
+        for uuid, first, last in Patient.objects.filter(clinic__uuid=ctx["clinic_a"]).values_list(
+            "uuid", "first_name", "last_name"
+        )
+        if f"{first} {last}" in body or f"{last}, {first}" in body
+    }
+    audited = set(
+        AuditEvent.objects.filter(pk__gt=before, actor=user, patient_uuid__in=shown).values_list(
+            "patient_uuid", flat=True
+        )
+    )
+    assert audited == shown, (pattern, persona, shown - audited)
+
+
 @pytest.mark.parametrize("two_factor", [False, True])
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_a_matrix_session_holds_what_a_sign_in_stores(request, ctx, persona, two_factor):

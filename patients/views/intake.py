@@ -70,6 +70,7 @@ def screen_new(request: HttpRequest, patient_uuid) -> HttpResponse:
         else:
             messages.success(request, _("The screen is recorded: no red flags."))
         return redirect(_chart(patient))
+    audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     return render(
         request,
         "clinician/screen_form.html",

@@ -105,6 +105,7 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
             ).format(count=len(form.values())),
         )
         return redirect("patients:patient_measures", patient_uuid=patient.uuid)
+    _audit(request, "patient.view", patient)
     return render(request, "clinician/visit_form.html", {"patient": patient, "form": form})
 
 
@@ -296,6 +297,7 @@ def report(request: HttpRequest, patient_uuid) -> HttpResponse:
         )
         _audit(request, "report.request", patient)
         return redirect("patients:patient_report_document", patient.uuid, job.uuid)
+    _audit(request, "patient.view", patient)
     return render(request, "clinician/report_form.html", {"patient": patient, "form": form})
 
 
