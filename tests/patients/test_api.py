@@ -6,6 +6,8 @@ import logging
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AuditEvent
@@ -353,3 +355,22 @@ def test_odd_updated_since_values_are_a_400_or_a_filter_never_a_500(api, patient
     """Found by schemathesis on PostgreSQL: offsets beyond ±15:59 were sent to the database."""
     response = api.get("/api/v1/patients/", {"updated_since": value})
     assert response.status_code in {200, 400}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/patients/", "/fhir/R4/Patient"])
+def test_a_page_of_many_patients_costs_the_same_queries_as_a_page_of_two(
+    api, clinic_a, patient_a1, patient_a2, url
+):
+    """Each patient on the page is audited (one INSERT for all), and nothing is read per
+    patient: the queries stay the same as the page grows."""
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(url).status_code == 200
+        return len(captured)
+
+    two = queries()
+    for n in range(12):
+        make_patient(clinic_a, "Many", f"Patient{n}")
+    assert queries() == two
+    assert AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).count() == 2
