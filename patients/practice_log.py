@@ -58,6 +58,33 @@ class Done:
     reps: int | None = None
 
 
+def _by_exercise(done: list[Done]) -> list[Done]:
+    """What was done, one per exercise: a session's log is kept per exercise (adherence and
+    the due list count exercises), while a program may list one exercise twice (say one
+    row per side). Two ticked rows of one exercise are one entry: their sets added up,
+    the larger number of reps."""
+    merged: dict[int, Done] = {}
+    for d in done:
+        seen = merged.get(d.exercise.pk)
+        if seen is None:
+            merged[d.exercise.pk] = d
+            continue
+        sets = None if seen.sets is None and d.sets is None else (seen.sets or 0) + (d.sets or 0)
+        reps = max((r for r in (seen.reps, d.reps) if r is not None), default=None)
+        merged[d.exercise.pk] = Done(d.exercise, sets, reps)
+    return list(merged.values())
+
+
+def _save_entries(session: SessionLog, done: list[Done]) -> int:
+    """The session's entries, one per exercise; how many."""
+    entries = [
+        SessionEntry(session=session, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
+        for d in _by_exercise(done)
+    ]
+    SessionEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
 def current_program(patient: Patient) -> Program | None:
     return Program.objects.current_for(patient).first()
 
@@ -108,16 +135,13 @@ def session_log(
                 pain=pain,
                 effort=effort,
                 comment=comment,
-                exercises_done=len(done),
+                exercises_done=len(_by_exercise(done)),
                 client_token=client_token,
             )
     except IntegrityError:
         # The other tap of a double tap won the race: hand back its session.
         return SessionLog.objects.get(patient=patient, client_token=client_token), False
-    SessionEntry.objects.bulk_create(
-        SessionEntry(session=session, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
-        for d in done
-    )
+    _save_entries(session, done)
     Patient.objects.filter(pk=patient.pk).update(last_activity_at=now)
     _raise_pain_flags(patient, session)
     caseload.refresh_one(patient)
@@ -141,13 +165,9 @@ def session_update(
     if timezone.now() - locked.logged_at > EDIT_WINDOW:
         raise LogRefused(_("A session can be changed for 24 hours after you log it."))
     locked.pain, locked.effort, locked.comment = pain, effort, comment
-    locked.exercises_done = len(done)
-    locked.save(update_fields=["pain", "effort", "comment", "exercises_done", "updated_at"])
     locked.entries.all().delete()
-    SessionEntry.objects.bulk_create(
-        SessionEntry(session=locked, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
-        for d in done
-    )
+    locked.exercises_done = _save_entries(locked, done)
+    locked.save(update_fields=["pain", "effort", "comment", "exercises_done", "updated_at"])
     _raise_pain_flags(patient, locked)
     caseload.refresh_one(patient)
     audit.record(actor, "session.edit", patient=patient, obj=locked)

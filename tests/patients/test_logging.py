@@ -53,6 +53,57 @@ def test_logging_a_session_saves_entries_and_updates_activity(
     assert AuditEvent.objects.filter(action="session.log", patient_uuid=patient_a1.uuid).exists()
 
 
+@pytest.fixture
+def one_exercise_twice(membership_a, patient_a1, program_a1):
+    """The builder saves a program that lists one exercise twice (it warns, "unless you
+    meant it": say one row per side): the rows of that exercise."""
+    from programs.services import program_save
+
+    rows = [{"id": i.pk, "exercise": i.exercise} for i in items(program_a1)]
+    rows.append({"exercise": rows[0]["exercise"], "sets": 1, "reps": 8, "side": "left"})
+    program_save(
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        expected_revision=program_a1.revision,
+        fields={},
+        items=rows,
+        patient=patient_a1,
+    )
+    return [i for i in items(program_a1) if i.exercise_id == rows[0]["exercise"].pk]
+
+
+def test_both_rows_of_an_exercise_listed_twice_are_logged_as_one_entry(
+    as_patient_a1, program_a1, one_exercise_twice
+):
+    first, second = one_exercise_twice
+    response = post_session(
+        as_patient_a1,
+        program_a1,
+        done=[first, second],
+        **{f"sets_{first.pk}": "2", f"sets_{second.pk}": "1", f"reps_{second.pk}": "8"},
+    )
+    assert response.status_code == 302
+    session = SessionLog.objects.get()
+    entry = session.entries.get()
+    assert (entry.exercise_id, entry.sets_done, entry.reps_done) == (first.exercise_id, 3, 8)
+    assert session.exercises_done == 1
+    # And changed within the day the same way.
+    data = {"client_token": "tok-1", "pain": "2", "effort": "4", "comment": ""}
+    data.update({f"done_{first.pk}": "on", f"done_{second.pk}": "on"})
+    as_patient_a1.post("/me/log/edit/", data)
+    session.refresh_from_db()
+    assert session.entries.count() == 1 and session.pain == 2
+
+
+def test_all_done_with_an_exercise_listed_twice_saves_the_session(
+    as_patient_a1, program_a1, one_exercise_twice
+):
+    as_patient_a1.post("/me/log/", {"client_token": "all", "all_done": "1", "pain": "2"})
+    session = SessionLog.objects.get()
+    exercises = [e.exercise_id for e in session.entries.all()]
+    assert len(exercises) == len(set(exercises)) == session.exercises_done
+
+
 def test_a_double_tapped_submit_creates_one_record(as_patient_a1, program_a1):
     post_session(as_patient_a1, program_a1, token="same")
     again = post_session(as_patient_a1, program_a1, token="same")
