@@ -272,14 +272,17 @@ def _sync_answer(state: str, message: str, status: int = 200) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 @permissions.patient_required
 def edit_session(request: HttpRequest) -> HttpResponse:
-    """Change the most recent session, for 24 hours after logging it."""
+    """Change the most recent session, for 24 hours after logging it. The page shows the
+    latest; its POST changes the session the page showed (by the form's token), even when
+    another has been logged since (another tab, the phone's offline queue)."""
     patient = request.patient
-    session = (
-        SessionLog.objects.filter(patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW)
-        .select_related("program")
-        .order_by("-logged_at")
-        .first()
-    )
+    sessions = SessionLog.objects.filter(
+        patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW
+    ).select_related("program")
+    if request.method == "POST":
+        session = sessions.filter(client_token=request.POST.get("client_token", "")[:64]).first()
+    else:
+        session = sessions.order_by("-logged_at").first()
     if session is None:
         messages.info(request, _("There is no session from the last 24 hours to change."))
         return redirect("patients:patient_home")

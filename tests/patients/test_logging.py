@@ -243,6 +243,32 @@ def test_a_session_can_be_changed_for_24_hours_and_it_is_audited(as_patient_a1, 
     assert session.pain == 6
 
 
+def test_a_change_goes_to_the_session_the_page_showed_not_a_newer_one(as_patient_a1, program_a1):
+    """The edit page shows the latest session; another is logged before it is sent (the
+    phone's offline queue, another tab): the change goes to the session that was shown."""
+    first = items(program_a1)[:1]
+    post_session(as_patient_a1, program_a1, token="morning", done=first, pain="2")
+    page = as_patient_a1.get("/me/log/edit/")
+    assert page.context["form"].initial["client_token"] == "morning"
+    post_session(as_patient_a1, program_a1, token="evening", pain="6")
+    data = {"client_token": "morning", "pain": "4", "effort": "5", "comment": "corrected"}
+    data[f"done_{first[0].pk}"] = "on"
+    as_patient_a1.post("/me/log/edit/", data)
+    morning = SessionLog.objects.get(client_token="morning")
+    evening = SessionLog.objects.get(client_token="evening")
+    assert (morning.pain, morning.comment) == (4, "corrected")
+    assert (evening.pain, evening.comment, evening.exercises_done) == (6, "", 2)
+
+
+def test_a_change_to_a_session_that_is_not_there_changes_nothing(as_patient_a1, program_a1):
+    post_session(as_patient_a1, program_a1, token="mine")
+    response = as_patient_a1.post(
+        "/me/log/edit/", {"client_token": "someone-else", "pain": "9"}, follow=True
+    )
+    assert "no session from the last 24 hours" in response.content.decode()
+    assert SessionLog.objects.get().pain == 3
+
+
 def test_the_next_morning_question_appears_the_day_after(as_patient_a1, patient_a1, program_a1):
     post_session(as_patient_a1, program_a1)
     assert "How do you feel this morning?" not in as_patient_a1.get("/me/").content.decode()
