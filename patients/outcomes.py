@@ -108,6 +108,10 @@ def scoring_answers(code: str, answers: Any) -> Any:
     return instrument(code).answer_shape().scored(answers)
 
 
+class AlreadyAnswered(Exception):
+    """The questionnaire request was answered already (or withdrawn)."""
+
+
 @transaction.atomic
 def outcome_record(
     *,
@@ -117,12 +121,21 @@ def outcome_record(
     completed_on: date,
     actor: Actor,
     source: str,
+    answering: OutcomeAssignment | None = None,
 ) -> OutcomeResponse:
     """Score the answers and store both. Bad answer shapes raise ValueError before any write.
 
     An NPRS is recorded from its three ratings ({"best", "worst", "now"}); its value is
     their mean, as the threshold for meaningful change assumes.
+
+    `answering`: the request the answers are for (the patient's page showed it). It is
+    locked, and the answers are refused (AlreadyAnswered) once it has its response: the
+    second tap of a double tap, or a page sent again, records nothing.
     """
+    if answering is not None:
+        locked = OutcomeAssignment.objects.select_for_update().filter(pk=answering.pk).first()
+        if locked is None or locked.response_id is not None or locked.code != code:
+            raise AlreadyAnswered
     questionnaire = instrument(code)
     shape = questionnaire.answer_shape()
     if refusal := shape.refused(answers):

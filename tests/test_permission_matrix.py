@@ -653,7 +653,7 @@ ROUTES: dict[str, Route] = {
         lambda c: "/me/questionnaire/",
         get=expect(302, patient_a1=200, staff=403),
         post=expect(302, staff=403),
-        data=lambda c: {"best": "1", "worst": "5", "now": "3"},
+        data=lambda c: {"best": "1", "worst": "5", "now": "3", "assignment": c["a1_waiting"]},
     ),
     "me/progress/": Route(lambda c: "/me/progress/", get=PATIENT_PAGE, post=NOT_ALLOWED),
     "me/program/": Route(lambda c: "/me/program/", get=PATIENT_PAGE, post=NOT_ALLOWED),
@@ -975,7 +975,7 @@ def build_ctx(world: dict) -> dict:
     )
     visit = Visit.objects.create(patient=patient_a1, measured_on=date.today())
     measurement = Measurement.objects.create(visit=visit, code="schober", value=3)
-    OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    waiting = OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
     schedule = OutcomeSchedule.objects.create(patient=patient_a1, code="rmdq", every_weeks=4)
     reminders = ReminderSetting.objects.create(
         patient=patient_a1, enabled=True, consent_at=timezone.now(), unsubscribe_token="matrix-stop"
@@ -1034,6 +1034,7 @@ def build_ctx(world: dict) -> dict:
         "a1": patient_a1.uuid,
         "a2": patient_a2.uuid,
         "a1_email": patient_a1.email,
+        "a1_waiting": str(waiting.uuid),
         "clinic_a": clinic_a.uuid,
         "token": token,
         "staff_invitation": staff_invitation.uuid,

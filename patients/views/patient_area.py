@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit, permissions
 from clinic.lib.charts import Point, bar_chart, line_chart
-from clinic.parsing import parse_int
+from clinic.parsing import parse_int, parse_uuid
 from patients import adherence
 from patients.adherence import patient_today
 from patients.forms_measures import OutcomeForm
@@ -39,7 +39,7 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.outcomes import carried_forward, outcome_record
+from patients.outcomes import AlreadyAnswered, carried_forward, outcome_record
 from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
@@ -434,13 +434,19 @@ def my_handout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permissions.patient_required
 def questionnaire(request: HttpRequest) -> HttpResponse:
-    """The oldest questionnaire the clinician asked for. No id in the URL: always one's own."""
+    """The oldest questionnaire the clinician asked for. No id in the URL: always one's own.
+    The page carries which request it shows, so its answers go to that one only: sent twice
+    (a double tap, a page kept open), they are recorded once, never as the next one."""
     patient = request.patient
-    assignment = (
-        OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
-        .order_by("assigned_at", "id")
-        .first()
-    )
+    waiting = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
+    if request.method == "POST":
+        key = parse_uuid(request.POST.get("assignment"))
+        assignment = waiting.filter(uuid=key).first() if key else None
+        if assignment is None:
+            messages.info(request, _("Your answers were already sent. Thank you!"))
+            return redirect("patients:patient_questionnaire")
+    else:
+        assignment = waiting.order_by("assigned_at", "id").first()
     if assignment is None:
         messages.info(request, _("You have no questionnaire to fill in. Thank you!"))
         return redirect("patients:patient_home")
@@ -449,15 +455,20 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         request.POST or None, code=assignment.code, for_patient=True, activities=activities
     )
     if request.method == "POST" and form.is_valid():
-        outcome_record(
-            patient=patient,
-            code=assignment.code,
-            answers=form.answers(),
-            completed_on=patient_today(patient),
-            actor=request.actor,
-            source=OutcomeResponse.Source.PATIENT,
-        )
-        messages.success(request, _("Thank you. Your clinician will see your answers."))
+        try:
+            outcome_record(
+                patient=patient,
+                code=assignment.code,
+                answers=form.answers(),
+                completed_on=patient_today(patient),
+                actor=request.actor,
+                source=OutcomeResponse.Source.PATIENT,
+                answering=assignment,
+            )
+        except AlreadyAnswered:
+            messages.info(request, _("Your answers were already sent. Thank you!"))
+        else:
+            messages.success(request, _("Thank you. Your clinician will see your answers."))
         return redirect("patients:patient_questionnaire")
     if request.method == "GET":
         _audit_read(request, "questionnaire.view")
@@ -466,6 +477,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         "patient/questionnaire.html",
         {
             "form": form,
+            "assignment": assignment,
             "instrument": form.instrument,
             "published_note": PUBLISHED_NOTE,
             "tab": "today",

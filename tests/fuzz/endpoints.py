@@ -436,7 +436,12 @@ def build_morning(w: dict) -> Built:
 
 def build_questionnaire(code: str) -> Callable[[dict], Built]:
     def build(w: dict) -> Built:
-        return one("/me/questionnaire/"), outcome_fields(code, for_patient=True)
+        # The request the page shows (assign_to_a2's), as the page's hidden field sends it.
+        waiting = OutcomeAssignment.objects.get(patient=w["patients"][1], response=None)
+        fields = outcome_fields(code, for_patient=True).map(
+            lambda data: {**data, "assignment": str(waiting.uuid)}
+        )
+        return one("/me/questionnaire/"), fields
 
     return build
 

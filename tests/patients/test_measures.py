@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -39,6 +40,14 @@ def ndi(client, patient, day, sections):
 
 BASE = date.today() - timedelta(days=42)
 LATER = date.today() - timedelta(days=2)
+
+
+def send_questionnaire(client, data: dict):
+    """Answers sent from the questionnaire page, with the request it shows (its hidden
+    field), as the patient's browser sends them."""
+    page = client.get("/me/questionnaire/").content.decode()
+    (assignment,) = re.findall(r'name="assignment" value="([0-9a-f-]{36})"', page)
+    return client.post("/me/questionnaire/", {**data, "assignment": assignment})
 
 
 def test_a_visit_records_several_measures_with_sides_and_flags(as_clinician_a, patient_a1):
@@ -253,9 +262,9 @@ def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_
     as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "nprs"})
     page = as_patient_a1.get("/me/questionnaire/").content.decode()
     assert "At its best" in page and "At its worst" in page and "Right now" in page
-    as_patient_a1.post("/me/questionnaire/", {"best": "1", "worst": "6"})
+    send_questionnaire(as_patient_a1, {"best": "1", "worst": "6"})
     assert not OutcomeResponse.objects.exists()
-    as_patient_a1.post("/me/questionnaire/", {"best": "1", "worst": "6", "now": "3"})
+    send_questionnaire(as_patient_a1, {"best": "1", "worst": "6", "now": "3"})
     stored = OutcomeResponse.objects.get()
     assert (stored.value, stored.source) == (3, "patient")  # 10 / 3 = 3.33
 
@@ -309,7 +318,7 @@ def test_the_patient_completes_an_assigned_psfs_and_it_carries_activities_forwar
     assert "fill in a short questionnaire" in as_patient_a1.get("/me/").content.decode()
     data = {"activity_1": "Gardening", "rating_1": "3", "activity_2": "Driving", "rating_2": "5"}
     data.update({"activity_3": "Lifting a child", "rating_3": "4"})
-    as_patient_a1.post("/me/questionnaire/", data)
+    send_questionnaire(as_patient_a1, data)
     first = OutcomeResponse.objects.get()
     assert (first.value, first.source) == (4, "patient")
     assert OutcomeAssignment.objects.get().response == first
@@ -380,9 +389,7 @@ def test_psfs_chart_draws_only_the_like_for_like_run(as_clinician_a, patient_a1)
 
 def test_psfs_needs_three_rated_activities(as_clinician_a, as_patient_a1, patient_a1):
     as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "psfs"})
-    response = as_patient_a1.post(
-        "/me/questionnaire/", {"activity_1": "Gardening", "rating_1": "3"}
-    )
+    response = send_questionnaire(as_patient_a1, {"activity_1": "Gardening", "rating_1": "3"})
     assert "at least 3 activities" in response.content.decode()
     assert not OutcomeResponse.objects.exists()
 
@@ -521,3 +528,43 @@ def test_responses_remember_which_form_they_were_given_on(patient_a1, clinician_
     )
     # The published wording (and three-rating NPRS) is form 2; the ODI never changed.
     assert (nprs.version, odi.version) == ("2", "1")
+
+
+def test_answers_sent_twice_are_recorded_once_and_never_as_the_next_questionnaire(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    """NPRS and then the Roland-Morris are waiting. The NPRS page is sent twice (a double
+    tap, a page kept open): the second is not taken for the Roland-Morris, whose boxes
+    are all optional and would score "no disability"."""
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "nprs"})
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "rmdq"})
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    (nprs,) = re.findall(r'name="assignment" value="([0-9a-f-]{36})"', page)
+    answers = {"best": "1", "worst": "6", "now": "3", "assignment": nprs}
+    as_patient_a1.post("/me/questionnaire/", answers)
+    again = as_patient_a1.post("/me/questionnaire/", answers, follow=True)
+    assert "already sent" in again.content.decode()
+    assert list(OutcomeResponse.objects.values_list("code", flat=True)) == ["nprs"]
+    assert OutcomeAssignment.objects.get(code="rmdq").response is None
+
+
+def test_a_request_answered_meanwhile_records_nothing_more(patient_a1):
+    """Two sends at once both find the request open; the service locks it and takes the
+    first only."""
+    from patients.outcomes import AlreadyAnswered
+
+    waiting = OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    answers = {"best": 1, "worst": 6, "now": 3}
+    kwargs = {
+        "patient": patient_a1,
+        "code": "nprs",
+        "answers": answers,
+        "completed_on": date.today(),
+        "actor": Actor.for_patient(patient_a1),
+        "source": "patient",
+        "answering": waiting,
+    }
+    outcome_record(**kwargs)
+    with pytest.raises(AlreadyAnswered):
+        outcome_record(**kwargs)
+    assert OutcomeResponse.objects.count() == 1
