@@ -11,6 +11,7 @@ from django_tasks import task
 
 from clinic import documents
 from clinic.models import Clinic, RenderJob
+from clinic.storage import StorageFailed
 from patients import adherence, caseload, digests, outcomes, practice_log, reminders
 
 
@@ -90,20 +91,24 @@ def render_document(job_id: int) -> str:
     job = documents.job_to_run(job_id)
     if job is None:
         return "nothing to do"
+    # Every way out marks the job, storing included: a job left queued keeps its page
+    # saying "being prepared" until it is too old (RENDER_JOB_STALE_SECONDS).
     try:
-        pdf = RENDERERS[job.kind](job)
+        documents.job_finished(job, RENDERERS[job.kind](job))
     except documents.Superseded:
         documents.job_failed(job, "It changed while it was being prepared. Please try again.")
         return "superseded"
     except PdfError as error:
         documents.job_failed(job, str(error))
         return "failed"
+    except StorageFailed:
+        documents.job_failed(job, "It could not be stored: the server's disk refused it.")
+        return "failed"
     except Exception:
         # A bug or a row gone: shown as failed (not left "being prepared"), then raised
         # so the worker records it.
         documents.job_failed(job, "Something went wrong while making it.")
         raise
-    documents.job_finished(job, pdf)
     return "stored"
 
 

@@ -163,6 +163,31 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     assert get_document(as_patient_a1, "/me/handout.pdf")["Content-Type"] == "application/pdf"
 
 
+def test_a_pdf_the_disk_refuses_to_store_is_failed_at_once_not_being_prepared(
+    monkeypatch, as_patient_a1, patient_a1, program_a1
+):
+    """The render worked but the disk is full: the page says so at once (and offers to try
+    again), rather than "being prepared" until the job is too old."""
+    import errno
+
+    monkeypatch.setattr(handout_render, "render_handout", lambda **kwargs: b"%PDF-1.7 fake")
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", no_space)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        as_patient_a1.get("/me/handout.pdf")
+    run_tasks()
+    job = RenderJob.objects.get()
+    assert (job.status, job.error) == (
+        "failed",
+        "It could not be stored: the server's disk refused it.",
+    )
+    page = as_patient_a1.get("/me/handout.pdf?prepared=1").content.decode()
+    assert "disk refused it" in page and "Try again" in page
+
+
 def test_a_job_lost_with_its_worker_is_not_waited_for_for_ever(
     as_clinician_a, patient_a1, program_a1
 ):
