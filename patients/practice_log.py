@@ -198,10 +198,19 @@ def morning_check_record(
 
 
 def _raise(patient: Patient, kind: str, reason: str, day: date) -> None:
-    """Open a flag unless one of this kind is already open (the constraint backs this up)."""
-    if not Flag.objects.open().filter(patient=patient, kind=kind).exists():
-        Flag.objects.create(patient=patient, kind=kind, reason=reason[:300], raised_on=day)
-        caseload.refresh_one(patient)
+    """Open a flag unless one of this kind is already open. The check reads what is
+    committed; two requests at once (a phone's queued session and a kiosk, two tabs, the
+    daily sweep and a chart) can both pass it on PostgreSQL, and the one-open-flag
+    constraint then refuses the second: that one is open already, which is all it wanted,
+    and the rest of its work (the session itself) must not be lost with it."""
+    if Flag.objects.open().filter(patient=patient, kind=kind).exists():
+        return
+    try:
+        with transaction.atomic():
+            Flag.objects.create(patient=patient, kind=kind, reason=reason[:300], raised_on=day)
+    except IntegrityError:
+        return
+    caseload.refresh_one(patient)
 
 
 def _raise_pain_flags(patient: Patient, session: SessionLog) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -545,3 +545,22 @@ def test_i_did_them_all_on_a_day_with_nothing_due_keeps_the_extra_session(
     assert extra.status_code == 302
     thursday = SessionLog.objects.get(client_token="thu")
     assert thursday.entries.count() == program.items.count()
+
+
+def test_a_flag_opened_meanwhile_by_another_request_does_not_lose_this_session(
+    monkeypatch, as_patient_a1, patient_a1, program_a1
+):
+    """Two high-pain sessions at once on PostgreSQL both find no open flag; the second's
+    insert meets the one-open-flag constraint. Simulated: the other request's flag is
+    committed, and this one's check does not see it."""
+    Flag.objects.create(
+        patient=patient_a1,
+        kind=Flag.Kind.PAIN_HIGH,
+        reason="the other request",
+        raised_on=date.today(),
+    )
+    monkeypatch.setattr(type(Flag.objects), "open", lambda manager: Flag.objects.none())
+    response = post_session(as_patient_a1, program_a1, token="high-pain", pain="8")
+    assert response.status_code == 302
+    assert SessionLog.objects.filter(client_token="high-pain").exists()
+    assert Flag.objects.filter(patient=patient_a1, reviewed_at__isnull=True).count() == 1
