@@ -175,4 +175,9 @@ def _clinical_cells(
     else:
         none = _("None")
         flags = f'<span class="text-muted small">{escape(none)}</span>'
-    return f"<td>{badge}</td><td>{activity}</td><td>{urgent}{flags}</td>"
+    # Last activity gives way on a phone: its words are the widest cell, and they pushed
+    # the flags out of sight (off the table's right edge at 360 px).
+    return (
+        f'<td>{badge}</td><td class="d-none d-sm-table-cell">{activity}</td>'
+        f"<td>{urgent}{flags}</td>"
+    )

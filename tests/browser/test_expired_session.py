@@ -202,7 +202,7 @@ def test_a_patients_session_log_is_saved_once_after_signing_in_again(
     phone.get_by_label("Anything to tell your clinician?").fill("Stiff in the morning")
     idle_past_the_limit(phone)
 
-    phone.get_by_role("button", name="Save only the ones I ticked").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
     sign_in_again(phone, patient_a1.email, shot="expired-patient-log-dialog-360")
     phone.get_by_text("Saved. Well done!").wait_for()
     screenshot(phone, "expired-patient-log-saved-360")

@@ -29,7 +29,7 @@ def test_a_session_logged_offline_arrives_once_when_back_online(
     done.nth(1).click()
     phone.locator("label[for='id_pain_3']").click()
     phone.get_by_label("Anything to tell your clinician?").fill("Did them in the park")
-    phone.get_by_role("button", name="Save only the ones I ticked").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
     phone.get_by_text("Your session is saved on this phone").wait_for()
     screenshot(phone, "offline-kept-360")
     assert not SessionLog.objects.exists()

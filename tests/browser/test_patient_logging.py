@@ -45,7 +45,7 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
     done.nth(1).click()
     phone.locator("label[for='id_pain_2']").click()
     phone.locator("label[for='id_effort_4']").click()
-    phone.get_by_role("button", name="Save only the ones I ticked").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
     phone.get_by_text("Saved. Well done!").wait_for()
     elapsed = time.monotonic() - started
     screenshot(phone, "today-360-saved")

@@ -69,7 +69,7 @@ def test_on_a_phone_a_refused_session_shows_and_announces_its_message(
     assert how.get_attribute("open") is not None
     assert how.locator("ol").evaluate("o => getComputedStyle(o).fontSize") == "16px"
     phone.locator("label[for='id_pain_3']").click()
-    phone.get_by_role("button", name="Save only the ones I ticked").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
     message = phone.get_by_text("Tick at least one exercise you did.")
     message.wait_for()
     box = message.evaluate(
