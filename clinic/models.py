@@ -358,6 +358,7 @@ class OutgoingEmail(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
         RETRYING = "retrying", _("Retrying")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
@@ -384,11 +385,21 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a worker last took it up: an e-mail still "sending" long after was left by a
+    # worker that died (clinic.tasks.emails_resume sends it again).
+    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["clinic", "patient_uuid", "-created_at"])]
+        indexes = [
+            models.Index(fields=["clinic", "patient_uuid", "-created_at"]),
+            models.Index(
+                fields=["status"],
+                name="email_unfinished",
+                condition=Q(status__in=["queued", "sending", "retrying"]),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dedupe_key"], condition=~Q(dedupe_key=""), name="email_sent_once"

@@ -512,6 +512,7 @@ PERIODIC_TASKS = [
     ("clinic.tasks.housekeeping", "45 3 * * *"),
     ("patients.tasks.documents_purge", "15 4 * * *"),
     ("patients.tasks.reminders_send_due", "*/15 * * * *"),
+    ("clinic.tasks.emails_resume", "7,22,37,52 * * * *"),
     ("patients.tasks.caseload_figures_refresh", "2 * * * *"),
     # Day names, not numbers: APScheduler counts weekdays from Monday = 0, cron from Sunday.
     ("patients.tasks.digests_send", "0 7 * * mon"),

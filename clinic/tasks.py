@@ -69,16 +69,31 @@ def _attachment_waits(email: OutgoingEmail) -> str:
     return "the document could not be prepared"
 
 
+# The e-mail row, not the task, is what must not be lost: a worker that dies while it
+# holds a task (killed, out of memory, the database restarted) leaves the task "running"
+# for good. Each delivery claims its row first ("sending", with the time), so a second
+# task for the same e-mail does nothing; emails_resume wakes what was left behind.
+UNFINISHED = (OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING)
+# An e-mail taken up this long ago and still not finished was left by its worker.
+RESUME_AFTER = timedelta(minutes=15)
+
+
 @task(queue_name="email")
 def deliver_email(email_id: int) -> str:
     """Send one queued e-mail; on a temporary failure, try again later (with backoff).
     An e-mail whose attachment is still being rendered waits for it."""
+    now = timezone.now()
+    claimed = OutgoingEmail.objects.filter(pk=email_id, status__in=UNFINISHED).update(
+        status=OutgoingEmail.Status.SENDING, attempted_at=now
+    )
     email = OutgoingEmail.objects.filter(pk=email_id).first()
-    if email is None or email.status in (OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED):
+    if not claimed or email is None:
         return "nothing to do"
     waits = _attachment_waits(email)
     if waits == "waiting":
-        later = timezone.now() + timedelta(seconds=ATTACHMENT_WAIT_SECONDS)
+        email.status = OutgoingEmail.Status.QUEUED
+        email.save(update_fields=["status"])
+        later = now + timedelta(seconds=ATTACHMENT_WAIT_SECONDS)
         deliver_email.using(run_after=later).enqueue(email.pk)
         return waits
     if waits:
@@ -108,6 +123,37 @@ def deliver_email(email_id: int) -> str:
     for hook in SENT_HOOKS.get(email.kind, []):
         hook(email)
     return "sent"
+
+
+def _resume_at(email: OutgoingEmail):
+    """When an unfinished e-mail is overdue: its retry's time (or its queueing, or its
+    last claim) and then RESUME_AFTER more."""
+    since = email.attempted_at or email.created_at
+    if email.status == OutgoingEmail.Status.RETRYING and email.attempts:
+        since += timedelta(minutes=RETRY_MINUTES[min(email.attempts, len(RETRY_MINUTES)) - 1])
+    return since + RESUME_AFTER
+
+
+@task()
+def emails_resume() -> int:
+    """Every 15 minutes: wake the e-mails a worker left behind (still queued, retrying or
+    sending long after they were due). One left "sending" may have reached the mail
+    server just before its worker died: it is sent again (at most one copy too many,
+    rather than none)."""
+    now = timezone.now()
+    woken = 0
+    for email in OutgoingEmail.objects.filter(
+        status__in=(*UNFINISHED, OutgoingEmail.Status.SENDING)
+    ).only("pk", "status", "attempts", "attempted_at", "created_at"):
+        if _resume_at(email) > now:
+            continue
+        if email.status == OutgoingEmail.Status.SENDING:
+            OutgoingEmail.objects.filter(pk=email.pk, status=email.status).update(
+                status=OutgoingEmail.Status.RETRYING
+            )
+        deliver_email.enqueue(email.pk)
+        woken += 1
+    return woken
 
 
 # How long finished things are kept before housekeeping removes them.

@@ -99,6 +99,87 @@ def test_retries_stop_after_the_last_one(clinic_a, django_capture_on_commit_call
     assert email.status == "failed" and email.attempts == 6
 
 
+# --- A worker that dies with an e-mail: the row, not the task, is what is kept ----------
+
+
+def test_an_email_whose_worker_died_before_sending_is_sent_by_the_next_sweep(
+    clinic_a, django_capture_on_commit_callbacks
+):
+    """The worker took the task and was killed: django-tasks leaves that task "running"
+    for ever. The e-mail is still queued; a quarter of an hour on, emails_resume wakes it."""
+    from clinic.tasks import emails_resume
+
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.get().claim("worker-that-died")
+    assert emails_resume.call() == 0  # not yet overdue: its worker may be busy
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert emails_resume.call() == 1
+        run_tasks()
+    email.refresh_from_db()
+    assert email.status == "sent" and len(mail.outbox) == 1
+
+
+def test_an_email_left_sending_is_sent_again_once_overdue(
+    clinic_a, django_capture_on_commit_callbacks
+):
+    from clinic.tasks import emails_resume
+
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()
+    # Its worker claimed it and died during the mail server's answer.
+    OutgoingEmail.objects.filter(pk=email.pk).update(status="sending", attempted_at=timezone.now())
+    assert emails_resume.call() == 0
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert emails_resume.call() == 1
+        run_tasks()
+    email.refresh_from_db()
+    assert (email.status, len(mail.outbox)) == ("sent", 1)
+
+
+def test_a_second_task_for_an_email_being_sent_sends_nothing(
+    clinic_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A sweep's wake-up runs on another worker while the first is talking to the mail
+    server: the first claimed the row, so the second sends nothing."""
+    from clinic.tasks import deliver_email
+
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    send = EmailMessage.send
+    answers = []
+
+    def meanwhile(message, fail_silently=False):
+        answers.append(deliver_email.call(email.pk))  # the other worker, mid-send
+        return send(message, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", meanwhile)
+    run_tasks()
+    assert answers == ["nothing to do"] and len(mail.outbox) == 1
+
+
+def test_a_retry_is_not_woken_before_its_time(
+    clinic_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from clinic.tasks import emails_resume
+
+    def down(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("connection closed")
+
+    monkeypatch.setattr(EmailMessage, "send", down)
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    moment = timezone.now()
+    for _attempt in range(4):  # the fourth failure's retry waits an hour
+        with time_machine.travel(moment):
+            run_tasks()
+        moment += timedelta(hours=5)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("retrying", 4)
+    DBTaskResult.objects.all().delete()  # and its worker died
+    with time_machine.travel(email.attempted_at + timedelta(minutes=70)):
+        assert emails_resume.call() == 0
+    with time_machine.travel(email.attempted_at + timedelta(minutes=80)):
+        assert emails_resume.call() == 1
+
+
 def test_the_same_reminder_is_never_queued_twice(clinic_a, django_capture_on_commit_callbacks):
     first = queued(clinic_a, django_capture_on_commit_callbacks, dedupe_key="reminder:x:2026-11-30")
     again = queued(clinic_a, django_capture_on_commit_callbacks, dedupe_key="reminder:x:2026-11-30")
