@@ -341,6 +341,19 @@ class SpentCode(models.Model):
         return f"Spent code ({self.created_at:%H:%M:%S})"
 
 
+class FormSending(models.Model):
+    """A page's form, sent once (clinic.once): its token and where its first sending led.
+    A second sending of the same page (a double click, a resend) goes there too and
+    writes nothing. Kept a day (housekeeping)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    location = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Form sent ({self.created_at:%Y-%m-%d %H:%M})"
+
+
 class OutgoingEmail(models.Model):
     """An e-mail that waits for the task worker, with its delivery status.
 

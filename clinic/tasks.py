@@ -17,7 +17,7 @@ from django_tasks import task
 
 from clinic import documents
 from clinic.mail import SENT_HOOKS
-from clinic.models import OutgoingEmail, RenderJob
+from clinic.models import FormSending, OutgoingEmail, RenderJob
 
 # Minutes to wait before each retry of an e-mail the mail server did not take.
 RETRY_MINUTES = (1, 5, 15, 60, 240)
@@ -159,6 +159,8 @@ def emails_resume() -> int:
 # How long finished things are kept before housekeeping removes them.
 KEEP_INVITATIONS = timedelta(days=90)
 KEEP_EMAILS = timedelta(days=180)
+# A page sent again after a day is a new visit, not a double click.
+KEEP_FORM_SENDINGS = timedelta(days=1)
 KEEP_TASK_RESULTS_DAYS = 14
 KEEP_SIGN_IN_LOGS_DAYS = 90
 
@@ -188,6 +190,9 @@ def housekeeping() -> dict:
         )
         .filter(created_at__lt=now - KEEP_INVITATIONS)
         .delete()[0],
+        "form sendings": FormSending.objects.filter(
+            created_at__lt=now - KEEP_FORM_SENDINGS
+        ).delete()[0],
         "e-mails": OutgoingEmail.objects.filter(
             status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED],
             created_at__lt=now - KEEP_EMAILS,

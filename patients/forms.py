@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Membership, User
+from clinic.once import SentOnce
 from clinic.validators import phone_validator
 from patients.models import Patient
 
@@ -96,6 +97,14 @@ class PatientForm(forms.ModelForm):
                 gettext("Another patient of this clinic already uses this e-mail.")
             )
         return email
+
+
+class NewPatientForm(SentOnce, PatientForm):
+    """Adding a patient: the page is sent once (clinic.once), so a double click adds one."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("once")
 
 
 class CaseloadFilterForm(forms.Form):

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.once import SentOnce
 from patients.goals import PSFS_ACTIVITY, same_activity, scales, tracks_choices
 from patients.models import Goal
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(SentOnce, forms.ModelForm):
     tracks = forms.ChoiceField(label=_("Shown by"), choices=(), required=False)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.once import SentOnce
 from patients.instruments import INSTRUMENTS, AnswerShape, Question
 from patients.measures import BY_CODE, MEASURES, Measure, slot_key, slot_label, slots
 from patients.outcomes import Value
@@ -44,7 +45,7 @@ def _not_future(day: date) -> date:
     return day
 
 
-class VisitForm(forms.Form):
+class VisitForm(SentOnce):
     """Every measure of one visit in one form; fill in only what was measured."""
 
     measured_on = forms.DateField(

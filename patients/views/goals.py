@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clinic import audit, permissions
+from clinic import audit, once, permissions
 from patients.access import patient_or_404
 from patients.discharge import (
     MAINTENANCE_DAYS_PER_WEEK,
@@ -48,16 +48,19 @@ def goal_new(request: HttpRequest, patient_uuid) -> HttpResponse:
     form = GoalForm(request.POST or None, activities=activities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        goal_add(
-            actor=request.actor,
-            patient=patient,
-            text=data["text"],
-            tracks=data["tracks"],
-            target=data["target"],
-            target_on=data["target_on"],
-        )
-        messages.success(request, _("The goal is set."))
-        return redirect(_chart(patient))
+
+        def save() -> str:
+            goal_add(
+                actor=request.actor,
+                patient=patient,
+                text=data["text"],
+                tracks=data["tracks"],
+                target=data["target"],
+                target_on=data["target_on"],
+            )
+            return _chart(patient)
+
+        return once.saved_once(request, form, save, _("The goal is set."))
     # The page shows the patient's PSFS activities: a read of their record.
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     return render(

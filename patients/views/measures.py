@@ -8,13 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, permissions
+from clinic import audit, once, permissions
 from patients.access import current_measurement_or_404, patient_or_404
 from patients.adherence import patient_today
 from patients.digests import OVERDUE_AFTER
@@ -91,20 +92,22 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     form = VisitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        visit_record(
-            actor=request.actor,
-            patient=patient,
-            measured_on=form.cleaned_data["measured_on"],
-            values=form.values(),
-            notes=form.cleaned_data["notes"],
-        )
-        messages.success(
-            request,
-            ngettext(
-                "{count} measurement(s) saved.", "{count} measurement(s) saved.", len(form.values())
-            ).format(count=len(form.values())),
-        )
-        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
+
+        def save() -> str:
+            visit_record(
+                actor=request.actor,
+                patient=patient,
+                measured_on=form.cleaned_data["measured_on"],
+                values=form.values(),
+                notes=form.cleaned_data["notes"],
+            )
+            return reverse("patients:patient_measures", args=[patient.uuid])
+
+        count = len(form.values())
+        saved = ngettext(
+            "{count} measurement(s) saved.", "{count} measurement(s) saved.", count
+        ).format(count=count)
+        return once.saved_once(request, form, save, saved)
     _audit(request, "patient.view", patient)
     return render(request, "clinician/visit_form.html", {"patient": patient, "form": form})
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, permissions
+from clinic import audit, once, permissions
 from clinic.capabilities import role_can
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
@@ -24,7 +24,7 @@ from clinic.models import Invitation, OutgoingEmail
 from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
 from patients.access import open_flag, patient_or_404
-from patients.forms import CaseloadFilterForm, PatientForm
+from patients.forms import CaseloadFilterForm, NewPatientForm, PatientForm
 from patients.goals import goal_progress
 from patients.intake import intake_precautions, program_conflicts
 from patients.models import (
@@ -171,11 +171,15 @@ def _caseload_url(params) -> str:
 @never_cache
 @permissions.staff_required("patients.edit")
 def patient_new(request: HttpRequest) -> HttpResponse:
-    form = PatientForm(request.POST or None, membership=request.membership)
+    form = NewPatientForm(request.POST or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
-        patient = patient_create(actor=request.actor, **form.cleaned_data)
-        messages.success(request, _("{name} was added.").format(name=patient.full_name))
-        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
+
+        def add() -> str:
+            patient = patient_create(actor=request.actor, **form.cleaned_data)
+            return reverse("patients:patient_chart", args=[patient.uuid])
+
+        name = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}"
+        return once.saved_once(request, form, add, _("{name} was added.").format(name=name))
     return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
 
 
