@@ -45,13 +45,17 @@ def test_a_queued_email_is_sent_by_the_worker(clinic_a, django_capture_on_commit
     assert mail.outbox[0].subject == "Limber: Time for your exercises"
 
 
-def test_a_mail_server_that_is_down_is_retried_with_backoff(
-    clinic_a, django_capture_on_commit_callbacks, monkeypatch
-):
+def mail_server_down(monkeypatch) -> None:
     def down(self, fail_silently=False):
         raise smtplib.SMTPServerDisconnected("connection closed")
 
     monkeypatch.setattr(EmailMessage, "send", down)
+
+
+def test_a_mail_server_that_is_down_is_retried_with_backoff(
+    clinic_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    mail_server_down(monkeypatch)
     email = queued(clinic_a, django_capture_on_commit_callbacks)
     run_tasks()
     email.refresh_from_db()
@@ -161,10 +165,7 @@ def test_a_retry_is_not_woken_before_its_time(
 ):
     from clinic.tasks import emails_resume
 
-    def down(self, fail_silently=False):
-        raise smtplib.SMTPServerDisconnected("connection closed")
-
-    monkeypatch.setattr(EmailMessage, "send", down)
+    mail_server_down(monkeypatch)
     email = queued(clinic_a, django_capture_on_commit_callbacks)
     moment = timezone.now()
     for _attempt in range(4):  # the fourth failure's retry waits an hour

@@ -30,6 +30,19 @@ def items(program):
     return list(program.items.select_related("exercise"))
 
 
+def revise(program, membership, rows: list[dict]) -> None:
+    """The clinician saves the program with these item rows (as the builder does)."""
+    from programs.services import program_save
+
+    program_save(
+        program=program,
+        actor=Actor.for_member(membership),
+        expected_revision=program.revision,
+        fields={},
+        items=rows,
+    )
+
+
 def post_session(client, program, *, token="tok-1", done=None, **extra):  # noqa: S107
     data = {"client_token": token, "pain": "3", "effort": "5", "comment": ""}
     for item in done if done is not None else items(program)[:2]:
@@ -57,18 +70,9 @@ def test_logging_a_session_saves_entries_and_updates_activity(
 def one_exercise_twice(membership_a, patient_a1, program_a1):
     """The builder saves a program that lists one exercise twice (it warns, "unless you
     meant it": say one row per side): the rows of that exercise."""
-    from programs.services import program_save
-
     rows = [{"id": i.pk, "exercise": i.exercise} for i in items(program_a1)]
     rows.append({"exercise": rows[0]["exercise"], "sets": 1, "reps": 8, "side": "left"})
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=program_a1.revision,
-        fields={},
-        items=rows,
-        patient=patient_a1,
-    )
+    revise(program_a1, membership_a, rows)
     return [i for i in items(program_a1) if i.exercise_id == rows[0]["exercise"].pk]
 
 
@@ -484,18 +488,11 @@ def test_the_today_page_queries_stay_constant(as_patient_a1, patient_a1, program
         log_pain(
             patient_a1, program_a1, 2, patient_today(patient_a1) - timedelta(days=n % 6), f"t{n}"
         )
-    from programs.services import program_save
 
     program_a1.refresh_from_db()
     more = [{"id": i.pk, "exercise": i.exercise} for i in items(program_a1)]
     more += [{"exercise": e, "reps": 10} for e in Exercise.objects.filter(clinic=None)[:6]]
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=program_a1.revision,
-        fields={},
-        items=more,
-    )
+    revise(program_a1, membership_a, more)
     assert count_queries(as_patient_a1, "/me/") == few
 
 
