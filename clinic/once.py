@@ -39,7 +39,9 @@ class SentOnce(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        self.once_token = (cleaned or {}).pop("once", "") or ""
+        self.once_token = self.cleaned_data.pop("once", "") or ""
+        if cleaned is not None:
+            cleaned.pop("once", None)
         return cleaned
 
 

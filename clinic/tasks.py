@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -76,6 +77,7 @@ def _attachment_waits(email: OutgoingEmail) -> str:
 UNFINISHED = (OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING)
 # An e-mail taken up this long ago and still not finished was left by its worker.
 RESUME_AFTER = timedelta(minutes=15)
+STOPPED_WHILE_SENDING = "the worker stopped while sending it"
 
 
 @task(queue_name="email")
@@ -148,9 +150,16 @@ def emails_resume() -> int:
         if _resume_at(email) > now:
             continue
         if email.status == OutgoingEmail.Status.SENDING:
+            # Counted as an attempt: an e-mail whose sending kills its worker every time
+            # (say, an attachment too big for its memory) fails in the end, not for ever.
+            gave_up = email.attempts + 1 > len(RETRY_MINUTES)
             OutgoingEmail.objects.filter(pk=email.pk, status=email.status).update(
-                status=OutgoingEmail.Status.RETRYING
+                status=OutgoingEmail.Status.FAILED if gave_up else OutgoingEmail.Status.RETRYING,
+                attempts=F("attempts") + 1,
+                last_error=STOPPED_WHILE_SENDING,
             )
+            if gave_up:
+                continue
         deliver_email.enqueue(email.pk)
         woken += 1
     return woken

@@ -140,6 +140,26 @@ def test_an_email_left_sending_is_sent_again_once_overdue(
     assert (email.status, len(mail.outbox)) == ("sent", 1)
 
 
+def test_an_email_that_stops_its_worker_every_time_fails_in_the_end(
+    clinic_a, django_capture_on_commit_callbacks
+):
+    """Each sweep that finds it left "sending" counts an attempt; after the last retry it
+    is failed, with the reason, instead of being tried for ever."""
+    from clinic.tasks import RETRY_MINUTES, STOPPED_WHILE_SENDING, emails_resume
+
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()
+    moment = timezone.now()
+    for _sweep in range(len(RETRY_MINUTES) + 1):
+        OutgoingEmail.objects.filter(pk=email.pk).update(status="sending", attempted_at=moment)
+        moment += timedelta(hours=5)
+        with time_machine.travel(moment):
+            emails_resume.call()
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == ("failed", STOPPED_WHILE_SENDING)
+    assert email.attempts == len(RETRY_MINUTES) + 1 and mail.outbox == []
+
+
 def test_a_second_task_for_an_email_being_sent_sends_nothing(
     clinic_a, django_capture_on_commit_callbacks, monkeypatch
 ):
