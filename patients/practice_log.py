@@ -75,14 +75,12 @@ def _by_exercise(done: list[Done]) -> list[Done]:
     return list(merged.values())
 
 
-def _save_entries(session: SessionLog, done: list[Done]) -> int:
-    """The session's entries, one per exercise; how many."""
-    entries = [
+def _save_entries(session: SessionLog, done: list[Done]) -> None:
+    """The session's entries, from what _by_exercise made of the form's rows."""
+    SessionEntry.objects.bulk_create(
         SessionEntry(session=session, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
-        for d in _by_exercise(done)
-    ]
-    SessionEntry.objects.bulk_create(entries)
-    return len(entries)
+        for d in done
+    )
 
 
 def current_program(patient: Patient) -> Program | None:
@@ -110,6 +108,7 @@ def session_log(
     existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
     if existing is not None:
         return existing, False
+    done = _by_exercise(done)
     if made_at is not None:
         now = timezone.now()
         if now - made_at > OFFLINE_MAX_AGE:
@@ -135,7 +134,7 @@ def session_log(
                 pain=pain,
                 effort=effort,
                 comment=comment,
-                exercises_done=len(_by_exercise(done)),
+                exercises_done=len(done),
                 client_token=client_token,
             )
     except IntegrityError:
@@ -164,10 +163,12 @@ def session_update(
     locked = SessionLog.objects.select_for_update().get(pk=session.pk, patient=patient)
     if timezone.now() - locked.logged_at > EDIT_WINDOW:
         raise LogRefused(_("A session can be changed for 24 hours after you log it."))
+    done = _by_exercise(done)
     locked.pain, locked.effort, locked.comment = pain, effort, comment
-    locked.entries.all().delete()
-    locked.exercises_done = _save_entries(locked, done)
+    locked.exercises_done = len(done)
     locked.save(update_fields=["pain", "effort", "comment", "exercises_done", "updated_at"])
+    locked.entries.all().delete()
+    _save_entries(locked, done)
     _raise_pain_flags(patient, locked)
     caseload.refresh_one(patient)
     audit.record(actor, "session.edit", patient=patient, obj=locked)

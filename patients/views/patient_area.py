@@ -443,7 +443,15 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         key = parse_uuid(request.POST.get("assignment"))
         assignment = waiting.filter(uuid=key).first() if key else None
         if assignment is None:
-            messages.info(request, _("Your answers were already sent. Thank you!"))
+            # Say "sent" only when they were: a page from before this field, or for a
+            # request the clinic withdrew, is not an answer anyone has.
+            sent = key and OutcomeAssignment.objects.filter(patient=patient, uuid=key).exists()
+            messages.info(
+                request,
+                _("Your answers were already sent. Thank you!")
+                if sent
+                else _("This page was out of date, so nothing was saved. Please fill it in again."),
+            )
             return redirect("patients:patient_questionnaire")
     else:
         assignment = waiting.order_by("assigned_at", "id").first()

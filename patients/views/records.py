@@ -178,8 +178,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
             patient = patient_create(actor=request.actor, **form.cleaned_data)
             return reverse("patients:patient_chart", args=[patient.uuid])
 
-        name = f"{form.cleaned_data['first_name']} {form.cleaned_data['last_name']}"
-        return once.saved_once(request, form, add, _("{name} was added.").format(name=name))
+        added = _("{name} was added.").format(name=form.instance.full_name)
+        return once.saved_once(request, form, add, added)
     return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
 
 

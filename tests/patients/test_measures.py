@@ -568,3 +568,17 @@ def test_a_request_answered_meanwhile_records_nothing_more(patient_a1):
     with pytest.raises(AlreadyAnswered):
         outcome_record(**kwargs)
     assert OutcomeResponse.objects.count() == 1
+
+
+def test_answers_from_a_page_without_its_request_are_not_called_sent(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    """A page from before the request field (or with a made-up one) saves nothing, and
+    says so: the patient is not told their answers were sent."""
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "nprs"})
+    page = as_patient_a1.post(
+        "/me/questionnaire/", {"best": "1", "worst": "6", "now": "3"}, follow=True
+    ).content.decode()
+    assert "out of date" in page and "already sent" not in page
+    assert not OutcomeResponse.objects.exists()
+    assert "At its best" in page  # the questionnaire again, to fill in
