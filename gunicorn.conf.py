@@ -7,6 +7,7 @@ GUNICORN_CMD_ARGS can override any of it for one run.
 
 from __future__ import annotations
 
+import gc
 import os
 
 wsgi_app = "clinic.wsgi:application"
@@ -74,3 +75,7 @@ def when_ready(server) -> None:
         # Should an import ever query the database, its connection must not be inherited
         # by every worker: each opens its own.
         connections.close_all()
+        # What the master imported lives as long as the workers: moved out of the garbage
+        # collector's sight, a worker's collections never walk (and so never write to, and
+        # copy) the pages it shares with the master.
+        gc.freeze()

@@ -153,10 +153,11 @@ class CorrectionForm(forms.Form):
         )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(SentOnce):
     """One questionnaire, its fields built from the answer shape its instrument declares
     (patients.instruments). Licensed instruments show section names only: the clinic
-    enters values from its own licensed form."""
+    enters values from its own licensed form. The clinician's page is sent once
+    (clinic.once); the patient's answers a request, which takes one answer already."""
 
     completed_on = forms.DateField(
         label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
@@ -178,6 +179,7 @@ class OutcomeForm(forms.Form):
         self.shape = SHAPES[code]
         if for_patient:
             del self.fields["completed_on"]
+            del self.fields["once"]
         else:
             self.fields["completed_on"].initial = timezone.localdate()
         carried = iter(activities or [])

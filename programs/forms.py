@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.lib.images import SanitizedImageField
+from clinic.once import SentOnce
 from programs.content.exercises import EXERCISES as LIBRARY
 from programs.dosage import DOSAGE_FIELDS, PLACEHOLDER_PATTERN
 from programs.illustrations import has_illustration
@@ -54,8 +55,9 @@ class DoseRequiredMixin:
         return data
 
 
-class ExerciseForm(DoseRequiredMixin, forms.ModelForm):
-    """A clinic's own exercise. The cues are five plain fields, in the order patients read them."""
+class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
+    """A clinic's own exercise. The cues are five plain fields, in the order patients read them.
+    The page is sent once (clinic.once): a double click adds one exercise, not two."""
 
     regions = forms.MultipleChoiceField(
         choices=Region.choices, widget=forms.CheckboxSelectMultiple, label=_("Body areas")
@@ -167,6 +169,7 @@ class ExerciseForm(DoseRequiredMixin, forms.ModelForm):
             ),
             "illustration",
             "photo",
+            "once",
             Submit("save", gettext("Save exercise")),
         )
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import permissions
+from clinic import once, permissions
 from clinic.storage import StorageFailed
 from programs.access import exercise_or_404, own_exercise_or_404, own_template_or_404
 from programs.builder_view import builder_page
@@ -91,7 +91,8 @@ def exercise_edit(request: HttpRequest, exercise_uuid) -> HttpResponse:
 def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpResponse:
     form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def save() -> str:
             saved = exercise_save(
                 actor=request.actor,
                 exercise=Exercise.objects.get(pk=exercise.pk) if exercise else None,
@@ -99,11 +100,13 @@ def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpRespo
                 cues=form.cues(),
                 photo=form.cleaned_data.get("photo") or None,
             )
+            return reverse("programs:exercise_detail", args=[saved.uuid])
+
+        name = form.cleaned_data["name"]
+        try:
+            return once.saved_once(request, form, save, _("“{name}” was saved.").format(name=name))
         except StorageFailed as error:
             form.add_error("photo", str(error))
-        else:
-            messages.success(request, _("“{name}” was saved.").format(name=saved.name))
-            return redirect("programs:exercise_detail", exercise_uuid=saved.uuid)
     return render(
         request,
         "clinician/exercise_form.html",

@@ -158,29 +158,36 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
         raise Http404
     form = OutcomeForm(request.POST or None, code=code, activities=carried_forward(patient, code))
     if request.method == "POST" and form.is_valid():
-        response = outcome_record(
-            patient=patient,
-            code=code,
-            answers=form.answers(),
-            completed_on=form.cleaned_data["completed_on"],
-            actor=request.actor,
-            source=OutcomeResponse.Source.CLINICIAN,
-        )
-        if response.valid:
-            messages.success(
-                request,
-                _("{name} saved: {value}.").format(
-                    name=form.instrument.short_name, value=f"{response.value:g}"
-                ),
+        recorded: list[OutcomeResponse] = []
+
+        def save() -> str:
+            recorded.append(
+                outcome_record(
+                    patient=patient,
+                    code=code,
+                    answers=form.answers(),
+                    completed_on=form.cleaned_data["completed_on"],
+                    actor=request.actor,
+                    source=OutcomeResponse.Source.CLINICIAN,
+                )
             )
+            return reverse("patients:patient_measures", args=[patient.uuid])
+
+        location, first = once.send_once(form.once_token, save)
+        name = form.instrument.short_name
+        if not first:
+            messages.info(request, once.ALREADY_SAVED)
+        elif recorded[0].valid:
+            value = f"{recorded[0].value:g}"
+            messages.success(request, _("{name} saved: {value}.").format(name=name, value=value))
         else:
             messages.warning(
                 request,
                 _("{name} saved, but too many sections were left out to score it.").format(
-                    name=form.instrument.short_name
+                    name=name
                 ),
             )
-        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
+        return redirect(location)
     _audit(request, "outcome.form", patient)
     return render(
         request,

@@ -11,7 +11,7 @@ from django.db import IntegrityError
 
 from clinic.models import FormSending
 from clinic.once import send_once
-from patients.models import Goal, Measurement, Patient
+from patients.models import Goal, Measurement, OutcomeResponse, Patient
 
 
 def _page_token(client, url: str) -> str:
@@ -93,3 +93,48 @@ def test_a_failure_of_the_write_itself_is_not_taken_for_a_second_sending(db):
     with pytest.raises(IntegrityError):
         send_once("fresh", broken)
     assert not FormSending.objects.exists()
+
+
+def test_a_questionnaire_entered_twice_is_recorded_once(as_clinician_a, patient_a1):
+    url = f"/portal/patients/{patient_a1.uuid}/outcomes/nprs/new/"
+    data = {"completed_on": date.today().isoformat(), "now": "4", "best": "2", "worst": "6"}
+    first, second = _twice(as_clinician_a, url, data)
+    assert first.status_code == 302
+    assert OutcomeResponse.objects.filter(patient=patient_a1, code="nprs").count() == 1
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert "sent twice" in second.content.decode()
+
+
+def test_the_patients_questionnaire_page_carries_no_form_token(as_patient_a1):
+    """The patient answers a request, which takes one answer: the page needs no token."""
+    assert 'name="once"' not in as_patient_a1.get("/me/questionnaire/").content.decode()
+
+
+def test_an_exercise_page_sent_twice_adds_one_exercise(as_admin_a, clinic_a):
+    from programs.models import Exercise
+
+    url = "/portal/library/new/"
+    data = {
+        "name": "Wall slide",
+        "lay_name": "Slide up the wall",
+        "category": "mobility",
+        "position": "standing",
+        "style": "dynamic",
+        "regions": ["low_back"],
+        "equipment": ["none"],
+        "cue_setup": "Stand with your back to a wall.",
+        "cue_movement": "Slide down a little, then back up.",
+        "sets": "1",
+        "reps": "10",
+        "times_per_day": "1",
+        "days_per_week": "7",
+        "hold_seconds": "0",
+        "rest_seconds": "0",
+        "side": "both",
+        "illustration": "",
+    }
+    first, second = _twice(as_admin_a, url, data)
+    assert first.status_code == 302, first.content.decode()[:2000]
+    assert Exercise.objects.filter(clinic=clinic_a, name="Wall slide").count() == 1
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert "sent twice" in second.content.decode()

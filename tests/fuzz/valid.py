@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from hypothesis import strategies as st
 
-from tests.fuzz.hostile import TODAY, safe_text
+from tests.fuzz.hostile import TODAY, safe_characters, safe_text
 
 # --------------------------------------------------------------------------------------
 # Valid values, derived from the forms themselves
@@ -42,7 +42,7 @@ def _choice_values(field: forms.ChoiceField) -> list[str]:
 def text_up_to(max_length: int | None, *, required: bool) -> st.SearchStrategy[str]:
     limit = max_length or 200
     texts = st.text(
-        alphabet=st.characters(exclude_categories=("Cs", "Cc")),  # as hostile.safe_text
+        alphabet=safe_characters,
         min_size=1 if required else 0,
         max_size=min(limit, 40),
     )
