@@ -5,10 +5,13 @@
   clinic.api.auth.TokenCapability against the token's scope).
 - `error_handler`: one error body for every refusal, `{"error": {"status", "code",
   "message", "fields"}}`.
+- `created_once`: a POST that creates, done once per `Idempotency-Key`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from clinic import audit
+from clinic import audit, once
 from clinic.capabilities import CAPABILITIES
 
 # Who a view is for, in the permission matrix's terms (clinic.permissions).
@@ -55,6 +58,49 @@ class Invalid(exceptions.ValidationError):
     def from_form(cls, form) -> Invalid:
         fields = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
         return cls(fields)
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as the header's draft says
+IDEMPOTENT = OpenApiParameter(
+    IDEMPOTENCY_KEY,
+    str,
+    location=OpenApiParameter.HEADER,
+    description=(
+        "Your own unique key for this request (a UUID, say). Sent again with the same key, "
+        "the request creates nothing more and answers 200 with what the first one created."
+    ),
+)
+
+
+def created_once(
+    request: Request, create: Callable[[], Response], again: Callable[[str], Response]
+) -> Response:
+    """`create()` (it writes and answers 201 with the new record's `id`) once per
+    Idempotency-Key: an integration that sends the same request again, because its first
+    answer was lost on the way, gets the record the first sending made from `again(uuid)`
+    (200, `Idempotent-Replayed: true`) instead of a second copy of it. Two sendings at
+    once are settled by clinic.once. Without the header each sending creates."""
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        return create()
+    if not KEY_PATTERN.fullmatch(key):
+        raise Invalid({IDEMPOTENCY_KEY: ["Use 1 to 255 visible ASCII characters."]})
+    # Per token and address: two integrations, or one on two patients, never share a key.
+    scope = f"api\0{request.auth.pk}\0{request.path}\0{key}"
+    token = hashlib.sha256(scope.encode()).hexdigest()
+    made: list[Response] = []
+
+    def write() -> str:
+        made.append(create())
+        return str(made[0].data["id"])
+
+    uuid, first = once.send_once(token, write)
+    if first:
+        return made[0]
+    response = again(uuid)
+    response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def error_handler(exc: Exception, context: dict) -> Response | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -19,10 +20,12 @@ from rest_framework.response import Response
 
 from clinic import audit, permissions
 from clinic.api.framework import (
+    IDEMPOTENT,
     UPDATED_SINCE,
     ClinicApiView,
     Conflict,
     Invalid,
+    created_once,
     updated_since,
 )
 from clinic.models import User
@@ -57,6 +60,7 @@ from patients.models import (
     OutcomeResponse,
     Patient,
     SessionLog,
+    Visit,
 )
 from patients.outcomes import carried_forward, outcome_record, visit_record
 from patients.practice_log import (
@@ -160,15 +164,26 @@ class PatientList(ClinicApiView, ListAPIView):
 
     @extend_schema(
         request=PatientWriteSerializer,
-        responses={201: PatientSerializer},
+        responses={201: PatientSerializer, 200: PatientSerializer},
         operation_id="patients_create",
+        parameters=[IDEMPOTENT],
     )
     def post(self, request, *args, **kwargs):
-        shape = PatientWriteSerializer(data=request.data)
-        shape.is_valid(raise_exception=True)
-        form = _patient_form(request, None, shape.validated_data)
-        patient = patient_create(actor=request.actor, **form.cleaned_data)
-        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+        """A new patient; with an Idempotency-Key, once."""
+
+        def create() -> Response:
+            shape = PatientWriteSerializer(data=request.data)
+            shape.is_valid(raise_exception=True)
+            form = _patient_form(request, None, shape.validated_data)
+            patient = patient_create(actor=request.actor, **form.cleaned_data)
+            return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+        def again(uuid: str) -> Response:
+            patient = _patient(request, uuid)
+            audit.record(request.actor, "patient.view", patient=patient)
+            return Response(PatientSerializer(patient).data)
+
+        return created_once(request, create, again)
 
 
 class PatientSearch(ClinicApiView, GenericAPIView):
@@ -481,12 +496,23 @@ class MeasurementList(ClinicApiView, ListAPIView):
 
     @extend_schema(
         request=VisitWriteSerializer,
-        responses={201: VisitSerializer},
+        responses={201: VisitSerializer, 200: VisitSerializer},
         operation_id="measurements_record",
+        parameters=[IDEMPOTENT],
     )
     def post(self, request, patient_uuid):
-        """One visit's measures, checked by the portal's visit form (bounds per measure)."""
+        """One visit's measures, checked by the portal's visit form (bounds per measure);
+        with an Idempotency-Key, once."""
         patient = _patient(request, patient_uuid)
+
+        def again(uuid: str) -> Response:
+            visit = get_object_or_404(Visit, uuid=uuid, patient=patient)
+            audit.record(request.actor, "measures.view", patient=patient)
+            return Response(_visit_data(visit))
+
+        return created_once(request, lambda: self._record(request, patient), again)
+
+    def _record(self, request, patient: Patient) -> Response:
         shape = VisitWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         data = shape.validated_data
@@ -519,12 +545,15 @@ class MeasurementList(ClinicApiView, ListAPIView):
             values=form.values(),
             notes=form.cleaned_data["notes"],
         )
-        rows = list(visit.measurements.select_related("visit").order_by("id"))
-        data = VisitSerializer(
-            {"uuid": visit.uuid, "measured_on": visit.measured_on, "notes": visit.notes,
-             "measurements": rows}
-        ).data  # fmt: skip
-        return Response(data, status=status.HTTP_201_CREATED)
+        return Response(_visit_data(visit), status=status.HTTP_201_CREATED)
+
+
+def _visit_data(visit: Visit) -> dict:
+    rows = list(visit.measurements.select_related("visit").order_by("id"))
+    return VisitSerializer(
+        {"uuid": visit.uuid, "measured_on": visit.measured_on, "notes": visit.notes,
+         "measurements": rows}
+    ).data  # fmt: skip
 
 
 class OutcomeList(ClinicApiView, ListAPIView):
@@ -544,12 +573,23 @@ class OutcomeList(ClinicApiView, ListAPIView):
 
     @extend_schema(
         request=OutcomeWriteSerializer,
-        responses={201: OutcomeSerializer},
+        responses={201: OutcomeSerializer, 200: OutcomeSerializer},
         operation_id="outcomes_record",
+        parameters=[IDEMPOTENT],
     )
     def post(self, request, patient_uuid):
-        """A questionnaire, checked and scored as the portal's form does."""
+        """A questionnaire, checked and scored as the portal's form does; with an
+        Idempotency-Key, once."""
         patient = _patient(request, patient_uuid)
+
+        def again(uuid: str) -> Response:
+            response = get_object_or_404(OutcomeResponse, uuid=uuid, patient=patient)
+            audit.record(request.actor, "outcomes.view", patient=patient)
+            return Response(OutcomeSerializer(response).data)
+
+        return created_once(request, lambda: self._record(request, patient), again)
+
+    def _record(self, request, patient: Patient) -> Response:
         shape = OutcomeWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         data = shape.validated_data
