@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from clinic.once import SentOnce
 from patients.instruments import INSTRUMENTS, AnswerShape, Question
 from patients.measures import BY_CODE, MEASURES, Measure, slot_key, slot_label, slots
-from patients.outcomes import Value
+from patients.models import OutcomeResponse
+from patients.outcomes import Value, outcome_record
 
 SECTION_CHOICES = [("", _("Not answered")), *[(str(n), str(n)) for n in range(6)]]
 
@@ -230,6 +231,17 @@ class OutcomeForm(SentOnce):
     def answers(self):
         """The cleaned answers in the shape the outcome service stores."""
         return self.shape.stored(self.cleaned_data)
+
+    def record(self, *, patient, actor) -> OutcomeResponse:
+        """Save what a clinician entered (on the portal's page or through the API)."""
+        return outcome_record(
+            patient=patient,
+            code=self.code,
+            answers=self.answers(),
+            completed_on=self.cleaned_data["completed_on"],
+            actor=actor,
+            source=OutcomeResponse.Source.CLINICIAN,
+        )
 
 
 def _scale(label: str, top: int, required: bool) -> forms.TypedChoiceField:

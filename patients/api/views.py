@@ -62,7 +62,7 @@ from patients.models import (
     SessionLog,
     Visit,
 )
-from patients.outcomes import carried_forward, outcome_record, visit_record
+from patients.outcomes import carried_forward, visit_record
 from patients.practice_log import (
     LogRefused,
     current_program,
@@ -604,14 +604,7 @@ class OutcomeList(ClinicApiView, ListAPIView):
         if not form.is_valid():
             raise Invalid.from_form(form)
         try:
-            response = outcome_record(
-                patient=patient,
-                code=code,
-                answers=form.answers(),
-                completed_on=form.cleaned_data["completed_on"],
-                actor=request.actor,
-                source=OutcomeResponse.Source.CLINICIAN,
-            )
+            response = form.record(patient=patient, actor=request.actor)
         except ValueError as error:
             raise Invalid({"fields": [str(error)]}) from error
         return Response(OutcomeSerializer(response).data, status=status.HTTP_201_CREATED)

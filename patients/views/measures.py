@@ -36,7 +36,6 @@ from patients.outcomes import (
     measure_summaries,
     measurement_correct,
     outcome_assign,
-    outcome_record,
     outcome_schedule_end,
     visit_record,
 )
@@ -161,16 +160,7 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
         recorded: list[OutcomeResponse] = []
 
         def save() -> str:
-            recorded.append(
-                outcome_record(
-                    patient=patient,
-                    code=code,
-                    answers=form.answers(),
-                    completed_on=form.cleaned_data["completed_on"],
-                    actor=request.actor,
-                    source=OutcomeResponse.Source.CLINICIAN,
-                )
-            )
+            recorded.append(form.record(patient=patient, actor=request.actor))
             return reverse("patients:patient_measures", args=[patient.uuid])
 
         location, first = once.send_once(form.once_token, save)
