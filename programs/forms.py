@@ -57,7 +57,9 @@ class DoseRequiredMixin:
 
 class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
     """A clinic's own exercise. The cues are five plain fields, in the order patients read them.
-    The page is sent once (clinic.once): a double click adds one exercise, not two."""
+    The page that adds one is sent once (clinic.once): a double click adds one exercise, not
+    two. The edit page has no token: sending it again saves the same words again, and a page
+    reopened with Back and changed must not be taken for a resend and dropped."""
 
     regions = forms.MultipleChoiceField(
         choices=Region.choices, widget=forms.CheckboxSelectMultiple, label=_("Body areas")
@@ -169,9 +171,12 @@ class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
             ),
             "illustration",
             "photo",
-            "once",
             Submit("save", gettext("Save exercise")),
         )
+        if self.instance.pk is None:
+            self.helper.layout.insert(-1, "once")
+        else:
+            del self.fields["once"]
 
     def cues(self) -> list[tuple[str, str]]:
         return [

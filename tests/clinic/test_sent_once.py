@@ -138,3 +138,16 @@ def test_an_exercise_page_sent_twice_adds_one_exercise(as_admin_a, clinic_a):
     assert Exercise.objects.filter(clinic=clinic_a, name="Wall slide").count() == 1
     assert second.redirect_chain[0][0] == first["Location"]
     assert "sent twice" in second.content.decode()
+
+
+def test_an_exercise_edit_page_has_no_token_so_a_second_change_is_saved(as_admin_a, clinic_a):
+    """Back to the edit page, another change, Save: that is a new edit, not a resend."""
+    from programs.models import Exercise
+
+    mine = Exercise.objects.create(
+        clinic=clinic_a, name="Wall slide", lay_name="Slide", category="mobility",
+        position="standing", style="dynamic", regions=["low_back"], equipment=["none"], reps=10,
+    )  # fmt: skip
+    url = f"/portal/library/{mine.uuid}/edit/"
+    assert 'name="once"' not in as_admin_a.get(url).content.decode()
+    assert 'name="once"' in as_admin_a.get("/portal/library/new/").content.decode()
