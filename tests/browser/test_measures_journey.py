@@ -54,3 +54,24 @@ def test_a_clinician_sees_meaningful_change_after_a_follow_up(
     page.get_by_role("link", name="Details and charts").click()
     page.locator("figure.chart").first.wait_for()
     screenshot(page, "measures-page")
+
+
+def test_the_visits_measures_are_entered_on_a_phone(live_server, new_page, clinician_a, patient_a1):
+    """At 360 px each measure is a block: a value box wide enough to read, the
+    pain-limited tick with its word, the method below; nothing scrolls sideways."""
+    page = new_page(360, 740)
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/measures/new/")
+    value = page.get_by_label("Modified Schober", exact=True)
+    assert value.bounding_box()["width"] >= 120
+    method = page.locator("input[name='schober_method']")
+    assert method.bounding_box()["width"] >= 250
+    assert page.locator("label[for='id_schober_pain']").is_visible()
+    region = page.locator(".table-responsive")
+    assert region.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_label("Modified Schober pain-limited").check()
+    value.fill("4")
+    page.get_by_role("button", name="Save measures").click()
+    page.get_by_text("measurement(s) saved").wait_for()
+    screenshot(page, "measures-form-360")
