@@ -46,6 +46,15 @@ def test_long_unbroken_names_stay_on_the_screen(live_server, new_page, admin_a, 
         assert name.evaluate("e => e.getBoundingClientRect().width") <= 20 * 16 + 1
     table = page.locator(".table-responsive").first
     assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    # The audit log names the patient whose chart was just opened.
+    page.goto(f"{live_server.url}/portal/audit/")
+    screenshot(page, f"long-name-audit-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.get_by_role("link", name=patient_a1.full_name).first.is_visible()
+    if width < 576:  # each event a block: nothing to scroll sideways, every cell named
+        events = page.locator(".table-responsive").first
+        assert events.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+        assert page.evaluate(WIDER, width) == []
 
 
 def test_show_what_i_typed_reveals_the_password(live_server, new_page):
