@@ -31,7 +31,7 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
     phone.goto(f"{live_server.url}/accounts/login/")
     phone.get_by_role("link", name="E-mail me a sign-in code instead").click()
     phone.get_by_label("Email").fill(patient_a1.email)
-    phone.get_by_role("button", name="Request Code").click()
+    phone.get_by_role("button", name="E-mail me a code").click()
     phone.get_by_label("Code").wait_for()
     code = CODE.search(mail.outbox[-1].body).group(1)
     phone.get_by_label("Code").fill(code)

@@ -40,7 +40,7 @@ def test_a_spanish_patient_sees_today_and_its_timer_in_spanish(
     phone.goto(f"{live_server.url}/accounts/login/")
     phone.get_by_role("link", name="E-mail me a sign-in code instead").click()
     phone.get_by_label("Email").fill(patient_a1.email)
-    phone.get_by_role("button", name="Request Code").click()
+    phone.get_by_role("button", name="E-mail me a code").click()
     phone.get_by_label("Code").wait_for()
     phone.get_by_label("Code").fill(CODE.search(mail.outbox[-1].body).group(1))
     phone.get_by_role("button", name="Confirm").click()
