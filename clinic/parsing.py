@@ -1,5 +1,6 @@
-"""Reading ids and numbers from requests: every object id a view takes from a URL, a form
-or an htmx parameter goes through here, so a malformed value is "not found", never a 500."""
+"""Reading ids, numbers and short text from requests: every object id a view takes from a
+URL, a form or an htmx parameter goes through here, so a malformed value is "not found",
+never a 500; so does any text a view reads without a form (`parse_text`)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,13 @@ def parse_int(
     if (low is not None and number < low) or (high is not None and number > high):
         return default
     return number
+
+
+def parse_text(value: Any, max_length: int) -> str:
+    """Text a view reads without a form (a search term, a title, a client's token): at most
+    `max_length` characters, stripped, without NUL bytes. No one types a NUL, PostgreSQL's
+    text columns refuse it (a query or write with one was a 500 there, not on SQLite), and a
+    form field's own validator refuses it instead."""
+    if not isinstance(value, str):
+        return ""
+    return value.replace("\x00", "").strip()[:max_length]

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from clinic.parsing import parse_int
+from clinic.parsing import parse_int, parse_text
 from programs.builder import (
     LONG_PROGRAM,
     MAX_ITEMS,
@@ -107,8 +107,8 @@ def builder_page(
         state = BuilderState(rows_from_items(list(program.items.select_related("exercise"))))
         formset = unbound_formset(state.rows)
 
-    query = (request.POST.get("q") or request.GET.get("q") or "")[:100]
-    category = (request.POST.get("category") or request.GET.get("category") or "")[:20]
+    query = parse_text(request.POST.get("q") or request.GET.get("q"), 100)
+    category = parse_text(request.POST.get("category") or request.GET.get("category"), 20)
     page = parse_int(request.GET.get("page"), 1, low=1)
     results = search_library(clinic_id, query, category, page)
     per_session, per_day = state.minutes

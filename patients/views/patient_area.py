@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit, permissions
 from clinic.lib.charts import Point, bar_chart, line_chart
-from clinic.parsing import parse_int, parse_uuid
+from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients import adherence
 from patients.adherence import patient_today
 from patients.forms_measures import OutcomeForm
@@ -280,7 +280,9 @@ def edit_session(request: HttpRequest) -> HttpResponse:
         patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW
     ).select_related("program")
     if request.method == "POST":
-        session = sessions.filter(client_token=request.POST.get("client_token", "")[:64]).first()
+        session = sessions.filter(
+            client_token=parse_text(request.POST.get("client_token"), 64)
+        ).first()
     else:
         session = sessions.order_by("-logged_at").first()
     if session is None:

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, permissions
-from clinic.parsing import parse_int, parse_uuid
+from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients.access import patient_or_404, patient_program_or_404
 from patients.handouts import handout_email, handout_for
 from patients.intake import patient_precautions
@@ -178,7 +178,7 @@ def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResp
 @permissions.staff_required("programs.edit")
 def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
-    title = (request.POST.get("title") or program.title).strip()[:120] or program.title
+    title = parse_text(request.POST.get("title"), 120) or program.title
     template = program_copy(
         source=program,
         clinic=request.clinic,
