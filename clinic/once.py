@@ -45,7 +45,8 @@ class SentOnce(forms.Form):
         return cleaned
 
 
-def _led_to(token: str) -> str | None:
+def led_to(token: str) -> str | None:
+    """Where the saved sending of `token` led, or None if none was saved."""
     return FormSending.objects.filter(token=token).values_list("location", flat=True).first()
 
 
@@ -53,7 +54,7 @@ def send_once(token: str, write: Callable[[], str]) -> tuple[str, bool]:
     """Run `write` (it saves, and returns the address to go to next) unless this form was
     sent before: (where to go, whether this sending saved). No token (a page from before
     this existed), no protection."""
-    if token and (done := _led_to(token)) is not None:
+    if token and (done := led_to(token)) is not None:
         return done, False
     try:
         with transaction.atomic():
@@ -62,7 +63,7 @@ def send_once(token: str, write: Callable[[], str]) -> tuple[str, bool]:
                 FormSending.objects.create(token=token, location=location[:300])
     except IntegrityError:
         # The other sending of this page won the race: ours is undone; go where it went.
-        done = _led_to(token) if token else None
+        done = led_to(token) if token else None
         if done is None:
             raise
         return done, False

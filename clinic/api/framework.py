@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -74,21 +75,34 @@ IDEMPOTENT = OpenApiParameter(
 
 
 def created_once(
-    request: Request, create: Callable[[], Response], again: Callable[[str], Response]
+    request: Request,
+    create: Callable[[], Response],
+    again: Callable[[str], Response],
+    refuse: Callable[[], Response | None] | None = None,
 ) -> Response:
     """`create()` (it writes and answers 201 with the new record's `id`) once per
     Idempotency-Key: an integration that sends the same request again, because its first
     answer was lost on the way, gets the record the first sending made from `again(uuid)`
     (200, `Idempotent-Replayed: true`) instead of a second copy of it. Two sendings at
-    once are settled by clinic.once. Without the header each sending creates."""
+    once are settled by clinic.once. Without the header each sending creates.
+
+    `refuse()` holds the checks that may refuse with an audited denial or a clinical
+    safeguard: it runs after the replay is looked up (a resend is answered as the first
+    sending was, not refused by the record that sending made) and before the write's
+    transaction, so the audit rows of a refusal are not rolled back with it."""
     key = request.headers.get(IDEMPOTENCY_KEY)
-    if key is None:
-        return create()
-    if not KEY_PATTERN.fullmatch(key):
+    if key is not None and not KEY_PATTERN.fullmatch(key):
         raise Invalid({IDEMPOTENCY_KEY: ["Use 1 to 255 visible ASCII characters."]})
     # Per token and address: two integrations, or one on two patients, never share a key.
     scope = f"api\0{request.auth.pk}\0{request.path}\0{key}"
-    token = hashlib.sha256(scope.encode()).hexdigest()
+    token = hashlib.sha256(scope.encode()).hexdigest() if key is not None else ""
+    if token and (uuid := once.led_to(token)) is not None:
+        return _replayed(again(uuid))
+    if refuse is not None and (refusal := refuse()) is not None:
+        return refusal
+    if not token:
+        with transaction.atomic():  # as with a key: all of the write or none of it
+            return create()
     made: list[Response] = []
 
     def write() -> str:
@@ -96,9 +110,10 @@ def created_once(
         return str(made[0].data["id"])
 
     uuid, first = once.send_once(token, write)
-    if first:
-        return made[0]
-    response = again(uuid)
+    return made[0] if first else _replayed(again(uuid))
+
+
+def _replayed(response: Response) -> Response:
     response["Idempotent-Replayed"] = "true"
     return response
 

@@ -265,15 +265,39 @@ class ProgramList(ClinicApiView, ListAPIView):
         request=ProgramStartSerializer,
         responses={
             201: ProgramDetailSerializer,
+            200: ProgramDetailSerializer,
             409: OpenApiResponse(description="A clinical safeguard refused: see the message."),
         },
         operation_id="programs_start",
+        parameters=[IDEMPOTENT],
     )
     def post(self, request, patient_uuid):
         """Start a program from a template, with the portal's safeguards: a positive
         red-flag screen without a decision, or a template exercise that conflicts with the
-        patient's precautions and has no keep decision, answers 409."""
+        patient's precautions and has no keep decision, answers 409. With an
+        Idempotency-Key, once: a resend gets the program the first sending started, where
+        it would otherwise (with replace_current) complete that program and start another."""
         patient = _patient(request, patient_uuid)
+        start: dict = {}
+
+        def refuse() -> Response | None:
+            refusal, start["source"], start["keep"] = self._checked(request, patient)
+            return refusal
+
+        def create() -> Response:
+            program = self._start(request, patient, start["source"], start["keep"])
+            return Response(ProgramDetailSerializer(program).data, status=status.HTTP_201_CREATED)
+
+        def again(uuid: str) -> Response:
+            program = get_object_or_404(_programs(patient).prefetch_related("revisions"), uuid=uuid)
+            audit.record(request.actor, "program.view", patient=patient, obj=program)
+            return Response(ProgramDetailSerializer(program).data)
+
+        return created_once(request, create, again, refuse)
+
+    def _checked(self, request, patient: Patient) -> tuple[Response | None, Program, dict]:
+        """(a 409 naming the undecided precaution conflicts or None, the template, the
+        keep decisions by (exercise uuid, precaution)); the other refusals raise."""
         shape = ProgramStartSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         data = shape.validated_data
@@ -302,30 +326,34 @@ class ProgramList(ClinicApiView, ListAPIView):
             for k in data.get("keep", [])
         }
         undecided = [c for c in found if not keep.get((str(c.exercise_uuid), c.precaution))]
-        if undecided:
-            return Response(
-                {
-                    "error": {
-                        "status": 409,
-                        "code": "precaution_conflict",
-                        "message": "; ".join(
-                            f"{c.exercise_name}: {c.precaution_label}. {c.advice}"
-                            for c in undecided
-                        ),
-                        "fields": {},
-                        "conflicts": [
-                            {
-                                "exercise": str(c.exercise_uuid),
-                                "exercise_name": c.exercise_name,
-                                "precaution": c.precaution,
-                                "advice": c.advice,
-                            }
-                            for c in undecided
-                        ],
-                    }
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+        if not undecided:
+            return None, source, keep
+        conflicts = Response(
+            {
+                "error": {
+                    "status": 409,
+                    "code": "precaution_conflict",
+                    "message": "; ".join(
+                        f"{c.exercise_name}: {c.precaution_label}. {c.advice}" for c in undecided
+                    ),
+                    "fields": {},
+                    "conflicts": [
+                        {
+                            "exercise": str(c.exercise_uuid),
+                            "exercise_name": c.exercise_name,
+                            "precaution": c.precaution,
+                            "advice": c.advice,
+                        }
+                        for c in undecided
+                    ],
+                }
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+        return conflicts, source, keep
+
+    def _start(self, request, patient: Patient, source: Program, keep: dict) -> Program:
+        """The start and its keep decisions, in one transaction with the key (if any)."""
         try:
             program = patient_program_start(actor=request.actor, patient=patient, source=source)
         except ScreeningBlocks as error:  # decided between the check and the start
@@ -341,8 +369,7 @@ class ProgramList(ClinicApiView, ListAPIView):
                     conflict=conflict,
                     reason=reason,
                 )
-        program = _programs(patient).prefetch_related("revisions").get(pk=program.pk)
-        return Response(ProgramDetailSerializer(program).data, status=status.HTTP_201_CREATED)
+        return _programs(patient).prefetch_related("revisions").get(pk=program.pk)
 
 
 class ProgramDetail(ClinicApiView):

@@ -68,7 +68,7 @@ def test_the_loser_of_a_race_is_undone_and_follows_the_winner(db, clinic_a, monk
     from tests.conftest import make_patient
 
     assert send_once("tok", lambda: "/first/") == ("/first/", True)
-    looked = clinic.once._led_to
+    looked = clinic.once.led_to
     calls: list[str] = []
 
     def first_look_misses(token: str):
@@ -80,7 +80,7 @@ def test_the_loser_of_a_race_is_undone_and_follows_the_winner(db, clinic_a, monk
         make_patient(clinic_a, "Second", "Write")
         return "/second/"
 
-    monkeypatch.setattr(clinic.once, "_led_to", first_look_misses)
+    monkeypatch.setattr(clinic.once, "led_to", first_look_misses)
     assert send_once("tok", racing) == ("/first/", False)
     assert not Patient.objects.filter(last_name="Write").exists()
     assert FormSending.objects.count() == 1

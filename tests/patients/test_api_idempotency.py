@@ -9,8 +9,11 @@ from datetime import date
 import pytest
 
 from clinic.models import AuditEvent, FormSending
-from patients.models import OutcomeResponse, Patient, Visit
-from tests.conftest import api_client, api_token_for
+from patients.models import Intake, OutcomeResponse, Patient, PrecautionDecision, Visit
+from patients.services import patient_program_start
+from programs.models import Exercise, Program, ProgramItem
+from programs.services import program_copy
+from tests.conftest import actor_of, api_client, api_token_for
 
 TODAY = date.today().isoformat()
 NPRS = {"code": "nprs", "completed_on": TODAY, "fields": {"best": "2", "worst": "6", "now": "4"}}
@@ -91,3 +94,80 @@ def test_a_new_patient_sent_again_is_added_once(api, clinic_a):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["id"] == first.json()["id"]
     assert Patient.objects.filter(clinic=clinic_a, last_name="Novak").count() == 1
+
+
+# --- Program start: its checks run outside the key's transaction -------------------------
+
+
+def programs(patient) -> str:
+    return f"/api/v1/patients/{patient.uuid}/programs/"
+
+
+@pytest.fixture
+def early(db):
+    return {"template": str(Program.objects.get(template_key="low-back-early-movement").uuid)}
+
+
+def statuses(patient) -> list[str]:
+    rows = Program.objects.filter(assignment__patient=patient)
+    return sorted(rows.values_list("status", flat=True))
+
+
+def test_a_replacing_start_sent_again_does_not_replace_the_program_it_started(
+    api, admin_a, patient_a1, early
+):
+    """The lost-answer retry of "replace the current program" would complete the program
+    the first sending started, and start a third."""
+    old = Program.objects.get(uuid=early["template"])
+    patient_program_start(actor=actor_of(admin_a), patient=patient_a1, source=old)
+    body = {**early, "replace_current": True}
+    first = send(api, programs(patient_a1), body, "start-1")
+    again = send(api, programs(patient_a1), body, "start-1")
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert statuses(patient_a1) == ["active", "completed"]
+
+
+def test_a_start_sent_again_is_answered_with_its_program_not_refused_by_it(api, patient_a1, early):
+    first = send(api, programs(patient_a1), early, "start-1")
+    again = send(api, programs(patient_a1), early, "start-1")
+    assert (first.status_code, again.status_code) == (201, 200), again.content
+    assert again.json() == first.json()
+    assert statuses(patient_a1) == ["active"]
+    opened = AuditEvent.objects.filter(action="program.view", patient_uuid=patient_a1.uuid)
+    assert opened.count() == 1
+
+
+def test_a_refused_template_stays_in_the_audit_log_when_a_key_is_sent(api, patient_a1):
+    unknown = "6f0c1c8e-0000-4000-8000-000000000000"
+    answer = send(api, programs(patient_a1), {"template": unknown}, "start-1")
+    assert answer.status_code == 400
+    denied = AuditEvent.objects.filter(action="access.denied", object_id=unknown)
+    assert denied.count() == 1
+    assert not FormSending.objects.exists()
+
+
+def test_a_start_refused_for_a_precaution_keeps_no_key_so_its_decided_retry_starts(
+    api, clinic_a, admin_a, patient_a1, early
+):
+    source = Program.objects.get(uuid=early["template"])
+    own = program_copy(source=source, clinic=clinic_a, actor=actor_of(admin_a), as_template=True)
+    risky = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
+    ProgramItem.objects.create(program=own, exercise=risky, order=99)
+    Intake.objects.create(
+        patient=patient_a1, diagnosis="Hip replacement", region="hip", precautions=["hip_posterior"]
+    )
+    refused = send(api, programs(patient_a1), {"template": str(own.uuid)}, "start-1")
+    assert refused.status_code == 409
+    assert not FormSending.objects.exists()
+    keep = [
+        {"exercise": c["exercise"], "precaution": c["precaution"], "reason": "Checked: within 90°"}
+        for c in refused.json()["error"]["conflicts"]
+    ]
+    decided = {"template": str(own.uuid), "keep": keep}
+    started = send(api, programs(patient_a1), decided, "start-1")
+    assert started.status_code == 201, started.content
+    assert send(api, programs(patient_a1), decided, "start-1").status_code == 200
+    assert statuses(patient_a1) == ["active"]
+    assert PrecautionDecision.objects.filter(patient=patient_a1, exercise=risky).count() == 1
