@@ -30,7 +30,6 @@ REFRESH_SECONDS = 2
 # a page (with its download) rather than downloaded under a page that still says "wait".
 PREPARED_PARAM = "prepared"
 RETRY_PARAM = "retry"
-TOOK_TOO_LONG = "It took too long to prepare. Please try again."
 
 
 class Superseded(Exception):
@@ -50,7 +49,7 @@ def stale_after() -> timedelta:
 def _queued(storage_name: str) -> RenderJob | None:
     job = RenderJob.objects.queued().filter(storage_name=storage_name).first()
     if job is not None and job.created_at < timezone.now() - stale_after():
-        job_failed(job, TOOK_TOO_LONG)
+        job_failed(job, RenderJob.Failure.TOO_SLOW)
         return None
     return job
 
@@ -117,9 +116,9 @@ def job_finished(job: RenderJob, pdf: bytes) -> None:
     )
 
 
-def job_failed(job: RenderJob, message: str) -> None:
+def job_failed(job: RenderJob, why: RenderJob.Failure) -> None:
     RenderJob.objects.filter(pk=job.pk).update(
-        status=RenderJob.Status.FAILED, finished_at=timezone.now(), error=message[:200]
+        status=RenderJob.Status.FAILED, finished_at=timezone.now(), error=why
     )
 
 

@@ -443,6 +443,15 @@ class RenderJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        """Why a job failed, stored as a code and told in the reader's language."""
+
+        SUPERSEDED = "superseded", _("It changed while it was being prepared. Please try again.")
+        TOO_SLOW = "too_slow", _("It took too long to prepare. Please try again.")
+        TOO_LARGE = "too_large", _("It is too big to prepare.")
+        NOT_STORED = "not_stored", _("It could not be saved on the server. Please try again later.")
+        BROKEN = "broken", _("Something went wrong while making it. Please try again.")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
     patient_uuid = models.UUIDField(null=True, blank=True)
@@ -451,7 +460,7 @@ class RenderJob(models.Model):
     filename = models.CharField(max_length=100)
     params = models.JSONField(default=dict)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    error = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=200, blank=True, choices=Failure.choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -86,7 +86,7 @@ RENDERERS = {RenderJob.Kind.HANDOUT: _handout_pdf, RenderJob.Kind.REPORT: _repor
 def render_document(job_id: int) -> str:
     """Make one queued PDF and store it. Runs in the worker only: WeasyPrint is imported
     here, never by the web. No transaction is held open while it renders."""
-    from clinic.lib.pdf import PdfError
+    from clinic.lib.pdf import PdfError, PdfTimeout, PdfTooLarge
 
     job = documents.job_to_run(job_id)
     if job is None:
@@ -96,18 +96,19 @@ def render_document(job_id: int) -> str:
     try:
         documents.job_finished(job, RENDERERS[job.kind](job))
     except documents.Superseded:
-        documents.job_failed(job, "It changed while it was being prepared. Please try again.")
+        documents.job_failed(job, RenderJob.Failure.SUPERSEDED)
         return "superseded"
     except PdfError as error:
-        documents.job_failed(job, str(error))
+        why = {PdfTimeout: RenderJob.Failure.TOO_SLOW, PdfTooLarge: RenderJob.Failure.TOO_LARGE}
+        documents.job_failed(job, why.get(type(error), RenderJob.Failure.BROKEN))
         return "failed"
     except StorageFailed:
-        documents.job_failed(job, "It could not be stored: the server's disk refused it.")
+        documents.job_failed(job, RenderJob.Failure.NOT_STORED)
         return "failed"
     except Exception:
         # A bug or a row gone: shown as failed (not left "being prepared"), then raised
         # so the worker records it.
-        documents.job_failed(job, "Something went wrong while making it.")
+        documents.job_failed(job, RenderJob.Failure.BROKEN)
         raise
     return "stored"
 

@@ -58,11 +58,16 @@ class Resource:
 
 
 class PdfError(Exception):
-    """Rendering failed; the message can be shown to the user."""
+    """Rendering failed (the message is for the log; clinic.models.RenderJob.Failure
+    says it to the reader)."""
 
 
 class PdfTimeout(PdfError):
     pass
+
+
+class PdfTooLarge(PdfError):
+    """The render needed more memory than PDF_RENDER_MEMORY_MB."""
 
 
 class RefusedURL(ValueError):
@@ -306,7 +311,7 @@ def _result(reply: bytes, exit_code: int, seconds: float) -> RenderResult:
         return RenderResult(pdf=body[8:], seconds=seconds, peak_memory_mb=peak_kb / 1024)
     if complete and kind == b"ME":
         logger.error("PDF render ran out of memory (%d MB)", settings.PDF_RENDER_MEMORY_MB)
-        raise PdfError("The PDF is too large to create.")
+        raise PdfTooLarge("The PDF is too large to create.")
     if complete and kind == b"ER":
         logger.error("PDF render failed: %s", body.decode(errors="replace"))
     else:

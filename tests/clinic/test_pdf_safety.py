@@ -43,6 +43,7 @@ from clinic.lib.pdf import (
     OUR_STATIC,
     PdfError,
     PdfTimeout,
+    PdfTooLarge,
     Resource,
     SafeURLFetcher,
     allowed_roots,
@@ -897,7 +898,7 @@ def test_a_document_that_needs_too_much_memory_fails_in_its_child(settings, fork
     # 100 MB more than the child starts with: the picture needs about 250 MB.
     settings.PDF_RENDER_MEMORY_MB = 100
 
-    with pytest.raises(PdfError, match="too large"):
+    with pytest.raises(PdfTooLarge):
         render_pdf(big_picture_document(), timeout=20)
 
     assert_reaped(forked)

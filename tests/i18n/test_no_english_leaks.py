@@ -252,14 +252,43 @@ def test_no_english_on_a_spanish_patients_pages(pseudo_spanish, rosa, clinician_
     pages["symptoms refused"] = client.post("/me/symptoms/", {})
     sign = "pain spreads further down your leg"
     pages["advice"] = client.post("/me/symptoms/", {"signs": [sign]}, follow=True)
-    allowed = allowed_words(*data_of(rosa))
+    assert_no_english(pages, rosa)
+
+
+def assert_no_english(pages: dict, patient) -> None:
+    allowed = allowed_words(*data_of(patient))
     found = {}
     for name, response in pages.items():
-        assert response.status_code in (200, 400), name
+        assert response.status_code in (200, 202, 400), name
         words = leaks(visible_text(response.content.decode()), allowed)
         if words:
             found[name] = words
     assert not found, "\n".join(f"{name}: {words}" for name, words in found.items())
+
+
+def test_no_english_on_the_pages_a_spanish_handout_is_waited_on(pseudo_spanish, rosa, monkeypatch):
+    """Every download first shows "being prepared", then "ready" (or why it failed)."""
+    from django.test import TestCase
+
+    from clinic.lib.pdf import PdfTimeout
+
+    client = client_for(rosa.user)
+    pages = {}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        pages["being prepared"] = client.get("/me/handout.pdf")
+    run_tasks()
+    pages["ready"] = client.get("/me/handout.pdf?prepared=1")
+
+    def too_slow(**kwargs):
+        raise PdfTimeout("for the log")
+
+    monkeypatch.setattr(handout_render, "render_handout", too_slow)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.get("/me/handout.pdf?large=1")
+    run_tasks()
+    pages["failed"] = client.get("/me/handout.pdf?large=1&prepared=1")
+    assert [r.status_code for r in pages.values()] == [202, 200, 200]
+    assert_no_english(pages, rosa)
 
 
 def test_no_english_in_a_spanish_patients_e_mails(

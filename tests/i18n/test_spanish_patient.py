@@ -21,7 +21,7 @@ from patients.outcomes import outcome_assign
 from patients.reminders import reminders_send_due, reminders_update
 from patients.services import patient_program_start
 from programs.models import Program
-from tests.conftest import actor_of, client_for, get_document, make_patient
+from tests.conftest import actor_of, client_for, get_document, make_patient, run_tasks
 from tests.signin import link_from_outbox, open_invitation
 
 PASSWORD = "una mañana soleada junto al río"
@@ -129,7 +129,16 @@ def test_a_spanish_patients_journey_is_in_spanish(
     chart = portal.get(f"/portal/patients/{rosa.uuid}/measures/").content.decode()
     assert "Questionnaires are shown to them in English" in chart
 
-    # The handout, downloaded by the patient.
+    # The handout, downloaded by the patient: first the page that waits for it, then the
+    # one that hands it over.
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = visible(patient.get("/me/handout.pdf").content.decode())
+    assert "Estamos preparando tu hoja de ejercicios" in waiting and "Mirar ahora" in waiting
+    assert "being prepared" not in waiting and "Check now" not in waiting
+    run_tasks()
+    ready = visible(patient.get("/me/handout.pdf?prepared=1").content.decode())
+    assert "Ya puedes descargar tu hoja de ejercicios" in ready and "Volver" in ready
+    assert "is ready" not in ready and "Back" not in ready
     pdf = get_document(patient, "/me/handout.pdf")
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     text = re.sub(r"\s+", " ", text)

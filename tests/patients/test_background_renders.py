@@ -4,6 +4,7 @@ they are not ready yet, and nothing left waiting for ever."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -16,10 +17,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import TestCase
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
-from clinic import documents
 from clinic.actors import Actor
 from clinic.models import RenderJob
 from patients.handouts import handout_for
@@ -163,6 +163,39 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
     assert get_document(as_patient_a1, "/me/handout.pdf")["Content-Type"] == "application/pdf"
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    ("raised", "why"),
+    [
+        ("PdfTimeout", RenderJob.Failure.TOO_SLOW),
+        ("PdfTooLarge", RenderJob.Failure.TOO_LARGE),
+        ("PdfError", RenderJob.Failure.BROKEN),
+    ],
+)
+def test_a_failed_render_says_why_in_the_readers_language(
+    monkeypatch, as_patient_a1, patient_a1, program_a1, raised, why, language
+):
+    """The reason is stored as a code and told when the page is drawn: a Spanish reader
+    is not shown the worker's English."""
+    from clinic.lib import pdf
+
+    def broken(**kwargs):
+        raise getattr(pdf, raised)("for the log only")
+
+    Patient.objects.filter(pk=patient_a1.pk).update(preferred_language=language)
+    monkeypatch.setattr(handout_render, "render_handout", broken)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        as_patient_a1.get("/me/handout.pdf")
+    run_tasks()
+    assert set(RenderJob.objects.values_list("error", flat=True)) == {why}
+    page = as_patient_a1.get("/me/handout.pdf?prepared=1").content.decode()
+    with translation.override(language):
+        said = str(why.label)
+    assert html.escape(said) in page and "for the log only" not in page
+    if language != "en":
+        assert str(why.label) not in page
+
+
 def test_a_pdf_the_disk_refuses_to_store_is_failed_at_once_not_being_prepared(
     monkeypatch, as_patient_a1, patient_a1, program_a1
 ):
@@ -180,12 +213,9 @@ def test_a_pdf_the_disk_refuses_to_store_is_failed_at_once_not_being_prepared(
         as_patient_a1.get("/me/handout.pdf")
     run_tasks()
     job = RenderJob.objects.get()
-    assert (job.status, job.error) == (
-        "failed",
-        "It could not be stored: the server's disk refused it.",
-    )
+    assert (job.status, job.error) == ("failed", RenderJob.Failure.NOT_STORED)
     page = as_patient_a1.get("/me/handout.pdf?prepared=1").content.decode()
-    assert "disk refused it" in page and "Try again" in page
+    assert "could not be saved on the server" in page and "Try again" in page
 
 
 def test_a_job_lost_with_its_worker_is_not_waited_for_for_ever(
@@ -200,7 +230,7 @@ def test_a_job_lost_with_its_worker_is_not_waited_for_for_ever(
         response = as_clinician_a.get(handout_url(patient_a1, program_a1))
     assert response.status_code == 202
     lost.refresh_from_db()
-    assert lost.status == "failed" and lost.error == documents.TOOK_TOO_LONG
+    assert lost.status == "failed" and lost.error == RenderJob.Failure.TOO_SLOW
     assert RenderJob.objects.filter(status="queued").count() == 1
     run_tasks()
     assert get_document(as_clinician_a, handout_url(patient_a1, program_a1)).status_code == 200
