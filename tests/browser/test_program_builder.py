@@ -70,3 +70,33 @@ def test_an_exercise_moves_straight_to_a_position_by_keyboard(
     screenshot(page, "builder-moved-to-position")
     page.set_viewport_size({"width": 360, "height": 740})
     screenshot(page, "builder-moved-to-position-360")
+
+
+def test_on_a_phone_the_library_is_one_tap_from_the_top_of_the_program(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Below 1200 px the library is under the whole program (5,000 px at 360): a link
+    beside the exercises' heading goes there; at desktop widths the library is beside it."""
+    page = new_page()
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
+    page.get_by_label("Template to start from").select_option(label="Low back — early movement")
+    page.get_by_role("button", name="Start from template").click()
+    page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
+    jump = page.get_by_role("link", name="Add from the library")
+    assert not jump.is_visible()
+    page.set_viewport_size({"width": 360, "height": 740})
+    search = page.get_by_placeholder("Search, e.g. bridge")
+    assert not search.is_visible() or not search.evaluate(
+        "e => e.getBoundingClientRect().top < innerHeight"
+    )
+    jump.click()
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#builder-q').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+    screenshot(page, "builder-library-360")
+    count = page.locator(".builder-item").count()
+    page.get_by_role("button", name="Add Dead bug").click()
+    added = "n => document.querySelectorAll('.builder-item').length === n"
+    page.wait_for_function(added, arg=count + 1)
