@@ -13,10 +13,13 @@ exactly as it was.
 
 from __future__ import annotations
 
+import re
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -1578,3 +1581,37 @@ def test_a_denied_request_that_changes_a_row_is_caught(ctx):
     with pytest.raises(AssertionError, match="denied request changed rows"):
         send_changing_nothing_if(lambda response: True, send, "a write")
     assert send_changing_nothing_if(lambda response: False, send, "allowed").status_code == 403
+
+
+# --- Every id in a portal address is looked up within the clinic, and a miss audited -----
+
+UUID_IN_PATH = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ID_ROUTES = [
+    (pattern, method)
+    for pattern, route in ROUTES.items()
+    if "<uuid:" in pattern
+    for method in ("get", "post")
+    if isinstance(getattr(route, method), Staff) and getattr(route, method).scope == "a"
+]
+
+
+@pytest.mark.parametrize(("pattern", "method"), ID_ROUTES)
+def test_an_id_that_names_nothing_in_a_portal_address_is_a_404_and_audited(ctx, pattern, method):
+    """Each id of the address in turn is replaced by one that names no row, as clinic A's
+    admin (who may do everything there): 404 and an access.denied event of this request.
+    The matrix's clinic-B personas are stopped at the first id (the patient); this reaches
+    an own patient's child id, where a lookup of its own (`.filter().first()` and a bare
+    404) would refuse without a trace."""
+    route = ROUTES[pattern]
+    path, mark, query = route.url(ctx).partition("?")
+    ids = list(UUID_IN_PATH.finditer(path))
+    assert ids, pattern
+    client = signed_in(ctx, "admin_a")
+    for position, found in enumerate(ids):
+        address = f"{path[: found.start()]}{uuid.uuid4()}{path[found.end() :]}{mark}{query}"
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        send = client.get if method == "get" else partial(client.post, data=route.data(ctx))
+        response = send(address)
+        assert response.status_code == 404, (pattern, method, position, response.status_code)
+        denied = AuditEvent.objects.filter(pk__gt=before, action="access.denied")
+        assert denied.exists(), (pattern, method, position)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -74,9 +74,9 @@ def goal_new(request: HttpRequest, patient_uuid) -> HttpResponse:
 @permissions.staff_required("clinical.record")
 def goal_status(request: HttpRequest, patient_uuid, goal_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
-    goal = Goal.objects.filter(patient=patient, uuid=goal_uuid).first()
-    if goal is None:
-        raise Http404
+    goal = permissions.get_in_clinic_or_404(
+        request, Goal.objects.filter(patient=patient), goal_uuid, clinic_field="patient__clinic"
+    )
     status = request.POST.get("status")
     if status not in Goal.Status.values:
         messages.error(request, _("Choose met, not met or open."))
