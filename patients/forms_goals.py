@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.once import SentOnce
+from clinic.validators import validate_care_day
 from patients.goals import PSFS_ACTIVITY, same_activity, scales, tracks_choices
 from patients.models import Goal
 
@@ -87,7 +88,9 @@ class DischargeForm(forms.Form):
     # tabs) finds the maintenance copy current instead and is refused.
     program = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)
     discharged_on = forms.DateField(
-        label=_("Discharge date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Discharge date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_care_day],
     )
     summary = forms.CharField(
         label=_("Summary for the letter"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.once import SentOnce
+from clinic.validators import validate_care_day
 from patients.instruments import INSTRUMENTS, AnswerShape, Question
 from patients.measures import BY_CODE, MEASURES, Measure, slot_key, slot_label, slots
 from patients.models import OutcomeResponse
@@ -41,8 +42,6 @@ def value_field(measure: Measure, label: str, *, required: bool = True) -> forms
 def _not_future(day: date) -> date:
     if day > timezone.localdate():
         raise forms.ValidationError(gettext("The date cannot be in the future."))
-    if day < date(1990, 1, 1):
-        raise forms.ValidationError(gettext("Check the year."))
     return day
 
 
@@ -50,7 +49,9 @@ class VisitForm(SentOnce):
     """Every measure of one visit in one form; fill in only what was measured."""
 
     measured_on = forms.DateField(
-        label=_("Date of the visit"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of the visit"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_care_day],
     )
     notes = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -161,7 +162,9 @@ class OutcomeForm(SentOnce):
     (clinic.once); the patient's answers a request, which takes one answer already."""
 
     completed_on = forms.DateField(
-        label=_("Completed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Completed on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_care_day],
     )
 
     def __init__(

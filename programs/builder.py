@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.parsing import parse_int, parse_uuid
+from clinic.validators import validate_care_day
 from programs.content import leaflets
 from programs.dosage import (
     ITEM_FIELDS,
@@ -67,6 +68,9 @@ class ProgramForm(forms.ModelForm):
         if is_template:
             for name in ("start_date", "review_date", "status", "clinician_notes"):
                 del self.fields[name]
+        else:
+            for name in ("start_date", "review_date"):
+                self.fields[name].validators.append(validate_care_day)
         for bound in self.visible_fields():
             if isinstance(bound.field.widget, forms.CheckboxSelectMultiple):
                 continue

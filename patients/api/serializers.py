@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from clinic.validators import validate_care_day
 from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE
 from patients.models import (
@@ -122,7 +123,7 @@ class SessionWriteSerializer(serializers.Serializer):
         help_text="Chosen by the caller, unique per session: sending it again returns the "
         "first save (200) instead of a second session (201).",
     )
-    performed_on = serializers.DateField(required=False)
+    performed_on = serializers.DateField(required=False, validators=[validate_care_day])
     pain = serializers.IntegerField(min_value=0, max_value=10)
     effort = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
