@@ -183,6 +183,43 @@ class Command(BaseCommand):
             f"{statistics.median(handout):.0f} ms vs {statistics.median(words):.0f} ms = "
             f"{ratio:.2f}x (goal: at most 1.3x)"
         )
+        self._handout_parts(document, bare)
+
+    def _handout_parts(self, document, bare: str) -> None:
+        """What each part of the handout adds to its render, counted in Python function
+        calls (the same on every run, where times on a shared machine move by a third):
+        the handout, then the handout without each part, against the bare render."""
+        import cProfile
+        import pstats
+        import re
+
+        from clinic.lib.pdf import SafeURLFetcher, render_in_process
+
+        def calls(html: str, css: str | None) -> int:
+            fetcher = SafeURLFetcher(resources=document.resources)
+            profile = cProfile.Profile()
+            profile.runcall(render_in_process, html, fetcher=fetcher, css=css)
+            return pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
+
+        def without(tag: str) -> str:
+            start = document.html.find(tag)
+            end = document.html.find("</section>", start) + len("</section>")
+            return document.html[:start] + document.html[end:] if start >= 0 else document.html
+
+        whole, plain = calls(document.html, document.css), calls(bare, None)
+        parts = {
+            "header": (document.html, re.sub(r"@top-left \{[^}]*\}", "", document.css)),
+            "footer": (document.html, re.sub(r"@bottom-(left|right) \{[^}]*\}", "", document.css)),
+            "summary box": (without('<section class="summary"'), document.css),
+            "weekly log page": (without('<section class="log"'), document.css),
+        }
+        shares = ", ".join(
+            f"{name} {(whole - calls(*variant)) / whole:.0%}" for name, variant in parts.items()
+        )
+        self.stdout.write(
+            f"handout render in function calls: {whole / plain:.2f}x the bare render; "
+            f"share of the handout's calls: {shares}"
+        )
 
     def _save_to_ready(self, patient: Patient, program: Program, runs: int) -> None:
         """A clinician saves a revision; the worker renders its handout ahead."""
