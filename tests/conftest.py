@@ -434,6 +434,24 @@ def run_tasks() -> int:
         db_worker.close_old_connections = original
 
 
+def failed_render_page(client, monkeypatch, error: Exception, path: str = "/me/handout.pdf"):
+    """The page a reader gets when the worker could not make the handout: its render
+    raises `error`; the handout asked for at `path`, the worker run, then the page the
+    "being prepared" page goes to."""
+    from django.test import TestCase
+
+    from programs import handout_render
+
+    def broken(**kwargs):
+        raise error
+
+    monkeypatch.setattr(handout_render, "render_handout", broken)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.get(path)
+    run_tasks()
+    return client.get(path + ("&" if "?" in path else "?") + "prepared=1")
+
+
 def get_document(client, path: str, data: dict | None = None):
     """A PDF download as a user gets it: asked for (the "being prepared" page, 202), made
     by the worker, asked for again. The request's own on-commit work (enqueueing the

@@ -10,15 +10,20 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_a_clinician_personalises_a_template_and_sees_revision_two(
-    live_server, new_page, shared_library, clinician_a, patient_a1
-):
-    page = new_page()
-    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
-    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
+def builder_from_template(page, live_server, clinician, patient):
+    """The builder of a program just started for Amara Okafor from a built-in template."""
+    sign_in(page, live_server.url, clinician.email, PASSWORD)
+    page.goto(f"{live_server.url}/portal/patients/{patient.uuid}/")
     page.get_by_label("Template to start from").select_option(label="Low back — early movement")
     page.get_by_role("button", name="Start from template").click()
     page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
+    return page
+
+
+def test_a_clinician_personalises_a_template_and_sees_revision_two(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    page = builder_from_template(new_page(), live_server, clinician_a, patient_a1)
 
     first_reps = page.locator("input[name='items-0-reps']")
     first_reps.fill("12")
@@ -50,12 +55,7 @@ def test_a_clinician_personalises_a_template_and_sees_revision_two(
 def test_an_exercise_moves_straight_to_a_position_by_keyboard(
     live_server, new_page, shared_library, clinician_a, patient_a1
 ):
-    page = new_page()
-    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
-    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
-    page.get_by_label("Template to start from").select_option(label="Low back — early movement")
-    page.get_by_role("button", name="Start from template").click()
-    page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
+    page = builder_from_template(new_page(), live_server, clinician_a, patient_a1)
     names = page.locator(".builder-item .fw-semibold")
     before = names.all_inner_texts()
     assert len(before) >= 3
@@ -77,12 +77,7 @@ def test_on_a_phone_the_library_is_one_tap_from_the_top_of_the_program(
 ):
     """Below 1200 px the library is under the whole program (5,000 px at 360): a link
     beside the exercises' heading goes there; at desktop widths the library is beside it."""
-    page = new_page()
-    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
-    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/")
-    page.get_by_label("Template to start from").select_option(label="Low back — early movement")
-    page.get_by_role("button", name="Start from template").click()
-    page.get_by_role("heading", name="Low back — early movement · Amara Okafor").wait_for()
+    page = builder_from_template(new_page(), live_server, clinician_a, patient_a1)
     jump = page.get_by_role("link", name="Add from the library")
     assert not jump.is_visible()
     page.set_viewport_size({"width": 360, "height": 740})

@@ -37,7 +37,14 @@ from patients.services import patient_program_start
 from programs import handout_render, handouts, localized
 from programs.content import translations
 from programs.models import ExerciseTranslation, Program
-from tests.conftest import actor_of, client_for, get_document, make_patient, run_tasks
+from tests.conftest import (
+    actor_of,
+    client_for,
+    failed_render_page,
+    get_document,
+    make_patient,
+    run_tasks,
+)
 
 OPEN, CLOSE = "⟦", "⟧"
 CATALOGUE = Path(settings.BASE_DIR, "locale", "es", "LC_MESSAGES", "django.po")
@@ -279,14 +286,9 @@ def test_no_english_on_the_pages_a_spanish_handout_is_waited_on(pseudo_spanish, 
     run_tasks()
     pages["ready"] = client.get("/me/handout.pdf?prepared=1")
 
-    def too_slow(**kwargs):
-        raise PdfTimeout("for the log")
-
-    monkeypatch.setattr(handout_render, "render_handout", too_slow)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        client.get("/me/handout.pdf?large=1")
-    run_tasks()
-    pages["failed"] = client.get("/me/handout.pdf?large=1&prepared=1")
+    pages["failed"] = failed_render_page(
+        client, monkeypatch, PdfTimeout("for the log"), "/me/handout.pdf?large=1"
+    )
     assert [r.status_code for r in pages.values()] == [202, 200, 200]
     assert_no_english(pages, rosa)
 

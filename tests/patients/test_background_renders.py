@@ -28,7 +28,7 @@ from patients.services import patient_update
 from programs import handout_render
 from programs.models import HandoutPrint
 from programs.services import program_save
-from tests.conftest import get_document, run_tasks
+from tests.conftest import failed_render_page, get_document, run_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,14 +142,7 @@ def test_a_failed_render_says_so_and_can_be_tried_again(
 ):
     from clinic.lib.pdf import PdfError
 
-    def broken(**kwargs):
-        raise PdfError("The PDF could not be created. Please try again.")
-
-    monkeypatch.setattr(handout_render, "render_handout", broken)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        as_patient_a1.get("/me/handout.pdf")
-    run_tasks()
-    failed = as_patient_a1.get("/me/handout.pdf?prepared=1")
+    failed = failed_render_page(as_patient_a1, monkeypatch, PdfError("for the log"))
     page = failed.content.decode()
     assert failed.status_code == 200 and "could not be prepared" in page
     assert "Try again" in page and "refresh" not in page  # no endless reloading
@@ -179,16 +172,10 @@ def test_a_failed_render_says_why_in_the_readers_language(
     is not shown the worker's English."""
     from clinic.lib import pdf
 
-    def broken(**kwargs):
-        raise getattr(pdf, raised)("for the log only")
-
     Patient.objects.filter(pk=patient_a1.pk).update(preferred_language=language)
-    monkeypatch.setattr(handout_render, "render_handout", broken)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        as_patient_a1.get("/me/handout.pdf")
-    run_tasks()
+    error = getattr(pdf, raised)("for the log only")
+    page = failed_render_page(as_patient_a1, monkeypatch, error).content.decode()
     assert set(RenderJob.objects.values_list("error", flat=True)) == {why}
-    page = as_patient_a1.get("/me/handout.pdf?prepared=1").content.decode()
     with translation.override(language):
         said = str(why.label)
     assert html.escape(said) in page and "for the log only" not in page
