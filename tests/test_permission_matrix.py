@@ -1464,6 +1464,25 @@ def _call(client, method: str, url: str, data: dict):
     return send(url, data, content_type="application/json")
 
 
+@pytest.mark.parametrize(
+    ("pattern", "method"), [(p, m) for p, m in API_CASES if m in {"POST", "PATCH", "PUT"}]
+)
+def test_every_api_body_nested_too_deep_to_read_is_a_400(ctx, pattern, method):
+    """A body nested past what Python's json can read (4 kB of brackets) is refused like
+    any malformed body, in the API's error shape, not a 500 (clinic.api.parsers)."""
+    from tests.conftest import api_client, api_token_for
+
+    url_of, calls = API_ROUTES[pattern]
+    token = api_token_for(Clinic.objects.get(uuid=ctx["clinic_a"]), "all")
+    send = getattr(api_client(token), method.lower())
+    answer = send(url_of(ctx), "[" * 2000 + "]" * 2000, content_type="application/json")
+    if not calls[method].data(ctx):  # it reads no body (a flag's "resolve"): none is parsed
+        assert answer.status_code < 500, (pattern, method, answer.status_code)
+        return
+    assert answer.status_code == 400, (pattern, method, answer.status_code)
+    assert answer.json()["error"]["code"] == "parse_error"
+
+
 @pytest.mark.parametrize(("pattern", "method"), API_CASES)
 def test_api_token_matrix(ctx, clinic_b, pattern, method):
     from clinic.capabilities import CAPABILITIES
