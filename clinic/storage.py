@@ -7,10 +7,12 @@
   change fails the new file is removed, and if storing fails nothing is written at all
   (StorageFailed, with a message that says so). The old file a change replaces is
   deleted only once the change has committed.
+- `upload_response` serves an uploaded file to the staff allowed to see it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,6 +21,9 @@ from typing import Any
 
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
+from django.http import FileResponse, Http404
+
+logger = logging.getLogger(__name__)
 
 UNSTORED = "The picture could not be stored (the server's disk refused it). Nothing was saved."
 
@@ -88,3 +93,20 @@ def _quietly(action: Callable[[str], Any], name: str) -> None:
     # An orphan file is untidy; a failed request over it would be worse.
     with suppress(OSError):
         action(name)
+
+
+def upload_response(upload) -> FileResponse:
+    """An uploaded file (a clinic's logo, an exercise photo), kept privately by the browser
+    for an hour. No file, or a row whose file is gone from the disk (a restore without its
+    media, a disk swapped), is a 404 rather than a 500; the loss is logged by its name."""
+    if not upload:
+        raise Http404
+    try:
+        handle = upload.open("rb")
+    except FileNotFoundError:
+        logger.warning("An uploaded file is missing from storage: %s", upload.name)
+        raise Http404 from None
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

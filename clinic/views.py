@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,7 +28,7 @@ from clinic.services import (
     staff_invitation_cancel,
     staff_invite,
 )
-from clinic.storage import StorageFailed
+from clinic.storage import StorageFailed, upload_response
 
 STAFF_PAGE_SIZE = 50
 
@@ -226,11 +226,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
 @permissions.staff_required("clinic.configure")
 def clinic_logo(request: HttpRequest) -> HttpResponse:
     """The clinic's own logo, for its staff. Uploaded files are never served publicly."""
-    if not request.clinic.logo:
-        raise Http404
-    response = FileResponse(request.clinic.logo.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return upload_response(request.clinic.logo)
 
 
 @never_cache

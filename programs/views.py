@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import once, permissions
-from clinic.storage import StorageFailed
+from clinic.storage import StorageFailed, upload_response
 from programs.access import exercise_or_404, own_exercise_or_404, own_template_or_404
 from programs.builder_view import builder_page
 from programs.content import pathways
@@ -185,13 +185,7 @@ def exercise_copy_view(request: HttpRequest, exercise_uuid) -> HttpResponse:
 @permissions.staff_required("library.view")
 def exercise_photo(request: HttpRequest, exercise_uuid) -> HttpResponse:
     """Clinic photos are served through a permission check, never from a public folder."""
-    exercise = exercise_or_404(request, exercise_uuid)
-    if not exercise.photo:
-        raise Http404
-    response = FileResponse(exercise.photo.open("rb"))
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return upload_response(exercise_or_404(request, exercise_uuid).photo)
 
 
 @require_GET

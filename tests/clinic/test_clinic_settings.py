@@ -133,3 +133,34 @@ def test_a_clinic_outside_the_uk_tells_its_patients_its_own_emergency_number(
         == 200
     )
     assert Clinic.objects.get(pk=patient_a1.clinic_id).emergency_region == "us"
+
+
+def test_a_logo_lost_from_the_disk_is_a_404_and_handouts_are_still_made(
+    as_admin_a, as_clinician_a, clinician_a, patient_a1, clinic_a, caplog
+):
+    """A restore without its media, or a disk swapped, leaves the row and not the file: the
+    logo's address answers 404 (it was a 500) and the handout is made without the logo."""
+    from pypdf import PdfReader
+
+    from clinic.models import Membership
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    as_admin_a.post(
+        "/portal/clinic/", {**settings_form(), "logo": SimpleUploadedFile("l.png", png())}
+    )
+    clinic = Clinic.objects.get(pk=clinic_a.pk)
+    clinic.logo.storage.delete(clinic.logo.name)
+    assert as_admin_a.get("/portal/clinic/logo/").status_code == 404
+    assert clinic.logo.name in caplog.text
+    program = patient_program_start(
+        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="neck-shoulder-desk"),
+    )
+    pdf = get_document(
+        as_clinician_a, f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
+    )
+    assert pdf["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(pdf.content))
+    assert (1600, 533) not in {image.image.size for page in reader.pages for image in page.images}

@@ -70,6 +70,9 @@ def test_a_photo_is_downscaled_and_stripped_of_location(as_admin_a):
     assert "holiday" not in exercise.photo.name
     served = as_admin_a.get(f"/portal/library/{exercise.uuid}/photo/")
     assert served.status_code == 200 and b"".join(served.streaming_content) == stored
+    # Lost from the disk (a restore without its media): 404, not a 500.
+    exercise.photo.storage.delete(exercise.photo.name)
+    assert as_admin_a.get(f"/portal/library/{exercise.uuid}/photo/").status_code == 404
 
 
 @pytest.mark.parametrize(
