@@ -7,6 +7,9 @@ views run on the same data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rest_framework import serializers
 
 from clinic.validators import validate_care_day
@@ -111,6 +114,17 @@ class SessionSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+def _each_once(rows: list[dict], key: Callable[[dict], Any], name: Callable[[dict], str]):
+    """A list in which each thing may come once: the portal's form takes one value per
+    thing, so a second one would silently replace the first."""
+    seen = set()
+    for row in rows:
+        if key(row) in seen:
+            raise serializers.ValidationError(f"{name(row)} is sent twice: send it once.")
+        seen.add(key(row))
+    return rows
+
+
 class DoneSerializer(serializers.Serializer):
     item = serializers.IntegerField(min_value=1, help_text="A program item's id.")
     sets = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
@@ -128,6 +142,9 @@ class SessionWriteSerializer(serializers.Serializer):
     effort = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
     exercises = DoneSerializer(many=True, min_length=1, max_length=50)
+
+    def validate_exercises(self, value: list[dict]) -> list[dict]:
+        return _each_once(value, lambda done: done["item"], lambda done: f"Item {done['item']}")
 
 
 class MorningCheckSerializer(serializers.ModelSerializer):
@@ -191,6 +208,16 @@ class VisitWriteSerializer(serializers.Serializer):
         max_digits=4, decimal_places=1, required=False, allow_null=True, coerce_to_string=False
     )
     values = ValueSerializer(many=True, min_length=1, max_length=30)
+
+    def validate_values(self, value: list[dict]) -> list[dict]:
+        def slot(row: dict) -> tuple[str, str]:
+            return row["code"], row["side"] if BY_CODE[row["code"]].sided else ""
+
+        def name(row: dict) -> str:
+            code, side = slot(row)
+            return f"{BY_CODE[code].label} ({side})" if side else BY_CODE[code].label
+
+        return _each_once(value, slot, name)
 
 
 class OutcomeSerializer(serializers.ModelSerializer):

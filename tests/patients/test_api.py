@@ -21,6 +21,7 @@ from patients.models import (
     PrecautionDecision,
     RedFlagScreen,
     SessionLog,
+    Visit,
 )
 from patients.services import patient_program_start
 from programs.models import Exercise, Program, ProgramItem
@@ -374,3 +375,46 @@ def test_a_page_of_many_patients_costs_the_same_queries_as_a_page_of_two(
         make_patient(clinic_a, "Many", f"Patient{n}")
     assert queries() == two
     assert AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).count() == 2
+
+
+def test_a_measure_sent_twice_in_one_visit_is_refused_not_half_kept(api, patient_a1):
+    """The portal's visit form takes one value per measure and side: a second one silently
+    replaced the first (201, only the last value stored)."""
+    url = f"/api/v1/patients/{patient_a1.uuid}/measurements/"
+    today = date.today().isoformat()
+    twice = [{"code": "schober", "value": 3.5}, {"code": "schober", "value": 6.0}]
+    refused = post(api, url, {"measured_on": today, "values": twice})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["values"] == [
+        "Modified Schober is sent twice: send it once."
+    ]
+    sides = [
+        {"code": "slr", "side": side, "value": value}
+        for side, value in (("left", 40), ("right", 55), ("left", 45))
+    ]
+    refused = post(api, url, {"measured_on": today, "values": sides})
+    assert refused.json()["error"]["fields"]["values"] == [
+        "Straight leg raise (left) is sent twice: send it once."
+    ]
+    assert not Visit.objects.filter(patient=patient_a1).exists()
+    saved = post(api, url, {"measured_on": today, "values": sides[:2]})
+    assert saved.status_code == 201
+    assert sorted(m["side"] for m in saved.json()["measurements"]) == ["left", "right"]
+
+
+def test_an_exercise_sent_twice_in_one_session_is_refused(api, patient_a1, a1_program):
+    item = a1_program.items.first()
+    refused = post(
+        api,
+        f"/api/v1/patients/{patient_a1.uuid}/sessions/",
+        {
+            "client_token": "twice",
+            "pain": 2,
+            "exercises": [{"item": item.pk, "sets": 3, "reps": 10}, {"item": item.pk, "sets": 1}],
+        },
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["exercises"] == [
+        f"Item {item.pk} is sent twice: send it once."
+    ]
+    assert not SessionLog.objects.filter(patient=patient_a1).exists()
