@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clinic import audit
 from clinic.actors import Actor
@@ -170,11 +170,21 @@ def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
             request.actor = Actor.for_member(membership, request)
             if capability not in capabilities_of(membership.role):
                 _deny(request, request.actor)
-            return func(request, *args, **kwargs)
+            # The clinic's own day and clock: "today" in its forms, the times its pages show.
+            with timezone.override(membership.clinic.tzinfo):
+                return _rendered(func(request, *args, **kwargs))
 
         return _mark(wrapper, required_capability=capability)
 
     return decorator
+
+
+def _rendered(response: HttpResponse) -> HttpResponse:
+    """A template response rendered now, inside the view's language and time zone (which
+    are reset when the view returns, so the next request on this thread starts clean)."""
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    return response
 
 
 def member_required(func: ViewFunc) -> ViewFunc:
@@ -203,12 +213,11 @@ def patient_required(func: ViewFunc) -> ViewFunc:
         # Everything the patient sees is in their language (clinic.languages): the view
         # and its template render inside the override, and the language is reset after,
         # so the next request on this thread (a staff page) is not switched.
+        # Their day and clock too: their time zone, else their clinic's.
         language = patient_language(profile.preferred_language)
-        with translation.override(language):
+        with translation.override(language), timezone.override(profile.tzinfo):
             request.LANGUAGE_CODE = language
-            response = func(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
+            response = _rendered(func(request, *args, **kwargs))
         response.headers.setdefault("Content-Language", language)
         return response
 

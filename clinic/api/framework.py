@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -245,6 +246,18 @@ class ClinicApiView(APIView):
         view.audience = API
         view.api_capabilities = {method: cls.needs(method) for method in cls.capabilities}
         return view
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Known once the token is: the clinic's own day ("today" in the forms the API
+        # shares with the portal) and clock (the offsets of the times it answers with).
+        timezone.activate(request.clinic.tzinfo)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            timezone.deactivate()  # the next request on this thread starts clean
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -1,0 +1,67 @@
+"""A clinic's own day and clock (Clinic.timezone, "Defines today"): staff pages, the API
+and the patient's pages run in it, so a clinic in Auckland can date a visit today on its
+morning (it was "in the future" until noon, the server's day being UTC's) and sees its
+own times. Found by an attack pass."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from patients.models import OutcomeResponse, Visit
+from tests.conftest import api_client, api_token_for
+
+# 08:00 on 16 June in Auckland is 20:00 on 15 June in UTC.
+AUCKLAND_MORNING = datetime(2026, 6, 15, 20, 0, tzinfo=UTC)
+AUCKLAND_TODAY = "2026-06-16"
+
+
+@pytest.fixture
+def in_auckland(clinic_a):
+    clinic_a.timezone = "Pacific/Auckland"
+    clinic_a.save(update_fields=["timezone"])
+    with time_machine.travel(AUCKLAND_MORNING, tick=False):
+        yield clinic_a
+
+
+def test_the_portal_offers_and_takes_the_clinics_today(in_auckland, as_clinician_a, patient_a1):
+    url = f"/portal/patients/{patient_a1.uuid}/measures/new/"
+    page = as_clinician_a.get(url).content.decode()
+    assert re.search(rf'name="measured_on"[^>]*value="{AUCKLAND_TODAY}"', page), "pre-filled"
+    form = re.search(r'name="once" value="([^"]+)"', page)
+    data = {"measured_on": AUCKLAND_TODAY, "schober": "4.0"}
+    if form:
+        data["once"] = form.group(1)
+    saved = as_clinician_a.post(url, data)
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    assert str(Visit.objects.get(patient=patient_a1).measured_on) == AUCKLAND_TODAY
+    # The thread is back on the server's clock for whatever it serves next.
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_the_api_takes_the_clinics_today_and_answers_in_its_clock(in_auckland, patient_a1):
+    api = api_client(api_token_for(in_auckland, "all"))
+    base = f"/api/v1/patients/{patient_a1.uuid}/"
+    nprs = {"best": "2", "worst": "6", "now": "4"}
+    answer = api.post(
+        base + "outcomes/",
+        {"code": "nprs", "completed_on": AUCKLAND_TODAY, "fields": nprs},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    assert str(OutcomeResponse.objects.get(patient=patient_a1).completed_on) == AUCKLAND_TODAY
+    assert answer.json()["created_at"].startswith(f"{AUCKLAND_TODAY}T08:00:00+12:00")
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_a_day_after_the_clinics_today_is_still_the_future(in_auckland, as_clinician_a, patient_a1):
+    saved = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/measures/new/",
+        {"measured_on": "2026-06-17", "schober": "4.0"},
+    )
+    assert "cannot be in the future" in saved.content.decode()
+    assert not Visit.objects.filter(patient=patient_a1).exists()
