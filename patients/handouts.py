@@ -83,7 +83,7 @@ def handout_for(
         large_print=large,
         language=language,
     )
-    filename = handout_filename(revision, patient.initials, language=language)
+    filename = handout_filename(revision, patient.clinic, patient.initials, language=language)
     return Handout(patient, program, revision, large, name, filename, language)
 
 

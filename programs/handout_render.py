@@ -352,7 +352,7 @@ def _handout_document(
             "rest_days": any(item.weekdays not in (0, EVERY_DAY) for item in items),
             "stop_rules": stop_rules_for_items(items, emergency=clinic.emergency_help),
             "large_print": large_print,
-            "revision_date": revision_date(revision),
+            "revision_date": revision_date(revision, clinic),
         }
     )
     css = handout_css(paper=_paper(clinic), large_print=large_print, language=language)

@@ -50,10 +50,12 @@ def clinic_media_dirs(clinic: Clinic) -> tuple[Path, ...]:
     return (root / "exercise-photos" / str(clinic.uuid), root / "clinic-logos" / str(clinic.uuid))
 
 
-def revision_date(revision: ProgramRevision) -> date:
+def revision_date(revision: ProgramRevision, clinic: Clinic) -> date:
     """The date a handout carries: its revision's, so the same revision always makes the
-    same file (a handout rendered ahead of time is still the right one next week)."""
-    return timezone.localtime(revision.created_at).date()
+    same file (a handout rendered ahead of time is still the right one next week). The
+    clinic's day, whatever clock the caller runs on: the web asks in the clinic's or the
+    patient's zone, the worker in the server's, and both must name the same file."""
+    return timezone.localtime(revision.created_at, clinic.tzinfo).date()
 
 
 def storage_name(
@@ -82,7 +84,7 @@ def storage_name(
         leaflets.TEXT_VERSION,
         revision.pk,
         revision.number,
-        revision_date(revision).isoformat(),
+        revision_date(revision, clinic).isoformat(),
         clinic.pk,
         clinic.updated_at.isoformat(),
         # The stop box's emergency line; a setting saved through the form also moves
@@ -106,13 +108,16 @@ def handout_folder(clinic: Clinic) -> str:
     return f"handouts/{clinic.uuid}"
 
 
-def handout_filename(revision: ProgramRevision, initials: str = "", language: str = "en") -> str:
+def handout_filename(
+    revision: ProgramRevision, clinic: Clinic, initials: str = "", language: str = "en"
+) -> str:
     """No names in file names (they end up in download folders and mail attachments):
     the patient's initials, which the caller gives, the revision's date, and the
     language when it is not English."""
     who = f"{initials}-" if initials else ""
     lang = f"-{language}" if language != settings.LANGUAGE_CODE else ""
-    return f"home-exercises-{who}r{revision.number}-{revision_date(revision):%Y-%m-%d}{lang}.pdf"
+    day = revision_date(revision, clinic)
+    return f"home-exercises-{who}r{revision.number}-{day:%Y-%m-%d}{lang}.pdf"
 
 
 @functools.cache

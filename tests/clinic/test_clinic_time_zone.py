@@ -13,7 +13,7 @@ import time_machine
 from django.utils import timezone
 
 from patients.models import OutcomeResponse, Visit
-from tests.conftest import api_client, api_token_for
+from tests.conftest import api_client, api_token_for, get_document
 
 # 08:00 on 16 June in Auckland is 20:00 on 15 June in UTC.
 AUCKLAND_MORNING = datetime(2026, 6, 15, 20, 0, tzinfo=UTC)
@@ -65,3 +65,27 @@ def test_a_day_after_the_clinics_today_is_still_the_future(in_auckland, as_clini
     )
     assert "cannot be in the future" in saved.content.decode()
     assert not Visit.objects.filter(patient=patient_a1).exists()
+
+
+def test_a_handout_asked_for_on_the_clinics_morning_is_made_by_the_worker(
+    in_auckland, as_clinician_a, as_patient_a1, patient_a1, membership_a
+):
+    """The web names the file in the clinic's (or the patient's) zone, the worker checks
+    that name in the server's: a revision saved on the clinic's morning, a UTC yesterday,
+    must still name one file, or every render fails as "changed meanwhile"."""
+    from clinic.actors import Actor
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    program = patient_program_start(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    for client, path in (
+        (as_patient_a1, "/me/handout.pdf"),
+        (as_clinician_a, f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"),
+    ):
+        pdf = get_document(client, path)
+        assert pdf["Content-Type"] == "application/pdf", pdf.content[:300]
+        assert f"-r1-{AUCKLAND_TODAY}" in pdf["Content-Disposition"]
