@@ -66,24 +66,29 @@ def test_bad_settings_are_explained_and_change_nothing(as_admin_a, clinic_a):
     assert clinic.timezone == "UTC" and not clinic.logo
 
 
-def test_the_logo_appears_on_handouts(as_admin_a, as_clinician_a, clinician_a, patient_a1):
-    from pypdf import PdfReader
-
+def neck_handout(client, clinician, patient):
+    """The handout the clinician prints for a neck program just started for the patient."""
     from clinic.models import Membership
     from patients.services import patient_program_start
     from programs.models import Program
 
+    program = patient_program_start(
+        actor=Actor.for_member(Membership.objects.get(user=clinician)),
+        patient=patient,
+        source=Program.objects.get(template_key="neck-shoulder-desk"),
+    )
+    return get_document(
+        client, f"/portal/patients/{patient.uuid}/programs/{program.uuid}/handout.pdf"
+    )
+
+
+def test_the_logo_appears_on_handouts(as_admin_a, as_clinician_a, clinician_a, patient_a1):
+    from pypdf import PdfReader
+
     as_admin_a.post(
         "/portal/clinic/", {**settings_form(), "logo": SimpleUploadedFile("l.png", png())}
     )
-    program = patient_program_start(
-        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
-        patient=patient_a1,
-        source=Program.objects.get(template_key="neck-shoulder-desk"),
-    )
-    pdf = get_document(
-        as_clinician_a, f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
-    )
+    pdf = neck_handout(as_clinician_a, clinician_a, patient_a1)
     reader = PdfReader(io.BytesIO(pdf.content))
     sizes = {image.image.size for page in reader.pages for image in page.images}
     assert (1600, 533) in sizes
@@ -142,10 +147,6 @@ def test_a_logo_lost_from_the_disk_is_a_404_and_handouts_are_still_made(
     logo's address answers 404 (it was a 500) and the handout is made without the logo."""
     from pypdf import PdfReader
 
-    from clinic.models import Membership
-    from patients.services import patient_program_start
-    from programs.models import Program
-
     as_admin_a.post(
         "/portal/clinic/", {**settings_form(), "logo": SimpleUploadedFile("l.png", png())}
     )
@@ -153,14 +154,7 @@ def test_a_logo_lost_from_the_disk_is_a_404_and_handouts_are_still_made(
     clinic.logo.storage.delete(clinic.logo.name)
     assert as_admin_a.get("/portal/clinic/logo/").status_code == 404
     assert clinic.logo.name in caplog.text
-    program = patient_program_start(
-        actor=Actor.for_member(Membership.objects.get(user=clinician_a)),
-        patient=patient_a1,
-        source=Program.objects.get(template_key="neck-shoulder-desk"),
-    )
-    pdf = get_document(
-        as_clinician_a, f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
-    )
+    pdf = neck_handout(as_clinician_a, clinician_a, patient_a1)
     assert pdf["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.content))
     assert (1600, 533) not in {image.image.size for page in reader.pages for image in page.images}
