@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from clinic.emergency import EMERGENCY_HELP
 from clinic.lib.images import SanitizedImageField
 from clinic.models import Clinic, Membership
+from clinic.once import SentOnce
 from clinic.validators import phone_validator
 
 
-class StaffInviteForm(forms.Form):
+class StaffInviteForm(SentOnce):
     full_name = forms.CharField(max_length=150, label=gettext_lazy("Full name"))
     email = forms.EmailField(max_length=254, label=gettext_lazy("E-mail"))
     role = forms.ChoiceField(
@@ -179,7 +180,7 @@ class ClinicSettingsForm(forms.ModelForm):
         return phone
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(SentOnce):
     """A new API token: a name, what it may do (the capability table), when it expires."""
 
     name = forms.CharField(max_length=80, help_text=gettext_lazy("What uses it, e.g. “EHR sync”."))

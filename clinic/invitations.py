@@ -76,6 +76,9 @@ def invitation_issue(
 ) -> tuple[Invitation, str]:
     """A new link (and its token, which is not stored). Earlier unused links for the same
     offer and channel are revoked. The caller audits what it did with it."""
+    # One link at a time per clinic: two at once would each revoke the links they saw
+    # (none) and both be usable, where a new link replaces the last.
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
     now = timezone.now()
     email = email.strip().lower()
     earlier = Invitation.objects.usable().filter(clinic=clinic, kind=kind, channel=channel)

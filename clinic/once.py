@@ -7,19 +7,26 @@ add the same patient twice. Forms that create a record mix in `SentOnce` (a hidd
 which records the token with where the save led, in the same transaction as the write. A
 second sending finds the token and goes to the same place; two at once are settled by
 the token's unique constraint, the loser's write rolled back.
+
+Pages whose form is plain HTML (a button on the chart, a confirmation page) carry the same
+field through `{% once_field %}` (clinic/templatetags/once.py); their views read it with
+`posted_token`. Every form-handling POST is checked to save once when sent twice
+(tests/fuzz/test_sent_twice.py).
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.models import FormSending
 
@@ -34,7 +41,7 @@ class SentOnce(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["once"].initial = secrets.token_urlsafe(24)
+        self.fields["once"].initial = new_token()
         self.once_token = ""
 
     def clean(self) -> dict:
@@ -45,9 +52,46 @@ class SentOnce(forms.Form):
         return cleaned
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def posted_token(request: HttpRequest) -> str:
+    """The token a plain HTML form sent (`{% once_field %}`); "" if none. Bounded like
+    SentOnce's field: a longer value is no token of ours."""
+    token = request.POST.get("once", "")
+    return token if 0 < len(token) <= 64 else ""
+
+
 def led_to(token: str) -> str | None:
     """Where the saved sending of `token` led, or None if none was saved."""
     return FormSending.objects.filter(token=token).values_list("location", flat=True).first()
+
+
+def replays(view=None, *, again=None):
+    """A POST carrying a token that was saved before goes straight to where that sending
+    led, before anything is checked again: checked again, a form would be refused by its
+    own first save ("another patient already uses this e-mail", "this link was used",
+    "the program changed meanwhile") and a double click would read as a failure.
+    `@replays`, or `@replays(again=message)` to say more than ALREADY_SAVED. Put it
+    inside the permission decorator: a replay is answered only to whoever may post."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method == "POST" and (token := posted_token(request)):
+                done = led_to(token)
+                if done is not None:
+                    messages.info(request, again or ALREADY_SAVED)
+                    # An htmx request would follow a plain redirect inside the page.
+                    if getattr(request, "htmx", False):
+                        return HttpResponseClientRedirect(done)
+                    return redirect(done)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def send_once(token: str, write: Callable[[], str]) -> tuple[str, bool]:
@@ -61,8 +105,10 @@ def send_once(token: str, write: Callable[[], str]) -> tuple[str, bool]:
             location = write()
             if token:
                 FormSending.objects.create(token=token, location=location[:300])
-    except IntegrityError:
-        # The other sending of this page won the race: ours is undone; go where it went.
+    except Exception:
+        # The other sending of this page may have won the race: ours is undone (a unique
+        # constraint, or a row it changed first: "no current measurement", a used link);
+        # go where it went. Any other failure is raised as it was.
         done = led_to(token) if token else None
         if done is None:
             raise
@@ -71,13 +117,19 @@ def send_once(token: str, write: Callable[[], str]) -> tuple[str, bool]:
 
 
 def saved_once(
-    request: HttpRequest, form: SentOnce, write: Callable[[], str], saved: str
+    request: HttpRequest,
+    sent: SentOnce | str,
+    write: Callable[[], str],
+    saved: str,
+    again: str | None = None,
 ) -> HttpResponse:
-    """The view's answer to a valid form: `write` once (see send_once), then to where it
-    led, saying `saved` the first time and that it was sent twice after."""
-    location, first = send_once(form.once_token, write)
+    """The view's answer to a valid form (or a plain form's `posted_token`): `write` once
+    (see send_once), then to where it led, saying `saved` the first time and `again`
+    (that it was sent twice) after."""
+    token = sent if isinstance(sent, str) else sent.once_token
+    location, first = send_once(token, write)
     if first:
         messages.success(request, saved)
     else:
-        messages.info(request, ALREADY_SAVED)
+        messages.info(request, again or ALREADY_SAVED)
     return redirect(location)

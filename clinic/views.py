@@ -6,12 +6,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import health, links, permissions, resume
+from clinic import health, links, once, permissions, resume
 from clinic.actors import Actor
 from clinic.forms import ClinicSettingsForm, RoleForm, StaffInviteForm
 from clinic.lib.qr import qr_data_uri
@@ -104,19 +105,25 @@ def clinic_switch_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("staff.manage")
+@once.replays
 def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def invite() -> str:
             staff_invite(actor=request.actor, **form.cleaned_data)
+            return reverse("staff_list")
+
+        try:
+            # The same answer whatever the address is: nothing about other clinics.
+            return once.saved_once(
+                request,
+                form,
+                invite,
+                _("Invitation sent to {email}.").format(email=form.cleaned_data["email"]),
+            )
         except StaffError as error:
             form.add_error("email", str(error))
-        else:
-            # The same answer whatever the address is: nothing about other clinics.
-            messages.success(
-                request, _("Invitation sent to {email}.").format(email=form.cleaned_data["email"])
-            )
-            return redirect("staff_list")
     memberships = (
         Membership.objects.filter(clinic=request.clinic)
         .select_related("user")

@@ -83,7 +83,7 @@ GOAL_DECISIONS = [
 ]
 
 
-class DischargeForm(forms.Form):
+class DischargeForm(SentOnce):
     # The program the page showed: a second post of the same page (a double tap, or two
     # tabs) finds the maintenance copy current instead and is refused.
     program = forms.CharField(required=False, max_length=36, widget=forms.HiddenInput)

@@ -127,7 +127,7 @@ class VisitForm(SentOnce):
             yield measure, sides, self[f"{measure.code}_method"]
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(SentOnce):
     method = forms.CharField(required=False, max_length=80)
     pain_limited = forms.BooleanField(required=False)
     zero_point = forms.DecimalField(required=False, decimal_places=1, max_digits=4)

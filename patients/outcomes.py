@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from clinic import audit
 from clinic.actors import Actor
@@ -74,10 +75,22 @@ def visit_record(
     return visit
 
 
+class AlreadyCorrected(Exception):
+    """The value was corrected by another sending (a colleague, another tab) meanwhile."""
+
+
 @transaction.atomic
 def measurement_correct(*, actor: Actor, measurement: Measurement, new: Value) -> Measurement:
     """Replace a value with a corrected one; the old one stays, marked as replaced."""
-    old = Measurement.objects.select_for_update().get(pk=measurement.pk, replaced_at__isnull=True)
+    old = (
+        Measurement.objects.select_for_update()
+        .filter(pk=measurement.pk, replaced_at__isnull=True)
+        .first()
+    )
+    if old is None:
+        raise AlreadyCorrected(
+            _("This value was corrected meanwhile. Check it before you change it.")
+        )
     old.replaced_at = timezone.now()
     old.save(update_fields=["replaced_at"])
     corrected = Measurement.objects.create(
@@ -177,6 +190,9 @@ def outcome_assign(
         raise ValueError("Only NPRS, PSFS, RMDQ and LEFS can be completed by the patient.")
     today = patient_today(patient)
     schedule = None
+    # One assignment at a time per patient: two at once would both end "the running
+    # schedules" (none yet) and both start one (a unique constraint refuses the second).
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     if every_weeks or at_discharge:
         OutcomeSchedule.objects.filter(patient=patient, code=code, ended_at__isnull=True).update(
             ended_at=timezone.now()

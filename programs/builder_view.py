@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from clinic import once
 from clinic.parsing import parse_int, parse_text
 from programs.builder import (
     LONG_PROGRAM,
@@ -53,6 +54,7 @@ def builder_page(
     is_template = program.is_template
     conflict = None
     expected_revision = program.revision
+    once_token = once.posted_token(request) or once.new_token()
     if request.method == "POST":
         expected_revision = parse_int(request.POST.get("revision"), -1)
         state = BuilderState(rows_from_post(request.POST, clinic_id))
@@ -67,29 +69,40 @@ def builder_page(
             program_form = ProgramForm(request.POST, instance=program, is_template=is_template)
             formset = bound_formset(state.rows)
             if program_form.is_valid() and formset.is_valid():
-                try:
-                    saved = program_save(
-                        program=program,
-                        actor=request.actor,
-                        expected_revision=expected_revision,
-                        fields=program_form.cleaned_data,
-                        items=cleaned_items(formset, state.rows),
-                        patient=patient,
+                saved = []
+
+                def save() -> str:
+                    saved.append(
+                        program_save(
+                            program=program,
+                            actor=request.actor,
+                            expected_revision=expected_revision,
+                            fields=program_form.cleaned_data,
+                            items=cleaned_items(formset, state.rows),
+                            patient=patient,
+                        )
                     )
+                    return done_url
+
+                try:
+                    # A Save sent twice would meet its own first save as a colleague's
+                    # change ("changed while you were editing"): the page's token stops it.
+                    location, first = once.send_once(once_token, save)
                 except ProgramConflict as error:
                     conflict = str(error)
                 except ProgramTooLong as error:
                     state.messages.append(str(error))
                 else:
-                    text = (
-                        _("Template saved.")
-                        if is_template
-                        else _("Saved as revision {revision}.").format(revision=saved.revision)
-                    )
-                    messages.success(request, text)
+                    if not first:
+                        messages.info(request, once.ALREADY_SAVED)
+                    elif is_template:
+                        messages.success(request, _("Template saved."))
+                    else:
+                        text = _("Saved as revision {revision}.")
+                        messages.success(request, text.format(revision=saved[0].revision))
                     if request.htmx:
-                        return HttpResponseClientRedirect(done_url)
-                    return redirect(done_url)
+                        return HttpResponseClientRedirect(location)
+                    return redirect(location)
             else:
                 state.messages.append(_("Please correct the marked fields, then save again."))
         else:
@@ -124,6 +137,7 @@ def builder_page(
             "rows": list(zip(formset.forms, state.rows, strict=True)),
             "state": state,
             "expected_revision": expected_revision,
+            "once_token": once_token,
             "conflict": conflict,
             "results": results,
             "query": query,

@@ -77,6 +77,7 @@ def exercise_detail(request: HttpRequest, exercise_uuid) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("library.edit")
+@once.replays
 def exercise_new(request: HttpRequest) -> HttpResponse:
     return _exercise_form(request, None)
 
@@ -84,6 +85,7 @@ def exercise_new(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("library.edit")
+@once.replays
 def exercise_edit(request: HttpRequest, exercise_uuid) -> HttpResponse:
     return _exercise_form(request, own_exercise_or_404(request, exercise_uuid))
 
@@ -174,11 +176,16 @@ def _language_name(code: str) -> str:
 
 @require_POST
 @permissions.staff_required("library.edit")
+@once.replays
 def exercise_copy_view(request: HttpRequest, exercise_uuid) -> HttpResponse:
     source = exercise_or_404(request, exercise_uuid)
-    copy = exercise_copy(actor=request.actor, source=source)
-    messages.success(request, _("This is your clinic's own copy. Change anything you like."))
-    return redirect("programs:exercise_edit", exercise_uuid=copy.uuid)
+
+    def copy() -> str:
+        made = exercise_copy(actor=request.actor, source=source)
+        return reverse("programs:exercise_edit", args=[made.uuid])
+
+    saved = _("This is your clinic's own copy. Change anything you like.")
+    return once.saved_once(request, once.posted_token(request), copy, saved)
 
 
 @require_GET
@@ -205,19 +212,25 @@ def templates(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permissions.staff_required("programs.edit")
+@once.replays
 def template_new(request: HttpRequest) -> HttpResponse:
-    template = program_copy(
-        source=Program(title="New template"),
-        clinic=request.clinic,
-        actor=request.actor,
-        as_template=True,
-    )
-    return redirect("programs:template_edit", program_uuid=template.uuid)
+    def new() -> str:
+        template = program_copy(
+            source=Program(title="New template"),
+            clinic=request.clinic,
+            actor=request.actor,
+            as_template=True,
+        )
+        return reverse("programs:template_edit", args=[template.uuid])
+
+    location, _first = once.send_once(once.posted_token(request), new)
+    return redirect(location)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("programs.edit")
+@once.replays
 def template_edit(request: HttpRequest, program_uuid) -> HttpResponse:
     template = own_template_or_404(request, program_uuid)
     url = reverse("programs:templates")

@@ -42,6 +42,7 @@ def _psfs_activities(patient) -> list[str]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("clinical.record")
+@once.replays
 def goal_new(request: HttpRequest, patient_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     activities = _psfs_activities(patient)
@@ -91,6 +92,7 @@ def goal_status(request: HttpRequest, patient_uuid, goal_uuid) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("clinical.record")
+@once.replays
 def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
     """One page: final scores to check, goals to close, a maintenance program, the
     summary and plan for the letter."""
@@ -104,7 +106,8 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+
+        def discharge_now() -> str:
             _discharge, job = patient_discharge(
                 actor=request.actor,
                 patient=patient,
@@ -116,13 +119,15 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
                 letter=data["letter"],
                 program_seen=data["program"],
             )
+            if job is not None:
+                return reverse("patients:patient_report_document", args=[patient.uuid, job.uuid])
+            return _chart(patient)
+
+        saved = _("{name} is discharged.").format(name=patient.first_name)
+        try:
+            return once.saved_once(request, form, discharge_now, saved)
         except (ScreeningBlocks, DischargeConflict) as refused:
             messages.error(request, str(refused))
-        else:
-            messages.success(request, _("{name} is discharged.").format(name=patient.first_name))
-            if job is not None:
-                return redirect("patients:patient_report_document", patient.uuid, job.uuid)
-            return redirect(_chart(patient))
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     latest_scores = list(
         OutcomeResponse.objects.filter(patient=patient, valid=True).order_by("-completed_on")[:6]

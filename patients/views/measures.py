@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, once, permissions
+from clinic.once import SentOnce
 from patients.access import current_measurement_or_404, patient_or_404
 from patients.adherence import patient_today
 from patients.digests import OVERDUE_AFTER
@@ -31,6 +32,7 @@ from patients.models import (
 )
 from patients.outcomes import (
     PATIENT_COMPLETABLE,
+    AlreadyCorrected,
     carried_forward,
     instrument_summaries,
     measure_summaries,
@@ -87,6 +89,7 @@ def measures_page(request: HttpRequest, patient_uuid) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("clinical.record")
+@once.replays
 def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     form = VisitForm(request.POST or None)
@@ -114,6 +117,7 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("clinical.record")
+@once.replays
 def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     measurement = current_measurement_or_404(request, patient, measurement_uuid)
@@ -126,9 +130,17 @@ def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> Ht
     }
     form = CorrectionForm(request.POST or None, code=measurement.code, initial=initial)
     if request.method == "POST" and form.is_valid():
-        measurement_correct(actor=request.actor, measurement=measurement, new=form.corrected())
-        messages.success(request, _("Corrected. The earlier value is kept in the history."))
-        return redirect("patients:patient_measures", patient_uuid=patient.uuid)
+
+        def correct() -> str:
+            measurement_correct(actor=request.actor, measurement=measurement, new=form.corrected())
+            return reverse("patients:patient_measures", args=[patient.uuid])
+
+        saved = _("Corrected. The earlier value is kept in the history.")
+        try:
+            return once.saved_once(request, form, correct, saved)
+        except AlreadyCorrected as error:
+            messages.info(request, str(error))
+            return redirect("patients:patient_measures", patient_uuid=patient.uuid)
     _audit(request, "measures.view", patient, measurement)
     history = []
     row = measurement
@@ -151,6 +163,7 @@ def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> Ht
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("clinical.record")
+@once.replays
 def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     if code not in INSTRUMENTS:
@@ -190,7 +203,7 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(SentOnce):
     EVERY = [("", "Once, now"), *[(str(n), f"Now, then every {n} weeks") for n in (2, 4, 6, 8, 12)]]
     code = forms.ChoiceField(choices=[(code, code) for code in PATIENT_COMPLETABLE])
     every_weeks = forms.TypedChoiceField(
@@ -201,6 +214,7 @@ class AssignForm(forms.Form):
 
 @require_POST
 @permissions.staff_required("clinical.record")
+@once.replays
 def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     form = AssignForm(request.POST)
@@ -210,25 +224,26 @@ def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
         )
         return redirect("patients:patient_measures", patient_uuid=patient.uuid)
     code = form.cleaned_data["code"]
-    outcome_assign(
-        actor=request.actor,
-        patient=patient,
-        code=code,
-        every_weeks=form.cleaned_data["every_weeks"],
-        at_discharge=form.cleaned_data["at_discharge"],
+
+    def assign() -> str:
+        outcome_assign(
+            actor=request.actor,
+            patient=patient,
+            code=code,
+            every_weeks=form.cleaned_data["every_weeks"],
+            at_discharge=form.cleaned_data["at_discharge"],
+        )
+        return reverse("patients:patient_measures", args=[patient.uuid])
+
+    saved = _("{patient} will be asked to complete the {name}.").format(
+        patient=patient.first_name, name=INSTRUMENTS[code].short_name
     )
-    name = INSTRUMENTS[code].short_name
-    messages.success(
-        request,
-        _("{patient} will be asked to complete the {name}.").format(
-            patient=patient.first_name, name=name
-        ),
-    )
-    return redirect("patients:patient_measures", patient_uuid=patient.uuid)
+    return once.saved_once(request, form, assign, saved)
 
 
 @require_POST
 @permissions.staff_required("clinical.record")
+@once.replays
 def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     schedule = permissions.get_in_clinic_or_404(
@@ -237,9 +252,13 @@ def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid)
         schedule_uuid,
         clinic_field="patient__clinic",
     )
-    outcome_schedule_end(actor=request.actor, schedule=schedule)
-    messages.success(request, _("That questionnaire will not be asked for again."))
-    return redirect("patients:patient_measures", patient_uuid=patient.uuid)
+
+    def end() -> str:
+        outcome_schedule_end(actor=request.actor, schedule=schedule)
+        return reverse("patients:patient_measures", args=[patient.uuid])
+
+    saved = _("That questionnaire will not be asked for again.")
+    return once.saved_once(request, once.posted_token(request), end, saved)
 
 
 # No record in Limber is older: earlier starts are typing slips (and dates near year 1
@@ -247,7 +266,7 @@ def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid)
 EARLIEST_REPORT_DAY = date(2000, 1, 1)
 
 
-class ReportForm(forms.Form):
+class ReportForm(SentOnce):
     start = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -280,6 +299,7 @@ class ReportForm(forms.Form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("clinical.view")
+@once.replays
 def report(request: HttpRequest, patient_uuid) -> HttpResponse:
     """GET: choose the period and write the summary. POST: ask the worker for the PDF and
     go to its download page (patients.views.documents.report_document)."""
@@ -290,13 +310,18 @@ def report(request: HttpRequest, patient_uuid) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        job = report_request(
-            patient,
-            ReportRequest(start=data["start"], end=data["end"], narrative=data["narrative"]),
-            author=request.user,
-        )
-        _audit(request, "report.request", patient)
-        return redirect("patients:patient_report_document", patient.uuid, job.uuid)
+
+        def ask() -> str:
+            job = report_request(
+                patient,
+                ReportRequest(start=data["start"], end=data["end"], narrative=data["narrative"]),
+                author=request.user,
+            )
+            _audit(request, "report.request", patient)
+            return reverse("patients:patient_report_document", args=[patient.uuid, job.uuid])
+
+        location, _first = once.send_once(form.once_token, ask)
+        return redirect(location)
     _audit(request, "patient.view", patient)
     return render(request, "clinician/report_form.html", {"patient": patient, "form": form})
 

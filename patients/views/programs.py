@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, permissions
+from clinic import audit, once, permissions
 from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients.access import patient_or_404, patient_program_or_404
 from patients.handouts import handout_email, handout_for
@@ -51,6 +51,7 @@ def _confirm(request: HttpRequest, patient: Patient, *, title: str, text: str, b
 
 @require_POST
 @permissions.staff_required("programs.edit")
+@once.replays
 def program_start(request: HttpRequest, patient_uuid) -> HttpResponse:
     """Start from a template, from one of the patient's earlier programs, or blank."""
     patient = patient_or_404(request, patient_uuid)
@@ -87,25 +88,35 @@ def program_start(request: HttpRequest, patient_uuid) -> HttpResponse:
             ).format(name=patient.first_name, title=current.title),
             button=_("Start the new program"),
         )
+    started = []
+
+    def start() -> str:
+        started.append(patient_program_start(actor=request.actor, patient=patient, source=source))
+        return reverse("patients:patient_program_edit", args=[patient.uuid, started[0].uuid])
+
     try:
-        program = patient_program_start(actor=request.actor, patient=patient, source=source)
+        # The confirmation page sends the chart's token on (`_confirm`): a double click on
+        # "Start the new program" starts one.
+        location, first = once.send_once(once.posted_token(request), start)
     except ScreeningBlocks as error:
         messages.error(request, str(error))
         return redirect(_chart(patient))
-    messages.success(
-        request,
-        _("“{title}” is now {name}'s program. Adjust it below.").format(
-            title=program.title, name=patient.first_name
-        ),
-    )
-    return redirect(
-        "patients:patient_program_edit", patient_uuid=patient.uuid, program_uuid=program.uuid
-    )
+    if first:
+        messages.success(
+            request,
+            _("“{title}” is now {name}'s program. Adjust it below.").format(
+                title=started[0].title, name=patient.first_name
+            ),
+        )
+    else:
+        messages.info(request, once.ALREADY_SAVED)
+    return redirect(location)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("programs.edit")
+@once.replays
 def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
     if request.method == "GET":
@@ -146,8 +157,17 @@ def program_history(request: HttpRequest, patient_uuid, program_uuid) -> HttpRes
 def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
     status = request.POST.get("status")
-    if status not in Program.Status.values or status == program.status:
+    if status not in Program.Status.values:
         messages.error(request, _("Choose a different status."))
+        return redirect(_chart(patient))
+    if status == program.status:
+        # Sent twice (a double click, two tabs): what was asked is done.
+        messages.info(
+            request,
+            _("The program is already {status}.").format(
+                status=Program.Status(status).label.lower()
+            ),
+        )
         return redirect(_chart(patient))
     if status == Program.Status.COMPLETED and request.POST.get("confirm") != "1":
         return _confirm(
@@ -176,21 +196,24 @@ def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResp
 
 @require_POST
 @permissions.staff_required("programs.edit")
+@once.replays
 def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
     title = parse_text(request.POST.get("title"), 120) or program.title
-    template = program_copy(
-        source=program,
-        clinic=request.clinic,
-        actor=request.actor,
-        as_template=True,
-        title=title,
-        patient=patient,
-    )
-    messages.success(
-        request, _("Saved “{title}” as a template for your clinic.").format(title=template.title)
-    )
-    return redirect(_chart(patient))
+
+    def save() -> str:
+        program_copy(
+            source=program,
+            clinic=request.clinic,
+            actor=request.actor,
+            as_template=True,
+            title=title,
+            patient=patient,
+        )
+        return _chart(patient)
+
+    saved = _("Saved “{title}” as a template for your clinic.").format(title=title)
+    return once.saved_once(request, once.posted_token(request), save, saved)
 
 
 @never_cache
@@ -213,6 +236,7 @@ def program_handout(request: HttpRequest, patient_uuid, program_uuid) -> HttpRes
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permissions.staff_required("handouts.print")
+@once.replays
 def program_handout_email(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
     """GET asks for confirmation; POST queues the handout for the patient's e-mail. The
     chart shows whether it was sent, is retrying or failed."""
@@ -228,15 +252,15 @@ def program_handout_email(request: HttpRequest, patient_uuid, program_uuid) -> H
             "clinician/handout_email_confirm.html",
             {"patient": patient, "program": program, "large": handout.large_print},
         )
-    handout_email(actor=request.actor, handout=handout)
-    messages.success(
-        request,
-        _(
-            "The handout will be e-mailed to {email}. Its progress shows under "
-            "“E-mails” on this page."
-        ).format(email=patient.email),
-    )
-    return redirect(_chart(patient))
+
+    def send() -> str:
+        handout_email(actor=request.actor, handout=handout)
+        return _chart(patient)
+
+    saved = _(
+        "The handout will be e-mailed to {email}. Its progress shows under “E-mails” on this page."
+    ).format(email=patient.email)
+    return once.saved_once(request, once.posted_token(request), send, saved)
 
 
 @require_POST

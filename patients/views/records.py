@@ -170,6 +170,7 @@ def _caseload_url(params) -> str:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @permissions.staff_required("patients.edit")
+@once.replays
 def patient_new(request: HttpRequest) -> HttpResponse:
     form = NewPatientForm(request.POST or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
@@ -416,26 +417,31 @@ def patient_restore(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     """E-mail a sign-in invitation, or show one on a sign-in sheet to print."""
     patient = patient_or_404(request, patient_uuid)
-    printing = request.POST.get("delivery") == "print"
-    channel = Invitation.Channel.PRINT if printing else Invitation.Channel.EMAIL
+    chart = reverse("patients:patient_chart", args=[patient.uuid])
     try:
-        link = patient_invite(actor=request.actor, patient=patient, channel=channel)
+        if request.POST.get("delivery") == "print":
+            # A sheet sent twice shows the second link, which is the one that works.
+            link = patient_invite(
+                actor=request.actor, patient=patient, channel=Invitation.Channel.PRINT
+            )
+            return render(
+                request,
+                "clinician/patient_invitation_print.html",
+                {"patient": patient, "link": link, "qr": qr_data_uri(link)},
+            )
+
+        def send() -> str:
+            patient_invite(actor=request.actor, patient=patient, channel=Invitation.Channel.EMAIL)
+            return chart
+
+        # An e-mail sent twice would replace the link of the first: one e-mail, one link.
+        sent = _("An invitation was e-mailed to {email}. It works once, for 7 days.").format(
+            email=patient.email
+        )
+        return once.saved_once(request, once.posted_token(request), send, sent)
     except PatientAccessError as error:
         messages.error(request, str(error))
-        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
-    if printing:
-        return render(
-            request,
-            "clinician/patient_invitation_print.html",
-            {"patient": patient, "link": link, "qr": qr_data_uri(link)},
-        )
-    messages.success(
-        request,
-        _("An invitation was e-mailed to {email}. It works once, for 7 days.").format(
-            email=patient.email
-        ),
-    )
-    return redirect("patients:patient_chart", patient_uuid=patient.uuid)
+        return redirect(chart)
 
 
 @require_POST

@@ -31,28 +31,23 @@ what counts as success), `endpoints.py` (every endpoint, KNOWN_BUGS), `world_dat
 
 from __future__ import annotations
 
-import traceback
 from collections import Counter
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.http import HttpResponse
-from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinic.models import AuditEvent
 from tests.fuzz.endpoints import ENDPOINTS, KNOWN_BUGS, tricky_ids
-from tests.fuzz.hostile import Upload, hostile_scalar, submissions
+from tests.fuzz.hostile import hostile_scalar, submissions
+from tests.fuzz.posting import client_with, describe, post, session_of
 from tests.fuzz.snapshot import (
     MUST_BE_SNAPSHOTTED,
     SNAPSHOT_TABLES,
-    _short,
     snapshot,
     snapshot_diff,
 )
@@ -76,38 +71,10 @@ query_strings = st.one_of(
 )
 
 
-def _post(client: Client, url: str, data: dict, urlencoded: bool) -> HttpResponse:
-    if urlencoded:
-        flat = {k: v.name if isinstance(v, Upload) else v for k, v in data.items()}
-        return client.post(
-            url, urlencode(flat, doseq=True), content_type="application/x-www-form-urlencoded"
-        )
-    files = {
-        k: SimpleUploadedFile(v.name, v.content) if isinstance(v, Upload) else v
-        for k, v in data.items()
-    }
-    return client.post(url, files)
-
-
-def _describe(name: str, url: str, data: dict, response: HttpResponse) -> str:
-    shown = {_short(key, 80): _short(value, 200) for key, value in data.items()}
-    lines = [f"{name}: POST {_short(url, 200)} -> {response.status_code}", f"data: {shown}"]
-    if getattr(response, "exc_info", None):
-        lines.append("".join(traceback.format_exception(*response.exc_info)))
-    body = response.content.decode("utf-8", "replace") if not response.streaming else ""
-    lines.append(f"body: {_short(body, 2000)}")
-    return "\n".join(lines)
-
-
 def fuzz(name: str, w: dict) -> None:
     """Post the endpoint's examples; POSTED[name] counts them, even when one fails."""
     endpoint = ENDPOINTS[name]
-    user = w["users"][endpoint.persona]
-    session_cookie = None
-    if user is not None:
-        login = Client()
-        login.force_login(user)
-        session_cookie = login.cookies[django_settings.SESSION_COOKIE_NAME].value
+    session_cookie = session_of(w["users"][endpoint.persona])
     urls, valid = endpoint.build(w)
     data = submissions(valid, tricky_ids(w))
     if name in KNOWN_BUGS:
@@ -118,15 +85,13 @@ def fuzz(name: str, w: dict) -> None:
         POSTED[name] += 1
         cache.clear()  # rate limits live there
         mail.outbox = []
-        client = Client(raise_request_exception=False)
-        if session_cookie is not None:
-            client.cookies[django_settings.SESSION_COOKIE_NAME] = session_cookie
+        client = client_with(session_cookie)
         with transaction.atomic():
             try:
                 if endpoint.opens_first is not None:
                     url = endpoint.opens_first(client, url)
-                response = _post(client, url, data, urlencoded)
-                assert response.status_code < 500, _describe(name, url, data, response)
+                response = post(client, url, data, urlencoded)
+                assert response.status_code < 500, describe(name, url, data, response)
                 if endpoint.persona != "anonymous":
                     # A harness mistake (signed out) must not pass for a refusal.
                     assert "/accounts/login/" not in response.get("Location", ""), name
@@ -137,7 +102,7 @@ def fuzz(name: str, w: dict) -> None:
                     page = client.get(response["Location"])
                     assert page.status_code < 500, (
                         f"GET {response['Location']} after the successful POST:\n"
-                        + _describe(name, url, data, page)
+                        + describe(name, url, data, page)
                     )
                 if not ok:
                     after = snapshot()
@@ -145,7 +110,7 @@ def fuzz(name: str, w: dict) -> None:
                         "refused submission changed rows:\n"
                         + snapshot_diff(baseline, after)
                         + "\n"
-                        + _describe(name, url, data, response)
+                        + describe(name, url, data, response)
                     )
             finally:
                 transaction.set_rollback(True)

@@ -1,0 +1,122 @@
+"""Two identical POSTs at the same moment (a double click that reaches two web workers, two
+tabs), on PostgreSQL, through the real views, in real threads. A barrier holds both
+requests just before they would write, so the timing is certain; it changes no code path.
+
+With the page's one-save token (clinic/once.py) the second is answered like the first.
+Without one (a page from before the token, or two different pages), the services' own
+locks keep one result and answer the other plainly: never a 500, never two of a thing
+that must be one.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from clinic.models import Clinic, Invitation
+from patients.models import Measurement, OutcomeSchedule
+from tests.conftest import make_patient, make_staff
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locks: PostgreSQL only"),
+]
+
+TOKEN = "at-once-0123456789abcdefghijkl"
+
+
+def signed_in(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+def at_once(send) -> list[int]:
+    """`send(i)` in two threads started together: their status codes."""
+    statuses = [0, 0]
+
+    def run(i: int) -> None:
+        try:
+            statuses[i] = send(i).status_code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return statuses
+
+
+def held_before(monkeypatch, target, name: str) -> None:
+    """Both requests wait for each other just before `target.name` runs."""
+    barrier = threading.Barrier(2, timeout=10)
+    original = getattr(target, name)
+
+    def held(*args, **kwargs):
+        barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, held)
+
+
+@pytest.fixture
+def race():
+    clinic = Clinic.objects.create(name="Race clinic")
+    clinician = make_staff(clinic, "race@a.test", "clinician")
+    return clinic, clinician, make_patient(clinic, "Ada", "Race")
+
+
+@pytest.mark.parametrize("token", [TOKEN, ""], ids=["one page", "no token"])
+def test_a_correction_sent_twice_at_once_is_saved_once(monkeypatch, race, token):
+    _clinic, clinician, patient = race
+    first = signed_in(clinician)
+    day = (date.today() - timedelta(days=3)).isoformat()
+    first.post(
+        f"/portal/patients/{patient.uuid}/measures/new/", {"measured_on": day, "schober": "2.5"}
+    )
+    original = Measurement.objects.get()
+    from patients.views import measures
+
+    held_before(monkeypatch, measures, "measurement_correct")
+    clients = [first, signed_in(clinician)]
+    url = f"/portal/patients/{patient.uuid}/measures/{original.uuid}/correct/"
+    statuses = at_once(lambda i: clients[i].post(url, {"value": "3.5", "once": token}))
+    assert statuses == [302, 302]
+    assert Measurement.objects.current().count() == 1
+    assert Measurement.objects.count() == 2
+
+
+@pytest.mark.parametrize("token", [TOKEN, ""], ids=["one page", "no token"])
+def test_a_questionnaire_schedule_sent_twice_at_once_runs_once(monkeypatch, race, token):
+    _clinic, clinician, patient = race
+    from patients import outcomes
+
+    held_before(monkeypatch, outcomes, "patient_today")
+    clients = [signed_in(clinician), signed_in(clinician)]
+    url = f"/portal/patients/{patient.uuid}/outcomes/assign/"
+    data = {"code": "nprs", "every_weeks": "4", "once": token}
+    statuses = at_once(lambda i: clients[i].post(url, data))
+    assert statuses == [302, 302]
+    assert OutcomeSchedule.objects.filter(patient=patient, ended_at__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("token", [TOKEN, ""], ids=["one page", "no token"])
+def test_an_invitation_sent_twice_at_once_leaves_one_working_link(monkeypatch, race, token):
+    clinic, clinician, _patient = race
+    invited = make_patient(clinic, "Bea", "Race", login=False, email="bea@race.test")
+    from patients.views import records
+
+    held_before(monkeypatch, records, "patient_invite")
+    clients = [signed_in(clinician), signed_in(clinician)]
+    url = f"/portal/patients/{invited.uuid}/invitation/"
+    statuses = at_once(lambda i: clients[i].post(url, {"delivery": "email", "once": token}))
+    assert statuses == [302, 302]
+    assert Invitation.objects.usable().filter(patient_uuid=invited.uuid).count() == 1
+    if token:
+        assert Invitation.objects.filter(patient_uuid=invited.uuid).count() == 1
