@@ -40,13 +40,17 @@ never written to the archive, and neither are SECRET_KEY and MFA_ENCRYPTION_KEY 
 live in the environment, not in the database or MEDIA_ROOT).
 
 Restoring reads the archive into a private staging folder (under TMPDIR), checks the
-stream and every checksum, and only then touches the database and MEDIA_ROOT.
+stream and every checksum, and only then touches the database and MEDIA_ROOT, in an order
+that a full disk cannot break halfway: the new media are first copied whole onto
+MEDIA_ROOT's own filesystem (`media_stage`), then the database is replaced, and only then
+are the media swapped in by renames, which need no space (`media_swap`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import hashlib
 import hmac
 import io
@@ -70,7 +74,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -87,6 +91,32 @@ DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
 
 class BackupError(Exception):
     """The backup or restore cannot go on; the message says why, for the person running it."""
+
+
+# What a backup or restore can run into on a healthy machine: a full disk, a missing
+# permission, a database that refuses a write. Anything else is a bug and keeps its traceback.
+ENVIRONMENT_ERRORS = (OSError, sqlite3.Error, DatabaseError)
+
+_PG_DISK_FULL = "53100"  # SQLSTATE disk_full
+
+
+def failure_reason(error: BaseException) -> str:
+    """What went wrong, in words for the person running the command (a nightly job's
+    journal should say "the disk is full", not end in a stack)."""
+    if isinstance(error, OSError):
+        if error.errno == errno.ENOSPC:
+            return "the disk is full"
+        if error.errno == errno.EDQUOT:
+            return "the disk quota is used up"
+        text = error.strerror or str(error)
+        return f"{text} ({error.filename})" if error.filename else text
+    # Django wraps the driver's error; the driver's says whether the disk is full.
+    for cause in (error, error.__cause__):
+        if getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return "the disk is full"
+        if getattr(cause, "sqlstate", None) == _PG_DISK_FULL:
+            return "the database server's disk is full"
+    return str(error).strip() or type(error).__name__
 
 
 # --- Keys and the encrypted stream ----------------------------------------------------
@@ -368,7 +398,12 @@ def restore_database(dump: Path, *, drop_existing: bool) -> None:
     connections.close_all()
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(f".{target.name}.restoring")
-    shutil.copyfile(dump, staged)
+    try:
+        shutil.copyfile(dump, staged)
+    except BaseException:
+        # A half-written copy is of no use to anyone and may be most of a full disk.
+        staged.unlink(missing_ok=True)
+        raise
     # A journal or WAL left by the old file would be replayed into the new one.
     for suffix in ("-journal", "-wal", "-shm"):
         target.with_name(target.name + suffix).unlink(missing_ok=True)
@@ -388,17 +423,81 @@ def media_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
 
 
-def restore_media(staged: Path, *, replace: bool) -> None:
+def _media_workspace(root: Path) -> Path:
+    """Where the new media are staged and the old ones put aside: a folder on MEDIA_ROOT's
+    filesystem, so that swapping them is a rename. Beside MEDIA_ROOT normally, which keeps
+    a restore interrupted by a crash out of MEDIA_ROOT (and out of the next backup); inside
+    it when it is a mount point (its parent is another filesystem) or when its parent is
+    not ours to write to."""
+    if os.path.ismount(root) or not os.access(root.parent, os.W_OK):
+        return root
+    return root.parent
+
+
+def media_stage(source: Path) -> Path:
+    """Copy the media of an unpacked archive, whole, into a new folder on MEDIA_ROOT's
+    filesystem, and return it; MEDIA_ROOT itself is not touched. On failure (a full disk)
+    the copy made so far is removed and the error raised."""
+    root = media_root()
+    workspace = _media_workspace(root)
+    workspace.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=".media-restoring-", dir=workspace))
+    try:
+        # Not shutil.copytree: it carries on past a failed file and raises its own error
+        # without the errno, where the first full-disk error should stop the copy and
+        # say what it was.
+        for folder, _, names in os.walk(source):
+            into = staged / Path(folder).relative_to(source)
+            into.mkdir(exist_ok=True)
+            for name in names:
+                shutil.copy2(Path(folder) / name, into / name)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return staged
+
+
+def media_discard(staged: Path) -> None:
+    shutil.rmtree(staged, ignore_errors=True)
+
+
+def media_swap(staged: Path) -> None:
+    """Put the media staged by `media_stage` in MEDIA_ROOT's place, and delete the old.
+
+    The entries inside MEDIA_ROOT are swapped, not the folder itself: the folder keeps its
+    owner, mode and ACLs (the web server may read it through its group), and it may be a
+    mount point, which cannot be renamed. Every step is a rename on one filesystem, so a
+    full disk cannot stop it halfway; the old media are deleted only once all the new
+    ones are in place. If a rename fails all the same, the old media are put back and the
+    new ones left in `staged`, which the error names."""
     root = media_root()
     root.mkdir(parents=True, exist_ok=True)
-    if replace:
-        for child in root.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
-    if staged.is_dir():
-        shutil.copytree(staged, root, dirs_exist_ok=True)
+    aside = Path(tempfile.mkdtemp(prefix=".media-replaced-", dir=staged.parent))
+    ours = {staged, aside}
+    old = [entry for entry in root.iterdir() if entry not in ours]
+    new = list(staged.iterdir())
+    moved_old: list[Path] = []
+    moved_new: list[Path] = []
+    try:
+        for entry in old:
+            os.rename(entry, aside / entry.name)
+            moved_old.append(entry)
+        for entry in new:
+            os.rename(entry, root / entry.name)
+            moved_new.append(entry)
+    except OSError as error:
+        for entry in moved_new:
+            os.rename(root / entry.name, entry)
+        for entry in moved_old:
+            os.rename(aside / entry.name, entry)
+        aside.rmdir()
+        raise BackupError(
+            f"the database was restored, but its media could not be put in place "
+            f"({failure_reason(error)}). MEDIA_ROOT still holds the old files; the restored "
+            f"ones are in {staged}: move them into {root}, or restore again."
+        ) from error
+    staged.rmdir()
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 # --- Writing and reading archives -------------------------------------------------------
@@ -550,7 +649,17 @@ def read_archive(archive: Path, into: Path, *, key: bytes | None) -> dict:
                             digest.update(block)
                             out.write(block)
                     seen[name] = {"size": member.size, "sha256": digest.hexdigest()}
-        except (tarfile.TarError, EOFError, OSError) as error:
+        except OSError as error:
+            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+                # Our write into the staging folder failed, not the archive.
+                raise BackupError(
+                    f"There is no room to unpack the archive in {into.parent} (TMPDIR): "
+                    f"{failure_reason(error)}. Nothing was changed."
+                ) from None
+            raise BackupError(
+                f"The archive is damaged or truncated ({error}). Nothing was changed."
+            ) from None
+        except (tarfile.TarError, EOFError) as error:
             raise BackupError(
                 f"The archive is damaged or truncated ({error}). Nothing was changed."
             ) from None

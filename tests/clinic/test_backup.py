@@ -8,6 +8,7 @@ itself was given.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -26,6 +27,7 @@ from types import SimpleNamespace
 import dj_database_url
 import psycopg
 import pytest
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from clinic import backups
@@ -571,3 +573,248 @@ def test_the_database_password_goes_through_the_environment(monkeypatch):
     assert env["PGPASSWORD"] == "pw-never-on-the-command-line"
     assert env["PGHOST"] == "db.internal" and env["PGSSLMODE"] == "require"
     assert "--no-password" in argv
+
+
+# --- A full disk ----------------------------------------------------------------------
+# Disks are filled by stand-ins at the one write that fails: a real full disk needs a
+# filesystem of its own, which a test cannot mount.
+
+
+def no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def sqlite_disk_full() -> sqlite3.Error:
+    """The error SQLite itself raises when its file cannot grow."""
+    with closing(sqlite3.connect(":memory:")) as db:
+        db.execute("CREATE TABLE t (x)")
+        db.execute("PRAGMA max_page_count = 2")
+        try:
+            db.execute("INSERT INTO t VALUES (randomblob(100000))")
+        except sqlite3.OperationalError as error:
+            return error
+    raise AssertionError("SQLite found room")
+
+
+@pytest.fixture
+def backing_up(tmp_path, monkeypatch, settings):
+    """An in-process backup of a small stand-in database into an empty folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def small_dump(folder: Path):
+        target = folder / "database.sqlite3"
+        target.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4096)
+        return target, {}
+
+    monkeypatch.setattr(backups, "dump_database", small_dump)
+    monkeypatch.setenv("BACKUP_KEY", KEY)
+    out = tmp_path / "backups"
+    out.mkdir()
+    return out
+
+
+def test_a_backup_that_runs_out_of_disk_writing_the_archive_says_so_and_leaves_nothing(
+    backing_up, monkeypatch
+):
+    monkeypatch.setattr(os, "fsync", no_space)  # the archive's last write
+    with pytest.raises(CommandError) as raised:
+        call_command("backup", "--output", str(backing_up))
+    assert str(raised.value) == "Backup failed, no archive was written: the disk is full."
+    assert list(backing_up.iterdir()) == []
+
+
+def test_a_backup_that_runs_out_of_disk_copying_sqlite_says_so_and_leaves_nothing(
+    backing_up, monkeypatch
+):
+    full = sqlite_disk_full()
+
+    def dump(folder: Path):
+        (folder / "database.sqlite3").write_bytes(b"half a copy")
+        raise full
+
+    monkeypatch.setattr(backups, "dump_database", dump)
+    with pytest.raises(CommandError) as raised:
+        call_command("backup", "--output", str(backing_up))
+    assert str(raised.value) == "Backup failed, no archive was written: the disk is full."
+    assert list(backing_up.iterdir()) == []
+
+
+def test_a_backup_names_any_other_os_error(backing_up, monkeypatch):
+    def broken(*args):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken)
+    with pytest.raises(CommandError) as raised:
+        call_command("backup", "--output", str(backing_up))
+    assert str(raised.value) == "Backup failed, no archive was written: Input/output error."
+    assert list(backing_up.iterdir()) == []
+
+
+def test_a_backup_does_not_hide_a_programming_error(backing_up, monkeypatch):
+    def bug(folder: Path):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(backups, "dump_database", bug)
+    with pytest.raises(TypeError):
+        call_command("backup", "--output", str(backing_up))
+    assert list(backing_up.iterdir()) == []
+
+
+# Runs `manage.py restore ARCHIVE --yes` with one copy failing for want of space: the
+# media's ("media") or the database file's ("database").
+RESTORE_ON_A_FULL_DISK = """
+import errno, shutil, sys
+from pathlib import Path
+from django.core.management import execute_from_command_line
+
+archive, failing = sys.argv[1], sys.argv[2]
+real_copyfile = shutil.copyfile
+
+def copyfile(src, dst, **kwargs):
+    media = "media" in Path(src).parts
+    if (failing == "media") == media and (media or Path(dst).name.endswith(".restoring")):
+        with open(dst, "wb") as half:
+            half.write(b"half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return real_copyfile(src, dst, **kwargs)
+
+shutil.copyfile = copyfile
+execute_from_command_line(["manage.py", "restore", archive, "--yes"])
+"""
+
+
+def leftovers(site: Site) -> list[str]:
+    """Staging files and folders a restore left beside or in MEDIA_ROOT or the database."""
+    return sorted(
+        str(path.relative_to(site.media.parent))
+        for path in site.media.parent.rglob("*")
+        if "restoring" in path.name or "replaced" in path.name
+    )
+
+
+def test_a_restore_that_runs_out_of_disk_copying_media_changes_nothing(made, occupied):
+    process = occupied.script(RESTORE_ON_A_FULL_DISK, str(made.encrypted), "media")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert "Restore stopped: the disk is full. Nothing was changed." in err
+    assert "Traceback" not in err
+    assert state(occupied) == occupied.before
+    assert leftovers(occupied) == []
+
+
+def test_a_restore_that_runs_out_of_disk_copying_the_database_changes_nothing(made, occupied):
+    process = occupied.script(RESTORE_ON_A_FULL_DISK, str(made.encrypted), "database")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert (
+        "Restore stopped while replacing the database: the disk is full. Nothing was changed."
+        in err
+    )
+    assert "Traceback" not in err
+    assert state(occupied) == occupied.before  # the media were staged, never swapped in
+    assert leftovers(occupied) == []
+
+
+def test_a_restore_without_room_to_unpack_says_so_rather_than_blaming_the_archive(
+    made, tmp_path, monkeypatch
+):
+    def open_on_a_full_disk(path, mode="r", *args, **kwargs):
+        if mode == "xb":  # a member unpacked into the staging folder
+            no_space()
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(backups, "open", open_on_a_full_disk, raising=False)
+    (tmp_path / "staging").mkdir()
+    with pytest.raises(BackupError) as raised:
+        backups.read_archive(made.encrypted, tmp_path / "staging", key=backups.load_key(KEY))
+    assert "no room to unpack" in str(raised.value) and "the disk is full" in str(raised.value)
+    assert "damaged" not in str(raised.value)
+
+
+def test_a_restore_swaps_the_media_inside_media_root_and_keeps_the_folder(made, occupied):
+    occupied.media.chmod(0o751)
+    before = occupied.media.stat()
+    occupied.ok("restore", str(made.encrypted), "--yes")
+    after = occupied.media.stat()
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert tree(occupied.media) == tree(made.site.media)
+    assert leftovers(occupied) == []
+
+
+@pytest.fixture
+def media_to_swap(tmp_path, settings):
+    """MEDIA_ROOT with old files, and the unpacked media of an archive."""
+    root = tmp_path / "site" / "media"
+    (root / "clinic-logos").mkdir(parents=True)
+    (root / "clinic-logos" / "old.png").write_bytes(b"old logo")
+    (root / "stray.txt").write_bytes(b"old stray")
+    settings.MEDIA_ROOT = root
+    unpacked = tmp_path / "unpacked" / "media"
+    (unpacked / "exercise-photos").mkdir(parents=True)
+    (unpacked / "exercise-photos" / "1.jpg").write_bytes(b"new photo")
+    (unpacked / "clinic-logos").mkdir()
+    (unpacked / "clinic-logos" / "new.png").write_bytes(b"new logo")
+    return SimpleNamespace(root=root, unpacked=unpacked, old=tree(root), new=tree(unpacked))
+
+
+def test_media_are_staged_beside_media_root_and_swapped_in(media_to_swap):
+    staged = backups.media_stage(media_to_swap.unpacked)
+    assert staged.parent == media_to_swap.root.parent
+    assert tree(media_to_swap.root) == media_to_swap.old
+    backups.media_swap(staged)
+    assert tree(media_to_swap.root) == media_to_swap.new
+    assert sorted(p.name for p in media_to_swap.root.parent.iterdir()) == ["media"]
+
+
+def test_when_media_root_is_a_mount_point_the_media_are_staged_and_swapped_inside_it(
+    media_to_swap, monkeypatch
+):
+    root = media_to_swap.root
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == root or real_ismount(p))
+    staged = backups.media_stage(media_to_swap.unpacked)
+    assert staged.parent == root  # its parent is another filesystem: no renames across
+    backups.media_swap(staged)
+    assert tree(root) == media_to_swap.new
+    assert sorted(p.name for p in root.parent.iterdir()) == ["media"]
+
+
+def test_a_media_swap_that_fails_puts_the_old_media_back_and_keeps_the_new(
+    media_to_swap, monkeypatch
+):
+    staged = backups.media_stage(media_to_swap.unpacked)
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src).name == "exercise-photos":
+            raise OSError(errno.EIO, "Input/output error")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(BackupError, match=f"the restored ones are in {staged}"):
+        backups.media_swap(staged)
+    assert tree(media_to_swap.root) == media_to_swap.old
+    assert tree(staged) == media_to_swap.new
+
+
+def test_a_postgresql_restore_that_runs_out_of_disk_copying_media_changes_nothing(
+    tmp_path, postgres
+):
+    site = Site(postgres("limber_backup_full"), tmp_path / "media")
+    site.ok("migrate", "--noinput", "-v0")
+    (site.media / "clinic-logos").mkdir(parents=True)
+    (site.media / "clinic-logos" / "logo.png").write_bytes(b"backed-up logo")
+    site.ok("backup", "--output", str(tmp_path / "pg.tar.enc"))
+    (site.media / "kept.pdf").write_bytes(b"%PDF made after the backup")
+    with closing(psycopg.connect(site.database_url, autocommit=True)) as db:
+        db.execute("CREATE TABLE kept (note text)")
+    media_before = tree(site.media)
+
+    process = site.script(RESTORE_ON_A_FULL_DISK, str(tmp_path / "pg.tar.enc"), "media")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert "Restore stopped: the disk is full. Nothing was changed." in err
+    with closing(psycopg.connect(site.database_url, autocommit=True)) as db:
+        assert db.execute("SELECT to_regclass('kept')").fetchone() == ("kept",)
+    assert tree(site.media) == media_before
+    assert leftovers(site) == []

@@ -11,7 +11,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clinic.backups import BackupError, load_key, write_archive
+from clinic.backups import (
+    ENVIRONMENT_ERRORS,
+    BackupError,
+    failure_reason,
+    load_key,
+    write_archive,
+)
 
 
 class Command(BaseCommand):
@@ -66,6 +72,12 @@ class Command(BaseCommand):
             written = write_archive(output, key=key)
         except BackupError as error:
             raise CommandError(f"Backup failed, no archive was written: {error}") from None
+        except ENVIRONMENT_ERRORS as error:
+            # A full disk or a refusing database, not a bug: say which, without a stack.
+            # write_archive has removed its partial file whatever happened.
+            raise CommandError(
+                f"Backup failed, no archive was written: {failure_reason(error)}."
+            ) from None
         manifest = written.manifest
         self.stdout.write(
             f"Wrote {written.path} ({written.size / 1e6:.1f} MB, "

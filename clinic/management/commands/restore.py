@@ -2,7 +2,9 @@
 the configured database and MEDIA_ROOT, then migrate it up to this code.
 
 Everything is checked before anything is changed: the key, the whole encrypted stream,
-every checksum, the database vendor, and that the backup is not from a newer Limber."""
+every checksum, the database vendor, and that the backup is not from a newer Limber.
+Then the new media are copied beside MEDIA_ROOT, the database is replaced, and the media
+are swapped in: a disk that fills up stops the restore before the database is touched."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from clinic import backups
-from clinic.backups import BackupError
+from clinic.backups import ENVIRONMENT_ERRORS, BackupError
 
 
 class Command(BaseCommand):
@@ -88,10 +90,44 @@ class Command(BaseCommand):
             media = backups.media_files(backups.media_root())
             if (tables or media) and not replace_without_asking:
                 self._confirm(len(tables), len(media))
-            backups.restore_database(
-                staging / manifest["database"]["file"], drop_existing=bool(tables)
+            self._replace(staging, manifest, vendor=vendor, drop_existing=bool(tables))
+
+    def _replace(self, staging: Path, manifest: dict, *, vendor: str, drop_existing: bool) -> None:
+        """The database and the media, in the one order a full disk cannot leave half done:
+        the media copied whole beside MEDIA_ROOT first, the database replaced next, and
+        the media swapped in last, by renames."""
+        try:
+            staged_media = backups.media_stage(staging / "media")
+        except ENVIRONMENT_ERRORS as error:
+            raise CommandError(
+                f"Restore stopped: {backups.failure_reason(error)}. Nothing was changed."
+            ) from None
+        try:
+            try:
+                backups.restore_database(
+                    staging / manifest["database"]["file"], drop_existing=drop_existing
+                )
+            except BaseException:
+                backups.media_discard(staged_media)  # not swapped: the old media stay
+                raise
+        except (BackupError, *ENVIRONMENT_ERRORS) as error:
+            # SQLite's file is swapped by one rename at the end, and pg_restore runs in one
+            # transaction; but PostgreSQL's old tables are dropped before it runs, so a
+            # failed pg_restore leaves them gone.
+            changed = (
+                "Nothing was changed."
+                if vendor == "sqlite" or not drop_existing
+                else "MEDIA_ROOT was not changed; the database may have been emptied, "
+                "so restore again once this is fixed."
             )
-            backups.restore_media(staging / "media", replace=bool(media))
+            raise CommandError(
+                f"Restore stopped while replacing the database: "
+                f"{backups.failure_reason(error)}. {changed}"
+            ) from None
+        try:
+            backups.media_swap(staged_media)
+        except BackupError as error:
+            raise CommandError(f"Restore incomplete: {error}") from None
 
     def _confirm(self, tables: int, media: int) -> None:
         self.stdout.write(
