@@ -26,4 +26,9 @@ def access(request: HttpRequest) -> dict:
         # Which account and context this page belongs to, for sending its forms after a
         # new sign-in (clinic.resume); opaque, names no one.
         "page_stamp": page_stamp(request),
+        # A page rendered in answer to a POST is the form shown again with what was sent
+        # (a success redirects): form-keeper.js keeps it at the idle limit as if typed
+        # here. A view showing a one-time secret on POST sets it False, so that page
+        # leaves an unattended screen as before.
+        "keeper_entries": request.method == "POST",
     }

@@ -12,7 +12,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions
@@ -77,6 +77,11 @@ class SessionTimeoutMiddleware:
                     # a sign-in page to swap into itself.
                     return HttpResponse(status=401)
                 messages.info(request, SIGNED_OUT)
+                if request.path == resolve_url(settings.LOGIN_URL):
+                    # The sign-in page itself (session-timeout.js goes there at the idle
+                    # limit): shown, signed out, with its own next. Redirected to itself it
+                    # would nest next=/accounts/login/?next=… and cost a hop after sign-in.
+                    return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
             if STARTED not in session:
                 session[STARTED] = started

@@ -66,12 +66,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     tokens = ApiToken.objects.filter(clinic=request.clinic).select_related(
         "created_by", "revoked_by"
     )
-    response = render(
-        request,
-        "clinician/api_tokens.html",
-        {"form": form, "tokens": tokens, "new_token": new_token, "nav": "clinic"},
-    )
-    return response
+    context = {"form": form, "tokens": tokens, "new_token": new_token, "nav": "clinic"}
+    if new_token:
+        # Shown once: at the idle limit the page leaves, not kept hidden on an unattended
+        # screen as entries are (form-keeper.js).
+        context["keeper_entries"] = False
+    return render(request, "clinician/api_tokens.html", context)
 
 
 @require_POST

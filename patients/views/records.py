@@ -427,7 +427,14 @@ def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResp
             return render(
                 request,
                 "clinician/patient_invitation_print.html",
-                {"patient": patient, "link": link, "qr": qr_data_uri(link)},
+                # The link is a way in, shown once: at the idle limit the sheet leaves rather
+                # than stay hidden on the screen like entries (form-keeper.js).
+                {
+                    "patient": patient,
+                    "link": link,
+                    "qr": qr_data_uri(link),
+                    "keeper_entries": False,
+                },
             )
 
         def send() -> str:

@@ -4,6 +4,7 @@ same account in the same clinic or patient record (clinic.resume)."""
 from __future__ import annotations
 
 import time
+from datetime import date, timedelta
 
 from django.test import Client, RequestFactory
 
@@ -11,7 +12,7 @@ from clinic import resume
 from clinic.middleware import SEEN
 from clinic.models import AuditEvent
 from clinic.permissions import ACTIVE_CLINIC
-from tests.conftest import client_for
+from tests.conftest import client_for, make_patient
 
 
 def stamp_for(user, *, membership=None, patient=None) -> str:
@@ -111,3 +112,44 @@ def test_staff_still_to_enrol_in_two_factor_get_an_answer_not_the_enrolment_page
     membership = clinician_a.memberships.get()
     response = check(client_for(clinician_a), stamp_for(clinician_a, membership=membership))
     assert response.status_code == 200 and response.json()["state"] == "ok"
+
+
+def test_a_form_shown_again_after_a_post_is_marked_as_holding_entries(
+    clinician_a, patient_a1, patient_a2
+):
+    client = client_for(clinician_a)
+    url = f"/portal/patients/{patient_a1.uuid}/edit/"
+    assert "data-keeper-entries" not in client.get(url).content.decode()
+    data = {"first_name": "Amarachi", "last_name": "Okafor", "email": patient_a2.email}
+    response = client.post(url, data)
+    assert response.status_code == 200  # refused: the e-mail is another patient's
+    assert "data-keeper-entries" in response.content.decode()
+
+
+def test_a_one_time_secret_shown_after_a_post_is_not_kept_as_entries(as_admin_a, clinic_a):
+    expires = (date.today() + timedelta(days=30)).isoformat()
+    data = {"name": "Dashboard", "scope": ["patients.view"], "expires_on": expires}
+    response = as_admin_a.post("/portal/clinic/api-tokens/", data)
+    assert response.context["new_token"] in response.content.decode()
+    assert "data-keeper-entries" not in response.content.decode()
+    refused = as_admin_a.post("/portal/clinic/api-tokens/", {**data, "name": ""})
+    assert "data-keeper-entries" in refused.content.decode()
+    newcomer = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = as_admin_a.post(f"/portal/patients/{newcomer.uuid}/invitation/", {"delivery": "print"})
+    assert "/invite/" in sheet.content.decode()
+    assert "data-keeper-entries" not in sheet.content.decode()
+
+
+def test_the_idle_sign_out_on_the_sign_in_page_keeps_its_own_next(clinician_a, settings):
+    """session-timeout.js goes to the sign-in page at the idle limit; the server ends the
+    session there and shows that page, not a sign-in page whose next is the sign-in page."""
+    client = client_for(clinician_a)
+    session = client.session
+    session[SEEN] = int(time.time()) - settings.IDLE_TIMEOUT_STAFF - 5
+    session.save()
+    response = client.get("/accounts/login/", {"next": "/portal/patients/new/"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="next" value="/portal/patients/new/"' in page
+    assert "You were signed out to keep patient data safe." in page
+    assert client.get("/portal/").status_code == 302  # the session did end

@@ -22,7 +22,10 @@
   var statusEl = dialogEl.querySelector("[data-keeper-status]");
   var modal = null;
   var pending = null; // the one submission waiting for a new sign-in: a function
-  var dirty = false;
+  // A page the server shows again in answer to a POST (a validation error, the builder's
+  // conflict, a picture refused) holds what the person sent, though nothing was typed on
+  // it yet: it has entries from the start (the layout marks it, clinic/context_processors.py).
+  var dirty = body.hasAttribute("data-keeper-entries");
 
   function cookie(name) {
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]+)"));
@@ -209,6 +212,18 @@
 
   document.addEventListener("input", function () { dirty = true; });
   document.addEventListener("change", function () { dirty = true; });
+  // Work done in place with clicks only (the builder's Add, Remove, Move) fires no input
+  // event: what comes back is the server's rendering of the unsaved work, so any htmx
+  // request other than GET that answered marks the page. A save that succeeds leaves the
+  // page (HX-Redirect), so nothing needs unmarking. Chosen over comparing the forms' values
+  // with those first rendered: every swap, and the CSRF token a new sign-in puts in, would
+  // move that baseline, and a re-shown page starts out equal to it anyway.
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var detail = event.detail;
+    if (detail.successful && detail.requestConfig && detail.requestConfig.verb !== "get") {
+      dirty = true;
+    }
+  });
 
   // For session-timeout.js: at the idle limit, a page with unsent entries waits for a new
   // sign-in instead of leaving for the sign-in page.
