@@ -29,6 +29,17 @@ def reach_the_idle_limit(page, seconds: int) -> None:
     page.clock.run_for(3_000)
 
 
+def sign_in_again_in_the_dialog(page, email: str) -> None:
+    """The page waits behind "Please sign in again"; signing in in its window brings it back."""
+    dialog = page.get_by_role("dialog", name="Please sign in again")
+    dialog.wait_for()
+    assert page.url.endswith("/edit/")
+    with page.expect_popup() as popup_info:
+        dialog.get_by_role("button", name="Sign in again").click()
+    sign_in_in_the_window(popup_info.value, email, PASSWORD)
+    dialog.wait_for(state="hidden")
+
+
 def test_a_form_shown_again_with_an_error_keeps_its_entries_at_the_idle_limit(
     live_server, new_page, settings, clinician_a, patient_a1, patient_a2
 ):
@@ -43,13 +54,7 @@ def test_a_form_shown_again_with_an_error_keeps_its_entries_at_the_idle_limit(
     # Read, not typed into: this page has had no input event of its own.
     reach_the_idle_limit(page, settings.IDLE_TIMEOUT_STAFF)
 
-    dialog = page.get_by_role("dialog", name="Please sign in again")
-    dialog.wait_for()
-    assert page.url.endswith("/edit/")
-    with page.expect_popup() as popup_info:
-        dialog.get_by_role("button", name="Sign in again").click()
-    sign_in_in_the_window(popup_info.value, clinician_a.email, PASSWORD)
-    dialog.wait_for(state="hidden")
+    sign_in_again_in_the_dialog(page, clinician_a.email)
     assert page.get_by_label("First name").input_value() == "Amarachi"
     assert page.locator("input[name=email]").input_value() == patient_a2.email
 
@@ -70,13 +75,7 @@ def test_builder_work_done_with_clicks_only_waits_for_a_new_sign_in(
     )
     reach_the_idle_limit(page, settings.IDLE_TIMEOUT_STAFF)
 
-    dialog = page.get_by_role("dialog", name="Please sign in again")
-    dialog.wait_for()
-    assert page.url.endswith("/edit/")
-    with page.expect_popup() as popup_info:
-        dialog.get_by_role("button", name="Sign in again").click()
-    sign_in_in_the_window(popup_info.value, clinician_a.email, PASSWORD)
-    dialog.wait_for(state="hidden")
+    sign_in_again_in_the_dialog(page, clinician_a.email)
     assert items.count() == before + 1
     page.get_by_role("button", name="Save program").first.click()
     page.get_by_text("Saved as revision 2.").wait_for()

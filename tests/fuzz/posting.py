@@ -7,6 +7,8 @@ import traceback
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client
@@ -27,10 +29,22 @@ def session_of(user: User | None) -> str | None:
 
 
 def client_with(session_cookie: str | None) -> Client:
+    """A client for one example, in `session_cookie`'s session; rate limits (kept in the
+    cache) and the outbox start empty, as every example starts from the same state."""
+    cache.clear()
+    mail.outbox = []
     client = Client(raise_request_exception=False)
     if session_cookie is not None:
         client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie
     return client
+
+
+def send(endpoint, client: Client, url: str, data: dict, urlencoded: bool) -> HttpResponse:
+    """Post `data` as the endpoint's form would be sent (opening its link first, for a
+    two-step form)."""
+    if endpoint.opens_first is not None:
+        url = endpoint.opens_first(client, url)
+    return post(client, url, data, urlencoded)
 
 
 def post(client: Client, url: str, data: dict, urlencoded: bool) -> HttpResponse:

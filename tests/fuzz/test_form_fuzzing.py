@@ -35,8 +35,6 @@ from collections import Counter
 from urllib.parse import urlencode
 
 import pytest
-from django.core import mail
-from django.core.cache import cache
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -44,7 +42,7 @@ from hypothesis import strategies as st
 from clinic.models import AuditEvent
 from tests.fuzz.endpoints import ENDPOINTS, KNOWN_BUGS, tricky_ids
 from tests.fuzz.hostile import hostile_scalar, submissions
-from tests.fuzz.posting import client_with, describe, post, session_of
+from tests.fuzz.posting import client_with, describe, send, session_of
 from tests.fuzz.snapshot import (
     MUST_BE_SNAPSHOTTED,
     SNAPSHOT_TABLES,
@@ -83,14 +81,10 @@ def fuzz(name: str, w: dict) -> None:
 
     def check(url: str, data: dict, urlencoded: bool) -> None:
         POSTED[name] += 1
-        cache.clear()  # rate limits live there
-        mail.outbox = []
         client = client_with(session_cookie)
         with transaction.atomic():
             try:
-                if endpoint.opens_first is not None:
-                    url = endpoint.opens_first(client, url)
-                response = post(client, url, data, urlencoded)
+                response = send(endpoint, client, url, data, urlencoded)
                 assert response.status_code < 500, describe(name, url, data, response)
                 if endpoint.persona != "anonymous":
                     # A harness mistake (signed out) must not pass for a refusal.
