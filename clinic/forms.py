@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from clinic.emergency import EMERGENCY_HELP
 from clinic.lib.images import SanitizedImageField
 from clinic.models import Clinic, Membership
-from clinic.once import SentOnce
+from clinic.once import SentOnce, new_token
 from clinic.validators import phone_validator
 
 
@@ -65,10 +65,14 @@ THROTTLED = (
 
 class InvitationPasswordForm(SetPasswordForm):
     """The password for a login made by accepting an invitation. `user` is unsaved: it
-    exists for the password validators (not too like the e-mail or name)."""
+    exists for the password validators (not too like the e-mail or name). `once` is the
+    page's one-save token (clinic/once.py), read by the view."""
+
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["once"].initial = new_token()
         self.fields["new_password1"].label = _("Choose a password")
         self.fields["new_password1"].help_text = CHOOSING_ADVICE
         self.fields["new_password2"].label = _("Type it again")

@@ -17,12 +17,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clinic import audit, permissions
+from clinic import audit, once, permissions
 from clinic.actors import Actor
 from clinic.forms import InvitationPasswordForm
 from clinic.invitations import (
@@ -39,6 +41,10 @@ from clinic.models import AuditEvent, Invitation, User
 
 # The session key that holds the invitation token between the link and the form.
 SESSION_TOKEN = "limber_invitation"  # noqa: S105 - a key name, not a secret
+# The password form sent twice (a double click): the first sending made the account.
+ACCOUNT_READY = gettext_lazy(
+    "Your account is ready: that form was sent twice. Sign in with the password you chose."
+)
 
 
 @permissions.public
@@ -57,6 +63,7 @@ def _invalid(request: HttpRequest, message: str = "") -> HttpResponse:
 @permissions.public
 @never_cache
 @require_http_methods(["GET", "POST"])
+@once.replays(again=ACCOUNT_READY)
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     token = request.session.get(SESSION_TOKEN)
     invitation = invitation_find(token)
@@ -93,15 +100,29 @@ def _choose_password(request: HttpRequest, invitation: Invitation, token: str) -
     form = InvitationPasswordForm(unsaved, request.POST or None)
     if request.method == "POST" and form.is_valid():
         actor = Actor.visitor(request, clinic=invitation.clinic)
-        try:
-            user = invitation_accept_as_new(
-                token=token, password=form.cleaned_data["new_password1"], actor=actor
+        made: list[User] = []
+
+        def accept() -> str:
+            made.append(
+                invitation_accept_as_new(
+                    token=token, password=form.cleaned_data["new_password1"], actor=actor
+                )
             )
+            # Where a second sending of this page goes: the first one signed in on a
+            # session the second does not carry.
+            return reverse("account_login")
+
+        try:
+            location, first = once.send_once(once.posted_token(request), accept)
         except InvitationError as error:
             if account_for(invitation) is not None:
                 messages.info(request, str(error))
                 return redirect("invitation_accept")
             return _invalid(request, str(error))
+        if not first:
+            messages.info(request, ACCOUNT_READY)
+            return redirect(location)
+        user = made[0]
         if request.user.is_authenticated:
             logout(request)  # someone else was signed in on this browser
         request.session.pop(SESSION_TOKEN, None)

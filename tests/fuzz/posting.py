@@ -39,12 +39,10 @@ def client_with(session_cookie: str | None) -> Client:
     return client
 
 
-def send(endpoint, client: Client, url: str, data: dict, urlencoded: bool) -> HttpResponse:
-    """Post `data` as the endpoint's form would be sent (opening its link first, for a
-    two-step form)."""
-    if endpoint.opens_first is not None:
-        url = endpoint.opens_first(client, url)
-    return post(client, url, data, urlencoded)
+def opened(endpoint, client: Client, url: str) -> str:
+    """Where the endpoint's form posts to: for a two-step form, its link is opened first
+    (it keeps state in the session) and the page it leads to is posted to."""
+    return endpoint.opens_first(client, url) if endpoint.opens_first is not None else url
 
 
 def post(client: Client, url: str, data: dict, urlencoded: bool) -> HttpResponse:

@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from clinic.models import AuditEvent
 from tests.fuzz.endpoints import ENDPOINTS, KNOWN_BUGS, tricky_ids
 from tests.fuzz.hostile import hostile_scalar, submissions
-from tests.fuzz.posting import client_with, describe, send, session_of
+from tests.fuzz.posting import client_with, describe, opened, post, session_of
 from tests.fuzz.snapshot import (
     MUST_BE_SNAPSHOTTED,
     SNAPSHOT_TABLES,
@@ -84,7 +84,8 @@ def fuzz(name: str, w: dict) -> None:
         client = client_with(session_cookie)
         with transaction.atomic():
             try:
-                response = send(endpoint, client, url, data, urlencoded)
+                url = opened(endpoint, client, url)
+                response = post(client, url, data, urlencoded)
                 assert response.status_code < 500, describe(name, url, data, response)
                 if endpoint.persona != "anonymous":
                     # A harness mistake (signed out) must not pass for a refusal.
