@@ -69,7 +69,9 @@ class SessionTimeoutMiddleware:
             started = session.get(STARTED, now)
             seen = session.get(SEEN, now)
             limit = idle_limit(request)
-            if now - seen > limit or now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
+            # At the limit, not after it: the page's script leaves at that second (see
+            # session-timeout.js), and a session still alive then would send it back.
+            if now - seen >= limit or now - started >= settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)  # flushes the session server-side
                 if _asked_by_script(request):
                     # A page's own request (htmx, form-keeper.js): the page keeps what was

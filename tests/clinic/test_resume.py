@@ -153,3 +153,19 @@ def test_the_idle_sign_out_on_the_sign_in_page_keeps_its_own_next(clinician_a, s
     assert 'name="next" value="/portal/patients/new/"' in page
     assert "You were signed out to keep patient data safe." in page
     assert client.get("/portal/").status_code == 302  # the session did end
+
+
+def test_at_exactly_the_idle_limit_the_session_has_ended(clinician_a, settings, monkeypatch):
+    """session-timeout.js leaves for the sign-in page when its countdown, started with the
+    page's own request, reaches the limit. The server must count that second as ended:
+    counted as alive, the sign-in page sent the idle page back, signed in, for another
+    whole round of the limit."""
+    client = client_for(clinician_a)
+    now = int(time.time())
+    session = client.session
+    session[SEEN] = now - settings.IDLE_TIMEOUT_STAFF
+    session.save()
+    monkeypatch.setattr(time, "time", lambda: float(now))
+    response = client.get("/accounts/login/", {"next": "/portal/"})
+    assert response.status_code == 200
+    assert "You were signed out to keep patient data safe." in response.content.decode()
