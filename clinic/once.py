@@ -17,6 +17,7 @@ field through `{% once_field %}` (clinic/templatetags/once.py); their views read
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 from collections.abc import Callable
 
@@ -52,15 +53,19 @@ class SentOnce(forms.Form):
         return cleaned
 
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
 def posted_token(request: HttpRequest) -> str:
-    """The token a plain HTML form sent (`{% once_field %}`); "" if none. Bounded like
-    SentOnce's field: a longer value is no token of ours."""
+    """The token the page sent (`{% once_field %}` or SentOnce's field); "" if none or not
+    one of ours (new_token's alphabet, at most 64 characters): a NUL byte, say, is not
+    looked up (PostgreSQL refuses it in a query)."""
     token = request.POST.get("once", "")
-    return token if 0 < len(token) <= 64 else ""
+    return token if TOKEN_SHAPE.fullmatch(token) else ""
 
 
 def led_to(token: str) -> str | None:

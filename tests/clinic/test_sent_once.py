@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError
 
 from clinic.models import FormSending
-from clinic.once import send_once
+from clinic.once import new_token, posted_token, send_once
 from patients.models import Goal, Measurement, OutcomeResponse, Patient
 
 
@@ -151,3 +151,12 @@ def test_an_exercise_edit_page_has_no_token_so_a_second_change_is_saved(as_admin
     url = f"/portal/library/{mine.uuid}/edit/"
     assert 'name="once"' not in as_admin_a.get(url).content.decode()
     assert 'name="once"' in as_admin_a.get("/portal/library/new/").content.decode()
+
+
+@pytest.mark.parametrize("sent", ["\x00", "a" * 65, "two words", "<script>", ""])
+def test_a_token_that_is_not_one_of_ours_is_not_looked_up(sent, rf):
+    """PostgreSQL refuses a NUL byte in a query (a 500, found by the fuzzer on PostgreSQL):
+    only new_token's shape is read from a page."""
+    assert posted_token(rf.post("/", {"once": sent})) == ""
+    token = new_token()
+    assert posted_token(rf.post("/", {"once": token})) == token
