@@ -292,8 +292,10 @@ def test_today_reads_todays_sessions_the_editable_one_and_yesterday_together(
     an earlier day but logged just now is the one to change; one logged 25 hours ago is
     not; today's are listed oldest first."""
     today = patient_today(patient_a1)
-    with time_machine.travel(timezone.now() - timedelta(hours=25)):
-        log_pain(patient_a1, program_a1, 1, today - timedelta(days=1), "old")
+    # Logged 25 hours ago: set afterwards, as travelling back 25 hours in the first hour of
+    # a day would log "yesterday" on a day before it (refused as a day not come yet).
+    old = log_pain(patient_a1, program_a1, 1, today - timedelta(days=1), "old")
+    SessionLog.objects.filter(pk=old[0].pk).update(logged_at=timezone.now() - timedelta(hours=25))
     context = as_patient_a1.get("/me/").context
     assert context["morning_form"] is not None  # exercised yesterday
     assert (context["sessions_today"], context["editable"]) == ([], None)
