@@ -64,7 +64,7 @@ import subprocess
 import tarfile
 import tempfile
 import tomllib
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -310,6 +310,55 @@ def _run_pg(program: str, *args: str) -> None:
         raise BackupError(f"{program} failed: {done.stderr.strip() or done.stdout.strip()}")
 
 
+def _pg_load_in_one_transaction(dump: Path, drops: str) -> None:
+    """Drop the old tables and load the dump in one transaction, so that a load that fails
+    (a dump that breaks off, a server whose disk fills) leaves the database as it was, not
+    empty. pg_restore writes the dump as SQL; psql runs our DROPs and that SQL inside
+    --single-transaction, and is killed (its transaction rolled back) if pg_restore fails
+    before the end: at the end of its input psql would commit what it had. Their messages
+    go to files, not pipes, so that neither can stall the other on a full pipe."""
+    restore_argv, env = pg_command(
+        "pg_restore", "--no-owner", "--no-privileges", "--clean", "--if-exists", "--file=-"
+    )
+    psql_argv, _env = pg_command(
+        "psql", "--single-transaction", "--quiet", "--no-psqlrc", "--set=ON_ERROR_STOP=1"
+    )
+    with tempfile.TemporaryFile() as restore_log, tempfile.TemporaryFile() as psql_log:
+        try:
+            psql = subprocess.Popen(  # noqa: S603 - our argv, no shell
+                psql_argv, env=env, stdin=subprocess.PIPE, stdout=psql_log, stderr=psql_log
+            )
+            restore = subprocess.Popen(  # noqa: S603
+                [*restore_argv, str(dump)], env=env, stdout=subprocess.PIPE, stderr=restore_log
+            )
+        except FileNotFoundError as missing:
+            raise BackupError(
+                f"{missing.filename} is not installed. Install the PostgreSQL client tools of "
+                "the server's major version (Debian: apt-get install postgresql-client)."
+            ) from None
+        assert psql.stdin is not None and restore.stdout is not None
+        # "drop cascades to …" notices, one per constraint, would only bury an error.
+        drops = "SET client_min_messages = warning;\n" + drops
+        with suppress(BrokenPipeError):  # psql stopped at an error: its log says which
+            psql.stdin.write(drops.encode())
+            shutil.copyfileobj(restore.stdout, psql.stdin)
+        if restore.wait() != 0:
+            psql.kill()
+            psql.wait()
+            raise BackupError(
+                f"pg_restore failed: {_tail(restore_log)}. The database was not changed."
+            )
+        with suppress(BrokenPipeError):
+            psql.stdin.close()
+        if psql.wait() != 0:
+            raise BackupError(f"psql failed: {_tail(psql_log)}. The database was not changed.")
+
+
+def _tail(log, limit: int = 2000) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace").strip()[-limit:]
+
+
 def _sqlite_path() -> Path:
     name = str(_database().settings_dict["NAME"])
     if name == ":memory:" or name.startswith("file:"):
@@ -373,26 +422,17 @@ def table_names() -> list[str]:
 def restore_database(dump: Path, *, drop_existing: bool) -> None:
     connection = _database()
     if connection.vendor == "postgresql":
+        drops = []
         if drop_existing:
             # Tables a newer migration added are not in the dump, so --clean would leave
             # them behind and the migrate that follows would trip over them.
             with connection.cursor() as cursor:
-                for table in connection.introspection.table_names(cursor):
-                    cursor.execute(
-                        f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE"
-                    )
+                drops = [
+                    f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE;\n"
+                    for table in connection.introspection.table_names(cursor)
+                ]
         connections.close_all()
-        _run_pg(
-            "pg_restore",
-            "--no-owner",
-            "--no-privileges",
-            "--clean",
-            "--if-exists",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={connection.settings_dict['NAME']}",
-            str(dump),
-        )
+        _pg_load_in_one_transaction(dump, "".join(drops))
         return
     target = _sqlite_path()
     connections.close_all()

@@ -818,3 +818,46 @@ def test_a_postgresql_restore_that_runs_out_of_disk_copying_media_changes_nothin
         assert db.execute("SELECT to_regclass('kept')").fetchone() == ("kept",)
     assert tree(site.media) == media_before
     assert leftovers(site) == []
+
+
+# --- A PostgreSQL load that fails ------------------------------------------------------
+
+LOAD_A_DUMP = """
+import sys
+from pathlib import Path
+from clinic import backups
+
+action, folder = sys.argv[1], Path(sys.argv[2])
+if action == "dump":
+    backups.dump_database(folder)
+else:
+    try:
+        dump = folder / backups.DATABASE_FILES["postgresql"]
+        backups.restore_database(dump, drop_existing=True)
+    except backups.BackupError as error:
+        sys.exit(str(error))
+"""
+
+
+def test_a_postgresql_load_that_fails_midway_leaves_the_database_as_it_was(tmp_path, postgres):
+    """The old tables are dropped and the dump loaded in one transaction: a dump that
+    breaks off (or a server that runs out of disk) mid-load leaves the old database, not
+    an empty one."""
+    site = Site(postgres("limber_backup_load"), tmp_path / "media")
+    site.ok("migrate", "--noinput", "-v0")
+    dumped = site.script(LOAD_A_DUMP, "dump", str(tmp_path))
+    assert dumped.wait(timeout=300) == 0, dumped.communicate()
+    dump = tmp_path / backups.DATABASE_FILES["postgresql"]
+    data = dump.read_bytes()
+    dump.write_bytes(data[: len(data) * 2 // 3])  # breaks off after some tables loaded
+    with closing(psycopg.connect(site.database_url, autocommit=True)) as db:
+        db.execute("CREATE TABLE kept (note text)")
+        db.execute("INSERT INTO kept VALUES ('made after the backup')")
+
+    loading = site.script(LOAD_A_DUMP, "load", str(tmp_path))
+    out, err = loading.communicate(timeout=300)
+    assert loading.returncode != 0, out + err
+    assert "pg_restore failed" in err
+    with closing(psycopg.connect(site.database_url, autocommit=True)) as db:
+        assert db.execute("SELECT note FROM kept").fetchall() == [("made after the backup",)]
+        assert db.execute("SELECT to_regclass('clinic_clinic')").fetchone() == ("clinic_clinic",)

@@ -90,9 +90,9 @@ class Command(BaseCommand):
             media = backups.media_files(backups.media_root())
             if (tables or media) and not replace_without_asking:
                 self._confirm(len(tables), len(media))
-            self._replace(staging, manifest, vendor=vendor, drop_existing=bool(tables))
+            self._replace(staging, manifest, drop_existing=bool(tables))
 
-    def _replace(self, staging: Path, manifest: dict, *, vendor: str, drop_existing: bool) -> None:
+    def _replace(self, staging: Path, manifest: dict, *, drop_existing: bool) -> None:
         """The database and the media, in the one order a full disk cannot leave half done:
         the media copied whole beside MEDIA_ROOT first, the database replaced next, and
         the media swapped in last, by renames."""
@@ -111,18 +111,11 @@ class Command(BaseCommand):
                 backups.media_discard(staged_media)  # not swapped: the old media stay
                 raise
         except (BackupError, *ENVIRONMENT_ERRORS) as error:
-            # SQLite's file is swapped by one rename at the end, and pg_restore runs in one
-            # transaction; but PostgreSQL's old tables are dropped before it runs, so a
-            # failed pg_restore leaves them gone.
-            changed = (
-                "Nothing was changed."
-                if vendor == "sqlite" or not drop_existing
-                else "MEDIA_ROOT was not changed; the database may have been emptied, "
-                "so restore again once this is fixed."
-            )
+            # SQLite's file is swapped by one rename at the end, and PostgreSQL's old
+            # tables are dropped in the load's own transaction: either way, nothing.
             raise CommandError(
                 f"Restore stopped while replacing the database: "
-                f"{backups.failure_reason(error)}. {changed}"
+                f"{backups.failure_reason(error)}. Nothing was changed."
             ) from None
         try:
             backups.media_swap(staged_media)
