@@ -118,7 +118,6 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             # The same answer whatever the address is: nothing about other clinics.
             return once.saved_once(
                 request,
-                form,
                 invite,
                 _("Invitation sent to {email}.").format(email=form.cleaned_data["email"]),
             )

@@ -51,7 +51,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             return reverse("api_tokens")
 
         try:
-            location, first = once.send_once(form.once_token, create)
+            location, first = once.send_once(once.page_key(request), create)
         except TokenError as error:
             form.add_error(None, str(error))
         else:

@@ -63,7 +63,7 @@ def _invalid(request: HttpRequest, message: str = "") -> HttpResponse:
 @permissions.public
 @never_cache
 @require_http_methods(["GET", "POST"])
-@once.replays(again=ACCOUNT_READY)
+@once.replays(again=ACCOUNT_READY, signs_in=True)
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     token = request.session.get(SESSION_TOKEN)
     invitation = invitation_find(token)
@@ -113,7 +113,7 @@ def _choose_password(request: HttpRequest, invitation: Invitation, token: str) -
             return reverse("account_login")
 
         try:
-            location, first = once.send_once(once.posted_token(request), accept)
+            location, first = once.send_once(once.page_key(request, signs_in=True), accept)
         except InvitationError as error:
             if account_for(invitation) is not None:
                 messages.info(request, str(error))

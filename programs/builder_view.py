@@ -87,7 +87,7 @@ def builder_page(
                 try:
                     # A Save sent twice would meet its own first save as a colleague's
                     # change ("changed while you were editing"): the page's token stops it.
-                    location, first = once.send_once(once_token, save)
+                    location, first = once.send_once(once.page_key(request), save)
                 except ProgramConflict as error:
                     conflict = str(error)
                 except ProgramTooLong as error:

@@ -106,7 +106,7 @@ def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpRespo
 
         name = form.cleaned_data["name"]
         try:
-            return once.saved_once(request, form, save, _("“{name}” was saved.").format(name=name))
+            return once.saved_once(request, save, _("“{name}” was saved.").format(name=name))
         except StorageFailed as error:
             form.add_error("photo", str(error))
     return render(
@@ -185,7 +185,7 @@ def exercise_copy_view(request: HttpRequest, exercise_uuid) -> HttpResponse:
         return reverse("programs:exercise_edit", args=[made.uuid])
 
     saved = _("This is your clinic's own copy. Change anything you like.")
-    return once.saved_once(request, once.posted_token(request), copy, saved)
+    return once.saved_once(request, copy, saved)
 
 
 @require_GET
@@ -223,7 +223,7 @@ def template_new(request: HttpRequest) -> HttpResponse:
         )
         return reverse("programs:template_edit", args=[template.uuid])
 
-    location, _first = once.send_once(once.posted_token(request), new)
+    location, _first = once.send_once(once.page_key(request), new)
     return redirect(location)
 
 

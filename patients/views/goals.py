@@ -61,7 +61,7 @@ def goal_new(request: HttpRequest, patient_uuid) -> HttpResponse:
             )
             return _chart(patient)
 
-        return once.saved_once(request, form, save, _("The goal is set."))
+        return once.saved_once(request, save, _("The goal is set."))
     # The page shows the patient's PSFS activities: a read of their record.
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     return render(
@@ -125,7 +125,7 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
 
         saved = _("{name} is discharged.").format(name=patient.first_name)
         try:
-            return once.saved_once(request, form, discharge_now, saved)
+            return once.saved_once(request, discharge_now, saved)
         except (ScreeningBlocks, DischargeConflict) as refused:
             messages.error(request, str(refused))
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)

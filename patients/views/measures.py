@@ -109,7 +109,7 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
         saved = ngettext(
             "{count} measurement(s) saved.", "{count} measurement(s) saved.", count
         ).format(count=count)
-        return once.saved_once(request, form, save, saved)
+        return once.saved_once(request, save, saved)
     _audit(request, "patient.view", patient)
     return render(request, "clinician/visit_form.html", {"patient": patient, "form": form})
 
@@ -137,7 +137,7 @@ def measurement_edit(request: HttpRequest, patient_uuid, measurement_uuid) -> Ht
 
         saved = _("Corrected. The earlier value is kept in the history.")
         try:
-            return once.saved_once(request, form, correct, saved)
+            return once.saved_once(request, correct, saved)
         except AlreadyCorrected as error:
             messages.info(request, str(error))
             return redirect("patients:patient_measures", patient_uuid=patient.uuid)
@@ -176,7 +176,7 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
             recorded.append(form.record(patient=patient, actor=request.actor))
             return reverse("patients:patient_measures", args=[patient.uuid])
 
-        location, first = once.send_once(form.once_token, save)
+        location, first = once.send_once(once.page_key(request), save)
         name = form.instrument.short_name
         if not first:
             messages.info(request, once.ALREADY_SAVED)
@@ -238,7 +238,7 @@ def outcome_assign_view(request: HttpRequest, patient_uuid) -> HttpResponse:
     saved = _("{patient} will be asked to complete the {name}.").format(
         patient=patient.first_name, name=INSTRUMENTS[code].short_name
     )
-    return once.saved_once(request, form, assign, saved)
+    return once.saved_once(request, assign, saved)
 
 
 @require_POST
@@ -258,7 +258,7 @@ def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid)
         return reverse("patients:patient_measures", args=[patient.uuid])
 
     saved = _("That questionnaire will not be asked for again.")
-    return once.saved_once(request, once.posted_token(request), end, saved)
+    return once.saved_once(request, end, saved)
 
 
 # No record in Limber is older: earlier starts are typing slips (and dates near year 1
@@ -320,7 +320,7 @@ def report(request: HttpRequest, patient_uuid) -> HttpResponse:
             _audit(request, "report.request", patient)
             return reverse("patients:patient_report_document", args=[patient.uuid, job.uuid])
 
-        location, _first = once.send_once(form.once_token, ask)
+        location, _first = once.send_once(once.page_key(request), ask)
         return redirect(location)
     _audit(request, "patient.view", patient)
     return render(request, "clinician/report_form.html", {"patient": patient, "form": form})

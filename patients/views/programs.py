@@ -97,7 +97,7 @@ def program_start(request: HttpRequest, patient_uuid) -> HttpResponse:
     try:
         # The confirmation page sends the chart's token on (`_confirm`): a double click on
         # "Start the new program" starts one.
-        location, first = once.send_once(once.posted_token(request), start)
+        location, first = once.send_once(once.page_key(request), start)
     except ScreeningBlocks as error:
         messages.error(request, str(error))
         return redirect(_chart(patient))
@@ -213,7 +213,7 @@ def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -
         return _chart(patient)
 
     saved = _("Saved “{title}” as a template for your clinic.").format(title=title)
-    return once.saved_once(request, once.posted_token(request), save, saved)
+    return once.saved_once(request, save, saved)
 
 
 @never_cache
@@ -260,7 +260,7 @@ def program_handout_email(request: HttpRequest, patient_uuid, program_uuid) -> H
     saved = _(
         "The handout will be e-mailed to {email}. Its progress shows under “E-mails” on this page."
     ).format(email=patient.email)
-    return once.saved_once(request, once.posted_token(request), send, saved)
+    return once.saved_once(request, send, saved)
 
 
 @require_POST

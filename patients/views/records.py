@@ -180,7 +180,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
             return reverse("patients:patient_chart", args=[patient.uuid])
 
         added = _("{name} was added.").format(name=form.instance.full_name)
-        return once.saved_once(request, form, add, added)
+        return once.saved_once(request, add, added)
     return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
 
 
@@ -445,7 +445,7 @@ def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResp
         sent = _("An invitation was e-mailed to {email}. It works once, for 7 days.").format(
             email=patient.email
         )
-        return once.saved_once(request, once.posted_token(request), send, sent)
+        return once.saved_once(request, send, sent)
     except PatientAccessError as error:
         messages.error(request, str(error))
         return redirect(chart)
