@@ -73,6 +73,11 @@ def posted_token(request: HttpRequest) -> str:
 _NOT_CONTENT = {"once", "csrfmiddlewaretoken"}
 
 
+def _content(name: str) -> bool:
+    # A password is kept out even of a hash kept for a day (the invitation's password page).
+    return name not in _NOT_CONTENT and "password" not in name
+
+
 def page_key(request: HttpRequest, *, signs_in: bool = False) -> str:
     """What a page's sending is saved under: its token, bound to who sent it and to what
     was sent; "" when the page sent no token of ours. Bound to the sender, a token cannot
@@ -89,10 +94,7 @@ def page_key(request: HttpRequest, *, signs_in: bool = False) -> str:
     signed_in = user is not None and user.is_authenticated and not signs_in
     sender = str(user.pk) if signed_in else "-"
     fields = sorted(
-        (name, value)
-        for name, values in request.POST.lists()
-        if name not in _NOT_CONTENT
-        for value in values
+        (name, value) for name, values in request.POST.lists() if _content(name) for value in values
     )
     files = sorted(
         (name, upload.name or "", upload.size or 0)

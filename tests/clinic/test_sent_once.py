@@ -7,10 +7,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError
 
 from clinic.models import FormSending
-from clinic.once import new_token, posted_token, send_once
+from clinic.once import new_token, page_key, posted_token, send_once
 from patients.models import Goal, Measurement, OutcomeResponse, Patient
 
 
@@ -160,3 +161,18 @@ def test_a_token_that_is_not_one_of_ours_is_not_looked_up(sent, rf):
     assert posted_token(rf.post("/", {"once": sent})) == ""
     token = new_token()
     assert posted_token(rf.post("/", {"once": token})) == token
+
+
+def test_a_page_key_holds_no_password(rf):
+    """The key is kept a day: what was sent is in it, a password is not."""
+    token = new_token()
+
+    def key(**fields) -> str:
+        request = rf.post("/", {"once": token, **fields})
+        request.user = AnonymousUser()
+        return page_key(request)
+
+    assert key(new_password1="one", new_password2="one") == key(
+        new_password1="two", new_password2="two"
+    )
+    assert key(title="Week 1") != key(title="Week 2")
