@@ -440,14 +440,41 @@ def restore_database(dump: Path, *, drop_existing: bool) -> None:
     staged = target.with_name(f".{target.name}.restoring")
     try:
         shutil.copyfile(dump, staged)
+        # On disk before the rename: a power cut after it must not leave a file whose
+        # name is new and whose pages never reached the disk.
+        _fsync(staged)
     except BaseException:
         # A half-written copy is of no use to anyone and may be most of a full disk.
         staged.unlink(missing_ok=True)
         raise
+    if target.exists():
+        # The old file's last commits may still be in its WAL: fold them in first, so that
+        # removing the WAL below loses nothing if the restore stops before the rename. A
+        # file SQLite cannot read (often why one restores) has nothing to fold in.
+        with suppress(sqlite3.Error):
+            old = sqlite3.connect(target)
+            try:
+                old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                old.close()
     # A journal or WAL left by the old file would be replayed into the new one.
     for suffix in ("-journal", "-wal", "-shm"):
         target.with_name(target.name + suffix).unlink(missing_ok=True)
-    os.replace(staged, target)
+    try:
+        os.replace(staged, target)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    _fsync(target.parent)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's data, or a folder's entries (a rename), to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 # --- Media ------------------------------------------------------------------------------

@@ -728,6 +728,77 @@ def test_a_restore_that_runs_out_of_disk_copying_the_database_changes_nothing(ma
     assert leftovers(occupied) == []
 
 
+# Runs `manage.py restore ARCHIVE --yes` with the migrate that follows the restore failing
+# for want of space.
+RESTORE_THEN_MIGRATE_ON_A_FULL_DISK = """
+import errno, sys
+from django.core.management import execute_from_command_line
+from clinic.management.commands import restore
+
+def call_command(name, *args, **kwargs):
+    assert name == "migrate", name
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+restore.call_command = call_command
+execute_from_command_line(["manage.py", "restore", sys.argv[1], "--yes"])
+"""
+
+
+def test_a_migrate_that_fails_after_a_restore_says_what_is_done_and_what_to_run(made, occupied):
+    process = occupied.script(RESTORE_THEN_MIGRATE_ON_A_FULL_DISK, str(made.encrypted))
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 1, out + err
+    assert (
+        "The backup was restored, but bringing it up to this version stopped: the disk is "
+        "full. Fix that, then run `manage.py migrate` before starting Limber." in err
+    )
+    assert "Traceback" not in err
+    assert state(occupied) == state(made.site)  # the backup is in place
+    assert leftovers(occupied) == []
+
+
+# A process that commits to a SQLite file in WAL mode and is then killed: its last commits
+# are only in the file's WAL.
+COMMIT_AND_DIE = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("CREATE TABLE last_commit (note text)")
+db.execute("INSERT INTO last_commit VALUES ('kept')")
+print("committed", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_sqlite_restore_stopped_before_its_rename_keeps_the_old_files_last_commits(
+    tmp_path, monkeypatch
+):
+    old = tmp_path / "limber.sqlite3"
+    writer = subprocess.Popen(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", COMMIT_AND_DIE, str(old)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout.readline().strip() == "committed"
+    writer.kill()
+    writer.wait()
+    assert (tmp_path / "limber.sqlite3-wal").stat().st_size > 0
+    dump = tmp_path / "dump.sqlite3"
+    dump.write_bytes(b"the backup's database")
+    monkeypatch.setattr(backups, "_sqlite_path", lambda: old)
+    real_replace = os.replace
+
+    def rename_fails(source, target):
+        if Path(target) == old:
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(backups.os, "replace", rename_fails)
+    with pytest.raises(OSError):
+        backups.restore_database(dump, drop_existing=True)
+    with closing(sqlite3.connect(old)) as db:
+        assert db.execute("SELECT note FROM last_commit").fetchall() == [("kept",)]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["dump.sqlite3", old.name]
+
+
 def test_a_restore_without_room_to_unpack_says_so_rather_than_blaming_the_archive(
     made, tmp_path, monkeypatch
 ):

@@ -42,9 +42,18 @@ class Command(BaseCommand):
             raise CommandError(f"Restore refused: {error}") from None
         restored = time.monotonic() - started
         self.stdout.write("Bringing the database up to this version's migrations:")
-        call_command(
-            "migrate", interactive=False, verbosity=options["verbosity"], stdout=self.stdout
-        )
+        try:
+            call_command(
+                "migrate", interactive=False, verbosity=options["verbosity"], stdout=self.stdout
+            )
+        except ENVIRONMENT_ERRORS as error:
+            # Each migration is its own transaction: the backup's data is in place, and
+            # the migrations that ran stay; the rest run again once the cause is gone.
+            raise CommandError(
+                f"The backup was restored, but bringing it up to this version stopped: "
+                f"{backups.failure_reason(error)}. Fix that, then run `manage.py migrate` "
+                "before starting Limber."
+            ) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored in {restored:.1f} s. Start Limber again, then check a sign-in."
