@@ -16,14 +16,17 @@ from hypothesis import strategies as st
 from clinic.forms import ApiTokenForm, ClinicSettingsForm, StaffInviteForm
 from clinic.models import Membership
 from patients import scoring
+from patients.adherence import patient_today
 from patients.forms import CaseloadFilterForm, PatientForm
 from patients.forms_goals import DischargeForm, GoalForm
 from patients.forms_intake import IntakeForm
 from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
 from patients.forms_patient import MorningCheckForm, SessionForm
 from patients.models import (
+    Intake,
     OutcomeAssignment,
     Patient,
+    SessionLog,
 )
 from programs.builder import ItemForm, ProgramForm
 from programs.forms import ExerciseForm
@@ -82,10 +85,38 @@ class Endpoint:
     # For two-step forms: GET the drawn URL first (it keeps state in the session), then
     # POST to the URL this returns.
     opens_first: Callable[[Client, str], str] | None = None
+    # (world, the URL posted to) -> the page a person GETs to see the form that posts
+    # there, when it is not that URL's own GET: a button on the chart, the Today page.
+    # The sent-twice check reads the page's one-save token from it.
+    form_page: Callable[[dict, str], str] | None = None
 
 
 def one(url: str) -> st.SearchStrategy[str]:
     return st.just(url)
+
+
+# --------------------------------------------------------------------------------------
+# Form pages: where the form that posts to an endpoint is shown
+# --------------------------------------------------------------------------------------
+
+
+def the_chart(w: dict, url: str) -> str:
+    """The patient's chart (/portal/patients/<uuid>/), for a button on it."""
+    return "/".join(url.split("/")[:4]) + "/"
+
+
+def the_page_above(w: dict, url: str) -> str:
+    """The page one step up (an exercise's page, for its "Copy" button)."""
+    return url.rstrip("/").rsplit("/", 1)[0] + "/"
+
+
+def the_page(page: str) -> Callable[[dict, str], str]:
+    """A fixed page that holds the form (a list with a button per row, the Today page)."""
+    return lambda w, url: page
+
+
+def the_measures_page(w: dict, url: str) -> str:
+    return the_chart(w, url) + "measures/"
 
 
 def patient_fields(w: dict, *, instance: Patient | None) -> st.SearchStrategy[dict]:
@@ -282,6 +313,12 @@ def build_program_start(w: dict) -> Built:
     return patient_urls(w, "programs/start/"), data
 
 
+def with_an_intake(w: dict) -> None:
+    """A1 has a low-back intake, so that the chart also shows the suggested pathways'
+    "Start this pathway" buttons, which post here too."""
+    Intake.objects.create(patient=w["a1"], diagnosis="Low back pain", region="low_back")
+
+
 def build_program_status(w: dict) -> Built:
     return one(w["a1_program_url"] + "status/"), st.fixed_dictionaries(
         {"status": st.sampled_from(Program.Status.values)},
@@ -434,6 +471,13 @@ def build_morning(w: dict) -> Built:
     return one("/me/morning/"), form_data(MorningCheckForm())
 
 
+def exercised_yesterday(w: dict) -> None:
+    """A1's session was yesterday: Today asks the morning question only then, and the
+    sent-twice check reads its form from that page."""
+    yesterday = patient_today(w["a1"]) - timedelta(days=1)
+    SessionLog.objects.filter(patient=w["a1"]).update(performed_on=yesterday)
+
+
 def build_questionnaire(code: str) -> Callable[[dict], Built]:
     def build(w: dict) -> Built:
         # The request the page shows (assign_to_a2's), as the page's hidden field sends it.
@@ -517,27 +561,43 @@ ENDPOINTS: dict[str, Endpoint] = {
     "patient_new": Endpoint("clinician_a", 300, build_patient_new),
     "patient_edit": Endpoint("clinician_a", 300, build_patient_edit),
     "patient_archive": Endpoint("clinician_a", 60, build_archive, refusable=False),
-    "patient_restore": Endpoint("clinician_a", 60, build_restore, refusable=False),
-    "patient_invitation": Endpoint("clinician_a", 100, build_invitation, invitation_sent),
+    "patient_restore": Endpoint(
+        "clinician_a", 60, build_restore, refusable=False, form_page=the_chart
+    ),
+    "patient_invitation": Endpoint(
+        "clinician_a", 100, build_invitation, invitation_sent, form_page=the_chart
+    ),
     # Clinic administration
     "staff_invite": Endpoint("admin_a", 250, build_staff_invite),
-    "staff_update": Endpoint("admin_a", 150, build_staff_update),
+    "staff_update": Endpoint(
+        "admin_a", 150, build_staff_update, form_page=the_page("/portal/staff/")
+    ),
     "clinic_settings": Endpoint("admin_a", 300, build_clinic_settings),
     "api_token_new": Endpoint("admin_a", 150, build_api_token_new, token_shown),
     "exercise_new": Endpoint("admin_a", 300, build_exercise_new),
     "exercise_edit": Endpoint("admin_a", 250, build_exercise_edit),
-    "exercise_copy": Endpoint("admin_a", 30, build_exercise_copy, refusable=False),
+    "exercise_copy": Endpoint(
+        "admin_a", 30, build_exercise_copy, refusable=False, form_page=the_page_above
+    ),
     # Templates and programs
-    "template_new": Endpoint("clinician_a", 40, build_template_new, refusable=False),
+    "template_new": Endpoint(
+        "clinician_a",
+        40,
+        build_template_new,
+        refusable=False,
+        form_page=the_page("/portal/templates/"),
+    ),
     "template_edit": Endpoint("clinician_a", 250, build_template_edit),
-    "program_start": Endpoint("clinician_a", 150, build_program_start),
+    "program_start": Endpoint(
+        "clinician_a", 150, build_program_start, setup=with_an_intake, form_page=the_chart
+    ),
     "program_edit": Endpoint("clinician_a", 250, build_program_edit),
-    "program_status": Endpoint("clinician_a", 120, build_program_status),
+    "program_status": Endpoint("clinician_a", 120, build_program_status, form_page=the_chart),
     "program_save_as_template": Endpoint(
-        "clinician_a", 80, build_save_as_template, refusable=False
+        "clinician_a", 80, build_save_as_template, refusable=False, form_page=the_chart
     ),
     "handout_email": Endpoint("clinician_a", 30, build_handout_email, refusable=False),
-    "flag_review": Endpoint("clinician_a", 60, build_flag_review),
+    "flag_review": Endpoint("clinician_a", 60, build_flag_review, form_page=the_chart),
     # Clinical record
     "intake": Endpoint("clinician_a", 120, build_intake),
     "goal_new": Endpoint("clinician_a", 120, build_goal_new),
@@ -549,14 +609,28 @@ ENDPOINTS: dict[str, Endpoint] = {
         f"outcome_new_{code}": Endpoint("clinician_a", 100, build_outcome_new(code))
         for code in CODES
     },
-    "outcome_assign": Endpoint("clinician_a", 100, build_outcome_assign),
+    "outcome_assign": Endpoint(
+        "clinician_a", 100, build_outcome_assign, form_page=the_measures_page
+    ),
     "report": Endpoint("clinician_a", 40, build_report, report_asked),
     # Patient area
-    "patient_log": Endpoint("patient_a1", 300, build_log, seeds=oversized_item_keys("/me/log/")),
+    "patient_log": Endpoint(
+        "patient_a1",
+        300,
+        build_log,
+        seeds=oversized_item_keys("/me/log/"),
+        form_page=the_page("/me/"),
+    ),
     "patient_log_edit": Endpoint(
         "patient_a1", 250, build_log_edit, seeds=oversized_item_keys("/me/log/edit/")
     ),
-    "patient_morning": Endpoint("patient_a1", 150, build_morning),
+    "patient_morning": Endpoint(
+        "patient_a1",
+        150,
+        build_morning,
+        setup=exercised_yesterday,
+        form_page=the_page("/me/"),
+    ),
     **{
         f"patient_questionnaire_{code}": Endpoint(
             "patient_a2", 60, build_questionnaire(code), setup=assign_to_a2(code)

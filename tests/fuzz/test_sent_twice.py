@@ -14,6 +14,11 @@ same submission is sent again and must:
   The person is told it was saved once, not that the page does not exist or that their
   own save was a colleague's.
 
+The token is the one the page shows: each example first GETs the endpoint's form page
+(Endpoint.form_page: the URL itself, or the chart, list or Today page its button is on)
+and reads the `once` input of the forms there that post to the endpoint, so a template
+that forgets `{% once_field %}` fails here, as a double click on it would save twice.
+
 A new endpoint in tests/fuzz/endpoints.py is checked here too, so a form that writes
 without going through clinic/once.py fails this test. SENT_TWICE_EXEMPT lists the few
 whose second sending is meant to act again, each with why.
@@ -21,19 +26,21 @@ whose second sending is meant to act again, each with why.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.db import transaction
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzz.endpoints import ENDPOINTS
+from tests.fuzz.endpoints import CODES, ENDPOINTS, Endpoint
+from tests.fuzz.form_page import forms_posting_to
 from tests.fuzz.posting import client_with, describe, opened, post, session_of
 from tests.fuzz.snapshot import snapshot, snapshot_diff
 
-# The token a page's form would carry; any fixed value serves, both sendings share it.
-TOKEN = "sent-twice-0123456789abcdefghij"
 # Valid submissions tried per endpoint until one is accepted (the rest are skipped). Some
 # endpoints accept few of the fuzzer's valid shapes: the session edit only the world's own
 # session token with at least one exercise ticked.
@@ -54,11 +61,86 @@ ACTS_AGAIN = {
 }
 
 
+# Endpoints whose pages send no `once` token, and why that is right: the view reads none,
+# as a second sending sets the same state again or is saved once by a key of its own that
+# the page carries (still checked here: no row added, a working page). The check fails
+# once such a page does carry a token, so that this list does not go stale.
+_SETS_A_STATE = "sets a state: sent again, it sets the same state (the view reads no token)"
+_EDIT_PAGE = (
+    "an edit page: sent again, it saves the same values again, and one reopened with Back "
+    "and changed must be saved, not dropped as a resend (programs/forms.py ExerciseForm)"
+)
+NO_TOKEN_ON_PAGE: dict[str, str] = {
+    "patient_edit": _EDIT_PAGE,
+    "clinic_settings": _EDIT_PAGE,
+    "exercise_edit": _EDIT_PAGE,
+    "intake": _EDIT_PAGE,
+    "patient_archive": _SETS_A_STATE,
+    "patient_restore": _SETS_A_STATE,
+    "staff_update": _SETS_A_STATE + " (a role, active or not)",
+    "program_status": _SETS_A_STATE,
+    "flag_review": _SETS_A_STATE + " (reviewed: 'That flag was already reviewed.')",
+    "patient_morning": "one morning check a day: sent again, it records the same answers",
+    # Saved once by a key of their own that the page carries instead of `once`.
+    "patient_log": "the session form's client_token (the offline queue's key too)",
+    "patient_log_edit": "the session form's client_token names the session it changes",
+    **{f"patient_questionnaire_{code}": "the page's `assignment`: answered once" for code in CODES},
+}
+
+
 def _errors(response) -> list[str]:
     request = getattr(response, "wsgi_request", None)
     if request is None or not hasattr(request, "_messages"):
         return []
     return [str(m) for m in get_messages(request) if m.level == message_levels.ERROR]
+
+
+def form_page(endpoint: Endpoint, w: dict, url: str) -> str:
+    """The page a person GETs to see the form that posts to `url`."""
+    return endpoint.form_page(w, url) if endpoint.form_page is not None else url
+
+
+@dataclass(frozen=True)
+class TokensShown:
+    """What a form page shows for one endpoint: the `once` token of each of its forms
+    that post there ("" for a form without one); none at all when it shows no such form
+    (an archived patient's chart has no "Archive"), or answered other than 200."""
+
+    page: str
+    status: int
+    tokens: tuple[str, ...]
+
+    @property
+    def without_token(self) -> int:
+        return sum(1 for token in self.tokens if not token)
+
+
+def tokens_shown(client: Client, page: str, url: str) -> TokensShown:
+    response = client.get(page)
+    if response.status_code != 200 or response.streaming:
+        return TokensShown(page, response.status_code, ())
+    html = response.content.decode(response.charset or "utf-8", "replace")
+    forms = forms_posting_to(html, page, url)
+    # A form with two `once` inputs would send both; the view reads the first.
+    return TokensShown(page, 200, tuple(form.once[0] if form.once else "" for form in forms))
+
+
+def token_problem(name: str, url: str, shown: TokensShown) -> str:
+    """Why the page's token cannot be what the browser sends twice ("" if it can)."""
+    if name in NO_TOKEN_ON_PAGE:
+        if shown.without_token < len(shown.tokens):
+            return (
+                f"{shown.page} now gives a `once` token to its form posting to {url}: "
+                f"remove {name!r} from NO_TOKEN_ON_PAGE"
+            )
+        return ""
+    if shown.without_token:
+        return (
+            f"{shown.page} shows {shown.without_token} of its {len(shown.tokens)} forms "
+            f"posting to {url} without a `once` input ({{% once_field %}} or the form's "
+            "`once` field): sent twice from there, it would be saved twice"
+        )
+    return ""
 
 
 def sent_twice(name: str, w: dict) -> str | None:
@@ -68,6 +150,8 @@ def sent_twice(name: str, w: dict) -> str | None:
     session_cookie = session_of(w["users"][endpoint.persona])
     urls, valid = endpoint.build(w)
     found: list[str] = []
+    # Pages that showed no form posting to the drawn URL, for the message if none did.
+    no_form: set[str] = set()
 
     @settings(
         max_examples=TRIES,
@@ -80,11 +164,21 @@ def sent_twice(name: str, w: dict) -> str | None:
     def send_twice(url: str, data: dict, urlencoded: bool) -> None:
         if found or ACTS_AGAIN.get(name, lambda _data: False)(data):
             return
-        data = {**data, "once": TOKEN}
         client = client_with(session_cookie)
         with transaction.atomic():
             try:
                 url = opened(endpoint, client, url)
+                shown = tokens_shown(client, form_page(endpoint, w, url), url)
+                if not shown.tokens:
+                    no_form.add(f"GET {shown.page} -> {shown.status}, posting to {url}")
+                    return
+                if problem := token_problem(name, url, shown):
+                    found.append(problem)
+                    return
+                # The page's token replaces whatever the generator drew for `once`.
+                data = {k: v for k, v in data.items() if k != "once"}
+                if shown.tokens[0]:
+                    data["once"] = shown.tokens[0]
                 first = post(client, url, data, urlencoded)
                 if not endpoint.success(first):
                     return
@@ -111,6 +205,10 @@ def sent_twice(name: str, w: dict) -> str | None:
 
     send_twice()
     if not found:
+        if no_form:
+            return "never accepted; no form posting there was shown on: " + "; ".join(
+                sorted(no_form)[:5]
+            )
         return "never accepted"
     return found[0] or None
 
@@ -127,4 +225,5 @@ def test_a_submission_sent_twice_is_saved_once(world, db, name):
 
 
 def test_every_exempt_endpoint_exists():
-    assert set(SENT_TWICE_EXEMPT) | set(ACTS_AGAIN) <= set(ENDPOINTS)
+    assert set(SENT_TWICE_EXEMPT) | set(ACTS_AGAIN) | set(NO_TOKEN_ON_PAGE) <= set(ENDPOINTS)
+    assert not set(SENT_TWICE_EXEMPT) & set(NO_TOKEN_ON_PAGE)
