@@ -212,6 +212,8 @@ class ApiTokenForm(SentOnce):
         ]
         self.fields["expires_on"].initial = timezone.localdate() + timedelta(days=365)
         self.helper = FormHelper()
+        # The page wraps the fields in its own form (with its one-save token).
+        self.helper.form_tag = False
         self.helper.add_input(Submit("create", _("Create token")))
 
     def clean_name(self) -> str:

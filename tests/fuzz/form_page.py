@@ -36,14 +36,16 @@ class _PostForms(HTMLParser):
         self.forms: list[PostForm] = []
         self._in_form = False
         self._open: PostForm | None = None  # the POST form being read, if any
+        self.nested = 0  # <form> tags inside another form
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         if tag == "form":
             # A browser ignores a <form> inside another (a {% crispy %} form tag inside
             # the template's own): its fields belong to the outer one, which the first
-            # </form> closes.
+            # </form> closes. Counted: the page is wrong, whatever it sends.
             if self._in_form:
+                self.nested += 1
                 return
             self._in_form = True
             # htmx sends a form with hx-post to hx-post's URL, whatever its action says;
@@ -65,9 +67,11 @@ class _PostForms(HTMLParser):
             self._open = None
 
 
-def forms_posting_to(html: str, page_url: str, post_url: str) -> list[PostForm]:
-    """The page's POST forms whose sending goes to `post_url`."""
+def forms_posting_to(html: str, page_url: str, post_url: str) -> tuple[list[PostForm], int]:
+    """The page's POST forms whose sending goes to `post_url`, and how many <form> tags
+    the page has inside another form (invalid HTML: the inner one's attributes are lost)."""
     parser = _PostForms(page_url)
     parser.feed(html)
     parser.close()
-    return [form for form in parser.forms if where(form.posts_to) == where(post_url)]
+    forms = [form for form in parser.forms if where(form.posts_to) == where(post_url)]
+    return forms, parser.nested

@@ -120,7 +120,8 @@ def tokens_shown(client: Client, page: str, url: str) -> TokensShown:
     if response.status_code != 200 or response.streaming:
         return TokensShown(page, response.status_code, ())
     html = response.content.decode(response.charset or "utf-8", "replace")
-    forms = forms_posting_to(html, page, url)
+    forms, nested = forms_posting_to(html, page, url)
+    assert not nested, f"{page} has a <form> inside another form"
     # A form with two `once` inputs would send both; the view reads the first.
     return TokensShown(page, 200, tuple(form.once[0] if form.once else "" for form in forms))
 
