@@ -16,10 +16,16 @@ from urllib.parse import urljoin, urlsplit
 @dataclass
 class PostForm:
     """One `<form method=post>` of a page: where it posts (resolved against the page's
-    URL) and the values of its `once` inputs (none: the page sends no token)."""
+    URL) and the values of its named inputs (no `once`: the page sends no token)."""
 
     posts_to: str
-    once: list[str] = field(default_factory=list)
+    inputs: dict[str, list[str]] = field(default_factory=dict)
+
+    def first(self, name: str) -> str:
+        """What the browser sends for `name` ("" when the form has no such input): a
+        form with two of them sends both, and the view reads the first."""
+        values = self.inputs.get(name)
+        return values[0] if values else ""
 
 
 def where(url: str) -> tuple[str, str]:
@@ -58,8 +64,8 @@ class _PostForms(HTMLParser):
                 return
             self._open = PostForm(posts_to=urljoin(self.page_url, target))
             self.forms.append(self._open)
-        elif tag == "input" and self._open is not None and attributes.get("name") == "once":
-            self._open.once.append(attributes.get("value", ""))
+        elif tag == "input" and self._open is not None and attributes.get("name"):
+            self._open.inputs.setdefault(attributes["name"], []).append(attributes.get("value", ""))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":

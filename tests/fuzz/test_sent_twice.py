@@ -16,8 +16,9 @@ same submission is sent again and must:
 
 The token is the one the page shows: each example first GETs the endpoint's form page
 (Endpoint.form_page: the URL itself, or the chart, list or Today page its button is on)
-and reads the `once` input of the forms there that post to the endpoint, so a template
-that forgets `{% once_field %}` fails here, as a double click on it would save twice.
+and reads the `once` input of the forms there that post to the endpoint (or the key of
+its own a page is saved once by, OWN_KEY), so a template that forgets `{% once_field %}`
+fails here, as a double click on it would save twice.
 
 A new endpoint in tests/fuzz/endpoints.py is checked here too, so a form that writes
 without going through clinic/once.py fails this test. SENT_TWICE_EXEMPT lists the few
@@ -62,9 +63,9 @@ ACTS_AGAIN = {
 
 
 # Endpoints whose pages send no `once` token, and why that is right: the view reads none,
-# as a second sending sets the same state again or is saved once by a key of its own that
-# the page carries (still checked here: no row added, a working page). The check fails
-# once such a page does carry a token, so that this list does not go stale.
+# as a second sending sets the same state again (still checked here: no row added, a
+# working page). The check fails once such a page does carry a token, so that this list
+# does not go stale.
 _SETS_A_STATE = "sets a state: sent again, it sets the same state (the view reads no token)"
 _EDIT_PAGE = (
     "an edit page: sent again, it saves the same values again, and one reopened with Back "
@@ -81,10 +82,15 @@ NO_TOKEN_ON_PAGE: dict[str, str] = {
     "program_status": _SETS_A_STATE,
     "flag_review": _SETS_A_STATE + " (reviewed: 'That flag was already reviewed.')",
     "patient_morning": "one morning check a day: sent again, it records the same answers",
-    # Saved once by a key of their own that the page carries instead of `once`.
-    "patient_log": "the session form's client_token (the offline queue's key too)",
-    "patient_log_edit": "the session form's client_token names the session it changes",
-    **{f"patient_questionnaire_{code}": "the page's `assignment`: answered once" for code in CODES},
+}
+
+# Pages saved once by a key of their own instead of `once`, read from the page the same
+# way: the session form's client_token (the offline queue's key too; on the edit page it
+# names the session changed) and the questionnaire's assignment (answered once).
+OWN_KEY: dict[str, str] = {
+    "patient_log": "client_token",
+    "patient_log_edit": "client_token",
+    **{f"patient_questionnaire_{code}": "assignment" for code in CODES},
 }
 
 
@@ -102,12 +108,13 @@ def form_page(endpoint: Endpoint, w: dict, url: str) -> str:
 
 @dataclass(frozen=True)
 class TokensShown:
-    """What a form page shows for one endpoint: the `once` token of each of its forms
-    that post there ("" for a form without one); none at all when it shows no such form
-    (an archived patient's chart has no "Archive"), or answered other than 200."""
+    """What a form page shows for one endpoint: the token (`key`'s value) of each of its
+    forms that post there ("" for a form without one); none at all when it shows no such
+    form (an archived patient's chart has no "Archive"), or answered other than 200."""
 
     page: str
     status: int
+    key: str
     tokens: tuple[str, ...]
 
     @property
@@ -115,15 +122,14 @@ class TokensShown:
         return sum(1 for token in self.tokens if not token)
 
 
-def tokens_shown(client: Client, page: str, url: str) -> TokensShown:
+def tokens_shown(client: Client, page: str, url: str, key: str) -> TokensShown:
     response = client.get(page)
     if response.status_code != 200 or response.streaming:
-        return TokensShown(page, response.status_code, ())
+        return TokensShown(page, response.status_code, key, ())
     html = response.content.decode(response.charset or "utf-8", "replace")
     forms, nested = forms_posting_to(html, page, url)
     assert not nested, f"{page} has a <form> inside another form"
-    # A form with two `once` inputs would send both; the view reads the first.
-    return TokensShown(page, 200, tuple(form.once[0] if form.once else "" for form in forms))
+    return TokensShown(page, 200, key, tuple(form.first(key) for form in forms))
 
 
 def token_problem(name: str, url: str, shown: TokensShown) -> str:
@@ -136,10 +142,13 @@ def token_problem(name: str, url: str, shown: TokensShown) -> str:
             )
         return ""
     if shown.without_token:
+        how = "its own key"
+        if shown.key == "once":
+            how = "{% once_field %} or the form's `once` field"
         return (
             f"{shown.page} shows {shown.without_token} of its {len(shown.tokens)} forms "
-            f"posting to {url} without a `once` input ({{% once_field %}} or the form's "
-            "`once` field): sent twice from there, it would be saved twice"
+            f"posting to {url} without a `{shown.key}` input ({how}): sent twice from "
+            "there, it would be saved twice"
         )
     return ""
 
@@ -169,17 +178,18 @@ def sent_twice(name: str, w: dict) -> str | None:
         with transaction.atomic():
             try:
                 url = opened(endpoint, client, url)
-                shown = tokens_shown(client, form_page(endpoint, w, url), url)
+                key = OWN_KEY.get(name, "once")
+                shown = tokens_shown(client, form_page(endpoint, w, url), url, key)
                 if not shown.tokens:
                     no_form.add(f"GET {shown.page} -> {shown.status}, posting to {url}")
                     return
                 if problem := token_problem(name, url, shown):
                     found.append(problem)
                     return
-                # The page's token replaces whatever the generator drew for `once`.
-                data = {k: v for k, v in data.items() if k != "once"}
+                # The page's token replaces whatever the generator drew for its key.
+                data = {k: v for k, v in data.items() if k != key}
                 if shown.tokens[0]:
-                    data["once"] = shown.tokens[0]
+                    data[key] = shown.tokens[0]
                 first = post(client, url, data, urlencoded)
                 if not endpoint.success(first):
                     return
@@ -226,5 +236,7 @@ def test_a_submission_sent_twice_is_saved_once(world, db, name):
 
 
 def test_every_exempt_endpoint_exists():
-    assert set(SENT_TWICE_EXEMPT) | set(ACTS_AGAIN) | set(NO_TOKEN_ON_PAGE) <= set(ENDPOINTS)
+    named = set(SENT_TWICE_EXEMPT) | set(ACTS_AGAIN) | set(NO_TOKEN_ON_PAGE) | set(OWN_KEY)
+    assert named <= set(ENDPOINTS)
     assert not set(SENT_TWICE_EXEMPT) & set(NO_TOKEN_ON_PAGE)
+    assert not set(NO_TOKEN_ON_PAGE) & set(OWN_KEY)
