@@ -783,6 +783,8 @@ def test_a_sqlite_restore_stopped_before_its_rename_keeps_the_old_files_last_com
     assert (tmp_path / "limber.sqlite3-wal").stat().st_size > 0
     dump = tmp_path / "dump.sqlite3"
     dump.write_bytes(b"the backup's database")
+    # The SQLite path of restore_database, whatever database the suite runs on.
+    monkeypatch.setattr(backups, "_database", lambda: SimpleNamespace(vendor="sqlite"))
     monkeypatch.setattr(backups, "_sqlite_path", lambda: old)
     real_replace = os.replace
 
