@@ -45,13 +45,14 @@ def test_new_migrations_are_safe_with_the_old_code_still_running():
 def test_each_squash_replaces_every_migration_before_it():
     """A squash that left a step out would run beside it on a new database (a table made
     twice); one that named a step that is not there would never be used."""
-    for key, migration in _ours().items():
+    ours = _ours()
+    for key, migration in ours.items():
         if not migration.replaces:
             continue
         app, last = key[0], migration.replaces[-1][1]
         before = sorted(
             (app, name)
-            for (other, name), m in _ours().items()
+            for (other, name), m in ours.items()
             if other == app and not m.replaces and name <= last
         )
         assert sorted(migration.replaces) == before, key
