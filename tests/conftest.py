@@ -266,22 +266,28 @@ def tables_written() -> Iterator[set[str]]:
         yield written
 
 
+def install_library() -> None:
+    """The shared exercise library and its translations, as the migrations install them
+    (idempotent: nothing is written when they are there)."""
+    from programs.library_sync import sync_library_translations, sync_shared_library
+    from programs.models import Exercise, ExerciseCue, ExerciseTranslation, Program, ProgramItem
+
+    sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)
+    sync_library_translations(Exercise, ExerciseTranslation)
+
+
 @contextmanager
 def kept_for_the_module(django_db_blocker) -> Iterator[None]:
     """A transaction around a module's whole run, rolled back at its end: a world built
     inside it once is shared by the module's tests, each rolled back to it by `db`
     (the permission matrix, the fuzzer)."""
-    from programs.library_sync import sync_library_translations, sync_shared_library
-    from programs.models import Exercise, ExerciseCue, ExerciseTranslation, Program, ProgramItem
-
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
             # Tests that do not ask for `db` run after the live-server tests, whose flush
-            # empties the library the migrations installed: put it back (idempotent).
-            sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)
-            sync_library_translations(Exercise, ExerciseTranslation)
+            # empties the library the migrations installed: put it back.
+            install_library()
             yield
         finally:
             transaction.set_rollback(True)
@@ -552,6 +558,49 @@ def _leaking_lines() -> list[str]:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
     _WORKER_LEAKS.extend(getattr(node, "workeroutput", {}).get("leaking_lines", []))
+
+
+# A transactional test (the live server's among them) ends by emptying every table, the
+# library the migrations installed included. pytest-django runs those after the tests
+# that roll back, but a worker can take tests out of that order (pytest-xdist's
+# worksteal did: three adherence tests then found no templates). So the first
+# rolled-back test after one puts the library back, committed, before its transaction.
+_TABLES_FLUSHED = False
+
+
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = item.fixturenames
+    return (
+        "transactional_db" in names
+        or "live_server" in names
+        or bool(marker and marker.kwargs.get("transaction"))
+    )
+
+
+def _rolls_back(item) -> bool:
+    return not _flushes(item) and (
+        "db" in item.fixturenames or bool(item.get_closest_marker("django_db"))
+    )
+
+
+def pytest_runtest_setup(item) -> None:
+    global _TABLES_FLUSHED
+    if _TABLES_FLUSHED and _rolls_back(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            install_library()
+        _TABLES_FLUSHED = False
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    global _TABLES_FLUSHED
+    try:
+        return (yield)
+    finally:
+        _TABLES_FLUSHED = _TABLES_FLUSHED or _flushes(item)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

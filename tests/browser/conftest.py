@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import install_library
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Chromium must not try to reach the internet: this machine has none, and a clinic's may not.
@@ -67,12 +69,8 @@ def screenshot(page, name: str) -> None:
 @pytest.fixture
 def shared_library(transactional_db):
     """Live-server tests flush every table afterwards, including the library that the
-    data migration installed; put it back (idempotent) for the test that needs it."""
-    from programs.library_sync import sync_library_translations, sync_shared_library
-    from programs.models import Exercise, ExerciseCue, ExerciseTranslation, Program, ProgramItem
-
-    sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem)
-    sync_library_translations(Exercise, ExerciseTranslation)
+    data migration installed; put it back for the test that needs it."""
+    install_library()
 
 
 @pytest.fixture
