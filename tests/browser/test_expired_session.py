@@ -28,11 +28,12 @@ r.onsuccess = () => { const q = r.result.transaction('logs').objectStore('logs')
 q.onsuccess = () => { r.result.close(); ok(q.result); }; }; })"
 
 
-def idle_past_the_limit(page) -> None:
-    """What 15 (or 30) idle minutes do to the server's side of the session."""
+def idle_past_the_limit(page, seconds: int = 24 * 60 * 60) -> None:
+    """What 15 (or 30) idle minutes do to the server's side of the session; `seconds=0`:
+    the page's session was just used."""
     key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
-    store[SEEN] = int(time.time()) - 24 * 60 * 60
+    store[SEEN] = int(time.time()) - seconds
     store.save()
 
 
@@ -253,3 +254,32 @@ def test_at_the_idle_limit_a_page_with_entries_waits_for_a_new_sign_in(
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="Amarachi Okafor").wait_for()
     assert AuditEvent.objects.filter(action="patient.update").count() == 1
+
+
+def test_at_the_idle_limit_the_two_factor_set_up_page_leaves_though_a_code_was_typed(
+    live_server, new_page, settings, clinician_a
+):
+    """Its key is on it, as text and QR code: a code typed there, or the page shown again
+    after a wrong one, is no entry to keep hidden on an unattended screen. It leaves."""
+    page = new_page()
+    activate = f"{live_server.url}/accounts/2fa/totp/activate/"
+    for send in (False, True):
+        settings.IDLE_TIMEOUT_STAFF = 900
+        sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+        page.wait_for_url("**/portal/**")
+        page.goto(activate)
+        page.get_by_label("Password").fill(PASSWORD)  # turning it on asks for it again
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_url(activate)
+        settings.IDLE_TIMEOUT_STAFF = 4  # the countdown ends 4 s after the page opened
+        idle_past_the_limit(page, seconds=0)
+        page.goto(activate)
+        code = page.locator("input[name=code]")
+        code.fill("000000")
+        if send:
+            # Sent from the keyboard: with a 4-second limit, the warning that comes a
+            # minute before it is already over the page's buttons.
+            code.press("Enter")
+            page.get_by_text("Incorrect code").wait_for()
+        page.wait_for_url("**/accounts/login/**", timeout=15_000)
+        assert not page.get_by_role("dialog", name="Please sign in again").is_visible()

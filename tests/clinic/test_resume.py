@@ -12,7 +12,8 @@ from clinic import resume
 from clinic.middleware import SEEN
 from clinic.models import AuditEvent
 from clinic.permissions import ACTIVE_CLINIC
-from tests.conftest import client_for, make_patient
+from tests.conftest import PASSWORD, client_for, make_patient
+from tests.signin import sign_in
 
 
 def stamp_for(user, *, membership=None, patient=None) -> str:
@@ -138,6 +139,22 @@ def test_a_one_time_secret_shown_after_a_post_is_not_kept_as_entries(as_admin_a,
     sheet = as_admin_a.post(f"/portal/patients/{newcomer.uuid}/invitation/", {"delivery": "print"})
     assert "/invite/" in sheet.content.decode()
     assert "data-keeper-entries" not in sheet.content.decode()
+
+
+def test_the_two_factor_set_up_page_shown_again_is_not_kept_as_entries(clinician_a):
+    """A wrong code shows the set-up page again, with the new key as text and QR code: at
+    the idle limit it leaves, rather than stay (hidden) on an unattended screen."""
+    client = Client()
+    sign_in(client, clinician_a.email, PASSWORD)
+    asked = client.get("/accounts/2fa/totp/activate/")
+    client.post(asked["Location"], {"password": PASSWORD})
+    client.get("/accounts/2fa/totp/activate/")
+    secret = client.session["mfa.totp.secret"]
+    again = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    page = again.content.decode()
+    assert again.status_code == 200 and secret in page
+    assert "data-idle-seconds" in page
+    assert "data-keeper-entries" not in page
 
 
 def test_the_idle_sign_out_on_the_sign_in_page_keeps_its_own_next(clinician_a, settings):

@@ -210,8 +210,16 @@
     });
   });
 
-  document.addEventListener("input", function () { dirty = true; });
-  document.addEventListener("change", function () { dirty = true; });
+  // Typing in a form that is never kept (a sign-in step's password or code: the forms of
+  // templates/allauth/elements/form.html) is not an entry: at the idle limit that page
+  // leaves, rather than hold a password, or a two-factor key beside it, hidden on the screen.
+  function typed(event) {
+    if (!(event.target instanceof Element) || !event.target.closest("[data-keeper-skip]")) {
+      dirty = true;
+    }
+  }
+  document.addEventListener("input", typed);
+  document.addEventListener("change", typed);
   // Work done in place with clicks only (the builder's Add, Remove, Move) fires no input
   // event: what comes back is the server's rendering of the unsaved work, so any htmx
   // request other than GET that answered marks the page. A save that succeeds leaves the
