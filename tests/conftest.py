@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -558,6 +559,38 @@ def _leaking_lines() -> list[str]:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
     _WORKER_LEAKS.extend(getattr(node, "workeroutput", {}).get("leaking_lines", []))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """pytest-django's test database, and a check before it is dropped: on PostgreSQL, no
+    other session may still be connected to it. One was (a connection made while
+    Playwright ran, tests/browser/conftest.py), and the drop then failed with only a
+    warning, leaving the database behind on the server after every run."""
+    yield
+    with django_db_blocker.unblock():
+        others = _other_sessions_on_the_test_database()
+    if others:
+        pytest.fail(f"Still connected to the test database at the end: {others}")
+
+
+def _other_sessions_on_the_test_database(wait: float = 10.0) -> list[tuple]:
+    """(connected since, state, last query) of each other session, after up to `wait`
+    seconds for them to go (a live-server thread closes its own when its browser's
+    connection ends)."""
+    if connection.vendor != "postgresql":
+        return []
+    deadline = time.monotonic() + wait
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT backend_start, state, left(query, 200) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            others = cursor.fetchall()
+        if not others or time.monotonic() > deadline:
+            return others
+        time.sleep(0.2)
 
 
 # A transactional test (the live server's among them) ends by emptying every table, the

@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -39,6 +40,12 @@ def browser():
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            # While Playwright runs, its event loop counts as running in this thread, and
+            # Django's connections (an asgiref Local) are then another set: every test
+            # since it started used a connection of its own. Closed here, before the first
+            # set comes back: left open, it kept PostgreSQL from dropping the test
+            # database at the end of the run ("being accessed by other users").
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
