@@ -11,11 +11,6 @@ from clinic.js_text import js_text
 from clinic.languages import not_yet_notice
 from clinic.resume import page_stamp
 
-# Pages that show a one-time secret when they answer a POST: the two-factor set-up page
-# shown again after a wrong code (its key, as text and QR code). The views of our own that
-# do (a new API token, a printed invitation) say so in their context.
-SHOWS_A_SECRET_ON_POST = frozenset({"mfa_activate_totp"})
-
 
 def access(request: HttpRequest) -> dict:
     membership = getattr(request, "membership", None)
@@ -35,11 +30,5 @@ def access(request: HttpRequest) -> dict:
         # (a success redirects): form-keeper.js keeps it at the idle limit as if typed
         # here. A view showing a one-time secret on POST sets it False, so that page
         # leaves an unattended screen as before.
-        "keeper_entries": request.method == "POST"
-        and _route(request) not in SHOWS_A_SECRET_ON_POST,
+        "keeper_entries": request.method == "POST",
     }
-
-
-def _route(request: HttpRequest) -> str:
-    match = getattr(request, "resolver_match", None)
-    return match.url_name if match else ""

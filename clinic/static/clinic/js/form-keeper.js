@@ -25,7 +25,11 @@
   // A page the server shows again in answer to a POST (a validation error, the builder's
   // conflict, a picture refused) holds what the person sent, though nothing was typed on
   // it yet: it has entries from the start (the layout marks it, clinic/context_processors.py).
-  var dirty = body.hasAttribute("data-keeper-entries");
+  // Unless all its forms are ones never kept (data-keeper-skip, below): the two-factor
+  // set-up page shown again after a wrong code holds a code, not work, and its key.
+  var dirty = body.hasAttribute("data-keeper-entries") && Array.prototype.some.call(
+    document.forms, function (form) { return !form.closest("[data-keeper-skip]"); }
+  );
 
   function cookie(name) {
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]+)"));
@@ -211,8 +215,9 @@
   });
 
   // Typing in a form that is never kept (a sign-in step's password or code: the forms of
-  // templates/allauth/elements/form.html) is not an entry: at the idle limit that page
-  // leaves, rather than hold a password, or a two-factor key beside it, hidden on the screen.
+  // templates/allauth/elements/form.html, and the sign-out buttons) is not an entry: at the
+  // idle limit that page leaves, rather than hold a password, or a two-factor key beside
+  // it, hidden on the screen.
   function typed(event) {
     if (!(event.target instanceof Element) || !event.target.closest("[data-keeper-skip]")) {
       dirty = true;
