@@ -14,6 +14,14 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def quick_checks(monkeypatch):
+    """The "being prepared" page checks every half second here, not every two: the
+    journeys wait through several checks (and the doubled waits after a failed one), and
+    the interval is not what they test."""
+    monkeypatch.setattr("clinic.documents.REFRESH_SECONDS", 0.5)
+
+
 def test_the_clinician_and_the_patient_download_the_handout(
     request, live_server, new_page, shared_library, clinician_a, patient_a1
 ):
