@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import formats
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from programs.models import Dosage, ProgramItem
 
@@ -121,20 +121,27 @@ def _amount(item: Any) -> str:
     return _("{sets} sets of {each}").format(sets=sets, each=each) if sets > 1 else each
 
 
+# Each side's phrase with an amount and alone. Marked for translation here and translated
+# where used, so a dose line looks up only the phrase it shows.
+SIDE_PHRASES = {
+    "each_side": (gettext_noop("{amount} on each side"), gettext_noop("on each side")),
+    "alternating": (
+        gettext_noop("{amount} in all, alternating sides"),
+        gettext_noop("alternating sides"),
+    ),
+    "left": (gettext_noop("{amount}, left side only"), gettext_noop("left side only")),
+    "right": (gettext_noop("{amount}, right side only"), gettext_noop("right side only")),
+    "affected": (gettext_noop("{amount} on your sore side"), gettext_noop("sore side only")),
+}
+
+
 def _with_side(amount: str, side: str | None) -> str:
     """The amount and the side in one phrase, so a count is never unclear: per side, or
     in all?"""
-    phrases = {
-        "each_side": (_("{amount} on each side"), _("on each side")),
-        "alternating": (_("{amount} in all, alternating sides"), _("alternating sides")),
-        "left": (_("{amount}, left side only"), _("left side only")),
-        "right": (_("{amount}, right side only"), _("right side only")),
-        "affected": (_("{amount} on your sore side"), _("sore side only")),
-    }
-    if side not in phrases:
+    if side not in SIDE_PHRASES:
         return amount
-    with_amount, alone = phrases[side]
-    return with_amount.format(amount=amount) if amount else alone
+    with_amount, alone = SIDE_PHRASES[side]
+    return _(with_amount).format(amount=amount) if amount else _(alone)
 
 
 def describe_dosage(item: Any) -> str:
