@@ -498,6 +498,33 @@ def _read(response):
     return plain
 
 
+# --- Every test has its own id ---------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Give each generated test an id of its own, then refuse a run where two share one.
+
+    pytest 9 builds a test's id from its function name and its parametrize call, and
+    schemathesis makes its cases without one: all 23 API schema cases had the id
+    `tests/test_api_schema.py::test_api_matches_its_schema`. `--lf`, the JUnit report and
+    pytest-xdist's groups key on the id, so they could not tell the cases apart (xdist's
+    loadgroup ran one and dropped 22 without a word). The case is in the item's name."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        base = getattr(item, "originalname", item.name)
+        params = item.name[len(base) + 1 : -1]
+        if item.name != base and not item.nodeid.endswith(f"[{params}]"):
+            item._id = NodeId.parse(item.parent.nodeid).child(base).with_params(params)
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    shared = sorted(nodeid for nodeid, count in seen.items() if count > 1)
+    if shared:
+        raise pytest.UsageError(f"Tests that share an id: {shared[:5]}")
+
+
 # --- Every log line of the whole run is scanned for patient names and e-mail addresses --
 
 _RUN_LOG = io.StringIO()
