@@ -509,13 +509,18 @@ def pytest_collection_modifyitems(session, config, items) -> None:
     schemathesis makes its cases without one: all 23 API schema cases had the id
     `tests/test_api_schema.py::test_api_matches_its_schema`. `--lf`, the JUnit report and
     pytest-xdist's groups key on the id, so they could not tell the cases apart (xdist's
-    loadgroup ran one and dropped 22 without a word). The case is in the item's name."""
+    loadgroup ran one and dropped 22 without a word). The case is in the item's name.
+
+    pytest has no public way to set an id after collection, so this sets its `_id` (pytest
+    is pinned; the check below fails loudly if a new version changes how ids are kept)."""
     from _pytest.nodeid import NodeId
 
     for item in items:
         base = getattr(item, "originalname", item.name)
+        if not (item.name.startswith(f"{base}[") and item.name.endswith("]")):
+            continue
         params = item.name[len(base) + 1 : -1]
-        if item.name != base and not item.nodeid.endswith(f"[{params}]"):
+        if not item.nodeid.endswith(f"[{params}]"):
             item._id = NodeId.parse(item.parent.nodeid).child(base).with_params(params)
     seen: dict[str, int] = {}
     for item in items:
