@@ -14,7 +14,8 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -411,6 +412,17 @@ def _fresh_cache():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throwaway folder, never the developer's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def tomorrow_evening(patient: Patient) -> datetime:
+    """18:05 tomorrow where the patient lives: a moment a reminder set for 18:00 is due,
+    whatever day the suite runs. Not today: a journey that logs a session today has no
+    reminder due today, and a fixed date fails on the day the suite runs on it."""
+    from patients.adherence import patient_today
+
+    return datetime.combine(
+        patient_today(patient) + timedelta(days=1), clock_time(18, 5), tzinfo=patient.tzinfo
+    )
 
 
 def run_tasks() -> int:

@@ -44,6 +44,7 @@ from tests.conftest import (
     get_document,
     make_patient,
     run_tasks,
+    tomorrow_evening,
 )
 
 OPEN, CLOSE = "⟦", "⟧"
@@ -321,7 +322,7 @@ def test_no_english_in_a_spanish_patients_e_mails(
     reminders_update(
         actor=actor_of(clinician_a), patient=rosa, enabled=True, consent=True, time_of_day=time(18)
     )
-    with time_machine.travel("2026-12-02 18:05:00+00:00", tick=False):
+    with time_machine.travel(tomorrow_evening(rosa), tick=False):
         reminders_send_due()
     run_tasks()
     allowed = allowed_words(*data_of(rosa))

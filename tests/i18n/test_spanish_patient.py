@@ -21,7 +21,14 @@ from patients.outcomes import outcome_assign
 from patients.reminders import reminders_send_due, reminders_update
 from patients.services import patient_program_start
 from programs.models import Program
-from tests.conftest import actor_of, client_for, get_document, make_patient, run_tasks
+from tests.conftest import (
+    actor_of,
+    client_for,
+    get_document,
+    make_patient,
+    run_tasks,
+    tomorrow_evening,
+)
 from tests.signin import link_from_outbox, open_invitation
 
 PASSWORD = "una mañana soleada junto al río"
@@ -153,7 +160,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
     )
     setting = ReminderSetting.objects.get(patient=rosa)
     assert setting.enabled
-    with time_machine.travel("2026-12-02 18:05:00+00:00", tick=False):
+    with time_machine.travel(tomorrow_evening(rosa), tick=False):
         assert reminders_send_due() == 1
     reminder = OutgoingEmail.objects.get(patient_uuid=rosa.uuid, kind="reminder")
     assert reminder.subject.endswith("Es hora de tus ejercicios")
