@@ -542,6 +542,42 @@ def pytest_collection_modifyitems(session, config, items) -> None:
         raise pytest.UsageError(f"Tests that share an id: {shared[:5]}")
 
 
+# --- The suite on another day (`--clock`) -----------------------------------------------
+
+_MOVED_CLOCK = None
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--clock",
+        metavar="ISO-MOMENT",
+        help="run the suite as if it started at this moment, say 2027-03-28T23:55Z (a "
+        "Sunday, minutes before midnight, the night Europe's clocks change). The clock runs "
+        "on from there. A test that passes on some days only fails here, before its day "
+        "comes. Chromium keeps the real clock: add --ignore=tests/browser.",
+    )
+
+
+def _move_the_clock(config) -> None:
+    """The clock is moved before anything is imported or collected, and runs on, for the
+    whole run: a value worked out at import (the fuzzer's TODAY) agrees with the pages,
+    and no two tests see the same moment (restarting the clock for each test gave two tests
+    the same timestamps and database ids, so the same handout file names, which a real clock
+    never does). File times stay real: tests set the ones they depend on."""
+    global _MOVED_CLOCK
+    moment = config.getoption("clock")
+    if moment:
+        import time_machine
+
+        _MOVED_CLOCK = time_machine.travel(moment, tick=True)
+        _MOVED_CLOCK.start()
+
+
+def pytest_unconfigure(config) -> None:
+    if _MOVED_CLOCK is not None:
+        _MOVED_CLOCK.stop()
+
+
 # --- Every log line of the whole run is scanned for patient names and e-mail addresses --
 
 _RUN_LOG = io.StringIO()
@@ -558,6 +594,7 @@ def pytest_configure(config) -> None:
     for each new client, and once collectstatic has run in the checkout (make serve, make
     bench) that read was 1,400 files and 45 ms a client, which doubled the fuzzer's time.
     The live server serves static files itself, from the apps' folders."""
+    _move_the_clock(config)
     from django.conf import settings
     from django.contrib.auth import hashers
 

@@ -38,7 +38,7 @@ from programs.models import (
 from tests.conftest import PASSWORD
 from tests.fuzz.hostile import TODAY, any_characters, hostile_scalar, safe_text, uploads
 from tests.fuzz.snapshot import invitation_sent, redirected, report_asked, token_shown
-from tests.fuzz.valid import dates_between, form_data, fresh_emails, text_up_to
+from tests.fuzz.valid import dates_between, form_data, fresh_emails, future_dates, text_up_to
 
 
 def tricky_ids(w: dict) -> tuple[str, ...]:
@@ -223,11 +223,7 @@ def exercise_fields(instance: Exercise | None) -> st.SearchStrategy[dict]:
 def build_api_token_new(w: dict) -> Built:
     fields = form_data(
         ApiTokenForm(),
-        {
-            "expires_on": st.dates(TODAY + timedelta(days=1), TODAY + timedelta(days=700)).map(
-                date.isoformat
-            )
-        },
+        {"expires_on": future_dates()},
     )
     return one("/portal/clinic/api-tokens/"), fields
 
@@ -349,12 +345,7 @@ def build_goal_new(w: dict) -> Built:
         {
             "tracks": st.sampled_from(("", "nprs", "odi", "lumbar_flexion")),
             "target": st.one_of(st.sampled_from(("", "3", "20", "99")), hostile_scalar),
-            "target_on": st.one_of(
-                st.dates(TODAY + timedelta(days=1), TODAY + timedelta(days=700)).map(
-                    date.isoformat
-                ),
-                hostile_scalar,
-            ),
+            "target_on": st.one_of(future_dates(), hostile_scalar),
         },
     )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from tests.fuzz.hostile import TODAY, safe_characters, safe_text
@@ -52,6 +53,13 @@ def text_up_to(max_length: int | None, *, required: bool) -> st.SearchStrategy[s
 
 def dates_between(low: date, high: date) -> st.SearchStrategy[str]:
     return st.one_of(st.dates(low, high), st.sampled_from((low, high))).map(date.isoformat)
+
+
+def future_dates(days: int = 700) -> st.SearchStrategy[str]:
+    """Tomorrow up to `days` ahead, counted from the day the example is drawn, not the day
+    the fuzzer was imported (TODAY): a run that passes midnight must still draw dates in
+    the future, or a form that takes only those refuses them all."""
+    return st.integers(1, days).map(lambda n: (timezone.localdate() + timedelta(n)).isoformat())
 
 
 # Mostly recent dates, sometimes anything from year 1 to 9999.

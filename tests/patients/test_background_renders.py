@@ -314,9 +314,13 @@ def test_the_purge_keeps_current_handouts_and_removes_stale_ones_and_old_reports
     new_report = f"reports/{patient_a1.clinic.uuid}/new.pdf"
     for name in (stale, fresh_stale, old_report, new_report):
         default_storage.save(name, ContentFile(b"%PDF-1.7"))
-    three_days_ago = time.time() - 3 * 24 * 3600
-    for name in (current, stale, old_report):
-        os_module.utime(default_storage.path(name), (three_days_ago, three_days_ago))
+    # Every file's time is set: the purge reads the files' times against the clock, and
+    # the file system's own clock need not be the app's (`--clock` moves only the app's).
+    now = time.time()
+    three_days_ago = now - 3 * 24 * 3600
+    for name in (current, stale, old_report, fresh_stale, new_report):
+        moment = three_days_ago if name in (current, stale, old_report) else now
+        os_module.utime(default_storage.path(name), (moment, moment))
     old_job = RenderJob.objects.create(
         clinic=patient_a1.clinic, kind="report", storage_name=old_report, filename="r.pdf"
     )
