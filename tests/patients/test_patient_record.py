@@ -80,7 +80,7 @@ def test_opening_the_empty_form_writes_no_audit_event(as_clinician_a):
 def test_bad_input_gets_a_message_next_to_the_field_and_changes_nothing(
     as_clinician_a, field, value, message
 ):
-    if value is TOMORROW:  # the day the test runs, not the day it was collected
+    if value == TOMORROW:  # the day the test runs, not the day it was collected
         value = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = as_clinician_a.post("/portal/patients/new/", form_data(**{field: value}))
     assert response.status_code == 200
