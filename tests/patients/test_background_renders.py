@@ -318,9 +318,10 @@ def test_the_purge_keeps_current_handouts_and_removes_stale_ones_and_old_reports
     # the file system's own clock need not be the app's (`--clock` moves only the app's).
     now = time.time()
     three_days_ago = now - 3 * 24 * 3600
-    for name in (current, stale, old_report, fresh_stale, new_report):
-        moment = three_days_ago if name in (current, stale, old_report) else now
-        os_module.utime(default_storage.path(name), (moment, moment))
+    for name in (fresh_stale, new_report):
+        os_module.utime(default_storage.path(name), (now, now))
+    for name in (current, stale, old_report):
+        os_module.utime(default_storage.path(name), (three_days_ago, three_days_ago))
     old_job = RenderJob.objects.create(
         clinic=patient_a1.clinic, kind="report", storage_name=old_report, filename="r.pdf"
     )
