@@ -9,13 +9,18 @@ Plus the anonymous visitor.
 from __future__ import annotations
 
 import io
+import json
 import logging
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -27,6 +32,7 @@ from clinic.models import Clinic, Membership, User
 from clinic.permissions import ACTIVE_CLINIC
 from patients.models import Patient
 
+ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
 # One hash for all personas: Argon2 is deliberately slow and tests make many users.
 _PASSWORD_HASH = None
@@ -423,6 +429,27 @@ def tomorrow_evening(patient: Patient) -> datetime:
     return datetime.combine(
         patient_today(patient) + timedelta(days=1), clock_time(18, 5), tzinfo=patient.tzinfo
     )
+
+
+def run_on_new_sqlite(tmp_path, module: str) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run `python -m module` of ours against a newly migrated SQLite file of its own, as
+    separate processes would meet it in production (the test's own database is one
+    connection in one transaction). Returns the finished process and the JSON object its
+    last output line holds."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'own.sqlite3'}"}
+    env["MEDIA_ROOT"] = str(tmp_path / "media")
+    migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"]
+    subprocess.run(migrate, env=env, cwd=ROOT, check=True, timeout=180)  # noqa: S603
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done, json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run_tasks() -> int:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.utils import timezone
 
 from patients.models import OutcomeResponse, Visit
@@ -40,7 +41,7 @@ def test_the_portal_offers_and_takes_the_clinics_today(in_auckland, as_clinician
     assert saved.status_code == 302, saved.content.decode()[:2000]
     assert str(Visit.objects.get(patient=patient_a1).measured_on) == AUCKLAND_TODAY
     # The thread is back on the server's clock for whatever it serves next.
-    assert timezone.get_current_timezone_name() == "UTC"
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
 
 
 def test_the_api_takes_the_clinics_today_and_answers_in_its_clock(in_auckland, patient_a1):
@@ -55,7 +56,7 @@ def test_the_api_takes_the_clinics_today_and_answers_in_its_clock(in_auckland, p
     assert answer.status_code == 201, answer.content
     assert str(OutcomeResponse.objects.get(patient=patient_a1).completed_on) == AUCKLAND_TODAY
     assert answer.json()["created_at"].startswith(f"{AUCKLAND_TODAY}T08:00:00+12:00")
-    assert timezone.get_current_timezone_name() == "UTC"
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
 
 
 def test_a_day_after_the_clinics_today_is_still_the_future(in_auckland, as_clinician_a, patient_a1):

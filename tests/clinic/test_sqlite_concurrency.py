@@ -3,30 +3,11 @@ for each other instead of answering 500 "database is locked"."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import run_on_new_sqlite
 
 
 def test_threads_writing_at_once_all_succeed(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'threads.sqlite3'}"}
-    env["MEDIA_ROOT"] = str(tmp_path / "media")
-    migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"]
-    subprocess.run(migrate, env=env, cwd=ROOT, check=True, timeout=180)  # noqa: S603
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.sqlite_concurrency"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    done, result = run_on_new_sqlite(tmp_path, "tests.sqlite_concurrency")
     # Eight patients logging three sessions each, eight program saves and eight invitation
     # accepts, at once.
     assert 500 not in result["statuses"], done.stderr[-3000:]

@@ -5,8 +5,6 @@ they are not ready yet, and nothing left waiting for ever."""
 from __future__ import annotations
 
 import html
-import json
-import os
 import subprocess
 import sys
 import time
@@ -28,7 +26,7 @@ from patients.services import patient_update
 from programs import handout_render
 from programs.models import HandoutPrint
 from programs.services import program_save
-from tests.conftest import failed_render_page, get_document, run_tasks
+from tests.conftest import failed_render_page, get_document, run_on_new_sqlite, run_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -237,20 +235,7 @@ def test_a_job_for_something_that_changed_meanwhile_stores_nothing_wrong(
 
 
 def test_ten_people_asking_at_once_for_a_new_handout_cause_one_render(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'busy.sqlite3'}"}
-    env["MEDIA_ROOT"] = str(tmp_path / "media")
-    migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"]
-    subprocess.run(migrate, env=env, cwd=ROOT, check=True, timeout=180)  # noqa: S603
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.concurrent_downloads"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    done, result = run_on_new_sqlite(tmp_path, "tests.concurrent_downloads")
     assert result["errors"] == [] and result["statuses"] == [202] * 10, done.stderr[-3000:]
     assert (result["jobs"], result["tasks"]) == (1, 1)
 

@@ -33,6 +33,19 @@ def url(patient, program, suffix="handout.pdf") -> str:
     return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/{suffix}"
 
 
+def revise(program, membership, items: list, fields: dict | None = None) -> None:
+    """Save the program's next revision with these items (and fields), as the builder
+    would, and read it back."""
+    program_save(
+        program=program,
+        actor=Actor.for_member(membership),
+        expected_revision=program.revision,
+        fields=fields or {},
+        items=items,
+    )
+    program.refresh_from_db()
+
+
 def pdf_of(response) -> PdfReader:
     assert response["Content-Type"] == "application/pdf"
     return PdfReader(io.BytesIO(response.content))
@@ -133,14 +146,7 @@ def test_a_title_with_markup_is_printed_as_text(
     as_clinician_a, membership_a, patient_a1, program_a1
 ):
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={"title": "Back & hips <b>bold</b> <img src=x>"},
-        items=items,
-    )
-    program_a1.refresh_from_db()
+    revise(program_a1, membership_a, items, {"title": "Back & hips <b>bold</b> <img src=x>"})
     text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
     assert "Back & hips <b>bold</b> <img src=x>" in text
 
@@ -277,13 +283,7 @@ def test_changing_program_branding_or_exercise_text_makes_a_new_handout(
 ):
     names = [stored_name(patient_a1, program_a1)]
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=items,
-    )
+    revise(program_a1, membership_a, items)
     names.append(stored_name(patient_a1, program_a1))
     clinic = patient_a1.clinic
     clinic.handout_footer = "Open Monday to Friday"
@@ -296,14 +296,7 @@ def test_changing_program_branding_or_exercise_text_makes_a_new_handout(
     own = exercise_copy(actor=Actor.for_member(admin), source=program_a1.items.first().exercise)
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items[0]["exercise"] = own
-    program_a1.refresh_from_db()
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=2,
-        fields={},
-        items=items,
-    )
+    revise(program_a1, membership_a, items)
     names.append(stored_name(patient_a1, program_a1))
     assert names[-1] == stored_name(patient_a1, program_a1)  # nothing changed: same file
     exercise_save(
@@ -329,14 +322,7 @@ def test_a_clinic_photo_replaces_the_drawing(
     own.photo.save(f"{admin.clinic.uuid}/cat-cow.png", ContentFile(image.getvalue()))
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items.append({"exercise": own, "reps": 10})
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=items,
-    )
-    program_a1.refresh_from_db()
+    revise(program_a1, membership_a, items)
     reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     # WeasyPrint shares one resource dictionary between pages: count distinct images.
     distinct = {image.data: image.image.size for page in reader.pages for image in page.images}
@@ -444,14 +430,7 @@ def test_pictures_never_run_into_the_dosage_line(
     photo.photo.save(f"{admin.clinic.uuid}/plank.png", ContentFile(image.getvalue()))
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items += [{"exercise": short, "reps": 10}, {"exercise": photo, "reps": 10}]
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=items,
-    )
-    program_a1.refresh_from_db()
+    revise(program_a1, membership_a, items)
     dosages = {describe_dosage(item) for item in program_a1.items.all()}
     pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
@@ -483,14 +462,7 @@ def test_an_exercise_without_pictures_gets_its_steps_across_the_page(
     )
     Exercise.objects.filter(pk=plain.pk).update(illustration="")  # a clinic's own, undrawn
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=[{"exercise": plain, "reps": 10}, *items],
-    )
-    program_a1.refresh_from_db()
+    revise(program_a1, membership_a, [{"exercise": plain, "reps": 10}, *items])
     pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
     pages = (tmp_path / "all.xml").read_text().split("<page ")[1:]
@@ -569,14 +541,7 @@ def test_the_weekly_log_has_a_box_per_session_each_day(
     ]
     items[0]["times_per_day"] = 3
     items[1]["times_per_day"] = 8
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=items,
-    )
-    program_a1.refresh_from_db()
+    revise(program_a1, membership_a, items)
     reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     log = reader.pages[-1]
     assert "My week" in log.extract_text()
@@ -665,15 +630,9 @@ def test_no_step_contradicts_the_prescription(
     # In programs no longer than the longest allowed (30 exercises).
     chunks = [EXERCISES[first : first + 30] for first in range(0, len(EXERCISES), 30)]
     for chunk in chunks:
-        program_a1.refresh_from_db()
         exercises = [Exercise.objects.get(slug=entry["slug"], clinic=None) for entry in chunk]
-        program_save(
-            program=program_a1,
-            actor=Actor.for_member(membership_a),
-            expected_revision=program_a1.revision,
-            fields={},
-            items=[{"exercise": exercise, **dose, "side": exercise.side} for exercise in exercises],
-        )
+        items = [{"exercise": exercise, **dose, "side": exercise.side} for exercise in exercises]
+        revise(program_a1, membership_a, items)
         cues = {
             exercise.lay_name: [cue.text for cue in exercise.cues.all()] for exercise in exercises
         }
@@ -734,14 +693,11 @@ def test_the_stop_box_has_the_rules_of_the_programs_body_regions(
 ):
     """Issue 13: the back's wording ("pain spreads below your knee") printed on every
     handout, and the urgent signs were the back's only."""
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=[{"exercise": Exercise.objects.get(slug=slug, clinic=None)} for slug in slugs],
+    revise(
+        program_a1,
+        membership_a,
+        [{"exercise": Exercise.objects.get(slug=slug, clinic=None)} for slug in slugs],
     )
-    program_a1.refresh_from_db()
     text = text_of(pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1))))
     box = stop_box(text, Exercise.objects.get(slug=slugs[0], clinic=None).lay_name)
     assert box.startswith("Stop and call us on +1 555 0100 if:")
@@ -784,18 +740,15 @@ def test_the_log_follows_the_schedule(as_clinician_a, membership_a, patient_a1, 
     fixed, flexible, daily = (
         Exercise.objects.get(slug=slug, clinic=None) for slug in ("quad-set", "bird-dog", "cat-cow")
     )
-    program_save(
-        program=program_a1,
-        actor=Actor.for_member(membership_a),
-        expected_revision=1,
-        fields={},
-        items=[
+    revise(
+        program_a1,
+        membership_a,
+        [
             {"exercise": fixed, "weekdays": 0b0010101, "times_per_day": 2},
             {"exercise": flexible, "days_per_week": 3, "times_per_day": 1},
             {"exercise": daily, "days_per_week": 7, "times_per_day": 4},
         ],
     )
-    program_a1.refresh_from_db()
     from patients.handouts import handout_people
 
     document = handouts.handout_document(
