@@ -75,6 +75,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+def server_time_zone() -> str:
+    """A new clinic's zone until its admin sets one: the server's own (TIME_ZONE), which
+    whoever installed it set for where it serves, rather than UTC's day."""
+    return settings.TIME_ZONE
+
+
 class Clinic(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
@@ -83,7 +89,7 @@ class Clinic(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     # The clinic's own clock defines "today" for schedules and adherence. Validated in
     # forms, not as model choices, so the tz database version never reaches migrations.
-    timezone = models.CharField(max_length=64, default="UTC")
+    timezone = models.CharField(max_length=64, default=server_time_zone)
 
     class Paper(models.TextChoices):
         A4 = "a4", "A4"

@@ -63,7 +63,7 @@ def test_bad_settings_are_explained_and_change_nothing(as_admin_a, clinic_a):
     assert "Enter a time zone name" in body and "Enter a phone number" in body
     assert "not a picture we can use" in body
     clinic = Clinic.objects.get(pk=clinic_a.pk)
-    assert clinic.timezone == "UTC" and not clinic.logo
+    assert clinic.timezone == clinic_a.timezone and not clinic.logo
 
 
 def neck_handout(client, clinician, patient):

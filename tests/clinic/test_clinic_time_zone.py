@@ -13,6 +13,7 @@ import time_machine
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.models import Clinic
 from patients.models import OutcomeResponse, Visit
 from tests.conftest import api_client, api_token_for, get_document
 
@@ -27,6 +28,14 @@ def in_auckland(clinic_a):
     clinic_a.save(update_fields=["timezone"])
     with time_machine.travel(AUCKLAND_MORNING, tick=False):
         yield clinic_a
+
+
+def test_a_new_clinic_starts_in_the_servers_zone(db, settings):
+    """Not UTC's: on a server set up for Los Angeles a new clinic's day ended in the
+    afternoon (UTC's midnight) until its admin found the setting."""
+    settings.TIME_ZONE = "America/Los_Angeles"
+    assert Clinic.objects.create(name="West").timezone == "America/Los_Angeles"
+    assert Clinic().tzinfo.key == "America/Los_Angeles"
 
 
 def test_the_portal_offers_and_takes_the_clinics_today(in_auckland, as_clinician_a, patient_a1):

@@ -52,7 +52,9 @@ def test_downloaded_files_carry_initials_and_a_date_never_the_name(as_clinician_
 
     response = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/export.csv")
     disposition = response["Content-Disposition"]
-    assert f"patient-data-AO-{timezone.localdate():%Y%m%d}.csv" in disposition
+    # Dated by the clinic's day, as everything staff see is.
+    day = timezone.localtime(timezone.now(), patient_a1.clinic.tzinfo).date()
+    assert f"patient-data-AO-{day:%Y%m%d}.csv" in disposition
     assert "Okafor" not in disposition and "Amara" not in disposition
     accented = Patient(first_name="Élodie", last_name="  Øster")
     assert accented.initials == "E"
