@@ -140,6 +140,15 @@ def clinic_a(db) -> Clinic:
 
 
 @pytest.fixture
+def clinic_a_on_utc(clinic_a) -> Clinic:
+    """Clinic A keeps UTC's day whatever the server's own zone (TIME_ZONE, which a new
+    clinic starts in), for tests that pin moments in UTC and count the clinic's days."""
+    clinic_a.timezone = "UTC"
+    clinic_a.save(update_fields=["timezone"])
+    return clinic_a
+
+
+@pytest.fixture
 def clinic_b(db) -> Clinic:
     return new_clinic_b()
 

@@ -16,6 +16,8 @@ from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
 
+# The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
+pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
 MON = date(2026, 11, 16)  # a Monday
 
 

@@ -24,6 +24,8 @@ from programs.services import program_save, program_set_status
 from tests.conftest import caseload_search, make_patient
 from tests.patients.test_adherence import daily_program
 
+# The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
+pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
 UTC = ZoneInfo("UTC")
 NOV_1 = datetime(2026, 11, 1, 8, tzinfo=UTC)
 NOV_20 = datetime(2026, 11, 20, 12, tzinfo=UTC)  # a Friday, noon in the clinic (UTC)

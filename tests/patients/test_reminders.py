@@ -19,6 +19,8 @@ from programs.models import Program
 from programs.services import program_save
 from tests.conftest import actor_of, client_for
 
+# The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
+pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
 UTC = ZoneInfo("UTC")
 
 
