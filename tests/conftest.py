@@ -429,6 +429,16 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def days_from_now(days: int, tz=None) -> datetime:
+    """This time of day, `days` days from now on the clock of `tz` (default: the current
+    zone). Not `now + timedelta(days=1)`: the day the clocks go back has 25 hours, so 24
+    hours after its first hour it is still the same day."""
+    from django.utils import timezone
+
+    local = timezone.localtime(timezone.now(), tz)
+    return datetime.combine(local.date() + timedelta(days=days), local.time(), local.tzinfo)
+
+
 def tomorrow_evening(patient: Patient) -> datetime:
     """18:05 tomorrow where the patient lives: a moment a reminder set for 18:00 is due,
     whatever day the suite runs. Not today: a journey that logs a session today has no

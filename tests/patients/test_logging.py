@@ -23,7 +23,7 @@ from patients.practice_log import (
 )
 from patients.services import patient_program_start
 from programs.models import Exercise, Program
-from tests.conftest import client_for, make_patient
+from tests.conftest import client_for, days_from_now, make_patient
 
 
 def items(program):
@@ -276,7 +276,7 @@ def test_a_change_to_a_session_that_is_not_there_changes_nothing(as_patient_a1, 
 def test_the_next_morning_question_appears_the_day_after(as_patient_a1, patient_a1, program_a1):
     post_session(as_patient_a1, program_a1)
     assert "How do you feel this morning?" not in as_patient_a1.get("/me/").content.decode()
-    with time_machine.travel(timezone.now() + timedelta(days=1)):
+    with time_machine.travel(days_from_now(1, patient_a1.tzinfo)):
         patient = client_for(patient_a1.user)  # signed in again the next morning
         assert "How do you feel this morning?" in patient.get("/me/").content.decode()
         patient.post("/me/morning/", {"compared": "better", "pain": "2"})
@@ -371,7 +371,7 @@ def test_one_six_is_not_flagged_but_two_in_a_week_are(patient_a1, program_a1):
 
 
 def test_worse_two_mornings_running_is_flagged(patient_a1, program_a1):
-    with time_machine.travel(timezone.now() - timedelta(days=1)):
+    with time_machine.travel(days_from_now(-1, patient_a1.tzinfo)):
         morning_check_record(
             patient=patient_a1, compared="worse", pain=5, actor=Actor.for_patient(patient_a1)
         )
@@ -386,9 +386,9 @@ def test_a_five_days_a_week_program_leaves_room_before_the_flag(patient_a1, prog
     # The core-stability template asks for 5 days a week at most: three days' worth of
     # its sessions go by in about four days and a bit, counted in full days.
     log_pain(patient_a1, program_a1, 1, patient_today(patient_a1), "a")
-    with time_machine.travel(timezone.now() + timedelta(days=5)):
+    with time_machine.travel(days_from_now(5, patient_a1.tzinfo)):
         assert flag_check_inactive(patient_a1) is False
-    with time_machine.travel(timezone.now() + timedelta(days=6)):
+    with time_machine.travel(days_from_now(6, patient_a1.tzinfo)):
         assert flags_raise_inactive() == 1
         reason = Flag.objects.get().reason
         assert reason.startswith("Nothing logged since") and "4 days' worth" in reason
@@ -424,7 +424,7 @@ def test_the_chart_shows_adherence_and_the_timeline(
 def test_caseload_sorts_by_adherence_and_filters_needing_attention(
     as_clinician_a, clinic_a, clinician_a, membership_a, patient_a1, patient_a2
 ):
-    with time_machine.travel(timezone.now() - timedelta(days=10)):
+    with time_machine.travel(days_from_now(-10, patient_a1.tzinfo)):
         mine = patient_program_start(
             actor=Actor.for_member(membership_a),
             patient=patient_a1,
