@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
 from clinic.models import Clinic
@@ -38,7 +37,9 @@ def test_a_new_clinic_starts_in_the_servers_zone(db, settings):
     assert Clinic().tzinfo.key == "America/Los_Angeles"
 
 
-def test_the_portal_offers_and_takes_the_clinics_today(in_auckland, as_clinician_a, patient_a1):
+def test_the_portal_offers_and_takes_the_clinics_today(
+    in_auckland, as_clinician_a, patient_a1, settings
+):
     url = f"/portal/patients/{patient_a1.uuid}/measures/new/"
     page = as_clinician_a.get(url).content.decode()
     assert re.search(rf'name="measured_on"[^>]*value="{AUCKLAND_TODAY}"', page), "pre-filled"
@@ -53,7 +54,9 @@ def test_the_portal_offers_and_takes_the_clinics_today(in_auckland, as_clinician
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE
 
 
-def test_the_api_takes_the_clinics_today_and_answers_in_its_clock(in_auckland, patient_a1):
+def test_the_api_takes_the_clinics_today_and_answers_in_its_clock(
+    in_auckland, patient_a1, settings
+):
     api = api_client(api_token_for(in_auckland, "all"))
     base = f"/api/v1/patients/{patient_a1.uuid}/"
     nprs = {"best": "2", "worst": "6", "now": "4"}
