@@ -450,6 +450,21 @@ def tomorrow_evening(patient: Patient) -> datetime:
     )
 
 
+def revise(program, membership, items: list, fields: dict | None = None) -> None:
+    """The clinician saves the program's next revision with these item rows (and fields),
+    as the builder does; `program` is read back."""
+    from programs.services import program_save
+
+    program_save(
+        program=program,
+        actor=Actor.for_member(membership),
+        expected_revision=program.revision,
+        fields=fields or {},
+        items=items,
+    )
+    program.refresh_from_db()
+
+
 def run_on_new_sqlite(tmp_path, module: str) -> tuple[subprocess.CompletedProcess, dict]:
     """Run `python -m module` of ours against a newly migrated SQLite file of its own, as
     separate processes would meet it in production (the test's own database is one

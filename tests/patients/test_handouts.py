@@ -25,25 +25,12 @@ from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, fill_step
 from programs.illustrations import has_illustration
 from programs.models import Exercise, HandoutPrint
-from programs.services import exercise_copy, exercise_save, program_save
-from tests.conftest import client_for, get_document, run_tasks
+from programs.services import exercise_copy, exercise_save
+from tests.conftest import client_for, get_document, revise, run_tasks
 
 
 def url(patient, program, suffix="handout.pdf") -> str:
     return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/{suffix}"
-
-
-def revise(program, membership, items: list, fields: dict | None = None) -> None:
-    """Save the program's next revision with these items (and fields), as the builder
-    would, and read it back."""
-    program_save(
-        program=program,
-        actor=Actor.for_member(membership),
-        expected_revision=program.revision,
-        fields=fields or {},
-        items=items,
-    )
-    program.refresh_from_db()
 
 
 def pdf_of(response) -> PdfReader:

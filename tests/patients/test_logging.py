@@ -23,24 +23,11 @@ from patients.practice_log import (
 )
 from patients.services import patient_program_start
 from programs.models import Exercise, Program
-from tests.conftest import client_for, days_from_now, make_patient
+from tests.conftest import client_for, days_from_now, make_patient, revise
 
 
 def items(program):
     return list(program.items.select_related("exercise"))
-
-
-def revise(program, membership, rows: list[dict]) -> None:
-    """The clinician saves the program with these item rows (as the builder does)."""
-    from programs.services import program_save
-
-    program_save(
-        program=program,
-        actor=Actor.for_member(membership),
-        expected_revision=program.revision,
-        fields={},
-        items=rows,
-    )
 
 
 def post_session(client, program, *, token="tok-1", done=None, **extra):  # noqa: S107
