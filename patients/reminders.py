@@ -22,6 +22,7 @@ from clinic.languages import for_patient, not_yet_notice
 from clinic.links import absolute_url
 from clinic.mail import queue_email
 from clinic.models import OutgoingEmail
+from patients.adherence import patient_today
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
 from patients.practice_log import current_program
 from patients.schedule import due_today
@@ -215,7 +216,8 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
         _queue(
             setting,
             kind=OutgoingEmail.Kind.QUESTIONNAIRE,
-            day=assignment.due_on or timezone.localdate(),
+            # Rows from before due dates were always set have none: the patient's day.
+            day=assignment.due_on or patient_today(setting.patient),
             subject=gettext_lazy("A short questionnaire for you"),
             template="emails/questionnaire_due.txt",
         )

@@ -12,7 +12,7 @@ from django.core import mail
 from clinic.models import Membership, OutgoingEmail
 from patients.digests import digests_send
 from patients.models import Flag, OutcomeAssignment, OutcomeSchedule
-from patients.reminders import reminders_update
+from patients.reminders import questionnaire_nudges, reminders_update
 from patients.services import patient_program_start
 from patients.tasks import daily_sweep
 from programs.models import Program
@@ -101,6 +101,21 @@ def test_a_patient_with_reminders_hears_about_a_questionnaire_that_falls_due(
         daily_sweep.call()
     email = OutgoingEmail.objects.get(kind="questionnaire")
     assert "questionnaire" in email.subject and "RMDQ" not in email.subject
+
+
+def test_a_questionnaire_without_a_due_date_is_nudged_on_the_patients_day(patient_a1, clinician_a):
+    """Assignments from before due dates were always set have none: the once-a-day key
+    is the patient's day, not the server's (UTC here, a day behind Auckland's evening)."""
+    patient_a1.timezone = "Pacific/Auckland"
+    patient_a1.save(update_fields=["timezone"])
+    reminders_update(actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True)
+    undated = OutcomeAssignment.objects.create(
+        patient=patient_a1, code="rmdq", assigned_by=clinician_a, due_on=None
+    )
+    with time_machine.travel(at(11, 2, hour=20), tick=False):
+        assert questionnaire_nudges([undated]) == 1
+    email = OutgoingEmail.objects.get(kind="questionnaire")
+    assert email.dedupe_key.endswith(":2026-11-03")
 
 
 def test_the_measures_page_shows_due_overdue_and_the_schedule(as_clinician_a, patient_a1):
