@@ -329,9 +329,11 @@ def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) 
         check.checked_on: check
         for check in MorningCheck.objects.filter(patient=patient, checked_on__gte=since)
     }
-    flags = list(
-        patient.flags.select_related("reviewed_by").order_by("reviewed_at", "-raised_on")[:10]
-    )
+    # Every open flag (each needs a decision; none may fall off the chart, whatever the
+    # database does with NULLs in a sort), and the latest reviews.
+    flags = patient.flags.select_related("reviewed_by")
+    open_flags = list(flags.filter(reviewed_at__isnull=True).order_by("-raised_on", "-id"))
+    reviewed = list(flags.filter(reviewed_at__isnull=False).order_by("-reviewed_at", "-id")[:5])
     periods = adherence.windows(patient, (7, 28), today, prescriptions)
     return {
         "adherence_7": periods[7],
@@ -344,8 +346,8 @@ def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) 
             y_max=10,
             higher_is_better=False,
         ),
-        "open_flags": [flag for flag in flags if flag.reviewed_at is None],
-        "reviewed_flags": [flag for flag in flags if flag.reviewed_at is not None][:5],
+        "open_flags": open_flags,
+        "reviewed_flags": reviewed,
     }
 
 

@@ -399,6 +399,35 @@ def test_reviewing_a_flag_is_audited_and_hides_it(
     )
 
 
+def test_the_chart_shows_every_open_flag_and_the_latest_reviews(
+    as_clinician_a, clinician_a, patient_a1
+):
+    """A patient followed for months: twelve flags reviewed over time, then an urgent one.
+    The chart read both kinds in one sorted, cut list: PostgreSQL sorts NULL (open) last,
+    so the open flag fell off, and both databases listed the oldest reviews."""
+    reviewed_from = timezone.now() - timedelta(days=120)
+    for n in range(12):
+        Flag.objects.create(
+            patient=patient_a1,
+            kind=Flag.Kind.PAIN_HIGH,
+            reason=f"old {n}",
+            raised_on=date(2026, 1, 1) + timedelta(days=7 * n),
+            reviewed_by=clinician_a,
+            reviewed_at=reviewed_from + timedelta(days=7 * n),
+        )
+    Flag.objects.create(
+        patient=patient_a1,
+        kind=Flag.Kind.RED_FLAG,
+        reason="Saddle numbness reported",
+        raised_on=date(2026, 11, 30),
+    )
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/")
+    assert [f.reason for f in page.context["open_flags"]] == ["Saddle numbness reported"]
+    assert [f.reason for f in page.context["reviewed_flags"]] == [
+        "old 11", "old 10", "old 9", "old 8", "old 7"
+    ]  # fmt: skip
+
+
 def test_the_chart_shows_adherence_and_the_timeline(
     as_clinician_a, as_patient_a1, patient_a1, program_a1
 ):
