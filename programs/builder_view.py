@@ -34,7 +34,13 @@ from programs.content import leaflets
 from programs.models import Category, Program
 from programs.precautions import conflicts as precaution_conflicts
 from programs.precautions import notices as precaution_notices
-from programs.services import PROGRAM_FIELDS, ProgramConflict, ProgramTooLong, program_save
+from programs.services import (
+    PROGRAM_FIELDS,
+    ProgramCompleted,
+    ProgramConflict,
+    ProgramTooLong,
+    program_save,
+)
 
 
 def builder_page(
@@ -90,7 +96,7 @@ def builder_page(
                     location, first = once.send_once(once.page_key(request), save)
                 except ProgramConflict as error:
                     conflict = str(error)
-                except ProgramTooLong as error:
+                except (ProgramTooLong, ProgramCompleted) as error:
                     state.messages.append(str(error))
                 else:
                     if not first:

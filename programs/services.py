@@ -65,6 +65,12 @@ class ProgramTooLong(ValueError):
     pass
 
 
+class ProgramCompleted(ValueError):
+    """A completed program is history: it is given again by starting it again (a new copy
+    that is the patient's one current program), never by changing its status back, which
+    would give the patient a second current program beside the one that replaced it."""
+
+
 def program_snapshot(program: Program, items: list[ProgramItem]) -> dict:
     """A frozen, self-contained copy of what is prescribed: survives later edits of anything."""
     return {
@@ -213,6 +219,14 @@ def program_save(
     locked = Program.objects.select_for_update().get(pk=program.pk)
     if locked.revision != expected_revision:
         raise ProgramConflict(locked.updated_by, locked.updated_at, locked.revision)
+    completed = Program.Status.COMPLETED
+    if locked.status == completed and fields.get("status", completed) != completed:
+        raise ProgramCompleted(
+            gettext(
+                "“{title}” has been completed, perhaps in another window. To give it to the "
+                "patient again, start it again from the earlier programs on their chart."
+            ).format(title=locked.title)
+        )
     previous = locked.revisions.order_by("-number").values_list("snapshot", flat=True).first()
 
     for name in PROGRAM_FIELDS:

@@ -23,7 +23,7 @@ from patients.services import patient_program_set_status, patient_program_start
 from patients.views.documents import handout_download, large_print_choice
 from programs.builder_view import builder_page
 from programs.models import HandoutPrint, Program
-from programs.services import ProgramConflict, program_copy
+from programs.services import ProgramCompleted, ProgramConflict, program_copy
 
 
 def _chart(patient: Patient) -> str:
@@ -184,7 +184,7 @@ def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResp
         patient_program_set_status(
             actor=request.actor, patient=patient, program=program, status=status
         )
-    except ProgramConflict as error:
+    except (ProgramConflict, ProgramCompleted) as error:
         messages.error(request, str(error))
     else:
         messages.success(

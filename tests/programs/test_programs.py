@@ -109,6 +109,42 @@ def test_a_new_program_asks_first_then_completes_the_current_one(
     assert statuses == ["active", "completed"]
 
 
+def test_a_stale_resume_never_gives_the_patient_two_current_programs(
+    as_clinician_a, clinician_a, patient_a1, program_a1
+):
+    """One chart in two windows: the program is paused in the first, a new program started
+    in the second (the paused one is completed), then Resume is clicked in the first."""
+    base = f"/portal/patients/{patient_a1.uuid}/programs"
+    as_clinician_a.post(f"{base}/{program_a1.uuid}/status/", {"status": "paused"})
+    core = Program.objects.get(template_key="low-back-core-stability")
+    client_for(clinician_a).post(f"{base}/start/", {"template": str(core.uuid), "confirm": "1"})
+    new = Program.objects.current_for(patient_a1).get()
+    assert new != program_a1
+    resumed = as_clinician_a.post(
+        f"{base}/{program_a1.uuid}/status/", {"status": "active"}, follow=True
+    )
+    assert list(Program.objects.current_for(patient_a1)) == [new]
+    program_a1.refresh_from_db()
+    assert program_a1.status == "completed"
+    assert "start it again from the earlier programs" in resumed.content.decode()
+
+
+def test_the_builder_cannot_make_a_completed_program_current_again(
+    as_clinician_a, patient_a1, program_a1, early_movement
+):
+    start = f"/portal/patients/{patient_a1.uuid}/programs/start/"
+    as_clinician_a.post(start, {"template": str(early_movement.uuid), "confirm": "1"})
+    program_a1.refresh_from_db()
+    response = as_clinician_a.post(
+        edit_url(patient_a1, program_a1), builder_post(program_a1, status="active")
+    )
+    assert response.status_code == 200
+    assert "start it again from the earlier programs" in response.content.decode()
+    program_a1.refresh_from_db()
+    assert program_a1.status == "completed"
+    assert Program.objects.current_for(patient_a1).count() == 1
+
+
 def test_saving_in_the_builder_creates_revision_two_with_a_summary(
     as_clinician_a, patient_a1, program_a1
 ):
