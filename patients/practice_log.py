@@ -3,6 +3,7 @@ the API), and the flags they raise. (Login sessions are clinic.middleware's.)"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -87,6 +88,54 @@ def current_program(patient: Patient) -> Program | None:
     return Program.objects.current_for(patient).first()
 
 
+# The Today form's fields named by a program item: done_12, sets_12, reps_12, and
+# exercise_12 (the exercise the row showed, for a log kept on the phone).
+KEPT_FIELD = re.compile(r"^(?:done|sets|reps|exercise)_(\d{1,18})$")
+
+
+def kept_program_items(patient: Patient, data) -> tuple[Program | None, list[ProgramItem]]:
+    """What a session kept on the patient's phone was done against: the program its rows
+    belong to, with the rows as the page showed them, even if the program has changed
+    since (an exercise taken out, the program paused or replaced). Sending it later must
+    not turn a session the phone said was saved into "not in your program any more".
+
+    A row that has left the program is rebuilt, unsaved, from the exercise the page named,
+    only if that exercise was prescribed in one of the program's revisions."""
+    keys = {int(match.group(1)) for key in data if (match := KEPT_FIELD.match(key))}
+    own = ProgramItem.objects.filter(pk__in=keys, program__assignment__patient=patient)
+    program = next(
+        (item.program for item in own.select_related("program")[:1]), None
+    ) or current_program(patient)
+    if program is None:
+        return None, []
+    items = list(program.items.select_related("exercise"))
+    gone = keys - {item.pk for item in items}
+    named = {pk: str(data.get(f"exercise_{pk}", ""))[:40] for pk in gone}
+    if not any(named.values()):
+        return program, items
+    prescribed = {}
+    for snapshot in program.revisions.values_list("snapshot", flat=True):
+        for row in snapshot.get("items", []):
+            prescribed[row["exercise"]] = row
+    exercises = {
+        str(e.uuid): e
+        for e in Exercise.objects.filter(uuid__in=[u for u in named.values() if u in prescribed])
+    }
+    for pk, uuid in sorted(named.items()):
+        if uuid in exercises:
+            row = prescribed[uuid]
+            items.append(
+                ProgramItem(
+                    pk=pk,
+                    program=program,
+                    exercise=exercises[uuid],
+                    sets=row.get("sets"),
+                    reps=row.get("reps"),
+                )
+            )
+    return program, items
+
+
 @transaction.atomic
 def session_log(
     *,
@@ -115,13 +164,21 @@ def session_log(
             raise LogRefused(OFFLINE_TOO_OLD)
         # A phone's clock may run ahead; a session is never dated after now.
         performed_on = timezone.localtime(min(made_at, now), patient.tzinfo).date()
-    if program.status != Program.Status.ACTIVE:
+    # A session kept on the phone was done while the page said the program was on: it
+    # happened, and its pain score matters most if the program was paused since.
+    if made_at is None and program.status != Program.Status.ACTIVE:
         raise LogRefused(_("Your program is paused. Ask your clinician before you carry on."))
     today = patient_today(patient)
     performed_on = performed_on or today
     if performed_on > today:
         raise LogRefused(_("You cannot log a session for a day that has not come yet."))
-    revision = program.revisions.get(number=program.revision)
+    revisions = program.revisions.order_by("-number")
+    # Done under the revision in force when it was made (a kept session; the first if the
+    # phone's clock is behind), else the latest.
+    if made_at is None:
+        revision = revisions[0]
+    else:
+        revision = revisions.filter(created_at__lte=made_at).first() or revisions.last()
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -44,6 +44,7 @@ from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
     current_program,
+    kept_program_items,
     morning_check_record,
     session_update,
 )
@@ -229,14 +230,13 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
     resend harmless. JSON answers: saved, duplicate (sent before), refused (with the
     message to show) or invalid."""
     patient = request.patient
-    program = current_program(patient)
+    program, items = kept_program_items(patient, request.POST)
     if program is None:
         return _sync_answer("refused", _("You have no exercise program to log against."), 409)
     made_ms = parse_int(request.POST.get("made_at"), None, low=0, high=MAX_MADE_AT_MS)
     if made_ms is None:
         return _sync_answer("invalid", _("This session could not be read."), 400)
     made_at = datetime.fromtimestamp(made_ms / 1000, tz=UTC)
-    items = _items(program)
     rules = _stop_rules(patient, items)
     form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
     if not form.is_valid():

@@ -11,20 +11,29 @@ from django.utils import timezone
 
 from clinic.models import AuditEvent
 from patients.adherence import patient_today
-from patients.models import SessionLog
+from patients.models import Flag, SessionLog
+from patients.services import patient_program_set_status, patient_program_start
+from programs.models import Exercise, Program
+from tests.conftest import actor_of, revise
 
 
 def ms(moment) -> str:
     return str(int(moment.timestamp() * 1000))
 
 
-def sync(client, program, *, key="phone-key-1", made_at=None, **extra):
+def kept(program, *, key="phone-key-1", made_at=None, **extra) -> dict:
+    """A log as the phone keeps it: the Today form's fields, the first two rows ticked."""
     data = {"client_token": key, "pain": "4", "effort": "3", "comment": "on the bus"}
     data["made_at"] = str(int(time.time() * 1000)) if made_at is None else made_at
-    for item in list(program.items.all())[:2]:
+    for item in list(program.items.select_related("exercise"))[:2]:
         data[f"done_{item.pk}"] = "on"
+        data[f"exercise_{item.pk}"] = str(item.exercise.uuid)
     data.update(extra)
-    return client.post("/me/log/sync", data)
+    return data
+
+
+def sync(client, program, **options):
+    return client.post("/me/log/sync", kept(program, **options))
 
 
 def test_a_kept_log_is_saved_once_however_often_it_is_sent(as_patient_a1, program_a1):
@@ -96,3 +105,81 @@ def test_the_idle_sign_out_keeps_the_device_storage(as_patient_a1, settings):
     session.save()
     response = as_patient_a1.get("/me/")
     assert response.status_code == 302 and "Clear-Site-Data" not in response
+
+
+def yesterday_ms() -> str:
+    return ms(timezone.now() - timedelta(days=1))
+
+
+def test_the_today_form_names_each_rows_exercise_for_the_phone(as_patient_a1, program_a1):
+    page = as_patient_a1.get("/me/").content.decode()
+    for item in program_a1.items.select_related("exercise"):
+        assert f'name="exercise_{item.pk}" value="{item.exercise.uuid}"' in page
+
+
+def test_a_kept_log_survives_an_exercise_taken_out_of_the_program_meanwhile(
+    as_patient_a1, membership_a, program_a1
+):
+    """Done offline (pain 7); the clinician takes the first exercise out before the phone is
+    back online. The phone deletes a log on any answer, so anything but a save loses it."""
+    first, second, *rest = program_a1.items.select_related("exercise")
+    phone = kept(program_a1, pain="7")
+    revise(
+        program_a1, membership_a, [{"id": i.pk, "exercise": i.exercise} for i in [second, *rest]]
+    )
+    response = as_patient_a1.post("/me/log/sync", phone)
+    assert response.json()["state"] == "saved", response.json()
+    session = SessionLog.objects.get()
+    assert session.pain == 7 and session.exercises_done == 2
+    assert set(session.entries.values_list("exercise_id", flat=True)) == {
+        first.exercise_id,
+        second.exercise_id,
+    }
+    assert session.revision.number == 1  # what the patient was following then
+    assert Flag.objects.filter(kind=Flag.Kind.PAIN_HIGH).exists()
+
+
+def test_a_kept_log_survives_the_program_being_paused_or_replaced_meanwhile(
+    as_patient_a1, clinician_a, patient_a1, program_a1
+):
+    paused = kept(program_a1, key="before-pause", made_at=yesterday_ms())
+    replaced = kept(program_a1, key="before-new-program", made_at=yesterday_ms())
+    patient_program_set_status(
+        actor=actor_of(clinician_a), patient=patient_a1, program=program_a1, status="paused"
+    )
+    assert as_patient_a1.post("/me/log/sync", paused).json()["state"] == "saved"
+    patient_program_start(
+        actor=actor_of(clinician_a),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-core-stability"),
+    )
+    assert as_patient_a1.post("/me/log/sync", replaced).json()["state"] == "saved"
+    assert set(SessionLog.objects.values_list("program", flat=True)) == {program_a1.pk}
+
+
+def test_a_kept_row_names_only_an_exercise_its_program_prescribed(
+    as_patient_a1, membership_a, program_a1
+):
+    """The exercise named for a row that has left the program must be one the program
+    prescribed: a phone cannot log an exercise the patient was never given."""
+    first, second, *rest = program_a1.items.select_related("exercise")
+    other = Exercise.objects.exclude(pk__in=program_a1.items.values("exercise")).first()
+    phone = kept(program_a1, **{f"exercise_{first.pk}": str(other.uuid)})
+    revise(
+        program_a1, membership_a, [{"id": i.pk, "exercise": i.exercise} for i in [second, *rest]]
+    )
+    response = as_patient_a1.post("/me/log/sync", phone)
+    assert response.json()["state"] == "invalid"
+    assert not SessionLog.objects.exists()
+
+
+def test_the_today_form_still_refuses_a_paused_program(
+    as_patient_a1, patient_a1, program_a1, clinician_a
+):
+    patient_program_set_status(
+        actor=actor_of(clinician_a), patient=patient_a1, program=program_a1, status="paused"
+    )
+    data = kept(program_a1)
+    del data["made_at"]
+    as_patient_a1.post("/me/log/", data)
+    assert not SessionLog.objects.exists()
