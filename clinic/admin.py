@@ -21,6 +21,11 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff"]
     filter_horizontal = ["groups"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Accounts are deactivated, never deleted: the audit log names who did what, and an
+        # API token whose maker was deleted would look like one the platform made.
+        return False
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

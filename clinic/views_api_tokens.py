@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import once, permissions
-from clinic.api.tokens import TokenError, api_token_create, api_token_revoke
+from clinic.api.tokens import TokenError, api_token_create, api_token_revoke, with_standing
 from clinic.forms import ApiTokenForm
 from clinic.models import ApiToken
 
@@ -63,7 +63,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Token “{name}” created. Copy it now.").format(name=token.name)
             )
-    tokens = ApiToken.objects.filter(clinic=request.clinic).select_related(
+    tokens = with_standing(ApiToken.objects.filter(clinic=request.clinic)).select_related(
         "created_by", "revoked_by"
     )
     context = {"form": form, "tokens": tokens, "new_token": new_token, "nav": "clinic"}

@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from clinic import audit
 from clinic.actors import Actor
-from clinic.capabilities import CAPABILITIES
-from clinic.models import ApiToken, Clinic
+from clinic.capabilities import CAPABILITIES, role_can
+from clinic.models import ApiToken, Clinic, Membership
 
 # Every token starts with this, so a leaked one is easy to recognise (and to scan for).
 TOKEN_PREFIX = "lmb_"  # noqa: S105 (a marker, not a secret)
@@ -95,14 +95,37 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     return token
 
 
+# Tokens are made on the clinic's settings pages: who may make one may keep one working.
+MAKES_TOKENS = "clinic.configure"
+
+
+def maker_in_charge() -> Q:
+    """A token made by a person works only while that person could make it now: an active
+    account, an active membership of the token's clinic, a role that makes tokens. The
+    secret was shown to them, so leaving the clinic, losing the role or a deactivated
+    account stop it, as they stop the person's own pages (and a reactivated admin's tokens
+    work again). A token made by the `api_token` command has no maker: the platform's."""
+    roles = [role for role in Membership.Role.values if role_can(role, MAKES_TOKENS)]
+    in_charge = Membership.objects.active().filter(
+        user=OuterRef("created_by"), clinic=OuterRef("clinic"), role__in=roles
+    )
+    return Q(created_by__isnull=True) | Q(Exists(in_charge))
+
+
+def with_standing(tokens: QuerySet[ApiToken]) -> QuerySet[ApiToken]:
+    """Tokens with `.maker_in_charge`, for the list that shows which ones work."""
+    return tokens.annotate(maker_in_charge=maker_in_charge())
+
+
 def token_find(raw: str) -> ApiToken | None:
-    """The usable token with this value, or None (unknown, revoked or expired alike)."""
+    """The usable token with this value, or None (unknown, revoked, expired or its maker no
+    longer in charge alike)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     return (
         ApiToken.objects.usable()
+        .filter(maker_in_charge(), token_hash=_hash(raw))
         .select_related("clinic", "created_by")
-        .filter(token_hash=_hash(raw))
         .first()
     )
 

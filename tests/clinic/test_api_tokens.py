@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from clinic.api.tokens import TokenError, api_token_create
-from clinic.models import ApiToken, AuditEvent
-from tests.conftest import actor_of, api_client, api_token_for, client_for
+from clinic.models import ApiToken, AuditEvent, Membership
+from tests.conftest import actor_of, api_client, api_token_for, client_for, make_staff
 
 
 def test_a_token_is_stored_only_as_its_hash(clinic_a, admin_a):
@@ -163,6 +163,42 @@ def test_revoking_asks_first_then_the_token_stops_working(as_admin_a, clinic_a, 
     assert AuditEvent.objects.filter(action="api_token.revoke").count() == 1
 
 
+def test_a_token_stops_when_its_maker_leaves_and_works_again_if_they_return(
+    clinic_a, admin_a, patient_a1
+):
+    """The admin who made a token saw its secret. Deactivated on the Staff page (the way a
+    clinic lets someone go), their portal session is refused; the token they may have
+    copied must be too."""
+    other_admin = make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN)
+    raw = api_token_for(clinic_a, ["patients.view"], by=admin_a)
+    url = f"/api/v1/patients/{patient_a1.uuid}/"
+    assert api_client(raw).get(url).status_code == 200
+    membership = Membership.objects.get(user=admin_a, clinic=clinic_a)
+    staff_page = f"/portal/staff/{membership.uuid}/"
+    as_other = client_for(other_admin)
+    assert as_other.post(staff_page, {"action": "deactivate"}).status_code == 302
+    assert api_client(raw).get(url).status_code == 401
+    page = as_other.get("/portal/clinic/api-tokens/").content.decode()
+    assert "Stopped" in page and "no longer administers this clinic" in page
+    as_other.post(staff_page, {"action": "reactivate"})
+    assert api_client(raw).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("how", ["account deactivated", "no longer an admin"])
+def test_a_token_stops_when_its_maker_may_no_longer_make_one(clinic_a, admin_a, patient_a1, how):
+    raw = api_token_for(clinic_a, ["patients.view"], by=admin_a)
+    if how == "account deactivated":
+        type(admin_a).objects.filter(pk=admin_a.pk).update(is_active=False)
+    else:
+        Membership.objects.filter(user=admin_a).update(role=Membership.Role.CLINICIAN)
+    assert api_client(raw).get(f"/api/v1/patients/{patient_a1.uuid}/").status_code == 401
+
+
+def test_a_token_made_by_the_command_belongs_to_no_one_and_keeps_working(clinic_a, patient_a1):
+    raw = api_token_for(clinic_a, ["patients.view"])
+    assert api_client(raw).get(f"/api/v1/patients/{patient_a1.uuid}/").status_code == 200
+
+
 def test_another_clinics_admin_cannot_revoke(clinic_a, clinic_b, admin_a):
     from clinic.models import Membership
     from tests.conftest import make_staff
@@ -226,3 +262,13 @@ def test_an_endpoint_that_writes_must_say_what_its_answers_show():
         "GET": ("patients.view",),
         "POST": ("patients.edit", "patients.view"),
     }
+
+
+def test_accounts_are_never_deleted_in_the_django_admin(db, admin_a):
+    """A deleted maker would leave their tokens looking like the command's (no maker)."""
+    from clinic.models import User
+
+    root = User.objects.create_superuser("root@example.test", "the root's own passphrase")
+    response = client_for(root).post(f"/admin/clinic/user/{admin_a.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert User.objects.filter(pk=admin_a.pk).exists()
