@@ -18,12 +18,14 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import audit
 from clinic.actors import Actor
@@ -151,6 +153,16 @@ def _refuse_non_members(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+class ReadOnlyRecord(Exception):
+    """Raised by a getter when a POST would change a record that is read-only (an archived
+    patient's): the staff view answers with `message` at `location`, whatever view it was.
+    One rule in the getter, so a new view cannot forget it."""
+
+    def __init__(self, message: str, location: str) -> None:
+        super().__init__(message)
+        self.message, self.location = message, location
+
+
 def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
     """Portal views: an active clinic chosen, and a role with `capability` there."""
     if capability not in CAPABILITIES:
@@ -172,7 +184,13 @@ def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
                 _deny(request, request.actor)
             # The clinic's own day and clock: "today" in its forms, the times its pages show.
             with timezone.override(membership.clinic.tzinfo):
-                return _rendered(func(request, *args, **kwargs))
+                try:
+                    return _rendered(func(request, *args, **kwargs))
+                except ReadOnlyRecord as refused:
+                    messages.error(request, refused.message)
+                    if getattr(request, "htmx", False):
+                        return HttpResponseClientRedirect(refused.location)
+                    return redirect(refused.location)
 
         return _mark(wrapper, required_capability=capability)
 

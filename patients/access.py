@@ -8,6 +8,8 @@ audited 404.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from clinic import permissions
 from clinic.actors import Actor
@@ -22,17 +24,30 @@ def ensure_same_clinic(actor: Actor, patient: Patient) -> None:
         raise PermissionError("Patients are changed only by their own clinic.")
 
 
-def patient_or_404(request: HttpRequest, patient_uuid) -> Patient:
-    return permissions.get_in_clinic_or_404(
+def patient_or_404(
+    request: HttpRequest, patient_uuid, *, archived_changes: bool = False
+) -> Patient:
+    """The patient; for a POST, only while their record is active: an archived record is
+    read-only until restored (ReadOnlyRecord), unless the view says `archived_changes`
+    (restoring it; a report, which reads the record)."""
+    patient = permissions.get_in_clinic_or_404(
         request, Patient.objects.select_related("clinic", "clinician", "user"), patient_uuid
     )
+    if request.method == "POST" and not patient.is_active and not archived_changes:
+        raise permissions.ReadOnlyRecord(
+            gettext(
+                "{name} is archived: their record is read-only. Restore them to change it."
+            ).format(name=patient.full_name),
+            reverse("patients:patient_chart", args=[patient.uuid]),
+        )
+    return patient
 
 
 def patient_program_or_404(
-    request: HttpRequest, patient_uuid, program_uuid
+    request: HttpRequest, patient_uuid, program_uuid, *, archived_changes: bool = False
 ) -> tuple[Patient, Program]:
     """A patient and one of their own programs (never a template, never another's)."""
-    patient = patient_or_404(request, patient_uuid)
+    patient = patient_or_404(request, patient_uuid, archived_changes=archived_changes)
     program = permissions.get_in_clinic_or_404(
         request, Program.objects.filter(assignment__patient=patient), program_uuid
     )

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from clinic import audit, permissions
@@ -76,10 +77,17 @@ from programs.models import Program, ProgramItem
 
 
 def _patient(request, patient_uuid) -> Patient:
-    """The portal's getter: this clinic's patient or an audited 404."""
-    return permissions.get_in_clinic_or_404(
+    """The portal's getter: this clinic's patient or an audited 404; and, as there, an
+    archived record takes no change (409) until it is restored in Limber."""
+    patient = permissions.get_in_clinic_or_404(
         request, Patient.objects.select_related("clinic", "clinician"), patient_uuid
     )
+    if request.method not in SAFE_METHODS and not patient.is_active:
+        raise Conflict(
+            "This patient is archived: their record is read-only until restored.",
+            code="archived",
+        )
+    return patient
 
 
 def _since(rows, request, *fields: str):
@@ -307,8 +315,6 @@ class ProgramList(ClinicApiView, ListAPIView):
         if source is None:
             audit.denied(request.actor, object_type="program", object_id=str(data["template"]))
             raise Invalid({"template": ["That template is not available."]})
-        if not patient.is_active:
-            raise Conflict("Restore this patient before starting a program.", code="archived")
         blocked = program_start_blocked(patient)
         if blocked:
             raise Conflict(blocked, code="red_flag_screen")

@@ -303,7 +303,7 @@ class ReportForm(SentOnce):
 def report(request: HttpRequest, patient_uuid) -> HttpResponse:
     """GET: choose the period and write the summary. POST: ask the worker for the PDF and
     go to its download page (patients.views.documents.report_document)."""
-    patient = patient_or_404(request, patient_uuid)
+    patient = patient_or_404(request, patient_uuid, archived_changes=True)  # reads only
     today = timezone.localdate()
     form = ReportForm(
         request.POST or None, initial={"start": today - timedelta(weeks=8), "end": today}

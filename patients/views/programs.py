@@ -198,7 +198,10 @@ def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResp
 @permissions.staff_required("programs.edit")
 @once.replays
 def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
-    patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
+    # A copy for the clinic's templates changes nothing of the (maybe archived) record.
+    patient, program = patient_program_or_404(
+        request, patient_uuid, program_uuid, archived_changes=True
+    )
     title = parse_text(request.POST.get("title"), 120) or program.title
 
     def save() -> str:

@@ -401,7 +401,7 @@ def patient_archive(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 @require_POST
 @permissions.staff_required("patients.edit")
 def patient_restore(request: HttpRequest, patient_uuid: str) -> HttpResponse:
-    patient = patient_or_404(request, patient_uuid)
+    patient = patient_or_404(request, patient_uuid, archived_changes=True)
     restored = patient_set_status(
         actor=request.actor, patient=patient, status=Patient.Status.ACTIVE
     )

@@ -332,6 +332,28 @@ def test_archived_patient_cannot_start_a_program(api, clinic_a, template):
     assert response.status_code == 409 and response.json()["error"]["code"] == "archived"
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("patch", ""),
+        ("post", "sessions/"),
+        ("post", "morning-checks/"),
+        ("post", "measurements/"),
+        ("post", "outcomes/"),
+    ],
+)
+def test_an_archived_record_takes_no_change_through_the_api(api, patient_a1, method, path):
+    """As in the portal: read-only until restored, whatever the endpoint (the details
+    endpoint changed an archived record)."""
+    Patient.objects.filter(pk=patient_a1.pk).update(status=Patient.Status.ARCHIVED)
+    url = f"/api/v1/patients/{patient_a1.uuid}/{path}"
+    response = post(api, url, {"first_name": "Changed"}, method=method)
+    assert response.status_code == 409 and response.json()["error"]["code"] == "archived"
+    patient_a1.refresh_from_db()
+    assert patient_a1.first_name == "Amara"
+    assert api.get(url).status_code == 200  # still readable
+
+
 def test_the_outcome_feed_syncs_every_patients_scores(api, clinic_b, patient_a1, patient_a2):
     url_a1 = f"/api/v1/patients/{patient_a1.uuid}/outcomes/"
     url_a2 = f"/api/v1/patients/{patient_a2.uuid}/outcomes/"
