@@ -186,11 +186,11 @@ def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
             with timezone.override(membership.clinic.tzinfo):
                 try:
                     return _rendered(func(request, *args, **kwargs))
-                except ReadOnlyRecord as refused:
-                    messages.error(request, refused.message)
+                except ReadOnlyRecord as read_only:
+                    messages.error(request, read_only.message)
                     if getattr(request, "htmx", False):
-                        return HttpResponseClientRedirect(refused.location)
-                    return redirect(refused.location)
+                        return HttpResponseClientRedirect(read_only.location)
+                    return redirect(read_only.location)
 
         return _mark(wrapper, required_capability=capability)
 
