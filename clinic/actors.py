@@ -17,6 +17,8 @@ from clinic.network import client_ip
 PATIENT_ROLE = "patient"
 SYSTEM_ROLE = "system"
 API_ROLE = "api"
+# Platform staff in the Django admin: no clinic of their own.
+PLATFORM_ROLE = "platform"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class Actor:
     def for_api_token(cls, token: Any, request: HttpRequest | None = None) -> Actor:
         """A clinic's other system calling the API with one of the clinic's tokens."""
         return cls(token.created_by, API_ROLE, token.clinic, client_ip(request), token)
+
+    @classmethod
+    def platform(cls, request: HttpRequest) -> Actor:
+        """Platform staff in the Django admin (housekeeping across clinics)."""
+        return cls(request.user, PLATFORM_ROLE, None, client_ip(request))
 
     @classmethod
     def system(cls, clinic: Any = None) -> Actor:

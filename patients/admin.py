@@ -2,17 +2,45 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from clinic import audit
+from clinic.actors import Actor
 from patients.models import Patient
 
 
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
+    """Platform housekeeping: finding a record across clinics. Read-only (a clinic changes
+    its records in the portal, through services that audit the change and keep handouts
+    and figures in step), and every record shown is in its clinic's audit log, as any
+    read of patient data is."""
+
     list_display = ["last_name", "first_name", "clinic", "status"]
     list_filter = ["status", "clinic"]
     search_fields = ["last_name", "first_name"]
-    raw_id_fields = ["clinician", "user"]
     list_select_related = ["clinic"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Clinical records are archived, never deleted.
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        shown = getattr(response, "context_data", {}).get("cl")
+        if shown is not None:
+            audit.record_reads(
+                Actor.platform(request), "patient.view", shown.result_list, object_type="patient"
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        patient = getattr(response, "context_data", {}).get("original")
+        if response.status_code == 200 and patient is not None:
+            audit.record(Actor.platform(request), "patient.view", patient=patient, obj=patient)
+        return response

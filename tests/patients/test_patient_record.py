@@ -155,6 +155,31 @@ def test_patients_are_never_deleted_from_the_admin():
     assert site._registry[Patient].has_delete_permission(request=None) is False
 
 
+def test_the_django_admin_shows_records_read_only_and_audits_every_read(db, patient_a1):
+    """Platform staff can find a record across clinics; each record listed or opened is in
+    its clinic's audit log, and nothing can be changed there (no service, no audit)."""
+    from clinic.models import User
+    from tests.conftest import client_for
+
+    root = client_for(User.objects.create_superuser("root@example.test", "root's own phrase"))
+    listing = root.get("/admin/patients/patient/")
+    assert listing.status_code == 200 and "Okafor" in listing.content.decode()
+    listed = AuditEvent.objects.get(patient_uuid=patient_a1.uuid)
+    assert (listed.action, listed.actor_role, listed.clinic_id) == (
+        "patient.view", "platform", patient_a1.clinic_id
+    )  # fmt: skip
+    opened = root.get(f"/admin/patients/patient/{patient_a1.pk}/change/")
+    assert opened.status_code == 200 and "Okafor" in opened.content.decode()
+    assert AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).count() == 2
+    changed = root.post(
+        f"/admin/patients/patient/{patient_a1.pk}/change/",
+        {"first_name": "Changed", "last_name": "Okafor"},
+    )
+    assert changed.status_code == 403
+    patient_a1.refresh_from_db()
+    assert patient_a1.first_name == "Amara"
+
+
 def test_an_archived_patient_cannot_use_the_patient_area(as_clinician_a, patient_a1, as_patient_a1):
     as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
     assert as_patient_a1.get("/me/").status_code in {302, 403}
