@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,7 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.schedule import days_a_week, prescribed_per_week
+from patients.schedule import Due, days_a_week, due_today, prescribed_per_week, week_start
 from programs.models import Exercise, Program, ProgramItem
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -86,6 +86,28 @@ def _save_entries(session: SessionLog, done: list[Done]) -> None:
 
 def current_program(patient: Patient) -> Program | None:
     return Program.objects.current_for(patient).first()
+
+
+def due_now(patient: Patient, program: Program | None, items: list, today: date) -> list[Due]:
+    """What is due today (Today's list, the reminder e-mail): nothing before the program's
+    start date, as adherence counts nothing prescribed then; flexible items until this
+    week's quota is done, counting this week's sessions per exercise in one query."""
+    if program is None or (program.start_date and today < program.start_date):
+        return []
+    counts = (
+        SessionEntry.objects.filter(
+            session__patient=patient, session__performed_on__range=(week_start(today), today)
+        )
+        .values("exercise_id", "session__performed_on")
+        .annotate(n=Count("id"))
+    )
+    done_today: dict[int, int] = {}
+    done_week: dict[int, int] = {}
+    for row in counts:
+        done_week[row["exercise_id"]] = done_week.get(row["exercise_id"], 0) + row["n"]
+        if row["session__performed_on"] == today:
+            done_today[row["exercise_id"]] = row["n"]
+    return due_today(items, today, done_today, done_week)
 
 
 # The Today form's fields named by a program item: done_12, sets_12, reps_12, and

@@ -24,8 +24,7 @@ from clinic.mail import queue_email
 from clinic.models import OutgoingEmail
 from patients.adherence import patient_today
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
-from patients.practice_log import current_program
-from patients.schedule import due_today
+from patients.practice_log import current_program, due_now
 from programs.models import Program
 
 # A reminder is sent at its time, or up to this much later (a worker that was down);
@@ -124,11 +123,6 @@ def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
     return True
 
 
-def _due_today(patient: Patient, program: Program, today: date) -> bool:
-    items = list(program.items.all())
-    return bool(due_today(items, today, {}, {}))
-
-
 def _queue(setting: ReminderSetting, *, kind: str, day: date, subject: str, template: str):
     patient = setting.patient
     with for_patient(patient.preferred_language):
@@ -186,7 +180,9 @@ def reminders_send_due(now: datetime | None = None) -> int:
             continue
         if SessionLog.objects.filter(patient=patient, performed_on=today).exists():
             continue  # done already: no nagging
-        if not _due_today(patient, program, today):
+        # Today's page and the e-mail agree: nothing before the start date, nothing once
+        # a 'days a week' quota is done.
+        if not due_now(patient, program, list(program.items.all()), today):
             continue
         with transaction.atomic():
             _queue(

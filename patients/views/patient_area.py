@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db.models import Count, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -36,7 +36,6 @@ from patients.models import (
     MorningCheck,
     OutcomeAssignment,
     OutcomeResponse,
-    SessionEntry,
     SessionLog,
 )
 from patients.outcomes import AlreadyAnswered, carried_forward, outcome_record
@@ -44,11 +43,11 @@ from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
     current_program,
+    due_now,
     kept_program_items,
     morning_check_record,
     session_update,
 )
-from patients.schedule import due_today
 from patients.symptoms import symptoms_report
 from patients.views.documents import handout_download, large_print_choice
 from programs.localized import leaflets_for, localize_items, prefetch_for, program_text
@@ -84,25 +83,6 @@ def _items(program: Program | None, *, text: bool = True) -> list:
     )
 
 
-def _due(patient, items: list, today) -> list:
-    """What is due today, counting this week's sessions per exercise in one query."""
-    week_start = today - timedelta(days=today.weekday())
-    counts = (
-        SessionEntry.objects.filter(
-            session__patient=patient, session__performed_on__range=(week_start, today)
-        )
-        .values("exercise_id", "session__performed_on")
-        .annotate(n=Count("id"))
-    )
-    done_today: dict[int, int] = {}
-    done_week: dict[int, int] = {}
-    for row in counts:
-        done_week[row["exercise_id"]] = done_week.get(row["exercise_id"], 0) + row["n"]
-        if row["session__performed_on"] == today:
-            done_today[row["exercise_id"]] = row["n"]
-    return due_today(items, today, done_today, done_week)
-
-
 def _recent_sessions(patient, today) -> tuple[list, SessionLog | None, bool]:
     """Today's sessions, the last session if it can still be changed, and whether the
     patient exercised yesterday: one read of the sessions done since yesterday or logged
@@ -128,7 +108,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
     today = patient_today(patient)
     program = current_program(patient)
     items = _items(program)
-    due = _due(patient, items, today)
+    due = due_now(patient, program, items, today)
     due_ids = {d.item.pk for d in due}
     sessions_today, editable, exercised_yesterday = _recent_sessions(patient, today)
     # Always looked up, so the page costs the same number of queries every day.
@@ -168,13 +148,13 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     return render(request, "patient/today.html", _today_context(request))
 
 
-def _with_all_done(request: HttpRequest, items: list):
+def _with_all_done(request: HttpRequest, program, items: list):
     """ "I did them all": one tap ticks every exercise due today. On a day with nothing
     due (this week's days already done), it ticks the whole program: the patient did it,
     and an extra session is worth keeping, not a "tick at least one" refusal."""
     data = request.POST.copy()
     if "all_done" in data:
-        due = _due(request.patient, items, patient_today(request.patient))
+        due = due_now(request.patient, program, items, patient_today(request.patient))
         for item in [d.item for d in due] or items:
             data[f"done_{item.pk}"] = "on"
     return data
@@ -192,7 +172,7 @@ def log_session(request: HttpRequest) -> HttpResponse:
     # The how-to steps are only shown again if the form comes back with errors.
     items = _items(program, text=False)
     rules = _stop_rules(patient, items)
-    form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
+    form = SessionForm(_with_all_done(request, program, items), items=items, rules=rules)
     if form.is_valid():
         try:
             _session, created = form.log(
@@ -238,7 +218,7 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
         return _sync_answer("invalid", _("This session could not be read."), 400)
     made_at = datetime.fromtimestamp(made_ms / 1000, tz=UTC)
     rules = _stop_rules(patient, items)
-    form = SessionForm(_with_all_done(request, items), items=items, rules=rules)
+    form = SessionForm(_with_all_done(request, program, items), items=items, rules=rules)
     if not form.is_valid():
         errors = [str(e) for e in form.non_field_errors()] or [_("Please check this session.")]
         return _sync_answer("invalid", errors[0], 400)

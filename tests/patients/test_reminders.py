@@ -163,6 +163,59 @@ def test_no_reminder_on_a_day_with_nothing_due(patient_a1, clinician_a):
         assert reminders_send_due() == 1
 
 
+def start_with(patient, clinician, *, fields=None, **dose):
+    """The early-movement program, cut to its first exercise at this dose."""
+    program = patient_program_start(
+        actor=actor_of(clinician),
+        patient=patient,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    first = program.items.first()
+    return program_save(
+        program=program,
+        actor=actor_of(clinician),
+        expected_revision=1,
+        fields=fields or {},
+        items=[{"id": first.pk, "exercise": first.exercise, "reps": 10, **dose}],
+    )
+
+
+def test_no_reminder_once_a_days_a_week_quota_is_done(patient_a1, clinician_a):
+    """Three days a week, done Monday to Wednesday: Today says nothing is due on Thursday,
+    and the e-mail must not say "time for your exercises" (it counted nothing done)."""
+    with time_machine.travel(at(2026, 10, 1, 9), tick=False):
+        program = start_with(patient_a1, clinician_a, days_per_week=3, times_per_day=1)
+        turn_on(patient_a1, actor_of(clinician_a))
+    first = program.items.get()
+    for day in (16, 17, 18):
+        with time_machine.travel(at(2026, 11, day, 9), tick=False):
+            client_for(patient_a1.user).post(
+                "/me/log/", {"client_token": f"d{day}", "pain": "2", f"done_{first.pk}": "on"}
+            )
+    assert SessionLog.objects.count() == 3
+    with time_machine.travel(at(2026, 11, 19, 18, 5), tick=False):
+        assert client_for(patient_a1.user).get("/me/").context["due"] == []
+        assert reminders_send_due() == 0
+    with time_machine.travel(at(2026, 11, 23, 18, 5), tick=False):  # a new week
+        assert reminders_send_due() == 1
+
+
+def test_nothing_is_due_or_reminded_before_the_programs_start_date(patient_a1, clinician_a):
+    """A program made now to start next Monday (after an operation, say): adherence counts
+    nothing before then, and Today and the e-mail must not ask for exercise either."""
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        start_with(patient_a1, clinician_a, fields={"start_date": date(2026, 11, 23)})
+        turn_on(patient_a1, actor_of(clinician_a))
+    with time_machine.travel(at(2026, 11, 18, 18, 5), tick=False):
+        today = client_for(patient_a1.user).get("/me/")
+        assert today.context["due"] == []
+        assert "Your exercises start on Monday 23 November" in today.content.decode()
+        assert reminders_send_due() == 0
+    with time_machine.travel(at(2026, 11, 23, 18, 5), tick=False):
+        assert len(client_for(patient_a1.user).get("/me/").context["due"]) == 1
+        assert reminders_send_due() == 1
+
+
 def test_the_email_names_no_condition_and_links_to_today(daily, patient_a1, clinician_a, settings):
     settings.SITE_URL = "https://limber.example.org"
     with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
