@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.edits import SeenVersion
 from clinic.models import Membership, User
 from clinic.once import SentOnce
 from clinic.validators import phone_validator
@@ -17,7 +18,7 @@ from patients.models import Patient
 MAX_AGE_YEARS = 120
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(SeenVersion, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -48,6 +49,7 @@ class PatientForm(forms.ModelForm):
 
     def __init__(self, *args, membership: Membership, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.membership = membership
         self.clinic = membership.clinic
         self.fields["phone"].validators.append(phone_validator)
         self.fields["clinician"].queryset = User.objects.filter(
@@ -65,6 +67,9 @@ class PatientForm(forms.ModelForm):
             "large_print",
             Submit("save", gettext("Save patient")),
         )
+
+    def _extra_kwargs(self) -> dict:
+        return {"membership": self.membership}
 
     def clean_first_name(self) -> str:
         return self.cleaned_data["first_name"].strip()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.edits import SeenVersion
 from patients.models import Intake, RedFlagScreen
 from patients.screening import questions
 from programs.precautions import Precaution
@@ -17,7 +18,7 @@ from programs.precautions import Precaution
 ANSWERS = [("no", _("No")), ("yes", _("Yes"))]
 
 
-class IntakeForm(forms.ModelForm):
+class IntakeForm(SeenVersion, forms.ModelForm):
     precautions = forms.MultipleChoiceField(
         choices=Precaution.choices,
         widget=forms.CheckboxSelectMultiple,

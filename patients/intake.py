@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic import audit
 from clinic.actors import Actor
+from clinic.edits import ensure_unchanged
 from patients.access import ensure_same_clinic
 from patients.models import Intake, Patient, PrecautionDecision, RedFlagScreen
 from patients.screening import questions
@@ -16,11 +17,14 @@ from programs.models import Program
 
 
 @transaction.atomic
-def intake_save(*, actor: Actor, patient: Patient, fields: dict) -> Intake:
+def intake_save(*, actor: Actor, patient: Patient, fields: dict, seen: str | None = None) -> Intake:
+    """`seen`: the version the page showed; EditedMeanwhile if another was saved since."""
     ensure_same_clinic(actor, patient)
-    intake, _ = Intake.objects.select_for_update().get_or_create(
+    intake, created = Intake.objects.select_for_update().get_or_create(
         patient=patient, defaults={**fields, "updated_by": actor.user}
     )
+    if not created:
+        ensure_unchanged(intake, seen)
     for name, value in fields.items():
         setattr(intake, name, value)
     intake.updated_by = actor.user

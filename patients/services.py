@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from clinic import audit
 from clinic.actors import Actor
+from clinic.edits import ensure_unchanged
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
@@ -47,10 +48,14 @@ def patient_create(*, actor: Actor, **fields: Any) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, actor: Actor, patient: Patient, **fields: Any) -> Patient:
+def patient_update(
+    *, actor: Actor, patient: Patient, seen: str | None = None, **fields: Any
+) -> Patient:
     """Change the record's details. Its e-mail is contact data: the patient's login (if
-    any) keeps its own address, and links sent to the old address stop working."""
+    any) keeps its own address, and links sent to the old address stop working. `seen`:
+    the version the page showed; EditedMeanwhile if another was saved since."""
     ensure_same_clinic(actor, patient)
+    ensure_unchanged(Patient.objects.select_for_update().get(pk=patient.pk), seen)
     old_email = patient.email
     for name, value in fields.items():
         setattr(patient, name, value)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic import audit, permissions
+from clinic.edits import EditedMeanwhile
 from patients.access import patient_or_404, patient_program_or_404
 from patients.forms_intake import IntakeForm, PrecautionKeepForm, ScreenDecisionForm, ScreenForm
 from patients.intake import (
@@ -38,11 +39,15 @@ def intake_edit(request: HttpRequest, patient_uuid) -> HttpResponse:
     form = IntakeForm(request.POST or None, instance=intake or Intake(patient=patient))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in IntakeForm.Meta.fields}
-        intake_save(actor=request.actor, patient=patient, fields=fields)
-        messages.success(request, _("The intake is saved."))
-        if not RedFlagScreen.objects.filter(patient=patient).exists():
-            return redirect("patients:patient_screen", patient_uuid=patient.uuid)
-        return redirect(_chart(patient))
+        try:
+            intake_save(actor=request.actor, patient=patient, fields=fields, seen=form.seen)
+        except EditedMeanwhile as edited:
+            form.edited_meanwhile(edited.record)
+        else:
+            messages.success(request, _("The intake is saved."))
+            if not RedFlagScreen.objects.filter(patient=patient).exists():
+                return redirect("patients:patient_screen", patient_uuid=patient.uuid)
+            return redirect(_chart(patient))
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
     return render(request, "clinician/intake_form.html", {"patient": patient, "form": form})
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import audit, once, permissions
 from clinic.capabilities import role_can
+from clinic.edits import EditedMeanwhile
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
 from clinic.models import Invitation, OutgoingEmail
@@ -371,9 +372,15 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
     form = PatientForm(request.POST or None, instance=patient, membership=request.membership)
     if request.method == "POST" and form.is_valid():
-        patient_update(actor=request.actor, patient=patient, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
-        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
+        try:
+            patient_update(
+                actor=request.actor, patient=patient, seen=form.seen, **form.cleaned_data
+            )
+        except EditedMeanwhile as edited:
+            form.edited_meanwhile(edited.record)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     if request.method == "GET":
         _audit_read(request, "patient.view", patient)
     return render(request, "clinician/patient_form.html", {"form": form, "patient": patient})

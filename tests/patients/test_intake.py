@@ -69,6 +69,46 @@ def test_a_bad_intake_is_explained_and_saves_nothing(
     assert not Intake.objects.exists()
 
 
+def as_shown(page) -> dict:
+    """What the browser sends back from the page's form, untouched."""
+    form = page.context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value in (None, False, "", []):
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def test_a_stale_intake_page_never_undoes_a_colleagues_precaution_unseen(
+    as_clinician_a, admin_a, patient_a1
+):
+    """Two clinicians, one intake. One opens the page to reword the diagnosis; meanwhile
+    the other adds osteoporosis (the builder then warns about loaded flexion). The first
+    save used to win and drop the precaution with no word to anyone."""
+    url = f"/portal/patients/{patient_a1.uuid}/intake/"
+    as_clinician_a.post(url, {"diagnosis": "Low back pain", "region": "low_back"})
+    as_admin = client_for(admin_a)
+    stale = as_shown(as_clinician_a.get(url))
+    fresh = as_shown(as_admin.get(url))
+    assert as_admin.post(url, {**fresh, "precautions": ["osteoporosis"]}).status_code == 302
+    refused = as_clinician_a.post(url, {**stale, "diagnosis": "Non-specific low back pain"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "after you opened this page" in page and "Precautions: Osteoporosis" in page
+    intake = Intake.objects.get(patient=patient_a1)
+    assert (intake.diagnosis, intake.precautions) == ("Low back pain", ["osteoporosis"])
+    # Saving again, having seen it, keeps the entries as shown (the clinician may tick it).
+    again = as_shown(refused)
+    assert as_clinician_a.post(url, {**again, "precautions": ["osteoporosis"]}).status_code == 302
+    intake.refresh_from_db()
+    assert (intake.diagnosis, intake.precautions) == (
+        "Non-specific low back pain",
+        ["osteoporosis"],
+    )
+
+
 def test_every_question_must_be_answered(as_clinician_a, patient_a1):
     partial = answers(ScreenKind.LOW_BACK)
     partial.pop("saddle")

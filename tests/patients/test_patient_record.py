@@ -118,6 +118,27 @@ def test_editing_the_record_email_never_rekeys_the_login(as_clinician_a, patient
     assert AuditEvent.objects.filter(action="patient.update", patient_uuid=patient_a1.uuid).exists()
 
 
+def test_a_stale_details_page_never_overwrites_a_colleagues_change_unseen(
+    as_clinician_a, admin_a, patient_a1
+):
+    from tests.conftest import client_for
+    from tests.patients.test_intake import as_shown
+
+    url = f"/portal/patients/{patient_a1.uuid}/edit/"
+    stale = as_shown(as_clinician_a.get(url))
+    as_admin = client_for(admin_a)
+    fresh = as_shown(as_admin.get(url))
+    as_admin.post(url, {**fresh, "email": "amara.new@example.test"})
+    refused = as_clinician_a.post(url, {**stale, "phone": "+44 20 7946 0000"})
+    assert refused.status_code == 200
+    assert "E-mail: amara.new@example.test" in refused.content.decode()
+    patient_a1.refresh_from_db()
+    assert (patient_a1.email, patient_a1.phone) == ("amara.new@example.test", "")
+    # A page from before the check (no version sent) is saved as before.
+    old_page = {k: v for k, v in stale.items() if k != "seen"}
+    assert as_clinician_a.post(url, {**old_page, "phone": "+44 20 7946 0000"}).status_code == 302
+
+
 def test_archive_asks_first_then_hides_the_patient_and_ends_their_access(
     as_clinician_a, as_patient_a1, patient_a1
 ):
