@@ -25,6 +25,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.schedule import Due, days_a_week, due_today, prescribed_per_week, week_start
+from programs.dosage import ITEM_FIELDS
 from programs.models import Exercise, Program, ProgramItem
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -86,6 +87,38 @@ def _save_entries(session: SessionLog, done: list[Done]) -> None:
 
 def current_program(patient: Patient) -> Program | None:
     return Program.objects.current_for(patient).first()
+
+
+def session_rows(session: SessionLog) -> list[ProgramItem]:
+    """The rows of a logged session's edit form: what was prescribed when it was done (its
+    revision, not the program as it is now, which may have lost an exercise since), one
+    row per exercise as the log keeps one entry per exercise (an exercise listed twice, one
+    row per side, shown twice would have its sets added twice). Unsaved items, keyed by
+    their exercise's id; an exercise logged but not in the revision keeps its row."""
+    prescribed: dict[str, dict] = {}
+    for row in session.revision.snapshot.get("items", []):
+        if (first := prescribed.get(row["exercise"])) is None:
+            prescribed[row["exercise"]] = dict(row)
+        else:  # its rows together, as _by_exercise adds up what was done on them
+            first["sets"] = (first.get("sets") or 0) + (row.get("sets") or 0) or None
+            first["reps"] = max(
+                (r for r in (first.get("reps"), row.get("reps")) if r), default=None
+            )
+    logged = list(session.entries.values_list("exercise__uuid", flat=True))
+    wanted = [*prescribed, *(str(u) for u in logged if str(u) not in prescribed)]
+    exercises = {str(e.uuid): e for e in Exercise.objects.filter(uuid__in=wanted)}
+    rows = []
+    for uuid in wanted:
+        if uuid not in exercises:
+            continue  # no longer in the library: nothing to show or log
+        dose = {
+            name: ProgramItem._meta.get_field(name).to_python(value)
+            for name, value in prescribed.get(uuid, {}).items()
+            if name in ITEM_FIELDS and value is not None
+        }
+        exercise = exercises[uuid]
+        rows.append(ProgramItem(pk=exercise.pk, program=session.program, exercise=exercise, **dose))
+    return rows
 
 
 def due_now(patient: Patient, program: Program | None, items: list, today: date) -> list[Due]:

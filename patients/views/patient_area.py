@@ -46,6 +46,7 @@ from patients.practice_log import (
     due_now,
     kept_program_items,
     morning_check_record,
+    session_rows,
     session_update,
 )
 from patients.symptoms import symptoms_report
@@ -258,7 +259,7 @@ def edit_session(request: HttpRequest) -> HttpResponse:
     patient = request.patient
     sessions = SessionLog.objects.filter(
         patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW
-    ).select_related("program")
+    ).select_related("program", "revision")
     if request.method == "POST":
         session = sessions.filter(
             client_token=parse_text(request.POST.get("client_token"), 64)
@@ -268,7 +269,10 @@ def edit_session(request: HttpRequest) -> HttpResponse:
     if session is None:
         messages.info(request, _("There is no session from the last 24 hours to change."))
         return redirect("patients:patient_home")
-    items = _items(session.program)
+    language = translation.get_language()
+    items = session_rows(session)
+    prefetch_related_objects([item.exercise for item in items], *prefetch_for(language, ""))
+    items = localize_items(items, language)
     if request.method == "POST":
         form = SessionForm(request.POST, items=items)
         if form.is_valid():

@@ -28,6 +28,7 @@ from patients.models import (
     Patient,
     SessionLog,
 )
+from patients.practice_log import session_rows
 from programs.builder import ItemForm, ProgramForm
 from programs.forms import ExerciseForm
 from programs.models import (
@@ -424,8 +425,8 @@ def build_report(w: dict) -> Built:
     return one(w["a1_url"] + "report/"), data
 
 
-def session_fields(w: dict) -> st.SearchStrategy[dict]:
-    form = SessionForm(items=w["items"])
+def session_fields(w: dict, items: list | None = None) -> st.SearchStrategy[dict]:
+    form = SessionForm(items=w["items"] if items is None else items)
     return form_data(
         form, {"client_token": st.one_of(st.just("world-token"), text_up_to(64, required=True))}
     )
@@ -441,7 +442,9 @@ def build_log(w: dict) -> Built:
 
 
 def build_log_edit(w: dict) -> Built:
-    return one("/me/log/edit/"), session_fields(w)
+    """The edit page's rows are the logged session's, one per exercise (session_rows)."""
+    logged = SessionLog.objects.get(client_token="world-token")
+    return one("/me/log/edit/"), session_fields(w, session_rows(logged))
 
 
 def oversized_item_keys(url: str) -> Callable[[dict], list[tuple[str, dict, bool]]]:

@@ -79,11 +79,15 @@ def test_both_rows_of_an_exercise_listed_twice_are_logged_as_one_entry(
     assert (entry.exercise_id, entry.sets_done, entry.reps_done) == (first.exercise_id, 3, 8)
     assert session.exercises_done == 1
     # And changed within the day the same way.
+    # The edit page has one row per exercise (keyed by the exercise), as the log keeps it.
+    page = as_patient_a1.get("/me/log/edit/")
+    assert [row[0].exercise_id for row in page.context["form"].rows()].count(first.exercise_id) == 1
     data = {"client_token": "tok-1", "pain": "2", "effort": "4", "comment": ""}
-    data.update({f"done_{first.pk}": "on", f"done_{second.pk}": "on"})
+    data.update({f"done_{first.exercise_id}": "on", f"sets_{first.exercise_id}": "3"})
     as_patient_a1.post("/me/log/edit/", data)
     session.refresh_from_db()
-    assert session.entries.count() == 1 and session.pain == 2
+    assert session.pain == 2
+    assert list(session.entries.values_list("sets_done", flat=True)) == [3]
 
 
 def test_all_done_with_an_exercise_listed_twice_saves_the_session(
@@ -219,7 +223,7 @@ def test_a_session_can_be_changed_for_24_hours_and_it_is_audited(as_patient_a1, 
     form = as_patient_a1.get("/me/log/edit/")
     assert form.status_code == 200
     data = {"client_token": "tok-1", "pain": "6", "effort": "4", "comment": "sore knee"}
-    data[f"done_{items(program_a1)[0].pk}"] = "on"
+    data[f"done_{items(program_a1)[0].exercise_id}"] = "on"  # the edit rows: one per exercise
     as_patient_a1.post("/me/log/edit/", data)
     session = SessionLog.objects.get()
     assert (session.pain, session.comment, session.exercises_done) == (6, "sore knee", 1)
@@ -234,6 +238,59 @@ def test_a_session_can_be_changed_for_24_hours_and_it_is_audited(as_patient_a1, 
     assert session.pain == 6
 
 
+def as_shown(client, **changes) -> dict:
+    """The edit page's form sent back as the page shows it, with `changes`."""
+    form = client.get("/me/log/edit/").context["form"]
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value not in (None, False, ""):
+            data[name] = "on" if value is True else str(value)
+    return {**data, **changes}
+
+
+def test_changing_only_the_pain_keeps_the_sets_of_an_exercise_listed_twice(
+    as_patient_a1, program_a1, one_exercise_twice
+):
+    """One set on each side's row: two sets of the exercise. The edit page put the two in
+    both rows, and saving it unchanged made four (or was refused as too many)."""
+    first, second = one_exercise_twice
+    post_session(
+        as_patient_a1,
+        program_a1,
+        done=[first, second],
+        **{f"sets_{first.pk}": "1", f"sets_{second.pk}": "1"},
+    )
+    session = SessionLog.objects.get()
+    assert session.entries.get(exercise=first.exercise).sets_done == 2
+    response = as_patient_a1.post("/me/log/edit/", as_shown(as_patient_a1, pain="2"))
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.pain == 2
+    assert session.entries.get(exercise=first.exercise).sets_done == 2
+
+
+def test_changing_a_session_keeps_an_exercise_taken_out_of_the_program_since(
+    as_patient_a1, membership_a, program_a1
+):
+    """Logged at 8:00; at 10:00 the clinician takes the first exercise out; at 12:00 the
+    patient corrects the pain. The page showed only today's rows and the save deleted
+    what was done of the other one."""
+    first, second, *rest = items(program_a1)
+    post_session(as_patient_a1, program_a1, done=[first, second])
+    revise(
+        program_a1, membership_a, [{"id": i.pk, "exercise": i.exercise} for i in [second, *rest]]
+    )
+    response = as_patient_a1.post("/me/log/edit/", as_shown(as_patient_a1, pain="2"))
+    assert response.status_code == 302
+    session = SessionLog.objects.get()
+    assert session.pain == 2 and session.exercises_done == 2
+    assert set(session.entries.values_list("exercise_id", flat=True)) == {
+        first.exercise_id,
+        second.exercise_id,
+    }
+
+
 def test_a_change_goes_to_the_session_the_page_showed_not_a_newer_one(as_patient_a1, program_a1):
     """The edit page shows the latest session; another is logged before it is sent (the
     phone's offline queue, another tab): the change goes to the session that was shown."""
@@ -243,7 +300,7 @@ def test_a_change_goes_to_the_session_the_page_showed_not_a_newer_one(as_patient
     assert page.context["form"].initial["client_token"] == "morning"
     post_session(as_patient_a1, program_a1, token="evening", pain="6")
     data = {"client_token": "morning", "pain": "4", "effort": "5", "comment": "corrected"}
-    data[f"done_{first[0].pk}"] = "on"
+    data[f"done_{first[0].exercise_id}"] = "on"
     as_patient_a1.post("/me/log/edit/", data)
     morning = SessionLog.objects.get(client_token="morning")
     evening = SessionLog.objects.get(client_token="evening")
