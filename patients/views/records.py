@@ -391,7 +391,11 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 @permissions.staff_required("patients.edit")
 def patient_archive(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     """GET asks for confirmation; POST archives. Nothing is ever deleted."""
-    patient = patient_or_404(request, patient_uuid)
+    patient = patient_or_404(request, patient_uuid, archived_changes=True)
+    if request.method == "POST" and not patient.is_active:
+        # Sent twice (a double click, two tabs): what was asked is done.
+        messages.info(request, _("{name} is already archived.").format(name=patient.full_name))
+        return redirect("patients:caseload")
     if request.method == "POST":
         patient_set_status(actor=request.actor, patient=patient, status=Patient.Status.ARCHIVED)
         messages.success(

@@ -206,8 +206,14 @@ def test_an_archived_patient_cannot_use_the_patient_area(as_clinician_a, patient
     assert as_patient_a1.get("/me/").status_code in {302, 403}
 
 
-# The only changes an archived record takes: restoring it, and two that only read it.
-ARCHIVED_CHANGES = {"patient_restore", "patient_report", "patient_program_save_as_template"}
+# The only POSTs an archived record takes: restoring it, archiving it again (a double
+# click: "already archived"), and two that only read it.
+ARCHIVED_CHANGES = {
+    "patient_restore",
+    "patient_archive",
+    "patient_report",
+    "patient_program_save_as_template",
+}
 
 
 def patient_post_routes() -> list[tuple[str, list[str]]]:
