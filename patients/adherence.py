@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from patients import caseload
 from patients.models import ADHERENCE_DAYS, Patient, PatientProgram, PrescribedDay, SessionLog
-from patients.schedule import prescribed_on, week_start
+from patients.schedule import prescribed_for, week_start
 from programs.models import ProgramRevision
 
 # How far ahead the stored plan is written; the daily sweep tops it up a week before its
@@ -70,7 +70,7 @@ def snapshot_prescribed_on(snapshot: dict, day: date) -> float:
     start = snapshot.get("start_date")
     if start and day < date.fromisoformat(start):
         return 0.0
-    return sum(prescribed_on(item, day) for item in snapshot.get("items", []))
+    return prescribed_for(snapshot.get("items", []), day)
 
 
 def _tz(patient: Patient):

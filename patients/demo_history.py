@@ -29,7 +29,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.practice_log import flag_check_inactive
-from patients.schedule import prescribed_on
+from patients.schedule import prescribed_for
 from programs.dosage import ITEM_FIELDS
 from programs.models import Program, ProgramItem, ProgramRevision
 from programs.services import program_snapshot
@@ -114,7 +114,7 @@ def plan_demo_days(clinic: Clinic, patients: list[Patient], items: list[list], s
     days = [start + timedelta(days=n) for n in range((last - start).days + 1)]
     rows = []
     for patient, program_items in zip(patients, items, strict=True):
-        by_weekday = [sum(prescribed_on(item, day) for item in program_items) for day in days[:7]]
+        by_weekday = [prescribed_for(program_items, day) for day in days[:7]]
         rows.extend(
             PrescribedDay(patient=patient, day=day, sessions=by_weekday[n % 7])
             for n, day in enumerate(days)

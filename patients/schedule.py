@@ -26,8 +26,27 @@ def per_week(item: Any) -> int:
     return days_a_week(item) * (_get(item, "times_per_day") or 1)
 
 
-def prescribed_per_week(items: list[Any]) -> int:
-    return sum(per_week(item) for item in items)
+def _exercise(item: Any) -> Any:
+    """Which exercise a row is: a snapshot names it by uuid, a ProgramItem by id; a row
+    that names none counts as its own."""
+    if isinstance(item, dict):
+        return item.get("exercise") or item.get("exercise_id") or id(item)
+    return item.exercise_id
+
+
+def _per_exercise(items: list[Any], amount) -> float:
+    """A program's amount counted per exercise, as the log counts what was done (one entry
+    per exercise a session): an exercise listed on two rows (one per side) is one exercise,
+    at its busier row's amount. Counted per row, doing both rows every day read as 50%."""
+    busiest: dict[Any, float] = {}
+    for item in items:
+        key = _exercise(item)
+        busiest[key] = max(busiest.get(key, 0.0), amount(item))
+    return sum(busiest.values())
+
+
+def prescribed_per_week(items: list[Any]) -> float:
+    return _per_exercise(items, per_week)
 
 
 def prescribed_on(item: Any, day: date) -> float:
@@ -37,6 +56,11 @@ def prescribed_on(item: Any, day: date) -> float:
     if bits:
         return float(times) if bits & (1 << day.weekday()) else 0.0
     return times * (_get(item, "days_per_week") or 7) / 7
+
+
+def prescribed_for(items: list[Any], day: date) -> float:
+    """Expected sessions on `day` of a program's items, counted per exercise."""
+    return _per_exercise(items, lambda item: prescribed_on(item, day))
 
 
 def week_start(day: date) -> date:

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from clinic.actors import Actor
 from patients import adherence
@@ -15,6 +16,7 @@ from patients.services import patient_program_start
 from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
+from tests.conftest import client_for
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
 pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
@@ -328,3 +330,59 @@ def test_a_three_days_a_week_patient_has_the_week_to_fit_them_in(membership_a, p
         assert flag_check_inactive(patient_a1) is False  # five full days
     with time_machine.travel(datetime(2026, 11, 17, 8, tzinfo=ZoneInfo("UTC")), tick=False):
         assert flag_check_inactive(patient_a1) is True  # seven: a week's three gone by
+
+
+def two_sides_program(membership, patient) -> Program:
+    """One exercise on two rows, one per side (the builder allows it, with a warning)."""
+    program = daily_program(membership, patient, exercises=1)
+    exercise = program.items.get().exercise
+    rows = [
+        {"exercise": exercise, "reps": 10, "side": side, "days_per_week": 7}
+        for side in ("left", "right")
+    ]
+    return program_save(
+        program=program,
+        actor=Actor.for_member(membership),
+        expected_revision=program.revision,
+        fields={},
+        items=rows,
+    )
+
+
+def test_an_exercise_listed_twice_is_prescribed_once_as_it_is_logged_once(
+    membership_a, patient_a1, as_patient_a1
+):
+    """Both rows ticked every day is one entry a day (the log keeps one per exercise), so
+    it is everything asked; counted per row, the chart and the caseload showed 50%."""
+    with time_machine.travel(datetime(2026, 11, 15, 20, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = two_sides_program(membership_a, patient_a1)
+    rows = list(program.items.all())
+    for offset in range(7):
+        with time_machine.travel(datetime(2026, 11, 16 + offset, 9, tzinfo=ZoneInfo("UTC"))):
+            data = {"client_token": f"day-{offset}", "pain": "2"}
+            data.update({f"done_{row.pk}": "on" for row in rows})
+            assert client_for(patient_a1.user).post("/me/log/", data).status_code == 302
+    with time_machine.travel(datetime(2026, 11, 23, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        week = adherence.window(patient_a1, 7)
+        assert (week.done, week.prescribed, week.percent) == (7, 7, 100)
+        assert PrescribedDay.objects.get(patient=patient_a1, day=MON).sessions == 1
+    assert prescribed_per_week(rows) == 7
+
+
+def test_the_migration_replans_patients_with_an_exercise_listed_twice(membership_a, patient_a1):
+    """Stored days written by the old rule (per row) are rewritten by the new one."""
+    import importlib
+
+    from django.apps import apps
+
+    from patients.models import FIGURES_NEVER, Patient
+
+    migration = importlib.import_module("patients.migrations.0014_prescribed_per_exercise")
+    two_sides_program(membership_a, patient_a1)
+    PrescribedDay.objects.filter(patient=patient_a1).update(sessions=2)  # the old count
+    Patient.objects.filter(pk=patient_a1.pk).update(figures_until=timezone.now())
+    migration.replan_patients_with_an_exercise_listed_twice(apps, None)
+    assert set(
+        PrescribedDay.objects.filter(patient=patient_a1).values_list("sessions", flat=True)
+    ) == {1}
+    assert Patient.objects.get(pk=patient_a1.pk).figures_until == FIGURES_NEVER
