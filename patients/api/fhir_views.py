@@ -32,6 +32,9 @@ from programs.models import Program, ProgramItem
 PREFIXES = {"eq": "gte", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"}
 MAX_COUNT = 200
 DEFAULT_COUNT = 50
+# How deep a search pages: a deeper page costs reading every row before it, so a client
+# that needs more narrows the search with _lastUpdated (as a sync does).
+MAX_OFFSET = 10_000
 
 
 class FhirRenderer(JSONRenderer):
@@ -90,6 +93,10 @@ class FhirView(ClinicApiView):
             raise exceptions.ValidationError("_count and _offset are whole numbers.") from error
         if not 1 <= count <= MAX_COUNT or offset < 0:
             raise exceptions.ValidationError(f"_count is from 1 to {MAX_COUNT}.")
+        if offset > MAX_OFFSET:
+            raise exceptions.ValidationError(
+                f"_offset is at most {MAX_OFFSET}: narrow the search with _lastUpdated."
+            )
         return count, offset
 
     def filtered(self, rows, field: str):
@@ -379,7 +386,8 @@ class ObservationSearch(FhirView):
         outcomes = self.filtered(outcomes, "created_at").select_related("patient__clinic")
         checks = self.filtered(checks, "created_at").select_related("patient__clinic")
         # Four sources, one order (moment, kind, row): the first offset + count rows of
-        # each source hold every row of the page, so no more than that is read of any.
+        # each source hold every row of the page, so no more than their keys are read of
+        # any, and only the page's rows in full.
         wanted = offset + count
         sources = (
             ("m", "created_at", measurements),
@@ -390,12 +398,17 @@ class ObservationSearch(FhirView):
         keyed, total = [], 0
         for kind, field, rows in sources:
             total += rows.count()
-            head = rows.order_by(field, "pk")[:wanted]
-            keyed += [(getattr(row, field), kind, row.pk, row) for row in head]
-        keyed.sort(key=lambda row: row[:3])
+            head = rows.order_by(field, "pk").values_list(field, "pk")[:wanted]
+            keyed += [(when, kind, pk) for when, pk in head]
+        keyed.sort()
         page = keyed[offset : offset + count]
+        full = {
+            kind: rows.in_bulk([pk for _when, k, pk in page if k == kind])
+            for kind, _field, rows in sources
+        }
         resources, patients = [], []
-        for _when, kind, _pk, row in page:
+        for _when, kind, pk in page:
+            row = full[kind][pk]
             if kind == "m":
                 record = row.visit.patient
                 resources.append(fhir.measurement_observation(row, record))

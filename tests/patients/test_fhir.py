@@ -186,6 +186,16 @@ def test_search_by_last_updated_and_count(clinic_a, patient_a1, patient_a2):
     assert api.get(FHIR + "Patient", {"_lastUpdated": "soon"}).status_code == 400
 
 
+@pytest.mark.parametrize("kind", ["Patient", "Observation", "CarePlan", "Practitioner"])
+def test_searches_page_no_deeper_than_ten_thousand(clinic_a, patient_a1, kind):
+    """A page costs reading the rows before it: a deep _offset (a token's cheap way to load
+    the server) is refused; a sync narrows with _lastUpdated instead."""
+    api = api_client(api_token_for(clinic_a, ["patients.view", "clinical.view"]))
+    assert api.get(FHIR + kind, {"_offset": 10_000}).status_code == 200
+    deep = api.get(FHIR + kind, {"_offset": 10_001})
+    assert deep.status_code == 400 and "_lastUpdated" in deep.content.decode()
+
+
 def test_another_clinics_token_sees_nothing(clinic_b, a1_record):
     api = api_client(api_token_for(clinic_b, "all"))
     response = api.get(f"{FHIR}Patient/{a1_record.uuid}/$everything")
