@@ -58,21 +58,26 @@ class SessionForm(forms.Form):
     @staticmethod
     def _count(label: str, prescribed: int | None) -> forms.IntegerField:
         # More than twice the prescription is almost surely a typo, and worth a second look.
-        limit = 2 * prescribed if prescribed else 200
+        if prescribed:
+            limit = 2 * prescribed
+            too_many = format_lazy(
+                _(
+                    "That is more than twice what was prescribed ({prescribed}). "
+                    "Please check the number."
+                ),
+                prescribed=prescribed,
+            )
+        else:  # nothing prescribed to compare with (a hold or a timed exercise)
+            limit = 200
+            too_many = format_lazy(
+                _("That is more than {limit}. Please check the number."), limit=limit
+            )
         return forms.IntegerField(
             label=label,
             required=False,
             min_value=1,
             max_value=limit,
-            error_messages={
-                "max_value": format_lazy(
-                    _(
-                        "That is more than twice what was prescribed ({prescribed}). "
-                        "Please check the number."
-                    ),
-                    prescribed=prescribed or 100,
-                )
-            },
+            error_messages={"max_value": too_many},
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         )
 

@@ -145,6 +145,22 @@ def test_bad_scores_are_refused_and_nothing_is_saved(
     assert not SessionLog.objects.exists()
 
 
+def test_reps_of_a_hold_only_exercise_are_bounded_without_naming_a_prescription(
+    as_patient_a1, membership_a, program_a1
+):
+    """No reps were prescribed (a hold): the limit is a plain one, not "twice what was
+    prescribed (100)", a number the patient was never given."""
+    first, *rest = items(program_a1)
+    rows = [{"id": first.pk, "exercise": first.exercise, "reps": None, "hold_seconds": 30}]
+    revise(program_a1, membership_a, rows + [{"id": i.pk, "exercise": i.exercise} for i in rest])
+    response = post_session(as_patient_a1, program_a1, **{f"reps_{first.pk}": "201"})
+    page = response.content.decode()
+    assert (
+        "That is more than 200" in page and "prescribed" not in page.split("That is more")[1][:60]
+    )
+    assert not SessionLog.objects.exists()
+
+
 def test_sets_or_reps_beyond_twice_the_prescription_are_refused(as_patient_a1, program_a1):
     first = items(program_a1)[0]
     response = post_session(
