@@ -40,7 +40,8 @@ def ensure_unchanged(locked: Any, seen: str | None) -> None:
 class SeenVersion:
     """A ModelForm mixin (before the ModelForm in the bases): the version of the record the
     page showed, sent back on save as `.seen`, kept out of `cleaned_data` (which holds the
-    record's fields, passed on to the services as they are)."""
+    record's fields, passed on to the services as they are). A form with a crispy layout
+    names "seen" in it, or the page would not send it."""
 
     seen: str | None = None
 
@@ -52,9 +53,6 @@ class SeenVersion:
             max_length=40,
             initial=version_of(getattr(self, "instance", None)),
         )
-        helper = getattr(self, "helper", None)
-        if helper is not None and helper.layout is not None:
-            helper.layout.fields.insert(0, "seen")
 
     def clean(self) -> dict:
         data = super().clean()  # type: ignore[misc]

@@ -60,6 +60,7 @@ class PatientForm(SeenVersion, forms.ModelForm):
             self.fields["clinician"].initial = membership.user_id
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            "seen",
             Row(Column("first_name"), Column("last_name")),
             Row(Column("date_of_birth"), Column("preferred_language")),
             Row(Column("email"), Column("phone")),

@@ -59,6 +59,7 @@ class IntakeForm(SeenVersion, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            "seen",
             Row(Column("diagnosis"), Column("icd10")),
             Row(Column("region"), Column("referrer")),
             Row(Column("onset_on"), Column("stage")),

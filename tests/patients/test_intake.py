@@ -70,7 +70,10 @@ def test_a_bad_intake_is_explained_and_saves_nothing(
 
 
 def as_shown(page) -> dict:
-    """What the browser sends back from the page's form, untouched."""
+    """What the browser sends back from the page's form, untouched: the fields' values,
+    and the version the page carries as the page itself renders it (not the form's)."""
+    from tests.fuzz.form_page import forms_posting_to
+
     form = page.context["form"]
     data = {}
     for name in form.fields:
@@ -78,6 +81,10 @@ def as_shown(page) -> dict:
         if value in (None, False, "", []):
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    url = page.wsgi_request.path
+    [posted], _nested = forms_posting_to(page.content.decode(), url, url)
+    data["seen"] = posted.first("seen")
+    assert data["seen"], "the page does not carry the version it shows"
     return data
 
 
