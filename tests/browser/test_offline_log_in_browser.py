@@ -52,6 +52,36 @@ def test_a_session_logged_offline_arrives_once_when_back_online(
     assert SessionLog.objects.count() == 1
 
 
+def test_a_session_kept_offline_arrives_after_its_exercise_left_the_program(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The phone kept a session; before it is back online the clinician takes the first
+    exercise out. The phone deletes a log on any answer, so the answer must be a save:
+    the page's form names each row's exercise, and the server logs the rows as shown."""
+    from clinic.models import Membership
+    from tests.conftest import revise
+
+    program = start_program(patient_a1, clinician_a)
+    first, *rest = program.items.select_related("exercise")
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.context.set_offline(True)
+    phone.locator("label.done-toggle").nth(0).click()
+    phone.locator("label[for='id_pain_7']").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+    membership = Membership.objects.get(user=clinician_a)
+    revise(program, membership, [{"id": i.pk, "exercise": i.exercise} for i in rest])
+
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("has been sent").wait_for()
+    session = SessionLog.objects.get()
+    assert session.pain == 7
+    assert list(session.entries.values_list("exercise_id", flat=True)) == [first.exercise_id]
+
+
 def test_signing_out_clears_what_the_phone_kept(live_server, new_page, patient_a1):
     phone = new_page(360, 740)
     patient_signs_in(phone, live_server.url, patient_a1)
