@@ -1,14 +1,21 @@
-"""Two people editing one record: the form keeps which version of the record it showed
-(`seen`, the record's `updated_at`), and the service refuses to save over a version someone
-else saved since (EditedMeanwhile), so nobody's change disappears unseen. The form comes
-back with the person's own entries, what the saved record now says where it differs, and
-the new version: saving again keeps their entries, knowingly.
+"""Two people editing one record: the form keeps which version of the record's fields it
+showed (`seen`), and the service refuses to save over fields someone else changed since
+(EditedMeanwhile), so nobody's change disappears unseen. The form comes back with the
+person's own entries, what the saved record now says where it differs, and the new
+version: saving again keeps their entries, knowingly.
+
+The version covers the fields the form edits and nothing else: a save of other fields
+(the patient's login linked, the caseload's figures) is no conflict. A save that finds
+the fields already as sent (the second click of a double click) is no conflict either.
 
 Programs have revision numbers of their own (programs.services.ProgramConflict).
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -20,20 +27,30 @@ from django.utils.translation import gettext
 class EditedMeanwhile(Exception):
     def __init__(self, record: Any) -> None:
         self.record = record
-        super().__init__("The record was saved by someone else since this form was opened.")
+        super().__init__("The record was changed by someone else since this form was opened.")
 
 
-def version_of(record: Any) -> str:
-    """The version a form shows: empty for a record not saved yet."""
-    if record is None or record.pk is None or record.updated_at is None:
+def _values(record: Any, names: Iterable[str]) -> list[Any]:
+    return [record._meta.get_field(name).value_from_object(record) for name in sorted(names)]
+
+
+def version_of(record: Any, names: Iterable[str]) -> str:
+    """The version of `names` on `record` that a form shows: empty for a record not saved
+    yet."""
+    if record is None or record.pk is None:
         return ""
-    return record.updated_at.isoformat()
+    return hashlib.sha256(repr(_values(record, names)).encode()).hexdigest()[:32]
 
 
-def ensure_unchanged(locked: Any, seen: str | None) -> None:
-    """For services, on the row locked for the save. `seen` None: the caller has no page
-    that showed a version (the API, a command), so there is nothing to compare."""
-    if seen is not None and seen != version_of(locked):
+def ensure_unchanged(locked: Any, seen: str | None, fields: dict[str, Any]) -> None:
+    """For services, on the row locked for the save, before `fields` are set on it. `seen`
+    None: the caller had no page that showed a version (the API, a command)."""
+    if seen is None or seen == version_of(locked, fields):
+        return
+    sent = copy.copy(locked)
+    for name, value in fields.items():
+        setattr(sent, name, value)
+    if _values(sent, fields) != _values(locked, fields):
         raise EditedMeanwhile(locked)
 
 
@@ -51,7 +68,7 @@ class SeenVersion:
             required=False,
             widget=forms.HiddenInput,
             max_length=40,
-            initial=version_of(getattr(self, "instance", None)),
+            initial=version_of(getattr(self, "instance", None), self._meta.fields),  # type: ignore[attr-defined]
         )
 
     def clean(self) -> dict:
@@ -65,29 +82,35 @@ class SeenVersion:
     def edited_meanwhile(self, current: Any) -> None:
         """Show the entries again with what `current` (the record as saved now) says where
         it differs, and take its version: the next save is made knowing it."""
-        data = self.data.copy()
-        data[self.add_prefix("seen")] = version_of(current)
+        data = self.data.copy()  # type: ignore[attr-defined]
+        data[self.add_prefix("seen")] = version_of(current, self._meta.fields)  # type: ignore[attr-defined]
         self.data = data
         now_saved = type(self)(instance=current, **self._extra_kwargs())
         differs = []
-        for name in self.cleaned_data:
+        for name in self.cleaned_data:  # type: ignore[attr-defined]
             if name not in now_saved.fields:
                 continue
-            theirs, yours = now_saved[name].value(), self[name].value()
+            theirs, yours = now_saved[name].value(), self[name].value()  # type: ignore[index]
             if _comparable(theirs) != _comparable(yours):
                 differs.append(f"{now_saved[name].label}: {_shown(now_saved.fields[name], theirs)}")
-        who = getattr(current, "updated_by", None) or gettext("someone else")
         when = date_format(timezone.localtime(current.updated_at), "H:i")
-        message = gettext(
-            "{who} saved this record at {when}, after you opened this page. Nothing of yours "
-            "is saved yet."
-        ).format(who=who, when=when)
+        who = getattr(current, "updated_by", None)
+        if who is not None:
+            message = gettext(
+                "{who} saved this record at {when}, after you opened this page. Nothing of "
+                "yours is saved yet."
+            ).format(who=who, when=when)
+        else:
+            message = gettext(
+                "This record was saved at {when}, after you opened this page. Nothing of "
+                "yours is saved yet."
+            ).format(when=when)
         if differs:
             message += " " + gettext("The record now says: {fields}.").format(
                 fields="; ".join(differs)
             )
         message += " " + gettext("Below are your entries: save again to keep them as shown.")
-        self.add_error(None, message)
+        self.add_error(None, message)  # type: ignore[attr-defined]
 
     def _extra_kwargs(self) -> dict:
         """Keyword arguments the form's own __init__ needs (none by default)."""

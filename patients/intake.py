@@ -24,7 +24,7 @@ def intake_save(*, actor: Actor, patient: Patient, fields: dict, seen: str | Non
         patient=patient, defaults={**fields, "updated_by": actor.user}
     )
     if not created:
-        ensure_unchanged(intake, seen)
+        ensure_unchanged(intake, seen, fields)
     for name, value in fields.items():
         setattr(intake, name, value)
     intake.updated_by = actor.user

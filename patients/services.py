@@ -53,23 +53,26 @@ def patient_update(
 ) -> Patient:
     """Change the record's details. Its e-mail is contact data: the patient's login (if
     any) keeps its own address, and links sent to the old address stop working. `seen`:
-    the version the page showed; EditedMeanwhile if another was saved since."""
+    the version of these fields the page showed; EditedMeanwhile if they changed since.
+
+    The fields are set on the row as locked now, never saved from the caller's copy: a
+    copy read before an archive (or a login linked) would write the old status back."""
     ensure_same_clinic(actor, patient)
-    ensure_unchanged(Patient.objects.select_for_update().get(pk=patient.pk), seen)
-    old_email = patient.email
+    locked = Patient.objects.select_related("clinic").select_for_update().get(pk=patient.pk)
+    ensure_unchanged(locked, seen, fields)
+    old_email = locked.email
     for name, value in fields.items():
-        setattr(patient, name, value)
-    patient.save()
-    # A new time zone moves the patient's day; and save() wrote back the figures this
-    # instance was loaded with, which a session logged meanwhile may have changed.
-    caseload.refresh_one(patient)
-    if patient.email.lower() != old_email.lower():
-        invitations_revoke(Invitation.objects.for_patient(patient))
-    audit.record(actor, "patient.update", patient=patient, obj=patient)
+        setattr(locked, name, value)
+    locked.save(update_fields=[*fields, "updated_at"])
+    # A new time zone moves the patient's day.
+    caseload.refresh_one(locked)
+    if locked.email.lower() != old_email.lower():
+        invitations_revoke(Invitation.objects.for_patient(locked))
+    audit.record(actor, "patient.update", patient=locked, obj=locked)
     # The name, birth date, clinician or print size may show on the handout: render the
     # new one ahead (nothing is rendered when none of them changed: it is stored).
-    transaction.on_commit(lambda: handout_prerender(patient))
-    return patient
+    transaction.on_commit(lambda: handout_prerender(locked))
+    return locked
 
 
 @transaction.atomic

@@ -354,6 +354,35 @@ def test_an_archived_record_takes_no_change_through_the_api(api, patient_a1, met
     assert api.get(url).status_code == 200  # still readable
 
 
+def test_an_api_edit_racing_an_archive_never_restores_the_record(
+    api, clinician_a, patient_a1, monkeypatch
+):
+    """The service saved the copy the view read before its lock, every field of it: an
+    archive committed in between (here, while the form validates) was written back as
+    active. The fields are now set on the row as locked."""
+    from patients.api import views
+    from patients.services import patient_set_status
+
+    validate = views._patient_form
+
+    def while_a_colleague_archives(request, patient, data):
+        form = validate(request, patient, data)
+        patient_set_status(
+            actor=actor_of(clinician_a),
+            patient=Patient.objects.get(pk=patient.pk),
+            status=Patient.Status.ARCHIVED,
+        )
+        return form
+
+    monkeypatch.setattr(views, "_patient_form", while_a_colleague_archives)
+    response = post(
+        api, f"/api/v1/patients/{patient_a1.uuid}/", {"phone": "+44 20 7946 0000"}, "patch"
+    )
+    assert response.status_code == 200
+    patient_a1.refresh_from_db()
+    assert (patient_a1.status, patient_a1.phone) == (Patient.Status.ARCHIVED, "+44 20 7946 0000")
+
+
 def test_the_outcome_feed_syncs_every_patients_scores(api, clinic_b, patient_a1, patient_a2):
     url_a1 = f"/api/v1/patients/{patient_a1.uuid}/outcomes/"
     url_a2 = f"/api/v1/patients/{patient_a2.uuid}/outcomes/"

@@ -139,6 +139,52 @@ def test_a_stale_details_page_never_overwrites_a_colleagues_change_unseen(
     assert as_clinician_a.post(url, {**old_page, "phone": "+44 20 7946 0000"}).status_code == 302
 
 
+@pytest.mark.parametrize("page", ["edit/", "intake/"])
+def test_a_double_click_on_save_is_no_colleagues_edit(as_clinician_a, patient_a1, page):
+    """The second sending of a double click carries the version the first replaced; the
+    record already says what it sends, so it is saved, not "someone saved this record"."""
+    from tests.patients.test_intake import as_shown
+
+    url = f"/portal/patients/{patient_a1.uuid}/{page}"
+    change = {"phone": "+44 20 7946 0000"}
+    if page == "intake/":
+        as_clinician_a.post(url, {"diagnosis": "Low back pain", "region": "low_back"})
+        change = {"diagnosis": "Non-specific low back pain"}
+    data = {**as_shown(as_clinician_a.get(url)), **change}
+    assert as_clinician_a.post(url, data).status_code == 302
+    assert as_clinician_a.post(url, data).status_code == 302
+
+
+def test_a_login_linked_meanwhile_is_no_conflict_with_the_details_page(
+    as_clinician_a, clinician_a, clinic_a
+):
+    """The patient accepting an invitation saves the record (its login), not a field the
+    details page edits: the clinician's save goes through, and the link stays."""
+    from clinic.actors import Actor
+    from clinic.invitations import invitation_issue
+    from clinic.models import Invitation
+    from patients.services import PatientAcceptor
+    from tests.conftest import actor_of, make_user
+    from tests.patients.test_intake import as_shown
+
+    nia = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    url = f"/portal/patients/{nia.uuid}/edit/"
+    page = as_shown(as_clinician_a.get(url))
+    invitation, _token = invitation_issue(
+        actor=actor_of(clinician_a),
+        kind=Invitation.Kind.PATIENT,
+        channel=Invitation.Channel.EMAIL,
+        email=nia.email,
+        clinic=clinic_a,
+        patient_uuid=nia.uuid,
+    )
+    login = make_user(nia.email, "Nia Brooks")
+    PatientAcceptor().accept(invitation, login, Actor(login, "patient", clinic_a, "127.0.0.1"))
+    assert as_clinician_a.post(url, {**page, "phone": "+44 20 7946 0000"}).status_code == 302
+    nia.refresh_from_db()
+    assert nia.phone == "+44 20 7946 0000" and nia.user == login
+
+
 def test_archive_asks_first_then_hides_the_patient_and_ends_their_access(
     as_clinician_a, as_patient_a1, patient_a1
 ):
