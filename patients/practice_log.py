@@ -151,11 +151,13 @@ KEPT_FIELD = re.compile(r"^(?:done|sets|reps|exercise)_(\d{1,18})$")
 def kept_program_items(patient: Patient, data) -> tuple[Program | None, list[ProgramItem]]:
     """What a session kept on the patient's phone was done against: the program its rows
     belong to, with the rows as the page showed them, even if the program has changed
-    since (an exercise taken out, the program paused or replaced). Sending it later must
-    not turn a session the phone said was saved into "not in your program any more".
+    since (an exercise taken out or swapped for another, the program paused or replaced).
+    Sending it later must not turn a session the phone said was saved into "not in your
+    program any more", nor log an exercise the patient did not do.
 
-    A row that has left the program is rebuilt, unsaved, from the exercise the page named,
-    only if that exercise was prescribed in one of the program's revisions."""
+    A row that has left the program, or now holds another exercise, is rebuilt, unsaved,
+    from the exercise its page named, if one of the program's revisions prescribed that
+    exercise; one such row per exercise (the page showed no more)."""
     keys = {int(match.group(1)) for key in data if (match := KEPT_FIELD.match(key))}
     own = ProgramItem.objects.filter(pk__in=keys, program__assignment__patient=patient)
     program = next(
@@ -163,10 +165,18 @@ def kept_program_items(patient: Patient, data) -> tuple[Program | None, list[Pro
     ) or current_program(patient)
     if program is None:
         return None, []
-    items = list(program.items.select_related("exercise"))
-    gone = keys - {item.pk for item in items}
-    named = {pk: str(data.get(f"exercise_{pk}", ""))[:40] for pk in gone}
-    if not any(named.values()):
+    current = {item.pk: item for item in program.items.select_related("exercise")}
+    named = {pk: str(data.get(f"exercise_{pk}", ""))[:40] for pk in keys}
+    items, rebuild = [], {}
+    for pk, item in current.items():
+        if named.get(pk) and named[pk] != str(item.exercise.uuid):
+            rebuild[pk] = named[pk]  # swapped since: the page showed another exercise
+        else:
+            items.append(item)
+    for pk in sorted(keys - current.keys()):
+        if named[pk]:
+            rebuild[pk] = named[pk]  # taken out since
+    if not rebuild:
         return program, items
     prescribed = {}
     for snapshot in program.revisions.values_list("snapshot", flat=True):
@@ -174,10 +184,12 @@ def kept_program_items(patient: Patient, data) -> tuple[Program | None, list[Pro
             prescribed[row["exercise"]] = row
     exercises = {
         str(e.uuid): e
-        for e in Exercise.objects.filter(uuid__in=[u for u in named.values() if u in prescribed])
+        for e in Exercise.objects.filter(uuid__in=[u for u in rebuild.values() if u in prescribed])
     }
-    for pk, uuid in sorted(named.items()):
-        if uuid in exercises:
+    rebuilt: set[str] = set()
+    for pk, uuid in rebuild.items():
+        if uuid in exercises and uuid not in rebuilt:
+            rebuilt.add(uuid)
             row = prescribed[uuid]
             items.append(
                 ProgramItem(

@@ -183,3 +183,36 @@ def test_the_today_form_still_refuses_a_paused_program(
     del data["made_at"]
     as_patient_a1.post("/me/log/", data)
     assert not SessionLog.objects.exists()
+
+
+def test_a_kept_row_swapped_for_another_exercise_meanwhile_logs_what_the_page_showed(
+    as_patient_a1, membership_a, program_a1
+):
+    """Offline, the page showed a row as exercise X; before the phone synced, the clinician
+    progressed that row to a harder exercise (the row keeps its id). The log is of X, the
+    exercise the patient did, not of the one the row holds now."""
+    first, *rest = program_a1.items.select_related("exercise")
+    phone = kept(program_a1, pain="6")
+    harder = Exercise.objects.exclude(pk__in=program_a1.items.values("exercise")).first()
+    rows = [
+        {"id": first.pk, "exercise": harder},
+        *({"id": i.pk, "exercise": i.exercise} for i in rest),
+    ]
+    revise(program_a1, membership_a, rows)
+    assert as_patient_a1.post("/me/log/sync", phone).json()["state"] == "saved"
+    logged = set(SessionLog.objects.get().entries.values_list("exercise_id", flat=True))
+    assert first.exercise_id in logged and harder.pk not in logged
+
+
+def test_invented_rows_cannot_multiply_what_a_kept_log_says_was_done(as_patient_a1, program_a1):
+    """Any key that is not a row now was taken for a row taken out since: hundreds of
+    invented keys naming one prescribed exercise added their sets into one entry. One
+    rebuilt row per exercise; the rest are unknown rows, and the log is refused."""
+    first = program_a1.items.select_related("exercise").first()
+    phone = kept(program_a1)
+    for n in range(300):
+        fake = 900_000_000 + n
+        phone.update({f"done_{fake}": "on", f"exercise_{fake}": str(first.exercise.uuid)})
+    response = as_patient_a1.post("/me/log/sync", phone)
+    assert response.status_code == 400 and response.json()["state"] == "invalid"
+    assert not SessionLog.objects.exists()
