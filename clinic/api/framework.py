@@ -75,6 +75,25 @@ IDEMPOTENT = OpenApiParameter(
 )
 
 
+def _sending(request: Request) -> str:
+    """The key of this sending ("" without an Idempotency-Key): per token and address, so
+    two integrations, or one on two patients, never share a key."""
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        return ""
+    if not KEY_PATTERN.fullmatch(key):
+        raise Invalid({IDEMPOTENCY_KEY: ["Use 1 to 255 visible ASCII characters."]})
+    scope = f"api\0{request.auth.pk}\0{request.path}\0{key}"
+    return hashlib.sha256(scope.encode()).hexdigest()
+
+
+def is_replay(request: Request) -> bool:
+    """Whether this request sends again one that was saved: answered as the first sending
+    was, so nothing that changed since (an archived record) refuses it."""
+    token = _sending(request)
+    return bool(token) and once.led_to(token) is not None
+
+
 def created_once(
     request: Request,
     create: Callable[[], Response],
@@ -91,12 +110,7 @@ def created_once(
     safeguard: it runs after the replay is looked up (a resend is answered as the first
     sending was, not refused by the record that sending made) and before the write's
     transaction, so the audit rows of a refusal are not rolled back with it."""
-    key = request.headers.get(IDEMPOTENCY_KEY)
-    if key is not None and not KEY_PATTERN.fullmatch(key):
-        raise Invalid({IDEMPOTENCY_KEY: ["Use 1 to 255 visible ASCII characters."]})
-    # Per token and address: two integrations, or one on two patients, never share a key.
-    scope = f"api\0{request.auth.pk}\0{request.path}\0{key}"
-    token = hashlib.sha256(scope.encode()).hexdigest() if key is not None else ""
+    token = _sending(request)
     if token and (uuid := once.led_to(token)) is not None:
         return _replayed(again(uuid))
     if refuse is not None and (refusal := refuse()) is not None:

@@ -27,6 +27,7 @@ from clinic.api.framework import (
     Conflict,
     Invalid,
     created_once,
+    is_replay,
     updated_since,
 )
 from clinic.models import User
@@ -82,7 +83,7 @@ def _patient(request, patient_uuid) -> Patient:
     patient = permissions.get_in_clinic_or_404(
         request, Patient.objects.select_related("clinic", "clinician"), patient_uuid
     )
-    if request.method not in SAFE_METHODS and not patient.is_active:
+    if request.method not in SAFE_METHODS and not patient.is_active and not is_replay(request):
         raise Conflict(
             "This patient is archived: their record is read-only until restored.",
             code="archived",

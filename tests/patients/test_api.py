@@ -354,6 +354,29 @@ def test_an_archived_record_takes_no_change_through_the_api(api, patient_a1, met
     assert api.get(url).status_code == 200  # still readable
 
 
+def test_a_sending_repeated_after_an_archive_is_answered_as_the_first_was(
+    api, clinician_a, patient_a1
+):
+    """A resend (its answer was lost) is answered as the first sending was, whatever
+    changed since: an archive must not turn a create, or a session logged, into a 409
+    that the integration reads as "not saved" and sends without its key."""
+    from patients.services import patient_set_status
+
+    new = {"first_name": "Rita", "last_name": "Novak", "date_of_birth": "1970-01-02"}
+    key = {"Idempotency-Key": "create-rita"}
+    first = api.post("/api/v1/patients/", new, content_type="application/json", headers=key)
+    assert first.status_code == 201
+    rita = Patient.objects.get(uuid=first.json()["id"])
+    patient_set_status(actor=actor_of(clinician_a), patient=rita, status="archived")
+    again = api.post("/api/v1/patients/", new, content_type="application/json", headers=key)
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    # Without the key, or with a new one, a write to the archived record is still refused.
+    visit = {"measured_on": date.today().isoformat(), "values": []}
+    url = f"/api/v1/patients/{rita.uuid}/measurements/"
+    fresh = {"Idempotency-Key": "new-one"}
+    assert api.post(url, visit, content_type="application/json", headers=fresh).status_code == 409
+
+
 def test_an_api_edit_racing_an_archive_never_restores_the_record(
     api, clinician_a, patient_a1, monkeypatch
 ):
