@@ -39,8 +39,18 @@ class PatientAdmin(admin.ModelAdmin):
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        patient = getattr(response, "context_data", {}).get("original")
-        if response.status_code == 200 and patient is not None:
+        return self._audited(
+            request, super().change_view(request, object_id, form_url, extra_context)
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self._audited(request, super().history_view(request, object_id, extra_context))
+
+    @staticmethod
+    def _audited(request, response):
+        """A page that shows one record (its name at least): a read of it."""
+        context = getattr(response, "context_data", None) or {}
+        patient = context.get("original") or context.get("object")
+        if response.status_code == 200 and isinstance(patient, Patient):
             audit.record(Actor.platform(request), "patient.view", patient=patient, obj=patient)
         return response

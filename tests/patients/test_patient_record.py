@@ -238,6 +238,9 @@ def test_the_django_admin_shows_records_read_only_and_audits_every_read(db, pati
     opened = root.get(f"/admin/patients/patient/{patient_a1.pk}/change/")
     assert opened.status_code == 200 and "Okafor" in opened.content.decode()
     assert AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).count() == 2
+    history = root.get(f"/admin/patients/patient/{patient_a1.pk}/history/")
+    assert history.status_code == 200 and "Okafor" in history.content.decode()
+    assert AuditEvent.objects.filter(patient_uuid=patient_a1.uuid).count() == 3
     changed = root.post(
         f"/admin/patients/patient/{patient_a1.pk}/change/",
         {"first_name": "Changed", "last_name": "Okafor"},
