@@ -298,7 +298,7 @@ def morning_pain_observation(check: MorningCheck, record: Patient) -> dict:
         {
             "resourceType": "Observation",
             "id": morning_check_id(check, record),
-            "meta": _meta(check.created_at),
+            "meta": _meta(check.updated_at),
             "status": "final",
             "category": _category("survey"),
             "code": {

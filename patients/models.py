@@ -363,6 +363,8 @@ class MorningCheck(models.Model):
     compared = models.CharField(max_length=8, choices=Compared.choices)
     pain = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # The patient may change the day's answer: syncs (updated_since, _lastUpdated) read this.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-checked_on"]
@@ -405,6 +407,9 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Raised, reported again (a new reason) or reviewed: what a sync asks "since when" of.
+    # `raised_on` is the patient's day, which a moment in UTC cannot be compared with.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = FlagQuerySet.as_manager()
 

@@ -384,7 +384,7 @@ class ObservationSearch(FhirView):
         )
         sessions = self.filtered(sessions, "updated_at").select_related("patient__clinic")
         outcomes = self.filtered(outcomes, "created_at").select_related("patient__clinic")
-        checks = self.filtered(checks, "created_at").select_related("patient__clinic")
+        checks = self.filtered(checks, "updated_at").select_related("patient__clinic")
         # Four sources, one order (moment, kind, row): the first offset + count rows of
         # each source hold every row of the page, so no more than their keys are read of
         # any, and only the page's rows in full.
@@ -393,7 +393,7 @@ class ObservationSearch(FhirView):
             ("m", "created_at", measurements),
             ("s", "updated_at", sessions),
             ("o", "created_at", outcomes),
-            ("c", "created_at", checks),
+            ("c", "updated_at", checks),
         )
         keyed, total = [], 0
         for kind, field, rows in sources:

@@ -150,7 +150,7 @@ class SessionWriteSerializer(serializers.Serializer):
 class MorningCheckSerializer(serializers.ModelSerializer):
     class Meta:
         model = MorningCheck
-        fields = ["checked_on", "compared", "pain", "created_at"]
+        fields = ["checked_on", "compared", "pain", "created_at", "updated_at"]
 
 
 class MorningCheckWriteSerializer(serializers.Serializer):
@@ -263,7 +263,7 @@ class FlagSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Flag
-        fields = ["id", "kind", "reason", "raised_on", "resolved_at"]
+        fields = ["id", "kind", "reason", "raised_on", "resolved_at", "updated_at"]
 
 
 class ConflictSerializer(serializers.Serializer):

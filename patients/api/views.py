@@ -470,7 +470,7 @@ class MorningCheckList(ClinicApiView, ListAPIView):
 
     def get_queryset(self):
         rows = MorningCheck.objects.filter(patient=self.patient)
-        return _since(rows, self.request, "created_at").order_by("checked_on", "id")
+        return _since(rows, self.request, "updated_at").order_by("checked_on", "id")
 
     @extend_schema(parameters=[UPDATED_SINCE], operation_id="morning_checks_list")
     def get(self, request, patient_uuid):
@@ -671,7 +671,7 @@ class FlagList(ClinicApiView, ListAPIView):
         rows = Flag.objects.filter(patient=self.patient)
         since = updated_since(self.request)
         if since is not None:
-            rows = rows.filter(Q(raised_on__gte=since.date()) | Q(reviewed_at__gte=since))
+            rows = rows.filter(updated_at__gte=since)
         return rows.order_by("raised_on", "id")
 
     @extend_schema(parameters=[UPDATED_SINCE], operation_id="flags_list")

@@ -406,6 +406,55 @@ def test_an_api_edit_racing_an_archive_never_restores_the_record(
     assert (patient_a1.status, patient_a1.phone) == (Patient.Status.ARCHIVED, "+44 20 7946 0000")
 
 
+def test_a_flag_raised_in_an_evening_west_of_utc_reaches_the_next_sync(api, clinic_a, patient_a1):
+    """A flag carries the patient's day; a sync asks "since" a moment in UTC. At 19:30 in
+    Chicago (01:30 UTC the next day) a flag dated the 10th is older than a sync from
+    18:30 by its date: it never reached the integration."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from patients.adherence import patient_today
+
+    clinic_a.timezone = "America/Chicago"
+    clinic_a.save(update_fields=["timezone"])
+    patient_a1.refresh_from_db()
+    with time_machine.travel(datetime(2026, 11, 11, 1, 30, tzinfo=UTC), tick=False):
+        last_sync = "2026-11-11T00:30:00Z"
+        Flag.objects.create(
+            patient=patient_a1,
+            kind=Flag.Kind.PAIN_HIGH,
+            reason="Pain 9/10 during exercise.",
+            raised_on=patient_today(patient_a1),
+        )
+        synced = api.get(f"/api/v1/patients/{patient_a1.uuid}/flags/", {"updated_since": last_sync})
+    assert [f["kind"] for f in synced.json()["results"]] == ["pain_high"]
+
+
+def test_a_morning_answer_changed_the_same_day_reaches_the_next_sync(api, patient_a1, admin_a):
+    """The patient may change the day's answer ("better, 2" to "worse, 7"): a sync since
+    the first answer gets the second, in the REST list and as a FHIR Observation."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from patients.practice_log import morning_check_record
+
+    with time_machine.travel(datetime(2026, 11, 11, 7, tzinfo=UTC), tick=False):
+        morning_check_record(patient=patient_a1, compared="better", pain=2, actor=actor_of(admin_a))
+    with time_machine.travel(datetime(2026, 11, 11, 9, tzinfo=UTC), tick=False):
+        morning_check_record(patient=patient_a1, compared="worse", pain=7, actor=actor_of(admin_a))
+        since = "2026-11-11T08:00:00Z"
+        rest = api.get(
+            f"/api/v1/patients/{patient_a1.uuid}/morning-checks/", {"updated_since": since}
+        )
+        fhir = api.get(
+            "/fhir/R4/Observation", {"patient": str(patient_a1.uuid), "_lastUpdated": "ge" + since}
+        )
+    assert [r["pain"] for r in rest.json()["results"]] == [7]
+    assert [e["resource"]["valueQuantity"]["value"] for e in fhir.json()["entry"]] == [7]
+
+
 def test_the_outcome_feed_syncs_every_patients_scores(api, clinic_b, patient_a1, patient_a2):
     url_a1 = f"/api/v1/patients/{patient_a1.uuid}/outcomes/"
     url_a2 = f"/api/v1/patients/{patient_a2.uuid}/outcomes/"
