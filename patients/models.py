@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import (
     Q,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -364,7 +364,7 @@ class MorningCheck(models.Model):
     pain = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     # The patient may change the day's answer: syncs (updated_since, _lastUpdated) read this.
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["-checked_on"]
@@ -409,7 +409,7 @@ class Flag(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # Raised, reported again (a new reason) or reviewed: what a sync asks "since when" of.
     # `raised_on` is the patient's day, which a moment in UTC cannot be compared with.
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     objects = FlagQuerySet.as_manager()
 
