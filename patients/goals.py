@@ -20,7 +20,7 @@ from clinic.actors import Actor
 from patients import adherence
 from patients.access import ensure_same_clinic
 from patients.instruments import INSTRUMENTS
-from patients.measures import MEASURES
+from patients.measures import BY_CODE, slot_key, slot_label, slots
 from patients.models import Goal, Measurement, OutcomeResponse, Patient
 
 
@@ -50,9 +50,15 @@ def scales() -> dict[str, Scale]:
         if i.tracked_for_change
     }
     found[PSFS_ACTIVITY] = Scale(gettext("PSFS, this activity"), "/10", 0, 10, True)
-    for measure in MEASURES:
-        found[measure.code] = Scale(
-            measure.label, measure.unit, measure.low, measure.high, measure.higher_is_better
+    # A measure taken on both sides is tracked on one: the leg that is affected, not the
+    # better one (a goal "by" a sided measure was judged on whichever side came last).
+    for measure, side in slots():
+        found[slot_key(measure, side)] = Scale(
+            slot_label(measure, side),
+            measure.unit,
+            measure.low,
+            measure.high,
+            measure.higher_is_better,
         )
     return found
 
@@ -90,6 +96,7 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
     codes = {goal.tracks for goal in goals if goal.tracks}
     if PSFS_ACTIVITY in codes:
         codes.add("psfs")
+    measured = {m.code for m, side in slots() if slot_key(m, side) in codes}
     latest: dict[str, tuple[float, date]] = {}
     # Each activity goal's latest rating, by goal id.
     activity_latest: dict[int, tuple[float, date]] = {}
@@ -107,11 +114,13 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
                         activity_latest[goal.pk] = (float(rating), response.completed_on)
     for measurement in (
         Measurement.objects.current()
-        .filter(visit__patient=patient, code__in=codes)
+        .filter(visit__patient=patient, code__in=measured)
         .select_related("visit")
-        .order_by("visit__measured_on", "created_at")
+        # In the order the visits were made: a correction is a newer row of an older visit.
+        .order_by("visit__measured_on", "visit__created_at", "visit_id")
     ):
-        latest[measurement.code] = (float(measurement.value), measurement.visit.measured_on)
+        key = slot_key(BY_CODE[measurement.code], measurement.side)
+        latest[key] = (float(measurement.value), measurement.visit.measured_on)
     known = scales()
     today = adherence.patient_today(patient)
     progress = []

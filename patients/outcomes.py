@@ -399,7 +399,8 @@ def measure_summaries(measurements: list[Measurement]) -> list[MeasureSummary]:
         measure = BY_CODE.get(code)
         if measure is None:
             continue
-        rows.sort(key=lambda m: (m.visit.measured_on, m.pk))
+        # In the order the visits were made: a correction is a newer row of an older visit.
+        rows.sort(key=lambda m: (m.visit.measured_on, m.visit.created_at, m.visit_id))
         baseline, latest = rows[0], rows[-1]
         summaries.append(
             MeasureSummary(

@@ -345,3 +345,36 @@ def test_a_double_tapped_goal_is_set_once(as_clinician_a, patient_a1):
     for _ in range(2):
         assert as_clinician_a.post(chart(patient_a1) + "goals/new/", data).status_code == 302
     assert Goal.objects.filter(patient=patient_a1).count() == 1
+
+
+def test_a_goal_by_a_measure_taken_on_both_sides_is_judged_on_its_own_side(patient_a1, clinician_a):
+    """Left leg affected (straight leg raise 40°), right fine (80°); goal: the left leg to
+    70°. It was tracked by the measure alone and judged on whichever side was typed last:
+    "now 80°", reached."""
+    from decimal import Decimal
+
+    from patients.goals import goal_add, tracks_choices
+    from patients.outcomes import Value, visit_record
+    from tests.conftest import actor_of
+
+    actor = actor_of(clinician_a)
+    assert ("slr_left", "Straight leg raise, left") in [(k, str(v)) for k, v in tracks_choices()]
+    visit_record(
+        actor=actor,
+        patient=patient_a1,
+        measured_on=date.today() - timedelta(days=1),
+        values=[
+            Value(code="slr", side="left", value=Decimal("40")),
+            Value(code="slr", side="right", value=Decimal("80")),
+        ],
+    )
+    goal_add(
+        actor=actor,
+        patient=patient_a1,
+        text="Raise the left leg to 70 degrees",
+        tracks="slr_left",
+        target=Decimal("70"),
+        target_on=date.today() + timedelta(days=30),
+    )
+    (progress,) = goal_progress(patient_a1)
+    assert (progress.latest, progress.reached) == (40.0, False)

@@ -582,3 +582,31 @@ def test_answers_from_a_page_without_its_request_are_not_called_sent(
     assert "out of date" in page and "already sent" not in page
     assert not OutcomeResponse.objects.exists()
     assert "At its best" in page  # the questionnaire again, to fill in
+
+
+def test_correcting_the_earlier_of_two_visits_on_a_day_keeps_the_later_one_latest(
+    patient_a1, clinician_a
+):
+    """Before and after treatment, the same day: correcting the "before" value (a new row,
+    a higher id) made it the latest value, in the chart, the summary and the report."""
+    from decimal import Decimal
+
+    from patients.models import Measurement
+    from patients.outcomes import Value, measure_summaries, measurement_correct, visit_record
+    from tests.conftest import actor_of
+
+    actor = actor_of(clinician_a)
+    day = date.today() - timedelta(days=1)
+    flexion = [Value(code="lumbar_flexion", side="", value=Decimal("30"))]
+    before = visit_record(actor=actor, patient=patient_a1, measured_on=day, values=flexion)
+    after = [Value(code="lumbar_flexion", side="", value=Decimal("45"))]
+    visit_record(actor=actor, patient=patient_a1, measured_on=day, values=after)
+    measurement_correct(
+        actor=actor,
+        measurement=before.measurements.get(),
+        new=Value(code="", side="", value=Decimal("31")),
+    )
+    rows = Measurement.objects.current().filter(visit__patient=patient_a1).select_related("visit")
+    (summary,) = measure_summaries(list(rows))
+    assert [float(m.value) for m in summary.series] == [31, 45]
+    assert summary.latest.value == 45
