@@ -7,7 +7,7 @@ OperationOutcome resources. Every resource is built and validated in patients.fh
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
@@ -103,7 +103,7 @@ class FhirView(ClinicApiView):
         """_lastUpdated=[ge|gt|le|lt|eq]<date or dateTime> on `field`; two make a range."""
         for value in self.request.query_params.getlist("_lastUpdated")[:2]:
             prefix = value[:2] if value[:2] in PREFIXES else "ge"
-            moment = _moment(value.removeprefix(prefix)[:40])
+            moment = _moment(value.removeprefix(prefix)[:40], prefix)
             if moment is None:
                 raise exceptions.ValidationError("_lastUpdated takes a date or dateTime.")
             rows = rows.filter(**{f"{field}__{PREFIXES[prefix]}": moment})
@@ -138,22 +138,31 @@ class FhirView(ClinicApiView):
         base = self.request.build_absolute_uri("/fhir/R4/")
         next_url = None
         if offset + count < total:
-            params = {k: v for k, v in self.request.query_params.items() if k != "_offset"}
-            params["_offset"] = offset + count
+            # Every value of a repeated parameter (both ends of a _lastUpdated range).
+            params = [(k, v) for k, vs in self.request.query_params.lists() for v in vs]
+            params = [(k, v) for k, v in params if k != "_offset"] + [("_offset", offset + count)]
             next_url = self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
         return Response(
             fhir.bundle(resources, kind="searchset", base=base, total=total, next_url=next_url)
         )
 
 
-def _moment(value: str) -> datetime | None:
-    """A FHIR date (the start of that day, UTC) or dateTime, in UTC; None if neither."""
+def _moment(value: str, prefix: str = "ge") -> datetime | None:
+    """A FHIR dateTime in UTC, or a date: the whole day (UTC), so "le" and "gt" a date
+    compare with its end and "ge" and "lt" with its start; None if neither."""
     if len(value) == 10:
         try:
             day = parse_date(value)
         except ValueError:
             return None
-        return datetime.combine(day, datetime.min.time(), tzinfo=UTC) if day else None
+        if day is None:
+            return None
+        start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+        return (
+            start + timedelta(days=1) - timedelta(microseconds=1)
+            if prefix in ("le", "gt")
+            else start
+        )
     return to_utc(value)
 
 

@@ -241,3 +241,32 @@ def test_observation_pages_cover_every_observation_once(clinic_a, a1_record):
             break
         offset += 2
     assert seen == [r["id"] for r in everything]
+
+
+def test_a_last_updated_date_is_the_whole_day_and_paging_keeps_both_ends(
+    clinic_a, patient_a1, patient_a2
+):
+    """FHIR reads a date as a whole day: "le" a date takes that day too (it took up to its
+    first instant). And the next page keeps both ends of a _lastUpdated range (it kept
+    one, so later pages came from a wider search)."""
+    from datetime import UTC, datetime
+    from urllib.parse import parse_qs, urlsplit
+
+    api = api_client(api_token_for(clinic_a, ["patients.view"]))
+    Patient.objects.filter(pk=patient_a1.pk).update(
+        updated_at=datetime(2026, 11, 10, 12, tzinfo=UTC)
+    )
+    Patient.objects.filter(pk=patient_a2.pk).update(
+        updated_at=datetime(2026, 11, 12, 9, tzinfo=UTC)
+    )
+    assert api.get(FHIR + "Patient", {"_lastUpdated": "le2026-11-10"}).json()["total"] == 1
+    assert api.get(FHIR + "Patient", {"_lastUpdated": "gt2026-11-10"}).json()["total"] == 1
+    assert api.get(FHIR + "Patient", {"_lastUpdated": "ge2026-11-10"}).json()["total"] == 2
+    both = "_lastUpdated=ge2026-11-01&_lastUpdated=le2026-11-30&_count=1"
+    first = api.get(f"{FHIR}Patient?{both}").json()
+    assert first["total"] == 2
+    following = next(link["url"] for link in first["link"] if link["relation"] == "next")
+    assert sorted(parse_qs(urlsplit(following).query)["_lastUpdated"]) == [
+        "ge2026-11-01",
+        "le2026-11-30",
+    ]
