@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -168,9 +169,17 @@ def outcome_record(
         source=source,
         entered_by=actor.user,
     )
-    OutcomeAssignment.objects.filter(patient=patient, code=code, response__isnull=True).update(
-        response=response
-    )
+    # It answers the open requests that were due by the day it was completed: a paper form
+    # from weeks ago, typed in now, is not the answer to today's request.
+    answers_for = Q(due_on__lte=completed_on) | Q(due_on__isnull=True)
+    if answering is not None:
+        answers_for |= Q(pk=answering.pk)
+    OutcomeAssignment.objects.filter(
+        answers_for,
+        patient=patient,
+        code=code,
+        response__isnull=True,
+    ).update(response=response)
     audit.record(actor, "outcome.record", patient=patient, obj=response)
     return response
 

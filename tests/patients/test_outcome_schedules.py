@@ -158,3 +158,36 @@ def test_only_members_who_asked_get_a_digest(as_clinician_a, clinician_a, admin_
     assert Membership.objects.get(user=clinician_a).weekly_digest
     assert not Membership.objects.get(user=admin_a).weekly_digest
     assert digests_send() == 1
+
+
+def test_an_old_paper_questionnaire_typed_in_now_does_not_answer_todays_request(
+    patient_a1, clinician_a
+):
+    """The intake's paper NPRS from five weeks ago, entered now, closed the request the
+    schedule made today: the follow-up was never asked again."""
+    from datetime import date, timedelta
+
+    from patients.models import OutcomeResponse
+    from patients.outcomes import outcome_record
+
+    OutcomeAssignment.objects.create(
+        patient=patient_a1, code="nprs", assigned_by=clinician_a, due_on=date.today()
+    )
+    old = outcome_record(
+        patient=patient_a1,
+        code="nprs",
+        answers={"best": 5, "worst": 8, "now": 6},
+        completed_on=date.today() - timedelta(weeks=5),
+        actor=actor_of(clinician_a),
+        source=OutcomeResponse.Source.CLINICIAN,
+    )
+    assert OutcomeAssignment.objects.get().response is None
+    today = outcome_record(
+        patient=patient_a1,
+        code="nprs",
+        answers={"best": 2, "worst": 4, "now": 3},
+        completed_on=date.today(),
+        actor=actor_of(clinician_a),
+        source=OutcomeResponse.Source.CLINICIAN,
+    )
+    assert OutcomeAssignment.objects.get().response == today != old
