@@ -80,7 +80,12 @@ def _tz(patient: Patient):
 def patient_today(patient: Patient) -> date:
     """Today where the patient lives (their time zone, else the clinic's): the one
     definition of a patient's day, for logging, adherence, flags and reminders."""
-    return timezone.localtime(timezone.now(), _tz(patient)).date()
+    return day_of(patient, timezone.now())
+
+
+def day_of(patient: Patient, moment: datetime) -> date:
+    """The patient's day at `moment`."""
+    return timezone.localtime(moment, _tz(patient)).date()
 
 
 def window(

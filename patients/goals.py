@@ -90,9 +90,16 @@ class GoalProgress:
         return self.goal.status == Goal.Status.OPEN and self.goal.target_on < self.today
 
 
-def goal_progress(patient: Patient) -> list[GoalProgress]:
-    """The patient's goals with the latest value of what each tracks (three queries)."""
+def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgress]:
+    """The patient's goals with the latest value of what each tracks (three queries).
+    `until`: as they stood at the end of that day (a report of an earlier period): goals
+    set by then, values taken by then, and a goal closed later still open."""
     goals = list(Goal.objects.filter(patient=patient))
+    if until is not None:
+        goals = [goal for goal in goals if adherence.day_of(patient, goal.created_at) <= until]
+        for goal in goals:
+            if goal.closed_on and goal.closed_on > until:
+                goal.status, goal.closed_on = Goal.Status.OPEN, None
     codes = {goal.tracks for goal in goals if goal.tracks}
     if PSFS_ACTIVITY in codes:
         codes.add("psfs")
@@ -101,9 +108,12 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
     # Each activity goal's latest rating, by goal id.
     activity_latest: dict[int, tuple[float, date]] = {}
     activity_goals = [goal for goal in goals if goal.tracks == PSFS_ACTIVITY]
-    for response in OutcomeResponse.objects.filter(
-        patient=patient, valid=True, code__in=codes
-    ).order_by("completed_on", "created_at"):
+    responses = OutcomeResponse.objects.filter(patient=patient, valid=True, code__in=codes)
+    measurements = Measurement.objects.current().filter(visit__patient=patient, code__in=measured)
+    if until is not None:
+        responses = responses.filter(completed_on__lte=until)
+        measurements = measurements.filter(visit__measured_on__lte=until)
+    for response in responses.order_by("completed_on", "created_at"):
         latest[response.code] = (response.value, response.completed_on)
         if response.code == "psfs" and activity_goals:
             answers = response.answers if isinstance(response.answers, dict) else {}
@@ -113,9 +123,7 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
                     if same_activity(str(activity), goal.text):
                         activity_latest[goal.pk] = (float(rating), response.completed_on)
     for measurement in (
-        Measurement.objects.current()
-        .filter(visit__patient=patient, code__in=measured)
-        .select_related("visit")
+        measurements.select_related("visit")
         # In the order the visits were made: a correction is a newer row of an older visit.
         .order_by("visit__measured_on", "visit__created_at", "visit_id")
     ):
@@ -123,6 +131,8 @@ def goal_progress(patient: Patient) -> list[GoalProgress]:
         latest[key] = (float(measurement.value), measurement.visit.measured_on)
     known = scales()
     today = adherence.patient_today(patient)
+    if until is not None:
+        today = min(today, until)
     progress = []
     for goal in goals:
         value, on = (

@@ -151,6 +151,14 @@ def report_from_job(job: RenderJob) -> tuple[Patient, ReportRequest, object, dat
 
 
 def report_html(patient: Patient, request: ReportRequest, *, author, issued: date) -> str:
+    """The report's page, dated in the patient's days (their zone, else the clinic's), as
+    the chart is: the worker has no zone of its own (it ran on the server's, UTC, and a
+    dose changed on the evening of the last day west of UTC fell out of the period)."""
+    with timezone.override(patient.tzinfo):
+        return _report_html(patient, request, author=author, issued=issued)
+
+
+def _report_html(patient: Patient, request: ReportRequest, *, author, issued: date) -> str:
     start, end = request.start, request.end
     measurements = list(
         Measurement.objects.current()
@@ -190,7 +198,7 @@ def report_html(patient: Patient, request: ReportRequest, *, author, issued: dat
         end=end,
         instruments=instruments,
         measures=measures,
-        goals=goal_progress(patient),
+        goals=goal_progress(patient, until=end),
         weeks=weeks,
         discharge=discharge,
     )

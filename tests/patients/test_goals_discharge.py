@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
@@ -378,3 +379,76 @@ def test_a_goal_by_a_measure_taken_on_both_sides_is_judged_on_its_own_side(patie
     )
     (progress,) = goal_progress(patient_a1)
     assert (progress.latest, progress.reached) == (40.0, False)
+
+
+def test_the_report_counts_the_patients_days_not_the_servers(
+    clinic_a, patient_a1, program_a1, admin_a
+):
+    """A dose changed at 20:00 on the report's last day in Los Angeles (04:00 UTC the next
+    day): the worker, on the server's zone, left it out of the period and dated it a day
+    late."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.utils.formats import date_format
+
+    from programs.models import ProgramRevision
+
+    clinic_a.timezone = "America/Los_Angeles"
+    clinic_a.save(update_fields=["timezone"])
+    patient_a1.refresh_from_db()
+    la = ZoneInfo("America/Los_Angeles")
+    day = adherence.patient_today(patient_a1) - timedelta(days=2)
+    first = program_a1.revisions.get()
+    first.created_at = datetime.combine(day - timedelta(days=10), time(12), tzinfo=la)
+    first.save(update_fields=["created_at"])
+    ProgramRevision.objects.create(
+        program=program_a1,
+        number=2,
+        snapshot=first.snapshot,
+        summary="Bridge raised to 3 sets",
+        created_by=admin_a,
+        created_at=datetime.combine(day, time(20), tzinfo=la),
+    )
+    period = ReportRequest(start=day - timedelta(days=7), end=day, narrative="")
+    html = report_html(patient_a1, period, author=admin_a, issued=day)
+    assert "Bridge raised to 3 sets" in html
+    assert date_format(day, "j M Y") in html.split("Bridge raised to 3 sets")[0][-400:]
+
+
+def test_a_report_of_an_earlier_period_shows_the_goals_as_they_stood_then(patient_a1, clinician_a):
+    """A report of last month beside this week's score: the goal read "now 2/10" from a
+    score taken after the period, while the outcomes kept to it."""
+    from decimal import Decimal
+
+    from patients.goals import goal_add
+    from patients.models import OutcomeResponse
+    from patients.outcomes import outcome_record
+    from tests.conftest import actor_of
+
+    actor = actor_of(clinician_a)
+    today = date.today()
+    goal_add(
+        actor=actor,
+        patient=patient_a1,
+        text="Pain down to 3",
+        tracks="nprs",
+        target=Decimal("3"),
+        target_on=today + timedelta(days=30),
+    )
+    Goal.objects.update(created_at=timezone.now() - timedelta(days=80))
+    for pain, days_ago in ((7, 60), (6, 40), (2, 2)):
+        outcome_record(
+            patient=patient_a1,
+            code="nprs",
+            answers={"best": pain, "worst": pain, "now": pain},
+            completed_on=today - timedelta(days=days_ago),
+            actor=actor,
+            source=OutcomeResponse.Source.CLINICIAN,
+        )
+    period = ReportRequest(
+        start=today - timedelta(days=70), end=today - timedelta(days=30), narrative=""
+    )
+    html = report_html(patient_a1, period, author=clinician_a, issued=today)
+    assert "went from 7/10 to 6/10" in html
+    assert "now 2/10" not in html and "now 6/10" in html
