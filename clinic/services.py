@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from clinic import audit
 from clinic.actors import Actor
+from clinic.capabilities import role_can
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
@@ -114,9 +115,39 @@ def _guard_not_self(actor: Actor, membership: Membership) -> None:
         raise StaffError(gettext("You cannot change your own role or access. Ask another admin."))
 
 
+def _guard_an_admin_stays(actor: Actor, membership: Membership, *, stays_admin: bool) -> None:
+    """Checked with the clinic's admins locked, so two admins removing each other at the
+    same moment are settled one after the other: the actor must still manage staff when
+    the change is written, and the clinic keeps one active admin (else nobody could manage
+    its staff or settings until the platform stepped in)."""
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(clinic_id=membership.clinic_id, role=Membership.Role.ADMIN)
+        .active()
+        .order_by("pk")
+    )
+    if actor.user is not None and not any(m.user_id == actor.user.pk for m in admins):
+        still = (
+            Membership.objects.filter(
+                clinic_id=membership.clinic_id, user=actor.user, is_active=True
+            )
+            .values_list("role", flat=True)
+            .first()
+        )
+        if still is None or not role_can(still, "staff.manage"):
+            raise StaffError(gettext("You no longer manage this clinic's staff."))
+    if not stays_admin and [m.pk for m in admins] == [membership.pk]:
+        raise StaffError(
+            gettext("{user} is the clinic's only admin: make someone else admin first.").format(
+                user=membership.user
+            )
+        )
+
+
 @transaction.atomic
 def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     _guard_not_self(actor, membership)
+    _guard_an_admin_stays(actor, membership, stays_admin=role == Membership.Role.ADMIN)
     membership.role = role
     membership.save(update_fields=["role"])
     audit.record(actor, "staff.role_change", obj=membership, target_user=membership.user)
@@ -132,6 +163,9 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
     this clinic's outstanding invitations to the address are revoked.
     """
     _guard_not_self(actor, membership)
+    _guard_an_admin_stays(
+        actor, membership, stays_admin=active or membership.role != Membership.Role.ADMIN
+    )
     membership.is_active = active
     membership.save(update_fields=["is_active"])
     if not active:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
@@ -247,3 +248,37 @@ def test_once_the_other_clinic_has_let_them_go_this_clinic_resets_them(
     membership = Membership.objects.get(user=clinician_ab, clinic=clinic_a)
     as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
     assert not Authenticator.objects.filter(user=clinician_ab).exists()
+
+
+@pytest.mark.parametrize("second_change", ["demote", "deactivate"])
+def test_two_admins_removing_each_other_at_once_leave_the_clinic_one_admin(
+    clinic_a, admin_a, second_change
+):
+    """Both pages are sent at the same moment: each request checked its sender was an admin
+    before either change was written. The second is refused: its sender no longer manages
+    staff, and it would leave the clinic with no admin."""
+    from clinic.models import Membership
+    from clinic.services import StaffError, membership_change_role, membership_set_active
+    from tests.conftest import actor_of, make_staff
+
+    second = make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN, "Second Admin")
+    first_actor, second_actor = actor_of(admin_a), actor_of(second)
+    membership_change_role(
+        actor=first_actor, membership=second.memberships.get(), role=Membership.Role.CLINICIAN
+    )
+    with pytest.raises(StaffError):
+        if second_change == "demote":
+            membership_change_role(
+                actor=second_actor,
+                membership=admin_a.memberships.get(),
+                role=Membership.Role.CLINICIAN,
+            )
+        else:
+            membership_set_active(
+                actor=second_actor, membership=admin_a.memberships.get(), active=False
+            )
+    assert list(
+        Membership.objects.filter(clinic=clinic_a, role="admin")
+        .active()
+        .values_list("user", flat=True)
+    ) == [admin_a.pk]
