@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.lib.charts import Chart, Point, line_chart
+from patients.instruments.base import PERCENT_RULE, meaningful_step
 from patients.measures import slot_label
 from patients.outcomes import InstrumentSummary, MeasureSummary
 
@@ -42,11 +43,17 @@ def outcome_chart(summary: InstrumentSummary) -> Chart:
     band = None
     base = summary.baseline.value
     if instrument.mcid is not None:
-        target = base + instrument.mcid if instrument.higher_is_better else base - instrument.mcid
-        threshold = (
-            target,
-            _("Meaningful change ({points} points)").format(points=f"{instrument.mcid:g}"),
+        step = meaningful_step(instrument, base)
+        target = base + step if instrument.higher_is_better else base - step
+        points = f"{instrument.mcid:g}"
+        label = (
+            _("Meaningful change ({points} points or {percent}%)").format(
+                points=points, percent=PERCENT_RULE
+            )
+            if instrument.has_percent_rule
+            else _("Meaningful change ({points} points)").format(points=points)
         )
+        threshold = (target, label)
     if instrument.mdc is not None:
         # Scores inside this band differ from the baseline by less than the
         # measurement error (minimal detectable change), whatever the MCID line says.

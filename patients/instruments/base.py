@@ -233,6 +233,18 @@ class Instrument:
         return self.shape
 
 
+def meaningful_step(instrument: Instrument, baseline: Number) -> float:
+    """The smallest improvement from `baseline` that compare() calls meaningful: the
+    points, or PERCENT_RULE of the baseline where that rule applies and is smaller (a
+    chart's line must sit where the summary's verdict changes)."""
+    if instrument.mcid is None:
+        raise ValueError(f"{instrument.short_name} is not tracked for change")
+    step = float(instrument.mcid)
+    if instrument.has_percent_rule and float(baseline) > 0:
+        step = min(step, float(baseline) * PERCENT_RULE / 100)
+    return step
+
+
 def compare(instrument: Instrument, baseline: Score | Number, current: Score | Number) -> Change:
     """Compare two scores of one instrument against its meaningful change."""
     if instrument.mcid is None:

@@ -610,3 +610,35 @@ def test_correcting_the_earlier_of_two_visits_on_a_day_keeps_the_later_one_lates
     (summary,) = measure_summaries(list(rows))
     assert [float(m.value) for m in summary.series] == [31, 45]
     assert summary.latest.value == 45
+
+
+def test_the_charts_meaningful_change_line_is_where_the_summary_calls_it_meaningful(
+    patient_a1, clinician_a, monkeypatch
+):
+    """ODI 20% to 14%: 6 points, 30% of the baseline, "a meaningful improvement" in the
+    summary; the chart drew its line at 10 points (10%), so the score sat short of it."""
+    from patients import progress_charts
+    from patients.models import OutcomeResponse
+    from patients.outcomes import instrument_summaries, outcome_record
+    from tests.conftest import actor_of
+
+    for sections, days_ago in (([1] * 10, 40), ([1] * 7 + [0] * 3, 5)):
+        outcome_record(
+            patient=patient_a1,
+            code="odi",
+            answers=sections,
+            completed_on=date.today() - timedelta(days=days_ago),
+            actor=actor_of(clinician_a),
+            source=OutcomeResponse.Source.CLINICIAN,
+        )
+    (summary,) = instrument_summaries(list(OutcomeResponse.objects.filter(patient=patient_a1)))
+    assert summary.change.mcid_met
+    drawn = {}
+    draw = progress_charts.line_chart
+    monkeypatch.setattr(
+        progress_charts, "line_chart", lambda points, **kw: drawn.update(kw) or draw(points, **kw)
+    )
+    progress_charts.outcome_chart(summary)
+    line, label = drawn["threshold"]
+    assert summary.latest.value <= line == 14
+    assert "30%" in str(label)
