@@ -166,13 +166,23 @@ class MeasurementSerializer(serializers.ModelSerializer):
     zero_point = serializers.FloatField(read_only=True, allow_null=True)
     unit = serializers.SerializerMethodField()
     label = serializers.SerializerMethodField()
+    # A correction is a new row: the id of the value it replaces (null for a first value),
+    # so a system that holds the old one knows to drop it.
+    replaces = serializers.SerializerMethodField()
 
     class Meta:
         model = Measurement
         fields = [
             "id", "visit", "measured_on", "code", "label", "side", "value", "unit", "method",
-            "pain_limited", "zero_point", "symptoms", "created_at",
+            "pain_limited", "zero_point", "symptoms", "created_at", "replaces",
         ]  # fmt: skip
+
+    def get_replaces(self, obj: Measurement) -> str | None:
+        replaced = Measurement.replaces.RelatedObjectDoesNotExist
+        try:
+            return str(obj.replaces.uuid)
+        except replaced:
+            return None
 
     def get_unit(self, obj: Measurement) -> str:
         measure = BY_CODE.get(obj.code)

@@ -518,7 +518,7 @@ class MeasurementList(ClinicApiView, ListAPIView):
         rows = (
             Measurement.objects.current()
             .filter(visit__patient=self.patient)
-            .select_related("visit")
+            .select_related("visit", "replaces")
         )
         return _since(rows, self.request, "created_at").order_by("created_at", "id")
 
