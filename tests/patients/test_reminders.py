@@ -28,23 +28,28 @@ def at(year, month, day, hour, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
+def start_with(patient, clinician, *, fields=None, **dose):
+    """The early-movement program, cut to its first exercise at this dose."""
+    program = patient_program_start(
+        actor=actor_of(clinician),
+        patient=patient,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    first = program.items.first()
+    return program_save(
+        program=program,
+        actor=actor_of(clinician),
+        expected_revision=1,
+        fields=fields or {},
+        items=[{"id": first.pk, "exercise": first.exercise, "reps": 10, **dose}],
+    )
+
+
 @pytest.fixture
 def daily(patient_a1, clinician_a):
     """Amara has a daily one-exercise program since 1 October 2026."""
     with time_machine.travel(at(2026, 10, 1, 9), tick=False):
-        program = patient_program_start(
-            actor=actor_of(clinician_a),
-            patient=patient_a1,
-            source=Program.objects.get(template_key="low-back-early-movement"),
-        )
-        first = program.items.first()
-        return program_save(
-            program=program,
-            actor=actor_of(clinician_a),
-            expected_revision=1,
-            fields={},
-            items=[{"id": first.pk, "exercise": first.exercise, "reps": 10, "days_per_week": 7}],
-        )
+        return start_with(patient_a1, clinician_a, days_per_week=7)
 
 
 def turn_on(patient, who, hour=18):
@@ -136,48 +141,12 @@ def test_no_reminder_once_something_is_logged_that_day(daily, patient_a1, clinic
 
 def test_no_reminder_on_a_day_with_nothing_due(patient_a1, clinician_a):
     with time_machine.travel(at(2026, 10, 1, 9), tick=False):
-        program = patient_program_start(
-            actor=actor_of(clinician_a),
-            patient=patient_a1,
-            source=Program.objects.get(template_key="low-back-early-movement"),
-        )
-        first = program.items.first()
-        program_save(
-            program=program,
-            actor=actor_of(clinician_a),
-            expected_revision=1,
-            fields={},
-            items=[
-                {
-                    "id": first.pk,
-                    "exercise": first.exercise,
-                    "reps": 10,
-                    "weekdays": weekday_bits([0, 2, 4]),
-                }
-            ],
-        )
+        start_with(patient_a1, clinician_a, weekdays=weekday_bits([0, 2, 4]))
         turn_on(patient_a1, actor_of(clinician_a))
     with time_machine.travel(at(2026, 11, 17, 18, 5), tick=False):  # a Tuesday
         assert reminders_send_due() == 0
     with time_machine.travel(at(2026, 11, 18, 18, 5), tick=False):  # a Wednesday
         assert reminders_send_due() == 1
-
-
-def start_with(patient, clinician, *, fields=None, **dose):
-    """The early-movement program, cut to its first exercise at this dose."""
-    program = patient_program_start(
-        actor=actor_of(clinician),
-        patient=patient,
-        source=Program.objects.get(template_key="low-back-early-movement"),
-    )
-    first = program.items.first()
-    return program_save(
-        program=program,
-        actor=actor_of(clinician),
-        expected_revision=1,
-        fields=fields or {},
-        items=[{"id": first.pk, "exercise": first.exercise, "reps": 10, **dose}],
-    )
 
 
 def test_no_reminder_once_a_days_a_week_quota_is_done(patient_a1, clinician_a):
