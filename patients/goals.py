@@ -20,7 +20,7 @@ from clinic.actors import Actor
 from patients import adherence
 from patients.access import ensure_same_clinic
 from patients.instruments import INSTRUMENTS
-from patients.measures import BY_CODE, slot_key, slot_label, slots
+from patients.measures import BY_CODE, MEASURES, SIDES, slot_key, slot_label, slots
 from patients.models import Goal, Measurement, OutcomeResponse, Patient
 
 
@@ -52,9 +52,10 @@ def scales() -> dict[str, Scale]:
     found[PSFS_ACTIVITY] = Scale(gettext("PSFS, this activity"), "/10", 0, 10, True)
     # A measure taken on both sides is tracked on one: the leg that is affected, not the
     # better one (a goal "by" a sided measure was judged on whichever side came last).
-    for measure, side in slots():
-        found[slot_key(measure, side)] = Scale(
-            slot_label(measure, side),
+    # Goals set before that name the measure alone (BOTH_SIDES).
+    for measure, side in [*slots(), *((m, BOTH_SIDES) for m in MEASURES if m.sided)]:
+        found[slot_key(measure, "" if side == BOTH_SIDES else side)] = Scale(
+            measure.label if side == BOTH_SIDES else slot_label(measure, side),
             measure.unit,
             measure.low,
             measure.high,
@@ -63,9 +64,15 @@ def scales() -> dict[str, Scale]:
     return found
 
 
+# A goal by a sided measure that names no side (set before goals named one): judged on
+# the side farther from the target, never on the better one.
+BOTH_SIDES = "both"
+
+
 def tracks_choices() -> list[tuple[str, str]]:
+    sided = {measure.code for measure in MEASURES if measure.sided}
     return [("", gettext("Not tied to a score"))] + [
-        (code, s.label) for code, s in scales().items()
+        (code, s.label) for code, s in scales().items() if code not in sided
     ]
 
 
@@ -103,7 +110,7 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
     codes = {goal.tracks for goal in goals if goal.tracks}
     if PSFS_ACTIVITY in codes:
         codes.add("psfs")
-    measured = {m.code for m, side in slots() if slot_key(m, side) in codes}
+    measured = {m.code for m, side in slots() if slot_key(m, side) in codes or m.code in codes}
     latest: dict[str, tuple[float, date]] = {}
     # Each activity goal's latest rating, by goal id.
     activity_latest: dict[int, tuple[float, date]] = {}
@@ -129,6 +136,11 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
     ):
         key = slot_key(BY_CODE[measurement.code], measurement.side)
         latest[key] = (float(measurement.value), measurement.visit.measured_on)
+    for measure in MEASURES:
+        sides = [latest[key] for s in SIDES if (key := slot_key(measure, s)) in latest]
+        if measure.sided and measure.code in codes and sides:
+            farther = min if measure.higher_is_better else max
+            latest[measure.code] = farther(sides, key=lambda value_on: value_on[0])
     known = scales()
     today = adherence.patient_today(patient)
     if until is not None:

@@ -379,6 +379,15 @@ def test_a_goal_by_a_measure_taken_on_both_sides_is_judged_on_its_own_side(patie
     )
     (progress,) = goal_progress(patient_a1)
     assert (progress.latest, progress.reached) == (40.0, False)
+    # A goal set before goals named a side is judged on the side farther from its target.
+    assert "slr" not in dict(tracks_choices())
+    Goal.objects.update(tracks="slr")
+    (legacy,) = goal_progress(patient_a1)
+    assert (legacy.latest, legacy.reached, legacy.scale.label) == (
+        40.0,
+        False,
+        "Straight leg raise",
+    )
 
 
 def test_the_report_counts_the_patients_days_not_the_servers(
