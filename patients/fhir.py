@@ -222,9 +222,9 @@ def measurement_observation(row: Measurement, record: Patient) -> dict:
     data: dict[str, Any] = {
         "resourceType": "Observation",
         "id": f"m-{row.uuid}",
-        "meta": _meta(row.created_at),
-        # Only current values are exported; a corrected one replaces the value it corrects.
-        "status": "final",
+        "meta": _meta(row.replaced_at or row.created_at),
+        # A corrected value is a new resource; the value it replaced stays, withdrawn.
+        "status": "entered-in-error" if row.replaced_at else "final",
         "category": _category("exam"),
         "code": {
             "coding": [

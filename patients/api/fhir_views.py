@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -367,7 +368,11 @@ def _observation_sources(request, wanted):
     """(measurements, sessions, morning checks, outcome responses) of the clinic, or of
     one patient."""
     clinic = request.clinic
-    measurements = Measurement.objects.current().filter(visit__patient__clinic=clinic)
+    # Corrected values too, as "entered-in-error" from the moment they were replaced: a
+    # system that took the old value learns to drop it (the correction is a new resource).
+    measurements = Measurement.objects.filter(visit__patient__clinic=clinic).annotate(
+        changed_at=Coalesce("replaced_at", "created_at")
+    )
     sessions = SessionLog.objects.filter(patient__clinic=clinic, pain__isnull=False)
     checks = MorningCheck.objects.filter(patient__clinic=clinic)
     outcomes = OutcomeResponse.objects.filter(patient__clinic=clinic)
@@ -388,7 +393,7 @@ class ObservationSearch(FhirView):
         count, offset = self.count_and_offset()
         sources = _observation_sources(request, self.patient_param())
         measurements, sessions, checks, outcomes = sources
-        measurements = self.filtered(measurements, "created_at").select_related(
+        measurements = self.filtered(measurements, "changed_at").select_related(
             "visit__patient__clinic", "recorded_by"
         )
         sessions = self.filtered(sessions, "updated_at").select_related("patient__clinic")
@@ -399,7 +404,7 @@ class ObservationSearch(FhirView):
         # any, and only the page's rows in full.
         wanted = offset + count
         sources = (
-            ("m", "created_at", measurements),
+            ("m", "changed_at", measurements),
             ("s", "updated_at", sessions),
             ("o", "created_at", outcomes),
             ("c", "updated_at", checks),

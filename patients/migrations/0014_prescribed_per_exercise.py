@@ -51,11 +51,13 @@ def replan_patients_with_an_exercise_listed_twice(apps, schema_editor):
         if _lists_an_exercise_twice(snapshot):
             affected.add(patient_id)
     for patient in Patient.objects.filter(pk__in=affected).select_related("clinic"):
-        zone = patient.timezone or patient.clinic.timezone
-        try:
-            tz = zoneinfo.ZoneInfo(zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            tz = zoneinfo.ZoneInfo("UTC")
+        # As Patient.tzinfo: the patient's zone, else (unset or unknown) the clinic's.
+        tz = zoneinfo.ZoneInfo("UTC")
+        for zone in (patient.clinic.timezone, patient.timezone):
+            try:
+                tz = zoneinfo.ZoneInfo(zone) if zone else tz
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                pass
         revisions = list(
             ProgramRevision.objects.filter(program__assignment__patient=patient)
             .order_by("created_at", "id")

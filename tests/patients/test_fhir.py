@@ -270,3 +270,35 @@ def test_a_last_updated_date_is_the_whole_day_and_paging_keeps_both_ends(
         "ge2026-11-01",
         "le2026-11-30",
     ]
+
+
+def test_a_corrected_value_is_withdrawn_in_the_export_not_left_beside_its_correction(
+    clinic_a, patient_a1, clinician_a
+):
+    """A correction is a new Observation; the value it replaced comes again, from the moment
+    it was replaced, as "entered-in-error", so a system that holds it drops it."""
+    from decimal import Decimal
+
+    from patients.outcomes import Value, measurement_correct, visit_record
+
+    visit = visit_record(
+        actor=actor_of(clinician_a),
+        patient=patient_a1,
+        measured_on=date.today(),
+        values=[Value(code="lumbar_flexion", side="", value=Decimal("80"))],
+    )
+    wrong = visit.measurements.get()
+    api = api_client(api_token_for(clinic_a, ["clinical.view"]))
+    since = (timezone.now() - timedelta(seconds=1)).isoformat().replace("+00:00", "Z")
+    measurement_correct(
+        actor=actor_of(clinician_a),
+        measurement=wrong,
+        new=Value(code="", side="", value=Decimal("30")),
+    )
+    found = _resources(api.get(FHIR + "Observation", {"_lastUpdated": f"ge{since}"}).json())
+    statuses = {r["id"]: (r["status"], r["valueQuantity"]["value"]) for r in found}
+    assert statuses[f"m-{wrong.uuid}"] == ("entered-in-error", 80.0)
+    assert ("final", 30.0) in statuses.values()
+    read = api.get(f"{FHIR}Observation/m-{wrong.uuid}").json()
+    assert read["status"] == "entered-in-error"
+    _revalidate(read)
