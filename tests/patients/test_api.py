@@ -455,29 +455,6 @@ def test_a_morning_answer_changed_the_same_day_reaches_the_next_sync(api, patien
     assert [e["resource"]["valueQuantity"]["value"] for e in fhir.json()["entry"]] == [7]
 
 
-def test_a_corrected_value_names_the_value_it_replaces(api, patient_a1, clinician_a):
-    """A correction is a new row: a sync that only got it held the old value beside it as
-    a second current value of the same visit."""
-    from decimal import Decimal
-
-    from patients.outcomes import Value, measurement_correct, visit_record
-
-    visit = visit_record(
-        actor=actor_of(clinician_a),
-        patient=patient_a1,
-        measured_on=date.today(),
-        values=[Value(code="lumbar_flexion", side="", value=Decimal("80"))],
-    )
-    wrong = visit.measurements.get()
-    measurement_correct(
-        actor=actor_of(clinician_a),
-        measurement=wrong,
-        new=Value(code="", side="", value=Decimal("30")),
-    )
-    rows = api.get(f"/api/v1/patients/{patient_a1.uuid}/measurements/").json()["results"]
-    assert [(r["value"], r["replaces"]) for r in rows] == [(30.0, str(wrong.uuid))]
-
-
 def test_the_outcome_feed_syncs_every_patients_scores(api, clinic_b, patient_a1, patient_a2):
     url_a1 = f"/api/v1/patients/{patient_a1.uuid}/outcomes/"
     url_a2 = f"/api/v1/patients/{patient_a2.uuid}/outcomes/"

@@ -272,11 +272,13 @@ def test_a_last_updated_date_is_the_whole_day_and_paging_keeps_both_ends(
     ]
 
 
-def test_a_corrected_value_is_withdrawn_in_the_export_not_left_beside_its_correction(
+def test_a_corrected_value_is_withdrawn_in_both_exports_not_left_beside_its_correction(
     clinic_a, patient_a1, clinician_a
 ):
-    """A correction is a new Observation; the value it replaced comes again, from the moment
-    it was replaced, as "entered-in-error", so a system that holds it drops it."""
+    """A correction is a new row: a sync that got only it held the old value beside it, a
+    second current value of one visit. The REST row names the value it replaces; in FHIR
+    the replaced value comes again, from the moment it was replaced, as
+    "entered-in-error"."""
     from decimal import Decimal
 
     from patients.outcomes import Value, measurement_correct, visit_record
@@ -302,3 +304,5 @@ def test_a_corrected_value_is_withdrawn_in_the_export_not_left_beside_its_correc
     read = api.get(f"{FHIR}Observation/m-{wrong.uuid}").json()
     assert read["status"] == "entered-in-error"
     _revalidate(read)
+    rows = api.get(f"/api/v1/patients/{patient_a1.uuid}/measurements/").json()["results"]
+    assert [(r["value"], r["replaces"]) for r in rows] == [(30.0, str(wrong.uuid))]
