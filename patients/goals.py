@@ -52,21 +52,15 @@ def scales() -> dict[str, Scale]:
     found[PSFS_ACTIVITY] = Scale(gettext("PSFS, this activity"), "/10", 0, 10, True)
     # A measure taken on both sides is tracked on one: the leg that is affected, not the
     # better one (a goal "by" a sided measure was judged on whichever side came last).
-    # Goals set before that name the measure alone (BOTH_SIDES).
-    for measure, side in [*slots(), *((m, BOTH_SIDES) for m in MEASURES if m.sided)]:
-        found[slot_key(measure, "" if side == BOTH_SIDES else side)] = Scale(
-            measure.label if side == BOTH_SIDES else slot_label(measure, side),
-            measure.unit,
-            measure.low,
-            measure.high,
-            measure.higher_is_better,
+    # Goals set before that name the measure alone: judged on the side farther from the
+    # target (goal_progress), and not offered for new goals (tracks_choices).
+    labelled = [(m, slot_key(m, side), slot_label(m, side)) for m, side in slots()]
+    labelled += [(m, m.code, m.label) for m in MEASURES if m.sided]
+    for measure, code, label in labelled:
+        found[code] = Scale(
+            label, measure.unit, measure.low, measure.high, measure.higher_is_better
         )
     return found
-
-
-# A goal by a sided measure that names no side (set before goals named one): judged on
-# the side farther from the target, never on the better one.
-BOTH_SIDES = "both"
 
 
 def tracks_choices() -> list[tuple[str, str]]:

@@ -26,7 +26,7 @@ from patients.models import (
 )
 from patients.schedule import Due, days_a_week, due_today, prescribed_per_week, week_start
 from programs.dosage import ITEM_FIELDS
-from programs.models import Exercise, Program, ProgramItem
+from programs.models import Exercise, Program, ProgramItem, Side
 
 EDIT_WINDOW = timedelta(hours=24)
 # A session kept on the patient's phone while offline is accepted this long after it was
@@ -104,6 +104,9 @@ def session_rows(session: SessionLog) -> list[ProgramItem]:
             first["reps"] = max(
                 (r for r in (first.get("reps"), row.get("reps")) if r), default=None
             )
+            if row.get("side") != first.get("side"):
+                # One row a side: the sets added up are not "left side only".
+                first["side"] = Side.BOTH
     logged = list(session.entries.values_list("exercise__uuid", flat=True))
     wanted = [*prescribed, *(str(u) for u in logged if str(u) not in prescribed)]
     exercises = {str(e.uuid): e for e in Exercise.objects.filter(uuid__in=wanted)}

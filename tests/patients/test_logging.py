@@ -22,6 +22,7 @@ from patients.practice_log import (
     session_log,
 )
 from patients.services import patient_program_start
+from programs.dosage import describe_dosage
 from programs.models import Exercise, Program
 from tests.conftest import client_for, days_from_now, make_patient, revise
 
@@ -279,6 +280,10 @@ def test_changing_only_the_pain_keeps_the_sets_of_an_exercise_listed_twice(
     )
     session = SessionLog.objects.get()
     assert session.entries.get(exercise=first.exercise).sets_done == 2
+    # One row for the exercise, whose dose is both rows' (not "left side only").
+    page = as_patient_a1.get("/me/log/edit/")
+    (row,) = [r[0] for r in page.context["form"].rows() if r[0].exercise_id == first.exercise_id]
+    assert row.side == "both" and "side only" not in describe_dosage(row)
     response = as_patient_a1.post("/me/log/edit/", as_shown(as_patient_a1, pain="2"))
     assert response.status_code == 302
     session.refresh_from_db()
