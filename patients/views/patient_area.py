@@ -132,7 +132,9 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         "form": form,
         "sessions_today": sessions_today,
         "editable": editable,
-        "morning_form": MorningCheckForm() if asked else None,
+        # Its own ids: the session form below has a "pain" scale too, and a label points at
+        # the first element with its id, so a tap on the session's "2" set the morning's.
+        "morning_form": MorningCheckForm(auto_id="morning_%s") if asked else None,
         "questionnaire_waiting": OutcomeAssignment.objects.filter(
             patient=patient, response__isnull=True
         ).exists(),

@@ -350,6 +350,22 @@ def test_the_next_morning_question_appears_the_day_after(as_patient_a1, patient_
         assert "How do you feel this morning?" not in patient.get("/me/").content.decode()
 
 
+def test_today_with_the_morning_question_has_no_id_twice(as_patient_a1, patient_a1, program_a1):
+    """The morning question and the session form both have a 0-10 "pain" scale. With the
+    same ids, a label points at the first element with its id: tapping "2" in "How did it
+    go?" set the morning's pain instead, and the session's stayed empty."""
+    import re
+    from collections import Counter
+
+    post_session(as_patient_a1, program_a1)
+    with time_machine.travel(days_from_now(1, patient_a1.tzinfo)):
+        page = client_for(patient_a1.user).get("/me/").content.decode()
+    assert "How do you feel this morning?" in page
+    twice = [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', page)).items() if n > 1]
+    assert twice == []
+    assert 'for="morning_pain_2"' in page and 'for="id_pain_2"' in page
+
+
 def test_today_reads_todays_sessions_the_editable_one_and_yesterday_together(
     as_patient_a1, patient_a1, program_a1
 ):
