@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
+from html.parser import HTMLParser
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -1207,15 +1209,22 @@ def _shown_to(route: Route, persona: str) -> bool:
     return rule is not None and rule[persona] == 200
 
 
+# Every page admin_a (who may do everything in clinic A) or patient_a1 is shown.
+SHOWN_PAGES = [
+    (pattern, persona)
+    for pattern, route in ROUTES.items()
+    for persona in ("admin_a", "patient_a1")
+    if _shown_to(route, persona)
+]
+
+
 @pytest.mark.parametrize(
     ("pattern", "persona"),
     [
         (pattern, persona)
-        for pattern, route in ROUTES.items()
+        for pattern, persona in SHOWN_PAGES
         # The sign-in pages show a signed-in person their own account's name.
         if pattern not in LIST_PAGES and not pattern.startswith("accounts/")
-        for persona in ("admin_a", "patient_a1")
-        if _shown_to(route, persona)
     ],
 )
 def test_every_page_that_shows_a_patients_record_audits_the_read(ctx, pattern, persona):
@@ -1240,6 +1249,40 @@ def test_every_page_that_shows_a_patients_record_audits_the_read(ctx, pattern, p
         )
     )
     assert audited == shown, (pattern, persona, shown - audited)
+
+
+class _References(HTMLParser):
+    """The ids a page gives its elements and the ids its labels and ARIA attributes point
+    at."""
+
+    POINTERS = ("for", "aria-labelledby", "aria-describedby", "aria-controls")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: Counter[str] = Counter()
+        self.pointed: set[tuple[str, str]] = set()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids[value] += 1
+            elif name in self.POINTERS and value:
+                self.pointed.update((name, target) for target in value.split())
+
+
+@pytest.mark.parametrize(("pattern", "persona"), SHOWN_PAGES)
+def test_every_page_gives_each_id_once_and_points_only_at_ids_it_has(ctx, pattern, persona):
+    """A label points at the first element with its id: with one id twice, tapping a
+    label sets another control (Today's two pain scales did). A label or ARIA reference
+    to an id the page lacks leaves a control without its name for a screen reader."""
+    response = signed_in(ctx, persona).get(ROUTES[pattern].url(ctx))
+    assert response.status_code == 200, pattern
+    if response.streaming or not response["Content-Type"].startswith("text/html"):
+        return
+    page = _References()
+    page.feed(response.content.decode())
+    assert [i for i, n in page.ids.items() if n > 1] == [], pattern
+    assert {(a, t) for a, t in page.pointed if t not in page.ids} == set(), pattern
 
 
 @pytest.mark.parametrize("two_factor", [False, True])
