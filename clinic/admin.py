@@ -1,13 +1,30 @@
 from __future__ import annotations
 
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from clinic.models import AuditEvent, Clinic, Membership, User
 
 
+class StaffAccountsOnly:
+    """Staff and platform accounts only. A patient's login is part of their record: its
+    e-mail is patient data, read through PatientAdmin (audited), and it changes in the
+    portal (patient_update keeps the record's address and the login's in step)."""
+
+    account = "user__"  # the path from the listed row to its account
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)  # type: ignore[misc]
+        return rows.filter(**{f"{self.account}patient_records__isnull": True})
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StaffAccountsOnly, BaseUserAdmin):
+    account = ""
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
     search_fields = ["email", "full_name"]
@@ -25,6 +42,20 @@ class UserAdmin(BaseUserAdmin):
         # Accounts are deactivated, never deleted: the audit log names who did what, and an
         # API token whose maker was deleted would look like one the platform made.
         return False
+
+
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(StaffAccountsOnly, BaseEmailAddressAdmin):
+    pass
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(StaffAccountsOnly, BaseAuthenticatorAdmin):
+    pass
 
 
 class MembershipInline(admin.TabularInline):

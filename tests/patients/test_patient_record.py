@@ -250,6 +250,33 @@ def test_the_django_admin_shows_records_read_only_and_audits_every_read(db, pati
     assert patient_a1.first_name == "Amara"
 
 
+def test_the_django_admin_does_not_list_or_open_patients_logins(db, patient_a1, admin_a):
+    """A patient's login (their e-mail) is read in PatientAdmin, which audits it, and changed
+    in the portal; the account, address and two-factor pages list staff only."""
+    from clinic.models import User
+    from tests.conftest import client_for
+
+    root = client_for(User.objects.create_superuser("root@example.test", "root's own phrase"))
+    listing = root.get("/admin/clinic/user/").content.decode()
+    assert admin_a.email in listing and patient_a1.user.email not in listing
+    found = root.get("/admin/clinic/user/", {"q": patient_a1.user.email})
+    assert found.context["cl"].result_count == 0
+    opened = root.get(f"/admin/clinic/user/{patient_a1.user.pk}/change/")
+    assert opened.status_code in {302, 404}
+    changed = root.post(
+        f"/admin/clinic/user/{patient_a1.user.pk}/change/", {"email": "root@example.test"}
+    )
+    assert changed.status_code in {302, 404}
+    patient_a1.user.refresh_from_db()
+    assert patient_a1.user.email != "root@example.test"
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(user=patient_a1.user, email=patient_a1.user.email)
+    addresses = root.get("/admin/account/emailaddress/", {"q": patient_a1.user.email})
+    assert addresses.status_code == 200 and addresses.context["cl"].result_count == 0
+    assert root.get("/admin/mfa/authenticator/").status_code == 200
+
+
 def test_an_archived_patient_cannot_use_the_patient_area(as_clinician_a, patient_a1, as_patient_a1):
     as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
     assert as_patient_a1.get("/me/").status_code in {302, 403}
