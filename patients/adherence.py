@@ -169,12 +169,16 @@ def plans_extend(today: date | None = None) -> int:
     return count
 
 
-def by_week(patient: Patient, weeks: int, today: date | None = None) -> list[Period]:
-    """The last `weeks` ISO weeks, oldest first, the current (partial) week last."""
+def by_week(
+    patient: Patient, weeks: int, today: date | None = None, since: date | None = None
+) -> list[Period]:
+    """The last `weeks` ISO weeks, oldest first, the current (partial) week last. With
+    `since` (a report period that starts mid-week), days before it count for nothing."""
     today = today or patient_today(patient)
     first = week_start(today) - timedelta(weeks=weeks - 1)
+    since = max(first, since or first)
     rows = (
-        SessionLog.objects.filter(patient=patient, performed_on__range=(first, today))
+        SessionLog.objects.filter(patient=patient, performed_on__range=(since, today))
         .annotate(week=TruncWeek("performed_on"))
         .values("week")
         .annotate(total=Sum("exercises_done"))
@@ -184,7 +188,11 @@ def by_week(patient: Patient, weeks: int, today: date | None = None) -> list[Per
     periods = []
     for n in range(weeks):
         monday = first + timedelta(weeks=n)
-        days = [monday + timedelta(days=i) for i in range(7) if monday + timedelta(days=i) <= today]
+        days = [
+            monday + timedelta(days=i)
+            for i in range(7)
+            if since <= monday + timedelta(days=i) <= today
+        ]
         prescribed = sum(prescriptions.on(day) for day in days)
         periods.append(
             Period(start=monday, done=done.get(monday, 0), prescribed=round(prescribed, 2))

@@ -59,7 +59,7 @@ def outcome_sentence(summary: InstrumentSummary) -> str:
         sentence = _(
             "{name} went from {start} to {latest}: better by {points}, a meaningful improvement."
         )
-    elif change.mcid_met:
+    elif change.worsening_met:
         sentence = _(
             "{name} went from {start} to {latest}: worse by {points}, a meaningful worsening."
         )

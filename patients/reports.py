@@ -29,6 +29,7 @@ from patients.models import Discharge, Measurement, OutcomeResponse, Patient, Se
 from patients.outcomes import instrument_summaries, measure_summaries
 from patients.progress_charts import measure_chart, outcome_chart
 from patients.report_sheet import front_sheet
+from patients.schedule import week_start
 from programs.models import ProgramRevision
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -235,6 +236,10 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
 def _weeks(patient: Patient, start: date, end: date):
     today = adherence.patient_today(patient)
     last = min(end, today)
-    count = min(MAX_REPORT_WEEKS, max(1, (last - start).days // 7 + 1))
-    periods = adherence.by_week(patient, count, today=last)
+    # Whole ISO weeks from the one the period starts in: counted by days, a period from
+    # a Wednesday to a Tuesday lost its first days.
+    count = (week_start(last) - week_start(start)).days // 7 + 1
+    periods = adherence.by_week(
+        patient, min(MAX_REPORT_WEEKS, max(1, count)), today=last, since=start
+    )
     return [p for p in periods if p.start + timedelta(days=6) >= start]

@@ -158,7 +158,12 @@ class Change:
     # Improvement as a percentage of the baseline; None when undefined
     # (no relative rule, or a baseline of 0).
     percent_change: float | None
+    # An improvement at least the MCID (by the points or the share of the baseline).
     mcid_met: bool
+    # A worsening at least the MCID's points: a change of that size matters either way.
+    # The share-of-baseline rule is an improvement rule; from a low baseline any small
+    # rise is a large share (NPRS 1 to 2 is 100 %).
+    worsening_met: bool = False
     # The instrument's measurement-error threshold and whether the change (either
     # way) is at least that large; both None where no MDC is published.
     mdc: Number | None = None
@@ -281,6 +286,7 @@ def compare(instrument: Instrument, baseline: Score | Number, current: Score | N
         percent_rule_met=percent_rule_met,
         percent_change=percent_change,
         mcid_met=points_rule_met or bool(percent_rule_met),
+        worsening_met=-delta >= instrument.mcid,
         mdc=mdc,
         beyond_mdc=beyond_mdc,
     )

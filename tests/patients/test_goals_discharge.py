@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -23,7 +23,7 @@ from patients.models import (
     OutcomeSchedule,
     RedFlagScreen,
 )
-from patients.reports import ReportRequest, report_html
+from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
 from tests.conftest import post_for_document
 
@@ -461,3 +461,55 @@ def test_a_report_of_an_earlier_period_shows_the_goals_as_they_stood_then(patien
     html = report_html(patient_a1, period, author=clinician_a, issued=today)
     assert "went from 7/10 to 6/10" in html
     assert "now 2/10" not in html and "now 6/10" in html
+
+
+@pytest.mark.usefixtures("clinic_a_on_utc")
+def test_a_report_period_that_starts_mid_week_counts_its_first_days(membership_a, patient_a1):
+    """Wednesday 4 to Tuesday 17 November, a session every day: the weeks were counted by
+    days (13 // 7 + 1 = 2) back from the last one, so the week of 2 November, holding the
+    period's first five sessions, was left out. Days of that week before the period still
+    count for nothing."""
+    import time_machine
+
+    from tests.patients.test_adherence import daily_program, log
+
+    utc = timezone.get_fixed_timezone(0)
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=utc), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=1)
+    start, end = date(2026, 11, 4), date(2026, 11, 17)
+    with time_machine.travel(datetime(2026, 11, 22, 20, tzinfo=utc), tick=False):
+        for offset in range(-2, 14):  # and the Monday and Tuesday before the period
+            log(patient_a1, program, start + timedelta(days=offset), 1)
+        weeks = _weeks(patient_a1, start, end)
+    assert [week.start for week in weeks] == [
+        date(2026, 11, 2),
+        date(2026, 11, 9),
+        date(2026, 11, 16),
+    ]
+    assert (sum(w.done for w in weeks), sum(w.prescribed for w in weeks)) == (14, 14)
+
+
+@pytest.mark.parametrize(
+    ("code", "baseline", "current", "verdict"),
+    [
+        ("odi", 20, 40, "worse by 20 points, a meaningful worsening."),
+        ("lefs", 60, 40, "worse by 20 points, a meaningful worsening."),
+        ("odi", 20, 26, "worse by 6 points, less than the 10 points"),
+        ("odi", 40, 20, "better by 20 points, a meaningful improvement."),
+    ],
+)
+def test_the_front_sheet_calls_a_worsening_of_the_meaningful_size_meaningful(
+    code, baseline, current, verdict
+):
+    """ODI 20% to 40% read "worse by 20 points, less than the 10 points that counts as a
+    meaningful change": the sentence asked whether the change was a meaningful
+    improvement."""
+    from patients.outcomes import instrument_summaries
+    from patients.report_sheet import outcome_sentence
+
+    responses = [
+        OutcomeResponse(pk=n, code=code, value=value, valid=True, completed_on=day)
+        for n, value, day in ((1, baseline, date(2026, 1, 1)), (2, current, date(2026, 2, 1)))
+    ]
+    (summary,) = instrument_summaries(responses)
+    assert verdict in outcome_sentence(summary)

@@ -154,6 +154,27 @@ def test_five_ndi_points_are_no_longer_a_meaningful_change(as_clinician_a, patie
     assert "+5" in page and "7.5 points: not met" in page and "Not yet" in page
 
 
+def test_a_meaningful_worsening_is_named_on_the_measures_page_and_in_the_report(
+    as_clinician_a, patient_a1
+):
+    """ODI 20% to 40%: the page said "Not yet" with "10 points: not met", and the report
+    "Meaningful change: No", for twice the MCID the wrong way."""
+    odi(as_clinician_a, patient_a1, BASE, [1] * 10)  # 20%
+    odi(as_clinician_a, patient_a1, LATER, [2] * 10)  # 40%
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "Meaningful worsening" in page and "worse by 10 points or more" in page
+    assert "Not yet" not in page and "points: not met" not in page
+    response = post_for_document(
+        as_clinician_a,
+        url(patient_a1, "report/"),
+        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
+    )
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert "Yes, worse" in text and "worse by 10 points or more" in text
+    assert "a meaningful worsening" in text
+
+
 def test_too_many_skipped_odi_sections_store_an_unscored_response(as_clinician_a, patient_a1):
     response = odi(as_clinician_a, patient_a1, BASE, [1, 1, 1, 1, 1, 1, 1, None, None, None])
     assert response.status_code == 302

@@ -695,3 +695,19 @@ def test_change_rejects_bad_numbers(code, value):
 
 def test_invalid_score_object_is_a_score():
     assert isinstance(score("ndi", [None] * 10), Score)
+
+
+@pytest.mark.parametrize(
+    ("code", "baseline", "current", "worse"),
+    [
+        ("odi", 20, 30, True),  # 10 points worse: the MCID's size
+        ("odi", 20, 26, False),  # 30 % worse, but 6 points: the share rule judges gains only
+        ("lefs", 60, 51, True),  # higher is better: 9 points down
+        ("nprs", 1, 2, False),  # 100 % worse, 1 point
+        ("odi", 30, 20, False),  # an improvement
+    ],
+)
+def test_a_worsening_of_the_mcids_points_is_meaningful_too(code, baseline, current, worse):
+    result = change(code, baseline, current)
+    assert result.worsening_met is worse
+    assert result.mcid_met is (result.delta > 0 and result.delta >= result.threshold)
