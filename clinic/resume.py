@@ -70,5 +70,15 @@ def check(request: HttpRequest, stamp: str) -> str:
     return OTHER
 
 
+def made_for_this_patient(request: HttpRequest, stamp: str) -> bool:
+    """Whether a page with this stamp was made for the patient signed in now. A session
+    log kept on a shared phone carries its page's stamp: sent after another patient
+    signed in there, it is not theirs."""
+    patient = getattr(request, "patient", None)
+    return patient is not None and _same(
+        (stamp or "")[:64], request.user.pk, f"patient:{patient.uuid}"
+    )
+
+
 def _same(stamp: str, user_pk: int, context: str) -> bool:
     return bool(stamp) and constant_time_compare(stamp, _stamp(user_pk, context))

@@ -151,7 +151,9 @@ def due_now(patient: Patient, program: Program | None, items: list, today: date)
 KEPT_FIELD = re.compile(r"^(?:done|sets|reps|exercise)_(\d{1,18})$")
 
 
-def kept_program_items(patient: Patient, data) -> tuple[Program | None, list[ProgramItem]]:
+def kept_program_items(
+    patient: Patient, data, *, theirs: bool = True
+) -> tuple[Program | None, list[ProgramItem]]:
     """What a session kept on the patient's phone was done against: the program its rows
     belong to, with the rows as the page showed them, even if the program has changed
     since (an exercise taken out or swapped for another, the program paused or replaced).
@@ -160,12 +162,17 @@ def kept_program_items(patient: Patient, data) -> tuple[Program | None, list[Pro
 
     A row that has left the program, or now holds another exercise, is rebuilt, unsaved,
     from the exercise its page named, if one of the program's revisions prescribed that
-    exercise; one such row per exercise (the page showed no more)."""
+    exercise; one such row per exercise (the page showed no more).
+
+    `theirs` False: nothing says the log was made by this patient (kept before logs
+    carried their page's stamp). Then only rows of their own programs say whose it is;
+    their current program is no fallback, or another patient's log, kept on a shared
+    phone, would be filed in their record wherever the two programs share an exercise."""
     keys = {int(match.group(1)) for key in data if (match := KEPT_FIELD.match(key))}
     own = ProgramItem.objects.filter(pk__in=keys, program__assignment__patient=patient)
-    program = next(
-        (item.program for item in own.select_related("program")[:1]), None
-    ) or current_program(patient)
+    program = next((item.program for item in own.select_related("program")[:1]), None)
+    if program is None and theirs:
+        program = current_program(patient)
     if program is None:
         return None, []
     current = {item.pk: item for item in program.items.select_related("exercise")}
@@ -234,10 +241,6 @@ def session_log(
             raise LogRefused(OFFLINE_TOO_OLD)
         # A phone's clock may run ahead; a session is never dated after now.
         performed_on = timezone.localtime(min(made_at, now), patient.tzinfo).date()
-    # A session kept on the phone was done while the page said the program was on: it
-    # happened, and its pain score matters most if the program was paused since.
-    if made_at is None and program.status != Program.Status.ACTIVE:
-        raise LogRefused(_("Your program is paused. Ask your clinician before you carry on."))
     today = patient_today(patient)
     performed_on = performed_on or today
     if performed_on > today:
@@ -249,6 +252,15 @@ def session_log(
         revision = revisions[0]
     else:
         revision = revisions.filter(created_at__lte=made_at).first() or revisions.last()
+    # A session kept on the phone while the program was on happened, and its pain score
+    # matters most if the program was paused since: judged by the program as it stood
+    # when the session was made (a status change is a revision), not as it stands now.
+    # Read from the revision, a made_at the phone claims cannot log on a paused program.
+    status = program.status if made_at is None else revision.snapshot.get("status", program.status)
+    if status == Program.Status.PAUSED:
+        raise LogRefused(_("Your program is paused. Ask your clinician before you carry on."))
+    if status != Program.Status.ACTIVE:
+        raise LogRefused(_("This program has ended. Ask your clinician before you carry on."))
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import audit, permissions
+from clinic import audit, permissions, resume
 from clinic.lib.charts import Point, bar_chart, line_chart
 from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients import adherence
@@ -211,9 +211,15 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
     The same fields as the Today form, plus when it was made (`made_at`, milliseconds
     since 1970 by the phone's clock). The key the phone made (`client_token`) makes a
     resend harmless. JSON answers: saved, duplicate (sent before), refused (with the
-    message to show) or invalid."""
+    message to show), invalid, or elsewhere (made for another patient signed in on this
+    phone: the phone keeps it for them)."""
     patient = request.patient
-    program, items = kept_program_items(patient, request.POST)
+    # The stamp of the page it was made on (patient-app.js): another patient's log, kept
+    # on a shared phone, stays there for them.
+    stamp = request.POST.get("kept_by", "")
+    if stamp and not resume.made_for_this_patient(request, stamp):
+        return _sync_answer("elsewhere", "", 409)
+    program, items = kept_program_items(patient, request.POST, theirs=bool(stamp))
     if program is None:
         return _sync_answer("refused", _("You have no exercise program to log against."), 409)
     made_ms = parse_int(request.POST.get("made_at"), None, low=0, high=MAX_MADE_AT_MS)

@@ -82,6 +82,46 @@ def test_a_session_kept_offline_arrives_after_its_exercise_left_the_program(
     assert list(session.entries.values_list("exercise_id", flat=True)) == [first.exercise_id]
 
 
+def test_a_log_kept_on_a_shared_phone_waits_for_the_patient_who_made_it(
+    live_server, new_page, shared_library, clinician_a, patient_a1, patient_a2
+):
+    """Two patients, one phone. A1 logs offline; their session ends (not a sign-out,
+    which would clear the phone); A2 signs in and the phone sends what it kept. It must
+    not be sent as A2's, nor shown to A2, nor dropped: A1 finds it sent at their next
+    sign-in."""
+    start_program(patient_a1, clinician_a)
+    start_program(patient_a2, clinician_a)  # the same exercises
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.context.set_offline(True)
+    phone.locator("label.done-toggle").nth(0).click()
+    phone.locator("label[for='id_pain_8']").click()
+    phone.get_by_label("Anything to tell your clinician?").fill("Only for my physio")
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+
+    phone.context.set_offline(False)
+    phone.context.clear_cookies()  # A1's session is over
+    patient_signs_in(phone, live_server.url, patient_a2)
+    phone.wait_for_load_state("networkidle")  # the page's own send is over
+    phone.evaluate("window.limberOffline.sendAll()")  # and one more, awaited
+    assert not SessionLog.objects.exists()
+    assert phone.evaluate(KEPT) == 1
+    assert not phone.locator("[data-offline-notice]").is_visible()
+
+    phone.context.clear_cookies()
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.get_by_text("has been sent").wait_for()
+    session = SessionLog.objects.get()
+    assert (session.patient, session.pain, session.comment) == (
+        patient_a1,
+        8,
+        "Only for my physio",
+    )
+    assert phone.evaluate(KEPT) == 0
+
+
 def test_signing_out_clears_what_the_phone_kept(live_server, new_page, patient_a1):
     phone = new_page(360, 740)
     patient_signs_in(phone, live_server.url, patient_a1)

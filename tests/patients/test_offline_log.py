@@ -216,3 +216,74 @@ def test_invented_rows_cannot_multiply_what_a_kept_log_says_was_done(as_patient_
     response = as_patient_a1.post("/me/log/sync", phone)
     assert response.status_code == 400 and response.json()["state"] == "invalid"
     assert not SessionLog.objects.exists()
+
+
+def stamp_of(client) -> str:
+    """The stamp the phone keeps with a log: the one on the page it was made on."""
+    import re
+
+    page = client.get("/me/").content.decode()
+    return re.search(r'data-session-stamp="([0-9a-f]+)"', page).group(1)
+
+
+@pytest.fixture
+def patient_a2_on_the_same_template(clinician_a, patient_a2):
+    """A second patient whose program shares exercises with patient_a1's."""
+    patient_program_start(
+        actor=actor_of(clinician_a),
+        patient=patient_a2,
+        source=Program.objects.get(template_key="low-back-core-stability"),
+    )
+    return patient_a2
+
+
+def test_a_log_kept_on_a_shared_phone_waits_for_the_patient_who_made_it(
+    as_patient_a1, patient_a1, patient_a2_on_the_same_template, program_a1
+):
+    """A1 logs offline (pain 8, a private comment); their session ends; A2 signs in on the
+    same phone, which sends what it kept. It was filed in A2's record: A2 read the comment
+    on their edit page, and A2's clinician saw A1's pain."""
+    from tests.conftest import client_for
+
+    phone = kept(program_a1, pain="8", comment="A1 only", kept_by=stamp_of(as_patient_a1))
+    as_a2 = client_for(patient_a2_on_the_same_template.user)
+    response = as_a2.post("/me/log/sync", phone)
+    assert (response.status_code, response.json()["state"]) == (409, "elsewhere")
+    assert "A1 only" not in response.content.decode()
+    assert not SessionLog.objects.exists()
+    # A log kept before logs carried a stamp: only rows of A2's own programs could make
+    # it A2's, and these are A1's.
+    del phone["kept_by"]
+    response = as_a2.post("/me/log/sync", phone)
+    assert response.status_code == 409 and not SessionLog.objects.exists()
+    # A1 signs in again: it is sent, and theirs.
+    phone["kept_by"] = stamp_of(as_patient_a1)
+    assert as_patient_a1.post("/me/log/sync", phone).json()["state"] == "saved"
+    assert SessionLog.objects.get().patient == patient_a1
+
+
+def test_a_kept_log_with_its_patients_stamp_keeps_the_rows_it_showed(
+    as_patient_a1, membership_a, program_a1
+):
+    """With the stamp, the log is the patient's even when every row it ticked has left the
+    program since."""
+    rest = list(program_a1.items.select_related("exercise"))[2:]  # kept() ticks the first two
+    phone = kept(program_a1, kept_by=stamp_of(as_patient_a1))
+    revise(program_a1, membership_a, [{"id": i.pk, "exercise": i.exercise} for i in rest])
+    assert as_patient_a1.post("/me/log/sync", phone).json()["state"] == "saved"
+    assert SessionLog.objects.get().exercises_done == 2
+
+
+@pytest.mark.parametrize("status", ["paused", "completed"])
+def test_a_kept_log_made_after_the_program_stopped_is_refused(
+    as_patient_a1, clinician_a, patient_a1, program_a1, status
+):
+    """The phone says when a kept log was made; the program as it stood then decides. With
+    a made_at of now, the sync logged sessions on a program the Today form refused."""
+    patient_program_set_status(
+        actor=actor_of(clinician_a), patient=patient_a1, program=program_a1, status=status
+    )
+    response = sync(as_patient_a1, program_a1)
+    assert response.status_code == 409 and response.json()["state"] == "refused"
+    assert ("paused" if status == "paused" else "ended") in response.json()["message"]
+    assert not SessionLog.objects.exists()

@@ -6,13 +6,16 @@
    sent to /me/log/sync when the connection returns. The server saves a key once, so a
    send that is repeated (the answer was lost, two tabs) cannot make a second session.
    Signing out clears everything this app stored (and the server's Clear-Site-Data
-   answer clears it again). No inline code: this runs under a strict CSP. */
+   answer clears it again). A kept log carries the stamp of the page it was made on (whose
+   it is): on a phone shared by two patients, it waits for the one who made it.
+   No inline code: this runs under a strict CSP. */
 (function () {
   "use strict";
   var body = document.body;
   var syncUrl = body.dataset.offlineSyncUrl;
   if (!syncUrl || !window.indexedDB) { return; }
   var DB = "limber-offline", STORE = "logs";
+  var owner = body.dataset.sessionStamp || "";
   var notice = document.querySelector("[data-offline-notice]");
   var sending = false;
 
@@ -66,7 +69,8 @@
     data.delete("csrfmiddlewaretoken");
     var key = newKey();
     data.set("client_token", key);
-    var record = { key: key, made_at: Date.now(), body: new URLSearchParams(data).toString() };
+    data.set("kept_by", owner);
+    var record = { key: key, owner: owner, made_at: Date.now(), body: new URLSearchParams(data).toString() };
     return run("readwrite", function (store) { return store.put(record); }).then(function () {
       form.reset();
       var token = form.querySelector("input[name=client_token]");
@@ -82,7 +86,9 @@
     if (sending || !navigator.onLine) { return Promise.resolve(); }
     sending = true;
     return run("readonly", function (store) { return store.getAll(); }).then(function (records) {
-      return (records || []).reduce(function (chain, record) {
+      // Another patient's (signed in here before): not a word about it, it waits for them.
+      var mine = (records || []).filter(function (record) { return !record.owner || record.owner === owner; });
+      return mine.reduce(function (chain, record) {
         return chain.then(function (go) { return go === false ? false : sendOne(record); });
       }, Promise.resolve(true));
     }).catch(function () {}).finally(function () { sending = false; });
@@ -105,6 +111,7 @@
         return false;
       }
       return response.json().then(function (answer) {
+        if (answer.state === "elsewhere") { return true; /* another patient's: it stays */ }
         // Saved, sent before, or refused for good (too old): either way it leaves the phone.
         return run("readwrite", function (store) { return store.delete(record.key); }).then(function () {
           say(answer.message, answer.state === "saved" || answer.state === "duplicate" ? "success" : "danger");
