@@ -21,6 +21,16 @@ from clinic.models import OutgoingEmail
 # goes on the revision's history), registered in their AppConfig.ready.
 SENT_HOOKS: dict[str, list[Callable[[OutgoingEmail], None]]] = {}
 
+# Why an e-mail queued earlier must not go out now, per kind, registered by the app that
+# queues it: each check returns the reason ("the patient's e-mail address changed"), or
+# "" to send. An e-mail waits in the queue for its attachment and through the mail
+# server's retries (hours): what it was queued for may have changed meanwhile.
+STOP_CHECKS: dict[str, list[Callable[[OutgoingEmail], str]]] = {}
+
+
+def reason_to_stop(email: OutgoingEmail) -> str:
+    return next((why for check in STOP_CHECKS.get(email.kind, []) if (why := check(email))), "")
+
 
 def send_templated(
     *, to: str, subject: str, template: str, context: dict, language: str | None = None

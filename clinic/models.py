@@ -381,6 +381,8 @@ class OutgoingEmail(models.Model):
         RETRYING = "retrying", _("Retrying")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # No longer to be sent (clinic.mail.STOP_CHECKS): the reason is in last_error.
+        STOPPED = "stopped", _("Not sent")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")

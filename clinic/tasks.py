@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic import documents
-from clinic.mail import SENT_HOOKS
+from clinic.mail import SENT_HOOKS, reason_to_stop
 from clinic.models import FormSending, OutgoingEmail, RenderJob
 
 # Minutes to wait before each retry of an e-mail the mail server did not take.
@@ -91,6 +91,12 @@ def deliver_email(email_id: int) -> str:
     email = OutgoingEmail.objects.filter(pk=email_id).first()
     if not claimed or email is None:
         return "nothing to do"
+    stop = reason_to_stop(email)
+    if stop:
+        email.status = OutgoingEmail.Status.STOPPED
+        email.last_error = stop[:200]
+        email.save(update_fields=["status", "last_error"])
+        return stop
     waits = _attachment_waits(email)
     if waits == "waiting":
         email.status = OutgoingEmail.Status.QUEUED

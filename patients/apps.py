@@ -9,10 +9,10 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what a patient invitation grants (clinic.invitations.ACCEPTORS).
-        from clinic.mail import SENT_HOOKS
+        from clinic.mail import SENT_HOOKS, STOP_CHECKS
         from clinic.models import OutgoingEmail
         from clinic.services import CLINIC_UPDATED_HOOKS
-        from patients import adherence, caseload, handouts, services  # noqa: F401
+        from patients import adherence, caseload, handouts, outgoing, services  # noqa: F401
         from programs.services import PROGRAM_SAVED_HOOKS
 
         def add(hooks: list, hook) -> None:
@@ -29,3 +29,6 @@ class PatientsConfig(AppConfig):
         add(CLINIC_UPDATED_HOOKS, caseload.stale_after_clinic_updated)
         # A handout e-mail the mail server took goes on the revision's history.
         add(SENT_HOOKS.setdefault(OutgoingEmail.Kind.HANDOUT, []), handouts.handout_email_sent)
+        # An e-mail about a patient, or a digest, still goes out only if it still should.
+        for kind, check in outgoing.CHECKS.items():
+            add(STOP_CHECKS.setdefault(kind, []), check)

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from clinic.capabilities import ROLE_CAPABILITIES, role_can
 from clinic.links import absolute_url
 from clinic.mail import queue_email
 from clinic.models import Membership, OutgoingEmail
@@ -36,8 +37,13 @@ def clinic_counts(clinic, today: date) -> dict[str, int]:
 def digests_send(today: date | None = None) -> int:
     """Queue this week's digest for every member who asked for one."""
     queued = 0
+    # Clinical counts, for members who may read clinical data: a clinician moved to the
+    # front desk keeps the setting (for a move back) but cannot reach the page to change it.
+    readers = [role for role in ROLE_CAPABILITIES if role_can(role, "clinical.view")]
     members = (
-        Membership.objects.active().filter(weekly_digest=True).select_related("clinic", "user")
+        Membership.objects.active()
+        .filter(weekly_digest=True, role__in=readers)
+        .select_related("clinic", "user")
     )
     for membership in members:
         clinic = membership.clinic

@@ -1,0 +1,137 @@
+"""An e-mail queued earlier goes out only if it still should when the worker sends it: a
+handout waits for its render and the mail server's retries (hours), and the record it
+was queued for may be corrected or closed meanwhile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+
+from clinic.mail import queue_email
+from clinic.models import Membership, OutgoingEmail
+from patients.digests import digests_send
+from patients.models import Flag, ReminderSetting
+from tests.conftest import client_for, run_tasks
+
+UTC = ZoneInfo("UTC")
+
+
+def patient_details(patient, **changes) -> dict:
+    data = {
+        "first_name": patient.first_name,
+        "last_name": patient.last_name,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else "",
+        "email": patient.email,
+        "phone": patient.phone,
+        "preferred_language": patient.preferred_language,
+        "clinician": patient.clinician_id or "",
+        "external_id": patient.external_id,
+    }
+    return {**data, **changes}
+
+
+def queued_for(patient, kind=OutgoingEmail.Kind.HANDOUT) -> OutgoingEmail:
+    return queue_email(
+        kind=kind,
+        clinic=patient.clinic,
+        patient_uuid=patient.uuid,
+        recipient=patient.user,
+        to=patient.email,
+        subject="Your exercises",
+        body="Hello",
+    )
+
+
+def test_a_queued_handout_is_not_sent_to_an_address_the_clinic_corrected_since(
+    clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
+):
+    """The handout (name, birth date, program) was mailed to the mistyped address the
+    clinician had corrected while it waited for its render or a retry."""
+    wrong = patient_a1.email
+    clinician = client_for(clinician_a)
+    handout = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/handout/email/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert clinician.post(handout).status_code == 302
+    edited = clinician.post(
+        f"/portal/patients/{patient_a1.uuid}/edit/",
+        patient_details(patient_a1, email="amara.right@example.test"),
+    )
+    assert edited.status_code == 302
+    run_tasks()
+    assert wrong not in [address for message in mail.outbox for address in message.to]
+    email = OutgoingEmail.objects.get(kind="handout")
+    assert email.status == OutgoingEmail.Status.STOPPED
+    chart = clinician.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "not sent: the patient&#x27;s e-mail address changed after it was queued" in chart
+
+
+def test_nothing_queued_goes_to_an_archived_record(
+    patient_a1, clinician_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued_for(patient_a1)
+    client_for(clinician_a).post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    run_tasks()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get().last_error == "the patient's record was archived"
+
+
+@pytest.mark.parametrize("kind", [OutgoingEmail.Kind.REMINDER, OutgoingEmail.Kind.QUESTIONNAIRE])
+def test_a_reminder_queued_before_the_patient_turned_reminders_off_is_not_sent(
+    patient_a1, django_capture_on_commit_callbacks, kind
+):
+    ReminderSetting.objects.update_or_create(
+        patient=patient_a1, defaults={"enabled": True, "consent_at": datetime.now(UTC)}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        queued_for(patient_a1, kind)
+    ReminderSetting.objects.filter(patient=patient_a1).update(enabled=False)
+    run_tasks()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.STOPPED
+
+
+def test_what_still_should_go_out_goes_out(patient_a1, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued_for(patient_a1)
+    run_tasks()
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
+    assert mail.outbox[0].to == [patient_a1.email]
+
+
+def demote(admin, clinician) -> None:
+    membership = Membership.objects.get(user=clinician)
+    client_for(admin).post(
+        f"/portal/staff/{membership.uuid}/", {"action": "role", "role": "front_desk"}
+    )
+    membership.refresh_from_db()
+    assert membership.role == Membership.Role.FRONT_DESK
+
+
+def test_a_clinician_moved_to_the_front_desk_gets_no_clinical_digest(
+    admin_a, clinician_a, patient_a1, django_capture_on_commit_callbacks
+):
+    """They kept getting counts of flags and quiet patients, and could not reach the page
+    that turns the digest off."""
+    Membership.objects.filter(user=clinician_a).update(weekly_digest=True)
+    Flag.objects.create(
+        patient=patient_a1,
+        kind="pain_high",
+        reason="Pain 8",
+        raised_on=datetime(2026, 11, 27, tzinfo=UTC).date(),
+    )
+    with (
+        time_machine.travel(datetime(2026, 11, 30, 7, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert digests_send() == 1  # queued while still a clinician
+        demote(admin_a, clinician_a)
+        assert client_for(clinician_a).get("/portal/preferences/").status_code == 403
+        assert digests_send() == 0
+    run_tasks()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get(kind="digest").status == OutgoingEmail.Status.STOPPED
