@@ -401,7 +401,8 @@ class Flag(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="flags")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    reason = models.CharField(max_length=300)
+    # Room for every warning sign the patient pages offer at once (about 1,100 characters).
+    reason = models.CharField(max_length=1500)
     raised_on = models.DateField()
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

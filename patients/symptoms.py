@@ -19,13 +19,20 @@ from patients.adherence import patient_today
 from patients.models import Flag, Patient
 from programs.safety import StopRules
 
-# Flag reasons are short; a long list of signs is cut with a note.
-REASON_LIMIT = 300
+# Every sign the pages offer fits (Flag.reason); cut with a note only as a last guard.
+REASON_LIMIT = Flag._meta.get_field("reason").max_length or 1500
+SEPARATOR = "; "
 
 
 def _reason(prefix: str, signs: list[str]) -> str:
-    text = f"{prefix}: " + "; ".join(signs) + "."
+    text = f"{prefix}: " + SEPARATOR.join(signs) + "."
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 14] + "… (see chart)."
+
+
+def _signs_in(prefix: str, reason: str) -> list[str]:
+    """The signs an open flag's reason lists (as _reason wrote them)."""
+    listed = reason.removeprefix(f"{prefix}: ").removesuffix(".")
+    return [sign for sign in listed.split(SEPARATOR) if sign]
 
 
 @transaction.atomic
@@ -33,7 +40,9 @@ def symptoms_report(
     *, actor: Actor, patient: Patient, signs: list[str], rules: StopRules
 ) -> list[Flag]:
     """Record the signs ticked, as flags. Signs not in `rules` are ignored (the form
-    offers only those). An open flag of the same kind is updated with the new signs."""
+    offers only those). An open flag of the same kind gets the new signs added: the signs
+    reported before it was reviewed, and the day it was first raised, stay on it (a
+    second report replaced them, and an urgent sign left the record unread)."""
     urgent = [sign for sign in signs if sign in rules.urgent]
     stop = [sign for sign in signs if sign in rules.stop and sign not in urgent]
     today = patient_today(patient)
@@ -44,12 +53,18 @@ def symptoms_report(
     ):
         if not chosen:
             continue
-        flag, _created = Flag.objects.select_for_update().update_or_create(
+        flag, created = Flag.objects.select_for_update().get_or_create(
             patient=patient,
             kind=kind,
             reviewed_at__isnull=True,
             defaults={"reason": _reason(prefix, chosen), "raised_on": today},
         )
+        if not created:
+            earlier = _signs_in(prefix, flag.reason)
+            signs = earlier + [sign for sign in chosen if sign not in earlier]
+            if signs != earlier:
+                flag.reason = _reason(prefix, signs)
+                flag.save(update_fields=["reason", "updated_at"])
         raised.append(flag)
         audit.record(actor, "symptom.report", patient=patient, obj=flag)
     if raised:

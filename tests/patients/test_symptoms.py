@@ -3,6 +3,8 @@ them at the top of the clinician's caseload."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from clinic.models import AuditEvent
@@ -86,12 +88,35 @@ def test_only_the_listed_signs_are_accepted(as_patient_a1, back_program):
     assert not SessionLog.objects.exists() and not Flag.objects.exists()
 
 
-def test_a_second_report_updates_the_open_flag(as_patient_a1, back_program):
+def test_a_second_report_adds_its_signs_to_the_open_flag(as_patient_a1, back_program):
+    """The second report replaced the first one's signs: an urgent sign reported on Monday
+    and not yet read left the record on Tuesday, and the flag's date moved with it."""
     as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    first_day = Flag.objects.get().raised_on - timedelta(days=1)
+    Flag.objects.update(raised_on=first_day)  # reported yesterday
     second = "you feel numb between your legs, around your bottom or your genitals"
     as_patient_a1.post("/me/symptoms/", {"signs": [second]})
+    as_patient_a1.post("/me/symptoms/", {"signs": [second, BACK_URGENT]})  # nothing new
     flag = Flag.objects.get(kind=Flag.Kind.RED_FLAG)
-    assert second in flag.reason
+    assert flag.reason == f"Urgent sign reported by the patient: {BACK_URGENT}; {second}."
+    assert flag.raised_on == first_day
+
+
+def test_every_sign_offered_at_once_fits_on_the_flag(as_patient_a1, patient_a1):
+    """Ticking every urgent sign of a program for the back, neck, shoulder and legs: the
+    reason was cut at 300 characters, mid-sign."""
+    from clinic.actors import Actor
+    from patients.symptoms import symptoms_report
+    from programs.safety import BY_REGION, GENERAL, stop_rules_for
+
+    rules = stop_rules_for(list(BY_REGION), emergency=None)
+    signs = list(rules.urgent) + list(rules.stop)
+    symptoms_report(
+        actor=Actor.for_patient(patient_a1), patient=patient_a1, signs=signs, rules=rules
+    )
+    reasons = " ".join(Flag.objects.values_list("reason", flat=True))
+    assert all(sign in reasons for sign in signs) and "see chart" not in reasons
+    assert GENERAL.urgent[0] in reasons
 
 
 def test_another_patient_never_sees_this_advice(back_program, patient_a1, patient_a2):
