@@ -22,6 +22,7 @@ from patients.instruments import INSTRUMENTS, Instrument
 from patients.instruments.nprs import PAIN_SEVERITY_LOINC
 from patients.measures import BY_CODE
 from patients.models import Measurement, MorningCheck, OutcomeResponse, Patient, SessionLog
+from patients.schedule import per_week
 from programs.dosage import describe_dosage, weekday_list
 from programs.models import Program
 
@@ -156,6 +157,10 @@ def careplan(program: Program, record: Patient) -> dict:
         days = weekday_list(item.weekdays or 0)
         if days:
             repeat["dayOfWeek"] = [WEEKDAY_CODES[day] for day in days]
+        elif (item.days_per_week or 7) < 7:
+            # "N days a week", the days left to the patient: N times the day's sessions a
+            # week. Said per day, a reader would schedule it every day.
+            repeat.update(frequency=per_week(item), periodUnit="wk")
         activities.append(
             {
                 "detail": {

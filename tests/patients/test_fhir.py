@@ -306,3 +306,27 @@ def test_a_corrected_value_is_withdrawn_in_both_exports_not_left_beside_its_corr
     _revalidate(read)
     rows = api.get(f"/api/v1/patients/{patient_a1.uuid}/measurements/").json()["results"]
     assert [(r["value"], r["replaces"]) for r in rows] == [(30.0, str(wrong.uuid))]
+
+
+@pytest.mark.parametrize(
+    ("dose", "repeat"),
+    [
+        ({"days_per_week": 3}, {"frequency": 3, "period": 1, "periodUnit": "wk"}),
+        ({"days_per_week": 7}, {"frequency": 1, "period": 1, "periodUnit": "d"}),
+        (
+            {"weekdays": [0, 2, 4]},
+            {"frequency": 1, "period": 1, "periodUnit": "d", "dayOfWeek": ["mon", "wed", "fri"]},
+        ),
+    ],
+)
+def test_a_careplans_timing_says_how_often_as_the_handout_does(
+    membership_a, patient_a1, dose, repeat
+):
+    """'3 days a week' went out as once a day, every day: a system reading the timing
+    would schedule more than twice the strengthening prescribed."""
+    from tests.patients.test_adherence import scheduled_program
+
+    program = scheduled_program(membership_a, patient_a1, **dose)
+    (activity,) = fhir.careplan(program, patient_a1)["activity"]
+    assert activity["detail"]["scheduledTiming"]["repeat"] == repeat
+    _revalidate(fhir.careplan(program, patient_a1))
