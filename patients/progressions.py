@@ -19,13 +19,17 @@ from patients.intake import patient_precautions
 from patients.models import MorningCheck, Patient, SessionEntry
 from programs import precautions
 from programs.dosage import DOSAGE_FIELDS, ITEM_FIELDS
-from programs.models import Exercise, Program, ProgramItem
+from programs.models import Exercise, Program, ProgramItem, Side
 from programs.progressions import THRESHOLDS
 from programs.services import program_save
 
 # The patient's schedule carries over to the harder exercise; its amounts do not (a
 # single-leg bridge is not done for the reps of a bridge).
 KEPT_ON_SWAP = ("times_per_day", "days_per_week", "weekdays")
+# So does a prescription for one side (the operated or weak leg) when the harder exercise
+# is done a side at a time: its default ("on each side") doubled the work and lost the side.
+ONE_SIDE = (Side.LEFT, Side.RIGHT, Side.AFFECTED)
+A_SIDE_AT_A_TIME = (*ONE_SIDE, Side.EACH_SIDE, Side.ALTERNATING)
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,8 @@ def progress_item(
             row["exercise"] = suggestion.harder
             row.update({name: getattr(suggestion.harder, name) for name in DOSAGE_FIELDS})
             row.update({name: getattr(item, name) for name in KEPT_ON_SWAP})
+            if item.side in ONE_SIDE and suggestion.harder.side in A_SIDE_AT_A_TIME:
+                row["side"] = item.side
             row.update(load_kind="", load_kg=None, load_band="", load_effort=None, notes="")
         rows.append(row)
     saved = program_save(

@@ -188,3 +188,57 @@ def test_front_desk_sees_no_suggestion_and_cannot_swap(frontdesk_a, patient_a1, 
     )
     assert response.status_code == 403
     assert tilt_program.items.filter(exercise__slug="pelvic-tilt").exists()
+
+
+@pytest.mark.parametrize(
+    ("slug", "side", "kept"),
+    [
+        ("clamshell", "right", "right"),  # harder: side-lying hip abduction, a side at a time
+        ("clamshell", "affected", "affected"),
+        ("clamshell", "each_side", "each_side"),  # the harder one's own default
+    ],
+)
+def test_a_progression_keeps_a_prescription_for_one_side(
+    membership_a, patient_a1, slug, side, kept
+):
+    """A clamshell for the operated right hip became side-lying hip abduction "on each
+    side": the side was lost and the work doubled, on the handout and Today."""
+    actor = Actor.for_member(membership_a)
+    program = patient_program_start(actor=actor, patient=patient_a1, source=None)
+    easier = Exercise.objects.get(slug=slug, clinic=None)
+    program = program_save(
+        program=program,
+        actor=actor,
+        expected_revision=program.revision,
+        fields={},
+        items=[{"exercise": easier, "sets": 2, "reps": 10, "side": side}],
+        patient=patient_a1,
+    )
+    PatientProgram.objects.filter(program=program).update(
+        assigned_at=program.assignment.assigned_at - timedelta(days=10)
+    )
+    program.refresh_from_db()
+    today = adherence.patient_today(patient_a1)
+    for n in range(7):
+        session_log(
+            patient=patient_a1,
+            program=program,
+            done=[Done(easier, sets=2)],
+            pain=1,
+            effort=3,
+            comment="",
+            client_token=f"side-{n}",
+            actor=Actor.for_patient(patient_a1),
+            performed_on=today - timedelta(days=n),
+        )
+    (suggestion,) = suggestions(patient_a1, program)
+    assert suggestion.harder.side == "each_side"
+    saved, _ = progress_item(
+        actor=actor,
+        patient=patient_a1,
+        program=program,
+        item_id=suggestion.item.pk,
+        expected_revision=program.revision,
+    )
+    (item,) = saved.items.all()
+    assert (item.exercise, item.side) == (suggestion.harder, kept)
