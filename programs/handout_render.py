@@ -298,6 +298,12 @@ def handout_document(
         )
 
 
+def _how_often(times: int, days: str) -> str:
+    """ "once a day", or "once a day, 3 days a week" (describe_days' words)."""
+    every_day = describe_days({"days_per_week": 7})
+    return times_a_day(times) if days == every_day else f"{times_a_day(times)}, {days}"
+
+
 def _handout_document(
     *,
     program: Program,
@@ -309,7 +315,9 @@ def _handout_document(
 ) -> HandoutDocument:
     items = _items(program, language)
     per_session, per_day = estimate_minutes(items)
-    times = sorted({item.times_per_day for item in items})
+    # One "how often" for the summary box only when every exercise has the same: "once a
+    # day" alone, over exercises done 3 days a week, reads as every day.
+    how_often = {(item.times_per_day, describe_days(item)) for item in items}
     resources = {"qr": _qr_png(people.signin_url)} if people.signin_url else {}
     blocks = []
     for number, item in enumerate(items, start=1):
@@ -348,7 +356,7 @@ def _handout_document(
             "leaflets": leaflets_for(program.leaflets, language),
             "minutes_per_session": per_session,
             "minutes_per_day": per_day,
-            "times_per_day": times_a_day(times[0]) if len(times) == 1 else None,
+            "times_per_day": _how_often(*how_often.pop()) if len(how_often) == 1 else None,
             "rest_days": any(item.weekdays not in (0, EVERY_DAY) for item in items),
             "stop_rules": stop_rules_for_items(items, emergency=clinic.emergency_help),
             "large_print": large_print,

@@ -795,3 +795,43 @@ def test_a_new_emergency_line_makes_new_handouts_however_it_was_changed(patient_
     before = stored_name(patient_a1, program_a1)
     Clinic.objects.filter(pk=patient_a1.clinic_id).update(emergency_region="us")
     assert stored_name(patient_a1, program_a1) != before
+
+
+@pytest.mark.parametrize(
+    ("doses", "summary"),
+    [
+        (
+            [{"days_per_week": 3}, {"days_per_week": 3}],
+            "Do the exercises once a day, 3 days a week.",
+        ),
+        ([{}, {}], "Do the exercises once a day."),
+        ([{"days_per_week": 3}, {}], "How often is shown under each exercise."),
+        ([{"times_per_day": 2}, {}], "How often is shown under each exercise."),
+    ],
+)
+def test_the_how_often_box_never_says_every_day_for_fewer_days(
+    membership_a, patient_a1, program_a1, doses, summary
+):
+    """A strengthening program on 3 days a week: each exercise said "once a day · 3 days a
+    week", the box at the top of page 1 "Do the exercises once a day."."""
+    from patients.handouts import handout_people
+
+    bridge, bird_dog = (
+        Exercise.objects.get(slug=slug, clinic=None) for slug in ("glute-bridge", "bird-dog")
+    )
+    revise(
+        program_a1,
+        membership_a,
+        [
+            {"exercise": exercise, "sets": 2, "reps": 10, **dose}
+            for exercise, dose in zip((bridge, bird_dog), doses, strict=True)
+        ],
+    )
+    document = handouts.handout_document(
+        program=program_a1,
+        revision=program_a1.revisions.get(number=program_a1.revision),
+        clinic=patient_a1.clinic,
+        people=handout_people(patient_a1),
+        large_print=False,
+    )
+    assert summary in html.unescape(document.html)
