@@ -394,6 +394,7 @@ class Flag(models.Model):
         PAIN_RISING = "pain_rising", _("Pain rising")
         INACTIVE = "inactive", _("Prescribed sessions missed")
         MORNING_WORSE = "morning_worse", _("Worse next morning, two days running")
+        MORNING_PAIN = "morning_pain", _("High pain the next morning")
 
     # Kinds that go to the top of the caseload, whatever it is sorted by.
     URGENT_KINDS = ("red_flag",)

@@ -332,6 +332,15 @@ def morning_check_record(
             f"Felt worse the next morning on {yesterday.checked_on:%d %b} and {today:%d %b}.",
             today,
         )
+    # The next morning's response matters most (DESIGN.md): pain there as high as the
+    # pain flagged at once during exercise is flagged at once too.
+    if pain >= HIGH_PAIN:
+        _raise(
+            patient,
+            Flag.Kind.MORNING_PAIN,
+            f"Pain {pain}/10 on the morning of {today:%d %b}.",
+            today,
+        )
     Patient.objects.filter(pk=patient.pk).update(last_activity_at=timezone.now())
     audit.record(actor, "morning.check", patient=patient, obj=check)
     return check

@@ -463,6 +463,19 @@ def test_worse_two_mornings_running_is_flagged(patient_a1, program_a1):
     assert Flag.objects.get().kind == Flag.Kind.MORNING_WORSE
 
 
+@pytest.mark.parametrize(("pain", "flagged"), [(6, False), (7, True), (9, True)])
+def test_high_pain_the_next_morning_is_flagged_at_once(patient_a1, program_a1, pain, flagged):
+    """A morning of 'worse, 9/10' raised nothing (only a second 'worse' morning did), while
+    pain of 7 during exercise is flagged at once; the morning after matters most."""
+    morning_check_record(
+        patient=patient_a1, compared="same", pain=pain, actor=Actor.for_patient(patient_a1)
+    )
+    raised = Flag.objects.open().filter(patient=patient_a1, kind=Flag.Kind.MORNING_PAIN)
+    assert raised.exists() is flagged
+    if flagged:
+        assert f"Pain {pain}/10 on the morning of" in raised.get().reason
+
+
 def test_a_five_days_a_week_program_leaves_room_before_the_flag(patient_a1, program_a1):
     # The core-stability template asks for 5 days a week at most: three days' worth of
     # its sessions go by in about four days and a bit, counted in full days.
