@@ -40,12 +40,10 @@ RATINGS = tuple(NPRS_QUESTIONS)
 
 
 def nprs_mean(best: int, worst: int, now: int) -> int:
-    """The NPRS value from its three ratings over the last 24 hours: their mean,
-    rounded half up to a whole number.
-
-    The 2-point MCID (Childs 2005) was derived from this mean, not from one rating,
-    so every NPRS that is scored goes through here first; ``score("nprs", ...)`` then
-    takes the result, keeping its public answer shape of one whole number.
+    """The three ratings' mean rounded half up to a whole number: the public answer shape
+    of ``score("nprs", ...)`` for a tool that has the three ratings. Limber itself stores
+    and compares the mean as it is (`ratings_mean`): the 2-point MCID (Childs 2005) was
+    derived from the mean, and rounding turns changes below it into changes that meet it.
     """
     total = sum(
         _int("nprs", name, value, 0, 10)
@@ -57,7 +55,24 @@ def nprs_mean(best: int, worst: int, now: int) -> int:
     return (2 * total + 3) // 6
 
 
+class RatingsMean(float):
+    """The mean of the three ratings as it is: what is stored and compared. Rounded to a
+    whole number it can only make a change look bigger (5.67 to 4.33, 1.33 points, became
+    6 to 4, a "meaningful" 2). Made only by `ratings_mean`; the public answer shape of
+    ``score("nprs", ...)`` stays one whole number, and any other float is refused."""
+
+
+def ratings_mean(best: int, worst: int, now: int) -> RatingsMean:
+    total = sum(
+        _int("nprs", name, value, 0, 10)
+        for name, value in (("best", best), ("worst", worst), ("now", now))
+    )
+    return RatingsMean(total / 3)
+
+
 def score_nprs(answers: object) -> Score:
+    if isinstance(answers, RatingsMean):
+        return Score(code="nprs", value=float(answers), valid=True)
     value = _int("nprs", None, answers, 0, 10)
     return Score(code="nprs", value=value, valid=True)
 
@@ -83,7 +98,7 @@ def _scored(answers: Any) -> Any:
         ratings = nprs_ratings(answers)
         if ratings is None:
             raise ValueError("nprs: answers must hold the best, worst and now ratings")
-        return nprs_mean(**ratings)
+        return ratings_mean(**ratings)
     return answers
 
 

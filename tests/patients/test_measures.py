@@ -259,16 +259,26 @@ def nprs(client, patient, day, best, worst, now):
     return client.post(url(patient, "outcomes/nprs/new/"), {k: str(v) for k, v in data.items()})
 
 
-def test_nprs_asks_best_worst_and_now_and_records_their_rounded_mean(as_clinician_a, patient_a1):
+def test_nprs_asks_best_worst_and_now_and_records_their_mean(as_clinician_a, patient_a1):
     page = as_clinician_a.get(url(patient_a1, "outcomes/nprs/new/")).content.decode()
     assert "last 24 hours" in page
     assert 'name="best"' in page and 'name="worst"' in page and 'name="now"' in page
     assert nprs(as_clinician_a, patient_a1, BASE, 2, 8, 4).status_code == 302
     stored = OutcomeResponse.objects.get()
     assert stored.answers == {"best": 2, "worst": 8, "now": 4}
-    assert stored.value == 5  # 14 / 3 = 4.67, rounded half up; "now" alone would say 4
+    assert stored.value == pytest.approx(14 / 3)  # "now" alone would say 4
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
-    assert "best 2, worst 8, now 4" in page
+    assert "best 2, worst 8, now 4" in page and "4.7" in page
+
+
+def test_an_nprs_change_is_judged_on_the_mean_as_it_is(as_clinician_a, patient_a1):
+    """4, 8, 5 (5.67) then 3, 6, 4 (4.33): 1.33 points, 23.5 %. Stored as rounded means,
+    6 and 4, it read "better by 2 points, a meaningful improvement"."""
+    nprs(as_clinician_a, patient_a1, BASE, 4, 8, 5)
+    nprs(as_clinician_a, patient_a1, LATER, 3, 6, 4)
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "+1.3" in page and "Not yet" in page
+    assert 'text-bg-success">Meaningful change' not in page
 
 
 def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_a1):
@@ -287,7 +297,7 @@ def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_
     assert not OutcomeResponse.objects.exists()
     send_questionnaire(as_patient_a1, {"best": "1", "worst": "6", "now": "3"})
     stored = OutcomeResponse.objects.get()
-    assert (stored.value, stored.source) == (3, "patient")  # 10 / 3 = 3.33
+    assert (stored.value, stored.source) == (pytest.approx(10 / 3), "patient")
 
 
 def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, patient_a1):

@@ -711,3 +711,13 @@ def test_a_worsening_of_the_mcids_points_is_meaningful_too(code, baseline, curre
     result = change(code, baseline, current)
     assert result.worsening_met is worse
     assert result.mcid_met is (result.delta > 0 and result.delta >= result.threshold)
+
+
+def test_the_stored_nprs_is_the_mean_as_it_is_and_scored_floats_are_still_refused():
+    from patients.instruments.nprs import INSTRUMENT, ratings_mean
+
+    stored = INSTRUMENT.score(INSTRUMENT.answer_shape().scored({"best": 4, "worst": 8, "now": 5}))
+    assert stored.value == pytest.approx(17 / 3) and type(stored.value) is float
+    assert change("nprs", stored.value, ratings_mean(3, 6, 4)).mcid_met is False
+    with pytest.raises(ValueError):
+        score("nprs", 17 / 3)  # the public answer shape is one whole number
