@@ -101,8 +101,10 @@ def test_a_log_kept_on_a_shared_phone_waits_for_the_patient_who_made_it(
     phone.get_by_role("button", name="Save only the ones marked done").click()
     phone.get_by_text("Your session is saved on this phone").wait_for()
 
+    # A1's session is over before the phone is back online (else A1's own page would
+    # send it, rightly, as A1's the moment the connection returns).
+    phone.context.clear_cookies()
     phone.context.set_offline(False)
-    phone.context.clear_cookies()  # A1's session is over
     patient_signs_in(phone, live_server.url, patient_a2)
     phone.wait_for_load_state("networkidle")  # the page's own send is over
     phone.evaluate("window.limberOffline.sendAll()")  # and one more, awaited
