@@ -45,10 +45,7 @@ def nprs_mean(best: int, worst: int, now: int) -> int:
     and compares the mean as it is (`ratings_mean`): the 2-point MCID (Childs 2005) was
     derived from the mean, and rounding turns changes below it into changes that meet it.
     """
-    total = sum(
-        _int("nprs", name, value, 0, 10)
-        for name, value in (("best", best), ("worst", worst), ("now", now))
-    )
+    total = _total(best, worst, now)
     # floor(total / 3 + 1/2) in whole numbers. A mean of three whole numbers never
     # ends in exactly .5, but the rule is spelled out so nobody swaps in round(),
     # which takes halves to the even neighbour.
@@ -63,11 +60,15 @@ class RatingsMean(float):
 
 
 def ratings_mean(best: int, worst: int, now: int) -> RatingsMean:
-    total = sum(
+    return RatingsMean(_total(best, worst, now) / 3)
+
+
+def _total(best: int, worst: int, now: int) -> int:
+    """The three ratings added up, each checked (and named when it is wrong)."""
+    return sum(
         _int("nprs", name, value, 0, 10)
         for name, value in (("best", best), ("worst", worst), ("now", now))
     )
-    return RatingsMean(total / 3)
 
 
 def score_nprs(answers: object) -> Score:

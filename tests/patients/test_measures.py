@@ -125,6 +125,17 @@ def test_scores_come_from_the_items_and_odi_shows_band_and_change(as_clinician_a
     assert "met; 30%: met" in page
 
 
+def report_text(client, patient) -> str:
+    """The progress report from just before BASE to today: its PDF's text on one line."""
+    response = post_for_document(
+        client,
+        url(patient, "report/"),
+        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
+    )
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    return " ".join(" ".join(p.extract_text().split()) for p in pages)
+
+
 def test_ndi_change_shows_the_7_5_point_mcid_and_the_10_2_point_measurement_error(
     as_clinician_a, patient_a1
 ):
@@ -137,13 +148,7 @@ def test_ndi_change_shows_the_7_5_point_mcid_and_the_10_2_point_measurement_erro
     assert "MDC ±10.2 points" in page  # the chart's shaded band
     chart = as_clinician_a.get(url(patient_a1)).content.decode()
     assert "Measurement error (MDC) 10.2 points" in chart
-    response = post_for_document(
-        as_clinician_a,
-        url(patient_a1, "report/"),
-        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
-    )
-    pages = PdfReader(io.BytesIO(response.content)).pages
-    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    text = report_text(as_clinician_a, patient_a1)
     assert "7.5 points: met" in text and "Measurement error (MDC) 10.2 points" in text
 
 
@@ -164,13 +169,7 @@ def test_a_meaningful_worsening_is_named_on_the_measures_page_and_in_the_report(
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
     assert "Meaningful worsening" in page and "worse by 10 points or more" in page
     assert "Not yet" not in page and "points: not met" not in page
-    response = post_for_document(
-        as_clinician_a,
-        url(patient_a1, "report/"),
-        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
-    )
-    pages = PdfReader(io.BytesIO(response.content)).pages
-    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    text = report_text(as_clinician_a, patient_a1)
     assert "Yes, worse" in text and "worse by 10 points or more" in text
     assert "a meaningful worsening" in text
 
@@ -386,13 +385,7 @@ def test_psfs_change_is_shown_only_between_the_same_activities(as_clinician_a, p
     assert "Not comparable" not in table
     assert "+1" in table and "+5" not in table  # 24/3 - 21/3, not 24/3 - 9/3
     assert f"Baseline restarted on {middle.day} {middle:%b %Y}" in table
-    response = post_for_document(
-        as_clinician_a,
-        url(patient_a1, "report/"),
-        {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
-    )
-    pages = PdfReader(io.BytesIO(response.content)).pages
-    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    text = report_text(as_clinician_a, patient_a1)
     assert "Better by 1" in text and "Baseline restarted on" in text
 
 
