@@ -33,7 +33,7 @@ from programs.models import HandoutPrint, Program, ProgramRevision
 
 def handout_people(patient: Patient) -> HandoutPeople:
     """Who the handout is for, and where its QR code leads."""
-    clinician = patient.clinician
+    clinician = patient.clinician_to_contact()
     contact = (clinician.phone or clinician.email) if clinician else ""
     signin = absolute_url("patients:clinic_signin", patient.clinic.uuid) if patient.email else ""
     return HandoutPeople(

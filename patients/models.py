@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.languages import patient_language
-from clinic.models import Clinic
+from clinic.models import Clinic, Membership, User
 from patients.screening import ScreenKind
 from patients.screening import questions as screening_questions
 from programs.models import Region, TokenSetField
@@ -216,6 +216,21 @@ class Patient(models.Model):
     @property
     def reads_language_name(self) -> str:
         return dict(settings.LANGUAGES).get(self.reads_language, self.reads_language)
+
+    def clinician_to_contact(self) -> User | None:
+        """The clinician in charge while they still work at this clinic, else None.
+
+        A deactivated member stays on the record (it says who was in charge), but a
+        handout, the patient's page or a report must not send anyone to call them.
+        """
+        if self.clinician_id is None:
+            return None
+        on_staff = (
+            Membership.objects.active()
+            .filter(user_id=self.clinician_id, clinic_id=self.clinic_id)
+            .exists()
+        )
+        return self.clinician if on_staff else None
 
     @property
     def full_name(self) -> str:

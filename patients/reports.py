@@ -208,6 +208,7 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
         {
             "patient": patient,
             "clinic": patient.clinic,
+            "clinician": patient.clinician_to_contact(),
             "author": author,
             "start": start,
             "end": end,

@@ -392,6 +392,7 @@ def my_program(request: HttpRequest) -> HttpResponse:
         {
             "patient": patient,
             "clinic": patient.clinic,
+            "clinician": patient.clinician_to_contact(),
             "program": program,
             "program_text": program_text(program, translation.get_language()) if program else None,
             "items": _items(program),

@@ -835,3 +835,28 @@ def test_the_how_often_box_never_says_every_day_for_fewer_days(
         large_print=False,
     )
     assert summary in html.unescape(document.html)
+
+
+def test_a_clinician_who_left_is_no_longer_anyones_contact(
+    as_admin_a, as_patient_a1, clinician_a, clinic_a, patient_a1, program_a1
+):
+    """The record keeps who was in charge; the handout, My program and the report stop
+    sending the patient (or their doctor) to call someone the clinic has let go."""
+    from tests.patients.test_measures import report_text
+
+    def contacts() -> tuple[str, str, str]:
+        handout = text_of(pdf_of(get_document(as_admin_a, url(patient_a1, program_a1))))
+        page = as_patient_a1.get("/me/program/").content.decode()
+        return handout, page, report_text(as_admin_a, patient_a1)
+
+    for text in contacts():
+        assert "Cleo Clinician" in text
+    membership = Membership.objects.get(user=clinician_a, clinic=clinic_a)
+    response = as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    assert response.status_code == 302
+    handout, page, report = contacts()
+    for text in (handout, page, report):
+        assert "Cleo Clinician" not in text
+    assert "Clinic A" in handout and "Your clinician:" not in page
+    patient_a1.refresh_from_db()
+    assert patient_a1.clinician == clinician_a
