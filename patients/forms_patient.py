@@ -131,6 +131,38 @@ class SessionForm(forms.Form):
         ]
 
 
+class SessionEditForm(SessionForm):
+    """The session form of the edit page, which also sends back the version of the session
+    it showed (patients.practice_log.session_version)."""
+
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # Not sent at all: a page from before this check.
+        self.seen = data.pop("seen", "") if self.add_prefix("seen") in self.data else None
+        return data
+
+    def changed_meanwhile(self, session, version: str) -> None:
+        """Show the patient's entries again, with what the session says now, and take its
+        version: saving again keeps their entries, knowingly."""
+        data = self.data.copy()
+        data[self.add_prefix("seen")] = version
+        self.data = data
+        self.add_error(
+            None,
+            format_lazy(
+                _(
+                    "This session was changed somewhere else (another tab or your phone) "
+                    "after you opened this page. It now says pain {pain} out of 10. Nothing "
+                    "here is saved yet. Check your answers below, then save again to keep "
+                    "them."
+                ),
+                pain=session.pain,
+            ),
+        )
+
+
 def signs_field(rules: StopRules | None) -> forms.MultipleChoiceField:
     """The warning signs of the patient's program, to tick (programs.safety)."""
     signs = [*rules.stop, *rules.urgent] if rules else []

@@ -3,6 +3,7 @@ the API), and the flags they raise. (Login sessions are clinic.middleware's.)"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -75,6 +76,31 @@ def _by_exercise(done: list[Done]) -> list[Done]:
         reps = max((r for r in (seen.reps, d.reps) if r is not None), default=None)
         merged[d.exercise.pk] = Done(d.exercise, sets, reps)
     return list(merged.values())
+
+
+class SessionChanged(Exception):
+    """The session was changed elsewhere (another tab, the phone) after the edit page was
+    opened; `session` is what it says now."""
+
+    def __init__(self, session: SessionLog) -> None:
+        self.session = session
+        super().__init__("The session was changed since the page was opened.")
+
+
+def _version(pain: int | None, effort: int | None, comment: str, done: list[Done]) -> str:
+    entries = sorted((d.exercise.pk, d.sets, d.reps) for d in _by_exercise(done))
+    return hashlib.sha256(repr((pain, effort, comment, entries)).encode()).hexdigest()[:32]
+
+
+def session_version(session: SessionLog) -> str:
+    """What the edit page showed of a session (its answers and its ticks), sent back with
+    the changes: two tabs open on one session must not save over each other unseen (a
+    corrected pain of 8 silently put back to 2 hides a flag's reason)."""
+    done = [
+        Done(entry.exercise, entry.sets_done, entry.reps_done)
+        for entry in session.entries.select_related("exercise")
+    ]
+    return _version(session.pain, session.effort, session.comment, done)
 
 
 def _save_entries(session: SessionLog, done: list[Done]) -> None:
@@ -297,11 +323,18 @@ def session_update(
     effort: int | None,
     comment: str,
     actor: Actor,
+    seen: str | None = None,
 ) -> SessionLog:
-    """Correct a session within 24 hours of logging it."""
+    """Correct a session within 24 hours of logging it. `seen`: the session_version the
+    edit page showed (None from a client without pages); a session changed since is not
+    saved over (SessionChanged), unless this sends what it says already (a double click)."""
     locked = SessionLog.objects.select_for_update().get(pk=session.pk, patient=patient)
     if timezone.now() - locked.logged_at > EDIT_WINDOW:
         raise LogRefused(_("A session can be changed for 24 hours after you log it."))
+    if seen is not None:
+        now = session_version(locked)
+        if seen != now and _version(pain, effort, comment, done) != now:
+            raise SessionChanged(locked)
     done = _by_exercise(done)
     locked.pain, locked.effort, locked.comment = pain, effort, comment
     locked.exercises_done = len(done)

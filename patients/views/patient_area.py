@@ -27,7 +27,7 @@ from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients import adherence
 from patients.adherence import patient_today
 from patients.forms_measures import OutcomeForm
-from patients.forms_patient import MorningCheckForm, SessionForm, SymptomForm
+from patients.forms_patient import MorningCheckForm, SessionEditForm, SessionForm, SymptomForm
 from patients.handouts import handout_for
 from patients.instruments.base import PUBLISHED_NOTE
 from patients.models import (
@@ -42,12 +42,14 @@ from patients.outcomes import AlreadyAnswered, carried_forward, outcome_record
 from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
+    SessionChanged,
     current_program,
     due_now,
     kept_program_items,
     morning_check_record,
     session_rows,
     session_update,
+    session_version,
 )
 from patients.symptoms import symptoms_report
 from patients.views.documents import handout_download, large_print_choice
@@ -282,7 +284,7 @@ def edit_session(request: HttpRequest) -> HttpResponse:
     prefetch_related_objects([item.exercise for item in items], *prefetch_for(language, ""))
     items = localize_items(items, language)
     if request.method == "POST":
-        form = SessionForm(request.POST, items=items)
+        form = SessionEditForm(request.POST, items=items)
         if form.is_valid():
             try:
                 session_update(
@@ -293,16 +295,21 @@ def edit_session(request: HttpRequest) -> HttpResponse:
                     effort=form.cleaned_data["effort"],
                     comment=form.cleaned_data["comment"],
                     actor=request.actor,
+                    seen=form.seen,
                 )
+            except SessionChanged as changed:
+                form.changed_meanwhile(changed.session, session_version(changed.session))
             except LogRefused as error:
                 messages.error(request, str(error))
+                return redirect("patients:patient_home")
             else:
                 messages.success(request, _("Your changes are saved."))
-            return redirect("patients:patient_home")
+                return redirect("patients:patient_home")
     else:
         done = {entry.exercise_id: entry for entry in session.entries.all()}
         initial = {
             "client_token": session.client_token,
+            "seen": session_version(session),
             "pain": session.pain,
             "effort": session.effort,
         }
@@ -317,7 +324,7 @@ def edit_session(request: HttpRequest) -> HttpResponse:
                         f"reps_{item.pk}": entry.reps_done,
                     }
                 )
-        form = SessionForm(items=items, initial=initial)
+        form = SessionEditForm(items=items, initial=initial)
         _audit_read(request, "session.view")
     return render(request, "patient/edit_session.html", {"form": form, "session": session})
 

@@ -686,3 +686,33 @@ def test_a_flag_opened_meanwhile_by_another_request_does_not_lose_this_session(
     assert response.status_code == 302
     assert SessionLog.objects.filter(client_token="high-pain").exists()
     assert Flag.objects.filter(patient=patient_a1, reviewed_at__isnull=True).count() == 1
+
+
+def test_two_tabs_changing_one_session_do_not_save_over_each_other(as_patient_a1, program_a1):
+    """Tab 1 and tab 2 open the edit page. Tab 1 corrects the pain to 8 (a flag's reason);
+    tab 2, still showing pain 2, then saves a comment. The 8 was put back to 2, unseen."""
+    post_session(as_patient_a1, program_a1, pain="2")
+    tab_2 = as_shown(as_patient_a1, comment="knee a bit stiff")
+    response = as_patient_a1.post("/me/log/edit/", as_shown(as_patient_a1, pain="8"))
+    assert response.status_code == 302
+    response = as_patient_a1.post("/me/log/edit/", tab_2)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "changed somewhere else" in page and "pain 8 out of 10" in page
+    assert "knee a bit stiff" in page  # the patient's own entries are shown again
+    session = SessionLog.objects.get()
+    assert (session.pain, session.comment) == (8, "")
+    # Saving the page again keeps what it now shows, knowingly.
+    form = response.context["form"]
+    again = {**tab_2, "seen": form.data["seen"]}
+    assert as_patient_a1.post("/me/log/edit/", again).status_code == 302
+    session.refresh_from_db()
+    assert (session.pain, session.comment) == (2, "knee a bit stiff")
+
+
+def test_the_second_click_of_a_double_click_on_save_is_no_conflict(as_patient_a1, program_a1):
+    post_session(as_patient_a1, program_a1, pain="2")
+    data = as_shown(as_patient_a1, pain="5")
+    assert as_patient_a1.post("/me/log/edit/", data).status_code == 302
+    assert as_patient_a1.post("/me/log/edit/", data).status_code == 302
+    assert SessionLog.objects.get().pain == 5
