@@ -27,6 +27,11 @@ SENT_HOOKS: dict[str, list[Callable[[OutgoingEmail], None]]] = {}
 # server's retries (hours): what it was queued for may have changed meanwhile.
 STOP_CHECKS: dict[str, list[Callable[[OutgoingEmail], str]]] = {}
 
+# What an e-mail of a kind should carry now, per kind, registered by the app that queues
+# it: run before each delivery, it may point the e-mail at a newer attachment (a
+# program saved again while its handout e-mail waited). At most one per kind.
+ATTACHMENT_NOW: dict[str, Callable[[OutgoingEmail], None]] = {}
+
 
 def reason_to_stop(email: OutgoingEmail) -> str:
     return next((why for check in STOP_CHECKS.get(email.kind, []) if (why := check(email))), "")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic import documents
-from clinic.mail import SENT_HOOKS, reason_to_stop
+from clinic.mail import ATTACHMENT_NOW, SENT_HOOKS, reason_to_stop
 from clinic.models import FormSending, OutgoingEmail, RenderJob
 
 # Minutes to wait before each retry of an e-mail the mail server did not take.
@@ -97,6 +97,8 @@ def deliver_email(email_id: int) -> str:
         email.last_error = stop[:200]
         email.save(update_fields=["status", "last_error"])
         return stop
+    if email.kind in ATTACHMENT_NOW:
+        ATTACHMENT_NOW[email.kind](email)
     waits = _attachment_waits(email)
     if waits == "waiting":
         email.status = OutgoingEmail.Status.QUEUED

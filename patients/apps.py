@@ -9,7 +9,7 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what a patient invitation grants (clinic.invitations.ACCEPTORS).
-        from clinic.mail import SENT_HOOKS, STOP_CHECKS
+        from clinic.mail import ATTACHMENT_NOW, SENT_HOOKS, STOP_CHECKS
         from clinic.models import OutgoingEmail
         from clinic.services import CLINIC_UPDATED_HOOKS
         from patients import adherence, caseload, handouts, outgoing, services  # noqa: F401
@@ -29,6 +29,8 @@ class PatientsConfig(AppConfig):
         add(CLINIC_UPDATED_HOOKS, caseload.stale_after_clinic_updated)
         # A handout e-mail the mail server took goes on the revision's history.
         add(SENT_HOOKS.setdefault(OutgoingEmail.Kind.HANDOUT, []), handouts.handout_email_sent)
+        # ...and carries the handout of the program as it is when it goes out.
+        ATTACHMENT_NOW[OutgoingEmail.Kind.HANDOUT] = handouts.handout_email_now
         # An e-mail about a patient, or a digest, still goes out only if it still should.
         for kind, check in outgoing.CHECKS.items():
             add(STOP_CHECKS.setdefault(kind, []), check)

@@ -201,11 +201,42 @@ def handout_email(*, actor: Actor, handout: Handout) -> OutgoingEmail:
             about={
                 "revision": handout.revision.pk,
                 "large_print": handout.large_print,
+                "language": handout.language,
                 "by": actor.user.pk if actor.is_user else None,
             },
         )
     audit.record(actor, "handout.email_queue", patient=patient, obj=handout.program)
     return email
+
+
+def handout_email_now(email: OutgoingEmail) -> None:
+    """clinic.tasks hook, before each delivery: a handout e-mail carries the program's
+    handout as it is now. A program saved again while the e-mail waited (for its render,
+    for the mail server) no longer has the handout it was queued with made (that render
+    is superseded), and a made one would give the patient a dose that no longer stands:
+    the e-mail moves to the new handout, which is asked for if it is not stored."""
+    revision = ProgramRevision.objects.filter(pk=email.about.get("revision")).first()
+    patient = (
+        Patient.objects.filter(uuid=email.patient_uuid, clinic_id=email.clinic_id)
+        .select_related("clinic", "clinician")
+        .first()
+    )
+    if revision is None or patient is None:
+        return
+    program = Program.objects.filter(pk=revision.program_id, assignment__patient=patient).first()
+    if program is None:
+        return
+    handout = handout_for(
+        patient, program, bool(email.about.get("large_print")), email.about.get("language")
+    )
+    if handout.storage_name == email.attachment:
+        return
+    if not handout.ready:
+        handout_render(handout)
+    email.attachment = handout.storage_name
+    email.attachment_name = handout.filename
+    email.about = {**email.about, "revision": handout.revision.pk}
+    email.save(update_fields=["attachment", "attachment_name", "about"])
 
 
 def handout_email_sent(email: OutgoingEmail) -> None:

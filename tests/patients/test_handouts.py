@@ -7,12 +7,15 @@ import math
 import re
 import subprocess
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from PIL import Image, ImageStat
 from pypdf import PdfReader
 
@@ -860,3 +863,38 @@ def test_a_clinician_who_left_is_no_longer_anyones_contact(
     assert "Clinic A" in handout and "Your clinician:" not in page
     patient_a1.refresh_from_db()
     assert patient_a1.clinician == clinician_a
+
+
+def test_a_handout_email_waiting_for_its_render_goes_out_with_the_program_saved_since(
+    clinician_a,
+    membership_a,
+    as_clinician_a,
+    patient_a1,
+    program_a1,
+    django_capture_on_commit_callbacks,
+):
+    """E-mail the handout, then change a dose before the worker has made the PDF: the
+    first handout's render is superseded, and the e-mail failed with "could not be
+    prepared" although the clinician had been told it would go. It goes, with the dose
+    that now stands, and goes on the new revision's history."""
+    from clinic.tasks import ATTACHMENT_WAIT_SECONDS
+
+    with django_capture_on_commit_callbacks(execute=True):
+        as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
+    first = program_a1.items.order_by("order").first()
+    before = describe_dosage(first)
+    rows = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.order_by("order")]
+    rows[0].update(sets=4, reps=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        revise(program_a1, membership_a, rows)
+    run_tasks()
+    with time_machine.travel(timezone.now() + timedelta(seconds=ATTACHMENT_WAIT_SECONDS + 1)):
+        run_tasks()
+    email = OutgoingEmail.objects.get()
+    assert email.status == "sent", email.last_error
+    (message,) = mail.outbox
+    text = text_of(PdfReader(io.BytesIO(message.attachments[0][1])))
+    first.refresh_from_db()
+    assert describe_dosage(first) != before and "4 sets of 7 reps" in describe_dosage(first)
+    assert "revision 2" in text and "4 sets of 7 reps" in text
+    assert HandoutPrint.objects.get().revision.number == 2
