@@ -20,7 +20,16 @@ from clinic.actors import Actor
 from patients import adherence
 from patients.access import ensure_same_clinic
 from patients.instruments import INSTRUMENTS
-from patients.measures import BY_CODE, MEASURES, SIDES, slot_key, slot_label, slots
+from patients.measures import (
+    BY_CODE,
+    MEASURES,
+    NOT_COMPARED,
+    SIDES,
+    on_scale_of,
+    slot_key,
+    slot_label,
+    slots,
+)
 from patients.models import Goal, Measurement, OutcomeResponse, Patient
 
 
@@ -77,14 +86,22 @@ class GoalProgress:
     latest: float | None
     latest_on: date | None
     today: date
+    # The latest value as it reads with the zero point the target was set with, where that
+    # is not the value recorded (a sit-and-reach box changed since); None otherwise.
+    judged: float | None = None
+    # Why the latest value is not held against the target; empty when it is.
+    not_compared: str = ""
 
     @property
     def reached(self) -> bool | None:
         """The latest value is at or past the target (None: nothing to compare)."""
         if self.scale is None or self.latest is None or self.goal.target is None:
             return None
+        if self.not_compared:
+            return None
+        latest = self.latest if self.judged is None else self.judged
         target = float(self.goal.target)
-        return self.latest >= target if self.scale.higher_is_better else self.latest <= target
+        return latest >= target if self.scale.higher_is_better else latest <= target
 
     @property
     def overdue(self) -> bool:
@@ -123,6 +140,8 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
                 for goal in activity_goals:
                     if same_activity(str(activity), goal.text):
                         activity_latest[goal.pk] = (float(rating), response.completed_on)
+    # Per slot, of the measures whose readings depend on their zero point.
+    zeroed: dict[str, list[Measurement]] = {}
     for measurement in (
         measurements.select_related("visit")
         # In the order the visits were made: a correction is a newer row of an older visit.
@@ -130,6 +149,8 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
     ):
         key = slot_key(BY_CODE[measurement.code], measurement.side)
         latest[key] = (float(measurement.value), measurement.visit.measured_on)
+        if BY_CODE[measurement.code].zeroed:
+            zeroed.setdefault(key, []).append(measurement)
     for measure in MEASURES:
         sides = [latest[key] for s in SIDES if (key := slot_key(measure, s)) in latest]
         if measure.sided and measure.code in codes and sides:
@@ -146,12 +167,39 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
             if goal.tracks == PSFS_ACTIVITY
             else latest.get(goal.tracks, (None, None))
         )
+        judged, not_compared = None, ""
+        if goal.tracks in zeroed:
+            judged, not_compared = _against_target(patient, goal, zeroed[goal.tracks])
         progress.append(
             GoalProgress(
-                goal=goal, scale=known.get(goal.tracks), latest=value, latest_on=on, today=today
+                goal=goal,
+                scale=known.get(goal.tracks),
+                latest=value,
+                latest_on=on,
+                today=today,
+                judged=judged,
+                not_compared=not_compared,
             )
         )
     return progress
+
+
+def _against_target(
+    patient: Patient, goal: Goal, readings: list[Measurement]
+) -> tuple[float | None, str]:
+    """(judged, not_compared) of GoalProgress, for a measure read from a zero point.
+
+    A target carries no zero point of its own: it was typed as a reading of the box in use
+    when the goal was set, so it is taken with the zero point of the latest reading by that
+    day (of the first reading, for a goal set before any).
+    """
+    set_on = adherence.day_of(patient, goal.created_at)
+    before = [m for m in readings if m.visit.measured_on <= set_on]
+    reference, latest = (before[-1] if before else readings[0]), readings[-1]
+    moved = on_scale_of(latest, reference)
+    if moved is None:
+        return None, str(NOT_COMPARED)
+    return (None if moved == latest.value else float(moved)), ""
 
 
 @transaction.atomic

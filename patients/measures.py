@@ -3,11 +3,16 @@
 Pure data. Values may be negative where the test allows it (fingertips past the
 floor, extension short of neutral). `real_change` is the smallest change that is more
 than measurement error where one is published; otherwise None (no threshold drawn).
+
+A reading is compared with another through `comparable_value` and `comparable`, never by
+its raw value: a sit-and-reach box's scale starts wherever the box puts it (see `zeroed`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +31,10 @@ class Measure:
     normal: tuple[float, float] | None = None  # typical healthy range, drawn as a band
     normal_text: str = ""
     real_change: float | None = None
+    # The value is read off a scale whose zero the protocol sets (a sit-and-reach box reads
+    # 23 cm at the feet line, another 26 cm, another 0): readings taken with different zero
+    # points compare only once each is taken from its own zero point.
+    zeroed: bool = False
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -49,7 +58,7 @@ MEASURES: tuple[Measure, ...] = (
         "fingertip_floor", "Fingertip-to-floor", "cm", -30, 80, "Tape measure",
         higher_is_better=False, real_change=4.5, normal_text="0 cm touches the floor",
     ),
-    Measure("sit_reach", "Sit-and-reach", "cm", -40, 60, "Sit-and-reach box"),
+    Measure("sit_reach", "Sit-and-reach", "cm", -40, 60, "Sit-and-reach box", zeroed=True),
     Measure(
         "slr", "Straight leg raise", "°", 0, 120, "Inclinometer, to symptom onset",
         sided=True, real_change=5.7,
@@ -87,6 +96,48 @@ def slot_label(measure: Measure, side: str) -> str:
     if not side:
         return measure.label
     return _("{measure}, {side}").format(measure=measure.label, side=SIDE_LABELS.get(side, side))
+
+
+class Reading(Protocol):
+    """What comparing needs of a recorded value (patients.models.Measurement)."""
+
+    code: str
+    value: Decimal
+    zero_point: Decimal | None
+
+
+def _zeroed(reading: Reading) -> bool:
+    measure = BY_CODE.get(reading.code)
+    return measure is not None and measure.zeroed
+
+
+def comparable_value(reading: Reading) -> Decimal:
+    """The value to compare over time. For a measure read off a box with a known zero
+    point, the reach from the feet line (value minus zero point: 30 cm on a box that
+    reads 23 at the feet is +7); otherwise the value as recorded."""
+    if _zeroed(reading) and reading.zero_point is not None:
+        return reading.value - reading.zero_point
+    return reading.value
+
+
+def comparable(a: Reading, b: Reading) -> bool:
+    """Whether two readings of one measure say anything about change: both taken from a
+    known zero point, or both recorded without one (then, we must assume, on the same
+    box). One with a zero point and one without cannot be lined up."""
+    return not _zeroed(a) or (a.zero_point is None) == (b.zero_point is None)
+
+
+def on_scale_of(reading: Reading, reference: Reading) -> Decimal | None:
+    """`reading` as it would have read with `reference`'s zero point (28 cm on a 26 cm
+    box reads 25 cm on a 23 cm one), to hold against a number set in the reference's
+    terms, such as a goal's target; None when the two cannot be compared."""
+    if not comparable(reading, reference):
+        return None
+    return comparable_value(reading) - comparable_value(reference) + reference.value
+
+
+# Said wherever two readings meet that `comparable` keeps apart.
+NOT_COMPARED = gettext_lazy("Not compared: measured with a different zero point.")
 
 
 def real_change_met(measure: Measure, baseline: float, latest: float) -> bool | None:

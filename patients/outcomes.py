@@ -19,7 +19,14 @@ from clinic.actors import Actor
 from patients.adherence import patient_today
 from patients.instruments import INSTRUMENTS, Change, Instrument, instrument
 from patients.instruments.base import compare
-from patients.measures import BY_CODE, Measure, real_change_met
+from patients.measures import (
+    BY_CODE,
+    NOT_COMPARED,
+    Measure,
+    comparable,
+    comparable_value,
+    real_change_met,
+)
 from patients.models import (
     Measurement,
     OutcomeAssignment,
@@ -394,9 +401,19 @@ class MeasureSummary:
     side: str
     baseline: Measurement
     latest: Measurement
-    delta: Decimal
+    # Latest minus baseline, each taken from its zero point (patients.measures.
+    # comparable_value); None when the two cannot be compared (see not_comparable).
+    delta: Decimal | None
     real_change: bool | None
     series: list[Measurement]
+    # Why no change is shown although there are several values; empty when comparable.
+    not_comparable: str = ""
+
+    @property
+    def zero_points_differ(self) -> bool:
+        """The baseline and the latest were read from different zero points: the reader
+        needs them beside the values to follow the change."""
+        return self.measure.zeroed and self.baseline.zero_point != self.latest.zero_point
 
 
 def measure_summaries(measurements: list[Measurement]) -> list[MeasureSummary]:
@@ -411,19 +428,22 @@ def measure_summaries(measurements: list[Measurement]) -> list[MeasureSummary]:
         # In the order the visits were made: a correction is a newer row of an older visit.
         rows.sort(key=lambda m: (m.visit.measured_on, m.visit.created_at, m.visit_id))
         baseline, latest = rows[0], rows[-1]
+        compared = comparable(baseline, latest)
+        start, now = comparable_value(baseline), comparable_value(latest)
         summaries.append(
             MeasureSummary(
                 measure=measure,
                 side=side,
                 baseline=baseline,
                 latest=latest,
-                delta=latest.value - baseline.value,
+                delta=now - start if compared else None,
                 real_change=(
-                    real_change_met(measure, float(baseline.value), float(latest.value))
-                    if len(rows) > 1
+                    real_change_met(measure, float(start), float(now))
+                    if len(rows) > 1 and compared
                     else None
                 ),
                 series=rows,
+                not_comparable="" if compared else str(NOT_COMPARED),
             )
         )
     order = [m.code for m in BY_CODE.values()]

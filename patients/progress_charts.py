@@ -3,21 +3,36 @@ progress report PDF (the same server-side SVG in both)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.lib.charts import Chart, Point, line_chart
 from patients.instruments.base import PERCENT_RULE, meaningful_step
-from patients.measures import slot_label
+from patients.measures import comparable, comparable_value, slot_label
+from patients.models import Measurement
 from patients.outcomes import InstrumentSummary, MeasureSummary
 
 
 def measure_chart(summary: MeasureSummary) -> Chart:
     measure = summary.measure
+    # Only the readings that compare with the latest are drawn, so no line joins two that
+    # cannot be lined up (one with a zero point, one without); the caption says what was
+    # left out, and the tables keep every value. Where the drawn readings have different
+    # zero points, each is drawn from its own (reach from the feet line), as the summary
+    # compares them; with one zero point throughout, the values as recorded.
+    drawn = [m for m in summary.series if comparable(m, summary.latest)]
+    from_zero = measure.zeroed and len({m.zero_point for m in drawn}) > 1
+
+    def y(m: Measurement) -> float:
+        return float(comparable_value(m) if from_zero else m.value)
+
     band = (*measure.normal, _("Typical range")) if measure.normal else None
     threshold = None
-    if measure.real_change is not None:
-        base = float(summary.baseline.value)
+    if measure.real_change is not None and comparable(summary.baseline, summary.latest):
+        base = y(summary.baseline)
         target = (
             base + measure.real_change if measure.higher_is_better else base - measure.real_change
         )
@@ -25,9 +40,14 @@ def measure_chart(summary: MeasureSummary) -> Chart:
             target,
             _("Real change ({amount})").format(amount=f"{measure.real_change:g} {measure.unit}"),
         )
-    return line_chart(
-        [Point(date_format(m.visit.measured_on, "d M y"), float(m.value)) for m in summary.series],
-        title=f"{slot_label(measure, summary.side)} ({measure.unit})",
+    label = slot_label(measure, summary.side)
+    chart = line_chart(
+        [Point(date_format(m.visit.measured_on, "d M y"), y(m)) for m in drawn],
+        title=(
+            _("{measure} ({unit} from the feet line)").format(measure=label, unit=measure.unit)
+            if from_zero
+            else f"{label} ({measure.unit})"
+        ),
         y_min=measure.low,
         y_max=measure.high,
         unit=measure.unit,
@@ -35,6 +55,15 @@ def measure_chart(summary: MeasureSummary) -> Chart:
         threshold=threshold,
         higher_is_better=measure.higher_is_better,
     )
+    left_out = len(summary.series) - len(drawn)
+    if not left_out:
+        return chart
+    note = ngettext(
+        "Not drawn: {count} value measured with a different zero point.",
+        "Not drawn: {count} values measured with a different zero point.",
+        left_out,
+    ).format(count=left_out)
+    return replace(chart, summary=f"{chart.summary} {note}")
 
 
 def outcome_chart(summary: InstrumentSummary) -> Chart:

@@ -14,13 +14,25 @@ from django.utils.translation import ngettext
 
 from patients.goals import GoalProgress
 from patients.measures import SIDE_LABELS
-from patients.models import Discharge, Intake, Patient
+from patients.models import Discharge, Intake, Measurement, Patient
 from patients.outcomes import InstrumentSummary, MeasureSummary
 
 
 def _value(number, unit: str) -> str:
     text = f"{round(float(number), 1):g}"
     return f"{text}{unit}" if unit.startswith(("/", "%", "°")) else f"{text} {unit}".strip()
+
+
+def _reading(measurement: Measurement, unit: str, with_zero_point: bool) -> str:
+    """The value as recorded; with its zero point when the readings compared differ in it."""
+    value = _value(measurement.value, unit)
+    if not with_zero_point:
+        return value
+    if measurement.zero_point is None:
+        return _("{value} (no zero point recorded)").format(value=value)
+    return _("{value} (zero point {zero})").format(
+        value=value, zero=_value(measurement.zero_point, unit)
+    )
 
 
 def _points(number) -> str:
@@ -91,15 +103,21 @@ def measure_sentence(summary: MeasureSummary) -> str:
         if summary.side
         else measure.label
     )
-    start = _value(summary.baseline.value, measure.unit)
-    latest = _value(summary.latest.value, measure.unit)
+    start = _reading(summary.baseline, measure.unit, summary.zero_points_differ)
+    latest = _reading(summary.latest, measure.unit, summary.zero_points_differ)
     if len(summary.series) < 2:
         return _("{measure}: {latest} (one measurement so far).").format(
             measure=label, latest=latest
         )
-    raw = float(summary.delta)
-    better = raw > 0 if measure.higher_is_better else raw < 0
-    if raw == 0:
+    if summary.delta is None:
+        return _("{measure}: {start} at the start, {latest} now. {not_compared}").format(
+            measure=label, start=start, latest=latest, not_compared=summary.not_comparable
+        )
+    # The delta is taken from each reading's zero point, hence the zero points beside values
+    # that differ in them: 30 cm on a 23 cm box, then 35 cm on a 26 cm one, is 2 cm better.
+    change = float(summary.delta)
+    better = change > 0 if measure.higher_is_better else change < 0
+    if change == 0:
         return _("{measure} went from {start} to {latest}: no change.").format(
             measure=label, start=start, latest=latest
         )
@@ -127,7 +145,7 @@ def measure_sentence(summary: MeasureSummary) -> str:
     }
     real = None if summary.real_change is None else bool(summary.real_change)
     return sentences[(better, real)].format(
-        measure=label, start=start, latest=latest, amount=_value(abs(raw), measure.unit)
+        measure=label, start=start, latest=latest, amount=_value(abs(change), measure.unit)
     )
 
 
@@ -145,13 +163,15 @@ def goal_sentence(progress: GoalProgress) -> str:
             sentence = _("{goal} ({scale} target {target}, now {now}): {status}.")
         else:
             sentence = _("{goal} ({scale} target {target}): {status}.")
-        return sentence.format(
-            goal=goal.text,
-            scale=progress.scale.label,
-            target=target,
-            now=_value(progress.latest, progress.scale.unit) if progress.latest is not None else "",
-            status=status,
+        now = _value(progress.latest, progress.scale.unit) if progress.latest is not None else ""
+        if progress.judged is not None:
+            now = _("{value} ({judged} with the zero point the goal was set with)").format(
+                value=now, judged=_value(progress.judged, progress.scale.unit)
+            )
+        sentence = sentence.format(
+            goal=goal.text, scale=progress.scale.label, target=target, now=now, status=status
         )
+        return f"{sentence} {progress.not_compared}" if progress.not_compared else sentence
     return _("{goal}: {status}.").format(goal=goal.text, status=status)
 
 

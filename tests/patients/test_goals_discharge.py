@@ -513,3 +513,85 @@ def test_the_front_sheet_calls_a_worsening_of_the_meaningful_size_meaningful(
     ]
     (summary,) = instrument_summaries(responses)
     assert verdict in outcome_sentence(summary)
+
+
+def sit_reach_goal(patient, user, target: int, *readings, set_days_ago: int):
+    """A sit-and-reach goal set `set_days_ago`, and (days ago, value, zero point) visits."""
+    from decimal import Decimal
+
+    from patients.goals import goal_add
+    from patients.outcomes import Value, visit_record
+    from tests.conftest import actor_of
+
+    actor = actor_of(user)
+    for days_ago, value, zero in readings:
+        visit_record(
+            actor=actor,
+            patient=patient,
+            measured_on=date.today() - timedelta(days=days_ago),
+            values=[
+                Value(
+                    code="sit_reach",
+                    side="",
+                    value=Decimal(value),
+                    zero_point=None if zero is None else Decimal(zero),
+                )
+            ],
+        )
+    goal_add(
+        actor=actor,
+        patient=patient,
+        text="Reach past my toes",
+        tracks="sit_reach",
+        target=Decimal(target),
+        target_on=date.today() + timedelta(days=30),
+    )
+    Goal.objects.update(created_at=timezone.now() - timedelta(days=set_days_ago))
+
+
+def test_a_sit_and_reach_goal_is_judged_with_the_zero_point_it_was_set_with(
+    as_clinician_a, patient_a1, clinician_a
+):
+    """Set at 30 cm on a box reading 23 at the feet: target 33 cm, 10 cm past the feet.
+    Then 34 cm on a box reading 26: 8 cm past the feet, 31 cm on the first box. It read
+    "target reached"."""
+    from patients.report_sheet import goal_sentence
+
+    sit_reach_goal(patient_a1, clinician_a, 33, (40, 30, 23), (2, 34, 26), set_days_ago=39)
+    (progress,) = goal_progress(patient_a1)
+    assert (progress.latest, progress.judged, progress.reached) == (34.0, 31.0, False)
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "Sit-and-reach target 33" in page and "latest 34" in page
+    assert re.search(r"\(31 ?cm with the zero point the goal was set with\)", page)
+    assert "(target reached)" not in page
+    assert goal_sentence(progress).startswith(
+        "Reach past my toes (Sit-and-reach target 33 cm, "
+        "now 34 cm (31 cm with the zero point the goal was set with)): open"
+    )
+
+
+def test_a_sit_and_reach_goal_is_not_judged_across_a_missing_zero_point(
+    as_clinician_a, patient_a1, clinician_a
+):
+    """Set when the value had no zero point; the latest has one: whether 34 cm is past
+    the target of 33 cm nobody can say."""
+    from patients.report_sheet import goal_sentence
+
+    sit_reach_goal(patient_a1, clinician_a, 33, (40, 30, None), (2, 34, 23), set_days_ago=39)
+    (progress,) = goal_progress(patient_a1)
+    assert (progress.latest, progress.reached) == (34.0, None)
+    assert progress.not_compared == "Not compared: measured with a different zero point."
+    page = as_clinician_a.get(chart(patient_a1)).content.decode()
+    assert "latest 34" in page and "(target reached)" not in page
+    assert "Not compared: measured with a different zero point." in page
+    sentence = goal_sentence(progress)
+    assert "target 33 cm, now 34 cm): open, due" in sentence
+    assert sentence.endswith(". Not compared: measured with a different zero point.")
+
+
+def test_a_sit_and_reach_goal_on_one_box_is_judged_as_recorded(patient_a1, clinician_a):
+    """Same zero point throughout: the value as recorded against the target, no note."""
+    sit_reach_goal(patient_a1, clinician_a, 33, (40, 30, 23), (2, 34, 23), set_days_ago=39)
+    (progress,) = goal_progress(patient_a1)
+    assert (progress.latest, progress.reached) == (34.0, True)
+    assert (progress.judged, progress.not_compared) == (None, "")

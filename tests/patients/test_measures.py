@@ -666,3 +666,132 @@ def test_the_charts_meaningful_change_line_is_where_the_summary_calls_it_meaning
     line, label = drawn["threshold"]
     assert summary.latest.value <= line == 14
     assert "30%" in str(label)
+
+
+def measures_table(client, patient) -> str:
+    """The measures page's table of baseline, latest and change."""
+    page = client.get(url(patient, "measures/")).content.decode()
+    start = page.index("Measures, baseline and latest")
+    return page[start : page.index("</table>", start)]
+
+
+def sit_reach(patient, user, *readings) -> list:
+    """(days ago, value, zero point or None) per visit, through the service (the visit form
+    asks for a zero point; values from before it, or from the API, may have none)."""
+    from decimal import Decimal
+
+    from patients.models import Measurement
+    from patients.outcomes import Value, measure_summaries, visit_record
+    from tests.conftest import actor_of
+
+    for days_ago, value, zero in readings:
+        visit_record(
+            actor=actor_of(user),
+            patient=patient,
+            measured_on=date.today() - timedelta(days=days_ago),
+            values=[
+                Value(
+                    code="sit_reach",
+                    side="",
+                    value=Decimal(str(value)),
+                    zero_point=None if zero is None else Decimal(str(zero)),
+                )
+            ],
+        )
+    rows = Measurement.objects.current().filter(visit__patient=patient).select_related("visit")
+    return measure_summaries(list(rows))
+
+
+def test_sit_and_reach_on_boxes_with_other_zero_points_is_compared_from_the_feet_line(
+    as_clinician_a, patient_a1, clinician_a
+):
+    """30 cm on a box that reads 23 at the feet (+7), then 28 cm on one that reads 26 (+2):
+    the patient reaches 5 cm less. Compared raw, it read "-2 cm"; a change of box the
+    other way would have faked an improvement."""
+    from patients.report_sheet import measure_sentence
+
+    (summary,) = sit_reach(patient_a1, clinician_a, (42, 30, 23), (2, 28, 26))
+    assert summary.delta == -5 and summary.not_comparable == ""
+    assert measure_sentence(summary) == (
+        "Sit-and-reach went from 30 cm (zero point 23 cm) to 28 cm (zero point 26 cm): "
+        "worse by 5 cm, no published threshold for real change."
+    )
+    table = measures_table(as_clinician_a, patient_a1)
+    assert "-5 cm" in table and "each from its own zero point" in table and "-2 cm" not in table
+    # The values as recorded stay in view, each with its zero point.
+    assert "30 cm" in table and "zero point 23 cm" in table
+    assert "28 cm" in table and "zero point 26 cm" in table
+
+
+def test_real_change_across_boxes_is_judged_from_the_feet_line(
+    patient_a1, clinician_a, monkeypatch
+):
+    """No threshold is published for sit-and-reach; with one of 3 cm, 30 cm on a 26 cm box
+    (+4) then 32 cm on a 23 cm box (+9) is a real gain of 5 cm, not 2 cm within error."""
+    from dataclasses import replace
+
+    from patients.measures import BY_CODE
+
+    monkeypatch.setitem(BY_CODE, "sit_reach", replace(BY_CODE["sit_reach"], real_change=3))
+    (summary,) = sit_reach(patient_a1, clinician_a, (42, 30, 26), (2, 32, 23))
+    assert (summary.delta, summary.real_change) == (5, True)
+
+
+def test_sit_and_reach_with_and_without_a_zero_point_is_not_compared(
+    as_clinician_a, patient_a1, clinician_a
+):
+    """A first value with no zero point, then one on a 23 cm box: nobody can say how far
+    past the feet the first one was, so no change is claimed anywhere."""
+    from patients.progress_charts import measure_chart
+    from patients.report_sheet import measure_sentence
+
+    (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, None), (2, 30, 23))
+    assert (summary.delta, summary.real_change) == (None, None)
+    assert summary.not_comparable == "Not compared: measured with a different zero point."
+    assert measure_sentence(summary) == (
+        "Sit-and-reach: 20 cm (no zero point recorded) at the start, 30 cm (zero point 23 cm) "
+        "now. Not compared: measured with a different zero point."
+    )
+    table = measures_table(as_clinician_a, patient_a1)
+    assert "Not compared: measured with a different zero point." in table
+    assert "+10 cm" not in table and "no published threshold" not in table
+    # The chart draws no line from the one to the other: only the latest, and says so.
+    chart = measure_chart(summary)
+    assert [value for _label, value in chart.rows] == ["30 cm"]
+    assert "Not drawn: 1 value measured with a different zero point." in chart.summary
+    assert 'stroke-width="2.5"' not in chart.svg  # no line segment
+
+
+def test_the_sit_and_reach_chart_joins_only_values_it_can_compare(patient_a1, clinician_a):
+    """No zero point, then a 23 cm box, then a 26 cm box: the line runs from +7 to +2 cm
+    from the feet line; the value without a zero point is left off, and the caption says
+    so. Drawn raw (20, 30, 28 cm) it was one line rising and then falling."""
+    from patients.progress_charts import measure_chart
+
+    (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, None), (20, 30, 23), (2, 28, 26))
+    chart = measure_chart(summary)
+    assert [value for _label, value in chart.rows] == ["7 cm", "2 cm"]
+    assert chart.title == "Sit-and-reach (cm from the feet line)"
+    assert chart.summary.startswith(
+        "Sit-and-reach (cm from the feet line) went from 7 cm"
+    ) and chart.summary.endswith("Not drawn: 1 value measured with a different zero point.")
+
+
+def test_sit_and_reach_on_one_box_is_compared_as_recorded(as_clinician_a, patient_a1, clinician_a):
+    """Same zero point throughout: the values, the change and the chart as they always
+    were, with no zero point notes added."""
+    from patients.progress_charts import measure_chart
+    from patients.report_sheet import measure_sentence
+
+    (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, 23), (20, 22, 23), (2, 25, 23))
+    assert (summary.delta, summary.not_comparable, summary.zero_points_differ) == (5, "", False)
+    assert measure_sentence(summary) == (
+        "Sit-and-reach went from 20 cm to 25 cm: better by 5 cm, "
+        "no published threshold for real change."
+    )
+    chart = measure_chart(summary)
+    assert chart.title == "Sit-and-reach (cm)"
+    assert [value for _label, value in chart.rows] == ["20 cm", "22 cm", "25 cm"]
+    assert "Not drawn" not in chart.summary
+    table = measures_table(as_clinician_a, patient_a1)
+    assert "+5 cm" in table and "each from its own zero point" not in table
