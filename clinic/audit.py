@@ -46,6 +46,7 @@ ACTIONS: dict[str, str | Promise] = {
     "api.throttled": _("API calls paused: the token's rate limit was reached"),
     # Patient record
     "caseload.view": _("Patient list viewed"),
+    "audit.view": _("Audit log viewed"),
     "patient.view": _("Patient record viewed"),
     "patient.create": _("Patient added"),
     "patient.update": _("Patient details changed"),

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from clinic import permissions
+from clinic import audit, permissions
 from clinic.models import AuditEvent, User
 from clinic.parsing import parse_uuid
 from patients.models import Patient
@@ -39,6 +39,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     uuids = {event.patient_uuid for event in page if event.patient_uuid}
     names = {p.uuid: p.full_name for p in Patient.objects.filter(clinic=clinic, uuid__in=uuids)}
     rows = [(event, names.get(event.patient_uuid)) for event in page]
+    # A patient's trail is a read of their record (who saw it, what changed), audited
+    # under their name; the whole clinic's log is audited once per view, as the caseload.
+    audit.record(request.actor, "audit.view", patient=patient)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
