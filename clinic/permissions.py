@@ -131,6 +131,23 @@ def patient_profile(user: Any) -> Any | None:
     return user._limber_patient
 
 
+def holds(user_id: Any, clinic_id: Any, capability: str) -> bool:
+    """Whether the account has `capability` in the clinic now (an active membership of an
+    active account), looked up afresh: for a right relied on after the request that used
+    it, such as an invitation speaking for the member who made it."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"Unknown capability {capability!r}: declare it in clinic.capabilities.")
+    if user_id is None:
+        return False
+    role = (
+        Membership.objects.active()
+        .filter(user_id=user_id, clinic_id=clinic_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return role is not None and capability in capabilities_of(role)
+
+
 def _deny(request: HttpRequest, actor: Actor) -> NoReturn:
     match = getattr(request, "resolver_match", None)
     # Keep which page was refused; the route name carries no patient data.

@@ -9,9 +9,8 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.utils.translation import gettext
 
-from clinic import audit
+from clinic import audit, permissions
 from clinic.actors import Actor
-from clinic.capabilities import role_can
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
@@ -85,6 +84,18 @@ class StaffAcceptor:
     def check(self, invitation: Invitation, user: User | None) -> None:
         if invitation.role not in Membership.Role.values:
             raise InvitationError(NO_LONGER_VALID)
+        # The invitation speaks for the member who made it, and only while they may still
+        # invite. Checked here, when the link is used, so that every way of losing that
+        # right counts: deactivated or demoted on the staff page (which also revokes their
+        # links, see _revoke_invitations_made_by), a membership changed or removed in the
+        # Django admin, an account switched off.
+        if not permissions.holds(invitation.created_by_id, invitation.clinic_id, "staff.manage"):
+            raise InvitationError(
+                gettext(
+                    "The person who sent this invitation can no longer invite staff to "
+                    "{clinic}, so it no longer works. Ask the clinic for a new invitation."
+                ).format(clinic=invitation.clinic.name)
+            )
         if user is not None and (
             Membership.objects.filter(user=user, clinic=invitation.clinic, is_active=True).exists()
         ):
@@ -126,16 +137,9 @@ def _guard_an_admin_stays(actor: Actor, membership: Membership, *, stays_admin: 
         .active()
         .order_by("pk")
     )
-    if actor.user is not None and not any(m.user_id == actor.user.pk for m in admins):
-        still = (
-            Membership.objects.filter(
-                clinic_id=membership.clinic_id, user=actor.user, is_active=True
-            )
-            .values_list("role", flat=True)
-            .first()
-        )
-        if still is None or not role_can(still, "staff.manage"):
-            raise StaffError(gettext("You no longer manage this clinic's staff."))
+    manages = actor.user is None or any(m.user_id == actor.user.pk for m in admins)
+    if not manages and not permissions.holds(actor.user.pk, membership.clinic_id, "staff.manage"):
+        raise StaffError(gettext("You no longer manage this clinic's staff."))
     if not stays_admin and [m.pk for m in admins] == [membership.pk]:
         raise StaffError(
             gettext("{user} is the clinic's only admin: make someone else admin first.").format(
@@ -151,6 +155,7 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
     membership.role = role
     membership.save(update_fields=["role"])
     audit.record(actor, "staff.role_change", obj=membership, target_user=membership.user)
+    _revoke_invitations_made_by(actor, membership)
     return membership
 
 
@@ -159,8 +164,9 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
     """Deactivate or reactivate a staff member's access to this clinic.
 
     Access ends at once: every request looks the membership up again. The account
-    itself is left alone (the person may work at another clinic, or be a patient), and
-    this clinic's outstanding invitations to the address are revoked.
+    itself is left alone (the person may work at another clinic, or be a patient). This
+    clinic's outstanding invitations to the address are revoked, and so are the staff
+    invitations the member made.
     """
     _guard_not_self(actor, membership)
     _guard_an_admin_stays(
@@ -174,7 +180,27 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
         )
     action = "staff.reactivate" if active else "staff.deactivate"
     audit.record(actor, action, obj=membership, target_user=membership.user)
+    _revoke_invitations_made_by(actor, membership)
     return membership
+
+
+def _revoke_invitations_made_by(actor: Actor, membership: Membership) -> None:
+    """Once a member may no longer invite staff, revoke the staff invitations they made,
+    audited. StaffAcceptor.check refuses those links anyway, however the right was lost;
+    revoking them here takes them off the list of invitations and keeps them dead if the
+    member is reactivated or made admin again."""
+    if permissions.holds(membership.user_id, membership.clinic_id, "staff.manage"):
+        return
+    invitations_revoke(
+        Invitation.objects.filter(
+            clinic_id=membership.clinic_id,
+            kind=Invitation.Kind.STAFF,
+            created_by_id=membership.user_id,
+        ),
+        actor=actor,
+        obj=membership,
+        target_user=membership.user,
+    )
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from tests.conftest import (
     client_for,
     get_document,
     make_patient,
+    make_staff,
     make_user,
     run_tasks,
 )
@@ -404,6 +405,80 @@ def test_a_staff_link_stops_when_the_member_is_deactivated_and_never_reactivates
     holder.post("/invite/", CHOOSE)
     joiner.refresh_from_db()
     assert not joiner.is_active and not get_user(holder).is_authenticated
+
+
+def _second_admin(clinic) -> User:
+    return make_staff(clinic, "admin2.a@example.test", Membership.Role.ADMIN, "Second Admin")
+
+
+@pytest.mark.parametrize(
+    "change", [{"action": "deactivate"}, {"action": "role", "role": "clinician"}]
+)
+def test_a_staff_link_stops_when_the_admin_who_sent_it_is_deactivated_or_demoted(
+    invite_staff, as_admin_a, admin_a, clinic_a, change
+):
+    """Attack (before): an admin invited someone as admin and was then deactivated (or made
+    a clinician); the link still made its holder an admin of the clinic."""
+    sender = _second_admin(clinic_a)
+    invite_staff(client_for(sender), "x.new@example.test", role="admin")
+    link = link_from_outbox()
+    as_admin_a.post(f"/portal/staff/{sender.memberships.get().uuid}/", change)
+    holder = Client()
+    page = open_invitation(holder, link)
+    assert page.status_code == 410 and "A clinic can also cancel them" in page.content.decode()
+    assert holder.post("/invite/", CHOOSE).status_code == 410
+    assert not User.objects.filter(email="x.new@example.test").exists()
+    assert not Membership.objects.filter(user__email="x.new@example.test").exists()
+    revoked = AuditEvent.objects.get(action="invitation.revoke")
+    assert revoked.actor == admin_a and revoked.target_user == sender
+    assert "x.new@example.test" not in as_admin_a.get("/portal/staff/").content.decode()
+    # Made admin again, the sender does not bring the old link back.
+    as_admin_a.post(f"/portal/staff/{sender.memberships.get().uuid}/", {"action": "reactivate"})
+    as_admin_a.post(
+        f"/portal/staff/{sender.memberships.get().uuid}/", {"action": "role", "role": "admin"}
+    )
+    assert open_invitation(Client(), link).status_code == 410
+
+
+LOSING_THE_RIGHT = {
+    # As the Django admin's membership inline saves or deletes a row, and its account page
+    # switches an account off: no staff page, so nothing revokes the link.
+    "demoted": lambda sender: Membership.objects.filter(user=sender).update(role="front_desk"),
+    "deactivated": lambda sender: Membership.objects.filter(user=sender).update(is_active=False),
+    "removed": lambda sender: Membership.objects.filter(user=sender).delete(),
+    "account off": lambda sender: User.objects.filter(pk=sender.pk).update(is_active=False),
+}
+
+
+@pytest.mark.parametrize("lose", LOSING_THE_RIGHT.values(), ids=LOSING_THE_RIGHT.keys())
+def test_a_staff_link_is_checked_against_its_sender_when_it_is_used(invite_staff, clinic_a, lose):
+    """Opened while its sender could invite, sent after they no longer could, however
+    that came about: refused, and no login or membership is made."""
+    sender = _second_admin(clinic_a)
+    invite_staff(client_for(sender), "x.new@example.test", role="admin")
+    holder = Client()
+    assert open_invitation(holder, link_from_outbox()).status_code == 200
+    lose(sender)
+    refused = holder.post("/invite/", CHOOSE)
+    assert refused.status_code == 410
+    assert "can no longer invite staff to Clinic A" in refused.content.decode()
+    assert not User.objects.filter(email="x.new@example.test").exists()
+    assert not Membership.objects.filter(user__email="x.new@example.test").exists()
+
+
+def test_an_existing_login_cannot_accept_a_link_whose_sender_lost_the_right(
+    invite_staff, clinic_a, clinician_b
+):
+    sender = _second_admin(clinic_a)
+    invite_staff(client_for(sender), clinician_b.email, role="admin")
+    owner = client_for(clinician_b)
+    owner.get(link_from_outbox())
+    assert "Accept the invitation?" in owner.get("/invite/").content.decode()
+    Membership.objects.filter(user=sender).update(is_active=False)
+    refused = owner.post("/invite/", {"choice": "accept"})
+    assert refused.status_code == 410
+    assert "can no longer invite staff" in refused.content.decode()
+    assert not Membership.objects.filter(user=clinician_b, clinic=clinic_a).exists()
 
 
 def test_tokens_are_random_and_only_their_hash_is_stored(clinic_a, admin_a):
