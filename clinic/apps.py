@@ -13,6 +13,14 @@ class ClinicConfig(AppConfig):
         # Registers checks, signal receivers (the session clock's too, so a sign-in starts
         # it even before the first request has loaded the middleware), and what a staff
         # invitation grants.
-        from clinic import checks, middleware, security, services  # noqa: F401
+        from clinic import checks, invitations, middleware, security, services  # noqa: F401
+        from clinic.mail import BODY_HOOKS, STOP_CHECKS
+        from clinic.models import OutgoingEmail
 
         user_locked_out.connect(security.audit_lockout, dispatch_uid="limber-audit-lockout")
+        # An invitation's e-mail gets its link as it is sent, and only while it would work.
+        kind = OutgoingEmail.Kind.INVITATION
+        BODY_HOOKS[kind] = invitations.invitation_email_body
+        stops = STOP_CHECKS.setdefault(kind, [])
+        if invitations.invitation_email_stopped not in stops:
+            stops.append(invitations.invitation_email_stopped)

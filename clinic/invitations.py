@@ -10,6 +10,8 @@
   in `patients`), registered in ACCEPTORS: `clinic` knows nothing of patients.
 - Issuing a link revokes earlier unused links of the same offer and channel only, so an
   e-mailed link does not void a printed sheet.
+- An e-mailed link is queued with the invitation (invitation_email_queue) and made only
+  when the worker sends the e-mail: the queued e-mail holds a slot, never the link.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from django.utils.translation import gettext
 
 from clinic import audit
 from clinic.actors import Actor
-from clinic.models import Clinic, Invitation, User
+from clinic.links import absolute_url
+from clinic.mail import queue_templated
+from clinic.models import Clinic, Invitation, OutgoingEmail, User
 
 # Tokens longer than this are refused before they are hashed.
 MAX_TOKEN_LENGTH = 100
@@ -127,6 +131,79 @@ def invitations_revoke(queryset, *, actor: Actor | None = None, **audit_args: An
     if revoked and actor is not None:
         audit.record(actor, "invitation.revoke", **audit_args)
     return revoked
+
+
+# Where an e-mailed invitation's link goes. The e-mail waits in the database (and in its
+# backups) until the mail server takes it, and the database holds no live link, only
+# tokens' hashes: the worker makes the link, with a new token, as it sends the e-mail.
+LINK_SLOT = "[[limber:invitation-link]]"
+
+
+def invitation_email_queue(
+    *,
+    invitation: Invitation,
+    subject: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+) -> OutgoingEmail:
+    """Queue the e-mail that carries `invitation`'s link (`link` in the template), in the
+    caller's transaction: saved together with the invitation, or not at all."""
+    return queue_templated(
+        clinic=invitation.clinic,
+        kind=OutgoingEmail.Kind.INVITATION,
+        to=invitation.email,
+        subject=subject,
+        template=template,
+        context=context | {"link": LINK_SLOT},
+        language=language,
+        dedupe_key=_email_key(invitation),
+        about={"invitation": invitation.pk},
+    )
+
+
+def _email_key(invitation: Invitation) -> str:
+    return f"invitation:{invitation.uuid}"
+
+
+def invitation_email_body(email: OutgoingEmail) -> str | None:
+    """clinic.mail.BODY_HOOKS: the queued body with a working link in its slot, or None if
+    the invitation can no longer be used. Every sending makes a new token (the one made
+    with the invitation was never given out): only the last e-mail that went out works."""
+    token = secrets.token_urlsafe(32)
+    usable = Invitation.objects.usable().filter(pk=email.about.get("invitation"))
+    if not usable.update(token_hash=token_hash(token)):
+        return None
+    return email.body.replace(LINK_SLOT, absolute_url("invitation_open", token))
+
+
+def invitation_email_stopped(email: OutgoingEmail) -> str:
+    """clinic.mail.STOP_CHECKS: not for a link that would no longer work when used."""
+    invitation = (
+        Invitation.objects.usable()
+        .select_related("clinic")
+        .filter(pk=email.about.get("invitation"))
+        .first()
+    )
+    if invitation is None:
+        return gettext("the invitation was cancelled, replaced or used")
+    try:
+        ACCEPTORS[invitation.kind].check(invitation, None)
+    except InvitationError as error:
+        return str(error)
+    return ""
+
+
+def invitations_with_emails(invitations) -> list[tuple[Invitation, OutgoingEmail | None]]:
+    """Each invitation with the e-mail that carries it (None for one never e-mailed)."""
+    invitations = list(invitations)
+    emails = {
+        email.dedupe_key: email
+        for email in OutgoingEmail.objects.filter(
+            dedupe_key__in=[_email_key(invitation) for invitation in invitations]
+        )
+    }
+    return [(invitation, emails.get(_email_key(invitation))) for invitation in invitations]
 
 
 def _locked(token: str) -> Invitation:

@@ -1,8 +1,11 @@
 """Outgoing e-mail. Subjects never carry names or health information.
 
-`send_templated` sends at once (a sign-in code, an invitation: someone is waiting);
-`queue_email` stores the e-mail and leaves it to the task worker, which retries when
-the mail server is down and keeps a status the chart can show.
+`queue_email` (and `queue_templated`) store the e-mail in the caller's transaction and
+leave it to the task worker, which retries when the mail server is down and keeps a
+status the pages can show: what a page says was done is then what was done, e-mail
+included. `send_templated_after_commit` sends once the caller's transaction commits,
+when the change is already saved, so a mail server that is down fails the request after
+the fact: a patient's invitation still goes that way.
 """
 
 from __future__ import annotations
@@ -33,18 +36,28 @@ STOP_CHECKS: dict[str, list[Callable[[OutgoingEmail], str]]] = {}
 ATTACHMENT_NOW: dict[str, Callable[[OutgoingEmail], None]] = {}
 
 
+# What an e-mail of a kind gets only as the worker sends it, per kind: each takes the
+# queued e-mail and returns the body to send, or None when it must no longer go. For what
+# must never be stored: an invitation's one-time link (clinic.invitations).
+BODY_HOOKS: dict[str, Callable[[OutgoingEmail], str | None]] = {}
+
+
 def reason_to_stop(email: OutgoingEmail) -> str:
     return next((why for check in STOP_CHECKS.get(email.kind, []) if (why := check(email))), "")
+
+
+def _rendered(template: str, context: dict, subject: str, language: str | None) -> tuple[str, str]:
+    """(subject, body) in `language`: the recipient's (a patient's preferred language, see
+    clinic.languages), else the site's; the subject may be a lazy translation."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return str(subject), render_to_string(template, context)
 
 
 def send_templated(
     *, to: str, subject: str, template: str, context: dict, language: str | None = None
 ) -> None:
-    """`language`: the recipient's (a patient's preferred language, see clinic.languages);
-    the subject may be a lazy translation, made in that language here."""
-    with translation.override(language or settings.LANGUAGE_CODE):
-        body = render_to_string(template, context)
-        subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
+    subject, body = _rendered(template, context, subject, language)
+    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
     send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
 
 
@@ -70,3 +83,11 @@ def queue_email(**fields) -> OutgoingEmail:
         return OutgoingEmail.objects.get(dedupe_key=key)
     transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
     return email
+
+
+def queue_templated(
+    *, subject: str, template: str, context: dict, language: str | None = None, **fields
+) -> OutgoingEmail:
+    """queue_email with its subject and body made as send_templated makes them."""
+    subject, body = _rendered(template, context, subject, language)
+    return queue_email(subject=subject, body=body, **fields)

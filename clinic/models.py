@@ -363,10 +363,13 @@ class FormSending(models.Model):
 class OutgoingEmail(models.Model):
     """An e-mail that waits for the task worker, with its delivery status.
 
-    Sign-in codes and invitations are sent at once (someone is waiting); handouts,
-    reminders and digests go through here, so a mail server that is down delays them
-    and retries instead of failing a page. `patient_uuid` names the patient it concerns
-    (`clinic` knows no patients); `attachment` is a file in storage, never the bytes.
+    Sign-in codes are sent at once (someone is waiting at the sign-in page); handouts,
+    reminders, digests, staff invitations and two-factor reset notices go through here,
+    queued in the transaction of the change they tell of, so a mail server that is down
+    delays them and retries instead of failing a page. An invitation's link is not
+    stored: the worker makes it as it sends (clinic.invitations). `patient_uuid` names
+    the patient it concerns (`clinic` knows no patients); `attachment` is a file in
+    storage, never the bytes.
     """
 
     class Kind(models.TextChoices):
@@ -374,6 +377,8 @@ class OutgoingEmail(models.Model):
         REMINDER = "reminder", _("Exercise reminder")
         QUESTIONNAIRE = "questionnaire", _("Questionnaire reminder")
         DIGEST = "digest", _("Weekly digest")
+        INVITATION = "invitation", _("Invitation")
+        MFA_RESET = "mfa_reset", _("Two-factor reset notice")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be sent")

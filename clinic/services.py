@@ -14,13 +14,14 @@ from clinic.actors import Actor
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
+    invitation_email_queue,
     invitation_issue,
     invitations_revoke,
     register,
 )
 from clinic.links import absolute_url
-from clinic.mail import send_templated_after_commit
-from clinic.models import Clinic, Invitation, Membership, User
+from clinic.mail import queue_templated
+from clinic.models import Clinic, Invitation, Membership, OutgoingEmail, User
 from clinic.storage import stored_then_saved
 
 
@@ -36,7 +37,9 @@ def _same_clinic(actor: Actor, clinic_id: Any) -> None:
 
 @transaction.atomic
 def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Invitation:
-    """E-mail an invitation to join the actor's clinic.
+    """Invite someone to join the actor's clinic: the invitation and its queued e-mail are
+    saved together, and the worker sends the e-mail (retrying while the mail server is
+    down), so the admin is told what was done.
 
     Whether the address already has a login is not looked at here, and nothing is said
     about it: the link decides when it is used (see clinic.invitations). Only this
@@ -46,7 +49,8 @@ def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Invi
     email = email.strip().lower()
     if Membership.objects.filter(clinic=clinic, user__email__iexact=email, is_active=True).exists():
         raise StaffError(gettext("This person is already on your clinic's staff list."))
-    invitation, token = invitation_issue(
+    # The link goes out with a token the worker makes as it sends the e-mail.
+    invitation, _token = invitation_issue(
         actor=actor,
         kind=Invitation.Kind.STAFF,
         channel=Invitation.Channel.EMAIL,
@@ -56,12 +60,11 @@ def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Invi
         full_name=full_name,
     )
     audit.record(actor, "staff.invite", obj=invitation)
-    link = absolute_url("invitation_open", token)
-    send_templated_after_commit(
-        to=email,
+    invitation_email_queue(
+        invitation=invitation,
         subject=gettext("You have been invited"),
         template="emails/staff_invitation.txt",
-        context={"clinic": clinic, "link": link, "inviter": actor.user},
+        context={"clinic": clinic, "inviter": actor.user},
     )
     return invitation
 
@@ -187,8 +190,8 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
 def _revoke_invitations_made_by(actor: Actor, membership: Membership) -> None:
     """Once a member may no longer invite staff, revoke the staff invitations they made,
     audited. StaffAcceptor.check refuses those links anyway, however the right was lost;
-    revoking them here takes them off the list of invitations and keeps them dead if the
-    member is reactivated or made admin again."""
+    revoking them here takes them off the list of invitations, stops their e-mails still
+    queued, and keeps them dead if the member is reactivated or made admin again."""
     if permissions.holds(membership.user_id, membership.clinic_id, "staff.manage"):
         return
     invitations_revoke(
@@ -256,7 +259,12 @@ def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
     if not removed:
         raise StaffError(gettext("{user} has no two-factor sign-in to reset.").format(user=user))
     audit.record(actor, "mfa.reset", obj=membership, target_user=user)
-    send_templated_after_commit(
+    # Queued with the reset, so a mail server that is down neither fails the request after
+    # the reset was saved nor loses the notice: the worker retries it.
+    queue_templated(
+        clinic=actor.clinic,
+        recipient=user,
+        kind=OutgoingEmail.Kind.MFA_RESET,
         to=user.email,
         subject=gettext("Your two-factor sign-in was reset"),
         template="emails/two_factor_reset.txt",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic import documents
-from clinic.mail import ATTACHMENT_NOW, SENT_HOOKS, reason_to_stop
+from clinic.mail import ATTACHMENT_NOW, BODY_HOOKS, SENT_HOOKS, reason_to_stop
 from clinic.models import FormSending, OutgoingEmail, RenderJob
 
 # Minutes to wait before each retry of an e-mail the mail server did not take.
@@ -41,7 +41,7 @@ def _describe(error: Exception) -> str:
     return f"mail server answered {code}" if code else "mail server unreachable"
 
 
-def _message(email: OutgoingEmail) -> EmailMessage:
+def _message(email: OutgoingEmail, body: str) -> EmailMessage:
     headers = {}
     if email.unsubscribe_url:
         # One-click unsubscribe (RFC 8058): mail clients POST to the link.
@@ -49,7 +49,7 @@ def _message(email: OutgoingEmail) -> EmailMessage:
             "List-Unsubscribe": f"<{email.unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    message = EmailMessage(subject=email.subject, body=email.body, to=[email.to], headers=headers)
+    message = EmailMessage(subject=email.subject, body=body, to=[email.to], headers=headers)
     if email.attachment:
         with default_storage.open(email.attachment, "rb") as stored:
             message.attach(
@@ -93,10 +93,7 @@ def deliver_email(email_id: int) -> str:
         return "nothing to do"
     stop = reason_to_stop(email)
     if stop:
-        email.status = OutgoingEmail.Status.STOPPED
-        email.last_error = stop[:200]
-        email.save(update_fields=["status", "last_error"])
-        return stop
+        return _stop(email, stop)
     if email.kind in ATTACHMENT_NOW:
         ATTACHMENT_NOW[email.kind](email)
     waits = _attachment_waits(email)
@@ -111,8 +108,12 @@ def deliver_email(email_id: int) -> str:
         email.last_error = waits
         email.save(update_fields=["status", "last_error"])
         return waits
+    body = BODY_HOOKS[email.kind](email) if email.kind in BODY_HOOKS else email.body
+    if body is None:
+        # What it carried went between the check above and now (a link cancelled).
+        return _stop(email, reason_to_stop(email) or "no longer to be sent")
     try:
-        _message(email).send()
+        _message(email, body).send()
     except (smtplib.SMTPException, OSError) as error:
         email.attempts += 1
         email.last_error = _describe(error)
@@ -133,6 +134,13 @@ def deliver_email(email_id: int) -> str:
     for hook in SENT_HOOKS.get(email.kind, []):
         hook(email)
     return "sent"
+
+
+def _stop(email: OutgoingEmail, why: str) -> str:
+    email.status = OutgoingEmail.Status.STOPPED
+    email.last_error = why[:200]
+    email.save(update_fields=["status", "last_error"])
+    return why
 
 
 def _resume_at(email: OutgoingEmail):

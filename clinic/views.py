@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import health, links, once, permissions, resume
 from clinic.actors import Actor
 from clinic.forms import ClinicSettingsForm, RoleForm, StaffInviteForm
+from clinic.invitations import invitations_with_emails
 from clinic.lib.qr import qr_data_uri
 from clinic.models import Invitation, Membership
 from clinic.parsing import parse_uuid
@@ -119,7 +120,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             return once.saved_once(
                 request,
                 invite,
-                _("Invitation sent to {email}.").format(email=form.cleaned_data["email"]),
+                _(
+                    "Invitation to {email} saved. Its e-mail is queued: the list of "
+                    "invitations shows when it has gone out."
+                ).format(email=form.cleaned_data["email"]),
             )
         except StaffError as error:
             form.add_error("email", str(error))
@@ -129,7 +133,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("-is_active", "user__full_name", "user__email")
     )
     page = Paginator(memberships, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    invitations = (
+    invitations = invitations_with_emails(
         Invitation.objects.usable()
         .filter(clinic=request.clinic, kind=Invitation.Kind.STAFF)
         .order_by("-created_at")
@@ -186,7 +190,8 @@ def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
                 request,
                 _(
                     "{user}'s two-factor sign-in was reset. They set it up again "
-                    "after their next sign-in with their password."
+                    "after their next sign-in with their password. The e-mail telling "
+                    "them is queued."
                 ).format(user=membership.user),
             )
         else:

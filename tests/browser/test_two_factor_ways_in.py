@@ -10,7 +10,7 @@ from django.core import mail
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD, actor_of
+from tests.conftest import PASSWORD, actor_of, run_tasks
 from tests.signin import current_code, enrol, login_code_from_outbox
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ def test_invitation_for_an_existing_login(live_server, new_page, settings, admin
     settings.SITE_URL = live_server.url
     secret = enrol(clinician_b)
     staff_invite(actor=actor_of(admin_a), email=clinician_b.email, full_name="B", role="clinician")
+    run_tasks()  # the worker sends the invitation
     link = re.search(r"http\S+/invite/\S+/", mail.outbox[-1].body).group(0)
     page = new_page()
     page.goto(link)

@@ -60,11 +60,15 @@ def invite(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def invite_staff(django_capture_on_commit_callbacks):
+    """POST the staff page's invitation form, then run the worker that sends its e-mail."""
+
     def post(client: Client, email: str, role: str = "clinician"):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(
+            response = client.post(
                 "/portal/staff/", {"full_name": "Invited Person", "email": email, "role": role}
             )
+        run_tasks()
+        return response
 
     return post
 

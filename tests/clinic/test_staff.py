@@ -4,9 +4,24 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.test import Client
 
-from clinic.models import AuditEvent, Invitation, Membership, User
-from tests.conftest import client_for, make_patient, make_user
+from clinic.models import AuditEvent, Invitation, Membership, OutgoingEmail, User
+from clinic.tasks import deliver_email
+from tests.conftest import client_for, make_patient, make_staff, make_user, run_tasks
+from tests.signin import link_from_outbox, open_invitation
+
+
+class MailServerDown(BaseEmailBackend):
+    """EMAIL_BACKEND for a mail server that refuses connections."""
+
+    def send_messages(self, email_messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+MAIL_SERVER_DOWN = "tests.clinic.test_staff.MailServerDown"
+MAIL_SERVER_BACK = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def invite_staff(client, email: str, name: str = "Nell Park", role: str = "clinician"):
@@ -24,11 +39,73 @@ def test_an_admin_invites_a_clinician_who_joins_on_accepting(
     # Nobody joins, and no account is made, until the link is used.
     assert not Membership.objects.filter(user__email="nell@example.test").exists()
     assert not User.objects.filter(email="nell@example.test").exists()
+    assert mail.outbox == []  # queued with the invitation, sent by the worker
+    run_tasks()
     assert len(mail.outbox) == 1 and "/invite/" in mail.outbox[0].body
     assert "Nell" not in mail.outbox[0].subject
     assert AuditEvent.objects.filter(action="staff.invite").exists()
     page = as_admin_a.get("/portal/staff/").content.decode()
     assert "Invitations not yet accepted" in page and "nell@example.test" in page
+
+
+def test_an_invitation_made_while_the_mail_server_is_down_is_saved_once_and_sent_when_back(
+    as_admin_a, settings, django_capture_on_commit_callbacks
+):
+    """Before: the invitation was saved, then its e-mail failed after the commit. The admin
+    was told "That form was sent twice. It was saved once.", nothing was mailed, and
+    inviting again replaced the invitation, to fail the same way. Now the e-mail is queued
+    with the invitation, the page says so, and the worker retries it."""
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    once = as_admin_a.get("/portal/staff/").context["form"]["once"].initial
+    sent = {"full_name": "Nell Park", "email": "nell@example.test", "role": "clinician"}
+    with django_capture_on_commit_callbacks(execute=True):
+        page = as_admin_a.post("/portal/staff/", sent | {"once": once}, follow=True)
+    text = page.content.decode()
+    assert "Invitation to nell@example.test saved. Its e-mail is queued" in text
+    assert "sent twice" not in text
+    run_tasks()  # the first try, which the mail server refuses
+    email = OutgoingEmail.objects.get()
+    assert (email.kind, email.status) == ("invitation", "retrying")
+    assert mail.outbox == []
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    assert "e-mail retrying: mail server unreachable" in listed
+    # The same page sent again saves nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = as_admin_a.post("/portal/staff/", sent | {"once": once}, follow=True)
+    assert "sent twice" in again.content.decode()
+    assert Invitation.objects.count() == 1 and OutgoingEmail.objects.count() == 1
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    deliver_email.call(email.pk)  # the retry, once the mail server is back
+    email.refresh_from_db()
+    assert email.status == "sent" and len(mail.outbox) == 1
+    link = link_from_outbox()
+    # The link is made as the e-mail goes out: the queued row never held a live one.
+    assert link not in email.body and "/invite/" not in email.body
+    assert "Choose your password" in open_invitation(Client(), link).content.decode()
+    assert "e-mail sent" in as_admin_a.get("/portal/staff/").content.decode()
+
+
+def test_an_invitation_email_still_waiting_is_not_sent_once_its_link_would_not_work(
+    as_admin_a, clinic_a, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    second = make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_staff(as_admin_a, "late@example.test")
+        invite_staff(client_for(second), "later@example.test")
+    run_tasks()
+    cancelled = Invitation.objects.get(email="late@example.test")
+    as_admin_a.post(f"/portal/staff/invitations/{cancelled.uuid}/cancel/")
+    # The other one's sender is made front desk in the Django admin: its link would be
+    # refused when used, so it is not sent either.
+    Membership.objects.filter(user=second).update(role="front_desk")
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    for email in OutgoingEmail.objects.all():
+        deliver_email.call(email.pk)
+    assert mail.outbox == []
+    stopped = dict(OutgoingEmail.objects.filter(status="stopped").values_list("to", "last_error"))
+    assert stopped["late@example.test"] == "the invitation was cancelled, replaced or used"
+    assert "can no longer invite staff" in stopped["later@example.test"]
 
 
 def test_inviting_an_existing_colleague_again_is_refused(as_admin_a, clinician_a):
@@ -160,8 +237,34 @@ def test_an_admin_resets_a_colleagues_two_factor_audited_and_told(
     assert not Authenticator.objects.filter(user=clinician_a).exists()
     event = AuditEvent.objects.get(action="mfa.reset")
     assert event.target_user == clinician_a
+    run_tasks()
     assert mail.outbox[-1].to == [clinician_a.email]
     assert "reset" in mail.outbox[-1].subject
+
+
+def test_a_two_factor_reset_while_the_mail_server_is_down_is_done_and_its_notice_sent_later(
+    as_admin_a, clinician_a, settings, django_capture_on_commit_callbacks
+):
+    """Before: the reset was saved, then its e-mail failed inside the request: HTTP 500."""
+    TOTP.activate(clinician_a, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_a)
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    with django_capture_on_commit_callbacks(execute=True):
+        page = as_admin_a.post(
+            f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+        )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "two-factor sign-in was reset" in text and "The e-mail telling them is queued" in text
+    assert not Authenticator.objects.filter(user=clinician_a).exists()
+    assert AuditEvent.objects.filter(action="mfa.reset", target_user=clinician_a).exists()
+    run_tasks()  # refused by the mail server
+    email = OutgoingEmail.objects.get()
+    assert (email.kind, email.status, email.recipient) == ("mfa_reset", "retrying", clinician_a)
+    assert mail.outbox == []
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    deliver_email.call(email.pk)
+    assert mail.outbox[-1].to == [clinician_a.email] and "reset" in mail.outbox[-1].subject
 
 
 def test_nobody_resets_their_own_second_factor_from_the_staff_page(as_admin_a, admin_a):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clinic import throttle
 from clinic.models import AuditEvent, Membership, SecurityCounter
-from tests.conftest import PASSWORD, actor_of
+from tests.conftest import PASSWORD, actor_of, run_tasks
 from tests.signin import (
     current_code,
     enrol,
@@ -60,6 +60,7 @@ def test_an_invitation_for_an_existing_login_goes_through_the_full_sign_in(
         staff_invite(
             actor=actor_of(admin_a), email=clinician_b.email, full_name="B", role="clinician"
         )
+    run_tasks()
     client = Client()
     open_invitation(client, link_from_outbox())
     assert not get_user(client).is_authenticated
@@ -94,6 +95,7 @@ def test_a_new_staff_account_from_an_invitation_must_enrol_before_any_patient_da
         staff_invite(
             actor=actor_of(admin_a), email="nell@example.test", full_name="N", role="clinician"
         )
+    run_tasks()
     client = Client()
     open_invitation(client, link_from_outbox())
     client.post(
