@@ -6,6 +6,7 @@ from allauth.mfa.admin import AuthenticatorAdmin as BaseAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
 
 from clinic.models import AuditEvent, Clinic, Membership, User
 
@@ -71,13 +72,48 @@ class ClinicAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+def _has_patient_record(account: str) -> Exists:
+    return Exists(User.objects.filter(pk=OuterRef(account), patient_records__isnull=False))
+
+
+def _account_shown(user: User | None, is_patient: bool) -> str:
+    if user is None:
+        return "—"
+    return f"patient login #{user.pk}" if is_patient else user.email
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is evidence, nobody edits it."""
 
-    list_display = ["created_at", "actor", "actor_role", "clinic", "action", "outcome"]
+    list_display = ["created_at", "who", "actor_role", "clinic", "action", "outcome"]
     list_filter = ["outcome", "action"]
-    list_select_related = ["actor", "clinic"]
+    list_select_related = ["actor", "target_user", "clinic"]
+    # The accounts named as in the account list (StaffAccountsOnly): a patient's login is
+    # part of their record, read in the audited PatientAdmin, not listed here by name.
+    fields = [
+        "created_at", "who", "actor_role", "clinic", "whom", "patient_uuid", "action",
+        "object_type", "object_id", "ip_address", "outcome", "api_token",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                actor_is_patient=_has_patient_record("actor_id"),
+                target_is_patient=_has_patient_record("target_user_id"),
+            )
+        )
+
+    @admin.display(description="actor")
+    def who(self, event: AuditEvent) -> str:
+        return _account_shown(event.actor, event.actor_is_patient)  # type: ignore[attr-defined]
+
+    @admin.display(description="target user")
+    def whom(self, event: AuditEvent) -> str:
+        return _account_shown(event.target_user, event.target_is_patient)  # type: ignore[attr-defined]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -55,3 +55,25 @@ def test_denied_portal_access_by_a_patient_is_audited(as_patient_a1, patient_a1)
     as_patient_a1.get("/portal/")
     event = AuditEvent.objects.get(outcome="denied")
     assert event.actor == patient_a1.user and event.object_id == "patients:caseload"
+
+
+def test_reading_a_patients_trail_is_itself_audited_under_their_name(admin_a, patient_a1):
+    """The audit page filtered by a patient shows who read and changed their record: a
+    read of it, and it left no trace. The whole clinic's log is recorded once a view."""
+    from clinic.models import AuditEvent
+    from tests.conftest import client_for
+
+    client = client_for(admin_a)
+    client.get(f"/portal/patients/{patient_a1.uuid}/")
+    before = AuditEvent.objects.count()
+    page = client.get(f"/portal/audit/?patient={patient_a1.uuid}")
+    assert page.status_code == 200 and "Amara Okafor" in page.content.decode()
+    (event,) = AuditEvent.objects.order_by("id")[before:]
+    assert (event.action, event.patient_uuid, event.actor) == (
+        "audit.view",
+        patient_a1.uuid,
+        admin_a,
+    )
+    client.get("/portal/audit/")
+    latest = AuditEvent.objects.order_by("-id").first()
+    assert (latest.action, latest.patient_uuid) == ("audit.view", None)

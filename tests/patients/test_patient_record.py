@@ -277,6 +277,25 @@ def test_the_django_admin_does_not_list_or_open_patients_logins(db, patient_a1, 
     assert root.get("/admin/mfa/authenticator/").status_code == 200
 
 
+def test_the_django_admin_audit_trail_does_not_name_patients(db, patient_a1, admin_a):
+    """The audit events' actor column named the patient (her login's name), unaudited,
+    in the list and in each event's page; staff are named by their address."""
+    from clinic.models import AuditEvent, User
+    from tests.conftest import client_for
+
+    client_for(patient_a1.user).get("/me/")
+    client_for(admin_a).get(f"/portal/patients/{patient_a1.uuid}/")
+    root = client_for(User.objects.create_superuser("root@example.test", "root's own phrase"))
+    listing = root.get("/admin/clinic/auditevent/").content.decode()
+    assert listing.count(admin_a.email) >= 1
+    assert f"patient login #{patient_a1.user.pk}" in listing
+    event = AuditEvent.objects.filter(actor=patient_a1.user).first()
+    page = root.get(f"/admin/clinic/auditevent/{event.pk}/change/").content.decode()
+    for shown in (listing, page):
+        assert "Amara" not in shown and "Okafor" not in shown
+        assert patient_a1.user.email not in shown
+
+
 def test_an_archived_patient_cannot_use_the_patient_area(as_clinician_a, patient_a1, as_patient_a1):
     as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
     assert as_patient_a1.get("/me/").status_code in {302, 403}
