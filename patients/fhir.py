@@ -100,12 +100,14 @@ def organization(clinic: Clinic) -> dict:
     return _valid(data)
 
 
-def practitioner(user: User) -> dict:
+def practitioner(user: User, *, on_staff: bool) -> dict:
+    """`on_staff`: they work at the clinic now (an active membership of an active account);
+    one who has left is still who wrote a program or took a measurement."""
     return _valid(
         {
             "resourceType": "Practitioner",
             "id": str(user.uuid),
-            "active": user.is_active,
+            "active": on_staff,
             "name": [{"text": user.full_name or user.email}],
         }
     )

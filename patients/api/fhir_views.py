@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from clinic import audit, permissions
 from clinic.api.framework import ClinicApiView, to_utc
-from clinic.models import User
+from clinic.models import Membership, User
 from clinic.parsing import parse_uuid
 from patients import fhir
 from patients.models import Measurement, MorningCheck, OutcomeResponse, Patient, SessionLog
@@ -228,8 +228,9 @@ def _programs(record: Patient):
 
 def _everything(record: Patient) -> list[dict]:
     resources = [fhir.patient(record), fhir.organization(record.clinic)]
-    if record.clinician_id:
-        resources.append(fhir.practitioner(record.clinician))
+    clinician = _staff(record.clinic).filter(pk=record.clinician_id).first()
+    if clinician is not None:
+        resources.append(fhir.practitioner(clinician, on_staff=clinician.on_staff))
     resources += [fhir.careplan(p, record) for p in _programs(record).order_by("created_at")]
     measurements = (
         Measurement.objects.current()
@@ -264,10 +265,12 @@ class PatientEverything(FhirView):
 # --- Practitioner, Organization -------------------------------------------------------------
 
 
-def _staff(request):
-    return User.objects.filter(
-        memberships__clinic=request.clinic, memberships__is_active=True
-    ).distinct()
+def _staff(clinic):
+    """Everyone who is or was on the clinic's staff, with `on_staff` for who works there
+    now: the references to them (a patient's clinician, a program's author, a value's
+    recorder) outlive their membership, and each must resolve."""
+    now = Membership.objects.active().filter(clinic=clinic, user=OuterRef("pk"))
+    return User.objects.filter(memberships__clinic=clinic).annotate(on_staff=Exists(now))
 
 
 class PractitionerSearch(FhirView):
@@ -275,11 +278,16 @@ class PractitionerSearch(FhirView):
 
     def get(self, request):
         count, offset = self.count_and_offset()
-        rows = _staff(request).order_by("full_name", "id")
+        rows = _staff(request.clinic).order_by("full_name", "id")
         total = rows.count()
         page = list(rows[offset : offset + count])
         return self.searchset(
-            [fhir.practitioner(u) for u in page], total, count, offset, patients=(), about=""
+            [fhir.practitioner(u, on_staff=u.on_staff) for u in page],
+            total,
+            count,
+            offset,
+            patients=(),
+            about="",
         )
 
 
@@ -287,10 +295,10 @@ class PractitionerRead(FhirView):
     capabilities = {"GET": "patients.view"}
 
     def get(self, request, user_uuid):
-        found = _staff(request).filter(uuid=parse_uuid(user_uuid)).first()
+        found = _staff(request.clinic).filter(uuid=parse_uuid(user_uuid)).first()
         if found is None:
             raise permissions.not_found(request, "practitioner", user_uuid)
-        return Response(fhir.practitioner(found))
+        return Response(fhir.practitioner(found, on_staff=found.on_staff))
 
 
 class OrganizationSearch(FhirView):

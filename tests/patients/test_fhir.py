@@ -330,3 +330,30 @@ def test_a_careplans_timing_says_how_often_as_the_handout_does(
     (activity,) = fhir.careplan(program, patient_a1)["activity"]
     assert activity["detail"]["scheduledTiming"]["repeat"] == repeat
     _revalidate(fhir.careplan(program, patient_a1))
+
+
+def test_a_clinician_who_left_still_resolves_as_an_inactive_practitioner(
+    clinic_a, admin_a, clinician_a, patient_a1, program_a1
+):
+    """A patient's clinician, a program's author: references that outlive the membership.
+    Deactivated, the clinician answered 404 to the reference the Patient still held, and
+    $everything called them active."""
+    from clinic.models import Membership
+    from tests.conftest import client_for
+
+    membership = Membership.objects.get(user=clinician_a, clinic=clinic_a)
+    client_for(admin_a).post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    client = api_client(api_token_for(clinic_a, "all"))
+    patient = client.get(f"/fhir/R4/Patient/{patient_a1.uuid}").json()
+    references = [r["reference"] for r in patient["generalPractitioner"]]
+    assert references == [f"Practitioner/{clinician_a.uuid}"]
+    followed = client.get(f"/fhir/R4/{references[0]}")
+    assert followed.status_code == 200 and followed.json()["active"] is False
+    bundle = client.get(f"/fhir/R4/Patient/{patient_a1.uuid}/$everything").json()
+    (listed,) = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Practitioner"
+    ]
+    assert (listed["id"], listed["active"]) == (str(clinician_a.uuid), False)
+    search = client.get("/fhir/R4/Practitioner").json()
+    active = {e["resource"]["id"]: e["resource"]["active"] for e in search["entry"]}
+    assert active[str(clinician_a.uuid)] is False and active[str(admin_a.uuid)] is True
