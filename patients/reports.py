@@ -126,7 +126,7 @@ def report_request(patient: Patient, request: ReportRequest, *, author) -> Rende
             "end": request.end.isoformat(),
             "narrative": request.narrative,
             "discharge": request.discharge,
-            "issued": timezone.localdate().isoformat(),
+            "issued": adherence.patient_today(patient).isoformat(),
         },
         patient_uuid=patient.uuid,
         requested_by=author,

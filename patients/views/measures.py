@@ -278,6 +278,12 @@ class ReportForm(SentOnce):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The patient's today (their zone, else the clinic's), as the report dates their
+        # days: the clinic's own ended a day early for a patient east of it.
+        self.today = today
+
     def clean(self) -> dict:
         data = super().clean()
         start, end = data.get("start"), data.get("end")
@@ -286,7 +292,7 @@ class ReportForm(SentOnce):
                 raise forms.ValidationError(_("The end date is before the start date."))
             if (end - start).days > 730:
                 raise forms.ValidationError(_("Choose a period of two years or less."))
-            if end > timezone.localdate():
+            if end > self.today:
                 self.add_error("end", _("The period cannot end in the future."))
             if start < EARLIEST_REPORT_DAY:
                 self.add_error(
@@ -304,9 +310,11 @@ def report(request: HttpRequest, patient_uuid) -> HttpResponse:
     """GET: choose the period and write the summary. POST: ask the worker for the PDF and
     go to its download page (patients.views.documents.report_document)."""
     patient = patient_or_404(request, patient_uuid, archived_changes=True)  # reads only
-    today = timezone.localdate()
+    today = patient_today(patient)
     form = ReportForm(
-        request.POST or None, initial={"start": today - timedelta(weeks=8), "end": today}
+        request.POST or None,
+        initial={"start": today - timedelta(weeks=8), "end": today},
+        today=today,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

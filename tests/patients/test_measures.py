@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -15,7 +15,7 @@ from clinic.models import AuditEvent
 from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
-from tests.conftest import post_for_document
+from tests.conftest import client_for, post_for_document
 
 
 def url(patient, suffix="") -> str:
@@ -795,3 +795,44 @@ def test_sit_and_reach_on_one_box_is_compared_as_recorded(as_clinician_a, patien
     assert "Not drawn" not in chart.summary
     table = measures_table(as_clinician_a, patient_a1)
     assert "+5 cm" in table and "each from its own zero point" not in table
+
+
+def test_a_report_runs_to_the_patients_own_today_east_of_the_clinic(
+    clinic_a_on_utc, clinician_a, patient_a1, program_a1
+):
+    """20:00 in London is the next morning in Auckland, where the patient logged a session
+    dated tomorrow. The report refused to end on their today ("in the future": the
+    clinic's day), and its default end, the clinic's today, left the session out."""
+    import time_machine
+
+    from patients.practice_log import Done, session_log
+
+    patient_a1.timezone = "Pacific/Auckland"
+    patient_a1.save(update_fields=["timezone"])
+    evening = datetime.combine(date.today() + timedelta(days=7), time(20), tzinfo=UTC)
+    theirs = evening.date() + timedelta(days=1)  # Auckland is 12 or 13 hours ahead
+    with time_machine.travel(evening, tick=False):
+        item = program_a1.items.select_related("exercise").first()
+        session, _created = session_log(
+            patient=patient_a1,
+            program=program_a1,
+            done=[Done(item.exercise, 1, 10)],
+            pain=2,
+            effort=4,
+            comment="",
+            client_token="morning-11",
+            actor=Actor.for_patient(patient_a1),
+        )
+        assert session.performed_on == theirs
+        as_clinician_a = client_for(clinician_a)  # signed in then, not a week before
+        form = as_clinician_a.get(url(patient_a1, "report/")).context["form"]
+        assert form.initial["end"] == theirs
+        response = post_for_document(
+            as_clinician_a,
+            url(patient_a1, "report/"),
+            {"start": (theirs - timedelta(days=10)).isoformat(), "end": theirs.isoformat()},
+        )
+        assert response.status_code == 200, response.content.decode()[:300]
+        pages = PdfReader(io.BytesIO(response.content)).pages
+        text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+        assert f"{theirs.day} {theirs:%b %Y} by Cleo Clinician" in text
