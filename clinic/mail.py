@@ -11,6 +11,7 @@ the fact: a patient's invitation still goes that way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -42,6 +43,14 @@ ATTACHMENT_NOW: dict[str, Callable[[OutgoingEmail], None]] = {}
 BODY_HOOKS: dict[str, Callable[[OutgoingEmail], str | None]] = {}
 
 
+# When an e-mail of a kind may go out at the earliest, per kind, registered by the app that
+# queues it: each check is given the e-mail and the moment now, and returns a later moment
+# to wait until (the end of the patient's quiet hours), or None. Asked before each
+# delivery, retries included, so the recipient's settings as they are then decide; a
+# held e-mail waits in the queue (OutgoingEmail.not_before), it has not failed.
+NOT_BEFORE: dict[str, list[Callable[[OutgoingEmail, datetime], datetime | None]]] = {}
+
+
 def reason_to_stop(email: OutgoingEmail) -> str:
     return next((why for check in STOP_CHECKS.get(email.kind, []) if (why := check(email))), "")
 
@@ -51,6 +60,12 @@ def _rendered(template: str, context: dict, subject: str, language: str | None) 
     clinic.languages), else the site's; the subject may be a lazy translation."""
     with translation.override(language or settings.LANGUAGE_CODE):
         return str(subject), render_to_string(template, context)
+
+
+def held_until(email: OutgoingEmail, now: datetime) -> datetime | None:
+    """The moment an e-mail must wait for before the mail server gets it, or None."""
+    waits = [until for check in NOT_BEFORE.get(email.kind, []) if (until := check(email, now))]
+    return max((until for until in waits if until > now), default=None)
 
 
 def send_templated(

@@ -405,7 +405,8 @@ class OutgoingEmail(models.Model):
     unsubscribe_url = models.CharField(max_length=300, blank=True)
     # What a send is about, so the same reminder is never queued twice for one day.
     dedupe_key = models.CharField(max_length=100, blank=True)
-    # Ids for the code that runs once it is sent (clinic.mail.SENT_HOOKS), never text.
+    # Ids and moments for the code that decides about it (clinic.mail: SENT_HOOKS,
+    # STOP_CHECKS, NOT_BEFORE), never text.
     about = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -414,6 +415,9 @@ class OutgoingEmail(models.Model):
     # When a worker last took it up: an e-mail still "sending" long after was left by a
     # worker that died (clinic.tasks.emails_resume sends it again).
     attempted_at = models.DateTimeField(null=True, blank=True)
+    # Held until then (clinic.mail.NOT_BEFORE: a patient's quiet hours): the worker sends
+    # it no earlier, and emails_resume does not wake it before.
+    not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

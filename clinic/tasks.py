@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic import documents
-from clinic.mail import ATTACHMENT_NOW, BODY_HOOKS, SENT_HOOKS, reason_to_stop
+from clinic.mail import ATTACHMENT_NOW, BODY_HOOKS, SENT_HOOKS, held_until, reason_to_stop
 from clinic.models import FormSending, OutgoingEmail, RenderJob
 
 # Minutes to wait before each retry of an e-mail the mail server did not take.
@@ -94,6 +94,14 @@ def deliver_email(email_id: int) -> str:
     stop = reason_to_stop(email)
     if stop:
         return _stop(email, stop)
+    wait = held_until(email, now)
+    if wait is not None:
+        # Not an attempt: nothing was tried, and the retries it has left stay for later.
+        email.status = OutgoingEmail.Status.QUEUED
+        email.not_before = wait
+        email.save(update_fields=["status", "not_before"])
+        deliver_email.using(run_after=wait).enqueue(email.pk)
+        return "held"
     if email.kind in ATTACHMENT_NOW:
         ATTACHMENT_NOW[email.kind](email)
     waits = _attachment_waits(email)
@@ -145,8 +153,8 @@ def _stop(email: OutgoingEmail, why: str) -> str:
 
 def _resume_at(email: OutgoingEmail):
     """When an unfinished e-mail is overdue: its retry's time (or its queueing, or its
-    last claim) and then RESUME_AFTER more."""
-    since = email.attempted_at or email.created_at
+    last claim, or the end of its hold) and then RESUME_AFTER more."""
+    since = max(filter(None, (email.attempted_at, email.not_before)), default=email.created_at)
     if email.status == OutgoingEmail.Status.RETRYING and email.attempts:
         since += timedelta(minutes=RETRY_MINUTES[min(email.attempts, len(RETRY_MINUTES)) - 1])
     return since + RESUME_AFTER
@@ -162,7 +170,7 @@ def emails_resume() -> int:
     woken = 0
     for email in OutgoingEmail.objects.filter(
         status__in=(*UNFINISHED, OutgoingEmail.Status.SENDING)
-    ).only("pk", "status", "attempts", "attempted_at", "created_at"):
+    ).only("pk", "status", "attempts", "attempted_at", "not_before", "created_at"):
         if _resume_at(email) > now:
             continue
         if email.status == OutgoingEmail.Status.SENDING:

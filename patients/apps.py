@@ -9,7 +9,7 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what a patient invitation grants (clinic.invitations.ACCEPTORS).
-        from clinic.mail import ATTACHMENT_NOW, SENT_HOOKS, STOP_CHECKS
+        from clinic.mail import ATTACHMENT_NOW, NOT_BEFORE, SENT_HOOKS, STOP_CHECKS
         from clinic.models import OutgoingEmail
         from clinic.services import CLINIC_UPDATED_HOOKS
         from patients import adherence, caseload, handouts, outgoing, services  # noqa: F401
@@ -31,6 +31,12 @@ class PatientsConfig(AppConfig):
         add(SENT_HOOKS.setdefault(OutgoingEmail.Kind.HANDOUT, []), handouts.handout_email_sent)
         # ...and carries the handout of the program as it is when it goes out.
         ATTACHMENT_NOW[OutgoingEmail.Kind.HANDOUT] = handouts.handout_email_now
-        # An e-mail about a patient, or a digest, still goes out only if it still should.
-        for kind, check in outgoing.CHECKS.items():
-            add(STOP_CHECKS.setdefault(kind, []), check)
+        # An e-mail about a patient, or a digest, still goes out only if it still should;
+        # a reminder or nudge only at the patient's time, never in their quiet hours.
+        for registry, by_kind in (
+            (STOP_CHECKS, outgoing.CHECKS),
+            (NOT_BEFORE, outgoing.NOT_BEFORE),
+        ):
+            for kind, checks in by_kind.items():
+                for check in checks:
+                    add(registry.setdefault(kind, []), check)

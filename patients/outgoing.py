@@ -1,14 +1,18 @@
 """Whether an e-mail queued earlier should still go out when the worker sends it
-(clinic.mail.STOP_CHECKS). An e-mail can wait hours (its handout being rendered, the
-mail server's retries); a record corrected or closed meanwhile decides, not the record
-as it was when the e-mail was queued."""
+(clinic.mail.STOP_CHECKS), and not before when (clinic.mail.NOT_BEFORE). An e-mail can
+wait hours (its handout being rendered, the mail server's retries); a record corrected
+or closed meanwhile decides, not the record as it was when the e-mail was queued."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.capabilities import role_can
 from clinic.models import Membership, OutgoingEmail
+from patients import reminders
 from patients.models import Patient, ReminderSetting
 
 
@@ -38,6 +42,38 @@ def reminder_stopped(email: OutgoingEmail) -> str:
     return "" if wanted else _("reminders were turned off after it was queued")
 
 
+def reminder_too_late(email: OutgoingEmail) -> str:
+    """An exercise reminder only within SEND_WITHIN of the time it was for: one held up
+    by a mail server that was down must not say "time for your exercises" at night or the
+    next morning."""
+    if email.patient_uuid is None:
+        return ""
+    # One queued before reminders carried their time: its queueing, in its window and so
+    # no earlier than that time, stands in for it.
+    due_at = email.about.get("due_at")
+    due = datetime.fromisoformat(due_at) if due_at else email.created_at
+    if timezone.now() < due + reminders.SEND_WITHIN:
+        return ""
+    return _("too late: the reminder's time had passed")
+
+
+def _setting(email: OutgoingEmail) -> ReminderSetting | None:
+    if email.patient_uuid is None:
+        return None
+    return (
+        ReminderSetting.objects.filter(patient__uuid=email.patient_uuid)
+        .select_related("patient__clinic")
+        .first()
+    )
+
+
+def quiet_hours_not_before(email: OutgoingEmail, now: datetime) -> datetime | None:
+    """A reminder or nudge never reaches the patient in their quiet hours (as they are set
+    when it goes out): a mail-server retry or a late worker waits until they end."""
+    setting = _setting(email)
+    return None if setting is None else reminders.quiet_hours_end(setting, now)
+
+
 def digest_stopped(email: OutgoingEmail) -> str:
     """A weekly digest (clinical counts): only to a member who still reads clinical data and
     still asks for it, at the address it was queued for."""
@@ -55,8 +91,13 @@ def digest_stopped(email: OutgoingEmail) -> str:
 
 
 CHECKS = {
-    OutgoingEmail.Kind.HANDOUT: patient_email_stopped,
-    OutgoingEmail.Kind.REMINDER: reminder_stopped,
-    OutgoingEmail.Kind.QUESTIONNAIRE: reminder_stopped,
-    OutgoingEmail.Kind.DIGEST: digest_stopped,
+    OutgoingEmail.Kind.HANDOUT: [patient_email_stopped],
+    OutgoingEmail.Kind.REMINDER: [reminder_stopped, reminder_too_late],
+    OutgoingEmail.Kind.QUESTIONNAIRE: [reminder_stopped],
+    OutgoingEmail.Kind.DIGEST: [digest_stopped],
+}
+
+NOT_BEFORE = {
+    OutgoingEmail.Kind.REMINDER: [quiet_hours_not_before],
+    OutgoingEmail.Kind.QUESTIONNAIRE: [quiet_hours_not_before],
 }

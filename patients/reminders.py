@@ -32,6 +32,24 @@ from programs.models import Program
 SEND_WITHIN = timedelta(hours=2)
 
 
+def _window_start(setting: ReminderSetting, day: date) -> datetime:
+    """The patient's chosen time on a day of theirs: a reminder's window opens then."""
+    return datetime.combine(day, setting.time_of_day, tzinfo=setting.patient.tzinfo)
+
+
+def quiet_hours_end(setting: ReminderSetting, moment: datetime) -> datetime | None:
+    """When the patient's quiet hours that `moment` falls in end (their clock), or None
+    outside them. Nothing goes to them by e-mail until then: no reminder, no nudge."""
+    zone = setting.patient.tzinfo
+    local = timezone.localtime(moment, zone)
+    if not setting.in_quiet_hours(local.time()):
+        return None
+    day = local.date()
+    if local.time() >= setting.quiet_until:  # quiet hours that run past midnight
+        day += timedelta(days=1)
+    return datetime.combine(day, setting.quiet_until, tzinfo=zone)
+
+
 class ReminderError(Exception):
     """A reminder change that cannot be made as asked; the message is shown."""
 
@@ -123,13 +141,17 @@ def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
     return True
 
 
-def _queue(setting: ReminderSetting, *, kind: str, day: date, subject: str, template: str):
+def _queue(
+    setting: ReminderSetting, *, kind: str, day: date, subject: str, template: str, about=None
+):
     patient = setting.patient
     with for_patient(patient.preferred_language):
-        return _queue_in_language(setting, kind=kind, day=day, subject=subject, template=template)
+        return _queue_in_language(
+            setting, kind=kind, day=day, subject=subject, template=template, about=about
+        )
 
 
-def _queue_in_language(setting, *, kind: str, day: date, subject, template: str):
+def _queue_in_language(setting, *, kind: str, day: date, subject, template: str, about=None):
     patient = setting.patient
     return queue_email(
         kind=kind,
@@ -150,6 +172,7 @@ def _queue_in_language(setting, *, kind: str, day: date, subject, template: str)
         ),
         unsubscribe_url=absolute_url("patients:reminders_stop", setting.unsubscribe_token),
         dedupe_key=f"{kind}:{patient.uuid}:{day.isoformat()}",
+        about=about or {},
     )
 
 
@@ -169,8 +192,8 @@ def reminders_send_due(now: datetime | None = None) -> int:
         patient = setting.patient
         local = timezone.localtime(now, patient.tzinfo)
         today = local.date()
-        start = datetime.combine(today, setting.time_of_day, tzinfo=patient.tzinfo)
-        if not start <= local < start + SEND_WITHIN or setting.in_quiet_hours(local.time()):
+        start = _window_start(setting, today)
+        if not start <= local < start + SEND_WITHIN or quiet_hours_end(setting, now):
             continue
         key = f"{OutgoingEmail.Kind.REMINDER}:{patient.uuid}:{today.isoformat()}"
         if OutgoingEmail.objects.filter(dedupe_key=key).exists():
@@ -191,6 +214,8 @@ def reminders_send_due(now: datetime | None = None) -> int:
                 day=today,
                 subject=gettext_lazy("Time for your exercises"),
                 template="emails/reminder.txt",
+                # The time it is for: SEND_WITHIN later it is too late (patients.outgoing).
+                about={"due_at": start.isoformat()},
             )
         queued += 1
     return queued

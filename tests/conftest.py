@@ -486,6 +486,19 @@ def run_on_new_sqlite(tmp_path, module: str) -> tuple[subprocess.CompletedProces
     return done, json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def mail_server_down(monkeypatch) -> None:
+    """Every e-mail the worker hands over is refused as by a mail server that is down
+    (a temporary failure: retried); monkeypatch.undo() brings it back."""
+    import smtplib
+
+    from django.core.mail import EmailMessage
+
+    def down(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("connection closed")
+
+    monkeypatch.setattr(EmailMessage, "send", down)
+
+
 def run_tasks() -> int:
     """Run every ready task through django-tasks-db's worker loop (the db_worker command's
     own code), in this process and this test's transaction. Returns how many ran."""

@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from clinic.mail import queue_email
 from clinic.models import Invitation, OutgoingEmail, SecurityCounter
-from tests.conftest import run_tasks
+from tests.conftest import mail_server_down, run_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,13 +43,6 @@ def test_a_queued_email_is_sent_by_the_worker(clinic_a, django_capture_on_commit
     email.refresh_from_db()
     assert email.status == "sent" and email.sent_at and email.attempts == 1
     assert mail.outbox[0].subject == "Limber: Time for your exercises"
-
-
-def mail_server_down(monkeypatch) -> None:
-    def down(self, fail_silently=False):
-        raise smtplib.SMTPServerDisconnected("connection closed")
-
-    monkeypatch.setattr(EmailMessage, "send", down)
 
 
 def test_a_mail_server_that_is_down_is_retried_with_backoff(
@@ -199,6 +192,30 @@ def test_a_retry_is_not_woken_before_its_time(
         assert emails_resume.call() == 0
     with time_machine.travel(email.attempted_at + timedelta(minutes=80)):
         assert emails_resume.call() == 1
+
+
+def test_an_email_held_by_its_kinds_check_waits_without_failing_or_being_woken(
+    clinic_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A NOT_BEFORE check (a patient's quiet hours) holds it: queued again for that time,
+    no attempt counted, and the sweep for e-mails left behind does not wake it early (it
+    would only be held again, every quarter of an hour)."""
+    from clinic import mail as outgoing
+    from clinic.tasks import emails_resume
+
+    until = timezone.now().replace(microsecond=0) + timedelta(hours=9)
+    monkeypatch.setitem(outgoing.NOT_BEFORE, OutgoingEmail.Kind.REMINDER, [lambda e, now: until])
+    email = queued(clinic_a, django_capture_on_commit_callbacks)
+    run_tasks()
+    email.refresh_from_db()
+    assert (email.status, email.attempts, email.not_before) == ("queued", 0, until)
+    assert DBTaskResult.objects.filter(status="READY").get().run_after == until
+    with time_machine.travel(until - timedelta(minutes=1)):
+        assert emails_resume.call() == 0 and run_tasks() == 0
+    with time_machine.travel(until):
+        assert run_tasks() == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts, len(mail.outbox)) == ("sent", 1, 1)
 
 
 def test_the_same_reminder_is_never_queued_twice(clinic_a, django_capture_on_commit_callbacks):

@@ -4,7 +4,7 @@ was queued for may be corrected or closed meanwhile."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,9 +13,13 @@ from django.core import mail
 
 from clinic.mail import queue_email
 from clinic.models import Membership, OutgoingEmail
+from clinic.tasks import emails_resume
 from patients.digests import digests_send
-from patients.models import Flag, ReminderSetting
-from tests.conftest import client_for, run_tasks
+from patients.models import Flag, OutcomeAssignment, ReminderSetting
+from patients.outcomes import outcome_assign
+from patients.reminders import reminders_update
+from patients.tasks import daily_sweep
+from tests.conftest import actor_of, client_for, mail_server_down, run_tasks
 
 UTC = ZoneInfo("UTC")
 
@@ -93,6 +97,62 @@ def test_a_reminder_queued_before_the_patient_turned_reminders_off_is_not_sent(
     run_tasks()
     assert mail.outbox == []
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.STOPPED
+
+
+def at(day, hour, minute=0):
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def nudged(patient_a1, clinician_a, clinic_a_on_utc, django_capture_on_commit_callbacks):
+    """Amara (UTC; reminders at 18:00, quiet hours 21:00 to 08:00) has an RMDQ every four
+    weeks: the daily sweep at 05:15 on 30 November asks for it and queues the nudge."""
+    with time_machine.travel(at(2, 9), tick=False):
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="rmdq", every_weeks=4)
+        reminders_update(
+            actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True
+        )
+    OutcomeAssignment.objects.all().delete()  # the baseline was answered
+    with (
+        time_machine.travel(at(30, 5, 15), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        daily_sweep.call()
+    return OutgoingEmail.objects.get(kind="questionnaire")
+
+
+def test_a_nudge_that_meets_quiet_hours_is_held_and_sent_when_they_end(
+    nudged, patient_a1, clinician_a, monkeypatch
+):
+    """The worker is down from before 18:00 to 20:55 (the nudge's time missed: it still
+    goes), and then the mail server refuses it. Its retry comes at 21:10, in quiet hours:
+    held until 08:00, not counted as an attempt, and not woken in the night."""
+    mail_server_down(monkeypatch)
+    with time_machine.travel(at(30, 20, 55), tick=False):
+        run_tasks()
+    nudged.refresh_from_db()
+    assert (nudged.status, nudged.attempts) == (OutgoingEmail.Status.RETRYING, 1)
+    monkeypatch.undo()
+    with time_machine.travel(at(30, 21, 10), tick=False):
+        run_tasks()
+        chart = client_for(clinician_a).get(f"/portal/patients/{patient_a1.uuid}/")
+    nudged.refresh_from_db()
+    assert mail.outbox == []
+    assert (nudged.status, nudged.attempts) == (OutgoingEmail.Status.QUEUED, 1)
+    assert nudged.not_before == at(30, 8) + timedelta(days=1)
+    assert "waiting to be sent: held until" in chart.content.decode()
+    moment = at(30, 21, 22)
+    while moment < at(30, 8) + timedelta(days=1):
+        with time_machine.travel(moment, tick=False):
+            assert emails_resume.call() == 0
+            assert run_tasks() == 0
+        moment += timedelta(minutes=15)
+    assert mail.outbox == []
+    with time_machine.travel(at(30, 8) + timedelta(days=1), tick=False):
+        run_tasks()
+    nudged.refresh_from_db()
+    assert (nudged.status, nudged.attempts) == (OutgoingEmail.Status.SENT, 2)
+    assert mail.outbox[0].to == [patient_a1.email]
 
 
 def test_what_still_should_go_out_goes_out(patient_a1, django_capture_on_commit_callbacks):

@@ -8,16 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 
 from clinic.models import AuditEvent, OutgoingEmail
+from clinic.tasks import emails_resume
 from patients.models import Patient, ReminderSetting, SessionLog
 from patients.reminders import ReminderError, reminders_send_due, reminders_update
 from patients.services import patient_program_start
 from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
-from tests.conftest import actor_of, client_for
+from tests.conftest import actor_of, client_for, mail_server_down, run_tasks
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
 pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
@@ -233,3 +235,63 @@ def test_the_clinician_records_consent_and_sees_the_state_on_the_chart(
     )
     chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert "on exercise days at 17:00" in chart and "recorded by the clinic" in chart
+
+
+# --- Late e-mails: a mail server or a worker that was down ------------------------------
+
+
+def test_a_reminder_the_mail_server_refused_at_18_is_not_sent_at_night(
+    daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Reminder at 18:00, quiet hours 21:00 to 08:00. The mail server is down at 18:05 and
+    the retry runs at 21:30 (the worker was down too): in quiet hours, about an evening
+    gone. It is stopped with its reason, neither sent then nor the next morning."""
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        turn_on(patient_a1, actor_of(clinician_a), hour=18)
+    mail_server_down(monkeypatch)
+    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_send_due() == 1
+        run_tasks()
+    email = OutgoingEmail.objects.get(kind="reminder")
+    assert email.status == OutgoingEmail.Status.RETRYING
+    monkeypatch.undo()  # the mail server is back
+    with time_machine.travel(at(2026, 11, 16, 21, 30), tick=False):
+        emails_resume.call()
+        run_tasks()
+    with time_machine.travel(at(2026, 11, 17, 8, 30), tick=False):
+        emails_resume.call()
+        run_tasks()
+    assert mail.outbox == []
+    email.refresh_from_db()
+    assert (email.status, email.last_error) == (
+        OutgoingEmail.Status.STOPPED,
+        "too late: the reminder's time had passed",
+    )
+    chart = client_for(clinician_a).get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "not sent: too late: the reminder&#x27;s time had passed" in chart
+
+
+def test_a_reminder_retried_inside_its_two_hours_but_in_quiet_hours_waits_then_stops(
+    daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Reminder at 20:00: its two hours run into the quiet hours (from 21:00). A retry at
+    21:15 is held, not sent (nor counted as an attempt); at 08:00 it is too late."""
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        turn_on(patient_a1, actor_of(clinician_a), hour=20)
+    mail_server_down(monkeypatch)
+    with time_machine.travel(at(2026, 11, 16, 20, 5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_send_due() == 1
+        run_tasks()
+    monkeypatch.undo()
+    with time_machine.travel(at(2026, 11, 16, 21, 15), tick=False):
+        run_tasks()
+        email = OutgoingEmail.objects.get(kind="reminder")
+        assert mail.outbox == []
+        assert (email.status, email.attempts) == (OutgoingEmail.Status.QUEUED, 1)
+        assert email.not_before == at(2026, 11, 17, 8)
+    with time_machine.travel(at(2026, 11, 17, 8), tick=False):
+        run_tasks()
+    email.refresh_from_db()
+    assert mail.outbox == [] and email.status == OutgoingEmail.Status.STOPPED
