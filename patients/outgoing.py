@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from clinic.capabilities import role_can
 from clinic.models import Membership, OutgoingEmail
 from patients import reminders
-from patients.models import Patient, ReminderSetting
+from patients.models import OutcomeAssignment, Patient, ReminderSetting
 
 
 def patient_email_stopped(email: OutgoingEmail) -> str:
@@ -57,6 +57,17 @@ def reminder_too_late(email: OutgoingEmail) -> str:
     return _("too late: the reminder's time had passed")
 
 
+def questionnaire_answered(email: OutgoingEmail) -> str:
+    """A questionnaire nudge, not once nothing is waiting to be answered (answered
+    in the patient area or on paper, or withdrawn) while it waited for their time."""
+    if email.patient_uuid is None:
+        return ""
+    waiting = OutcomeAssignment.objects.filter(
+        patient__uuid=email.patient_uuid, response__isnull=True
+    ).exists()
+    return "" if waiting else _("the questionnaire was answered or withdrawn meanwhile")
+
+
 def _setting(email: OutgoingEmail) -> ReminderSetting | None:
     if email.patient_uuid is None:
         return None
@@ -72,6 +83,17 @@ def quiet_hours_not_before(email: OutgoingEmail, now: datetime) -> datetime | No
     when it goes out): a mail-server retry or a late worker waits until they end."""
     setting = _setting(email)
     return None if setting is None else reminders.quiet_hours_end(setting, now)
+
+
+def nudge_not_before(email: OutgoingEmail, now: datetime) -> datetime | None:
+    """A questionnaire nudge goes at the patient's reminder time, the first after it fell
+    due (its queueing, by the daily sweep); once that has come it waits no more (a worker
+    that was down at that time sends it late, not never)."""
+    setting = _setting(email)
+    if setting is None:
+        return None
+    first = reminders.next_window(setting, email.created_at)
+    return first if now < first else None
 
 
 def digest_stopped(email: OutgoingEmail) -> str:
@@ -93,11 +115,11 @@ def digest_stopped(email: OutgoingEmail) -> str:
 CHECKS = {
     OutgoingEmail.Kind.HANDOUT: [patient_email_stopped],
     OutgoingEmail.Kind.REMINDER: [reminder_stopped, reminder_too_late],
-    OutgoingEmail.Kind.QUESTIONNAIRE: [reminder_stopped],
+    OutgoingEmail.Kind.QUESTIONNAIRE: [reminder_stopped, questionnaire_answered],
     OutgoingEmail.Kind.DIGEST: [digest_stopped],
 }
 
 NOT_BEFORE = {
     OutgoingEmail.Kind.REMINDER: [quiet_hours_not_before],
-    OutgoingEmail.Kind.QUESTIONNAIRE: [quiet_hours_not_before],
+    OutgoingEmail.Kind.QUESTIONNAIRE: [quiet_hours_not_before, nudge_not_before],
 }

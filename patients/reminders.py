@@ -50,6 +50,17 @@ def quiet_hours_end(setting: ReminderSetting, moment: datetime) -> datetime | No
     return datetime.combine(day, setting.quiet_until, tzinfo=zone)
 
 
+def next_window(setting: ReminderSetting, moment: datetime) -> datetime:
+    """The first moment from `moment` on inside a reminder window: the patient's chosen
+    time that day, or up to SEND_WITHIN after it."""
+    day = timezone.localtime(moment, setting.patient.tzinfo).date()
+    for earlier in (day - timedelta(days=1), day):  # a window may run past midnight
+        start = _window_start(setting, earlier)
+        if moment < start + SEND_WITHIN:
+            return max(moment, start)
+    return _window_start(setting, day + timedelta(days=1))
+
+
 class ReminderError(Exception):
     """A reminder change that cannot be made as asked; the message is shown."""
 
@@ -222,7 +233,9 @@ def reminders_send_due(now: datetime | None = None) -> int:
 
 
 def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
-    """An e-mail for each questionnaire that just fell due, to patients with reminders on."""
+    """An e-mail for each questionnaire that just fell due, to patients with reminders on.
+    Queued now (the daily sweep, whatever the patient's clock), it waits in the queue for
+    the patient's own reminder time (patients.outgoing.nudge_not_before)."""
     sent = 0
     for assignment in assignments:
         setting = (

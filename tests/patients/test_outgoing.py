@@ -15,8 +15,8 @@ from clinic.mail import queue_email
 from clinic.models import Membership, OutgoingEmail
 from clinic.tasks import emails_resume
 from patients.digests import digests_send
-from patients.models import Flag, OutcomeAssignment, ReminderSetting
-from patients.outcomes import outcome_assign
+from patients.models import Flag, OutcomeAssignment, OutcomeResponse, ReminderSetting
+from patients.outcomes import outcome_assign, outcome_record
 from patients.reminders import reminders_update
 from patients.tasks import daily_sweep
 from tests.conftest import actor_of, client_for, mail_server_down, run_tasks
@@ -153,6 +153,30 @@ def test_a_nudge_that_meets_quiet_hours_is_held_and_sent_when_they_end(
     nudged.refresh_from_db()
     assert (nudged.status, nudged.attempts) == (OutgoingEmail.Status.SENT, 2)
     assert mail.outbox[0].to == [patient_a1.email]
+
+
+def test_a_nudge_for_a_questionnaire_answered_while_it_waited_is_not_sent(
+    nudged, patient_a1, clinician_a
+):
+    with time_machine.travel(at(30, 5, 15), tick=False):
+        run_tasks()  # held until 18:00, the patient's time
+    with time_machine.travel(at(30, 12), tick=False):
+        outcome_record(
+            patient=patient_a1,
+            code="rmdq",
+            answers=[False] * 24,
+            completed_on=at(30, 12).date(),
+            actor=actor_of(clinician_a),
+            source=OutcomeResponse.Source.CLINICIAN,
+        )
+    with time_machine.travel(at(30, 18), tick=False):
+        run_tasks()
+    nudged.refresh_from_db()
+    assert mail.outbox == []
+    assert (nudged.status, nudged.last_error) == (
+        OutgoingEmail.Status.STOPPED,
+        "the questionnaire was answered or withdrawn meanwhile",
+    )
 
 
 def test_what_still_should_go_out_goes_out(patient_a1, django_capture_on_commit_callbacks):

@@ -10,12 +10,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from clinic.models import AuditEvent, OutgoingEmail
 from clinic.tasks import emails_resume
-from patients.models import Patient, ReminderSetting, SessionLog
+from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
+from patients.outcomes import outcome_assign
 from patients.reminders import ReminderError, reminders_send_due, reminders_update
 from patients.services import patient_program_start
+from patients.tasks import daily_sweep
 from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
@@ -295,3 +298,31 @@ def test_a_reminder_retried_inside_its_two_hours_but_in_quiet_hours_waits_then_s
         run_tasks()
     email.refresh_from_db()
     assert mail.outbox == [] and email.status == OutgoingEmail.Status.STOPPED
+
+
+def test_a_questionnaire_nudge_waits_for_the_patients_own_reminder_time(
+    patient_a1, clinician_a, django_capture_on_commit_callbacks
+):
+    """The daily sweep runs at 05:15 UTC: 18:15 in Auckland (summer time, UTC+13). The
+    patient chose 09:00: the nudge goes at 09:00 the next morning there, 20:00 UTC."""
+    Patient.objects.filter(pk=patient_a1.pk).update(timezone="Pacific/Auckland")
+    patient_a1.refresh_from_db()
+    with time_machine.travel(at(2026, 11, 2, 9), tick=False):  # 22:00 on 2 Nov there
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="rmdq", every_weeks=4)
+        turn_on(patient_a1, actor_of(clinician_a), hour=9)
+    OutcomeAssignment.objects.all().delete()  # the baseline was answered
+    with time_machine.travel(at(2026, 11, 30, 5, 15), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert daily_sweep.call()["questionnaire e-mails"] == 1
+        run_tasks()
+    assert mail.outbox == []
+    email = OutgoingEmail.objects.get(kind="questionnaire")
+    assert email.not_before == at(2026, 11, 30, 20)
+    with time_machine.travel(at(2026, 11, 30, 19, 52), tick=False):
+        assert emails_resume.call() == 0
+        assert run_tasks() == 0
+    assert mail.outbox == []
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    with time_machine.travel(at(2026, 11, 30, 20), tick=False):
+        run_tasks()
+    assert [message.subject for message in mail.outbox] == ["Limber: A short questionnaire for you"]
