@@ -90,6 +90,25 @@ def request_render(
     return job
 
 
+# The task that makes each kind of document, registered by the app that renders it
+# (patients.apps): an e-mail waiting for a render that failed for a passing reason (a
+# worker killed mid-render, a full disk) asks for it again through render_again.
+RENDER_TASKS: dict[str, Any] = {}
+
+
+def render_again(job: RenderJob) -> RenderJob:
+    """A new render of what `job` was to make (or the one already queued)."""
+    return request_render(
+        task=RENDER_TASKS[job.kind],
+        clinic=job.clinic,
+        kind=job.kind,
+        storage_name=job.storage_name,
+        filename=job.filename,
+        params=job.params,
+        patient_uuid=job.patient_uuid,
+    )
+
+
 def latest_job(storage_name: str) -> RenderJob | None:
     return RenderJob.objects.filter(storage_name=storage_name).order_by("-created_at").first()
 

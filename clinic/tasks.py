@@ -58,16 +58,24 @@ def _message(email: OutgoingEmail, body: str) -> EmailMessage:
     return message
 
 
-def _attachment_waits(email: OutgoingEmail) -> str:
-    """ "" when the attachment is stored; else "waiting" while its render is queued, or
-    why it never will be."""
+NOT_PREPARED = "the document could not be prepared"
+
+
+def _attachment_waits(email: OutgoingEmail) -> tuple[str, RenderJob | None]:
+    """("", None) when the attachment is stored; ("waiting", job) while its render is
+    queued; (NOT_PREPARED, job) when its render was lost or failed, with the job to ask
+    again for, or None when asking again cannot help (none to repeat, or too large)."""
     if not email.attachment or default_storage.exists(email.attachment):
-        return ""
+        return "", None
     job = documents.latest_job(email.attachment)
-    fresh = job is not None and job.created_at > timezone.now() - documents.stale_after()
+    if job is None or job.kind not in documents.RENDER_TASKS:
+        return NOT_PREPARED, None
+    fresh = job.created_at > timezone.now() - documents.stale_after()
     if fresh and job.status == RenderJob.Status.QUEUED:
-        return "waiting"
-    return "the document could not be prepared"
+        return "waiting", job
+    if job.error == RenderJob.Failure.TOO_LARGE:
+        return NOT_PREPARED, None
+    return NOT_PREPARED, job
 
 
 # The e-mail row, not the task, is what must not be lost: a worker that dies while it
@@ -104,7 +112,7 @@ def deliver_email(email_id: int) -> str:
         return "held"
     if email.kind in ATTACHMENT_NOW:
         ATTACHMENT_NOW[email.kind](email)
-    waits = _attachment_waits(email)
+    waits, job = _attachment_waits(email)
     if waits == "waiting":
         email.status = OutgoingEmail.Status.QUEUED
         email.save(update_fields=["status"])
@@ -112,10 +120,10 @@ def deliver_email(email_id: int) -> str:
         deliver_email.using(run_after=later).enqueue(email.pk)
         return waits
     if waits:
-        email.status = OutgoingEmail.Status.FAILED
-        email.last_error = waits
-        email.save(update_fields=["status", "last_error"])
-        return waits
+        # A render lost with its worker, or refused by a full disk for a moment, is asked
+        # for again, as a download would, and the e-mail retries as for a mail server that
+        # is down: it gives up only when the retries are spent.
+        return _try_later(email, waits, again=job, permanent=job is None)
     body = BODY_HOOKS[email.kind](email) if email.kind in BODY_HOOKS else email.body
     if body is None:
         # What it carried went between the check above and now (a link cancelled).
@@ -123,17 +131,9 @@ def deliver_email(email_id: int) -> str:
     try:
         _message(email, body).send()
     except (smtplib.SMTPException, OSError) as error:
-        email.attempts += 1
-        email.last_error = _describe(error)
-        if _is_permanent(error) or email.attempts > len(RETRY_MINUTES):
-            email.status = OutgoingEmail.Status.FAILED
-            email.save(update_fields=["attempts", "last_error", "status"])
-            return email.last_error
-        email.status = OutgoingEmail.Status.RETRYING
-        email.save(update_fields=["attempts", "last_error", "status"])
-        later = timezone.now() + timedelta(minutes=RETRY_MINUTES[email.attempts - 1])
-        deliver_email.using(run_after=later).enqueue(email.pk)
-        return "retrying"
+        if _is_permanent(error):
+            return _try_later(email, _describe(error), permanent=True)
+        return _try_later(email, _describe(error))
     email.status = OutgoingEmail.Status.SENT
     email.sent_at = timezone.now()
     email.attempts += 1
@@ -142,6 +142,27 @@ def deliver_email(email_id: int) -> str:
     for hook in SENT_HOOKS.get(email.kind, []):
         hook(email)
     return "sent"
+
+
+def _try_later(
+    email: OutgoingEmail, why: str, *, again: RenderJob | None = None, permanent: bool = False
+) -> str:
+    """Count a failed attempt: retry after the next of RETRY_MINUTES (with a new render of
+    `again` asked for now), or fail for good once they are spent (or at once, when the
+    failure is `permanent`)."""
+    email.attempts += 1
+    email.last_error = why[:200]
+    if permanent or email.attempts > len(RETRY_MINUTES):
+        email.status = OutgoingEmail.Status.FAILED
+        email.save(update_fields=["attempts", "last_error", "status"])
+        return email.last_error
+    if again is not None:
+        documents.render_again(again)
+    email.status = OutgoingEmail.Status.RETRYING
+    email.save(update_fields=["attempts", "last_error", "status"])
+    later = timezone.now() + timedelta(minutes=RETRY_MINUTES[email.attempts - 1])
+    deliver_email.using(run_after=later).enqueue(email.pk)
+    return "retrying"
 
 
 def _stop(email: OutgoingEmail, why: str) -> str:

@@ -31,6 +31,12 @@ class PatientsConfig(AppConfig):
         add(SENT_HOOKS.setdefault(OutgoingEmail.Kind.HANDOUT, []), handouts.handout_email_sent)
         # ...and carries the handout of the program as it is when it goes out.
         ATTACHMENT_NOW[OutgoingEmail.Kind.HANDOUT] = handouts.handout_email_now
+        # The worker's task for each document this app renders, for asking again.
+        from clinic.documents import RENDER_TASKS
+        from patients.tasks import RENDERERS, render_document
+
+        for kind in RENDERERS:
+            RENDER_TASKS[kind] = render_document
         # An e-mail about a patient, or a digest, still goes out only if it still should;
         # a reminder or nudge only at the patient's time, never in their quiet hours.
         for registry, by_kind in (

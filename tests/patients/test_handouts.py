@@ -234,21 +234,6 @@ def test_emailing_asks_first_then_the_worker_attaches_the_pdf_with_a_neutral_sub
     assert re.search(r"Handout · [^<]+ · <span class=\"text-success\">sent<", chart)
 
 
-def test_an_email_whose_handout_cannot_be_made_fails_visibly(
-    monkeypatch, as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
-):
-    def broken(**kwargs):
-        raise clinic_pdf.PdfError("The PDF could not be created. Please try again.")
-
-    monkeypatch.setattr(handouts, "render_handout", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        as_clinician_a.post(url(patient_a1, program_a1, "handout/email/"))
-    run_tasks()
-    email = OutgoingEmail.objects.get()
-    assert email.status == "failed" and email.last_error == "the document could not be prepared"
-    assert mail.outbox == [] and not HandoutPrint.objects.exists()
-
-
 def stored_name(patient, program, large_print=False) -> str:
     from patients.handouts import handout_for
 
@@ -898,3 +883,78 @@ def test_a_handout_email_waiting_for_its_render_goes_out_with_the_program_saved_
     assert describe_dosage(first) != before and "4 sets of 7 reps" in describe_dosage(first)
     assert "revision 2" in text and "4 sets of 7 reps" in text
     assert HandoutPrint.objects.get().revision.number == 2
+
+
+def _email_the_handout(client, patient, program, capture) -> None:
+    with capture(execute=True):
+        response = client.post(url(patient, program, "handout/email/"))
+    assert response.status_code == 302
+
+
+def _run_tasks_over(minutes) -> None:
+    for minute in minutes:
+        with time_machine.travel(timezone.now() + timedelta(minutes=minute)):
+            run_tasks()
+
+
+def test_a_handout_email_survives_the_worker_dying_during_its_render(
+    monkeypatch, as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
+):
+    """The worker is killed while it renders the PDF: its job stays "queued". A download
+    would ask again once the job is stale; the e-mail waited for it and then failed for
+    good ("could not be prepared"). It asks for the render again and goes."""
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(handouts, "render_handout", lambda **kw: b"%PDF-1.7 made")
+    _email_the_handout(as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.filter(task_path__endswith="render_document").delete()
+    run_tasks()
+    assert OutgoingEmail.objects.get().status == "queued"
+    _run_tasks_over([11, 11, 13])
+    email = OutgoingEmail.objects.get()
+    assert email.status == "sent", (email.status, email.last_error)
+    assert len(mail.outbox) == 1 and email.attempts == 2
+
+
+def test_a_handout_email_is_not_given_up_because_the_disk_was_full_for_a_moment(
+    monkeypatch, as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
+):
+    import errno
+
+    monkeypatch.setattr(handouts, "render_handout", lambda **kw: b"%PDF-1.7 made")
+    real_save = default_storage.save
+    refusals = []
+
+    def full_once(name, content, *args, **kwargs):
+        if not refusals:
+            refusals.append(name)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(name, content, *args, **kwargs)
+
+    monkeypatch.setattr(default_storage, "save", full_once)
+    _email_the_handout(as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks)
+    _run_tasks_over([0, 2, 3])
+    assert refusals
+    email = OutgoingEmail.objects.get()
+    assert email.status == "sent", (email.status, email.last_error)
+
+
+def test_a_handout_email_whose_render_always_fails_gives_up_after_its_retries(
+    monkeypatch, as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks
+):
+    """Asking again is bounded: the e-mail's retries, as for a mail server that is down,
+    each with a new render, then "failed" on the chart."""
+    from clinic.models import RenderJob
+    from clinic.tasks import RETRY_MINUTES
+
+    def broken(**kwargs):
+        raise clinic_pdf.PdfError("The PDF could not be created. Please try again.")
+
+    monkeypatch.setattr(handouts, "render_handout", broken)
+    _email_the_handout(as_clinician_a, patient_a1, program_a1, django_capture_on_commit_callbacks)
+    _run_tasks_over(range(0, sum(RETRY_MINUTES) + 60, 7))
+    email = OutgoingEmail.objects.get()
+    assert (email.status, email.last_error) == ("failed", "the document could not be prepared")
+    assert email.attempts == len(RETRY_MINUTES) + 1
+    assert RenderJob.objects.filter(status="failed").count() == len(RETRY_MINUTES) + 1
+    assert mail.outbox == [] and not HandoutPrint.objects.exists()
