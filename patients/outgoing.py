@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from clinic.capabilities import role_can
 from clinic.models import Membership, OutgoingEmail
 from patients import reminders
-from patients.models import OutcomeAssignment, Patient, ReminderSetting
+from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
 
 
 def patient_email_stopped(email: OutgoingEmail) -> str:
@@ -48,13 +48,29 @@ def reminder_too_late(email: OutgoingEmail) -> str:
     next morning."""
     if email.patient_uuid is None:
         return ""
-    # One queued before reminders carried their time: its queueing, in its window and so
-    # no earlier than that time, stands in for it.
-    due_at = email.about.get("due_at")
-    due = datetime.fromisoformat(due_at) if due_at else email.created_at
-    if timezone.now() < due + reminders.SEND_WITHIN:
+    if timezone.now() < _due_at(email) + reminders.SEND_WITHIN:
         return ""
     return _("too late: the reminder's time had passed")
+
+
+def _due_at(email: OutgoingEmail) -> datetime:
+    """The time a reminder was for. One queued before reminders carried their time: its
+    queueing, in its window and so no earlier than that time, stands in for it."""
+    due_at = email.about.get("due_at")
+    return datetime.fromisoformat(due_at) if due_at else email.created_at
+
+
+def reminder_done_already(email: OutgoingEmail) -> str:
+    """Not once the patient has logged a session on the reminder's day (their day): the
+    reminder is not queued for a patient who has, and one held up meanwhile (a mail
+    server that was down, quiet hours) must not nag either."""
+    patient = Patient.objects.filter(uuid=email.patient_uuid).first()
+    if patient is None:
+        return ""
+    day = timezone.localtime(_due_at(email), patient.tzinfo).date()
+    if SessionLog.objects.filter(patient=patient, performed_on=day).exists():
+        return _("the patient had already exercised that day")
+    return ""
 
 
 def questionnaire_answered(email: OutgoingEmail) -> str:
@@ -114,7 +130,7 @@ def digest_stopped(email: OutgoingEmail) -> str:
 
 CHECKS = {
     OutgoingEmail.Kind.HANDOUT: [patient_email_stopped],
-    OutgoingEmail.Kind.REMINDER: [reminder_stopped, reminder_too_late],
+    OutgoingEmail.Kind.REMINDER: [reminder_stopped, reminder_too_late, reminder_done_already],
     OutgoingEmail.Kind.QUESTIONNAIRE: [reminder_stopped, questionnaire_answered],
     OutgoingEmail.Kind.DIGEST: [digest_stopped],
 }

@@ -275,6 +275,41 @@ def test_a_reminder_the_mail_server_refused_at_18_is_not_sent_at_night(
     assert "not sent: too late: the reminder&#x27;s time had passed" in chart
 
 
+def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
+    daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Queued at 18:05 with the mail server down; at 18:30 the patient logs the day's
+    session; the retry at 19:00 said "time for your exercises" all the same."""
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        turn_on(patient_a1, actor_of(clinician_a), hour=18)
+    mail_server_down(monkeypatch)
+    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_send_due() == 1
+        run_tasks()
+    monkeypatch.undo()
+    with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
+        SessionLog.objects.create(
+            patient=patient_a1,
+            program=daily,
+            revision=daily.revisions.last(),
+            performed_on=date(2026, 11, 16),
+            logged_at=at(2026, 11, 16, 18, 30),
+            exercises_done=1,
+            pain=1,
+            client_token="evening",
+        )
+    with time_machine.travel(at(2026, 11, 16, 19), tick=False):
+        emails_resume.call()
+        run_tasks()
+    assert mail.outbox == []
+    email = OutgoingEmail.objects.get(kind="reminder")
+    assert (email.status, email.last_error) == (
+        OutgoingEmail.Status.STOPPED,
+        "the patient had already exercised that day",
+    )
+
+
 def test_a_reminder_retried_inside_its_two_hours_but_in_quiet_hours_waits_then_stops(
     daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
 ):
