@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 import uuid
 import zoneinfo
@@ -444,6 +445,12 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.raised_on})"
+
+    @property
+    def version(self) -> str:
+        """What a page showed of the flag, sent back when it is marked reviewed: signs
+        added to it meanwhile (patients.symptoms) must be read before it is closed."""
+        return hashlib.sha256(self.reason.encode()).hexdigest()[:16]
 
 
 class Visit(models.Model):

@@ -505,11 +505,24 @@ def flags_raise_inactive() -> int:
     return sum(flag_check_inactive(patient) for patient in candidates.iterator(chunk_size=500))
 
 
+class FlagChanged(Exception):
+    """The flag changed (new signs) after the page that asked to close it was shown."""
+
+
 @transaction.atomic
-def flag_review(*, actor: Actor, flag: Flag) -> Flag:
-    flag.reviewed_by = actor.user
-    flag.reviewed_at = timezone.now()
-    flag.save(update_fields=["reviewed_by", "reviewed_at"])
-    caseload.refresh_one(flag.patient)
-    audit.record(actor, "flag.review", patient=flag.patient, obj=flag)
-    return flag
+@transaction.atomic
+def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None) -> Flag:
+    """Mark an open flag reviewed; one reviewed meanwhile is left as it is (the first
+    review stands). `seen`: the Flag.version the page showed (None from the API, which
+    shows the reason in the same answer)."""
+    locked = Flag.objects.select_for_update().select_related("patient").get(pk=flag.pk)
+    if locked.reviewed_at is not None:
+        return locked
+    if seen is not None and seen != locked.version:
+        raise FlagChanged
+    locked.reviewed_by = actor.user
+    locked.reviewed_at = timezone.now()
+    locked.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+    caseload.refresh_one(locked.patient)
+    audit.record(actor, "flag.review", patient=locked.patient, obj=locked)
+    return locked

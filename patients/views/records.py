@@ -22,6 +22,7 @@ from clinic.edits import EditedMeanwhile
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
 from clinic.models import Invitation, OutgoingEmail
+from clinic.parsing import parse_text
 from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
 from patients.access import open_flag, patient_or_404
@@ -39,7 +40,7 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.practice_log import flag_check_inactive, flag_review
+from patients.practice_log import FlagChanged, flag_check_inactive, flag_review
 from patients.progressions import suggestions as progression_suggestions
 from patients.services import (
     PatientAccessError,
@@ -359,9 +360,24 @@ def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) 
     flag = open_flag(request, patient, flag_uuid)
     if flag is None:
         messages.info(request, _("That flag was already reviewed."))
+        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
+    try:
+        # A page from before flags carried their version sends none: no check.
+        seen = parse_text(request.POST["seen"], 64) if "seen" in request.POST else None
+        flag = flag_review(actor=request.actor, flag=flag, seen=seen)
+    except FlagChanged:
+        messages.warning(
+            request,
+            _(
+                "New signs were added to this flag after you opened the page. Read it again "
+                "before you mark it reviewed."
+            ),
+        )
     else:
-        flag_review(actor=request.actor, flag=flag)
-        messages.success(request, _("Flag marked as reviewed."))
+        if flag.reviewed_by_id == request.user.pk:
+            messages.success(request, _("Flag marked as reviewed."))
+        else:
+            messages.info(request, _("That flag was already reviewed."))
     return redirect("patients:patient_chart", patient_uuid=patient.uuid)
 
 

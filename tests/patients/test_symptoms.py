@@ -123,3 +123,34 @@ def test_another_patient_never_sees_this_advice(back_program, patient_a1, patien
     client_for(patient_a1.user).post("/me/symptoms/", {"signs": [BACK_URGENT]})
     response = client_for(patient_a2.user).get("/me/advice/")
     assert response.status_code == 302
+
+
+def test_a_flag_given_new_signs_while_its_page_was_open_is_not_closed_unread(
+    as_patient_a1, back_program, clinician_a, admin_a, patient_a1
+):
+    """The clinician opens the chart (bladder); the patient then reports numbness, which
+    joins the open flag; the clinician's "Mark reviewed" closed the flag with the second
+    urgent sign unread. Two reviewers at once: the first review stands."""
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    chart_url = f"/portal/patients/{patient_a1.uuid}/"
+    clinician = client_for(clinician_a)
+    chart = clinician.get(chart_url).content.decode()
+    flag = Flag.objects.get()
+    assert f'name="seen" value="{flag.version}"' in chart
+    review = {"seen": flag.version}
+    second = "you feel numb between your legs, around your bottom or your genitals"
+    as_patient_a1.post("/me/symptoms/", {"signs": [second]})
+    response = clinician.post(f"{chart_url}flags/{flag.uuid}/review/", review, follow=True)
+    assert "New signs were added to this flag" in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.reviewed_at is None and second in flag.reason
+    # Read again, then reviewed; a colleague's review of the same page comes second.
+    review = {"seen": flag.version}
+    clinician.post(f"{chart_url}flags/{flag.uuid}/review/", review)
+    flag.refresh_from_db()
+    assert flag.reviewed_by == clinician_a
+    late = client_for(admin_a).post(f"{chart_url}flags/{flag.uuid}/review/", review, follow=True)
+    assert "already reviewed" in late.content.decode()
+    flag.refresh_from_db()
+    assert flag.reviewed_by == clinician_a
+    assert AuditEvent.objects.filter(action="flag.review").count() == 1
