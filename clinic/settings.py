@@ -509,6 +509,7 @@ LOGGING = {
 # tasks on their cron times (in TIME_ZONE); the task worker runs them.
 PERIODIC_TASKS = [
     ("patients.tasks.daily_sweep", "15 5 * * *"),
+    ("patients.tasks.questionnaires_ask", "12 * * * *"),
     ("clinic.tasks.housekeeping", "45 3 * * *"),
     ("patients.tasks.documents_purge", "15 4 * * *"),
     ("patients.tasks.reminders_send_due", "*/15 * * * *"),

@@ -14,7 +14,7 @@ from patients.digests import digests_send
 from patients.models import Flag, OutcomeAssignment, OutcomeSchedule
 from patients.reminders import questionnaire_nudges, reminders_update
 from patients.services import patient_program_start
-from patients.tasks import daily_sweep
+from patients.tasks import questionnaires_ask
 from programs.models import Program
 from tests.conftest import actor_of, run_tasks
 
@@ -42,7 +42,7 @@ def test_a_schedule_asks_at_baseline_then_every_n_weeks(as_clinician_a, patient_
     OutcomeAssignment.objects.filter(pk=baseline.pk).update(response=None)
     baseline.delete()
     with time_machine.travel(at(11, 2), tick=False):
-        daily_sweep.call()
+        questionnaires_ask.call()
     again = OutcomeAssignment.objects.get()
     assert str(again.due_on) == "2026-11-02" and again.schedule == schedule
     schedule.refresh_from_db()
@@ -54,8 +54,8 @@ def test_missed_dates_ask_once_not_once_per_date(as_clinician_a, patient_a1):
         assign(as_clinician_a, patient_a1, every_weeks="2")
     OutcomeAssignment.objects.all().delete()
     with time_machine.travel(at(11, 20), tick=False):
-        daily_sweep.call()
-        daily_sweep.call()
+        questionnaires_ask.call()
+        questionnaires_ask.call()
     assert OutcomeAssignment.objects.count() == 1
     assert OutcomeSchedule.objects.get().next_due > at(11, 20).date()
 
@@ -98,7 +98,7 @@ def test_a_patient_with_reminders_hears_about_a_questionnaire_that_falls_due(
         time_machine.travel(at(11, 2), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        daily_sweep.call()
+        questionnaires_ask.call()
     email = OutgoingEmail.objects.get(kind="questionnaire")
     assert "questionnaire" in email.subject and "RMDQ" not in email.subject
 
@@ -191,3 +191,42 @@ def test_an_old_paper_questionnaire_typed_in_now_does_not_answer_todays_request(
         source=OutcomeResponse.Source.CLINICIAN,
     )
     assert OutcomeAssignment.objects.get().response == today != old
+
+
+def test_a_patient_west_of_the_server_is_asked_on_their_own_day(
+    as_clinician_a, patient_a1, settings
+):
+    """Due on 2 November in Los Angeles. Asked by a once-a-day sweep at 05:15 server time
+    (UTC), it was 21:15 on the 1st there: not yet; the next sweep came at 21:15 on the
+    2nd, a day late. The periodic tasks, run at their own times through the 2nd (UTC) as
+    the scheduler runs them, ask within the patient's first hour."""
+    from datetime import timedelta
+
+    from apscheduler.triggers.cron import CronTrigger
+    from django.utils.module_loading import import_string
+
+    patient_a1.timezone = "America/Los_Angeles"
+    patient_a1.save(update_fields=["timezone"])
+    with time_machine.travel(at(10, 5), tick=False):
+        assign(as_clinician_a, patient_a1, every_weeks="4")
+    OutcomeAssignment.objects.all().delete()
+    assert str(OutcomeSchedule.objects.get().next_due) == "2026-11-02"
+    start = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
+    runs = []
+    for path, cron in settings.PERIODIC_TASKS:
+        trigger = CronTrigger.from_crontab(cron, timezone=UTC)
+        moment = trigger.get_next_fire_time(None, start)
+        while moment < start + timedelta(days=1):
+            runs.append((moment, path))
+            moment = trigger.get_next_fire_time(moment, moment + timedelta(minutes=1))
+    asked_at = None
+    for moment, path in sorted(runs):
+        if "questionnaire" not in path and "sweep" not in path:
+            continue
+        with time_machine.travel(moment, tick=False):
+            import_string(path).call()
+        if asked_at is None and OutcomeAssignment.objects.exists():
+            asked_at = moment
+    # 2 November begins at 08:00 UTC in Los Angeles (PST, UTC-8).
+    assert asked_at is not None
+    assert datetime(2026, 11, 2, 8, tzinfo=UTC) <= asked_at < datetime(2026, 11, 2, 9, tzinfo=UTC)

@@ -18,7 +18,7 @@ from patients.digests import digests_send
 from patients.models import Flag, OutcomeAssignment, OutcomeResponse, ReminderSetting
 from patients.outcomes import outcome_assign, outcome_record
 from patients.reminders import reminders_update
-from patients.tasks import daily_sweep
+from patients.tasks import questionnaires_ask
 from tests.conftest import actor_of, client_for, mail_server_down, run_tasks
 
 UTC = ZoneInfo("UTC")
@@ -117,7 +117,7 @@ def nudged(patient_a1, clinician_a, clinic_a_on_utc, django_capture_on_commit_ca
         time_machine.travel(at(30, 5, 15), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        daily_sweep.call()
+        questionnaires_ask.call()
     return OutgoingEmail.objects.get(kind="questionnaire")
 
 

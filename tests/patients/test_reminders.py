@@ -18,7 +18,7 @@ from patients.models import OutcomeAssignment, Patient, ReminderSetting, Session
 from patients.outcomes import outcome_assign
 from patients.reminders import ReminderError, reminders_send_due, reminders_update
 from patients.services import patient_program_start
-from patients.tasks import daily_sweep
+from patients.tasks import questionnaires_ask
 from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
@@ -348,7 +348,7 @@ def test_a_questionnaire_nudge_waits_for_the_patients_own_reminder_time(
     OutcomeAssignment.objects.all().delete()  # the baseline was answered
     with time_machine.travel(at(2026, 11, 30, 5, 15), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            assert daily_sweep.call()["questionnaire e-mails"] == 1
+            assert questionnaires_ask.call()["questionnaire e-mails"] == 1
         run_tasks()
     assert mail.outbox == []
     email = OutgoingEmail.objects.get(kind="questionnaire")
