@@ -96,7 +96,7 @@ def request_render(
 RENDER_TASKS: dict[str, Any] = {}
 
 
-def render_again(job: RenderJob) -> RenderJob:
+def render_again(job: RenderJob, *, requested_by: Any = None) -> RenderJob:
     """A new render of what `job` was to make (or the one already queued)."""
     return request_render(
         task=RENDER_TASKS[job.kind],
@@ -106,6 +106,7 @@ def render_again(job: RenderJob) -> RenderJob:
         filename=job.filename,
         params=job.params,
         patient_uuid=job.patient_uuid,
+        requested_by=requested_by,
     )
 
 

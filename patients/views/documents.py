@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import audit, permissions
-from clinic.documents import document_response, request_render
+from clinic.documents import document_response, render_again
 from clinic.models import RenderJob
 from clinic.permissions import get_in_clinic_or_404
 from patients.access import patient_or_404
@@ -53,18 +53,7 @@ def report_document(request: HttpRequest, patient_uuid, job_uuid) -> HttpRespons
     )
 
     def again() -> RenderJob:
-        from patients.tasks import render_document
-
-        return request_render(
-            task=render_document,
-            clinic=job.clinic,
-            kind=job.kind,
-            storage_name=job.storage_name,
-            filename=job.filename,
-            params=job.params,
-            patient_uuid=job.patient_uuid,
-            requested_by=request.user,
-        )
+        return render_again(job, requested_by=request.user)
 
     return document_response(
         request,

@@ -520,24 +520,11 @@ def sit_reach_goal(patient, user, target: int, *readings, set_days_ago: int):
     from decimal import Decimal
 
     from patients.goals import goal_add
-    from patients.outcomes import Value, visit_record
     from tests.conftest import actor_of
+    from tests.patients.test_measures import record_sit_reach
 
     actor = actor_of(user)
-    for days_ago, value, zero in readings:
-        visit_record(
-            actor=actor,
-            patient=patient,
-            measured_on=date.today() - timedelta(days=days_ago),
-            values=[
-                Value(
-                    code="sit_reach",
-                    side="",
-                    value=Decimal(value),
-                    zero_point=None if zero is None else Decimal(zero),
-                )
-            ],
-        )
+    record_sit_reach(patient, user, *readings)
     goal_add(
         actor=actor,
         patient=patient,

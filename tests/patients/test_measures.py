@@ -675,13 +675,12 @@ def measures_table(client, patient) -> str:
     return page[start : page.index("</table>", start)]
 
 
-def sit_reach(patient, user, *readings) -> list:
+def record_sit_reach(patient, user, *readings) -> None:
     """(days ago, value, zero point or None) per visit, through the service (the visit form
     asks for a zero point; values from before it, or from the API, may have none)."""
     from decimal import Decimal
 
-    from patients.models import Measurement
-    from patients.outcomes import Value, measure_summaries, visit_record
+    from patients.outcomes import Value, visit_record
     from tests.conftest import actor_of
 
     for days_ago, value, zero in readings:
@@ -698,6 +697,14 @@ def sit_reach(patient, user, *readings) -> list:
                 )
             ],
         )
+
+
+def sit_reach(patient, user, *readings) -> list:
+    """The measure summaries after record_sit_reach's visits."""
+    from patients.models import Measurement
+    from patients.outcomes import measure_summaries
+
+    record_sit_reach(patient, user, *readings)
     rows = Measurement.objects.current().filter(visit__patient=patient).select_related("visit")
     return measure_summaries(list(rows))
 

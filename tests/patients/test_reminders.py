@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django_tasks_db.models import DBTaskResult
 
 from clinic.models import AuditEvent, OutgoingEmail
@@ -243,19 +243,25 @@ def test_the_clinician_records_consent_and_sees_the_state_on_the_chart(
 # --- Late e-mails: a mail server or a worker that was down ------------------------------
 
 
+def refused_at(patient, clinician, hour, monkeypatch) -> None:
+    """Reminders on at `hour` on 16 November; the reminder is queued five minutes later,
+    and the mail server, down, refuses it. The server stays down until monkeypatch.undo()."""
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        turn_on(patient, actor_of(clinician), hour=hour)
+    mail_server_down(monkeypatch)
+    with time_machine.travel(at(2026, 11, 16, hour, 5), tick=False):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert reminders_send_due() == 1
+        run_tasks()
+
+
 def test_a_reminder_the_mail_server_refused_at_18_is_not_sent_at_night(
-    daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
+    daily, patient_a1, clinician_a, monkeypatch
 ):
     """Reminder at 18:00, quiet hours 21:00 to 08:00. The mail server is down at 18:05 and
     the retry runs at 21:30 (the worker was down too): in quiet hours, about an evening
     gone. It is stopped with its reason, neither sent then nor the next morning."""
-    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
-        turn_on(patient_a1, actor_of(clinician_a), hour=18)
-    mail_server_down(monkeypatch)
-    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert reminders_send_due() == 1
-        run_tasks()
+    refused_at(patient_a1, clinician_a, 18, monkeypatch)
     email = OutgoingEmail.objects.get(kind="reminder")
     assert email.status == OutgoingEmail.Status.RETRYING
     monkeypatch.undo()  # the mail server is back
@@ -276,17 +282,11 @@ def test_a_reminder_the_mail_server_refused_at_18_is_not_sent_at_night(
 
 
 def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
-    daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
+    daily, patient_a1, clinician_a, monkeypatch
 ):
     """Queued at 18:05 with the mail server down; at 18:30 the patient logs the day's
     session; the retry at 19:00 said "time for your exercises" all the same."""
-    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
-        turn_on(patient_a1, actor_of(clinician_a), hour=18)
-    mail_server_down(monkeypatch)
-    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert reminders_send_due() == 1
-        run_tasks()
+    refused_at(patient_a1, clinician_a, 18, monkeypatch)
     monkeypatch.undo()
     with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
         SessionLog.objects.create(
@@ -311,17 +311,11 @@ def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
 
 
 def test_a_reminder_retried_inside_its_two_hours_but_in_quiet_hours_waits_then_stops(
-    daily, patient_a1, clinician_a, monkeypatch, django_capture_on_commit_callbacks
+    daily, patient_a1, clinician_a, monkeypatch
 ):
     """Reminder at 20:00: its two hours run into the quiet hours (from 21:00). A retry at
     21:15 is held, not sent (nor counted as an attempt); at 08:00 it is too late."""
-    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
-        turn_on(patient_a1, actor_of(clinician_a), hour=20)
-    mail_server_down(monkeypatch)
-    with time_machine.travel(at(2026, 11, 16, 20, 5), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert reminders_send_due() == 1
-        run_tasks()
+    refused_at(patient_a1, clinician_a, 20, monkeypatch)
     monkeypatch.undo()
     with time_machine.travel(at(2026, 11, 16, 21, 15), tick=False):
         run_tasks()
