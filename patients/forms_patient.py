@@ -49,6 +49,7 @@ class SessionForm(forms.Form):
     def __init__(self, *args, items: list[ProgramItem], rules: StopRules | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = {item.pk: item for item in items}
+        self.rules = rules
         self.fields["signs"] = signs_field(rules)
         for item in items:
             self.fields[f"done_{item.pk}"] = forms.BooleanField(required=False, label=_("Done"))
@@ -96,8 +97,9 @@ class SessionForm(forms.Form):
         return data
 
     def log(self, *, patient, program, actor, **when):
-        """Save the valid form through the service: (session, created). `when` passes
-        performed_on or made_at for logs not made today on this page."""
+        """Save the valid form through the service, with the signs ticked on it:
+        (session, created). `when` passes performed_on or made_at for logs not made today
+        on this page."""
         data = self.cleaned_data
         return session_log(
             patient=patient,
@@ -108,6 +110,8 @@ class SessionForm(forms.Form):
             comment=data["comment"],
             client_token=data["client_token"],
             actor=actor,
+            signs=data["signs"],
+            rules=self.rules,
             **when,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,8 +27,10 @@ from patients.models import (
     SessionLog,
 )
 from patients.schedule import Due, days_a_week, due_today, prescribed_per_week, week_start
+from patients.symptoms import symptoms_report
 from programs.dosage import ITEM_FIELDS
 from programs.models import Exercise, Program, ProgramItem, Side
+from programs.safety import StopRules
 
 EDIT_WINDOW = timedelta(hours=24)
 # A session kept on the patient's phone while offline is accepted this long after it was
@@ -252,11 +255,19 @@ def session_log(
     actor: Actor,
     performed_on: date | None = None,
     made_at: datetime | None = None,
+    signs: Sequence[str] = (),
+    rules: StopRules | None = None,
 ) -> tuple[SessionLog, bool]:
     """Save a session; (session, created). The same form token twice returns the first save.
 
     `made_at` is when a session kept on the patient's device (offline) was entered: it
-    dates the session, and one older than OFFLINE_MAX_AGE is refused."""
+    dates the session, and one older than OFFLINE_MAX_AGE is refused.
+
+    `signs`: the warning signs ticked on the session form (of `rules`), reported in the
+    same transaction as the session: saved with it or not at all. Reported after the
+    session had committed, a failed flag write kept the session and lost an urgent sign
+    (no red flag, the patient not at the top of the caseload). A resend of a saved session
+    reports nothing again: its signs were saved with it."""
     existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
     if existing is not None:
         return existing, False
@@ -308,6 +319,8 @@ def session_log(
     _save_entries(session, done)
     Patient.objects.filter(pk=patient.pk).update(last_activity_at=now)
     _raise_pain_flags(patient, session)
+    if signs and rules is not None:
+        symptoms_report(actor=actor, patient=patient, signs=list(signs), rules=rules)
     caseload.refresh_one(patient)
     audit.record(actor, "session.log", patient=patient, obj=session)
     return session, True

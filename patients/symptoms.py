@@ -35,6 +35,14 @@ def _signs_in(prefix: str, reason: str) -> list[str]:
     return [sign for sign in listed.split(SEPARATOR) if sign]
 
 
+def signs_by_kind(signs: list[str], rules: StopRules) -> tuple[list[str], list[str]]:
+    """The urgent signs and the stop signs among those ticked (an urgent sign that is also
+    a stop sign counts as urgent); any not in `rules` are left out."""
+    urgent = [sign for sign in signs if sign in rules.urgent]
+    stop = [sign for sign in signs if sign in rules.stop and sign not in urgent]
+    return urgent, stop
+
+
 @transaction.atomic
 def symptoms_report(
     *, actor: Actor, patient: Patient, signs: list[str], rules: StopRules
@@ -43,8 +51,7 @@ def symptoms_report(
     offers only those). An open flag of the same kind gets the new signs added: the signs
     reported before it was reviewed, and the day it was first raised, stay on it (a
     second report replaced them, and an urgent sign left the record unread)."""
-    urgent = [sign for sign in signs if sign in rules.urgent]
-    stop = [sign for sign in signs if sign in rules.stop and sign not in urgent]
+    urgent, stop = signs_by_kind(signs, rules)
     today = patient_today(patient)
     raised = []
     for kind, chosen, prefix in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import DatabaseError
 from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -51,13 +53,15 @@ from patients.practice_log import (
     session_update,
     session_version,
 )
-from patients.symptoms import symptoms_report
+from patients.symptoms import signs_by_kind, symptoms_report
 from patients.views.documents import handout_download, large_print_choice
 from programs.localized import leaflets_for, localize_items, prefetch_for, program_text
 from programs.models import HandoutPrint, Program
 from programs.safety import StopRules, stop_rules_for_items
 
 PROGRESS_WEEKS = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _stop_rules(patient, items: list) -> StopRules:
@@ -188,8 +192,10 @@ def log_session(request: HttpRequest) -> HttpResponse:
         except LogRefused as error:
             messages.error(request, str(error))
             return redirect("patients:patient_home")
+        except DatabaseError as error:
+            return _not_saved(request, form.cleaned_data["signs"], rules, error)
         if form.cleaned_data["signs"]:
-            _report(request, form.cleaned_data["signs"], rules)
+            _remember_signs(request, form.cleaned_data["signs"], rules)
             messages.success(request, _("Your session is saved."))
             return redirect("patients:patient_advice")
         messages.success(
@@ -213,8 +219,9 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
     The same fields as the Today form, plus when it was made (`made_at`, milliseconds
     since 1970 by the phone's clock). The key the phone made (`client_token`) makes a
     resend harmless. JSON answers: saved, duplicate (sent before), refused (with the
-    message to show), invalid, or elsewhere (made for another patient signed in on this
-    phone: the phone keeps it for them)."""
+    message to show), invalid, elsewhere (made for another patient signed in on this
+    phone: the phone keeps it for them), or retry (not saved just now: the phone keeps it
+    and sends it again)."""
     patient = request.patient
     # The stamp of the page it was made on (patient-app.js): another patient's log, kept
     # on a shared phone, stays there for them.
@@ -242,8 +249,20 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
         )
     except LogRefused as error:
         return _sync_answer("refused", str(error), 409)
+    except DatabaseError as error:
+        # Nothing was saved (session_log is one transaction): the phone must keep the log
+        # and send it again (patient-app.js), not be told it arrived.
+        logger.error("A kept session could not be saved: %s", type(error).__name__)
+        return _sync_answer(
+            "retry",
+            _(
+                "Your session saved on this phone could not be sent just now. It is still "
+                "on this phone and will be sent again."
+            ),
+            503,
+        )
     if form.cleaned_data["signs"]:
-        _report(request, form.cleaned_data["signs"], rules)
+        _remember_signs(request, form.cleaned_data["signs"], rules)
     if created:
         return _sync_answer(
             "saved", _("Your session saved on this phone has been sent. Well done!")
@@ -498,13 +517,39 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
 REPORTED = "limber_reported_signs"
 
 
-def _report(request: HttpRequest, signs: list[str], rules) -> None:
-    symptoms_report(actor=request.actor, patient=request.patient, signs=signs, rules=rules)
-    # The advice page repeats them in the patient's own words (kept for this session only).
-    request.session[REPORTED] = {
-        "urgent": [sign for sign in signs if sign in rules.urgent],
-        "stop": [sign for sign in signs if sign in rules.stop and sign not in rules.urgent],
-    }
+def _remember_signs(request: HttpRequest, signs: list[str], rules: StopRules) -> None:
+    """The advice page repeats the signs reported in the patient's own words (kept for
+    this login session only)."""
+    urgent, stop = signs_by_kind(signs, rules)
+    request.session[REPORTED] = {"urgent": urgent, "stop": stop}
+
+
+def _not_saved(
+    request: HttpRequest, signs: list[str], rules: StopRules, error: DatabaseError
+) -> HttpResponse:
+    """The session could not be saved (the database failed: a restart, a lock timeout),
+    and nothing of it was: not its signs either. The patient is told so, and still gets
+    the advice for what they ticked: what to do about an urgent sign must never depend on
+    a save. Built from what the request holds already, with no reads and nothing put in
+    the login session or the messages, as the database may still be failing."""
+    logger.error("A session could not be saved: %s", type(error).__name__)
+    urgent, stop = signs_by_kind(signs, rules)
+    response = render(
+        request,
+        "patient/not_saved.html",
+        {
+            "urgent": bool(urgent),
+            "stop": bool(stop),
+            "urgent_signs": urgent,
+            "stop_signs": stop,
+            "told": False,
+            "clinic": request.patient.clinic,
+            "stop_rules": rules,
+            "tab": "today",
+        },
+    )
+    response.status_code = 503
+    return response
 
 
 @never_cache
@@ -516,7 +561,9 @@ def report_symptoms(request: HttpRequest) -> HttpResponse:
     rules = _stop_rules(patient, _items(current_program(patient)))
     form = SymptomForm(request.POST if request.method == "POST" else None, rules=rules)
     if request.method == "POST" and form.is_valid():
-        _report(request, form.cleaned_data["signs"], rules)
+        signs = form.cleaned_data["signs"]
+        symptoms_report(actor=request.actor, patient=patient, signs=signs, rules=rules)
+        _remember_signs(request, signs, rules)
         return redirect("patients:patient_advice")
     return render(
         request,
@@ -551,6 +598,7 @@ def advice(request: HttpRequest) -> HttpResponse:
             "stop": Flag.Kind.STOP_SIGN in kinds,
             "urgent_signs": reported.get("urgent", []),
             "stop_signs": reported.get("stop", []),
+            "told": True,
             "clinic": patient.clinic,
             "stop_rules": rules,
             "tab": "today",

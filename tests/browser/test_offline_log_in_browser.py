@@ -82,6 +82,46 @@ def test_a_session_kept_offline_arrives_after_its_exercise_left_the_program(
     assert list(session.entries.values_list("exercise_id", flat=True)) == [first.exercise_id]
 
 
+def test_a_kept_session_the_server_could_not_save_stays_on_the_phone(
+    monkeypatch, live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The database fails as the kept session is sent (a restart): nothing is saved, and
+    the phone keeps the log and sends it again, rather than dropping it as sent."""
+    from django.db import OperationalError
+
+    from patients import practice_log
+
+    real_save_entries = practice_log._save_entries
+    failures = []
+
+    def fails_once(session, done):
+        if not failures:
+            failures.append(session.pk)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_save_entries(session, done)
+
+    monkeypatch.setattr(practice_log, "_save_entries", fails_once)
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.context.set_offline(True)
+    phone.locator("label.done-toggle").nth(0).click()
+    phone.locator("label[for='id_pain_2']").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("could not be sent just now").wait_for()
+    assert failures and not SessionLog.objects.exists()
+    assert phone.evaluate(KEPT) == 1
+    phone.evaluate("window.limberOffline.sendAll()")  # the retry, without waiting for it
+    phone.get_by_text("has been sent").wait_for()
+    assert SessionLog.objects.get().pain == 2
+    assert phone.evaluate(KEPT) == 0
+
+
 def test_a_log_kept_on_a_shared_phone_waits_for_the_patient_who_made_it(
     live_server, new_page, shared_library, clinician_a, patient_a1, patient_a2
 ):

@@ -287,3 +287,29 @@ def test_a_kept_log_made_after_the_program_stopped_is_refused(
     assert response.status_code == 409 and response.json()["state"] == "refused"
     assert ("paused" if status == "paused" else "ended") in response.json()["message"]
     assert not SessionLog.objects.exists()
+
+
+BACK_URGENT = "you can't control your bladder or bowels, or you wet or soil yourself"
+
+
+def test_a_kept_log_the_database_could_not_save_stays_on_the_phone(as_patient_a1, program_a1):
+    """The session and the urgent sign ticked with it are saved together or not at all;
+    not saved, the answer tells the phone to keep it and send it again (any other answer
+    takes it off the phone), and the resend saves both."""
+    from django.db import OperationalError, connection
+
+    def flag_write_fails(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and "patients_flag" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    phone = kept(program_a1, signs=[BACK_URGENT])
+    with connection.execute_wrapper(flag_write_fails):
+        response = as_patient_a1.post("/me/log/sync", phone)
+    assert response.status_code == 503 and response.json()["state"] == "retry"
+    assert "still on this phone" in response.json()["message"]
+    assert not SessionLog.objects.exists() and not Flag.objects.exists()
+    again = as_patient_a1.post("/me/log/sync", phone)
+    assert again.json()["state"] == "saved"
+    assert SessionLog.objects.count() == 1
+    assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1

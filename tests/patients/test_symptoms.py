@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError, connection
+from django.test import Client
 
 from clinic.models import AuditEvent
 from patients.models import Flag, SessionLog
@@ -154,3 +156,62 @@ def test_a_flag_given_new_signs_while_its_page_was_open_is_not_closed_unread(
     flag.refresh_from_db()
     assert flag.reviewed_by == clinician_a
     assert AuditEvent.objects.filter(action="flag.review").count() == 1
+
+
+def flag_write_fails(execute, sql, params, many, context):
+    """The database failing as the flag is written (a restart, a lock timeout)."""
+    if sql.lstrip().upper().startswith("INSERT") and "patients_flag" in sql:
+        raise OperationalError("server closed the connection unexpectedly")
+    return execute(sql, params, many, context)
+
+
+def test_a_session_with_an_urgent_sign_is_not_half_saved_when_the_flag_cannot_be_written(
+    patient_a1, back_program
+):
+    """The session was saved in one transaction and its signs reported in another, after
+    it had committed: a failed flag write kept the session and lost the urgent sign (no
+    red flag on the caseload, the patient on a 500 page instead of "Get help now")."""
+    browser = Client(raise_request_exception=False)
+    browser.force_login(patient_a1.user)
+    with connection.execute_wrapper(flag_write_fails):
+        response = log_with(browser, back_program, [BACK_URGENT])
+    sessions = SessionLog.objects.filter(patient=patient_a1).count()
+    flags = Flag.objects.filter(patient=patient_a1, kind=Flag.Kind.RED_FLAG).count()
+    # All or nothing: never a session kept while the urgent sign it carried is dropped.
+    assert (sessions, flags) in {(0, 0), (1, 1)}, (response.status_code, sessions, flags)
+
+
+def test_a_failed_save_says_so_and_still_gives_the_urgent_advice(
+    as_patient_a1, patient_a1, back_program
+):
+    """What to do about an urgent sign must not depend on the save: the page says nothing
+    was saved (not that the clinician was told) and still says to get help now."""
+    with connection.execute_wrapper(flag_write_fails):
+        response = log_with(as_patient_a1, back_program, [BACK_URGENT, BACK_STOP])
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert not SessionLog.objects.exists() and not Flag.objects.exists()
+    assert "Get help now" in page and 'href="tel:999"' in page
+    assert "You can&#x27;t control your bladder" in page  # what to tell them
+    assert "Stop your exercises and call us" in page and "Pain spreads further" in page
+    assert "Your session was not saved" in page and "try again" in page
+    assert "We have told your clinician" not in page
+    assert "We could not pass this on to your clinician" in page
+    # Sent again once the database is back: saved, with its flag, and the usual advice.
+    again = log_with(as_patient_a1, back_program, [BACK_URGENT])
+    assert again["Location"] == "/me/advice/"
+    assert SessionLog.objects.count() == 1
+    assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1
+
+
+def test_a_failed_save_without_signs_says_it_was_not_saved(as_patient_a1, back_program):
+    def session_write_fails(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and "patients_sessionlog" in sql:
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(session_write_fails):
+        response = log_with(as_patient_a1, back_program, [])
+    page = response.content.decode()
+    assert response.status_code == 503 and not SessionLog.objects.exists()
+    assert "Your session was not saved" in page and "Get help now" not in page

@@ -18,6 +18,7 @@
   var owner = body.dataset.sessionStamp || "";
   var notice = document.querySelector("[data-offline-notice]");
   var sending = false;
+  var RETRY_MS = 60000;
 
   if ("serviceWorker" in navigator && body.dataset.serviceWorkerUrl) {
     navigator.serviceWorker.register(body.dataset.serviceWorkerUrl, { scope: body.dataset.serviceWorkerScope })
@@ -112,6 +113,13 @@
       }
       return response.json().then(function (answer) {
         if (answer.state === "elsewhere") { return true; /* another patient's: it stays */ }
+        if (answer.state === "retry") {
+          // The server could not save it just now (nothing was saved): it stays here and
+          // is sent again in a minute, or at the next page or reconnection.
+          say(answer.message, "warning");
+          window.setTimeout(sendAll, RETRY_MS);
+          return false;
+        }
         // Saved, sent before, or refused for good (too old): either way it leaves the phone.
         return run("readwrite", function (store) { return store.delete(record.key); }).then(function () {
           say(answer.message, answer.state === "saved" || answer.state === "duplicate" ? "success" : "danger");
