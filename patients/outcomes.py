@@ -130,7 +130,14 @@ def scoring_answers(code: str, answers: Any) -> Any:
 
 
 class AlreadyAnswered(Exception):
-    """The questionnaire request was answered already (or withdrawn)."""
+    """The questionnaire request has the patient's answers already (or was withdrawn)."""
+
+
+def answered_by_patient(assignment: OutcomeAssignment) -> bool:
+    """The request has the patient's own answers: sent again, they are a double tap. One
+    closed by the clinic's entry (see outcome_record) has not: their answers still count."""
+    response = assignment.response
+    return response is not None and response.source == OutcomeResponse.Source.PATIENT
 
 
 @transaction.atomic
@@ -150,13 +157,21 @@ def outcome_record(
     their mean, as the threshold for meaningful change assumes.
 
     `answering`: the request the answers are for (the patient's page showed it). It is
-    locked, and the answers are refused (AlreadyAnswered) once it has its response: the
-    second tap of a double tap, or a page sent again, records nothing.
+    locked, and the answers are refused (AlreadyAnswered) once it has the patient's own:
+    the second tap of a double tap, or a page sent again, records nothing.
+
+    A request closed meanwhile by the clinic's entry (an NPRS recorded at the visit that
+    day answers it, below) still takes the patient's answers, and becomes answered by
+    them. They were thrown away with "already sent": a self-report is worth keeping
+    beside the visit's (the patient may report more pain at home than in the room), and
+    the clinician asked for it. The visit's entry stays on record as the clinic's.
     """
+    taken_over = False
     if answering is not None:
         locked = OutcomeAssignment.objects.select_for_update().filter(pk=answering.pk).first()
-        if locked is None or locked.response_id is not None or locked.code != code:
+        if locked is None or locked.code != code or answered_by_patient(locked):
             raise AlreadyAnswered
+        taken_over = locked.response_id is not None
     questionnaire = instrument(code)
     shape = questionnaire.answer_shape()
     if refusal := shape.refused(answers):
@@ -176,17 +191,22 @@ def outcome_record(
         source=source,
         entered_by=actor.user,
     )
-    # It answers the open requests that were due by the day it was completed: a paper form
-    # from weeks ago, typed in now, is not the answer to today's request.
-    answers_for = Q(due_on__lte=completed_on) | Q(due_on__isnull=True)
-    if answering is not None:
-        answers_for |= Q(pk=answering.pk)
-    OutcomeAssignment.objects.filter(
-        answers_for,
-        patient=patient,
-        code=code,
-        response__isnull=True,
-    ).update(response=response)
+    if taken_over:
+        # The answers to the request the page showed, and to no other (a request has one
+        # response, a response answers one request).
+        OutcomeAssignment.objects.filter(pk=answering.pk).update(response=response)
+    else:
+        # It answers the open requests that were due by the day it was completed: a paper
+        # form from weeks ago, typed in now, is not the answer to today's request.
+        answers_for = Q(due_on__lte=completed_on) | Q(due_on__isnull=True)
+        if answering is not None:
+            answers_for |= Q(pk=answering.pk)
+        OutcomeAssignment.objects.filter(
+            answers_for,
+            patient=patient,
+            code=code,
+            response__isnull=True,
+        ).update(response=response)
     audit.record(actor, "outcome.record", patient=patient, obj=response)
     return response
 

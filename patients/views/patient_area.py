@@ -40,7 +40,12 @@ from patients.models import (
     OutcomeResponse,
     SessionLog,
 )
-from patients.outcomes import AlreadyAnswered, carried_forward, outcome_record
+from patients.outcomes import (
+    AlreadyAnswered,
+    answered_by_patient,
+    carried_forward,
+    outcome_record,
+)
 from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
@@ -459,23 +464,33 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
     The page carries which request it shows, so its answers go to that one only: sent twice
     (a double tap, a page kept open), they are recorded once, never as the next one."""
     patient = request.patient
-    waiting = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
     if request.method == "POST":
         key = parse_uuid(request.POST.get("assignment"))
-        assignment = waiting.filter(uuid=key).first() if key else None
-        if assignment is None:
+        # The request the page showed, open or not: one closed meanwhile by the clinic's
+        # own entry still takes the patient's answers (outcomes.outcome_record).
+        assignment = (
+            OutcomeAssignment.objects.filter(patient=patient, uuid=key)
+            .select_related("response")
+            .first()
+            if key
+            else None
+        )
+        if assignment is None or answered_by_patient(assignment):
             # Say "sent" only when they were: a page from before this field, or for a
             # request the clinic withdrew, is not an answer anyone has.
-            sent = key and OutcomeAssignment.objects.filter(patient=patient, uuid=key).exists()
             messages.info(
                 request,
                 _("Your answers were already sent. Thank you!")
-                if sent
+                if assignment
                 else _("This page was out of date, so nothing was saved. Please fill it in again."),
             )
             return redirect("patients:patient_questionnaire")
     else:
-        assignment = waiting.order_by("assigned_at", "id").first()
+        assignment = (
+            OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
+            .order_by("assigned_at", "id")
+            .first()
+        )
     if assignment is None:
         messages.info(request, _("You have no questionnaire to fill in. Thank you!"))
         return redirect("patients:patient_home")

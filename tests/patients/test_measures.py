@@ -572,6 +572,41 @@ def test_answers_sent_twice_are_recorded_once_and_never_as_the_next_questionnair
     assert OutcomeAssignment.objects.get(code="rmdq").response is None
 
 
+def test_a_patient_is_not_told_their_answers_were_sent_when_they_were_thrown_away(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    """The clinician asks for an NPRS; the patient opens it. The clinician records an NPRS
+    at the visit that day, which answers the open request. The patient then sends best 4,
+    worst 9, now 8: nothing of theirs was stored, and the page said "Your answers were
+    already sent. Thank you!". Their self-report is kept, as the request's answer."""
+    from django.contrib.messages import get_messages
+
+    from patients.adherence import patient_today
+
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "nprs"})
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    (assignment,) = re.findall(r'name="assignment" value="([0-9a-f-]{36})"', page)
+    today = patient_today(patient_a1).isoformat()
+    as_clinician_a.post(
+        url(patient_a1, "outcomes/nprs/new/"),
+        {"completed_on": today, "best": "1", "worst": "3", "now": "2"},
+    )
+    answers = {"best": "4", "worst": "9", "now": "8", "assignment": assignment}
+    response = as_patient_a1.post("/me/questionnaire/", answers)
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == ["Thank you. Your clinician will see your answers."]
+    theirs = OutcomeResponse.objects.get(patient=patient_a1, source="patient")
+    assert theirs.answers == {"best": 4, "worst": 9, "now": 8}
+    assert theirs.completed_on.isoformat() == today
+    assert OutcomeAssignment.objects.get().response == theirs
+    visit = OutcomeResponse.objects.get(source="clinician")  # the visit's stays on record
+    assert visit.answers == {"best": 1, "worst": 3, "now": 2}
+    # Sent again (a double tap): recorded once, and now truly "already sent".
+    again = as_patient_a1.post("/me/questionnaire/", answers, follow=True).content.decode()
+    assert again.count("Your answers were already sent. Thank you!") == 1
+    assert OutcomeResponse.objects.filter(source="patient").count() == 1
+
+
 def test_a_request_answered_meanwhile_records_nothing_more(patient_a1):
     """Two sends at once both find the request open; the service locks it and takes the
     first only."""
