@@ -184,3 +184,28 @@ r.onupgradeneeded = () => r.result.createObjectStore('logs', {keyPath: 'key'}); 
 r.onsuccess = () => { const t = r.result.transaction('logs', 'readwrite'); \
 t.objectStore('logs').put({key: 'k1', made_at: Date.now(), body: 'pain=2'}); \
 t.oncomplete = () => { r.result.close(); ok(); }; }; })"
+
+
+def test_an_urgent_sign_ticked_offline_gets_its_advice_at_once(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Offline, the session (with the bladder sign ticked) was kept on the phone with only
+    "saved on this phone": no "Get help now" until the connection came back."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    advice = phone.locator("[data-offline-advice=urgent]")
+    assert advice.is_hidden()
+    phone.context.set_offline(True)
+    phone.locator("label.done-toggle").nth(0).click()
+    phone.locator("label[for='id_pain_3']").click()
+    phone.get_by_text("Something worrying? Tell us here").click()
+    phone.get_by_label("You can't control your bladder", exact=False).check()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+    assert advice.is_visible()
+    assert "Get help now" in advice.inner_text()
+    assert advice.locator("a[href^='tel:']").count() >= 1
+    assert phone.locator("[data-offline-advice=stop]").is_hidden()
+    screenshot(phone, "offline-urgent-advice-360")
+    assert phone.evaluate(KEPT) == 1 and not SessionLog.objects.exists()

@@ -65,7 +65,20 @@
   }
 
   // Called by form-keeper.js when the session form cannot reach the server at all.
+  // The advice for the signs ticked on a session kept offline (rendered, hidden, in the
+  // page): what to do about an urgent sign must not wait for the connection.
+  function adviseOffline(form) {
+    var ticked = Array.prototype.slice.call(form.querySelectorAll("input[name=signs]:checked"));
+    var urgent = ticked.some(function (box) { return box.hasAttribute("data-urgent"); });
+    var stop = ticked.some(function (box) { return !box.hasAttribute("data-urgent"); });
+    [["urgent", urgent], ["stop", stop]].forEach(function (pair) {
+      var block = document.querySelector('[data-offline-advice="' + pair[0] + '"]');
+      if (block) { block.hidden = !pair[1]; }
+    });
+  }
+
   function keep(form, submitter) {
+    adviseOffline(form);
     var data = new FormData(form, submitter || undefined);
     data.delete("csrfmiddlewaretoken");
     var key = newKey();
