@@ -45,6 +45,10 @@ JS_TEXT = (
         "you are back online."
     ),
     gettext_noop("A session saved on this phone is waiting to be sent. Sign in to send it."),
+    gettext_noop(
+        "A session saved on this phone could not be sent just now. It stays on this phone "
+        "and we will try again in a minute."
+    ),
     # form-keeper.js
     gettext_noop("Sending…"),
     gettext_noop("You are not signed in yet."),

@@ -122,6 +122,37 @@ def test_a_kept_session_the_server_could_not_save_stays_on_the_phone(
     assert phone.evaluate(KEPT) == 0
 
 
+def test_a_kept_session_meeting_a_failing_proxy_is_not_sent_to_sign_in(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """A 502 page from a proxy in front of the app (not JSON) was read as "signed out": the
+    patient was told to sign in, and nothing tried again. It says it will try again, and
+    does."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.context.set_offline(True)
+    phone.locator("label.done-toggle").nth(0).click()
+    phone.locator("label[for='id_pain_2']").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+
+    def bad_gateway(route):
+        route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
+
+    phone.route("**/me/log/sync", bad_gateway)
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("we will try again in a minute").wait_for()
+    assert "Sign in to send it" not in phone.content()
+    assert phone.evaluate(KEPT) == 1 and not SessionLog.objects.exists()
+    phone.unroute("**/me/log/sync")
+    phone.evaluate("window.limberOffline.sendAll()")
+    phone.get_by_text("has been sent").wait_for()
+    assert SessionLog.objects.get().pain == 2 and phone.evaluate(KEPT) == 0
+
+
 def test_a_log_kept_on_a_shared_phone_waits_for_the_patient_who_made_it(
     live_server, new_page, shared_library, clinician_a, patient_a1, patient_a2
 ):

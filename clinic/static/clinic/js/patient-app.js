@@ -119,6 +119,12 @@
       body: data
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json && response.status >= 500) {
+        // The server (or a proxy in front of it) failing: nothing was saved; it stays.
+        say((window.limberText || String)("A session saved on this phone could not be sent just now. It stays on this phone and we will try again in a minute."), "warning");
+        window.setTimeout(sendAll, RETRY_MS);
+        return false;
+      }
       if (!json) {
         // Signed out: keep it until the patient signs in again.
         say((window.limberText || String)("A session saved on this phone is waiting to be sent. Sign in to send it."), "warning");
