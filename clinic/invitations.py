@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from clinic import audit
@@ -168,9 +169,13 @@ def _email_key(invitation: Invitation) -> str:
 
 def invitation_email_body(email: OutgoingEmail) -> str | None:
     """clinic.mail.BODY_HOOKS: the queued body with a working link in its slot, or None if
-    the invitation can no longer be used. Every sending makes a new token (the one made
-    with the invitation was never given out): only the last e-mail that went out works."""
-    token = secrets.token_urlsafe(32)
+    the invitation can no longer be used. The link's token is derived from the server's
+    secret and the e-mail (never stored, only its hash): every sending of one e-mail (a
+    retry after a reply the mail server lost, emails_resume after a worker died) sends
+    the same link, so a copy already delivered keeps working."""
+    token = salted_hmac(
+        "limber.invitation-email", f"{email.pk}:{email.about.get('invitation')}", algorithm="sha256"
+    ).hexdigest()
     usable = Invitation.objects.usable().filter(pk=email.about.get("invitation"))
     if not usable.update(token_hash=token_hash(token)):
         return None

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clinic.models import OutgoingEmail
 
@@ -98,6 +98,19 @@ def queue_email(**fields) -> OutgoingEmail:
         return OutgoingEmail.objects.get(dedupe_key=key)
     transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
     return email
+
+
+def recheck_held(emails) -> int:
+    """Have the worker look again, now, at those of `emails` held for later
+    (OutgoingEmail.not_before), once what held them changed (a patient's reminder time
+    moved earlier): each is sent, or held again until its new moment."""
+    from clinic.tasks import deliver_email
+
+    held = emails.filter(status=OutgoingEmail.Status.QUEUED, not_before__gt=timezone.now())
+    ids = list(held.values_list("pk", flat=True))
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: deliver_email.enqueue(pk))
+    return len(ids)
 
 
 def queue_templated(

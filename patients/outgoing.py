@@ -14,6 +14,7 @@ from clinic.capabilities import role_can
 from clinic.models import Membership, OutgoingEmail
 from patients import reminders
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
+from programs.models import Program, ProgramRevision
 
 
 def patient_email_stopped(email: OutgoingEmail) -> str:
@@ -29,6 +30,19 @@ def patient_email_stopped(email: OutgoingEmail) -> str:
     if patient.email.strip().lower() != email.to.strip().lower():
         return _("the patient's e-mail address changed after it was queued")
     return ""
+
+
+def handout_program_stopped(email: OutgoingEmail) -> str:
+    """A handout, not for a program paused or ended since (a new program replaced it): the
+    patient would be sent doses that no longer stand."""
+    revision = (
+        ProgramRevision.objects.filter(pk=email.about.get("revision"))
+        .select_related("program")
+        .first()
+    )
+    if revision is None or revision.program.status == Program.Status.ACTIVE:
+        return ""
+    return _("the program was paused or ended after it was queued")
 
 
 def reminder_stopped(email: OutgoingEmail) -> str:
@@ -129,7 +143,7 @@ def digest_stopped(email: OutgoingEmail) -> str:
 
 
 CHECKS = {
-    OutgoingEmail.Kind.HANDOUT: [patient_email_stopped],
+    OutgoingEmail.Kind.HANDOUT: [patient_email_stopped, handout_program_stopped],
     OutgoingEmail.Kind.REMINDER: [reminder_stopped, reminder_too_late, reminder_done_already],
     OutgoingEmail.Kind.QUESTIONNAIRE: [reminder_stopped, questionnaire_answered],
     OutgoingEmail.Kind.DIGEST: [digest_stopped],

@@ -20,7 +20,7 @@ from clinic import audit
 from clinic.actors import Actor
 from clinic.languages import for_patient, not_yet_notice
 from clinic.links import absolute_url
-from clinic.mail import queue_email
+from clinic.mail import queue_email, recheck_held
 from clinic.models import OutgoingEmail
 from patients.adherence import patient_today
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
@@ -30,6 +30,8 @@ from programs.models import Program
 # A reminder is sent at its time, or up to this much later (a worker that was down);
 # after that the day is let go rather than nagging late in the evening.
 SEND_WITHIN = timedelta(hours=2)
+# The e-mails that wait for the patient's reminder time or the end of their quiet hours.
+HELD_KINDS = (OutgoingEmail.Kind.REMINDER, OutgoingEmail.Kind.QUESTIONNAIRE)
 
 
 def _window_start(setting: ReminderSetting, day: date) -> datetime:
@@ -109,6 +111,8 @@ def reminders_update(
     setting.enabled = enabled
     setting.stopped_reason = "" if enabled else "turned off"
     setting.save()
+    # A nudge held for the old reminder time goes at the new one (or in its window now).
+    recheck_held(OutgoingEmail.objects.filter(patient_uuid=patient.uuid, kind__in=HELD_KINDS))
     audit.record(actor, "reminders.update", patient=patient, obj=setting)
     return setting
 

@@ -385,3 +385,70 @@ def test_two_admins_removing_each_other_at_once_leave_the_clinic_one_admin(
         .active()
         .values_list("user", flat=True)
     ) == [admin_a.pk]
+
+
+def _invite_nell(client, capture):
+    with capture(execute=True):
+        response = client.post(
+            "/portal/staff/",
+            {"full_name": "Nell Park", "email": "nell@example.test", "role": "clinician"},
+        )
+    assert response.status_code == 302
+
+
+def test_a_delivered_invitation_link_is_not_killed_by_the_retry_of_its_email(
+    as_admin_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The mail server takes the invitation, but its answer is lost (the connection drops
+    after the message was accepted): the worker counts a failure and retries. Each sending
+    made a new token, so the link already in the invitee's inbox stopped working."""
+    import smtplib
+    from datetime import timedelta
+
+    import time_machine
+    from django.core.mail import EmailMessage
+    from django.utils import timezone
+
+    real_send = EmailMessage.send
+    calls = []
+
+    def accepted_then_dropped(self, fail_silently=False):
+        calls.append(1)
+        sent = real_send(self, fail_silently)
+        if len(calls) == 1:
+            raise smtplib.SMTPServerDisconnected("connection closed")
+        return sent
+
+    monkeypatch.setattr(EmailMessage, "send", accepted_then_dropped)
+    _invite_nell(as_admin_a, django_capture_on_commit_callbacks)
+    run_tasks()
+    assert len(mail.outbox) == 1  # delivered, though the worker saw an error
+    delivered = link_from_outbox()
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        run_tasks()  # the retry
+    assert len(mail.outbox) == 2 and link_from_outbox() == delivered
+    assert open_invitation(Client(), delivered).status_code == 200
+
+
+def test_an_invitation_resent_by_emails_resume_keeps_the_delivered_link_working(
+    as_admin_a, django_capture_on_commit_callbacks
+):
+    """emails_resume sends again an e-mail left 'sending' (the worker died right after the
+    mail server took it: 'at most one copy too many'). The copy killed the first link."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from clinic.tasks import emails_resume
+
+    _invite_nell(as_admin_a, django_capture_on_commit_callbacks)
+    run_tasks()
+    delivered = link_from_outbox()
+    email = OutgoingEmail.objects.get()
+    OutgoingEmail.objects.filter(pk=email.pk).update(status="sending", attempts=0)
+    with time_machine.travel(timezone.now() + timedelta(minutes=20)):
+        emails_resume.call()
+        run_tasks()
+    assert len(mail.outbox) == 2
+    assert open_invitation(Client(), delivered).status_code == 200

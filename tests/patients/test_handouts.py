@@ -958,3 +958,48 @@ def test_a_handout_email_whose_render_always_fails_gives_up_after_its_retries(
     assert email.attempts == len(RETRY_MINUTES) + 1
     assert RenderJob.objects.filter(status="failed").count() == len(RETRY_MINUTES) + 1
     assert mail.outbox == [] and not HandoutPrint.objects.exists()
+
+
+def test_a_handout_email_for_a_program_replaced_meanwhile_is_not_sent(
+    monkeypatch,
+    membership_a,
+    as_clinician_a,
+    patient_a1,
+    program_a1,
+    program_template,
+    django_capture_on_commit_callbacks,
+):
+    """The handout of program 1 is e-mailed; the mail server is down. The clinician starts a
+    new program (program 1 is completed). When the server is back, the patient is e-mailed
+    the handout of the program that no longer stands, and it went on its history."""
+    from clinic.actors import Actor
+    from patients.services import patient_program_start
+    from programs.models import Program
+    from tests.conftest import mail_server_down
+
+    monkeypatch.setattr(handouts, "render_handout", lambda **kw: b"%PDF-1.7 made")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_clinician_a.post(
+            f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/handout/email/"
+        )
+    assert response.status_code == 302
+    mail_server_down(monkeypatch)
+    run_tasks()
+    assert OutgoingEmail.objects.get().status == "retrying"
+    with django_capture_on_commit_callbacks(execute=True):
+        new = patient_program_start(
+            actor=Actor.for_member(membership_a),
+            patient=patient_a1,
+            source=Program.objects.get(template_key=program_template),
+        )
+    program_a1.refresh_from_db()
+    assert program_a1.status == "completed" and new.status == "active"
+    monkeypatch.undo()
+    monkeypatch.setattr(handouts, "render_handout", lambda **kw: b"%PDF-1.7 made")
+    for minutes in (2, 3, 4, 6, 10):
+        with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
+            run_tasks()
+    email = OutgoingEmail.objects.get()
+    sent_old = [p.revision.program_id for p in HandoutPrint.objects.select_related("revision")]
+    assert program_a1.pk not in sent_old, (email.status, "old program's handout e-mailed")
+    assert email.status == "stopped"

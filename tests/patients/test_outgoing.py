@@ -219,3 +219,60 @@ def test_a_clinician_moved_to_the_front_desk_gets_no_clinical_digest(
     run_tasks()
     assert mail.outbox == []
     assert OutgoingEmail.objects.get(kind="digest").status == OutgoingEmail.Status.STOPPED
+
+
+def test_a_held_nudge_goes_at_the_reminder_time_the_patient_set_while_it_waited(
+    patient_a1, clinician_a, clinic_a_on_utc, django_capture_on_commit_callbacks
+):
+    """The nudge is held until 18:00, the patient's reminder time. At 07:00 the patient
+    moves their reminders to 09:00. Nothing woke the held e-mail (its task was set for
+    18:00, emails_resume waits for not_before + 15 minutes): it went nine hours late."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from clinic.actors import Actor
+    from clinic.tasks import emails_resume
+    from patients.models import OutcomeAssignment
+    from patients.outcomes import outcome_assign
+    from patients.reminders import reminders_update
+    from patients.tasks import questionnaires_ask
+    from tests.conftest import actor_of
+
+    utc = ZoneInfo("UTC")
+
+    def at(day, hour, minute=0):
+        return datetime(2026, 11, day, hour, minute, tzinfo=utc)
+
+    with time_machine.travel(at(2, 9), tick=False):
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="rmdq", every_weeks=4)
+        reminders_update(
+            actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True
+        )
+    OutcomeAssignment.objects.all().delete()
+    with (
+        time_machine.travel(at(30, 0, 12), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        questionnaires_ask.call()
+    with time_machine.travel(at(30, 0, 13), tick=False):
+        run_tasks()
+    nudge = OutgoingEmail.objects.get(kind="questionnaire")
+    assert nudge.status == "queued" and nudge.not_before == at(30, 18)
+    with (
+        time_machine.travel(at(30, 7), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        reminders_update(
+            actor=Actor.for_patient(patient_a1),
+            patient=patient_a1,
+            enabled=True,
+            time_of_day=time(9, 0),
+        )
+    moment = at(30, 9)
+    while moment <= at(30, 11):
+        with time_machine.travel(moment, tick=False):
+            emails_resume.call()
+            run_tasks()
+        moment += timedelta(minutes=15)
+    nudge.refresh_from_db()
+    assert nudge.status == "sent", (nudge.status, nudge.not_before)
