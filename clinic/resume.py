@@ -43,9 +43,12 @@ def page_stamp(request: HttpRequest) -> str:
 def check(request: HttpRequest, stamp: str) -> str:
     """OK when the session now open is the page's account in the page's context.
 
-    A staff member of several clinics who signed in again has not chosen a clinic yet:
-    the clinic the page was made in is the one they were working in, so it becomes the
-    active clinic again (audited like any switch). Any other clinic or account: OTHER.
+    A staff member of several clinics works in one at a time. One who signed in again has
+    not chosen a clinic yet; one who switched clinic in another tab has chosen another.
+    Either way the page was made in a clinic where they still work and they are sending
+    its work: that clinic becomes the active clinic again (audited like any switch), and
+    nothing they typed is lost. Any other account, or a clinic where they no longer
+    work: OTHER.
     """
     user = request.user
     if not user.is_authenticated:
@@ -55,14 +58,14 @@ def check(request: HttpRequest, stamp: str) -> str:
         return OK  # a page of the account itself (password, two-factor): no clinic to match
     memberships = permissions.staff_memberships(request)
     active = permissions.active_membership(request)
-    if active is not None:
-        return OK if _same(stamp, user.pk, f"clinic:{active.clinic.uuid}") else OTHER
+    if active is not None and _same(stamp, user.pk, f"clinic:{active.clinic.uuid}"):
+        return OK
+    for membership in memberships:
+        if _same(stamp, user.pk, f"clinic:{membership.clinic.uuid}"):
+            request.session[permissions.ACTIVE_CLINIC] = str(membership.clinic.uuid)
+            clinic_switch(actor=Actor.for_member(membership, request), membership=membership)
+            return OK
     if memberships:
-        for membership in memberships:
-            if _same(stamp, user.pk, f"clinic:{membership.clinic.uuid}"):
-                request.session[permissions.ACTIVE_CLINIC] = str(membership.clinic.uuid)
-                clinic_switch(actor=Actor.for_member(membership, request), membership=membership)
-                return OK
         return OTHER
     profile = permissions.patient_profile(user)
     if profile is not None and _same(stamp, user.pk, f"patient:{profile.uuid}"):

@@ -287,3 +287,39 @@ def test_at_the_idle_limit_the_two_factor_set_up_page_leaves_though_a_code_was_t
             code.fill("000000")
         page.wait_for_url("**/accounts/login/**", timeout=15_000)
         assert not page.get_by_role("dialog", name="Please sign in again").is_visible()
+
+
+def test_switching_clinic_in_another_tab_keeps_the_builders_work(
+    live_server, new_page, shared_library, clinician_ab, patient_a1, clinic_a, clinic_b
+):
+    """A clinician of two clinics edits Amara's program (clinic A), opens clinic B in
+    another tab, comes back and presses Save: the page said "You signed in as someone
+    else, or in another clinic" and cleared every entry. The same person still works at
+    A: the save goes through there."""
+    patient_a1.clinician = clinician_ab
+    patient_a1.save()
+    program = patient_program_start(
+        actor=Actor.for_member(clinician_ab.memberships.get(clinic=clinic_a)),
+        patient=patient_a1,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    page = new_page()
+    sign_in(page, live_server.url, clinician_ab.email, PASSWORD)
+    page.get_by_role("button", name="Clinic A").click()
+    page.wait_for_url("**/portal/")
+    open_builder(page, live_server.url, patient_a1, program)
+    page.locator("input[name='items-0-reps']").fill("12")
+
+    other = page.context.new_page()
+    other.goto(live_server.url + "/portal/clinics/")
+    other.get_by_role("button", name="Clinic B").click()
+    other.wait_for_url("**/portal/")
+    other.close()
+
+    page.get_by_role("button", name="Save program").first.click()
+    page.get_by_text("Saved as revision 2.").wait_for()
+    assert "has been cleared" not in page.locator("body").inner_text()
+    program.refresh_from_db()
+    assert program.revision == 2
+    assert program.items.order_by("order").first().reps == 12
+    assert AuditEvent.objects.filter(action="clinic.switch", clinic=clinic_a).count() >= 2

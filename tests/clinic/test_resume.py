@@ -50,10 +50,26 @@ def test_it_refuses_another_account(clinician_a, admin_a):
     assert response.status_code == 409 and response.json()["state"] == "other"
 
 
-def test_it_refuses_another_active_clinic(clinician_ab, clinic_a, clinic_b):
+def test_a_page_of_another_of_their_clinics_takes_them_back_to_it(clinician_ab, clinic_a, clinic_b):
+    """Clinic A's program builder open in one tab, clinic B chosen in another: pressing
+    Save on A's page was answered "other", and the page cleared everything typed. The
+    same person, still working at A: A becomes the active clinic again, audited."""
     in_a = clinician_ab.memberships.get(clinic=clinic_a)
-    response = check(client_for(clinician_ab, clinic_b), stamp_for(clinician_ab, membership=in_a))
-    assert response.json()["state"] == "other"
+    client = client_for(clinician_ab, clinic_b)
+    response = check(client, stamp_for(clinician_ab, membership=in_a))
+    assert response.json()["state"] == "ok"
+    assert client.session[ACTIVE_CLINIC] == str(clinic_a.uuid)
+    assert AuditEvent.objects.filter(action="clinic.switch", clinic=clinic_a).exists()
+
+
+def test_a_page_of_a_clinic_they_left_is_refused(clinician_ab, clinic_a, clinic_b):
+    in_a = clinician_ab.memberships.get(clinic=clinic_a)
+    stamp = stamp_for(clinician_ab, membership=in_a)
+    in_a.is_active = False
+    in_a.save(update_fields=["is_active"])
+    client = client_for(clinician_ab, clinic_b)
+    assert check(client, stamp).json()["state"] == "other"
+    assert client.session[ACTIVE_CLINIC] == str(clinic_b.uuid)
 
 
 def test_a_new_session_of_a_member_of_two_clinics_goes_back_to_the_pages_clinic(
