@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from clinic import audit
@@ -143,15 +144,18 @@ LINK_SLOT = "[[limber:invitation-link]]"
 def invitation_email_queue(
     *,
     invitation: Invitation,
-    subject: str,
+    subject: str | Promise,
     template: str,
     context: dict,
     language: str | None = None,
 ) -> OutgoingEmail:
     """Queue the e-mail that carries `invitation`'s link (`link` in the template), in the
-    caller's transaction: saved together with the invitation, or not at all."""
+    caller's transaction: saved together with the invitation, or not at all. `subject`
+    may be a lazy translation, made in `language`. A patient's invitation e-mail names
+    the patient, so their chart lists it with its status."""
     return queue_templated(
         clinic=invitation.clinic,
+        patient_uuid=invitation.patient_uuid,
         kind=OutgoingEmail.Kind.INVITATION,
         to=invitation.email,
         subject=subject,

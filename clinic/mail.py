@@ -3,9 +3,8 @@
 `queue_email` (and `queue_templated`) store the e-mail in the caller's transaction and
 leave it to the task worker, which retries when the mail server is down and keeps a
 status the pages can show: what a page says was done is then what was done, e-mail
-included. `send_templated_after_commit` sends once the caller's transaction commits,
-when the change is already saved, so a mail server that is down fails the request after
-the fact: a patient's invitation still goes that way.
+included. Only allauth's own e-mails (a sign-in code, a password reset: someone waits
+at the page for them) are sent at once, by clinic.adapters.AccountAdapter.
 """
 
 from __future__ import annotations
@@ -14,10 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from clinic.models import OutgoingEmail
 
@@ -55,7 +54,9 @@ def reason_to_stop(email: OutgoingEmail) -> str:
     return next((why for check in STOP_CHECKS.get(email.kind, []) if (why := check(email))), "")
 
 
-def _rendered(template: str, context: dict, subject: str, language: str | None) -> tuple[str, str]:
+def _rendered(
+    template: str, context: dict, subject: str | Promise, language: str | None
+) -> tuple[str, str]:
     """(subject, body) in `language`: the recipient's (a patient's preferred language, see
     clinic.languages), else the site's; the subject may be a lazy translation."""
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -66,20 +67,6 @@ def held_until(email: OutgoingEmail, now: datetime) -> datetime | None:
     """The moment an e-mail must wait for before the mail server gets it, or None."""
     waits = [until for check in NOT_BEFORE.get(email.kind, []) if (until := check(email, now))]
     return max((until for until in waits if until > now), default=None)
-
-
-def send_templated(
-    *, to: str, subject: str, template: str, context: dict, language: str | None = None
-) -> None:
-    subject, body = _rendered(template, context, subject, language)
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
-
-
-def send_templated_after_commit(**kwargs) -> None:
-    """send_templated once the caller's transaction commits: nothing is mailed about a
-    change that was rolled back."""
-    transaction.on_commit(lambda: send_templated(**kwargs))
 
 
 def queue_email(**fields) -> OutgoingEmail:
@@ -114,8 +101,14 @@ def recheck_held(emails) -> int:
 
 
 def queue_templated(
-    *, subject: str, template: str, context: dict, language: str | None = None, **fields
+    *,
+    subject: str | Promise,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    **fields,
 ) -> OutgoingEmail:
-    """queue_email with its subject and body made as send_templated makes them."""
+    """queue_email with its subject and body made from `template` and `context` in
+    `language` (see _rendered)."""
     subject, body = _rendered(template, context, subject, language)
     return queue_email(subject=subject, body=body, **fields)

@@ -364,7 +364,7 @@ class OutgoingEmail(models.Model):
     """An e-mail that waits for the task worker, with its delivery status.
 
     Sign-in codes are sent at once (someone is waiting at the sign-in page); handouts,
-    reminders, digests, staff invitations and two-factor reset notices go through here,
+    reminders, digests, invitations and two-factor reset notices go through here,
     queued in the transaction of the change they tell of, so a mail server that is down
     delays them and retries instead of failing a page. An invitation's link is not
     stored: the worker makes it as it sends (clinic.invitations). `patient_uuid` names

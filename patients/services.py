@@ -17,13 +17,13 @@ from clinic.edits import ensure_unchanged
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
+    invitation_email_queue,
     invitation_issue,
     invitations_revoke,
     register,
 )
 from clinic.languages import not_yet_notice, patient_language
 from clinic.links import absolute_url
-from clinic.mail import send_templated_after_commit
 from clinic.models import Clinic, Invitation, User
 from patients import adherence, caseload
 from patients.access import ensure_same_clinic
@@ -105,8 +105,10 @@ def patient_set_status(*, actor: Actor, patient: Patient, status: str) -> Patien
 
 @transaction.atomic
 def patient_invite(*, actor: Actor, patient: Patient, channel: str) -> str:
-    """A one-time link for the patient to set up (or link) their login; e-mailed when the
-    channel is e-mail. Returns the absolute link, for the printed sign-in sheet.
+    """A one-time link for the patient to set up (or link) their login. Printed: returns
+    the absolute link, for the sign-in sheet. E-mailed: the e-mail is queued with the
+    invitation and the worker makes the link as it sends it (retrying while the mail
+    server is down; the chart lists its status), so "" is returned.
 
     The answer is the same whether or not the address already has a login anywhere:
     that is found out only by whoever uses the link.
@@ -125,7 +127,7 @@ def patient_invite(*, actor: Actor, patient: Patient, channel: str) -> str:
                 "in with a code sent to their e-mail, or reset the password."
             )
         )
-    _invitation, token = invitation_issue(
+    invitation, token = invitation_issue(
         actor=actor,
         kind=Invitation.Kind.PATIENT,
         channel=channel,
@@ -133,24 +135,25 @@ def patient_invite(*, actor: Actor, patient: Patient, channel: str) -> str:
         clinic=patient.clinic,
         patient_uuid=patient.uuid,
     )
-    link = absolute_url("invitation_open", token)
     emailed = channel != Invitation.Channel.PRINT
     audit.record(
         actor, "patient.invite_email" if emailed else "patient.invite_print", patient=patient
     )
-    if emailed:
-        _send_invitation(patient, link)
-    return link
+    if not emailed:
+        return absolute_url("invitation_open", token)
+    _queue_invitation(invitation, patient)
+    return ""
 
 
-def _send_invitation(patient: Patient, link: str) -> None:
-    send_templated_after_commit(
-        to=patient.email,
+def _queue_invitation(invitation: Invitation, patient: Patient) -> None:
+    """The invitation's e-mail, queued with it: the link goes out with a token the worker
+    makes as it sends (clinic.invitations), so the one made with it is never given out."""
+    invitation_email_queue(
+        invitation=invitation,
         subject=gettext_lazy("Your patient login"),
         template="emails/patient_invitation.txt",
         context={
             "clinic": patient.clinic,
-            "link": link,
             "first_name": patient.first_name,
             "language_notice": not_yet_notice(patient.preferred_language),
         },
@@ -253,7 +256,7 @@ def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> 
     audit.record(actor, "signin_link.request", clinic=clinic, patient=patient)
     if patient is None:
         return
-    _invitation, token = invitation_issue(
+    invitation, _token = invitation_issue(
         actor=actor,
         kind=Invitation.Kind.PATIENT,
         channel=Invitation.Channel.SELF,
@@ -261,7 +264,9 @@ def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> 
         clinic=clinic,
         patient_uuid=patient.uuid,
     )
-    _send_invitation(patient, absolute_url("invitation_open", token))
+    # Queued, as every invitation: a mail server that is down delays the link instead of
+    # failing the page after the link was made (and answering a known address otherwise).
+    _queue_invitation(invitation, patient)
 
 
 @transaction.atomic

@@ -471,9 +471,10 @@ def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResp
             return chart
 
         # An e-mail sent twice would replace the link of the first: one e-mail, one link.
-        sent = _("An invitation was e-mailed to {email}. It works once, for 7 days.").format(
-            email=patient.email
-        )
+        sent = _(
+            "Invitation to {email} saved. Its e-mail is queued: the chart's recent e-mails "
+            "show when it has gone out. Its link works once, for 7 days."
+        ).format(email=patient.email)
         return once.saved_once(request, send, sent)
     except PatientAccessError as error:
         messages.error(request, str(error))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from datetime import timedelta
 
 import pytest
@@ -20,8 +21,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.invitations import invitation_find, invitation_issue
-from clinic.models import AuditEvent, Invitation, Membership, User
+from clinic.models import AuditEvent, Invitation, Membership, OutgoingEmail, User
+from clinic.tasks import deliver_email
 from patients.models import Patient
+from tests.clinic.test_staff import MAIL_SERVER_BACK, MAIL_SERVER_DOWN
 from tests.conftest import (
     PASSWORD,
     actor_of,
@@ -47,13 +50,15 @@ CHOOSE = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
 
 @pytest.fixture
 def invite(django_capture_on_commit_callbacks):
-    """POST the chart's invitation button, running the after-commit e-mail like production."""
+    """POST the chart's invitation button, then run the worker that sends its e-mail."""
 
     def post(client: Client, patient: Patient, delivery: str = "email", **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return client.post(
+            response = client.post(
                 f"/portal/patients/{patient.uuid}/invitation/", {"delivery": delivery}, **kwargs
             )
+        run_tasks()
+        return response
 
     return post
 
@@ -367,7 +372,7 @@ def test_patient_invitations_say_the_same_whatever_the_address(
         response = invite(as_clinician_a, patient, follow=True)
         text = response.content.decode()
         assert "belongs" not in text and "Clinic B" not in text
-        answers.append(text.count("An invitation was e-mailed"))
+        answers.append(text.count("Its e-mail is queued"))
     assert answers == [1, 1, 1]
 
 
@@ -568,7 +573,6 @@ def test_a_handout_email_the_mail_server_refuses_is_retried_and_recorded_only_on
     chart says "retrying", and nothing is on the history until the mail server takes it."""
     from django.core.mail import EmailMessage
 
-    from clinic.models import OutgoingEmail
     from patients.services import patient_program_start
     from programs.models import HandoutPrint, Program
 
@@ -597,9 +601,76 @@ def test_a_handout_email_the_mail_server_refuses_is_retried_and_recorded_only_on
     assert not HandoutPrint.objects.exists()
     assert not AuditEvent.objects.filter(action="handout.email").exists()
     monkeypatch.setattr(EmailMessage, "send", real_send)
-    from clinic.tasks import deliver_email
-
     deliver_email.call(email.pk)  # the retry, once the server is back
     email.refresh_from_db()
     assert email.status == "sent" and len(mail.outbox) == 1
     assert HandoutPrint.objects.get().channel == "email"
+
+
+def _invitation_once(chart: str, patient: Patient) -> str:
+    """The one-save token of the chart's "Invite by e-mail" form."""
+    form = chart[chart.index(f'action="/portal/patients/{patient.uuid}/invitation/"') :]
+    return re.search(r'name="once" value="([^"]+)"', form).group(1)
+
+
+def test_a_patient_invitation_made_while_the_mail_server_is_down_is_saved_once_and_sent_when_back(
+    as_clinician_a, clinic_a, settings, django_capture_on_commit_callbacks
+):
+    """Before: the invitation was saved (the previous e-mailed link revoked), then its
+    e-mail failed after the commit: the request failed, nothing was mailed, and the page
+    sent again said "That form was sent twice. It was saved once." Now the e-mail is queued
+    with the invitation, the page and the chart say so, and the worker sends it later."""
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    chart_url = f"/portal/patients/{patient.uuid}/"
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    once = _invitation_once(as_clinician_a.get(chart_url).content.decode(), patient)
+    sent = {"delivery": "email", "once": once}
+    with django_capture_on_commit_callbacks(execute=True):
+        page = as_clinician_a.post(f"{chart_url}invitation/", sent, follow=True)
+    text = page.content.decode()
+    assert f"Invitation to {patient.email} saved. Its e-mail is queued" in text
+    assert "sent twice" not in text
+    run_tasks()  # the first try, which the mail server refuses
+    email = OutgoingEmail.objects.get()
+    assert (email.kind, email.status, email.patient_uuid) == (
+        "invitation",
+        "retrying",
+        patient.uuid,
+    )
+    assert mail.outbox == []
+    chart = as_clinician_a.get(chart_url).content.decode()
+    assert "Invitation ·" in chart and "retrying: mail server unreachable" in chart
+    # The same page sent again saves nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = as_clinician_a.post(f"{chart_url}invitation/", sent, follow=True)
+    assert "sent twice" in again.content.decode()
+    assert Invitation.objects.count() == 1 and OutgoingEmail.objects.count() == 1
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    deliver_email.call(email.pk)  # the retry, once the mail server is back
+    email.refresh_from_db()
+    assert email.status == "sent" and mail.outbox[0].to == [patient.email]
+    link = link_from_outbox()
+    # The link is made as the e-mail goes out: the queued row never held a live one.
+    assert link not in email.body and "/invite/" not in email.body
+    assert "Choose your password" in open_invitation(Client(), link).content.decode()
+    assert re.search(
+        r"Invitation · [^<]*<span[^>]*>sent<", as_clinician_a.get(chart_url).content.decode()
+    )
+
+
+def test_a_sign_in_link_asked_for_while_the_mail_server_is_down_is_sent_when_back(
+    clinic_a, settings, django_capture_on_commit_callbacks
+):
+    """Before: the clinic's sign-in page ("E-mail me a link") made the link, then failed
+    after the commit when the mail server was down (an error page, for an address the
+    clinic has, where any other address got the usual answer), and nothing was mailed."""
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    with django_capture_on_commit_callbacks(execute=True):
+        page = Client().post(f"/start/{clinic_a.uuid}/", {"email": patient.email}, follow=True)
+    assert page.status_code == 200 and "we have sent you a link" in page.content.decode()
+    run_tasks()
+    assert OutgoingEmail.objects.get().status == "retrying" and mail.outbox == []
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    deliver_email.call(OutgoingEmail.objects.get().pk)
+    assert "Choose your password" in open_invitation(Client(), link_from_outbox()).content.decode()

@@ -306,6 +306,7 @@ def test_no_english_in_a_spanish_patients_e_mails(
     portal = client_for(clinician_a)
     with django_capture_on_commit_callbacks(execute=True):
         portal.post(f"/portal/patients/{rosa.uuid}/invitation/", {"delivery": "email"})
+    run_tasks()  # the worker sends the invitation
     invitation = mail.outbox[-1]
     visitor = Client()
     from tests.signin import link_from_outbox, open_invitation
@@ -334,7 +335,8 @@ def test_no_english_in_a_spanish_patients_e_mails(
     }
     # The sign-in code itself is no word.
     texts["sign-in code"] = re.sub(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", " ", texts["sign-in code"])
-    for email in OutgoingEmail.objects.filter(patient_uuid=rosa.uuid):
+    # The invitation is read as it was sent: its queued body holds a slot for the link.
+    for email in OutgoingEmail.objects.filter(patient_uuid=rosa.uuid).exclude(kind="invitation"):
         texts[email.kind] = email.subject + " " + email.body
     assert {"handout", "reminder"} <= set(texts)
     found = {name: words for name, text in texts.items() if (words := leaks(text, allowed))}

@@ -74,6 +74,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
     # The invitation e-mail, and the page it opens.
     with django_capture_on_commit_callbacks(execute=True):
         portal.post(f"/portal/patients/{rosa.uuid}/invitation/", {"delivery": "email"})
+    run_tasks()  # the worker sends the invitation
     invitation = mail.outbox[-1]
     assert invitation.subject.endswith("Tu acceso de paciente")
     assert "Hola, Rosa:" in invitation.body
