@@ -115,9 +115,10 @@ def replays(view=None, *, again=None, signs_in=False):
     led, before anything is checked again: checked again, a form would be refused by its
     own first save ("another patient already uses this e-mail", "this link was used",
     "the program changed meanwhile") and a double click would read as a failure.
-    `@replays`, or `@replays(again=message)` to say more than ALREADY_SAVED; `signs_in`
-    as for page_key. Put it inside the permission decorator: a replay is answered only to
-    whoever may post, and only to the one who sent it first."""
+    `@replays`, or `@replays(again=message)` to say more than ALREADY_SAVED (or
+    `again=function`, given the request, for a view with more than one form page);
+    `signs_in` as for page_key. Put it inside the permission decorator: a replay is
+    answered only to whoever may post, and only to the one who sent it first."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
@@ -125,7 +126,8 @@ def replays(view=None, *, again=None, signs_in=False):
             if request.method == "POST" and (key := page_key(request, signs_in=signs_in)):
                 done = led_to(key)
                 if done is not None:
-                    messages.info(request, again or ALREADY_SAVED)
+                    said = again(request) if callable(again) else again
+                    messages.info(request, said or ALREADY_SAVED)
                     # An htmx request would follow a plain redirect inside the page.
                     if getattr(request, "htmx", False):
                         return HttpResponseClientRedirect(done)

@@ -47,6 +47,12 @@ ACCOUNT_READY = gettext_lazy(
 )
 
 
+def _sent_twice(request: HttpRequest) -> str:
+    """What a replayed sending is told: the password page's made an account; the Accept
+    or Decline page's did what it asked (once.ALREADY_SAVED)."""
+    return str(once.ALREADY_SAVED if "choice" in request.POST else ACCOUNT_READY)
+
+
 @permissions.public
 @never_cache
 @require_GET
@@ -63,8 +69,10 @@ def _invalid(request: HttpRequest, message: str = "") -> HttpResponse:
 @permissions.public
 @never_cache
 @require_http_methods(["GET", "POST"])
-@once.replays(again=ACCOUNT_READY, signs_in=True)
+@once.replays(again=_sent_twice, signs_in=True)
 def invitation_accept(request: HttpRequest) -> HttpResponse:
+    # Its forms are saved once under page_key(signs_in=True), whoever is signed in: the
+    # password page's first sending signs in, and one key serves both pages.
     token = request.session.get(SESSION_TOKEN)
     invitation = invitation_find(token)
     if invitation is None:
@@ -159,22 +167,35 @@ def _accept_as_owner(
         return _invalid(request, str(error))
     if request.method == "POST":
         choice = request.POST.get("choice")
-        try:
+        if choice not in ("accept", "decline"):
+            return redirect("invitation_accept")
+
+        def answer() -> str:
             if choice == "accept":
                 invitation_accept_signed_in(token=token, user=owner, actor=actor)
-            elif choice == "decline":
-                invitation_decline(token=token, user=owner, actor=actor)
             else:
-                return redirect("invitation_accept")
+                invitation_decline(token=token, user=owner, actor=actor)
+            return reverse("home")
+
+        # A double click: the second sending goes where the first went. once.replays
+        # answers it when the first is done; one that came in meanwhile (the link still
+        # usable as it started) loses the invitation's lock and is answered here, not
+        # with "This link cannot be used".
+        try:
+            location, first = once.send_once(once.page_key(request, signs_in=True), answer)
         except InvitationError as error:
             return _invalid(request, str(error))
+        # The same session changes either way: the one saved last must not bring the
+        # token back, nor drop the clinic just joined.
         request.session.pop(SESSION_TOKEN, None)
-        if choice == "decline":
-            messages.info(request, _("You declined the invitation. Nothing was changed."))
-            return redirect("home")
-        messages.success(request, _("Done. Welcome."))
-        if invitation.kind == Invitation.Kind.STAFF:
+        if choice == "accept" and invitation.kind == Invitation.Kind.STAFF:
             # Start working in the clinic just joined.
             request.session[permissions.ACTIVE_CLINIC] = str(invitation.clinic.uuid)
-        return redirect("home")
+        if not first:
+            messages.info(request, once.ALREADY_SAVED)
+        elif choice == "decline":
+            messages.info(request, _("You declined the invitation. Nothing was changed."))
+        else:
+            messages.success(request, _("Done. Welcome."))
+        return redirect(location)
     return render(request, "registration/invitation_confirm.html", _context(invitation))

@@ -17,9 +17,10 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from clinic.models import Clinic, Invitation
+from clinic.invitations import invitation_issue
+from clinic.models import Clinic, Invitation, Membership
 from patients.models import Measurement, OutcomeSchedule
-from tests.conftest import make_patient, make_staff
+from tests.conftest import actor_of, make_patient, make_staff, make_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -120,3 +121,30 @@ def test_an_invitation_sent_twice_at_once_leaves_one_working_link(monkeypatch, r
     assert Invitation.objects.usable().filter(patient_uuid=invited.uuid).count() == 1
     if token:
         assert Invitation.objects.filter(patient_uuid=invited.uuid).count() == 1
+
+
+def test_an_invitation_accepted_twice_at_once_answers_the_second_like_the_first(monkeypatch, race):
+    """A double click on "Accept" that reaches two web workers: both find the link usable,
+    one accepts, the other waits for the invitation's lock and finds it used. It was
+    answered "This link cannot be used" (410); it goes where the first went."""
+    clinic, _clinician, _patient = race
+    admin = make_staff(clinic, "race.admin@a.test", "admin")
+    joiner = make_user("joiner@race.test", "Joe Iner")
+    _invitation, link = invitation_issue(
+        actor=actor_of(admin),
+        kind=Invitation.Kind.STAFF,
+        channel=Invitation.Channel.EMAIL,
+        email=joiner.email,
+        clinic=clinic,
+        role="clinician",
+    )
+    from clinic import views_invitations
+
+    held_before(monkeypatch, views_invitations, "invitation_accept_signed_in")
+    # One browser's page, sent twice: its cookies in two clients, so each sends at once.
+    clients = [signed_in(joiner), Client(raise_request_exception=False)]
+    clients[0].get(f"/invite/{link}/")
+    clients[1].cookies = clients[0].cookies
+    statuses = at_once(lambda i: clients[i].post("/invite/", {"choice": "accept", "once": TOKEN}))
+    assert statuses == [302, 302]
+    assert Membership.objects.filter(user=joiner, clinic=clinic).count() == 1
