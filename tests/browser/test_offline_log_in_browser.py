@@ -82,6 +82,21 @@ def test_a_session_kept_offline_arrives_after_its_exercise_left_the_program(
     assert list(session.entries.values_list("exercise_id", flat=True)) == [first.exercise_id]
 
 
+def one_session_kept_offline(live_server, new_page, patient, clinician):
+    """The patient's phone, which kept a session (the first exercise, pain 2) offline;
+    still offline."""
+    start_program(patient, clinician)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.context.set_offline(True)
+    phone.locator("label.done-toggle").nth(0).click()
+    phone.locator("label[for='id_pain_2']").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.get_by_text("Your session is saved on this phone").wait_for()
+    return phone
+
+
 def test_a_kept_session_the_server_could_not_save_stays_on_the_phone(
     monkeypatch, live_server, new_page, shared_library, clinician_a, patient_a1
 ):
@@ -101,15 +116,7 @@ def test_a_kept_session_the_server_could_not_save_stays_on_the_phone(
         return real_save_entries(session, done)
 
     monkeypatch.setattr(practice_log, "_save_entries", fails_once)
-    start_program(patient_a1, clinician_a)
-    phone = new_page(360, 740)
-    patient_signs_in(phone, live_server.url, patient_a1)
-    phone.evaluate("navigator.serviceWorker.ready")
-    phone.context.set_offline(True)
-    phone.locator("label.done-toggle").nth(0).click()
-    phone.locator("label[for='id_pain_2']").click()
-    phone.get_by_role("button", name="Save only the ones marked done").click()
-    phone.get_by_text("Your session is saved on this phone").wait_for()
+    phone = one_session_kept_offline(live_server, new_page, patient_a1, clinician_a)
 
     phone.context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
@@ -128,15 +135,7 @@ def test_a_kept_session_meeting_a_failing_proxy_is_not_sent_to_sign_in(
     """A 502 page from a proxy in front of the app (not JSON) was read as "signed out": the
     patient was told to sign in, and nothing tried again. It says it will try again, and
     does."""
-    start_program(patient_a1, clinician_a)
-    phone = new_page(360, 740)
-    patient_signs_in(phone, live_server.url, patient_a1)
-    phone.evaluate("navigator.serviceWorker.ready")
-    phone.context.set_offline(True)
-    phone.locator("label.done-toggle").nth(0).click()
-    phone.locator("label[for='id_pain_2']").click()
-    phone.get_by_role("button", name="Save only the ones marked done").click()
-    phone.get_by_text("Your session is saved on this phone").wait_for()
+    phone = one_session_kept_offline(live_server, new_page, patient_a1, clinician_a)
 
     def bad_gateway(route):
         route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")

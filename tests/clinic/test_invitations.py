@@ -690,6 +690,19 @@ def told(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
+def staff_link(admin, clinic, user) -> str:
+    """The token of an e-mailed staff invitation (as a clinician) from `admin` to `user`."""
+    _invitation, token = invitation_issue(
+        actor=actor_of(admin),
+        kind=Invitation.Kind.STAFF,
+        channel=Invitation.Channel.EMAIL,
+        email=user.email,
+        clinic=clinic,
+        role=Membership.Role.CLINICIAN,
+    )
+    return token
+
+
 def test_accepting_an_invitation_with_a_double_click_does_not_say_the_link_is_dead(
     admin_a, clinic_a, clinician_b
 ):
@@ -702,15 +715,7 @@ def test_accepting_an_invitation_with_a_double_click_does_not_say_the_link_is_de
 
     (The reviewer's test, sending the confirm page's form as a browser does: with its
     hidden one-save token once the page has one.)"""
-    _invitation, token = invitation_issue(
-        actor=actor_of(admin_a),
-        kind=Invitation.Kind.STAFF,
-        channel=Invitation.Channel.EMAIL,
-        email=clinician_b.email,
-        clinic=clinic_a,
-        role=Membership.Role.CLINICIAN,
-        full_name="Bo Other",
-    )
+    token = staff_link(admin_a, clinic_a, clinician_b)
     browser = client_for(clinician_b)
     browser.get(f"/invite/{token}/")
     page = browser.get("/invite/")
@@ -772,14 +777,7 @@ def test_each_invitation_page_sent_twice_says_what_the_first_did(clinic_a, admin
         "Your account is ready: that form was sent twice. Sign in with the password you chose."
     )
     assert User.objects.filter(email="nia.brooks@example.test").count() == 1
-    _invitation, token = invitation_issue(
-        actor=actor_of(admin_a),
-        kind=Invitation.Kind.STAFF,
-        channel=Invitation.Channel.EMAIL,
-        email=clinician_b.email,
-        clinic=clinic_a,
-        role=Membership.Role.CLINICIAN,
-    )
+    token = staff_link(admin_a, clinic_a, clinician_b)
     browser = client_for(clinician_b)
     browser.get(f"/invite/{token}/")
     sent = with_page_token(browser.get("/invite/").content.decode(), {"choice": "accept"})
