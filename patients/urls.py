@@ -45,6 +45,11 @@ urlpatterns = [
         name="patient_invitation",
     ),
     path(
+        "portal/patients/<uuid:patient_uuid>/sessions/",
+        records.patient_sessions,
+        name="patient_sessions",
+    ),
+    path(
         "portal/patients/<uuid:patient_uuid>/reminders/",
         reminders.patient_reminders,
         name="patient_reminders_settings",

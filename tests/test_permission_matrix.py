@@ -309,6 +309,9 @@ ROUTES: dict[str, Route] = {
     "portal/patients/<uuid:patient_uuid>/": Route(
         lambda c: A1.format(a1=c["a1"]), get=Staff(200), post=NOT_ALLOWED
     ),
+    "portal/patients/<uuid:patient_uuid>/sessions/": Route(
+        lambda c: A1.format(a1=c["a1"]) + "sessions/", get=Staff(200), post=NOT_ALLOWED
+    ),
     "portal/patients/<uuid:patient_uuid>/edit/": Route(
         lambda c: A1.format(a1=c["a1"]) + "edit/",
         get=Staff(200),
@@ -1608,6 +1611,9 @@ SAME_AS_PORTAL = {
     ),
     ("api/v1/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/", "GET"): (
         "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/history/"
+    ),
+    ("api/v1/patients/<uuid:patient_uuid>/sessions/", "GET"): (
+        "portal/patients/<uuid:patient_uuid>/sessions/"
     ),
     ("api/v1/patients/<uuid:patient_uuid>/measurements/", "GET"): (
         "portal/patients/<uuid:patient_uuid>/measures/"

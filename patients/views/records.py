@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Subquery
+from django.db.models import F, Max, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from clinic.capabilities import role_can
 from clinic.edits import EditedMeanwhile
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
-from clinic.models import Invitation, OutgoingEmail
+from clinic.models import AuditEvent, Invitation, OutgoingEmail
 from clinic.parsing import parse_text
 from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
@@ -309,28 +309,78 @@ def _pathways_context(patient: Patient, intake: Intake, stage: str) -> dict:
 
 
 TIMELINE_LENGTH = 15
+SESSIONS_PAGE_SIZE = 30
+
+
+def _sessions(patient: Patient):
+    """The patient's sessions, newest first, with what was done in each."""
+    return (
+        SessionLog.objects.filter(patient=patient)
+        .prefetch_related(
+            Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+        )
+        .order_by("-performed_on", "-logged_at", "-id")
+    )
+
+
+def _session_rows(patient: Patient, sessions: list[SessionLog]) -> list[tuple]:
+    """(session, its next-morning check, when it was last corrected) for each session.
+    A correction leaves no mark on the row itself (its `updated_at` is also the logging
+    time, and demo or imported rows are saved later than they were logged): the audit's
+    "session.edit" event, written in the correction's transaction, is the record of it."""
+    mornings = {
+        check.checked_on: check
+        for check in MorningCheck.objects.filter(
+            patient=patient, checked_on__in={s.performed_on + timedelta(days=1) for s in sessions}
+        )
+    }
+    edits = dict(
+        AuditEvent.objects.filter(
+            clinic_id=patient.clinic_id,
+            patient_uuid=patient.uuid,
+            action="session.edit",
+            object_id__in=[str(s.uuid) for s in sessions],
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(last=Max("created_at"))
+        .values_list("object_id", "last")
+    )
+    return [
+        (s, mornings.get(s.performed_on + timedelta(days=1)), edits.get(str(s.uuid)))
+        for s in sessions
+    ]
+
+
+@require_GET
+@never_cache
+@permissions.staff_required("clinical.view")
+def patient_sessions(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    """Every session the patient logged, newest first, a page at a time: the chart shows
+    the latest TIMELINE_LENGTH, and what a patient wrote weeks ago must still be readable
+    here, not only in a CSV download."""
+    patient = patient_or_404(request, patient_uuid)
+    _audit_read(request, "sessions.view", patient)
+    page = Paginator(_sessions(patient), SESSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _session_rows(patient, list(page.object_list))
+    return render(
+        request,
+        "clinician/patient_sessions.html",
+        {"patient": patient, "page": page, "sessions": rows},
+    )
 
 
 def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) -> dict:
     """Adherence, recent sessions, pain trend and flags for the chart's Progress section."""
     today = adherence.patient_today(patient)
-    sessions = list(
-        SessionLog.objects.filter(patient=patient)
-        .prefetch_related(
-            Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
-        )
-        .order_by("-performed_on", "-logged_at")[:TIMELINE_LENGTH]
-    )
+    # One more than is shown: whether to link to the page with all of them.
+    sessions = list(_sessions(patient)[: TIMELINE_LENGTH + 1])
     since = today - timedelta(weeks=8)
     pains = list(
         SessionLog.objects.filter(patient=patient, pain__isnull=False, performed_on__gte=since)
         .order_by("performed_on", "logged_at")
         .values_list("performed_on", "pain")
     )
-    checks = {
-        check.checked_on: check
-        for check in MorningCheck.objects.filter(patient=patient, checked_on__gte=since)
-    }
     # Every open flag (each needs a decision; none may fall off the chart, whatever the
     # database does with NULLs in a sort), and the latest reviews.
     flags = patient.flags.select_related("reviewed_by")
@@ -340,7 +390,8 @@ def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) 
     return {
         "adherence_7": periods[7],
         "adherence_28": periods[28],
-        "sessions": [(s, checks.get(s.performed_on + timedelta(days=1))) for s in sessions],
+        "sessions": _session_rows(patient, sessions[:TIMELINE_LENGTH]),
+        "more_sessions": len(sessions) > TIMELINE_LENGTH,
         "pain_chart": line_chart(
             [Point(date_format(day, "d M"), pain) for day, pain in pains],
             title=_("Pain during exercise, last 8 weeks"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -716,3 +717,116 @@ def test_the_second_click_of_a_double_click_on_save_is_no_conflict(as_patient_a1
     assert as_patient_a1.post("/me/log/edit/", data).status_code == 302
     assert as_patient_a1.post("/me/log/edit/", data).status_code == 302
     assert SessionLog.objects.get().pain == 5
+
+
+def _log(patient, program, day, comment="", token=None):
+    return SessionLog.objects.create(
+        patient=patient,
+        program=program,
+        revision=program.revisions.get(number=program.revision),
+        performed_on=day,
+        logged_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+        exercises_done=3,
+        pain=2,
+        comment=comment,
+        client_token=token or f"t{day}",
+    )
+
+
+def test_sessions_older_than_the_latest_15_are_read_from_the_chart(
+    as_clinician_a, patient_a1, program_a1
+):
+    """The chart shows the 15 latest sessions: what a patient wrote three weeks ago is one
+    link away (it was only in a CSV download)."""
+    today = patient_today(patient_a1)
+    _log(patient_a1, program_a1, today - timedelta(days=20), "Sharp pain at the hip")
+    for days in range(1, 16):
+        _log(patient_a1, program_a1, today - timedelta(days=days))
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    links = set(re.findall(r'href="(/portal/patients/[^"#]*)"', chart))
+    pages = [
+        as_clinician_a.get(link).content.decode(errors="replace")
+        for link in links
+        if not link.endswith((".pdf", ".csv"))
+    ]
+    assert "Sharp pain at the hip" not in chart
+    assert any("Sharp pain at the hip" in page for page in pages)
+
+
+def test_the_chart_links_to_all_sessions_only_when_it_does_not_show_them_all(
+    as_clinician_a, patient_a1, program_a1
+):
+    today = patient_today(patient_a1)
+    for days in range(1, 16):
+        _log(patient_a1, program_a1, today - timedelta(days=days))
+    url = f"/portal/patients/{patient_a1.uuid}/"
+    assert "/sessions/" not in as_clinician_a.get(url).content.decode()
+    _log(patient_a1, program_a1, today - timedelta(days=16))
+    assert f'href="{url}sessions/"' in as_clinician_a.get(url).content.decode()
+
+
+def test_all_sessions_pages_newest_first_with_what_was_done_and_changed(
+    as_clinician_a, as_patient_a1, patient_a1, program_a1
+):
+    today = patient_today(patient_a1)
+    for days in range(1, 40):
+        _log(patient_a1, program_a1, today - timedelta(days=days), f"day {days} note")
+    post_session(as_patient_a1, program_a1, comment="first try")
+    data = {"client_token": "tok-1", "pain": "6", "effort": "4", "comment": "sore knee"}
+    data[f"done_{items(program_a1)[0].exercise_id}"] = "on"
+    as_patient_a1.post("/me/log/edit/", data)
+    url = f"/portal/patients/{patient_a1.uuid}/sessions/"
+
+    first = as_clinician_a.get(url).content.decode()
+    shown = re.findall(r"day (\d+) note", first)
+    assert shown == [str(days) for days in range(1, 30)]  # 30 a page: today's, then 1..29
+    assert first.index("“sore knee”") < first.index("day 1 note")
+    assert "Changed after it was logged" in first and "Pain 6/10 · effort 4/10" in first
+    assert items(program_a1)[0].exercise.name in first
+    assert "Page 1 of 2" in first and "40 sessions logged" in first
+    second = as_clinician_a.get(url + "?page=2").content.decode()
+    assert re.findall(r"day (\d+) note", second) == [str(days) for days in range(30, 40)]
+    assert "Changed after it was logged" not in second
+    assert (
+        AuditEvent.objects.filter(
+            action="sessions.view", patient_uuid=patient_a1.uuid, actor__isnull=False
+        ).count()
+        == 2
+    )
+
+
+def test_all_sessions_is_clinical_and_stays_in_the_clinic(
+    as_clinician_b, patient_a1, program_a1, frontdesk_a
+):
+    _log(patient_a1, program_a1, patient_today(patient_a1), "Sharp pain at the hip")
+    url = f"/portal/patients/{patient_a1.uuid}/sessions/"
+    front_desk = client_for(frontdesk_a).get(url)
+    assert front_desk.status_code == 403
+    assert "Sharp pain" not in front_desk.content.decode()
+    assert as_clinician_b.get(url).status_code == 404
+
+
+# Counted on this test's page, on its first page and its third alike: the sign-in reads
+# (session, user, membership), the patient, the audit write, the count, the page's
+# sessions, their entries with exercises, the next mornings and the corrections.
+SESSIONS_PAGE_QUERIES = 10
+
+
+def test_the_all_sessions_page_queries_are_pinned_whatever_the_history(
+    as_clinician_a, patient_a1, program_a1, django_assert_num_queries
+):
+    url = f"/portal/patients/{patient_a1.uuid}/sessions/"
+    today = patient_today(patient_a1)
+    first = items(program_a1)[0].exercise
+    for days in range(1, 80):
+        session = _log(patient_a1, program_a1, today - timedelta(days=days))
+        SessionEntry.objects.create(session=session, exercise=first, sets_done=2)
+        MorningCheck.objects.create(
+            patient=patient_a1,
+            checked_on=session.performed_on + timedelta(days=1),
+            compared="same",
+            pain=1,
+        )
+    for page in ("1", "3"):
+        with django_assert_num_queries(SESSIONS_PAGE_QUERIES):
+            assert as_clinician_a.get(f"{url}?page={page}").status_code == 200
