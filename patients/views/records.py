@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Prefetch, Subquery
+from django.db.models import F, Max, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -222,9 +223,8 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         "links": links,
         "reminders": ReminderSetting.objects.filter(patient=patient).first(),
         "reminder_times": REMINDER_TIMES,
-        "emails": list(
-            OutgoingEmail.objects.filter(clinic=request.clinic, patient_uuid=patient.uuid)[:5]
-        ),
+        "emails": _emails(request, patient),
+        "email_trouble_days": EMAIL_TROUBLE_DAYS,
         "program": current,
         "items": items,
         "minutes_per_session": per_session,
@@ -242,6 +242,29 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         context.update(progress_figures(patient))
         context.update(_intake_context(request, patient, current, items))
     return render(request, "clinician/patient_chart.html", context)
+
+
+RECENT_EMAILS = 5
+# An e-mail that did not reach the patient (a full mailbox, an address refused, a mail
+# server down) is something for the clinic to act on: it stays on the chart this long,
+# however many newer e-mails there are, rather than dropping off behind five reminders.
+# One stopped on purpose (a reminder after the patient had exercised, a handout whose
+# program was replaced) is not trouble, and there are many: those only among the latest.
+EMAIL_TROUBLE_DAYS = 30
+EMAIL_TROUBLE = (OutgoingEmail.Status.FAILED, OutgoingEmail.Status.RETRYING)
+
+
+def _emails(request: HttpRequest, patient: Patient) -> list[OutgoingEmail]:
+    """The latest RECENT_EMAILS e-mails about the patient and every one not delivered in
+    the last EMAIL_TROUBLE_DAYS, newest first, in one query."""
+    about = OutgoingEmail.objects.filter(clinic=request.clinic, patient_uuid=patient.uuid)
+    latest = about.order_by("-created_at", "-id").values("pk")[:RECENT_EMAILS]
+    since = timezone.now() - timedelta(days=EMAIL_TROUBLE_DAYS)
+    return list(
+        about.filter(
+            Q(pk__in=Subquery(latest)) | Q(status__in=EMAIL_TROUBLE, created_at__gte=since)
+        ).order_by("-created_at", "-id")
+    )
 
 
 def _intake_context(request: HttpRequest, patient: Patient, program, items: list) -> dict:

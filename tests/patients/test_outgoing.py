@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from clinic.mail import queue_email
 from clinic.models import Membership, OutgoingEmail
@@ -276,3 +277,45 @@ def test_a_held_nudge_goes_at_the_reminder_time_the_patient_set_while_it_waited(
         moment += timedelta(minutes=15)
     nudge.refresh_from_db()
     assert nudge.status == "sent", (nudge.status, nudge.not_before)
+
+
+def _email(clinic, patient, *, days, status="sent", kind="reminder", error=""):
+    return OutgoingEmail.objects.create(
+        clinic=clinic,
+        patient_uuid=patient.uuid,
+        kind=kind,
+        to=patient.email,
+        subject="s",
+        body="b",
+        status=status,
+        last_error=error,
+        created_at=timezone.now() - timedelta(days=days),
+    )
+
+
+def test_a_failed_handout_email_stays_on_the_chart_behind_five_reminders(
+    as_clinician_a, clinic_a, patient_a1
+):
+    """The chart's 'Recent e-mails' were the latest five: a failure dropped off behind
+    five reminders, and nothing said so."""
+    _email(clinic_a, patient_a1, days=6, status="failed", kind="handout", error="Mailbox full")
+    _email(clinic_a, patient_a1, days=7, status="retrying", error="Server busy (421)")
+    for day in range(5, 0, -1):
+        _email(clinic_a, patient_a1, days=day)
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "Mailbox full" in chart and "Server busy (421)" in chart
+    assert chart.index("Mailbox full") > chart.index("Exercise reminder")  # newest first
+
+
+def test_the_chart_keeps_an_email_failure_for_30_days_and_not_the_deliberate_stops(
+    as_clinician_a, clinic_a, patient_a1
+):
+    _email(clinic_a, patient_a1, days=31, status="failed", error="Mailbox full")
+    _email(clinic_a, patient_a1, days=29, status="failed", kind="handout", error="Refused (550)")
+    _email(clinic_a, patient_a1, days=20, status="stopped", error="had already exercised")
+    for day in range(5, 0, -1):
+        _email(clinic_a, patient_a1, days=day)
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "Refused (550)" in chart
+    assert "Mailbox full" not in chart and "had already exercised" not in chart
+    assert chart.count("Exercise reminder ·") == 5
