@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -132,6 +133,10 @@ def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpRespon
     )
 
 
+# A program adjusted at every visit for months has many revisions.
+HISTORY_PAGE_SIZE = 20
+
+
 @never_cache
 @require_GET
 @permissions.staff_required("clinical.view")
@@ -145,10 +150,13 @@ def program_history(request: HttpRequest, patient_uuid, program_uuid) -> HttpRes
         )
         .order_by("-number")
     )
+    # Each revision carries its own summary of what changed from the one before (written
+    # as it was saved): a page boundary between the two loses nothing.
+    page = Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "clinician/program_history.html",
-        {"patient": patient, "program": program, "revisions": revisions},
+        {"patient": patient, "program": program, "page": page, "revisions": page.object_list},
     )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 from django.db import connection
@@ -16,7 +17,7 @@ from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, estimate_minutes, fill_step, session_seconds
 from programs.models import Exercise, Program, ProgramItem, ProgramRevision
 from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
-from tests.conftest import client_for
+from tests.conftest import client_for, revise
 
 
 @pytest.fixture
@@ -174,6 +175,66 @@ def test_history_keeps_what_was_prescribed_before(as_clinician_a, patient_a1, pr
     body = history.content.decode()
     assert "Revision 2" in body and "Revision 1" in body
     assert "15 reps" in body and "10 reps" in body
+
+
+def _revise_many(program, membership, times: int, start: int = 0, reps: int | None = None):
+    items = [
+        {"exercise": i.exercise, "order": i.order, "sets": i.sets, "reps": reps or i.reps}
+        for i in program.items.order_by("order")
+    ]
+    for n in range(start, start + times):
+        revise(program, membership, items, {"title": f"Core stability {n}"})
+
+
+def history_url(patient, program) -> str:
+    return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/history/"
+
+
+def test_program_history_is_paged(as_clinician_a, membership_a, patient_a1, program_a1):
+    """A program adjusted at every visit for months: its history was one page of every
+    revision."""
+    _revise_many(program_a1, membership_a, 60)
+    page = as_clinician_a.get(history_url(patient_a1, program_a1)).content.decode()
+    shown = len(re.findall(r"Revision \d+", page))
+    assert shown <= 50 and "Page 1 of" in page, f"{shown} revisions on one page"
+
+
+def test_each_history_page_keeps_each_revisions_changes_and_one_current(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    _revise_many(program_a1, membership_a, 3)  # revisions 2..4: the title
+    _revise_many(program_a1, membership_a, 1, start=3, reps=14)  # 5: the dosage too
+    _revise_many(program_a1, membership_a, 20, start=4, reps=14)  # 6..25: the title
+    url = history_url(patient_a1, program_a1)
+    first = as_clinician_a.get(url).content.decode()
+    assert re.findall(r"Revision (\d+)", first) == [str(n) for n in range(25, 5, -1)]
+    assert first.count(">Current<") == 1 and "Page 1 of 2" in first
+    last = as_clinician_a.get(url + "?page=2").content.decode()
+    assert re.findall(r"Revision (\d+)", last) == ["5", "4", "3", "2", "1"]
+    assert ">Current<" not in last and "Page 2 of 2" in last
+    # What revision 5 changed from revision 4 is said beside it, whatever the page break
+    # between it and revision 6 (which changed the title only).
+    five = last[last.index('id="rev-5"') : last.index('id="rev-4"')]
+    assert "changed dosage" in five.lower() and "14 reps" in five
+    six = first[first.index('id="rev-6"') :]
+    assert "changed dosage" not in six.lower() and "14 reps" in six
+    assert AuditEvent.objects.filter(action="program.history").count() == 2
+
+
+# Counted on this test's pages: the sign-in reads, the patient, the program, the audit
+# write, the count, the page's revisions with their authors, and their handouts.
+HISTORY_QUERIES = 9
+
+
+def test_program_history_queries_are_pinned_whatever_the_revisions(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    url = history_url(patient_a1, program_a1)
+    _revise_many(program_a1, membership_a, 3)
+    few = count_queries(as_clinician_a, url)
+    _revise_many(program_a1, membership_a, 50, start=3)
+    assert count_queries(as_clinician_a, url) == few == HISTORY_QUERIES
+    assert count_queries(as_clinician_a, url + "?page=3") == few
 
 
 def test_add_remove_and_reorder_change_nothing_until_saved(as_clinician_a, patient_a1, program_a1):
