@@ -100,6 +100,7 @@ ACTIONS: dict[str, str | Promise] = {
     "outcome.record": _("Questionnaire recorded"),
     "outcome.assign": _("Questionnaire assigned"),
     "outcome.schedule_end": _("Questionnaire schedule ended"),
+    "outcome.withdraw": _("Questionnaire request withdrawn before it was answered"),
     "reminders.update": _("Reminders changed"),
     "reminders.unsubscribe": _("Reminders stopped from the e-mail link"),
     "digest.update": _("Weekly summary turned on or off"),

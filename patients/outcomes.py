@@ -252,10 +252,29 @@ def outcome_assign(
 
 
 @transaction.atomic
-def outcome_schedule_end(*, actor: Actor, schedule: OutcomeSchedule) -> None:
+def outcome_schedule_end(*, actor: Actor, schedule: OutcomeSchedule) -> int:
+    """Stop asking: end the schedule and withdraw what it asked for that the patient has
+    not answered yet, or "not asked for again" would still leave the form waiting for them
+    (and its e-mail nudge: patients.outgoing.questionnaire_answered stops one once nothing
+    waits). Returns how many requests were withdrawn.
+
+    A withdrawn request is deleted: it holds no answers, and the audit keeps that it was
+    asked and withdrawn. A page the patient still has open for it saves nothing and says
+    so (patients.views.patient_area.questionnaire)."""
     schedule.ended_at = timezone.now()
     schedule.save(update_fields=["ended_at"])
     audit.record(actor, "outcome.schedule_end", patient=schedule.patient, obj=schedule)
+    # Locked, as the patient's answers lock the request they are for (outcome_record):
+    # answered meanwhile, it is no longer waiting and stays.
+    waiting = list(
+        OutcomeAssignment.objects.select_for_update().filter(
+            schedule=schedule, response__isnull=True
+        )
+    )
+    for assignment in waiting:
+        audit.record(actor, "outcome.withdraw", patient=schedule.patient, obj=assignment)
+    OutcomeAssignment.objects.filter(pk__in=[a.pk for a in waiting]).delete()
+    return len(waiting)
 
 
 def _ask(schedule: OutcomeSchedule, due_on) -> OutcomeAssignment | None:

@@ -257,7 +257,13 @@ def outcome_schedule_end_view(request: HttpRequest, patient_uuid, schedule_uuid)
         outcome_schedule_end(actor=request.actor, schedule=schedule)
         return reverse("patients:patient_measures", args=[patient.uuid])
 
-    saved = _("That questionnaire will not be asked for again.")
+    if OutcomeAssignment.objects.filter(schedule=schedule, response__isnull=True).exists():
+        saved = _(
+            "That questionnaire will not be asked for again. The one waiting for {name} was "
+            "withdrawn: they will no longer see it."
+        ).format(name=patient.first_name)
+    else:
+        saved = _("That questionnaire will not be asked for again.")
     return once.saved_once(request, end, saved)
 
 

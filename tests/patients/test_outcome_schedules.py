@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core import mail
 
-from clinic.models import Membership, OutgoingEmail
+from clinic.models import AuditEvent, Membership, OutgoingEmail
 from patients.digests import digests_send
-from patients.models import Flag, OutcomeAssignment, OutcomeSchedule
+from patients.models import Flag, OutcomeAssignment, OutcomeResponse, OutcomeSchedule
+from patients.outcomes import outcome_assign, outcome_record
 from patients.reminders import questionnaire_nudges, reminders_update
 from patients.services import patient_program_start
 from patients.tasks import questionnaires_ask
 from programs.models import Program
-from tests.conftest import actor_of, run_tasks
+from tests.conftest import actor_of, client_for, run_tasks
 
 UTC = ZoneInfo("UTC")
 
@@ -230,3 +231,80 @@ def test_a_patient_west_of_the_server_is_asked_on_their_own_day(
     # 2 November begins at 08:00 UTC in Los Angeles (PST, UTC-8).
     assert asked_at is not None
     assert datetime(2026, 11, 2, 8, tzinfo=UTC) <= asked_at < datetime(2026, 11, 2, 9, tzinfo=UTC)
+
+
+def test_stop_asking_withdraws_the_questionnaire_waiting_for_the_patient(
+    as_clinician_a, clinician_a, patient_a1
+):
+    """'Stop asking' said the questionnaire would not be asked for again, but the request
+    already sent stayed open: the patient was still asked."""
+    outcome_assign(
+        actor=actor_of(clinician_a), patient=patient_a1, code="lefs", every_weeks=4
+    )  # LEFS by mistake, for a low-back patient
+    schedule = OutcomeSchedule.objects.get()
+    waiting = OutcomeAssignment.objects.get()
+    url = f"/portal/patients/{patient_a1.uuid}/outcomes/schedules/{schedule.uuid}/end/"
+    response = as_clinician_a.post(url, {"once": "t" * 32}, follow=True)
+    body = response.content.decode()
+    assert "will not be asked for again" in body and "was withdrawn" in body
+    assert "Waiting for" not in body
+
+    patient = client_for(patient_a1.user)
+    page = patient.get("/me/questionnaire/", follow=True).content.decode()
+    assert "Lower Extremity" not in page and "no questionnaire to fill in" in page
+    assert not OutcomeAssignment.objects.filter(response__isnull=True).exists()
+    assert AuditEvent.objects.filter(
+        action="outcome.withdraw", object_id=str(waiting.uuid), patient_uuid=patient_a1.uuid
+    ).exists()
+
+
+def test_stop_asking_keeps_answers_and_what_was_asked_for_separately(
+    as_clinician_a, clinician_a, patient_a1
+):
+    with time_machine.travel(at(10, 5), tick=False):
+        assign(as_clinician_a, patient_a1, every_weeks="4")  # RMDQ, its baseline answered:
+    baseline = OutcomeAssignment.objects.get()
+    outcome_record(
+        patient=patient_a1,
+        code="rmdq",
+        answers=[False] * 24,
+        completed_on=at(10, 5).date(),
+        actor=actor_of(clinician_a),
+        source=OutcomeResponse.Source.PATIENT,
+        answering=baseline,
+    )
+    with time_machine.travel(at(11, 2), tick=False):
+        questionnaires_ask.call()  # the follow-up
+    outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="lefs")  # once
+    schedule = OutcomeSchedule.objects.get(code="rmdq")
+    with time_machine.travel(at(11, 3), tick=False):
+        as_clinician_a.post(
+            f"/portal/patients/{patient_a1.uuid}/outcomes/schedules/{schedule.uuid}/end/",
+            {"once": "s" * 32},
+        )
+    left = OutcomeAssignment.objects.order_by("id")
+    assert [(a.code, a.response_id is not None) for a in left] == [
+        ("rmdq", True),
+        ("lefs", False),
+    ]
+    assert AuditEvent.objects.filter(action="outcome.withdraw").count() == 1
+
+
+def test_a_page_open_for_a_withdrawn_questionnaire_saves_nothing(
+    as_clinician_a, as_patient_a1, clinician_a, patient_a1
+):
+    outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="nprs", every_weeks=2)
+    shown = as_patient_a1.get("/me/questionnaire/")
+    key = shown.context["assignment"].uuid
+    schedule = OutcomeSchedule.objects.get()
+    as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/outcomes/schedules/{schedule.uuid}/end/",
+        {"once": "w" * 32},
+    )
+    sent = as_patient_a1.post(
+        "/me/questionnaire/",
+        {"assignment": str(key), "best": "2", "worst": "5", "now": "3"},
+        follow=True,
+    )
+    assert "nothing was saved" in sent.content.decode()
+    assert not OutcomeResponse.objects.exists()

@@ -16,7 +16,13 @@ from clinic.mail import queue_email
 from clinic.models import Membership, OutgoingEmail
 from clinic.tasks import emails_resume
 from patients.digests import digests_send
-from patients.models import Flag, OutcomeAssignment, OutcomeResponse, ReminderSetting
+from patients.models import (
+    Flag,
+    OutcomeAssignment,
+    OutcomeResponse,
+    OutcomeSchedule,
+    ReminderSetting,
+)
 from patients.outcomes import outcome_assign, outcome_record
 from patients.reminders import reminders_update
 from patients.tasks import questionnaires_ask
@@ -169,6 +175,27 @@ def test_a_nudge_for_a_questionnaire_answered_while_it_waited_is_not_sent(
             completed_on=at(30, 12).date(),
             actor=actor_of(clinician_a),
             source=OutcomeResponse.Source.CLINICIAN,
+        )
+    with time_machine.travel(at(30, 18), tick=False):
+        run_tasks()
+    nudged.refresh_from_db()
+    assert mail.outbox == []
+    assert (nudged.status, nudged.last_error) == (
+        OutgoingEmail.Status.STOPPED,
+        "the questionnaire was answered or withdrawn meanwhile",
+    )
+
+
+def test_a_nudge_for_a_questionnaire_the_clinic_stopped_asking_for_is_not_sent(
+    nudged, as_clinician_a, patient_a1
+):
+    with time_machine.travel(at(30, 5, 15), tick=False):
+        run_tasks()  # held until 18:00, the patient's time
+    schedule = OutcomeSchedule.objects.get()
+    with time_machine.travel(at(30, 12), tick=False):
+        as_clinician_a.post(
+            f"/portal/patients/{patient_a1.uuid}/outcomes/schedules/{schedule.uuid}/end/",
+            {"once": "n" * 32},
         )
     with time_machine.travel(at(30, 18), tick=False):
         run_tasks()
