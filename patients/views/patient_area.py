@@ -132,6 +132,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
             items=items, rules=rules, initial={"client_token": secrets.token_urlsafe(24)}
         )
     rows = {row[0].pk: row for row in form.rows()}
+    others = [rows[item.pk] for item in items if item.pk not in due_ids]
     return {
         "patient": patient,
         "clinic": patient.clinic,
@@ -139,7 +140,9 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         "today": today,
         "program": program,
         "due": [(d, rows[d.item.pk]) for d in due],
-        "others": [rows[item.pk] for item in items if item.pk not in due_ids],
+        "others": others,
+        # Opened when one of them has a refused number, so the patient sees why.
+        "others_refused": any(row[2].errors or row[3].errors for row in others),
         "form": form,
         "sessions_today": sessions_today,
         "editable": editable,

@@ -12,6 +12,7 @@ from patients.models import SessionLog
 from patients.services import patient_program_start
 from programs.models import Program
 from tests.browser.conftest import screenshot
+from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
 from tests.conftest import PASSWORD
 
@@ -68,3 +69,29 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
     desk.get_by_text("Adherence, 7 full days before today (0 of 0)").wait_for()
     assert "Pain 2/10" in desk.content()
     screenshot(desk, "chart-after-logging")
+
+
+def test_a_too_many_sets_error_is_shown_where_the_patient_can_see_it(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    program = start_program(patient_a1, clinician_a)
+    first = program.items.order_by("order").first()
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    card = phone.locator("article.exercise-card").first
+    card.locator("label.done-toggle").click()
+    card.get_by_text("I did a different amount").click()
+    card.get_by_label("Sets done").fill(str(2 * (first.sets or 1) + 10))
+    phone.locator("label[for='id_pain_2']").click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.wait_for_url("**/me/log/")
+
+    error = phone.get_by_text(re.compile("more than twice what was prescribed"))
+    assert error.count() == 1  # the page did come back with the error
+    phone.screenshot(path="test-artifacts/review-sets-error-360.png")
+    # The patient sees why nothing was saved, without having to guess which
+    # collapsed "I did a different amount" to open.
+    assert error.is_visible()
+    # patient-app.js then brings it into view and reads it out (focus).
+    assert error.evaluate("el => el === document.activeElement")
+    assert card.locator("details:has(input[name^='sets_'])").evaluate("el => el.open")

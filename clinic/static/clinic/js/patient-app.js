@@ -152,6 +152,10 @@
   // and move focus there, so screen readers read it out.
   var problem = document.querySelector(".session-form .alert-danger, .session-form .invalid-feedback");
   if (problem) {
+    // Inside a closed "I did a different amount" it could be neither seen nor focused.
+    for (var fold = problem.closest("details"); fold; fold = fold.parentElement.closest("details")) {
+      fold.open = true;
+    }
     problem.setAttribute("tabindex", "-1");
     problem.scrollIntoView({ block: "center" });
     problem.focus({ preventScroll: true });
