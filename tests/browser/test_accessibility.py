@@ -17,6 +17,7 @@ from patients.services import patient_program_start
 from programs.models import Exercise, Program
 from programs.services import exercise_copy, program_copy
 from tests.browser.conftest import screenshot
+from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
 from tests.conftest import PASSWORD, actor_of
 
@@ -140,3 +141,67 @@ def test_every_portal_and_patient_page_passes_axe(live_server, new_page, site, w
         for v in violations
         for node in v["nodes"]
     )
+
+
+# Words of an element split over two lines or more (a long word broken letter by letter).
+BROKEN_WORDS = """el => {
+  const broken = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_today_at_200_percent_text_keeps_exercise_names_whole(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """WCAG 1.4.4 / 1.4.10: a patient with the phone's text made twice as big."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    phone.wait_for_timeout(200)
+    phone.screenshot(path="test-artifacts/review-today-200pc-360.png")
+    phone.locator("article.exercise-card").first.screenshot(
+        path="test-artifacts/review-today-200pc-card.png"
+    )
+
+    names = phone.locator("article.exercise-card h3")
+    broken = {
+        names.nth(i).inner_text(): names.nth(i).evaluate(BROKEN_WORDS) for i in range(names.count())
+    }
+    broken = {name: words for name, words in broken.items() if words}
+    # Seen: "Flatten your back into the floor" shown as "Fla/tte/n yo/ur bac/k int/o ...",
+    # squeezed beside the two pictures.
+    assert broken == {}
+
+
+def test_the_patient_tabs_at_200_percent_text_need_no_sideways_scroll(
+    live_server, new_page, clinician_a, patient_a1
+):
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    for path in ("/me/", "/me/progress/", "/me/program/"):
+        phone.goto(live_server.url + path)
+        phone.evaluate("document.documentElement.style.fontSize = '200%'")
+        phone.wait_for_timeout(100)
+        phone.screenshot(path=f"test-artifacts/review-tabs-200pc{path.replace('/', '-')}.png")
+        tab = phone.get_by_role("navigation", name="Patient area").get_by_role(
+            "link", name="My program"
+        )
+        box = tab.bounding_box()
+        sideways = phone.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        # Seen on every page: the tab ends at 401 px of 360, "My progra" cut off, and the
+        # whole page scrolls sideways by 41 px.
+        assert (path, box["x"] + box["width"] <= 360, sideways) == (path, True, 0)
