@@ -118,6 +118,19 @@ def current_program(patient: Patient) -> Program | None:
     return Program.objects.current_for(patient).first()
 
 
+def finished_program(patient: Patient) -> Program | None:
+    """The program a patient with no current one last finished (None if they never had
+    one): they are told they finished it, not that nothing was ever set up, and keep its
+    stop rules."""
+    return Program.objects.finished_for(patient).first()
+
+
+def advice_program(patient: Patient) -> Program | None:
+    """The program whose stop rules the patient is shown: the current one, or else the one
+    they last finished."""
+    return current_program(patient) or finished_program(patient)
+
+
 def session_rows(session: SessionLog) -> list[ProgramItem]:
     """The rows of a logged session's edit form: what was prescribed when it was done (its
     revision, not the program as it is now, which may have lost an exercise since), one

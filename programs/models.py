@@ -291,6 +291,13 @@ class ProgramQuerySet(models.QuerySet["Program"]):
             assignment__patient=patient, status__in=[Program.Status.ACTIVE, Program.Status.PAUSED]
         ).order_by("-created_at")
 
+    def finished_for(self, patient) -> ProgramQuerySet:
+        """A patient's completed programs (a discharge, or one replaced by a newer one),
+        newest first."""
+        return self.filter(assignment__patient=patient, status=Program.Status.COMPLETED).order_by(
+            "-created_at"
+        )
+
     def templates_for(self, clinic_id) -> ProgramQuerySet:
         """Shared templates and this clinic's own."""
         return self.filter(Q(clinic__isnull=True) | Q(clinic_id=clinic_id), is_template=True)

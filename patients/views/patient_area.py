@@ -50,8 +50,10 @@ from patients.practice_log import (
     EDIT_WINDOW,
     LogRefused,
     SessionChanged,
+    advice_program,
     current_program,
     due_now,
+    finished_program,
     kept_program_items,
     morning_check_record,
     session_rows,
@@ -119,6 +121,8 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
     patient = request.patient
     today = patient_today(patient)
     program = current_program(patient)
+    # Finished (discharged): told so, with that program's stop rules still shown.
+    finished = None if program else finished_program(patient)
     items = _items(program)
     due = due_now(patient, program, items, today)
     due_ids = {d.item.pk for d in due}
@@ -126,7 +130,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
     # Always looked up, so the page costs the same number of queries every day.
     answered = MorningCheck.objects.filter(patient=patient, checked_on=today).exists()
     asked = exercised_yesterday and not answered
-    rules = _stop_rules(patient, items)
+    rules = _stop_rules(patient, items if program else _items(finished, text=False))
     if form is None:
         form = SessionForm(
             items=items, rules=rules, initial={"client_token": secrets.token_urlsafe(24)}
@@ -139,6 +143,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         "stop_rules": rules,
         "today": today,
         "program": program,
+        "finished": finished,
         "due": [(d, rows[d.item.pk]) for d in due],
         "others": others,
         # Opened when one of them has a refused number, so the patient sees why.
@@ -419,6 +424,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 def my_program(request: HttpRequest) -> HttpResponse:
     patient = request.patient
     program = current_program(patient)
+    finished = None if program else finished_program(patient)
     _audit_read(request, "patient.program")
     return render(
         request,
@@ -428,6 +434,9 @@ def my_program(request: HttpRequest) -> HttpResponse:
             "clinic": patient.clinic,
             "clinician": patient.clinician_to_contact(),
             "program": program,
+            "finished": finished,
+            # The stop rules of the program they finished: still worth knowing.
+            "finished_items": _items(finished, text=False),
             "program_text": program_text(program, translation.get_language()) if program else None,
             "items": _items(program),
             "leaflets": leaflets_for(program.leaflets, translation.get_language())
@@ -576,7 +585,7 @@ def _not_saved(
 def report_symptoms(request: HttpRequest) -> HttpResponse:
     """Tell the clinic about a warning sign, without logging a session."""
     patient = request.patient
-    rules = _stop_rules(patient, _items(current_program(patient)))
+    rules = _stop_rules(patient, _items(advice_program(patient), text=False))
     form = SymptomForm(request.POST if request.method == "POST" else None, rules=rules)
     if request.method == "POST" and form.is_valid():
         signs = form.cleaned_data["signs"]
@@ -605,7 +614,7 @@ def advice(request: HttpRequest) -> HttpResponse:
     if not flags:
         return redirect("patients:patient_home")
     _audit_read(request, "advice.view")
-    rules = _stop_rules(patient, _items(current_program(patient)))
+    rules = _stop_rules(patient, _items(advice_program(patient), text=False))
     reported = request.session.get(REPORTED) or {}
     kinds = {flag.kind for flag in flags}
     return render(

@@ -25,7 +25,7 @@ from patients.models import (
 )
 from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
-from tests.conftest import post_for_document
+from tests.conftest import client_for, post_for_document
 
 
 def chart(patient) -> str:
@@ -582,3 +582,57 @@ def test_a_sit_and_reach_goal_on_one_box_is_judged_as_recorded(patient_a1, clini
     (progress,) = goal_progress(patient_a1)
     assert (progress.latest, progress.reached) == (34.0, True)
     assert (progress.judged, progress.not_compared) == (None, "")
+
+
+def test_a_patient_whose_program_was_completed_is_not_told_it_was_never_set_up(
+    program_a1, membership_a, patient_a1
+):
+    from clinic.actors import Actor
+    from patients.services import patient_program_set_status
+    from programs.models import Program
+
+    patient_program_set_status(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        program=program_a1,
+        status=Program.Status.COMPLETED,
+    )
+    client = client_for(patient_a1.user)
+    today = client.get("/me/").content.decode()
+    program = client.get("/me/program/").content.decode()
+    # Seen on both pages: "Your clinician has not set up your exercises here yet." (and
+    # "No exercises yet") to a patient who did weeks of them and has just finished.
+    assert "has not set up your exercises" not in today
+    assert "has not set up your exercises" not in program
+    for page in (today, program):
+        assert "You have finished your exercise program with" in page
+        assert 'href="/me/progress/"' in page and "See how far you have come" in page
+        # What to stop for, and the way to tell the clinic, stay.
+        assert "Stop and call us" in page and 'href="/me/symptoms/"' in page
+
+
+def test_a_patient_who_never_had_a_program_is_still_told_it_is_not_set_up(patient_a1):
+    client = client_for(patient_a1.user)
+    for path in ("/me/", "/me/program/"):
+        page = client.get(path).content.decode()
+        assert "has not set up your exercises" in page
+        assert "You have finished" not in page
+
+
+def test_a_spanish_patient_is_told_in_spanish_that_they_finished(
+    program_a1, membership_a, patient_a1
+):
+    from clinic.actors import Actor
+    from patients.services import patient_program_set_status
+
+    patient_a1.preferred_language = "es"
+    patient_a1.save()
+    patient_program_set_status(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        program=program_a1,
+        status=Program.Status.COMPLETED,
+    )
+    page = client_for(patient_a1.user).get("/me/").content.decode()
+    assert "Has terminado tu programa de ejercicios con" in page
+    assert "Mira todo lo que has avanzado" in page
