@@ -65,6 +65,8 @@ NO_ENTRY = gettext_lazy("No entry")
 # Control characters are invalid in XML 1.0; lone surrogates cannot be encoded as UTF-8.
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
+# A word, or a bracketed group of words (with what sticks to its end: "(0 to 10),").
+_WORD = re.compile(r"\([^()]*\)\S*|\S+")
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,29 @@ def _truncate(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     return text[: max(1, max_chars - 1)].rstrip() + "…"
+
+
+def _wrap(text: str, max_chars: int, max_lines: int) -> list[str]:
+    """`text` in lines of at most `max_chars`, broken between words, with a bracketed part
+    such as "(0 to 10)" kept on one line: a title is never cut inside its scale. Only text
+    longer than `max_lines` lines is shortened, after a whole word; only a single word
+    longer than a line is cut inside (nothing else would fit)."""
+    words: list[str] = []
+    for token in _WORD.findall(text):
+        # A bracketed part too long for any line is broken like the rest.
+        words += token.split(" ") if len(token) > max_chars else [token]
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= max_chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1].split(" ")
+        while len(last) > 1 and len(" ".join(last)) + 1 > max_chars:
+            last.pop()
+        lines = [*lines[: max_lines - 1], " ".join(last) + "…"]
+    return [_truncate(line, max_chars) for line in lines]
 
 
 def _text_width(text: str, size: float) -> float:
@@ -168,6 +193,13 @@ class _Frame:
     bottom: float
     y_min: float
     y_max: float
+    # The title as it is drawn, one line each.
+    title: tuple[str, ...] = ()
+
+    @property
+    def title_drop(self) -> float:
+        """How much lower than a one-line title's everything under the title sits."""
+        return max(0, len(self.title) - 1) * TITLE_LINE
 
     def pct(self, x: float) -> str:
         return f"{_num(x / self.fit * 100)}%"
@@ -206,6 +238,10 @@ def _tick_unit(unit: str) -> str:
 
 
 TITLE_BASELINE = PAD + TITLE_PX * 0.9
+# A title too long for one line at the narrowest width wraps onto more (the chart grows
+# by as much, so its plot keeps its size), up to this many.
+TITLE_LINE = TITLE_PX * 1.25
+MAX_TITLE_LINES = 3
 LEGEND_ROW = LABEL_PX + 7
 
 
@@ -216,23 +252,26 @@ def _frame(
     y_max: float,
     unit: str,
     *,
+    title: str,
     legend_rows: int = 0,
     extra_top: float = 0,
 ) -> tuple[_Frame, list[float]]:
     fit = float(min(width, NARROWEST))
+    lines = _wrap(title, int((fit - 2 * PAD) / (CHAR_EM * TITLE_PX)), MAX_TITLE_LINES)
+    drop = max(0, len(lines) - 1) * TITLE_LINE
+    height = round(height + drop)
     # Below the title and legend: room for half of the top gridline's label, and for
     # whatever else the caller needs (values printed over the bars).
-    top = TITLE_BASELINE + legend_rows * LEGEND_ROW + 14 + extra_top
+    top = TITLE_BASELINE + drop + legend_rows * LEGEND_ROW + 14 + extra_top
     bottom = height - PAD - LABEL_PX - 7
     steps = min(MAX_GRID_STEPS, max(1, int((bottom - top) // MIN_GRID_GAP)))
     ticks = _nice_ticks(y_min, y_max, steps)
     widest = max(_text_width(_with_unit(tick, _tick_unit(unit)), LABEL_PX) for tick in ticks)
     left = PAD + widest + 6
-    return _Frame(fit, height, left, fit - PAD, top, bottom, y_min, y_max), ticks
+    return _Frame(fit, height, left, fit - PAD, top, bottom, y_min, y_max, tuple(lines)), ticks
 
 
 def _svg_open(frame: _Frame, width: int, uid: str, title: str, desc: str) -> list[str]:
-    shown_title = _truncate(title, int((frame.fit - 2 * PAD) / (CHAR_EM * TITLE_PX)))
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="100%"'
         f' height="{frame.height}" role="img" aria-labelledby="{uid}-title {uid}-desc"'
@@ -240,8 +279,13 @@ def _svg_open(frame: _Frame, width: int, uid: str, title: str, desc: str) -> lis
         f' class="chart-svg" data-max-width="{width}" font-family="{FONT_FAMILY}">',
         f'<title id="{uid}-title">{_esc(title)}</title>',
         f'<desc id="{uid}-desc">{_esc(desc)}</desc>',
-        f'<text x="{_num(PAD)}" y="{_num(TITLE_BASELINE)}" font-size="{_num(TITLE_PX)}"'
-        f' font-weight="bold" fill="{TITLE_TEXT}">{_esc(shown_title)}</text>',
+        # One text per line: SVG 1.1 text does not wrap.
+        *(
+            f'<text x="{_num(PAD)}" y="{_num(TITLE_BASELINE + index * TITLE_LINE)}"'
+            f' font-size="{_num(TITLE_PX)}" font-weight="bold" fill="{TITLE_TEXT}">'
+            f"{_esc(line)}</text>"
+            for index, line in enumerate(frame.title)
+        ),
     ]
 
 
@@ -333,7 +377,7 @@ def _reference_line(frame: _Frame, value: float) -> list[str]:
 
 def _legend(frame: _Frame, label: str) -> list[str]:
     """The dashed line's key, in a row under the title: a short dash and its name."""
-    baseline = TITLE_BASELINE + LEGEND_ROW
+    baseline = TITLE_BASELINE + frame.title_drop + LEGEND_ROW
     mid = _num(baseline - LABEL_PX * 0.35)
     max_chars = int((frame.fit - 2 * PAD - 22) / (CHAR_EM * LABEL_PX))
     return [
@@ -430,7 +474,9 @@ def line_chart(
     key = None
     if threshold and y_min <= threshold[0] <= y_max:
         key = f"{threshold[1] or 'Threshold'} ({_with_unit(threshold[0], unit)})"
-    frame, ticks = _frame(width, height, y_min, y_max, unit, legend_rows=1 if key else 0)
+    frame, ticks = _frame(
+        width, height, y_min, y_max, unit, title=title, legend_rows=1 if key else 0
+    )
     parts = _svg_open(frame, width, uid, title, desc)
     if key:
         parts += _legend(frame, key)
@@ -523,12 +569,19 @@ def bar_chart(
         else None
     )
     rows = 1 if key else 0
-    frame, ticks = _frame(width, height, 0.0, y_max, unit, legend_rows=rows)
+    frame, ticks = _frame(width, height, 0.0, y_max, unit, title=title, legend_rows=rows)
     widest = max((_text_width(text, LABEL_PX) for text in texts), default=0)
     show_values = bool(texts) and frame.slot(len(values)) >= widest + 4
     if show_values:
         frame, ticks = _frame(
-            width, height, 0.0, y_max, unit, legend_rows=rows, extra_top=LABEL_PX * 0.6
+            width,
+            height,
+            0.0,
+            y_max,
+            unit,
+            title=title,
+            legend_rows=rows,
+            extra_top=LABEL_PX * 0.6,
         )
     parts = _svg_open(frame, width, uid, title, desc)
     if key:

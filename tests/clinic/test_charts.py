@@ -450,3 +450,31 @@ def test_the_tag_output_becomes_a_pdf_without_fetching_anything():
     assert fetcher.refused == [] and fetcher.served == []
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Oswestry Disability Index" in text and "Target 80%" in text
+
+
+def title_lines(root: ET.Element) -> list[str]:
+    return [el.text for el in texts(root) if el.get("font-weight") == "bold"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Dolor durante el ejercicio (0 a 10)", "Exercise sessions done, % of plan, by week"],
+)
+def test_a_title_too_long_for_a_phone_wraps_between_words_and_is_never_cut(title):
+    for chart in (
+        line_chart(weeks(3, 4), title=title, y_min=0, y_max=10, threshold=(5, "Half")),
+        bar_chart(weeks(50, 80), title=title, y_max=100, unit="%", target=80),
+    ):
+        root = parse(chart)
+        lines = title_lines(root)
+        assert len(lines) == 2 and " ".join(lines) == title
+        # A scale in brackets stays on one line: "(0 a 1" then "0)" reads "0 to 1".
+        assert "(0 a 10)" in lines or "(" not in title
+        # The chart grows by the extra line, so its plot keeps its size.
+        assert int(root.get("height")) > 240
+
+
+def test_a_short_title_stays_on_one_line_and_the_chart_keeps_its_height():
+    root = parse(line_chart(weeks(3, 4), title="Pain", y_min=0, y_max=10))
+    assert title_lines(root) == ["Pain"]
+    assert root.get("height") == "240"

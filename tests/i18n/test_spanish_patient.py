@@ -192,3 +192,13 @@ def test_the_portal_is_never_switched_by_a_patient_request_before_it(
     assert translation.get_language() == "en"
     caseload = client_for(clinician_a).get("/portal/").content.decode()
     assert '<html lang="en"' in caseload
+
+
+def test_a_spanish_patients_pain_chart_title_is_not_cut_inside_its_scale(patient_a1):
+    patient_a1.preferred_language = "es"
+    patient_a1.save()
+    page = client_for(patient_a1.user).get("/me/progress/").content.decode()
+    titles = re.findall(r'font-weight="bold"[^>]*>([^<]*)</text>', page)
+    # Seen: "Dolor durante el ejercicio (0 a 1…": the scale reads "0 to 1".
+    assert "Dolor durante el ejercicio (0 a 1…" not in titles, titles
+    assert not [t for t in titles if re.search(r"\d…$", t)], titles
