@@ -95,3 +95,18 @@ def test_a_too_many_sets_error_is_shown_where_the_patient_can_see_it(
     # patient-app.js then brings it into view and reads it out (focus).
     assert error.evaluate("el => el === document.activeElement")
     assert card.locator("details:has(input[name^='sets_'])").evaluate("el => el.open")
+
+
+def test_a_tapped_done_shows_it_is_ticked(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    done = phone.locator("article.exercise-card").first.locator("label.done-toggle")
+    before = done.evaluate("el => getComputedStyle(el).backgroundColor")
+    done.click()
+    # The tick and the filled button (.btn-check:checked + label) tell the patient it took.
+    assert done.evaluate("el => getComputedStyle(el, '::before').content") == '"✓ "'
+    assert done.evaluate("el => getComputedStyle(el).backgroundColor") != before
+    done.screenshot(path="test-artifacts/done-ticked-360.png")
