@@ -25,7 +25,7 @@ from patients.models import (
 )
 from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
-from tests.conftest import client_for, post_for_document
+from tests.conftest import client_for, get_document, post_for_document
 
 
 def chart(patient) -> str:
@@ -609,6 +609,10 @@ def test_a_patient_whose_program_was_completed_is_not_told_it_was_never_set_up(
         assert 'href="/me/progress/"' in page and "See how far you have come" in page
         # What to stop for, and the way to tell the clinic, stay.
         assert "Stop and call us" in page and 'href="/me/symptoms/"' in page
+    # The handout of the finished program (the QR code, a saved link) is still theirs: it
+    # answered "You have no exercise program yet".
+    handout = get_document(client, "/me/handout.pdf")
+    assert handout.status_code == 200 and handout["Content-Type"] == "application/pdf"
 
 
 def test_a_patient_who_never_had_a_program_is_still_told_it_is_not_set_up(patient_a1):
