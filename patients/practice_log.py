@@ -126,8 +126,8 @@ def finished_program(patient: Patient) -> Program | None:
 
 
 def advice_program(patient: Patient) -> Program | None:
-    """The program whose stop rules the patient is shown: the current one, or else the one
-    they last finished."""
+    """The program whose stop rules (and handout) the patient is shown: the current one, or
+    else the one they last finished."""
     return current_program(patient) or finished_program(patient)
 
 

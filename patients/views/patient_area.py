@@ -456,7 +456,7 @@ def my_handout(request: HttpRequest) -> HttpResponse:
     """The patient's own current program as a PDF, else the one they finished last (the
     exercises they were told to keep doing). No ids: always their own."""
     patient = request.patient
-    program = current_program(patient) or Program.objects.finished_for(patient).first()
+    program = advice_program(patient)
     if program is None:
         messages.info(request, _("You have no exercise program yet."))
         return redirect("patients:patient_home")
