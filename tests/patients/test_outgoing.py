@@ -176,6 +176,11 @@ def test_a_nudge_for_a_questionnaire_answered_while_it_waited_is_not_sent(
             actor=actor_of(clinician_a),
             source=OutcomeResponse.Source.CLINICIAN,
         )
+    not_sent_at_their_time(nudged)
+
+
+def not_sent_at_their_time(nudged) -> None:
+    """At 18:00, the patient's time, the held nudge is stopped: nothing is waiting."""
     with time_machine.travel(at(30, 18), tick=False):
         run_tasks()
     nudged.refresh_from_db()
@@ -197,14 +202,7 @@ def test_a_nudge_for_a_questionnaire_the_clinic_stopped_asking_for_is_not_sent(
             f"/portal/patients/{patient_a1.uuid}/outcomes/schedules/{schedule.uuid}/end/",
             {"once": "n" * 32},
         )
-    with time_machine.travel(at(30, 18), tick=False):
-        run_tasks()
-    nudged.refresh_from_db()
-    assert mail.outbox == []
-    assert (nudged.status, nudged.last_error) == (
-        OutgoingEmail.Status.STOPPED,
-        "the questionnaire was answered or withdrawn meanwhile",
-    )
+    not_sent_at_their_time(nudged)
 
 
 def test_what_still_should_go_out_goes_out(patient_a1, django_capture_on_commit_callbacks):
