@@ -312,6 +312,8 @@ class SessionLog(models.Model):
     # A form's one-time token: a double-tapped submit finds the first save, not a second row.
     client_token = models.CharField(max_length=64)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the patient last corrected it (practice_log.session_update); None if never.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-performed_on", "-logged_at"]

@@ -364,7 +364,10 @@ def session_update(
     done = _by_exercise(done)
     locked.pain, locked.effort, locked.comment = pain, effort, comment
     locked.exercises_done = len(done)
-    locked.save(update_fields=["pain", "effort", "comment", "exercises_done", "updated_at"])
+    locked.edited_at = timezone.now()
+    locked.save(
+        update_fields=["pain", "effort", "comment", "exercises_done", "edited_at", "updated_at"]
+    )
     locked.entries.all().delete()
     _save_entries(locked, done)
     _raise_pain_flags(patient, locked)

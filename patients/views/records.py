@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Prefetch, Q, Subquery
+from django.db.models import F, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from clinic.capabilities import role_can
 from clinic.edits import EditedMeanwhile
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
-from clinic.models import AuditEvent, Invitation, OutgoingEmail
+from clinic.models import Invitation, OutgoingEmail
 from clinic.parsing import parse_text
 from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
@@ -347,32 +347,14 @@ def _sessions(patient: Patient):
 
 
 def _session_rows(patient: Patient, sessions: list[SessionLog]) -> list[tuple]:
-    """(session, its next-morning check, when it was last corrected) for each session.
-    A correction leaves no mark on the row itself (its `updated_at` is also the logging
-    time, and demo or imported rows are saved later than they were logged): the audit's
-    "session.edit" event, written in the correction's transaction, is the record of it."""
+    """(session, its next-morning check) for each session."""
     mornings = {
         check.checked_on: check
         for check in MorningCheck.objects.filter(
             patient=patient, checked_on__in={s.performed_on + timedelta(days=1) for s in sessions}
         )
     }
-    edits = dict(
-        AuditEvent.objects.filter(
-            clinic_id=patient.clinic_id,
-            patient_uuid=patient.uuid,
-            action="session.edit",
-            object_id__in=[str(s.uuid) for s in sessions],
-        )
-        .order_by()
-        .values("object_id")
-        .annotate(last=Max("created_at"))
-        .values_list("object_id", "last")
-    )
-    return [
-        (s, mornings.get(s.performed_on + timedelta(days=1)), edits.get(str(s.uuid)))
-        for s in sessions
-    ]
+    return [(s, mornings.get(s.performed_on + timedelta(days=1))) for s in sessions]
 
 
 @require_GET

@@ -808,8 +808,8 @@ def test_all_sessions_is_clinical_and_stays_in_the_clinic(
 
 # Counted on this test's page, on its first page and its third alike: the sign-in reads
 # (session, user, membership), the patient, the audit write, the count, the page's
-# sessions, their entries with exercises, the next mornings and the corrections.
-SESSIONS_PAGE_QUERIES = 10
+# sessions, their entries with exercises and the next mornings.
+SESSIONS_PAGE_QUERIES = 9
 
 
 def test_the_all_sessions_page_queries_are_pinned_whatever_the_history(
@@ -830,3 +830,25 @@ def test_the_all_sessions_page_queries_are_pinned_whatever_the_history(
     for page in ("1", "3"):
         with django_assert_num_queries(SESSIONS_PAGE_QUERIES):
             assert as_clinician_a.get(f"{url}?page={page}").status_code == 200
+
+
+def test_corrections_made_before_the_row_kept_them_are_taken_from_the_audit(
+    as_patient_a1, program_a1
+):
+    """Migration patients 0018: a session corrected before SessionLog.edited_at existed
+    shows "changed" from its audit event, the last one standing."""
+    import importlib
+
+    from django.apps import apps
+
+    post_session(as_patient_a1, program_a1, comment="first try")
+    as_patient_a1.post("/me/log/edit/", as_shown(as_patient_a1, pain="6"))
+    session = SessionLog.objects.get()
+    corrected = session.edited_at
+    assert corrected is not None
+    SessionLog.objects.update(edited_at=None)  # as before the migration
+    migration = importlib.import_module("patients.migrations.0018_session_edited_at")
+    migration.from_the_audit(apps, None)
+    session.refresh_from_db()
+    last = AuditEvent.objects.filter(action="session.edit").latest("created_at").created_at
+    assert session.edited_at == last and abs((last - corrected).total_seconds()) < 5
