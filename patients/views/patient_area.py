@@ -204,6 +204,9 @@ def log_session(request: HttpRequest) -> HttpResponse:
             )
         except LogRefused as error:
             messages.error(request, str(error))
+            if form.cleaned_data["signs"]:
+                _signs_without_session(request, form.cleaned_data["signs"], rules)
+                return redirect("patients:patient_advice")
             return redirect("patients:patient_home")
         except DatabaseError as error:
             return _not_saved(request, form.cleaned_data["signs"], rules, error)
@@ -261,6 +264,8 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
             made_at=made_at,
         )
     except LogRefused as error:
+        if form.cleaned_data["signs"]:
+            _signs_without_session(request, form.cleaned_data["signs"], rules)
         return _sync_answer("refused", str(error), 409)
     except DatabaseError as error:
         # Nothing was saved (session_log is one transaction): the phone must keep the log
@@ -550,6 +555,14 @@ def _remember_signs(request: HttpRequest, signs: list[str], rules: StopRules) ->
     this login session only)."""
     urgent, stop = signs_by_kind(signs, rules)
     request.session[REPORTED] = {"urgent": urgent, "stop": stop}
+
+
+def _signs_without_session(request: HttpRequest, signs: list[str], rules: StopRules) -> None:
+    """A session refused (its program paused or ended meanwhile, a kept log too old) still
+    reports the warning signs ticked on it: they are about the patient, not the session,
+    and an urgent one must reach the clinician whatever became of the log."""
+    symptoms_report(actor=request.actor, patient=request.patient, signs=signs, rules=rules)
+    _remember_signs(request, signs, rules)
 
 
 def _not_saved(

@@ -313,3 +313,31 @@ def test_a_kept_log_the_database_could_not_save_stays_on_the_phone(as_patient_a1
     assert again.json()["state"] == "saved"
     assert SessionLog.objects.count() == 1
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1
+
+
+def test_an_urgent_sign_on_a_refused_log_still_reaches_the_clinician(
+    as_patient_a1, program_a1, membership_a
+):
+    """A log kept too long on the phone, or one for a program paused since, is refused,
+    and the phone drops it: the urgent sign ticked on it went with it. The sign is
+    reported on its own; the session is still refused."""
+    too_old = ms(timezone.now() - timedelta(days=8))
+    response = sync(as_patient_a1, program_a1, made_at=too_old, signs=[BACK_URGENT])
+    assert response.json()["state"] == "refused" and not SessionLog.objects.exists()
+    assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG, reason__contains="bladder").exists()
+    # On Today, with the program paused since the page was opened: the advice page.
+    Flag.objects.all().delete()
+    patient_program_set_status(
+        actor=actor_of(membership_a.user),
+        patient=program_a1.assignment.patient,
+        program=program_a1,
+        status=Program.Status.PAUSED,
+    )
+    page = kept(program_a1, key="today-key", signs=[BACK_URGENT])
+    page.pop("made_at")
+    response = as_patient_a1.post("/me/log/", page)
+    assert response.status_code == 302 and response["Location"] == "/me/advice/"
+    assert not SessionLog.objects.exists()
+    assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).exists()
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert "Get help now" in advice
