@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 from clinic import audit
 from clinic.actors import Actor
 from clinic.links import absolute_url
-from clinic.mail import queue_templated
+from clinic.mail import queue_templated, slot
 from clinic.models import Clinic, Invitation, OutgoingEmail, User
 
 # Tokens longer than this are refused before they are hashed.
@@ -138,7 +138,7 @@ def invitations_revoke(queryset, *, actor: Actor | None = None, **audit_args: An
 # Where an e-mailed invitation's link goes. The e-mail waits in the database (and in its
 # backups) until the mail server takes it, and the database holds no live link, only
 # tokens' hashes: the worker makes the link, with a new token, as it sends the e-mail.
-LINK_SLOT = "[[limber:invitation-link]]"
+LINK_SLOT = slot("invitation-link")
 
 
 def invitation_email_queue(

@@ -9,6 +9,7 @@ at the page for them) are sent at once, by clinic.adapters.AccountAdapter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -40,6 +41,24 @@ ATTACHMENT_NOW: dict[str, Callable[[OutgoingEmail], None]] = {}
 # queued e-mail and returns the body to send, or None when it must no longer go. For what
 # must never be stored: an invitation's one-time link (clinic.invitations).
 BODY_HOOKS: dict[str, Callable[[OutgoingEmail], str | None]] = {}
+
+# A hook's place in a queued body. A body that still holds one when it is to go out was
+# not filled by its hook: a worker left running on an older release, which has no hook
+# for it. It waits and is tried again (by then a current worker may send it); it never
+# goes out with the placeholder instead of the link.
+_SLOT = re.compile(r"\[\[limber:[a-z-]+\]\]")
+
+
+def slot(name: str) -> str:
+    """The place named `name` in a queued body, for its BODY_HOOKS hook to fill."""
+    placeholder = f"[[limber:{name}]]"
+    if not _SLOT.fullmatch(placeholder):
+        raise ValueError(f"a slot's name is lower-case letters and hyphens: {name!r}")
+    return placeholder
+
+
+def unfilled(body: str) -> bool:
+    return _SLOT.search(body) is not None
 
 
 # When an e-mail of a kind may go out at the earliest, per kind, registered by the app that

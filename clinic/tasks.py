@@ -17,7 +17,14 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic import documents
-from clinic.mail import ATTACHMENT_NOW, BODY_HOOKS, SENT_HOOKS, held_until, reason_to_stop
+from clinic.mail import (
+    ATTACHMENT_NOW,
+    BODY_HOOKS,
+    SENT_HOOKS,
+    held_until,
+    reason_to_stop,
+    unfilled,
+)
 from clinic.models import FormSending, OutgoingEmail, RenderJob
 
 # Minutes to wait before each retry of an e-mail the mail server did not take.
@@ -128,6 +135,8 @@ def deliver_email(email_id: int) -> str:
     if body is None:
         # What it carried went between the check above and now (a link cancelled).
         return _stop(email, reason_to_stop(email) or "no longer to be sent")
+    if unfilled(body):
+        return _try_later(email, "its link could not be made (a worker of an older release?)")
     try:
         _message(email, body).send()
     except (smtplib.SMTPException, OSError) as error:

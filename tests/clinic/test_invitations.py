@@ -677,6 +677,40 @@ def test_a_sign_in_link_asked_for_while_the_mail_server_is_down_is_sent_when_bac
     assert "Choose your password" in open_invitation(Client(), link_from_outbox()).content.decode()
 
 
+def test_a_worker_without_the_link_hook_never_sends_the_placeholder(
+    as_clinician_a, clinic_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A worker left running on an older release has no hook for a newer kind's link.
+    Before, it sent the queued body as it was: the patient got "[[limber:...]]" where the
+    link should be. Now such an e-mail waits and is tried again; a current worker sends
+    it with the link."""
+    from clinic.mail import BODY_HOOKS
+
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_clinician_a.post(f"/portal/patients/{patient.uuid}/invitation/", {"delivery": "email"})
+    email = OutgoingEmail.objects.get()
+    old_release = {k: v for k, v in BODY_HOOKS.items() if k != OutgoingEmail.Kind.INVITATION}
+    monkeypatch.setattr("clinic.tasks.BODY_HOOKS", old_release)
+    deliver_email.call(email.pk)
+    email.refresh_from_db()
+    assert mail.outbox == []
+    assert email.status == "retrying" and "link could not be made" in email.last_error
+    monkeypatch.undo()
+    deliver_email.call(email.pk)
+    email.refresh_from_db()
+    assert email.status == "sent" and "[[limber:" not in mail.outbox[0].body
+    assert "Choose your password" in open_invitation(Client(), link_from_outbox()).content.decode()
+
+
+def test_a_slot_name_the_worker_could_not_recognise_is_refused():
+    from clinic.mail import slot, unfilled
+
+    assert unfilled(f"Open {slot('sign-in-link')} today")
+    with pytest.raises(ValueError):
+        slot("Sign In")
+
+
 # --- A page sent twice (a double click) ---------------------------------------------------
 
 
