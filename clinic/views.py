@@ -207,6 +207,27 @@ def staff_invitation_cancel_view(request: HttpRequest, invitation_uuid: str) -> 
     invitation = permissions.get_in_clinic_or_404(
         request, Invitation.objects.filter(kind=Invitation.Kind.STAFF), invitation_uuid
     )
+    if request.POST.get("confirm") != "1":
+        # The list's button asks first, here: a page of its own works without JavaScript.
+        return render(
+            request,
+            "clinician/confirm.html",
+            {
+                "title": _("Cancel the invitation to {name}?").format(
+                    name=invitation.full_name or invitation.email
+                ),
+                "text": _(
+                    "The link in the invitation sent to {email} stops working at once, and "
+                    "an invitation e-mail still waiting to go out is not sent. Nothing else "
+                    "changes. You can invite them again at any time."
+                ).format(email=invitation.email),
+                "button": _("Cancel the invitation"),
+                "back": _("Keep the invitation"),
+                "hidden": [],
+                "cancel_url": reverse("staff_list"),
+                "nav": "staff",
+            },
+        )
     staff_invitation_cancel(actor=request.actor, invitation=invitation)
     messages.success(
         request, _("The invitation to {email} no longer works.").format(email=invitation.email)

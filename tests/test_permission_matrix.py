@@ -366,8 +366,12 @@ ROUTES: dict[str, Route] = {
     "reminders/stop/<str:token>/": Route(
         lambda c: f"/reminders/stop/{c['reminder_token']}/", get=PUBLIC, post=PUBLIC
     ),
+    # Sent from the confirmation page; without `confirm` the POST only asks (200).
     "portal/patients/<uuid:patient_uuid>/invitation/cancel/": Route(
-        lambda c: A1.format(a1=c["a2"]) + "invitation/cancel/", get=NOT_ALLOWED, post=Staff(302)
+        lambda c: A1.format(a1=c["a2"]) + "invitation/cancel/",
+        get=NOT_ALLOWED,
+        post=Staff(302),
+        data=lambda c: {"confirm": "1"},
     ),
     "portal/patients/<uuid:patient_uuid>/programs/start/": Route(
         lambda c: A1.format(a1=c["a1"]) + "programs/start/",
@@ -604,6 +608,7 @@ ROUTES: dict[str, Route] = {
         lambda c: f"/portal/staff/invitations/{c['staff_invitation']}/cancel/",
         get=NOT_ALLOWED,
         post=Staff(302),
+        data=lambda c: {"confirm": "1"},
     ),
     "portal/audit/": Route(lambda c: "/portal/audit/", get=Staff(200, "clinic"), post=NOT_ALLOWED),
     "portal/clinic/api-tokens/": Route(

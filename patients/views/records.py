@@ -541,9 +541,29 @@ def patient_send_invitation(request: HttpRequest, patient_uuid: str) -> HttpResp
 @permissions.staff_required("patients.invite")
 def patient_cancel_invitations(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     patient = patient_or_404(request, patient_uuid)
+    chart = reverse("patients:patient_chart", args=[patient.uuid])
+    if request.POST.get("confirm") != "1":
+        # The chart's button asks first, here: a page of its own works without JavaScript.
+        # It names nobody, so asking reads nothing of the record (the chart, audited, did).
+        return render(
+            request,
+            "clinician/confirm.html",
+            {
+                "title": _("Cancel this patient's sign-in links?"),
+                "text": _(
+                    "The sign-in links still waiting, e-mailed or printed, stop working at "
+                    "once, and an invitation e-mail still waiting to go out is not sent. "
+                    "Nothing else changes. You can invite them again at any time."
+                ),
+                "button": _("Cancel the links"),
+                "back": _("Keep the links"),
+                "hidden": [],
+                "cancel_url": chart,
+            },
+        )
     cancelled = patient_invitations_cancel(actor=request.actor, patient=patient)
     if cancelled:
         messages.success(request, _("The unused sign-in links no longer work."))
     else:
         messages.info(request, _("There were no unused sign-in links."))
-    return redirect("patients:patient_chart", patient_uuid=patient.uuid)
+    return redirect(chart)

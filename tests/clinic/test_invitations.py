@@ -7,6 +7,7 @@ over or exposed an account before the identity model was fixed; it now fails to.
 from __future__ import annotations
 
 import hashlib
+import html
 import pickle
 import re
 from datetime import timedelta
@@ -230,9 +231,56 @@ def test_a_patient_without_email_cannot_be_invited(invite, as_clinician_a, clini
 def test_cancelling_a_patients_links(invite, as_clinician_a, clinic_a):
     patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
     sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
-    as_clinician_a.post(f"/portal/patients/{patient.uuid}/invitation/cancel/")
+    as_clinician_a.post(f"/portal/patients/{patient.uuid}/invitation/cancel/", {"confirm": "1"})
     assert open_invitation(Client(), sheet).status_code == 410
     assert AuditEvent.objects.filter(action="invitation.revoke").exists()
+
+
+def test_cancelling_a_patients_links_asks_first_and_asking_changes_nothing(
+    invite, as_clinician_a, clinic_a, settings
+):
+    """Before: "Cancel these links" killed the patient's links at once, without a
+    question. Now the button leads to a page that says what happens (no JavaScript
+    needed); only its confirm button cancels."""
+    from clinic.invitations import invitation_email_stopped
+    from tests.conftest import tables_written
+
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    sheet = printed_link(invite(as_clinician_a, patient, delivery="print"))
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    invite(as_clinician_a, patient)  # its e-mail is refused: it waits for a retry
+    email = OutgoingEmail.objects.get()
+    chart = f"/portal/patients/{patient.uuid}/"
+    url = f"{chart}invitation/cancel/"
+    shown = as_clinician_a.get(chart).content.decode()
+    assert f'action="{url}"' in shown and "Cancel these links…" in shown
+    events = AuditEvent.objects.count()
+    with tables_written() as written:
+        asked = as_clinician_a.post(url)
+    assert asked.status_code == 200
+    text = html.unescape(asked.content.decode())
+    assert "Cancel this patient's sign-in links?" in text
+    assert "stop working at once" in text and "You can invite them again" in text
+    assert 'name="confirm" value="1"' in text and f'href="{chart}"' in text
+    assert "Keep the links" in text
+    # The page names nobody: showing it reads nothing of the record.
+    assert "Nia" not in text and "Brooks" not in text
+    # Nothing changed: no row written (the session aside), no audit event, the links work
+    # and the waiting e-mail still goes out.
+    assert written <= {"django_session"}, written
+    assert AuditEvent.objects.count() == events
+    assert Invitation.objects.usable().filter(patient_uuid=patient.uuid).count() == 2
+    assert invitation_email_stopped(email) == ""
+    assert OutgoingEmail.objects.get().status == email.status == "retrying"
+    # Confirmed: both links stop working, and the e-mail is not sent.
+    done = as_clinician_a.post(url, {"confirm": "1"}, follow=True)
+    assert "The unused sign-in links no longer work." in done.content.decode()
+    assert not Invitation.objects.usable().filter(patient_uuid=patient.uuid).exists()
+    assert AuditEvent.objects.filter(action="invitation.revoke").count() == 1
+    assert open_invitation(Client(), sheet).status_code == 410
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    deliver_email.call(email.pk)
+    assert mail.outbox == [] and OutgoingEmail.objects.get().status == "stopped"
 
 
 # --- Attacks ------------------------------------------------------------------------------

@@ -7,9 +7,17 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 
+from clinic.invitations import invitation_email_stopped
 from clinic.models import AuditEvent, Invitation, Membership, OutgoingEmail, User
 from clinic.tasks import deliver_email
-from tests.conftest import client_for, make_patient, make_staff, make_user, run_tasks
+from tests.conftest import (
+    client_for,
+    make_patient,
+    make_staff,
+    make_user,
+    run_tasks,
+    tables_written,
+)
 from tests.signin import link_from_outbox, open_invitation
 
 
@@ -95,7 +103,7 @@ def test_an_invitation_email_still_waiting_is_not_sent_once_its_link_would_not_w
         invite_staff(client_for(second), "later@example.test")
     run_tasks()
     cancelled = Invitation.objects.get(email="late@example.test")
-    as_admin_a.post(f"/portal/staff/invitations/{cancelled.uuid}/cancel/")
+    as_admin_a.post(f"/portal/staff/invitations/{cancelled.uuid}/cancel/", {"confirm": "1"})
     # The other one's sender is made front desk in the Django admin: its link would be
     # refused when used, so it is not sent either.
     Membership.objects.filter(user=second).update(role="front_desk")
@@ -200,10 +208,55 @@ def test_the_staff_list_shows_only_this_clinic(as_admin_a, clinician_b):
 def test_a_pending_invitation_can_be_cancelled(as_admin_a):
     invite_staff(as_admin_a, "late@example.test")
     invitation = Invitation.objects.get()
-    as_admin_a.post(f"/portal/staff/invitations/{invitation.uuid}/cancel/")
+    as_admin_a.post(f"/portal/staff/invitations/{invitation.uuid}/cancel/", {"confirm": "1"})
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     assert AuditEvent.objects.filter(action="invitation.revoke").exists()
+
+
+def test_cancelling_an_invitation_asks_first_and_asking_changes_nothing(
+    as_admin_a, settings, django_capture_on_commit_callbacks
+):
+    """Before: "Cancel invitation" killed the link at once, without a question, like no
+    other destructive button of the portal. Now the button leads to a page that says what
+    happens (no JavaScript needed); only its confirm button cancels."""
+    settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_staff(as_admin_a, "late@example.test", name="Late Comer")
+    run_tasks()  # refused by the mail server: the e-mail waits for a retry
+    invitation, email = Invitation.objects.get(), OutgoingEmail.objects.get()
+    url = f"/portal/staff/invitations/{invitation.uuid}/cancel/"
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    assert f'action="{url}"' in listed and "Cancel invitation…" in listed
+    events = AuditEvent.objects.count()
+    with tables_written() as written:
+        asked = as_admin_a.post(url)
+    assert asked.status_code == 200
+    text = asked.content.decode()
+    assert "Cancel the invitation to Late Comer?" in text
+    assert "The link in the invitation sent to late@example.test stops working" in text
+    assert "You can invite them again" in text
+    assert 'name="confirm" value="1"' in text and 'href="/portal/staff/"' in text
+    assert "Keep the invitation" in text
+    # Nothing changed: no row written (the session aside), no audit event, and the
+    # waiting e-mail still goes out with a link that works.
+    assert written <= {"django_session"}, written
+    assert AuditEvent.objects.count() == events
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert invitation_email_stopped(email) == ""
+    assert OutgoingEmail.objects.get().status == email.status == "retrying"
+    # A sending that is not the confirmation page's (a field other than "1") asks again.
+    assert as_admin_a.post(url, {"confirm": "yes"}).status_code == 200
+    # Confirmed: the link stops working and its e-mail is not sent.
+    done = as_admin_a.post(url, {"confirm": "1"}, follow=True)
+    assert "The invitation to late@example.test no longer works." in done.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert AuditEvent.objects.filter(action="invitation.revoke").count() == 1
+    settings.EMAIL_BACKEND = MAIL_SERVER_BACK
+    deliver_email.call(email.pk)
+    assert mail.outbox == [] and OutgoingEmail.objects.get().status == "stopped"
 
 
 def test_another_clinics_invitation_cannot_be_cancelled(as_admin_a, clinician_b, clinic_b):
@@ -218,7 +271,9 @@ def test_another_clinics_invitation_cannot_be_cancelled(as_admin_a, clinician_b,
         clinic=clinic_b,
         role="clinician",
     )
-    response = as_admin_a.post(f"/portal/staff/invitations/{invitation.uuid}/cancel/")
+    response = as_admin_a.post(
+        f"/portal/staff/invitations/{invitation.uuid}/cancel/", {"confirm": "1"}
+    )
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
