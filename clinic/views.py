@@ -129,6 +129,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             form.add_error("email", str(error))
     memberships = (
         Membership.objects.filter(clinic=request.clinic)
+        .with_figures()
         .select_related("user")
         .order_by("-is_active", "user__full_name", "user__email")
     )

@@ -10,7 +10,7 @@ class PatientsConfig(AppConfig):
     def ready(self) -> None:
         # Registers what a patient invitation grants (clinic.invitations.ACCEPTORS).
         from clinic.mail import ATTACHMENT_NOW, NOT_BEFORE, SENT_HOOKS, STOP_CHECKS
-        from clinic.models import OutgoingEmail
+        from clinic.models import MEMBER_FIGURES, OutgoingEmail
         from clinic.services import CLINIC_UPDATED_HOOKS
         from patients import adherence, caseload, handouts, outgoing, services  # noqa: F401
         from programs.services import PROGRAM_SAVED_HOOKS
@@ -27,6 +27,8 @@ class PatientsConfig(AppConfig):
         add(CLINIC_UPDATED_HOOKS, handouts.prerender_after_clinic_updated)
         # A new clinic time zone moves the day of its patients who have none of their own.
         add(CLINIC_UPDATED_HOOKS, caseload.stale_after_clinic_updated)
+        # The staff page says how many patients a member is in charge of.
+        MEMBER_FIGURES["in_charge_of"] = caseload.in_charge_of
         # A handout e-mail the mail server took goes on the revision's history.
         add(SENT_HOOKS.setdefault(OutgoingEmail.Kind.HANDOUT, []), handouts.handout_email_sent)
         # ...and carries the handout of the program as it is when it goes out.

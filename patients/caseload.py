@@ -24,6 +24,8 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.models import Clinic
@@ -36,6 +38,23 @@ from patients.models import (
     PrescribedDay,
     SessionLog,
 )
+
+
+def in_charge_of():
+    """For a Membership row (clinic.models.MEMBER_FIGURES): how many of its clinic's active
+    patients name the member as the clinician in charge. The staff page shows it before a
+    deactivation: those patients stay, and their handouts name the clinic instead
+    (Patient.clinician_to_contact)."""
+    counted = (
+        Patient.objects.active()
+        .filter(clinic_id=OuterRef("clinic_id"), clinician_id=OuterRef("user_id"))
+        .order_by()
+        .values("clinician_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
 
 # Rows per UPDATE in a bulk refresh: well under every database's parameter limit.
 BATCH = 500

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -180,6 +182,79 @@ def test_deactivation_ends_access_at_once_and_can_be_undone(as_admin_a, clinicia
     assert event.target_user == clinician_a and event.actor.email == "admin.a@example.test"
     as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reactivate"})
     assert as_clinician.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 200
+
+
+def _deactivate_dialog(page: str, user) -> str:
+    """The text of the staff page's Deactivate dialog for `user`."""
+    membership = Membership.objects.get(user=user, clinic__name="Clinic A")
+    start = page.index(f'id="deactivate-{membership.uuid}"')
+    return " ".join(html.unescape(page[start : page.index("modal-footer", start)]).split())
+
+
+def test_the_deactivate_dialog_says_how_many_patients_they_are_in_charge_of_and_what_happens(
+    as_admin_a, clinic_a, clinic_b, clinician_a, clinician_ab, patient_a1, patient_a2
+):
+    """Before: the dialog said nothing of the member's patients; the admin deactivated a
+    clinician in charge of a dozen without knowing who would be named on their handouts."""
+    from patients.handouts import handout_people
+
+    make_patient(clinic_a, "Old", "Case", login=False, clinician=clinician_a, status="archived")
+    make_patient(clinic_a, "Ona", "Both", login=False, clinician=clinician_ab)
+    # Their patients at another clinic are not this clinic's.
+    make_patient(clinic_b, "Bee", "Both", login=False, clinician=clinician_ab)
+    make_patient(clinic_b, "Cee", "Both", login=False, clinician=clinician_ab)
+    page = as_admin_a.get("/portal/staff/").content.decode()
+    assert (
+        "Cleo Clinician is in charge of 2 patients. They stay in the clinic, and their "
+        "handouts will name the clinic as the contact until you give them another "
+        "clinician." in _deactivate_dialog(page, clinician_a)
+    )
+    assert (
+        "Ash Both is in charge of 1 patient. That patient stays in the clinic, and their "
+        "handouts will name the clinic as the contact until you give them another "
+        "clinician." in _deactivate_dialog(page, clinician_ab)
+    )
+    desk = make_staff(clinic_a, "desk2.a@example.test", Membership.Role.FRONT_DESK, "Dee Desk")
+    page = as_admin_a.get("/portal/staff/").content.decode()
+    assert "Dee Desk is in charge of no patients." in _deactivate_dialog(page, desk)
+    # What the dialog says is what happens.
+    membership = Membership.objects.get(user=clinician_a)
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    patient_a1.refresh_from_db()
+    assert patient_a1.is_active and patient_a1.clinic == clinic_a
+    assert patient_a1.clinician == clinician_a  # the record still says who was in charge
+    assert patient_a1.clinician_to_contact() is None
+    people = handout_people(patient_a1)
+    assert (people.clinician_name, people.clinician_contact) == ("Clinic A", "")
+
+
+# Counted on this test's pages: the sign-in reads (session, user, staff memberships), the
+# members' count, the invitations, their e-mails, and the page of members with how many
+# patients each is in charge of (in that query: no query per member).
+STAFF_LIST_QUERIES = 7
+
+
+def test_the_staff_list_queries_are_pinned_whatever_the_staff_and_their_patients(
+    as_admin_a, clinic_a, clinician_a, patient_a1, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert as_admin_a.get("/portal/staff/").status_code == 200
+        return len(queries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_staff(as_admin_a, "late@example.test")
+    few = count()
+    for i in range(30):
+        member = make_staff(clinic_a, f"clin{i}@example.test", Membership.Role.CLINICIAN)
+        for j in range(3):
+            make_patient(clinic_a, "P", f"Person{i:02}{j}", login=False, clinician=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_staff(as_admin_a, "later@example.test")
+    assert count() == few == STAFF_LIST_QUERIES
 
 
 def test_deactivating_a_member_at_one_clinic_leaves_their_other_clinic(
