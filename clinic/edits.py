@@ -8,6 +8,10 @@ The version covers the fields the form edits and nothing else: a save of other f
 (the patient's login linked, the caseload's figures) is no conflict. A save that finds
 the fields already as sent (the second click of a double click) is no conflict either.
 
+A form may also keep, per field, a digest of the value it showed (`merges_untouched`): then
+a refused form takes the colleague's value into each field the person left as shown, and
+keeps their own entry in each field they changed, so saving again loses neither.
+
 Programs have revision numbers of their own (programs.services.ProgramConflict).
 """
 
@@ -21,7 +25,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 
 class EditedMeanwhile(Exception):
@@ -40,6 +44,23 @@ def version_of(record: Any, names: Iterable[str]) -> str:
     if record is None or record.pk is None:
         return ""
     return hashlib.sha256(repr(_values(record, names)).encode()).hexdigest()[:32]
+
+
+# Hex digits per field in `field_versions`: enough to tell a changed value from the one a
+# page showed (not a secret, nor a lock: ensure_unchanged decides, on the whole version).
+DIGEST = 8
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:DIGEST]
+
+
+def field_versions(record: Any, names: Iterable[str]) -> str:
+    """Per field of `names` (in sorted order), a short digest of the value the form shows:
+    empty for a record not saved yet."""
+    if record is None or record.pk is None:
+        return ""
+    return ".".join(_digest(value) for value in _values(record, names))
 
 
 def ensure_unchanged(locked: Any, seen: str | None, fields: dict[str, Any]) -> None:
@@ -61,15 +82,39 @@ class SeenVersion:
     names "seen" in it, or the page would not send it."""
 
     seen: str | None = None
+    seen_fields = ""
+    # Keep a digest per field too ("seen_fields"), so that a refused form takes a
+    # colleague's change into the fields the person left as shown. A form with a crispy
+    # layout names "seen_fields" in it as well.
+    merges_untouched = False
+    # What a refused form says; a form may name its record better ("the clinic settings").
+    saved_by_text = gettext_lazy(
+        "{who} saved this record at {when}, after you opened this page. Nothing of yours is "
+        "saved yet."
+    )
+    saved_text = gettext_lazy(
+        "This record was saved at {when}, after you opened this page. Nothing of yours is "
+        "saved yet."
+    )
+    now_says_text = gettext_lazy("The record now says: {fields}.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        instance = getattr(self, "instance", None)
+        names = self._meta.fields  # type: ignore[attr-defined]
         self.fields["seen"] = forms.CharField(
             required=False,
             widget=forms.HiddenInput,
             max_length=40,
-            initial=version_of(getattr(self, "instance", None), self._meta.fields),  # type: ignore[attr-defined]
+            initial=version_of(instance, names),
         )
+        if self.merges_untouched:
+            self.fields["seen_fields"] = forms.CharField(
+                required=False,
+                widget=forms.HiddenInput,
+                max_length=(DIGEST + 1) * len(names),
+                initial=field_versions(instance, names),
+            )
 
     def clean(self) -> dict:
         data = super().clean()  # type: ignore[misc]
@@ -77,18 +122,29 @@ class SeenVersion:
         # Not sent at all: a page from before this check, or a client without pages.
         sent = self.add_prefix("seen") in self.data  # type: ignore[attr-defined]
         self.seen = seen if sent else None
+        self.seen_fields = data.pop("seen_fields", "")
         return data
 
     def edited_meanwhile(self, current: Any) -> None:
         """Show the entries again with what `current` (the record as saved now) says where
-        it differs, and take its version: the next save is made knowing it."""
+        it differs, and take its version: the next save is made knowing it. With
+        `merges_untouched`, a field the person left as the page showed it takes the value
+        saved since."""
+        names = self._meta.fields  # type: ignore[attr-defined]
         data = self.data.copy()  # type: ignore[attr-defined]
-        data[self.add_prefix("seen")] = version_of(current, self._meta.fields)  # type: ignore[attr-defined]
-        self.data = data
+        data[self.add_prefix("seen")] = version_of(current, names)
         now_saved = type(self)(instance=current, **self._extra_kwargs())
+        taken = []
+        if self.merges_untouched:
+            for name in self._untouched_and_changed_since(current):
+                _put(data, self.add_prefix(name), now_saved[name].value())
+                taken.append(str(now_saved[name].label))
+            data[self.add_prefix("seen_fields")] = field_versions(current, names)
+        self.data = data
         differs = []
         for name in self.cleaned_data:  # type: ignore[attr-defined]
-            if name not in now_saved.fields:
+            # The record's fields only: an upload beside them (a logo) is not on the record.
+            if name not in now_saved.fields or name not in names:
                 continue
             theirs, yours = now_saved[name].value(), self[name].value()  # type: ignore[index]
             if _comparable(theirs) != _comparable(yours):
@@ -96,25 +152,57 @@ class SeenVersion:
         when = date_format(timezone.localtime(current.updated_at), "H:i")
         who = getattr(current, "updated_by", None)
         if who is not None:
-            message = gettext(
-                "{who} saved this record at {when}, after you opened this page. Nothing of "
-                "yours is saved yet."
-            ).format(who=who, when=when)
+            message = str(self.saved_by_text).format(who=who, when=when)
         else:
-            message = gettext(
-                "This record was saved at {when}, after you opened this page. Nothing of "
-                "yours is saved yet."
-            ).format(when=when)
+            message = str(self.saved_text).format(when=when)
+        if taken:
+            message += " " + gettext(
+                "Fields you had not changed now show what was saved: {fields}."
+            ).format(fields=", ".join(taken))
         if differs:
-            message += " " + gettext("The record now says: {fields}.").format(
-                fields="; ".join(differs)
-            )
+            message += " " + str(self.now_says_text).format(fields="; ".join(differs))
         message += " " + gettext("Below are your entries: save again to keep them as shown.")
         self.add_error(None, message)  # type: ignore[attr-defined]
+
+    def _untouched_and_changed_since(self, current: Any) -> list[str]:
+        """The record's fields that the person sent as the page showed them and that were
+        saved with another value since. None found when the page sent no digests (or not these:
+        a page of another version of the form)."""
+        names = sorted(self._meta.fields)  # type: ignore[attr-defined]
+        shown = self.seen_fields.split(".") if self.seen_fields else []
+        if len(shown) != len(names):
+            return []
+        sent = copy.copy(current)
+        for name in names:
+            if name in self.cleaned_data:  # type: ignore[attr-defined]
+                setattr(sent, name, self.cleaned_data[name])  # type: ignore[attr-defined]
+        found = []
+        for name, was, yours, now in zip(
+            names, shown, _values(sent, names), _values(current, names), strict=True
+        ):
+            if name in self.cleaned_data and _digest(yours) == was and _digest(now) != was:  # type: ignore[attr-defined]
+                found.append(name)
+        return found
 
     def _extra_kwargs(self) -> dict:
         """Keyword arguments the form's own __init__ needs (none by default)."""
         return {}
+
+
+def _put(data: Any, key: str, value: Any) -> None:
+    """Set a form field's value in posted data (a QueryDict, or a dict in tests)."""
+    if isinstance(value, list | tuple):
+        if hasattr(data, "setlist"):
+            data.setlist(key, [str(v) for v in value])
+        else:
+            data[key] = [str(v) for v in value]
+    elif value is None or value is False:
+        # An empty field, or an unticked box: a browser sends nothing for either.
+        data.pop(key, None)
+    elif value is True:
+        data[key] = "on"
+    else:
+        data[key] = str(value)
 
 
 def _comparable(value: Any) -> Any:

@@ -11,6 +11,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinic.edits import SeenVersion
 from clinic.emergency import EMERGENCY_HELP
 from clinic.lib.images import SanitizedImageField
 from clinic.models import Clinic, Membership
@@ -104,7 +105,21 @@ CHOOSING_ADVICE = gettext_lazy(
 )
 
 
-class ClinicSettingsForm(forms.ModelForm):
+class ClinicSettingsForm(SeenVersion, forms.ModelForm):
+    """Two admins may have the page open at once: a save over settings changed since the
+    page was opened is refused (clinic.edits), and the fields the admin left alone take
+    the colleague's values."""
+
+    merges_untouched = True
+    saved_by_text = gettext_lazy(
+        "{who} saved the clinic settings at {when}, after you opened this page. Nothing of "
+        "yours is saved yet."
+    )
+    saved_text = gettext_lazy(
+        "The clinic settings were saved at {when}, after you opened this page. Nothing of "
+        "yours is saved yet."
+    )
+    now_says_text = gettext_lazy("The settings now say: {fields}.")
     logo = SanitizedImageField(
         required=False,
         label=gettext_lazy("Logo"),

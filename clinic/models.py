@@ -118,6 +118,11 @@ class Clinic(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who saved the settings last: named to an admin whose save is refused because of it
+    # (clinic.edits). None before anyone saved them, or once that account is gone.
+    updated_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from clinic import audit, permissions
 from clinic.actors import Actor
+from clinic.edits import ensure_unchanged
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
@@ -277,26 +278,30 @@ def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
 CLINIC_UPDATED_HOOKS: list[Callable[[Clinic], None]] = []
 
 
-def clinic_update(*, actor: Actor, fields: dict, logo=None) -> Clinic:
+def clinic_update(*, actor: Actor, fields: dict, logo=None, seen: str | None = None) -> Clinic:
     """Contact details and handout branding. Saving bumps updated_at: stored handouts are
     made again. A new logo is stored before the change and removed if it fails; a logo
-    the disk refuses saves nothing (StorageFailed)."""
+    the disk refuses saves nothing (StorageFailed). `seen`: the version of these fields
+    the page showed; EditedMeanwhile (nothing saved, the logo neither) if another admin
+    changed them since."""
     if logo is None:
         with transaction.atomic():
-            return _clinic_write(actor, fields, None)
+            return _clinic_write(actor, fields, None, seen)
     clinic = actor.clinic
     name = clinic.logo.field.generate_filename(clinic, f"{clinic.uuid}/{logo.name}")
     old = Clinic.objects.filter(pk=clinic.pk).values_list("logo", flat=True).first() or ""
     with stored_then_saved(name, logo, replaces=old) as stored:
-        return _clinic_write(actor, fields, stored)
+        return _clinic_write(actor, fields, stored, seen)
 
 
-def _clinic_write(actor: Actor, fields: dict, logo_name: str | None) -> Clinic:
+def _clinic_write(actor: Actor, fields: dict, logo_name: str | None, seen: str | None) -> Clinic:
     clinic = Clinic.objects.select_for_update().get(pk=actor.clinic.pk)
+    ensure_unchanged(clinic, seen, fields)
     for name, value in fields.items():
         setattr(clinic, name, value)
     if logo_name is not None:
         clinic.logo.name = logo_name
+    clinic.updated_by = actor.user
     clinic.save()
     audit.record(actor, "clinic.update", obj=clinic)
     for hook in CLINIC_UPDATED_HOOKS:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import health, links, once, permissions, resume
 from clinic.actors import Actor
+from clinic.edits import EditedMeanwhile
 from clinic.forms import ClinicSettingsForm, RoleForm, StaffInviteForm
 from clinic.invitations import invitations_with_emails
 from clinic.lib.qr import qr_data_uri
@@ -243,12 +244,16 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     form = ClinicSettingsForm(request.POST or None, request.FILES or None, instance=request.clinic)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ClinicSettingsForm.Meta.fields}
+        logo = form.cleaned_data.get("logo") or None
         try:
-            clinic_update(
-                actor=request.actor, fields=fields, logo=form.cleaned_data.get("logo") or None
-            )
+            clinic_update(actor=request.actor, fields=fields, logo=logo, seen=form.seen)
         except StorageFailed as error:
             form.add_error("logo", str(error))
+        except EditedMeanwhile as edited:
+            form.edited_meanwhile(edited.record)
+            if logo is not None:
+                # A page cannot send a file back: the admin picks it again.
+                form.add_error("logo", _("Choose the logo again: it was not saved."))
         else:
             messages.success(request, _("Clinic settings saved."))
             return redirect("clinic_settings")

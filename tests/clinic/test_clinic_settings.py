@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import html
 import io
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -158,3 +160,73 @@ def test_a_logo_lost_from_the_disk_is_a_404_and_handouts_are_still_made(
     assert pdf["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(pdf.content))
     assert (1600, 533) not in {image.image.size for page in reader.pages for image in page.images}
+
+
+def test_two_admins_saving_the_settings_never_overwrite_each_other_unseen(
+    as_admin_a, clinic_a, settings
+):
+    """Before: admin A opened the settings, admin B saved a new phone number, A saved a
+    new footer: B's number was silently put back to the old one. Now A's save is refused,
+    nothing of it is saved (nor the logo sent with it), and the form comes back with A's
+    footer, B's number in the field A had not changed, and a message saying so; saving
+    that again keeps both."""
+    from clinic.models import Membership
+    from tests.conftest import client_for, make_staff
+    from tests.patients.test_intake import as_shown
+
+    url = "/portal/clinic/"
+    second = make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN, "Bea Second")
+    as_admin_b = client_for(second)
+    tab_a = as_shown(as_admin_a.get(url))
+    tab_b = as_shown(as_admin_b.get(url))
+    assert as_admin_b.post(url, {**tab_b, "phone": "+1 555 0199"}).status_code == 302
+    logo = SimpleUploadedFile("our-logo.png", png())
+    refused = as_admin_a.post(url, {**tab_a, "handout_footer": "Closed on Sundays", "logo": logo})
+    assert refused.status_code == 200
+    text = " ".join(html.unescape(refused.content.decode()).split())
+    assert "Bea Second saved the clinic settings at" in text
+    assert "after you opened this page. Nothing of yours is saved yet." in text
+    assert "Fields you had not changed now show what was saved: Phone." in text
+    assert "Choose the logo again" in text
+    clinic = Clinic.objects.get(pk=clinic_a.pk)
+    assert (clinic.phone, clinic.handout_footer, clinic.logo.name) == ("+1 555 0199", "", "")
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    assert clinic.updated_by == second
+    assert AuditEvent.objects.filter(action="clinic.update").count() == 1
+    shown = refused.context["form"]
+    assert shown["phone"].value() == "+1 555 0199"  # B's change, in a field A left alone
+    assert shown["handout_footer"].value() == "Closed on Sundays"  # A's own entry
+    # Saving the page as it came back keeps both changes.
+    again = as_shown(refused)
+    assert again["phone"] == "+1 555 0199" and again["handout_footer"] == "Closed on Sundays"
+    assert as_admin_a.post(url, again).status_code == 302
+    clinic.refresh_from_db()
+    assert (clinic.phone, clinic.handout_footer) == ("+1 555 0199", "Closed on Sundays")
+    assert clinic.updated_by.email == "admin.a@example.test"
+
+
+def test_both_admins_changing_the_same_setting_keeps_the_second_ones_entry_to_confirm(
+    as_admin_a, clinic_a
+):
+    from clinic.models import Membership
+    from tests.conftest import client_for, make_staff
+    from tests.patients.test_intake import as_shown
+
+    url = "/portal/clinic/"
+    as_admin_b = client_for(make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN))
+    tab_a = as_shown(as_admin_a.get(url))
+    as_admin_b.post(url, {**as_shown(as_admin_b.get(url)), "phone": "+1 555 0199"})
+    refused = as_admin_a.post(url, {**tab_a, "phone": "+1 555 0111"})
+    text = " ".join(html.unescape(refused.content.decode()).split())
+    assert "The settings now say: Phone: +1 555 0199." in text
+    assert refused.context["form"]["phone"].value() == "+1 555 0111"
+    assert Clinic.objects.get(pk=clinic_a.pk).phone == "+1 555 0199"
+
+
+def test_a_double_click_on_save_is_no_colleagues_change(as_admin_a, clinic_a):
+    from tests.patients.test_intake import as_shown
+
+    data = {**as_shown(as_admin_a.get("/portal/clinic/")), "handout_footer": "Open late"}
+    assert as_admin_a.post("/portal/clinic/", data).status_code == 302
+    assert as_admin_a.post("/portal/clinic/", data).status_code == 302
+    assert Clinic.objects.get(pk=clinic_a.pk).handout_footer == "Open late"

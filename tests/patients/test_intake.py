@@ -85,6 +85,9 @@ def as_shown(page) -> dict:
     [posted], _nested = forms_posting_to(page.content.decode(), url, url)
     data["seen"] = posted.first("seen")
     assert data["seen"], "the page does not carry the version it shows"
+    if "seen_fields" in form.fields:  # SeenVersion.merges_untouched
+        data["seen_fields"] = posted.first("seen_fields")
+        assert data["seen_fields"], "the page does not carry the versions of its fields"
     return data
 
 
