@@ -17,6 +17,13 @@ class StaffAccountsOnly:
     portal (patient_update keeps the record's address and the login's in step)."""
 
     account = "user__"  # the path from the listed row to its account
+    # A search goes into the page's address (?q=...), so the access log and the browser's
+    # history keep it: fine for a staff address, which is no patient data, and the list
+    # holds staff only; but a patient's name or address must never be typed in.
+    search_help_text = (
+        "Staff and platform accounts, by e-mail address or name. Patients' logins are not "
+        "listed here: search for a staff member only, never a patient's name or address."
+    )
 
     def get_queryset(self, request):
         rows = super().get_queryset(request)  # type: ignore[misc]

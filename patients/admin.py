@@ -16,8 +16,22 @@ class PatientAdmin(admin.ModelAdmin):
 
     list_display = ["last_name", "first_name", "clinic", "status"]
     list_filter = ["status", "clinic"]
-    search_fields = ["last_name", "first_name"]
+    # No search: the admin's search form sends its term in the address (?q=...), which
+    # the access log and the browser's history keep, and a patient's name must never be
+    # in a URL. The portal's patient search posts the term and keeps it in the session
+    # (patients.caseload_search); the list's page points there
+    # (templates/admin/patients/patient/change_list.html).
+    search_fields: list[str] = []
     list_select_related = ["clinic"]
+    ordering = ["clinic__name", "last_name", "first_name", "pk"]
+    # What the address may filter by: the filters the page offers, which name no patient.
+    ADDRESS_LOOKUPS = {"status__exact", "clinic__id__exact"}
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Django's list takes any of the model's own fields from the address
+        # (?last_name=Okafor): refused (400), so no link or bookmark carries a patient's
+        # details either.
+        return lookup in self.ADDRESS_LOOKUPS and super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request) -> bool:
         return False

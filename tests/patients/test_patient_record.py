@@ -277,6 +277,53 @@ def test_the_django_admin_does_not_list_or_open_patients_logins(db, patient_a1, 
     assert root.get("/admin/mfa/authenticator/").status_code == 200
 
 
+def test_the_django_admin_never_takes_a_patients_details_in_its_address(db, patient_a1, patient_b1):
+    """Before: the admin's patient list searched by name, and its search form put the name
+    in the address (/admin/patients/patient/?q=Okafor): in the server's access log and the
+    browser's history, against the rule "no patient data in URLs". The portal's own search
+    posts the term and keeps it in the session (patients.caseload_search). The admin now
+    has no name search (its page points to the portal's), and takes no filter on a
+    patient's details from the address either: only the clinic and status it offers."""
+    from clinic.models import User
+    from tests.conftest import client_for
+
+    root = client_for(User.objects.create_superuser("root@example.test", "root's own phrase"))
+    url = "/admin/patients/patient/"
+    listing = root.get(url)
+    page = listing.content.decode()
+    assert listing.status_code == 200 and "Okafor" in page
+    assert 'name="q"' not in page  # no search box, so nothing to type a name into
+    assert "Patients are not searched here" in page and "clinic portal" in page
+    for details in (
+        {"last_name": "Okafor"},
+        {"last_name__icontains": "Oka"},
+        {"first_name__startswith": "Am"},
+        {"email": patient_a1.email},
+        {"date_of_birth": "1980-05-17"},
+        {"clinician__full_name": "Cleo Clinician"},
+    ):
+        assert root.get(url, details).status_code == 400, details
+    # A name typed into the address by hand is not searched for.
+    assert root.get(url, {"q": "Okafor"}).context["cl"].result_count == 2
+    # The filters the page offers still work.
+    only_a = root.get(url, {"clinic__id__exact": patient_a1.clinic_id})
+    assert [p.last_name for p in only_a.context["cl"].result_list] == ["Okafor"]
+    assert root.get(url, {"status__exact": "archived"}).context["cl"].result_count == 0
+
+
+def test_the_django_admin_searches_staff_accounts_and_says_not_to_search_patients(db, admin_a):
+    """The account list keeps its search: it lists staff and platform accounts only (a
+    patient's login is not in it), and staff addresses are not patient data. Its help says
+    a patient is not to be searched for there."""
+    from clinic.models import User
+    from tests.conftest import client_for
+
+    root = client_for(User.objects.create_superuser("root@example.test", "root's own phrase"))
+    found = root.get("/admin/clinic/user/", {"q": "admin.a@"})
+    assert [u.email for u in found.context["cl"].result_list] == [admin_a.email]
+    assert "never a patient&#x27;s name or address" in found.content.decode()
+
+
 def test_the_django_admin_audit_trail_does_not_name_patients(db, patient_a1, admin_a):
     """The audit events' actor column named the patient (her login's name), unaudited,
     in the list and in each event's page; staff are named by their address."""
