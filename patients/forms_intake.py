@@ -98,12 +98,20 @@ class ScreenForm(forms.Form):
 
 class ScreenDecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=RedFlagScreen.Decision.choices, widget=forms.RadioSelect, label=_("Decision")
+        choices=RedFlagScreen.Decision.choices,
+        widget=forms.RadioSelect,
+        label=_("Your decision"),
+        error_messages={
+            "required": _(
+                "Choose a decision: safe to start exercise, or referred for medical review first."
+            )
+        },
     )
     note = forms.CharField(
         label=_("What you found and why"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what you found and why.")},
     )
 
 

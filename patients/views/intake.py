@@ -93,7 +93,14 @@ def screen_decision(request: HttpRequest, patient_uuid) -> HttpResponse:
     if screen is None or not screen.positive:
         messages.error(request, _("There is no positive screen to decide on."))
     elif not form.is_valid():
-        messages.error(request, _("Choose a decision and say what you found."))
+        # The form comes again with what was typed (a note is the clinician's findings):
+        # the chart it came from starts blank.
+        audit.record(request.actor, "patient.view", patient=patient, obj=patient)
+        return render(
+            request,
+            "clinician/screen_decision_form.html",
+            {"patient": patient, "screen": screen, "form": form},
+        )
     else:
         screen_decide(
             actor=request.actor,

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent
@@ -185,11 +186,37 @@ def test_a_decision_needs_a_note_and_a_positive_screen(as_clinician_a, patient_a
     )
     assert "no positive screen" in response.content.decode()
     RedFlagScreen.objects.create(patient=patient_a1, kind="neck", answers={}, positive=True)
-    response = as_clinician_a.post(
-        chart(patient_a1) + "screen/decision/", {"decision": "cleared"}, follow=True
-    )
-    assert "say what you found" in response.content.decode()
+    response = as_clinician_a.post(chart(patient_a1) + "screen/decision/", {"decision": "cleared"})
+    assert response.status_code == 200
+    assert "Say what you found" in response.content.decode()
     assert RedFlagScreen.objects.get().decision == ""
+
+
+def test_a_decision_sent_without_one_is_asked_again_with_the_note_kept(as_clinician_a, patient_a1):
+    """A decision posted with no choice made (the radio's `required` is the browser's, not
+    ours) went back to the chart with a message, and the note the clinician had typed was
+    gone: the form comes again, explained, with the note as typed, and nothing is saved."""
+    RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"bladder_bowel": True}, positive=True
+    )
+    note = "Bladder normal on questioning <b>now</b>; GP to review & call back"
+    response = as_clinician_a.post(chart(patient_a1) + "screen/decision/", {"note": note})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose a decision" in page
+    assert escape(note) in page and "<b>now" not in page
+    assert "cauda equina syndrome" in page  # what is being decided on, shown again
+    # Sent again from the page, with a decision, it is recorded with the kept note.
+    assert f'action="{chart(patient_a1)}screen/decision/"' in page
+    screen = RedFlagScreen.objects.get()
+    assert (screen.decision, screen.decision_note, screen.decided_at) == ("", "", None)
+    assert not AuditEvent.objects.filter(action__startswith="screen.").exists()
+    saved = as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/", {"decision": "referred", "note": note}
+    )
+    assert saved.status_code == 302
+    screen.refresh_from_db()
+    assert (screen.decision, screen.decision_note) == ("referred", note)
 
 
 def test_a_negative_screen_lets_the_program_start(as_clinician_a, patient_a1):
