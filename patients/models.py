@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import uuid
 import zoneinfo
@@ -236,6 +237,16 @@ class Patient(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def named_in(self, text: str) -> bool:
+        """Whether `text` has the patient's first or last name (or a part of either) as a
+        word of its own: "Amara's plan", not "camaraderie"."""
+        parts = {p for name in (self.first_name, self.last_name) for p in re.split(r"[\s-]+", name)}
+        return any(
+            re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE)
+            for part in parts
+            if len(part) > 1
+        )
 
     @property
     def initials(self) -> str:

@@ -165,14 +165,21 @@ def program_copy(
     title: str | None = None,
     patient: Any = None,
 ) -> Program:
-    """A clinic's own copy of a template or earlier program, with revision 1 recorded."""
+    """A clinic's own copy of a template or earlier program, with revision 1 recorded.
+
+    A template made from a patient's own program leaves behind the free text written for
+    that patient (the goal, the notes for the patient, each exercise's notes: they may
+    name the patient or their condition), as the private clinician notes always are: the
+    whole clinic sees the template and starts it for other patients. The exercises, their
+    doses and the leaflets are what a template is for, and are copied."""
     user = actor.user
+    for_others = as_template and source.pk is not None and not source.is_template
     program = Program.objects.create(
         clinic=clinic,
         is_template=as_template,
         title=(title or source.title)[:120],
-        goal=source.goal,
-        patient_notes=source.patient_notes,
+        goal="" if for_others else source.goal,
+        patient_notes="" if for_others else source.patient_notes,
         leaflets=source.leaflets,
         start_date=None if as_template else timezone.localdate(),
         based_on=source if source.pk else None,
@@ -180,12 +187,13 @@ def program_copy(
         updated_by=user,
     )
     source_items = source.items.all() if source.pk else []
+    copied = [name for name in ITEM_FIELDS if not (for_others and name == "notes")]
     ProgramItem.objects.bulk_create(
         ProgramItem(
             program=program,
             exercise_id=item.exercise_id,
             order=order,
-            **{name: getattr(item, name) for name in ITEM_FIELDS},
+            **{name: getattr(item, name) for name in copied},
         )
         for order, item in enumerate(source_items, start=1)
     )

@@ -211,6 +211,16 @@ def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -
         request, patient_uuid, program_uuid, archived_changes=True
     )
     title = parse_text(request.POST.get("title"), 120) or program.title
+    if patient.named_in(title):
+        # The whole clinic sees its templates, and starts them for other patients.
+        messages.error(
+            request,
+            _(
+                "A template is seen by everyone in your clinic: give it a name without the "
+                "patient's name."
+            ),
+        )
+        return redirect(_chart(patient))
 
     def save() -> str:
         program_copy(
@@ -223,7 +233,10 @@ def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -
         )
         return _chart(patient)
 
-    saved = _("Saved “{title}” as a template for your clinic.").format(title=title)
+    saved = _(
+        "Saved “{title}” as a template for your clinic, with its exercises and doses. The "
+        "goal and the notes written for this patient were not copied."
+    ).format(title=title)
     return once.saved_once(request, save, saved)
 
 
