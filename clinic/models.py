@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -457,6 +458,17 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def status_at(self) -> datetime:
+        """When what its status says happened: sent, last tried (failed, retrying, or
+        stopped as the worker took it up), else queued. A held one is still "queued" then:
+        its `not_before` says until when."""
+        if self.status == self.Status.SENT and self.sent_at:
+            return self.sent_at
+        if self.status in (self.Status.FAILED, self.Status.RETRYING, self.Status.STOPPED):
+            return self.attempted_at or self.created_at
+        return self.created_at
 
 
 class RenderJobQuerySet(models.QuerySet["RenderJob"]):

@@ -102,3 +102,44 @@ def test_a_handout_asked_for_on_the_clinics_morning_is_made_by_the_worker(
         pdf = get_document(client, path)
         assert pdf["Content-Type"] == "application/pdf", pdf.content[:300]
         assert f"-r1-{AUCKLAND_TODAY}" in pdf["Content-Disposition"]
+
+
+def test_the_charts_emails_are_timed_by_what_happened_on_the_clinics_clock(
+    in_auckland, as_clinician_a, patient_a1, settings
+):
+    """Each e-mail on the chart is shown at the moment of what happened to it (sent, last
+    tried, queued; a held one until when), and on the clinic's clock, as the rest of the
+    portal: a sent reminder showed the time it was queued, not when it went out."""
+    from datetime import timedelta
+
+    from clinic.models import OutgoingEmail
+
+    settings.TIME_ZONE = "UTC"  # the server's; the clinic is 12 hours ahead in June
+
+    def email(kind, status, queued, **moments):
+        return OutgoingEmail.objects.create(
+            clinic=in_auckland,
+            patient_uuid=patient_a1.uuid,
+            kind=kind,
+            to=patient_a1.email,
+            subject="s",
+            body="b",
+            status=status,
+            created_at=AUCKLAND_MORNING - timedelta(minutes=queued),
+            **moments,
+        )
+
+    def before(n):  # n minutes before 08:00 in Auckland
+        return AUCKLAND_MORNING - timedelta(minutes=n)
+
+    email("handout", "sent", 60, attempted_at=before(21), sent_at=before(20))
+    email("digest", "failed", 120, attempted_at=before(90), last_error="Mailbox full")
+    email("reminder", "queued", 10, not_before=AUCKLAND_MORNING + timedelta(hours=10))
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    lines = re.findall(r"<li>([^<]*) · ([^<]*) · <span[^>]*>([^<]*)</span></li>", page)
+    assert lines == [
+        ("Exercise reminder", "16 Jun 07:50", "waiting to be sent: held until 16 Jun 18:00"),
+        ("Handout", "16 Jun 07:40", "sent"),
+        ("Weekly digest", "16 Jun 06:30", "failed: Mailbox full"),
+    ]
+    assert "Times are the clinic's (Pacific/Auckland)" in page
