@@ -418,7 +418,7 @@ def questionnaire_response(response: OutcomeResponse, record: Patient) -> dict |
 
 
 def bundle(resources: Iterable[dict], *, kind: str, base: str, total: int | None = None,
-           next_url: str | None = None) -> dict:  # fmt: skip
+           next_url: str | None = None, self_url: str | None = None) -> dict:  # fmt: skip
     entries = [
         {
             "fullUrl": f"{base}{resource['resourceType']}/{resource['id']}",
@@ -430,8 +430,9 @@ def bundle(resources: Iterable[dict], *, kind: str, base: str, total: int | None
     data: dict[str, Any] = {"resourceType": "Bundle", "type": kind, "entry": entries}
     if total is not None:
         data["total"] = total
-    if next_url:
-        data["link"] = [{"relation": "next", "url": next_url}]
+    links = [("self", self_url), ("next", next_url)]
+    if any(url for _relation, url in links):
+        data["link"] = [{"relation": relation, "url": url} for relation, url in links if url]
     if not entries:
         del data["entry"]
     return _valid(data)
@@ -468,6 +469,10 @@ def capability_statement(base: str, when: datetime) -> dict:
                 {
                     "name": "everything",
                     "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                    "documentation": (
+                        "A searchset Bundle a page at a time: `_count` resources a page "
+                        "(default 50, at most 200); follow the `next` link to the end."
+                    ),
                 }
             ]
         resources.append(entry)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from django.core import signing
 from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, JsonResponse
@@ -85,15 +86,24 @@ class FhirView(ClinicApiView):
 
     # --- search parameters -----------------------------------------------------------
 
-    def count_and_offset(self) -> tuple[int, int]:
-        params = self.request.query_params
+    def page_size(self) -> int:
+        """_count: from 1 to MAX_COUNT, DEFAULT_COUNT when not given."""
         try:
-            count = int(params.get("_count", str(DEFAULT_COUNT))[:6])
-            offset = int(params.get("_offset", "0")[:9])
+            count = int(self.request.query_params.get("_count", str(DEFAULT_COUNT))[:6])
+        except ValueError as error:
+            raise exceptions.ValidationError("_count is a whole number.") from error
+        if not 1 <= count <= MAX_COUNT:
+            raise exceptions.ValidationError(f"_count is from 1 to {MAX_COUNT}.")
+        return count
+
+    def count_and_offset(self) -> tuple[int, int]:
+        count = self.page_size()
+        try:
+            offset = int(self.request.query_params.get("_offset", "0")[:9])
         except ValueError as error:
             raise exceptions.ValidationError("_count and _offset are whole numbers.") from error
-        if not 1 <= count <= MAX_COUNT or offset < 0:
-            raise exceptions.ValidationError(f"_count is from 1 to {MAX_COUNT}.")
+        if offset < 0:
+            raise exceptions.ValidationError("_offset is a whole number from 0.")
         if offset > MAX_OFFSET:
             raise exceptions.ValidationError(
                 f"_offset is at most {MAX_OFFSET}: narrow the search with _lastUpdated."
@@ -226,40 +236,120 @@ def _programs(record: Patient):
     )
 
 
-def _everything(record: Patient) -> list[dict]:
+# $everything is paged by a cursor, not an offset: each page goes on from the last resource
+# sent, so a session logged or removed while a system pages through the record moves no
+# later page (by position, one resource would come twice, or never). The parts of the
+# record come in a fixed order, the rows of each in the order of their public key (the
+# uuid in the resource's id; a morning check's day), which never changes. The cursor is
+# the part and the last resource's key, nothing the page did not already show (never a
+# row's sequential key), signed for this one patient so it cannot be altered or used for
+# another record.
+EVERYTHING_CURSOR = "patients.fhir.everything"
+Cursor = tuple[int, str]
+
+
+def _everything_parts(record: Patient) -> tuple:
+    """(rows, their key, resource of a row) for each part of the record after the first
+    (the patient, the clinic and the clinician)."""
+    outcomes = OutcomeResponse.objects.filter(patient=record)
+    return (
+        (_programs(record), "uuid", lambda p: fhir.careplan(p, record)),
+        (
+            Measurement.objects.current()
+            .filter(visit__patient=record)
+            .select_related("visit", "recorded_by"),
+            "uuid",
+            lambda m: fhir.measurement_observation(m, record),
+        ),
+        (
+            SessionLog.objects.filter(patient=record, pain__isnull=False),
+            "uuid",
+            lambda s: fhir.session_pain_observation(s, record),
+        ),
+        (
+            MorningCheck.objects.filter(patient=record),
+            "checked_on",
+            lambda c: fhir.morning_pain_observation(c, record),
+        ),
+        (outcomes, "uuid", lambda r: fhir.outcome_observation(r, record)),
+        # Only the instruments whose wording may be shown (fhir.questionnaire_response).
+        (
+            outcomes.filter(code__in=fhir.SHOWN),
+            "uuid",
+            lambda r: fhir.questionnaire_response(r, record),
+        ),
+    )
+
+
+def _everything_first(record: Patient) -> list[dict]:
     resources = [fhir.patient(record), fhir.organization(record.clinic)]
     clinician = _staff(record.clinic).filter(pk=record.clinician_id).first()
     if clinician is not None:
         resources.append(fhir.practitioner(clinician, on_staff=clinician.on_staff))
-    resources += [fhir.careplan(p, record) for p in _programs(record).order_by("created_at")]
-    measurements = (
-        Measurement.objects.current()
-        .filter(visit__patient=record)
-        .select_related("visit", "recorded_by")
-        .order_by("visit__measured_on", "id")
-    )
-    resources += [fhir.measurement_observation(m, record) for m in measurements]
-    sessions = SessionLog.objects.filter(patient=record, pain__isnull=False).order_by("logged_at")
-    resources += [fhir.session_pain_observation(s, record) for s in sessions]
-    checks = MorningCheck.objects.filter(patient=record).order_by("checked_on")
-    resources += [fhir.morning_pain_observation(c, record) for c in checks]
-    for response in OutcomeResponse.objects.filter(patient=record).order_by("completed_on", "id"):
-        resources.append(fhir.outcome_observation(response, record))
-        answered = fhir.questionnaire_response(response, record)
-        if answered is not None:
-            resources.append(answered)
     return resources
 
 
+def _everything_page(
+    record: Patient, count: int, cursor: Cursor | None
+) -> tuple[list[dict], Cursor | None]:
+    """Up to `count` resources after `cursor` ((part, last key sent), None for the
+    first page), and the cursor of the next page (None on the last)."""
+    part, after = cursor or (0, "")
+    want = count + 1  # one more than the page: whether there is a next page
+    found: list[tuple[int, str, dict]] = []
+    if part == 0:
+        first = [(0, str(n), r) for n, r in enumerate(_everything_first(record))]
+        found += [row for row in first if not after or int(row[1]) > int(after)][:want]
+    for n, (rows, key, resource) in enumerate(_everything_parts(record), start=1):
+        if n < part or len(found) >= want:
+            continue
+        if n == part:
+            rows = rows.filter(**{f"{key}__gt": after})
+        for row in rows.order_by(key)[: want - len(found)]:
+            found.append((n, str(getattr(row, key)), resource(row)))
+    page = found[:count]
+    following = (page[-1][0], page[-1][1]) if len(found) > count else None
+    return [r for _part, _key, r in page], following
+
+
 class PatientEverything(FhirView):
+    """The patient's whole record as a searchset Bundle, a page at a time (`_count`, and
+    the `next` link's cursor)."""
+
     capabilities = {"GET": ("patients.view", "clinical.view")}
 
     def get(self, request, patient_uuid):
         record = _patient(request, patient_uuid)
+        count = self.page_size()
+        signer = signing.Signer(salt=f"{EVERYTHING_CURSOR}:{record.uuid}")
+        cursor = None
+        if "_cursor" in request.query_params:
+            try:
+                part, key = signer.unsign_object(request.query_params["_cursor"][:200])
+                cursor = (int(part), str(key))
+            except (signing.BadSignature, TypeError, ValueError) as error:
+                raise exceptions.ValidationError(
+                    "That page link is not valid: start again from the first page."
+                ) from error
         audit.record(request.actor, "export.fhir", patient=record, obj=record)
-        resources = _everything(record)
-        base = request.build_absolute_uri("/fhir/R4/")
-        return Response(fhir.bundle(resources, kind="searchset", base=base, total=len(resources)))
+        resources, following = _everything_page(record, count, cursor)
+        here = request.build_absolute_uri(request.path)
+
+        def link(to: Cursor | None) -> str:
+            params: dict = {"_count": count}
+            if to is not None:
+                params["_cursor"] = signer.sign_object(list(to))
+            return f"{here}?{urlencode(params)}"
+
+        return Response(
+            fhir.bundle(
+                resources,
+                kind="searchset",
+                base=request.build_absolute_uri("/fhir/R4/"),
+                self_url=link(cursor),
+                next_url=link(following) if following else None,
+            )
+        )
 
 
 # --- Practitioner, Organization -------------------------------------------------------------

@@ -63,13 +63,13 @@ def test_every_resource_of_the_demo_data_validates(demo):
         response = api.get(f"{FHIR}Patient/{patient.uuid}/$everything")
         assert response.status_code == 200
         assert response["Content-Type"] == "application/fhir+json"
-        bundle = response.json()
-        Bundle.model_validate(bundle)
-        for resource in _resources(bundle):
-            _revalidate(resource)
-            kinds.add(resource["resourceType"])
-            if resource["resourceType"] != "Organization" and "subject" in resource:
-                assert resource["subject"]["reference"] == f"Patient/{patient.uuid}"
+        for bundle in [response.json(), *_all_pages(api, _link(response.json(), "next"))]:
+            Bundle.model_validate(bundle)
+            for resource in _resources(bundle):
+                _revalidate(resource)
+                kinds.add(resource["resourceType"])
+                if resource["resourceType"] != "Organization" and "subject" in resource:
+                    assert resource["subject"]["reference"] == f"Patient/{patient.uuid}"
     assert {"Patient", "Organization", "CarePlan", "Observation"} <= kinds
     for kind in fhir.SEARCHABLE:
         bundle = api.get(FHIR + kind, {"_count": 200}).json()
@@ -357,3 +357,159 @@ def test_a_clinician_who_left_still_resolves_as_an_inactive_practitioner(
     search = client.get("/fhir/R4/Practitioner").json()
     active = {e["resource"]["id"]: e["resource"]["active"] for e in search["entry"]}
     assert active[str(clinician_a.uuid)] is False and active[str(admin_a.uuid)] is True
+
+
+def _history(patient, days: int, start: date = date(2024, 1, 1)) -> None:
+    """A session with a pain rating and a next-morning check on each of `days` days."""
+    from datetime import UTC, datetime
+
+    from patients.models import MorningCheck, SessionLog
+    from programs.models import Program
+
+    program = Program.objects.filter(assignment__patient=patient).latest("pk")
+    revision = program.revisions.get(number=program.revision)
+    last = MorningCheck.objects.filter(patient=patient).order_by("-checked_on").first()
+    for n in range(days):
+        day = (last.checked_on if last else start) + timedelta(days=n)
+        SessionLog.objects.create(
+            patient=patient,
+            program=program,
+            revision=revision,
+            performed_on=day,
+            logged_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+            exercises_done=1,
+            pain=n % 10,
+            client_token=f"h{day}",
+        )
+        MorningCheck.objects.create(
+            patient=patient, checked_on=day + timedelta(days=1), compared="same", pain=2
+        )
+
+
+def _link(bundle: dict, relation: str) -> str | None:
+    return next((x["url"] for x in bundle.get("link", []) if x["relation"] == relation), None)
+
+
+def _ids(bundle: dict) -> list[str]:
+    return [f"{r['resourceType']}/{r['id']}" for r in _resources(bundle)]
+
+
+def _all_pages(api, url: str | None) -> list[dict]:
+    pages = []
+    while url:
+        response = api.get(url)
+        assert response.status_code == 200, response.content[:500]
+        pages.append(response.json())
+        url = _link(pages[-1], "next")
+    return pages
+
+
+def test_everything_comes_a_page_at_a_time_each_resource_once(clinic_a, a1_record):
+    """$everything was one bundle of the whole record: years of daily sessions made an
+    answer without bound. It is a searchset now, _count resources a page (at most 200),
+    with `self` and `next` links, in a stable order: followed to the end, the pages hold
+    every resource once."""
+    from urllib.parse import parse_qs, urlsplit
+
+    _history(a1_record, 30)
+    api = api_client(api_token_for(clinic_a, "all"))
+    url = f"{FHIR}Patient/{a1_record.uuid}/$everything"
+    whole = api.get(url, {"_count": 200}).json()
+    Bundle.model_validate(whole)
+    expected = _ids(whole)
+    # The patient, the clinic, her clinician, the program, 2 measures, 30 sessions, 30
+    # morning checks, 3 scores and the 2 questionnaires whose wording may be shown.
+    assert len(expected) == 1 + 1 + 1 + 1 + 2 + 30 + 30 + 3 + 2 and _link(whole, "next") is None
+    assert expected[:2] == [f"Patient/{a1_record.uuid}", f"Organization/{clinic_a.uuid}"]
+
+    before = AuditEvent.objects.filter(action="export.fhir", patient_uuid=a1_record.uuid).count()
+    pages = _all_pages(api, f"{url}?_count=7&name=Okafor&patient=x")
+    assert len(pages) == -(-len(expected) // 7)
+    for page in pages:
+        Bundle.model_validate(page)
+        assert page["type"] == "searchset" and len(page["entry"]) <= 7
+        assert {e["search"]["mode"] for e in page["entry"]} == {"match"}
+        # Only what paging needs travels in the links: the page size and an opaque cursor,
+        # none of the other parameters sent, no name, no row number.
+        for relation in ("self", "next"):
+            link = _link(page, relation)
+            if link is None:
+                continue
+            assert set(parse_qs(urlsplit(link).query)) <= {"_count", "_cursor"}, link
+            assert "Okafor" not in link and "Amara" not in link
+    assert [len(p["entry"]) for p in pages[:-1]] == [7] * (len(pages) - 1)
+    assert [i for page in pages for i in _ids(page)] == expected
+    assert _link(pages[-1], "next") is None
+    # Each page is a read of her record, audited as one.
+    after = AuditEvent.objects.filter(action="export.fhir", patient_uuid=a1_record.uuid).count()
+    assert after - before == len(pages)
+    # Asked with no _count: 50 a page.
+    assert len(api.get(url).json()["entry"]) == 50
+
+
+def test_everything_pages_neither_overlap_nor_skip_while_the_record_changes(clinic_a, a1_record):
+    """A session logged, and sessions removed, while a system pages through the export:
+    counted by position, every later page would start off by one (a resource twice, or
+    one never sent)."""
+    from patients.models import SessionLog
+
+    _history(a1_record, 12)
+    api = api_client(api_token_for(clinic_a, "all"))
+    url = f"{FHIR}Patient/{a1_record.uuid}/$everything"
+    before = _ids(api.get(url, {"_count": 200}).json())
+    first = api.get(url, {"_count": 10}).json()
+    seen = _ids(first)
+    sessions = {f"Observation/s-{s.uuid}": s for s in SessionLog.objects.filter(patient=a1_record)}
+    sent = next(sessions[i] for i in seen if i in sessions)
+    unsent = next(sessions[i] for i in reversed(before) if i in sessions)
+    sent.delete()
+    unsent.delete()
+    _history(a1_record, 1)
+    new = SessionLog.objects.filter(patient=a1_record).latest("pk")
+    for page in _all_pages(api, _link(first, "next")):
+        seen += _ids(page)
+    assert len(seen) == len(set(seen))
+    # Everything there throughout came once; what was added meanwhile may come or not.
+    added = {
+        f"Observation/s-{new.uuid}",
+        f"Observation/c-{a1_record.uuid}-{new.performed_on + timedelta(days=1):%Y%m%d}",
+    }
+    assert set(before) - {f"Observation/s-{unsent.uuid}"} <= set(seen)
+    assert set(seen) <= set(before) | added
+
+
+def test_an_everything_page_link_is_refused_when_altered_or_for_another_patient(
+    clinic_a, a1_record, patient_a2
+):
+    _history(a1_record, 5)
+    api = api_client(api_token_for(clinic_a, "all"))
+    url = f"{FHIR}Patient/{a1_record.uuid}/$everything"
+    following = _link(api.get(url, {"_count": 5}).json(), "next")
+    assert api.get(following).status_code == 200
+    altered = api.get(following[:-3] + "abc")
+    assert altered.status_code == 400 and altered.json()["resourceType"] == "OperationOutcome"
+    elsewhere = following.replace(str(a1_record.uuid), str(patient_a2.uuid))
+    assert api.get(elsewhere).status_code == 400
+    for count in ("0", "201", "x"):
+        assert api.get(url, {"_count": count}).status_code == 400, count
+
+
+# The token and its rate limit (3), the patient, the audit write, her clinician, then one
+# query per part of the record the page reaches (the programs two: their exercises with
+# them). A page that holds none of the first part (the patient) reads fewer.
+EVERYTHING_PAGE_QUERIES = 13
+
+
+def test_everything_pages_queries_are_pinned_whatever_the_history(
+    clinic_a, a1_record, django_assert_num_queries, django_assert_max_num_queries
+):
+    api = api_client(api_token_for(clinic_a, "all"))
+    url = f"{FHIR}Patient/{a1_record.uuid}/$everything"
+    _history(a1_record, 2)
+    with django_assert_num_queries(EVERYTHING_PAGE_QUERIES):
+        assert _link(api.get(url, {"_count": 200}).json(), "next") is None
+    _history(a1_record, 150)
+    following = f"{url}?_count=200"
+    while following:
+        with django_assert_max_num_queries(EVERYTHING_PAGE_QUERIES):
+            following = _link(api.get(following).json(), "next")
