@@ -9,7 +9,7 @@ class PatientsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers what a patient invitation grants (clinic.invitations.ACCEPTORS).
-        from clinic.mail import ATTACHMENT_NOW, NOT_BEFORE, SENT_HOOKS, STOP_CHECKS
+        from clinic.mail import ATTACHMENT_NOW, BODY_HOOKS, NOT_BEFORE, SENT_HOOKS, STOP_CHECKS
         from clinic.models import MEMBER_FIGURES, OutgoingEmail
         from clinic.services import CLINIC_UPDATED_HOOKS
         from patients import adherence, caseload, handouts, outgoing, services  # noqa: F401
@@ -48,3 +48,5 @@ class PatientsConfig(AppConfig):
             for kind, checks in by_kind.items():
                 for check in checks:
                     add(registry.setdefault(kind, []), check)
+        # A nudge names the questionnaires waiting when it goes, not when it was queued.
+        BODY_HOOKS.update(outgoing.BODY)

@@ -98,6 +98,16 @@ def questionnaire_answered(email: OutgoingEmail) -> str:
     return "" if waiting else _("the questionnaire was answered or withdrawn meanwhile")
 
 
+def questionnaire_body_now(email: OutgoingEmail) -> str | None:
+    """clinic.mail.BODY_HOOKS: a nudge names the questionnaires waiting as it goes out, not
+    those waiting when it was queued (hours before, at the sweep): one answered meanwhile
+    is not asked for, one asked for meanwhile is named. None once nothing waits."""
+    setting = _setting(email)
+    if setting is None:
+        return email.body
+    return reminders.questionnaire_nudge_body(setting)
+
+
 def _setting(email: OutgoingEmail) -> ReminderSetting | None:
     if email.patient_uuid is None:
         return None
@@ -148,6 +158,8 @@ CHECKS = {
     OutgoingEmail.Kind.QUESTIONNAIRE: [reminder_stopped, questionnaire_answered],
     OutgoingEmail.Kind.DIGEST: [digest_stopped],
 }
+
+BODY = {OutgoingEmail.Kind.QUESTIONNAIRE: questionnaire_body_now}
 
 NOT_BEFORE = {
     OutgoingEmail.Kind.REMINDER: [quiet_hours_not_before],

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from clinic import audit
 from clinic.actors import Actor
@@ -23,6 +24,7 @@ from clinic.links import absolute_url
 from clinic.mail import queue_email, recheck_held
 from clinic.models import OutgoingEmail
 from patients.adherence import patient_today
+from patients.instruments import instrument
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
 from patients.practice_log import current_program, due_now
 from programs.models import Program
@@ -156,38 +158,49 @@ def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
     return True
 
 
+def _key(kind: str, patient: Patient, day: date) -> str:
+    """At most one e-mail of a kind a patient a day (OutgoingEmail.dedupe_key)."""
+    return f"{kind}:{patient.uuid}:{day.isoformat()}"
+
+
 def _queue(
-    setting: ReminderSetting, *, kind: str, day: date, subject: str, template: str, about=None
-):
+    setting: ReminderSetting,
+    *,
+    kind: str,
+    day: date,
+    subject: str | Promise,
+    template: str,
+    about: dict | None = None,
+    context: dict | None = None,
+) -> OutgoingEmail:
     patient = setting.patient
     with for_patient(patient.preferred_language):
-        return _queue_in_language(
-            setting, kind=kind, day=day, subject=subject, template=template, about=about
+        return queue_email(
+            kind=kind,
+            clinic=patient.clinic,
+            patient_uuid=patient.uuid,
+            recipient=patient.user,
+            to=patient.email,
+            subject=str(subject),
+            body=_body(setting, template, context or {}),
+            unsubscribe_url=absolute_url("patients:reminders_stop", setting.unsubscribe_token),
+            dedupe_key=_key(kind, patient, day),
+            about=about or {},
         )
 
 
-def _queue_in_language(setting, *, kind: str, day: date, subject, template: str, about=None):
+def _body(setting: ReminderSetting, template: str, context: dict) -> str:
     patient = setting.patient
-    return queue_email(
-        kind=kind,
-        clinic=patient.clinic,
-        patient_uuid=patient.uuid,
-        recipient=patient.user,
-        to=patient.email,
-        subject=str(subject),
-        body=render_to_string(
-            template,
-            {
-                "language_notice": not_yet_notice(patient.preferred_language),
-                "first_name": patient.first_name,
-                "clinic": patient.clinic,
-                "today_url": absolute_url("patients:patient_home"),
-                "stop_url": absolute_url("patients:reminders_stop", setting.unsubscribe_token),
-            },
-        ),
-        unsubscribe_url=absolute_url("patients:reminders_stop", setting.unsubscribe_token),
-        dedupe_key=f"{kind}:{patient.uuid}:{day.isoformat()}",
-        about=about or {},
+    return render_to_string(
+        template,
+        {
+            "language_notice": not_yet_notice(patient.preferred_language),
+            "first_name": patient.first_name,
+            "clinic": patient.clinic,
+            "today_url": absolute_url("patients:patient_home"),
+            "stop_url": absolute_url("patients:reminders_stop", setting.unsubscribe_token),
+            **context,
+        },
     )
 
 
@@ -210,8 +223,9 @@ def reminders_send_due(now: datetime | None = None) -> int:
         start = _window_start(setting, today)
         if not start <= local < start + SEND_WITHIN or quiet_hours_end(setting, now):
             continue
-        key = f"{OutgoingEmail.Kind.REMINDER}:{patient.uuid}:{today.isoformat()}"
-        if OutgoingEmail.objects.filter(dedupe_key=key).exists():
+        if OutgoingEmail.objects.filter(
+            dedupe_key=_key(OutgoingEmail.Kind.REMINDER, patient, today)
+        ).exists():
             continue
         program = current_program(patient)
         if program is None or program.status != Program.Status.ACTIVE:
@@ -236,28 +250,60 @@ def reminders_send_due(now: datetime | None = None) -> int:
     return queued
 
 
+def _waiting_questionnaires(patient: Patient) -> list[str]:
+    """The names of the questionnaires waiting for the patient, in the order their
+    questionnaire page shows them (the names it shows, in English as it does)."""
+    codes = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True).order_by(
+        "assigned_at", "id"
+    )
+    return [instrument(code).name for code in codes.values_list("code", flat=True)]
+
+
+def questionnaire_nudge_body(setting: ReminderSetting) -> str | None:
+    """A nudge's text, naming every questionnaire waiting for the patient now, or None
+    once none is. Made again as it is sent (patients.outgoing.questionnaire_body_now): it
+    waits for the patient's time, and what they answered meanwhile is not asked for."""
+    waiting = _waiting_questionnaires(setting.patient)
+    if not waiting:
+        return None
+    with for_patient(setting.patient.preferred_language):
+        return _body(setting, "emails/questionnaire_due.txt", {"questionnaires": waiting})
+
+
 def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
-    """An e-mail for each questionnaire that just fell due, to patients with reminders on.
-    Queued now (the daily sweep, whatever the patient's clock), it waits in the queue for
-    the patient's own reminder time (patients.outgoing.nudge_not_before)."""
+    """One e-mail a patient, to those with reminders on, for the questionnaires that just
+    fell due: it names every one waiting for them. At most one a patient a day (their
+    day), however many fell due: a second e-mail for a second questionnaire of the same
+    sweep was the first one again, which named neither. Queued now (the sweep, whatever
+    the patient's clock), it waits in the queue for the patient's own reminder time
+    (patients.outgoing.nudge_not_before). Returns how many e-mails were queued."""
     sent = 0
-    for assignment in assignments:
+    for patient_id in dict.fromkeys(assignment.patient_id for assignment in assignments):
         setting = (
             ReminderSetting.objects.filter(
-                patient_id=assignment.patient_id, enabled=True, consent_at__isnull=False
+                patient_id=patient_id, enabled=True, consent_at__isnull=False
             )
             .select_related("patient__clinic", "patient__user")
             .first()
         )
         if setting is None or not setting.patient.email:
             continue
+        kind = OutgoingEmail.Kind.QUESTIONNAIRE
+        today = patient_today(setting.patient)
+        if OutgoingEmail.objects.filter(dedupe_key=_key(kind, setting.patient, today)).exists():
+            continue
+        waiting = _waiting_questionnaires(setting.patient)
+        if not waiting:
+            continue
         _queue(
             setting,
-            kind=OutgoingEmail.Kind.QUESTIONNAIRE,
-            # Rows from before due dates were always set have none: the patient's day.
-            day=assignment.due_on or patient_today(setting.patient),
-            subject=gettext_lazy("A short questionnaire for you"),
+            kind=kind,
+            day=today,
+            subject=ngettext_lazy(
+                "A short questionnaire for you", "Short questionnaires for you", len(waiting)
+            ),
             template="emails/questionnaire_due.txt",
+            context={"questionnaires": waiting},
         )
         sent += 1
     return sent

@@ -344,3 +344,65 @@ def test_the_chart_keeps_an_email_failure_for_30_days_and_not_the_deliberate_sto
     assert "Refused (550)" in chart
     assert "Mailbox full" not in chart and "had already exercised" not in chart
     assert chart.count("Exercise reminder ·") == 5
+
+
+def two_questionnaires_fall_due(clinician_a, patient_a1, capture, *, lefs_on=2) -> dict:
+    """Amara (UTC; reminders at 18:00) has an RMDQ and a LEFS every four weeks, set up on 2
+    and `lefs_on` November; the sweep at 05:15 on 30 November asks for both (a LEFS set
+    up earlier was due days ago: the worker was down)."""
+    with time_machine.travel(at(2, 9), tick=False):
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="rmdq", every_weeks=4)
+        reminders_update(
+            actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True
+        )
+    with time_machine.travel(at(lefs_on, 9), tick=False):
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="lefs", every_weeks=4)
+    OutcomeAssignment.objects.all().delete()  # the baselines were answered
+    with time_machine.travel(at(30, 5, 15), tick=False), capture(execute=True):
+        return questionnaires_ask.call()
+
+
+@pytest.mark.parametrize("lefs_on", [2, 1])
+def test_two_questionnaires_due_together_are_both_named_in_one_nudge(
+    patient_a1, clinician_a, clinic_a_on_utc, django_capture_on_commit_callbacks, lefs_on
+):
+    """Both nudges had the once-a-day key of their due day: the second, on the same day,
+    was the first e-mail again (counted as sent all the same), whose text asked for "a
+    short questionnaire", so the patient never heard of the other one; due on different
+    days (dates missed while the worker was down), they were two e-mails at once."""
+    ran = two_questionnaires_fall_due(
+        clinician_a, patient_a1, django_capture_on_commit_callbacks, lefs_on=lefs_on
+    )
+    assert ran == {"questionnaires asked": 2, "questionnaire e-mails": 1}
+    with time_machine.travel(at(30, 18), tick=False):
+        run_tasks()
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.subject == "Limber: Short questionnaires for you"
+    assert "fill in 2 short questionnaires" in sent.body
+    assert "Roland-Morris Disability Questionnaire" in sent.body
+    assert "Lower Extremity Functional Scale" in sent.body
+
+
+def test_a_nudge_names_only_the_questionnaires_still_waiting_when_it_goes(
+    patient_a1, clinician_a, clinic_a_on_utc, django_capture_on_commit_callbacks
+):
+    """The patient answers the RMDQ on their Today page before their reminder time: the
+    nudge at 18:00 asks for the LEFS only."""
+    two_questionnaires_fall_due(clinician_a, patient_a1, django_capture_on_commit_callbacks)
+    with time_machine.travel(at(30, 5, 15), tick=False):
+        run_tasks()  # held until 18:00, the patient's time
+    with time_machine.travel(at(30, 12), tick=False):
+        outcome_record(
+            patient=patient_a1,
+            code="rmdq",
+            answers=[False] * 24,
+            completed_on=at(30, 12).date(),
+            actor=actor_of(clinician_a),
+            source=OutcomeResponse.Source.PATIENT,
+        )
+    with time_machine.travel(at(30, 18), tick=False):
+        run_tasks()
+    body = mail.outbox[0].body
+    assert "fill in a short questionnaire" in body
+    assert "Lower Extremity Functional Scale" in body and "Roland-Morris" not in body
