@@ -185,6 +185,40 @@ def test_today_at_200_percent_text_keeps_exercise_names_whole(
     assert broken == {}
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_progress_figures_at_200_percent_text_keep_their_words_whole(
+    live_server, new_page, shared_library, clinician_a, patient_a1, language
+):
+    """WCAG 1.4.4 / 1.4.10: the two figure cards on My progress (days in a row, share of
+    this week's plan), on a 360 px phone with the text made twice as big."""
+    start_program(patient_a1, clinician_a)
+    patient_a1.preferred_language = language
+    patient_a1.save(update_fields=["preferred_language"])
+    phone = new_page(360, 740)
+    sign_in(phone, live_server.url, patient_a1.email, PASSWORD)
+    phone.wait_for_url("**/me/**")
+    phone.goto(live_server.url + "/me/progress/")
+    cards = phone.locator("main .card:has(.display-6)")
+    assert cards.count() == 2
+    # At normal text size they stay side by side.
+    assert cards.nth(0).bounding_box()["y"] == cards.nth(1).bounding_box()["y"]
+    phone.evaluate("document.documentElement.style.fontSize = '200%'")
+    phone.wait_for_timeout(200)
+    phone.screenshot(path=f"test-artifacts/review-progress-200pc-360-{language}.png")
+
+    broken = [word for i in range(cards.count()) for word in cards.nth(i).evaluate(BROKEN_WORDS)]
+    overflowing = phone.evaluate(
+        """() => [...document.querySelectorAll("main .card .display-6, main .card .small")]
+          .filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent)"""
+    )
+    sideways = phone.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    # Seen: two cards side by side, 90 px of text each: "of this week's plan so far" as
+    # "o/f thi/s wee/k's pla/n so fa/r", and "100%" cut at the card's edge.
+    assert (broken, overflowing, sideways) == ([], [], 0)
+
+
 def test_the_patient_tabs_at_200_percent_text_need_no_sideways_scroll(
     live_server, new_page, clinician_a, patient_a1
 ):
