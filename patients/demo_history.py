@@ -3,8 +3,10 @@
 Per-patient services would audit and check every step, which is right for real use
 and far too slow for 10,000 demo patients; this writes the same rows in batches.
 Only patients without a program (or without any session) are touched, so re-running
-is safe. Session entries are written for the last two weeks only: older demo sessions
-carry their exercise count, which is all adherence needs, and keep the seed quick.
+is safe. Every session is written as patients.practice_log.session_log writes one: its
+exercises one entry each (practice_log.by_exercise, entry_rows) and their count on the
+row. Older sessions once had the count only, and the chart showed "3 exercises" for them
+where a session logged in the app names what was done.
 """
 
 from __future__ import annotations
@@ -28,14 +30,13 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.practice_log import flag_check_inactive
+from patients.practice_log import Done, by_exercise, entry_rows, flag_check_inactive
 from patients.schedule import prescribed_for
 from programs.dosage import ITEM_FIELDS
 from programs.models import Program, ProgramItem, ProgramRevision
 from programs.services import program_snapshot
 
 BATCH = 5000
-ENTRY_DAYS = 14
 TEMPLATE_KEYS = ["low-back-early-movement", "low-back-core-stability", "neck-shoulder-desk"]
 
 
@@ -140,10 +141,11 @@ def make_history(clinic: Clinic, days: int, rng: random.Random, *, quiet: bool) 
         for r in ProgramRevision.objects.filter(program__in=[link.program for link in links])
     }
     items = {}
-    for item in ProgramItem.objects.filter(program__in=[link.program for link in links]):
+    in_programs = ProgramItem.objects.filter(program__in=[link.program for link in links])
+    for item in in_programs.select_related("exercise"):
         items.setdefault(item.program_id, []).append(item)
     sessions: list[SessionLog] = []
-    entries: list[tuple[int, list[ProgramItem]]] = []
+    entries: list[tuple[int, list[Done]]] = []
     written = 0
     for link in tqdm(links, desc=clinic.name[:24], disable=quiet or len(links) < 500, unit="pt"):
         patient, program = link.patient, link.program
@@ -157,7 +159,8 @@ def make_history(clinic: Clinic, days: int, rng: random.Random, *, quiet: bool) 
                 continue
             pain = min(10, max(0, pain + rng.uniform(-0.5, 0.35)))
             program_items = items.get(program.pk, [])
-            done = [i for i in program_items if rng.random() < 0.9] or program_items[:1]
+            ticked = [i for i in program_items if rng.random() < 0.9] or program_items[:1]
+            done = by_exercise([Done(item.exercise) for item in ticked])
             sessions.append(
                 SessionLog(
                     patient=patient,
@@ -171,7 +174,7 @@ def make_history(clinic: Clinic, days: int, rng: random.Random, *, quiet: bool) 
                     client_token=secrets.token_hex(8),
                 )
             )
-            entries.append((len(sessions) - 1, done if offset <= ENTRY_DAYS else []))
+            entries.append((len(sessions) - 1, done))
             last_day = day
         if last_day is not None:
             patient.last_activity_at = datetime.combine(last_day, time(18), tzinfo=clinic.tzinfo)
@@ -185,15 +188,14 @@ def make_history(clinic: Clinic, days: int, rng: random.Random, *, quiet: bool) 
     return written
 
 
-def _flush(sessions: list[SessionLog], entries: list[tuple[int, list[ProgramItem]]]) -> int:
+def _flush(sessions: list[SessionLog], entries: list[tuple[int, list[Done]]]) -> int:
     if not sessions:
         return 0
     with transaction.atomic():
         saved = SessionLog.objects.bulk_create(sessions)
         SessionEntry.objects.bulk_create(
-            SessionEntry(session=saved[index], exercise_id=item.exercise_id)
-            for index, done in entries
-            for item in done
+            (row for index, done in entries for row in entry_rows(saved[index], done)),
+            batch_size=BATCH,
         )
     return len(saved)
 

@@ -64,7 +64,7 @@ class Done:
     reps: int | None = None
 
 
-def _by_exercise(done: list[Done]) -> list[Done]:
+def by_exercise(done: list[Done]) -> list[Done]:
     """What was done, one per exercise: a session's log is kept per exercise (adherence and
     the due list count exercises), while a program may list one exercise twice (say one
     row per side). Two ticked rows of one exercise are one entry: their sets added up,
@@ -91,7 +91,7 @@ class SessionChanged(Exception):
 
 
 def _version(pain: int | None, effort: int | None, comment: str, done: list[Done]) -> str:
-    entries = sorted((d.exercise.pk, d.sets, d.reps) for d in _by_exercise(done))
+    entries = sorted((d.exercise.pk, d.sets, d.reps) for d in by_exercise(done))
     return hashlib.sha256(repr((pain, effort, comment, entries)).encode()).hexdigest()[:32]
 
 
@@ -106,12 +106,18 @@ def session_version(session: SessionLog) -> str:
     return _version(session.pain, session.effort, session.comment, done)
 
 
-def _save_entries(session: SessionLog, done: list[Done]) -> None:
-    """The session's entries, from what _by_exercise made of the form's rows."""
-    SessionEntry.objects.bulk_create(
+def entry_rows(session: SessionLog, done: list[Done]) -> list[SessionEntry]:
+    """A session's entries, one per exercise, from what by_exercise made of its rows (not
+    saved). The demo history (patients.demo_history) writes its sessions' entries with
+    this too, so they read as logged ones do."""
+    return [
         SessionEntry(session=session, exercise=d.exercise, sets_done=d.sets, reps_done=d.reps)
         for d in done
-    )
+    ]
+
+
+def _save_entries(session: SessionLog, done: list[Done]) -> None:
+    SessionEntry.objects.bulk_create(entry_rows(session, done))
 
 
 def current_program(patient: Patient) -> Program | None:
@@ -141,7 +147,7 @@ def session_rows(session: SessionLog) -> list[ProgramItem]:
     for row in session.revision.snapshot.get("items", []):
         if (first := prescribed.get(row["exercise"])) is None:
             prescribed[row["exercise"]] = dict(row)
-        else:  # its rows together, as _by_exercise adds up what was done on them
+        else:  # its rows together, as by_exercise adds up what was done on them
             first["sets"] = (first.get("sets") or 0) + (row.get("sets") or 0) or None
             first["reps"] = max(
                 (r for r in (first.get("reps"), row.get("reps")) if r), default=None
@@ -284,7 +290,7 @@ def session_log(
     existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
     if existing is not None:
         return existing, False
-    done = _by_exercise(done)
+    done = by_exercise(done)
     if made_at is not None:
         now = timezone.now()
         if now - made_at > OFFLINE_MAX_AGE:
@@ -361,7 +367,7 @@ def session_update(
         now = session_version(locked)
         if seen != now and _version(pain, effort, comment, done) != now:
             raise SessionChanged(locked)
-    done = _by_exercise(done)
+    done = by_exercise(done)
     locked.pain, locked.effort, locked.comment = pain, effort, comment
     locked.exercises_done = len(done)
     locked.edited_at = timezone.now()

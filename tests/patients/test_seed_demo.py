@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -89,3 +91,25 @@ def test_a_demo_program_was_saved_when_its_first_revision_was(db, settings):
     for program in programs:
         first = min(program.revisions.all(), key=lambda revision: revision.number)
         assert program.updated_at == program.created_at == first.created_at
+
+
+def test_demo_sessions_name_their_exercises_as_logged_ones_do(db, settings):
+    """Sessions older than two weeks were written with their count only, no entry per
+    exercise: the chart and the All sessions page showed "3 exercises" for them, where a
+    session logged in the app names what was done."""
+    from django.db.models import Count, F
+    from django.utils import timezone
+
+    from patients.models import SessionLog
+
+    settings.DEBUG = True
+    seed(clinics=1, patients=3, days=40)
+    patient = Patient.objects.get(user__email="patient@demo.test")
+    client = Client()
+    client.force_login(User.objects.get(email="clinician@demo.test"))
+    page = client.get(f"/portal/patients/{patient.uuid}/sessions/").content.decode()
+    assert "Pain" in page and " exercises</div>" not in page and " exercise</div>" not in page
+    sessions = SessionLog.objects.annotate(entries_count=Count("entries"))
+    assert sessions.filter(performed_on__lt=timezone.localdate() - timedelta(days=30)).exists()
+    assert not sessions.filter(exercises_done=0).exists()
+    assert not sessions.exclude(entries_count=F("exercises_done")).exists()
