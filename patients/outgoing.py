@@ -99,9 +99,9 @@ def questionnaire_answered(email: OutgoingEmail) -> str:
 
 
 def questionnaire_body_now(email: OutgoingEmail) -> str | None:
-    """clinic.mail.BODY_HOOKS: a nudge names the questionnaires waiting as it goes out, not
+    """clinic.mail.BODY_HOOKS: a nudge counts the questionnaires waiting as it goes out, not
     those waiting when it was queued (hours before, at the sweep): one answered meanwhile
-    is not asked for, one asked for meanwhile is named. None once nothing waits."""
+    is not asked for, one asked for meanwhile is counted. None once nothing waits."""
     setting = _setting(email)
     if setting is None:
         return email.body

@@ -252,7 +252,9 @@ def reminders_send_due(now: datetime | None = None) -> int:
 
 def _waiting_questionnaires(patient: Patient) -> list[str]:
     """The names of the questionnaires waiting for the patient, in the order their
-    questionnaire page shows them (the names it shows, in English as it does)."""
+    questionnaire page shows them. The e-mail says only how many: a questionnaire's name
+    tells what it measures (a disability of the back, of the legs), and e-mail is no
+    place for that; the Today page names them."""
     codes = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True).order_by(
         "assigned_at", "id"
     )
@@ -260,7 +262,7 @@ def _waiting_questionnaires(patient: Patient) -> list[str]:
 
 
 def questionnaire_nudge_body(setting: ReminderSetting) -> str | None:
-    """A nudge's text, naming every questionnaire waiting for the patient now, or None
+    """A nudge's text, counting every questionnaire waiting for the patient now, or None
     once none is. Made again as it is sent (patients.outgoing.questionnaire_body_now): it
     waits for the patient's time, and what they answered meanwhile is not asked for."""
     waiting = _waiting_questionnaires(setting.patient)
@@ -272,9 +274,9 @@ def questionnaire_nudge_body(setting: ReminderSetting) -> str | None:
 
 def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
     """One e-mail a patient, to those with reminders on, for the questionnaires that just
-    fell due: it names every one waiting for them. At most one a patient a day (their
-    day), however many fell due: a second e-mail for a second questionnaire of the same
-    sweep was the first one again, which named neither. Queued now (the sweep, whatever
+    fell due: it says how many wait for them. At most one a patient a day (their day),
+    however many fell due: a second e-mail for a second questionnaire of the same sweep
+    was the first one again, which spoke of one. Queued now (the sweep, whatever
     the patient's clock), it waits in the queue for the patient's own reminder time
     (patients.outgoing.nudge_not_before). Returns how many e-mails were queued."""
     sent = 0
