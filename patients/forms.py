@@ -5,6 +5,7 @@ from datetime import date
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,12 @@ from clinic.validators import phone_validator
 from patients.models import Patient
 
 MAX_AGE_YEARS = 120
+
+
+def _clinician_label(user: User) -> str:
+    if getattr(user, "on_staff", True):
+        return str(user)
+    return gettext("{name} (no longer on staff)").format(name=user)
 
 
 class PatientForm(SeenVersion, forms.ModelForm):
@@ -52,10 +59,23 @@ class PatientForm(SeenVersion, forms.ModelForm):
         self.membership = membership
         self.clinic = membership.clinic
         self.fields["phone"].validators.append(phone_validator)
-        self.fields["clinician"].queryset = User.objects.filter(
-            memberships__clinic=self.clinic, memberships__is_active=True, is_active=True
-        ).order_by("full_name")
-        self.fields["clinician"].empty_label = gettext("Not assigned")
+        on_staff = Q(
+            pk__in=Membership.objects.filter(
+                clinic=self.clinic, is_active=True, user__is_active=True
+            ).values("user_id")
+        )
+        # The clinician in charge stays a choice after they leave the staff: otherwise the
+        # page shows "Not assigned" and a save of any other detail (a new phone number)
+        # unassigns them without a word. Nobody else who left can be chosen.
+        current = Q(pk=self.instance.clinician_id) if self.instance.clinician_id else Q(pk=None)
+        field = self.fields["clinician"]
+        field.queryset = (
+            User.objects.filter(on_staff | current)
+            .annotate(on_staff=ExpressionWrapper(on_staff, output_field=BooleanField()))
+            .order_by("full_name")
+        )
+        field.label_from_instance = _clinician_label
+        field.empty_label = gettext("Not assigned")
         if not self.instance.pk:
             self.fields["clinician"].initial = membership.user_id
         self.helper = FormHelper()

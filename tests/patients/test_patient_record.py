@@ -484,3 +484,31 @@ def test_caseload_query_count_is_pinned_and_constant(as_clinician_a, clinic_a, c
     # computed) its UPDATE and SELECT, count, page, audit insert
     assert few == many
     assert many <= 9
+
+
+def test_the_details_page_keeps_a_clinician_who_left_and_saves_other_changes(
+    as_admin_a, admin_a, clinician_a, clinic_a, frontdesk_a
+):
+    """The clinician in charge was deactivated. The details page offered only the staff
+    still active, so it showed "Not assigned" (the browser sends that) and a save of a new
+    phone number unassigned the patient without a word; the shown value was refused."""
+    from clinic.models import Membership
+    from tests.patients.test_intake import as_shown
+
+    patient = make_patient(clinic_a, "Nia", "Brooks", clinician=clinician_a)
+    Membership.objects.filter(user=clinician_a, clinic=clinic_a).update(is_active=False)
+    url = f"/portal/patients/{patient.uuid}/edit/"
+    page = as_admin_a.get(url)
+    html = page.content.decode()
+    assert f'<option value="{clinician_a.pk}" selected>' in html
+    assert "(no longer on staff)" in html
+    saved = as_admin_a.post(url, {**as_shown(page), "phone": "+44 20 7946 0000"})
+    assert saved.status_code == 302
+    patient.refresh_from_db()
+    assert (patient.clinician_id, patient.phone) == (clinician_a.pk, "+44 20 7946 0000")
+    # Nobody else who left can be put in charge.
+    Membership.objects.filter(user=frontdesk_a, clinic=clinic_a).update(is_active=False)
+    refused = as_admin_a.post(url, {**as_shown(as_admin_a.get(url)), "clinician": frontdesk_a.pk})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    patient.refresh_from_db()
+    assert patient.clinician_id == clinician_a.pk
