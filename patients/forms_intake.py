@@ -113,6 +113,8 @@ class ScreenDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say what you found and why.")},
     )
+    # The screen as the page showed it (RedFlagScreen.version).
+    seen = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
 
 class PrecautionKeepForm(forms.Form):

@@ -49,14 +49,25 @@ def screen_record(*, actor: Actor, patient: Patient, kind: str, answers: dict) -
     return screen
 
 
+class ScreenChanged(Exception):
+    """The decision was made on a page that showed another screen than the latest, or
+    before a colleague's decision on it."""
+
+
 @transaction.atomic
 def screen_decide(
-    *, actor: Actor, screen: RedFlagScreen, decision: str, note: str
+    *, actor: Actor, screen: RedFlagScreen, decision: str, note: str, seen: str | None = None
 ) -> RedFlagScreen:
     """The clinician's decision on a positive screen (and a later change of it, once the
-    medical review is back: the audit log keeps every one)."""
+    medical review is back: the audit log keeps every one). `seen`: the version of the
+    screen the page showed (RedFlagScreen.version); ScreenChanged if it is no longer the
+    patient's latest screen as it was then: "safe to start" must never land on answers
+    the clinician did not read, nor undo a colleague's referral unseen."""
     ensure_same_clinic(actor, screen.patient)
     screen = RedFlagScreen.objects.select_for_update().get(pk=screen.pk)
+    latest = RedFlagScreen.objects.filter(patient_id=screen.patient_id).values_list("pk").first()
+    if seen is not None and (seen != screen.version() or latest != (screen.pk,)):
+        raise ScreenChanged
     screen.decision = decision
     screen.decision_note = note
     screen.decided_by = actor.user

@@ -760,6 +760,13 @@ class RedFlagScreen(models.Model):
     def positive_questions(self) -> list:
         return [q for q in screening_questions(self.kind) if self.answers.get(q.key)]
 
+    def version(self) -> str:
+        """What a decision form carries of the screen it showed: which screen, and the
+        decision it then had (patients.intake.screen_decide refuses a decision made on
+        another: a newer screen, or a colleague's decision since)."""
+        seen = f"{self.pk}:{self.decided_at.isoformat() if self.decided_at else ''}"
+        return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
 
 class PrecautionDecision(models.Model):
     """The clinician kept an exercise although one of the patient's precautions rules out

@@ -16,6 +16,7 @@ from clinic.edits import EditedMeanwhile
 from patients.access import patient_or_404, patient_program_or_404
 from patients.forms_intake import IntakeForm, PrecautionKeepForm, ScreenDecisionForm, ScreenForm
 from patients.intake import (
+    ScreenChanged,
     intake_save,
     precaution_keep,
     program_conflicts,
@@ -92,24 +93,39 @@ def screen_decision(request: HttpRequest, patient_uuid) -> HttpResponse:
     form = ScreenDecisionForm(request.POST)
     if screen is None or not screen.positive:
         messages.error(request, _("There is no positive screen to decide on."))
-    elif not form.is_valid():
-        # The form comes again with what was typed (a note is the clinician's findings):
-        # the chart it came from starts blank.
-        audit.record(request.actor, "patient.view", patient=patient, obj=patient)
-        return render(
-            request,
-            "clinician/screen_decision_form.html",
-            {"patient": patient, "screen": screen, "form": form},
-        )
-    else:
-        screen_decide(
-            actor=request.actor,
-            screen=screen,
-            decision=form.cleaned_data["decision"],
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, _("Your decision is recorded."))
-    return redirect(_chart(patient))
+        return redirect(_chart(patient))
+    changed = ""
+    if form.is_valid():
+        # Not sent: a page from before the check (SeenVersion does the same).
+        seen = form.cleaned_data["seen"] if "seen" in request.POST else None
+        try:
+            screen_decide(
+                actor=request.actor,
+                screen=screen,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+                seen=seen,
+            )
+        except ScreenChanged:
+            changed = _(
+                "The red-flag screen changed after you opened the page: a newer screen was "
+                "recorded, or a colleague recorded a decision. Read it below, then record "
+                "your decision again."
+            )
+        else:
+            messages.success(request, _("Your decision is recorded."))
+            return redirect(_chart(patient))
+    # The form comes again with what was typed (a note is the clinician's findings: the
+    # chart it came from starts blank), for the screen as it is now.
+    data = request.POST.copy()
+    data["seen"] = screen.version()
+    form = ScreenDecisionForm(data)
+    audit.record(request.actor, "patient.view", patient=patient, obj=patient)
+    return render(
+        request,
+        "clinician/screen_decision_form.html",
+        {"patient": patient, "screen": screen, "form": form, "changed": changed},
+    )
 
 
 @require_POST

@@ -219,6 +219,64 @@ def test_a_decision_sent_without_one_is_asked_again_with_the_note_kept(as_clinic
     assert (screen.decision, screen.decision_note) == ("referred", note)
 
 
+def seen_on(page: str) -> str:
+    """The screen version the page's decision form carries."""
+    import re
+
+    return re.search(r'name="seen" value="([0-9a-f]+)"', page).group(1)
+
+
+def test_a_decision_never_lands_on_a_newer_screen_the_clinician_did_not_read(
+    as_clinician_a, admin_a, patient_a1
+):
+    """The chart shows a positive screen (numbness in the hands); a colleague then records
+    a new screen that also finds bladder changes. The decision "safe to start" sent from
+    the first page used to land on the new screen, unread, and unblocked the program."""
+    RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
+    )
+    seen = seen_on(as_clinician_a.get(chart(patient_a1)).content.decode())
+    client_for(admin_a).post(
+        chart(patient_a1) + "screen/",
+        {"kind": "low_back", **answers("low_back", yes=("bladder_bowel",))},
+    )
+    note = "Checked saddle sensation: normal"
+    sent = {"decision": "cleared", "note": note, "seen": seen}
+    refused = as_clinician_a.post(chart(patient_a1) + "screen/decision/", sent)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "screen changed after you opened the page" in page
+    assert escape(note) in page and "cauda equina syndrome" in page  # the new screen's
+    assert not RedFlagScreen.objects.exclude(decision="").exists()
+    assert not AuditEvent.objects.filter(action="screen.cleared").exists()
+    # Sent again from the page that shows the new screen, it is recorded on it.
+    again = as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/", {**sent, "seen": seen_on(page)}
+    )
+    assert again.status_code == 302
+    assert RedFlagScreen.objects.first().decision == "cleared"
+
+
+def test_a_stale_page_never_undoes_a_colleagues_referral_unseen(
+    as_clinician_a, admin_a, patient_a1
+):
+    RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"bladder_bowel": True}, positive=True
+    )
+    seen = seen_on(as_clinician_a.get(chart(patient_a1)).content.decode())
+    client_for(admin_a).post(
+        chart(patient_a1) + "screen/decision/",
+        {"decision": "referred", "note": "Urgent MRI", "seen": seen},
+    )
+    refused = as_clinician_a.post(
+        chart(patient_a1) + "screen/decision/",
+        {"decision": "cleared", "note": "Looks fine", "seen": seen},
+    )
+    assert refused.status_code == 200 and "Urgent MRI" in refused.content.decode()
+    screen = RedFlagScreen.objects.get()
+    assert (screen.decision, screen.decision_note) == ("referred", "Urgent MRI")
+
+
 def test_a_negative_screen_lets_the_program_start(as_clinician_a, patient_a1):
     as_clinician_a.post(chart(patient_a1) + "screen/", {"kind": "neck", **answers("neck")})
     assert not RedFlagScreen.objects.get().positive
