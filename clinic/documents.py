@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from clinic.models import RenderJob
+from clinic.queueing import enqueue_on_commit
 from clinic.storage import store
 
 # How often the "being prepared" page asks again, in seconds.
@@ -86,7 +87,11 @@ def request_render(
     except IntegrityError:
         # Someone asked at the same moment: theirs is the one render.
         return RenderJob.objects.queued().get(storage_name=storage_name)
-    transaction.on_commit(lambda: task.enqueue(job.pk))
+    # A queue that cannot take it leaves no job "queued" that nothing will run: the next
+    # request asks again rather than waiting on it until it is stale.
+    enqueue_on_commit(
+        task, job.pk, on_failure=lambda: job_failed(job, RenderJob.Failure.NOT_QUEUED)
+    )
     return job
 
 

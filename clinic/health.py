@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -34,16 +35,28 @@ def _cache() -> str:
 
 
 def _tasks() -> str:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # the RQ backend: its queue lives in Redis
-        return "ok"
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+        return _rq_tasks()
+    from django_tasks_db.models import DBTaskResult
+
     try:
         waiting = DBTaskResult.objects.ready().order_by("enqueued_at").first()
     except DatabaseError:
         return "unreachable"
     if waiting is not None and waiting.enqueued_at < timezone.now() - QUEUE_STALE:
         return "stalled"
+    return "ok"
+
+
+def _rq_tasks() -> str:
+    """TASKS_BACKEND=rq: whether its Redis takes tasks (bounded by REDIS_TIMEOUT)."""
+    import django_rq
+    from redis.exceptions import RedisError
+
+    try:
+        django_rq.get_connection("default").ping()
+    except (RedisError, OSError):
+        return "unreachable"
     return "ok"
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from clinic.models import OutgoingEmail
+from clinic.queueing import enqueue_on_commit
 
 # What other apps do once the mail server took an e-mail of a kind (a handout e-mailed
 # goes on the revision's history), registered in their AppConfig.ready.
@@ -102,7 +103,8 @@ def queue_email(**fields) -> OutgoingEmail:
         if not key:
             raise
         return OutgoingEmail.objects.get(dedupe_key=key)
-    transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
+    # Not taken by the queue: emails_resume sends it within the quarter hour.
+    enqueue_on_commit(deliver_email, email.pk)
     return email
 
 
@@ -115,7 +117,7 @@ def recheck_held(emails) -> int:
     held = emails.filter(status=OutgoingEmail.Status.QUEUED, not_before__gt=timezone.now())
     ids = list(held.values_list("pk", flat=True))
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: deliver_email.enqueue(pk))
+        enqueue_on_commit(deliver_email, pk)
     return len(ids)
 
 

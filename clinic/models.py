@@ -499,6 +499,7 @@ class RenderJob(models.Model):
         TOO_LARGE = "too_large", _("It is too big to prepare.")
         NOT_STORED = "not_stored", _("It could not be saved on the server. Please try again later.")
         BROKEN = "broken", _("Something went wrong while making it. Please try again.")
+        NOT_QUEUED = "not_queued", _("The server is busy. Please try again in a minute.")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -423,11 +424,28 @@ SPECTACULAR_SETTINGS = {
 # (REDIS_URL) instead, run by `manage.py rqworker`. Queues: "renders" (PDFs), "email",
 # and "default" (sweeps, reminders).
 TASK_QUEUES = ["default", "email", "renders"]
+# How long any Redis call (cache or task queue) may wait for a Redis that is down or hung.
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 1.0)
+
+
+def redis_url_with_timeouts(url: str) -> str:
+    """`url` with REDIS_TIMEOUT as its socket timeouts unless it sets its own: django-rq
+    takes nothing but the URL, and without them a hung Redis held a request that queued
+    a task for ever. rq's workers raise the read timeout for their blocking waits."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    for name in ("socket_timeout", "socket_connect_timeout"):
+        query.setdefault(name, str(REDIS_TIMEOUT))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 if os.environ.get("TASKS_BACKEND", "database") == "rq":
     if not os.environ.get("REDIS_URL"):
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {name: {"URL": os.environ["REDIS_URL"]} for name in TASK_QUEUES}
+    RQ_QUEUES = {
+        name: {"URL": redis_url_with_timeouts(os.environ["REDIS_URL"])} for name in TASK_QUEUES
+    }
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
@@ -456,8 +474,8 @@ if os.environ.get("REDIS_URL"):
             "BACKEND": "clinic.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "OPTIONS": {
-                "socket_connect_timeout": env_float("REDIS_TIMEOUT", 1.0),
-                "socket_timeout": env_float("REDIS_TIMEOUT", 1.0),
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
                 "retry_on_timeout": False,
             },
         }

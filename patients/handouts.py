@@ -25,6 +25,7 @@ from clinic.languages import for_patient, not_yet_notice, patient_language
 from clinic.links import absolute_url
 from clinic.mail import queue_email
 from clinic.models import OutgoingEmail, RenderJob
+from clinic.queueing import enqueue_on_commit
 from patients.models import Patient, PatientProgram
 from patients.practice_log import current_program
 from programs.handouts import HandoutPeople, handout_filename, storage_name
@@ -127,7 +128,7 @@ def prerender_after_clinic_updated(clinic) -> None:
     """clinic.services hook: new branding makes every handout of the clinic again."""
     from patients.tasks import handouts_prerender_clinic
 
-    transaction.on_commit(lambda: handouts_prerender_clinic.enqueue(clinic.pk))
+    enqueue_on_commit(handouts_prerender_clinic, clinic.pk)
 
 
 def current_handout_names() -> set[str]:
