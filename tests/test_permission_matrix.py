@@ -205,6 +205,11 @@ def a1_program(c: dict, suffix: str) -> str:
     return A1_PROGRAM.format(a1=c["a1"], program=c["program"]) + suffix
 
 
+def screen_seen(c: dict) -> str:
+    """The version of the patient's latest screen, as the chart's decision form sends it."""
+    return RedFlagScreen.objects.filter(patient__uuid=c["a1"]).first().version()
+
+
 def builder_save_data(c: dict) -> dict:
     """A valid builder submission: the program's fields and one item, saved."""
     return {
@@ -509,7 +514,7 @@ ROUTES: dict[str, Route] = {
         lambda c: A1.format(a1=c["a1"]) + "screen/decision/",
         get=NOT_ALLOWED,
         post=Staff(302),
-        data=lambda c: {"decision": "cleared", "note": "Assessed"},
+        data=lambda c: {"decision": "cleared", "note": "Assessed", "seen": screen_seen(c)},
     ),
     # Nothing is ready to progress in the matrix's data: the chart says so (302).
     "portal/patients/<uuid:patient_uuid>/programs/<uuid:program_uuid>/progress/": Route(

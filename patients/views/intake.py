@@ -96,8 +96,9 @@ def screen_decision(request: HttpRequest, patient_uuid) -> HttpResponse:
         return redirect(_chart(patient))
     changed = ""
     if form.is_valid():
-        # Not sent: a page from before the check (SeenVersion does the same).
-        seen = form.cleaned_data["seen"] if "seen" in request.POST else None
+        # Never unchecked: a post that names no screen (a page from before the check) is
+        # shown the screen as it is now, like one that names another.
+        seen = form.cleaned_data["seen"]
         try:
             screen_decide(
                 actor=request.actor,

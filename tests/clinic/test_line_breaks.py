@@ -28,7 +28,7 @@ def test_a_red_flag_decision_note_that_fits_its_box_is_recorded(as_clinician_a, 
     note = in_the_box(["Saddle sensation intact, bladder normal, reflexes"[:49]] * 20, 1000)
     as_clinician_a.post(
         f"/portal/patients/{patient_a1.uuid}/screen/decision/",
-        {"decision": "cleared", "note": note},
+        {"decision": "cleared", "note": note, "seen": RedFlagScreen.objects.get().version()},
     )
     screen = RedFlagScreen.objects.get()
     assert screen.decision == "cleared" and screen.decision_note == note.replace("\r\n", "\n")

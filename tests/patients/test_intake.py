@@ -155,14 +155,22 @@ def test_a_positive_screen_blocks_a_program_until_the_clinician_clears_it(
     # Referred: still blocked.
     as_clinician_a.post(
         chart(patient_a1) + "screen/decision/",
-        {"decision": "referred", "note": "Sent to the emergency department"},
+        {
+            "decision": "referred",
+            "note": "Sent to the emergency department",
+            "seen": latest(patient_a1),
+        },
     )
     assert "referred for medical review" in start(as_clinician_a, patient_a1).content.decode()
     assert not Program.objects.filter(assignment__patient=patient_a1).exists()
     # Cleared after the medical review: the program starts.
     as_clinician_a.post(
         chart(patient_a1) + "screen/decision/",
-        {"decision": "cleared", "note": "MRI normal, urology review clear"},
+        {
+            "decision": "cleared",
+            "note": "MRI normal, urology review clear",
+            "seen": latest(patient_a1),
+        },
     )
     start(as_clinician_a, patient_a1)
     assert Program.objects.filter(assignment__patient=patient_a1).exists()
@@ -212,11 +220,17 @@ def test_a_decision_sent_without_one_is_asked_again_with_the_note_kept(as_clinic
     assert (screen.decision, screen.decision_note, screen.decided_at) == ("", "", None)
     assert not AuditEvent.objects.filter(action__startswith="screen.").exists()
     saved = as_clinician_a.post(
-        chart(patient_a1) + "screen/decision/", {"decision": "referred", "note": note}
+        chart(patient_a1) + "screen/decision/",
+        {"decision": "referred", "note": note, "seen": seen_on(page)},
     )
     assert saved.status_code == 302
     screen.refresh_from_db()
     assert (screen.decision, screen.decision_note) == ("referred", note)
+
+
+def latest(patient) -> str:
+    """The version of the patient's latest screen: what a chart opened now sends."""
+    return RedFlagScreen.objects.filter(patient=patient).first().version()
 
 
 def seen_on(page: str) -> str:
@@ -365,3 +379,26 @@ def test_the_library_carries_its_links_and_movements(db):
     assert Exercise.objects.get(slug="prone-press-up", clinic=None).contraindications == [
         "prone_lying"
     ]
+def test_a_decision_sent_from_the_decision_page_is_never_recorded_on_a_newer_screen(
+    as_clinician_a, admin_a, patient_a1
+):
+    """Review (h5): the decision page shows the positive answers of one screen (a fall:
+    a fracture), but the post names no screen and screen_decision records it on whatever
+    screen is the latest when it arrives. A colleague screened again meanwhile and found
+    new bladder trouble (cauda equina): "safe to start exercise", written about the fall,
+    clears a screen the deciding clinician never saw, and a program may start."""
+    url = chart(patient_a1) + "screen/decision/"
+    first = RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"trauma": True}, positive=True
+    )
+    shown = as_clinician_a.post(url, {"note": "X-ray clear after the fall"})
+    assert shown.status_code == 200 and "a fracture" in shown.content.decode()
+    client_for(admin_a).post(
+        chart(patient_a1) + "screen/",
+        {"kind": "low_back", **answers("low_back", ("bladder_bowel",))},
+    )
+    newer = RedFlagScreen.objects.exclude(pk=first.pk).get()
+    assert newer.positive
+    as_clinician_a.post(url, {"decision": "cleared", "note": "X-ray clear after the fall"})
+    newer.refresh_from_db()
+    assert newer.decision == ""
