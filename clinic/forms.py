@@ -16,6 +16,7 @@ from clinic.emergency import EMERGENCY_HELP
 from clinic.lib.images import SanitizedImageField
 from clinic.models import Clinic, Membership
 from clinic.once import SentOnce, new_token
+from clinic.services import logo_version
 from clinic.validators import phone_validator
 
 
@@ -158,8 +159,13 @@ class ClinicSettingsForm(SeenVersion, forms.ModelForm):
             ),
         }
 
+    # The logo the page showed: a new one sent from a page older than a colleague's new
+    # logo is refused (clinic_update), not put over theirs unseen.
+    logo_seen = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["logo_seen"].initial = logo_version(self.instance)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.add_input(Submit("save", _("Save clinic settings")))

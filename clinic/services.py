@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from clinic import audit, permissions
 from clinic.actors import Actor
-from clinic.edits import ensure_unchanged
+from clinic.edits import EditedMeanwhile, ensure_unchanged, version_of
 from clinic.invitations import (
     NO_LONGER_VALID,
     InvitationError,
@@ -71,9 +71,14 @@ def staff_invite(*, actor: Actor, email: str, full_name: str, role: str) -> Invi
 
 
 @transaction.atomic
-def staff_invitation_cancel(*, actor: Actor, invitation: Invitation) -> None:
+def staff_invitation_cancel(*, actor: Actor, invitation: Invitation) -> bool:
+    """False when there was nothing to cancel: the invitation was accepted, cancelled or
+    expired meanwhile."""
     _same_clinic(actor, invitation.clinic_id)
-    invitations_revoke(Invitation.objects.filter(pk=invitation.pk), actor=actor, obj=invitation)
+    revoked = invitations_revoke(
+        Invitation.objects.filter(pk=invitation.pk), actor=actor, obj=invitation
+    )
+    return revoked > 0
 
 
 class StaffAcceptor:
@@ -278,25 +283,46 @@ def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
 CLINIC_UPDATED_HOOKS: list[Callable[[Clinic], None]] = []
 
 
-def clinic_update(*, actor: Actor, fields: dict, logo=None, seen: str | None = None) -> Clinic:
+def logo_version(clinic: Clinic | None) -> str:
+    """Which logo a page showed (clinic_update's `logo_seen`)."""
+    return version_of(clinic, ["logo"]) if clinic is not None and clinic.pk else ""
+
+
+def clinic_update(
+    *,
+    actor: Actor,
+    fields: dict,
+    logo=None,
+    seen: str | None = None,
+    logo_seen: str | None = None,
+) -> Clinic:
     """Contact details and handout branding. Saving bumps updated_at: stored handouts are
     made again. A new logo is stored before the change and removed if it fails; a logo
     the disk refuses saves nothing (StorageFailed). `seen`: the version of these fields
-    the page showed; EditedMeanwhile (nothing saved, the logo neither) if another admin
-    changed them since."""
+    the page showed, `logo_seen` that of its logo (logo_version); EditedMeanwhile
+    (nothing saved, the logo neither) if another admin changed the fields since, or the
+    logo when a new one is sent."""
     if logo is None:
         with transaction.atomic():
-            return _clinic_write(actor, fields, None, seen)
+            return _clinic_write(actor, fields, None, seen, logo_seen)
     clinic = actor.clinic
     name = clinic.logo.field.generate_filename(clinic, f"{clinic.uuid}/{logo.name}")
     old = Clinic.objects.filter(pk=clinic.pk).values_list("logo", flat=True).first() or ""
     with stored_then_saved(name, logo, replaces=old) as stored:
-        return _clinic_write(actor, fields, stored, seen)
+        return _clinic_write(actor, fields, stored, seen, logo_seen)
 
 
-def _clinic_write(actor: Actor, fields: dict, logo_name: str | None, seen: str | None) -> Clinic:
+def _clinic_write(
+    actor: Actor,
+    fields: dict,
+    logo_name: str | None,
+    seen: str | None,
+    logo_seen: str | None,
+) -> Clinic:
     clinic = Clinic.objects.select_for_update().get(pk=actor.clinic.pk)
     ensure_unchanged(clinic, seen, fields)
+    if logo_name is not None and logo_seen is not None and logo_seen != logo_version(clinic):
+        raise EditedMeanwhile(clinic)
     for name, value in fields.items():
         setattr(clinic, name, value)
     if logo_name is not None:

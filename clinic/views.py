@@ -209,6 +209,9 @@ def staff_invitation_cancel_view(request: HttpRequest, invitation_uuid: str) -> 
     invitation = permissions.get_in_clinic_or_404(
         request, Invitation.objects.filter(kind=Invitation.Kind.STAFF), invitation_uuid
     )
+    if not Invitation.objects.usable().filter(pk=invitation.pk).exists():
+        # The list was older than the invitation's fate: nothing to ask about, or cancel.
+        return _nothing_to_cancel(request, invitation)
     if request.POST.get("confirm") != "1":
         # The list's button asks first, here: a page of its own works without JavaScript.
         return render(
@@ -230,10 +233,21 @@ def staff_invitation_cancel_view(request: HttpRequest, invitation_uuid: str) -> 
                 "nav": "staff",
             },
         )
-    staff_invitation_cancel(actor=request.actor, invitation=invitation)
+    if not staff_invitation_cancel(actor=request.actor, invitation=invitation):
+        return _nothing_to_cancel(request, invitation)
     messages.success(
         request, _("The invitation to {email} no longer works.").format(email=invitation.email)
     )
+    return redirect("staff_list")
+
+
+def _nothing_to_cancel(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    invitation.refresh_from_db()
+    if invitation.used_at is not None:
+        text = _("{email} has already accepted the invitation: nothing was cancelled.")
+    else:
+        text = _("The invitation to {email} was already cancelled or has expired.")
+    messages.info(request, text.format(email=invitation.email))
     return redirect("staff_list")
 
 
@@ -246,7 +260,13 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in ClinicSettingsForm.Meta.fields}
         logo = form.cleaned_data.get("logo") or None
         try:
-            clinic_update(actor=request.actor, fields=fields, logo=logo, seen=form.seen)
+            clinic_update(
+                actor=request.actor,
+                fields=fields,
+                logo=logo,
+                seen=form.seen,
+                logo_seen=form.cleaned_data["logo_seen"] if "logo_seen" in request.POST else None,
+            )
         except StorageFailed as error:
             form.add_error("logo", str(error))
         except EditedMeanwhile as edited:

@@ -230,3 +230,27 @@ def test_a_double_click_on_save_is_no_colleagues_change(as_admin_a, clinic_a):
     assert as_admin_a.post("/portal/clinic/", data).status_code == 302
     assert as_admin_a.post("/portal/clinic/", data).status_code == 302
     assert Clinic.objects.get(pk=clinic_a.pk).handout_footer == "Open late"
+
+
+def test_a_stale_settings_page_never_replaces_a_colleagues_new_logo_unseen(as_admin_a, clinic_a):
+    """Review (h5): the settings' version (clinic.edits) covers the form's Meta.fields and
+    not the logo. Admin A opens the settings, admin B uploads the clinic's new logo, A
+    (whose page still shows the old one) uploads another: B's logo is replaced and deleted
+    from the disk without a word to either, the overwrite this change was to end."""
+    from clinic.models import Membership
+    from tests.conftest import client_for, make_staff
+    from tests.patients.test_intake import as_shown
+
+    url = "/portal/clinic/"
+    as_admin_b = client_for(
+        make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN, "Bea Second")
+    )
+    tab_a = as_shown(as_admin_a.get(url))
+    tab_b = as_shown(as_admin_b.get(url))
+    b_logo = SimpleUploadedFile("new-brand.png", png((1200, 400)))
+    assert as_admin_b.post(url, {**tab_b, "logo": b_logo}).status_code == 302
+    b_stored = Clinic.objects.get(pk=clinic_a.pk).logo.name
+    a_logo = SimpleUploadedFile("old-brand.png", png((900, 300)))
+    answer = as_admin_a.post(url, {**tab_a, "logo": a_logo})
+    assert answer.status_code == 200, "A's stale page replaced B's new logo"
+    assert Clinic.objects.get(pk=clinic_a.pk).logo.name == b_stored

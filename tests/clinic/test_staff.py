@@ -582,3 +582,25 @@ def test_an_invitation_resent_by_emails_resume_keeps_the_delivered_link_working(
         run_tasks()
     assert len(mail.outbox) == 2
     assert open_invitation(Client(), delivered).status_code == 200
+
+
+def test_cancelling_an_invitation_accepted_meanwhile_never_says_its_link_stops_working(
+    as_admin_a,
+):
+    """Review (h5): the admin's staff list is a few minutes old; the invitee has joined
+    meanwhile. "Cancel invitation…" asks "Cancel the invitation to Late Comer? The link
+    ... stops working at once", and its confirmation says "The invitation ... no longer
+    works": nothing was cancelled (invitations_revoke revokes usable ones only) and Late
+    Comer is on the staff, while the admin believes they stopped them joining."""
+    invite_staff(as_admin_a, "late@example.test", name="Late Comer")
+    invitation = Invitation.objects.get()
+    from django.utils import timezone
+
+    Invitation.objects.filter(pk=invitation.pk).update(used_at=timezone.now())
+    url = f"/portal/staff/invitations/{invitation.uuid}/cancel/"
+    asked = html.unescape(as_admin_a.post(url).content.decode())
+    done = html.unescape(as_admin_a.post(url, {"confirm": "1"}, follow=True).content.decode())
+    assert "stops working at once" not in asked
+    assert "no longer works" not in done
+    assert "late@example.test has already accepted the invitation" in done
+    assert not AuditEvent.objects.filter(action="invitation.revoke").exists()

@@ -379,6 +379,8 @@ def test_the_library_carries_its_links_and_movements(db):
     assert Exercise.objects.get(slug="prone-press-up", clinic=None).contraindications == [
         "prone_lying"
     ]
+
+
 def test_a_decision_sent_from_the_decision_page_is_never_recorded_on_a_newer_screen(
     as_clinician_a, admin_a, patient_a1
 ):

@@ -80,3 +80,18 @@ def test_a_template_name_that_names_the_patient_is_refused(as_clinician_a, progr
     # A name that only contains her name inside another word is no name of hers.
     as_clinician_a.post(_url(program_a1), {"title": "Camaraderie circuit"})
     assert Program.objects.filter(is_template=True, title="Camaraderie circuit").exists()
+
+
+def test_a_template_name_with_the_patients_name_typed_without_its_accent_is_refused(
+    as_clinician_a, program_a1
+):
+    """Review (h5): Patient.named_in compares the name letter for letter, so a clinician
+    who types "Zoe" or "Muller" on a keyboard without accents (as most in an English
+    clinic do) for Zoë Müller saves a template named after her for the whole clinic."""
+    patient = program_a1.assignment.patient
+    type(patient).objects.filter(pk=patient.pk).update(first_name="Zoë", last_name="Müller")
+    before = Program.objects.filter(is_template=True).count()
+    for title in ("Zoe's back plan", "Back care (Muller)"):
+        answer = as_clinician_a.post(_url(program_a1), {"title": title}, follow=True)
+        assert "without the patient" in answer.content.decode(), title
+    assert Program.objects.filter(is_template=True).count() == before
