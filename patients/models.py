@@ -64,6 +64,12 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(query)
 
 
+def _folded(text: str) -> str:
+    """`text` without its accents, case-folded: "Zoë Müller" -> "zoe muller"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 class Patient(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -240,12 +246,13 @@ class Patient(models.Model):
 
     def named_in(self, text: str) -> bool:
         """Whether `text` has the patient's first or last name (or a part of either) as a
-        word of its own: "Amara's plan", not "camaraderie"."""
-        parts = {p for name in (self.first_name, self.last_name) for p in re.split(r"[\s-]+", name)}
+        word of its own: "Amara's plan", not "camaraderie". Accents do not count: "Zoe"
+        and "Muller" name Zoë Müller, as most keyboards type them."""
+        text = _folded(text)
+        names = (_folded(self.first_name), _folded(self.last_name))
+        parts = {p for name in names for p in re.split(r"[\s-]+", name)}
         return any(
-            re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text, re.IGNORECASE)
-            for part in parts
-            if len(part) > 1
+            re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for part in parts if len(part) > 1
         )
 
     @property
