@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from clinic import audit
 from clinic.actors import Actor
@@ -294,6 +294,18 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
         today = patient_today(setting.patient)
         if OutgoingEmail.objects.filter(dedupe_key=_key(kind, setting.patient, today)).exists():
             continue
+        # One still on its way (held for the patient's time, or the worker down for days)
+        # counts this one too as it goes: a second would arrive with it, saying the same.
+        if OutgoingEmail.objects.filter(
+            kind=kind,
+            patient_uuid=setting.patient.uuid,
+            status__in=(
+                OutgoingEmail.Status.QUEUED,
+                OutgoingEmail.Status.SENDING,
+                OutgoingEmail.Status.RETRYING,
+            ),
+        ).exists():
+            continue
         waiting = _waiting_questionnaires(setting.patient)
         if not waiting:
             continue
@@ -301,9 +313,8 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
             setting,
             kind=kind,
             day=today,
-            subject=ngettext_lazy(
-                "A short questionnaire for you", "Short questionnaires for you", len(waiting)
-            ),
+            # The same whatever the count: the body counts them again as it goes out.
+            subject=gettext_lazy("Questions from your clinic"),
             template="emails/questionnaire_due.txt",
             context={"questionnaires": waiting},
         )

@@ -101,7 +101,7 @@ def test_a_patient_with_reminders_hears_about_a_questionnaire_that_falls_due(
     ):
         questionnaires_ask.call()
     email = OutgoingEmail.objects.get(kind="questionnaire")
-    assert "questionnaire" in email.subject and "RMDQ" not in email.subject
+    assert email.subject == "Limber: Questions from your clinic" and "RMDQ" not in email.body
 
 
 def test_a_questionnaire_without_a_due_date_is_nudged_on_the_patients_day(patient_a1, clinician_a):

@@ -354,4 +354,4 @@ def test_a_questionnaire_nudge_waits_for_the_patients_own_reminder_time(
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     with time_machine.travel(at(2026, 11, 30, 20), tick=False):
         run_tasks()
-    assert [message.subject for message in mail.outbox] == ["Limber: A short questionnaire for you"]
+    assert [message.subject for message in mail.outbox] == ["Limber: Questions from your clinic"]
