@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 from clinic import audit
 from clinic.actors import Actor
 from clinic.links import absolute_url
-from clinic.mail import queue_templated, slot
+from clinic.mail import fill, queue_templated, slot
 from clinic.models import Clinic, Invitation, OutgoingEmail, User
 
 # Tokens longer than this are refused before they are hashed.
@@ -138,7 +138,7 @@ def invitations_revoke(queryset, *, actor: Actor | None = None, **audit_args: An
 # Where an e-mailed invitation's link goes. The e-mail waits in the database (and in its
 # backups) until the mail server takes it, and the database holds no live link, only
 # tokens' hashes: the worker makes the link, with a new token, as it sends the e-mail.
-LINK_SLOT = slot("invitation-link")
+LINK_SLOT = "invitation-link"
 
 
 def invitation_email_queue(
@@ -160,7 +160,7 @@ def invitation_email_queue(
         to=invitation.email,
         subject=subject,
         template=template,
-        context=context | {"link": LINK_SLOT},
+        context=context | {"link": slot(LINK_SLOT)},
         language=language,
         dedupe_key=_email_key(invitation),
         about={"invitation": invitation.pk},
@@ -183,7 +183,7 @@ def invitation_email_body(email: OutgoingEmail) -> str | None:
     usable = Invitation.objects.usable().filter(pk=email.about.get("invitation"))
     if not usable.update(token_hash=token_hash(token)):
         return None
-    return email.body.replace(LINK_SLOT, absolute_url("invitation_open", token))
+    return fill(email.body, LINK_SLOT, absolute_url("invitation_open", token))
 
 
 def invitation_email_stopped(email: OutgoingEmail) -> str:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 
 from clinic.models import OutgoingEmail
@@ -47,19 +48,31 @@ BODY_HOOKS: dict[str, Callable[[OutgoingEmail], str | None]] = {}
 # not filled by its hook: a worker left running on an older release, which has no hook
 # for it. It waits and is tried again (by then a current worker may send it); it never
 # goes out with the placeholder instead of the link.
-_SLOT = re.compile(r"\[\[limber:[a-z-]+\]\]")
+_SLOT_NAME = re.compile(r"[a-z-]+")
+
+
+def _slot_mark() -> str:
+    """What every slot ends with: derived from the server's secret, so text someone typed
+    (a clinic's name, a note) can never look like a slot and hold its e-mail for ever.
+    Workers of one site share the secret, whatever their release."""
+    return salted_hmac("limber.mail-slot", "slot", algorithm="sha256").hexdigest()[:12]
 
 
 def slot(name: str) -> str:
     """The place named `name` in a queued body, for its BODY_HOOKS hook to fill."""
-    placeholder = f"[[limber:{name}]]"
-    if not _SLOT.fullmatch(placeholder):
+    if not _SLOT_NAME.fullmatch(name):
         raise ValueError(f"a slot's name is lower-case letters and hyphens: {name!r}")
-    return placeholder
+    return f"[[limber:{name}:{_slot_mark()}]]"
 
 
 def unfilled(body: str) -> bool:
-    return _SLOT.search(body) is not None
+    return f":{_slot_mark()}]]" in body
+
+
+def fill(body: str, name: str, value: str) -> str:
+    """`body` with its slot `name` replaced by `value`: a slot made before the secret
+    changed too (the mark is any 12 hex digits here), not only one made with it."""
+    return re.sub(rf"\[\[limber:{re.escape(name)}:[0-9a-f]{{12}}\]\]", lambda _m: value, body)
 
 
 # When an e-mail of a kind may go out at the earliest, per kind, registered by the app that

@@ -759,6 +759,22 @@ def test_a_slot_name_the_worker_could_not_recognise_is_refused():
         slot("Sign In")
 
 
+def test_typed_text_that_looks_like_a_slot_never_holds_an_email(settings):
+    """A slot ends with a mark derived from the server's secret: a clinic name or a note
+    typed as "[[limber:invitation-link]]" is text, sent as it is, never a slot the worker
+    waits for (it would have held that e-mail until its retries ran out)."""
+    from clinic.mail import fill, slot, unfilled
+
+    typed = "Back Care [[limber:invitation-link]] [[limber:invitation-link:0123456789ab]]"
+    assert not unfilled(typed)
+    body = f"{typed}\n{slot('invitation-link')}"
+    # Queued before the secret changed: still filled after it, by the same hook.
+    settings.SECRET_KEY = "another secret, after a rotation, long enough to be a key"
+    assert not unfilled(body)
+    filled = fill(body, "invitation-link", "https://clinic.example/invite/x/")
+    assert filled.endswith("\nhttps://clinic.example/invite/x/")
+
+
 # --- A page sent twice (a double click) ---------------------------------------------------
 
 
