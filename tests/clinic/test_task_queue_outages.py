@@ -80,13 +80,22 @@ def rq_tasks_at(settings, port: int) -> None:
     }
 
 
+@pytest.fixture
+def library(transactional_db):
+    """These tests commit (the on-commit enqueue runs), so they follow tests that flushed
+    every table, the migrations' exercise library included: put it back first."""
+    from tests.conftest import install_library
+
+    install_library()
+
+
 def handout_url(patient, program) -> str:
     return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/handout.pdf"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_hung_redis_task_queue_never_hangs_a_handout_download(
-    settings, black_hole, as_clinician_a, patient_a1, program_a1
+    library, settings, black_hole, as_clinician_a, patient_a1, program_a1
 ):
     """TASKS_BACKEND=rq and Redis hung: asking for a handout that is not rendered yet must
     answer (the "being prepared" page, or an error that says so) in a few seconds, as the
@@ -103,9 +112,9 @@ def test_a_hung_redis_task_queue_never_hangs_a_handout_download(
     assert response.status_code in (200, 202, 503)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_redis_blip_under_the_rq_backend_never_strands_a_patients_handout(
-    settings, as_patient_a1, patient_a1, program_a1
+    library, settings, as_patient_a1, patient_a1, program_a1
 ):
     """TASKS_BACKEND=rq and Redis stopped for a moment: the patient asking for their
     handout gets a 500 (the render job row is committed, then the enqueue in its on_commit
@@ -148,9 +157,9 @@ def test_healthz_says_the_task_queue_is_unreachable_when_its_redis_is_stopped(db
     assert body["tasks"] != "ok", body
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_stopped_redis_under_rq_never_turns_a_saved_patient_edit_into_a_500(
-    settings, as_clinician_a, patient_a1, program_a1
+    library, settings, as_clinician_a, patient_a1, program_a1
 ):
     """TASKS_BACKEND=rq and Redis stopped: a clinician saves the patient's details. The
     change commits, then patient_update's on_commit (patients/services.py, handout_prerender
