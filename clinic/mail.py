@@ -71,8 +71,10 @@ def unfilled(body: str) -> bool:
 
 def fill(body: str, name: str, value: str) -> str:
     """`body` with its slot `name` replaced by `value`: a slot made before the secret
-    changed too (the mark is any 12 hex digits here), not only one made with it."""
-    return re.sub(rf"\[\[limber:{re.escape(name)}:[0-9a-f]{{12}}\]\]", lambda _m: value, body)
+    changed too (the mark is any 12 hex digits here), and one queued by a release before
+    slots had a mark (none), not only one made with the secret now."""
+    pattern = rf"\[\[limber:{re.escape(name)}(?::[0-9a-f]{{12}})?\]\]"
+    return re.sub(pattern, lambda _m: value, body)
 
 
 # When an e-mail of a kind may go out at the earliest, per kind, registered by the app that

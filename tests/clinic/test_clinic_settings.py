@@ -254,3 +254,32 @@ def test_a_stale_settings_page_never_replaces_a_colleagues_new_logo_unseen(as_ad
     answer = as_admin_a.post(url, {**tab_a, "logo": a_logo})
     assert answer.status_code == 200, "A's stale page replaced B's new logo"
     assert Clinic.objects.get(pk=clinic_a.pk).logo.name == b_stored
+
+
+def test_after_a_logo_refused_as_stale_choosing_it_again_saves_it(as_admin_a, clinic_a):
+    """Review (h6): the refused page says "Choose the logo again: it was not saved", but it
+    sends back the logo version of the page first opened (edited_meanwhile renews `seen`
+    only, not `logo_seen`), so choosing the logo again is refused again, every time, until
+    the admin leaves the page and opens it afresh."""
+    from clinic.models import Membership
+    from tests.conftest import client_for, make_staff
+    from tests.fuzz.form_page import forms_posting_to
+    from tests.patients.test_intake import as_shown
+
+    url = "/portal/clinic/"
+    as_admin_b = client_for(
+        make_staff(clinic_a, "admin2.a@example.test", Membership.Role.ADMIN, "Bea Second")
+    )
+    tab_a = as_shown(as_admin_a.get(url))
+    tab_b = as_shown(as_admin_b.get(url))
+    b_logo = SimpleUploadedFile("new-brand.png", png((1200, 400)))
+    assert as_admin_b.post(url, {**tab_b, "logo": b_logo}).status_code == 302
+    refused = as_admin_a.post(url, {**tab_a, "logo": SimpleUploadedFile("a.png", png((900, 300)))})
+    assert refused.status_code == 200
+    # A reads the page (B's logo is now shown) and chooses her logo again, as asked.
+    again = as_shown(refused)
+    [posted], _nested = forms_posting_to(refused.content.decode(), url, url)
+    again["logo_seen"] = posted.first("logo_seen")
+    a_logo = SimpleUploadedFile("a.png", png((900, 300)))
+    answer = as_admin_a.post(url, {**again, "logo": a_logo})
+    assert answer.status_code == 302, "choosing the logo again, as asked, was refused again"

@@ -775,6 +775,31 @@ def test_typed_text_that_looks_like_a_slot_never_holds_an_email(settings):
     assert filled.endswith("\nhttps://clinic.example/invite/x/")
 
 
+def test_an_invitation_email_queued_before_the_slot_mark_is_sent_with_its_link(
+    as_clinician_a, clinic_a, django_capture_on_commit_callbacks
+):
+    """Review (h6): an invitation e-mail queued by the release before the slot's mark
+    (its body holds "[[limber:invitation-link]]") and sent after the upgrade (the mail
+    server was down during the release, the e-mail was retrying): fill() knows only slots
+    with a mark and unfilled() only this secret's mark, so the worker sends the body as it
+    is. The patient gets the placeholder and no link (and the invitation's token was
+    replaced for a link nobody received)."""
+    from clinic.mail import slot
+
+    patient = make_patient(clinic_a, "Nia", "Brooks", login=False)
+    with django_capture_on_commit_callbacks(execute=False):
+        as_clinician_a.post(f"/portal/patients/{patient.uuid}/invitation/", {"delivery": "email"})
+    email = OutgoingEmail.objects.get()
+    assert slot("invitation-link") in email.body
+    # As the previous release queued it.
+    email.body = email.body.replace(slot("invitation-link"), "[[limber:invitation-link]]")
+    email.save(update_fields=["body"])
+    deliver_email.call(email.pk)
+    assert all("[[limber:" not in sent.body for sent in mail.outbox), "the placeholder went out"
+    assert mail.outbox, "the e-mail was not sent"
+    assert "Choose your password" in open_invitation(Client(), link_from_outbox()).content.decode()
+
+
 # --- A page sent twice (a double click) ---------------------------------------------------
 
 

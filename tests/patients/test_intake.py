@@ -404,3 +404,25 @@ def test_a_decision_sent_from_the_decision_page_is_never_recorded_on_a_newer_scr
     as_clinician_a.post(url, {"decision": "cleared", "note": "X-ray clear after the fall"})
     newer.refresh_from_db()
     assert newer.decision == ""
+
+
+def test_a_double_click_on_record_the_decision_is_no_colleagues_decision(
+    as_clinician_a, patient_a1
+):
+    """Review (h6): a double click on "Record the decision" sends the chart's form twice.
+    The first records it; the second carries the version of the screen before it, so
+    screen_decide refuses it as "a colleague recorded a decision", and the page the
+    browser shows (the second answer) says the screen changed and asks for the decision
+    again, over a decision that was recorded, as sent, by this same clinician. Every
+    other form takes the second click of a double click as no conflict (clinic.edits)."""
+    RedFlagScreen.objects.create(
+        patient=patient_a1, kind="low_back", answers={"bladder_bowel": True}, positive=True
+    )
+    seen = seen_on(as_clinician_a.get(chart(patient_a1)).content.decode())
+    sent = {"decision": "referred", "note": "Urgent MRI booked", "seen": seen}
+    first = as_clinician_a.post(chart(patient_a1) + "screen/decision/", sent)
+    second = as_clinician_a.post(chart(patient_a1) + "screen/decision/", sent)
+    assert first.status_code == 302
+    assert RedFlagScreen.objects.get().decision == "referred"
+    assert "screen changed after you opened" not in second.content.decode()
+    assert second.status_code == 302

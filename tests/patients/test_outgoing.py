@@ -461,3 +461,39 @@ def test_two_nudges_of_two_days_never_reach_the_patient_together(
     with time_machine.travel(later, tick=False):
         run_tasks()
     assert len(mail.outbox) == 1, [m.body for m in mail.outbox]
+
+
+def test_a_nudge_stopped_for_its_old_address_leaves_the_next_questionnaire_unnudged(
+    patient_a1, clinician_a, clinic_a_on_utc, django_capture_on_commit_callbacks
+):
+    """Review (h6): a nudge on its way holds back the next questionnaire's (it is to count
+    it as it goes), but it may never go: the RMDQ's nudge of 30 November waits (the worker
+    is down), the clinic corrects the patient's address, the LEFS falls due on 1 December
+    and gets no nudge because the first one is still queued; the worker comes back and
+    stops the first one (queued for the old address). The patient, reminders on and a
+    good address, hears of neither questionnaire."""
+    from patients.models import Patient
+
+    with time_machine.travel(at(2, 9), tick=False):
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="rmdq", every_weeks=4)
+        reminders_update(
+            actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True
+        )
+    with time_machine.travel(at(3, 9), tick=False):
+        outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="lefs", every_weeks=4)
+    OutcomeAssignment.objects.all().delete()  # the baselines were answered
+    with (
+        time_machine.travel(at(30, 5, 15), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert questionnaires_ask.call()["questionnaire e-mails"] == 1
+    # The clinic corrects the patient's address while the worker is down.
+    Patient.objects.filter(pk=patient_a1.pk).update(email="amara.new@example.test")
+    later = datetime(2026, 12, 1, 19, tzinfo=UTC)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert questionnaires_ask.call()["questionnaires asked"] == 1
+    with time_machine.travel(later, tick=False):
+        run_tasks()
+    assert [m.to for m in mail.outbox] == [["amara.new@example.test"]], (
+        "no nudge reached the patient's corrected address"
+    )

@@ -95,3 +95,26 @@ def test_a_template_name_with_the_patients_name_typed_without_its_accent_is_refu
         answer = as_clinician_a.post(_url(program_a1), {"title": title}, follow=True)
         assert "without the patient" in answer.content.decode(), title
     assert Program.objects.filter(is_template=True).count() == before
+
+
+def test_a_template_name_with_the_patients_name_typed_as_keyboards_type_it_is_refused(
+    as_clinician_a, program_a1
+):
+    """Review (h6): Patient.named_in folds accents by Unicode decomposition, which leaves
+    letters that have none (ø, ł, æ) as they are, and it compares apostrophes letter for
+    letter. "Soren", "Lukasz" (for Søren O'Brien-Łukasz) and "O'Brien" typed with the
+    curly apostrophe (U+2019) a phone or a Mac puts for ' pass, and the template named
+    after the patient is seen by the whole clinic."""
+    patient = program_a1.assignment.patient
+    type(patient).objects.filter(pk=patient.pk).update(
+        first_name="Søren", last_name="O'Brien-Łukasz"
+    )
+    before = Program.objects.filter(is_template=True).count()
+    for title in (
+        "Soren's back plan",
+        "Back care (Lukasz)",
+        "O\N{RIGHT SINGLE QUOTATION MARK}Brien knee plan",
+    ):
+        answer = as_clinician_a.post(_url(program_a1), {"title": title}, follow=True)
+        assert "without the patient" in answer.content.decode(), title
+    assert Program.objects.filter(is_template=True).count() == before
