@@ -181,6 +181,14 @@ class ClinicSettingsForm(SeenVersion, forms.ModelForm):
             for code, help in EMERGENCY_HELP.items()
         ]
 
+    def edited_meanwhile(self, current: Clinic) -> None:
+        """As SeenVersion's, and the page now knows the logo saved since: the admin asked
+        to choose their logo again is not refused again for it."""
+        super().edited_meanwhile(current)
+        data = self.data.copy()
+        data[self.add_prefix("logo_seen")] = logo_version(current)
+        self.data = data
+
     def clean_name(self) -> str:
         # The name goes into e-mail subjects and printed headers: one line of text.
         name = " ".join(self.cleaned_data["name"].split())
