@@ -21,7 +21,7 @@ from clinic import audit
 from clinic.actors import Actor
 from clinic.languages import for_patient, not_yet_notice
 from clinic.links import absolute_url
-from clinic.mail import queue_email, recheck_held
+from clinic.mail import queue_email, reason_to_stop, recheck_held
 from clinic.models import OutgoingEmail
 from patients.adherence import patient_today
 from patients.instruments import instrument
@@ -296,7 +296,9 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
             continue
         # One still on its way (held for the patient's time, or the worker down for days)
         # counts this one too as it goes: a second would arrive with it, saying the same.
-        if OutgoingEmail.objects.filter(
+        # Unless it will not go (queued for an address changed since): then this one is
+        # the patient's only word of either.
+        on_its_way = OutgoingEmail.objects.filter(
             kind=kind,
             patient_uuid=setting.patient.uuid,
             status__in=(
@@ -304,7 +306,8 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
                 OutgoingEmail.Status.SENDING,
                 OutgoingEmail.Status.RETRYING,
             ),
-        ).exists():
+        )
+        if any(not reason_to_stop(email) for email in on_its_way):
             continue
         waiting = _waiting_questionnaires(setting.patient)
         if not waiting:
