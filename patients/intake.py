@@ -67,6 +67,9 @@ def screen_decide(
     screen = RedFlagScreen.objects.select_for_update().get(pk=screen.pk)
     latest = RedFlagScreen.objects.filter(patient_id=screen.patient_id).values_list("pk").first()
     if seen is not None and (seen != screen.version() or latest != (screen.pk,)):
+        recorded = (screen.decision, screen.decision_note, screen.decided_by_id)
+        if latest == (screen.pk,) and recorded == (decision, note, actor.user.pk):
+            return screen  # the second click of a double click: already recorded as sent
         raise ScreenChanged
     screen.decision = decision
     screen.decision_note = note
