@@ -64,10 +64,20 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(query)
 
 
+# Letters that carry no accent to take off (NFKD leaves them whole) and the apostrophes
+# phones and Macs type, as a keyboard without them writes them.
+_PLAIN = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+    # Curly quotes, the modifier letter apostrophe, the grave and acute accents.
+    | dict.fromkeys("\u2019\u2018\u02bc\u0060\u00b4", "'")
+)
+
+
 def _folded(text: str) -> str:
-    """`text` without its accents, case-folded: "Zoë Müller" -> "zoe muller"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """`text` as a plain keyboard types it, case-folded: "Zoë Müller" -> "zoe muller",
+    "Søren O\u2019Brien" (a curly apostrophe) -> "soren o'brien"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_PLAIN)
 
 
 class Patient(models.Model):
