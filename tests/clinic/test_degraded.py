@@ -3,8 +3,6 @@ storage. Sign-in, pages and handouts carry on; /healthz says what is missing."""
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from datetime import timedelta
 
@@ -15,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.clinic.conftest import free_port
 from tests.conftest import PASSWORD, get_document
 from tests.signin import current_code, enrol, sign_in
 
@@ -36,43 +35,15 @@ def redis_at(settings, port: int) -> None:
     ResilientRedisCache._down_until = 0.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def stopped_redis(settings):
     redis_at(settings, free_port())  # nothing listens there: connection refused
 
 
 @pytest.fixture
-def hung_redis(settings):
+def hung_redis(settings, black_hole):
     """A server that accepts connections and never answers (a stalled Redis)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(50)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    redis_at(settings, server.getsockname()[1])
-    yield
-    stop.set()
-    thread.join(timeout=2)
-    for conn in held:
-        conn.close()
-    server.close()
+    redis_at(settings, black_hole)
 
 
 def test_sign_in_works_with_redis_stopped(stopped_redis, clinician_a):

@@ -10,12 +10,12 @@ socket (accepts, never answers) or a port where nothing listens, pointed at thro
 from __future__ import annotations
 
 import signal
-import socket
-import threading
 import time
 from contextlib import contextmanager
 
 import pytest
+
+from tests.clinic.conftest import free_port
 
 
 class NoAnswer(BaseException):
@@ -34,39 +34,6 @@ def answered_within(seconds: int):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def black_hole():
-    """A server that accepts connections and never answers (a hung Redis): its port."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(50)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join(timeout=2)
-    for conn in held:
-        conn.close()
-    server.close()
 
 
 def rq_tasks_at(settings, port: int) -> None:
