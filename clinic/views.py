@@ -256,6 +256,9 @@ def _nothing_to_cancel(request: HttpRequest, invitation: Invitation) -> HttpResp
 @permissions.staff_required("clinic.configure")
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     form = ClinicSettingsForm(request.POST or None, request.FILES or None, instance=request.clinic)
+    # The clinic as the page shows it: as saved now when a colleague's save came first, so
+    # the logo shown is the one the form's logo_seen says was seen.
+    shown = request.clinic
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ClinicSettingsForm.Meta.fields}
         logo = form.cleaned_data.get("logo") or None
@@ -270,6 +273,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         except StorageFailed as error:
             form.add_error("logo", str(error))
         except EditedMeanwhile as edited:
+            shown = edited.record
             form.edited_meanwhile(edited.record)
             if logo is not None:
                 # A page cannot send a file back: the admin picks it again.
@@ -277,7 +281,9 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Clinic settings saved."))
             return redirect("clinic_settings")
-    return render(request, "clinician/clinic_settings.html", {"form": form, "nav": "clinic"})
+    return render(
+        request, "clinician/clinic_settings.html", {"form": form, "nav": "clinic", "shown": shown}
+    )
 
 
 @require_GET

@@ -76,8 +76,9 @@ _PLAIN = str.maketrans(
 def _folded(text: str) -> str:
     """`text` as a plain keyboard types it, case-folded: "Zoë Müller" -> "zoe muller",
     "Søren O\u2019Brien" (a curly apostrophe) -> "soren o'brien"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_PLAIN)
+    # The map first: NFKD would make the acute accent a space and a mark it then drops.
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Patient(models.Model):
