@@ -48,5 +48,5 @@ class PatientsConfig(AppConfig):
             for kind, checks in by_kind.items():
                 for check in checks:
                     add(registry.setdefault(kind, []), check)
-        # A nudge names the questionnaires waiting when it goes, not when it was queued.
+        # A nudge counts the questionnaires waiting when it goes, not when it was queued.
         BODY_HOOKS.update(outgoing.BODY)

@@ -23,8 +23,8 @@ from clinic.languages import for_patient, not_yet_notice
 from clinic.links import absolute_url
 from clinic.mail import queue_email, reason_to_stop, recheck_held
 from clinic.models import OutgoingEmail
+from clinic.tasks import UNFINISHED
 from patients.adherence import patient_today
-from patients.instruments import instrument
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
 from patients.practice_log import current_program, due_now
 from programs.models import Program
@@ -250,15 +250,11 @@ def reminders_send_due(now: datetime | None = None) -> int:
     return queued
 
 
-def _waiting_questionnaires(patient: Patient) -> list[str]:
-    """The names of the questionnaires waiting for the patient, in the order their
-    questionnaire page shows them. The e-mail says only how many: a questionnaire's name
-    tells what it measures (a disability of the back, of the legs), and e-mail is no
-    place for that; the Today page names them."""
-    codes = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True).order_by(
-        "assigned_at", "id"
-    )
-    return [instrument(code).name for code in codes.values_list("code", flat=True)]
+def _waiting_questionnaires(patient: Patient) -> int:
+    """How many questionnaires wait for the patient. The e-mail gives only the number: a
+    questionnaire's name tells what it measures (a disability of the back, of the legs),
+    and e-mail is no place for that; the Today page names them."""
+    return OutcomeAssignment.objects.filter(patient=patient, response__isnull=True).count()
 
 
 def questionnaire_nudge_body(setting: ReminderSetting) -> str | None:
@@ -269,7 +265,7 @@ def questionnaire_nudge_body(setting: ReminderSetting) -> str | None:
     if not waiting:
         return None
     with for_patient(setting.patient.preferred_language):
-        return _body(setting, "emails/questionnaire_due.txt", {"questionnaires": waiting})
+        return _body(setting, "emails/questionnaire_due.txt", {"count": waiting})
 
 
 def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
@@ -301,11 +297,7 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
         on_its_way = OutgoingEmail.objects.filter(
             kind=kind,
             patient_uuid=setting.patient.uuid,
-            status__in=(
-                OutgoingEmail.Status.QUEUED,
-                OutgoingEmail.Status.SENDING,
-                OutgoingEmail.Status.RETRYING,
-            ),
+            status__in=(*UNFINISHED, OutgoingEmail.Status.SENDING),
         )
         if any(not reason_to_stop(email) for email in on_its_way):
             continue
@@ -319,7 +311,7 @@ def questionnaire_nudges(assignments: list[OutcomeAssignment]) -> int:
             # The same whatever the count: the body counts them again as it goes out.
             subject=gettext_lazy("Questions from your clinic"),
             template="emails/questionnaire_due.txt",
-            context={"questionnaires": waiting},
+            context={"count": waiting},
         )
         sent += 1
     return sent
