@@ -42,7 +42,10 @@ def measure_chart(summary: MeasureSummary) -> Chart:
         )
     label = slot_label(measure, summary.side)
     chart = line_chart(
-        [Point(date_format(m.visit.measured_on, "d M y"), y(m)) for m in drawn],
+        [
+            Point(date_format(m.visit.measured_on, "d M y"), y(m), day=m.visit.measured_on)
+            for m in drawn
+        ],
         title=(
             _("{measure} ({unit} from the feet line)").format(measure=label, unit=measure.unit)
             if from_zero
@@ -91,7 +94,10 @@ def outcome_chart(summary: InstrumentSummary) -> Chart:
         high = min(float(instrument.max_value), base + instrument.mdc)
         band = (low, high, _("MDC ±{points} points").format(points=f"{instrument.mdc:g}"))
     return line_chart(
-        [Point(date_format(r.completed_on, "d M y"), r.value) for r in summary.series],
+        [
+            Point(date_format(r.completed_on, "d M y"), r.value, day=r.completed_on)
+            for r in summary.series
+        ],
         title=instrument.short_name,
         y_min=float(instrument.min_value),
         y_max=float(instrument.max_value),

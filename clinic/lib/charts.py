@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 
 from django.utils.formats import get_format
@@ -71,10 +72,15 @@ _WORD = re.compile(r"\([^()]*\)\S*|\S+")
 
 @dataclass(frozen=True)
 class Point:
-    """One period's value; None means nothing was logged (a gap, never a zero)."""
+    """One period's value; None means nothing was logged (a gap, never a zero).
+
+    `day`, on every point of a line chart, spaces the points by the days between them:
+    readings taken at visits weeks apart, or sessions logged on uneven days, drawn evenly
+    spaced made a fortnight look as long as a day."""
 
     label: str
     value: float | None
+    day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,20 @@ class _Frame:
     def slot(self, count: int) -> float:
         return (self.right - self.left) / count
 
+    def xs(self, days: Sequence[date | None]) -> tuple[list[float], bool]:
+        """Each point's x, and whether they are placed by date: in proportion to the days
+        between them when every point has a day and they span more than one, else in
+        equal slots. The ends keep the half slot equal slots have, so two points sit
+        where they always did."""
+        count = len(days)
+        known = [day for day in days if day is not None]
+        if len(known) < count or len(set(known)) < 2:
+            return [self.x(index, count) for index in range(count)], False
+        first, span = min(known), (max(known) - min(known)).days
+        margin = self.slot(count) / 2
+        width = self.right - self.left - 2 * margin
+        return [self.left + margin + (day - first).days / span * width for day in known], True
+
 
 def _nice_ticks(y_min: float, y_max: float, max_steps: int) -> list[float]:
     """Gridline values at a round step (1, 2, 2.5 or 5 x 10^n), at most max_steps apart."""
@@ -315,41 +335,56 @@ def _y_grid(frame: _Frame, ticks: list[float], unit: str) -> list[str]:
 
 
 def _place_x_labels(
-    labels: Sequence[str], frame: _Frame, step: int
+    labels: Sequence[str], frame: _Frame, xs: Sequence[float], step: int, *, skip: bool = False
 ) -> list[tuple[float, float, str]] | None:
     """Every step-th label back from the latest, as (x, nudge, text), or None if two of
-    them would overlap at the narrowest width (on wider charts they only move apart)."""
+    them would overlap at the narrowest width (on wider charts they only move apart).
+    With `skip` (points placed by date, so unevenly), a label that would overlap the one
+    after it is left out instead, up to MAX_X_LABELS."""
     count = len(labels)
     char_width = CHAR_EM * LABEL_PX
     # Shortened to what fits between neighbours, but never below 8 characters: "12 Ma…"
-    # helps nobody, so long labels are shown whole and fewer of them.
-    room = int((step * frame.slot(count) - 10) / char_width)
-    max_chars = max(min(max(len(label) for label in labels), 8), room)
+    # helps nobody, so long labels are shown whole and fewer of them. Labels that may
+    # be skipped are never shortened.
+    longest = max(len(label) for label in labels)
+    room = longest if skip else int((step * frame.slot(count) - 10) / char_width)
+    max_chars = max(min(longest, 8), room)
     max_chars = min(max_chars, int((frame.fit - 4) / char_width))  # a lone label fits too
     placed: list[tuple[float, float, str]] = []
     left_of_next = math.inf
     for index in range(count - 1, -1, -step):
         text = _truncate(labels[index], max_chars)
-        x = frame.x(index, count)
+        x = xs[index]
         half = _text_width(text, LABEL_PX) / 2
         # A label at either end could stick out of the chart; a fixed nudge (dx, in px)
         # keeps it in, and is a few px at most on wider charts.
         nudge = max(0.0, 2 + half - x) or min(0.0, frame.fit - 2 - half - x)
         if x + nudge + half + 6 > left_of_next:
+            if skip:
+                continue
             return None
         left_of_next = x + nudge - half
         placed.append((x, nudge, text))
+        if len(placed) == MAX_X_LABELS:
+            break
     return placed[::-1]
 
 
-def _x_labels(labels: Sequence[str], frame: _Frame) -> list[str]:
-    """At most MAX_X_LABELS labels, evenly spaced and always including the latest."""
+def _x_labels(
+    labels: Sequence[str], frame: _Frame, xs: Sequence[float] | None = None, *, dated: bool = False
+) -> list[str]:
+    """At most MAX_X_LABELS labels, always including the latest: evenly spaced, or for
+    points placed by date as many as fit without overlapping."""
     if not labels:
         return []
-    # The smallest step that fits; one label alone always does.
-    step = math.ceil(len(labels) / MAX_X_LABELS)
-    while (placed := _place_x_labels(labels, frame, step)) is None:
-        step += 1
+    xs = xs if xs is not None else [frame.x(index, len(labels)) for index in range(len(labels))]
+    if dated:
+        placed = _place_x_labels(labels, frame, xs, 1, skip=True) or []
+    else:
+        # The smallest step that fits; one label alone always does.
+        step = math.ceil(len(labels) / MAX_X_LABELS)
+        while (placed := _place_x_labels(labels, frame, xs, step)) is None:
+            step += 1
     baseline = frame.height - PAD - LABEL_PX * 0.2
     parts = []
     for x, nudge, text in placed:
@@ -461,11 +496,12 @@ def line_chart(
     title, unit = _clean(title), _clean(unit)
     labels = [_clean(point.label) for point in points]
     values = [_value(point) for point in points]
+    days = [point.day for point in points]
     band = (band[0], band[1], _clean(band[2])) if band else None
     threshold = (threshold[0], _clean(threshold[1])) if threshold else None
     uid = _uid(
         "line", title, y_min, y_max, unit, band, threshold, higher_is_better, width, height,
-        labels, values,
+        labels, values, days,
     )  # fmt: skip
 
     summary = _line_summary(title, labels, values, unit, higher_is_better)
@@ -486,17 +522,22 @@ def line_chart(
     parts += band_label
     if threshold:
         parts += _reference_line(frame, threshold[0])
+    xs, dated = frame.xs(days)
     if all(value is None for value in values):
         parts.append(_no_data(frame))
     else:
-        parts += _line(frame, labels, values, unit)
-    parts += _x_labels(labels, frame)
+        parts += _line(frame, xs, labels, values, unit)
+    parts += _x_labels(labels, frame, xs, dated=dated)
     parts.append("</svg>")
     return Chart("\n".join(parts), _rows(labels, values, unit), summary, title, uid)
 
 
 def _line(
-    frame: _Frame, labels: Sequence[str], values: Sequence[float | None], unit: str
+    frame: _Frame,
+    xs: Sequence[float],
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    unit: str,
 ) -> list[str]:
     count = len(values)
     parts = []
@@ -507,8 +548,8 @@ def _line(
         if start is None or end is None:
             continue
         parts.append(
-            f'<line x1="{frame.pct(frame.x(index, count))}" y1="{_num(frame.y(start))}"'
-            f' x2="{frame.pct(frame.x(index + 1, count))}" y2="{_num(frame.y(end))}"'
+            f'<line x1="{frame.pct(xs[index])}" y1="{_num(frame.y(start))}"'
+            f' x2="{frame.pct(xs[index + 1])}" y2="{_num(frame.y(end))}"'
             f' stroke="{TEAL}" stroke-width="2.5" stroke-linecap="round"/>'
         )
     # Dots on every point while they have room; on crowded charts only where they carry
@@ -528,7 +569,7 @@ def _line(
         # Off-scale values get a hollow dot: drawn at the edge, but visibly not "at" it.
         fill = "#ffffff" if off_scale else TEAL
         parts.append(
-            f'<circle cx="{frame.pct(frame.x(index, count))}" cy="{_num(frame.y(value))}"'
+            f'<circle cx="{frame.pct(xs[index])}" cy="{_num(frame.y(value))}"'
             f' r="{4 if roomy else 3}" fill="{fill}" stroke="{TEAL}" stroke-width="1.5">'
             f"<title>{_esc(labels[index])}: {_esc(_with_unit(value, unit))}</title></circle>"
         )

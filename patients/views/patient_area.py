@@ -401,7 +401,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         .values_list("performed_on", "pain")
     )
     pain_chart = line_chart(
-        [Point(dateformat.format(day, "j M"), pain) for day, pain in pains],
+        [Point(dateformat.format(day, "j M"), pain, day=day) for day, pain in pains],
         title=_("Pain during exercise (0 to 10)"),
         y_min=0,
         y_max=10,

@@ -398,7 +398,7 @@ def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) 
         "sessions": _session_rows(patient, sessions[:TIMELINE_LENGTH]),
         "more_sessions": len(sessions) > TIMELINE_LENGTH,
         "pain_chart": line_chart(
-            [Point(date_format(day, "d M"), pain) for day, pain in pains],
+            [Point(date_format(day, "d M"), pain, day=day) for day, pain in pains],
             title=_("Pain during exercise, last 8 weeks"),
             y_min=0,
             y_max=10,

@@ -9,7 +9,9 @@ estimates text widths.
 from __future__ import annotations
 
 import io
+import itertools
 import xml.etree.ElementTree as ET
+from datetime import date
 
 import pytest
 from django.template import Context, Template
@@ -58,10 +60,14 @@ def texts(root: ET.Element) -> list[ET.Element]:
     return list(root.iter(f"{SVG}text"))
 
 
-def x_labels(root: ET.Element) -> list[str]:
+def x_label_elements(root: ET.Element) -> list[ET.Element]:
     # The x labels are the texts on the lowest baseline.
     lowest = max(float(el.get("y")) for el in texts(root))
-    return [el.text for el in texts(root) if float(el.get("y")) == lowest]
+    return [el for el in texts(root) if float(el.get("y")) == lowest]
+
+
+def x_labels(root: ET.Element) -> list[str]:
+    return [el.text for el in x_label_elements(root)]
 
 
 def gridline_y(root: ET.Element, label: str) -> float:
@@ -363,6 +369,46 @@ def test_few_points_all_get_their_label():
         "Week 2",
         "Week 3",
     ]
+
+
+def dated(*pairs: tuple[int, float]) -> list[Point]:
+    """Points on days of November 2026: (day of month, value)."""
+    return [Point(f"{day} Nov", value, day=date(2026, 11, day)) for day, value in pairs]
+
+
+def x_of(element: ET.Element, attribute: str) -> float:
+    return float(element.get(attribute).rstrip("%"))
+
+
+def test_dated_points_are_spaced_by_the_time_between_them():
+    # Sessions on the 1st, 2nd and 29th: evenly spaced, the four weeks between the last
+    # two looked no longer than the one day between the first two.
+    root = parse(line_chart(dated((1, 6), (2, 5), (29, 3)), title="Pain", y_min=0, y_max=10))
+    first, second, last = (x_of(dot, "cx") for dot in root.iter(f"{SVG}circle"))
+    assert (last - second) == pytest.approx(27 * (second - first), rel=0.01)
+    segments = teal_lines(root)
+    assert [x_of(s, "x1") for s in segments] == [first, second]
+    assert [x_of(s, "x2") for s in segments] == [second, last]
+    # Each date's label sits under its own dot (the 1st and 2nd are too close for both).
+    shown = {el.text: x_of(el, "x") for el in x_label_elements(root)}
+    assert shown == {"2 Nov": second, "29 Nov": last}
+
+
+def test_dated_labels_never_overlap_where_sessions_crowd_together():
+    points = dated(*[(day, 5) for day in (1, 2, 3, 4, 5, 6, 7, 8)], (30, 4))
+    shown = x_label_elements(parse(line_chart(points, title="Pain", y_min=0, y_max=10)))
+    assert shown[-1].text == "30 Nov"
+    xs = [x_of(el, "x") for el in shown]
+    # "30 Nov" is about 43 px wide, and labels keep 6 px apart: at the narrowest chart
+    # (300 px) neighbours' centres are 16% of its width apart at least.
+    assert all(b - a >= 16 for a, b in itertools.pairwise(xs))
+    assert len(shown) >= 3
+
+
+def test_two_readings_on_one_day_fall_back_to_even_spacing():
+    root = parse(line_chart(dated((3, 6), (3, 5)), title="Pain", y_min=0, y_max=10))
+    first, second = (x_of(dot, "cx") for dot in root.iter(f"{SVG}circle"))
+    assert first < second
 
 
 def test_invalid_scales_are_a_programming_error():

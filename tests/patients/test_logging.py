@@ -852,3 +852,22 @@ def test_corrections_made_before_the_row_kept_them_are_taken_from_the_audit(
     session.refresh_from_db()
     last = AuditEvent.objects.filter(action="session.edit").latest("created_at").created_at
     assert session.edited_at == last and abs((last - corrected).total_seconds()) < 5
+
+
+@pytest.mark.parametrize("who", ["patient", "clinician"])
+def test_the_pain_charts_space_sessions_by_the_days_between_them(
+    who, as_patient_a1, as_clinician_a, patient_a1, program_a1
+):
+    """Sessions 1 day apart, then 12 days apart: drawn evenly, the gap of 12 days looked
+    no longer than the one day, on the patient's progress page and on the chart."""
+    today = patient_today(patient_a1)
+    for days_ago in (14, 13, 1):
+        _log(patient_a1, program_a1, today - timedelta(days=days_ago))
+    client, url = {
+        "patient": (as_patient_a1, "/me/progress/"),
+        "clinician": (as_clinician_a, f"/portal/patients/{patient_a1.uuid}/"),
+    }[who]
+    page = client.get(url).content.decode()
+    chart = page[page.index("Pain during exercise") :]
+    dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', chart)[:3]]
+    assert dots[2] - dots[1] == pytest.approx(12 * (dots[1] - dots[0]), rel=0.01)

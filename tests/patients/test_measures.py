@@ -878,3 +878,15 @@ def test_a_report_runs_to_the_patients_own_today_east_of_the_clinic(
         pages = PdfReader(io.BytesIO(response.content)).pages
         text = " ".join(" ".join(p.extract_text().split()) for p in pages)
         assert f"{theirs.day} {theirs:%b %Y} by Cleo Clinician" in text
+
+
+def test_the_measure_chart_spaces_visits_by_the_days_between_them(patient_a1, clinician_a):
+    """Visits 42 and 40 days ago, then 2 days ago: the five weeks between the last two
+    are drawn 19 times as long as the two days between the first two."""
+    import re
+
+    from patients.progress_charts import measure_chart
+
+    (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, 23), (40, 22, 23), (2, 25, 23))
+    dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', measure_chart(summary).svg)]
+    assert dots[2] - dots[1] == pytest.approx(19 * (dots[1] - dots[0]), rel=0.01)
