@@ -585,11 +585,13 @@ def bar_chart(
     target: float | None = None,
     width: int = 640,
     height: int = 240,
+    summary: str | None = None,
 ) -> Chart:
     """Amounts per period from zero up, e.g. weekly adherence in % with an 80% target.
 
     `width` is the most the chart grows to (it fills narrower containers), `height` its
-    height, both in CSS px.
+    height, both in CSS px. `summary` is the caller's own sentence in place of the
+    general one (a patient's page says it in plain words).
     """
     if not y_max > 0:
         raise ValueError("y_max must be greater than zero")
@@ -597,9 +599,9 @@ def bar_chart(
     title, unit = _clean(title), _clean(unit)
     labels = [_clean(point.label) for point in points]
     values = [_value(point) for point in points]
-    uid = _uid("bar", title, y_max, unit, target, width, height, labels, values)
+    uid = _uid("bar", title, y_max, unit, target, width, height, labels, values, summary)
 
-    summary = _bar_summary(title, labels, values, unit, target)
+    summary = _clean(summary) if summary else _bar_summary(title, labels, values, unit, target)
     desc = " ".join([summary, *_reference_notes(None, None, target, unit)])
     # Values are printed over the bars when every one of them fits over its bar; they
     # need a little more room above the plot.

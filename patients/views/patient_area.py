@@ -20,6 +20,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,6 +68,8 @@ from programs.models import HandoutPrint, Program
 from programs.safety import StopRules, stop_rules_for_items
 
 PROGRESS_WEEKS = 8
+# The share of a week's plan the progress page counts as a good week.
+WEEKLY_TARGET = 80
 
 logger = logging.getLogger(__name__)
 
@@ -378,6 +381,29 @@ def morning_check(request: HttpRequest) -> HttpResponse:
     return redirect("patients:patient_home")
 
 
+def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
+    """The weekly chart in plain words for the patient (the general sentence spoke of
+    "entries" and averages to a tenth of a percent). None while no week had a plan."""
+    shares = [week.percent for week in weeks if week.percent is not None]
+    if not shares:
+        return None
+    if len(shares) == 1:
+        return _("You have done {percent}% of your plan so far.").format(percent=shares[0])
+    good = sum(1 for share in shares if share >= WEEKLY_TARGET)
+    return " ".join(
+        [
+            _("On average you did {percent}% of your plan each week.").format(
+                percent=round(sum(shares) / len(shares))
+            ),
+            ngettext(
+                "You did {target}% or more in {good} of {count} week.",
+                "You did {target}% or more in {good} of {count} weeks.",
+                len(shares),
+            ).format(target=WEEKLY_TARGET, good=good, count=len(shares)),
+        ]
+    )
+
+
 @never_cache
 @require_GET
 @permissions.patient_required
@@ -389,7 +415,8 @@ def progress(request: HttpRequest) -> HttpResponse:
         title=_("Exercise sessions done, % of plan, by week"),
         y_max=100,
         unit="%",
-        target=80,
+        target=WEEKLY_TARGET,
+        summary=_weeks_in_words(weeks),
     )
     pains = list(
         SessionLog.objects.filter(

@@ -871,3 +871,30 @@ def test_the_pain_charts_space_sessions_by_the_days_between_them(
     chart = page[page.index("Pain during exercise") :]
     dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', chart)[:3]]
     assert dots[2] - dots[1] == pytest.approx(12 * (dots[1] - dots[0]), rel=0.01)
+
+
+def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
+    """The progress page's sentence under the weekly chart said "averaged 31.2% from 12 Oct
+    to 30 Nov; 0 of 8 entries reached the 80% target": a patient's text is plain."""
+    from patients.adherence import Period
+    from patients.views.patient_area import _weeks_in_words
+
+    monday = date(2026, 11, 2)
+
+    def weeks(*pairs):
+        return [
+            Period(start=monday + timedelta(weeks=n), done=done, prescribed=prescribed)
+            for n, (done, prescribed) in enumerate(pairs)
+        ]
+
+    assert _weeks_in_words(weeks((0, 0), (0, 0))) is None
+    assert _weeks_in_words(weeks((0, 0), (3, 10))) == "You have done 30% of your plan so far."
+    assert _weeks_in_words(weeks((0, 0), (9, 10), (5, 10), (8, 10))) == (
+        "On average you did 73% of your plan each week. You did 80% or more in 2 of 3 weeks."
+    )
+
+
+def test_the_progress_page_shows_the_plain_sentence(as_patient_a1, program_a1):
+    post_session(as_patient_a1, program_a1)
+    page = as_patient_a1.get("/me/progress/").content.decode()
+    assert "of your plan so far." in page and "entries" not in page
