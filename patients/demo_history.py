@@ -13,23 +13,28 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from clinic.models import Clinic, User
+from clinic.actors import Actor
+from clinic.models import Clinic, Membership, User
 from patients.adherence import HORIZON_DAYS
 from patients.models import (
     Flag,
     MorningCheck,
+    OutcomeResponse,
     Patient,
     PatientProgram,
     PrescribedDay,
     SessionEntry,
     SessionLog,
+    Visit,
 )
+from patients.outcomes import Value, outcome_record, visit_record
 from patients.practice_log import Done, by_exercise, entry_rows, flag_check_inactive
 from patients.schedule import prescribed_for
 from programs.dosage import ITEM_FIELDS
@@ -38,11 +43,25 @@ from programs.services import program_snapshot
 
 BATCH = 5000
 TEMPLATE_KEYS = ["low-back-early-movement", "low-back-core-stability", "neck-shoulder-desk"]
+STORY_TEMPLATE = "low-back-core-stability"
+# The documented patient's visits, improving as a low back usually does over four weeks:
+# (days ago, lumbar flexion in degrees, fingertip-to-floor in cm, ODI section answers
+# (38%, 28%, 20%), NPRS ratings).
+STORY_VISITS = (
+    (27, 35, 28, [2, 2, 2, 2, 2, 2, 2, 1, 2, 2], {"best": 3, "worst": 7, "now": 5}),
+    (13, 42, 20, [2, 1, 2, 1, 2, 1, 2, 1, 1, 1], {"best": 2, "worst": 6, "now": 4}),
+    (2, 50, 14, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], {"best": 1, "worst": 4, "now": 2}),
+)
 
 
 @transaction.atomic
-def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
-    """A copy of a starter template for every active patient without a program."""
+def give_programs(
+    clinic: Clinic, clinician: User, rng: random.Random, *, days: int, story_email: str = ""
+) -> int:
+    """A copy of a starter template for every active patient without a program, saved
+    the day before their `days` of history begin. The documented demo patient
+    (`story_email`) always gets the low back's: their visits and questionnaires
+    (demo_patient_story) are the low back's."""
     templates = {
         key: (program, list(program.items.select_related("exercise")))
         for key in TEMPLATE_KEYS
@@ -51,12 +70,19 @@ def give_programs(clinic: Clinic, clinician: User, rng: random.Random) -> int:
     patients = list(
         Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE, programs__isnull=True)
     )
-    start = timezone.localdate() - timedelta(days=120)
+    # Saved 120 days back, it made every demo week before the history a week of nothing
+    # done: 0% bars on the patient's progress page, 0% rows in the report.
+    start = timezone.localdate() - timedelta(days=days + 1)
     # Saved before the history so every demo day has a prescription: the revision and the
     # program say the same moment (the handout's header reads one, the chart the other).
     saved_at = datetime.combine(start, time(8), tzinfo=clinic.tzinfo)
     for chunk in _chunks(patients, 1000):
-        chosen = [templates[rng.choice(TEMPLATE_KEYS)] for _ in chunk]
+        # A choice drawn for every patient, so the others get what they always did.
+        keys = [rng.choice(TEMPLATE_KEYS) for _ in chunk]
+        chosen = [
+            templates[STORY_TEMPLATE if patient.email == story_email else key]
+            for patient, key in zip(chunk, keys, strict=True)
+        ]
         programs = Program.objects.bulk_create(
             Program(
                 clinic=clinic,
@@ -216,6 +242,32 @@ def demo_patient_story(patient: Patient) -> None:
             reason=f"Pain 7/10 during exercise on {yesterday:%d %b}.",
             raised_on=yesterday,
         )
+    _story_visits(patient, today)
+
+
+def _story_visits(patient: Patient, today: date) -> None:
+    """Three visits with measures and questionnaires, recorded by the patient's clinician
+    through the services a visit uses (one patient: no need to bulk-write), so the chart's
+    measures, their charts and the progress report have something to show."""
+    if Visit.objects.filter(patient=patient).exists() or patient.outcomes.exists():
+        return
+    actor = Actor.for_member(Membership.objects.get(user=patient.clinician, clinic=patient.clinic))
+    for days_ago, flexion, reach, odi, nprs in STORY_VISITS:
+        day = today - timedelta(days=days_ago)
+        values = [
+            Value(code="lumbar_flexion", side="", value=Decimal(flexion)),
+            Value(code="fingertip_floor", side="", value=Decimal(reach)),
+        ]
+        visit_record(actor=actor, patient=patient, measured_on=day, values=values)
+        for code, answers in (("odi", odi), ("nprs", nprs)):
+            outcome_record(
+                patient=patient,
+                code=code,
+                answers=answers,
+                completed_on=day,
+                actor=actor,
+                source=OutcomeResponse.Source.CLINICIAN,
+            )
 
 
 def raise_inactive_flags(clinic: Clinic) -> int:

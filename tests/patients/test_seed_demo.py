@@ -93,6 +93,23 @@ def test_a_demo_program_was_saved_when_its_first_revision_was(db, settings):
         assert program.updated_at == program.created_at == first.created_at
 
 
+def test_demo_programs_begin_the_day_before_their_history(db, settings):
+    """Saved 120 days back with 28 days of history, every demo patient showed months of
+    weeks with nothing done (0% bars, 0% report rows)."""
+    from django.utils import timezone
+
+    from patients.adherence import by_week
+    from programs.models import Program
+
+    settings.DEBUG = True
+    seed(clinics=1, patients=3, days=10)
+    for program in Program.objects.filter(assignment__isnull=False):
+        assert program.start_date == timezone.localdate() - timedelta(days=11)
+    patient = Patient.objects.get(user__email="patient@demo.test")
+    weeks = by_week(patient, 8)
+    assert all(week.percent is None for week in weeks[:-3])
+
+
 def test_demo_sessions_name_their_exercises_as_logged_ones_do(db, settings):
     """Sessions older than two weeks were written with their count only, no entry per
     exercise: the chart and the All sessions page showed "3 exercises" for them, where a
@@ -113,3 +130,28 @@ def test_demo_sessions_name_their_exercises_as_logged_ones_do(db, settings):
     assert sessions.filter(performed_on__lt=timezone.localdate() - timedelta(days=30)).exists()
     assert not sessions.filter(exercises_done=0).exists()
     assert not sessions.exclude(entries_count=F("exercises_done")).exists()
+
+
+def test_the_demo_patient_has_visits_and_questionnaires_to_chart(db, settings):
+    """The demo had no measure or questionnaire anywhere: the chart's measures, their
+    charts and the progress report could not be seen without typing a history in. The
+    documented patient gets a low-back program, three visits and three ODI and NPRS
+    scores that improve, recorded through the services; re-running adds nothing."""
+    from patients.models import Measurement, OutcomeResponse
+
+    settings.DEBUG = True
+    seed(clinics=1, patients=4)
+    seed(clinics=1, patients=4)
+    patient = Patient.objects.get(user__email="patient@demo.test")
+    assert patient.programs.get().program.based_on.template_key.startswith("low-back")
+    flexion = Measurement.objects.filter(visit__patient=patient, code="lumbar_flexion")
+    assert list(flexion.order_by("visit__measured_on").values_list("value", flat=True)) == [
+        35,
+        42,
+        50,
+    ]
+    odi = OutcomeResponse.objects.filter(patient=patient, code="odi").order_by("completed_on")
+    assert [round(r.value) for r in odi] == [38, 28, 20]
+    assert OutcomeResponse.objects.filter(patient=patient, code="nprs").count() == 3
+    # Only the documented patient: the others stay as they were.
+    assert not Measurement.objects.exclude(visit__patient=patient).exists()

@@ -72,7 +72,9 @@ class Command(BaseCommand):
             clinic = self._clinic(k)
             clinician = self._staff(clinic, k, password_hash)
             created = self._patients(clinic, clinician, k, patients, days, rng, password_hash)
-            programs = demo_history.give_programs(clinic, clinician, rng)
+            programs = demo_history.give_programs(
+                clinic, clinician, rng, days=days, story_email=demo_email("patient", k)
+            )
             logged = demo_history.make_history(clinic, days, rng, quiet=quiet)
             demo_history.demo_patient_story(
                 Patient.objects.select_related("clinic").get(
