@@ -200,6 +200,12 @@ def by_week(
     return periods
 
 
+def planned_or_done(periods: list[Period]) -> list[Period]:
+    """The periods that had something prescribed or done: the others (before the program
+    began, after it ended) say nothing, in a table or in a count of weeks."""
+    return [period for period in periods if period.prescribed or period.done]
+
+
 def _as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from patients.adherence import planned_or_done
 from patients.goals import GoalProgress
 from patients.measures import SIDE_LABELS
 from patients.models import Discharge, Intake, Measurement, Patient
@@ -198,6 +199,9 @@ def front_sheet(
 ) -> FrontSheet:
     intake = Intake.objects.filter(patient=patient).first()
     stage = intake.stage_on(end) if intake else ""
+    # Counted, the weeks before the program began made "over 7 weeks" of one that had run
+    # for one.
+    weeks = planned_or_done(weeks)
     done = sum(week.done for week in weeks)
     planned = sum(week.prescribed for week in weeks)
     adherence = (

@@ -217,8 +217,7 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
             "revisions": revisions,
             "in_force": in_force,
             "sheet": sheet,
-            # Weeks with nothing planned and nothing done say nothing: left out.
-            "weeks": [w for w in weeks if w.prescribed or w.done],
+            "weeks": adherence.planned_or_done(weeks),
             "adherence_chart": bar_chart(
                 [Point(date_format(w.start, "d M"), w.percent) for w in weeks],
                 title=_("Exercise sessions done, % of plan, by week"),

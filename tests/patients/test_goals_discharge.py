@@ -293,6 +293,21 @@ def test_the_report_leaves_out_weeks_with_nothing_planned_or_done(
     assert len(rows) < len(adherence.by_week(patient_a1, 7, today=today))
 
 
+def test_the_front_sheet_counts_only_the_weeks_that_had_a_plan(clinician_a, patient_a1, program_a1):
+    """A report asked from six weeks before the program began said "over 7 weeks" of a
+    program that had run for one: the referrer read a longer program than there was."""
+    from patients.report_sheet import front_sheet
+
+    today = adherence.patient_today(patient_a1)
+    start = today - timedelta(days=42)
+    weeks = adherence.by_week(patient_a1, 7, today=today, since=start)
+    planned = [week for week in weeks if week.prescribed or week.done]
+    assert 0 < len(planned) < len(weeks)
+    sheet = front_sheet(patient_a1, end=today, instruments=[], measures=[], goals=[], weeks=weeks)
+    count = len(planned)
+    assert sheet.adherence.endswith(f"over {count} week{'s' if count > 1 else ''}.")
+
+
 def test_the_patient_sees_their_goals_on_my_program(as_patient_a1, patient_a1, program_a1):
     Goal.objects.create(patient=patient_a1, text="Walk the dog", target_on=date(2027, 3, 1))
     Goal.objects.create(patient=patient_a1, text="Garden", target_on=date.today(), status="met")
