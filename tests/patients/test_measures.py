@@ -121,7 +121,7 @@ def test_scores_come_from_the_items_and_odi_shows_band_and_change(as_clinician_a
     assert latest.value == 20 and latest.answers[7] is None
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
     # 48.9 - 20 = 28.9 points (>= 10) and 59 % (>= 30 %): both rules met
-    assert "Meaningful change" in page and "+28.9" in page
+    assert "Meaningful change" in page and "Better by 28.9" in page
     assert "met; 30%: met" in page
 
 
@@ -142,7 +142,7 @@ def test_ndi_change_shows_the_7_5_point_mcid_and_the_10_2_point_measurement_erro
     ndi(as_clinician_a, patient_a1, BASE, [3] * 10)  # raw 30
     ndi(as_clinician_a, patient_a1, LATER, [2, 2, 2, 2, 2, 2, 3, 3, 2, 2])  # raw 22: 8 better
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
-    assert "Meaningful change" in page and "+8" in page
+    assert "Meaningful change" in page and "Better by 8" in page
     assert "7.5 points: met" in page
     assert "Measurement error (MDC) 10.2 points: within it" in page
     assert "MDC ±10.2 points" in page  # the chart's shaded band
@@ -156,7 +156,7 @@ def test_five_ndi_points_are_no_longer_a_meaningful_change(as_clinician_a, patie
     ndi(as_clinician_a, patient_a1, BASE, [3] * 10)  # raw 30
     ndi(as_clinician_a, patient_a1, LATER, [2, 2, 2, 2, 2, 3, 3, 3, 3, 3])  # raw 25
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
-    assert "+5" in page and "7.5 points: not met" in page and "Not yet" in page
+    assert "Better by 5" in page and "7.5 points: not met" in page and "Not yet" in page
 
 
 def test_a_meaningful_worsening_is_named_on_the_measures_page_and_in_the_report(
@@ -276,8 +276,23 @@ def test_an_nprs_change_is_judged_on_the_mean_as_it_is(as_clinician_a, patient_a
     nprs(as_clinician_a, patient_a1, BASE, 4, 8, 5)
     nprs(as_clinician_a, patient_a1, LATER, 3, 6, 4)
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
-    assert "+1.3" in page and "Not yet" in page
+    assert "Better by 1.3" in page and "Not yet" in page
     assert 'text-bg-success">Meaningful change' not in page
+
+
+def test_a_change_in_score_is_said_in_words_on_the_page_and_in_the_report(
+    as_clinician_a, patient_a1
+):
+    """Pain from 4.33 to 7 (NPRS, lower is better): the page showed "-2.7" and, for a fall
+    in pain, "+2.7": the sign is "better", not the score's direction, and a clinician read
+    a rise. The report said "Worse by 2.66667"."""
+    nprs(as_clinician_a, patient_a1, BASE, 3, 6, 4)
+    nprs(as_clinician_a, patient_a1, LATER, 6, 9, 6)
+    table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
+    assert "Worse by 2.7" in table and "(62%)" in table
+    assert "-2.7" not in table and "-62" not in table
+    text = report_text(as_clinician_a, patient_a1)
+    assert "Worse by 2.7" in text and "2.66667" not in text
 
 
 def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_a1):
@@ -307,7 +322,7 @@ def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, pa
     )  # fmt: skip
     nprs(as_clinician_a, patient_a1, LATER, 1, 6, 2)  # 9 / 3 = 3
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
-    assert "+4" in page and "best 1, worst 6, now 2" in page
+    assert "Better by 4" in page and "best 1, worst 6, now 2" in page
     rows = list(
         csv.reader(io.StringIO(as_clinician_a.get(url(patient_a1, "export.csv")).content.decode()))
     )
@@ -378,12 +393,12 @@ def test_psfs_change_is_shown_only_between_the_same_activities(as_clinician_a, p
     table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
     assert "Not comparable" in table
     assert f"The activities changed on {middle.day} {middle:%b %Y}" in table
-    assert "+4" not in table and "Meaningful change" not in table
+    assert "Better by 4" not in table and "Meaningful change" not in table
     # Same activities again, in another order and case: compared with the new baseline.
     psfs(as_clinician_a, patient_a1, LATER, [("running ", 9), ("gardening", 8), ("Driving", 7)])
     table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
     assert "Not comparable" not in table
-    assert "+1" in table and "+5" not in table  # 24/3 - 21/3, not 24/3 - 9/3
+    assert "Better by 1" in table and "Better by 5" not in table  # 24/3 - 21/3, not 24/3 - 9/3
     assert f"Baseline restarted on {middle.day} {middle:%b %Y}" in table
     text = report_text(as_clinician_a, patient_a1)
     assert "Better by 1" in text and "Baseline restarted on" in text
@@ -395,7 +410,7 @@ def test_psfs_with_unchanged_activities_compares_with_the_first_response(
     psfs(as_clinician_a, patient_a1, BASE, [("Gardening", 2), ("Driving", 3), ("Lifting", 4)])
     psfs(as_clinician_a, patient_a1, LATER, [("Gardening", 5), ("Driving", 6), ("Lifting", 7)])
     table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
-    assert "+3" in table and "Meaningful change" in table
+    assert "Better by 3" in table and "Meaningful change" in table
     assert "Not comparable" not in table and "Baseline restarted" not in table
 
 
