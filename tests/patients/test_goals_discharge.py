@@ -308,6 +308,30 @@ def test_the_front_sheet_counts_only_the_weeks_that_had_a_plan(clinician_a, pati
     assert sheet.adherence.endswith(f"over {count} week{'s' if count > 1 else ''}.")
 
 
+def test_the_charts_heading_is_never_left_alone_at_the_foot_of_a_page(
+    clinician_a, patient_a1, program_a1
+):
+    """Beside floated charts, WeasyPrint broke the page between the "Charts" heading and
+    the charts under it, wherever the heading fell: a heading alone at the foot of a page.
+    Narratives of three lengths move the heading down the page; a chart is on its page."""
+    from clinic.lib.pdf import render_pdf
+
+    today = adherence.patient_today(patient_a1)
+    for days_ago, pain in ((20, 6), (2, 3)):
+        OutcomeResponse.objects.create(
+            patient=patient_a1, code="nprs", answers=pain, value=pain, valid=True,
+            completed_on=today - timedelta(days=days_ago), source="clinician",
+        )  # fmt: skip
+    for lines in (0, 18, 36):
+        request = ReportRequest(
+            start=today - timedelta(days=28), end=today, narrative="Steady.\n" * lines
+        )
+        html = report_html(patient_a1, request, author=clinician_a, issued=today)
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(html).pdf)).pages]
+        (heading,) = [text for text in pages if re.search(r"^Charts$", text, re.MULTILINE)]
+        assert "NPRS went from" in heading, lines
+
+
 def test_the_patient_sees_their_goals_on_my_program(as_patient_a1, patient_a1, program_a1):
     Goal.objects.create(patient=patient_a1, text="Walk the dog", target_on=date(2027, 3, 1))
     Goal.objects.create(patient=patient_a1, text="Garden", target_on=date.today(), status="met")
