@@ -142,8 +142,11 @@ def job_finished(job: RenderJob, pdf: bytes) -> None:
 
 
 def job_failed(job: RenderJob, why: RenderJob.Failure) -> None:
+    """Mark the job failed, in its row and in `job` itself: a view that holds the job (a
+    refused enqueue fails it during the request) answers from it."""
+    job.status, job.finished_at, job.error = RenderJob.Status.FAILED, timezone.now(), why
     RenderJob.objects.filter(pk=job.pk).update(
-        status=RenderJob.Status.FAILED, finished_at=timezone.now(), error=why
+        status=job.status, finished_at=job.finished_at, error=job.error
     )
 
 
