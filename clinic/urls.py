@@ -35,6 +35,7 @@ portal = [
     path("clinic/sign-in-cards/", views.signin_card, name="clinic_signin_card"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/<uuid:membership_uuid>/", views.staff_update, name="staff_update"),
+    path("staff/<uuid:membership_uuid>/confirm/", views.staff_confirm, name="staff_confirm"),
     path(
         "staff/invitations/<uuid:invitation_uuid>/cancel/",
         views.staff_invitation_cancel_view,

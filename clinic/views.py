@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -148,12 +149,54 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "roles": Membership.Role.choices,
             "invitations": invitations,
+            "staff_confirmed": STAFF_CONFIRMED.items(),
             "nav": "staff",
         },
     )
 
 
-STAFF_ACTIONS = {"role", "deactivate", "reactivate", "reset_2fa"}
+# The staff actions that ask first, with their button's words, in the list's order. The
+# list's button is a link to a page that asks (staff_confirm), which works without
+# JavaScript; with it, the button opens a dialog that asks the same. Either sends confirm=1.
+STAFF_CONFIRMED = {
+    "reset_2fa": gettext_lazy("Reset two-factor"),
+    "deactivate": gettext_lazy("Deactivate"),
+}
+
+
+def _staff_confirm_page(request: HttpRequest, membership: Membership, action: str) -> HttpResponse:
+    if action == "deactivate" and not membership.is_active:
+        # Done meanwhile (a second tab, a colleague): nothing left to ask about.
+        messages.info(request, _("{user} is already deactivated.").format(user=membership.user))
+        return redirect("staff_list")
+    membership = Membership.objects.with_figures().select_related("user").get(pk=membership.pk)
+    return render(
+        request,
+        "clinician/staff_confirm.html",
+        {
+            "m": membership,
+            "action": action,
+            "post_url": reverse("staff_update", args=[membership.uuid]),
+            "hidden": [("action", action)],
+            "button": STAFF_CONFIRMED[action],
+            "cancel_url": reverse("staff_list"),
+            "nav": "staff",
+        },
+    )
+
+
+@never_cache
+@require_GET
+@permissions.staff_required("staff.manage")
+def staff_confirm(request: HttpRequest, membership_uuid: str) -> HttpResponse:
+    """The page that asks before a Deactivate or a Reset two-factor (STAFF_CONFIRMED)."""
+    membership = permissions.get_in_clinic_or_404(
+        request, Membership.objects.select_related("user", "clinic"), membership_uuid
+    )
+    action = request.GET.get("action", "")
+    if action not in STAFF_CONFIRMED:
+        return redirect("staff_list")
+    return _staff_confirm_page(request, membership, action)
 
 
 @require_POST
@@ -162,7 +205,9 @@ def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     membership = permissions.get_in_clinic_or_404(
         request, Membership.objects.select_related("user", "clinic"), membership_uuid
     )
-    action = request.POST.get("action")
+    action = request.POST.get("action", "")
+    if action in STAFF_CONFIRMED and request.POST.get("confirm") != "1":
+        return _staff_confirm_page(request, membership, action)
     try:
         if action == "role":
             form = RoleForm(request.POST)

@@ -609,6 +609,11 @@ ROUTES: dict[str, Route] = {
         post=Staff(302),
         data=lambda c: {"action": "role", "role": "admin"},
     ),
+    "portal/staff/<uuid:membership_uuid>/confirm/": Route(
+        lambda c: f"/portal/staff/{c['clinician_a_membership']}/confirm/?action=deactivate",
+        get=Staff(200),
+        post=NOT_ALLOWED,
+    ),
     "portal/staff/invitations/<uuid:invitation_uuid>/cancel/": Route(
         lambda c: f"/portal/staff/invitations/{c['staff_invitation']}/cancel/",
         get=NOT_ALLOWED,

@@ -176,7 +176,7 @@ def test_a_token_stops_when_its_maker_leaves_and_works_again_if_they_return(
     membership = Membership.objects.get(user=admin_a, clinic=clinic_a)
     staff_page = f"/portal/staff/{membership.uuid}/"
     as_other = client_for(other_admin)
-    assert as_other.post(staff_page, {"action": "deactivate"}).status_code == 302
+    assert as_other.post(staff_page, {"action": "deactivate", "confirm": "1"}).status_code == 302
     assert api_client(raw).get(url).status_code == 401
     page = as_other.get("/portal/clinic/api-tokens/").content.decode()
     assert "Stopped" in page and "no longer administers this clinic" in page

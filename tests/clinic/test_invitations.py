@@ -452,7 +452,7 @@ def test_a_staff_link_stops_when_the_member_is_deactivated_and_never_reactivates
     link = link_from_outbox()
     joiner = make_user("late.joiner@example.test", "Late Joiner")
     membership = Membership.objects.create(user=joiner, clinic=clinic_a)
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"})
     assert open_invitation(Client(), link).status_code == 410
     # An account switched off by the platform stays off, whatever any link says.
     joiner.is_active = False
@@ -470,7 +470,7 @@ def _second_admin(clinic) -> User:
 
 
 @pytest.mark.parametrize(
-    "change", [{"action": "deactivate"}, {"action": "role", "role": "clinician"}]
+    "change", [{"action": "deactivate", "confirm": "1"}, {"action": "role", "role": "clinician"}]
 )
 def test_a_staff_link_stops_when_the_admin_who_sent_it_is_deactivated_or_demoted(
     invite_staff, as_admin_a, admin_a, clinic_a, change

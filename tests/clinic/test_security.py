@@ -287,6 +287,8 @@ def test_deactivated_staff_lose_access_in_their_open_sessions(admin_a, clinician
     from clinic.models import Membership
 
     membership = Membership.objects.get(user=clinician_a)
-    client_for(admin_a).post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    client_for(admin_a).post(
+        f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"}
+    )
     assert client.get("/portal/").status_code == 403
     assert "Okafor" not in client.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()

@@ -171,7 +171,7 @@ def test_a_bad_role_is_refused(as_admin_a, clinician_a):
 def test_deactivation_ends_access_at_once_and_can_be_undone(as_admin_a, clinician_a, patient_a1):
     as_clinician = client_for(clinician_a)
     membership = Membership.objects.get(user=clinician_a)
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"})
     # The open session reaches nothing of the clinic any more...
     assert as_clinician.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 403
     assert as_clinician.get("/portal/").status_code == 403
@@ -219,7 +219,7 @@ def test_the_deactivate_dialog_says_how_many_patients_they_are_in_charge_of_and_
     assert "Dee Desk is in charge of no patients." in _deactivate_dialog(page, desk)
     # What the dialog says is what happens.
     membership = Membership.objects.get(user=clinician_a)
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"})
     patient_a1.refresh_from_db()
     assert patient_a1.is_active and patient_a1.clinic == clinic_a
     assert patient_a1.clinician == clinician_a  # the record still says who was in charge
@@ -261,7 +261,7 @@ def test_deactivating_a_member_at_one_clinic_leaves_their_other_clinic(
     as_admin_a, clinician_ab, clinic_b, patient_b1
 ):
     membership = Membership.objects.get(user=clinician_ab, clinic__name="Clinic A")
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"})
     in_b = client_for(clinician_ab)
     assert in_b.get(f"/portal/patients/{patient_b1.uuid}/").status_code == 200
 
@@ -269,7 +269,7 @@ def test_deactivating_a_member_at_one_clinic_leaves_their_other_clinic(
 def test_an_admin_cannot_lock_themselves_out(as_admin_a, admin_a):
     membership = Membership.objects.get(user=admin_a)
     response = as_admin_a.post(
-        f"/portal/staff/{membership.uuid}/", {"action": "deactivate"}, follow=True
+        f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"}, follow=True
     )
     assert "cannot change your own" in response.content.decode()
     assert Membership.objects.get(user=admin_a).is_active
@@ -363,7 +363,9 @@ def test_an_admin_resets_a_colleagues_two_factor_audited_and_told(
     TOTP.activate(clinician_a, generate_totp_secret())
     membership = Membership.objects.get(user=clinician_a)
     with django_capture_on_commit_callbacks(execute=True):
-        as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+        as_admin_a.post(
+            f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}
+        )
     assert not Authenticator.objects.filter(user=clinician_a).exists()
     event = AuditEvent.objects.get(action="mfa.reset")
     assert event.target_user == clinician_a
@@ -381,7 +383,9 @@ def test_a_two_factor_reset_while_the_mail_server_is_down_is_done_and_its_notice
     settings.EMAIL_BACKEND = MAIL_SERVER_DOWN
     with django_capture_on_commit_callbacks(execute=True):
         page = as_admin_a.post(
-            f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+            f"/portal/staff/{membership.uuid}/",
+            {"action": "reset_2fa", "confirm": "1"},
+            follow=True,
         )
     assert page.status_code == 200
     text = page.content.decode()
@@ -401,7 +405,7 @@ def test_nobody_resets_their_own_second_factor_from_the_staff_page(as_admin_a, a
     TOTP.activate(admin_a, generate_totp_secret())
     membership = Membership.objects.get(user=admin_a)
     response = as_admin_a.post(
-        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}, follow=True
     )
     assert "cannot change your own" in response.content.decode()
     assert Authenticator.objects.filter(user=admin_a).exists()
@@ -410,7 +414,9 @@ def test_nobody_resets_their_own_second_factor_from_the_staff_page(as_admin_a, a
 def test_a_clinician_cannot_reset_anyones_second_factor(as_clinician_a, admin_a):
     TOTP.activate(admin_a, generate_totp_secret())
     membership = Membership.objects.get(user=admin_a)
-    response = as_clinician_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+    response = as_clinician_a.post(
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}
+    )
     assert response.status_code == 403
     assert Authenticator.objects.filter(user=admin_a).exists()
 
@@ -422,7 +428,7 @@ def test_platform_accounts_are_not_reset_by_a_clinic(as_admin_a, clinic_a):
     membership = Membership.objects.create(user=platform, clinic=clinic_a, role="clinician")
     TOTP.activate(platform, generate_totp_secret())
     response = as_admin_a.post(
-        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}, follow=True
     )
     assert "managed by the platform team" in response.content.decode()
     assert Authenticator.objects.filter(user=platform).exists()
@@ -434,7 +440,7 @@ def test_platform_accounts_are_not_reset_by_a_clinic(as_admin_a, clinic_a):
 
 def _reset_refused(client, membership, user) -> str:
     response = client.post(
-        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"}, follow=True
+        f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}, follow=True
     )
     assert Authenticator.objects.filter(user=user).exists()
     assert not AuditEvent.objects.filter(action="mfa.reset").exists()
@@ -479,7 +485,7 @@ def test_once_the_other_clinic_has_let_them_go_this_clinic_resets_them(
     Membership.objects.filter(user=clinician_ab, clinic=clinic_b).update(is_active=False)
     TOTP.activate(clinician_ab, generate_totp_secret())
     membership = Membership.objects.get(user=clinician_ab, clinic=clinic_a)
-    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"})
     assert not Authenticator.objects.filter(user=clinician_ab).exists()
 
 
@@ -604,3 +610,94 @@ def test_cancelling_an_invitation_accepted_meanwhile_never_says_its_link_stops_w
     assert "no longer works" not in done
     assert "late@example.test has already accepted the invitation" in done
     assert not AuditEvent.objects.filter(action="invitation.revoke").exists()
+
+
+# --- Deactivate and Reset two-factor without JavaScript ------------------------------
+
+
+def _staff_button(page: str, action: str, membership) -> str:
+    """The list's button for `action` ("deactivate", "reset_2fa"): the tag that opens its dialog."""
+    start = page.index(f'data-bs-target="#{action}-{membership.uuid}"')
+    return page[page.rindex("<", 0, start) : page.index(">", start) + 1]
+
+
+def test_deactivating_asks_on_a_page_of_its_own_that_works_without_javascript(
+    as_admin_a, clinician_a, patient_a1, patient_a2
+):
+    """Before: "Deactivate" only opened a Bootstrap dialog, so without JavaScript it did
+    nothing. Now it is a link to a page that asks the same (patients in charge of
+    included), whose button acts; with JavaScript the link still opens the dialog."""
+    membership = Membership.objects.get(user=clinician_a)
+    confirm_url = f"/portal/staff/{membership.uuid}/confirm/?action=deactivate"
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    button = _staff_button(listed, "deactivate", membership)
+    assert button.startswith("<a ") and f'href="{html.escape(confirm_url)}"' in button
+    assert 'data-bs-toggle="modal"' in button
+    dialog = listed.index(f'id="deactivate-{membership.uuid}"')
+    assert 'name="confirm" value="1"' in listed[dialog : listed.index("</form>", dialog)]
+    with tables_written() as written:
+        asked = as_admin_a.get(confirm_url)
+    assert asked.status_code == 200
+    assert written <= {"django_session"}, written
+    text = " ".join(html.unescape(asked.content.decode()).split())
+    assert "Deactivate Cleo Clinician?" in text
+    assert "They will be signed out" in text
+    assert "Cleo Clinician is in charge of 2 patients." in text
+    assert f'action="/portal/staff/{membership.uuid}/"' in text
+    assert 'name="action" value="deactivate"' in text and 'name="confirm" value="1"' in text
+    assert 'href="/portal/staff/"' in text
+    # A sending without the page's confirm=1 (a list page from before) asks first too.
+    unconfirmed = as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    assert unconfirmed.status_code == 200 and "Deactivate Cleo Clinician?" in html.unescape(
+        unconfirmed.content.decode()
+    )
+    assert Membership.objects.get(pk=membership.pk).is_active
+    done = as_admin_a.post(
+        f"/portal/staff/{membership.uuid}/",
+        {"action": "deactivate", "confirm": "1"},
+        follow=True,
+    )
+    assert "was deactivated" in done.content.decode()
+    assert not Membership.objects.get(pk=membership.pk).is_active
+    # The page opened again in a second tab once that is done says so, and asks nothing.
+    again = as_admin_a.get(confirm_url, follow=True)
+    assert "already deactivated" in html.unescape(again.content.decode())
+    assert again.redirect_chain[-1][0] == "/portal/staff/"
+
+
+def test_resetting_two_factor_asks_on_a_page_of_its_own_that_works_without_javascript(
+    as_admin_a, clinician_a, django_capture_on_commit_callbacks
+):
+    TOTP.activate(clinician_a, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_a)
+    confirm_url = f"/portal/staff/{membership.uuid}/confirm/?action=reset_2fa"
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    button = _staff_button(listed, "reset_2fa", membership)
+    assert button.startswith("<a ") and f'href="{html.escape(confirm_url)}"' in button
+    asked = as_admin_a.get(confirm_url)
+    text = " ".join(html.unescape(asked.content.decode()).split())
+    assert "Reset two-factor sign-in for Cleo Clinician?" in text
+    assert "Only do this if they lost their authenticator app" in text
+    assert 'name="action" value="reset_2fa"' in text and 'name="confirm" value="1"' in text
+    assert Authenticator.objects.filter(user=clinician_a).exists()
+    unconfirmed = as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa"})
+    assert unconfirmed.status_code == 200
+    assert Authenticator.objects.filter(user=clinician_a).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        as_admin_a.post(
+            f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}
+        )
+    assert not Authenticator.objects.filter(user=clinician_a).exists()
+
+
+def test_the_confirmation_pages_are_this_clinics_and_ask_only_about_these_actions(
+    as_admin_a, clinician_b, clinician_a
+):
+    other = Membership.objects.get(user=clinician_b)
+    assert (
+        as_admin_a.get(f"/portal/staff/{other.uuid}/confirm/?action=deactivate").status_code == 404
+    )
+    own = Membership.objects.get(user=clinician_a)
+    for action in ("", "reactivate", "role"):
+        page = as_admin_a.get(f"/portal/staff/{own.uuid}/confirm/?action={action}")
+        assert page.status_code == 302 and page["Location"] == "/portal/staff/"

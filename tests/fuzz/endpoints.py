@@ -191,6 +191,8 @@ def build_staff_update(w: dict) -> Built:
         {
             "action": st.sampled_from(("role", "deactivate", "reactivate")),
             "role": st.sampled_from(Membership.Role.values),
+            # What the Deactivate dialog and its page send (without it, they ask first).
+            "confirm": st.just("1"),
         }
     )
 

@@ -342,7 +342,9 @@ def test_a_clinician_who_left_still_resolves_as_an_inactive_practitioner(
     from tests.conftest import client_for
 
     membership = Membership.objects.get(user=clinician_a, clinic=clinic_a)
-    client_for(admin_a).post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    client_for(admin_a).post(
+        f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"}
+    )
     client = api_client(api_token_for(clinic_a, "all"))
     patient = client.get(f"/fhir/R4/Patient/{patient_a1.uuid}").json()
     references = [r["reference"] for r in patient["generalPractitioner"]]

@@ -840,7 +840,9 @@ def test_a_clinician_who_left_is_no_longer_anyones_contact(
     for text in contacts():
         assert "Cleo Clinician" in text
     membership = Membership.objects.get(user=clinician_a, clinic=clinic_a)
-    response = as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate"})
+    response = as_admin_a.post(
+        f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"}
+    )
     assert response.status_code == 302
     handout, page, report = contacts()
     for text in (handout, page, report):
