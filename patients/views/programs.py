@@ -212,15 +212,17 @@ def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -
     )
     title = parse_text(request.POST.get("title"), 120) or program.title
     if patient.named_in(title):
-        # The whole clinic sees its templates, and starts them for other patients.
-        messages.error(
-            request,
-            _(
-                "A template is seen by everyone in your clinic: give it a name without the "
-                "patient's name."
-            ),
+        # The whole clinic sees its templates, and starts them for other patients. The
+        # form comes back with the name as typed, to be mended rather than typed again.
+        error = _(
+            "A template is seen by everyone in your clinic: give it a name without the "
+            "patient's name."
         )
-        return redirect(_chart(patient))
+        return render(
+            request,
+            "clinician/program_save_as_template.html",
+            {"patient": patient, "program": program, "title": title, "error": error},
+        )
 
     def save() -> str:
         program_copy(

@@ -118,3 +118,31 @@ def test_a_template_name_with_the_patients_name_typed_as_keyboards_type_it_is_re
         answer = as_clinician_a.post(_url(program_a1), {"title": title}, follow=True)
         assert "without the patient" in answer.content.decode(), title
     assert Program.objects.filter(is_template=True).count() == before
+
+
+def test_a_refused_template_name_shows_the_form_again_with_what_was_typed(
+    as_clinician_a, program_a1
+):
+    """Before: the refusal redirected to the chart, whose form showed the program's own
+    title again: the name the clinician typed was lost. Now the form is shown again with
+    it, the reason next to it, and sent again with a better name it saves."""
+    import html
+
+    from clinic.once import new_token
+
+    typed = "Amara's early back care <nights> & weekends"
+    answer = as_clinician_a.post(_url(program_a1), {"title": typed, "once": new_token()})
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert f'value="{html.escape(typed)}"' in page  # as typed, escaped
+    assert "<nights>" not in page
+    assert "give it a name without the patient's name" in html.unescape(page)
+    assert 'aria-invalid="true"' in page and 'aria-describedby="template-title-error"' in page
+    assert f'action="{_url(program_a1)}"' in page and 'name="once"' in page
+    assert not Program.objects.filter(is_template=True, title__contains="nights").exists()
+    # A double click sends it twice: refused twice, still nothing saved.
+    again = as_clinician_a.post(_url(program_a1), {"title": typed})
+    assert again.status_code == 200
+    done = as_clinician_a.post(_url(program_a1), {"title": "Early back care, nights"})
+    assert done.status_code == 302
+    assert Program.objects.filter(is_template=True, title="Early back care, nights").exists()
