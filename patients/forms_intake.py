@@ -121,5 +121,8 @@ class PrecautionKeepForm(forms.Form):
     exercise = forms.UUIDField(widget=forms.HiddenInput)
     precaution = forms.ChoiceField(choices=Precaution.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Why keep it"), max_length=500, widget=forms.TextInput(attrs={"maxlength": 500})
+        label=_("Why keep it"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+        error_messages={"required": _("Say why the exercise should stay.")},
     )

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -136,23 +138,46 @@ def precaution_decision(request: HttpRequest, patient_uuid, program_uuid) -> Htt
     patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
     form = PrecautionKeepForm(request.POST)
     found, _decided = program_conflicts(patient, program)
-    if form.is_valid():
-        wanted = (str(form.cleaned_data["exercise"]), form.cleaned_data["precaution"])
-        conflict = next((c for c in found if (c.exercise_uuid, c.precaution) == wanted), None)
-        if conflict is None:
-            messages.error(request, _("That exercise no longer conflicts with a precaution."))
-        else:
-            precaution_keep(
-                actor=request.actor,
-                patient=patient,
-                program=program,
-                conflict=conflict,
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(
-                request,
-                _("{name} is kept; your reason is recorded.").format(name=conflict.exercise_name),
-            )
+    valid = form.is_valid()
+    wanted = (str(form.cleaned_data.get("exercise")), form.cleaned_data.get("precaution"))
+    conflict = next((c for c in found if (c.exercise_uuid, c.precaution) == wanted), None)
+    if conflict is None:
+        messages.error(request, _("That exercise no longer conflicts with a precaution."))
+        return redirect(_chart(patient))
+    if not valid:
+        # The form comes again with the reason as typed, for the conflict it was about.
+        audit.record(request.actor, "patient.view", patient=patient, obj=patient)
+        return render(
+            request,
+            "clinician/precaution_keep_form.html",
+            {
+                "patient": patient,
+                "c": conflict,
+                "keep_url": request.path,
+                "keep_reason": form.data.get("reason", "").strip(),
+                "keep_error": form.errors["reason"][0],
+            },
+        )
+    reason = form.cleaned_data["reason"]
+    decision = precaution_keep(
+        actor=request.actor, patient=patient, program=program, conflict=conflict, reason=reason
+    )
+    if (decision.decided_by_id, decision.reason) == (request.user.pk, reason):
+        messages.success(
+            request,
+            _("{name} is kept; your reason is recorded.").format(name=conflict.exercise_name),
+        )
     else:
-        messages.error(request, _("Say why the exercise should stay."))
+        # Kept first in another tab, or by a colleague: theirs is the reason on record.
+        messages.info(
+            request,
+            _(
+                "{name} was already kept by {by} on {date}: “{reason}”. Yours is not recorded."
+            ).format(
+                name=conflict.exercise_name,
+                by=decision.decided_by,
+                date=date_format(timezone.localtime(decision.decided_at), "j M Y"),
+                reason=decision.reason,
+            ),
+        )
     return redirect(_chart(patient))

@@ -298,23 +298,30 @@ def test_a_negative_screen_lets_the_program_start(as_clinician_a, patient_a1):
     assert Program.objects.filter(assignment__patient=patient_a1).exists()
 
 
-def test_a_precaution_conflict_is_shown_in_the_builder_and_the_chart_and_decided_once(
-    as_clinician_a, patient_a1, membership_a
-):
+def _hip_conflict(patient, membership) -> tuple[Program, Exercise]:
+    """A posterior hip replacement, and a program whose one exercise bends the hip past
+    90° (knee to chest): one conflict to decide."""
     Intake.objects.create(
-        patient=patient_a1,
+        patient=patient,
         diagnosis="Left hip replacement, posterior approach, 3 weeks ago",
         region="hip",
         precautions=["hip_posterior"],
     )
     program = patient_program_start(
-        actor=Actor.for_member(membership_a),
-        patient=patient_a1,
+        actor=Actor.for_member(membership),
+        patient=patient,
         source=Program.objects.get(template_key="low-back-early-movement"),
     )
     risky = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
     ProgramItem.objects.filter(program=program).delete()
     ProgramItem.objects.create(program=program, exercise=risky, order=1)
+    return program, risky
+
+
+def test_a_precaution_conflict_is_shown_in_the_builder_and_the_chart_and_decided_once(
+    as_clinician_a, patient_a1, membership_a
+):
+    program, risky = _hip_conflict(patient_a1, membership_a)
     builder = as_clinician_a.get(chart(patient_a1) + f"programs/{program.uuid}/edit/")
     text = builder.content.decode()
     assert "Check against this patient" in text and "bending the hip past 90°" in text
@@ -337,6 +344,56 @@ def test_a_precaution_conflict_is_shown_in_the_builder_and_the_chart_and_decided
     response = as_clinician_a.post(keep, {**data, "precaution": "pregnancy"}, follow=True)
     assert "no longer conflicts" in response.content.decode()
     assert PrecautionDecision.objects.count() == 1
+
+
+def test_a_keep_refused_shows_its_form_again_with_the_reason_as_typed(
+    as_clinician_a, patient_a1, membership_a
+):
+    """Before: a reason the form refused (only spaces, which the browser lets through as
+    "filled in", or longer than 500 characters) sent the clinician back to the chart with
+    "Say why the exercise should stay." and an empty box: what they typed was lost. Now
+    the form comes again, with the conflict, the reason as typed and why it was refused."""
+    program, risky = _hip_conflict(patient_a1, membership_a)
+    keep = chart(patient_a1) + f"programs/{program.uuid}/precautions/"
+    data = {"exercise": str(risky.uuid), "precaution": "hip_posterior"}
+    answer = as_clinician_a.post(keep, {**data, "reason": "   "})
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert risky.name in page and "bending the hip past 90°" in page
+    assert "Say why the exercise should stay." in page
+    assert 'aria-invalid="true"' in page and f'action="{keep}"' in page
+    assert f'value="{risky.uuid}"' in page and 'value="hip_posterior"' in page
+    long = "<b>Surgeon agreed</b> " + "within 70 degrees, " * 30
+    answer = as_clinician_a.post(keep, {**data, "reason": long})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and escape(long.strip()) in page and "<b>" not in page
+    assert "at most 500 characters" in page
+    assert not PrecautionDecision.objects.exists()
+    event = AuditEvent.objects.filter(action="patient.view").latest("pk")
+    assert event.patient_uuid == patient_a1.uuid  # the page names her
+    done = as_clinician_a.post(keep, {**data, "reason": "Surgeon agreed, within 70 degrees"})
+    assert done.status_code == 302
+    assert PrecautionDecision.objects.get().reason == "Surgeon agreed, within 70 degrees"
+
+
+def test_a_keep_sent_after_a_colleague_kept_it_says_whose_reason_is_recorded(
+    as_clinician_a, patient_a1, membership_a, clinician_a, admin_a
+):
+    """A second tab (or a colleague) kept the exercise first: a later keep with another
+    reason records nothing, and must not say "your reason is recorded". A double click
+    (the same reason twice, by the same person) still says it is."""
+    program, risky = _hip_conflict(patient_a1, membership_a)
+    keep = chart(patient_a1) + f"programs/{program.uuid}/precautions/"
+    data = {"exercise": str(risky.uuid), "precaution": "hip_posterior"}
+    first = {**data, "reason": "Surgeon agreed"}
+    assert client_for(admin_a).post(keep, first).status_code == 302
+    later = as_clinician_a.post(keep, {**data, "reason": "Pain free at 70 degrees"}, follow=True)
+    text = later.content.decode()
+    assert "your reason is recorded" not in text
+    assert "already kept" in text and "Surgeon agreed" in text
+    assert PrecautionDecision.objects.get().reason == "Surgeon agreed"
+    again = client_for(admin_a).post(keep, first, follow=True).content.decode()
+    assert "your reason is recorded" in again and "already kept" not in again
 
 
 def test_front_desk_sees_no_intake(patient_a1, frontdesk_a):
