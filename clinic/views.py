@@ -201,6 +201,7 @@ def staff_confirm(request: HttpRequest, membership_uuid: str) -> HttpResponse:
 
 @require_POST
 @permissions.staff_required("staff.manage")
+@once.replays
 def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     membership = permissions.get_in_clinic_or_404(
         request, Membership.objects.select_related("user", "clinic"), membership_uuid
@@ -232,9 +233,16 @@ def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
             )
             messages.success(request, done.format(user=membership.user))
         elif action == "reset_2fa":
-            member_reset_two_factor(actor=request.actor, membership=membership)
-            messages.success(
+
+            def reset() -> str:
+                member_reset_two_factor(actor=request.actor, membership=membership)
+                return reverse("staff_list")
+
+            # Saved once: a double click's second sending finds no second factor left to
+            # reset, and would tell the admin the reset failed.
+            return once.saved_once(
                 request,
+                reset,
                 _(
                     "{user}'s two-factor sign-in was reset. They set it up again "
                     "after their next sign-in with their password. The e-mail telling "

@@ -78,7 +78,6 @@ NO_TOKEN_ON_PAGE: dict[str, str] = {
     "intake": _EDIT_PAGE,
     "patient_archive": _SETS_A_STATE,
     "patient_restore": _SETS_A_STATE,
-    "staff_update": _SETS_A_STATE + " (a role, active or not)",
     "program_status": _SETS_A_STATE,
     "flag_review": _SETS_A_STATE + " (reviewed: 'That flag was already reviewed.')",
     "patient_morning": "one morning check a day: sent again, it records the same answers",
