@@ -169,8 +169,9 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
 
 
 @transaction.atomic
-def membership_set_active(*, actor: Actor, membership: Membership, active: bool) -> Membership:
-    """Deactivate or reactivate a staff member's access to this clinic.
+def membership_set_active(*, actor: Actor, membership: Membership, active: bool) -> bool:
+    """Deactivate or reactivate a staff member's access to this clinic; False if it
+    already was (a second tab, a colleague meanwhile): nothing is written, or audited.
 
     Access ends at once: every request looks the membership up again. The account
     itself is left alone (the person may work at another clinic, or be a patient). This
@@ -178,6 +179,10 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
     invitations the member made.
     """
     _guard_not_self(actor, membership)
+    current = Membership.objects.select_for_update().values_list("is_active", flat=True)
+    if current.get(pk=membership.pk) == active:
+        membership.is_active = active
+        return False
     _guard_an_admin_stays(
         actor, membership, stays_admin=active or membership.role != Membership.Role.ADMIN
     )
@@ -190,7 +195,7 @@ def membership_set_active(*, actor: Actor, membership: Membership, active: bool)
     action = "staff.reactivate" if active else "staff.deactivate"
     audit.record(actor, action, obj=membership, target_user=membership.user)
     _revoke_invitations_made_by(actor, membership)
-    return membership
+    return True
 
 
 def _revoke_invitations_made_by(actor: Actor, membership: Membership) -> None:

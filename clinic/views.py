@@ -199,6 +199,30 @@ def staff_confirm(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     return _staff_confirm_page(request, membership, action)
 
 
+def _staff_act(
+    actor: Actor, membership: Membership, action: str, form: RoleForm
+) -> tuple[int, str]:
+    """Do one of the staff list's actions; what to tell the admin, and how loudly."""
+    user = membership.user
+    if action == "role":
+        membership_change_role(actor=actor, membership=membership, **form.cleaned_data)
+        role = membership.get_role_display()
+        return messages.SUCCESS, _("{user} is now {role}.").format(user=user, role=role)
+    if action == "reset_2fa":
+        member_reset_two_factor(actor=actor, membership=membership)
+        return messages.SUCCESS, _(
+            "{user}'s two-factor sign-in was reset. They set it up again after their next "
+            "sign-in with their password. The e-mail telling them is queued."
+        ).format(user=user)
+    active = action == "reactivate"
+    if not membership_set_active(actor=actor, membership=membership, active=active):
+        # A second tab, or a colleague, did it meanwhile.
+        again = _("{user} is already active.") if active else _("{user} is already deactivated.")
+        return messages.INFO, again.format(user=user)
+    done = _("{user} was reactivated.") if active else _("{user} was deactivated.")
+    return messages.SUCCESS, done.format(user=user)
+
+
 @require_POST
 @permissions.staff_required("staff.manage")
 @once.replays
@@ -209,51 +233,33 @@ def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
     action = request.POST.get("action", "")
     if action in STAFF_CONFIRMED and request.POST.get("confirm") != "1":
         return _staff_confirm_page(request, membership, action)
+    form = RoleForm(request.POST)
+    if action == "role":
+        if not form.is_valid():
+            messages.error(request, _("Choose a valid role."))
+            return redirect("staff_list")
+    elif action not in {"deactivate", "reactivate", "reset_2fa"}:
+        messages.error(request, _("Unknown action."))
+        return redirect("staff_list")
+    said: list[tuple[int, str]] = []
+
+    def write() -> str:
+        # Saved once, every action: a double click's second sending would deactivate
+        # again (a second audit record), or find no second factor left to reset and tell
+        # the admin the reset failed.
+        said.append(_staff_act(request.actor, membership, action, form))
+        return reverse("staff_list")
+
     try:
-        if action == "role":
-            form = RoleForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Choose a valid role."))
-                return redirect("staff_list")
-            membership_change_role(actor=request.actor, membership=membership, **form.cleaned_data)
-            messages.success(
-                request,
-                _("{user} is now {role}.").format(
-                    user=membership.user, role=membership.get_role_display()
-                ),
-            )
-        elif action in {"deactivate", "reactivate"}:
-            membership_set_active(
-                actor=request.actor, membership=membership, active=action == "reactivate"
-            )
-            done = (
-                _("{user} was reactivated.")
-                if action == "reactivate"
-                else _("{user} was deactivated.")
-            )
-            messages.success(request, done.format(user=membership.user))
-        elif action == "reset_2fa":
-
-            def reset() -> str:
-                member_reset_two_factor(actor=request.actor, membership=membership)
-                return reverse("staff_list")
-
-            # Saved once: a double click's second sending finds no second factor left to
-            # reset, and would tell the admin the reset failed.
-            return once.saved_once(
-                request,
-                reset,
-                _(
-                    "{user}'s two-factor sign-in was reset. They set it up again "
-                    "after their next sign-in with their password. The e-mail telling "
-                    "them is queued."
-                ).format(user=membership.user),
-            )
-        else:
-            messages.error(request, _("Unknown action."))
+        location, first = once.send_once(once.page_key(request), write)
     except StaffError as error:
         messages.error(request, str(error))
-    return redirect("staff_list")
+        return redirect("staff_list")
+    if first:
+        messages.add_message(request, *said[0])
+    else:
+        messages.info(request, once.ALREADY_SAVED)
+    return redirect(location)
 
 
 @require_POST

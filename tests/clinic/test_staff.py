@@ -731,3 +731,45 @@ def test_a_double_click_on_reset_two_factor_is_not_reported_as_a_failure(
         TOTP.activate(clinician_a, generate_totp_secret())  # for the page's turn
     assert AuditEvent.objects.filter(action="mfa.reset").count() == 2
     assert OutgoingEmail.objects.filter(kind="mfa_reset").count() == 2
+
+
+def test_a_double_click_on_deactivate_is_saved_once(as_admin_a, clinician_a):
+    """The Deactivate page now carries a once token, but staff_update records no sending
+    for a deactivation: the second sending of the same page deactivates again, says
+    "was deactivated" a second time and writes a second staff.deactivate to the audit
+    trail, where a double click on Reset two-factor says "sent twice" and writes one."""
+    import re
+
+    membership = Membership.objects.get(user=clinician_a)
+    asked = as_admin_a.get(f"/portal/staff/{membership.uuid}/confirm/?action=deactivate")
+    token = re.search(r'name="once" value="([^"]+)"', asked.content.decode()).group(1)
+    sending = {"action": "deactivate", "confirm": "1", "once": token}
+    as_admin_a.post(f"/portal/staff/{membership.uuid}/", sending)
+    second = as_admin_a.post(f"/portal/staff/{membership.uuid}/", sending, follow=True)
+    assert AuditEvent.objects.filter(action="staff.deactivate").count() == 1
+    assert "sent twice" in html.unescape(second.content.decode())
+
+
+def test_deactivate_sent_from_a_second_tab_says_it_was_already_done(as_admin_a, clinician_a):
+    """Two tabs open on the Deactivate page (two tokens): the second sending deactivated
+    again, with a second staff.deactivate in the audit trail and "was deactivated"."""
+    import re
+
+    membership = Membership.objects.get(user=clinician_a)
+    tokens = [
+        re.search(
+            r'name="once" value="([^"]+)"',
+            as_admin_a.get(
+                f"/portal/staff/{membership.uuid}/confirm/?action=deactivate"
+            ).content.decode(),
+        ).group(1)
+        for _tab in range(2)
+    ]
+    for token in tokens:
+        last = as_admin_a.post(
+            f"/portal/staff/{membership.uuid}/",
+            {"action": "deactivate", "confirm": "1", "once": token},
+            follow=True,
+        )
+    assert AuditEvent.objects.filter(action="staff.deactivate").count() == 1
+    assert "is already deactivated" in html.unescape(last.content.decode())
