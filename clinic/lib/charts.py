@@ -225,14 +225,15 @@ class _Frame:
 
     def xs(self, days: Sequence[date | None]) -> tuple[list[float], bool]:
         """Each point's x, and whether they are placed by date: in proportion to the days
-        between them when every point has a day and they span more than one, else in
-        equal slots. The ends keep the half slot equal slots have, so two points sit
-        where they always did."""
+        between them when every point has a day, else in equal slots. The ends keep the
+        half slot equal slots have, so two points days apart sit where they always did."""
         count = len(days)
         known = [day for day in days if day is not None]
-        if len(known) < count or len(set(known)) < 2:
+        if not known or len(known) < count:
             return [self.x(index, count) for index in range(count)], False
         first, span = min(known), (max(known) - min(known)).days
+        if not span:  # all on one day: one x, in the middle, as a lone point is
+            return [self.x(0, 1)] * count, True
         margin = self.slot(count) / 2
         width = self.right - self.left - 2 * margin
         return [self.left + margin + (day - first).days / span * width for day in known], True

@@ -383,12 +383,17 @@ def morning_check(request: HttpRequest) -> HttpResponse:
 
 def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
     """The weekly chart in plain words for the patient (the general sentence spoke of
-    "entries" and averages to a tenth of a percent). None while no week had a plan."""
-    shares = [week.percent for week in weeks if week.percent is not None]
+    "entries" and averages to a tenth of a percent). The weeks are whole ones: this week,
+    last, has only begun (on a Monday morning it read as a week missed). None while no
+    week had a plan."""
+    *whole, this_week = weeks
+    shares = [week.percent for week in whole if week.percent is not None]
     if not shares:
-        return None
-    if len(shares) == 1:
-        return _("You have done {percent}% of your plan so far.").format(percent=shares[0])
+        if this_week.percent is None:
+            return None
+        return _("You have done {percent}% of this week's plan so far.").format(
+            percent=this_week.percent
+        )
     good = sum(1 for share in shares if share >= WEEKLY_TARGET)
     return " ".join(
         [

@@ -405,12 +405,6 @@ def test_dated_labels_never_overlap_where_sessions_crowd_together():
     assert len(shown) >= 3
 
 
-def test_two_readings_on_one_day_fall_back_to_even_spacing():
-    root = parse(line_chart(dated((3, 6), (3, 5)), title="Pain", y_min=0, y_max=10))
-    first, second = (x_of(dot, "cx") for dot in root.iter(f"{SVG}circle"))
-    assert first < second
-
-
 def test_invalid_scales_are_a_programming_error():
     with pytest.raises(ValueError):
         line_chart(weeks(1), title="Pain", y_min=10, y_max=10)
@@ -524,3 +518,23 @@ def test_a_short_title_stays_on_one_line_and_the_chart_keeps_its_height():
     root = parse(line_chart(weeks(3, 4), title="Pain", y_min=0, y_max=10))
     assert title_lines(root) == ["Pain"]
     assert root.get("height") == "240"
+
+
+def test_points_all_logged_on_one_day_are_not_spread_out_as_if_days_apart():
+    """Two sessions logged on the same day (pain 6 in the morning, 2 at night) are drawn
+    in equal slots a third of the chart apart, labelled "1 Mar" and "1 Mar", a line
+    falling across the chart like a trend over days; add one session on 2 Mar and the
+    same two points stack on one x. Points placed by date are placed by date whether they
+    span one day or more."""
+    import re
+
+    day = date(2026, 3, 1)
+    chart = line_chart(
+        [Point("1 Mar", 6, day=day), Point("1 Mar", 2, day=day)],
+        title="Pain",
+        y_min=0,
+        y_max=10,
+        higher_is_better=False,
+    )
+    dots = re.findall(r'<circle cx="([\d.]+)%"', chart.svg)
+    assert len(dots) == 2 and dots[0] == dots[1]

@@ -888,8 +888,11 @@ def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
         ]
 
     assert _weeks_in_words(weeks((0, 0), (0, 0))) is None
-    assert _weeks_in_words(weeks((0, 0), (3, 10))) == "You have done 30% of your plan so far."
-    assert _weeks_in_words(weeks((0, 0), (9, 10), (5, 10), (8, 10))) == (
+    assert _weeks_in_words(weeks((0, 0), (3, 10))) == (
+        "You have done 30% of this week's plan so far."
+    )
+    # This week (the last) has only begun: the whole weeks before it are counted.
+    assert _weeks_in_words(weeks((0, 0), (9, 10), (5, 10), (8, 10), (0, 2))) == (
         "On average you did 73% of your plan each week. You did 80% or more in 2 of 3 weeks."
     )
 
@@ -897,4 +900,23 @@ def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
 def test_the_progress_page_shows_the_plain_sentence(as_patient_a1, program_a1):
     post_session(as_patient_a1, program_a1)
     page = as_patient_a1.get("/me/progress/").content.decode()
-    assert "of your plan so far." in page and "entries" not in page
+    assert "of this week&#x27;s plan so far." in page and "entries" not in page
+
+
+def test_the_plain_sentence_does_not_count_a_week_that_has_only_begun():
+    """by_week ends with the current week, counted up to and including today. On a
+    Monday before the patient has logged, a patient who did every session of three
+    whole weeks read "On average you did 75% of your plan each week. You did 80% or more
+    in 3 of 4 weeks.": a week one morning old counted as a week missed."""
+    from patients.adherence import Period
+    from patients.views.patient_area import _weeks_in_words
+
+    monday = date(2026, 11, 2)
+    weeks = [
+        *(Period(start=monday + timedelta(weeks=n), done=7, prescribed=7) for n in range(3)),
+        # This week so far: today's session prescribed, not done yet.
+        Period(start=monday + timedelta(weeks=3), done=0, prescribed=1),
+    ]
+    sentence = _weeks_in_words(weeks)
+    assert "3 of 4 weeks" not in sentence
+    assert "On average you did 100%" in sentence
