@@ -218,6 +218,7 @@ def program_save_as_template(request: HttpRequest, patient_uuid, program_uuid) -
             "A template is seen by everyone in your clinic: give it a name without the "
             "patient's name."
         )
+        audit.record(request.actor, "patient.view", patient=patient, obj=patient)
         return render(
             request,
             "clinician/program_save_as_template.html",

@@ -140,6 +140,12 @@ def test_a_refused_template_name_shows_the_form_again_with_what_was_typed(
     assert 'aria-invalid="true"' in page and 'aria-describedby="template-title-error"' in page
     assert f'action="{_url(program_a1)}"' in page and 'name="once"' in page
     assert not Program.objects.filter(is_template=True, title__contains="nights").exists()
+    # The page shows the patient's program and a title that names them: a read, audited.
+    from clinic.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        action="patient.view", patient_uuid=program_a1.assignment.patient.uuid
+    ).exists()
     # A double click sends it twice: refused twice, still nothing saved.
     again = as_clinician_a.post(_url(program_a1), {"title": typed})
     assert again.status_code == 200
