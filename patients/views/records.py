@@ -340,7 +340,14 @@ def _sessions(patient: Patient):
     return (
         SessionLog.objects.filter(patient=patient)
         .prefetch_related(
-            Prefetch("entries", queryset=SessionEntry.objects.select_related("exercise"))
+            Prefetch(
+                "entries",
+                # Only the exercise's name is shown: its other columns (dosage, cautions,
+                # pictures) are many, and a timeline loads one per exercise done.
+                queryset=SessionEntry.objects.select_related("exercise").only(
+                    "session", "exercise__name", "sets_done", "reps_done"
+                ),
+            )
         )
         .order_by("-performed_on", "-logged_at", "-id")
     )
