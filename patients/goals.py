@@ -118,6 +118,8 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
         for goal in goals:
             if goal.closed_on and goal.closed_on > until:
                 goal.status, goal.closed_on = Goal.Status.OPEN, None
+    if not goals:
+        return []
     codes = {goal.tracks for goal in goals if goal.tracks}
     if PSFS_ACTIVITY in codes:
         codes.add("psfs")
