@@ -104,25 +104,28 @@ def windows(
     lengths: tuple[int, ...],
     today: date | None = None,
     prescriptions: Prescriptions | None = None,
+    done_on: dict[date, int] | None = None,
 ) -> dict[int, Period]:
     """window() for several lengths at once, from one read of the sessions done per day
-    and one `prescriptions` (the patient's revisions, read once)."""
+    and one `prescriptions` (the patient's revisions, read once). `done_on`: exercises
+    done per day, from a caller that has read at least the longest window's sessions."""
     today = today or patient_today(patient)
     end = today - timedelta(days=1)
-    done_on = dict(
-        SessionLog.objects.filter(
-            patient=patient, performed_on__range=(today - timedelta(days=max(lengths)), end)
+    if done_on is None:
+        done_on = dict(
+            SessionLog.objects.filter(
+                patient=patient, performed_on__range=(today - timedelta(days=max(lengths)), end)
+            )
+            .values_list("performed_on")
+            .annotate(total=Sum("exercises_done"))
+            .order_by()
         )
-        .values_list("performed_on")
-        .annotate(total=Sum("exercises_done"))
-        .order_by()
-    )
     prescriptions = prescriptions or Prescriptions(patient, _tz(patient))
     out = {}
     for days in lengths:
         start = today - timedelta(days=days)
         prescribed = sum(prescriptions.on(start + timedelta(days=i)) for i in range(days))
-        done = sum(total or 0 for day, total in done_on.items() if day >= start)
+        done = sum(total or 0 for day, total in done_on.items() if start <= day <= end)
         out[days] = Period(start=start, done=done, prescribed=round(prescribed, 2))
     return out
 

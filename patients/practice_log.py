@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import EllipsisType
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef
@@ -482,6 +483,7 @@ def flag_check_inactive(
     *,
     current: tuple[Program | None, list[ProgramItem]] | None = None,
     prescriptions: Prescriptions | None = None,
+    last: date | EllipsisType | None = ...,
 ) -> bool:
     """Raise the inactivity flag when the patient has let INACTIVE_DUE_DAYS days' worth of
     prescribed sessions go by since their last session (or since their program began),
@@ -489,7 +491,8 @@ def flag_check_inactive(
     the weekend, and a "3 days a week" patient has the week to fit them in.
 
     The chart, which has read them already, passes the current program with its items
-    (`current`) and the patient's `prescriptions`."""
+    (`current`), the patient's `prescriptions` and the day of their `last` session (None:
+    none yet)."""
     today = today or patient_today(patient)
     if current is None:
         program = current_program(patient)
@@ -501,12 +504,13 @@ def flag_check_inactive(
     if not due_days_a_week:
         return False
     per_due_day = prescribed_per_week(items) / due_days_a_week
-    last = (
-        SessionLog.objects.filter(patient=patient)
-        .order_by("-performed_on")
-        .values_list("performed_on", flat=True)
-        .first()
-    )
+    if last is ...:
+        last = (
+            SessionLog.objects.filter(patient=patient)
+            .order_by("-performed_on")
+            .values_list("performed_on", flat=True)
+            .first()
+        )
     prescriptions = prescriptions or Prescriptions(patient, patient.tzinfo)
     first = max(
         last + timedelta(days=1) if last else today - INACTIVE_LOOKBACK, today - INACTIVE_LOOKBACK

@@ -213,10 +213,18 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     items = list(current.items.select_related("exercise__harder")) if current else []
     # What was prescribed on each day, for the inactivity check and the adherence windows.
     prescriptions = adherence.Prescriptions(patient, patient.tzinfo) if clinical else None
+    # The latest sessions, newest first, and one more than the timeline shows: whether to
+    # link to the page with all of them.
+    sessions = list(_sessions(patient)[: TIMELINE_LENGTH + 1]) if clinical else []
     if patient.is_active and prescriptions is not None:
         # A time-based rule, also swept daily by `raise_flags`: checked here as well so the
         # clinician never sees a chart that is missing a flag the sweep has not raised yet.
-        flag_check_inactive(patient, current=(current, items), prescriptions=prescriptions)
+        flag_check_inactive(
+            patient,
+            current=(current, items),
+            prescriptions=prescriptions,
+            last=sessions[0].performed_on if sessions else None,
+        )
     per_session, per_day = estimate_minutes(items)
     context = {
         "patient": patient,
@@ -238,7 +246,7 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
             "clinic_id", "title"
         )
     if prescriptions is not None:  # clinical staff
-        context.update(_progress_context(patient, prescriptions))
+        context.update(_progress_context(patient, prescriptions, sessions))
         context.update(progress_figures(patient))
         context.update(_intake_context(request, patient, current, items))
     return render(request, "clinician/patient_chart.html", context)
@@ -382,23 +390,31 @@ def patient_sessions(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     )
 
 
-def _progress_context(patient: Patient, prescriptions: adherence.Prescriptions) -> dict:
-    """Adherence, recent sessions, pain trend and flags for the chart's Progress section."""
+def _progress_context(
+    patient: Patient, prescriptions: adherence.Prescriptions, sessions: list[SessionLog]
+) -> dict:
+    """Adherence, recent sessions, pain trend and flags for the chart's Progress section.
+    `sessions`: the latest, newest first, one more than the timeline shows."""
     today = adherence.patient_today(patient)
-    # One more than is shown: whether to link to the page with all of them.
-    sessions = list(_sessions(patient)[: TIMELINE_LENGTH + 1])
     since = today - timedelta(weeks=8)
-    pains = list(
-        SessionLog.objects.filter(patient=patient, pain__isnull=False, performed_on__gte=since)
+    # One read of the last 8 weeks for the pain chart and the adherence windows, whose 28
+    # days lie within them.
+    recent = (
+        SessionLog.objects.filter(patient=patient, performed_on__gte=since)
         .order_by("performed_on", "logged_at")
-        .values_list("performed_on", "pain")
+        .values_list("performed_on", "pain", "exercises_done")
     )
+    pains, done_on = [], {}
+    for day, pain, done in recent:
+        if pain is not None:
+            pains.append((day, pain))
+        done_on[day] = done_on.get(day, 0) + done
     # Every open flag (each needs a decision; none may fall off the chart, whatever the
     # database does with NULLs in a sort), and the latest reviews.
     flags = patient.flags.select_related("reviewed_by")
     open_flags = list(flags.filter(reviewed_at__isnull=True).order_by("-raised_on", "-id"))
     reviewed = list(flags.filter(reviewed_at__isnull=False).order_by("-reviewed_at", "-id")[:5])
-    periods = adherence.windows(patient, (7, 28), today, prescriptions)
+    periods = adherence.windows(patient, (7, 28), today, prescriptions, done_on=done_on)
     return {
         "adherence_7": periods[7],
         "adherence_28": periods[28],
