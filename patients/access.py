@@ -25,13 +25,21 @@ def ensure_same_clinic(actor: Actor, patient: Patient) -> None:
 
 
 def patient_or_404(
-    request: HttpRequest, patient_uuid, *, archived_changes: bool = False
+    request: HttpRequest,
+    patient_uuid,
+    *,
+    archived_changes: bool = False,
+    also: tuple[str, ...] = (),
 ) -> Patient:
     """The patient; for a POST, only while their record is active: an archived record is
     read-only until restored (ReadOnlyRecord), unless the view says `archived_changes`
-    (restoring it; a report, which reads the record)."""
+    (restoring it; a report, which reads the record). `also`: one-to-one parts of the
+    record (such as "intake") read in the same query; a missing one reads as None through
+    getattr(patient, name, None)."""
     patient = permissions.get_in_clinic_or_404(
-        request, Patient.objects.select_related("clinic", "clinician", "user"), patient_uuid
+        request,
+        Patient.objects.select_related("clinic", "clinician", "user", *also),
+        patient_uuid,
     )
     if request.method == "POST" and not patient.is_active and not archived_changes:
         raise permissions.ReadOnlyRecord(

@@ -37,7 +37,6 @@ from patients.models import (
     OutcomeResponse,
     Patient,
     RedFlagScreen,
-    ReminderSetting,
     SessionEntry,
     SessionLog,
 )
@@ -193,9 +192,11 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     """The patient's record. Its clinical parts (progress, flags, measures) only for staff
     with `clinical.view`; front desk sees details, login, the program's name and handouts."""
-    patient = patient_or_404(request, patient_uuid)
-    _audit_read(request, "patient.view", patient)
     clinical = _clinical(request)
+    # The intake (for clinical staff) and the reminder setting come with the patient.
+    also = ("reminders", "intake") if clinical else ("reminders",)
+    patient = patient_or_404(request, patient_uuid, also=also)
+    _audit_read(request, "patient.view", patient)
     links = list(
         Invitation.objects.for_patient(patient)
         .usable()
@@ -229,7 +230,7 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     context = {
         "patient": patient,
         "links": links,
-        "reminders": ReminderSetting.objects.filter(patient=patient).first(),
+        "reminders": getattr(patient, "reminders", None),
         "reminder_times": REMINDER_TIMES,
         "emails": _emails(request, patient),
         "email_trouble_days": EMAIL_TROUBLE_DAYS,
@@ -277,7 +278,7 @@ def _emails(request: HttpRequest, patient: Patient) -> list[OutgoingEmail]:
 
 def _intake_context(request: HttpRequest, patient: Patient, program, items: list) -> dict:
     """The intake card, and the program's conflicts with the patient's precautions."""
-    intake = Intake.objects.filter(patient=patient).first()
+    intake = getattr(patient, "intake", None)
     codes = intake_precautions(intake)
     stage = intake.stage_on(adherence.patient_today(patient)) if intake else ""
     context = {
