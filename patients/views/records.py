@@ -412,9 +412,20 @@ def _progress_context(
         done_on[day] = done_on.get(day, 0) + done
     # Every open flag (each needs a decision; none may fall off the chart, whatever the
     # database does with NULLs in a sort), and the latest reviews.
+    # One query: the open ones and the ids of the latest reviews.
     flags = patient.flags.select_related("reviewed_by")
-    open_flags = list(flags.filter(reviewed_at__isnull=True).order_by("-raised_on", "-id"))
-    reviewed = list(flags.filter(reviewed_at__isnull=False).order_by("-reviewed_at", "-id")[:5])
+    latest_reviews = flags.filter(reviewed_at__isnull=False).order_by("-reviewed_at", "-id")
+    both = list(
+        flags.filter(
+            Q(reviewed_at__isnull=True) | Q(pk__in=Subquery(latest_reviews.values("pk")[:5]))
+        ).order_by("-raised_on", "-id")
+    )
+    open_flags = [flag for flag in both if flag.reviewed_at is None]
+    reviewed = sorted(
+        (flag for flag in both if flag.reviewed_at is not None),
+        key=lambda flag: (flag.reviewed_at, flag.pk),
+        reverse=True,
+    )
     periods = adherence.windows(patient, (7, 28), today, prescriptions, done_on=done_on)
     return {
         "adherence_7": periods[7],
