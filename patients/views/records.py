@@ -243,8 +243,11 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         "clinical": clinical,
     }
     if role_can(request.membership.role, "programs.edit"):
-        context["templates"] = Program.objects.templates_for(request.clinic.pk).order_by(
-            "clinic_id", "title"
+        # The menu shows only their names: no model rows for its many templates.
+        context["templates"] = list(
+            Program.objects.templates_for(request.clinic.pk)
+            .order_by("clinic_id", "title")
+            .values("uuid", "title", "clinic_id")
         )
     if prescriptions is not None:  # clinical staff
         context.update(_progress_context(patient, prescriptions, sessions))
