@@ -73,6 +73,12 @@ def suggestions(
         and not item.exercise.harder.is_archived
         and item.exercise.progress_when in THRESHOLDS
     ]
+    # An item's window must lie within the patient's time with the program (a program
+    # started last week has earned nothing yet): checked before anything is read.
+    started = _started_on(patient, program)
+    items = [
+        item for item in items if started is not None and started <= _window_start(item, today)
+    ]
     if not items:
         return []
     ruled_out = {
@@ -99,16 +105,13 @@ def suggestions(
             compared=MorningCheck.Compared.WORSE,
         ).values_list("checked_on", flat=True)
     )
-    started = _started_on(patient, program)
     found = []
     for item in items:
         harder = item.exercise.harder
         if harder.pk in in_program or harder.pk in ruled_out:
             continue
         threshold = THRESHOLDS[item.exercise.progress_when]
-        start = today - timedelta(days=threshold.days - 1)
-        if started is None or started > start:
-            continue
+        start = _window_start(item, today)
         if threshold.mornings_no_worse and any(day >= start for day in worse_mornings):
             continue
         mine = [
@@ -136,6 +139,11 @@ def suggestions(
             )
         )
     return found
+
+
+def _window_start(item, today: date) -> date:
+    """The first day of the item's rule window ending today."""
+    return today - timedelta(days=THRESHOLDS[item.exercise.progress_when].days - 1)
 
 
 def _started_on(patient: Patient, program: Program) -> date | None:

@@ -100,13 +100,19 @@ def test_one_painful_session_or_a_worse_morning_holds_it_back(patient_a1, tilt_p
     assert suggestions(patient_a1, tilt_program) == []
 
 
-def test_a_program_younger_than_the_rule_is_not_judged(patient_a1, tilt_program):
+def test_a_program_younger_than_the_rule_is_not_judged(
+    patient_a1, tilt_program, django_assert_num_queries
+):
     log_days(patient_a1, tilt_program, 5)
     PatientProgram.objects.filter(program=tilt_program).update(
         assigned_at=tilt_program.assignment.assigned_at + timedelta(days=6)
     )
     tilt_program.refresh_from_db()
     assert suggestions(patient_a1, tilt_program) == []
+    # Nor are the patient's logs read for it (the chart passes the items it has read).
+    items = list(tilt_program.items.select_related("exercise__harder"))
+    with django_assert_num_queries(0):
+        assert suggestions(patient_a1, tilt_program, items=items) == []
 
 
 def test_a_harder_version_the_precautions_rule_out_is_not_suggested(patient_a1, tilt_program):
