@@ -108,10 +108,17 @@ class GoalProgress:
         return self.goal.status == Goal.Status.OPEN and self.goal.target_on < self.today
 
 
-def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgress]:
+def goal_progress(
+    patient: Patient,
+    until: date | None = None,
+    *,
+    read: tuple[list[OutcomeResponse], list[Measurement]] | None = None,
+) -> list[GoalProgress]:
     """The patient's goals with the latest value of what each tracks (three queries).
     `until`: as they stood at the end of that day (a report of an earlier period): goals
-    set by then, values taken by then, and a goal closed later still open."""
+    set by then, values taken by then, and a goal closed later still open. `read`: every
+    response and every current measurement (with its visit) of the patient, from a page
+    that has read them (the chart): then the goals are the one query."""
     goals = list(Goal.objects.filter(patient=patient))
     if until is not None:
         goals = [goal for goal in goals if adherence.day_of(patient, goal.created_at) <= until]
@@ -128,12 +135,8 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
     # Each activity goal's latest rating, by goal id.
     activity_latest: dict[int, tuple[float, date]] = {}
     activity_goals = [goal for goal in goals if goal.tracks == PSFS_ACTIVITY]
-    responses = OutcomeResponse.objects.filter(patient=patient, valid=True, code__in=codes)
-    measurements = Measurement.objects.current().filter(visit__patient=patient, code__in=measured)
-    if until is not None:
-        responses = responses.filter(completed_on__lte=until)
-        measurements = measurements.filter(visit__measured_on__lte=until)
-    for response in responses.order_by("completed_on", "created_at"):
+    responses, measurements = _values(patient, until, codes, measured, read)
+    for response in responses:
         latest[response.code] = (response.value, response.completed_on)
         if response.code == "psfs" and activity_goals:
             answers = response.answers if isinstance(response.answers, dict) else {}
@@ -144,11 +147,7 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
                         activity_latest[goal.pk] = (float(rating), response.completed_on)
     # Per slot, of the measures whose readings depend on their zero point.
     zeroed: dict[str, list[Measurement]] = {}
-    for measurement in (
-        measurements.select_related("visit")
-        # In the order the visits were made: a correction is a newer row of an older visit.
-        .order_by("visit__measured_on", "visit__created_at", "visit_id")
-    ):
+    for measurement in measurements:
         key = slot_key(BY_CODE[measurement.code], measurement.side)
         latest[key] = (float(measurement.value), measurement.visit.measured_on)
         if BY_CODE[measurement.code].zeroed:
@@ -184,6 +183,43 @@ def goal_progress(patient: Patient, until: date | None = None) -> list[GoalProgr
             )
         )
     return progress
+
+
+def _values(
+    patient: Patient,
+    until: date | None,
+    codes: set[str],
+    measured: set[str],
+    read: tuple[list[OutcomeResponse], list[Measurement]] | None,
+) -> tuple[list[OutcomeResponse], list[Measurement]]:
+    """The valid responses of `codes` in the order they were completed, and the current
+    measurements of `measured` in the order the visits were made (a correction is a newer
+    row of an older visit)."""
+    if read is not None and until is None:
+        responses, measurements = read
+        return (
+            sorted(
+                (r for r in responses if r.valid and r.code in codes),
+                key=lambda r: (r.completed_on, r.created_at),
+            ),
+            sorted(
+                (m for m in measurements if m.code in measured),
+                key=lambda m: (m.visit.measured_on, m.visit.created_at, m.visit_id),
+            ),
+        )
+    responses = OutcomeResponse.objects.filter(patient=patient, valid=True, code__in=codes)
+    measurements = Measurement.objects.current().filter(visit__patient=patient, code__in=measured)
+    if until is not None:
+        responses = responses.filter(completed_on__lte=until)
+        measurements = measurements.filter(visit__measured_on__lte=until)
+    return (
+        list(responses.order_by("completed_on", "created_at")),
+        list(
+            measurements.select_related("visit").order_by(
+                "visit__measured_on", "visit__created_at", "visit_id"
+            )
+        ),
+    )
 
 
 def _against_target(

@@ -57,6 +57,7 @@ def progress_figures(patient: Patient) -> dict:
     responses = list(OutcomeResponse.objects.filter(patient=patient).select_related("entered_by"))
     return {
         "measures": measure_summaries(measurements),
+        "measurements": measurements,
         "instruments": instrument_summaries(responses),
         "responses": responses,
         "open_assignments": list(OutcomeAssignment.objects.filter(patient=patient, response=None)),

@@ -251,8 +251,9 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         )
     if prescriptions is not None:  # clinical staff
         context.update(_progress_context(patient, prescriptions, sessions))
-        context.update(progress_figures(patient))
-        context.update(_intake_context(request, patient, current, items))
+        figures = progress_figures(patient)
+        context.update(figures)
+        context.update(_intake_context(request, patient, current, items, figures))
     return render(request, "clinician/patient_chart.html", context)
 
 
@@ -279,13 +280,18 @@ def _emails(request: HttpRequest, patient: Patient) -> list[OutgoingEmail]:
     )
 
 
-def _intake_context(request: HttpRequest, patient: Patient, program, items: list) -> dict:
-    """The intake card, and the program's conflicts with the patient's precautions."""
+def _intake_context(
+    request: HttpRequest, patient: Patient, program, items: list, figures: dict
+) -> dict:
+    """The intake card, the goals, and the program's conflicts with the patient's
+    precautions. `figures`: progress_figures(), whose scores and measurements the goals
+    and the pathways are judged by."""
+    responses = figures["responses"]
     intake = getattr(patient, "intake", None)
     codes = intake_precautions(intake)
     stage = intake.stage_on(adherence.patient_today(patient)) if intake else ""
     context = {
-        "goals": goal_progress(patient),
+        "goals": goal_progress(patient, read=(responses, figures["measurements"])),
         "last_discharge": Discharge.objects.filter(patient=patient)
         .select_related("maintenance")
         .first(),
@@ -299,7 +305,7 @@ def _intake_context(request: HttpRequest, patient: Patient, program, items: list
         "can_decide_precautions": role_can(request.membership.role, "programs.edit"),
     }
     if intake is not None:
-        context.update(_pathways_context(patient, intake, stage))
+        context.update(_pathways_context(intake, stage, responses))
     if program is not None:
         found, decided = program_conflicts(
             patient, program, [item.exercise for item in items], codes
@@ -318,15 +324,13 @@ def _intake_context(request: HttpRequest, patient: Patient, program, items: list
     return context
 
 
-def _pathways_context(patient: Patient, intake: Intake, stage: str) -> dict:
+def _pathways_context(intake: Intake, stage: str, responses: list[OutcomeResponse]) -> dict:
     """Condition pathways for the intake's body area, the best match first (STarT Back
-    group for the low back, else the stage)."""
-    sbst = (
-        OutcomeResponse.objects.filter(patient=patient, code="sbst", valid=True)
-        .order_by("-completed_on", "-created_at")
-        .values_list("band", flat=True)
-        .first()
-    ) or ""
+    group, from the latest valid STarT Back of the patient's `responses`, for the low
+    back; else the stage)."""
+    screens = [r for r in responses if r.code == "sbst" and r.valid]
+    latest = max(screens, key=lambda r: (r.completed_on, r.created_at), default=None)
+    sbst = (latest.band if latest else "") or ""
     found = pathways.suggested(intake.region, stage, sbst)
     by_key = {
         t.template_key: t
