@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -227,11 +227,14 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
             last=sessions[0].performed_on if sessions else None,
         )
     per_session, per_day = estimate_minutes(items)
+    reminders = getattr(patient, "reminders", None)
     context = {
         "patient": patient,
         "links": links,
-        "reminders": getattr(patient, "reminders", None),
+        "reminders": reminders,
         "reminder_times": REMINDER_TIMES,
+        # The time chosen in the menu (formatted once, not for each of its times).
+        "reminder_time": time_format(reminders.time_of_day, "H:i") if reminders else "18:00",
         "emails": _emails(request, patient),
         "email_trouble_days": EMAIL_TROUBLE_DAYS,
         "program": current,
