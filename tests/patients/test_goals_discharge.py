@@ -679,3 +679,44 @@ def test_a_spanish_patient_is_told_in_spanish_that_they_finished(
     page = client_for(patient_a1.user).get("/me/").content.decode()
     assert "Has terminado tu programa de ejercicios con" in page
     assert "Mira todo lo que has avanzado" in page
+
+
+def test_the_chart_judges_goals_by_what_it_read_as_goal_progress_does_by_its_own(
+    as_clinician_a, patient_a1, clinician_a
+):
+    """The chart hands goal_progress the scores and measurements it has read for its
+    Progress figures: a zeroed measure, a score, a PSFS activity and a plain goal come out
+    the same as from goal_progress's own queries."""
+    sit_reach_goal(patient_a1, clinician_a, 33, (40, 30, 23), (2, 34, 26), set_days_ago=39)
+    psfs(patient_a1, [3, 4, 5], days_ago=20)
+    psfs(patient_a1, [6, 4, 5], days_ago=3)
+    for day, value, valid in ((30, 6, True), (5, 2, True), (1, 9, False)):
+        OutcomeResponse.objects.create(
+            patient=patient_a1,
+            code="nprs",
+            answers=value,
+            value=value,
+            valid=valid,
+            completed_on=date.today() - timedelta(days=day),
+            source="clinician",
+        )
+    for text, tracks, target in (
+        ("Sit through a film", "nprs", 3),
+        ("Walking to the shops", "psfs_activity", 8),
+        ("Back to work", "", None),
+    ):
+        Goal.objects.create(
+            patient=patient_a1,
+            text=text,
+            tracks=tracks,
+            target=target,
+            target_on=date.today() + timedelta(days=30),
+        )
+    shown = as_clinician_a.get(chart(patient_a1)).context["goals"]
+    assert [(p.goal.text, p.latest, p.judged, p.reached) for p in shown] == [
+        ("Reach past my toes", 34.0, 31.0, False),
+        ("Sit through a film", 2.0, None, True),
+        ("Walking to the shops", 6.0, None, False),
+        ("Back to work", None, None, None),
+    ]
+    assert shown == goal_progress(patient_a1)
