@@ -12,8 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -373,14 +376,46 @@ def _sessions(patient: Patient):
 
 
 def _session_rows(patient: Patient, sessions: list[SessionLog]) -> list[tuple]:
-    """(session, its next-morning check) for each session."""
+    """(session, its next-morning check, how it felt, what was done) for each session:
+    the two lines written here, once per row, rather than by a dozen template tags."""
     mornings = {
         check.checked_on: check
         for check in MorningCheck.objects.filter(
             patient=patient, checked_on__in={s.performed_on + timedelta(days=1) for s in sessions}
         )
     }
-    return [(s, mornings.get(s.performed_on + timedelta(days=1))) for s in sessions]
+    return [
+        (s, mornings.get(s.performed_on + timedelta(days=1)), _felt(s), _done(s)) for s in sessions
+    ]
+
+
+def _felt(session: SessionLog) -> str:
+    return _("Pain %(pain)s/10 · effort %(effort)s/10") % {
+        "pain": "–" if session.pain is None else session.pain,
+        "effort": "–" if session.effort is None else session.effort,
+    }
+
+
+def _done(session: SessionLog) -> SafeString:
+    """Each exercise done, with the sets and reps the patient gave; else how many."""
+    entries = session.entries.all()
+    if not entries:
+        count = session.exercises_done
+        return format_html(
+            "{}",
+            ngettext("%(counter)s exercise", "%(counter)s exercises", count) % {"counter": count},
+        )
+    return format_html_join(", ", "{}{}", ((e.exercise.name, _amounts(e)) for e in entries))
+
+
+def _amounts(entry: SessionEntry) -> str:
+    sets, reps = entry.sets_done, entry.reps_done
+    amounts = []
+    if sets:
+        amounts.append(ngettext("%(sets)s sets", "%(sets)s sets", sets) % {"sets": sets})
+    if reps:
+        amounts.append(ngettext("%(reps)s reps", "%(reps)s reps", reps) % {"reps": reps})
+    return f" ({' × '.join(amounts)})" if amounts else ""
 
 
 @require_GET
