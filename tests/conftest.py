@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
@@ -31,6 +31,7 @@ from clinic.actors import Actor
 from clinic.models import Clinic, Membership, User
 from clinic.permissions import ACTIVE_CLINIC
 from patients.models import Patient
+from tests import migrated
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -465,15 +466,22 @@ def revise(program, membership, items: list, fields: dict | None = None) -> None
     program.refresh_from_db()
 
 
-def run_on_new_sqlite(tmp_path, module: str) -> tuple[subprocess.CompletedProcess, dict]:
+@pytest.fixture(scope="session")
+def new_sqlite(tmp_path_factory) -> Callable[[Path], Path]:
+    """Puts a newly migrated SQLite database at the path it is given (tests/migrated.py)."""
+    folder = migrated.run_folder(tmp_path_factory)
+    return lambda path: migrated.new_sqlite(folder, path)
+
+
+def run_on_new_sqlite(
+    new_sqlite, tmp_path, module: str
+) -> tuple[subprocess.CompletedProcess, dict]:
     """Run `python -m module` of ours against a newly migrated SQLite file of its own, as
     separate processes would meet it in production (the test's own database is one
     connection in one transaction). Returns the finished process and the JSON object its
     last output line holds."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'own.sqlite3'}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{new_sqlite(tmp_path / 'own.sqlite3')}"}
     env["MEDIA_ROOT"] = str(tmp_path / "media")
-    migrate = [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"]
-    subprocess.run(migrate, env=env, cwd=ROOT, check=True, timeout=180)  # noqa: S603
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", module],
         env=env,
@@ -795,6 +803,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if hasattr(session.config, "workeroutput"):  # an xdist worker: the controller reports
         session.config.workeroutput["leaking_lines"] = _leaking_lines()
         return
+    # Once every worker is done with it.
+    migrated.drop_postgres_template(migrated.run_folder(session.config._tmp_path_factory))
     lines = _WORKER_LEAKS + _leaking_lines()
     if lines:
         leaks = sorted({name for line in lines for name in leaked_patient_data(line)})

@@ -24,7 +24,6 @@ from contextlib import closing
 from pathlib import Path
 from types import SimpleNamespace
 
-import dj_database_url
 import psycopg
 import pytest
 from django.core.management import CommandError, call_command
@@ -32,6 +31,7 @@ from PIL import Image
 
 from clinic import backups
 from clinic.backups import HEADER_SIZE, TAG_SIZE, BackupError, DecryptingReader, EncryptingWriter
+from tests import migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = backups.generate_key()
@@ -197,10 +197,9 @@ def lines(path: Path) -> int:
 
 
 def drill(source: Site, target: Site, tmp_path: Path) -> None:
-    """Demo data and a logo upload; a backup while a patient keeps logging sessions; a
-    restore into an empty database and MEDIA_ROOT; then the restored copy is checked
-    against the source."""
-    source.ok("migrate", "--noinput", "-v0")
+    """On a migrated source, demo data and a logo upload; a backup while a patient keeps
+    logging sessions; a restore into an empty database and MEDIA_ROOT; then the restored
+    copy is checked against the source."""
     source.ok("seed_demo", "--clinics", "1", "--patients", "5", "--days", "10")
     picture = tmp_path / "logo.png"
     image = Image.new("RGB", (64, 64))
@@ -257,40 +256,32 @@ def drill(source: Site, target: Site, tmp_path: Path) -> None:
     assert tree(target.media) == tree(source.media)
 
 
-def test_sqlite_backup_under_concurrent_writes_restores_whole(tmp_path):
-    drill(sqlite_site(tmp_path / "source"), sqlite_site(tmp_path / "target"), tmp_path)
+def test_sqlite_backup_under_concurrent_writes_restores_whole(new_sqlite, tmp_path):
+    source = sqlite_site(tmp_path / "source")
+    new_sqlite(source.media.parent / "limber.sqlite3")
+    drill(source, sqlite_site(tmp_path / "target"), tmp_path)
 
 
 @pytest.fixture
-def postgres():
-    """The local PostgreSQL server (the suite's own, when DATABASE_URL names one)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        server = dj_database_url.parse(url)
-    else:
-        server = {"USER": os.environ.get("PGUSER", "postgres"), "PASSWORD": ""}
-        server |= {"HOST": "127.0.0.1", "PORT": 5432}
-    admin = psycopg.connect(
-        dbname="postgres",
-        user=server["USER"],
-        password=server["PASSWORD"] or None,
-        host=server["HOST"] or "127.0.0.1",
-        port=server["PORT"] or 5432,
-        autocommit=True,
-    )
+def postgres(tmp_path_factory):
+    """New databases on the local PostgreSQL server (the suite's own, when DATABASE_URL
+    names one): empty, or migrated."""
+    server = migrated.postgres_server()
+    admin = migrated.postgres_admin(server)
     made = []
 
-    def database(name: str) -> str:
+    def database(name: str, *, migrate: bool = False) -> str:
         assert name.startswith("limber_backup_")
         # Per run, so two suites on one server (SQLite and PostgreSQL side by side) never
         # drop each other's databases.
         name = f"{name}_{os.getpid()}"
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
+        if migrate:
+            migrated.new_postgres(migrated.run_folder(tmp_path_factory), admin, server, name)
+        else:
+            admin.execute(f'CREATE DATABASE "{name}"')
         made.append(name)
-        password = f":{server['PASSWORD']}" if server["PASSWORD"] else ""
-        host = server["HOST"] or "127.0.0.1"
-        return f"postgres://{server['USER']}{password}@{host}:{server['PORT'] or 5432}/{name}"
+        return migrated.postgres_url(server, name)
 
     yield database
     for name in made:
@@ -299,7 +290,7 @@ def postgres():
 
 
 def test_postgresql_backup_under_concurrent_writes_restores_whole(tmp_path, postgres):
-    source = Site(postgres("limber_backup_src"), tmp_path / "source-media")
+    source = Site(postgres("limber_backup_src", migrate=True), tmp_path / "source-media")
     target = Site(postgres("limber_backup_dst"), tmp_path / "target-media")
     drill(source, target, tmp_path)
 
@@ -308,11 +299,11 @@ def test_postgresql_backup_under_concurrent_writes_restores_whole(tmp_path, post
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory):
+def made(tmp_path_factory, new_sqlite):
     """A migrated SQLite site with a media file, backed up encrypted and in the clear."""
     folder = tmp_path_factory.mktemp("made")
     site = sqlite_site(folder / "site")
-    site.ok("migrate", "--noinput", "-v0")
+    new_sqlite(site.media.parent / "limber.sqlite3")
     (site.media / "clinic-logos").mkdir(parents=True)
     (site.media / "clinic-logos" / "logo.png").write_bytes(random.randbytes(1_500_000))
     encrypted, plain = folder / "backup.tar.enc", folder / "backup.tar"
@@ -886,8 +877,7 @@ def test_a_media_swap_that_fails_puts_the_old_media_back_and_keeps_the_new(
 def test_a_postgresql_restore_that_runs_out_of_disk_copying_media_changes_nothing(
     tmp_path, postgres
 ):
-    site = Site(postgres("limber_backup_full"), tmp_path / "media")
-    site.ok("migrate", "--noinput", "-v0")
+    site = Site(postgres("limber_backup_full", migrate=True), tmp_path / "media")
     (site.media / "clinic-logos").mkdir(parents=True)
     (site.media / "clinic-logos" / "logo.png").write_bytes(b"backed-up logo")
     site.ok("backup", "--output", str(tmp_path / "pg.tar.enc"))
@@ -929,8 +919,7 @@ def test_a_postgresql_load_that_fails_midway_leaves_the_database_as_it_was(tmp_p
     """The old tables are dropped and the dump loaded in one transaction: a dump that
     breaks off (or a server that runs out of disk) mid-load leaves the old database, not
     an empty one."""
-    site = Site(postgres("limber_backup_load"), tmp_path / "media")
-    site.ok("migrate", "--noinput", "-v0")
+    site = Site(postgres("limber_backup_load", migrate=True), tmp_path / "media")
     dumped = site.script(LOAD_A_DUMP, "dump", str(tmp_path))
     assert dumped.wait(timeout=300) == 0, dumped.communicate()
     dump = tmp_path / backups.DATABASE_FILES["postgresql"]

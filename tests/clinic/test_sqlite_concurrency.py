@@ -6,8 +6,8 @@ from __future__ import annotations
 from tests.conftest import run_on_new_sqlite
 
 
-def test_threads_writing_at_once_all_succeed(tmp_path):
-    done, result = run_on_new_sqlite(tmp_path, "tests.sqlite_concurrency")
+def test_threads_writing_at_once_all_succeed(new_sqlite, tmp_path):
+    done, result = run_on_new_sqlite(new_sqlite, tmp_path, "tests.sqlite_concurrency")
     # Eight patients logging three sessions each, eight program saves and eight invitation
     # accepts, at once.
     assert 500 not in result["statuses"], done.stderr[-3000:]

@@ -294,10 +294,11 @@ def test_each_scheduled_job_checks_the_database_connection_before_and_after(db, 
     assert checks == [0, 1, 1, 1]
 
 
-def test_the_worker_command_runs_a_task_in_its_own_process(tmp_path):
+def test_the_worker_command_runs_a_task_in_its_own_process(new_sqlite, tmp_path):
     """End to end: a fresh database, a task enqueued by one process, run by the real
     `db_worker` command in another."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}"}
+    database = new_sqlite(tmp_path / "worker.sqlite3")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
     manage = [sys.executable, str(ROOT / "manage.py")]
 
     def run(*args: str) -> str:
@@ -307,7 +308,6 @@ def test_the_worker_command_runs_a_task_in_its_own_process(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    run("migrate", "--noinput", "-v0")
     run("shell", "-c", "from clinic.tasks import housekeeping; housekeeping.enqueue()")
     run("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
     status = run(

@@ -234,8 +234,8 @@ def test_a_job_for_something_that_changed_meanwhile_stores_nothing_wrong(
     assert job.status == "failed" and not default_storage.exists(job.storage_name)
 
 
-def test_ten_people_asking_at_once_for_a_new_handout_cause_one_render(tmp_path):
-    done, result = run_on_new_sqlite(tmp_path, "tests.concurrent_downloads")
+def test_ten_people_asking_at_once_for_a_new_handout_cause_one_render(new_sqlite, tmp_path):
+    done, result = run_on_new_sqlite(new_sqlite, tmp_path, "tests.concurrent_downloads")
     assert result["errors"] == [] and result["statuses"] == [202] * 10, done.stderr[-3000:]
     assert (result["jobs"], result["tasks"]) == (1, 1)
 
