@@ -167,3 +167,23 @@ def test_an_english_readers_today_page_reads_no_translations(as_patient_a1, pati
     exercises = program.items.values_list("exercise_id", flat=True)
     spanish = ExerciseTranslation.objects.filter(language="es", exercise__in=exercises).first()
     assert spanish is not None and spanish.lay_name in page
+
+
+def test_a_staff_pages_membership_lookup_does_not_read_the_account_again(
+    as_clinician_a, clinician_a
+):
+    """The signed-in account is already loaded: the memberships' query selects their
+    clinics' columns, not the account's again, and each membership's user is that same
+    account."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import RequestFactory
+
+    from clinic.permissions import staff_memberships
+
+    (lookup,) = membership_queries(as_clinician_a, "get", "/portal/")
+    assert '"clinic_user"."password"' not in lookup and '"clinic_clinic"."name"' in lookup
+    request = RequestFactory().get("/portal/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    request.user = clinician_a
+    memberships = staff_memberships(request)
+    assert memberships and all(m.user is clinician_a for m in memberships)
