@@ -305,11 +305,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     # Files are written under a temporary name and renamed into place (clinic/storage.py).
     "default": {"BACKEND": "clinic.storage.AtomicFileSystemStorage"},
+    # Whitenoise's compressed, hashed files in production; each address worked out once.
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "clinic.storage.StaticFiles"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "clinic.storage.CompressedManifestStaticFiles"
         )
     },
 }
