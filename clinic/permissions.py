@@ -31,7 +31,7 @@ from clinic import audit
 from clinic.actors import Actor
 from clinic.capabilities import CAPABILITIES, capabilities_of
 from clinic.languages import patient_language
-from clinic.models import Membership
+from clinic.models import Membership, User
 from clinic.parsing import parse_uuid
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def staff_memberships(request: HttpRequest) -> list[Membership]:
         # The account is loaded already: joined again, its columns were a fifth of the
         # query's cost on every staff page.
         for membership in cached._limber_memberships:
-            membership.user = user
+            membership.user = cast(User, user)
         if user.is_authenticated:
             note_staff(request, bool(cached._limber_memberships))
     return cached._limber_memberships
