@@ -11,6 +11,7 @@ so it cannot hold anything of a patient or an account (no patient data in a cach
 from __future__ import annotations
 
 from django import template
+from django.core.signals import setting_changed
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
@@ -47,9 +48,11 @@ def fixed_include(name: str) -> SafeString:
 
 
 def forget(**kwargs) -> None:
-    """Drop what was made: a template edited under the development server."""
+    """Drop what was made: a template or catalogue edited under the development server,
+    or a setting changed (tests: another catalogue, URLconf or template)."""
     _links.clear()
     _fragments.clear()
 
 
 file_changed.connect(forget, dispatch_uid="clinic.templatetags.fixed")
+setting_changed.connect(forget, dispatch_uid="clinic.templatetags.fixed")

@@ -55,5 +55,15 @@ def test_a_fixed_fragment_is_the_include_in_the_readers_language(name, language)
 def test_only_fragments_declared_free_of_page_data_are_kept():
     """Made without the page's context and kept for everyone: a template that reads the
     page (messages, a patient, an account) is refused rather than kept."""
-    with pytest.raises(ValueError, match="_messages.html"):
+    with pytest.raises(ValueError, match=r"_messages\.html"):
         render("{% load fixed %}{% fixed_include '_messages.html' %}")
+
+
+def test_a_fragment_is_made_again_when_the_catalogues_change(settings):
+    """Another catalogue (a test's pseudo-translation) is read at once, not after a
+    restart."""
+    with translation.override("es"):
+        render("{% load fixed %}{% fixed_include '_session_timeout.html' %}")
+    assert fixed._fragments
+    settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
+    assert not fixed._fragments
