@@ -455,6 +455,12 @@ class MeasureSummary:
         return self.measure.zeroed and self.baseline.zero_point != self.latest.zero_point
 
 
+def pain_limited_shown(summaries: list[MeasureSummary]) -> bool:
+    """A value in the summary table carries the pain-limited mark, so the table needs its
+    key (only the baseline and the latest are shown)."""
+    return any(s.baseline.pain_limited or s.latest.pain_limited for s in summaries)
+
+
 def measure_summaries(measurements: list[Measurement]) -> list[MeasureSummary]:
     by_slot: dict[tuple[str, str], list[Measurement]] = {}
     for m in measurements:

@@ -26,7 +26,7 @@ from patients.goals import goal_progress
 from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
 from patients.models import Discharge, Measurement, OutcomeResponse, Patient, SessionLog
-from patients.outcomes import instrument_summaries, measure_summaries
+from patients.outcomes import instrument_summaries, measure_summaries, pain_limited_shown
 from patients.progress_charts import measure_chart, outcome_chart
 from patients.report_sheet import front_sheet
 from patients.schedule import week_start
@@ -228,6 +228,7 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
             if weeks
             else None,
             "measures": [(s, measure_chart(s), slot_label(s.measure, s.side)) for s in measures],
+            "pain_limited_shown": pain_limited_shown(measures),
             "instruments": [(s, outcome_chart(s)) for s in instruments],
         },
     )

@@ -39,6 +39,7 @@ from patients.outcomes import (
     measurement_correct,
     outcome_assign,
     outcome_schedule_end,
+    pain_limited_shown,
     visit_record,
 )
 from patients.progress_charts import measure_chart, outcome_chart
@@ -55,8 +56,10 @@ def progress_figures(patient: Patient) -> dict:
         Measurement.objects.current().filter(visit__patient=patient).select_related("visit")
     )
     responses = list(OutcomeResponse.objects.filter(patient=patient).select_related("entered_by"))
+    measures = measure_summaries(measurements)
     return {
-        "measures": measure_summaries(measurements),
+        "measures": measures,
+        "pain_limited_shown": pain_limited_shown(measures),
         "measurements": measurements,
         "instruments": instrument_summaries(responses),
         "responses": responses,

@@ -905,3 +905,23 @@ def test_the_measure_chart_spaces_visits_by_the_days_between_them(patient_a1, cl
     (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, 23), (40, 22, 23), (2, 25, 23))
     dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', measure_chart(summary).svg)]
     assert dots[2] - dots[1] == pytest.approx(19 * (dots[1] - dots[0]), rel=0.01)
+
+
+@pytest.mark.parametrize("marked", [False, True])
+def test_the_pain_limited_footnote_is_shown_only_beside_a_marked_value(
+    as_clinician_a, patient_a1, clinician_a, marked
+):
+    """The key "* pain-limited" stood under every measures table, explaining a mark that
+    was nowhere in it."""
+    from patients.reports import ReportRequest, report_html
+
+    extra = {"slr_left_pain": "on"} if marked else {}
+    record(as_clinician_a, patient_a1, BASE, slr_left="45", schober="3", **extra)
+    record(as_clinician_a, patient_a1, LATER, slr_left="60", schober="4")
+    measures_page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    chart_page = as_clinician_a.get(url(patient_a1)).content.decode()
+    period = ReportRequest(start=BASE, end=LATER, narrative="")
+    report = report_html(patient_a1, period, author=clinician_a, issued=LATER)
+    for html in (measures_page, chart_page, report):
+        assert "Straight leg raise" in html  # the table is there
+        assert ("* pain-limited" in html) is marked
