@@ -17,9 +17,11 @@ from datetime import timedelta
 from allauth.account.internal.stagekit import clear_login, stash_login
 from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clinic import audit, throttle
@@ -30,6 +32,14 @@ PAUSED = (
     "Too many wrong codes for this account. For your safety, two-factor sign-in is "
     "paused for 15 minutes. Then try again, or use one of your recovery codes."
 )
+
+
+def has_two_factor():
+    """For a Membership row (clinic.models.MEMBER_FIGURES): whether the member has set up a
+    second factor. The staff page offers "Reset two-factor" only to those who have."""
+    return Exists(Authenticator.objects.filter(user_id=OuterRef("user_id")))
+
+
 RESTART = "Too many wrong codes. Please sign in again with your password."
 REPLAYED = "That code was already used. Wait for the next one in your app."
 ATTEMPT_KEY = "limber_attempt"

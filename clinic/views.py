@@ -170,6 +170,13 @@ def _staff_confirm_page(request: HttpRequest, membership: Membership, action: st
         messages.info(request, _("{user} is already deactivated.").format(user=membership.user))
         return redirect("staff_list")
     membership = Membership.objects.with_figures().select_related("user").get(pk=membership.pk)
+    if action == "reset_2fa" and not membership.has_two_factor:
+        # Never set up, or reset meanwhile: nothing to ask about (the list offers no button).
+        messages.info(
+            request,
+            _("{user} has no two-factor sign-in to reset.").format(user=membership.user),
+        )
+        return redirect("staff_list")
     return render(
         request,
         "clinician/staff_confirm.html",

@@ -773,3 +773,22 @@ def test_deactivate_sent_from_a_second_tab_says_it_was_already_done(as_admin_a, 
         )
     assert AuditEvent.objects.filter(action="staff.deactivate").count() == 1
     assert "is already deactivated" in html.unescape(last.content.decode())
+
+
+def test_reset_two_factor_is_offered_only_for_a_colleague_who_has_it(
+    as_admin_a, clinician_a, admin_a
+):
+    """Before: every colleague's row had "Reset two-factor", and its page asked to reset a
+    second factor the colleague never set up, then failed when the admin confirmed."""
+    membership = Membership.objects.get(user=clinician_a)
+    confirm_url = f"/portal/staff/{membership.uuid}/confirm/?action=reset_2fa"
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    assert f'data-bs-target="#reset_2fa-{membership.uuid}"' not in listed
+    assert f'data-bs-target="#deactivate-{membership.uuid}"' in listed
+    asked = as_admin_a.get(confirm_url, follow=True)
+    assert asked.redirect_chain[-1][0] == "/portal/staff/"
+    assert "has no two-factor sign-in to reset" in html.unescape(asked.content.decode())
+    TOTP.activate(clinician_a, generate_totp_secret())
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    assert _staff_button(listed, "reset_2fa", membership).startswith("<a ")
+    assert as_admin_a.get(confirm_url).status_code == 200
