@@ -127,13 +127,16 @@ def report_request(patient: Patient, request: ReportRequest, *, author) -> Rende
             "narrative": request.narrative,
             "discharge": request.discharge,
             "issued": adherence.patient_today(patient).isoformat(),
+            # Signed as the author was named when they asked: their account may be renamed
+            # or deleted before the worker draws it.
+            "author": str(author),
         },
         patient_uuid=patient.uuid,
         requested_by=author,
     )
 
 
-def report_from_job(job: RenderJob) -> tuple[Patient, ReportRequest, object, date]:
+def report_from_job(job: RenderJob) -> tuple[Patient, ReportRequest, str, date]:
     """What report_html needs, read back from the job the web queued."""
     from django.contrib.auth import get_user_model
 
@@ -147,7 +150,9 @@ def report_from_job(job: RenderJob) -> tuple[Patient, ReportRequest, object, dat
         narrative=params["narrative"],
         discharge=params.get("discharge", ""),
     )
-    author = get_user_model().objects.filter(pk=job.requested_by_id).first()
+    author = params.get("author")
+    if author is None:  # queued before the name was kept with the job
+        author = str(get_user_model().objects.filter(pk=job.requested_by_id).first() or "")
     return patient, request, author, date.fromisoformat(params["issued"])
 
 

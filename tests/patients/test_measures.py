@@ -925,3 +925,22 @@ def test_the_pain_limited_footnote_is_shown_only_beside_a_marked_value(
     for html in (measures_page, chart_page, report):
         assert "Straight leg raise" in html  # the table is there
         assert ("* pain-limited" in html) is marked
+
+
+def test_a_report_is_signed_by_who_asked_for_it_though_their_account_is_gone_by_the_render(
+    patient_a1, clinician_a
+):
+    """Before: the worker read the author's account when it drew the report, so a report
+    asked for by an account deleted meanwhile was issued "by None"."""
+    from django.contrib.auth import get_user_model
+
+    from patients.reports import ReportRequest, report_from_job, report_html, report_request
+
+    period = ReportRequest(start=BASE, end=LATER, narrative="")
+    job = report_request(patient_a1, period, author=clinician_a)
+    get_user_model().objects.filter(pk=clinician_a.pk).delete()
+    job.refresh_from_db()
+    patient, request, author, issued = report_from_job(job)
+    html = " ".join(report_html(patient, request, author=author, issued=issued).split())
+    assert "None" not in html
+    assert f"by {clinician_a.full_name}" in html
