@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -43,7 +42,7 @@ def measure_chart(summary: MeasureSummary) -> Chart:
     label = slot_label(measure, summary.side)
     chart = line_chart(
         [
-            Point(date_format(m.visit.measured_on, "d M y"), y(m), day=m.visit.measured_on)
+            Point.on(m.visit.measured_on, y(m), year=True)
             for m in drawn
         ],
         title=(
@@ -95,7 +94,7 @@ def outcome_chart(summary: InstrumentSummary) -> Chart:
         band = (low, high, _("MDC ±{points} points").format(points=f"{instrument.mdc:g}"))
     return line_chart(
         [
-            Point(date_format(r.completed_on, "d M y"), r.value, day=r.completed_on)
+            Point.on(r.completed_on, r.value, year=True)
             for r in summary.series
         ],
         title=instrument.short_name,

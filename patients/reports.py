@@ -15,11 +15,10 @@ from datetime import date, timedelta
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.documents import request_render
-from clinic.lib.charts import Point, bar_chart
+from clinic.lib.charts import Point, bar_chart, day_label
 from clinic.models import RenderJob
 from patients import adherence
 from patients.goals import goal_progress
@@ -224,7 +223,7 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
             "sheet": sheet,
             "weeks": adherence.planned_or_done(weeks),
             "adherence_chart": bar_chart(
-                [Point(date_format(w.start, "d M"), w.percent) for w in weeks],
+                [Point(day_label(w.start), w.percent) for w in weeks],
                 title=_("Exercise sessions done, % of plan, by week"),
                 y_max=100,
                 unit="%",

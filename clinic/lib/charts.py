@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,6 +81,17 @@ class Point:
     label: str
     value: float | None
     day: date | None = None
+
+    @classmethod
+    def on(cls, day: date, value: float | None, *, year: bool = False) -> Point:
+        """A line chart's point for `day`, labelled with it (day_label)."""
+        return cls(day_label(day, year=year), value, day=day)
+
+
+def day_label(day: date, *, year: bool = False) -> str:
+    """A day as charts name it, as the tables beside them do: "5 Nov", or "5 Nov 26" when
+    the chart may span years."""
+    return date_format(day, "j M y" if year else "j M")
 
 
 @dataclass(frozen=True)

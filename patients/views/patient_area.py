@@ -18,14 +18,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, permissions, resume
-from clinic.lib.charts import Point, bar_chart, line_chart
+from clinic.lib.charts import Point, bar_chart, day_label, line_chart
 from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients import adherence
 from patients.adherence import patient_today
@@ -416,7 +416,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     patient = request.patient
     weeks = adherence.by_week(patient, PROGRESS_WEEKS)
     adherence_chart = bar_chart(
-        [Point(dateformat.format(w.start, "j M"), w.percent) for w in weeks],
+        [Point(day_label(w.start), w.percent) for w in weeks],
         title=_("Exercise sessions done, % of plan, by week"),
         y_max=100,
         unit="%",
@@ -433,7 +433,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         .values_list("performed_on", "pain")
     )
     pain_chart = line_chart(
-        [Point(dateformat.format(day, "j M"), pain, day=day) for day, pain in pains],
+        [Point.on(day, pain) for day, pain in pains],
         title=_("Pain during exercise (0 to 10)"),
         y_min=0,
         y_max=10,

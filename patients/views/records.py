@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils.formats import time_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
@@ -478,7 +478,7 @@ def _progress_context(
         "sessions": _session_rows(patient, sessions[:TIMELINE_LENGTH]),
         "more_sessions": len(sessions) > TIMELINE_LENGTH,
         "pain_chart": line_chart(
-            [Point(date_format(day, "d M"), pain, day=day) for day, pain in pains],
+            [Point.on(day, pain) for day, pain in pains],
             title=_("Pain during exercise, last 8 weeks"),
             y_min=0,
             y_max=10,

@@ -873,6 +873,27 @@ def test_the_pain_charts_space_sessions_by_the_days_between_them(
     assert dots[2] - dots[1] == pytest.approx(12 * (dots[1] - dots[0]), rel=0.01)
 
 
+@pytest.mark.parametrize("who", ["patient", "clinician"])
+def test_the_pain_charts_name_days_as_the_pages_do(
+    who, as_patient_a1, as_clinician_a, patient_a1, program_a1
+):
+    """The chart's pain chart said "05 Nov" where the patient's said "5 Nov", and every
+    table on both pages says "5 Nov": one way of naming a day on a chart."""
+    today = patient_today(patient_a1)
+    day = next(
+        today - timedelta(days=n) for n in range(1, 40) if (today - timedelta(days=n)).day < 10
+    )
+    _log(patient_a1, program_a1, day)
+    client, url = {
+        "patient": (as_patient_a1, "/me/progress/"),
+        "clinician": (as_clinician_a, f"/portal/patients/{patient_a1.uuid}/"),
+    }[who]
+    page = client.get(url).content.decode()
+    chart = page[page.index("Pain during exercise") :]
+    chart = chart[: chart.index("</svg>")]
+    assert f">{day.day} {day:%b}<" in chart and f">0{day.day} " not in chart
+
+
 def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
     """The progress page's sentence under the weekly chart said "averaged 31.2% from 12 Oct
     to 30 Nov; 0 of 8 entries reached the 80% target": a patient's text is plain."""
