@@ -426,8 +426,14 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Uploaded files go to a throwaway folder, never the developer's media/."""
+    """Uploaded files go to a throwaway folder, never the developer's media/.
+
+    And a render is given longer than in production: the limit is wall time, and on a
+    busy CI machine (two test workers, Chromium, PostgreSQL on two cores) a 30-exercise
+    handout once took longer than 20 s. The limit itself is tested with its own value
+    (tests/clinic/test_pdf_safety.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PDF_RENDER_TIMEOUT = 120.0
 
 
 def days_from_now(days: int, tz=None) -> datetime:
