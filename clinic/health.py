@@ -13,13 +13,17 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from clinic.deadline import database_deadline
+
 # A task ready for longer than this means no worker is taking them.
 QUEUE_STALE = timedelta(minutes=10)
+# Seconds the database gets to answer: a hung one is reported, not waited on.
+DATABASE_ANSWER = 3.0
 
 
 def _database() -> str:
     try:
-        with connection.cursor() as cursor:
+        with database_deadline(DATABASE_ANSWER), connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:

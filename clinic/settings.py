@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every request gets an id and one log line, whatever happens after.
     "clinic.request_log.RequestLogMiddleware",
+    # Before anything reads the database (the session): see clinic/deadline.py.
+    "clinic.deadline.RequestDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +158,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DB_CONNECT_TIMEOUT", 5
     )
+# A request still waiting on the database after this many seconds has its connections
+# cut, and fails with the 500 page (clinic/deadline.py): a hung PostgreSQL otherwise holds
+# the web worker until gunicorn's timeout (gunicorn.conf.py), which must stay longer.
+REQUEST_DEADLINE = env_float("REQUEST_DEADLINE", 20.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept open between requests like PostgreSQL's, and dropped when `restore` swaps in
     # another file (clinic/sqlite_backend). An idle connection holds no lock in WAL mode.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -40,3 +42,23 @@ def black_hole():
     for conn in held:
         conn.close()
     server.close()
+
+
+class NoAnswer(BaseException):
+    """Raised by the alarm: a BaseException, so no library's `except Exception` eats it."""
+
+
+@contextmanager
+def answered_within(seconds: int):
+    """The block fails with NoAnswer after `seconds`, rather than hang the test run."""
+
+    def fire(*_args):
+        raise NoAnswer
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

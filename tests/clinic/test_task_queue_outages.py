@@ -9,31 +9,11 @@ socket (accepts, never answers) or a port where nothing listens, pointed at thro
 
 from __future__ import annotations
 
-import signal
 import time
-from contextlib import contextmanager
 
 import pytest
 
-from tests.clinic.conftest import free_port
-
-
-class NoAnswer(BaseException):
-    """Raised by the alarm: a BaseException, so no library's `except Exception` eats it."""
-
-
-@contextmanager
-def answered_within(seconds: int):
-    def fire(*_args):
-        raise NoAnswer
-
-    previous = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+from tests.clinic.conftest import NoAnswer, answered_within, free_port
 
 
 def rq_tasks_at(settings, port: int) -> None:

@@ -1,0 +1,160 @@
+"""A PostgreSQL that stops answering (its process stopped, as a frozen machine is: the
+bytes sent to it are still taken, and nothing comes back).
+
+Before: a request waited for ever, holding its web worker until gunicorn killed it at 30 s;
+the browser got the proxy's bare 502, and /healthz gave no answer to say why. Now the
+deadline (clinic/deadline.py) cuts the connection: our 500 page, then /healthz says the
+database is unreachable, and the next request after the database is back is served.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from clinic import health
+from clinic.deadline import database_deadline
+from tests.clinic.conftest import answered_within
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a stopped server process: PostgreSQL only"
+)
+
+
+@contextmanager
+def database_stopped():
+    """This process's PostgreSQL backend stopped (SIGSTOP) for the block."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        # Cut by the deadline; the test's own clean-up opens another.
+        connection.close()
+
+
+def signed_in(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_page_waiting_on_a_hung_database_gets_the_error_page_at_the_deadline(
+    settings, clinician_a
+):
+    settings.REQUEST_DEADLINE = 1
+    client = signed_in(clinician_a)
+    with database_stopped():
+        started = time.monotonic()
+        with answered_within(10):
+            response = client.get("/portal/")
+        took = time.monotonic() - started
+    assert response.status_code == 500 and took < 5
+    assert "check whether your last change was saved" in response.content.decode()
+    assert client.get("/portal/").status_code == 200
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_cut_half_way_at_the_deadline_saves_nothing(
+    settings, monkeypatch, clinician_a, patient_a1
+):
+    """The database stops after the visit and its values are written, before the audit
+    record that closes the transaction: the 500 page, and once the database is back, no
+    visit and no value (no half-save)."""
+    from datetime import date
+
+    from patients import outcomes
+    from patients.models import Measurement, Visit
+
+    settings.REQUEST_DEADLINE = 1
+    client = signed_in(clinician_a)
+    stopped = []
+    record = outcomes.audit.record
+
+    def stop_then_record(*args, **kwargs):
+        stopped.append(database_stopped())
+        stopped[0].__enter__()
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(outcomes.audit, "record", stop_then_record)
+    try:
+        with answered_within(10):
+            response = client.post(
+                f"/portal/patients/{patient_a1.uuid}/measures/new/",
+                {"measured_on": date.today().isoformat(), "notes": "", "schober": "3"},
+            )
+    finally:
+        if stopped:
+            stopped[0].__exit__(None, None, None)
+    assert stopped and response.status_code == 500
+    assert not Visit.objects.exists() and not Measurement.objects.exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_healthz_says_a_hung_database_is_unreachable_within_seconds(monkeypatch):
+    monkeypatch.setattr(health, "DATABASE_ANSWER", 0.5)
+    with database_stopped():
+        started = time.monotonic()
+        with answered_within(10):
+            response = Client().get("/healthz")
+        took = time.monotonic() - started
+    assert response.status_code == 503 and took < 3
+    assert response.json()["database"] == "unreachable"
+
+
+class Outer(Exception):
+    pass
+
+
+def test_an_earlier_deadline_already_running_is_kept():
+    """A caller's own alarm due sooner (a test's time limit, a shorter check) still fires,
+    and after a block its alarm and handler are as they were."""
+
+    def fire(*_args):
+        raise Outer
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(Outer), database_deadline(5):
+            time.sleep(1)
+        signal.setitimer(signal.ITIMER_REAL, 2)
+        with database_deadline(0.5):
+            assert signal.getsignal(signal.SIGALRM) is not fire
+        assert signal.getsignal(signal.SIGALRM) is fire
+        assert 1 < signal.getitimer(signal.ITIMER_REAL)[0] <= 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_deadline_outside_the_main_thread_sets_nothing():
+    """Signals reach only the main thread (signal.signal refuses others): runserver's
+    threads serve without a deadline rather than fail."""
+    failures = []
+
+    def serve():
+        try:
+            with database_deadline(5):
+                pass
+        except Exception as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    thread.join()
+    assert failures == [] and signal.getitimer(signal.ITIMER_REAL)[0] == 0
