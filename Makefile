@@ -92,9 +92,12 @@ scaleout: sysdeps test-sysdeps venv messages
 	$(BIN)/python tools/scaleout_drill.py $(ARGS)
 
 # One test process per core (pytest-xdist); TEST_WORKERS=0 runs them in this process.
+# Compiled files are kept even where PYTHONDONTWRITEBYTECODE is set (the machines we
+# develop on set it): otherwise each test process compiles our modules and rewrites the
+# asserts of every test module and test plugin again, 6 of the 11.6 s it takes to collect.
 TEST_WORKERS ?= auto
 test: sysdeps test-sysdeps test-services venv-dev messages
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) $(ARGS)
 
 # Starts the local PostgreSQL and Redis if they are installed but not running.
 test-services:
