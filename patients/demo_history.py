@@ -35,7 +35,7 @@ from patients.models import (
     Visit,
 )
 from patients.outcomes import Value, outcome_record, visit_record
-from patients.practice_log import Done, by_exercise, entry_rows, flag_check_inactive
+from patients.practice_log import Done, by_exercise, entry_rows, flag_check_inactive, short_day
 from patients.schedule import prescribed_for
 from programs.dosage import ITEM_FIELDS
 from programs.models import Program, ProgramItem, ProgramRevision
@@ -239,7 +239,7 @@ def demo_patient_story(patient: Patient) -> None:
         Flag.objects.create(
             patient=patient,
             kind=Flag.Kind.PAIN_HIGH,
-            reason=f"Pain 7/10 during exercise on {yesterday:%d %b}.",
+            reason=f"Pain 7/10 during exercise on {short_day(yesterday)}.",
             raised_on=yesterday,
         )
     _story_visits(patient, today)

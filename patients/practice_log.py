@@ -398,7 +398,8 @@ def morning_check_record(
         _raise(
             patient,
             Flag.Kind.MORNING_WORSE,
-            f"Felt worse the next morning on {yesterday.checked_on:%d %b} and {today:%d %b}.",
+            f"Felt worse the next morning on {short_day(yesterday.checked_on)} and "
+            f"{short_day(today)}.",
             today,
         )
     # The next morning's response matters most (DESIGN.md): pain there as high as the
@@ -407,12 +408,18 @@ def morning_check_record(
         _raise(
             patient,
             Flag.Kind.MORNING_PAIN,
-            f"Pain {pain}/10 on the morning of {today:%d %b}.",
+            f"Pain {pain}/10 on the morning of {short_day(today)}.",
             today,
         )
     Patient.objects.filter(pk=patient.pk).update(last_activity_at=timezone.now())
     audit.record(actor, "morning.check", patient=patient, obj=check)
     return check
+
+
+def short_day(day: date, *, weekday: bool = False) -> str:
+    """A day in a flag's reason: "2 Dec" ("Wed 2 Dec"), as the pages beside it name days.
+    In English whatever the language of who logged: the reason is kept for clinicians."""
+    return f"{day:%a} {day.day} {day:%b}" if weekday else f"{day.day} {day:%b}"
 
 
 def _raise(patient: Patient, kind: str, reason: str, day: date) -> None:
@@ -449,7 +456,7 @@ def _raise_pain_flags(patient: Patient, session: SessionLog) -> None:
         _raise(
             patient,
             Flag.Kind.PAIN_HIGH,
-            f"Pain {session.pain}/10 during exercise on {day:%d %b}.",
+            f"Pain {session.pain}/10 during exercise on {short_day(day)}.",
             day,
         )
     elif session.pain >= TOO_MUCH:
@@ -460,7 +467,7 @@ def _raise_pain_flags(patient: Patient, session: SessionLog) -> None:
             _raise(
                 patient,
                 Flag.Kind.PAIN_HIGH,
-                f"Pain above 5/10 twice within a week ({earlier:%d %b} and {day:%d %b}): "
+                f"Pain above 5/10 twice within a week ({short_day(earlier)} and {short_day(day)}): "
                 "more than patients are told is acceptable.",
                 day,
             )
@@ -471,7 +478,7 @@ def _raise_pain_flags(patient: Patient, session: SessionLog) -> None:
             _raise(
                 patient,
                 Flag.Kind.PAIN_RISING,
-                f"Pain {session.pain}/10 on {day:%d %b}, up from an average of {average:.1f} "
+                f"Pain {session.pain}/10 on {short_day(day)}, up from an average of {average:.1f} "
                 f"over the {len(baseline)} sessions before.",
                 day,
             )
@@ -519,7 +526,7 @@ def flag_check_inactive(
     missed = sum(prescriptions.on(day) for day in days)
     if missed < INACTIVE_DUE_DAYS * per_due_day - 1e-9:
         return False
-    since = f"since {last:%a %d %b}" if last else "since the program started"
+    since = f"since {short_day(last, weekday=True)}" if last else "since the program started"
     worth = round(missed / per_due_day)
     _raise(
         patient,

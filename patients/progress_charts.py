@@ -41,10 +41,7 @@ def measure_chart(summary: MeasureSummary) -> Chart:
         )
     label = slot_label(measure, summary.side)
     chart = line_chart(
-        [
-            Point.on(m.visit.measured_on, y(m), year=True)
-            for m in drawn
-        ],
+        [Point.on(m.visit.measured_on, y(m), year=True) for m in drawn],
         title=(
             _("{measure} ({unit} from the feet line)").format(measure=label, unit=measure.unit)
             if from_zero
@@ -93,10 +90,7 @@ def outcome_chart(summary: InstrumentSummary) -> Chart:
         high = min(float(instrument.max_value), base + instrument.mdc)
         band = (low, high, _("MDC ±{points} points").format(points=f"{instrument.mdc:g}"))
     return line_chart(
-        [
-            Point.on(r.completed_on, r.value, year=True)
-            for r in summary.series
-        ],
+        [Point.on(r.completed_on, r.value, year=True) for r in summary.series],
         title=instrument.short_name,
         y_min=float(instrument.min_value),
         y_max=float(instrument.max_value),

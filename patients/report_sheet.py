@@ -45,7 +45,7 @@ def _points(number) -> str:
 
 def _day(day: date) -> str:
     """5 Nov 2026, with the month in the active language."""
-    return date_format(day, "d M Y")
+    return date_format(day, "j M Y")
 
 
 def outcome_sentence(summary: InstrumentSummary) -> str:

@@ -52,7 +52,7 @@ class ProgramConflict(Exception):
 
     def __init__(self, by: Any, at: datetime, revision: int) -> None:
         self.by, self.at, self.revision = by, at, revision
-        when = date_format(timezone.localtime(at), "d M Y H:i")
+        when = date_format(timezone.localtime(at), "j M Y H:i")
         super().__init__(
             gettext(
                 "This program was changed by {by} at {when} (revision {revision}) "

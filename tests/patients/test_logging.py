@@ -941,3 +941,19 @@ def test_the_plain_sentence_does_not_count_a_week_that_has_only_begun():
     sentence = _weeks_in_words(weeks)
     assert "3 of 4 weeks" not in sentence
     assert "On average you did 100%" in sentence
+
+
+def test_flags_name_days_as_the_chart_does(patient_a1, program_a1):
+    """The chart's "Needs attention" said "Pain 7/10 during exercise on 02 Dec." beside
+    sessions listed as "2 Dec": a flag's day reads as every other day on the page."""
+    from patients.practice_log import short_day
+
+    assert short_day(date(2026, 12, 2)) == "2 Dec"
+    assert short_day(date(2026, 12, 2), weekday=True) == "Wed 2 Dec"
+    from patients.practice_log import _raise_pain_flags
+
+    session = _log(patient_a1, program_a1, date(2026, 12, 2))
+    session.pain = 8
+    _raise_pain_flags(patient_a1, session)
+    flag = Flag.objects.open().get(patient=patient_a1, kind=Flag.Kind.PAIN_HIGH)
+    assert flag.reason == "Pain 8/10 during exercise on 2 Dec."
