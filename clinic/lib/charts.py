@@ -277,6 +277,11 @@ MAX_TITLE_LINES = 3
 LEGEND_ROW = LABEL_PX + 7
 
 
+def _fit(width: int) -> float:
+    """The width every "does it fit" decision is made for (see the module's doc)."""
+    return float(min(width, NARROWEST))
+
+
 def _frame(
     width: int,
     height: int,
@@ -288,7 +293,7 @@ def _frame(
     legend_rows: int = 0,
     extra_top: float = 0,
 ) -> tuple[_Frame, list[float]]:
-    fit = float(min(width, NARROWEST))
+    fit = _fit(width)
     lines = _wrap(title, int((fit - 2 * PAD) / (CHAR_EM * TITLE_PX)), MAX_TITLE_LINES)
     drop = max(0, len(lines) - 1) * TITLE_LINE
     height = round(height + drop)
@@ -422,16 +427,25 @@ def _reference_line(frame: _Frame, value: float) -> list[str]:
     ]
 
 
-def _legend(frame: _Frame, label: str) -> list[str]:
-    """The dashed line's key, in a row under the title: a short dash and its name."""
+def _legend_lines(label: str, width: int) -> list[str]:
+    """The dashed line's key in the lines it takes at the narrowest width: two at most, so
+    the value it ends with is not cut off."""
+    max_chars = int((_fit(width) - 2 * PAD - 22) / (CHAR_EM * LABEL_PX))
+    return _wrap(label, max_chars, 2)
+
+
+def _legend(frame: _Frame, lines: list[str]) -> list[str]:
+    """The dashed line's key, under the title: a short dash and its name (_legend_lines)."""
     baseline = TITLE_BASELINE + frame.title_drop + LEGEND_ROW
     mid = _num(baseline - LABEL_PX * 0.35)
-    max_chars = int((frame.fit - 2 * PAD - 22) / (CHAR_EM * LABEL_PX))
     return [
         f'<line x1="{_num(PAD)}" y1="{mid}" x2="{_num(PAD + 16)}" y2="{mid}"'
         f' stroke="{THRESHOLD}" stroke-width="2" stroke-dasharray="6 4"/>',
-        f'<text x="{_num(PAD + 22)}" y="{_num(baseline)}" font-size="{_num(LABEL_PX)}"'
-        f' fill="{AXIS_TEXT}">{_esc(_truncate(label, max_chars))}</text>',
+        *(
+            f'<text x="{_num(PAD + 22)}" y="{_num(baseline + row * LEGEND_ROW)}"'
+            f' font-size="{_num(LABEL_PX)}" fill="{AXIS_TEXT}">{_esc(line)}</text>'
+            for row, line in enumerate(lines)
+        ),
     ]
 
 
@@ -519,12 +533,12 @@ def line_chart(
     summary = _line_summary(title, labels, values, unit, higher_is_better)
     desc = " ".join([summary, *_reference_notes(band, threshold, None, unit)])
     # A threshold off the scale is not drawn, so it gets no key either.
-    key = None
+    key = []
     if threshold and y_min <= threshold[0] <= y_max:
-        key = f"{threshold[1] or 'Threshold'} ({_with_unit(threshold[0], unit)})"
-    frame, ticks = _frame(
-        width, height, y_min, y_max, unit, title=title, legend_rows=1 if key else 0
-    )
+        key = _legend_lines(
+            f"{threshold[1] or 'Threshold'}: {_with_unit(threshold[0], unit)}", width
+        )
+    frame, ticks = _frame(width, height, y_min, y_max, unit, title=title, legend_rows=len(key))
     parts = _svg_open(frame, width, uid, title, desc)
     if key:
         parts += _legend(frame, key)
@@ -619,11 +633,11 @@ def bar_chart(
     # need a little more room above the plot.
     texts = [_with_unit(value, unit) for value in values if value is not None]
     key = (
-        _("Target {value}").format(value=_with_unit(target, unit))
+        _legend_lines(_("Target {value}").format(value=_with_unit(target, unit)), width)
         if target is not None and target <= y_max
-        else None
+        else []
     )
-    rows = 1 if key else 0
+    rows = len(key)
     frame, ticks = _frame(width, height, 0.0, y_max, unit, title=title, legend_rows=rows)
     widest = max((_text_width(text, LABEL_PX) for text in texts), default=0)
     show_values = bool(texts) and frame.slot(len(values)) >= widest + 4

@@ -314,7 +314,22 @@ def test_the_threshold_is_a_dashed_line_named_in_the_legend():
     assert across.get("x2").endswith("%")
     y20, y40 = gridline_y(root, "20"), gridline_y(root, "40")
     assert float(across.get("y1")) == pytest.approx((y20 + y40) / 2)
-    assert "Meaningful (30)" in [el.text for el in texts(root)]
+    assert "Meaningful: 30" in [el.text for el in texts(root)]
+
+
+def test_a_long_legend_goes_on_to_a_second_line_and_is_never_cut():
+    """The key "Meaningful change (2 points or 30%) (3.5)" was cut to "Meaningful change (2
+    points or 30%)…" on every page: the value the line stands at was the part left out."""
+    label = "Meaningful change (2 points or 30%)"
+    root = parse(line_chart(weeks(5, 3), title="NPRS", y_min=0, y_max=10, threshold=(3.5, label)))
+    first = next(el for el in texts(root) if el.text.startswith("Meaningful"))
+    legend = [el for el in texts(root) if el.get("x") == first.get("x")]
+    written = " ".join(el.text for el in legend[:2])
+    assert written == f"{label}: 3.5" and "…" not in written
+    assert float(legend[1].get("y")) > float(legend[0].get("y"))
+    # The plot starts below the second line.
+    plot = [el for el in root.iter(f"{SVG}line") if el.get("x2", "").endswith("%")]
+    assert min(float(el.get("y1")) for el in plot) > float(legend[1].get("y"))
 
 
 def test_a_threshold_off_the_scale_is_not_drawn():
