@@ -375,7 +375,7 @@ def _place_x_labels(
         half = _text_width(text, LABEL_PX) / 2
         # A label at either end could stick out of the chart; a fixed nudge (dx, in px)
         # keeps it in, and is a few px at most on wider charts.
-        nudge = max(0.0, 2 + half - x) or min(0.0, frame.fit - 2 - half - x)
+        nudge = max(0.0, PAD + half - x) or min(0.0, frame.fit - PAD - half - x)
         if x + nudge + half + 6 > left_of_next:
             if skip:
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.template import Context, Template
@@ -553,3 +553,21 @@ def test_points_all_logged_on_one_day_are_not_spread_out_as_if_days_apart():
     )
     dots = re.findall(r'<circle cx="([\d.]+)%"', chart.svg)
     assert len(dots) == 2 and dots[0] == dots[1]
+
+
+def test_the_end_labels_keep_a_margin_from_the_edges():
+    """Widths are estimated, and run short for wide fonts (DejaVu Sans, Chromium's default
+    on Debian): "2 Dec" under the last point touched the edge on a 360 px phone, its "c"
+    cut. The end labels keep the chart's padding clear, at the narrowest width."""
+    from clinic.lib.charts import CHAR_EM, LABEL_PX, NARROWEST, PAD
+
+    # Sessions over four weeks: with this many points, the last is near the edge.
+    days = [date(2026, 11, 6) + timedelta(days=n) for n in (0, 3, 7, 8, 10, 14, 18, 20, 26)]
+    chart = line_chart(
+        [Point.on(day, 3) for day in days], title="Pain", y_min=0, y_max=10, width=NARROWEST
+    )
+    labels = x_label_elements(parse(chart))
+    for label in (labels[0], labels[-1]):
+        centre = NARROWEST * float(label.get("x").rstrip("%")) / 100 + float(label.get("dx", 0))
+        half = len(label.text) * CHAR_EM * LABEL_PX / 2
+        assert centre - half >= PAD and centre + half <= NARROWEST - PAD, label.text
