@@ -209,6 +209,14 @@ def planned_or_done(periods: list[Period]) -> list[Period]:
     return [period for period in periods if period.prescribed or period.done]
 
 
+def since_first_planned(periods: list[Period]) -> list[Period]:
+    """The periods from the first with something prescribed or done (the current one at
+    least): a chart of the weeks before the program began shows empty weeks the patient
+    never had a plan for. Empty weeks after it stay: a pause is part of the story."""
+    first = next((n for n, period in enumerate(periods) if period.prescribed or period.done), None)
+    return periods[first:] if first is not None else periods[-1:]
+
+
 def _as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 

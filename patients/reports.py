@@ -223,7 +223,10 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
             "sheet": sheet,
             "weeks": adherence.planned_or_done(weeks),
             "adherence_chart": bar_chart(
-                [Point(day_label(w.start), w.percent) for w in weeks],
+                [
+                    Point(day_label(w.start), w.percent)
+                    for w in adherence.since_first_planned(weeks)
+                ],
                 title=_("Exercise sessions done, % of plan, by week"),
                 y_max=100,
                 unit="%",

@@ -414,7 +414,7 @@ def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
 @permissions.patient_required
 def progress(request: HttpRequest) -> HttpResponse:
     patient = request.patient
-    weeks = adherence.by_week(patient, PROGRESS_WEEKS)
+    weeks = adherence.since_first_planned(adherence.by_week(patient, PROGRESS_WEEKS))
     adherence_chart = bar_chart(
         [Point(day_label(w.start), w.percent) for w in weeks],
         title=_("Exercise sessions done, % of plan, by week"),

@@ -957,3 +957,22 @@ def test_flags_name_days_as_the_chart_does(patient_a1, program_a1):
     _raise_pain_flags(patient_a1, session)
     flag = Flag.objects.open().get(patient=patient_a1, kind=Flag.Kind.PAIN_HIGH)
     assert flag.reason == "Pain 8/10 during exercise on 2 Dec."
+
+
+def test_the_weekly_chart_starts_with_the_programs_first_week(as_patient_a1, program_a1):
+    """A program begun this week showed seven empty weeks before it on the patient's
+    chart (and a report asked from before the start did the same): weeks with no plan
+    yet say nothing. A week with a plan and nothing done still shows."""
+    from patients.adherence import Period, since_first_planned
+
+    chart = as_patient_a1.get("/me/progress/").context["adherence_chart"]
+    assert len(chart.rows) == 1
+    monday = date(2026, 11, 2)
+    weeks = [
+        Period(start=monday, done=0, prescribed=0),
+        Period(start=monday + timedelta(weeks=1), done=0, prescribed=5),
+        Period(start=monday + timedelta(weeks=2), done=0, prescribed=0),  # paused
+        Period(start=monday + timedelta(weeks=3), done=2, prescribed=5),
+    ]
+    assert since_first_planned(weeks) == weeks[1:]
+    assert since_first_planned(weeks[:1]) == weeks[:1]  # this week always
