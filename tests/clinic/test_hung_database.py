@@ -158,3 +158,25 @@ def test_a_deadline_outside_the_main_thread_sets_nothing():
     thread.start()
     thread.join()
     assert failures == [] and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_an_outer_alarm_due_during_a_block_fires_on_time():
+    """An outer alarm due after a shorter deadline (a test's time limit, a job's timeout)
+    fires when it is due, even if the block is still running after the deadline fired:
+    the deadline only cuts connections, so it must not swallow the outer alarm."""
+
+    def fire(*_args):
+        raise Outer
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        with pytest.raises(Outer):
+            with database_deadline(0.2):
+                time.sleep(4)  # still busy after the deadline and after the outer alarm
+            time.sleep(1)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 2.5
