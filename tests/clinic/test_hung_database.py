@@ -180,3 +180,28 @@ def test_an_outer_alarm_due_during_a_block_fires_on_time():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert time.monotonic() - started < 2.5
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_request_slow_in_python_keeps_a_database_that_answers(settings, monkeypatch):
+    """The database answers every query at once; the request is slow between two of them
+    (scaled down: 1 s of work under a 0.5 s deadline, as 25 s under 20 s would be, within
+    gunicorn's 30 s). Its idle connection was cut all the same, logged as "the database
+    gave no answer", and the next query failed: /healthz said the task queue was
+    unreachable."""
+    settings.REQUEST_DEADLINE = 0.5
+    monkeypatch.setattr(health, "DATABASE_ANSWER", 5.0)
+    cache_check = health._cache
+
+    def slow_cache_check():
+        time.sleep(1)
+        return cache_check()
+
+    monkeypatch.setattr(health, "_cache", slow_cache_check)
+    try:
+        with answered_within(10):
+            response = Client().get("/healthz")
+    finally:
+        connection.close()  # cut or not: the test's clean-up opens another
+    assert response.json()["tasks"] == "ok"
