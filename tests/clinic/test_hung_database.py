@@ -205,3 +205,42 @@ def test_a_request_slow_in_python_keeps_a_database_that_answers(settings, monkey
     finally:
         connection.close()  # cut or not: the test's clean-up opens another
     assert response.json()["tasks"] == "ok"
+
+
+def served_as_gunicorn_does(path: str) -> tuple[str, bytes]:
+    """A request through Django's WSGI handler, as gunicorn sends it: unlike the test
+    client, it keeps close_old_connections on request_started, so a kept connection is
+    health-checked (CONN_HEALTH_CHECKS) before its first query."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+
+    environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
+    status = []
+    response = WSGIHandler()(environ, lambda s, headers, *_: status.append(s))
+    try:
+        body = b"".join(response)
+    finally:
+        response.close()
+    return status[0], body
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_within_seconds_when_the_server_takes_no_new_connection_either(
+    monkeypatch, black_hole
+):
+    """A hung server (stopped, frozen machine) answers neither the kept connection nor a
+    new one: the new one waits DB_CONNECT_TIMEOUT (5 s) for the server's greeting. In
+    gunicorn the kept connection's health check is what hangs; once the deadline cuts it,
+    Django connects again, with no deadline left, so /healthz answered after 0.5 + 5 s."""
+    monkeypatch.setattr(health, "DATABASE_ANSWER", 0.5)
+    with database_stopped():
+        # New connections go to a server that accepts and never answers.
+        monkeypatch.setitem(connection.settings_dict, "HOST", "127.0.0.1")
+        monkeypatch.setitem(connection.settings_dict, "PORT", str(black_hole))
+        started = time.monotonic()
+        with answered_within(20):
+            status, body = served_as_gunicorn_does("/healthz")
+        took = time.monotonic() - started
+    assert status.startswith("503") and b"unreachable" in body
+    assert took < 3
