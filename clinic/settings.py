@@ -153,14 +153,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Within each request's database deadline (REQUEST_DEADLINE, clinic/postgresql_backend).
+    DATABASES["default"]["ENGINE"] = "clinic.postgresql_backend"
     # A database that hangs (rather than refusing) fails a request in seconds instead of
     # holding a web worker until gunicorn's 30 s timeout.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
         "DB_CONNECT_TIMEOUT", 5
     )
-# A request still waiting on the database after this many seconds has its connections
-# cut, and fails with the 500 page (clinic/deadline.py): a hung PostgreSQL otherwise holds
-# the web worker until gunicorn's timeout (gunicorn.conf.py), which must stay longer.
+# A request still waiting on PostgreSQL after this many seconds has that wait cut, and
+# fails with the 500 page (clinic/deadline.py): a hung server otherwise holds the web
+# worker until gunicorn's timeout (gunicorn.conf.py, 30 s), which must stay longer than
+# this plus 2 s (a connection being opened as the deadline comes).
 REQUEST_DEADLINE = env_float("REQUEST_DEADLINE", 20.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Kept open between requests like PostgreSQL's, and dropped when `restore` swaps in

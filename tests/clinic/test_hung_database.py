@@ -244,3 +244,22 @@ def test_healthz_answers_within_seconds_when_the_server_takes_no_new_connection_
         took = time.monotonic() - started
     assert status.startswith("503") and b"unreachable" in body
     assert took < 3
+
+
+def test_a_deadline_inside_another_hands_the_alarm_back_when_the_outer_one_comes():
+    """/healthz's short deadline runs inside the request's: past both, the inner block
+    hands the alarm to the outer one (which looks for waits to cut from then on), once,
+    and each block leaves the alarm as it found it."""
+    from clinic.deadline import _on_alarm, seconds_left
+
+    previous = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    with database_deadline(0.6):
+        with database_deadline(0.2):
+            assert signal.getitimer(signal.ITIMER_REAL)[0] <= 0.2
+            time.sleep(1.0)
+            assert seconds_left() == 0
+        assert signal.getsignal(signal.SIGALRM) is _on_alarm
+    assert signal.getsignal(signal.SIGALRM) is previous
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0 and seconds_left() is None
+    assert time.monotonic() - started < 1.5

@@ -53,7 +53,7 @@ def next_request(connection) -> None:
 
 def test_the_app_keeps_its_database_connection_and_checks_it_before_reuse():
     database = settings.DATABASES["default"]
-    assert database["ENGINE"] in ("clinic.sqlite_backend", "django.db.backends.postgresql")
+    assert database["ENGINE"] in ("clinic.sqlite_backend", "clinic.postgresql_backend")
     assert database["CONN_MAX_AGE"] > 0
     assert database["CONN_HEALTH_CHECKS"] is True
 
