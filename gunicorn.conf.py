@@ -31,7 +31,9 @@ timeout = 30
 graceful_timeout = 30
 # Only used if GUNICORN_CMD_ARGS="--threads N" turns the workers into threaded ones; sync
 # workers close each connection after its response, and the proxy keeps the browser's
-# connection open instead.
+# connection open instead. Threaded workers serve requests off the main thread, where no
+# database deadline can be set (clinic/deadline.py): a hung database then holds a request
+# until `timeout`.
 keepalive = 5
 
 # Restart each worker after about a thousand requests, at different times (the jitter),
