@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import builtins
 import contextlib
+import gc
 import http.client
 import io
 import os
@@ -1101,3 +1102,24 @@ def test_fast_font_subsetting_is_available():
         "HarfBuzz subsetting is missing: WeasyPrint falls back to fontTools, many times "
         "slower. Install libharfbuzz-subset0 (apt-get install libharfbuzz-subset0)."
     )
+
+
+# --- 8. The collector leaves what a render child inherits alone ----------------------------
+
+
+def _frozen_objects(html, *, fetcher, css="", tagged=True):
+    """Stands in for the render in the child: replies with the collector's frozen count."""
+    return str(gc.get_freeze_count()).encode()
+
+
+def test_the_render_child_freezes_what_it_inherits(monkeypatch, forked):
+    monkeypatch.setattr(clinic_pdf, "render_in_process", _frozen_objects)
+    before = gc.get_freeze_count()
+
+    frozen = int(render_pdf(page("<p>Frozen</p>")).pdf)
+
+    # The child froze everything it was born with (this process's objects: thousands)...
+    assert frozen > before + 1000
+    # ... and this process, which goes on, froze nothing.
+    assert gc.get_freeze_count() == before
+    assert_reaped(forked)
