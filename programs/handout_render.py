@@ -186,13 +186,33 @@ def _week_lines(days: int = EVERY_DAY) -> Resource:
     return _png(image)
 
 
-def _week_resources(number: int, item, large_print: bool) -> dict[str, Resource]:
-    """The log row's pictures, named by row: the style sheet places them by row number."""
-    days = item.weekdays or EVERY_DAY
+def _schedule(item) -> tuple[int, int]:
+    """What a log row's pictures show: the boxes a day, and the days (Monday = bit 0)."""
+    return item.times_per_day, item.weekdays or EVERY_DAY
+
+
+def _week_resources(
+    number: int, schedule: tuple[int, int], large_print: bool
+) -> dict[str, Resource]:
+    """A schedule's pictures, named by its number: the style sheet places them by it."""
+    count, days = schedule
     return {
-        f"week/{number}": _week_strip(item.times_per_day, days, large_print, _("rest")),
+        f"week/{number}": _week_strip(count, days, large_print, _("rest")),
         f"week/{number}/lines": _week_lines(days),
     }
+
+
+def _week_pictures(items, large_print: bool) -> tuple[list[int], dict[str, Resource]]:
+    """Each log row's schedule number, and the schedules' pictures. Rows done as often on
+    the same days share a number, and so their pictures: WeasyPrint fetches, decodes and
+    embeds a picture once per name, and a picture per row made every row's anew."""
+    numbers: dict[tuple[int, int], int] = {}
+    resources: dict[str, Resource] = {}
+    for schedule in map(_schedule, items):
+        if schedule not in numbers:
+            numbers[schedule] = len(numbers) + 1
+            resources.update(_week_resources(numbers[schedule], schedule, large_print))
+    return [numbers[_schedule(item)] for item in items], resources
 
 
 def _log_note(item) -> str:
@@ -319,14 +339,15 @@ def _handout_document(
     # day" alone, over exercises done 3 days a week, reads as every day.
     how_often = {(item.times_per_day, describe_days(item)) for item in items}
     resources = {"qr": _qr_png(people.signin_url)} if people.signin_url else {}
+    schedules, week_pictures = _week_pictures(items, large_print)
+    resources.update(week_pictures)
     blocks = []
-    for number, item in enumerate(items, start=1):
+    for number, (item, schedule) in enumerate(zip(items, schedules, strict=True), start=1):
         start, end = _drawing_names(item)
         if start:
             illustration = item.exercise.illustration
             resources[start] = _drawing(illustration, "start", large_print, _("Start"))
             resources[end] = _drawing(illustration, "end", large_print, _("End"))
-        resources.update(_week_resources(number, item, large_print))
         cues = list(item.text.cues)[:MAX_CUES]
         blocks.append(
             {
@@ -338,6 +359,7 @@ def _handout_document(
                 "cues": [fill_step(text, item) for text in cues],
                 "dosage": describe_dosage(item),
                 "log_note": _log_note(item),
+                "schedule": schedule,
                 "start": start,
                 "end": end,
                 "photo_url": Path(item.exercise.photo.path).as_uri() if item.exercise.photo else "",

@@ -530,6 +530,39 @@ def test_the_weekly_log_has_a_box_per_session_each_day(
     assert sizes[0][1] == sizes[1][1] < sizes[2][1]
 
 
+def _week_strip_images(page) -> set[int]:
+    """The distinct week-strip pictures the page's forms draw, by PDF object number."""
+    sizes = {
+        Image.open(io.BytesIO(handouts._week_strip(count).body)).size for count in range(1, 11)
+    }
+    found = set()
+    for form in page["/Resources"]["/XObject"].values():
+        inner = form.get_object().get("/Resources", {}).get("/XObject", {})
+        for image in inner.values():
+            if (image.get_object().get("/Width"), image.get_object().get("/Height")) in sizes:
+                found.add(image.idnum)
+    return found
+
+
+def test_rows_on_the_same_schedule_share_their_week_pictures(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    """WeasyPrint fetches, decodes and embeds a picture once per name: rows done as often
+    on the same days name the same pictures, so the PDF holds each once."""
+    items = [
+        {"id": item.pk, "exercise": item.exercise, "times_per_day": 1}
+        for item in program_a1.items.all()
+    ]
+    items[0]["times_per_day"] = 2
+    revise(program_a1, membership_a, items)
+    assert len(items) >= 3
+    reader = pdf_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
+    log = reader.pages[-1]
+    # Every row still draws its strip, from two pictures: twice a day, and once a day.
+    assert _week_strip_placements(log) == len(items)
+    assert len(_week_strip_images(log)) == 2
+
+
 # Every dose field at a value no step says by chance: counted work with a hold, and
 # timed work with no reps and no hold.
 COUNTED = {
