@@ -151,7 +151,8 @@ def report_from_job(job: RenderJob) -> tuple[Patient, ReportRequest, str, date]:
     )
     author = params.get("author")
     if author is None:  # queued before the name was kept with the job
-        author = str(get_user_model().objects.filter(pk=job.requested_by_id).first() or "")
+        user = get_user_model().objects.filter(pk=job.requested_by_id).first()
+        author = str(user or patient.clinic)  # the clinic, for an account deleted since
     return patient, request, author, date.fromisoformat(params["issued"])
 
 

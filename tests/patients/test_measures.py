@@ -944,3 +944,7 @@ def test_a_report_is_signed_by_who_asked_for_it_though_their_account_is_gone_by_
     html = " ".join(report_html(patient, request, author=author, issued=issued).split())
     assert "None" not in html
     assert f"by {clinician_a.full_name}" in html
+    # A job queued before the name was kept with it: the clinic signs for a deleted account.
+    job.params.pop("author")
+    _patient, _request, author, _issued = report_from_job(job)
+    assert author == patient_a1.clinic.name
