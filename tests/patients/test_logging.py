@@ -854,6 +854,17 @@ def test_corrections_made_before_the_row_kept_them_are_taken_from_the_audit(
     assert session.edited_at == last and abs((last - corrected).total_seconds()) < 5
 
 
+def _pain_chart(who: str, as_patient, as_clinician, patient) -> str:
+    """The pain chart's drawing on the patient's progress page or on the chart."""
+    client, url = {
+        "patient": (as_patient, "/me/progress/"),
+        "clinician": (as_clinician, f"/portal/patients/{patient.uuid}/"),
+    }[who]
+    page = client.get(url).content.decode()
+    chart = page[page.index("Pain during exercise") :]
+    return chart[: chart.index("</svg>")]
+
+
 @pytest.mark.parametrize("who", ["patient", "clinician"])
 def test_the_pain_charts_space_sessions_by_the_days_between_them(
     who, as_patient_a1, as_clinician_a, patient_a1, program_a1
@@ -863,12 +874,7 @@ def test_the_pain_charts_space_sessions_by_the_days_between_them(
     today = patient_today(patient_a1)
     for days_ago in (14, 13, 1):
         _log(patient_a1, program_a1, today - timedelta(days=days_ago))
-    client, url = {
-        "patient": (as_patient_a1, "/me/progress/"),
-        "clinician": (as_clinician_a, f"/portal/patients/{patient_a1.uuid}/"),
-    }[who]
-    page = client.get(url).content.decode()
-    chart = page[page.index("Pain during exercise") :]
+    chart = _pain_chart(who, as_patient_a1, as_clinician_a, patient_a1)
     dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', chart)[:3]]
     assert dots[2] - dots[1] == pytest.approx(12 * (dots[1] - dots[0]), rel=0.01)
 
@@ -884,13 +890,7 @@ def test_the_pain_charts_name_days_as_the_pages_do(
         today - timedelta(days=n) for n in range(1, 40) if (today - timedelta(days=n)).day < 10
     )
     _log(patient_a1, program_a1, day)
-    client, url = {
-        "patient": (as_patient_a1, "/me/progress/"),
-        "clinician": (as_clinician_a, f"/portal/patients/{patient_a1.uuid}/"),
-    }[who]
-    page = client.get(url).content.decode()
-    chart = page[page.index("Pain during exercise") :]
-    chart = chart[: chart.index("</svg>")]
+    chart = _pain_chart(who, as_patient_a1, as_clinician_a, patient_a1)
     assert f">{day.day} {day:%b}<" in chart and f">0{day.day} " not in chart
 
 
