@@ -56,9 +56,20 @@ SESSION_PREFIX = "drill-"  # starts the client_token of every session the drill 
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on, below the range the kernel gives outgoing connections.
+    A port from that range, free when picked, was once taken by one of the drill's own
+    connections (to PostgreSQL) before the second app server could listen on it: that
+    server never started, and the drill failed on the other one's sign-in limit."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as ranges:
+        ephemeral = int(ranges.read().split()[0])
+    for port in random.sample(range(max(1024, ephemeral - 10_000), ephemeral), 500):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def wait_for(check, what: str, timeout: float = 60.0) -> None:
