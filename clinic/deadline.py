@@ -70,6 +70,7 @@ def seconds_left() -> float | None:
 
 def _waiting_sockets() -> list[int]:
     """The sockets of this process's PostgreSQL connections that wait for an answer."""
+    import psycopg
     from psycopg import pq
 
     found = []
@@ -77,8 +78,11 @@ def _waiting_sockets() -> list[int]:
         if connection.vendor != "postgresql" or connection.connection is None:
             continue
         pgconn = connection.connection.pgconn
-        if pgconn.transaction_status == pq.TransactionStatus.ACTIVE:
-            found.append(pgconn.socket)
+        try:
+            if pgconn.transaction_status == pq.TransactionStatus.ACTIVE:
+                found.append(pgconn.socket)
+        except psycopg.Error:  # closed meanwhile: nothing waits on it, nothing to raise
+            continue
     return found
 
 
@@ -138,9 +142,10 @@ def database_deadline(seconds: float) -> Iterator[None]:
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
         _running = block.previous
+        # Handed over, the alarm is the caller's again, and may still be on its way.
         if not block.handed_over:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, block.outer_handler)
             if block.outer_due is not None:
                 left = block.outer_due - time.monotonic()
