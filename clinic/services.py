@@ -255,17 +255,24 @@ def _guard_account_is_this_clinics_alone(membership: Membership) -> None:
 
 
 @transaction.atomic
-def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
-    """For a colleague who lost their authenticator and recovery codes: remove their second
-    factor, so they enrol again at their next password sign-in. Nobody resets their own:
-    that takes a recovery code. Platform accounts are reset in the Django admin only."""
-    _guard_not_self(actor, membership)
+def two_factor_reset_check(membership: Membership) -> None:
+    """StaffError saying why the member's second factor is not this clinic's to reset; the
+    page that asks first says it too, rather than ask for a reset that would be refused."""
     user = membership.user
     if user.is_superuser or user.is_staff:
         raise StaffError(
             gettext("This account's two-factor sign-in is managed by the platform team.")
         )
     _guard_account_is_this_clinics_alone(membership)
+
+
+def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
+    """For a colleague who lost their authenticator and recovery codes: remove their second
+    factor, so they enrol again at their next password sign-in. Nobody resets their own:
+    that takes a recovery code. Platform accounts are reset in the Django admin only."""
+    _guard_not_self(actor, membership)
+    two_factor_reset_check(membership)
+    user = membership.user
     removed, _ = Authenticator.objects.filter(user=user).delete()
     if not removed:
         raise StaffError(gettext("{user} has no two-factor sign-in to reset.").format(user=user))

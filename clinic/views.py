@@ -31,6 +31,7 @@ from clinic.services import (
     membership_set_digest,
     staff_invitation_cancel,
     staff_invite,
+    two_factor_reset_check,
 )
 from clinic.storage import StorageFailed, upload_response
 
@@ -170,13 +171,19 @@ def _staff_confirm_page(request: HttpRequest, membership: Membership, action: st
         messages.info(request, _("{user} is already deactivated.").format(user=membership.user))
         return redirect("staff_list")
     membership = Membership.objects.with_figures().select_related("user").get(pk=membership.pk)
-    if action == "reset_2fa" and not membership.has_two_factor:
-        # Never set up, or reset meanwhile: nothing to ask about (the list offers no button).
-        messages.info(
-            request,
-            _("{user} has no two-factor sign-in to reset.").format(user=membership.user),
-        )
-        return redirect("staff_list")
+    if action == "reset_2fa":
+        if not membership.has_two_factor:
+            # Never set up, or reset meanwhile: nothing to ask about (the list offers none).
+            messages.info(
+                request,
+                _("{user} has no two-factor sign-in to reset.").format(user=membership.user),
+            )
+            return redirect("staff_list")
+        try:
+            two_factor_reset_check(membership)
+        except StaffError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("staff_list")
     return render(
         request,
         "clinician/staff_confirm.html",

@@ -792,3 +792,18 @@ def test_reset_two_factor_is_offered_only_for_a_colleague_who_has_it(
     listed = as_admin_a.get("/portal/staff/").content.decode()
     assert _staff_button(listed, "reset_2fa", membership).startswith("<a ")
     assert as_admin_a.get(confirm_url).status_code == 200
+
+
+def test_the_reset_page_says_why_a_second_factor_is_not_this_clinics_to_reset_before_asking(
+    as_admin_a, clinic_a, clinician_ab
+):
+    """Before: the page asked "Reset two-factor sign-in for …?" for a colleague who also
+    works at another clinic (or a platform account), and only the confirmed reset said it
+    was not this clinic's to do. The page now says why, and asks nothing."""
+    TOTP.activate(clinician_ab, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_ab, clinic=clinic_a)
+    page = as_admin_a.get(f"/portal/staff/{membership.uuid}/confirm/?action=reset_2fa", follow=True)
+    text = html.unescape(page.content.decode())
+    assert page.redirect_chain[-1][0] == "/portal/staff/"
+    assert "another clinic" in text and "Ask the platform team" in text
+    assert Authenticator.objects.filter(user=clinician_ab).exists()
