@@ -254,7 +254,6 @@ def _guard_account_is_this_clinics_alone(membership: Membership) -> None:
         )
 
 
-@transaction.atomic
 def two_factor_reset_check(membership: Membership) -> None:
     """StaffError saying why the member's second factor is not this clinic's to reset; the
     page that asks first says it too, rather than ask for a reset that would be refused."""
@@ -266,6 +265,7 @@ def two_factor_reset_check(membership: Membership) -> None:
     _guard_account_is_this_clinics_alone(membership)
 
 
+@transaction.atomic
 def member_reset_two_factor(*, actor: Actor, membership: Membership) -> None:
     """For a colleague who lost their authenticator and recovery codes: remove their second
     factor, so they enrol again at their next password sign-in. Nobody resets their own:

@@ -807,3 +807,22 @@ def test_the_reset_page_says_why_a_second_factor_is_not_this_clinics_to_reset_be
     assert page.redirect_chain[-1][0] == "/portal/staff/"
     assert "another clinic" in text and "Ask the platform team" in text
     assert Authenticator.objects.filter(user=clinician_ab).exists()
+
+
+def test_a_two_factor_reset_that_fails_half_way_removes_nothing(monkeypatch, admin_a, clinician_a):
+    """The reset removes the second factor, then audits it and queues the e-mail, in one
+    transaction: a failure after the removal leaves the second factor in place, never a
+    reset nobody recorded or told."""
+    from clinic import services
+    from tests.conftest import actor_of
+
+    TOTP.activate(clinician_a, generate_totp_secret())
+    membership = Membership.objects.get(user=clinician_a)
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the audit write failed")
+
+    monkeypatch.setattr(services.audit, "record", fails)
+    with pytest.raises(RuntimeError):
+        services.member_reset_two_factor(actor=actor_of(admin_a), membership=membership)
+    assert Authenticator.objects.filter(user=clinician_a).exists()
