@@ -412,9 +412,9 @@ def _amounts(entry: SessionEntry) -> str:
     sets, reps = entry.sets_done, entry.reps_done
     amounts = []
     if sets:
-        amounts.append(ngettext("%(sets)s sets", "%(sets)s sets", sets) % {"sets": sets})
+        amounts.append(ngettext("%(sets)s set", "%(sets)s sets", sets) % {"sets": sets})
     if reps:
-        amounts.append(ngettext("%(reps)s reps", "%(reps)s reps", reps) % {"reps": reps})
+        amounts.append(ngettext("%(reps)s rep", "%(reps)s reps", reps) % {"reps": reps})
     return f" ({' × '.join(amounts)})" if amounts else ""
 
 

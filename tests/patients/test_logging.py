@@ -976,3 +976,17 @@ def test_the_weekly_chart_starts_with_the_programs_first_week(as_patient_a1, pro
     ]
     assert since_first_planned(weeks) == weeks[1:]
     assert since_first_planned(weeks[:1]) == weeks[:1]  # this week always
+
+
+@pytest.mark.parametrize(
+    ("sets", "reps", "said"), [(1, 1, "(1 set × 1 rep)"), (3, 10, "(3 sets × 10 reps)")]
+)
+def test_the_timeline_says_one_set_and_one_rep_in_the_singular(
+    as_clinician_a, patient_a1, program_a1, sets, reps, said
+):
+    """The chart's timeline read "Bird dog (1 sets × 1 reps)"."""
+    session = _log(patient_a1, program_a1, patient_today(patient_a1) - timedelta(days=1))
+    exercise = items(program_a1)[0].exercise
+    SessionEntry.objects.create(session=session, exercise=exercise, sets_done=sets, reps_done=reps)
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert f"{exercise.name} {said}" in page
