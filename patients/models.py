@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.languages import patient_language
 from clinic.models import Clinic, Membership, User
+from patients import name_search
 from patients.screening import ScreenKind
 from patients.screening import questions as screening_questions
 from programs.models import Region, TokenSetField
@@ -53,32 +54,12 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(open_flags__gt=0)
 
     def search(self, text: str) -> PatientQuerySet:
+        """Patients whose name, e-mail address or record number has every word of
+        `text` in it, accents and case aside (patients.name_search)."""
         query = Q()
-        for word in text.split()[:5]:
-            query &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(external_id__iexact=word)
-            )
+        for word in name_search.words(text):
+            query &= Q(search_text__contains=word)
         return self.filter(query)
-
-
-# Letters that carry no accent to take off (NFKD leaves them whole) and the apostrophes
-# phones and Macs type, as a keyboard without them writes them.
-_PLAIN = str.maketrans(
-    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "\u0131": "i", "æ": "ae", "œ": "oe", "þ": "th"}
-    # Curly quotes, the modifier letter apostrophe, the grave and acute accents.
-    | dict.fromkeys("\u2019\u2018\u02bc\u0060\u00b4", "'")
-)
-
-
-def _folded(text: str) -> str:
-    """`text` as a plain keyboard types it, case-folded: "Zoë Müller" -> "zoe muller",
-    "Søren O\u2019Brien" (a curly apostrophe) -> "soren o'brien"."""
-    # The map first: NFKD would make the acute accent a space and a mark it then drops.
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class Patient(models.Model):
@@ -151,6 +132,9 @@ class Patient(models.Model):
     urgent = models.BooleanField(default=False, db_default=False)
     quiet = models.BooleanField(default=False, db_default=False)
     figures_until = models.DateTimeField(default=FIGURES_NEVER, db_default=FIGURES_NEVER)
+    # What a search is matched against: the name, e-mail and record number folded
+    # (patients.name_search). Derived on every write; never shown.
+    search_text = name_search.SearchTextField()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,7 +158,7 @@ class Patient(models.Model):
         # One per caseload sort, in its ORDER BY's column order (patients.views.SORTS,
         # urgent first for clinical staff): the page is then the first 25 entries of an
         # index range, not a sort of the whole clinic. Plus "needs attention" and the
-        # stale-figures lookup.
+        # stale-figures lookup, and the search's count (read from the index alone).
         indexes = [
             models.Index(fields=["clinic", "status", "last_name", "first_name"]),
             models.Index(fields=["clinic", "status", "last_activity_at"]),
@@ -195,6 +179,7 @@ class Patient(models.Model):
                 name="caseload_by_flags",
             ),
             models.Index(fields=["clinic", "status", "open_flags"], name="caseload_attention"),
+            models.Index(fields=["clinic", "status", "search_text"], name="caseload_search"),
             models.Index(fields=["clinic", "figures_until"], name="caseload_figures_stale"),
         ]
 
@@ -218,12 +203,16 @@ class Patient(models.Model):
     )
 
     def save(self, *args, **kwargs) -> None:
-        if not self._state.adding and kwargs.get("update_fields") is None and not args:
+        fields = kwargs.get("update_fields")
+        if not self._state.adding and fields is None and not args:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in self.OWNED_BY_UPDATES
             ]
+        elif fields is not None and set(fields) & set(name_search.SOURCES):
+            # A new name must be found by it, and the old one no longer.
+            kwargs["update_fields"] = [*fields, "search_text"]
         super().save(*args, **kwargs)
 
     @property
@@ -259,8 +248,8 @@ class Patient(models.Model):
         """Whether `text` has the patient's first or last name (or a part of either) as a
         word of its own: "Amara's plan", not "camaraderie". Accents do not count: "Zoe"
         and "Muller" name Zoë Müller, as most keyboards type them."""
-        text = _folded(text)
-        names = (_folded(self.first_name), _folded(self.last_name))
+        text = name_search.folded(text)
+        names = (name_search.folded(self.first_name), name_search.folded(self.last_name))
         parts = {p for name in names for p in re.split(r"[\s-]+", name)}
         return any(
             re.search(rf"(?<!\w){re.escape(part)}(?!\w)", text) for part in parts if len(part) > 1

@@ -1,0 +1,102 @@
+"""Finding a patient as staff type the name: accents and case aside, by any part of the
+name, the e-mail address or the record number (patients/name_search.py), on the caseload
+and through the API, with the searchable text kept current by every way a patient is
+written."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+
+import pytest
+from django.apps import apps
+
+from clinic.actors import Actor
+from patients.models import Patient
+from patients.name_search import folded
+from patients.services import patient_create, patient_update
+from tests.conftest import api_client, api_token_for, caseload_search, make_patient
+
+
+def found(text: str, clinic) -> set[str]:
+    return {p.last_name for p in Patient.objects.filter(clinic=clinic).search(text)}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["muller", "MULLER", "Müller", "zoe", "ZOË muller", "zoe.m", "MRN-77", "mrn-7712"],
+)
+def test_a_patient_is_found_however_their_name_is_typed(clinic_a, typed):
+    make_patient(clinic_a, "Zoë", "Müller", email="zoe.m@example.test", external_id="MRN-7712")
+    make_patient(clinic_a, "Arlo", "Nguyen")
+    assert found(typed, clinic_a) == {"Müller"}
+
+
+def test_every_word_must_be_found_and_only_in_the_clinic(clinic_a, clinic_b):
+    make_patient(clinic_a, "Søren", "O\u2019Brien")
+    make_patient(clinic_a, "Soren", "Kim")
+    make_patient(clinic_b, "Søren", "O'Brien")
+    assert found("soren o'brien", clinic_a) == {"O\u2019Brien"}
+    assert found("SOREN", clinic_a) == {"O\u2019Brien", "Kim"}
+    # A term's wildcard characters are letters, not wildcards.
+    assert found("%", clinic_a) == set()
+    assert found("_", clinic_a) == set()
+
+
+def test_a_renamed_patient_is_found_by_the_new_name_only(clinic_a, membership_a):
+    actor = Actor.for_member(membership_a)
+    patient = patient_create(
+        actor=actor, first_name="Ana", last_name="Peña", date_of_birth=date(1970, 1, 2)
+    )
+    assert found("pena", clinic_a) == {"Peña"}
+    patient_update(actor=actor, patient=patient, last_name="Ibáñez", email="ana@example.test")
+    assert found("pena", clinic_a) == set()
+    assert found("ibanez ana@example", clinic_a) == {"Ibáñez"}
+    # A save of other fields keeps it.
+    patient.refresh_from_db()
+    patient.phone = "0400 000 000"
+    patient.save(update_fields=["phone"])
+    patient.save()
+    assert found("ibanez", clinic_a) == {"Ibáñez"}
+
+
+def test_rows_added_in_bulk_are_found(clinic_a):
+    Patient.objects.bulk_create(
+        [
+            Patient(
+                clinic=clinic_a,
+                first_name="Łucja",
+                last_name="Wróbel",
+                date_of_birth=date(1990, 3, 4),
+            ),
+            Patient(
+                clinic=clinic_a, first_name="Ærin", last_name="Dahl", date_of_birth=date(1990, 3, 4)
+            ),
+        ]
+    )
+    assert found("lucja wrobel", clinic_a) == {"Wróbel"}
+    assert found("aerin", clinic_a) == {"Dahl"}
+
+
+def test_the_migration_fills_the_text_of_patients_added_before_it(clinic_a):
+    patient = make_patient(clinic_a, "Zoë", "Müller", external_id="MRN-1")
+    Patient.objects.filter(pk=patient.pk).update(search_text="")
+    migration = importlib.import_module("patients.migrations.0019_patient_search_text")
+    migration.fill(apps, None)
+    patient.refresh_from_db()
+    assert patient.search_text == "zoe muller zoe.muller@example.test mrn-1"
+
+
+def test_the_caseload_and_the_api_search_fold_accents(as_clinician_a, clinic_a, admin_a):
+    make_patient(clinic_a, "Zoë", "Müller")
+    make_patient(clinic_a, "Arlo", "Nguyen")
+    body = as_clinician_a.get(caseload_search(as_clinician_a, "zoe muller")).content.decode()
+    assert "Müller" in body and "Nguyen" not in body
+    api = api_client(api_token_for(clinic_a, "all", by=admin_a))
+    answer = api.post("/api/v1/patients/search/", {"q": "MULLER"}, content_type="application/json")
+    assert [row["last_name"] for row in answer.json()["results"]] == ["Müller"]
+
+
+def test_folding_keeps_letters_and_drops_marks():
+    assert folded("Zoë MÜLLER-Łódź") == "zoe muller-lodz"
+    assert folded("Straße") == "strasse"
