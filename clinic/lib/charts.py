@@ -145,6 +145,12 @@ def _wrap(text: str, max_chars: int, max_lines: int) -> list[str]:
             lines[-1] += " " + word
         else:
             lines.append(word)
+    if 1 < len(lines) <= max_lines and " " not in lines[-1] and " " in lines[-2]:
+        # No word alone on the last line ("3.5" under "Meaningful change (2 points or
+        # 30%):" read as a stray number): the word before it goes down too, if it fits.
+        rest, moved = lines[-2].rsplit(" ", 1)
+        if len(moved) + 1 + len(lines[-1]) <= max_chars:
+            lines[-2:] = [rest, f"{moved} {lines[-1]}"]
     if len(lines) > max_lines:
         last = lines[max_lines - 1].split(" ")
         while len(last) > 1 and len(" ".join(last)) + 1 > max_chars:

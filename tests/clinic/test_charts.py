@@ -327,6 +327,8 @@ def test_a_long_legend_goes_on_to_a_second_line_and_is_never_cut():
     written = " ".join(el.text for el in legend[:2])
     assert written == f"{label}: 3.5" and "…" not in written
     assert float(legend[1].get("y")) > float(legend[0].get("y"))
+    # The value is not left alone on the second line, where it read as a stray number.
+    assert legend[1].text != "3.5" and legend[1].text.endswith(": 3.5")
     # The plot starts below the second line.
     plot = [el for el in root.iter(f"{SVG}line") if el.get("x2", "").endswith("%")]
     assert min(float(el.get("y1")) for el in plot) > float(legend[1].get("y"))
