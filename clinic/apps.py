@@ -16,9 +16,10 @@ class ClinicConfig(AppConfig):
         from clinic import checks, invitations, middleware, security, services  # noqa: F401
         from clinic.mail import BODY_HOOKS, STOP_CHECKS
         from clinic.models import MEMBER_FIGURES, OutgoingEmail
-        from clinic.two_factor import has_two_factor
+        from clinic.two_factor import has_two_factor, signs_in_elsewhere
 
         MEMBER_FIGURES["has_two_factor"] = has_two_factor
+        MEMBER_FIGURES["signs_in_elsewhere"] = signs_in_elsewhere
         user_locked_out.connect(security.audit_lockout, dispatch_uid="limber-audit-lockout")
         # An invitation's e-mail gets its link as it is sent, and only while it would work.
         kind = OutgoingEmail.Kind.INVITATION

@@ -9,7 +9,7 @@ from allauth.mfa.models import Authenticator
 from django.db import transaction
 from django.utils.translation import gettext
 
-from clinic import audit, permissions
+from clinic import audit, permissions, two_factor
 from clinic.actors import Actor
 from clinic.edits import EditedMeanwhile, ensure_unchanged, version_of
 from clinic.invitations import (
@@ -239,13 +239,7 @@ def _guard_account_is_this_clinics_alone(membership: Membership) -> None:
             ).format(user=membership.user)
         )
     user = membership.user
-    elsewhere = (
-        Membership.objects.filter(user=user, is_active=True)
-        .exclude(clinic_id=membership.clinic_id)
-        .exists()
-        or user.patient_records.active().exclude(clinic_id=membership.clinic_id).exists()
-    )
-    if elsewhere:
+    if Membership.objects.filter(two_factor.signs_in_elsewhere(), pk=membership.pk).exists():
         raise StaffError(
             gettext(
                 "{user} also signs in to another clinic's records, so their two-factor "
@@ -254,11 +248,27 @@ def _guard_account_is_this_clinics_alone(membership: Membership) -> None:
         )
 
 
+def is_platform_account(user: User) -> bool:
+    """An account of the platform team: its sign-in is theirs to manage, not a clinic's."""
+    return user.is_superuser or user.is_staff
+
+
+def two_factor_reset_offered(membership: Membership) -> bool:
+    """Whether the staff list offers "Reset two-factor" for a member of a list read
+    with_figures(): what two_factor_reset_check would refuse is not offered."""
+    return (
+        membership.is_active
+        and membership.has_two_factor  # type: ignore[attr-defined]
+        and not membership.signs_in_elsewhere  # type: ignore[attr-defined]
+        and not is_platform_account(membership.user)
+    )
+
+
 def two_factor_reset_check(membership: Membership) -> None:
     """StaffError saying why the member's second factor is not this clinic's to reset; the
     page that asks first says it too, rather than ask for a reset that would be refused."""
     user = membership.user
-    if user.is_superuser or user.is_staff:
+    if is_platform_account(user):
         raise StaffError(
             gettext("This account's two-factor sign-in is managed by the platform team.")
         )

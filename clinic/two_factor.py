@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from clinic import audit, throttle
 from clinic.actors import Actor
-from clinic.models import AuditEvent, SpentCode
+from clinic.models import AuditEvent, Membership, SpentCode
 
 PAUSED = (
     "Too many wrong codes for this account. For your safety, two-factor sign-in is "
@@ -38,6 +38,20 @@ def has_two_factor():
     """For a Membership row (clinic.models.MEMBER_FIGURES): whether the member has set up a
     second factor. The staff page offers "Reset two-factor" only to those who have."""
     return Exists(Authenticator.objects.filter(user_id=OuterRef("user_id")))
+
+
+def signs_in_elsewhere():
+    """For a Membership row (clinic.models.MEMBER_FIGURES): whether its account also opens
+    another clinic's records, as an active member there or as an active patient. Its
+    second factor then guards those too, and is not this clinic's alone to reset."""
+    from django.apps import apps
+
+    patients = apps.get_model("patients", "Patient").objects.active()
+    elsewhere = {"user_id": OuterRef("user_id")}
+    other_clinic = {"clinic_id": OuterRef("clinic_id")}
+    return Exists(
+        Membership.objects.filter(is_active=True, **elsewhere).exclude(**other_clinic)
+    ) | Exists(patients.filter(**elsewhere).exclude(**other_clinic))
 
 
 RESTART = "Too many wrong codes. Please sign in again with your password."

@@ -32,6 +32,7 @@ from clinic.services import (
     staff_invitation_cancel,
     staff_invite,
     two_factor_reset_check,
+    two_factor_reset_offered,
 )
 from clinic.storage import StorageFailed, upload_response
 
@@ -137,6 +138,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         .order_by("-is_active", "user__full_name", "user__email")
     )
     page = Paginator(memberships, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    for membership in page:
+        membership.offer_reset = two_factor_reset_offered(membership)
     invitations = invitations_with_emails(
         Invitation.objects.usable()
         .filter(clinic=request.clinic, kind=Invitation.Kind.STAFF)

@@ -826,3 +826,37 @@ def test_a_two_factor_reset_that_fails_half_way_removes_nothing(monkeypatch, adm
     with pytest.raises(RuntimeError):
         services.member_reset_two_factor(actor=actor_of(admin_a), membership=membership)
     assert Authenticator.objects.filter(user=clinician_a).exists()
+
+
+def test_reset_two_factor_is_not_offered_where_the_reset_would_be_refused(
+    as_admin_a, clinic_a, clinic_b, clinician_a, clinician_ab
+):
+    """Before: the list showed "Reset two-factor" for a platform account and for a
+    colleague whose sign-in also opens another clinic's records (as staff or as a
+    patient); its page then said the reset was not this clinic's to do. The list now
+    offers it only where the reset would go through (services.two_factor_reset_offered,
+    on the same rule as the reset's own check)."""
+    platform = make_staff(clinic_a, "ops@example.test", "clinician", "Platform Ops")
+    platform.is_staff = True
+    platform.save()
+    patient_elsewhere = make_staff(clinic_a, "pat@example.test", "clinician", "Pat Elsewhere")
+    record = make_patient(clinic_b, "Pat", "Elsewhere", login=False)
+    record.user = patient_elsewhere
+    record.save()
+    for user in (clinician_a, clinician_ab, platform, patient_elsewhere):
+        TOTP.activate(user, generate_totp_secret())
+    listed = as_admin_a.get("/portal/staff/").content.decode()
+    for user, offered in (
+        (clinician_a, True),
+        (clinician_ab, False),
+        (platform, False),
+        (patient_elsewhere, False),
+    ):
+        membership = Membership.objects.get(user=user, clinic=clinic_a)
+        assert (f'data-bs-target="#reset_2fa-{membership.uuid}"' in listed) is offered, user
+        assert f'data-bs-target="#deactivate-{membership.uuid}"' in listed
+        # What the list does not offer, the reset refuses.
+        refused = as_admin_a.get(
+            f"/portal/staff/{membership.uuid}/confirm/?action=reset_2fa", follow=True
+        )
+        assert (refused.redirect_chain == []) is offered, user
