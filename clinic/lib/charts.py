@@ -139,18 +139,18 @@ def _wrap(text: str, max_chars: int, max_lines: int) -> list[str]:
     for token in _WORD.findall(text):
         # A bracketed part too long for any line is broken like the rest.
         words += token.split(" ") if len(token) > max_chars else [token]
-    lines: list[str] = []
+    rows: list[list[str]] = []
     for word in words:
-        if lines and len(lines[-1]) + 1 + len(word) <= max_chars:
-            lines[-1] += " " + word
+        if rows and len(" ".join([*rows[-1], word])) <= max_chars:
+            rows[-1].append(word)
         else:
-            lines.append(word)
-    if 1 < len(lines) <= max_lines and " " not in lines[-1] and " " in lines[-2]:
+            rows.append([word])
+    if 1 < len(rows) <= max_lines and len(rows[-1]) == 1 and len(rows[-2]) > 1:
         # No word alone on the last line ("3.5" under "Meaningful change (2 points or
         # 30%):" read as a stray number): the word before it goes down too, if it fits.
-        rest, moved = lines[-2].rsplit(" ", 1)
-        if len(moved) + 1 + len(lines[-1]) <= max_chars:
-            lines[-2:] = [rest, f"{moved} {lines[-1]}"]
+        if len(" ".join([rows[-2][-1], *rows[-1]])) <= max_chars:
+            rows[-1].insert(0, rows[-2].pop())
+    lines = [" ".join(row) for row in rows]
     if len(lines) > max_lines:
         last = lines[max_lines - 1].split(" ")
         while len(last) > 1 and len(" ".join(last)) + 1 > max_chars:

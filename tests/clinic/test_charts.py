@@ -15,14 +15,18 @@ from datetime import date, timedelta
 
 import pytest
 from django.template import Context, Template
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from clinic.lib.charts import (
+    _WORD,
     BAND_FILL,
     TEAL,
     THRESHOLD,
     Chart,
     Point,
+    _wrap,
     bar_chart,
     line_chart,
 )
@@ -327,11 +331,37 @@ def test_a_long_legend_goes_on_to_a_second_line_and_is_never_cut():
     written = " ".join(el.text for el in legend[:2])
     assert written == f"{label}: 3.5" and "…" not in written
     assert float(legend[1].get("y")) > float(legend[0].get("y"))
-    # The value is not left alone on the second line, where it read as a stray number.
-    assert legend[1].text != "3.5" and legend[1].text.endswith(": 3.5")
+    # The value is not left alone on the second line, where it read as a stray number,
+    # and the bracket is not broken to keep it company.
+    assert [el.text for el in legend[:2]] == ["Meaningful change", "(2 points or 30%): 3.5"]
     # The plot starts below the second line.
     plot = [el for el in root.iter(f"{SVG}line") if el.get("x2", "").endswith("%")]
     assert min(float(el.get("y1")) for el in plot) > float(legend[1].get("y"))
+
+
+_words = st.text(alphabet="abcdefghij:%.0123", min_size=1, max_size=9)
+_bracket = st.lists(_words, min_size=1, max_size=3).map(lambda ws: "(" + " ".join(ws) + ")")
+
+
+@given(
+    words=st.lists(st.one_of(_words, _bracket), min_size=1, max_size=12),
+    max_chars=st.integers(12, 40),
+)
+def test_wrapped_text_keeps_every_word_and_bracket_within_the_line_and_no_word_alone(
+    words, max_chars
+):
+    text = " ".join(words)
+    lines = _wrap(text, max_chars, 3)
+    assert all(len(line) <= max_chars for line in lines)
+    if "…" in "".join(lines):
+        return  # shortened: longer than three lines
+    assert " ".join(lines) == text
+    for bracket in (w for w in words if w.startswith("(") and len(w) <= max_chars):
+        assert any(bracket in line for line in lines), (bracket, lines)
+    if len(lines) > 1 and len(_WORD.findall(lines[-1])) == 1:
+        # Alone only where the word before it would not fit beside it (or was alone too).
+        before = _WORD.findall(lines[-2])
+        assert len(before) == 1 or len(before[-1]) + 1 + len(lines[-1]) > max_chars, lines
 
 
 def test_a_threshold_off_the_scale_is_not_drawn():
@@ -526,7 +556,7 @@ def test_a_title_too_long_for_a_phone_wraps_between_words_and_is_never_cut(title
         lines = title_lines(root)
         assert len(lines) == 2 and " ".join(lines) == title
         # A scale in brackets stays on one line: "(0 a 1" then "0)" reads "0 to 1".
-        assert "(0 a 10)" in lines or "(" not in title
+        assert any("(0 a 10)" in line for line in lines) or "(" not in title
         # The chart grows by the extra line, so its plot keeps its size.
         assert int(root.get("height")) > 240
 
