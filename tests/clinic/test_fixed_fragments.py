@@ -67,3 +67,74 @@ def test_a_fragment_is_made_again_when_the_catalogues_change(settings):
     assert fixed._fragments
     settings.LOCALE_PATHS = [*settings.LOCALE_PATHS]
     assert not fixed._fragments
+
+
+def scale_form(data=None):
+    from patients.forms_patient import MorningCheckForm
+
+    return MorningCheckForm(data, auto_id="morning_%s")
+
+
+def signs_form(data=None):
+    from patients.forms_patient import SymptomForm
+    from programs.safety import stop_rules_for
+
+    rules = stop_rules_for([], emergency=_emergency())
+    return SymptomForm(data, rules=rules), rules
+
+
+def _emergency():
+    from clinic.models import Clinic
+
+    return Clinic(name="A").emergency_help
+
+
+def include(name: str, field, **values) -> str:
+    source = "{% include name with field=field urgent=urgent only %}"
+    return engines["django"].from_string(source).render({"name": name, "field": field, **values})
+
+
+def options_include(name: str, field, **values) -> str:
+    source = "{% load fixed %}{% options_include name field urgent=urgent %}"
+    return engines["django"].from_string(source).render({"name": name, "field": field, **values})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("data", [None, {"pain": "7"}, {"pain": "11"}])
+def test_drawn_options_are_the_include_in_the_readers_language(language, data):
+    with translation.override(language):
+        field = scale_form(data)["pain"]
+        made = options_include("patient/_scale.html", field, urgent=())
+        assert made == include("patient/_scale.html", field, urgent=())
+        form, rules = signs_form(data and {"signs": [rules_sign()]})
+        made = options_include("patient/_signs.html", form["signs"], urgent=rules.urgent)
+        assert made == include("patient/_signs.html", form["signs"], urgent=rules.urgent)
+        assert ("checked" in made) is bool(data)
+
+
+def rules_sign() -> str:
+    from programs.safety import stop_rules_for
+
+    return stop_rules_for([], emergency=_emergency()).stop[0]
+
+
+def test_drawn_options_are_kept_only_while_the_field_holds_nothing(monkeypatch):
+    """An empty scale is drawn once per language; a patient's answer (a refused save shows
+    it again) or a refusal is drawn for that page only, never kept."""
+    drawn = []
+    real = fixed.get_template
+    monkeypatch.setattr(fixed, "get_template", lambda name: drawn.append(name) or real(name))
+    for _ in range(2):
+        options_include("patient/_scale.html", scale_form()["pain"], urgent=())
+    assert len(drawn) == 1
+    with translation.override("es"):
+        options_include("patient/_scale.html", scale_form()["pain"], urgent=())
+    assert len(drawn) == 2
+    for data in ({"pain": "7"}, {"pain": "0"}, {"pain": "11"}, {"compared": "better"}):
+        field = scale_form(data)["pain"]
+        made = options_include("patient/_scale.html", field, urgent=())
+        assert made == include("patient/_scale.html", field, urgent=())
+    assert len(drawn) == 6
+    assert all("checked" not in kept for kept in fixed._drawn_options.values())
+    assert all("invalid-feedback" not in kept for kept in fixed._drawn_options.values())
+    assert len(fixed._drawn_options) == 2
