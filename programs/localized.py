@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,26 +38,26 @@ class ExerciseText:
     in_english: bool = False
 
 
-def _english(exercise: Any, language: str) -> ExerciseText:
+def _english(exercise: Any, language: str, cues: tuple[str, ...]) -> ExerciseText:
     return ExerciseText(
         name=exercise.name,
         lay_name=exercise.lay_name,
         cautions=exercise.cautions,
         stop_if=exercise.stop_if,
-        cues=tuple(cue.text for cue in exercise.cues.all()),
+        cues=cues,
         language=settings.LANGUAGE_CODE,
         in_english=language != settings.LANGUAGE_CODE,
     )
 
 
-def exercise_text(exercise: Any, language: str) -> ExerciseText:
-    """The exercise's text for a reader of `language`. Reads `exercise.translations`
-    (prefetch them with `prefetch_for(language)` for lists)."""
+def exercise_text(exercise: Any, language: str, cues: tuple[str, ...]) -> ExerciseText:
+    """The exercise's text for a reader of `language`, `cues` its English steps. Reads
+    `exercise.translations` (prefetch them with `prefetch_for(language)` for lists)."""
     if language == settings.LANGUAGE_CODE:
-        return _english(exercise, language)
+        return _english(exercise, language, cues)
     row = next((t for t in exercise.translations.all() if t.language == language), None)
     if row is None:
-        return _english(exercise, language)
+        return _english(exercise, language, cues)
     return ExerciseText(
         name=row.name,
         lay_name=row.lay_name,
@@ -68,20 +69,34 @@ def exercise_text(exercise: Any, language: str) -> ExerciseText:
 
 
 def prefetch_for(language: str, prefix: str = "exercise__") -> list[Prefetch]:
-    """The prefetches exercise_text needs, for a queryset of items (prefix "exercise__")
+    """The prefetches localize_items needs, for a queryset of items (prefix "exercise__")
     or of exercises (prefix ""). English readers need no translations: no query for them."""
-    cues = Prefetch(f"{prefix}cues", queryset=ExerciseCue.objects.order_by("order"))
     if language == settings.LANGUAGE_CODE:
-        return [cues]
+        return []
     translated = ExerciseTranslation.objects.filter(language=language)
-    return [cues, Prefetch(f"{prefix}translations", queryset=translated)]
+    return [Prefetch(f"{prefix}translations", queryset=translated)]
+
+
+def english_steps(exercise_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The exercises' English steps in order, in one query. Read as text: prefetching
+    them as rows cost the Today page more than the query itself."""
+    steps: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        ExerciseCue.objects.filter(exercise_id__in=set(exercise_ids))
+        .order_by("order")
+        .values_list("exercise_id", "text")
+    )
+    for exercise_id, text in rows:
+        steps[exercise_id].append(text)
+    return {exercise_id: tuple(texts) for exercise_id, texts in steps.items()}
 
 
 def localize_items(items: Iterable[Any], language: str) -> list[Any]:
     """Each program item with `.text`, its exercise's ExerciseText for `language`."""
     items = list(items)
+    steps = english_steps(item.exercise_id for item in items) if items else {}
     for item in items:
-        item.text = exercise_text(item.exercise, language)
+        item.text = exercise_text(item.exercise, language, steps.get(item.exercise_id, ()))
     return items
 
 

@@ -187,3 +187,27 @@ def test_a_staff_pages_membership_lookup_does_not_read_the_account_again(
     request.user = clinician_a
     memberships = staff_memberships(request)
     assert memberships and all(m.user is clinician_a for m in memberships)
+
+
+def test_the_today_page_reads_the_exercises_steps_as_text(as_patient_a1, patient_a1):
+    """One query for every exercise's steps, and only their words: a row object per step
+    cost the page more than the query did."""
+    from clinic.actors import Actor
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    template = Program.objects.get(template_key="low-back-core-stability")
+    membership = Membership.objects.filter(clinic=patient_a1.clinic).first()
+    program = patient_program_start(
+        actor=Actor.for_member(membership), patient=patient_a1, source=template
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = as_patient_a1.get("/me/")
+    assert response.status_code == 200
+    steps = [q["sql"] for q in captured if '"programs_exercisecue"' in q["sql"]]
+    assert len(steps) == 1
+    selected = steps[0].split(" FROM ")[0]
+    assert '"kind"' not in selected and '"text"' in selected
+    item = program.items.select_related("exercise").first()
+    first = item.exercise.cues.order_by("order").first()
+    assert first.text.split()[0] in response.content.decode()
