@@ -603,3 +603,20 @@ def test_the_end_labels_keep_a_margin_from_the_edges():
         centre = NARROWEST * float(label.get("x").rstrip("%")) / 100 + float(label.get("dx", 0))
         half = len(label.text) * CHAR_EM * LABEL_PX / 2
         assert centre - half >= PAD and centre + half <= NARROWEST - PAD, label.text
+
+
+def test_keeping_a_word_off_the_last_line_never_breaks_a_bracket():
+    """The no-word-alone rule moves the last word of the line above down; when that line
+    ends in a bracketed part it took the bracket's tail: the NPRS key on any chart wider
+    than a phone read "Meaningful change (2 points or" over "30%): 3.5"."""
+    label = "Meaningful change (2 points or 30%)"
+    title = "Knee pain at night (0 to 10) weekly"
+    for width in (280, 640):
+        root = parse(
+            line_chart(
+                weeks(5, 3), title=title, y_min=0, y_max=10, threshold=(3.5, label), width=width
+            )
+        )
+        written = [el.text for el in texts(root)]
+        assert any("(2 points or 30%):" in line for line in written), (width, written)
+        assert any("(0 to 10)" in line for line in title_lines(root)), (width, written)
