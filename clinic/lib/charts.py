@@ -145,11 +145,15 @@ def _wrap(text: str, max_chars: int, max_lines: int) -> list[str]:
             rows[-1].append(word)
         else:
             rows.append([word])
-    if 1 < len(rows) <= max_lines and len(rows[-1]) == 1 and len(rows[-2]) > 1:
-        # No word alone on the last line ("3.5" under "Meaningful change (2 points or
-        # 30%):" read as a stray number): the word before it goes down too, if it fits.
-        if len(" ".join([rows[-2][-1], *rows[-1]])) <= max_chars:
-            rows[-1].insert(0, rows[-2].pop())
+    # No word alone on the last line ("3.5" under "Meaningful change (2 points or 30%):"
+    # read as a stray number): the word before it goes down too, if it fits.
+    if (
+        1 < len(rows) <= max_lines
+        and len(rows[-1]) == 1
+        and len(rows[-2]) > 1
+        and len(" ".join([rows[-2][-1], *rows[-1]])) <= max_chars
+    ):
+        rows[-1].insert(0, rows[-2].pop())
     lines = [" ".join(row) for row in rows]
     if len(lines) > max_lines:
         last = lines[max_lines - 1].split(" ")
