@@ -5,7 +5,9 @@ import re
 import unicodedata
 import uuid
 import zoneinfo
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -53,13 +55,26 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         sessions let go by (the inactivity flag, raised on the patient's own schedule)."""
         return self.filter(open_flags__gt=0)
 
+    def update(self, **kwargs: Any) -> int:
+        """As QuerySet.update, but not of a searched field alone: SQL cannot fold it into
+        search_text, and a patient would stay findable by a name corrected away."""
+        if set(kwargs) & set(name_search.SOURCES) and "search_text" not in kwargs:
+            raise TypeError("Write patients' names and e-mails with save() or bulk_update().")
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Iterable[Patient], fields: Sequence[str], *args, **kwargs) -> int:
+        """As QuerySet.bulk_update, with search_text written too when a searched field is."""
+        if set(fields) & set(name_search.SOURCES) and "search_text" not in fields:
+            objs = list(objs)
+            for patient in objs:
+                patient.search_text = name_search.search_text(patient)
+            fields = [*fields, "search_text"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
     def search(self, text: str) -> PatientQuerySet:
-        """Patients whose name, e-mail address or record number has every word of
-        `text` in it, accents and case aside (patients.name_search)."""
-        query = Q()
-        for word in name_search.words(text):
-            query &= Q(search_text__contains=word)
-        return self.filter(query)
+        """Patients with every word of `text` in their name or e-mail address, accents and
+        case aside, or as their record number (patients.name_search)."""
+        return self.filter(name_search.matching(text))
 
 
 class Patient(models.Model):
@@ -179,7 +194,9 @@ class Patient(models.Model):
                 name="caseload_by_flags",
             ),
             models.Index(fields=["clinic", "status", "open_flags"], name="caseload_attention"),
-            models.Index(fields=["clinic", "status", "search_text"], name="caseload_search"),
+            models.Index(
+                fields=["clinic", "status", "search_text", "external_id"], name="caseload_search"
+            ),
             models.Index(fields=["clinic", "figures_until"], name="caseload_figures_stale"),
         ]
 

@@ -1,5 +1,5 @@
-"""Finding a patient by what staff type: any part of the name, the e-mail address or the
-record number, however it is accented or capitalised.
+"""Finding a patient by what staff type: any part of the name or e-mail address, however
+it is accented or capitalised, or the whole record number.
 
 A receptionist types "Muller" or "zoe" for Müller and Zoë, as most keyboards do. Neither
 database folds accents in a LIKE, and SQLite folds case for ASCII letters only, so each
@@ -7,6 +7,9 @@ patient row keeps its searchable text folded (`Patient.search_text`, written on 
 by SearchTextField) and the term is folded the same way. One column and one comparison per
 word also make the search a short scan: the caseload counts its matches among thousands
 of patients on every page.
+
+A record number (`external_id`, the clinic's own system's) matches whole or not at all:
+an integrator looks a patient up by it, and MRN-0042 must not also answer MRN-00420.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from __future__ import annotations
 import unicodedata
 
 from django.db import models
+from django.db.models import Q
 
 # The fields whose text is searched, in the order they are joined.
-SOURCES = ("first_name", "last_name", "email", "external_id")
+SOURCES = ("first_name", "last_name", "email")
 # A search's words beyond these are ignored (each is one more comparison per row).
 MAX_WORDS = 5
 
@@ -42,15 +46,24 @@ def search_text(patient) -> str:
     return " ".join(folded(getattr(patient, name) or "") for name in SOURCES)
 
 
-def words(term: str) -> list[str]:
-    """The folded words of a search, each of which must be found."""
-    return folded(term).split()[:MAX_WORDS]
+def matching(term: str) -> Q:
+    """Patients with each word of `term`: in their folded text, or as their record number.
+    A word that folds to nothing (a stray accent) is not a word of every name: it matches
+    only a record number it equals."""
+    query = Q()
+    for word in term.split()[:MAX_WORDS]:
+        in_text = Q()
+        for part in folded(word).split():
+            in_text &= Q(search_text__contains=part)
+        query &= (in_text if in_text else Q(pk__in=[])) | Q(external_id__iexact=word)
+    return query
 
 
 class SearchTextField(models.TextField):
     """Patient.search_text: computed from SOURCES whenever the row is written, by
-    save() and by bulk_create alike (both call pre_save), so no writer can forget it.
-    Patient.save adds it to `update_fields` that name a source."""
+    save() and by bulk_create alike (both call pre_save). Patient.save adds it to
+    `update_fields` that name a source; PatientQuerySet's bulk_update writes it too, and
+    its update() refuses a source alone (SQL cannot fold it)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("editable", False)
