@@ -19,6 +19,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.lib.form_fields import copy_fields_lightly
 from clinic.parsing import parse_int, parse_uuid
 from clinic.validators import validate_care_day
 from programs.content import leaflets
@@ -38,6 +39,7 @@ LONG_PROGRAM = 6
 SEARCH_RESULTS = 8
 
 
+@copy_fields_lightly()
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
@@ -71,11 +73,6 @@ class ProgramForm(forms.ModelForm):
         else:
             for name in ("start_date", "review_date"):
                 self.fields[name].validators.append(validate_care_day)
-        for bound in self.visible_fields():
-            if isinstance(bound.field.widget, forms.CheckboxSelectMultiple):
-                continue
-            css = "form-select" if isinstance(bound.field.widget, forms.Select) else "form-control"
-            bound.field.widget.attrs.setdefault("class", css)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -87,6 +84,9 @@ class ProgramForm(forms.ModelForm):
         return data
 
 
+# Drawn up to 30 times a page: its words are translated once per language
+# (clinic.lib.form_fields).
+@copy_fields_lightly(translated=True)
 class ItemForm(DoseRequiredMixin, forms.ModelForm):
     """One prescribed exercise. Bounds come from the model's validators."""
 
@@ -118,14 +118,6 @@ class ItemForm(DoseRequiredMixin, forms.ModelForm):
             "load_effort": _("Effort 0-10"),
         }
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name, bound in self.fields.items():
-            if name in {"weekdays", "id", "exercise"}:
-                continue
-            css = "form-select" if isinstance(bound.widget, forms.Select) else "form-control"
-            bound.widget.attrs.setdefault("class", f"{css} form-control-sm")
-
     # The dose a clinician changes most, always in view; every other field (a new dosage
     # field included) goes under "More" without anyone listing it.
     MAIN_FIELDS = ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week")
@@ -152,6 +144,21 @@ class ItemForm(DoseRequiredMixin, forms.ModelForm):
         if needed and data.get(needed) in (None, ""):
             self.add_error(needed, gettext("Fill this in, or choose “No load”."))
         return data
+
+
+def _widget_classes(form: type[forms.BaseForm], size: str = "") -> None:
+    """Bootstrap's class on each of `form`'s boxes and lists (tick boxes and hidden fields
+    excepted), set once on the class's fields, which each form copies."""
+    for form_field in form.base_fields.values():
+        widget = form_field.widget
+        if widget.is_hidden or isinstance(widget, forms.CheckboxSelectMultiple):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", f"{css}{size}")
+
+
+_widget_classes(ProgramForm)
+_widget_classes(ItemForm, size=" form-control-sm")
 
 
 ItemFormSet = forms.formset_factory(
