@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import QueryDict
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
@@ -31,7 +30,7 @@ from programs.dosage import (
     weekday_list,
 )
 from programs.forms import DoseRequiredMixin
-from programs.models import Category, Exercise, ExerciseCue, Program, ProgramItem
+from programs.models import Category, Exercise, Program, ProgramItem
 from programs.services import MAX_ITEMS, PROGRAM_FIELDS
 
 PREFIX = "items"
@@ -341,11 +340,8 @@ def cleaned_items(formset, rows: list[Row]) -> list[dict]:
 
 
 def search_library(clinic_id, query: str, category: str = "", page: int = 1):
-    """Library search for the builder's side panel: one page, cues prefetched."""
+    """Library search for the builder's side panel: one page (names and pictures)."""
     exercises = Exercise.objects.visible_to_clinic(clinic_id).search(query)
     if category in Category.values:
         exercises = exercises.filter(category=category)
-    exercises = exercises.prefetch_related(
-        Prefetch("cues", queryset=ExerciseCue.objects.order_by("order"))
-    )
     return Paginator(exercises, SEARCH_RESULTS).get_page(page)

@@ -15,7 +15,7 @@ from patients.services import patient_program_start
 from programs.builder import BuilderState, apply_action, rows_from_items
 from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, estimate_minutes, fill_step, session_seconds
-from programs.models import Exercise, Program, ProgramItem, ProgramRevision
+from programs.models import Exercise, ExerciseCue, Program, ProgramItem, ProgramRevision
 from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
 from tests.conftest import client_for, revise
 
@@ -603,6 +603,17 @@ def test_builder_queries_are_pinned_whatever_the_program_and_library_size(
         items=rows + extra,
     )
     assert count_queries(as_clinician_a, url) == small
+
+
+def test_the_builders_library_panel_reads_no_cues(as_clinician_a, patient_a1, program_a1):
+    # The panel shows each result's name, lay name and picture; reading the cues was a
+    # query for nothing.
+    with CaptureQueriesContext(connection) as queries:
+        page = as_clinician_a.get(edit_url(patient_a1, program_a1))
+    assert page.content.decode().count('value="add:') == 8  # a page of results
+    assert not [
+        q["sql"] for q in queries.captured_queries if ExerciseCue._meta.db_table in q["sql"]
+    ]
 
 
 def test_the_builder_post_queries_are_pinned_whatever_the_program_size(
