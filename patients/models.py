@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     Q,
 )
@@ -56,11 +56,20 @@ class PatientQuerySet(models.QuerySet["Patient"]):
         return self.filter(open_flags__gt=0)
 
     def update(self, **kwargs: Any) -> int:
-        """As QuerySet.update, but not of a searched field alone: SQL cannot fold it into
-        search_text, and a patient would stay findable by a name corrected away."""
-        if set(kwargs) & set(name_search.SOURCES) and "search_text" not in kwargs:
-            raise TypeError("Write patients' names and e-mails with save() or bulk_update().")
-        return super().update(**kwargs)
+        """As QuerySet.update; when it writes a searched field, the rows' search_text is
+        written again in the same transaction (SQL cannot fold it): no patient stays
+        findable by a name corrected away."""
+        if not set(kwargs) & set(name_search.SOURCES) or "search_text" in kwargs:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            updated = super().update(**kwargs)
+            written = self.model._base_manager.filter(pk__in=pks)
+            rows = list(written.only("pk", *name_search.SOURCES))
+            for patient in rows:
+                patient.search_text = name_search.search_text(patient)
+            self.model._base_manager.bulk_update(rows, ["search_text"], batch_size=500)
+        return updated
 
     def bulk_update(self, objs: Iterable[Patient], fields: Sequence[str], *args, **kwargs) -> int:
         """As QuerySet.bulk_update, with search_text written too when a searched field is."""

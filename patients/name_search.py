@@ -62,8 +62,8 @@ def matching(term: str) -> Q:
 class SearchTextField(models.TextField):
     """Patient.search_text: computed from SOURCES whenever the row is written, by
     save() and by bulk_create alike (both call pre_save). Patient.save adds it to
-    `update_fields` that name a source; PatientQuerySet's bulk_update writes it too, and
-    its update() refuses a source alone (SQL cannot fold it)."""
+    `update_fields` that name a source; PatientQuerySet's bulk_update and update() write
+    it too."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("editable", False)

@@ -129,13 +129,15 @@ def test_a_term_of_accents_alone_finds_no_one(clinic_a, admin_a, typed):
 
 def test_no_bulk_write_leaves_a_patient_findable_by_a_name_corrected_away(clinic_a):
     """save() and bulk_create write search_text; QuerySet.update and bulk_update skip
-    pre_save. bulk_update now writes it too, and update() of a name alone is refused."""
+    pre_save. Both now write it too, in the same transaction."""
     patient = make_patient(clinic_a, "Jon", "Smyth", email="js@example.test")
+    other = make_patient(clinic_a, "Jon", "Other", email="jo@example.test")
     patient.last_name = "Smith"
     Patient.objects.bulk_update([patient], ["last_name"])
     assert found("smyth", clinic_a) == set() and found("smith", clinic_a) == {"Smith"}
-    with pytest.raises(TypeError):
-        Patient.objects.filter(pk=patient.pk).update(first_name="John")
-    assert found("jon smith", clinic_a) == {"Smith"}
+    assert Patient.objects.filter(pk=patient.pk).update(first_name="John") == 1
+    assert found("jon", clinic_a) == {"Other"} and found("john smith", clinic_a) == {"Smith"}
+    assert Patient.objects.update(email="") == 2
+    assert found("example", clinic_a) == set()
     # Fields that are not searched are updated as before.
-    assert Patient.objects.filter(pk=patient.pk).update(phone="0400 000 000") == 1
+    assert Patient.objects.filter(pk=other.pk).update(phone="0400 000 000") == 1
