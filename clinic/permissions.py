@@ -292,7 +292,10 @@ def get_in_clinic_or_404(
     key = parse_uuid(value)
     obj = None
     if key is not None:
-        obj = queryset.filter(**{clinic_field: request.clinic, field: key}).first()
+        # The public id is unique: unordered, where first() would add an ORDER BY whose
+        # compiling (Django hashes every selected column for it) costs more than the row.
+        found = queryset.filter(**{clinic_field: request.clinic, field: key}).order_by()
+        obj = next(iter(found[:1]), None)
     if obj is None:
         raise not_found(request, queryset.model._meta.model_name or "", value)
     return obj

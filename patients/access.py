@@ -37,10 +37,10 @@ def patient_or_404(
     record (such as "intake") read in the same query; a missing one reads as None through
     getattr(patient, name, None)."""
     patient = permissions.get_in_clinic_or_404(
-        request,
-        Patient.objects.select_related("clinic", "clinician", "user", *also),
-        patient_uuid,
+        request, Patient.objects.select_related("clinician", "user", *also), patient_uuid
     )
+    # Found in the request's clinic, which is loaded already: not joined again.
+    patient.clinic = request.clinic
     if request.method == "POST" and not patient.is_active and not archived_changes:
         raise permissions.ReadOnlyRecord(
             gettext(

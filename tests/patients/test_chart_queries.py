@@ -76,3 +76,16 @@ def test_the_chart_reads_each_thing_once(
         source=Program.objects.get(template_key=program_template),
     )
     assert chart_queries(as_clinician_a, patient_a1) <= few
+
+
+def test_the_patient_is_read_unsorted_and_without_their_clinic_again(as_clinician_a, patient_a1):
+    """Found by a unique id in the clinic the request has loaded already: a sort and a
+    join of the clinic would cost the read's compiling more than the read."""
+    with CaptureQueriesContext(connection) as queries:
+        response = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/")
+    assert response.status_code == 200
+    assert response.context["patient"].clinic.name == patient_a1.clinic.name
+    reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "patients_patient"')]
+    assert len(reads) == 1
+    assert "ORDER BY" not in reads[0]
+    assert '"clinic_clinic"' not in reads[0]
