@@ -51,7 +51,7 @@ def _audit(request: HttpRequest, action: str, patient: Patient, obj=None) -> Non
 
 
 def progress_figures(patient: Patient) -> dict:
-    """Everything the measures page, the chart and the report show: three queries."""
+    """What the measures page and the chart both show: three queries."""
     measurements = list(
         Measurement.objects.current().filter(visit__patient=patient).select_related("visit")
     )
@@ -64,8 +64,6 @@ def progress_figures(patient: Patient) -> dict:
         "instruments": instrument_summaries(responses),
         "responses": responses,
         "open_assignments": list(OutcomeAssignment.objects.filter(patient=patient, response=None)),
-        "schedules": list(OutcomeSchedule.objects.filter(patient=patient, ended_at__isnull=True)),
-        "overdue_before": patient_today(patient) - OVERDUE_AFTER,
     }
 
 
@@ -82,6 +80,11 @@ def measures_page(request: HttpRequest, patient_uuid) -> HttpResponse:
         {
             "patient": patient,
             **figures,
+            # The page's own: the chart shows neither the schedules nor what is overdue.
+            "schedules": list(
+                OutcomeSchedule.objects.filter(patient=patient, ended_at__isnull=True)
+            ),
+            "overdue_before": patient_today(patient) - OVERDUE_AFTER,
             "measure_charts": [(s, measure_chart(s)) for s in figures["measures"]],
             "outcome_charts": [(s, outcome_chart(s)) for s in figures["instruments"]],
             "instrument_choices": list(INSTRUMENTS.values()),

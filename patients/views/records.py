@@ -443,13 +443,21 @@ def _progress_context(
     `sessions`: the latest, newest first, one more than the timeline shows."""
     today = adherence.patient_today(patient)
     since = today - timedelta(weeks=8)
-    # One read of the last 8 weeks for the pain chart and the adherence windows, whose 28
-    # days lie within them.
-    recent = (
-        SessionLog.objects.filter(patient=patient, performed_on__gte=since)
-        .order_by("performed_on", "logged_at")
-        .values_list("performed_on", "pain", "exercises_done")
-    )
+    # The last 8 weeks for the pain chart and the adherence windows, whose 28 days lie
+    # within them: from the timeline's sessions when those hold every one of the 8 weeks
+    # (all the patient has, or reaching further back), else one read.
+    if len(sessions) <= TIMELINE_LENGTH or sessions[-1].performed_on < since:
+        recent = [
+            (s.performed_on, s.pain, s.exercises_done)
+            for s in reversed(sessions)
+            if s.performed_on >= since
+        ]
+    else:
+        recent = (
+            SessionLog.objects.filter(patient=patient, performed_on__gte=since)
+            .order_by("performed_on", "logged_at", "id")
+            .values_list("performed_on", "pain", "exercises_done")
+        )
     pains, done_on = [], {}
     for day, pain, done in recent:
         if pain is not None:

@@ -12,6 +12,7 @@ from clinic.actors import Actor
 from patients.models import Goal, Intake
 from patients.practice_log import Done, session_log
 from patients.services import patient_program_start
+from patients.views import records
 from programs.models import Program
 
 # Counted on this test's chart (the session and sign-in reads included) when it stopped
@@ -22,8 +23,10 @@ from programs.models import Program
 # then when the intake and the reminder setting came with the patient: 30 before; then
 # when the open flags and the latest reviewed ones came in one query: 28 before; then
 # when the goals and the pathways took the scores and measurements the Progress figures
-# read: 27 before (with goals shown by a score and by a measure).
-CHART_QUERIES = 24
+# read: 27 before (with goals shown by a score and by a measure); then when the chart
+# stopped reading the outcome schedules (the measures page's alone) and took the recent
+# sessions from its timeline when that holds all of them: 24 before.
+CHART_QUERIES = 22
 
 
 def chart_queries(client, patient) -> int:
@@ -76,6 +79,24 @@ def test_the_chart_reads_each_thing_once(
         source=Program.objects.get(template_key=program_template),
     )
     assert chart_queries(as_clinician_a, patient_a1) <= few
+
+
+def test_the_pain_chart_and_adherence_agree_whether_the_timeline_holds_the_8_weeks(
+    as_clinician_a, patient_a1, program_a1, membership_a, monkeypatch
+):
+    """Read from the timeline's sessions (which hold every one of the last 8 weeks here)
+    or on their own (a timeline too short to), the figures are the same."""
+    some_history(patient_a1, program_a1, membership_a, 4, 1)
+    some_history(patient_a1, program_a1, membership_a, 3, 20)
+    shown = ("pain_chart", "adherence_7", "adherence_28")
+    url = f"/portal/patients/{patient_a1.uuid}/"
+    from_timeline = as_clinician_a.get(url).context
+    monkeypatch.setattr(records, "TIMELINE_LENGTH", 2)
+    with CaptureQueriesContext(connection) as queries:
+        read_alone = as_clinician_a.get(url).context
+    assert any("performed_on" in q["sql"] and "pain" in q["sql"] for q in queries)
+    assert len(from_timeline["pain_chart"].rows) == 7
+    assert {k: from_timeline[k] for k in shown} == {k: read_alone[k] for k in shown}
 
 
 def test_the_patient_is_read_unsorted_and_without_their_clinic_again(as_clinician_a, patient_a1):
