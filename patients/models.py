@@ -156,7 +156,7 @@ class Patient(models.Model):
     urgent = models.BooleanField(default=False, db_default=False)
     quiet = models.BooleanField(default=False, db_default=False)
     figures_until = models.DateTimeField(default=FIGURES_NEVER, db_default=FIGURES_NEVER)
-    # What a search is matched against: the name, e-mail and record number folded
+    # What a search is matched against: the name and e-mail address folded
     # (patients.name_search). Derived on every write; never shown.
     search_text = name_search.SearchTextField()
     created_at = models.DateTimeField(auto_now_add=True)
