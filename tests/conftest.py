@@ -706,6 +706,17 @@ def pytest_configure(config) -> None:
         logging.getLogger(name).addHandler(handler)
 
 
+def line_xs(svg: str) -> list[float]:
+    """The x (a percentage of the width) of each point a line chart's line joins, read
+    from its segments: unlike the dots, drawn only where they have room, the line joins
+    every point. Assumes one unbroken run."""
+    from clinic.lib.charts import TEAL
+
+    segment = rf'<line x1="([\d.]+)%" y1="[^"]*" x2="([\d.]+)%" [^>]*stroke="{TEAL}"'
+    segments = re.findall(segment, svg)
+    return [float(segments[0][0]), *(float(end) for _, end in segments)] if segments else []
+
+
 def leaked_patient_data(text: str) -> list[str]:
     """Patient names (the personas' and seed_demo's) and e-mail addresses found in `text`."""
     from patients.management.commands.seed_demo import FIRST_NAMES, LAST_NAMES

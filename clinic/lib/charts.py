@@ -568,6 +568,24 @@ def line_chart(
     return Chart("\n".join(parts), _rows(labels, values, unit), summary, title, uid)
 
 
+DOT_ROOM = 14  # px between dots' centres at the narrowest width: r 4 each, and air
+
+
+def _roomy_dots(frame: _Frame, xs: Sequence[float], values: Sequence[float | None]) -> list[bool]:
+    """For each point, whether its dot has room: the slots are wide enough and no
+    neighbouring point's dot (the line's next value either way) is nearer than DOT_ROOM,
+    measured on the page (two points of one day, far apart in value, each keep theirs)."""
+    if frame.slot(len(values)) < DOT_ROOM:
+        return [False] * len(values)
+    centres = {i: (xs[i], frame.y(value)) for i, value in enumerate(values) if value is not None}
+    shown = list(centres)
+    roomy = [False] * len(values)
+    for position, index in enumerate(shown):
+        near = shown[max(0, position - 1) : position] + shown[position + 1 : position + 2]
+        roomy[index] = all(math.dist(centres[index], centres[other]) >= DOT_ROOM for other in near)
+    return roomy
+
+
 def _line(
     frame: _Frame,
     xs: Sequence[float],
@@ -588,10 +606,12 @@ def _line(
             f' x2="{frame.pct(xs[index + 1])}" y2="{_num(frame.y(end))}"'
             f' stroke="{TEAL}" stroke-width="2.5" stroke-linecap="round"/>'
         )
-    # Dots on every point while they have room; on crowded charts only where they carry
+    # Dots on every point that has room; where points crowd only on those that carry
     # meaning: a lone value between gaps, the latest value, a value off the scale. (Dots
-    # either side of each gap were tried: at 52 points they fill the gap in.)
-    roomy = frame.slot(count) >= 14
+    # either side of each gap were tried: at 52 points they fill the gap in.) Room is
+    # each dot's own: points placed by date can bunch (a week of daily sessions, then
+    # a month) on a chart with few points, and their dots drew over each other.
+    roomy = _roomy_dots(frame, xs, values)
     last = max(i for i, value in enumerate(values) if value is not None)
     for index, value in enumerate(values):
         if value is None:
@@ -600,13 +620,13 @@ def _line(
             index == count - 1 or values[index + 1] is None
         )
         off_scale = not frame.y_min <= value <= frame.y_max
-        if not (roomy or lone or index == last or off_scale):
+        if not (roomy[index] or lone or index == last or off_scale):
             continue
         # Off-scale values get a hollow dot: drawn at the edge, but visibly not "at" it.
         fill = "#ffffff" if off_scale else TEAL
         parts.append(
             f'<circle cx="{frame.pct(xs[index])}" cy="{_num(frame.y(value))}"'
-            f' r="{4 if roomy else 3}" fill="{fill}" stroke="{TEAL}" stroke-width="1.5">'
+            f' r="{4 if roomy[index] else 3}" fill="{fill}" stroke="{TEAL}" stroke-width="1.5">'
             f"<title>{_esc(labels[index])}: {_esc(_with_unit(value, unit))}</title></circle>"
         )
     return parts

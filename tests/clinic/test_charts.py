@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
@@ -439,6 +440,24 @@ def test_dated_points_are_spaced_by_the_time_between_them():
     # Each date's label sits under its own dot (the 1st and 2nd are too close for both).
     shown = {el.text: x_of(el, "x") for el in x_label_elements(root)}
     assert shown == {"2 Nov": second, "29 Nov": last}
+
+
+def test_dots_never_draw_over_each_other_where_dated_sessions_bunch():
+    # A week of daily sessions at one pain level, then one a month on: few points, so the
+    # slots are wide, but the week's dots sat 7 px apart at 4 px radius.
+    from clinic.lib.charts import NARROWEST
+
+    points = dated(*[(day, 5) for day in range(1, 8)], (12, 9), (30, 4))
+    root = parse(line_chart(points, title="Pain", y_min=0, y_max=10, width=NARROWEST))
+    dots = [
+        (x_of(dot, "cx") * NARROWEST / 100, float(dot.get("cy")), float(dot.get("r")))
+        for dot in root.iter(f"{SVG}circle")
+    ]
+    for (x1, y1, r1), (x2, y2, r2) in itertools.combinations(dots, 2):
+        assert math.dist((x1, y1), (x2, y2)) >= r1 + r2 + 1.5  # the strokes too
+    # The points with room keep theirs: the 12th (far from the week) and the latest.
+    titles = [dot.find(f"{SVG}title").text for dot in root.iter(f"{SVG}circle")]
+    assert titles == ["12 Nov: 9", "30 Nov: 4"]
 
 
 def test_dated_labels_never_overlap_where_sessions_crowd_together():

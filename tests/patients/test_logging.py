@@ -25,7 +25,7 @@ from patients.practice_log import (
 from patients.services import patient_program_start
 from programs.dosage import describe_dosage
 from programs.models import Exercise, Program
-from tests.conftest import client_for, days_from_now, make_patient, revise
+from tests.conftest import client_for, days_from_now, line_xs, make_patient, revise
 
 
 def items(program):
@@ -875,8 +875,8 @@ def test_the_pain_charts_space_sessions_by_the_days_between_them(
     for days_ago in (14, 13, 1):
         _log(patient_a1, program_a1, today - timedelta(days=days_ago))
     chart = _pain_chart(who, as_patient_a1, as_clinician_a, patient_a1)
-    dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', chart)[:3]]
-    assert dots[2] - dots[1] == pytest.approx(12 * (dots[1] - dots[0]), rel=0.01)
+    first, second, last = line_xs(chart)
+    assert last - second == pytest.approx(12 * (second - first), rel=0.01)
 
 
 @pytest.mark.parametrize("who", ["patient", "clinician"])

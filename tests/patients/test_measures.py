@@ -15,7 +15,7 @@ from clinic.models import AuditEvent
 from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
-from tests.conftest import client_for, post_for_document
+from tests.conftest import client_for, line_xs, post_for_document
 
 
 def url(patient, suffix="") -> str:
@@ -898,13 +898,11 @@ def test_a_report_runs_to_the_patients_own_today_east_of_the_clinic(
 def test_the_measure_chart_spaces_visits_by_the_days_between_them(patient_a1, clinician_a):
     """Visits 42 and 40 days ago, then 2 days ago: the five weeks between the last two
     are drawn 19 times as long as the two days between the first two."""
-    import re
-
     from patients.progress_charts import measure_chart
 
     (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, 23), (40, 22, 23), (2, 25, 23))
-    dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)%"', measure_chart(summary).svg)]
-    assert dots[2] - dots[1] == pytest.approx(19 * (dots[1] - dots[0]), rel=0.01)
+    first, second, last = line_xs(measure_chart(summary).svg)
+    assert last - second == pytest.approx(19 * (second - first), rel=0.01)
 
 
 @pytest.mark.parametrize("marked", [False, True])
