@@ -6,14 +6,14 @@ import hashlib
 import json
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -39,6 +39,7 @@ from patients.models import (
     MorningCheck,
     OutcomeAssignment,
     OutcomeResponse,
+    Patient,
     SessionLog,
 )
 from patients.outcomes import (
@@ -120,6 +121,22 @@ def _recent_sessions(patient, today) -> tuple[list, SessionLog | None, bool]:
     )
 
 
+def _answered_and_waiting(patient: Patient, today: date) -> tuple[bool, bool]:
+    """Whether today's morning question is answered, and whether a questionnaire waits:
+    one read, made every day (whether the question is asked or not), so the page costs
+    the same every day."""
+    mine = {"patient": OuterRef("pk")}
+    answered, waiting = (
+        Patient.objects.filter(pk=patient.pk)
+        .values_list(
+            Exists(MorningCheck.objects.filter(**mine, checked_on=today)),
+            Exists(OutcomeAssignment.objects.filter(**mine, response__isnull=True)),
+        )
+        .get()
+    )
+    return answered, waiting
+
+
 def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dict:
     patient = request.patient
     today = patient_today(patient)
@@ -130,8 +147,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
     due = due_now(patient, program, items, today)
     due_ids = {d.item.pk for d in due}
     sessions_today, editable, exercised_yesterday = _recent_sessions(patient, today)
-    # Always looked up, so the page costs the same number of queries every day.
-    answered = MorningCheck.objects.filter(patient=patient, checked_on=today).exists()
+    answered, questionnaire_waiting = _answered_and_waiting(patient, today)
     asked = exercised_yesterday and not answered
     rules = _stop_rules(patient, items if program else _items(finished, text=False))
     if form is None:
@@ -157,9 +173,7 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         # Its own ids: the session form below has a "pain" scale too, and a label points at
         # the first element with its id, so a tap on the session's "2" set the morning's.
         "morning_form": MorningCheckForm(auto_id="morning_%s") if asked else None,
-        "questionnaire_waiting": OutcomeAssignment.objects.filter(
-            patient=patient, response__isnull=True
-        ).exists(),
+        "questionnaire_waiting": questionnaire_waiting,
         "tab": "today",
     }
 

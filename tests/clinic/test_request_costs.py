@@ -211,3 +211,58 @@ def test_the_today_page_reads_the_exercises_steps_as_text(as_patient_a1, patient
     item = program.items.select_related("exercise").first()
     first = item.exercise.cues.order_by("order").first()
     assert first.text.split()[0] in response.content.decode()
+
+
+# Session, account, patient, audit write, program, items, steps, what was done this week,
+# recent sessions, then whether the morning question is answered and a questionnaire
+# waits (two reads before they became one).
+TODAY_QUERIES = 10
+
+
+def test_the_today_page_reads_each_thing_once_however_long_the_program(
+    as_patient_a1, patient_a1, membership_a
+):
+    """The same reads for a short program and a long one, on a day the morning question
+    is asked and a questionnaire waits: nothing is read once per exercise."""
+    from datetime import timedelta
+
+    from clinic.actors import Actor
+    from patients.adherence import patient_today
+    from patients.models import OutcomeAssignment
+    from patients.practice_log import Done, session_log
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    def today_queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = as_patient_a1.get("/me/")
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    actor = Actor.for_member(membership_a)
+    counts = []
+    for key in ("low-back-core-stability", "low-back-early-movement"):
+        template = Program.objects.get(template_key=key)
+        program = patient_program_start(actor=actor, patient=patient_a1, source=template)
+        first = program.items.select_related("exercise").first()
+        session_log(
+            patient=patient_a1,
+            program=program,
+            done=[Done(first.exercise)],
+            pain=2,
+            effort=None,
+            comment="",
+            client_token=f"yesterday-{key}",
+            actor=actor,
+            performed_on=patient_today(patient_a1) - timedelta(days=1),
+        )
+        OutcomeAssignment.objects.get_or_create(
+            patient=patient_a1, code="odi", defaults={"assigned_by": membership_a.user}
+        )
+        count, page = today_queries()
+        assert 'name="compared"' in page  # the morning question
+        assert "/me/questionnaire/" in page
+        counts.append((program.items.count(), count))
+    (short, few), (long, many) = sorted(counts)
+    assert short < long
+    assert few == many == TODAY_QUERIES
