@@ -52,12 +52,22 @@ def patient_or_404(
 
 
 def patient_program_or_404(
-    request: HttpRequest, patient_uuid, program_uuid, *, archived_changes: bool = False
+    request: HttpRequest,
+    patient_uuid,
+    program_uuid,
+    *,
+    archived_changes: bool = False,
+    also: tuple[str, ...] = (),
+    program_also: tuple[str, ...] = (),
 ) -> tuple[Patient, Program]:
-    """A patient and one of their own programs (never a template, never another's)."""
-    patient = patient_or_404(request, patient_uuid, archived_changes=archived_changes)
+    """A patient and one of their own programs (never a template, never another's).
+    `also`, as for patient_or_404; `program_also`: the program's relations read in the
+    same query (select_related)."""
+    patient = patient_or_404(request, patient_uuid, archived_changes=archived_changes, also=also)
     program = permissions.get_in_clinic_or_404(
-        request, Program.objects.filter(assignment__patient=patient), program_uuid
+        request,
+        Program.objects.filter(assignment__patient=patient).select_related(*program_also),
+        program_uuid,
     )
     return patient, program
 

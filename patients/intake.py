@@ -81,6 +81,10 @@ def screen_decide(
 
 
 def patient_precautions(patient: Patient) -> list[str]:
+    # The intake read with the patient (patient_or_404's `also`) is not read again; else
+    # it is read fresh, not left cached on the patient for a later call to find stale.
+    if Patient.intake.is_cached(patient):
+        return intake_precautions(getattr(patient, "intake", None))
     return intake_precautions(Intake.objects.filter(patient=patient).first())
 
 

@@ -119,7 +119,11 @@ def program_start(request: HttpRequest, patient_uuid) -> HttpResponse:
 @permissions.staff_required("programs.edit")
 @once.replays
 def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpResponse:
-    patient, program = patient_program_or_404(request, patient_uuid, program_uuid)
+    # The intake (the precautions) and the program's last editor (the page's "saved by")
+    # come with the patient and the program.
+    patient, program = patient_program_or_404(
+        request, patient_uuid, program_uuid, also=("intake",), program_also=("updated_by",)
+    )
     if request.method == "GET":
         audit.record(request.actor, "program.view", patient=patient, obj=program)
     return builder_page(

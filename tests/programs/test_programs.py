@@ -605,6 +605,27 @@ def test_builder_queries_are_pinned_whatever_the_program_and_library_size(
     assert count_queries(as_clinician_a, url) == small
 
 
+# Session, user, membership; the patient with their intake (the precautions), the program
+# with its last editor (the page's "saved by"), the audit of the read, the items with
+# their exercises; the library panel's count and page of results.
+BUILDER_GET_QUERIES = 9
+# A move: the same, with the page's sending token looked up instead of the audit write,
+# and the posted rows' exercises instead of the saved items.
+BUILDER_POST_QUERIES = 9
+
+
+def test_the_builder_page_query_count_is_pinned(as_clinician_a, patient_a1, program_a1):
+    program_a1.updated_by = program_a1.assignment.assigned_by
+    program_a1.save(update_fields=["updated_by"])
+    assert count_queries(as_clinician_a, edit_url(patient_a1, program_a1)) == BUILDER_GET_QUERIES
+    with CaptureQueriesContext(connection) as queries:
+        response = as_clinician_a.post(
+            edit_url(patient_a1, program_a1), builder_post(program_a1, action="down:0")
+        )
+    assert response.status_code == 200 and "saved by" in response.content.decode()
+    assert len(queries) == BUILDER_POST_QUERIES
+
+
 def test_the_builders_library_panel_reads_no_cues(as_clinician_a, patient_a1, program_a1):
     # The panel shows each result's name, lay name and picture; reading the cues was a
     # query for nothing.
