@@ -55,7 +55,7 @@ def progress_figures(patient: Patient) -> dict:
     measurements = list(
         Measurement.objects.current().filter(visit__patient=patient).select_related("visit")
     )
-    responses = list(OutcomeResponse.objects.filter(patient=patient).select_related("entered_by"))
+    responses = list(OutcomeResponse.objects.filter(patient=patient))
     measures = measure_summaries(measurements)
     return {
         "measures": measures,
