@@ -118,14 +118,19 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if params.get("attention"):
         patients = patients.needing_attention()
     order = SORTS[params.get("sort") or "name"]
-    patients = patients.order_by(URGENT_FIRST, *order) if clinical else patients.order_by(*order)
+    ordering = (URGENT_FIRST, *order) if clinical else order
+    patients = patients.order_by(*ordering)
     page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     # The page's ids are read from the sort's covering index alone, then only their rows:
-    # page 200 would otherwise read (and drop) 4,975 whole rows to reach its 25.
+    # page 200 would otherwise read (and drop) 4,975 whole rows to reach its 25. The rows
+    # are looked up by those ids alone (the ids are this clinic's, filtered above): with
+    # the clinic's filters repeated, SQLite walked the sort's index through every patient
+    # of the clinic to find the 25 (1.33 ms at 10,000 patients; by id, 0.07 ms).
     first = max(page.start_index() - 1, 0)
     ids = patients.values("pk")[first : first + CASELOAD_PAGE_SIZE]
     page.object_list = list(
-        patients.filter(pk__in=Subquery(ids))
+        Patient.objects.filter(pk__in=Subquery(ids))
+        .order_by(*ordering)
         .select_related("clinician")
         .only(*caseload_table.FIELDS)
     )

@@ -228,6 +228,32 @@ def test_the_caseload_costs_the_same_queries_at_3_and_60_patients(
     assert few <= 7
 
 
+@pytest.mark.parametrize("url", URLS)
+def test_the_page_rows_are_read_by_their_ids_not_by_walking_the_clinic(
+    url, as_clinician_a, clinic_a, membership_a, patient_a1
+):
+    """The page's 25 ids come from the sort's index; their rows are then looked up by id
+    alone. With the clinic's filters repeated around the ids, SQLite read the rows by
+    walking the sort's index through every patient of the clinic (1.33 ms of a 10,000-
+    patient caseload page, against 0.07 ms by id)."""
+    program = daily_program(membership_a, patient_a1, exercises=1)
+    add_patients(clinic_a, program, 30, 0)
+    if url.startswith("search:"):
+        url = caseload_search(as_clinician_a, url.removeprefix("search:"))
+    with CaptureQueriesContext(connection) as captured:
+        page = as_clinician_a.get(url)
+    assert page.status_code == 200
+    (rows,) = [q["sql"] for q in captured if '"patients_patient"."quiet"' in q["sql"]]
+    outer, ids = rows.split(" IN (SELECT ", 1)
+    assert '"clinic_id"' not in outer.split(" WHERE ", 1)[1]
+    assert '"clinic_id"' in ids  # the ids are the clinic's own
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + rows)
+            plan = [row[3] for row in cursor.fetchall()]
+        assert "SEARCH patients_patient USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+
+
 def test_a_caseload_read_with_nothing_stale_writes_nothing_to_patients(
     as_clinician_a, membership_a, patient_a1
 ):
