@@ -786,3 +786,34 @@ def test_migrate_installs_the_issue_20_library(db):
     early = Program.objects.get(template_key="low-back-early-movement")
     assert early.items.filter(exercise__slug="diaphragmatic-breathing").exists()
     assert Program.objects.get(template_key="leg-pain-nerve-glides").items.count() == 4
+
+
+def test_a_clinics_templates_are_read_by_their_index_not_through_its_patients_programs(
+    clinic_a, clinic_b, admin_a, clinician_b, patient_a1, patient_a2, early_movement
+):
+    """A clinic holds a program per patient; its templates were read by going through all
+    of them (1.8 ms at 10,000 patients). The shared templates and the clinic's own come
+    back, never another clinic's, nor a patient's program."""
+    admin = Actor.for_member(admin_a.memberships.get())
+    own = program_copy(source=early_movement, clinic=clinic_a, actor=admin, as_template=True)
+    other = program_copy(
+        source=early_movement,
+        clinic=clinic_b,
+        actor=Actor.for_member(clinician_b.memberships.get()),
+        as_template=True,
+    )
+    patients_programs = [
+        patient_program_start(actor=admin, patient=patient, source=early_movement)
+        for patient in (patient_a1, patient_a2)
+    ]
+    templates = Program.objects.templates_for(clinic_a.pk).order_by("clinic_id", "title")
+    found = set(templates)
+    assert own in found and early_movement in found
+    assert other not in found and not found & set(patients_programs)
+    assert found == set(Program.objects.filter(clinic=None, is_template=True)) | {own}
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            sql, params = templates.values("uuid", "title").query.sql_with_params()
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = [row[3] for row in cursor.fetchall()]
+        assert any("USING INDEX program_templates" in step for step in plan), plan
