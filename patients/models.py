@@ -207,6 +207,9 @@ class Patient(models.Model):
                 fields=["clinic", "status", "search_text", "external_id"], name="caseload_search"
             ),
             models.Index(fields=["clinic", "figures_until"], name="caseload_figures_stale"),
+            # How many active patients each member is in charge of (the staff page's
+            # caseload.in_charge_of), counted from the index alone.
+            models.Index(fields=["clinic", "status", "clinician"], name="patients_in_charge"),
         ]
 
     def __str__(self) -> str:
