@@ -210,6 +210,8 @@ class Patient(models.Model):
             # How many active patients each member is in charge of (the staff page's
             # caseload.in_charge_of), counted from the index alone.
             models.Index(fields=["clinic", "status", "clinician"], name="patients_in_charge"),
+            # The API's list and sync feed: a clinic's patients in the order they changed.
+            models.Index(fields=["clinic", "updated_at", "id"], name="patients_changed"),
         ]
 
     def __str__(self) -> str:
