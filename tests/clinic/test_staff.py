@@ -18,6 +18,7 @@ from tests.conftest import (
     make_staff,
     make_user,
     run_tasks,
+    sqlite_plan,
     tables_written,
 )
 from tests.signin import link_from_outbox, open_invitation
@@ -269,10 +270,7 @@ def test_the_patients_each_member_is_in_charge_of_are_counted_from_an_index(
         page = as_admin_a.get("/portal/staff/").content.decode()
     assert "is in charge of 2 patients" in _deactivate_dialog(page, clinician_a)
     (members,) = [q["sql"] for q in queries if '"in_charge_of"' in q["sql"]]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + members)
-            plan = [row[3] for row in cursor.fetchall()]
+    if (plan := sqlite_plan(members)) is not None:
         assert any("COVERING INDEX patients_in_charge" in step for step in plan), plan
 
 

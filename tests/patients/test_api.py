@@ -26,7 +26,7 @@ from patients.models import (
 from patients.services import patient_program_start
 from programs.models import Exercise, Program, ProgramItem
 from programs.services import program_copy
-from tests.conftest import actor_of, api_client, api_token_for, make_patient
+from tests.conftest import actor_of, api_client, api_token_for, make_patient, sqlite_plan
 
 
 @pytest.fixture
@@ -67,10 +67,7 @@ def test_the_patient_list_is_read_in_its_order_from_an_index(api, clinic_a, pati
     expected = Patient.objects.filter(clinic=clinic_a).order_by("updated_at", "id")[:2]
     assert [p["id"] for p in page["results"]] == [str(p.uuid) for p in expected]
     (rows,) = [q["sql"] for q in captured if '"patients_patient"."date_of_birth"' in q["sql"]]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + rows)
-            plan = [row[3] for row in cursor.fetchall()]
+    if (plan := sqlite_plan(rows)) is not None:
         assert any("USING INDEX patients_changed" in step for step in plan), plan
         assert not any("TEMP B-TREE" in step for step in plan), plan
 

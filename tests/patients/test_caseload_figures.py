@@ -21,7 +21,7 @@ from patients.practice_log import Done, flag_review, session_log
 from patients.symptoms import symptoms_report
 from programs.safety import StopRules
 from programs.services import program_save, program_set_status
-from tests.conftest import caseload_search, make_patient
+from tests.conftest import caseload_search, make_patient, sqlite_plan
 from tests.patients.test_adherence import daily_program
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
@@ -247,10 +247,7 @@ def test_the_page_rows_are_read_by_their_ids_not_by_walking_the_clinic(
     outer, ids = rows.split(" IN (SELECT ", 1)
     assert '"clinic_id"' not in outer.split(" WHERE ", 1)[1]
     assert '"clinic_id"' in ids  # the ids are the clinic's own
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN QUERY PLAN " + rows)
-            plan = [row[3] for row in cursor.fetchall()]
+    if (plan := sqlite_plan(rows)) is not None:
         assert "SEARCH patients_patient USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
 
 

@@ -17,7 +17,7 @@ from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, estimate_minutes, fill_step, session_seconds
 from programs.models import Exercise, ExerciseCue, Program, ProgramItem, ProgramRevision
 from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
-from tests.conftest import client_for, revise
+from tests.conftest import client_for, revise, sqlite_plan
 
 
 @pytest.fixture
@@ -811,9 +811,6 @@ def test_a_clinics_templates_are_read_by_their_index_not_through_its_patients_pr
     assert own in found and early_movement in found
     assert other not in found and not found & set(patients_programs)
     assert found == set(Program.objects.filter(clinic=None, is_template=True)) | {own}
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            sql, params = templates.values("uuid", "title").query.sql_with_params()
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-            plan = [row[3] for row in cursor.fetchall()]
+    sql, params = templates.values("uuid", "title").query.sql_with_params()
+    if (plan := sqlite_plan(sql, params)) is not None:
         assert any("USING INDEX program_templates" in step for step in plan), plan
