@@ -5,7 +5,7 @@ import re
 import unicodedata
 import uuid
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -256,20 +256,34 @@ class Patient(models.Model):
     def reads_language_name(self) -> str:
         return dict(settings.LANGUAGES).get(self.reads_language, self.reads_language)
 
-    def clinician_to_contact(self) -> User | None:
+    def clinician_to_contact(
+        self, on_staff: Collection[tuple[int, int]] | None = None
+    ) -> User | None:
         """The clinician in charge while they still work at this clinic, else None.
 
         A deactivated member stays on the record (it says who was in charge), but a
         handout, the patient's page or a report must not send anyone to call them.
+        `on_staff` is clinicians_on_staff() read for many patients at once; without it,
+        this patient's is read.
         """
         if self.clinician_id is None:
             return None
-        on_staff = (
+        if on_staff is None:
+            on_staff = Patient.clinicians_on_staff([self])
+        return self.clinician if (self.clinician_id, self.clinic_id) in on_staff else None
+
+    @staticmethod
+    def clinicians_on_staff(patients: Collection[Patient]) -> set[tuple[int, int]]:
+        """(user, clinic) of each patient's clinician who is still an active member of the
+        patient's clinic, in one query (with a few pairs that no patient has)."""
+        return set(
             Membership.objects.active()
-            .filter(user_id=self.clinician_id, clinic_id=self.clinic_id)
-            .exists()
+            .filter(
+                user_id__in={patient.clinician_id for patient in patients},
+                clinic_id__in={patient.clinic_id for patient in patients},
+            )
+            .values_list("user_id", "clinic_id")
         )
-        return self.clinician if on_staff else None
 
     @property
     def full_name(self) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from clinic.models import Clinic
 from programs import safety
 from programs.content import leaflets
 from programs.localized import content_version
-from programs.models import Program, ProgramRevision
+from programs.models import Program, ProgramItem, ProgramRevision
 
 # Bumped when the handout template or its CSS changes, or the wording our code prints
 # (the dose line, the log), so stored PDFs are not reused.
@@ -58,6 +59,34 @@ def revision_date(revision: ProgramRevision, clinic: Clinic) -> date:
     return timezone.localtime(revision.created_at, clinic.tzinfo).date()
 
 
+@dataclass(frozen=True)
+class ExerciseChanges:
+    """When a program's exercises last changed: their texts and photos, and their
+    translations into one language. Part of a stored handout's key."""
+
+    latest: datetime | None = None
+    translated: datetime | None = None
+
+
+def exercise_changes(program_ids: Collection[int], language: str) -> dict[int, ExerciseChanges]:
+    """Each program's ExerciseChanges in one query, however many programs: the purge and a
+    clinic's re-render ask for every current program at once."""
+    rows = (
+        ProgramItem.objects.filter(program_id__in=program_ids)
+        .order_by()
+        .values("program_id")
+        .annotate(
+            latest=Max("exercise__updated_at"),
+            translated=Max(
+                "exercise__translations__updated_at",
+                filter=Q(exercise__translations__language=language),
+            ),
+        )
+    )
+    found = {row["program_id"]: ExerciseChanges(row["latest"], row["translated"]) for row in rows}
+    return {pk: found.get(pk, ExerciseChanges()) for pk in program_ids}
+
+
 def storage_name(
     *,
     program: Program,
@@ -66,18 +95,14 @@ def storage_name(
     people: HandoutPeople,
     large_print: bool,
     language: str = "en",
+    changes: ExerciseChanges | None = None,
 ) -> str:
     """Where the rendered PDF is stored: a hash of everything that shows on the handout,
     cheaply (the revision pins the program, the clinic's updated_at its branding, the
-    newest exercise change their texts and photos), in the clinic's own folder."""
-    changed = program.items.aggregate(
-        latest=Max("exercise__updated_at"),
-        translated=Max(
-            "exercise__translations__updated_at",
-            filter=Q(exercise__translations__language=language),
-        ),
-    )
-    exercises_changed = changed["latest"]
+    newest exercise change their texts and photos), in the clinic's own folder. `changes`
+    is read here unless the caller read it already, for many programs at once."""
+    if changes is None:
+        changes = exercise_changes([program.pk], language)[program.pk]
     parts = [
         LAYOUT_VERSION,
         SAFETY_TEXT,
@@ -90,7 +115,7 @@ def storage_name(
         # The stop box's emergency line; a setting saved through the form also moves
         # updated_at, but a safety line must not depend on how it was changed.
         clinic.emergency_region,
-        exercises_changed.isoformat() if exercises_changed else "",
+        changes.latest.isoformat() if changes.latest else "",
         people,
         large_print,
         # The language, its catalogue's and content's version, and the newest change of
@@ -98,7 +123,7 @@ def storage_name(
         language,
         catalogue_version(language),
         content_version(language),
-        changed["translated"].isoformat() if changed["translated"] else "",
+        changes.translated.isoformat() if changes.translated else "",
     ]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"{handout_folder(clinic)}/{digest}.pdf"

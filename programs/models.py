@@ -287,8 +287,13 @@ class ProgramQuerySet(models.QuerySet["Program"]):
     def current_for(self, patient) -> ProgramQuerySet:
         """A patient's current program: active or paused (a paused one still shows on
         Today and still counts). At most one; newest first in case history disagrees."""
+        return self.current_of([patient])
+
+    def current_of(self, patients) -> ProgramQuerySet:
+        """The current programs of several patients (current_for), newest first."""
         return self.filter(
-            assignment__patient=patient, status__in=[Program.Status.ACTIVE, Program.Status.PAUSED]
+            assignment__patient__in=patients,
+            status__in=[Program.Status.ACTIVE, Program.Status.PAUSED],
         ).order_by("-created_at")
 
     def finished_for(self, patient) -> ProgramQuerySet:

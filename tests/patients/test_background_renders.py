@@ -26,7 +26,13 @@ from patients.services import patient_update
 from programs import handout_render
 from programs.models import HandoutPrint
 from programs.services import program_save
-from tests.conftest import failed_render_page, get_document, run_on_new_sqlite, run_tasks
+from tests.conftest import (
+    failed_render_page,
+    get_document,
+    make_patient,
+    run_on_new_sqlite,
+    run_tasks,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -325,3 +331,77 @@ def test_a_report_starting_before_any_record_is_refused_at_once(as_clinician_a, 
     )
     assert response.status_code == 200 and "Choose a start from 2000 on." in response.text
     assert not RenderJob.objects.exists()
+
+
+def test_handouts_read_for_many_patients_at_once_are_the_ones_read_one_by_one(
+    membership_a, clinician_b, patient_a1, program_a1, patient_a2, patient_b1, clinic_a
+):
+    """The purge and a clinic's re-render read every active patient's current handout in
+    a few queries per chunk; each must be the handout a download would ask for, in every
+    case where one patient's handout differs from another's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clinic.models import Membership
+    from patients.handouts import current_handouts
+    from patients.practice_log import current_program
+    from patients.services import patient_program_start
+    from programs.models import Program
+
+    def start(patient, membership):
+        return patient_program_start(
+            actor=Actor.for_member(membership),
+            patient=patient,
+            source=Program.objects.get(template_key="knee-basics"),
+        )
+
+    # Arlo reads Spanish in large print, and his program is paused; Bea's clinician has
+    # left her clinic; Cy has no program.
+    Patient.objects.filter(pk=patient_a2.pk).update(preferred_language="es", large_print=True)
+    Program.objects.filter(pk=start(patient_a2, membership_a).pk).update(status="paused")
+    start(patient_b1, Membership.objects.get(user=clinician_b))
+    Membership.objects.filter(user=clinician_b).update(is_active=False)
+    cy = make_patient(clinic_a, "Cy", "Lee", login=False)
+    patients = list(
+        Patient.objects.filter(pk__in=[patient_a1.pk, patient_a2.pk, patient_b1.pk, cy.pk])
+        .select_related("clinic", "clinician")
+        .order_by("pk")
+    )
+
+    def key(handout):
+        return (
+            handout.patient.pk,
+            handout.program.pk,
+            handout.revision.pk,
+            handout.large_print,
+            handout.language,
+            handout.storage_name,
+            handout.filename,
+        )
+
+    one_by_one = set()
+    for patient in patients:
+        if (program := current_program(patient)) is not None:
+            for large in (False, True):
+                for language in {patient.reads_language, "en"}:
+                    one_by_one.add(key(handout_for(patient, program, large, language)))
+    own = {
+        key(handout_for(patient, program))
+        for patient in patients
+        if (program := current_program(patient)) is not None
+    }
+    with CaptureQueriesContext(connection) as queries:
+        every = {key(handout) for handout in current_handouts(patients, every_variant=True)}
+    # Programs, their revisions, who is on staff, and the exercises' changes in each
+    # language (English and Spanish): the same for 4 patients as for 500.
+    assert len(queries) == 5, [q["sql"] for q in queries]
+    assert every == one_by_one and len(every) == 2 * 2 + 2 * 1 + 2 * 1
+    assert {key(handout) for handout in current_handouts(patients)} == own
+    assert {key(handout) for handout in current_handouts(patients, chunk=1)} == own
+    # The paused program counts; Arlo's own handout is in his language and print size.
+    by_patient = {handout.patient.pk: handout for handout in current_handouts(patients)}
+    assert set(by_patient) == {patient_a1.pk, patient_a2.pk, patient_b1.pk}
+    assert (by_patient[patient_a2.pk].language, by_patient[patient_a2.pk].large_print) == (
+        "es",
+        True,
+    )
