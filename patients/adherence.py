@@ -45,14 +45,26 @@ class Period:
 class Prescriptions:
     """What was prescribed on any day, from the patient's revision history (few rows)."""
 
-    def __init__(self, patient: Patient, tz) -> None:
-        revisions = list(
-            ProgramRevision.objects.filter(program__assignment__patient=patient)
-            .order_by("created_at", "id")
-            .values_list("created_at", "snapshot")
-        )
+    def __init__(self, patient: Patient, tz, revisions: list[tuple] | None = None) -> None:
+        """`revisions`: the patient's (created_at, snapshot), oldest first, when read
+        already (of_patients); else they are read here."""
+        if revisions is None:
+            revisions = list(_revisions([patient]).values_list("created_at", "snapshot"))
         self._days = [timezone.localtime(created, tz).date() for created, _ in revisions]
         self._snapshots = [snapshot for _, snapshot in revisions]
+
+    @classmethod
+    def of_patients(cls, patients: list[Patient]) -> dict[int, Prescriptions]:
+        """Each patient's Prescriptions (in their own zone), read in one query."""
+        revisions: dict[int, list[tuple]] = {patient.pk: [] for patient in patients}
+        rows = _revisions(patients).values_list(
+            "program__assignment__patient", "created_at", "snapshot"
+        )
+        for patient_pk, created_at, snapshot in rows:
+            revisions[patient_pk].append((created_at, snapshot))
+        return {
+            patient.pk: cls(patient, _tz(patient), revisions[patient.pk]) for patient in patients
+        }
 
     def on(self, day: date) -> float:
         # The last revision saved on or before this day is what the patient had.
@@ -60,6 +72,13 @@ class Prescriptions:
         if index < 0:
             return 0.0
         return snapshot_prescribed_on(self._snapshots[index], day)
+
+
+def _revisions(patients: list[Patient]):
+    """The patients' program revisions in the order they were saved."""
+    return ProgramRevision.objects.filter(program__assignment__patient__in=patients).order_by(
+        "created_at", "id"
+    )
 
 
 def snapshot_prescribed_on(snapshot: dict, day: date) -> float:

@@ -8,10 +8,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 from types import EllipsisType
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -538,7 +539,8 @@ def flag_check_inactive(
 
 
 def flags_raise_inactive() -> int:
-    """The daily sweep (management command `raise_flags`): every active-program patient."""
+    """The daily sweep (management command `raise_flags`): every active-program patient,
+    a chunk at a time (one patient at a time, it took 26 s of CPU at 10,000 patients)."""
     candidates = (
         Patient.objects.active()
         .filter(programs__program__status=Program.Status.ACTIVE)
@@ -547,15 +549,47 @@ def flags_raise_inactive() -> int:
         )
         .select_related("clinic")
         .distinct()
+        .iterator(chunk_size=SWEEP_CHUNK)
     )
-    return sum(flag_check_inactive(patient) for patient in candidates.iterator(chunk_size=500))
+    raised = 0
+    while batch := list(islice(candidates, SWEEP_CHUNK)):
+        raised += _flags_raise_inactive(batch)
+    return raised
+
+
+SWEEP_CHUNK = 500
+
+
+def _flags_raise_inactive(batch: list[Patient]) -> int:
+    """flag_check_inactive for each patient, with what it reads read for all at once."""
+    programs: dict[int, Program] = {}
+    # Newest first, so the first seen is current_program's choice should history disagree.
+    current = Program.objects.current_of(batch).annotate(patient_pk=F("assignment__patient"))
+    for program in current.prefetch_related("items"):
+        programs.setdefault(program.patient_pk, program)
+    last = dict(
+        SessionLog.objects.filter(patient__in=batch)
+        .order_by()
+        .values_list("patient")
+        .annotate(Max("performed_on"))
+    )
+    prescriptions = Prescriptions.of_patients(batch)
+    raised = 0
+    for patient in batch:
+        program = programs.get(patient.pk)
+        raised += flag_check_inactive(
+            patient,
+            current=(program, list(program.items.all()) if program else []),
+            prescriptions=prescriptions[patient.pk],
+            last=last.get(patient.pk),
+        )
+    return raised
 
 
 class FlagChanged(Exception):
     """The flag changed (new signs) after the page that asked to close it was shown."""
 
 
-@transaction.atomic
 @transaction.atomic
 def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None) -> Flag:
     """Mark an open flag reviewed; one reviewed meanwhile is left as it is (the first
