@@ -122,8 +122,9 @@ bench: sysdeps venv
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python -m tools.bench $(ARGS)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)} $(BIN)/python tools/bench_server.py
 
-# Patient Today page, session logging and caseload on 10,000 demo patients with 90 days
-# of history (seeded once into its own SQLite file, about a minute and a half).
+# Patient Today page, session logging, caseload and the worker's whole-clinic jobs on
+# 10,000 demo patients with 90 days of history (seeded once into its own SQLite file,
+# about a minute and a half).
 BIG_DB := sqlite:///$(CURDIR)/bench-big.sqlite3
 bench-caseload: sysdeps venv
 	@if [ ! -f bench-big.sqlite3 ]; then \

@@ -45,7 +45,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logging-only",
             action="store_true",
-            help="only the patient Today / log / caseload figures (needs seed_demo data)",
+            help=(
+                "only the patient Today / log / caseload figures and the worker's whole-clinic "
+                "tasks (needs seed_demo data)"
+            ),
         )
         parser.add_argument("--handouts-only", action="store_true", help="only the handout figures")
 
@@ -366,6 +369,26 @@ class Command(BaseCommand):
             ("caseload, page 200 by activity", "/portal/?sort=activity&page=200"),
         ]:
             self._time(label, runs, lambda url=url: as_clinician.get(url))
+        self._worker_tasks(patient.clinic)
+
+    def _worker_tasks(self, clinic: Clinic) -> None:
+        """What the task worker spends on the jobs that go through every patient, at this
+        size (each once, and rolled back): while one runs, no handout is rendered."""
+        from patients.handouts import current_handout_names, prerender_clinic
+        from patients.practice_log import flags_raise_inactive
+
+        for label, job in [
+            ("daily sweep: inactivity flags", flags_raise_inactive),
+            ("purge: the handouts to keep", current_handout_names),
+            ("new branding: queue every handout", lambda: prerender_clinic(clinic)),
+        ]:
+            with transaction.atomic():
+                started, started_cpu = time.perf_counter(), time.process_time()
+                job()
+                cpu = time.process_time() - started_cpu
+                wall = time.perf_counter() - started
+                transaction.set_rollback(True)
+            self.stdout.write(f"{label:<40} wall {wall:7.2f} s    cpu {cpu:6.2f} s")
 
     def _long_program(self, clinic: Clinic) -> Program:
         membership = Membership.objects.get(user__email="bench-clinician@bench.test", clinic=clinic)
