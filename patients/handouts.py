@@ -117,11 +117,11 @@ def current_handouts(
     patients: Iterable[Patient], *, every_variant: bool = False, chunk: int = 500
 ) -> Iterator[Handout]:
     """Each patient's handout_for(patient, current_program(patient)), for patients with a
-    current program; read a chunk of patients at a time in five or six queries (one by
-    one, the purge took 35 s of CPU at 10,000 patients). In the patient's own print size
-    and language; with `every_variant`, in both print sizes and in their language and
-    English: every file a download may ask for. The patients need their clinic and
-    clinician selected."""
+    current program; read a chunk of patients at a time in three queries and one per
+    language (one by one, the purge took 35 s of CPU at 10,000 patients). In the
+    patient's own print size and language; with `every_variant`, in both print sizes and
+    in their language and English: every file a download may ask for. The patients need
+    their clinic and clinician selected."""
     patients = iter(patients)
     while batch := list(islice(patients, chunk)):
         yield from _current_handouts(batch, every_variant)
