@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,9 +26,9 @@ from clinic.links import absolute_url
 from clinic.mail import queue_email, reason_to_stop, recheck_held
 from clinic.models import OutgoingEmail
 from clinic.tasks import UNFINISHED
-from patients.adherence import patient_today
+from patients.adherence import day_of, patient_today
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
-from patients.practice_log import current_program, due_now
+from patients.practice_log import due_now
 from programs.models import Program
 
 # A reminder is sent at its time, or up to this much later (a worker that was down);
@@ -208,7 +210,6 @@ def reminders_send_due(now: datetime | None = None) -> int:
     """Queue today's reminder for every patient whose time has come. Safe to run often:
     one reminder a patient a day at most (OutgoingEmail.dedupe_key)."""
     now = now or timezone.now()
-    queued = 0
     settings = (
         ReminderSetting.objects.filter(
             enabled=True, consent_at__isnull=False, patient__status=Patient.Status.ACTIVE
@@ -216,35 +217,68 @@ def reminders_send_due(now: datetime | None = None) -> int:
         .exclude(patient__email="")
         .select_related("patient__clinic", "patient__user")
     )
-    for setting in settings.iterator(chunk_size=500):
+    in_window = (
+        setting for setting in settings.iterator(chunk_size=500) if _time_has_come(setting, now)
+    )
+    queued = 0
+    while batch := list(islice(in_window, 500)):
+        queued += _reminders_queue(batch, now)
+    return queued
+
+
+def _time_has_come(setting: ReminderSetting, now: datetime) -> bool:
+    """Whether `now` is in the patient's reminder window today, outside quiet hours."""
+    local = timezone.localtime(now, setting.patient.tzinfo)
+    start = _window_start(setting, local.date())
+    return start <= local < start + SEND_WITHIN and quiet_hours_end(setting, now) is None
+
+
+def _reminders_queue(batch: list[ReminderSetting], now: datetime) -> int:
+    """Queue the reminders of patients whose time has come, unless one went today, their
+    program is not active, or they logged something today. What that needs is read for
+    the whole batch at once: at six in the evening, the default time, every patient of
+    the clinic is in it (one by one, 2,500 reminders took 12 s of the worker's CPU)."""
+    patients = [setting.patient for setting in batch]
+    today = {patient.pk: day_of(patient, now) for patient in patients}
+    kind = OutgoingEmail.Kind.REMINDER
+    keys = {patient.pk: _key(kind, patient, today[patient.pk]) for patient in patients}
+    sent = set(
+        OutgoingEmail.objects.filter(dedupe_key__in=keys.values()).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    programs: dict[int, Program] = {}
+    # Newest first, so the first seen is current_program's choice should history disagree.
+    current = Program.objects.current_of(patients).annotate(patient_pk=F("assignment__patient"))
+    for program in current.prefetch_related("items"):
+        programs.setdefault(program.patient_pk, program)
+    logged = set(
+        SessionLog.objects.filter(patient__in=patients, performed_on__in=set(today.values()))
+        .values_list("patient_id", "performed_on")
+        .distinct()
+    )
+    queued = 0
+    for setting in batch:
         patient = setting.patient
-        local = timezone.localtime(now, patient.tzinfo)
-        today = local.date()
-        start = _window_start(setting, today)
-        if not start <= local < start + SEND_WITHIN or quiet_hours_end(setting, now):
+        day = today[patient.pk]
+        program = programs.get(patient.pk)
+        if keys[patient.pk] in sent or program is None:
             continue
-        if OutgoingEmail.objects.filter(
-            dedupe_key=_key(OutgoingEmail.Kind.REMINDER, patient, today)
-        ).exists():
-            continue
-        program = current_program(patient)
-        if program is None or program.status != Program.Status.ACTIVE:
-            continue
-        if SessionLog.objects.filter(patient=patient, performed_on=today).exists():
-            continue  # done already: no nagging
+        if program.status != Program.Status.ACTIVE or (patient.pk, day) in logged:
+            continue  # paused, or done already: no nagging
         # Today's page and the e-mail agree: nothing before the start date, nothing once
         # a 'days a week' quota is done.
-        if not due_now(patient, program, list(program.items.all()), today):
+        if not due_now(patient, program, list(program.items.all()), day):
             continue
         with transaction.atomic():
             _queue(
                 setting,
-                kind=OutgoingEmail.Kind.REMINDER,
-                day=today,
+                kind=kind,
+                day=day,
                 subject=gettext_lazy("Time for your exercises"),
                 template="emails/reminder.txt",
                 # The time it is for: SEND_WITHIN later it is too late (patients.outgoing).
-                about={"due_at": start.isoformat()},
+                about={"due_at": _window_start(setting, day).isoformat()},
             )
         queued += 1
     return queued

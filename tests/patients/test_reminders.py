@@ -22,7 +22,7 @@ from patients.tasks import questionnaires_ask
 from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
-from tests.conftest import actor_of, client_for, mail_server_down, run_tasks
+from tests.conftest import actor_of, client_for, mail_server_down, make_patient, run_tasks
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
 pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
@@ -355,3 +355,41 @@ def test_a_questionnaire_nudge_waits_for_the_patients_own_reminder_time(
     with time_machine.travel(at(2026, 11, 30, 20), tick=False):
         run_tasks()
     assert [message.subject for message in mail.outbox] == ["Limber: Questions from your clinic"]
+
+
+def test_the_reminder_pass_reads_a_batch_of_patients_at_once(
+    patient_a1, patient_a2, clinician_a, clinic_a
+):
+    """At six in the evening (the default time) every patient of a clinic may be due: what
+    decides whether each gets a reminder is read for all of them at once, so a pass where
+    no one needs one costs the same five reads for five patients as for five hundred."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    others = [make_patient(clinic_a, "P", f"Person{n}", clinician=clinician_a) for n in range(4)]
+    everyone = [patient_a1, patient_a2, *others]
+    with time_machine.travel(at(2026, 11, 16, 9), tick=False):
+        programs = [start_with(patient, clinician_a, days_per_week=7) for patient in everyone]
+        for patient in everyone[:-1]:
+            turn_on(patient, actor_of(clinician_a))
+        turn_on(everyone[-1], actor_of(clinician_a), hour=9)  # its time has gone
+        SessionLog.objects.create(
+            patient=patient_a1,
+            program=programs[0],
+            revision=programs[0].revisions.last(),
+            performed_on=date(2026, 11, 16),
+            logged_at=at(2026, 11, 16, 8),
+            exercises_done=1,
+            pain=1,
+            client_token="morning",
+        )
+    Program.objects.filter(pk=programs[1].pk).update(status="paused")
+    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
+        assert reminders_send_due() == 3  # not Amara (she exercised), nor Arlo (paused)
+    assert [sent_on(patient) for patient in everyone] == [[], [], *[["2026-11-16"]] * 3, []]
+    later = time_machine.travel(at(2026, 11, 16, 18, 10), tick=False)
+    with later, CaptureQueriesContext(connection) as queries:
+        assert reminders_send_due() == 0
+    # The settings; then for those whose time has come, the reminders sent today, the
+    # current programs and their items, and what was logged today.
+    assert len(queries) == 5, [query["sql"] for query in queries]
