@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -292,9 +292,12 @@ def outcome_schedules_run(today=None) -> list[OutcomeAssignment]:
     """The daily sweep: every running schedule whose next date has come asks again (once,
     however many dates were missed) and moves on. Returns the new assignments."""
     created = []
+    # No patient's day is more than one ahead of UTC's (zones reach UTC+14), so the
+    # schedules due later are left in the index (`next_due`), not read every hour.
+    latest = today or timezone.now().astimezone(UTC).date() + timedelta(days=1)
     due = OutcomeSchedule.objects.filter(
         ended_at__isnull=True,
-        next_due__isnull=False,
+        next_due__lte=latest,
         patient__status=Patient.Status.ACTIVE,
     ).select_related("patient__clinic")
     for schedule in due.iterator(chunk_size=500):

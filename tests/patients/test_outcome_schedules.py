@@ -50,6 +50,39 @@ def test_a_schedule_asks_at_baseline_then_every_n_weeks(as_clinician_a, patient_
     assert str(schedule.next_due) == "2026-11-30"
 
 
+def test_the_hourly_sweep_asks_on_the_patients_day_and_reads_only_schedules_due_by_then(
+    as_clinician_a, patient_a1, patient_a2
+):
+    """At 11:00 UTC on 1 November it is already 2 November on Kiritimati (UTC+14): a
+    schedule due that day asks there, though the sweep no longer reads the schedules due
+    after tomorrow in UTC, nor asks a patient in UTC before their day."""
+    from django.db.models.signals import post_init
+
+    for patient in (patient_a1, patient_a2):
+        with time_machine.travel(at(10, 5), tick=False):
+            assign(as_clinician_a, patient, every_weeks="4")  # next due on 2 November
+    patient_a1.timezone = "Pacific/Kiritimati"
+    patient_a1.save(update_fields=["timezone"])
+    OutcomeAssignment.objects.all().delete()
+    with time_machine.travel(at(11, 1, hour=11), tick=False):
+        questionnaires_ask.call()
+    assert [a.patient for a in OutcomeAssignment.objects.all()] == [patient_a1]
+    read = []
+
+    def counted(instance, **kwargs):
+        read.append(instance)
+
+    post_init.connect(counted, sender=OutcomeSchedule)
+    try:
+        with time_machine.travel(at(10, 30, hour=11), tick=False):
+            questionnaires_ask.call()
+    finally:
+        post_init.disconnect(counted, sender=OutcomeSchedule)
+    assert not OutcomeAssignment.objects.filter(patient=patient_a2).exists()
+    # Two days early everywhere (and Amara's next is in four weeks): none is read.
+    assert read == []
+
+
 def test_missed_dates_ask_once_not_once_per_date(as_clinician_a, patient_a1):
     with time_machine.travel(at(8, 3), tick=False):
         assign(as_clinician_a, patient_a1, every_weeks="2")
