@@ -51,7 +51,7 @@ def test_a_schedule_asks_at_baseline_then_every_n_weeks(as_clinician_a, patient_
 
 
 def test_the_hourly_sweep_asks_on_the_patients_day_and_reads_only_schedules_due_by_then(
-    as_clinician_a, patient_a1, patient_a2
+    clinic_a_on_utc, as_clinician_a, patient_a1, patient_a2
 ):
     """At 11:00 UTC on 1 November it is already 2 November on Kiritimati (UTC+14): a
     schedule due that day asks there, though the sweep no longer reads the schedules due
