@@ -30,7 +30,7 @@ from clinic.mail import queue_email
 from clinic.models import OutgoingEmail, RenderJob
 from clinic.queueing import enqueue_on_commit
 from patients.models import Patient, PatientProgram
-from patients.practice_log import current_program
+from patients.practice_log import current_program, current_programs
 from programs.handouts import (
     ExerciseChanges,
     HandoutPeople,
@@ -136,10 +136,7 @@ def _variants(patient: Patient, every_variant: bool) -> list[tuple[bool, str]]:
 
 
 def _current_handouts(batch: list[Patient], every_variant: bool) -> Iterator[Handout]:
-    programs: dict[int, Program] = {}
-    # Newest first, so the first seen is current_program's choice should history disagree.
-    for program in Program.objects.current_of(batch).annotate(patient_pk=F("assignment__patient")):
-        programs.setdefault(program.patient_pk, program)
+    programs = current_programs(batch)
     revisions = {
         revision.program_id: revision
         for revision in ProgramRevision.objects.filter(

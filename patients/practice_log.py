@@ -126,6 +126,18 @@ def current_program(patient: Patient) -> Program | None:
     return Program.objects.current_for(patient).first()
 
 
+def current_programs(patients: list[Patient], *, with_items: bool = False) -> dict[int, Program]:
+    """current_program of each patient who has one, by the patient's pk, in one query (and
+    one more for the programs' items)."""
+    current = Program.objects.current_of(patients).annotate(patient_pk=F("assignment__patient"))
+    if with_items:
+        current = current.prefetch_related("items")
+    programs: dict[int, Program] = {}
+    for program in current:  # newest first: the one current_program would choose
+        programs.setdefault(program.patient_pk, program)
+    return programs
+
+
 def finished_program(patient: Patient) -> Program | None:
     """The program a patient with no current one last finished (None if they never had
     one): they are told they finished it, not that nothing was ever set up, and keep its
@@ -563,11 +575,7 @@ def flags_raise_inactive() -> int:
 
 def _flags_raise_inactive(batch: list[Patient]) -> int:
     """flag_check_inactive for each patient, with what it reads read for all at once."""
-    programs: dict[int, Program] = {}
-    # Newest first, so the first seen is current_program's choice should history disagree.
-    current = Program.objects.current_of(batch).annotate(patient_pk=F("assignment__patient"))
-    for program in current.prefetch_related("items"):
-        programs.setdefault(program.patient_pk, program)
+    programs = current_programs(batch, with_items=True)
     last = dict(
         SessionLog.objects.filter(patient__in=batch)
         .order_by()

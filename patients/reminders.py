@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -28,7 +27,7 @@ from clinic.models import OutgoingEmail
 from clinic.tasks import UNFINISHED
 from patients.adherence import day_of, patient_today
 from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
-from patients.practice_log import due_now
+from patients.practice_log import current_programs, due_now
 from programs.models import Program
 
 # A reminder is sent at its time, or up to this much later (a worker that was down);
@@ -247,11 +246,7 @@ def _reminders_queue(batch: list[ReminderSetting], now: datetime) -> int:
             "dedupe_key", flat=True
         )
     )
-    programs: dict[int, Program] = {}
-    # Newest first, so the first seen is current_program's choice should history disagree.
-    current = Program.objects.current_of(patients).annotate(patient_pk=F("assignment__patient"))
-    for program in current.prefetch_related("items"):
-        programs.setdefault(program.patient_pk, program)
+    programs = current_programs(patients, with_items=True)
     logged = set(
         SessionLog.objects.filter(patient__in=patients, performed_on__in=set(today.values()))
         .values_list("patient_id", "performed_on")
