@@ -6,6 +6,7 @@ It lives in `patients` because it shows patient names, which `clinic` must not k
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import F, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -32,7 +33,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(patient_uuid=patient_filter)
     staff = User.objects.filter(memberships__clinic=clinic).order_by("full_name", "email")
     actor_filter = parse_uuid(request.GET.get("user"))
-    if actor_filter:
+    if actor_filter and patient_filter:
+        # The patient's trail is the smaller set: a few hundred events, against a staff
+        # member's millions. SQLite keeps no statistics to tell, and read the member's
+        # whole history through the actor index (0.5 s at 3 million events; 7 ms by the
+        # patient's); `+ 0` leaves that index out of its choice.
+        actor = User.objects.filter(uuid=actor_filter).values("pk")[:1]
+        events = events.alias(actor_pk=F("actor_id") + 0).filter(actor_pk=Subquery(actor))
+    elif actor_filter:
         events = events.filter(actor__uuid=actor_filter)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     # One query for the names of the patients on this page, not one per row.

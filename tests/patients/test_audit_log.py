@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic import audit
 from clinic.models import AuditEvent
-from tests.conftest import actor_of
+from tests.conftest import actor_of, sqlite_plan
 
 
 def test_admins_see_their_clinic_events_filtered_by_patient(
@@ -28,6 +28,26 @@ def test_admins_filter_by_staff_member(
     as_admin_a.get(f"/portal/patients/{patient_a1.uuid}/")
     rows = as_admin_a.get(f"/portal/audit/?user={clinician_a.uuid}").context["rows"]
     assert {event.actor for event, _ in rows} == {clinician_a}
+
+
+def test_filtered_by_patient_and_member_the_log_reads_the_patients_trail(
+    as_admin_a, as_clinician_a, admin_a, clinician_a, patient_a1, patient_a2
+):
+    """Both filters: the rows are that member's events about that patient, and SQLite
+    reads them through the patient's index, not through every event of the member (0.5 s
+    against 7 ms at 3 million events)."""
+    for patient in (patient_a1, patient_a2):
+        as_clinician_a.get(f"/portal/patients/{patient.uuid}/")
+        as_admin_a.get(f"/portal/patients/{patient.uuid}/")
+    url = f"/portal/audit/?patient={patient_a1.uuid}&user={clinician_a.uuid}"
+    with CaptureQueriesContext(connection) as queries:
+        rows = as_admin_a.get(url).context["rows"]
+    assert rows and {(event.actor, name) for event, name in rows} == {(clinician_a, "Amara Okafor")}
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    (count,) = [sql for sql in reads if "clinic_auditevent" in sql]
+    if (plan := sqlite_plan(count)) is not None:
+        assert any("patient_uuid=?" in step for step in plan), plan
+        assert not any("actor_id=?" in step for step in plan), plan
 
 
 def test_the_log_is_read_only_and_its_queries_do_not_grow(
