@@ -5,8 +5,9 @@ It lives in `patients` because it shows patient names, which `clinic` must not k
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.db.models import F, Subquery
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from clinic import audit, permissions
 from clinic.models import AuditEvent, User
-from clinic.parsing import parse_uuid
+from clinic.parsing import parse_int, parse_uuid
 from patients.models import Patient
 
 AUDIT_PAGE_SIZE = 50
@@ -42,16 +43,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.alias(actor_pk=F("actor_id") + 0).filter(actor_pk=Subquery(actor))
     elif actor_filter:
         events = events.filter(actor__uuid=actor_filter)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page(events, request.GET)
     # One query for the names of the patients on this page, not one per row.
-    uuids = {event.patient_uuid for event in page if event.patient_uuid}
+    uuids = {event.patient_uuid for event in page.events if event.patient_uuid}
     names = {p.uuid: p.full_name for p in Patient.objects.filter(clinic=clinic, uuid__in=uuids)}
-    rows = [(event, names.get(event.patient_uuid)) for event in page]
+    rows = [(event, names.get(event.patient_uuid)) for event in page.events]
     # A patient's trail is a read of their record (who saw it, what changed), audited
     # under their name; the whole clinic's log is audited once per view, as the caseload.
     audit.record(request.actor, "audit.view", patient=patient)
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("before", "after", "page"):
+        query.pop(key, None)
     return render(
         request,
         "clinician/audit_log.html",
@@ -64,3 +66,57 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "querystring": query.urlencode(),
         },
     )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of the log, newest first, and where the pages beside it start: the
+    "Older" link shows the events before `older_than`, the "Newer" link those after
+    `newer_than` (None: no such page)."""
+
+    events: list[AuditEvent]
+    older_than: int | None
+    newer_than: int | None
+    first: bool
+
+
+def _page(events: QuerySet[AuditEvent], query) -> Page:
+    """The page before (older than) or after (newer than) an event of `events`, else the
+    newest. Pages are found from an event's place in time, through the index, never by
+    counting: the log grows with every read of patient data, and counting it to number
+    the pages (or skipping to page N) read every event of the clinic, 0.14 s for the
+    first page at 3 million events and 0.35 s at page 3,000. An event that is not in
+    `events` (another clinic's, or one a filter leaves out) is no place: the newest
+    page is shown."""
+    if (mark := _event(events, query.get("after"))) is not None:
+        newer = events.filter(created_at__gte=mark.created_at).exclude(
+            created_at=mark.created_at, id__lte=mark.id
+        )
+        found = list(newer.order_by("created_at", "id")[: AUDIT_PAGE_SIZE + 1])
+        shown = found[:AUDIT_PAGE_SIZE][::-1]
+        more = len(found) > AUDIT_PAGE_SIZE
+        return Page(
+            shown,
+            older_than=shown[-1].id if shown else None,
+            newer_than=shown[0].id if more else None,
+            first=not more,
+        )
+    if (mark := _event(events, query.get("before"))) is not None:
+        events = events.filter(created_at__lte=mark.created_at).exclude(
+            created_at=mark.created_at, id__gte=mark.id
+        )
+    found = list(events[: AUDIT_PAGE_SIZE + 1])
+    shown = found[:AUDIT_PAGE_SIZE]
+    return Page(
+        shown,
+        older_than=shown[-1].id if len(found) > AUDIT_PAGE_SIZE else None,
+        newer_than=shown[0].id if mark is not None and shown else None,
+        first=mark is None,
+    )
+
+
+def _event(events: QuerySet[AuditEvent], value) -> AuditEvent | None:
+    pk = parse_int(value, low=1, high=2**63 - 1)  # what a database's integer holds
+    if pk is None:
+        return None
+    return events.select_related(None).only("id", "created_at").filter(pk=pk).first()
