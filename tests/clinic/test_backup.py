@@ -26,7 +26,8 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
-from django.core.management import CommandError, call_command
+from django.core import checks
+from django.core.management import CommandError, ManagementUtility, call_command
 from PIL import Image
 
 from clinic import backups
@@ -662,6 +663,34 @@ def test_a_backup_does_not_hide_a_programming_error(backing_up, monkeypatch):
     with pytest.raises(TypeError):
         call_command("backup", "--output", str(backing_up))
     assert list(backing_up.iterdir()) == []
+
+
+@pytest.fixture
+def a_failing_check():
+    """A project whose system checks fail (a setting typed wrong, an app half-upgraded):
+    the moment an operator most needs a copy of the data, or to put one back."""
+
+    def broken(**kwargs):
+        return [checks.Error("a setting is wrong", id="drill.E001")]
+
+    checks.register(broken)
+    yield
+    checks.registry.registry.registered_checks.discard(broken)
+
+
+def test_backup_and_restore_run_though_a_system_check_fails(a_failing_check, backing_up, capsys):
+    def manage(*argv: str) -> None:  # as manage.py runs a command: checks first, if it asks
+        ManagementUtility(["manage.py", *argv]).execute()
+
+    with pytest.raises(SystemExit):
+        manage("check")
+    assert "drill.E001" in capsys.readouterr().err
+    manage("backup", "--output", str(backing_up))
+    assert [p.suffixes for p in backing_up.iterdir()] == [[".tar", ".enc"]]
+    with pytest.raises(SystemExit):
+        manage("restore", str(backing_up / "missing.tar.enc"))
+    # The restore's own first check answers, not the project's checks.
+    assert "No archive at" in capsys.readouterr().err
 
 
 # Runs `manage.py restore ARCHIVE --yes` with one copy failing for want of space: the
