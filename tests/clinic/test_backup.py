@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 from django.core import checks
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management import CommandError, call_command, get_commands, load_command_class
 from PIL import Image
 
 from clinic import backups
@@ -679,8 +679,11 @@ def a_failing_check():
 
 
 def test_backup_and_restore_run_though_a_system_check_fails(a_failing_check, backing_up, capsys):
-    def manage(*argv: str) -> None:  # as manage.py runs a command: checks first, if it asks
-        ManagementUtility(["manage.py", *argv]).execute()
+    def manage(name: str, *argv: str) -> None:
+        """As manage.py runs a command (its checks first, if it asks for them), without
+        setting Django up again: that would give the log handlers this test's stderr."""
+        command = load_command_class(get_commands()[name], name)
+        command.run_from_argv(["manage.py", name, *argv])
 
     with pytest.raises(SystemExit):
         manage("check")
