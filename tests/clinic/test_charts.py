@@ -8,7 +8,6 @@ estimates text widths.
 
 from __future__ import annotations
 
-import io
 import itertools
 import math
 import xml.etree.ElementTree as ET
@@ -18,7 +17,6 @@ import pytest
 from django.template import Context, Template
 from hypothesis import given
 from hypothesis import strategies as st
-from pypdf import PdfReader
 
 from clinic.lib.charts import (
     _WORD,
@@ -31,6 +29,7 @@ from clinic.lib.charts import (
     bar_chart,
     line_chart,
 )
+from tests.pdf_text import pdf_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script> & "quotes"'
@@ -554,7 +553,7 @@ def test_the_tag_output_becomes_a_pdf_without_fetching_anything():
     pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
     assert pdf.startswith(b"%PDF")
     assert fetcher.refused == [] and fetcher.served == []
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = pdf_text(pdf)
     assert "Oswestry Disability Index" in text and "Target 80%" in text
 
 

@@ -10,6 +10,7 @@ from PIL import Image
 from clinic.actors import Actor
 from clinic.models import AuditEvent, Clinic
 from tests.conftest import get_document
+from tests.pdf_text import pdf_text
 
 
 def settings_form(**overrides) -> dict:
@@ -103,10 +104,6 @@ def test_a_clinic_outside_the_uk_tells_its_patients_its_own_emergency_number(
 ):
     """A US patient must never read "Call 999 or go to A&E": the stop box on Today, the
     advice page's line and the printed handout say the clinic's own emergency help."""
-    import re
-
-    from pypdf import PdfReader
-
     from clinic.models import Membership
     from patients.services import patient_program_start
     from programs.models import Program
@@ -120,8 +117,7 @@ def test_a_clinic_outside_the_uk_tells_its_patients_its_own_emergency_number(
     handout = f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf"
 
     def printed() -> str:
-        pdf = PdfReader(io.BytesIO(get_document(as_clinician_a, handout).content))
-        return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pdf.pages))
+        return pdf_text(get_document(as_clinician_a, handout).content)
 
     assert "Call 999 or go to A&E now if" in printed()
     form = as_admin_a.get("/portal/clinic/").content.decode()

@@ -53,6 +53,7 @@ from clinic.lib.pdf import (
     render_pdf,
     static_base_url,
 )
+from tests.pdf_text import pdf_text
 
 MARKER = "LIMBER-SECRET"
 
@@ -297,10 +298,6 @@ def image_xobjects(reader: PdfReader) -> list[StreamObject]:
         for obj in pdf_objects(reader)
         if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image"
     ]
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def assert_no_attachments(pdf: bytes) -> None:

@@ -12,7 +12,6 @@ A word of English left over is a string someone forgot to mark, or left out of l
 from __future__ import annotations
 
 import ast
-import io
 import re
 import shutil
 import subprocess
@@ -26,7 +25,6 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils.translation import trans_real
-from pypdf import PdfReader
 
 from clinic.models import OutgoingEmail
 from patients.handouts import handout_email, handout_for
@@ -46,6 +44,7 @@ from tests.conftest import (
     run_tasks,
     tomorrow_evening,
 )
+from tests.pdf_text import pdf_text
 
 OPEN, CLOSE = "⟦", "⟧"
 CATALOGUE = Path(settings.BASE_DIR, "locale", "es", "LC_MESSAGES", "django.po")
@@ -345,8 +344,7 @@ def test_no_english_in_a_spanish_patients_e_mails(
 
 def test_no_english_on_a_spanish_handout(pseudo_spanish, rosa):
     pdf = get_document(client_for(rosa.user), "/me/handout.pdf")
-    reader = PdfReader(io.BytesIO(pdf.content))
-    text = " ".join(page.extract_text() for page in reader.pages)
+    text = pdf_text(pdf.content)
     assert OPEN in text  # the pseudo catalogue was used
     # Text the handout itself marks "in English" (no translation yet) may be English.
     program = current_program(rosa)

@@ -4,7 +4,6 @@ and a language not complete yet gives English with a notice in the patient's lan
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import time
 
@@ -13,7 +12,6 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import translation
-from pypdf import PdfReader
 
 from clinic.models import OutgoingEmail
 from patients.models import Patient, ReminderSetting
@@ -29,6 +27,7 @@ from tests.conftest import (
     run_tasks,
     tomorrow_evening,
 )
+from tests.pdf_text import pdf_text
 from tests.signin import link_from_outbox, open_invitation
 
 PASSWORD = "una mañana soleada junto al río"
@@ -148,8 +147,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
     assert "Ya puedes descargar tu hoja de ejercicios" in ready and "Volver" in ready
     assert "is ready" not in ready and "Back" not in ready
     pdf = get_document(patient, "/me/handout.pdf")
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    text = re.sub(r"\s+", " ", text)
+    text = pdf_text(pdf.content)
     assert "Tus ejercicios para casa" in text and "Guía del dolor" in text and "Mi semana" in text
     assert "una vez al día" in text and "Página 1 de" in text
     assert "Your home exercises" not in text and "Pain guide" not in text

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from pypdf import PdfReader
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent
@@ -16,6 +15,7 @@ from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
 from tests.conftest import client_for, line_xs, post_for_document
+from tests.pdf_text import page_texts, pdf_text
 
 
 def url(patient, suffix="") -> str:
@@ -132,8 +132,7 @@ def report_text(client, patient) -> str:
         url(patient, "report/"),
         {"start": (BASE - timedelta(days=1)).isoformat(), "end": date.today().isoformat()},
     )
-    pages = PdfReader(io.BytesIO(response.content)).pages
-    return " ".join(" ".join(p.extract_text().split()) for p in pages)
+    return pdf_text(response.content)
 
 
 def test_ndi_change_shows_the_7_5_point_mcid_and_the_10_2_point_measurement_error(
@@ -473,13 +472,13 @@ def test_the_report_pdf_has_the_numbers(as_clinician_a, patient_a1):
         },
     )
     assert response["Content-Type"] == "application/pdf" and "no-store" in response["Cache-Control"]
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    pages = page_texts(response.content)
+    text = " ".join(pages)
     assert "Amara Okafor" in text and "Oswestry" in text
     assert "48.9" in text and "Better by 28.9" in text and "Good progress <b>" in text
     assert "Modified Schober" in text and "+2.5 cm" in text
     # The front sheet says it in words, with the meaningful-change mark.
-    front = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-    front = " ".join(front.split())
+    front = pages[0]
     assert (
         "Oswestry Disability Index (ODI) went from 48.9% to 20%: better by 28.9 points, "
         "a meaningful improvement." in front
@@ -890,8 +889,7 @@ def test_a_report_runs_to_the_patients_own_today_east_of_the_clinic(
             {"start": (theirs - timedelta(days=10)).isoformat(), "end": theirs.isoformat()},
         )
         assert response.status_code == 200, response.content.decode()[:300]
-        pages = PdfReader(io.BytesIO(response.content)).pages
-        text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+        text = pdf_text(response.content)
         assert f"{theirs.day} {theirs:%b %Y} by Cleo Clinician" in text
 
 

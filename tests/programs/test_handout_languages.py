@@ -21,13 +21,9 @@ from programs.library_sync import sync_library_translations
 from programs.models import Exercise, ExerciseTranslation, Program
 from programs.services import program_save
 from tests.conftest import client_for, get_document, make_patient
+from tests.pdf_text import pdf_text
 
 PLACEHOLDER = re.compile(r"\{(hold|reps|sets|duration)\}")
-
-
-def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def embedded_fonts(pdf: bytes) -> dict[str, bool]:
@@ -85,7 +81,7 @@ def test_a_name_in_any_script_prints_with_a_font_that_has_it(membership_a, patie
     assert all(fonts.values()), fonts  # every font is embedded (subset), none left to chance
     if font:
         assert any(font in each for each in fonts), fonts
-    text = text_of(pdf)
+    text = pdf_text(pdf)
     # The text layer has the name: its glyphs are real ones, not the empty box (.notdef),
     # which has no character to extract. pypdf gives right-to-left text in visual order.
     letters = [ch for ch in name if not ch.isspace()]
@@ -96,7 +92,7 @@ def test_a_name_in_any_script_prints_with_a_font_that_has_it(membership_a, patie
 def test_emoji_are_left_out_of_pdfs_cleanly(membership_a, patient_a1):
     notes = "Great work 💪🏽 on the bridges 👨‍👩‍👧! Keep going ❤️ 1️⃣"
     pdf = render(start(membership_a, patient_a1), "Amara Okafor 😀", language="en", notes=notes)
-    text = text_of(pdf)
+    text = pdf_text(pdf)
     assert "Great work on the bridges! Keep going 1" in text
     assert "Amara Okafor" in text
     assert not re.search("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f\u200d]", text)
@@ -118,7 +114,7 @@ def test_a_clinic_exercise_without_spanish_is_marked_in_english_until_translated
         items=[*items, {"exercise": own_exercise, "reps": 10, "hold_seconds": 5}],
     )
     patient = client_for(rosa.user)
-    text = text_of(get_document(patient, "/me/handout.pdf").content)
+    text = pdf_text(get_document(patient, "/me/handout.pdf").content)
     assert "Squeeze a rolled towel between your knees en inglés" in text
     assert "5. Squeeze a rolled towel between your knees" in text  # the weekly log's row
     page = patient.get("/me/program/").content.decode()
@@ -141,7 +137,7 @@ def test_a_clinic_exercise_without_spanish_is_marked_in_english_until_translated
             "cue_2": "Aprieta durante {hold}.",
         },
     )
-    text = text_of(get_document(patient, "/me/handout.pdf").content)
+    text = pdf_text(get_document(patient, "/me/handout.pdf").content)
     assert "Aprieta una toalla enrollada entre las rodillas" in text
     assert "Aprieta durante 5 segundos." in text
     assert "Aprieta una toalla enrollada entre las rodillas en inglés" not in text
@@ -194,8 +190,8 @@ def test_the_clinician_prints_an_english_copy_beside_the_spanish_one(
     url = f"/portal/patients/{rosa.uuid}/programs/{program.uuid}/handout.pdf"
     spanish = get_document(portal, url)
     english = get_document(portal, url, {"language": "en"})
-    assert "Tus ejercicios para casa" in text_of(spanish.content)
-    english_text = text_of(english.content)
+    assert "Tus ejercicios para casa" in pdf_text(spanish.content)
+    english_text = pdf_text(english.content)
     assert "Your home exercises" in english_text and "Tus ejercicios" not in english_text
     assert "once a day" in english_text or "days a week" in english_text
     assert english["Content-Disposition"] != spanish["Content-Disposition"]

@@ -3,14 +3,13 @@ patient's program page and printed after the exercises."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from programs.content.leaflets import BY_SLUG, FOR_TEMPLATES, LEAFLETS
 from tests.conftest import get_document
+from tests.pdf_text import pdf_text
 from tests.programs.test_programs import builder_post, edit_url
 
 
@@ -69,8 +68,7 @@ def test_the_patient_reads_them_on_my_program(as_patient_a1, program_a1):
 
 def handout_text(client, patient, program) -> str:
     url = f"/portal/patients/{patient.uuid}/programs/{program.uuid}/handout.pdf"
-    pages = PdfReader(io.BytesIO(get_document(client, url).content)).pages
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+    return pdf_text(get_document(client, url).content)
 
 
 def test_the_handout_prints_them_after_the_exercises(as_clinician_a, patient_a1, program_a1):
