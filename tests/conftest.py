@@ -32,6 +32,7 @@ from clinic.models import Clinic, Membership, User
 from clinic.permissions import ACTIVE_CLINIC
 from patients.models import Patient
 from tests import migrated
+from tools.cpu_reference import cpu_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery staple"
@@ -825,6 +826,23 @@ def pytest_runtest_teardown(item, nextitem):
         return (yield)
     finally:
         _TABLES_FLUSHED = _TABLES_FLUSHED or _flushes(item)
+
+
+_CPU_AT_START = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without xdist
+        session.config.stash[_CPU_AT_START] = cpu_reference()
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """The machine's speed beside the suite's time: on a shared machine the same suite
+    has taken 6 minutes one day and 15 the next, and only this line tells them apart."""
+    if _CPU_AT_START in config.stash:
+        terminalreporter.write_line(f"At the start: {config.stash[_CPU_AT_START]}")
+        terminalreporter.write_line(f"At the end:   {cpu_reference()}")
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:

@@ -31,6 +31,7 @@ from patients.practice_log import current_program
 from patients.services import patient_program_start
 from programs.models import Exercise, Program
 from programs.services import program_save
+from tools.cpu_reference import cpu_reference
 
 BENCH_CLINIC = "Benchmark clinic"
 LIBRARY_SIZE = 2000
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("bench writes test data; with DEBUG off, add --force.")
         runs = max(5, min(options["runs"], 1000))
-        self._cpu_reference()
+        self.stdout.write(cpu_reference())
         self._hello(runs)
         if options["logging_only"]:
             self._logging(runs)
@@ -84,21 +85,6 @@ class Command(BaseCommand):
             "builder action (POST move)", runs, lambda: client.post(edit, _move_post(program))
         )
         self._handouts(client, patient, program, runs)
-
-    def _cpu_reference(self) -> None:
-        """A fixed pure-Python loop: shared machines vary in speed from day to day (we have
-        seen 2x on the same kind), so figures from different days compare only through it."""
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            total = 0
-            for i in range(1_000_000):
-                total += i
-            timings.append((time.perf_counter() - started) * 1000)
-        self.stdout.write(
-            f"CPU reference (1M-step Python loop): median {statistics.median(timings):.0f} ms, "
-            f"best {min(timings):.0f} ms"
-        )
 
     def _handouts(self, client: Client, patient: Patient, program: Program, runs: int) -> None:
         """The render itself (in the worker), revision save to handout ready, a download

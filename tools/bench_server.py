@@ -20,12 +20,13 @@ import os
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from cpu_reference import cpu_reference  # beside this script, which runs as one
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -227,17 +228,6 @@ def measure(server: Server, request, runs: int) -> tuple[float, float]:
     return (sum(map(cpu_ms, processes)) - started_cpu) / runs, wall
 
 
-def cpu_reference() -> str:
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        total = 0
-        for i in range(1_000_000):
-            total += i
-        timings.append((time.perf_counter() - started) * 1000)
-    return f"median {statistics.median(timings):.0f} ms, best {min(timings):.0f} ms"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=200)
@@ -255,7 +245,7 @@ def main() -> None:
         check=True,
     )
     ids = sessions()
-    print(f"CPU reference (1M-step Python loop): {cpu_reference()}")
+    print(cpu_reference())
     database = env.get("DATABASE_URL", "sqlite (default file)").split(":", 1)[0]
     print(
         f"gunicorn, 1 sync worker, preload, DEBUG off; database {database}"
