@@ -19,13 +19,14 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-su
 # drill and the degraded-service tests use a local PostgreSQL and Redis.
 TEST_SYSTEM_PACKAGES := chromium poppler-utils postgresql redis-server
 
-.PHONY: messages run serve scaleout test lint format bench bench-caseload sysdeps test-sysdeps test-services venv venv-dev clean help
+.PHONY: messages run serve scaleout test test-quick lint format bench bench-caseload sysdeps test-sysdeps test-services venv venv-dev clean help
 
 help:
 	@echo "make run    set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
 	@echo "make serve  the production profile (DEBUG off, gunicorn) on http://localhost:$(PORT)"
 	@echo "make scaleout  two app servers behind nginx under load, through database and Redis outages"
 	@echo "make test   set up (with test tools and Chromium) and run the whole suite"
+	@echo "make test-quick  the suite without the browser journeys and the form fuzzer"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  time the heavy pages and print the figures"
 	@echo "make bench-caseload  Today, logging and caseload timings on 10,000 demo patients"
@@ -98,6 +99,12 @@ scaleout: sysdeps test-sysdeps venv messages
 TEST_WORKERS ?= auto
 test: sysdeps test-sysdeps test-services venv-dev messages
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) $(ARGS)
+
+# A lane for before each commit: the suite without the browser journeys and the form
+# fuzzer, which are over half of its time. `make test` and CI still run everything.
+test-quick: sysdeps test-sysdeps test-services venv-dev messages
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n $(TEST_WORKERS) \
+		--ignore=tests/browser --ignore=tests/fuzz $(ARGS)
 
 # Starts the local PostgreSQL and Redis if they are installed but not running.
 test-services:
