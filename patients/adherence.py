@@ -19,8 +19,8 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from patients import caseload
+from patients.due_days import prescribed_for, week_start
 from patients.models import ADHERENCE_DAYS, Patient, PatientProgram, PrescribedDay, SessionLog
-from patients.schedule import prescribed_for, week_start
 from programs.models import ProgramRevision
 
 # How far ahead the stored plan is written; the daily sweep tops it up a week before its

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from clinic.actors import Actor
 from clinic.models import Clinic, Membership, User
 from patients.adherence import HORIZON_DAYS
+from patients.due_days import prescribed_for
 from patients.models import (
     Flag,
     MorningCheck,
@@ -36,7 +37,6 @@ from patients.models import (
 )
 from patients.outcomes import Value, outcome_record, visit_record
 from patients.practice_log import Done, by_exercise, entry_rows, flag_check_inactive, short_day
-from patients.schedule import prescribed_for
 from programs.dosage import ITEM_FIELDS
 from programs.models import Program, ProgramItem, ProgramRevision
 from programs.services import program_snapshot

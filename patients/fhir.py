@@ -18,11 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from clinic.models import Clinic, User
+from patients.due_days import per_week
 from patients.instruments import INSTRUMENTS, Instrument
 from patients.instruments.nprs import PAIN_SEVERITY_LOINC
 from patients.measures import BY_CODE
 from patients.models import Measurement, MorningCheck, OutcomeResponse, Patient, SessionLog
-from patients.schedule import per_week
 from programs.dosage import describe_dosage, weekday_list
 from programs.models import Program
 

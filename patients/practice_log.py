@@ -20,6 +20,7 @@ from clinic import audit
 from clinic.actors import Actor
 from patients import caseload
 from patients.adherence import Prescriptions, patient_today
+from patients.due_days import Due, days_a_week, due_today, prescribed_per_week, week_start
 from patients.models import (
     INACTIVE_DUE_DAYS,
     Flag,
@@ -28,7 +29,6 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.schedule import Due, days_a_week, due_today, prescribed_per_week, week_start
 from patients.symptoms import symptoms_report
 from programs.dosage import ITEM_FIELDS
 from programs.models import Exercise, Program, ProgramItem, Side

@@ -21,6 +21,7 @@ from clinic.documents import request_render
 from clinic.lib.charts import Point, bar_chart, day_label
 from clinic.models import RenderJob
 from patients import adherence
+from patients.due_days import week_start
 from patients.goals import goal_progress
 from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
@@ -28,7 +29,6 @@ from patients.models import Discharge, Measurement, OutcomeResponse, Patient, Se
 from patients.outcomes import instrument_summaries, measure_summaries, pain_limited_shown
 from patients.progress_charts import measure_chart, outcome_chart
 from patients.report_sheet import front_sheet
-from patients.schedule import week_start
 from programs.models import ProgramRevision
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

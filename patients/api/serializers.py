@@ -1,8 +1,8 @@
 """What the API shows of the clinical record, and the shapes it accepts.
 
 Input shapes only bound sizes and types (and document them); the rules are the portal
-forms' (patients.forms, patients.forms_measures, patients.forms_patient), which the
-views run on the same data.
+forms' (patients.forms: records, measures, patient_area), which the views run on the same
+data.
 """
 
 from __future__ import annotations

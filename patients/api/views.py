@@ -50,9 +50,9 @@ from patients.api.serializers import (
     VisitSerializer,
     VisitWriteSerializer,
 )
-from patients.forms import PatientForm
-from patients.forms_measures import OutcomeForm, VisitForm
-from patients.forms_patient import MorningCheckForm, SessionForm
+from patients.forms.measures import OutcomeForm, VisitForm
+from patients.forms.patient_area import MorningCheckForm, SessionForm
+from patients.forms.records import PatientForm
 from patients.intake import precaution_keep, program_conflicts
 from patients.measures import BY_CODE, slot_key
 from patients.models import (

@@ -40,7 +40,7 @@ PUBLISHED_NOTE = (
 class Question:
     """One field of a questionnaire's form, described without Django.
 
-    `kind` says how it is asked, and the form (patients.forms_measures) turns it into a
+    `kind` says how it is asked, and the form (patients.forms.measures) turns it into a
     field: "rating" (0 to `top`, as buttons), "section" (a licensed section's 0-5 value,
     may be left blank), "tick" (a checkbox), "choice" (one of `choices`, from a list
     that starts blank), "agree" (disagree / agree), "scale" (one of `choices`, as

@@ -18,7 +18,7 @@ from patients.discharge import (
     DischargeConflict,
     patient_discharge,
 )
-from patients.forms_goals import DischargeForm, GoalForm
+from patients.forms.goals import DischargeForm, GoalForm
 from patients.goals import goal_add, goal_close
 from patients.models import Goal, OutcomeResponse
 from patients.practice_log import current_program

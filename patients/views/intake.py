@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic import audit, permissions
 from clinic.edits import EditedMeanwhile
 from patients.access import patient_or_404, patient_program_or_404
-from patients.forms_intake import IntakeForm, PrecautionKeepForm, ScreenDecisionForm, ScreenForm
+from patients.forms.intake import IntakeForm, PrecautionKeepForm, ScreenDecisionForm, ScreenForm
 from patients.intake import (
     ScreenChanged,
     intake_save,

@@ -20,7 +20,7 @@ from clinic.once import SentOnce
 from patients.access import current_measurement_or_404, patient_or_404
 from patients.adherence import patient_today
 from patients.digests import OVERDUE_AFTER
-from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
+from patients.forms.measures import CorrectionForm, OutcomeForm, VisitForm
 from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
 from patients.models import (

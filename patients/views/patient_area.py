@@ -29,8 +29,8 @@ from clinic.lib.charts import Point, bar_chart, day_label, line_chart
 from clinic.parsing import parse_int, parse_text, parse_uuid
 from patients import adherence
 from patients.adherence import patient_today
-from patients.forms_measures import OutcomeForm
-from patients.forms_patient import MorningCheckForm, SessionEditForm, SessionForm, SymptomForm
+from patients.forms.measures import OutcomeForm
+from patients.forms.patient_area import MorningCheckForm, SessionEditForm, SessionForm, SymptomForm
 from patients.handouts import handout_for
 from patients.instruments.base import PUBLISHED_NOTE
 from patients.models import (

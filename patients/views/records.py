@@ -30,7 +30,7 @@ from clinic.parsing import parse_text
 from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
 from patients.access import open_flag, patient_or_404
-from patients.forms import CaseloadFilterForm, NewPatientForm, PatientForm
+from patients.forms.records import CaseloadFilterForm, NewPatientForm, PatientForm
 from patients.goals import goal_progress
 from patients.intake import intake_precautions, program_conflicts
 from patients.models import (

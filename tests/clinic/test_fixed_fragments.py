@@ -70,13 +70,13 @@ def test_a_fragment_is_made_again_when_the_catalogues_change(settings):
 
 
 def scale_form(data=None):
-    from patients.forms_patient import MorningCheckForm
+    from patients.forms.patient_area import MorningCheckForm
 
     return MorningCheckForm(data, auto_id="morning_%s")
 
 
 def signs_form(data=None):
-    from patients.forms_patient import SymptomForm
+    from patients.forms.patient_area import SymptomForm
     from programs.safety import stop_rules_for
 
     rules = stop_rules_for([], emergency=_emergency())

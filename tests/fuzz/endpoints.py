@@ -17,11 +17,11 @@ from clinic.forms import ApiTokenForm, ClinicSettingsForm, StaffInviteForm
 from clinic.models import Membership
 from patients import scoring
 from patients.adherence import patient_today
-from patients.forms import CaseloadFilterForm, PatientForm
-from patients.forms_goals import DischargeForm, GoalForm
-from patients.forms_intake import IntakeForm
-from patients.forms_measures import CorrectionForm, OutcomeForm, VisitForm
-from patients.forms_patient import MorningCheckForm, SessionForm
+from patients.forms.goals import DischargeForm, GoalForm
+from patients.forms.intake import IntakeForm
+from patients.forms.measures import CorrectionForm, OutcomeForm, VisitForm
+from patients.forms.patient_area import MorningCheckForm, SessionForm
+from patients.forms.records import CaseloadFilterForm, PatientForm
 from patients.models import (
     Intake,
     OutcomeAssignment,

@@ -10,8 +10,8 @@ from django.utils import timezone
 from clinic.actors import Actor
 from patients import adherence
 from patients.adherence import patient_today
+from patients.due_days import due_today, per_week, prescribed_on, prescribed_per_week
 from patients.models import PrescribedDay, SessionLog
-from patients.schedule import due_today, per_week, prescribed_on, prescribed_per_week
 from patients.services import patient_program_start
 from programs.dosage import weekday_bits
 from programs.models import Program

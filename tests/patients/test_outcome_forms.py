@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from patients import scoring
-from patients.forms_measures import SHAPES, OutcomeForm
+from patients.forms.measures import SHAPES, OutcomeForm
 from patients.outcomes import scoring_answers
 
 # One complete, valid submission per instrument, as a clinician would post it.
