@@ -4,7 +4,7 @@ their own.
 
 An urgent sign raises the urgent flag, which puts the patient at the top of the caseload;
 a stop sign raises a flag for the clinician to review. The patient is shown, at once,
-what to do now (patients.views.patient_area.advice).
+what to do now (patients.views.patient_area.signs.advice).
 """
 
 from __future__ import annotations

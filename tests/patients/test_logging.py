@@ -370,7 +370,7 @@ def test_today_with_the_morning_question_has_no_id_twice(as_patient_a1, patient_
 def test_today_reads_todays_sessions_the_editable_one_and_yesterday_together(
     as_patient_a1, patient_a1, program_a1
 ):
-    """The page reads these in one query (patient_area._recent_sessions): a session done on
+    """The page reads these in one query (patient_area.today._recent_sessions): a session done on
     an earlier day but logged just now is the one to change; one logged 25 hours ago is
     not; today's are listed oldest first."""
     today = patient_today(patient_a1)
@@ -941,7 +941,7 @@ def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
     """The progress page's sentence under the weekly chart said "averaged 31.2% from 12 Oct
     to 30 Nov; 0 of 8 entries reached the 80% target": a patient's text is plain."""
     from patients.adherence import Period
-    from patients.views.patient_area import _weeks_in_words
+    from patients.views.patient_area.progress import _weeks_in_words
 
     monday = date(2026, 11, 2)
 
@@ -973,7 +973,7 @@ def test_the_plain_sentence_does_not_count_a_week_that_has_only_begun():
     whole weeks read "On average you did 75% of your plan each week. You did 80% or more
     in 3 of 4 weeks.": a week one morning old counted as a week missed."""
     from patients.adherence import Period
-    from patients.views.patient_area import _weeks_in_words
+    from patients.views.patient_area.progress import _weeks_in_words
 
     monday = date(2026, 11, 2)
     weeks = [
