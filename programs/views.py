@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import once, permissions
 from clinic.storage import StorageFailed, upload_response
 from programs.access import exercise_or_404, own_exercise_or_404, own_template_or_404
-from programs.builder_view import builder_page
+from programs.builder.page import builder_page
 from programs.content import pathways
 from programs.forms import ExerciseForm, ExerciseTranslationForm, LibraryFilterForm
 from programs.models import Exercise, ExerciseCue, Program

@@ -22,7 +22,7 @@ from patients.progressions import NotSuggested, progress_item
 from patients.screening import ScreeningBlocks
 from patients.services import patient_program_set_status, patient_program_start
 from patients.views.documents import handout_download, large_print_choice
-from programs.builder_view import builder_page
+from programs.builder.page import builder_page
 from programs.models import HandoutPrint, Program
 from programs.services import ProgramCompleted, ProgramConflict, program_copy
 

@@ -14,7 +14,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy
 
 from clinic.lib.form_fields import LightlyCopiedFields, copy_fields_lightly
-from programs.builder import ItemForm, ProgramForm
+from programs.builder.forms import ItemForm, ProgramForm
 from programs.models import Exercise, Program
 
 ROW = {

@@ -29,7 +29,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.practice_log import session_rows
-from programs.builder import ItemForm, ProgramForm
+from programs.builder.forms import ItemForm, ProgramForm
 from programs.forms import ExerciseForm
 from programs.models import (
     Category,

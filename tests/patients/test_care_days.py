@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from patients.models import Discharge, SessionLog
-from programs.builder import ProgramForm
+from programs.builder.forms import ProgramForm
 from tests.conftest import api_client, api_token_for
 
 

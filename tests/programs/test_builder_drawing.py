@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from programs.builder import ItemForm
+from programs.builder.forms import ItemForm
 from programs.templatetags.builder import dose_field, weekday_boxes
 from tests.clinic.test_form_fields import BAD_ROW, ROW, posted
 

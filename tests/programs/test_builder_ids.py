@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patients.services import patient_program_start
-from programs.builder import rows_from_post
+from programs.builder.rows import rows_from_post
 from programs.models import Exercise, Program
 
 CAT_COW = "cat-cow"

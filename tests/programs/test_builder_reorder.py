@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from programs.builder import BuilderState, Row, apply_action, posted_action
+from programs.builder.rows import BuilderState, Row, apply_action, posted_action
 
 
 def state(*names: str) -> BuilderState:

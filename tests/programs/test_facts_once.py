@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 
 from patients.services import patient_program_start
 from programs import dosage
-from programs.builder import ItemForm
+from programs.builder.forms import ItemForm
 from programs.models import Program, ProgramItem
 
 

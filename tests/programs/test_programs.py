@@ -12,7 +12,7 @@ from clinic.actors import Actor
 from clinic.models import AuditEvent, Membership
 from patients.models import PatientProgram
 from patients.services import patient_program_start
-from programs.builder import BuilderState, apply_action, rows_from_items
+from programs.builder.rows import BuilderState, apply_action, rows_from_items
 from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, estimate_minutes, fill_step, session_seconds
 from programs.models import Exercise, ExerciseCue, Program, ProgramItem, ProgramRevision

@@ -16,31 +16,30 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import once
 from clinic.parsing import parse_int, parse_text
-from programs.builder import (
-    LONG_PROGRAM,
-    MAX_ITEMS,
+from programs.builder.forms import ProgramForm, bound_formset, cleaned_items, unbound_formset
+from programs.builder.rows import (
     BuilderState,
-    ProgramForm,
     apply_action,
-    bound_formset,
-    cleaned_items,
     posted_action,
     rows_from_items,
     rows_from_post,
     search_library,
-    unbound_formset,
 )
 from programs.content import leaflets
 from programs.models import Category, Program
 from programs.precautions import conflicts as precaution_conflicts
 from programs.precautions import notices as precaution_notices
 from programs.services import (
+    MAX_ITEMS,
     PROGRAM_FIELDS,
     ProgramCompleted,
     ProgramConflict,
     ProgramTooLong,
     program_save,
 )
+
+# More exercises than this and the builder warns that patients follow short programs better.
+LONG_PROGRAM = 6
 
 
 def builder_page(

@@ -1,41 +1,28 @@
-"""The program builder's form handling, shared by patient programs and templates.
-
-The whole program being edited travels in the form. Add, remove, move up/down and
-search are buttons of that one form: the server applies the action to the posted
-rows and shows the page again, nothing saved. Only "save" writes, as one new
-revision. This works with plain HTML; htmx merely swaps the builder in place.
-"""
+"""The builder's forms: the program's own fields, and one form per exercise row (its
+dose), in a formset named PREFIX."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.lib.form_fields import copy_fields_lightly
-from clinic.parsing import parse_int, parse_uuid
 from clinic.validators import validate_care_day
 from programs.content import leaflets
-from programs.dosage import (
-    ITEM_FIELDS,
-    describe_dosage,
-    estimate_minutes,
-    weekday_bits,
-    weekday_list,
-)
+from programs.dosage import ITEM_FIELDS, weekday_bits
 from programs.forms import DoseRequiredMixin
-from programs.models import Category, Exercise, Program, ProgramItem
+from programs.models import Program, ProgramItem
 from programs.services import MAX_ITEMS, PROGRAM_FIELDS
 
+if TYPE_CHECKING:  # rows.py imports PREFIX from here
+    from programs.builder.rows import Row
+
 PREFIX = "items"
-LONG_PROGRAM = 6
-SEARCH_RESULTS = 8
 
 
 @copy_fields_lightly()
@@ -165,146 +152,6 @@ ItemFormSet = forms.formset_factory(
 )
 
 
-@dataclass
-class Row:
-    """A program item as posted (raw strings), with its exercise looked up."""
-
-    values: dict[str, Any]
-    exercise: Exercise | None = None
-
-    @property
-    def dose_line(self) -> str:
-        """The dose as one line ("2 sets of 10 reps · hold 5 s · twice a day · every day"),
-        from the values as typed: what is not a sensible number yet is left out."""
-        view: dict[str, Any] = {}
-        for name in ITEM_FIELDS:
-            value = self.values.get(name)
-            if name == "weekdays":
-                days = [parse_int(day, low=0, high=6) for day in value or []]
-                view[name] = weekday_bits([day for day in days if day is not None])
-            elif name in {"side", "load_kind", "load_band", "load_kg"}:
-                view[name] = value or None
-            else:
-                view[name] = parse_int(value, low=1, high=100_000)
-        try:
-            return describe_dosage(view)
-        except (TypeError, ValueError):
-            return ""
-
-    @property
-    def estimate_view(self) -> dict:
-        view = {name: parse_int(self.values.get(name)) for name in ITEM_FIELDS}
-        view["side"] = self.values.get("side")
-        return view
-
-
-@dataclass
-class BuilderState:
-    rows: list[Row]
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def exercises(self) -> list[Exercise]:
-        return [row.exercise for row in self.rows if row.exercise]
-
-    @property
-    def duplicates(self) -> list[str]:
-        seen, dupes = set(), []
-        for exercise in self.exercises:
-            if exercise.pk in seen and exercise.name not in dupes:
-                dupes.append(exercise.name)
-            seen.add(exercise.pk)
-        return dupes
-
-    @property
-    def minutes(self) -> tuple[int, int]:
-        return estimate_minutes([row.estimate_view for row in self.rows])
-
-
-def rows_from_items(items: list[ProgramItem]) -> list[Row]:
-    rows = []
-    for item in items:
-        values = {name: getattr(item, name) for name in ITEM_FIELDS}
-        values["weekdays"] = weekday_list(item.weekdays)
-        values["id"] = item.pk
-        values["exercise"] = str(item.exercise.uuid)
-        rows.append(Row(values=values, exercise=item.exercise))
-    return rows
-
-
-def rows_from_post(data, clinic_id) -> list[Row]:
-    """The rows as posted; exercises the clinic may not use are dropped."""
-    total = min(parse_int(data.get(f"{PREFIX}-TOTAL_FORMS")) or 0, MAX_ITEMS + 1)
-    rows = []
-    for index in range(total):
-        key = f"{PREFIX}-{index}-"
-        values = {name: data.get(key + name, "") for name in ITEM_FIELDS if name != "weekdays"}
-        values["weekdays"] = data.getlist(key + "weekdays")
-        values["id"] = data.get(key + "id", "")
-        values["exercise"] = data.get(key + "exercise", "")
-        rows.append(Row(values=values))
-    attach_exercises(rows, clinic_id)
-    return rows
-
-
-def attach_exercises(rows: list[Row], clinic_id) -> None:
-    """One query for all rows' exercises, restricted to what this clinic may use."""
-    wanted = {parse_uuid(row.values.get("exercise")) for row in rows} - {None}
-    found = {
-        exercise.uuid: exercise
-        for exercise in Exercise.objects.visible_to_clinic(clinic_id).filter(uuid__in=wanted)
-    }
-    for row in rows:
-        row.exercise = found.get(parse_uuid(row.values.get("exercise")))
-
-
-def apply_action(state: BuilderState, action: str, clinic_id) -> None:
-    """Add, remove or move a row. Unknown or malformed actions change nothing."""
-    verb, _, arg = (action or "").partition(":")
-    if verb == "add":
-        if len(state.rows) >= MAX_ITEMS:
-            state.messages.append(f"A program can have at most {MAX_ITEMS} exercises.")
-            return
-        key = parse_uuid(arg)
-        exercise = (
-            Exercise.objects.visible_to_clinic(clinic_id).filter(uuid=key).first() if key else None
-        )
-        if exercise is None:
-            state.messages.append("That exercise is not available.")
-            return
-        values = {name: getattr(exercise, name) for name in ITEM_FIELDS if hasattr(exercise, name)}
-        values.update(weekdays=[], id="", exercise=str(exercise.uuid))
-        state.rows.append(Row(values=values, exercise=exercise))
-        return
-    if verb == "move":
-        # "move:<index>:<position>": straight to a position (1-based), one round trip.
-        where, _, to = arg.partition(":")
-        index, target = parse_int(where), parse_int(to)
-        if index is None or target is None or not 0 <= index < len(state.rows):
-            return
-        row = state.rows.pop(index)
-        state.rows.insert(min(max(target, 1), len(state.rows) + 1) - 1, row)
-        return
-    index = parse_int(arg)
-    if index is None or not 0 <= index < len(state.rows):
-        return
-    if verb == "remove":
-        state.rows.pop(index)
-    elif verb == "up" and index > 0:
-        state.rows[index - 1], state.rows[index] = state.rows[index], state.rows[index - 1]
-    elif verb == "down" and index < len(state.rows) - 1:
-        state.rows[index + 1], state.rows[index] = state.rows[index], state.rows[index + 1]
-
-
-def posted_action(data) -> str:
-    """The builder button pressed; "Move" carries the position chosen beside it."""
-    action = (data.get("action") or "")[:60]
-    verb, _, index = action.partition(":")
-    if verb == "move":
-        return f"move:{index}:{(data.get(f'move_to_{index}') or '')[:4]}"
-    return action
-
-
 def unbound_formset(rows: list[Row]) -> forms.BaseFormSet:
     """Show the rows as they are, without validation messages (nothing is being saved)."""
     return ItemFormSet(prefix=PREFIX, initial=[row.values for row in rows])
@@ -337,11 +184,3 @@ def cleaned_items(formset, rows: list[Row]) -> list[dict]:
         data["exercise"] = row.exercise
         items.append(data)
     return items
-
-
-def search_library(clinic_id, query: str, category: str = "", page: int = 1):
-    """Library search for the builder's side panel: one page (names and pictures)."""
-    exercises = Exercise.objects.visible_to_clinic(clinic_id).search(query)
-    if category in Category.values:
-        exercises = exercises.filter(category=category)
-    return Paginator(exercises, SEARCH_RESULTS).get_page(page)
