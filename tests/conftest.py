@@ -18,12 +18,11 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.test import Client
 
@@ -32,54 +31,35 @@ from clinic.models import Clinic, Membership, User
 from clinic.permissions import ACTIVE_CLINIC
 from patients.models import Patient
 from tests import migrated
+from tests.factories import ClinicFactory, MembershipFactory, PatientFactory, UserFactory
 from tools.cpu_reference import cpu_reference
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "correct horse battery staple"
-# One hash for all personas: Argon2 is deliberately slow and tests make many users.
-_PASSWORD_HASH = None
-
-
-def _hash() -> str:
-    global _PASSWORD_HASH
-    if _PASSWORD_HASH is None:
-        _PASSWORD_HASH = make_password(PASSWORD)
-    return _PASSWORD_HASH
 
 
 def make_user(email: str, full_name: str = "") -> User:
-    return User.objects.create(email=email, full_name=full_name, password=_hash())
+    return UserFactory(email=email, full_name=full_name)
 
 
 def make_staff(clinic: Clinic, email: str, role: str, full_name: str = "") -> User:
     user = make_user(email, full_name or email.split("@")[0].title())
-    Membership.objects.create(user=user, clinic=clinic, role=role)
+    MembershipFactory(user=user, clinic=clinic, role=role)
     return user
 
 
 def make_patient(clinic: Clinic, first: str, last: str, *, login: bool = True, **extra) -> Patient:
-    email = extra.pop("email", f"{first.lower()}.{last.lower()}@example.test")
-    user = make_user(email, f"{first} {last}") if login else None
-    return Patient.objects.create(
-        clinic=clinic,
-        first_name=first,
-        last_name=last,
-        date_of_birth=extra.pop("date_of_birth", date(1980, 5, 17)),
-        email=email,
-        user=user,
-        **extra,
-    )
+    return PatientFactory(clinic=clinic, first_name=first, last_name=last, login=login, **extra)
 
 
 # The personas, each made by one function: the fixtures below make them one test at a
 # time; the permission matrix makes the whole world once per module (tests/
 # test_permission_matrix.py) from the same functions.
 def new_clinic_a() -> Clinic:
-    return Clinic.objects.create(name="Clinic A", phone="+1 555 0100", address="1 A Street")
+    return ClinicFactory(name="Clinic A", phone="+1 555 0100", address="1 A Street")
 
 
 def new_clinic_b() -> Clinic:
-    return Clinic.objects.create(name="Clinic B", phone="+1 555 0200")
+    return ClinicFactory(name="Clinic B", phone="+1 555 0200")
 
 
 def new_admin_a(clinic_a: Clinic) -> User:
@@ -101,7 +81,7 @@ def new_frontdesk_a(clinic_a: Clinic) -> User:
 def new_clinician_ab(clinic_a: Clinic, clinic_b: Clinic) -> User:
     """Works at both clinics: a clinician in each."""
     user = make_staff(clinic_a, "clin.ab@example.test", Membership.Role.CLINICIAN, "Ash Both")
-    Membership.objects.create(user=user, clinic=clinic_b, role=Membership.Role.CLINICIAN)
+    MembershipFactory(user=user, clinic=clinic_b, role=Membership.Role.CLINICIAN)
     return user
 
 

@@ -24,10 +24,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from patients.models import Flag
 from patients.services import patient_program_start
 from programs.models import Exercise, Program
 from tests.conftest import actor_of, api_token_for
+from tests.factories import FlagFactory
 
 EXAMPLES = 12
 
@@ -56,9 +56,7 @@ def api_data(settings, personas, clinic_a, admin_a, patient_a1):
     request_finished.disconnect(close_old_connections)
     template = Program.objects.get(template_key="low-back-early-movement")
     program = patient_program_start(actor=actor_of(admin_a), patient=patient_a1, source=template)
-    flag = Flag.objects.create(
-        patient=patient_a1, kind="pain_high", reason="x", raised_on="2026-01-01"
-    )
+    flag = FlagFactory(patient=patient_a1, reason="x", raised_on="2026-01-01")
     ids = {
         "patient_uuid": str(patient_a1.uuid),
         "program_uuid": str(program.uuid),

@@ -63,7 +63,6 @@ from patients.models import (
     RedFlagScreen,
     ReminderSetting,
     SessionLog,
-    Visit,
 )
 from patients.outcomes import outcome_record
 from patients.reports import ReportRequest, report_request
@@ -83,6 +82,14 @@ from tests.conftest import (
     new_world,
     persona_map,
     tables_written,
+)
+from tests.factories import (
+    FlagFactory,
+    GoalFactory,
+    IntakeFactory,
+    OutcomeAssignmentFactory,
+    RedFlagScreenFactory,
+    VisitFactory,
 )
 
 # The smallest valid PNG (1x1, transparent).
@@ -993,21 +1000,17 @@ def build_ctx(world: dict) -> dict:
     own_template = program_copy(
         source=shared_template, clinic=clinic_a, actor=admin, as_template=True
     )
-    flag = Flag.objects.create(
-        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
-    )
-    visit = Visit.objects.create(patient=patient_a1, measured_on=date.today())
+    flag = FlagFactory(patient=patient_a1, reason="Pain 8/10", raised_on=date.today())
+    visit = VisitFactory(patient=patient_a1, measured_on=date.today())
     measurement = Measurement.objects.create(visit=visit, code="schober", value=3)
-    waiting = OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    waiting = OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     schedule = OutcomeSchedule.objects.create(patient=patient_a1, code="rmdq", every_weeks=4)
     reminders = ReminderSetting.objects.create(
         patient=patient_a1, enabled=True, consent_at=timezone.now(), unsubscribe_token="matrix-stop"
     )
     # A positive screen to decide on, and a precaution the program conflicts with.
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
-    )
-    Intake.objects.create(
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"saddle": True})
+    IntakeFactory(
         patient=patient_a1, diagnosis="Hip replacement", region="hip", precautions=["hip_posterior"]
     )
     conflicting = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
@@ -1032,7 +1035,7 @@ def build_ctx(world: dict) -> dict:
         actor=admin,
         source="clinician",
     )
-    goal = Goal.objects.create(
+    goal = GoalFactory(
         patient=patient_a1, text="Sleep through", target_on=date.today() + timedelta(days=30)
     )
     return {

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from clinic.actors import Actor
-from patients.models import Flag, Measurement, OutcomeAssignment, Visit
+from patients.models import Flag, Measurement
 from patients.practice_log import Done, session_log
 from patients.services import patient_program_start
 from programs.models import Exercise, Program
@@ -19,7 +19,8 @@ from programs.services import exercise_copy, program_copy
 from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD, actor_of
+from tests.conftest import actor_of
+from tests.factories import PASSWORD, FlagFactory, OutcomeAssignmentFactory, VisitFactory
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +50,13 @@ def site(shared_library, admin_a, clinician_a, patient_a1, patient_a2, clinic_a)
     shared = Exercise.objects.get(slug="cat-cow", clinic=None)
     own = exercise_copy(actor=admin, source=shared)
     own_template = program_copy(source=template, clinic=clinic_a, actor=admin, as_template=True)
-    Flag.objects.create(
-        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
-    )
-    Flag.objects.create(
+    FlagFactory(patient=patient_a1, reason="Pain 8/10", raised_on=date.today())
+    FlagFactory(
         patient=patient_a1, kind=Flag.Kind.STOP_SIGN, reason="Numbness", raised_on=date.today()
     )
-    visit = Visit.objects.create(patient=patient_a1, measured_on=date.today())
+    visit = VisitFactory(patient=patient_a1, measured_on=date.today())
     measurement = Measurement.objects.create(visit=visit, code="schober", value=3)
-    OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     item = program.items.select_related("exercise").first()
     session_log(
         patient=patient_a1,

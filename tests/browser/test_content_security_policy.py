@@ -7,7 +7,7 @@ from clinic.models import Membership
 from patients.services import patient_program_start
 from programs.models import Program
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

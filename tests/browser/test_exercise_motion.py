@@ -15,7 +15,7 @@ from patients.services import patient_program_start
 from programs.models import Exercise, Program
 from tests.browser.conftest import screenshot
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 PLAY = re.compile(r"^Play the movement")

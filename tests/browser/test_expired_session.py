@@ -12,12 +12,13 @@ from django.conf import settings
 from clinic.actors import Actor
 from clinic.middleware import SEEN
 from clinic.models import AuditEvent, Membership
-from patients.models import OutcomeAssignment, OutcomeResponse, SessionLog
+from patients.models import OutcomeResponse, SessionLog
 from patients.services import patient_program_start
 from programs.models import Program
 from tests.browser.conftest import screenshot
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import client_for
+from tests.factories import PASSWORD, OutcomeAssignmentFactory
 
 pytestmark = pytest.mark.browser
 
@@ -216,7 +217,7 @@ def test_a_patients_session_log_is_saved_once_after_signing_in_again(
 
 
 def test_a_questionnaire_is_sent_once_after_signing_in_again(live_server, new_page, patient_a1):
-    OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     phone = new_page(360, 740)
     patient_signs_in(phone, live_server.url, patient_a1)
     phone.goto(live_server.url + "/me/questionnaire/")

@@ -8,7 +8,7 @@ from patients.services import patient_program_start
 from programs.models import Program
 from tests.browser.conftest import screenshot
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.pdf_text import pdf_text
 
 pytestmark = pytest.mark.browser

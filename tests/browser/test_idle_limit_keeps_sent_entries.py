@@ -17,7 +17,7 @@ from tests.browser.test_expired_session import (
     start_program,
 )
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ from django.core import mail
 
 from patients.models import Patient
 from tests.browser.conftest import screenshot
-from tests.conftest import PASSWORD, run_tasks
+from tests.conftest import run_tasks
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from programs.models import Program
 from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)  # allauth's XXXX-XXXX

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

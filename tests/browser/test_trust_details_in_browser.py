@@ -7,11 +7,10 @@ from datetime import date
 import pytest
 
 from clinic.models import User
-from patients.models import Flag, OutcomeAssignment
 from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, FlagFactory, OutcomeAssignmentFactory
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +25,7 @@ LONG = "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaftschaferswes
 def test_long_unbroken_names_stay_on_the_screen(live_server, new_page, admin_a, patient_a1, width):
     patient_a1.last_name = LONG
     patient_a1.save()
-    Flag.objects.create(
-        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
-    )
+    FlagFactory(patient=patient_a1, reason="Pain 8/10", raised_on=date.today())
     User.objects.filter(pk=admin_a.pk).update(full_name="Ada " + LONG)
     page = new_page(width, 800)
     sign_in(page, live_server.url, admin_a.email, PASSWORD)
@@ -96,7 +93,7 @@ def test_on_a_phone_a_refused_session_shows_and_announces_its_message(
 
 
 def test_questionnaire_ratings_are_big_enough_to_tap(live_server, new_page, patient_a1):
-    OutcomeAssignment.objects.create(patient=patient_a1, code="psfs")
+    OutcomeAssignmentFactory(patient=patient_a1, code="psfs")
     phone = new_page(360, 740)
     patient_signs_in(phone, live_server.url, patient_a1)
     phone.goto(live_server.url + "/me/questionnaire/")

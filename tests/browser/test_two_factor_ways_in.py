@@ -10,7 +10,8 @@ from django.core import mail
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_onboarding import sign_in
-from tests.conftest import PASSWORD, actor_of, run_tasks
+from tests.conftest import actor_of, run_tasks
+from tests.factories import PASSWORD
 from tests.signin import current_code, enrol, login_code_from_outbox
 
 pytestmark = pytest.mark.browser

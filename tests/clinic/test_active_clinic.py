@@ -6,7 +6,8 @@ from django.contrib.auth import get_user
 from django.test import Client
 
 from clinic.models import AuditEvent, Membership
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import client_for
+from tests.factories import PASSWORD
 from tests.signin import sign_in
 
 

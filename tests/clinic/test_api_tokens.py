@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.api.tokens import TokenError, api_token_create
 from clinic.models import ApiToken, AuditEvent, Membership
 from tests.conftest import actor_of, api_client, api_token_for, client_for, make_staff
+from tests.factories import FlagFactory
 
 
 def test_a_token_is_stored_only_as_its_hash(clinic_a, admin_a):
@@ -232,11 +233,9 @@ def test_a_token_that_may_change_patients_but_not_see_them_reads_nothing_through
 
 
 def test_a_token_that_may_record_but_not_see_the_record_cannot_resolve_a_flag(clinic_a, patient_a1):
-    from patients.models import Flag
 
-    flag = Flag.objects.create(
+    flag = FlagFactory(
         patient=patient_a1,
-        kind="pain_high",
         reason="Pain 9 of 10 on Monday",
         raised_on=date.today(),
     )

@@ -9,7 +9,7 @@ from django.test import Client, RequestFactory
 
 from clinic.models import AuditEvent
 from clinic.network import client_ip
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.signin import sign_in
 
 PROXY = "10.0.0.2"

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from tests.clinic.conftest import free_port
-from tests.conftest import PASSWORD, get_document
+from tests.conftest import get_document
+from tests.factories import PASSWORD
 from tests.signin import current_code, enrol, sign_in
 
 

@@ -28,7 +28,6 @@ from clinic.tasks import deliver_email
 from patients.models import Patient
 from tests.clinic.test_staff import MAIL_SERVER_BACK, MAIL_SERVER_DOWN
 from tests.conftest import (
-    PASSWORD,
     actor_of,
     client_for,
     get_document,
@@ -37,6 +36,7 @@ from tests.conftest import (
     make_user,
     run_tasks,
 )
+from tests.factories import PASSWORD, MembershipFactory
 from tests.signin import (
     current_code,
     enrol,
@@ -451,7 +451,7 @@ def test_a_staff_link_stops_when_the_member_is_deactivated_and_never_reactivates
     invite_staff(as_admin_a, "late.joiner@example.test")
     link = link_from_outbox()
     joiner = make_user("late.joiner@example.test", "Late Joiner")
-    membership = Membership.objects.create(user=joiner, clinic=clinic_a)
+    membership = MembershipFactory(user=joiner, clinic=clinic_a)
     as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "deactivate", "confirm": "1"})
     assert open_invitation(Client(), link).status_code == 410
     # An account switched off by the platform stays off, whatever any link says.

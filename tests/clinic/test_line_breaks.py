@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from patients.adherence import patient_today
 from patients.models import RedFlagScreen, SessionLog
+from tests.factories import RedFlagScreenFactory
 from tests.patients.test_logging import post_session
 
 
@@ -20,9 +21,7 @@ def in_the_box(lines: list[str], box: int) -> str:
 
 
 def test_a_red_flag_decision_note_that_fits_its_box_is_recorded(as_clinician_a, patient_a1):
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
-    )
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"saddle": True})
     chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert re.search(r'<textarea[^>]*name="note"[^>]*maxlength="1000"', chart)
     note = in_the_box(["Saddle sensation intact, bladder normal, reflexes"[:49]] * 20, 1000)

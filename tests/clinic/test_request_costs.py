@@ -18,6 +18,7 @@ from clinic.models import Membership
 from programs.illustrations import poses, render_svg
 from programs.illustrations.motion import motion_svg
 from tests.conftest import client_for
+from tests.factories import MembershipFactory
 
 
 def membership_queries(client, method: str, url: str, data=None) -> list[str]:
@@ -42,7 +43,7 @@ def test_an_account_that_is_staff_and_patient_keeps_the_staff_idle_limit(
     """Noted at sign-in, so the patient area applies the staff limit without a lookup."""
     Membership.objects.filter(user=clinician_a).delete()
     both = patient_a1.user
-    Membership.objects.create(user=both, clinic=clinic_a, role="clinician")
+    MembershipFactory(user=both, clinic=clinic_a)
     client = client_for(both)
     session = client.session
     session[SEEN] = int(time.time()) - settings.IDLE_TIMEOUT_STAFF - 5
@@ -55,7 +56,7 @@ def test_a_membership_granted_mid_session_counts_from_the_next_staff_page(
     clinic_a, as_patient_a1, patient_a1
 ):
     assert as_patient_a1.get("/me/").status_code == 200
-    Membership.objects.create(user=patient_a1.user, clinic=clinic_a, role="clinician")
+    MembershipFactory(user=patient_a1.user, clinic=clinic_a)
     # The staff page looks the membership up before anything else (and so does
     # two-factor enrolment); from then on the patient area knows too.
     as_patient_a1.get("/portal/")

@@ -13,7 +13,8 @@ from clinic import resume
 from clinic.middleware import SEEN
 from clinic.models import AuditEvent
 from clinic.permissions import ACTIVE_CLINIC
-from tests.conftest import PASSWORD, client_for, make_patient
+from tests.conftest import client_for, make_patient
+from tests.factories import PASSWORD
 from tests.signin import sign_in
 
 

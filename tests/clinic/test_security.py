@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import client_for
+from tests.factories import PASSWORD
 from tests.signin import ADDRESS, current_code, enrol, sign_in
 
 OTHER_ADDRESS = "203.0.113.20"

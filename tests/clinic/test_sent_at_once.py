@@ -18,9 +18,10 @@ from django.db import connection, connections
 from django.test import Client
 
 from clinic.invitations import invitation_issue
-from clinic.models import Clinic, Invitation, Membership
+from clinic.models import Invitation, Membership
 from patients.models import Measurement, OutcomeSchedule
 from tests.conftest import actor_of, make_patient, make_staff, make_user
+from tests.factories import ClinicFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -68,7 +69,7 @@ def held_before(monkeypatch, target, name: str) -> None:
 
 @pytest.fixture
 def race():
-    clinic = Clinic.objects.create(name="Race clinic")
+    clinic = ClinicFactory(name="Race clinic")
     clinician = make_staff(clinic, "race@a.test", "clinician")
     return clinic, clinician, make_patient(clinic, "Ada", "Race")
 

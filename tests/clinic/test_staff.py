@@ -21,6 +21,7 @@ from tests.conftest import (
     sqlite_plan,
     tables_written,
 )
+from tests.factories import MembershipFactory
 from tests.signin import link_from_outbox, open_invitation
 
 
@@ -442,7 +443,7 @@ def test_platform_accounts_are_not_reset_by_a_clinic(as_admin_a, clinic_a):
     platform = make_user("ops@example.test", "Platform Ops")
     platform.is_staff = True
     platform.save()
-    membership = Membership.objects.create(user=platform, clinic=clinic_a, role="clinician")
+    membership = MembershipFactory(user=platform, clinic=clinic_a)
     TOTP.activate(platform, generate_totp_secret())
     response = as_admin_a.post(
         f"/portal/staff/{membership.uuid}/", {"action": "reset_2fa", "confirm": "1"}, follow=True
@@ -478,9 +479,7 @@ def test_a_colleague_who_also_works_at_another_clinic_is_reset_by_the_platform_t
 def test_a_former_colleague_now_at_another_clinic_cannot_be_reset_through_the_old_membership(
     as_admin_a, clinic_a, clinician_b
 ):
-    old = Membership.objects.create(
-        user=clinician_b, clinic=clinic_a, role="clinician", is_active=False
-    )
+    old = MembershipFactory(user=clinician_b, clinic=clinic_a, is_active=False)
     TOTP.activate(clinician_b, generate_totp_secret())
     assert "Reactivate" in _reset_refused(as_admin_a, old, clinician_b)
 

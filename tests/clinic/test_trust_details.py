@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.factories import FlagFactory
+
 
 def test_the_sign_in_page_offers_forgot_your_password_once(client):
     page = client.get("/accounts/login/").content.decode()
@@ -35,11 +37,7 @@ def test_an_invalid_dosage_never_makes_a_negative_estimate():
 def test_open_flags_come_before_the_program_on_the_chart(as_clinician_a, patient_a1):
     from datetime import date
 
-    from patients.models import Flag
-
-    Flag.objects.create(
-        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=date.today()
-    )
+    FlagFactory(patient=patient_a1, reason="Pain 8/10", raised_on=date.today())
     page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert "Pain 8/10" in page
     assert page.index("Pain 8/10") < page.index('id="program-heading"')

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from clinic import throttle
 from clinic.models import AuditEvent, Membership, SecurityCounter
-from tests.conftest import PASSWORD, actor_of, run_tasks
+from tests.conftest import actor_of, run_tasks
+from tests.factories import PASSWORD
 from tests.signin import (
     current_code,
     enrol,

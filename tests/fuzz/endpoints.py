@@ -23,7 +23,6 @@ from patients.forms.measures import CorrectionForm, OutcomeForm, VisitForm
 from patients.forms.patient_area import MorningCheckForm, SessionForm
 from patients.forms.records import CaseloadFilterForm, PatientForm
 from patients.models import (
-    Intake,
     OutcomeAssignment,
     Patient,
     SessionLog,
@@ -36,7 +35,7 @@ from programs.models import (
     Exercise,
     Program,
 )
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, IntakeFactory, OutcomeAssignmentFactory
 from tests.fuzz.hostile import TODAY, any_characters, hostile_scalar, safe_text, uploads
 from tests.fuzz.snapshot import invitation_sent, redirected, report_asked, token_shown
 from tests.fuzz.valid import dates_between, form_data, fresh_emails, future_dates, text_up_to
@@ -320,7 +319,7 @@ def build_program_start(w: dict) -> Built:
 def with_an_intake(w: dict) -> None:
     """A1 has a low-back intake, so that the chart also shows the suggested pathways'
     "Start this pathway" buttons, which post here too."""
-    Intake.objects.create(patient=w["a1"], diagnosis="Low back pain", region="low_back")
+    IntakeFactory(patient=w["a1"], diagnosis="Low back pain", region="low_back")
 
 
 def build_program_status(w: dict) -> Built:
@@ -505,7 +504,7 @@ def assign_to_a2(code: str) -> Callable[[dict], None]:
     """Patient A2 gets a questionnaire of this kind waiting (A1's NPRS is older)."""
 
     def setup(w: dict) -> None:
-        OutcomeAssignment.objects.create(patient=w["patients"][1], code=code)
+        OutcomeAssignmentFactory(patient=w["patients"][1], code=code)
 
     return setup
 

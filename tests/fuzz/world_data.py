@@ -14,9 +14,7 @@ from clinic.models import Invitation, Membership
 from patients.models import (
     Flag,
     Measurement,
-    OutcomeAssignment,
     Patient,
-    Visit,
 )
 from patients.practice_log import Done, session_log
 from patients.services import patient_program_start
@@ -26,6 +24,7 @@ from programs.models import (
 )
 from programs.services import exercise_copy, program_copy
 from tests.conftest import make_patient, persona_map
+from tests.factories import FlagFactory, OutcomeAssignmentFactory, VisitFactory
 from tests.fuzz.hostile import TODAY
 
 # --------------------------------------------------------------------------------------
@@ -80,10 +79,8 @@ def fuzz_world(people: dict) -> dict[str, Any]:
         patient_uuid=invited.uuid,
     )
     now = timezone.now()
-    open_flag = Flag.objects.create(
-        patient=patient_a1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 8/10", raised_on=TODAY
-    )
-    reviewed_flag = Flag.objects.create(
+    open_flag = FlagFactory(patient=patient_a1, reason="Pain 8/10", raised_on=TODAY)
+    reviewed_flag = FlagFactory(
         patient=patient_a1,
         kind=Flag.Kind.INACTIVE,
         reason="No activity",
@@ -91,10 +88,8 @@ def fuzz_world(people: dict) -> dict[str, Any]:
         reviewed_at=now,
         reviewed_by=clinician_a,
     )
-    b_flag = Flag.objects.create(
-        patient=patient_b1, kind=Flag.Kind.PAIN_HIGH, reason="Pain 9/10", raised_on=TODAY
-    )
-    visit = Visit.objects.create(patient=patient_a1, measured_on=TODAY, recorded_by=clinician_a)
+    b_flag = FlagFactory(patient=patient_b1, reason="Pain 9/10", raised_on=TODAY)
+    visit = VisitFactory(patient=patient_a1, measured_on=TODAY, recorded_by=clinician_a)
     measurements = [
         Measurement.objects.create(visit=visit, code="schober", value=3),
         Measurement.objects.create(
@@ -102,9 +97,9 @@ def fuzz_world(people: dict) -> dict[str, Any]:
         ),
         Measurement.objects.create(visit=visit, code="sit_reach", value=10, zero_point=23),
     ]
-    b_visit = Visit.objects.create(patient=patient_b1, measured_on=TODAY)
+    b_visit = VisitFactory(patient=patient_b1, measured_on=TODAY)
     b_measurement = Measurement.objects.create(visit=b_visit, code="schober", value=4)
-    OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     items = list(program.items.select_related("exercise"))
     session_log(
         patient=patient_a1,

@@ -36,6 +36,7 @@ from programs.content import clinical, pathways
 from programs.content import leaflets as leaflet_table
 from programs.models import Exercise, Program, ProgramRevision
 from tests.conftest import caseload_search
+from tests.factories import GoalFactory, IntakeFactory, OutcomeResponseFactory
 from tests.i18n.test_no_english_leaks import (  # noqa: F401 - pseudo_spanish is a fixture
     CLOSE,
     OPEN,
@@ -231,7 +232,7 @@ def test_every_word_of_the_progress_report_is_marked(
     goal, an intake, program changes and logging, rendered with the pseudo catalogue."""
     from datetime import date, timedelta
 
-    from patients.models import Discharge, Goal, Intake, OutcomeResponse
+    from patients.models import Discharge
     from patients.reports import ReportRequest, report_html
     from tests.patients.test_measures import BASE, LATER, odi, record
 
@@ -241,16 +242,18 @@ def test_every_word_of_the_progress_report_is_marked(
     odi(as_clinician_a, patient_a1, BASE, [3, 3, 2, 3, 2, 3, 2, None, 2, 2])
     odi(as_clinician_a, patient_a1, LATER, [1, 1, 1, 1, 1, 1, 1, None, 1, 1])
     for day, value in ((BASE, 7), (LATER, 3)):
-        OutcomeResponse.objects.create(
-            patient=patient_a1, code="nprs", answers=value, value=value, valid=True,
-            completed_on=day, source="clinician",
-        )  # fmt: skip
-    Intake.objects.create(
+        OutcomeResponseFactory(
+            patient=patient_a1,
+            code="nprs",
+            value=value,
+            completed_on=day,
+        )
+    IntakeFactory(
         patient=patient_a1, diagnosis="Sciatica", icd10="M54.3", region="low_back",
         referrer="Dr Grey", onset_on=BASE,
     )  # fmt: skip
-    Goal.objects.create(patient=patient_a1, text="Sleep", tracks="nprs", target=3, target_on=today)
-    Goal.objects.create(patient=patient_a1, text="Swim", target_on=today, status="met")
+    GoalFactory(patient=patient_a1, text="Sleep", tracks="nprs", target=3, target_on=today)
+    GoalFactory(patient=patient_a1, text="Swim", target_on=today, status="met")
     discharge = (
         Discharge.objects.create(
             patient=patient_a1,

@@ -11,12 +11,13 @@ from clinic.actors import Actor
 from patients import adherence
 from patients.adherence import patient_today
 from patients.due_days import due_today, per_week, prescribed_on, prescribed_per_week
-from patients.models import PrescribedDay, SessionLog
+from patients.models import PrescribedDay
 from patients.services import patient_program_start
 from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
 from tests.conftest import client_for
+from tests.factories import SessionLogFactory
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
 pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
@@ -62,14 +63,11 @@ def test_prescribed_per_day_and_week():
 
 
 def log(patient, program, day, done):
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         patient=patient,
         program=program,
-        revision=program.revisions.get(number=program.revision),
         performed_on=day,
-        logged_at=datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("UTC")),
         exercises_done=done,
-        client_token=f"t{day}{done}{SessionLog.objects.count()}",
     )
 
 

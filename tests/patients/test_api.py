@@ -13,7 +13,6 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from patients.models import (
     Flag,
-    Intake,
     Measurement,
     MorningCheck,
     OutcomeResponse,
@@ -27,6 +26,7 @@ from patients.services import patient_program_start
 from programs.models import Exercise, Program, ProgramItem
 from programs.services import program_copy
 from tests.conftest import actor_of, api_client, api_token_for, make_patient, sqlite_plan
+from tests.factories import FlagFactory, IntakeFactory, RedFlagScreenFactory
 
 
 @pytest.fixture
@@ -148,9 +148,7 @@ def test_a_clinician_of_another_clinic_cannot_be_assigned(api, clinician_b):
 def test_a_positive_screen_blocks_a_program_with_the_portals_reason(api, patient_a1, template):
     from patients.screening import program_start_blocked
 
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
-    )
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"saddle": True})
     response = post(
         api, f"/api/v1/patients/{patient_a1.uuid}/programs/", {"template": str(template.uuid)}
     )
@@ -175,7 +173,7 @@ def test_a_precaution_conflict_answers_409_until_a_keep_decision_is_sent(
     own = program_copy(source=template, clinic=clinic_a, actor=actor_of(admin_a), as_template=True)
     risky = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
     ProgramItem.objects.create(program=own, exercise=risky, order=99)
-    Intake.objects.create(
+    IntakeFactory(
         patient=patient_a1, diagnosis="Hip replacement", region="hip", precautions=["hip_posterior"]
     )
     url = f"/api/v1/patients/{patient_a1.uuid}/programs/"
@@ -438,9 +436,8 @@ def test_a_flag_raised_in_an_evening_west_of_utc_reaches_the_next_sync(api, clin
     patient_a1.refresh_from_db()
     with time_machine.travel(datetime(2026, 11, 11, 1, 30, tzinfo=UTC), tick=False):
         last_sync = "2026-11-11T00:30:00Z"
-        Flag.objects.create(
+        FlagFactory(
             patient=patient_a1,
-            kind=Flag.Kind.PAIN_HIGH,
             reason="Pain 9/10 during exercise.",
             raised_on=patient_today(patient_a1),
         )

@@ -9,11 +9,12 @@ from datetime import date
 import pytest
 
 from clinic.models import AuditEvent, FormSending
-from patients.models import Intake, OutcomeResponse, Patient, PrecautionDecision, Visit
+from patients.models import OutcomeResponse, Patient, PrecautionDecision, Visit
 from patients.services import patient_program_start
 from programs.models import Exercise, Program, ProgramItem
 from programs.services import program_copy
 from tests.conftest import actor_of, api_client, api_token_for
+from tests.factories import IntakeFactory
 
 TODAY = date.today().isoformat()
 NPRS = {"code": "nprs", "completed_on": TODAY, "fields": {"best": "2", "worst": "6", "now": "4"}}
@@ -155,7 +156,7 @@ def test_a_start_refused_for_a_precaution_keeps_no_key_so_its_decided_retry_star
     own = program_copy(source=source, clinic=clinic_a, actor=actor_of(admin_a), as_template=True)
     risky = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
     ProgramItem.objects.create(program=own, exercise=risky, order=99)
-    Intake.objects.create(
+    IntakeFactory(
         patient=patient_a1, diagnosis="Hip replacement", region="hip", precautions=["hip_posterior"]
     )
     refused = send(api, programs(patient_a1), {"template": str(own.uuid)}, "start-1")

@@ -16,12 +16,13 @@ from clinic.actors import Actor
 from clinic.emergency import EMERGENCY_HELP
 from clinic.services import clinic_update
 from patients import caseload
-from patients.models import Flag, Patient, SessionLog
+from patients.models import Flag, Patient
 from patients.practice_log import Done, flag_review, session_log
 from patients.symptoms import symptoms_report
 from programs.safety import StopRules
 from programs.services import program_save, program_set_status
 from tests.conftest import caseload_search, make_patient, sqlite_plan
+from tests.factories import FlagFactory, SessionLogFactory
 from tests.patients.test_adherence import daily_program
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
@@ -202,16 +203,15 @@ def add_patients(clinic, program, count: int, start: int) -> None:
     revision = program.revisions.get(number=program.revision)
     for i in range(start, start + count):
         patient = make_patient(clinic, "P", f"Person{i:03}", login=False)
-        SessionLog.objects.create(
+        SessionLogFactory(
             patient=patient,
             program=program,
             revision=revision,
             performed_on=date.today() - timedelta(days=2),
             logged_at=datetime.now(UTC),
             exercises_done=1,
-            client_token=f"t{i}",
         )
-        Flag.objects.create(patient=patient, kind="pain_high", reason="-", raised_on=date.today())
+        FlagFactory(patient=patient, reason="-", raised_on=date.today())
         caseload.refresh_one(patient)
 
 

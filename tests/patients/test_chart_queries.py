@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clinic.actors import Actor
-from patients.models import Goal, Intake
 from patients.practice_log import Done, session_log
 from patients.services import patient_program_start
 from patients.views import records
 from programs.models import Program
+from tests.factories import GoalFactory, IntakeFactory
 
 # Counted on this test's chart (the session and sign-in reads included) when it stopped
 # reading the program, its items, the intake and the revision history two or three
@@ -52,7 +52,7 @@ def some_history(patient, program, membership, days: int, start: int) -> None:
         )
         # Goals shown by a score and by a measure, which the chart has read for its
         # Progress figures already.
-        Goal.objects.create(
+        GoalFactory(
             patient=patient,
             text=f"Goal {start + n}",
             tracks="nprs" if n % 2 else "lumbar_flexion",
@@ -64,9 +64,7 @@ def some_history(patient, program, membership, days: int, start: int) -> None:
 def test_the_chart_reads_each_thing_once(
     as_clinician_a, patient_a1, program_a1, membership_a, program_template
 ):
-    Intake.objects.create(
-        patient=patient_a1, diagnosis="Low back pain", region="low_back", precautions=[]
-    )
+    IntakeFactory(patient=patient_a1, diagnosis="Low back pain", region="low_back", precautions=[])
     some_history(patient_a1, program_a1, membership_a, 2, 1)
     few = chart_queries(as_clinician_a, patient_a1)
     assert few <= CHART_QUERIES

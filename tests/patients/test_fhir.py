@@ -16,6 +16,7 @@ from patients import fhir
 from patients.models import OutcomeResponse, Patient
 from patients.outcomes import outcome_record
 from tests.conftest import actor_of, api_client, api_token_for
+from tests.factories import MorningCheckFactory, SessionLogFactory
 
 FHIR = "/fhir/R4/"
 
@@ -157,9 +158,7 @@ def test_questionnaire_responses_only_where_the_wording_may_be_shown(clinic_a, a
 
 
 def test_next_morning_pain_is_an_observation_with_a_readable_id(clinic_a, patient_a1):
-    from patients.models import MorningCheck
-
-    MorningCheck.objects.create(patient=patient_a1, checked_on=date(2026, 3, 4), compared="worse",
+    MorningCheckFactory(patient=patient_a1, checked_on=date(2026, 3, 4), compared="worse",
                                 pain=5)  # fmt: skip
     api = api_client(api_token_for(clinic_a, ["clinical.view"]))
     bundle = api.get(FHIR + "Observation", {"patient": str(patient_a1.uuid)}).json()
@@ -226,9 +225,8 @@ def test_odd_last_updated_values_are_a_400_or_a_filter_never_a_500(clinic_a, pat
 
 
 def test_observation_pages_cover_every_observation_once(clinic_a, a1_record):
-    from patients.models import MorningCheck
 
-    MorningCheck.objects.create(patient=a1_record, checked_on=date.today(), compared="same", pain=2)
+    MorningCheckFactory(patient=a1_record, checked_on=date.today(), compared="same", pain=2)
     api = api_client(api_token_for(clinic_a, ["clinical.view"]))
     everything = _resources(api.get(FHIR + "Observation", {"_count": 200}).json())
     assert len(everything) == 2 + 3 + 1  # two measures, three scores, one morning check
@@ -363,9 +361,8 @@ def test_a_clinician_who_left_still_resolves_as_an_inactive_practitioner(
 
 def _history(patient, days: int, start: date = date(2024, 1, 1)) -> None:
     """A session with a pain rating and a next-morning check on each of `days` days."""
-    from datetime import UTC, datetime
 
-    from patients.models import MorningCheck, SessionLog
+    from patients.models import MorningCheck
     from programs.models import Program
 
     program = Program.objects.filter(assignment__patient=patient).latest("pk")
@@ -373,17 +370,15 @@ def _history(patient, days: int, start: date = date(2024, 1, 1)) -> None:
     last = MorningCheck.objects.filter(patient=patient).order_by("-checked_on").first()
     for n in range(days):
         day = (last.checked_on if last else start) + timedelta(days=n)
-        SessionLog.objects.create(
+        SessionLogFactory(
             patient=patient,
             program=program,
             revision=revision,
             performed_on=day,
-            logged_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
             exercises_done=1,
             pain=n % 10,
-            client_token=f"h{day}",
         )
-        MorningCheck.objects.create(
+        MorningCheckFactory(
             patient=patient, checked_on=day + timedelta(days=1), compared="same", pain=2
         )
 

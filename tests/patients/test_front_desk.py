@@ -12,8 +12,8 @@ import pytest
 
 from clinic.capabilities import capabilities_of
 from clinic.models import Membership
-from patients.models import Flag, SessionLog
 from tests.conftest import client_for
+from tests.factories import FlagFactory, SessionLogFactory
 
 
 @pytest.fixture
@@ -35,9 +35,7 @@ def test_front_desk_has_no_clinical_capability():
 def test_the_caseload_shows_names_but_no_adherence_flags_or_activity(
     as_frontdesk_a, patient_a1, program_a1
 ):
-    Flag.objects.create(
-        patient=patient_a1, kind="pain_high", reason="Pain 9", raised_on=date.today()
-    )
+    FlagFactory(patient=patient_a1, reason="Pain 9", raised_on=date.today())
     page = as_frontdesk_a.get("/portal/")
     body = page.content.decode()
     assert "Okafor" in body
@@ -51,15 +49,13 @@ def test_the_caseload_shows_names_but_no_adherence_flags_or_activity(
 def test_the_chart_shows_details_login_and_handouts_but_nothing_clinical(
     as_frontdesk_a, patient_a1, program_a1
 ):
-    SessionLog.objects.create(
+    SessionLogFactory(
         patient=patient_a1,
         program=program_a1,
-        revision=program_a1.revisions.get(),
         performed_on=date.today(),
         logged_at=program_a1.created_at,
         pain=7,
         comment="Knee felt hot afterwards",
-        client_token="fd",
     )
     body = as_frontdesk_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert "Amara Okafor" in body and "Patient login" in body and "Handout PDF" in body

@@ -17,15 +17,14 @@ from patients.goals import goal_progress
 from patients.models import (
     Discharge,
     Goal,
-    Intake,
     OutcomeAssignment,
     OutcomeResponse,
     OutcomeSchedule,
-    RedFlagScreen,
 )
 from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
 from tests.conftest import client_for, get_document, post_for_document
+from tests.factories import GoalFactory, IntakeFactory, OutcomeResponseFactory, RedFlagScreenFactory
 from tests.pdf_text import page_texts
 
 
@@ -48,28 +47,23 @@ def test_a_goal_is_set_and_shows_its_progress_on_the_chart(as_clinician_a, patie
     assert AuditEvent.objects.filter(action="goal.add", patient_uuid=patient_a1.uuid).exists()
     page = as_clinician_a.get(chart(patient_a1)).content.decode()
     assert "Sit through a film" in page and "NPRS target 3/10, no score yet" in page
-    OutcomeResponse.objects.create(
+    OutcomeResponseFactory(
         patient=patient_a1,
         code="nprs",
-        answers=2,
         value=2,
-        valid=True,
         completed_on=date.today(),
-        source="clinician",
     )
     page = as_clinician_a.get(chart(patient_a1)).content.decode()
     assert "latest 2/10" in page and "(target reached)" in page
 
 
 def psfs(patient, ratings: list[int], days_ago: int) -> None:
-    OutcomeResponse.objects.create(
+    OutcomeResponseFactory(
         patient=patient,
         code="psfs",
         answers={"activities": ["Walking to the shops", "Gardening", "Sleep"], "ratings": ratings},
         value=sum(ratings) / len(ratings),
-        valid=True,
         completed_on=date.today() - timedelta(days=days_ago),
-        source="clinician",
     )
 
 
@@ -130,7 +124,7 @@ def test_a_goal_that_is_not_smart_is_explained(as_clinician_a, patient_a1, data,
 
 
 def test_a_goal_is_marked_met_and_opened_again(as_clinician_a, patient_a1):
-    goal = Goal.objects.create(patient=patient_a1, text="Garden", target_on=date.today())
+    goal = GoalFactory(patient=patient_a1, text="Garden", target_on=date.today())
     url = chart(patient_a1) + f"goals/{goal.uuid}/status/"
     as_clinician_a.post(url, {"status": "met"})
     goal.refresh_from_db()
@@ -142,7 +136,7 @@ def test_a_goal_is_marked_met_and_opened_again(as_clinician_a, patient_a1):
 
 
 def test_another_patients_goal_is_not_found(as_clinician_a, patient_a1, patient_a2):
-    goal = Goal.objects.create(patient=patient_a2, text="Run", target_on=date.today())
+    goal = GoalFactory(patient=patient_a2, text="Run", target_on=date.today())
     response = as_clinician_a.post(
         chart(patient_a1) + f"goals/{goal.uuid}/status/", {"status": "met"}
     )
@@ -154,22 +148,19 @@ def test_another_patients_goal_is_not_found(as_clinician_a, patient_a1, patient_
 def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter(
     as_clinician_a, patient_a1, program_a1
 ):
-    Intake.objects.create(
+    IntakeFactory(
         patient=patient_a1, diagnosis="Low back pain", region="low_back", referrer="Dr Rivera"
     )
     OutcomeSchedule.objects.create(patient=patient_a1, code="odi", at_discharge=True)
     # A score from before the record was made in Limber: the letter covers it too.
     for day, value in ((date.today() - timedelta(days=50), 6), (date.today(), 2)):
-        OutcomeResponse.objects.create(
+        OutcomeResponseFactory(
             patient=patient_a1,
             code="nprs",
-            answers=value,
             value=value,
-            valid=True,
             completed_on=day,
-            source="clinician",
         )
-    goal = Goal.objects.create(
+    goal = GoalFactory(
         patient=patient_a1, text="Lift the grandchildren", target_on=date.today() + timedelta(7)
     )
     response = post_for_document(
@@ -217,10 +208,8 @@ def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter
 
 def test_a_discharge_that_cannot_finish_changes_nothing(as_clinician_a, patient_a1, program_a1):
     # An undecided positive screen blocks starting any program, the maintenance copy too.
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
-    )
-    goal = Goal.objects.create(patient=patient_a1, text="Swim", target_on=date.today())
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"saddle": True})
+    goal = GoalFactory(patient=patient_a1, text="Swim", target_on=date.today())
     response = as_clinician_a.post(
         chart(patient_a1) + "discharge/",
         {
@@ -247,20 +236,15 @@ def test_a_discharge_date_in_the_future_is_refused(as_clinician_a, patient_a1, p
 
 
 def test_the_progress_report_opens_with_the_front_sheet(as_clinician_a, patient_a1, program_a1):
-    Intake.objects.create(
-        patient=patient_a1, diagnosis="Sciatica, left", icd10="M54.3", region="low_back"
-    )
+    IntakeFactory(patient=patient_a1, diagnosis="Sciatica, left", icd10="M54.3", region="low_back")
     for day, value in ((date.today() - timedelta(days=30), 7), (date.today(), 3)):
-        OutcomeResponse.objects.create(
+        OutcomeResponseFactory(
             patient=patient_a1,
             code="nprs",
-            answers=value,
             value=value,
-            valid=True,
             completed_on=day,
-            source="clinician",
         )
-    Goal.objects.create(
+    GoalFactory(
         patient=patient_a1, text="Sleep through", tracks="nprs", target=3, target_on=date.today()
     )
     response = post_for_document(
@@ -318,10 +302,12 @@ def test_the_charts_heading_is_never_left_alone_at_the_foot_of_a_page(
 
     today = adherence.patient_today(patient_a1)
     for days_ago, pain in ((20, 6), (2, 3)):
-        OutcomeResponse.objects.create(
-            patient=patient_a1, code="nprs", answers=pain, value=pain, valid=True,
-            completed_on=today - timedelta(days=days_ago), source="clinician",
-        )  # fmt: skip
+        OutcomeResponseFactory(
+            patient=patient_a1,
+            code="nprs",
+            value=pain,
+            completed_on=today - timedelta(days=days_ago),
+        )
     for lines in (0, 18, 36):
         request = ReportRequest(
             start=today - timedelta(days=28), end=today, narrative="Steady.\n" * lines
@@ -333,9 +319,9 @@ def test_the_charts_heading_is_never_left_alone_at_the_foot_of_a_page(
 
 
 def test_the_patient_sees_their_goals_on_my_program(as_patient_a1, patient_a1, program_a1):
-    Goal.objects.create(patient=patient_a1, text="Walk the dog", target_on=date(2027, 3, 1))
-    Goal.objects.create(patient=patient_a1, text="Garden", target_on=date.today(), status="met")
-    Goal.objects.create(patient=patient_a1, text="Run", target_on=date.today(), status="not_met")
+    GoalFactory(patient=patient_a1, text="Walk the dog", target_on=date(2027, 3, 1))
+    GoalFactory(patient=patient_a1, text="Garden", target_on=date.today(), status="met")
+    GoalFactory(patient=patient_a1, text="Run", target_on=date.today(), status="not_met")
     page = as_patient_a1.get("/me/program/").content.decode()
     assert "What you are working towards" in page
     assert "Walk the dog" in page and "by 1 March" in page and "Garden" in page
@@ -348,7 +334,7 @@ def test_an_open_goal_past_its_date_is_marked_without_a_query_per_goal(
     from patients.goals import goal_progress
 
     for n in range(5):
-        Goal.objects.create(patient=patient_a1, text=f"Goal {n}", target_on=date(2020, 1, 1))
+        GoalFactory(patient=patient_a1, text=f"Goal {n}", target_on=date(2020, 1, 1))
     with django_assert_max_num_queries(4):
         found = goal_progress(patient_a1)
         assert all(g.overdue for g in found)
@@ -691,21 +677,19 @@ def test_the_chart_judges_goals_by_what_it_read_as_goal_progress_does_by_its_own
     psfs(patient_a1, [3, 4, 5], days_ago=20)
     psfs(patient_a1, [6, 4, 5], days_ago=3)
     for day, value, valid in ((30, 6, True), (5, 2, True), (1, 9, False)):
-        OutcomeResponse.objects.create(
+        OutcomeResponseFactory(
             patient=patient_a1,
             code="nprs",
-            answers=value,
             value=value,
             valid=valid,
             completed_on=date.today() - timedelta(days=day),
-            source="clinician",
         )
     for text, tracks, target in (
         ("Sit through a film", "nprs", 3),
         ("Walking to the shops", "psfs_activity", 8),
         ("Back to work", "", None),
     ):
-        Goal.objects.create(
+        GoalFactory(
             patient=patient_a1,
             text=text,
             tracks=tracks,

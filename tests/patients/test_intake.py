@@ -19,6 +19,7 @@ from programs.content.clinical import CONTRAINDICATIONS, PROGRESSIONS
 from programs.content.exercises import EXERCISES
 from programs.models import Exercise, Program, ProgramItem
 from tests.conftest import client_for
+from tests.factories import IntakeFactory, RedFlagScreenFactory
 
 
 def chart(patient) -> str:
@@ -179,7 +180,7 @@ def test_a_positive_screen_blocks_a_program_until_the_clinician_clears_it(
 
 
 def test_the_service_refuses_too_not_only_the_page(membership_a, patient_a1):
-    RedFlagScreen.objects.create(patient=patient_a1, kind="neck", answers={}, positive=True)
+    RedFlagScreenFactory(patient=patient_a1, kind="neck", answers={}, positive=True)
     with pytest.raises(ScreeningBlocks):
         patient_program_start(
             actor=Actor.for_member(membership_a),
@@ -193,7 +194,7 @@ def test_a_decision_needs_a_note_and_a_positive_screen(as_clinician_a, patient_a
         chart(patient_a1) + "screen/decision/", {"decision": "cleared", "note": "x"}, follow=True
     )
     assert "no positive screen" in response.content.decode()
-    RedFlagScreen.objects.create(patient=patient_a1, kind="neck", answers={}, positive=True)
+    RedFlagScreenFactory(patient=patient_a1, kind="neck", answers={}, positive=True)
     response = as_clinician_a.post(chart(patient_a1) + "screen/decision/", {"decision": "cleared"})
     assert response.status_code == 200
     assert "Say what you found" in response.content.decode()
@@ -204,9 +205,7 @@ def test_a_decision_sent_without_one_is_asked_again_with_the_note_kept(as_clinic
     """A decision posted with no choice made (the radio's `required` is the browser's, not
     ours) went back to the chart with a message, and the note the clinician had typed was
     gone: the form comes again, explained, with the note as typed, and nothing is saved."""
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"bladder_bowel": True}, positive=True
-    )
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"bladder_bowel": True})
     note = "Bladder normal on questioning <b>now</b>; GP to review & call back"
     response = as_clinician_a.post(chart(patient_a1) + "screen/decision/", {"note": note})
     assert response.status_code == 200
@@ -246,9 +245,7 @@ def test_a_decision_never_lands_on_a_newer_screen_the_clinician_did_not_read(
     """The chart shows a positive screen (numbness in the hands); a colleague then records
     a new screen that also finds bladder changes. The decision "safe to start" sent from
     the first page used to land on the new screen, unread, and unblocked the program."""
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"saddle": True}, positive=True
-    )
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"saddle": True})
     seen = seen_on(as_clinician_a.get(chart(patient_a1)).content.decode())
     client_for(admin_a).post(
         chart(patient_a1) + "screen/",
@@ -274,9 +271,7 @@ def test_a_decision_never_lands_on_a_newer_screen_the_clinician_did_not_read(
 def test_a_stale_page_never_undoes_a_colleagues_referral_unseen(
     as_clinician_a, admin_a, patient_a1
 ):
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"bladder_bowel": True}, positive=True
-    )
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"bladder_bowel": True})
     seen = seen_on(as_clinician_a.get(chart(patient_a1)).content.decode())
     client_for(admin_a).post(
         chart(patient_a1) + "screen/decision/",
@@ -301,7 +296,7 @@ def test_a_negative_screen_lets_the_program_start(as_clinician_a, patient_a1):
 def _hip_conflict(patient, membership) -> tuple[Program, Exercise]:
     """A posterior hip replacement, and a program whose one exercise bends the hip past
     90° (knee to chest): one conflict to decide."""
-    Intake.objects.create(
+    IntakeFactory(
         patient=patient,
         diagnosis="Left hip replacement, posterior approach, 3 weeks ago",
         region="hip",
@@ -397,7 +392,7 @@ def test_a_keep_sent_after_a_colleague_kept_it_says_whose_reason_is_recorded(
 
 
 def test_front_desk_sees_no_intake(patient_a1, frontdesk_a):
-    Intake.objects.create(patient=patient_a1, diagnosis="Secret diagnosis", region="neck")
+    IntakeFactory(patient=patient_a1, diagnosis="Secret diagnosis", region="neck")
     page = client_for(frontdesk_a).get(chart(patient_a1)).content.decode()
     assert "Secret diagnosis" not in page and "Reason for referral" not in page
 
@@ -447,9 +442,7 @@ def test_a_decision_sent_from_the_decision_page_is_never_recorded_on_a_newer_scr
     new bladder trouble (cauda equina): "safe to start exercise", written about the fall,
     clears a screen the deciding clinician never saw, and a program may start."""
     url = chart(patient_a1) + "screen/decision/"
-    first = RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"trauma": True}, positive=True
-    )
+    first = RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"trauma": True})
     shown = as_clinician_a.post(url, {"note": "X-ray clear after the fall"})
     assert shown.status_code == 200 and "a fracture" in shown.content.decode()
     client_for(admin_a).post(
@@ -472,9 +465,7 @@ def test_a_double_click_on_record_the_decision_is_no_colleagues_decision(
     browser shows (the second answer) says the screen changed and asks for the decision
     again, over a decision that was recorded, as sent, by this same clinician. Every
     other form takes the second click of a double click as no conflict (clinic.edits)."""
-    RedFlagScreen.objects.create(
-        patient=patient_a1, kind="low_back", answers={"bladder_bowel": True}, positive=True
-    )
+    RedFlagScreenFactory(patient=patient_a1, kind="low_back", answers={"bladder_bowel": True})
     seen = seen_on(as_clinician_a.get(chart(patient_a1)).content.decode())
     sent = {"decision": "referred", "note": "Urgent MRI booked", "seen": seen}
     first = as_clinician_a.post(chart(patient_a1) + "screen/decision/", sent)

@@ -26,6 +26,7 @@ from patients.services import patient_program_start
 from programs.dosage import describe_dosage
 from programs.models import Exercise, Program
 from tests.conftest import client_for, days_from_now, line_xs, make_patient, revise
+from tests.factories import FlagFactory, MorningCheckFactory, SessionLogFactory
 
 
 def items(program):
@@ -558,15 +559,14 @@ def test_the_chart_shows_every_open_flag_and_the_latest_reviews(
     so the open flag fell off, and both databases listed the oldest reviews."""
     reviewed_from = timezone.now() - timedelta(days=120)
     for n in range(12):
-        Flag.objects.create(
+        FlagFactory(
             patient=patient_a1,
-            kind=Flag.Kind.PAIN_HIGH,
             reason=f"old {n}",
             raised_on=date(2026, 1, 1) + timedelta(days=7 * n),
             reviewed_by=clinician_a,
             reviewed_at=reviewed_from + timedelta(days=7 * n),
         )
-    Flag.objects.create(
+    FlagFactory(
         patient=patient_a1,
         kind=Flag.Kind.RED_FLAG,
         reason="Saddle numbness reported",
@@ -719,9 +719,8 @@ def test_a_flag_opened_meanwhile_by_another_request_does_not_lose_this_session(
     """Two high-pain sessions at once on PostgreSQL both find no open flag; the second's
     insert meets the one-open-flag constraint. Simulated: the other request's flag is
     committed, and this one's check does not see it."""
-    Flag.objects.create(
+    FlagFactory(
         patient=patient_a1,
-        kind=Flag.Kind.PAIN_HIGH,
         reason="the other request",
         raised_on=date.today(),
     )
@@ -763,12 +762,10 @@ def test_the_second_click_of_a_double_click_on_save_is_no_conflict(as_patient_a1
 
 
 def _log(patient, program, day, comment="", token=None):
-    return SessionLog.objects.create(
+    return SessionLogFactory(
         patient=patient,
         program=program,
-        revision=program.revisions.get(number=program.revision),
         performed_on=day,
-        logged_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
         exercises_done=3,
         pain=2,
         comment=comment,
@@ -864,7 +861,7 @@ def test_the_all_sessions_page_queries_are_pinned_whatever_the_history(
     for days in range(1, 80):
         session = _log(patient_a1, program_a1, today - timedelta(days=days))
         SessionEntry.objects.create(session=session, exercise=first, sets_done=2)
-        MorningCheck.objects.create(
+        MorningCheckFactory(
             patient=patient_a1,
             checked_on=session.performed_on + timedelta(days=1),
             compared="same",

@@ -15,6 +15,7 @@ from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
 from tests.conftest import client_for, line_xs, post_for_document
+from tests.factories import OutcomeAssignmentFactory, OutcomeResponseFactory
 from tests.pdf_text import page_texts, pdf_text
 
 
@@ -315,10 +316,12 @@ def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_
 
 def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, patient_a1):
     # Stored before the three ratings were asked: the answers are one bare number.
-    OutcomeResponse.objects.create(
-        patient=patient_a1, code="nprs", answers=7, value=7, valid=True,
-        completed_on=BASE, source="clinician",
-    )  # fmt: skip
+    OutcomeResponseFactory(
+        patient=patient_a1,
+        code="nprs",
+        value=7,
+        completed_on=BASE,
+    )
     nprs(as_clinician_a, patient_a1, LATER, 1, 6, 2)  # 9 / 3 = 3
     page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
     assert "Better by 4" in page and "best 1, worst 6, now 2" in page
@@ -626,7 +629,7 @@ def test_a_request_answered_meanwhile_records_nothing_more(patient_a1):
     first only."""
     from patients.outcomes import AlreadyAnswered
 
-    waiting = OutcomeAssignment.objects.create(patient=patient_a1, code="nprs")
+    waiting = OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     answers = {"best": 1, "worst": 6, "now": 3}
     kwargs = {
         "patient": patient_a1,

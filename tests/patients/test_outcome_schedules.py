@@ -11,13 +11,14 @@ from django.core import mail
 
 from clinic.models import AuditEvent, Membership, OutgoingEmail
 from patients.digests import digests_send
-from patients.models import Flag, OutcomeAssignment, OutcomeResponse, OutcomeSchedule
+from patients.models import OutcomeAssignment, OutcomeResponse, OutcomeSchedule
 from patients.outcomes import outcome_assign, outcome_record
 from patients.reminders import questionnaire_nudges, reminders_update
 from patients.services import patient_program_start
 from patients.tasks import questionnaires_ask
 from programs.models import Program
 from tests.conftest import actor_of, client_for, run_tasks
+from tests.factories import FlagFactory, OutcomeAssignmentFactory
 
 UTC = ZoneInfo("UTC")
 
@@ -143,7 +144,7 @@ def test_a_questionnaire_without_a_due_date_is_nudged_on_the_patients_day(patien
     patient_a1.timezone = "Pacific/Auckland"
     patient_a1.save(update_fields=["timezone"])
     reminders_update(actor=actor_of(clinician_a), patient=patient_a1, enabled=True, consent=True)
-    undated = OutcomeAssignment.objects.create(
+    undated = OutcomeAssignmentFactory(
         patient=patient_a1, code="rmdq", assigned_by=clinician_a, due_on=None
     )
     with time_machine.travel(at(11, 2, hour=20), tick=False):
@@ -171,9 +172,7 @@ def test_the_digest_gives_counts_and_no_names(
     clinician_a, patient_a1, django_capture_on_commit_callbacks
 ):
     Membership.objects.filter(user=clinician_a).update(weekly_digest=True)
-    Flag.objects.create(
-        patient=patient_a1, kind="pain_high", reason="Pain 8", raised_on=at(11, 27).date()
-    )
+    FlagFactory(patient=patient_a1, reason="Pain 8", raised_on=at(11, 27).date())
     with (
         time_machine.travel(at(11, 30, 7), tick=False),
         django_capture_on_commit_callbacks(execute=True),
@@ -204,7 +203,7 @@ def test_an_old_paper_questionnaire_typed_in_now_does_not_answer_todays_request(
     from patients.models import OutcomeResponse
     from patients.outcomes import outcome_record
 
-    OutcomeAssignment.objects.create(
+    OutcomeAssignmentFactory(
         patient=patient_a1, code="nprs", assigned_by=clinician_a, due_on=date.today()
     )
     old = outcome_record(

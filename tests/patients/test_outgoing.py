@@ -17,7 +17,6 @@ from clinic.models import Membership, OutgoingEmail
 from clinic.tasks import emails_resume
 from patients.digests import digests_send
 from patients.models import (
-    Flag,
     OutcomeAssignment,
     OutcomeResponse,
     OutcomeSchedule,
@@ -27,6 +26,7 @@ from patients.outcomes import outcome_assign, outcome_record
 from patients.reminders import reminders_update
 from patients.tasks import questionnaires_ask
 from tests.conftest import actor_of, client_for, mail_server_down, run_tasks
+from tests.factories import FlagFactory
 
 UTC = ZoneInfo("UTC")
 
@@ -228,9 +228,8 @@ def test_a_clinician_moved_to_the_front_desk_gets_no_clinical_digest(
     """They kept getting counts of flags and quiet patients, and could not reach the page
     that turns the digest off."""
     Membership.objects.filter(user=clinician_a).update(weekly_digest=True)
-    Flag.objects.create(
+    FlagFactory(
         patient=patient_a1,
-        kind="pain_high",
         reason="Pain 8",
         raised_on=datetime(2026, 11, 27, tzinfo=UTC).date(),
     )

@@ -10,7 +10,7 @@ import pytest
 from clinic.actors import Actor
 from clinic.models import AuditEvent
 from patients import adherence
-from patients.models import Intake, MorningCheck, PatientProgram
+from patients.models import PatientProgram
 from patients.practice_log import Done, session_log
 from patients.progressions import NotSuggested, progress_item, suggestions
 from patients.services import patient_program_start
@@ -18,6 +18,7 @@ from programs.dosage import weekday_bits
 from programs.models import Exercise, Program
 from programs.services import program_save
 from tests.conftest import client_for
+from tests.factories import IntakeFactory, MorningCheckFactory
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_one_painful_session_or_a_worse_morning_holds_it_back(patient_a1, tilt_p
     log_days(patient_a1, tilt_program, 6)
     assert suggestions(patient_a1, tilt_program)
     today = adherence.patient_today(patient_a1)
-    MorningCheck.objects.create(
+    MorningCheckFactory(
         patient=patient_a1, checked_on=today - timedelta(days=2), compared="worse", pain=4
     )
     assert suggestions(patient_a1, tilt_program) == []
@@ -118,7 +119,7 @@ def test_a_program_younger_than_the_rule_is_not_judged(
 def test_a_harder_version_the_precautions_rule_out_is_not_suggested(patient_a1, tilt_program):
     # The bridge is done lying on the back, which pregnancy rules out.
     log_days(patient_a1, tilt_program, 5)
-    Intake.objects.create(
+    IntakeFactory(
         patient=patient_a1, diagnosis="Back pain", region="low_back", precautions=["pregnancy"]
     )
     assert suggestions(patient_a1, tilt_program) == []

@@ -23,6 +23,7 @@ from programs.dosage import weekday_bits
 from programs.models import Program
 from programs.services import program_save
 from tests.conftest import actor_of, client_for, mail_server_down, make_patient, run_tasks
+from tests.factories import SessionLogFactory
 
 # The moments below are UTC's, and so is the clinic's day, whatever the server's zone.
 pytestmark = pytest.mark.usefixtures("clinic_a_on_utc")
@@ -130,7 +131,7 @@ def test_the_reminder_follows_the_patients_own_clock_across_a_clock_change(
 def test_no_reminder_once_something_is_logged_that_day(daily, patient_a1, clinician_a):
     with time_machine.travel(at(2026, 11, 16, 9), tick=False):
         turn_on(patient_a1, actor_of(clinician_a))
-        SessionLog.objects.create(
+        SessionLogFactory(
             patient=patient_a1,
             program=daily,
             revision=daily.revisions.last(),
@@ -138,7 +139,6 @@ def test_no_reminder_once_something_is_logged_that_day(daily, patient_a1, clinic
             logged_at=at(2026, 11, 16, 8),
             exercises_done=1,
             pain=1,
-            client_token="morning",
         )
     with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
         assert reminders_send_due() == 0
@@ -289,7 +289,7 @@ def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
     refused_at(patient_a1, clinician_a, 18, monkeypatch)
     monkeypatch.undo()
     with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
-        SessionLog.objects.create(
+        SessionLogFactory(
             patient=patient_a1,
             program=daily,
             revision=daily.revisions.last(),
@@ -297,7 +297,6 @@ def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
             logged_at=at(2026, 11, 16, 18, 30),
             exercises_done=1,
             pain=1,
-            client_token="evening",
         )
     with time_machine.travel(at(2026, 11, 16, 19), tick=False):
         emails_resume.call()
@@ -373,7 +372,7 @@ def test_the_reminder_pass_reads_a_batch_of_patients_at_once(
         for patient in everyone[:-1]:
             turn_on(patient, actor_of(clinician_a))
         turn_on(everyone[-1], actor_of(clinician_a), hour=9)  # its time has gone
-        SessionLog.objects.create(
+        SessionLogFactory(
             patient=patient_a1,
             program=programs[0],
             revision=programs[0].revisions.last(),
@@ -381,7 +380,6 @@ def test_the_reminder_pass_reads_a_batch_of_patients_at_once(
             logged_at=at(2026, 11, 16, 8),
             exercises_done=1,
             pain=1,
-            client_token="morning",
         )
     Program.objects.filter(pk=programs[1].pk).update(status="paused")
     with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):

@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from patients.models import Intake, OutcomeResponse
 from programs.content.leaflets import BY_SLUG as LEAFLETS
 from programs.content.pathways import PATHWAYS, suggested
 from programs.models import Exercise, Program
+from tests.factories import IntakeFactory, OutcomeResponseFactory
 
 
 def test_every_pathway_is_a_shared_template_with_its_exercises_and_leaflets(db):
@@ -66,18 +66,16 @@ def test_the_best_match_comes_first(stage, sbst, first):
 
 
 def test_the_chart_suggests_pathways_and_starts_one(as_clinician_a, patient_a1):
-    Intake.objects.create(
+    IntakeFactory(
         patient=patient_a1, diagnosis="Back pain", region="low_back", onset_on=date.today()
     )
-    OutcomeResponse.objects.create(
+    OutcomeResponseFactory(
         patient=patient_a1,
         code="sbst",
         answers=[True] * 8 + [4],
         value=9,
-        valid=True,
         band="high",
         completed_on=date.today(),
-        source="clinician",
     )
     page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert "Suggested pathways" in page and "STarT Back high risk" in page
@@ -94,7 +92,7 @@ def test_the_chart_suggests_pathways_and_starts_one(as_clinician_a, patient_a1):
 
 
 def test_a_neck_patient_sees_only_neck_pathways(as_clinician_a, patient_a1):
-    Intake.objects.create(patient=patient_a1, diagnosis="Neck pain", region="neck")
+    IntakeFactory(patient=patient_a1, diagnosis="Neck pain", region="neck")
     page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     card = page[page.index('id="intake-heading"') :]
     card = card[: card.index("</section>")]
