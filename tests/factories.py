@@ -105,6 +105,16 @@ class PatientFactory(DjangoModelFactory):
     )
 
 
+class PatientRowFactory(DjangoModelFactory):
+    """A row of a patient's record: of a new patient in a new clinic unless `patient`
+    names one."""
+
+    class Meta:
+        abstract = True
+
+    patient = factory.SubFactory(PatientFactory)
+
+
 class SessionLogFactory(DjangoModelFactory):
     """A logged session under the program's current revision, logged at noon (UTC) of
     the day it was done, with no entries: give `exercises_done` when a test counts them."""
@@ -122,45 +132,41 @@ class SessionLogFactory(DjangoModelFactory):
     client_token = factory.Sequence(lambda n: f"factory-{n}")
 
 
-class FlagFactory(DjangoModelFactory):
+class FlagFactory(PatientRowFactory):
     """An open flag, raised today (the patient's day)."""
 
     class Meta:
         model = Flag
 
-    patient = factory.SubFactory(PatientFactory)
     kind = Flag.Kind.PAIN_HIGH
     reason = "Pain 8/10 during exercise."
     raised_on = factory.LazyAttribute(_patients_today)
 
 
-class GoalFactory(DjangoModelFactory):
+class GoalFactory(PatientRowFactory):
     class Meta:
         model = Goal
 
-    patient = factory.SubFactory(PatientFactory)
     text = "Walk to the shops"
     target_on = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
     created_by = factory.LazyAttribute(_patients_clinician)
 
 
-class IntakeFactory(DjangoModelFactory):
+class IntakeFactory(PatientRowFactory):
     class Meta:
         model = Intake
 
-    patient = factory.SubFactory(PatientFactory)
     diagnosis = "Low back pain"
     region = "low_back"
 
 
-class RedFlagScreenFactory(DjangoModelFactory):
+class RedFlagScreenFactory(PatientRowFactory):
     """A screen with every question of its kind answered no, unless `answers` says
     otherwise; positive when any answer is yes, as patients.screening decides."""
 
     class Meta:
         model = RedFlagScreen
 
-    patient = factory.SubFactory(PatientFactory)
     kind = "low_back"
     answers = factory.LazyAttribute(
         lambda screen: dict.fromkeys((q.key for q in screening_questions(screen.kind)), False)
@@ -169,14 +175,13 @@ class RedFlagScreenFactory(DjangoModelFactory):
     screened_by = factory.LazyAttribute(_patients_clinician)
 
 
-class OutcomeResponseFactory(DjangoModelFactory):
+class OutcomeResponseFactory(PatientRowFactory):
     """A valid pain score (NPRS) entered by a clinician today: `value` is what it scored,
     and the answers are the same number unless given."""
 
     class Meta:
         model = OutcomeResponse
 
-    patient = factory.SubFactory(PatientFactory)
     code = "nprs"
     value = 5
     answers = factory.SelfAttribute("value")
@@ -186,29 +191,26 @@ class OutcomeResponseFactory(DjangoModelFactory):
     entered_by = factory.LazyAttribute(_patients_clinician)
 
 
-class OutcomeAssignmentFactory(DjangoModelFactory):
+class OutcomeAssignmentFactory(PatientRowFactory):
     class Meta:
         model = OutcomeAssignment
 
-    patient = factory.SubFactory(PatientFactory)
     code = "nprs"
     assigned_by = factory.LazyAttribute(_patients_clinician)
 
 
-class MorningCheckFactory(DjangoModelFactory):
+class MorningCheckFactory(PatientRowFactory):
     class Meta:
         model = MorningCheck
 
-    patient = factory.SubFactory(PatientFactory)
     checked_on = factory.LazyAttribute(_patients_today)
     compared = MorningCheck.Compared.SAME
     pain = 3
 
 
-class VisitFactory(DjangoModelFactory):
+class VisitFactory(PatientRowFactory):
     class Meta:
         model = Visit
 
-    patient = factory.SubFactory(PatientFactory)
     measured_on = factory.LazyFunction(date.today)
     recorded_by = factory.LazyAttribute(_patients_clinician)

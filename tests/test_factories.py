@@ -14,7 +14,9 @@ from tests.factories import PASSWORD, PatientFactory, SessionLogFactory
 FACTORIES = [
     factory
     for _, factory in inspect.getmembers(factories, inspect.isclass)
-    if issubclass(factory, DjangoModelFactory) and factory.__module__ == factories.__name__
+    if issubclass(factory, DjangoModelFactory)
+    and factory.__module__ == factories.__name__
+    and not factory._meta.abstract
 ]
 
 
