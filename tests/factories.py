@@ -21,6 +21,7 @@ from patients.models import (
     Flag,
     Goal,
     Intake,
+    Measurement,
     MorningCheck,
     OutcomeAssignment,
     OutcomeResponse,
@@ -214,3 +215,15 @@ class VisitFactory(PatientRowFactory):
 
     measured_on = factory.LazyFunction(date.today)
     recorded_by = factory.LazyAttribute(_patients_clinician)
+
+
+class MeasurementFactory(DjangoModelFactory):
+    """A current value taken at a visit: a Schober test of 3 cm unless told otherwise."""
+
+    class Meta:
+        model = Measurement
+
+    visit = factory.SubFactory(VisitFactory)
+    code = "schober"
+    value = 3
+    recorded_by = factory.SelfAttribute("visit.recorded_by")

@@ -87,6 +87,7 @@ from tests.factories import (
     FlagFactory,
     GoalFactory,
     IntakeFactory,
+    MeasurementFactory,
     OutcomeAssignmentFactory,
     RedFlagScreenFactory,
     VisitFactory,
@@ -1002,7 +1003,7 @@ def build_ctx(world: dict) -> dict:
     )
     flag = FlagFactory(patient=patient_a1, reason="Pain 8/10", raised_on=date.today())
     visit = VisitFactory(patient=patient_a1, measured_on=date.today())
-    measurement = Measurement.objects.create(visit=visit, code="schober", value=3)
+    measurement = MeasurementFactory(visit=visit)
     waiting = OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     schedule = OutcomeSchedule.objects.create(patient=patient_a1, code="rmdq", every_weeks=4)
     reminders = ReminderSetting.objects.create(

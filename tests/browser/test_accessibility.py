@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from clinic.actors import Actor
-from patients.models import Flag, Measurement
+from patients.models import Flag
 from patients.practice_log import Done, session_log
 from patients.services import patient_program_start
 from programs.models import Exercise, Program
@@ -20,7 +20,13 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
 from tests.conftest import actor_of
-from tests.factories import PASSWORD, FlagFactory, OutcomeAssignmentFactory, VisitFactory
+from tests.factories import (
+    PASSWORD,
+    FlagFactory,
+    MeasurementFactory,
+    OutcomeAssignmentFactory,
+    VisitFactory,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +61,7 @@ def site(shared_library, admin_a, clinician_a, patient_a1, patient_a2, clinic_a)
         patient=patient_a1, kind=Flag.Kind.STOP_SIGN, reason="Numbness", raised_on=date.today()
     )
     visit = VisitFactory(patient=patient_a1, measured_on=date.today())
-    measurement = Measurement.objects.create(visit=visit, code="schober", value=3)
+    measurement = MeasurementFactory(visit=visit)
     OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     item = program.items.select_related("exercise").first()
     session_log(

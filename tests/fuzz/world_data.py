@@ -13,7 +13,6 @@ from clinic.invitations import invitation_issue
 from clinic.models import Invitation, Membership
 from patients.models import (
     Flag,
-    Measurement,
     Patient,
 )
 from patients.practice_log import Done, session_log
@@ -24,7 +23,7 @@ from programs.models import (
 )
 from programs.services import exercise_copy, program_copy
 from tests.conftest import make_patient, persona_map
-from tests.factories import FlagFactory, OutcomeAssignmentFactory, VisitFactory
+from tests.factories import FlagFactory, MeasurementFactory, OutcomeAssignmentFactory, VisitFactory
 from tests.fuzz.hostile import TODAY
 
 # --------------------------------------------------------------------------------------
@@ -91,14 +90,14 @@ def fuzz_world(people: dict) -> dict[str, Any]:
     b_flag = FlagFactory(patient=patient_b1, reason="Pain 9/10", raised_on=TODAY)
     visit = VisitFactory(patient=patient_a1, measured_on=TODAY, recorded_by=clinician_a)
     measurements = [
-        Measurement.objects.create(visit=visit, code="schober", value=3),
-        Measurement.objects.create(
+        MeasurementFactory(visit=visit),
+        MeasurementFactory(
             visit=visit, code="slr", side="left", value=60, symptoms="Back of thigh"
         ),
-        Measurement.objects.create(visit=visit, code="sit_reach", value=10, zero_point=23),
+        MeasurementFactory(visit=visit, code="sit_reach", value=10, zero_point=23),
     ]
     b_visit = VisitFactory(patient=patient_b1, measured_on=TODAY)
-    b_measurement = Measurement.objects.create(visit=b_visit, code="schober", value=4)
+    b_measurement = MeasurementFactory(visit=b_visit, value=4)
     OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     items = list(program.items.select_related("exercise"))
     session_log(
