@@ -140,9 +140,25 @@ def on_scale_of(reading: Reading, reference: Reading) -> Decimal | None:
 NOT_COMPARED = gettext_lazy("Not compared: measured with a different zero point.")
 
 
+def with_unit(number, unit: str) -> str:
+    """A number to one decimal place with its unit: "15°", "3/10", "4.5 cm", the last
+    with a no-break space: a narrow table cell broke "2.5" and "cm" onto two lines."""
+    text = f"{round(float(number), 1):g}"
+    if not unit or unit.startswith(("/", "%", "°")):
+        return f"{text}{unit}"
+    return f"{text}\N{NO-BREAK SPACE}{unit}"
+
+
+def gain(measure: Measure, change: Decimal) -> Decimal:
+    """A change signed so that positive is better, whichever way the measure runs
+    (fingertip-to-floor falls as the patient improves)."""
+    return change if measure.higher_is_better else -change
+
+
 def real_change_met(measure: Measure, baseline: float, latest: float) -> bool | None:
-    """True when the improvement exceeds measurement error; None when no threshold exists."""
+    """True when the change, better or worse, is larger than measurement error: a real
+    worsening (a straight leg raise losing 15°) matters as much as a real gain. None when
+    no threshold is published."""
     if measure.real_change is None:
         return None
-    gain = latest - baseline if measure.higher_is_better else baseline - latest
-    return gain > measure.real_change
+    return abs(latest - baseline) > measure.real_change

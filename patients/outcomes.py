@@ -25,7 +25,9 @@ from patients.measures import (
     Measure,
     comparable,
     comparable_value,
+    gain,
     real_change_met,
+    with_unit,
 )
 from patients.models import (
     Measurement,
@@ -456,6 +458,16 @@ class MeasureSummary:
         """The baseline and the latest were read from different zero points: the reader
         needs them beside the values to follow the change."""
         return self.measure.zeroed and self.baseline.zero_point != self.latest.zero_point
+
+    @property
+    def gain(self) -> Decimal | None:
+        """The change signed so that positive is better (patients.measures.gain)."""
+        return None if self.delta is None else gain(self.measure, self.delta)
+
+    @property
+    def change_amount(self) -> str:
+        """How much it changed, unsigned, with its unit: "15°" (the words say which way)."""
+        return "" if self.delta is None else with_unit(abs(self.delta), self.measure.unit)
 
 
 def pain_limited_shown(summaries: list[MeasureSummary]) -> bool:

@@ -15,13 +15,9 @@ from django.utils.translation import ngettext
 from patients.adherence import planned_or_done
 from patients.goals import GoalProgress
 from patients.measures import SIDE_LABELS
+from patients.measures import with_unit as _value
 from patients.models import Discharge, Intake, Measurement, Patient
 from patients.outcomes import InstrumentSummary, MeasureSummary
-
-
-def _value(number, unit: str) -> str:
-    text = f"{round(float(number), 1):g}"
-    return f"{text}{unit}" if unit.startswith(("/", "%", "°")) else f"{text} {unit}".strip()
 
 
 def _reading(measurement: Measurement, unit: str, with_zero_point: bool) -> str:
@@ -117,7 +113,7 @@ def measure_sentence(summary: MeasureSummary) -> str:
     # The delta is taken from each reading's zero point, hence the zero points beside values
     # that differ in them: 30 cm on a 23 cm box, then 35 cm on a 26 cm one, is 2 cm better.
     change = float(summary.delta)
-    better = change > 0 if measure.higher_is_better else change < 0
+    better = summary.gain > 0
     if change == 0:
         return _("{measure} went from {start} to {latest}: no change.").format(
             measure=label, start=start, latest=latest

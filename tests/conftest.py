@@ -698,6 +698,12 @@ def pytest_configure(config) -> None:
         logging.getLogger(name).addHandler(handler)
 
 
+def spaced(text: str) -> str:
+    """Text with its no-break spaces read as spaces ("4.5\N{NO-BREAK SPACE}cm" is kept on
+    one line, patients.measures.with_unit): for a test that compares whole sentences."""
+    return text.replace("\N{NO-BREAK SPACE}", " ")
+
+
 def line_xs(svg: str) -> list[float]:
     """The x (a percentage of the width) of each point a line chart's line joins, read
     from its segments: unlike the dots, drawn only where they have room, the line joins

@@ -23,7 +23,7 @@ from patients.models import (
 )
 from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
-from tests.conftest import client_for, get_document, post_for_document
+from tests.conftest import client_for, get_document, post_for_document, spaced
 from tests.factories import GoalFactory, IntakeFactory, OutcomeResponseFactory, RedFlagScreenFactory
 from tests.pdf_text import page_texts
 
@@ -576,7 +576,7 @@ def test_a_sit_and_reach_goal_is_judged_with_the_zero_point_it_was_set_with(
     assert "Sit-and-reach target 33" in page and "latest 34" in page
     assert re.search(r"\(31 ?cm with the zero point the goal was set with\)", page)
     assert "(target reached)" not in page
-    assert goal_sentence(progress).startswith(
+    assert spaced(goal_sentence(progress)).startswith(
         "Reach past my toes (Sit-and-reach target 33 cm, "
         "now 34 cm (31 cm with the zero point the goal was set with)): open"
     )
@@ -596,7 +596,7 @@ def test_a_sit_and_reach_goal_is_not_judged_across_a_missing_zero_point(
     page = as_clinician_a.get(chart(patient_a1)).content.decode()
     assert "latest 34" in page and "(target reached)" not in page
     assert "Not compared: measured with a different zero point." in page
-    sentence = goal_sentence(progress)
+    sentence = spaced(goal_sentence(progress))
     assert "target 33 cm, now 34 cm): open, due" in sentence
     assert sentence.endswith(". Not compared: measured with a different zero point.")
 

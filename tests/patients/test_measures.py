@@ -14,7 +14,7 @@ from clinic.models import AuditEvent
 from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
-from tests.conftest import client_for, line_xs, post_for_document
+from tests.conftest import client_for, line_xs, post_for_document, spaced
 from tests.factories import OutcomeAssignmentFactory, OutcomeResponseFactory
 from tests.pdf_text import page_texts, pdf_text
 
@@ -479,7 +479,7 @@ def test_the_report_pdf_has_the_numbers(as_clinician_a, patient_a1):
     text = " ".join(pages)
     assert "Amara Okafor" in text and "Oswestry" in text
     assert "48.9" in text and "Better by 28.9" in text and "Good progress <b>" in text
-    assert "Modified Schober" in text and "+2.5 cm" in text
+    assert "Modified Schober" in text and "Better by 2.5 cm" in text
     # The front sheet says it in words, with the meaningful-change mark.
     front = pages[0]
     assert (
@@ -771,15 +771,16 @@ def test_sit_and_reach_on_boxes_with_other_zero_points_is_compared_from_the_feet
 
     (summary,) = sit_reach(patient_a1, clinician_a, (42, 30, 23), (2, 28, 26))
     assert summary.delta == -5 and summary.not_comparable == ""
-    assert measure_sentence(summary) == (
+    assert spaced(measure_sentence(summary)) == (
         "Sit-and-reach went from 30 cm (zero point 23 cm) to 28 cm (zero point 26 cm): "
         "worse by 5 cm, no published threshold for real change."
     )
     table = measures_table(as_clinician_a, patient_a1)
-    assert "-5 cm" in table and "each from its own zero point" in table and "-2 cm" not in table
+    assert "Worse by 5\N{NO-BREAK SPACE}cm" in table and "each from its own zero point" in table
+    assert "by 2 cm" not in table
     # The values as recorded stay in view, each with its zero point.
-    assert "30 cm" in table and "zero point 23 cm" in table
-    assert "28 cm" in table and "zero point 26 cm" in table
+    assert "30\N{NO-BREAK SPACE}cm" in table and "zero point 23 cm" in table
+    assert "28\N{NO-BREAK SPACE}cm" in table and "zero point 26 cm" in table
 
 
 def test_real_change_across_boxes_is_judged_from_the_feet_line(
@@ -807,7 +808,7 @@ def test_sit_and_reach_with_and_without_a_zero_point_is_not_compared(
     (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, None), (2, 30, 23))
     assert (summary.delta, summary.real_change) == (None, None)
     assert summary.not_comparable == "Not compared: measured with a different zero point."
-    assert measure_sentence(summary) == (
+    assert spaced(measure_sentence(summary)) == (
         "Sit-and-reach: 20 cm (no zero point recorded) at the start, 30 cm (zero point 23 cm) "
         "now. Not compared: measured with a different zero point."
     )
@@ -844,7 +845,7 @@ def test_sit_and_reach_on_one_box_is_compared_as_recorded(as_clinician_a, patien
 
     (summary,) = sit_reach(patient_a1, clinician_a, (42, 20, 23), (20, 22, 23), (2, 25, 23))
     assert (summary.delta, summary.not_comparable, summary.zero_points_differ) == (5, "", False)
-    assert measure_sentence(summary) == (
+    assert spaced(measure_sentence(summary)) == (
         "Sit-and-reach went from 20 cm to 25 cm: better by 5 cm, "
         "no published threshold for real change."
     )
@@ -853,7 +854,9 @@ def test_sit_and_reach_on_one_box_is_compared_as_recorded(as_clinician_a, patien
     assert [value for _label, value in chart.rows] == ["20 cm", "22 cm", "25 cm"]
     assert "Not drawn" not in chart.summary
     table = measures_table(as_clinician_a, patient_a1)
-    assert "+5 cm" in table and "each from its own zero point" not in table
+    assert (
+        "Better by 5\N{NO-BREAK SPACE}cm" in table and "each from its own zero point" not in table
+    )
 
 
 def test_a_report_runs_to_the_patients_own_today_east_of_the_clinic(
@@ -947,3 +950,60 @@ def test_a_report_is_signed_by_who_asked_for_it_though_their_account_is_gone_by_
     job.params.pop("author")
     _patient, _request, author, _issued = report_from_job(job)
     assert author == patient_a1.clinic.name
+
+
+def test_a_real_worsening_of_a_measure_is_named_on_the_page_and_in_the_report(
+    as_clinician_a, patient_a1
+):
+    """Straight leg raise from 60° to 45° (15°, beyond its 5.7° measurement error, the way
+    nerve irritation goes) and fingertip-to-floor from 10 to 20 cm (lower is better): the
+    page called both "Within error", the report's table "No", and its summary "worse by
+    15°, within measurement error". Only gains were tested against the threshold."""
+    record(as_clinician_a, patient_a1, BASE, slr_left="60", fingertip_floor="10")
+    record(as_clinician_a, patient_a1, LATER, slr_left="45", fingertip_floor="20")
+    table = measures_table(as_clinician_a, patient_a1)
+    assert table.count("Real worsening") == 2 and "Within error" not in table
+    assert "Worse by 15°" in table and "Worse by 10\N{NO-BREAK SPACE}cm" in table
+    assert "+10 cm" not in table  # fingertip-to-floor's rise is not a gain
+    text = report_text(as_clinician_a, patient_a1)
+    assert "worse by 15°, beyond measurement error" in text
+    assert "worse by 10 cm, beyond measurement error" in text
+    assert text.count("Yes, worse") == 2 and "within measurement error" not in text
+
+
+def test_a_change_within_error_either_way_is_not_called_real(as_clinician_a, patient_a1):
+    record(as_clinician_a, patient_a1, BASE, slr_left="60", fingertip_floor="10")
+    record(as_clinician_a, patient_a1, LATER, slr_left="55", fingertip_floor="6")
+    table = measures_table(as_clinician_a, patient_a1)
+    assert table.count("Within error") == 2 and "Real " not in table
+    assert "Worse by 5°" in table and "Better by 4\N{NO-BREAK SPACE}cm" in table
+
+
+def test_a_number_and_its_unit_stay_on_one_line():
+    from patients.measures import with_unit
+
+    assert with_unit(2.5, "cm") == "2.5\N{NO-BREAK SPACE}cm"
+    assert (with_unit(15, "°"), with_unit(3, "/10"), with_unit(40.04, "%")) == (
+        "15°",
+        "3/10",
+        "40%",
+    )
+    assert with_unit(7, "") == "7"
+
+
+@pytest.mark.parametrize(
+    ("code", "baseline", "latest", "real"),
+    [
+        ("slr", 60, 70, True),  # 10° better, beyond 5.7
+        ("slr", 60, 50, True),  # 10° worse, beyond 5.7
+        ("slr", 60, 55, False),
+        ("fingertip_floor", 10, 4, True),  # lower is better: 6 cm better, beyond 4.5
+        ("fingertip_floor", 10, 16, True),  # 6 cm worse
+        ("fingertip_floor", 10, 12, False),
+        ("schober", 3, 9, None),  # no published threshold
+    ],
+)
+def test_real_change_is_beyond_measurement_error_either_way(code, baseline, latest, real):
+    from patients.measures import BY_CODE, real_change_met
+
+    assert real_change_met(BY_CODE[code], baseline, latest) is real
