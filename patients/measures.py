@@ -140,15 +140,6 @@ def on_scale_of(reading: Reading, reference: Reading) -> Decimal | None:
 NOT_COMPARED = gettext_lazy("Not compared: measured with a different zero point.")
 
 
-def with_unit(number, unit: str) -> str:
-    """A number to one decimal place with its unit: "15°", "3/10", "4.5 cm", the last
-    with a no-break space: a narrow table cell broke "2.5" and "cm" onto two lines."""
-    text = f"{round(float(number), 1):g}"
-    if not unit or unit.startswith(("/", "%", "°")):
-        return f"{text}{unit}"
-    return f"{text}\N{NO-BREAK SPACE}{unit}"
-
-
 def gain(measure: Measure, change: Decimal) -> Decimal:
     """A change signed so that positive is better, whichever way the measure runs
     (fingertip-to-floor falls as the patient improves)."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from clinic import audit
 from clinic.actors import Actor
+from clinic.lib.numbers import with_unit
 from patients.adherence import patient_today
 from patients.instruments import INSTRUMENTS, Change, Instrument, instrument
 from patients.instruments.base import compare
@@ -27,7 +28,6 @@ from patients.measures import (
     comparable_value,
     gain,
     real_change_met,
-    with_unit,
 )
 from patients.models import (
     Measurement,

@@ -12,10 +12,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clinic.lib.numbers import with_unit as _value
 from patients.adherence import planned_or_done
 from patients.goals import GoalProgress
 from patients.measures import SIDE_LABELS
-from patients.measures import with_unit as _value
 from patients.models import Discharge, Intake, Measurement, Patient
 from patients.outcomes import InstrumentSummary, MeasureSummary
 

@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from django.utils.formats import date_format, get_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from clinic.lib.numbers import number, with_unit
 
 TEAL = "#0f766e"
 GRID = "#e2e8f0"
@@ -167,22 +169,6 @@ def _text_width(text: str, size: float) -> float:
     return len(text) * CHAR_EM * size
 
 
-def _number(value: float) -> str:
-    """At most one decimal, and none for whole numbers: 6, 6.5, -2, 1250 (6,5 in a
-    language that writes a decimal comma)."""
-    rounded = round(value, 1)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return f"{rounded:.1f}".replace(".", get_format("DECIMAL_SEPARATOR"))
-
-
-def _with_unit(value: float, unit: str) -> str:
-    # "80%" and "90°" hug the number; words and abbreviations get a space: "12 cm".
-    if not unit:
-        return _number(value)
-    return f"{_number(value)}{'' if unit in ('%', '°') else ' '}{unit}"
-
-
 def _value(point: Point) -> float | None:
     """The point's value as a float, or None for missing, NaN and infinite values."""
     if point.value is None:
@@ -313,7 +299,7 @@ def _frame(
     bottom = height - PAD - LABEL_PX - 7
     steps = min(MAX_GRID_STEPS, max(1, int((bottom - top) // MIN_GRID_GAP)))
     ticks = _nice_ticks(y_min, y_max, steps)
-    widest = max(_text_width(_with_unit(tick, _tick_unit(unit)), LABEL_PX) for tick in ticks)
+    widest = max(_text_width(with_unit(tick, _tick_unit(unit)), LABEL_PX) for tick in ticks)
     left = PAD + widest + 6
     return _Frame(fit, height, left, fit - PAD, top, bottom, y_min, y_max, tuple(lines)), ticks
 
@@ -356,7 +342,7 @@ def _y_grid(frame: _Frame, ticks: list[float], unit: str) -> list[str]:
         parts.append(
             f'<text x="{frame.pct(frame.left)}" dx="-5" y="{_num(frame.y(tick) + LABEL_PX * 0.35)}"'
             f' font-size="{_num(LABEL_PX)}" fill="{AXIS_TEXT}" text-anchor="end">'
-            f"{_esc(_with_unit(tick, _tick_unit(unit)))}</text>"
+            f"{_esc(with_unit(tick, _tick_unit(unit)))}</text>"
         )
     return parts
 
@@ -493,7 +479,7 @@ def _rows(
 ) -> list[tuple[str, str]]:
     # The true value, even where the drawing had to clamp it.
     return [
-        (label, NO_ENTRY if value is None else _with_unit(value, unit))
+        (label, NO_ENTRY if value is None else with_unit(value, unit))
         for label, value in zip(labels, values, strict=True)
     ]
 
@@ -546,7 +532,7 @@ def line_chart(
     key = []
     if threshold and y_min <= threshold[0] <= y_max:
         key = _legend_lines(
-            f"{threshold[1] or 'Threshold'}: {_with_unit(threshold[0], unit)}", width
+            f"{threshold[1] or 'Threshold'}: {with_unit(threshold[0], unit)}", width
         )
     frame, ticks = _frame(width, height, y_min, y_max, unit, title=title, legend_rows=len(key))
     parts = _svg_open(frame, width, uid, title, desc)
@@ -627,7 +613,7 @@ def _line(
         parts.append(
             f'<circle cx="{frame.pct(xs[index])}" cy="{_num(frame.y(value))}"'
             f' r="{4 if roomy[index] else 3}" fill="{fill}" stroke="{TEAL}" stroke-width="1.5">'
-            f"<title>{_esc(labels[index])}: {_esc(_with_unit(value, unit))}</title></circle>"
+            f"<title>{_esc(labels[index])}: {_esc(with_unit(value, unit))}</title></circle>"
         )
     return parts
 
@@ -661,9 +647,9 @@ def bar_chart(
     desc = " ".join([summary, *_reference_notes(None, None, target, unit)])
     # Values are printed over the bars when every one of them fits over its bar; they
     # need a little more room above the plot.
-    texts = [_with_unit(value, unit) for value in values if value is not None]
+    texts = [with_unit(value, unit) for value in values if value is not None]
     key = (
-        _legend_lines(_("Target {value}").format(value=_with_unit(target, unit)), width)
+        _legend_lines(_("Target {value}").format(value=with_unit(target, unit)), width)
         if target is not None and target <= y_max
         else []
     )
@@ -713,7 +699,7 @@ def _bars(
         top = frame.y(value)
         # A zero still shows as a sliver on the baseline, so it differs from a gap.
         bar_height = max(frame.bottom - top, 2.0)
-        text = _with_unit(value, unit)
+        text = with_unit(value, unit)
         parts.append(
             f'<rect x="{frame.pct(frame.x(index, count) - bar_width / 2)}"'
             f' y="{_num(frame.bottom - bar_height)}" width="{frame.pct(bar_width)}"'
@@ -751,11 +737,11 @@ def _line_summary(
     (first_label, first), (last_label, last) = present[0], present[-1]
     if len(present) == 1:
         return _("{title} was {value} ({label}), the only entry so far.").format(
-            title=title, value=_with_unit(first, unit), label=first_label
+            title=title, value=with_unit(first, unit), label=first_label
         )
-    if _number(first) == _number(last):
+    if number(first) == number(last):
         return _("{title} stayed at {value} from {start} to {end}.").format(
-            title=title, value=_with_unit(last, unit), start=first_label, end=last_label
+            title=title, value=with_unit(last, unit), start=first_label, end=last_label
         )
     better = (last > first) == higher_is_better
     sentence = (
@@ -765,9 +751,9 @@ def _line_summary(
     )
     return sentence.format(
         title=title,
-        first=_with_unit(first, unit),
+        first=with_unit(first, unit),
         start=first_label,
-        last=_with_unit(last, unit),
+        last=with_unit(last, unit),
         end=last_label,
     )
 
@@ -785,12 +771,12 @@ def _bar_summary(
     if len(present) == 1:
         label, value = present[0]
         return _("{title} was {value} ({label}), the only entry so far.").format(
-            title=title, value=_with_unit(value, unit), label=label
+            title=title, value=with_unit(value, unit), label=label
         )
     average = sum(value for _label, value in present) / len(present)
     values = {
         "title": title,
-        "average": _with_unit(average, unit),
+        "average": with_unit(average, unit),
         "start": present[0][0],
         "end": present[-1][0],
     }
@@ -800,7 +786,7 @@ def _bar_summary(
     return _(
         "{title} averaged {average} from {start} to {end}; {met} of {count} entries "
         "reached the {target} target."
-    ).format(**values, met=met, count=len(present), target=_with_unit(target, unit))
+    ).format(**values, met=met, count=len(present), target=with_unit(target, unit))
 
 
 def _reference_notes(
@@ -812,7 +798,7 @@ def _reference_notes(
     """What the shaded band and dashed lines mean, for the SVG's description."""
     notes = []
     if band:
-        low, high = (_with_unit(value, unit) for value in sorted(band[:2]))
+        low, high = (with_unit(value, unit) for value in sorted(band[:2]))
         notes.append(
             _("Shaded band: {name} {low} to {high}.").format(
                 name=band[2] or _("range"), low=low, high=high
@@ -821,9 +807,9 @@ def _reference_notes(
     if threshold:
         notes.append(
             _("Dashed line: {name} at {value}.").format(
-                name=threshold[1] or _("threshold"), value=_with_unit(threshold[0], unit)
+                name=threshold[1] or _("threshold"), value=with_unit(threshold[0], unit)
             )
         )
     if target is not None:
-        notes.append(_("Dashed line: target {value}.").format(value=_with_unit(target, unit)))
+        notes.append(_("Dashed line: target {value}.").format(value=with_unit(target, unit)))
     return notes

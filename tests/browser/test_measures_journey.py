@@ -49,7 +49,7 @@ def test_a_clinician_sees_meaningful_change_after_a_follow_up(
     measures.get_by_text("Meaningful change").wait_for()
     text = measures.inner_text()
     assert "48.9" in text and "20" in text and "Better by 28.9" in text
-    assert "+2.5 cm" in text
+    assert "Better by 2.5\N{NO-BREAK SPACE}cm" in text
     screenshot(page, "chart-meaningful-change")
     page.get_by_role("link", name="Details and charts").click()
     page.locator("figure.chart").first.wait_for()

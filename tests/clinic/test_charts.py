@@ -29,6 +29,7 @@ from clinic.lib.charts import (
     bar_chart,
     line_chart,
 )
+from tests.conftest import spaced
 from tests.pdf_text import pdf_text
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -493,14 +494,16 @@ def test_rows_hold_every_period_with_its_formatted_value():
         ("Week 8", "3"),
     ]
     cm = line_chart([Point("Mon", 12.345)], title="Reach", y_min=0, y_max=20, unit="cm")
-    assert cm.rows == [("Mon", "12.3 cm")]
+    assert cm.rows == [("Mon", "12.3\N{NO-BREAK SPACE}cm")]
 
 
 def test_the_summary_says_which_way_things_went():
     pain = line_chart(weeks(6, None, 3), title="Pain", y_min=0, y_max=10, higher_is_better=False)
     assert pain.summary == "Pain went from 6 (Week 1) to 3 (Week 3), which is better."
     grip = line_chart(weeks(30, 25), title="Grip", y_min=0, y_max=60, unit="kg")
-    assert grip.summary == "Grip went from 30 kg (Week 1) to 25 kg (Week 2), which is worse."
+    assert spaced(grip.summary) == (
+        "Grip went from 30 kg (Week 1) to 25 kg (Week 2), which is worse."
+    )
     flat = line_chart(weeks(4, 4), title="Pain", y_min=0, y_max=10)
     assert flat.summary == "Pain stayed at 4 from Week 1 to Week 2."
     one = line_chart(weeks(None, 5), title="Pain", y_min=0, y_max=10)
