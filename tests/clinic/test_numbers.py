@@ -18,7 +18,7 @@ def test_a_unit_word_never_parts_from_its_number():
 
 def test_symbols_hug_the_number():
     assert with_unit(15, "°") == "15°"
-    assert with_unit(3, "/10") == "3/10"  # was "3 /10" in the charts
+    assert with_unit(3, "/10") == "3/10"  # the charts' own rule put a space there
     assert with_unit(40, "%") == "40%"
     assert with_unit(7, "") == "7"
 
