@@ -147,9 +147,10 @@ def gain(measure: Measure, change: Decimal) -> Decimal:
 
 
 def real_change_met(measure: Measure, baseline: float, latest: float) -> bool | None:
-    """True when the change, better or worse, is larger than measurement error: a real
-    worsening (a straight leg raise losing 15°) matters as much as a real gain. None when
-    no threshold is published."""
+    """True when the change, better or worse, reaches the smallest real change (the
+    module's docstring; a questionnaire's MDC is read the same way): a real worsening (a
+    straight leg raise losing 15°) matters as much as a real gain. None when no threshold
+    is published. Values are recorded to 0.1, so the difference is compared at 0.1 too."""
     if measure.real_change is None:
         return None
-    return abs(latest - baseline) > measure.real_change
+    return round(abs(latest - baseline), 1) >= measure.real_change

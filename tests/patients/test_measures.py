@@ -988,6 +988,8 @@ def test_a_change_within_error_either_way_is_not_called_real(as_clinician_a, pat
         ("fingertip_floor", 10, 4, True),  # lower is better: 6 cm better, beyond 4.5
         ("fingertip_floor", 10, 16, True),  # 6 cm worse
         ("fingertip_floor", 10, 12, False),
+        ("fingertip_floor", 10, 14.5, True),  # exactly the smallest real change
+        ("slr", 60.1, 54.4, True),  # 5.7, though 60.1 - 54.4 is 5.699999... in floats
         ("schober", 3, 9, None),  # no published threshold
     ],
 )
