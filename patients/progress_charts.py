@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinic.lib.charts import Chart, Point, line_chart
+from clinic.lib.numbers import with_unit
 from patients.instruments.base import PERCENT_RULE, meaningful_step
 from patients.measures import comparable, comparable_value, slot_label
 from patients.models import Measurement
@@ -29,15 +30,16 @@ def measure_chart(summary: MeasureSummary) -> Chart:
         return float(comparable_value(m) if from_zero else m.value)
 
     band = (*measure.normal, _("Typical range")) if measure.normal else None
-    threshold = None
     if measure.real_change is not None and comparable(summary.baseline, summary.latest):
+        # Values inside this band differ from the baseline by less than measurement error,
+        # better or worse (patients.measures.real_change_met), drawn as a questionnaire's
+        # MDC is: a line on the better side only left a real worsening unmarked. It takes
+        # the typical range's place (no measure has both today).
         base = y(summary.baseline)
-        target = (
-            base + measure.real_change if measure.higher_is_better else base - measure.real_change
-        )
-        threshold = (
-            target,
-            _("Real change ({amount})").format(amount=f"{measure.real_change:g} {measure.unit}"),
+        band = (
+            max(measure.low, base - measure.real_change),
+            min(measure.high, base + measure.real_change),
+            _("MDC ±{amount}").format(amount=with_unit(measure.real_change, measure.unit)),
         )
     label = slot_label(measure, summary.side)
     chart = line_chart(
@@ -51,7 +53,6 @@ def measure_chart(summary: MeasureSummary) -> Chart:
         y_max=measure.high,
         unit=measure.unit,
         band=band,
-        threshold=threshold,
         higher_is_better=measure.higher_is_better,
     )
     left_out = len(summary.series) - len(drawn)

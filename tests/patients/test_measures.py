@@ -997,3 +997,37 @@ def test_real_change_is_beyond_measurement_error_either_way(code, baseline, late
     from patients.measures import BY_CODE, real_change_met
 
     assert real_change_met(BY_CODE[code], baseline, latest) is real
+
+
+def test_the_measure_chart_shades_measurement_error_on_both_sides_of_the_baseline(
+    patient_a1, clinician_a, monkeypatch
+):
+    """A dashed "real change" line on the better side only: a straight leg raise that fell
+    15° sat far below the baseline with nothing to say it was beyond error."""
+    from decimal import Decimal
+
+    from patients import progress_charts
+    from patients.models import Measurement
+    from patients.outcomes import Value, measure_summaries, visit_record
+    from tests.conftest import actor_of
+
+    for days_ago, value in ((40, 60), (2, 45)):
+        visit_record(
+            actor=actor_of(clinician_a),
+            patient=patient_a1,
+            measured_on=date.today() - timedelta(days=days_ago),
+            values=[Value(code="slr", side="left", value=Decimal(value), zero_point=None)],
+        )
+    rows = Measurement.objects.filter(visit__patient=patient_a1).select_related("visit")
+    (summary,) = measure_summaries(list(rows))
+    drawn = {}
+    draw = progress_charts.line_chart
+    monkeypatch.setattr(
+        progress_charts, "line_chart", lambda points, **kw: drawn.update(kw) or draw(points, **kw)
+    )
+    chart = progress_charts.measure_chart(summary)
+    low, high, label = drawn["band"]
+    assert (low, high) == pytest.approx((54.3, 65.7)) and label == "MDC ±5.7°"
+    assert drawn.get("threshold") is None
+    assert summary.latest.value < low  # the drop is drawn outside the error band
+    assert "MDC ±5.7°" in chart.svg
