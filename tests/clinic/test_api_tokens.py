@@ -233,12 +233,7 @@ def test_a_token_that_may_change_patients_but_not_see_them_reads_nothing_through
 
 
 def test_a_token_that_may_record_but_not_see_the_record_cannot_resolve_a_flag(clinic_a, patient_a1):
-
-    flag = FlagFactory(
-        patient=patient_a1,
-        reason="Pain 9 of 10 on Monday",
-        raised_on=date.today(),
-    )
+    flag = FlagFactory(patient=patient_a1, reason="Pain 9 of 10 on Monday", raised_on=date.today())
     api = api_client(api_token_for(clinic_a, ["clinical.record"]))
     response = api.post(f"/api/v1/patients/{patient_a1.uuid}/flags/{flag.uuid}/resolve/")
     assert response.status_code == 403

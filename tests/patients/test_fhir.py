@@ -158,8 +158,7 @@ def test_questionnaire_responses_only_where_the_wording_may_be_shown(clinic_a, a
 
 
 def test_next_morning_pain_is_an_observation_with_a_readable_id(clinic_a, patient_a1):
-    MorningCheckFactory(patient=patient_a1, checked_on=date(2026, 3, 4), compared="worse",
-                                pain=5)  # fmt: skip
+    MorningCheckFactory(patient=patient_a1, checked_on=date(2026, 3, 4), compared="worse", pain=5)
     api = api_client(api_token_for(clinic_a, ["clinical.view"]))
     bundle = api.get(FHIR + "Observation", {"patient": str(patient_a1.uuid)}).json()
     (check,) = _resources(bundle)
@@ -225,7 +224,6 @@ def test_odd_last_updated_values_are_a_400_or_a_filter_never_a_500(clinic_a, pat
 
 
 def test_observation_pages_cover_every_observation_once(clinic_a, a1_record):
-
     MorningCheckFactory(patient=a1_record, checked_on=date.today(), compared="same", pain=2)
     api = api_client(api_token_for(clinic_a, ["clinical.view"]))
     everything = _resources(api.get(FHIR + "Observation", {"_count": 200}).json())
@@ -361,7 +359,6 @@ def test_a_clinician_who_left_still_resolves_as_an_inactive_practitioner(
 
 def _history(patient, days: int, start: date = date(2024, 1, 1)) -> None:
     """A session with a pain rating and a next-morning check on each of `days` days."""
-
     from patients.models import MorningCheck
     from programs.models import Program
 
