@@ -963,6 +963,8 @@ def test_a_real_worsening_of_a_measure_is_named_on_the_page_and_in_the_report(
     record(as_clinician_a, patient_a1, LATER, slr_left="45", fingertip_floor="20")
     table = measures_table(as_clinician_a, patient_a1)
     assert table.count("Real worsening") == 2 and "Within error" not in table
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "Latest value: 45°" in page and "45 °" not in page
     assert "Worse by 15°" in table and "Worse by 10\N{NO-BREAK SPACE}cm" in table
     assert "+10 cm" not in table  # fingertip-to-floor's rise is not a gain
     text = report_text(as_clinician_a, patient_a1)
