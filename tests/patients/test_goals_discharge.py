@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from pypdf import PdfReader
 
 from clinic.models import AuditEvent
@@ -261,6 +262,25 @@ def test_the_progress_report_opens_with_the_front_sheet(as_clinician_a, patient_
     assert "(NPRS) went from 7/10 to 3/10: better by 4 points, a meaningful improvement." in front
     assert "Sleep through (NPRS target 3/10, now 3/10): open" in front
     assert "Detail" not in front and "Detail" in " ".join(rest)
+
+
+def test_the_report_is_signed_under_its_letter(as_clinician_a, clinician_a, patient_a1, program_a1):
+    """The signature closes the front sheet, the letter a referrer reads; the detail after
+    it is its enclosure. Signed at the very end, it fell alone on a page of its own when
+    the charts filled the page before (seen on the demo clinic's report)."""
+    response = post_for_document(
+        as_clinician_a,
+        chart(patient_a1) + "report/",
+        {
+            "start": (date.today() - timedelta(days=40)).isoformat(),
+            "end": date.today().isoformat(),
+            "narrative": "Steady.",
+        },
+    )
+    signed = f"{clinician_a}, {date_format(adherence.patient_today(patient_a1), 'j M Y')}"
+    front, *rest = page_texts(response.content)
+    assert front.index("Summary and plan") < front.index(signed), front
+    assert rest and not any(signed in page for page in rest)
 
 
 def test_the_report_leaves_out_weeks_with_nothing_planned_or_done(
