@@ -147,7 +147,7 @@ def test_another_patients_goal_is_not_found(as_clinician_a, patient_a1, patient_
 
 
 def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter(
-    as_clinician_a, patient_a1, program_a1
+    as_clinician_a, clinician_a, patient_a1, program_a1
 ):
     IntakeFactory(
         patient=patient_a1, diagnosis="Low back pain", region="low_back", referrer="Dr Rivera"
@@ -184,6 +184,9 @@ def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter
     assert "Lift the grandchildren: met." in front
     assert "went from 6/10 to 2/10: better by 4 points, a meaningful improvement" in front
     assert "Maintenance home program: Maintenance: Low back" in front
+    # Signed under the plan, on the letter itself.
+    signed = f"{clinician_a}, {date_format(adherence.patient_today(patient_a1), 'j M Y')}"
+    assert front.index("Carry on three days a week.") < front.index(signed), front
 
     program_a1.refresh_from_db()
     assert program_a1.status == Program.Status.COMPLETED
