@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic import audit
 from clinic.actors import Actor
@@ -352,8 +353,10 @@ class InstrumentSummary:
     change: Change | None
     count: int
     series: list[OutcomeResponse]
-    # What the latest value is made of, where that is not obvious (NPRS: its ratings).
+    # What the latest and the baseline values are made of, where that is not obvious
+    # (NPRS: its ratings; ODI, NDI: the sections left blank): see _made_of.
     detail: str = ""
+    baseline_detail: str = ""
     # Why no change is shown although there are several responses (PSFS: other
     # activities than before); empty when the change is comparable.
     not_comparable: str = ""
@@ -372,40 +375,83 @@ def _day(day: date) -> str:
     return date_format(day, "j M Y")
 
 
-def _like_with_like(
-    rows: list[OutcomeResponse], named: Callable[[Any], list[str]]
-) -> tuple[list[OutcomeResponse], str, str]:
-    """The responses that may be compared with the latest, oldest first, with a
-    note on the baseline and, when none may, the reason; for a questionnaire whose
-    items the patient names (the PSFS, whose named items are activities).
+def _made_of(questionnaire: Instrument, answers: Any) -> str:
+    """What a value is made of where the number alone does not say: the sections a
+    sectioned form was scored without (ODI over the answered ones, NDI with their mean
+    put in), which otherwise read as complete; else the instrument's own detail."""
+    shape = questionnaire.answer_shape()
+    if shape.sections and isinstance(answers, list) and None in answers:
+        blank = answers.count(None)
+        return ngettext("{count} section left blank", "{count} sections left blank", blank).format(
+            count=blank
+        )
+    return shape.detail(answers)
 
-    A PSFS score is the mean over activities the patient chose, so two scores say
-    something about change only when they rate the same activities. scoring.change
-    cannot see activities, so the comparison is limited here, where responses meet.
-    We restart the baseline at the first response of the latest unbroken run with the
-    current activity set, rather than comparing activity by activity: the PSFS
-    threshold (2 points) is for the mean score, so a change is only shown between
-    whole, like-for-like responses, and the chart draws only that run. The earlier
-    responses stay on record and in the export.
+
+def _comparable_run(
+    rows: list[OutcomeResponse], named: Callable[[Any], list[str]] | None
+) -> tuple[list[OutcomeResponse], str, str]:
+    """The responses that may be compared with the latest, oldest first, with a note on
+    the baseline and, when none may, the reason.
+
+    Two scores say something about change only when they were asked the same way:
+    - on the same form (OutcomeResponse.version). NPRS form 1 was one rating of pain now,
+      form 2 the mean of best, worst and now over a day, the score its 2-point MCID was
+      found for; RMDQ and LEFS form 1 were our paraphrase of the items. A form-1 7 against
+      a form-2 5 read as "a meaningful improvement" where pain now had gone from 7 to 6;
+    - for a questionnaire whose items the patient names (the PSFS, whose score is the
+      mean over activities the patient chose), about the same items.
+    scoring.change sees neither, so the comparison is limited here, where responses meet.
+    The baseline restarts at the first response of the latest unbroken run asked the
+    same way, rather than comparing item by item: the thresholds are for the whole score,
+    so a change is only shown between whole, like-for-like responses, and the chart draws
+    only that run. The earlier responses stay on record and in the export.
     """
-    key = _items_key(named, rows[-1].answers)
+
+    def asked(response: OutcomeResponse) -> tuple[str, tuple[str, ...]]:
+        items = _items_key(named, response.answers) if named is not None else ()
+        return response.version, items
+
+    key = asked(rows[-1])
     start = len(rows) - 1
-    while start > 0 and _items_key(named, rows[start - 1].answers) == key:
+    while start > 0 and asked(rows[start - 1]) == key:
         start -= 1
     run = rows[start:]
     if start == 0:
         return run, "", ""
     changed = _day(run[0].completed_on)
+    if rows[start - 1].version != run[0].version:
+        if len(run) == 1:
+            return (
+                run,
+                "",
+                _("The questions changed on {date}; this is the new baseline.").format(
+                    date=changed
+                ),
+            )
+        return (
+            run,
+            _("Baseline restarted on {date}, when the questions changed.").format(date=changed),
+            "",
+        )
     if len(run) == 1:
-        return run, "", f"The activities changed on {changed}; this is the new baseline."
-    return run, f"Baseline restarted on {changed}, when the activities changed.", ""
+        return (
+            run,
+            "",
+            _("The activities changed on {date}; this is the new baseline.").format(date=changed),
+        )
+    return (
+        run,
+        _("Baseline restarted on {date}, when the activities changed.").format(date=changed),
+        "",
+    )
 
 
 def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSummary]:
     """Per instrument: first and latest valid scores and whether the change is meaningful.
 
-    The first is the baseline, except for a PSFS whose activities changed: see
-    _like_with_like.
+    The first is the baseline, unless the form or a PSFS's activities changed since: see
+    _comparable_run.
     """
     by_code: dict[str, list[OutcomeResponse]] = {}
     for response in responses:
@@ -416,9 +462,7 @@ def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSum
         rows.sort(key=lambda r: (r.completed_on, r.pk))
         questionnaire = INSTRUMENTS[code]
         shape = questionnaire.answer_shape()
-        series, note, not_comparable = rows, "", ""
-        if shape.named_items is not None:
-            series, note, not_comparable = _like_with_like(rows, shape.named_items)
+        series, note, not_comparable = _comparable_run(rows, shape.named_items)
         baseline, latest = series[0], series[-1]
         change = None
         if len(series) > 1 and questionnaire.tracked_for_change:
@@ -431,7 +475,8 @@ def instrument_summaries(responses: list[OutcomeResponse]) -> list[InstrumentSum
                 change=change,
                 count=len(rows),
                 series=series,
-                detail=shape.detail(latest.answers),
+                detail=_made_of(questionnaire, latest.answers),
+                baseline_detail=_made_of(questionnaire, baseline.answers),
                 not_comparable=not_comparable,
                 note=note,
             )

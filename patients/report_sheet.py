@@ -64,9 +64,23 @@ def outcome_sentence(summary: InstrumentSummary) -> str:
         return _("{name} went from {start} to {latest}: no change.").format(
             name=name, start=start, latest=latest
         )
-    if change.mcid_met and delta > 0:
+    # A change of meaningful size inside the measurement error (NDI: 7.5 points against an
+    # MDC of 10.2) may be noise: the tables say so, and the sentence a referrer reads did
+    # not, calling it a meaningful improvement.
+    within_error = change.beyond_mdc is False
+    if change.mcid_met and delta > 0 and within_error:
+        sentence = _(
+            "{name} went from {start} to {latest}: better by {points}, a meaningful amount, "
+            "but within the measurement error of {mdc}, so it may not be a real change."
+        )
+    elif change.mcid_met and delta > 0:
         sentence = _(
             "{name} went from {start} to {latest}: better by {points}, a meaningful improvement."
+        )
+    elif change.worsening_met and within_error:
+        sentence = _(
+            "{name} went from {start} to {latest}: worse by {points}, a meaningful amount, "
+            "but within the measurement error of {mdc}, so it may not be a real change."
         )
     elif change.worsening_met:
         sentence = _(
@@ -88,6 +102,7 @@ def outcome_sentence(summary: InstrumentSummary) -> str:
         latest=latest,
         points=_points(delta),
         threshold=_points(change.threshold),
+        mdc=_points(change.mdc or 0),
     )
 
 

@@ -544,6 +544,23 @@ def test_a_report_period_that_starts_mid_week_counts_its_first_days(membership_a
         ("lefs", 60, 40, "worse by 20 points, a meaningful worsening."),
         ("odi", 20, 26, "worse by 6 points, less than the 10 points"),
         ("odi", 40, 20, "better by 20 points, a meaningful improvement."),
+        # NDI: an MCID of 7.5 points inside an MDC of 10.2. The sentence a referrer reads
+        # called 7.5 points "a meaningful improvement", which may be measurement error.
+        (
+            "ndi",
+            20,
+            12.5,
+            "better by 7.5 points, a meaningful amount, but within the measurement error of "
+            "10.2 points, so it may not be a real change.",
+        ),
+        (
+            "ndi",
+            12.5,
+            20,
+            "worse by 7.5 points, a meaningful amount, but within the measurement error of "
+            "10.2 points, so it may not be a real change.",
+        ),
+        ("ndi", 30, 15, "better by 15 points, a meaningful improvement."),
     ],
 )
 def test_the_front_sheet_calls_a_worsening_of_the_meaningful_size_meaningful(

@@ -314,7 +314,13 @@ def test_an_nprs_needs_all_three_ratings(as_clinician_a, as_patient_a1, patient_
     assert (stored.value, stored.source) == (pytest.approx(10 / 3), "patient")
 
 
-def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, patient_a1):
+def test_an_older_single_rating_nprs_stays_on_record_but_is_not_compared(
+    as_clinician_a, patient_a1
+):
+    """Form 1 asked one rating of pain now; form 2 asks best, worst and now over a day
+    and scores their mean, the score the 2-point MCID was found for. A form-1 7 against a
+    form-2 3 was shown as "better by 4, a meaningful change": a change of what was asked,
+    not of the pain. The new form starts a new baseline, as a PSFS's new activities do."""
     # Stored before the three ratings were asked: the answers are one bare number.
     OutcomeResponseFactory(
         patient=patient_a1,
@@ -323,8 +329,13 @@ def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, pa
         completed_on=BASE,
     )
     nprs(as_clinician_a, patient_a1, LATER, 1, 6, 2)  # 9 / 3 = 3
-    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
-    assert "Better by 4" in page and "best 1, worst 6, now 2" in page
+    response = as_clinician_a.get(url(patient_a1, "measures/"))
+    page = response.content.decode()
+    assert "best 1, worst 6, now 2" in page
+    assert f"The questions changed on {LATER.day} {LATER:%b %Y}" in page
+    assert "Better by 4" not in page and "Meaningful change" not in summary_table(response)
+    text = report_text(as_clinician_a, patient_a1)
+    assert "a meaningful improvement" not in text and "not comparable with the start" in text
     rows = list(
         csv.reader(io.StringIO(as_clinician_a.get(url(patient_a1, "export.csv")).content.decode()))
     )
@@ -332,6 +343,39 @@ def test_an_older_single_rating_nprs_still_shows_and_compares(as_clinician_a, pa
     assert [row[4] for row in nprs_rows] == ["7.0", "3.0"]
     assert nprs_rows[0][6] == "single rating (right now)"
     assert nprs_rows[1][6] == "mean of best 1, worst 6, now 2"
+
+
+def test_the_baseline_restarts_at_the_first_score_on_the_current_form(as_clinician_a, patient_a1):
+    """RMDQ form 1 was our paraphrase of the items, form 2 the published wording: the
+    change is counted from the first form-2 score, and the chart draws from there."""
+    OutcomeResponseFactory(patient=patient_a1, code="rmdq", value=20, completed_on=BASE)
+    middle = LATER - timedelta(days=14)
+    for day, ticks in ((middle, 12), (LATER, 6)):
+        data = {"completed_on": day.isoformat()}
+        data.update({f"item_{n}": "on" for n in range(1, ticks + 1)})
+        assert as_clinician_a.post(url(patient_a1, "outcomes/rmdq/new/"), data).status_code == 302
+    assert sorted(OutcomeResponse.objects.values_list("version", flat=True)) == ["1", "2", "2"]
+    response = as_clinician_a.get(url(patient_a1, "measures/"))
+    table = summary_table(response)
+    assert "Better by 6" in table and "Better by 14" not in table
+    assert f"Baseline restarted on {middle.day} {middle:%b %Y}, when the questions changed" in (
+        table
+    )
+    text = report_text(as_clinician_a, patient_a1)
+    assert "went from 12/24 to 6/24: better by 6 points" in text
+
+
+def test_a_score_made_without_some_sections_says_so(as_clinician_a, patient_a1):
+    """An ODI with sections left blank is scored over the answered ones (an NDI puts in
+    their mean): read as a complete form, its number says more than was answered."""
+    odi(as_clinician_a, patient_a1, BASE, [3, 3, 3, 3, None, 3, 3, None, 3, 3])  # 24/40
+    odi(as_clinician_a, patient_a1, LATER, [1, 1, 1, 1, 1, 1, 1, None, 1, 1])  # 9/45
+    table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
+    baseline, latest = table.split("<td>")[2:4]
+    assert "60" in baseline and "2 sections left blank" in baseline
+    assert "20" in latest and "1 section left blank" in latest
+    text = report_text(as_clinician_a, patient_a1)
+    assert "2 sections left blank" in text and "1 section left blank" in text
 
 
 def test_start_back_gives_a_risk_group_and_pathway(as_clinician_a, patient_a1):
