@@ -234,7 +234,12 @@ def demo_patient_story(patient: Patient) -> None:
     MorningCheck.objects.filter(patient=patient, checked_on=today).delete()
     last = SessionLog.objects.filter(patient=patient).order_by("-performed_on").first()
     if last is not None and last.performed_on != yesterday:
-        SessionLog.objects.filter(pk=last.pk).update(performed_on=yesterday, pain=7)
+        # Its logged time moves with it: a session done yesterday but logged days before
+        # it reads as an error in the patient's history.
+        logged_at = datetime.combine(yesterday, time(18), tzinfo=patient.clinic.tzinfo)
+        SessionLog.objects.filter(pk=last.pk).update(
+            performed_on=yesterday, logged_at=logged_at, pain=7
+        )
     if not Flag.objects.filter(patient=patient).exists() and last is not None:
         Flag.objects.create(
             patient=patient,

@@ -155,3 +155,19 @@ def test_the_demo_patient_has_visits_and_questionnaires_to_chart(db, settings):
     assert OutcomeResponse.objects.filter(patient=patient, code="nprs").count() == 3
     # Only the documented patient: the others stay as they were.
     assert not Measurement.objects.exclude(visit__patient=patient).exists()
+
+
+def test_no_demo_session_is_logged_before_the_day_it_was_done(db, settings):
+    """The documented patient's last session was moved to yesterday (to show a pain
+    warning) but kept its logged time: the chart read "Sat 5 Dec, logged 4 Dec 17:00"."""
+    from django.utils import timezone
+
+    from patients.models import SessionLog
+
+    settings.DEBUG = True
+    seed(clinics=1, patients=3, days=10)
+    sessions = SessionLog.objects.select_related("patient__clinic")
+    assert sessions.filter(patient__user__email="patient@demo.test").exists()
+    for session in sessions:
+        logged_day = timezone.localtime(session.logged_at, session.patient.clinic.tzinfo).date()
+        assert logged_day >= session.performed_on, session.pk
