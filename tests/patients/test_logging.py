@@ -1030,3 +1030,30 @@ def test_the_timeline_says_one_set_and_one_rep_in_the_singular(
     SessionEntry.objects.create(session=session, exercise=exercise, sets_done=sets, reps_done=reps)
     page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert f"{exercise.name} {said}" in page
+
+
+def test_once_everything_due_is_done_the_page_offers_no_second_i_did_them_all(
+    as_patient_a1, program_a1
+):
+    """Found on a phone: after saving, every card said "All done for today" but the green
+    "I did them all: save" stayed, and a second tap logged the whole day again."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    as_patient_a1.post("/me/log/", {"client_token": "first", "all_done": "1", "pain": "2"})
+    page = as_patient_a1.get("/me/").content.decode()
+    assert "I did them all: save" not in page
+    assert "Save an extra session" in page
+    assert "You have done all of today's exercises" in page
+
+
+def test_i_did_them_all_ticks_only_what_is_left_to_do_today(as_patient_a1, program_a1):
+    """One exercise twice a day, the others once: the second "I did them all" (the
+    evening's) logs only the one still to do, not the others a second time."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    twice = items(program_a1)[0]
+    program_a1.items.filter(pk=twice.pk).update(times_per_day=2)
+    as_patient_a1.post("/me/log/", {"client_token": "morning", "all_done": "1", "pain": "2"})
+    assert "I did them all: save" in as_patient_a1.get("/me/").content.decode()
+    as_patient_a1.post("/me/log/", {"client_token": "evening", "all_done": "1", "pain": "2"})
+    evening = SessionLog.objects.get(client_token="evening")
+    assert [e.exercise_id for e in evening.entries.all()] == [twice.exercise_id]
+    assert evening.exercises_done == 1

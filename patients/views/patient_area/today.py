@@ -106,6 +106,8 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         "program": program,
         "finished": finished,
         "due": [(d, rows[d.item.pk]) for d in due],
+        # Everything due today is done: "I did them all" would log it all again.
+        "all_done_today": bool(due) and not any(d.remaining_today for d in due),
         "others": others,
         # Opened when one of them has a refused number, so the patient sees why.
         "others_refused": any(row[2].errors or row[3].errors for row in others),
@@ -130,13 +132,17 @@ def patient_home(request: HttpRequest) -> HttpResponse:
 
 
 def _with_all_done(request: HttpRequest, program, items: list):
-    """ "I did them all": one tap ticks every exercise due today. On a day with nothing
-    due (this week's days already done), it ticks the whole program: the patient did it,
-    and an extra session is worth keeping, not a "tick at least one" refusal."""
+    """ "I did them all": one tap ticks every exercise still to do today, not one already
+    done as often as prescribed today (a second tap on a stale page logged it twice and
+    raised adherence). With none left to do (this week's days already done, or a page
+    from before the last session), it ticks what is due, else the whole program: the
+    patient did it, and an extra session is worth keeping, not a "tick at least one"
+    refusal (a session kept on the phone would be dropped by one)."""
     data = request.POST.copy()
     if "all_done" in data:
         due = due_now(request.patient, program, items, patient_today(request.patient))
-        for item in [d.item for d in due] or items:
+        left = [d.item for d in due if d.remaining_today]
+        for item in left or [d.item for d in due] or items:
             data[f"done_{item.pk}"] = "on"
     return data
 
