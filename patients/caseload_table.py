@@ -173,8 +173,12 @@ def _clinical_cells(
         count = _("{count} open").format(count=int(patient.open_flags))
         flags = f'<span class="badge text-bg-danger">{escape(count)}</span>'
     else:
-        none = _("None")
-        flags = f'<span class="text-muted small">{escape(none)}</span>'
+        # A dash, as the clinician column's: a bare "None" read like a program's blank.
+        none = _("No open flags")
+        flags = (
+            f'<span class="text-muted" aria-hidden="true">—</span>'
+            f'<span class="visually-hidden">{escape(none)}</span>'
+        )
     # Last activity gives way on a phone: its words are the widest cell, and they pushed
     # the flags out of sight (off the table's right edge at 360 px).
     return (

@@ -78,10 +78,13 @@ def _count(item: Any, name: str) -> int:
 
 
 def _seconds(value: Any) -> str:
+    """ "30 s", "2 min", joined by a no-break space: a phone's line broke "hold 10 / s"."""
     value = int(value)
     if value >= 60 and value % 60 == 0:
-        return _("{minutes} min").format(minutes=value // 60)
-    return _("{seconds} s").format(seconds=value)
+        text = _("{minutes} min").format(minutes=value // 60)
+    else:
+        text = _("{seconds} s").format(seconds=value)
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
 
 
 def _seconds_in_words(value: Any) -> str:

@@ -306,3 +306,13 @@ def test_a_record_saved_from_an_old_copy_keeps_the_figures_written_since(members
         row = stored(patient_a1)
         assert row.phone == "+1 555 0142"
         assert row.done_7d == 1 and row.last_activity_at is not None
+
+
+def test_a_patient_without_open_flags_shows_a_dash_not_none(as_clinician_a, patient_a1):
+    """A bare "None" in the Flags column read like a blank left by the program."""
+    page = as_clinician_a.get("/portal/").content.decode()
+    row = page[page.index(patient_a1.last_name) :]
+    row = row[: row.index("</tr>")]
+    assert ">None<" not in row
+    assert '<span class="text-muted" aria-hidden="true">—</span>' in row
+    assert '<span class="visually-hidden">No open flags</span>' in row

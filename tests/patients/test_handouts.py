@@ -29,7 +29,7 @@ from programs.dosage import describe_dosage, fill_step
 from programs.illustrations import has_illustration
 from programs.models import Exercise, HandoutPrint
 from programs.services import exercise_copy, exercise_save
-from tests.conftest import client_for, get_document, revise, run_tasks
+from tests.conftest import client_for, get_document, revise, run_tasks, spaced
 from tests.pdf_text import page_texts, pdf_text
 
 
@@ -72,7 +72,7 @@ def test_the_clinician_downloads_a_complete_handout(as_clinician_a, patient_a1, 
     assert "revision 1" in text and "Cleo Clinician" in text and "Clinic A" in text
     for item in program_a1.items.select_related("exercise"):
         assert item.exercise.name in text
-        assert describe_dosage(item) in text
+        assert spaced(describe_dosage(item)) in text
     # summary, the exercises two to a page, the template's leaflets (a page), weekly log
     assert len(reader.pages) == 3 + (program_a1.items.count() + 1) // 2
     assert "To read" in text
@@ -403,14 +403,14 @@ def test_pictures_never_run_into_the_dosage_line(
     items = [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.all()]
     items += [{"exercise": short, "reps": 10}, {"exercise": photo, "reps": 10}]
     revise(program_a1, membership_a, items)
-    dosages = {describe_dosage(item) for item in program_a1.items.all()}
+    dosages = {spaced(describe_dosage(item)) for item in program_a1.items.all()}
     pdf = get_document(as_clinician_a, url(patient_a1, program_a1)).content
     poppler("pdftohtml", "-xml", "-q", pdf=pdf, out=tmp_path / "all")
     checked = 0
     for page in (tmp_path / "all.xml").read_text().split("<page ")[1:]:
         pictures = re.findall(r'<image top="(\d+)" left="\d+" width="\d+" height="(\d+)"', page)
         lines = re.findall(r'<text top="(\d+)"[^>]*>(?:<b>)?(.*?)(?:</b>)?</text>', page)
-        dosage_tops = [int(top) for top, text in lines if html.unescape(text) in dosages]
+        dosage_tops = [int(top) for top, text in lines if spaced(html.unescape(text)) in dosages]
         for top, height in pictures:
             below = [line for line in dosage_tops if line > int(top)]
             if below:

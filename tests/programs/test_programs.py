@@ -17,7 +17,7 @@ from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, estimate_minutes, fill_step, session_seconds
 from programs.models import Exercise, ExerciseCue, Program, ProgramItem, ProgramRevision
 from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
-from tests.conftest import client_for, revise, sqlite_plan
+from tests.conftest import client_for, revise, spaced, sqlite_plan
 
 
 @pytest.fixture
@@ -405,14 +405,17 @@ def test_the_dosage_line_reads_like_a_prescription(program_a1):
     item.sets, item.reps, item.hold_seconds, item.times_per_day = 2, 10, 5, 2
     item.rest_seconds = 30
     item.weekdays, item.side, item.load_kind, item.load_band = 0b10101, "each_side", "band", "red"
-    assert describe_dosage(item) == (
+    line = describe_dosage(item)
+    assert spaced(line) == (
         "2 sets of 10 reps on each side · hold 5 s · rest 30 s between sets · twice a day · "
         "Mon, Wed, Fri · red band"
     )
+    # A time keeps its unit on its line: a phone broke "hold 10 / s".
+    assert "hold 5\N{NO-BREAK SPACE}s" in line and "rest 30\N{NO-BREAK SPACE}s" in line
 
 
 def dose(**fields) -> str:
-    return describe_dosage({"sets": 1, "times_per_day": 1, "days_per_week": 7, **fields})
+    return spaced(describe_dosage({"sets": 1, "times_per_day": 1, "days_per_week": 7, **fields}))
 
 
 def test_rest_shows_only_between_sets():
