@@ -262,7 +262,14 @@ def _scale(label: str, top: int, required: bool) -> forms.TypedChoiceField:
 
 
 def _field(question: Question, initial: str | None) -> forms.Field:
-    """The form field for one question of an answer shape (see base.Question)."""
+    """The form field for one question of an answer shape (see base.Question), carrying
+    its scale's anchors for the template (_outcome_fields.html)."""
+    field = _unanchored_field(question, initial)
+    field.anchors = question.anchors  # type: ignore[attr-defined]
+    return field
+
+
+def _unanchored_field(question: Question, initial: str | None) -> forms.Field:
     n = question.name.rsplit("_", 1)[-1]
     match question.kind:
         case "rating":

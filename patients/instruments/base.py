@@ -46,6 +46,10 @@ class Question:
     that starts blank), "agree" (disagree / agree), "scale" (one of `choices`, as
     buttons), "activity" (an activity the patient names) and "activity_rating" (its
     0-10 rating). Activities and their ratings are optional and go in pairs.
+
+    `anchors`: what the ends of a rating's scale mean, (number, words) pairs, printed
+    under its buttons: a row of bare numbers left the patient to remember which end was
+    which from the instructions above.
     """
 
     name: str
@@ -54,6 +58,7 @@ class Question:
     choices: tuple[str, ...] = ()
     top: int = 0
     required: bool = True
+    anchors: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,8 @@ INSTRUMENT = Instrument(
     loinc=PAIN_SEVERITY_LOINC,
     shape=AnswerShape(
         questions=tuple(
-            Question(name, "rating", label=label, top=10) for name, label in NPRS_QUESTIONS.items()
+            Question(name, "rating", label=label, top=10, anchors=tuple(NPRS_ANCHORS.items()))
+            for name, label in NPRS_QUESTIONS.items()
         ),
         stored=_stored,
         scored=_scored,

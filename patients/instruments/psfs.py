@@ -85,7 +85,15 @@ def _questions() -> tuple[Question, ...]:
     questions: list[Question] = []
     for n in range(1, MAX_ACTIVITIES + 1):
         questions.append(Question(f"activity_{n}", "activity", required=False))
-        questions.append(Question(f"rating_{n}", "activity_rating", top=10, required=False))
+        questions.append(
+            Question(
+                f"rating_{n}",
+                "activity_rating",
+                top=10,
+                required=False,
+                anchors=tuple(PSFS_SCALE_ANCHORS.items()),
+            )
+        )
     return tuple(questions)
 
 

@@ -1077,3 +1077,23 @@ def test_the_measure_chart_shades_measurement_error_on_both_sides_of_the_baselin
     assert drawn.get("threshold") is None
     assert summary.latest.value < low  # the drop is drawn outside the error band
     assert "MDC ±5.7°" in chart.svg
+
+
+@pytest.mark.parametrize(
+    ("code", "low", "high", "ratings"),
+    [
+        ("psfs", "0 = Can&#x27;t do it at all", "10 = Can do it as well as before my problem", 5),
+        ("nprs", "0 = No pain at all", "10 = The worst pain you can imagine", 3),
+    ],
+)
+def test_every_rating_scale_says_what_its_ends_mean(
+    as_clinician_a, as_patient_a1, patient_a1, code, low, high, ratings
+):
+    """A row of bare 0 to 10 buttons left the patient to remember, from the instructions
+    above, whether 10 was the best or the worst."""
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": code})
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    assert page.count(f"<span>{low}</span> · <span>{high}</span>") == ratings
+    # The clinician's own entry form reads the same.
+    entry = as_clinician_a.get(url(patient_a1, f"outcomes/{code}/new/")).content.decode()
+    assert entry.count(f"<span>{low}</span>") == ratings
