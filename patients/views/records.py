@@ -55,6 +55,7 @@ from patients.services import (
 )
 from patients.views.measures import progress_figures
 from patients.views.reminders import TIMES as REMINDER_TIMES
+from patients.views.reminders import ClinicReminderForm
 from programs.content import pathways
 from programs.dosage import estimate_minutes
 from programs.models import Program
@@ -241,6 +242,8 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         "links": links,
         "reminders": reminders,
         "reminder_times": REMINDER_TIMES,
+        # The chart draws the settings form's fields by hand; their words are the form's.
+        "reminder_fields": ClinicReminderForm.base_fields,
         # The time chosen in the menu (formatted once, not for each of its times).
         "reminder_time": time_format(reminders.time_of_day, "H:i") if reminders else "18:00",
         "emails": _emails(request, patient),

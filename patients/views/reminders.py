@@ -41,7 +41,12 @@ class ReminderForm(forms.Form):
 class ClinicReminderForm(ReminderForm):
     enabled = forms.BooleanField(required=False, label=_("Send reminders on exercise days"))
     consent = forms.BooleanField(
-        required=False, label=_("The patient agreed to e-mail reminders (recorded by you, today)")
+        required=False,
+        # Says what saving does: "(recorded by you, today)" read as if it were on file.
+        label=_(
+            "The patient has told me they agree to e-mail reminders. Saving records their "
+            "consent under my name, dated today."
+        ),
     )
 
 

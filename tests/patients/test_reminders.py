@@ -232,12 +232,18 @@ def test_unsubscribe_works_signed_out_and_changes_things_once(patient_a1, clinic
 def test_the_clinician_records_consent_and_sees_the_state_on_the_chart(
     as_clinician_a, patient_a1, clinician_a
 ):
+    before = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    # The tick says what saving will record: "(recorded by you, today)" read as if the
+    # consent were on file already.
+    assert "Not agreed yet" in before
+    assert "Saving records their consent under my name, dated today." in before
     as_clinician_a.post(
         f"/portal/patients/{patient_a1.uuid}/reminders/",
         {"enabled": "on", "consent": "on", "time_of_day": "17:00"},
     )
     chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert "on exercise days at 17:00" in chart and "recorded by the clinic" in chart
+    assert "Saving records their consent" not in chart
 
 
 # --- Late e-mails: a mail server or a worker that was down ------------------------------
