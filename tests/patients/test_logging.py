@@ -954,7 +954,8 @@ def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
     )
     # This week (the last) has only begun: the whole weeks before it are counted.
     assert _weeks_in_words(weeks((0, 0), (9, 10), (5, 10), (8, 10), (0, 2))) == (
-        "On average you did 73% of your plan each week. You did 80% or more in 2 of 3 weeks."
+        "On average you did 73% of your plan each week. "
+        "Before this week, you did 80% or more in 2 of 3 weeks."
     )
 
 

@@ -40,8 +40,10 @@ def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
                 percent=round(sum(shares) / len(shares))
             ),
             ngettext(
-                "You did {target}% or more in {good} of {count} week.",
-                "You did {target}% or more in {good} of {count} weeks.",
+                # "Before this week": the chart shows this week's bar too, and "1 of 4
+                # weeks" under 5 bars read as a miscount.
+                "Before this week, you did {target}% or more in {good} of {count} week.",
+                "Before this week, you did {target}% or more in {good} of {count} weeks.",
                 len(shares),
             ).format(target=WEEKLY_TARGET, good=good, count=len(shares)),
         ]
