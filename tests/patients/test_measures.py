@@ -288,8 +288,13 @@ def test_a_change_in_score_is_said_in_words_on_the_page_and_in_the_report(
     a rise. The report said "Worse by 2.66667"."""
     nprs(as_clinician_a, patient_a1, BASE, 3, 6, 4)
     nprs(as_clinician_a, patient_a1, LATER, 6, 9, 6)
-    table = summary_table(as_clinician_a.get(url(patient_a1, "measures/")))
-    assert "Worse by 2.7" in table and "(62%)" in table
+    page = as_clinician_a.get(url(patient_a1, "measures/"))
+    table = summary_table(page)
+    # "(62%)" alone left the reader asking: 62% of what?
+    assert "Worse by 2.7" in table and "(62% of baseline)" in table
+    # At 360 px the Change column starts off screen: the phone's reader is told to swipe.
+    hint = '<p class="small text-muted d-sm-none mb-1">Swipe the table sideways to see'
+    assert hint in page.content.decode()
     assert "-2.7" not in table and "-62" not in table
     text = report_text(as_clinician_a, patient_a1)
     assert "Worse by 2.7" in text and "2.66667" not in text
