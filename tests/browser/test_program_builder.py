@@ -95,3 +95,30 @@ def test_on_a_phone_the_library_is_one_tap_from_the_top_of_the_program(
     page.get_by_role("button", name="Add Dead bug").click()
     added = "n => document.querySelectorAll('.builder-item').length === n"
     page.wait_for_function(added, arg=count + 1)
+
+
+def test_the_dose_line_follows_the_numbers_as_they_are_changed(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The bold dose line above a row said "10 reps" while its field read 15, until the
+    next Add, Move or Save: a clinician checking the line before saving read the old dose."""
+    page = builder_from_template(new_page(), live_server, clinician_a, patient_a1)
+    line = page.locator("#dose-line-0")
+    assert "15 reps" not in line.inner_text()
+    page.locator("input[name='items-0-reps']").fill("15")
+    sets = page.locator("input[name='items-0-sets']")
+    sets.focus()  # leaving the field: "change"
+    page.wait_for_function(
+        "() => document.querySelector('#dose-line-0').innerText.includes('15 reps')"
+    )
+    # The redraw is of the line only: the field being typed in keeps its focus and text.
+    sets.press("Control+a")
+    page.keyboard.type("3")
+    page.locator("input[name='items-0-reps']").focus()
+    page.wait_for_function(
+        "() => document.querySelector('#dose-line-0').innerText.includes('3 sets')"
+    )
+    assert sets.input_value() == "3"
+    assert page.locator("input[name='items-0-reps']").input_value() == "15"
+    assert "3 sets of 15 reps" in line.inner_text()
+    screenshot(page, "builder-dose-line-live")
