@@ -110,3 +110,25 @@ def test_a_tapped_done_shows_it_is_ticked(
     assert done.evaluate("el => getComputedStyle(el, '::before').content") == '"✓ "'
     assert done.evaluate("el => getComputedStyle(el).backgroundColor") != before
     done.screenshot(path="test-artifacts/done-ticked-360.png")
+
+
+def test_a_session_sent_without_a_pain_score_says_so_where_the_patient_looks(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Reviewed at 360 px: the page came back at its top, the pain question 4,000 px
+    below. patient-app.js scrolls (smoothly) to the message and focuses it: a screenshot
+    taken at once caught the page mid-scroll."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.locator("label.done-toggle").first.click()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.wait_for_url("**/me/log/")
+    error = phone.get_by_text("Choose your pain from 0 to 10")
+    assert error.evaluate("el => el === document.activeElement")
+    phone.wait_for_function(
+        "() => { const box = document.activeElement.getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+    )
+    phone.screenshot(path="test-artifacts/review-no-pain-360.png")
+    assert not SessionLog.objects.exists()
