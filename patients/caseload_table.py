@@ -131,6 +131,9 @@ def rows(patients, *, clinical: bool) -> list[SafeString]:
     chart = reverse("patients:patient_chart", args=[_PLACEHOLDER])
     placeholder = str(_PLACEHOLDER)
     now = timezone.now()
+    # Without the clinical columns there is room for the date of birth on a phone, and
+    # the front desk tells two patients of one name apart by it.
+    birth_class = ' class="d-none d-md-table-cell"' if clinical else ""
     out = []
     for patient in patients:
         clinician = escape(patient.clinician) if patient.clinician_id else "—"
@@ -138,7 +141,7 @@ def rows(patients, *, clinical: bool) -> list[SafeString]:
             '<td><a class="fw-semibold text-decoration-none" '
             f'href="{escape(chart.replace(placeholder, str(patient.uuid)))}">'
             f"{escape(patient.last_name)}, {escape(patient.first_name)}</a></td>"
-            f'<td class="d-none d-md-table-cell">{escape(_day(patient.date_of_birth, month))}</td>'
+            f"<td{birth_class}>{escape(_day(patient.date_of_birth, month))}</td>"
             f'<td class="d-none d-lg-table-cell">{clinician}</td>'
         )
         if clinical:

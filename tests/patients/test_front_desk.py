@@ -94,3 +94,16 @@ def test_the_navigation_shows_only_what_the_role_may_open(as_frontdesk_a, as_adm
     assert "Templates" not in desk and "Audit log" not in desk and "Staff</a>" not in desk
     admin = as_admin_a.get("/portal/").content.decode()
     assert "Templates" in admin and "Audit log" in admin and "Staff</a>" in admin
+
+
+def test_on_a_phone_the_front_desk_sees_the_date_of_birth(
+    as_frontdesk_a, as_clinician_a, patient_a1
+):
+    """At 360 px the front desk's caseload hid the date of birth, the one thing that tells
+    two patients of one name apart at the desk; its table has room (no clinical columns)."""
+    born = f">{patient_a1.date_of_birth.day} {patient_a1.date_of_birth:%b %Y}<"
+    desk = as_frontdesk_a.get("/portal/").content.decode()
+    assert f"<td{born}" in desk and '<th scope="col">Date of birth</th>' in desk
+    # The clinician's table, with its clinical columns, still gives way on a phone.
+    clinical = as_clinician_a.get("/portal/").content.decode()
+    assert f'<td class="d-none d-md-table-cell"{born}' in clinical
