@@ -105,6 +105,7 @@ def test_the_dose_line_follows_the_numbers_as_they_are_changed(
     page = builder_from_template(new_page(), live_server, clinician_a, patient_a1)
     line = page.locator("#dose-line-0")
     assert "15 reps" not in line.inner_text()
+    minutes = page.locator("#program-minutes").inner_text()
     page.locator("input[name='items-0-reps']").fill("15")
     sets = page.locator("input[name='items-0-sets']")
     sets.focus()  # leaving the field: "change"
@@ -121,4 +122,6 @@ def test_the_dose_line_follows_the_numbers_as_they_are_changed(
     assert sets.input_value() == "3"
     assert page.locator("input[name='items-0-reps']").input_value() == "15"
     assert "3 sets of 15 reps" in line.inner_text()
+    # The program's time follows too: three sets of 15 take longer than one of 10.
+    assert page.locator("#program-minutes").inner_text() != minutes
     screenshot(page, "builder-dose-line-live")
