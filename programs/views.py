@@ -239,5 +239,6 @@ def template_edit(request: HttpRequest, program_uuid) -> HttpResponse:
         program=template,
         heading=f"Template: {template.title}",
         back_url=url,
+        back_label=_("Templates"),
         done_url=url,
     )

@@ -133,6 +133,7 @@ def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpRespon
         precautions=patient_precautions(patient),
         heading=f"{program.title} · {patient.full_name}",
         back_url=_chart(patient),
+        back_label=patient.full_name,
         done_url=_chart(patient),
     )
 

@@ -48,6 +48,7 @@ def builder_page(
     program: Program,
     heading: str,
     back_url: str,
+    back_label: str,
     done_url: str,
     patient: Any = None,
     precautions: list[str] | None = None,
@@ -137,6 +138,8 @@ def builder_page(
             "program": program,
             "heading": heading,
             "back_url": back_url,
+            # The breadcrumb names where it leads: a bare "Back" did not say to what.
+            "back_label": back_label,
             "program_form": program_form,
             "formset": formset,
             "rows": list(zip(formset.forms, state.rows, strict=True)),

@@ -82,3 +82,24 @@ def test_each_rows_position_list_offers_every_position_with_its_own_chosen(
         assert [int(value) for value, _, _ in options] == list(range(1, count + 1))
         assert [int(value) for value, chosen, _ in options if chosen] == [row + 1]
         assert all(value == label for value, _, label in options)
+
+
+def test_the_breadcrumb_names_where_it_leads(as_clinician_a, membership_a, patient_a1, program_a1):
+    """A bare "Back" did not say whether it led to the patient or to the templates."""
+    from clinic.actors import Actor
+    from programs.models import Program
+    from programs.services import program_copy
+
+    page = as_clinician_a.get(
+        f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/edit/"
+    ).content.decode()
+    crumb = f'<li class="breadcrumb-item"><a href="/portal/patients/{patient_a1.uuid}/">'
+    assert f"{crumb}{patient_a1.full_name}</a></li>" in page
+    template = program_copy(
+        source=Program.objects.get(template_key="low-back-early-movement"),
+        clinic=membership_a.clinic,
+        actor=Actor.for_member(membership_a),
+        as_template=True,
+    )
+    page = as_clinician_a.get(f"/portal/templates/{template.uuid}/edit/").content.decode()
+    assert '<li class="breadcrumb-item"><a href="/portal/templates/">Templates</a></li>' in page
