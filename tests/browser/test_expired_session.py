@@ -324,3 +324,29 @@ def test_switching_clinic_in_another_tab_keeps_the_builders_work(
     assert program.revision == 2
     assert program.items.order_by("order").first().reps == 12
     assert AuditEvent.objects.filter(action="clinic.switch", clinic=clinic_a).count() >= 2
+
+
+def test_a_dose_line_redraw_never_takes_the_place_of_the_save_waiting_for_sign_in(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Leaving a dose field to press Save sends two requests: the dose line's redraw and
+    the Save. With the session ended, both waited for the new sign-in in one place, and
+    when the redraw's check answered last it was the one sent: the Save was lost (seen
+    once in a full run). A redraw saves nothing: signed out, it is dropped quietly."""
+    program = start_program(patient_a1, clinician_a)
+    page = new_page()
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    open_builder(page, live_server.url, patient_a1, program)
+    page.locator("input[name='items-0-reps']").fill("14")
+    idle_past_the_limit(page)
+    check_url = page.evaluate("document.body.dataset.sessionCheckUrl")
+    with page.expect_response(lambda r: r.url.endswith(check_url)):
+        page.locator("input[name='items-0-sets']").focus()  # "change": the redraw
+    page.wait_for_timeout(300)  # what the page does with the answer
+    assert not page.get_by_role("dialog", name="Please sign in again").is_visible()
+
+    page.get_by_role("button", name="Save program").first.click()
+    sign_in_again(page, clinician_a.email)
+    page.get_by_text("Saved as revision 2.").wait_for()
+    first = program.items.order_by("order").first()
+    assert first.reps == 14

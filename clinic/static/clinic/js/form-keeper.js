@@ -206,6 +206,15 @@
     var detail = event.detail;
     if (detail.verb === "get" || detail.elt.closest("[data-keeper-skip]")) { return; }
     event.preventDefault();
+    if (detail.elt.closest("[data-keeper-preview]")) {
+      // A redraw that saves nothing (the builder's dose line, redrawn as a field is left):
+      // sent only while signed in, and never the one submission kept for a new sign-in.
+      // Leaving a field to press Save sends both; kept, the redraw could take Save's place.
+      check().then(function (state) {
+        if (state === "ok") { detail.issueRequest(true); }
+      }, function () { /* no connection: the line stays as it was */ });
+      return;
+    }
     var submitter = detail.triggeringEvent && detail.triggeringEvent.submitter;
     guard(function () {
       // htmx sends the value of the last button focused in the form (Save, Add…).
