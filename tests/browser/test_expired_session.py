@@ -127,6 +127,17 @@ def open_builder(page, base: str, patient, program) -> None:
     page.get_by_role("heading", name=f"{program.title} · {patient.full_name}").wait_for()
 
 
+def reps_typed_then_idle(live_server, page, clinician, patient):
+    """The builder of a new program, 14 reps typed in its first row, then the session
+    idle past its limit."""
+    program = start_program(patient, clinician)
+    sign_in(page, live_server.url, clinician.email, PASSWORD)
+    open_builder(page, live_server.url, patient, program)
+    page.locator("input[name='items-0-reps']").fill("14")
+    idle_past_the_limit(page)
+    return program, page
+
+
 def test_the_builder_saves_once_after_signing_in_again(
     live_server, new_page, shared_library, clinician_a, patient_a1
 ):
@@ -152,12 +163,7 @@ def test_the_builder_saves_once_after_signing_in_again(
 def test_a_newer_revision_meanwhile_is_the_usual_conflict_with_the_typed_values_shown(
     live_server, new_page, shared_library, clinician_a, patient_a1
 ):
-    program = start_program(patient_a1, clinician_a)
-    page = new_page()
-    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
-    open_builder(page, live_server.url, patient_a1, program)
-    page.locator("input[name='items-0-reps']").fill("14")
-    idle_past_the_limit(page)
+    program, page = reps_typed_then_idle(live_server, new_page(), clinician_a, patient_a1)
     # A colleague saves revision 2 while this page waits.
     colleague = client_for(clinician_a)
     url = f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/edit/"
@@ -333,12 +339,7 @@ def test_a_dose_line_redraw_never_takes_the_place_of_the_save_waiting_for_sign_i
     the Save. With the session ended, both waited for the new sign-in in one place, and
     when the redraw's check answered last it was the one sent: the Save was lost (seen
     once in a full run). A redraw saves nothing: signed out, it is dropped quietly."""
-    program = start_program(patient_a1, clinician_a)
-    page = new_page()
-    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
-    open_builder(page, live_server.url, patient_a1, program)
-    page.locator("input[name='items-0-reps']").fill("14")
-    idle_past_the_limit(page)
+    program, page = reps_typed_then_idle(live_server, new_page(), clinician_a, patient_a1)
     check_url = page.evaluate("document.body.dataset.sessionCheckUrl")
     with page.expect_response(lambda r: r.url.endswith(check_url)):
         page.locator("input[name='items-0-sets']").focus()  # "change": the redraw
