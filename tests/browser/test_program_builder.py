@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from programs.models import Program
 from tests.browser.conftest import screenshot
@@ -125,3 +128,38 @@ def test_the_dose_line_follows_the_numbers_as_they_are_changed(
     # The program's time follows too: three sets of 15 take longer than one of 10.
     assert page.locator("#program-minutes").inner_text() != minutes
     screenshot(page, "builder-dose-line-live")
+
+
+def test_a_late_dose_line_redraw_does_not_undo_a_removal(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Leaving a reps field for "Remove" sends the dose line's redraw and the removal at
+    once. If the redraw answers last (held back here), what it drew from the program as
+    it was before (the minutes of every exercise, the removed one too) must not land on
+    the page: the redraw gives way to the form's own request."""
+    page = builder_from_template(new_page(), live_server, clinician_a, patient_a1)
+    held = []
+
+    def hold_redraws(route):
+        if "action=refresh" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/edit/", hold_redraws)
+    names = page.locator(".builder-item .fw-semibold")
+    before = names.all_inner_texts()
+    page.locator("input[name='items-0-reps']").fill("15")
+    page.get_by_role("button", name=f"Remove {before[0]}").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.builder-item').length === n", arg=len(before) - 1
+    )
+    minutes = page.locator("#program-minutes").inner_text()
+    # With hx-sync the redraw is dropped before it is sent, or aborted once the removal
+    # goes: either way nothing of it may land. (Without, it is sent and held here.)
+    for route in held:
+        with contextlib.suppress(PlaywrightError):  # aborted by the page: as it should be
+            route.continue_()
+    page.wait_for_timeout(1000)
+    assert page.locator("#program-minutes").inner_text() == minutes
+    assert names.all_inner_texts() == before[1:]
