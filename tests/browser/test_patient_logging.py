@@ -132,3 +132,31 @@ def test_a_session_sent_without_a_pain_score_says_so_where_the_patient_looks(
     )
     phone.screenshot(path="test-artifacts/review-no-pain-360.png")
     assert not SessionLog.objects.exists()
+
+
+def test_i_did_them_all_in_a_second_tab_asks_before_saving_the_day_again(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Today open in two tabs: "I did them all" in the second, after the first saved the
+    day, comes back with the patient's pain and words and saves only when asked again."""
+    program = start_program(patient_a1, clinician_a)
+    program.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    first = new_page(360, 740)
+    patient_signs_in(first, live_server.url, patient_a1)
+    second = first.context.new_page()
+    second.goto(f"{live_server.url}/me/")
+    first.locator("label[for='id_pain_2']").click()
+    first.get_by_role("button", name="I did them all: save").click()
+    first.get_by_text("Saved. Well done!").wait_for()
+    second.locator("label[for='id_pain_4']").click()
+    second.get_by_label("Anything to tell your clinician?").fill("Did them twice")
+    second.get_by_role("button", name="I did them all: save").click()
+    second.get_by_text("Today's exercises were already saved").wait_for()
+    screenshot(second, "second-tab-all-done-360")
+    assert SessionLog.objects.count() == 1
+    assert second.get_by_label("Anything to tell your clinician?").input_value() == "Did them twice"
+    assert second.locator("#id_pain_4").is_checked()
+    second.get_by_role("button", name="Save an extra session").click()
+    second.get_by_text("Saved. Well done!").wait_for()
+    assert SessionLog.objects.count() == 2
+    assert SessionLog.objects.order_by("logged_at").last().comment == "Did them twice"

@@ -1058,3 +1058,82 @@ def test_i_did_them_all_ticks_only_what_is_left_to_do_today(as_patient_a1, progr
     evening = SessionLog.objects.get(client_token="evening")
     assert [e.exercise_id for e in evening.entries.all()] == [twice.exercise_id]
     assert evening.exercises_done == 1
+
+
+def _seen_today(page: str) -> str:
+    return re.search(r'name="seen_today" value="(\d+)"', page).group(1)
+
+
+def test_i_did_them_all_from_a_page_drawn_before_another_tab_saved_asks_again(
+    as_patient_a1, program_a1
+):
+    """Two tabs (or a phone and a laptop) open on Today: "I did them all" saved in one, then
+    tapped in the other, logged the whole day a second time. It now comes back with the
+    patient's pain and words kept, and saves as an extra session only when asked to."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    stale = as_patient_a1.get("/me/").content.decode()
+    assert _seen_today(stale) == "0"
+    first = {"client_token": "tab-1", "all_done": "1", "pain": "2", "seen_today": "0"}
+    assert as_patient_a1.post("/me/log/", first).status_code == 302
+    again = as_patient_a1.post(
+        "/me/log/",
+        {
+            "client_token": "tab-2",
+            "all_done": "1",
+            "pain": "6",
+            "comment": "sore knee",
+            "seen_today": _seen_today(stale),
+        },
+    )
+    assert again.status_code == 409
+    page = again.content.decode()
+    assert "already saved, on another page or phone" in page
+    assert "sore knee" in page and 'value="6" checked' in page
+    assert "Save an extra session" in page and 'name="all_done"' not in page
+    assert SessionLog.objects.count() == 1
+    # The page it came back as: every exercise ticked, one tap on "Save an extra session".
+    ticked = dict.fromkeys(re.findall(r'name="(done_\d+)" id="[^"]+" checked', page), "on")
+    assert len(ticked) == program_a1.items.count()
+    extra = as_patient_a1.post(
+        "/me/log/",
+        {
+            "client_token": "tab-2",
+            "pain": "6",
+            "comment": "sore knee",
+            "seen_today": _seen_today(page),
+            **ticked,
+        },
+    )
+    assert extra.status_code == 302
+    assert SessionLog.objects.get(client_token="tab-2").exercises_done == len(ticked)
+
+
+def test_i_did_them_all_after_a_save_in_another_tab_still_logs_what_is_left(
+    as_patient_a1, program_a1
+):
+    """Something still to do today (a twice-a-day exercise): the stale page's tap logs it."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    twice = items(program_a1)[0]
+    program_a1.items.filter(pk=twice.pk).update(times_per_day=2)
+    as_patient_a1.post("/me/log/", {"client_token": "am", "all_done": "1", "pain": "2"})
+    response = as_patient_a1.post(
+        "/me/log/", {"client_token": "pm", "all_done": "1", "pain": "2", "seen_today": "0"}
+    )
+    assert response.status_code == 302
+    assert [e.exercise_id for e in SessionLog.objects.get(client_token="pm").entries.all()] == [
+        twice.exercise_id
+    ]
+
+
+def test_a_session_kept_on_the_phone_from_a_stale_page_is_still_saved(as_patient_a1, program_a1):
+    """The phone keeps the page's fields, `seen_today` too; what it sends later was done
+    then, and one refused would be dropped from the phone."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    stale = as_patient_a1.get("/me/").content.decode()
+    as_patient_a1.post("/me/log/", {"client_token": "online", "all_done": "1", "pain": "2"})
+    kept = dict(re.findall(r'name="(exercise_\d+)" value="([^"]+)"', stale))
+    kept.update(client_token="kept", all_done="1", pain="3", seen_today=_seen_today(stale))
+    kept["made_at"] = str(int(timezone.now().timestamp() * 1000))
+    response = as_patient_a1.post("/me/log/sync", kept)
+    assert response.json()["state"] == "saved"
+    assert SessionLog.objects.count() == 2

@@ -137,14 +137,45 @@ def _with_all_done(request: HttpRequest, program, items: list):
     raised adherence). With none left to do (this week's days already done, or a page
     from before the last session), it ticks what is due, else the whole program: the
     patient did it, and an extra session is worth keeping, not a "tick at least one"
-    refusal (a session kept on the phone would be dropped by one)."""
+    refusal (a session kept on the phone would be dropped by one).
+
+    Also says whether the tap came from a page drawn before a session saved since (another
+    tab or phone) with nothing left to do now: most likely the same exercises, saved twice
+    by mistake."""
     data = request.POST.copy()
-    if "all_done" in data:
-        due = due_now(request.patient, program, items, patient_today(request.patient))
-        left = [d.item for d in due if d.remaining_today]
-        for item in left or [d.item for d in due] or items:
-            data[f"done_{item.pk}"] = "on"
-    return data
+    if "all_done" not in data:
+        return data, False
+    patient = request.patient
+    today = patient_today(patient)
+    due = due_now(patient, program, items, today)
+    left = [d.item for d in due if d.remaining_today]
+    for item in left or [d.item for d in due] or items:
+        data[f"done_{item.pk}"] = "on"
+    return data, bool(due) and not left and _saved_since_drawn(request, patient, today)
+
+
+def _saved_since_drawn(request: HttpRequest, patient: Patient, today: date) -> bool:
+    """Whether more sessions are saved for today than the page had seen when it was drawn
+    (`seen_today`). Without that field (a client other than our page): no."""
+    seen = parse_int(request.POST.get("seen_today"), None, low=0, high=MAX_SESSIONS_SEEN)
+    if seen is None:
+        return False
+    return SessionLog.objects.filter(patient=patient, performed_on=today).count() > seen
+
+
+# Far beyond any real day's sessions; a larger number is not a page of ours.
+MAX_SESSIONS_SEEN = 1000
+
+
+def _form_again(request: HttpRequest, form: SessionForm, items: list, status: int):
+    """Today again with what the patient entered, its exercises' words in their language
+    (the POST reads the items without them)."""
+    language = translation.get_language()
+    prefetch_related_objects(items, *prefetch_for(language))
+    localize_items(items, language)
+    response = render(request, "patient/today.html", _today_context(request, form))
+    response.status_code = status
+    return response
 
 
 @never_cache
@@ -159,7 +190,20 @@ def log_session(request: HttpRequest) -> HttpResponse:
     # The how-to steps are only shown again if the form comes back with errors.
     items = program_items(program, text=False)
     rules = patient_stop_rules(patient, items)
-    form = SessionForm(_with_all_done(request, program, items), items=items, rules=rules)
+    data, saved_meanwhile = _with_all_done(request, program, items)
+    form = SessionForm(data, items=items, rules=rules)
+    if saved_meanwhile:
+        # Shown again, ticked, with the pain and words kept: one more tap saves it as an
+        # extra session if the patient did the exercises again.
+        messages.warning(
+            request,
+            _(
+                "Today's exercises were already saved, on another page or phone, so this "
+                "was not saved again. If you did them again, press “Save an extra "
+                "session”."
+            ),
+        )
+        return _form_again(request, form, items, status=409)
     if form.is_valid():
         try:
             _session, created = form.log(
@@ -183,12 +227,7 @@ def log_session(request: HttpRequest) -> HttpResponse:
             request, _("Saved. Well done!") if created else _("This session was already saved.")
         )
         return redirect("patients:patient_home")
-    language = translation.get_language()
-    prefetch_related_objects(items, *prefetch_for(language))
-    localize_items(items, language)
-    response = render(request, "patient/today.html", _today_context(request, form))
-    response.status_code = 400
-    return response
+    return _form_again(request, form, items, status=400)
 
 
 @never_cache
@@ -217,7 +256,10 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
         return _sync_answer("invalid", _("This session could not be read."), 400)
     made_at = datetime.fromtimestamp(made_ms / 1000, tz=UTC)
     rules = patient_stop_rules(patient, items)
-    form = SessionForm(_with_all_done(request, program, items), items=items, rules=rules)
+    # A session kept on the phone is saved even when nothing is left to do today: the
+    # patient did it then, and one refused here would be dropped from the phone.
+    data, _saved_meanwhile = _with_all_done(request, program, items)
+    form = SessionForm(data, items=items, rules=rules)
     if not form.is_valid():
         errors = [str(e) for e in form.non_field_errors()] or [_("Please check this session.")]
         return _sync_answer("invalid", errors[0], 400)
