@@ -84,6 +84,12 @@ class Command(BaseCommand):
         self._time(
             "builder action (POST move)", runs, lambda: client.post(edit, _move_post(program))
         )
+        redraw = {**_move_post(program), "action": "refresh"}
+        self._time(
+            "builder dose-line redraw (POST refresh, htmx)",
+            runs,
+            lambda: client.post(edit, redraw, HTTP_HX_REQUEST="true"),
+        )
         self._handouts(client, patient, program, runs)
 
     def _handouts(self, client: Client, patient: Patient, program: Program, runs: int) -> None:

@@ -113,6 +113,8 @@ def builder_page(
                 state.messages.append(_("Please correct the marked fields, then save again."))
         else:
             apply_action(state, action, clinic_id)
+            if action == "refresh" and request.htmx:
+                return _dose_lines(request, state)
             program_form = ProgramForm(
                 initial={
                     **{name: request.POST.get(name, "") for name in PROGRAM_FIELDS},
@@ -163,3 +165,12 @@ def builder_page(
             "leaflet_library": leaflets.LEAFLETS,
         },
     )
+
+
+def _dose_lines(request: HttpRequest, state: BuilderState) -> HttpResponse:
+    """The answer to a changed number (action "refresh", htmx): the rows' dose lines and the
+    program's minutes, all the page takes from it. The whole builder (library search,
+    forms, precautions) cost about as much again as the page itself, at every change."""
+    per_session, per_day = state.minutes
+    context = {"state": state, "minutes_per_session": per_session, "minutes_per_day": per_day}
+    return render(request, "clinician/_builder_dose_lines.html", context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import QueryDict
 
 from programs.builder.rows import BuilderState, Row, apply_action, posted_action
@@ -66,8 +68,6 @@ def test_each_rows_position_list_offers_every_position_with_its_own_chosen(
     as_clinician_a, patient_a1, program_a1
 ):
     """The lists are drawn in Python (programs/templatetags/builder.py), once per row."""
-    import re
-
     count = program_a1.items.count()
     assert count >= 3
     page = as_clinician_a.get(
@@ -103,3 +103,38 @@ def test_the_breadcrumb_names_where_it_leads(as_clinician_a, membership_a, patie
     )
     page = as_clinician_a.get(f"/portal/templates/{template.uuid}/edit/").content.decode()
     assert '<li class="breadcrumb-item"><a href="/portal/templates/">Templates</a></li>' in page
+
+
+def _posted(program, **changes) -> dict:
+    """The builder's fields for the program as saved, with `changes` ("items-1-reps": "15")."""
+    data = {"revision": str(program.revision), "title": program.title, "status": program.status}
+    rows = list(program.items.select_related("exercise"))
+    data.update({"items-INITIAL_FORMS": "0", "items-TOTAL_FORMS": str(len(rows))})
+    for i, item in enumerate(rows):
+        data[f"items-{i}-id"] = str(item.pk)
+        data[f"items-{i}-exercise"] = str(item.exercise.uuid)
+        for name in ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week"):
+            data[f"items-{i}-{name}"] = str(getattr(item, name) or "")
+    data.update(changes)
+    return data
+
+
+def test_a_changed_number_redraws_only_the_dose_lines_and_minutes(
+    as_clinician_a, patient_a1, program_a1, django_assert_max_num_queries
+):
+    """Each change of a dose field posts the builder (htmx, action "refresh"). It answered
+    with the whole builder, library search included (103 KB, as much CPU as the page), of
+    which the page takes one dose line and the minutes."""
+    edit = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/edit/"
+    data = _posted(program_a1, **{"items-1-reps": "15", "items-1-sets": "2", "action": "refresh"})
+    with django_assert_max_num_queries(6):
+        answer = as_clinician_a.post(edit, data, HTTP_HX_REQUEST="true")
+    page = answer.content.decode()
+    line = re.search(r'<p class="dose-line[^"]*" id="dose-line-1"[^>]*>(.*?)</p>', page).group(1)
+    assert "2 sets of 15 reps" in line
+    assert len(re.findall('class="dose-line', page)) == program_a1.items.count()
+    assert 'id="program-minutes"' in page
+    assert "<form" not in page and "library" not in page.lower()
+    # Without htmx (Enter pressed in a field, scripts off) it is the whole page, as before.
+    whole = as_clinician_a.post(edit, data).content.decode()
+    assert "<form" in whole and "2 sets of 15 reps" in whole
