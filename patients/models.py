@@ -705,8 +705,21 @@ class ReminderSetting(models.Model):
     stopped_reason = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Why reminders stopped, when the patient stopped them: that takes back their
+    # agreement (patients.reminders).
+    OFF_BY_PATIENT = "turned off by the patient"
+    UNSUBSCRIBED = "unsubscribed by e-mail link"
+
     def __str__(self) -> str:
         return f"Reminders {'on' if self.enabled else 'off'}"
+
+    @property
+    def withdrawn(self) -> bool:
+        """The patient stopped reminders, and no one has recorded a new agreement since."""
+        return self.consent_at is None and self.stopped_reason in (
+            self.OFF_BY_PATIENT,
+            self.UNSUBSCRIBED,
+        )
 
     def in_quiet_hours(self, moment: time) -> bool:
         if self.quiet_from <= self.quiet_until:

@@ -186,6 +186,12 @@ def session_rows(session: SessionLog) -> list[ProgramItem]:
     return rows
 
 
+def made_on(patient: Patient, made_at: datetime) -> date:
+    """The patient's day a session kept on their phone was made. A phone's clock may run
+    ahead; a session is never dated after now."""
+    return timezone.localtime(min(made_at, timezone.now()), patient.tzinfo).date()
+
+
 def due_now(patient: Patient, program: Program | None, items: list, today: date) -> list[Due]:
     """What is due today (Today's list, the reminder e-mail): nothing before the program's
     start date, as adherence counts nothing prescribed then; flexible items until this
@@ -306,11 +312,9 @@ def session_log(
         return existing, False
     done = by_exercise(done)
     if made_at is not None:
-        now = timezone.now()
-        if now - made_at > OFFLINE_MAX_AGE:
+        if timezone.now() - made_at > OFFLINE_MAX_AGE:
             raise LogRefused(OFFLINE_TOO_OLD)
-        # A phone's clock may run ahead; a session is never dated after now.
-        performed_on = timezone.localtime(min(made_at, now), patient.tzinfo).date()
+        performed_on = made_on(patient, made_at)
     today = patient_today(patient)
     performed_on = performed_on or today
     if performed_on > today:

@@ -113,6 +113,9 @@ def reminders_update(
         setting.time_of_day = time_of_day
     setting.enabled = enabled
     setting.stopped_reason = "" if enabled else "turned off"
+    if not enabled and actor.role == "patient":
+        setting.stopped_reason = ReminderSetting.OFF_BY_PATIENT
+        _withdraw_consent(setting)
     setting.save()
     # A nudge held for the old reminder time goes at the new one (or in its window now).
     recheck_held(OutgoingEmail.objects.filter(patient_uuid=patient.uuid, kind__in=HELD_KINDS))
@@ -141,6 +144,17 @@ def setting_for_token(token: str) -> ReminderSetting | None:
     )
 
 
+CONSENT_FIELDS = ("consent_at", "consent_by", "consent_source")
+
+
+def _withdraw_consent(setting: ReminderSetting) -> None:
+    """The patient stopping reminders (their switch, the e-mail's link) takes back their
+    agreement: the clinic could turn them on again on the old one, unasked. Turning them
+    on again records a new agreement; the audit trail keeps the old one."""
+    setting.consent_at = setting.consent_by = None
+    setting.consent_source = ""
+
+
 @transaction.atomic
 def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
     """The unsubscribe link (no sign-in): reminders off. True only the first time."""
@@ -148,8 +162,9 @@ def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
     if setting is None or not setting.enabled:
         return False
     setting.enabled = False
-    setting.stopped_reason = "unsubscribed by e-mail link"
-    setting.save(update_fields=["enabled", "stopped_reason", "updated_at"])
+    setting.stopped_reason = ReminderSetting.UNSUBSCRIBED
+    _withdraw_consent(setting)
+    setting.save(update_fields=["enabled", "stopped_reason", *CONSENT_FIELDS, "updated_at"])
     audit.record(
         Actor(None, "patient", setting.patient.clinic, actor.ip),
         "reminders.unsubscribe",

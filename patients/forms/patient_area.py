@@ -46,15 +46,25 @@ class SessionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, items: list[ProgramItem], rules: StopRules | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        items: list[ProgramItem],
+        rules: StopRules | None = None,
+        second_look: bool = True,
+        **kwargs,
+    ):
+        """`second_look` False: no "more than twice what was prescribed" check (a log
+        kept on the phone, whose page is gone); numbers are still bounded."""
         super().__init__(*args, **kwargs)
         self.items = {item.pk: item for item in items}
         self.rules = rules
         self.fields["signs"] = signs_field(rules)
         for item in items:
+            sets, reps = (item.sets, item.reps) if second_look else (None, None)
             self.fields[f"done_{item.pk}"] = forms.BooleanField(required=False, label=_("Done"))
-            self.fields[f"sets_{item.pk}"] = self._count(_("Sets done"), item.sets)
-            self.fields[f"reps_{item.pk}"] = self._count(_("Reps each set"), item.reps)
+            self.fields[f"sets_{item.pk}"] = self._count(_("Sets done"), sets)
+            self.fields[f"reps_{item.pk}"] = self._count(_("Reps each set"), reps)
 
     @staticmethod
     def _count(label: str, prescribed: int | None) -> forms.IntegerField:

@@ -27,6 +27,7 @@ from programs.dosage import describe_dosage
 from programs.models import Exercise, Program
 from tests.conftest import client_for, days_from_now, line_xs, make_patient, revise
 from tests.factories import FlagFactory, MorningCheckFactory, SessionLogFactory
+from tests.patients.test_symptoms import BACK_URGENT
 
 
 def items(program):
@@ -1137,3 +1138,36 @@ def test_a_session_kept_on_the_phone_from_a_stale_page_is_still_saved(as_patient
     response = as_patient_a1.post("/me/log/sync", kept)
     assert response.json()["state"] == "saved"
     assert SessionLog.objects.count() == 2
+
+
+def test_an_urgent_sign_ticked_on_a_second_i_did_them_all_reaches_the_clinic(
+    as_patient_a1, program_a1
+):
+    """Found by review: the stale page's "I did them all" came back without saving, and the
+    urgent sign ticked on it went nowhere. The sign is told to the clinic and the patient
+    gets the advice, as when a session is refused."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    as_patient_a1.post("/me/log/", {"client_token": "tab-1", "all_done": "1", "pain": "2"})
+    stale = {"client_token": "tab-2", "all_done": "1", "pain": "3", "seen_today": "0"}
+    response = as_patient_a1.post("/me/log/", {**stale, "signs": [BACK_URGENT]})
+    assert response.status_code == 302 and response["Location"] == "/me/advice/"
+    assert SessionLog.objects.count() == 1
+    assert BACK_URGENT in Flag.objects.get(kind=Flag.Kind.RED_FLAG).reason
+
+
+def test_an_urgent_sign_on_a_session_sent_back_for_a_fix_reaches_the_clinic_at_once(
+    as_patient_a1, program_a1
+):
+    """A session refused for another field (no pain score) comes back to be put right; the
+    patient may leave instead. The sign is told now, and once more when it is saved, to
+    the same open flag."""
+    refused = as_patient_a1.post(
+        "/me/log/", {"client_token": "t", "all_done": "1", "signs": [BACK_URGENT]}
+    )
+    assert refused.status_code == 400
+    assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1
+    as_patient_a1.post(
+        "/me/log/", {"client_token": "t", "all_done": "1", "pain": "3", "signs": [BACK_URGENT]}
+    )
+    assert SessionLog.objects.count() == 1
+    assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 import pytest
 from django.test import Client
@@ -15,6 +16,7 @@ from patients.models import Flag, SessionLog
 from patients.services import patient_program_set_status, patient_program_start
 from programs.models import Exercise, Program
 from tests.conftest import actor_of, revise
+from tests.patients.test_symptoms import BACK_URGENT
 
 
 def ms(moment) -> str:
@@ -289,9 +291,6 @@ def test_a_kept_log_made_after_the_program_stopped_is_refused(
     assert not SessionLog.objects.exists()
 
 
-BACK_URGENT = "you can't control your bladder or bowels, or you wet or soil yourself"
-
-
 def test_a_kept_log_the_database_could_not_save_stays_on_the_phone(as_patient_a1, program_a1):
     """The session and the urgent sign ticked with it are saved together or not at all;
     not saved, the answer tells the phone to keep it and send it again (any other answer
@@ -341,3 +340,62 @@ def test_an_urgent_sign_on_a_refused_log_still_reaches_the_clinician(
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).exists()
     advice = as_patient_a1.get("/me/advice/").content.decode()
     assert "Get help now" in advice
+
+
+def test_an_urgent_sign_on_a_kept_log_the_server_cannot_take_still_reaches_the_clinic(
+    as_patient_a1, program_a1
+):
+    """Found by review: offline, the Today form is kept as typed. One sent without a pain
+    score was answered "invalid", which the phone drops (patient-app.js): the session and
+    the urgent sign with it, no red flag."""
+    response = sync(as_patient_a1, program_a1, pain="", signs=[BACK_URGENT])
+    assert response.json()["state"] == "invalid"
+    flag = Flag.objects.get(kind=Flag.Kind.RED_FLAG, reviewed_at__isnull=True)
+    assert "bladder" in flag.reason
+
+
+def test_a_kept_log_above_a_dose_lowered_meanwhile_is_saved(
+    as_patient_a1, program_a1, membership_a
+):
+    """Found by review: 6 sets of an exercise prescribed 3 (allowed on the page), then the
+    clinician lowered it to 2 before the phone was back online: "more than twice what was
+    prescribed" refused the kept log, and the phone dropped it. That check asks for a
+    second look, which a log sent later cannot have."""
+    first, *rest = list(program_a1.items.select_related("exercise"))
+    program_a1.items.filter(pk=first.pk).update(sets=3)
+    data = kept(program_a1, **{f"sets_{first.pk}": "6"})
+    revise(
+        program_a1,
+        membership_a,
+        [{"id": first.pk, "exercise": first.exercise, "sets": 2}]
+        + [{"id": item.pk, "exercise": item.exercise} for item in rest],
+    )
+    assert as_patient_a1.post("/me/log/sync", data).json()["state"] == "saved"
+    assert SessionLog.objects.get().entries.get(exercise=first.exercise).sets_done == 6
+    # Still bounded: a number no one does is refused.
+    refused = sync(as_patient_a1, program_a1, key="k2", **{f"sets_{first.pk}": "201"})
+    assert refused.json()["state"] == "invalid"
+
+
+def test_a_kept_i_did_them_all_logs_what_was_due_on_the_day_it_was_made(
+    as_patient_a1, patient_a1, program_a1
+):
+    """Found by review: "I did them all" tapped offline on Monday, when only A was due,
+    and sent on Tuesday, when B, C and D are: it logged B, C and D on Monday, exercises
+    the patient was not asked to do, and not the A they did."""
+    today = patient_today(patient_a1)
+    yesterday = today - timedelta(days=1)
+    Program.objects.filter(pk=program_a1.pk).update(start_date=today - timedelta(days=14))
+    first, *rest = list(program_a1.items.select_related("exercise"))
+    program_a1.items.filter(pk=first.pk).update(weekdays=1 << yesterday.weekday())
+    program_a1.items.exclude(pk=first.pk).update(weekdays=1 << today.weekday())
+    data = {"client_token": "monday", "pain": "2", "all_done": "1"}
+    data["made_at"] = ms(
+        timezone.make_aware(datetime.combine(yesterday, dt_time(18)), patient_a1.tzinfo)
+    )
+    for item in [first, *rest]:
+        data[f"exercise_{item.pk}"] = str(item.exercise.uuid)
+    assert as_patient_a1.post("/me/log/sync", data).json()["state"] == "saved"
+    session = SessionLog.objects.get()
+    assert session.performed_on == yesterday
+    assert [entry.exercise_id for entry in session.entries.all()] == [first.exercise_id]

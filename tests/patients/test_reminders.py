@@ -229,6 +229,36 @@ def test_unsubscribe_works_signed_out_and_changes_things_once(patient_a1, clinic
     assert client_for(None).get("/reminders/stop/not-a-token/").status_code == 404
 
 
+@pytest.mark.parametrize("how", ["e-mail link", "own switch"])
+def test_the_patient_stopping_reminders_takes_back_their_agreement(
+    how, as_patient_a1, patient_a1, frontdesk_a, clinician_a
+):
+    """Found by review: after the patient unsubscribed, anyone at the clinic who may edit
+    patients (the front desk too) could turn reminders on again, unasked, on the old
+    agreement. Turning them on now needs a new one, recorded under the staff member's
+    name, and the chart says why it is needed."""
+    as_patient_a1.post("/me/reminders/", {"enabled": "on", "consent": "on", "time_of_day": "18:00"})
+    setting = ReminderSetting.objects.get(patient=patient_a1)
+    assert setting.enabled and setting.consent_source == "patient"
+    if how == "e-mail link":
+        Client().post(f"/reminders/stop/{setting.unsubscribe_token}/")
+    else:
+        as_patient_a1.post("/me/reminders/", {"time_of_day": "18:00"})
+    setting.refresh_from_db()
+    assert not setting.enabled and setting.consent_at is None
+    chart = client_for(clinician_a).get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "Their agreement ended with it: ask them before turning reminders on again." in chart
+    desk = client_for(frontdesk_a)
+    url = f"/portal/patients/{patient_a1.uuid}/reminders/"
+    desk.post(url, {"enabled": "on", "time_of_day": "18:00"})
+    setting.refresh_from_db()
+    assert not setting.enabled
+    desk.post(url, {"enabled": "on", "consent": "on", "time_of_day": "18:00"})
+    setting.refresh_from_db()
+    assert setting.enabled and setting.consent_by == frontdesk_a
+    assert setting.consent_source == "clinician"
+
+
 def test_the_clinician_records_consent_and_sees_the_state_on_the_chart(
     as_clinician_a, patient_a1, clinician_a
 ):

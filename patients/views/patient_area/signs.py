@@ -39,6 +39,15 @@ def signs_without_session(request: HttpRequest, signs: list[str], rules: StopRul
     remember_signs(request, signs, rules)
 
 
+def ticked_signs(form) -> list[str]:
+    """The warning signs ticked on a session form that is not saved (refused for another
+    field, or a second "I did them all"): they are about the patient, and an urgent one
+    must reach the clinician whatever becomes of the session. A report that follows, once
+    the patient has put the form right, adds nothing new to the open flag."""
+    form.is_valid()
+    return form.cleaned_data.get("signs") or []
+
+
 def not_saved(
     request: HttpRequest, signs: list[str], rules: StopRules, error: DatabaseError
 ) -> HttpResponse:

@@ -35,13 +35,19 @@ from patients.practice_log import (
     due_now,
     finished_program,
     kept_program_items,
+    made_on,
     morning_check_record,
     session_rows,
     session_update,
     session_version,
 )
 from patients.views.patient_area.shared import audit_read, patient_stop_rules, program_items
-from patients.views.patient_area.signs import not_saved, remember_signs, signs_without_session
+from patients.views.patient_area.signs import (
+    not_saved,
+    remember_signs,
+    signs_without_session,
+    ticked_signs,
+)
 from programs.localized import localize_items, prefetch_for
 
 logger = logging.getLogger(__name__)
@@ -131,7 +137,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
     return render(request, "patient/today.html", _today_context(request))
 
 
-def _with_all_done(request: HttpRequest, program, items: list):
+def _with_all_done(request: HttpRequest, program, items: list, day: date):
     """ "I did them all": one tap ticks every exercise still to do today, not one already
     done as often as prescribed today (a second tap on a stale page logged it twice and
     raised adherence). With none left to do (this week's days already done, or a page
@@ -141,17 +147,19 @@ def _with_all_done(request: HttpRequest, program, items: list):
 
     Also says whether the tap came from a page drawn before a session saved since (another
     tab or phone) with nothing left to do now: most likely the same exercises, saved twice
-    by mistake."""
+    by mistake.
+
+    `day`: the day the tap was made: today, or for a session kept on the phone the day it
+    was made (what is due on the day it is sent is another list)."""
     data = request.POST.copy()
     if "all_done" not in data:
         return data, False
     patient = request.patient
-    today = patient_today(patient)
-    due = due_now(patient, program, items, today)
+    due = due_now(patient, program, items, day)
     left = [d.item for d in due if d.remaining_today]
     for item in left or [d.item for d in due] or items:
         data[f"done_{item.pk}"] = "on"
-    return data, bool(due) and not left and _saved_since_drawn(request, patient, today)
+    return data, bool(due) and not left and _saved_since_drawn(request, patient, day)
 
 
 def _saved_since_drawn(request: HttpRequest, patient: Patient, today: date) -> bool:
@@ -190,11 +198,9 @@ def log_session(request: HttpRequest) -> HttpResponse:
     # The how-to steps are only shown again if the form comes back with errors.
     items = program_items(program, text=False)
     rules = patient_stop_rules(patient, items)
-    data, saved_meanwhile = _with_all_done(request, program, items)
+    data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
     form = SessionForm(data, items=items, rules=rules)
     if saved_meanwhile:
-        # Shown again, ticked, with the pain and words kept: one more tap saves it as an
-        # extra session if the patient did the exercises again.
         messages.warning(
             request,
             _(
@@ -203,6 +209,11 @@ def log_session(request: HttpRequest) -> HttpResponse:
                 "session”."
             ),
         )
+        if signs := ticked_signs(form):
+            signs_without_session(request, signs, rules)
+            return redirect("patients:patient_advice")
+        # Shown again, ticked, with the pain and words kept: one more tap saves it as an
+        # extra session if the patient did the exercises again.
         return _form_again(request, form, items, status=409)
     if form.is_valid():
         try:
@@ -227,6 +238,8 @@ def log_session(request: HttpRequest) -> HttpResponse:
             request, _("Saved. Well done!") if created else _("This session was already saved.")
         )
         return redirect("patients:patient_home")
+    if signs := ticked_signs(form):
+        signs_without_session(request, signs, rules)
     return _form_again(request, form, items, status=400)
 
 
@@ -256,11 +269,16 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
         return _sync_answer("invalid", _("This session could not be read."), 400)
     made_at = datetime.fromtimestamp(made_ms / 1000, tz=UTC)
     rules = patient_stop_rules(patient, items)
-    # A session kept on the phone is saved even when nothing is left to do today: the
+    # A session kept on the phone is saved even when nothing is left to do that day: the
     # patient did it then, and one refused here would be dropped from the phone.
-    data, _saved_meanwhile = _with_all_done(request, program, items)
-    form = SessionForm(data, items=items, rules=rules)
+    data, _saved_meanwhile = _with_all_done(request, program, items, made_on(patient, made_at))
+    # No "more than twice the dose" check: it asks for a second look, and the page it was
+    # typed on is gone (the dose may also have been lowered since).
+    form = SessionForm(data, items=items, rules=rules, second_look=False)
     if not form.is_valid():
+        # The phone drops a log answered "invalid": its signs are told to the clinic now.
+        if signs := ticked_signs(form):
+            signs_without_session(request, signs, rules)
         errors = [str(e) for e in form.non_field_errors()] or [_("Please check this session.")]
         return _sync_answer("invalid", errors[0], 400)
     try:
