@@ -29,12 +29,6 @@ _PRECISION = 9
 
 LICENSED_NOTE = "Item wording licensed; scored from the clinic's own form."
 
-# Shown to patients above a questionnaire quoted word for word (our own words).
-PUBLISHED_NOTE = (
-    "The questions below are printed exactly as their authors wrote them. "
-    "This keeps your answers fair to compare over time."
-)
-
 
 @dataclass(frozen=True)
 class Question:

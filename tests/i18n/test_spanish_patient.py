@@ -129,10 +129,13 @@ def test_a_spanish_patients_journey_is_in_spanish(
     assert_no_english(program_page)
 
     # A questionnaire: the page is Spanish, the items stay in English, said so.
-    outcome_assign(actor=actor_of(clinician_a), patient=rosa, code="nprs")
+    # The Roland-Morris is quoted word for word: why is our own sentence, in Spanish.
+    outcome_assign(actor=actor_of(clinician_a), patient=rosa, code="rmdq")
     questionnaire = patient.get("/me/questionnaire/").content.decode()
     assert "Este cuestionario está en inglés" in questionnaire
     assert '<div lang="en">' in questionnaire
+    assert "Las preguntas de abajo están escritas tal como" in questionnaire
+    assert "printed exactly as their authors" not in questionnaire
     chart = portal.get(f"/portal/patients/{rosa.uuid}/measures/").content.decode()
     assert "Questionnaires are shown to them in English" in chart
 

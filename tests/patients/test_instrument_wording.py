@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from patients.instruments import INSTRUMENTS, instrument, score
-from patients.instruments.base import LICENSED_NOTE, PUBLISHED_NOTE
+from patients.instruments.base import LICENSED_NOTE
 from patients.instruments.lefs import LEFS_ACTIVITIES, LEFS_INSTRUCTIONS, LEFS_SCALE
 from patients.instruments.nprs import NPRS_ANCHORS, NPRS_PROMPT, NPRS_QUESTIONS
 from patients.instruments.psfs import PSFS_INSTRUCTIONS, PSFS_SCALE_ANCHORS
 from patients.instruments.rmdq import RMDQ_INSTRUCTIONS, RMDQ_ITEMS
+from patients.views.patient_area.questionnaire import PUBLISHED_NOTE
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REGISTRY = PROJECT_ROOT / "patients" / "instruments"
@@ -29,7 +30,7 @@ LICENSED = sorted(code for code, i in INSTRUMENTS.items() if i.item_text_license
 # Only our own wording is held to the plain-language rules. The Roland-Morris and
 # LEFS texts are quoted from their published forms and must not be simplified.
 PATIENT_TEXTS = {
-    "instructions and prompts": (NPRS_PROMPT, PSFS_INSTRUCTIONS, PUBLISHED_NOTE),
+    "instructions and prompts": (NPRS_PROMPT, PSFS_INSTRUCTIONS, str(PUBLISHED_NOTE)),
     "nprs questions": tuple(NPRS_QUESTIONS.values()),
     "anchors": (*NPRS_ANCHORS.values(), *PSFS_SCALE_ANCHORS.values()),
 }

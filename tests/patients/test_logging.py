@@ -1171,3 +1171,19 @@ def test_an_urgent_sign_on_a_session_sent_back_for_a_fix_reaches_the_clinic_at_o
     )
     assert SessionLog.objects.count() == 1
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("pain", "said"), [("5", "Saved. Well done!"), ("6", "Pain above 5 is too much")]
+)
+def test_saving_a_session_with_pain_above_the_guide_says_the_guide_again(
+    as_patient_a1, program_a1, pain, said
+):
+    """Found by review: pain 7 of 10 was answered "Saved. Well done!" under a guide that
+    says above 5 is too much."""
+    response = as_patient_a1.post(
+        "/me/log/", {"client_token": f"p{pain}", "all_done": "1", "pain": pain}, follow=True
+    )
+    page = response.content.decode()
+    assert said in page
+    assert ("Well done" in page) == (pain == "5")

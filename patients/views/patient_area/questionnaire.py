@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -13,7 +14,6 @@ from clinic import permissions
 from clinic.parsing import parse_uuid
 from patients.adherence import patient_today
 from patients.forms.measures import OutcomeForm
-from patients.instruments.base import PUBLISHED_NOTE
 from patients.models import (
     OutcomeAssignment,
     OutcomeResponse,
@@ -25,6 +25,13 @@ from patients.outcomes import (
     outcome_record,
 )
 from patients.views.patient_area.shared import audit_read
+
+# Shown above a questionnaire quoted word for word: our own words, so in the patient's
+# language, where the questions stay as published.
+PUBLISHED_NOTE = gettext_lazy(
+    "The questions below are printed exactly as their authors wrote them. "
+    "This keeps your answers fair to compare over time."
+)
 
 
 @never_cache

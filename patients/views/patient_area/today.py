@@ -29,6 +29,7 @@ from patients.models import (
 )
 from patients.practice_log import (
     EDIT_WINDOW,
+    TOO_MUCH,
     LogRefused,
     SessionChanged,
     current_program,
@@ -234,9 +235,19 @@ def log_session(request: HttpRequest) -> HttpResponse:
             remember_signs(request, form.cleaned_data["signs"], rules)
             messages.success(request, _("Your session is saved."))
             return redirect("patients:patient_advice")
-        messages.success(
-            request, _("Saved. Well done!") if created else _("This session was already saved.")
-        )
+        if not created:
+            messages.info(request, _("This session was already saved."))
+        elif form.cleaned_data["pain"] >= TOO_MUCH:
+            # The pain guide above the scale, said again: praise alone read as "carry on".
+            messages.warning(
+                request,
+                _(
+                    "Saved. Pain above 5 is too much: do less next time. If it has not "
+                    "settled by tomorrow morning, tell your clinic."
+                ),
+            )
+        else:
+            messages.success(request, _("Saved. Well done!"))
         return redirect("patients:patient_home")
     if signs := ticked_signs(form):
         signs_without_session(request, signs, rules)
