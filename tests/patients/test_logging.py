@@ -1151,6 +1151,10 @@ def test_an_urgent_sign_ticked_on_a_second_i_did_them_all_reaches_the_clinic(
     stale = {"client_token": "tab-2", "all_done": "1", "pain": "3", "seen_today": "0"}
     response = as_patient_a1.post("/me/log/", {**stale, "signs": [BACK_URGENT]})
     assert response.status_code == 302 and response["Location"] == "/me/advice/"
+    # The advice page has no "Save an extra session" to press: not told to press it.
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert "Emergency" in advice or "911" in advice or "999" in advice
+    assert "Save an extra session" not in advice
     assert SessionLog.objects.count() == 1
     assert BACK_URGENT in Flag.objects.get(kind=Flag.Kind.RED_FLAG).reason
 

@@ -202,6 +202,11 @@ def log_session(request: HttpRequest) -> HttpResponse:
     data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
     form = SessionForm(data, items=items, rules=rules)
     if saved_meanwhile:
+        if signs := ticked_signs(form):
+            signs_without_session(request, signs, rules)
+            return redirect("patients:patient_advice")
+        # Shown again, ticked, with the pain and words kept: one more tap saves it as an
+        # extra session if the patient did the exercises again.
         messages.warning(
             request,
             _(
@@ -210,11 +215,6 @@ def log_session(request: HttpRequest) -> HttpResponse:
                 "session”."
             ),
         )
-        if signs := ticked_signs(form):
-            signs_without_session(request, signs, rules)
-            return redirect("patients:patient_advice")
-        # Shown again, ticked, with the pain and words kept: one more tap saves it as an
-        # extra session if the patient did the exercises again.
         return _form_again(request, form, items, status=409)
     if form.is_valid():
         try:
