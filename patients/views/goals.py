@@ -23,6 +23,7 @@ from patients.goals import goal_add, goal_close
 from patients.models import Goal, OutcomeResponse
 from patients.practice_log import current_program
 from patients.screening import ScreeningBlocks
+from patients.views.measures import progress_figures
 
 
 def _chart(patient) -> str:
@@ -129,9 +130,6 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
         except (ScreeningBlocks, DischargeConflict) as refused:
             messages.error(request, str(refused))
     audit.record(request.actor, "patient.view", patient=patient, obj=patient)
-    latest_scores = list(
-        OutcomeResponse.objects.filter(patient=patient, valid=True).order_by("-completed_on")[:6]
-    )
     return render(
         request,
         "clinician/discharge_form.html",
@@ -139,7 +137,10 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
             "patient": patient,
             "form": form,
             "program": current_program(patient),
-            "latest_scores": latest_scores,
+            # Each questionnaire's and measure's latest against its baseline, as the chart
+            # shows them: the six newest responses of any kind listed superseded scores
+            # and missed a questionnaire answered early.
+            **progress_figures(patient),
             "maintenance_days": MAINTENANCE_DAYS_PER_WEEK,
         },
     )

@@ -744,3 +744,28 @@ def test_the_chart_judges_goals_by_what_it_read_as_goal_progress_does_by_its_own
         ("Back to work", None, None, None),
     ]
     assert shown == goal_progress(patient_a1)
+
+
+def test_the_discharge_page_shows_each_score_latest_against_its_baseline(
+    as_clinician_a, patient_a1, program_a1
+):
+    """Found by review: "Final scores" listed the six newest responses of any kind, so a
+    questionnaire answered weeks ago was missing behind daily pain scores, and superseded
+    scores read as final."""
+    today = date.today()
+    for days_ago, value in ((40, 14), (20, 8)):
+        OutcomeResponseFactory(
+            patient=patient_a1, code="rmdq", value=value, completed_on=today - timedelta(days_ago)
+        )
+    for days_ago in range(7):
+        OutcomeResponseFactory(
+            patient=patient_a1, value=6 - days_ago % 3, completed_on=today - timedelta(days_ago)
+        )
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/discharge/").content.decode()
+    start = page.index("Final scores")
+    final = page[start : page.index("<form", start)]
+    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", final, re.S) if "<td" in row]
+    assert len(rows) == 2  # one per questionnaire, not one per response
+    rmdq = " ".join(re.sub(r"<[^>]+>", " ", next(r for r in rows if "RMDQ" in r)).split())
+    baseline, latest = ((today - timedelta(days)).strftime("%-d %b %y") for days in (40, 20))
+    assert f"14/24 {baseline} 8/24 {latest} Better by 6" in rmdq
