@@ -217,8 +217,10 @@ def front_sheet(
     planned = sum(week.prescribed for week in weeks)
     adherence = (
         ngettext(
-            "{percent}% of planned sessions done ({done} of {planned}) over {weeks} week.",
-            "{percent}% of planned sessions done ({done} of {planned}) over {weeks} weeks.",
+            "{percent}% of the exercises prescribed were done ({done} of {planned}) over "
+            "{weeks} week.",
+            "{percent}% of the exercises prescribed were done ({done} of {planned}) over "
+            "{weeks} weeks.",
             len(weeks),
         ).format(
             percent=round(100 * done / planned),

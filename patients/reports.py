@@ -232,6 +232,10 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
                 y_max=100,
                 unit="%",
                 target=80,
+                # The front sheet's figure, all the weeks' exercises together: the chart's
+                # own mean of weekly percentages (a part week counting as a whole one)
+                # gave the report a second, different adherence figure.
+                summary=sheet.adherence,
             )
             if weeks
             else None,

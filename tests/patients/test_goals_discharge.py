@@ -769,3 +769,30 @@ def test_the_discharge_page_shows_each_score_latest_against_its_baseline(
     rmdq = " ".join(re.sub(r"<[^>]+>", " ", next(r for r in rows if "RMDQ" in r)).split())
     baseline, latest = ((today - timedelta(days)).strftime("%-d %b %y") for days in (40, 20))
     assert f"14/24 {baseline} 8/24 {latest} Better by 6" in rmdq
+
+
+def test_the_report_gives_one_adherence_figure(membership_a, patient_a1, clinician_a):
+    """Found by review: the front sheet said "61% ... (47 of 77)" and the chart below it
+    "averaged 52.4%", a mean of weekly percentages in which a program's first two days
+    weighed as much as a whole week. The chart now says the front sheet's figure, and the
+    table counts exercises, not sessions (12 "sessions done" in a week of 6 sessions)."""
+    import time_machine
+
+    from tests.patients.test_adherence import daily_program, log
+
+    utc = timezone.get_fixed_timezone(0)
+    saturday = date(2026, 11, 7)
+    with time_machine.travel(datetime(2026, 11, 7, 8, tzinfo=utc), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=1)
+    end = date(2026, 11, 22)
+    with time_machine.travel(datetime(2026, 11, 22, 20, tzinfo=utc), tick=False):
+        for day in range(2, 16):  # nothing on the first weekend, then every day
+            log(patient_a1, program, saturday + timedelta(days=day), 1)
+        request = ReportRequest(start=saturday, end=end, narrative="")
+        html = report_html(patient_a1, request, author=clinician_a, issued=end)
+    figure = "88% of the exercises prescribed were done (14 of 16) over 3 weeks."
+    sheet, chart = html.split("<svg", 1)
+    assert figure in sheet
+    assert f"{figure} Dashed line" in chart and f'"chart-summary mt-2">{figure}<' in chart
+    assert "averaged" not in html
+    assert "<th>Exercises done</th>" in html
