@@ -34,8 +34,8 @@ LEAFLETS: tuple[Leaflet, ...] = (
             "too sensitive and go off when there is no harm.",
             "Moving gently each day helps the alarm calm down. Resting in bed for days "
             "makes most back pain last longer.",
-            "Some pain while you exercise is fine if it settles within an hour or two and "
-            "is no worse the next morning.",
+            "Some pain while you exercise is fine. Follow the pain guide on your program, "
+            "and check how you feel the next morning.",
             "Keep doing your normal day as much as you can, including work, even if you do "
             "less at first.",
         ),

@@ -111,3 +111,13 @@ def test_no_leaflet_sets_a_dose_of_its_own():
     for leaflet in LEAFLETS:
         for paragraph in leaflet.paragraphs:
             assert not re.search(r"\d+\s*(seconds|times a day)|once or twice a day", paragraph)
+
+
+def test_pain_while_exercising_is_left_to_the_programs_pain_guide():
+    """Found by review: a handout's pain guide said 4 to 5 is fine if it has settled by the
+    next morning, and its leaflet "if it settles within an hour or two": two rules in one
+    handout. A leaflet that speaks of pain during exercise points to the guide."""
+    about = [p for leaflet in LEAFLETS for p in leaflet.paragraphs if "while you exercise" in p]
+    assert about
+    for paragraph in about:
+        assert "pain guide" in paragraph and "hour" not in paragraph
