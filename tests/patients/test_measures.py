@@ -1102,3 +1102,24 @@ def test_every_rating_scale_says_what_its_ends_mean(
     # The clinician's own entry form reads the same.
     entry = as_clinician_a.get(url(patient_a1, f"outcomes/{code}/new/")).content.decode()
     assert entry.count(f"<span>{low}</span>") == ratings
+
+
+def test_after_the_last_questionnaire_the_patient_is_thanked_once(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    """Found by review: sending the only questionnaire showed "Thank you. Your clinician
+    will see your answers." over "You have no questionnaire to fill in. Thank you!". With
+    another waiting, the patient goes on to it."""
+    for code in ("nprs", "rmdq"):
+        as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": code})
+
+    def waiting() -> str:
+        page = as_patient_a1.get("/me/questionnaire/").content.decode()
+        return re.search(r'name="assignment" value="([0-9a-f-]{36})"', page).group(1)
+
+    nprs = {"best": "2", "worst": "5", "now": "3", "assignment": waiting()}
+    assert as_patient_a1.post("/me/questionnaire/", nprs)["Location"] == "/me/questionnaire/"
+    last = as_patient_a1.post("/me/questionnaire/", {"assignment": waiting()}, follow=True)
+    page = last.content.decode()
+    assert last.redirect_chain[-1][0] == "/me/"
+    assert page.count("Thank you") == 1 and "no questionnaire to fill in" not in page

@@ -91,7 +91,12 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("Your answers were already sent. Thank you!"))
         else:
             messages.success(request, _("Thank you. Your clinician will see your answers."))
-        return redirect("patients:patient_questionnaire")
+        # The next questionnaire if one waits; else Today, not the questionnaire page's
+        # "nothing to fill in", a second thank-you under the first.
+        waiting = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
+        return redirect(
+            "patients:patient_questionnaire" if waiting.exists() else "patients:patient_home"
+        )
     if request.method == "GET":
         audit_read(request, "questionnaire.view")
     return render(
