@@ -108,7 +108,17 @@ def test_a_tapped_done_shows_it_is_ticked(
     done.click()
     # The tick and the filled button (.btn-check:checked + label) tell the patient it took.
     assert done.evaluate("el => getComputedStyle(el, '::before').content") == '"✓ "'
-    assert done.evaluate("el => getComputedStyle(el).backgroundColor") != before
+    # Bootstrap's buttons fade their colour in (0.15 s): read at once, a full run on a busy
+    # machine caught it before the fade had begun.
+    done.evaluate(
+        "(el, before) => new Promise((resolve, reject) => {"
+        " const until = Date.now() + 2000;"
+        " (function look() {"
+        "  if (getComputedStyle(el).backgroundColor !== before) resolve();"
+        "  else if (Date.now() > until) reject(new Error('the colour did not change'));"
+        "  else requestAnimationFrame(look); })(); })",
+        before,
+    )
     done.screenshot(path="test-artifacts/done-ticked-360.png")
 
 
