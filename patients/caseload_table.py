@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -150,6 +151,9 @@ def rows(patients, *, clinical: bool) -> list[SafeString]:
     return out
 
 
+JUST_NOW = timedelta(minutes=1)
+
+
 def _clinical_cells(
     patient: Patient, now, _: Callable[[str], str], units: dict, month: Callable[[int], str]
 ) -> str:
@@ -158,8 +162,13 @@ def _clinical_cells(
     # read inside them.
     if patient.last_activity_at:
         quiet = ' class="text-danger"' if patient.quiet else ""
-        since = _("{time} ago").format(
-            time=timesince(patient.last_activity_at, now, time_strings=units)
+        # timesince counts whole minutes: under one it said "0 minutes ago".
+        since = (
+            _("{time} ago").format(
+                time=timesince(patient.last_activity_at, now, time_strings=units)
+            )
+            if now - patient.last_activity_at >= JUST_NOW
+            else _("Just now")
         )
         activity = (
             f'<span title="{escape(_moment(patient.last_activity_at, month))}"{quiet}>'

@@ -398,10 +398,16 @@ def _session_rows(patient: Patient, sessions: list[SessionLog]) -> list[tuple]:
 
 
 def _felt(session: SessionLog) -> str:
-    return _("Pain %(pain)s/10 · effort %(effort)s/10") % {
-        "pain": "–" if session.pain is None else session.pain,
-        "effort": "–" if session.effort is None else session.effort,
-    }
+    """ "Pain 6/10 · effort 4/10"; effort only when given (it is optional: "effort –/10"
+    read like a score), and pain said missing on a session logged before it was asked."""
+    felt = (
+        _("Pain %(pain)s/10") % {"pain": session.pain}
+        if session.pain is not None
+        else _("Pain not given")
+    )
+    if session.effort is None:
+        return felt
+    return _("%(felt)s · effort %(effort)s/10") % {"felt": felt, "effort": session.effort}
 
 
 def _done(session: SessionLog) -> SafeString:

@@ -316,3 +316,20 @@ def test_a_patient_without_open_flags_shows_a_dash_not_none(as_clinician_a, pati
     assert ">None<" not in row
     assert '<span class="text-muted" aria-hidden="true">—</span>' in row
     assert '<span class="visually-hidden">No open flags</span>' in row
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    # timesince joins the number and its unit with a no-break space.
+    [(20, ">Just now<"), (60, ">1\u00a0minute ago<"), (7200, ">2\u00a0hours ago<")],
+)
+def test_activity_under_a_minute_ago_is_just_now(as_clinician_a, patient_a1, seconds, said):
+    """Found by review: a session logged seconds before read "0 minutes ago"."""
+    from django.utils import timezone
+
+    Patient.objects.filter(pk=patient_a1.pk).update(
+        last_activity_at=timezone.now() - timedelta(seconds=seconds)
+    )
+    page = as_clinician_a.get("/portal/").content.decode()
+    row = page[page.index(patient_a1.last_name) :]
+    assert said in row[: row.index("</tr>")]

@@ -1191,3 +1191,23 @@ def test_saving_a_session_with_pain_above_the_guide_says_the_guide_again(
     page = response.content.decode()
     assert said in page
     assert ("Well done" in page) == (pain == "5")
+
+
+@pytest.mark.parametrize(
+    ("pain", "effort", "said"),
+    [(6, 4, "Pain 6/10 · effort 4/10"), (6, None, "Pain 6/10<"), (None, None, "Pain not given<")],
+)
+def test_the_timeline_says_effort_only_when_given(
+    as_clinician_a, patient_a1, program_a1, pain, effort, said
+):
+    """Found by review: "Pain 3/10 · effort –/10" for a session logged without the
+    optional effort."""
+    SessionLogFactory(
+        patient=patient_a1,
+        program=program_a1,
+        performed_on=patient_today(patient_a1) - timedelta(days=1),
+        pain=pain,
+        effort=effort,
+    )
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert said in page and "–/10" not in page

@@ -190,6 +190,24 @@ def history_url(patient, program) -> str:
     return f"/portal/patients/{patient.uuid}/programs/{program.uuid}/history/"
 
 
+def test_history_prints_a_revisions_dates_as_every_other_date(
+    as_clinician_a, membership_a, patient_a1, program_a1
+):
+    """Found by review: "from 2026-11-07", kept as text in the revision, beside "6 Dec
+    2026" everywhere else."""
+    from datetime import date
+
+    revise(
+        program_a1,
+        membership_a,
+        [{"exercise": i.exercise, "order": i.order} for i in program_a1.items.order_by("order")],
+        {"start_date": date(2026, 11, 7), "review_date": date(2026, 12, 5)},
+    )
+    page = as_clinician_a.get(history_url(patient_a1, program_a1)).content.decode()
+    assert "from 7 Nov 2026" in page and "review 5 Dec 2026" in page
+    assert "2026-11-07" not in page
+
+
 def test_program_history_is_paged(as_clinician_a, membership_a, patient_a1, program_a1):
     """A program adjusted at every visit for months: its history was one page of every
     revision."""
