@@ -21,15 +21,19 @@ from patients.outcomes import InstrumentSummary, MeasureSummary
 
 
 def _reading(measurement: Measurement, unit: str, with_zero_point: bool) -> str:
-    """The value as recorded; with its zero point when the readings compared differ in it."""
+    """The value as recorded; with its zero point when the readings compared differ in it,
+    and said to be limited by pain when it was (the tables' mark was pages away from the
+    sentence a referrer reads first)."""
     value = _value(measurement.value, unit)
-    if not with_zero_point:
-        return value
-    if measurement.zero_point is None:
-        return _("{value} (no zero point recorded)").format(value=value)
-    return _("{value} (zero point {zero})").format(
-        value=value, zero=_value(measurement.zero_point, unit)
-    )
+    if with_zero_point and measurement.zero_point is None:
+        value = _("{value} (no zero point recorded)").format(value=value)
+    elif with_zero_point:
+        value = _("{value} (zero point {zero})").format(
+            value=value, zero=_value(measurement.zero_point, unit)
+        )
+    if measurement.pain_limited:
+        value = _("{value} (limited by pain)").format(value=value)
+    return value
 
 
 def _points(number) -> str:

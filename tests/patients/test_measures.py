@@ -1123,3 +1123,18 @@ def test_after_the_last_questionnaire_the_patient_is_thanked_once(
     page = last.content.decode()
     assert last.redirect_chain[-1][0] == "/me/"
     assert page.count("Thank you") == 1 and "no questionnaire to fill in" not in page
+
+
+def test_the_reports_front_sheet_says_when_a_value_was_limited_by_pain(
+    patient_a1, clinician_a, as_clinician_a
+):
+    """Found by review: page 1 said "went from 45° to 60°: better by 15°" of a raise the
+    patient stopped for pain; the mark was only in the table pages later."""
+    from patients.reports import ReportRequest, report_html
+
+    record(as_clinician_a, patient_a1, BASE, slr_left="45")
+    record(as_clinician_a, patient_a1, LATER, slr_left="60", slr_left_pain="on")
+    period = ReportRequest(start=BASE, end=LATER, narrative="")
+    report = spaced(report_html(patient_a1, period, author=clinician_a, issued=LATER))
+    sheet = report[: report.index("Mobility measures")]
+    assert "went from 45° to 60° (limited by pain): better by 15°" in sheet
