@@ -341,16 +341,34 @@ def test_a_change_to_a_session_that_is_not_there_changes_nothing(as_patient_a1, 
     assert SessionLog.objects.get().pain == 3
 
 
+def _tomorrow_at(patient, hour: int) -> datetime:
+    day = days_from_now(1, patient.tzinfo)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
 def test_the_next_morning_question_appears_the_day_after(as_patient_a1, patient_a1, program_a1):
     post_session(as_patient_a1, program_a1)
     assert "How do you feel this morning?" not in as_patient_a1.get("/me/").content.decode()
-    with time_machine.travel(days_from_now(1, patient_a1.tzinfo)):
+    with time_machine.travel(_tomorrow_at(patient_a1, 8)):
         patient = client_for(patient_a1.user)  # signed in again the next morning
         assert "How do you feel this morning?" in patient.get("/me/").content.decode()
         patient.post("/me/morning/", {"compared": "better", "pain": "2"})
         check = MorningCheck.objects.get()
         assert (check.compared, check.pain) == ("better", 2)
         assert "How do you feel this morning?" not in patient.get("/me/").content.decode()
+
+
+def test_the_morning_question_asked_in_the_evening_asks_about_the_morning(
+    as_patient_a1, patient_a1, program_a1
+):
+    """Found by review: "How do you feel this morning?" at 22:09, under a session just
+    logged: which exercises was it about? From noon it asks how they felt, after
+    yesterday's exercises."""
+    post_session(as_patient_a1, program_a1)
+    with time_machine.travel(_tomorrow_at(patient_a1, 18)):
+        page = client_for(patient_a1.user).get("/me/").content.decode()
+    assert "How did you feel this morning?" in page and "After yesterday's exercises." in page
+    assert "How do you feel this morning?" not in page
 
 
 def test_today_with_the_morning_question_has_no_id_twice(as_patient_a1, patient_a1, program_a1):
@@ -361,7 +379,7 @@ def test_today_with_the_morning_question_has_no_id_twice(as_patient_a1, patient_
     from collections import Counter
 
     post_session(as_patient_a1, program_a1)
-    with time_machine.travel(days_from_now(1, patient_a1.tzinfo)):
+    with time_machine.travel(_tomorrow_at(patient_a1, 8)):
         page = client_for(patient_a1.user).get("/me/").content.decode()
     assert "How do you feel this morning?" in page
     twice = [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', page)).items() if n > 1]

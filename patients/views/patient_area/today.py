@@ -124,6 +124,8 @@ def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dic
         # Its own ids: the session form below has a "pain" scale too, and a label points at
         # the first element with its id, so a tap on the session's "2" set the morning's.
         "morning_form": MorningCheckForm(auto_id="morning_%s") if asked else None,
+        # Asked all day: from noon it asks how they felt this morning, not how they feel.
+        "morning_past": asked and timezone.localtime(timezone.now(), patient.tzinfo).hour >= 12,
         "questionnaire_waiting": questionnaire_waiting,
         "tab": "today",
     }
