@@ -63,6 +63,8 @@ MIN_GRID_GAP = 28
 MAX_GRID_STEPS = 5
 
 NO_DATA = gettext_lazy("No data yet")
+# The words of an empty chart, which its drawing says already (NO_DATA, in the plot).
+EMPTY_SUMMARY = gettext_lazy("No data yet.")
 NO_ENTRY = gettext_lazy("No entry")
 
 # Control characters are invalid in XML 1.0; lone surrogates cannot be encoded as UTF-8.
@@ -112,6 +114,12 @@ class Chart:
     # The prefix of every id in `svg`; the template tag renames it when the same chart
     # appears twice on one page.
     uid: str = ""
+
+    @property
+    def caption(self) -> str:
+        """The words under the drawing: the summary, unless the drawing says it already
+        (an empty chart's "No data yet" was printed twice, one under the other)."""
+        return "" if self.summary == str(EMPTY_SUMMARY) else self.summary
 
 
 # --- Text and numbers ----------------------------------------------------------------
@@ -733,7 +741,7 @@ def _line_summary(
 ) -> str:
     present = _present(labels, values)
     if not present:
-        return _("No data yet.")
+        return str(EMPTY_SUMMARY)
     (first_label, first), (last_label, last) = present[0], present[-1]
     if len(present) == 1:
         return _("{title} was {value} ({label}), the only entry so far.").format(
@@ -767,7 +775,7 @@ def _bar_summary(
 ) -> str:
     present = _present(labels, values)
     if not present:
-        return _("No data yet.")
+        return str(EMPTY_SUMMARY)
     if len(present) == 1:
         label, value = present[0]
         return _("{title} was {value} ({label}), the only entry so far.").format(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -539,10 +540,17 @@ def test_the_tag_renders_a_figure_with_svg_caption_and_table():
     assert body == chart.rows
 
 
-def test_the_tag_leaves_out_an_empty_table():
-    figure = xml(render_tag({"c": line_chart([], title="Pain", y_min=0, y_max=10)}))
+def test_the_tag_leaves_out_an_empty_table_and_says_no_data_once():
+    """Found by review: "No data yet" in the plot, and again under it."""
+    empty = line_chart([], title="Pain", y_min=0, y_max=10)
+    figure = xml(render_tag({"c": empty}))
     assert figure.find("details") is None
-    assert figure.find("figcaption").text == "No data yet."
+    assert figure.find("figcaption") is None
+    assert "No data yet" in [el.text for el in texts(parse(empty))]
+    assert empty.summary == "No data yet."  # still the words screen readers are given
+    # A sentence of the caller's own (a note added to it) is printed under the drawing.
+    noted = replace(empty, summary="No data yet. Not drawn: 1 value measured elsewhere.")
+    assert xml(render_tag({"c": noted})).find("figcaption").text == noted.summary
 
 
 def test_the_tag_output_becomes_a_pdf_without_fetching_anything():
