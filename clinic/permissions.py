@@ -25,6 +25,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic import audit
@@ -120,9 +121,12 @@ def active_membership(request: HttpRequest) -> Membership | None:
     for membership in memberships:
         if str(membership.clinic.uuid) == chosen:
             return membership
-    if len(memberships) == 1:
+    if len(memberships) == 1 and chosen is None:
         # Nothing to choose; the session is not written on every request for it.
         return memberships[0]
+    # Several, or a clinic chosen where they no longer work: their other clinic is never
+    # put in its place unasked, or a page of the clinic left would save there (a new
+    # patient typed for one clinic was created in the other).
     return None
 
 
@@ -200,6 +204,14 @@ def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
                 return refused
             membership = active_membership(request)
             if membership is None:
+                if request.session.get(ACTIVE_CLINIC):
+                    messages.warning(
+                        request,
+                        _(
+                            "You no longer work in the clinic you were working in. Nothing "
+                            "was saved. Choose the clinic to work in now."
+                        ),
+                    )
                 return redirect_to_choose_clinic(request)
             request.membership = membership
             request.clinic = membership.clinic

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user
 from django.test import Client
 
 from clinic.models import AuditEvent, Membership
+from patients.models import Patient
 from tests.conftest import client_for
 from tests.factories import PASSWORD
 from tests.signin import sign_in
@@ -68,8 +69,16 @@ def test_a_deactivated_membership_cannot_stay_the_active_clinic(
 ):
     client = client_for(clinician_ab, clinic_a)
     Membership.objects.filter(user=clinician_ab, clinic=clinic_a).update(is_active=False)
-    # One clinic left: it is used; clinic A's records are gone at once.
-    assert client.get(f"/portal/patients/{patient_a1.uuid}/").status_code == 404
+    # Clinic A's records are gone at once, and the one clinic left is not put in its place
+    # unasked (found by review: a new patient typed on A's page was created in B).
+    for url in (f"/portal/patients/{patient_a1.uuid}/", "/portal/"):
+        answer = client.get(url, follow=True)
+        assert answer.redirect_chain[0][0].startswith("/portal/clinics/?next=")
+        assert "You no longer work in the clinic you were working in" in answer.content.decode()
+    typed = {"first_name": "Zed", "last_name": "Private", "date_of_birth": "1980-01-02"}
+    assert client.post("/portal/patients/new/", typed).status_code == 302
+    assert not Patient.objects.filter(last_name="Private").exists()
+    client.post("/portal/clinics/switch/", {"clinic": str(clinic_b.uuid)})
     assert client.get("/portal/").context["request"].clinic == clinic_b
 
 
