@@ -28,6 +28,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.practice_log import session_rows
+from patients.views.patient_area.shared import patient_stop_rules
 from programs.builder.forms import ItemForm, ProgramForm
 from programs.forms import ExerciseForm
 from programs.models import (
@@ -441,8 +442,8 @@ def build_report(w: dict) -> Built:
     return one(w["a1_url"] + "report/"), data
 
 
-def session_fields(w: dict, items: list | None = None) -> st.SearchStrategy[dict]:
-    form = SessionForm(items=w["items"] if items is None else items)
+def session_fields(w: dict, items: list | None = None, rules=None) -> st.SearchStrategy[dict]:
+    form = SessionForm(items=w["items"] if items is None else items, rules=rules)
     return form_data(
         form, {"client_token": st.one_of(st.just("world-token"), text_up_to(64, required=True))}
     )
@@ -451,8 +452,12 @@ def session_fields(w: dict, items: list | None = None) -> st.SearchStrategy[dict
 def build_log(w: dict) -> Built:
     data = st.builds(
         lambda fields, all_done: {**fields, **all_done},
-        session_fields(w),
-        st.fixed_dictionaries({}, optional={"all_done": st.just("1")}),
+        # With the program's warning signs: they are told even when the session is not.
+        session_fields(w, rules=patient_stop_rules(w["a1"], w["items"])),
+        # `seen_today` as the page sends it: a page drawn before today's sessions, or now.
+        st.fixed_dictionaries(
+            {}, optional={"all_done": st.just("1"), "seen_today": st.sampled_from(["0", "1"])}
+        ),
     )
     return one("/me/log/"), data
 

@@ -1188,6 +1188,11 @@ def test_an_urgent_sign_on_a_session_sent_back_for_a_fix_reaches_the_clinic_at_o
     )
     assert refused.status_code == 400
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1
+    # And the patient is told what to do now, above the form (found by review: the advice
+    # was only in the page's hidden block, which shows when a log is kept offline).
+    page = refused.content.decode()
+    shown = page[: page.index('data-offline-advice="urgent"')]
+    assert "Get help now" in shown and "We have told your clinician." in shown
     as_patient_a1.post(
         "/me/log/", {"client_token": "t", "all_done": "1", "pain": "3", "signs": [BACK_URGENT]}
     )
@@ -1229,3 +1234,18 @@ def test_the_timeline_says_effort_only_when_given(
     )
     page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert said in page and "–/10" not in page
+
+
+def test_the_same_i_did_them_all_sent_again_is_already_saved_not_another_pages(
+    as_patient_a1, program_a1
+):
+    """Found by review: a double tap, or a resend after a lost answer, of the page's own
+    "I did them all" met its first save as "saved on another page or phone" (409)."""
+    program_a1.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    page = as_patient_a1.get("/me/").content.decode()
+    data = {"client_token": "once", "all_done": "1", "pain": "2", "seen_today": _seen_today(page)}
+    assert as_patient_a1.post("/me/log/", data).status_code == 302
+    again = as_patient_a1.post("/me/log/", data, follow=True)
+    assert again.redirect_chain[-1][0] == "/me/"
+    assert "This session was already saved." in again.content.decode()
+    assert SessionLog.objects.count() == 1

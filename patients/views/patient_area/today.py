@@ -42,6 +42,7 @@ from patients.practice_log import (
     session_update,
     session_version,
 )
+from patients.symptoms import signs_by_kind
 from patients.views.patient_area.shared import audit_read, patient_stop_rules, program_items
 from patients.views.patient_area.signs import (
     not_saved,
@@ -167,9 +168,14 @@ def _with_all_done(request: HttpRequest, program, items: list, day: date):
 
 def _saved_since_drawn(request: HttpRequest, patient: Patient, today: date) -> bool:
     """Whether more sessions are saved for today than the page had seen when it was drawn
-    (`seen_today`). Without that field (a client other than our page): no."""
+    (`seen_today`), by another page: this page's own, sent again (a double tap, a resend
+    after a lost answer), is answered "already saved" as any resend is. Without that
+    field (a client other than our page): no."""
     seen = parse_int(request.POST.get("seen_today"), None, low=0, high=MAX_SESSIONS_SEEN)
     if seen is None:
+        return False
+    token = parse_text(request.POST.get("client_token"), 64)
+    if SessionLog.objects.filter(patient=patient, client_token=token).exists():
         return False
     return SessionLog.objects.filter(patient=patient, performed_on=today).count() > seen
 
@@ -178,13 +184,19 @@ def _saved_since_drawn(request: HttpRequest, patient: Patient, today: date) -> b
 MAX_SESSIONS_SEEN = 1000
 
 
-def _form_again(request: HttpRequest, form: SessionForm, items: list, status: int):
+def _form_again(
+    request: HttpRequest, form: SessionForm, items: list, status: int, told: list[str] | None = None
+):
     """Today again with what the patient entered, its exercises' words in their language
-    (the POST reads the items without them)."""
+    (the POST reads the items without them). `told`: the warning signs told to the clinic
+    although the session was not saved; what to do about them is shown above the form,
+    as it never waits for a save (signs.not_saved)."""
     language = translation.get_language()
     prefetch_related_objects(items, *prefetch_for(language))
     localize_items(items, language)
-    response = render(request, "patient/today.html", _today_context(request, form))
+    context = _today_context(request, form)
+    context["told_urgent"], context["told_stop"] = signs_by_kind(told or [], context["stop_rules"])
+    response = render(request, "patient/today.html", context)
     response.status_code = status
     return response
 
@@ -251,9 +263,9 @@ def log_session(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved. Well done!"))
         return redirect("patients:patient_home")
-    if signs := ticked_signs(form):
-        signs_without_session(request, signs, rules)
-    return _form_again(request, form, items, status=400)
+    if told := ticked_signs(form):
+        signs_without_session(request, told, rules)
+    return _form_again(request, form, items, status=400, told=told)
 
 
 @never_cache
