@@ -111,11 +111,14 @@ def reminders_update(
                 )
             )
         setting.time_of_day = time_of_day
-    setting.enabled = enabled
-    setting.stopped_reason = "" if enabled else "turned off"
-    if not enabled and actor.role == "patient":
+    if setting.enabled and not enabled and actor.role == "patient":
+        # Switched off by the patient: not a time saved with reminders off already (an
+        # agreement recorded at the visit, reminders not yet on, was erased by that).
         setting.stopped_reason = ReminderSetting.OFF_BY_PATIENT
         _withdraw_consent(setting)
+    elif enabled or setting.enabled:
+        setting.stopped_reason = "" if enabled else "turned off"
+    setting.enabled = enabled
     setting.save()
     # A nudge held for the old reminder time goes at the new one (or in its window now).
     recheck_held(OutgoingEmail.objects.filter(patient_uuid=patient.uuid, kind__in=HELD_KINDS))

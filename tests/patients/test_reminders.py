@@ -259,6 +259,19 @@ def test_the_patient_stopping_reminders_takes_back_their_agreement(
     assert setting.consent_source == "clinician"
 
 
+def test_a_time_saved_with_reminders_off_keeps_the_agreement_recorded_at_the_visit(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    """Found by review: the patient saving a time, reminders still off, counted as "turned
+    off by the patient" and erased the agreement the clinic had recorded."""
+    url = f"/portal/patients/{patient_a1.uuid}/reminders/"
+    as_clinician_a.post(url, {"consent": "on", "time_of_day": "18:00"})
+    as_patient_a1.post("/me/reminders/", {"time_of_day": "09:00"})
+    setting = ReminderSetting.objects.get(patient=patient_a1)
+    assert setting.time_of_day == time(9) and not setting.enabled
+    assert setting.consent_at is not None and not setting.withdrawn
+
+
 def test_the_clinician_records_consent_and_sees_the_state_on_the_chart(
     as_clinician_a, patient_a1, clinician_a
 ):
