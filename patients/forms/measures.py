@@ -45,6 +45,19 @@ def _not_future(day: date) -> date:
     return day
 
 
+def zero_point_field(**options) -> forms.DecimalField:
+    """Where a sit-and-reach box's scale reads zero relative to the feet: one set of bounds
+    for the visit form and a correction."""
+    return forms.DecimalField(
+        required=False,
+        min_value=Decimal(-50),
+        max_value=Decimal(50),
+        decimal_places=1,
+        help_text=_("Where the box's scale reads zero relative to the feet, e.g. 23."),
+        **options,
+    )
+
+
 class VisitForm(SentOnce):
     """Every measure of one visit in one form; fill in only what was measured."""
 
@@ -56,14 +69,7 @@ class VisitForm(SentOnce):
     notes = forms.CharField(
         required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    sit_reach_zero = forms.DecimalField(
-        label=_("Sit-and-reach zero point (cm)"),
-        required=False,
-        min_value=Decimal(-50),
-        max_value=Decimal(50),
-        decimal_places=1,
-        help_text=_("Where the box's scale reads zero relative to the feet, e.g. 23."),
-    )
+    sit_reach_zero = zero_point_field(label=_("Sit-and-reach zero point (cm)"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -130,7 +136,9 @@ class VisitForm(SentOnce):
 class CorrectionForm(SentOnce):
     method = forms.CharField(required=False, max_length=80)
     pain_limited = forms.BooleanField(required=False)
-    zero_point = forms.DecimalField(required=False, decimal_places=1, max_digits=4)
+    # Kept only for a measure read from a zero point (sit-and-reach), within the visit
+    # form's bounds: it took any ±999.9 on any measure.
+    zero_point = zero_point_field()
     symptoms = forms.CharField(
         required=False, max_length=120, label=_("Symptom onset and location")
     )
@@ -140,6 +148,8 @@ class CorrectionForm(SentOnce):
         super().__init__(*args, **kwargs)
         # Built per measure so its bounds and message fit; shown first.
         self.fields = {"value": value_field(BY_CODE[code], BY_CODE[code].label), **self.fields}
+        if not BY_CODE[code].zeroed:
+            del self.fields["zero_point"]
 
     def corrected(self) -> Value:
         data = self.cleaned_data

@@ -114,6 +114,34 @@ def test_a_correction_keeps_the_old_value_and_is_audited(as_clinician_a, patient
     assert "Earlier values" in page and "2.5" in page
 
 
+@pytest.mark.parametrize(
+    ("measure", "zero_point", "kept"),
+    [("schober", "-999.9", None), ("sit_reach", "-999.9", "refused"), ("sit_reach", "23", 23)],
+)
+def test_a_correction_takes_a_zero_point_only_where_the_visit_form_does(
+    as_clinician_a, patient_a1, measure, zero_point, kept
+):
+    """Found by review: a correction stored any ±999.9 zero point on any measure (hip
+    flexion's CSV export printed it); the visit form takes one only for sit-and-reach,
+    within ±50 cm."""
+    record(
+        as_clinician_a, patient_a1, BASE, **{measure: "5"},
+        **({"sit_reach_zero": "20"} if measure == "sit_reach" else {}),
+    )  # fmt: skip
+    original = Measurement.objects.get()
+    page = as_clinician_a.get(url(patient_a1, f"measures/{original.uuid}/correct/"))
+    assert ('name="zero_point"' in page.content.decode()) == (measure == "sit_reach")
+    as_clinician_a.post(
+        url(patient_a1, f"measures/{original.uuid}/correct/"),
+        {"value": "6", "zero_point": zero_point, "notes": "typo"},
+    )
+    current = Measurement.objects.current().get()
+    if kept == "refused":
+        assert current == original
+    else:
+        assert current.value == 6 and current.zero_point == kept
+
+
 def test_scores_come_from_the_items_and_odi_shows_band_and_change(as_clinician_a, patient_a1):
     odi(as_clinician_a, patient_a1, BASE, [3, 3, 2, 3, 2, 3, 2, None, 2, 2])  # 22/45 = 48.9%
     odi(as_clinician_a, patient_a1, LATER, [1, 1, 1, 1, 1, 1, 1, None, 1, 1])  # 9/45 = 20%
@@ -1138,3 +1166,18 @@ def test_the_reports_front_sheet_says_when_a_value_was_limited_by_pain(
     report = spaced(report_html(patient_a1, period, author=clinician_a, issued=LATER))
     sheet = report[: report.index("Mobility measures")]
     assert "went from 45° to 60° (limited by pain): better by 15°" in sheet
+
+
+def test_the_last_questionnaire_sent_twice_is_thanked_once(
+    as_clinician_a, as_patient_a1, patient_a1
+):
+    """Found by review: a double tap of the last questionnaire took the "already sent"
+    branch, which still led to the questionnaire page's own thank-you: two again."""
+    as_clinician_a.post(url(patient_a1, "outcomes/assign/"), {"code": "nprs"})
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    key = re.search(r'name="assignment" value="([0-9a-f-]{36})"', page).group(1)
+    answers = {"best": "2", "worst": "5", "now": "3", "assignment": key}
+    as_patient_a1.post("/me/questionnaire/", answers, follow=True)
+    again = as_patient_a1.post("/me/questionnaire/", answers, follow=True)
+    assert again.redirect_chain[-1][0] == "/me/"
+    assert again.content.decode().count("Thank you") == 1

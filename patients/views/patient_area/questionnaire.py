@@ -62,7 +62,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
                 if assignment
                 else _("This page was out of date, so nothing was saved. Please fill it in again."),
             )
-            return redirect("patients:patient_questionnaire")
+            return _next_page(patient)
     else:
         assignment = (
             OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
@@ -91,12 +91,7 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("Your answers were already sent. Thank you!"))
         else:
             messages.success(request, _("Thank you. Your clinician will see your answers."))
-        # The next questionnaire if one waits; else Today, not the questionnaire page's
-        # "nothing to fill in", a second thank-you under the first.
-        waiting = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
-        return redirect(
-            "patients:patient_questionnaire" if waiting.exists() else "patients:patient_home"
-        )
+        return _next_page(patient)
     if request.method == "GET":
         audit_read(request, "questionnaire.view")
     return render(
@@ -109,4 +104,14 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
             "published_note": PUBLISHED_NOTE,
             "tab": "today",
         },
+    )
+
+
+def _next_page(patient) -> HttpResponse:
+    """After answers are sent (or found sent already): the next questionnaire if one waits,
+    else Today, not the questionnaire page's "nothing to fill in. Thank you!", a second
+    thank-you under the first."""
+    waiting = OutcomeAssignment.objects.filter(patient=patient, response__isnull=True)
+    return redirect(
+        "patients:patient_questionnaire" if waiting.exists() else "patients:patient_home"
     )
