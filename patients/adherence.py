@@ -17,11 +17,18 @@ from datetime import date, datetime, timedelta
 from django.db.models import Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from patients import caseload
 from patients.due_days import prescribed_for, week_start
 from patients.models import ADHERENCE_DAYS, Patient, PatientProgram, PrescribedDay, SessionLog
 from programs.models import ProgramRevision
+
+# The weekly chart (the patient's progress page, the report): its title, and the share of
+# a week's plan counted as a good week (its dashed line). It counts exercises done, each
+# as often as prescribed, not sessions logged.
+WEEKS_CHART_TITLE = gettext_lazy("Exercises done, % of plan, by week")
+WEEKLY_TARGET = 80
 
 # How far ahead the stored plan is written; the daily sweep tops it up a week before its
 # end, so a sweep that misses a few days loses nothing.

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
 
+from patients.adherence import WEEKLY_TARGET
 from patients.models import Patient
 
 # Any UUID: the chart's URL is reversed once per page and the patient's put in its place.
@@ -100,13 +101,13 @@ def adherence_badge(
     if percent > 110:
         badge = format_html(
             '<span class="badge text-bg-info" title="{}">{}</span>',
-            _("More sessions logged than prescribed: worth asking whether the dose is right"),
+            _("More exercises done than prescribed: worth asking whether the dose is right"),
             _("{percent}% · above plan").format(percent=shown),
         )
     else:
         colour = (
             "text-bg-success"
-            if percent >= 80
+            if percent >= WEEKLY_TARGET
             else "text-bg-warning"
             if percent >= 50
             else "text-bg-danger"

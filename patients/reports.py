@@ -15,7 +15,6 @@ from datetime import date, timedelta
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clinic.documents import request_render
 from clinic.lib.charts import Point, bar_chart, day_label
@@ -228,10 +227,10 @@ def _report_html(patient: Patient, request: ReportRequest, *, author, issued: da
                     Point(day_label(w.start), w.percent)
                     for w in adherence.since_first_planned(weeks)
                 ],
-                title=_("Exercise sessions done, % of plan, by week"),
+                title=adherence.WEEKS_CHART_TITLE,
                 y_max=100,
                 unit="%",
-                target=80,
+                target=adherence.WEEKLY_TARGET,
                 # The front sheet's figure, all the weeks' exercises together: the chart's
                 # own mean of weekly percentages (a part week counting as a whole one)
                 # gave the report a second, different adherence figure.

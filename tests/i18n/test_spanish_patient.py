@@ -121,7 +121,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
 
     # Progress and the program page.
     progress = visible(patient.get("/me/progress/").content.decode())
-    assert "Mi progreso" in progress and "Sesiones hechas cada semana" in progress
+    assert "Mi progreso" in progress and "Cuánto de tu plan hiciste cada semana" in progress
     assert_no_english(progress)
     program_page = visible(patient.get("/me/program/").content.decode())
     assert "Parte baja de la espalda" in program_page  # the template's title, translated

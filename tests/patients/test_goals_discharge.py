@@ -795,4 +795,7 @@ def test_the_report_gives_one_adherence_figure(membership_a, patient_a1, clinici
     assert figure in sheet
     assert f"{figure} Dashed line" in chart and f'"chart-summary mt-2">{figure}<' in chart
     assert "averaged" not in html
-    assert "<th>Exercises done</th>" in html
+    # Exercises in the table, the front sheet and the chart alike (review: the chart's
+    # title still said "sessions").
+    assert "<th>Exercises done</th>" in html and "Exercises done, % of plan, by week" in chart
+    assert "sessions done" not in html.lower()

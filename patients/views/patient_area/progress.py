@@ -16,8 +16,6 @@ from patients.models import SessionLog
 from patients.views.patient_area.shared import audit_read
 
 PROGRESS_WEEKS = 8
-# The share of a week's plan the progress page counts as a good week.
-WEEKLY_TARGET = 80
 
 
 def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
@@ -33,7 +31,7 @@ def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
         return _("You have done {percent}% of this week's plan so far.").format(
             percent=this_week.percent
         )
-    good = sum(1 for share in shares if share >= WEEKLY_TARGET)
+    good = sum(1 for share in shares if share >= adherence.WEEKLY_TARGET)
     return " ".join(
         [
             _("On average you did {percent}% of your plan each week.").format(
@@ -45,7 +43,7 @@ def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
                 "Before this week, you did {target}% or more in {good} of {count} week.",
                 "Before this week, you did {target}% or more in {good} of {count} weeks.",
                 len(shares),
-            ).format(target=WEEKLY_TARGET, good=good, count=len(shares)),
+            ).format(target=adherence.WEEKLY_TARGET, good=good, count=len(shares)),
         ]
     )
 
@@ -58,10 +56,10 @@ def progress(request: HttpRequest) -> HttpResponse:
     weeks = adherence.since_first_planned(adherence.by_week(patient, PROGRESS_WEEKS))
     adherence_chart = bar_chart(
         [Point(day_label(w.start), w.percent) for w in weeks],
-        title=_("Exercise sessions done, % of plan, by week"),
+        title=adherence.WEEKS_CHART_TITLE,
         y_max=100,
         unit="%",
-        target=WEEKLY_TARGET,
+        target=adherence.WEEKLY_TARGET,
         summary=_weeks_in_words(weeks),
     )
     pains = list(
