@@ -124,13 +124,12 @@ def program_edit(request: HttpRequest, patient_uuid, program_uuid) -> HttpRespon
     patient, program = patient_program_or_404(
         request, patient_uuid, program_uuid, also=("intake",), program_also=("updated_by",)
     )
-    if request.method == "GET":
-        audit.record(request.actor, "program.view", patient=patient, obj=program)
     return builder_page(
         request,
         program=program,
         patient=patient,
         precautions=patient_precautions(patient),
+        on_read=lambda: audit.record(request.actor, "program.view", patient=patient, obj=program),
         heading=f"{program.title} · {patient.full_name}",
         back_url=_chart(patient),
         back_label=patient.full_name,

@@ -59,6 +59,14 @@ class ProgramForm(forms.ModelForm):
         else:
             for name in ("start_date", "review_date"):
                 self.fields[name].validators.append(validate_care_day)
+            # Completing is the discharge (its questionnaires asked, its schedules ended):
+            # done from the patient's page, by the one service that does all of it. Saved
+            # here, a program was completed with the schedules still asking for months.
+            status = self.fields["status"]
+            status.choices = [c for c in status.choices if c[0] != Program.Status.COMPLETED]
+            status.help_text = _(
+                "To complete the program, use “Mark completed” on the patient's page."
+            )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -6,6 +6,7 @@ and only reaches the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -52,10 +53,13 @@ def builder_page(
     done_url: str,
     patient: Any = None,
     precautions: list[str] | None = None,
+    on_read: Callable[[], None] | None = None,
 ) -> HttpResponse:
     """The builder of a template or a patient's program. `precautions` are the patient's
     (programs.precautions): exercises that conflict with them are flagged as they are
-    added, and the chart asks for a decision on each once saved."""
+    added, and the chart asks for a decision on each once saved. `on_read` is called
+    whenever the whole page is drawn (a patient's program: the audit of the read), after
+    an Add, Move or refused Save as on opening it."""
     clinic_id = request.clinic.pk
     is_template = program.is_template
     conflict = None
@@ -133,6 +137,8 @@ def builder_page(
     page = parse_int(request.GET.get("page"), 1, low=1)
     results = search_library(clinic_id, query, category, page)
     per_session, per_day = state.minutes
+    if on_read is not None:
+        on_read()
     return render(
         request,
         "clinician/program_builder.html",

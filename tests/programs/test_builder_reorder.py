@@ -8,6 +8,7 @@ from django.http import QueryDict
 
 from programs.builder.rows import BuilderState, Row, apply_action, posted_action
 from tests.conftest import spaced
+from tests.programs.test_programs import builder_post, edit_url
 
 
 def state(*names: str) -> BuilderState:
@@ -105,20 +106,6 @@ def test_the_breadcrumb_names_where_it_leads(as_clinician_a, membership_a, patie
     assert '<li class="breadcrumb-item"><a href="/portal/templates/">Templates</a></li>' in page
 
 
-def _posted(program, **changes) -> dict:
-    """The builder's fields for the program as saved, with `changes` ("items-1-reps": "15")."""
-    data = {"revision": str(program.revision), "title": program.title, "status": program.status}
-    rows = list(program.items.select_related("exercise"))
-    data.update({"items-INITIAL_FORMS": "0", "items-TOTAL_FORMS": str(len(rows))})
-    for i, item in enumerate(rows):
-        data[f"items-{i}-id"] = str(item.pk)
-        data[f"items-{i}-exercise"] = str(item.exercise.uuid)
-        for name in ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week"):
-            data[f"items-{i}-{name}"] = str(getattr(item, name) or "")
-    data.update(changes)
-    return data
-
-
 def test_a_changed_number_redraws_only_the_dose_lines_and_minutes(
     as_clinician_a, patient_a1, program_a1, django_assert_max_num_queries
 ):
@@ -126,7 +113,9 @@ def test_a_changed_number_redraws_only_the_dose_lines_and_minutes(
     with the whole builder, library search included (103 KB, as much CPU as the page), of
     which the page takes one dose line and the minutes."""
     edit = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/edit/"
-    data = _posted(program_a1, **{"items-1-reps": "15", "items-1-sets": "2", "action": "refresh"})
+    data = builder_post(
+        program_a1, **{"items-1-reps": "15", "items-1-sets": "2", "action": "refresh"}
+    )
     with django_assert_max_num_queries(6):
         answer = as_clinician_a.post(edit, data, HTTP_HX_REQUEST="true")
     page = answer.content.decode()
@@ -138,3 +127,37 @@ def test_a_changed_number_redraws_only_the_dose_lines_and_minutes(
     # Without htmx (Enter pressed in a field, scripts off) it is the whole page, as before.
     whole = as_clinician_a.post(edit, data).content.decode()
     assert "<form" in whole and "2 sets of 15 reps" in whole
+
+
+def test_every_whole_builder_page_of_a_patients_program_is_an_audited_read(
+    as_clinician_a, patient_a1, program_a1
+):
+    """Found by review: only opening the builder was audited; an Add, Move or refused Save
+    draws the patient's name, program and precautions again, unrecorded. The dose-line
+    redraw echoes the numbers posted and reads nothing of the record."""
+    from clinic.models import AuditEvent
+
+    edit = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/edit/"
+    reads = AuditEvent.objects.filter(action="program.view", patient_uuid=patient_a1.uuid)
+    as_clinician_a.get(edit)
+    assert reads.count() == 1
+    moved = as_clinician_a.post(edit, builder_post(program_a1, action="down:0"))
+    assert moved.status_code == 200 and patient_a1.full_name in moved.content.decode()
+    assert reads.count() == 2
+    as_clinician_a.post(edit, builder_post(program_a1, action="refresh"), HTTP_HX_REQUEST="true")
+    assert reads.count() == 2
+
+
+def test_completing_is_not_offered_in_the_builder_but_on_the_patients_page(
+    as_clinician_a, patient_a1, program_a1
+):
+    """Found by review: "Completed" saved in the builder skipped the discharge: the
+    questionnaires set for discharge were never asked and their schedule went on asking
+    for months. The one way to complete is the chart's "Mark completed"."""
+    edit = edit_url(patient_a1, program_a1)
+    page = as_clinician_a.get(edit).content.decode()
+    assert 'value="completed"' not in page and "Mark completed" in page
+    refused = as_clinician_a.post(edit, builder_post(program_a1, status="completed"))
+    assert refused.status_code == 200
+    program_a1.refresh_from_db()
+    assert program_a1.status == "active"

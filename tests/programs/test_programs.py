@@ -630,9 +630,9 @@ def test_builder_queries_are_pinned_whatever_the_program_and_library_size(
 # with its last editor (the page's "saved by"), the audit of the read, the items with
 # their exercises; the library panel's count and page of results.
 BUILDER_GET_QUERIES = 9
-# A move: the same, with the page's sending token looked up instead of the audit write,
-# and the posted rows' exercises instead of the saved items.
-BUILDER_POST_QUERIES = 9
+# A move: the same (the page is a read of the record, audited too), with the page's
+# sending token looked up, and the posted rows' exercises instead of the saved items.
+BUILDER_POST_QUERIES = 10
 
 
 def test_the_builder_page_query_count_is_pinned(as_clinician_a, patient_a1, program_a1):
