@@ -170,3 +170,29 @@ def test_i_did_them_all_in_a_second_tab_asks_before_saving_the_day_again(
     second.get_by_text("Saved. Well done!").wait_for()
     assert SessionLog.objects.count() == 2
     assert SessionLog.objects.order_by("logged_at").last().comment == "Did them twice"
+
+
+def test_an_urgent_sign_on_a_session_sent_back_shows_what_to_do_first(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """A session refused for its missing pain score, with the bladder sign ticked: the sign
+    is told to the clinic, and the page opens on what to do now, not on the pain error
+    3,000 px below it (the advice was drawn at the top, out of view)."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.locator("label.done-toggle").first.click()
+    phone.get_by_text("Something worrying? Tell us here").click()
+    phone.get_by_label("You can't control your bladder", exact=False).check()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.wait_for_url("**/me/log/")
+    advice = phone.locator("[data-told-advice]")
+    assert advice.evaluate("el => el === document.activeElement")
+    phone.wait_for_function(
+        "() => document.querySelector('[data-told-advice]').getBoundingClientRect().top >= 0"
+        " && document.querySelector('[data-told-advice]').getBoundingClientRect().top"
+        " < window.innerHeight / 2"
+    )
+    assert advice.get_by_text("Get help now").is_visible()
+    phone.screenshot(path="test-artifacts/told-advice-360.png")
+    assert not SessionLog.objects.exists()

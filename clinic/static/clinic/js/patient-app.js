@@ -148,10 +148,17 @@
     }, function () { return false; /* still offline: try again later */ });
   }
 
+  // What to do about warning signs told to the clinic with a session sent back for a fix
+  // comes first: the form's own message is below it.
+  var told = document.querySelector("[data-told-advice]");
   // A refused form: bring its first message into view (not at the bottom edge of a phone)
   // and move focus there, so screen readers read it out.
   var problem = document.querySelector(".session-form .alert-danger, .session-form .invalid-feedback");
-  if (problem) {
+  if (told) {
+    told.setAttribute("tabindex", "-1");
+    told.scrollIntoView({ block: "start" });
+    told.focus({ preventScroll: true });
+  } else if (problem) {
     // Inside a closed "I did a different amount" it could be neither seen nor focused.
     for (var fold = problem.closest("details"); fold; fold = fold.parentElement.closest("details")) {
       fold.open = true;
