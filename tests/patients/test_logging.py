@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -1193,6 +1194,14 @@ def test_an_urgent_sign_on_a_session_sent_back_for_a_fix_reaches_the_clinic_at_o
     page = refused.content.decode()
     shown = page[: page.index('data-offline-advice="urgent"')]
     assert "Get help now" in shown and "We have told your clinician." in shown
+    # Beside the page's hidden offline copy of the same advice: no id twice (review), and
+    # under the page's own heading.
+    twice = [i for i, n in Counter(re.findall(r'\bid="([^"]+)"', page)).items() if n > 1]
+    assert (
+        twice == []
+        and '<h2 id="told-urgent-now"' in shown
+        and "<h1" not in shown.split("data-told-advice")[1]
+    )
     as_patient_a1.post(
         "/me/log/", {"client_token": "t", "all_done": "1", "pain": "3", "signs": [BACK_URGENT]}
     )
