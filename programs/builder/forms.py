@@ -61,12 +61,15 @@ class ProgramForm(forms.ModelForm):
                 self.fields[name].validators.append(validate_care_day)
             # Completing is the discharge (its questionnaires asked, its schedules ended):
             # done from the patient's page, by the one service that does all of it. Saved
-            # here, a program was completed with the schedules still asking for months.
+            # here, a program was completed with the schedules still asking for months. A
+            # program completed already keeps its status shown, and its notes can still be
+            # put right (program_save refuses making it current again, and says how).
             status = self.fields["status"]
-            status.choices = [c for c in status.choices if c[0] != Program.Status.COMPLETED]
-            status.help_text = _(
-                "To complete the program, use “Mark completed” on the patient's page."
-            )
+            if self.instance.status != Program.Status.COMPLETED:
+                status.choices = [c for c in status.choices if c[0] != Program.Status.COMPLETED]
+                status.help_text = _(
+                    "To complete the program, use “Mark completed” on the patient's page."
+                )
 
     def clean(self) -> dict:
         data = super().clean()

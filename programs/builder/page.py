@@ -124,6 +124,7 @@ def builder_page(
                     **{name: request.POST.get(name, "") for name in PROGRAM_FIELDS},
                     "leaflets": request.POST.getlist("leaflets"),
                 },
+                instance=program,
                 is_template=is_template,
             )
             formset = unbound_formset(state.rows)

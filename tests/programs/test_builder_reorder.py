@@ -161,3 +161,20 @@ def test_completing_is_not_offered_in_the_builder_but_on_the_patients_page(
     assert refused.status_code == 200
     program_a1.refresh_from_db()
     assert program_a1.status == "active"
+
+
+def test_a_completed_programs_builder_shows_it_completed_and_keeps_its_notes_editable(
+    as_clinician_a, patient_a1, program_a1
+):
+    """Found by review of the change above: a program completed already lost its status
+    from the list (the page said "Active"), and every save of it was refused."""
+    status = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/status/"
+    as_clinician_a.post(status, {"status": "completed", "confirm": "1"})
+    program_a1.refresh_from_db()
+    edit = edit_url(patient_a1, program_a1)
+    page = as_clinician_a.get(edit).content.decode()
+    assert '<option value="completed" selected>' in page
+    saved = as_clinician_a.post(edit, builder_post(program_a1, patient_notes="Typo corrected"))
+    assert saved.status_code == 302
+    program_a1.refresh_from_db()
+    assert (program_a1.status, program_a1.patient_notes) == ("completed", "Typo corrected")
