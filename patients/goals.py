@@ -91,6 +91,8 @@ class GoalProgress:
     judged: float | None = None
     # Why the latest value is not held against the target; empty when it is.
     not_compared: str = ""
+    # The latest value was limited by pain (a measurement marked so).
+    pain_limited: bool = False
 
     @property
     def reached(self) -> bool | None:
@@ -131,25 +133,30 @@ def goal_progress(
     if PSFS_ACTIVITY in codes:
         codes.add("psfs")
     measured = {m.code for m, side in slots() if slot_key(m, side) in codes or m.code in codes}
-    latest: dict[str, tuple[float, date]] = {}
+    # (value, day, limited by pain) by what goals track.
+    latest: dict[str, tuple[float, date, bool]] = {}
     # Each activity goal's latest rating, by goal id.
-    activity_latest: dict[int, tuple[float, date]] = {}
+    activity_latest: dict[int, tuple[float, date, bool]] = {}
     activity_goals = [goal for goal in goals if goal.tracks == PSFS_ACTIVITY]
     responses, measurements = _values(patient, until, codes, measured, read)
     for response in responses:
-        latest[response.code] = (response.value, response.completed_on)
+        latest[response.code] = (response.value, response.completed_on, False)
         if response.code == "psfs" and activity_goals:
             answers = response.answers if isinstance(response.answers, dict) else {}
             rated = zip(answers.get("activities", []), answers.get("ratings", []), strict=False)
             for activity, rating in rated:
                 for goal in activity_goals:
                     if same_activity(str(activity), goal.text):
-                        activity_latest[goal.pk] = (float(rating), response.completed_on)
+                        activity_latest[goal.pk] = (float(rating), response.completed_on, False)
     # Per slot, of the measures whose readings depend on their zero point.
     zeroed: dict[str, list[Measurement]] = {}
     for measurement in measurements:
         key = slot_key(BY_CODE[measurement.code], measurement.side)
-        latest[key] = (float(measurement.value), measurement.visit.measured_on)
+        latest[key] = (
+            float(measurement.value),
+            measurement.visit.measured_on,
+            measurement.pain_limited,
+        )
         if BY_CODE[measurement.code].zeroed:
             zeroed.setdefault(key, []).append(measurement)
     for measure in MEASURES:
@@ -163,10 +170,10 @@ def goal_progress(
         today = min(today, until)
     progress = []
     for goal in goals:
-        value, on = (
-            activity_latest.get(goal.pk, (None, None))
+        value, on, pain_limited = (
+            activity_latest.get(goal.pk, (None, None, False))
             if goal.tracks == PSFS_ACTIVITY
-            else latest.get(goal.tracks, (None, None))
+            else latest.get(goal.tracks, (None, None, False))
         )
         judged, not_compared = None, ""
         if goal.tracks in zeroed:
@@ -180,6 +187,7 @@ def goal_progress(
                 today=today,
                 judged=judged,
                 not_compared=not_compared,
+                pain_limited=pain_limited,
             )
         )
     return progress

@@ -31,9 +31,11 @@ def _reading(measurement: Measurement, unit: str, with_zero_point: bool) -> str:
         value = _("{value} (zero point {zero})").format(
             value=value, zero=_value(measurement.zero_point, unit)
         )
-    if measurement.pain_limited:
-        value = _("{value} (limited by pain)").format(value=value)
-    return value
+    return _limited(value) if measurement.pain_limited else value
+
+
+def _limited(value: str) -> str:
+    return _("{value} (limited by pain)").format(value=value)
 
 
 def _points(number) -> str:
@@ -184,6 +186,8 @@ def goal_sentence(progress: GoalProgress) -> str:
             now = _("{value} ({judged} with the zero point the goal was set with)").format(
                 value=now, judged=_value(progress.judged, progress.scale.unit)
             )
+        if progress.pain_limited:
+            now = _limited(now)
         sentence = sentence.format(
             goal=goal.text, scale=progress.scale.label, target=target, now=now, status=status
         )

@@ -1158,14 +1158,30 @@ def test_the_reports_front_sheet_says_when_a_value_was_limited_by_pain(
 ):
     """Found by review: page 1 said "went from 45° to 60°: better by 15°" of a raise the
     patient stopped for pain; the mark was only in the table pages later."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from patients.goals import goal_add
     from patients.reports import ReportRequest, report_html
+    from tests.conftest import actor_of
 
     record(as_clinician_a, patient_a1, BASE, slr_left="45")
     record(as_clinician_a, patient_a1, LATER, slr_left="60", slr_left_pain="on")
-    period = ReportRequest(start=BASE, end=LATER, narrative="")
-    report = spaced(report_html(patient_a1, period, author=clinician_a, issued=LATER))
+    goal_add(
+        actor=actor_of(clinician_a),
+        patient=patient_a1,
+        text="Raise the left leg",
+        tracks="slr_left",
+        target=Decimal("70"),
+        target_on=date.today() + timedelta(days=30),
+    )
+    # To today: the goal is set today.
+    period = ReportRequest(start=BASE, end=date.today(), narrative="")
+    report = spaced(report_html(patient_a1, period, author=clinician_a, issued=date.today()))
     sheet = report[: report.index("Mobility measures")]
     assert "went from 45° to 60° (limited by pain): better by 15°" in sheet
+    # And the goal that tracks it, a few lines below (review: "now 60°", unmarked).
+    assert "target 70°, now 60° (limited by pain)" in sheet
 
 
 def test_the_last_questionnaire_sent_twice_is_thanked_once(
