@@ -122,18 +122,28 @@ def test_a_tapped_done_shows_it_is_ticked(
     done.screenshot(path="test-artifacts/done-ticked-360.png")
 
 
+def sent_without_pain(live_server, new_page, patient, clinician, *, sign: str = ""):
+    """A phone that ticks the first exercise (and the warning sign `sign`), leaves out the
+    pain score and saves: the session comes back to be put right."""
+    start_program(patient, clinician)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient)
+    phone.locator("label.done-toggle").first.click()
+    if sign:
+        phone.get_by_text("Something worrying? Tell us here").click()
+        phone.get_by_label(sign, exact=False).check()
+    phone.get_by_role("button", name="Save only the ones marked done").click()
+    phone.wait_for_url("**/me/log/")
+    return phone
+
+
 def test_a_session_sent_without_a_pain_score_says_so_where_the_patient_looks(
     live_server, new_page, shared_library, clinician_a, patient_a1
 ):
     """Reviewed at 360 px: the page came back at its top, the pain question 4,000 px
     below. patient-app.js scrolls (smoothly) to the message and focuses it: a screenshot
     taken at once caught the page mid-scroll."""
-    start_program(patient_a1, clinician_a)
-    phone = new_page(360, 740)
-    patient_signs_in(phone, live_server.url, patient_a1)
-    phone.locator("label.done-toggle").first.click()
-    phone.get_by_role("button", name="Save only the ones marked done").click()
-    phone.wait_for_url("**/me/log/")
+    phone = sent_without_pain(live_server, new_page, patient_a1, clinician_a)
     error = phone.get_by_text("Choose your pain from 0 to 10")
     assert error.evaluate("el => el === document.activeElement")
     phone.wait_for_function(
@@ -178,14 +188,9 @@ def test_an_urgent_sign_on_a_session_sent_back_shows_what_to_do_first(
     """A session refused for its missing pain score, with the bladder sign ticked: the sign
     is told to the clinic, and the page opens on what to do now, not on the pain error
     3,000 px below it (the advice was drawn at the top, out of view)."""
-    start_program(patient_a1, clinician_a)
-    phone = new_page(360, 740)
-    patient_signs_in(phone, live_server.url, patient_a1)
-    phone.locator("label.done-toggle").first.click()
-    phone.get_by_text("Something worrying? Tell us here").click()
-    phone.get_by_label("You can't control your bladder", exact=False).check()
-    phone.get_by_role("button", name="Save only the ones marked done").click()
-    phone.wait_for_url("**/me/log/")
+    phone = sent_without_pain(
+        live_server, new_page, patient_a1, clinician_a, sign="You can't control your bladder"
+    )
     advice = phone.locator("[data-told-advice]")
     assert advice.evaluate("el => el === document.activeElement")
     phone.wait_for_function(
