@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic import audit
 from clinic.actors import Actor
 from patients import caseload
-from patients.adherence import Prescriptions, patient_today
+from patients.adherence import Prescriptions, day_of, patient_today
 from patients.due_days import Due, days_a_week, due_today, prescribed_per_week, week_start
 from patients.models import (
     INACTIVE_DUE_DAYS,
@@ -189,7 +189,7 @@ def session_rows(session: SessionLog) -> list[ProgramItem]:
 def made_on(patient: Patient, made_at: datetime) -> date:
     """The patient's day a session kept on their phone was made. A phone's clock may run
     ahead; a session is never dated after now."""
-    return timezone.localtime(min(made_at, timezone.now()), patient.tzinfo).date()
+    return day_of(patient, min(made_at, timezone.now()))
 
 
 def due_now(patient: Patient, program: Program | None, items: list, today: date) -> list[Due]:

@@ -256,9 +256,9 @@ def log_session(request: HttpRequest) -> HttpResponse:
             messages.warning(
                 request,
                 _(
-                    "Saved. Pain above 5 is too much: do less next time. If it has not "
+                    "Saved. Pain above {limit} is too much: do less next time. If it has not "
                     "settled by tomorrow morning, tell your clinic."
-                ),
+                ).format(limit=TOO_MUCH - 1),
             )
         else:
             messages.success(request, _("Saved. Well done!"))
