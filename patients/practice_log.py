@@ -363,6 +363,13 @@ def session_log(
     return session, True
 
 
+def wait_for_other_logs(patient: Patient) -> None:
+    """In a transaction: waits until a session of this patient being saved elsewhere has
+    committed, and keeps others waiting until this transaction ends, so what this one
+    reads of the day's sessions stays true until it saves."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+
+
 @transaction.atomic
 def session_update(
     *,

@@ -10,6 +10,7 @@ that must be one.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import date, timedelta
 
@@ -19,7 +20,10 @@ from django.test import Client
 
 from clinic.invitations import invitation_issue
 from clinic.models import Invitation, Membership
-from patients.models import Measurement, OutcomeSchedule
+from patients.models import Measurement, OutcomeSchedule, SessionLog
+from patients.services import patient_program_start
+from patients.views.patient_area import today
+from programs.models import Program
 from tests.conftest import actor_of, make_patient, make_staff, make_user
 from tests.factories import ClinicFactory
 
@@ -62,6 +66,20 @@ def held_before(monkeypatch, target, name: str) -> None:
 
     def held(*args, **kwargs):
         barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, held)
+
+
+def met_before(monkeypatch, target, name: str, seconds: float = 2) -> None:
+    """Both requests wait for each other just before `target.name` runs, for at most
+    `seconds`: one held behind a lock never comes, and the other goes on alone."""
+    barrier = threading.Barrier(2, timeout=seconds)
+    original = getattr(target, name)
+
+    def held(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
         return original(*args, **kwargs)
 
     monkeypatch.setattr(target, name, held)
@@ -149,3 +167,27 @@ def test_an_invitation_accepted_twice_at_once_answers_the_second_like_the_first(
     statuses = at_once(lambda i: clients[i].post("/invite/", {"choice": "accept", "once": TOKEN}))
     assert statuses == [302, 302]
     assert Membership.objects.filter(user=joiner, clinic=clinic).count() == 1
+
+
+def test_i_did_them_all_from_two_tabs_at_once_is_saved_once(monkeypatch, race):
+    """Two tabs drawn before any session today, "I did them all" in both at the same
+    instant: both worked out what was left before either had saved, and the day was
+    logged twice. The second now waits for the first, finds the day saved, and sends
+    its page back (409) with nothing saved."""
+    clinic, clinician, patient = race
+    program = patient_program_start(
+        actor=actor_of(clinician, clinic),
+        patient=patient,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    program.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    tabs = [signed_in(patient.user), signed_in(patient.user)]
+    met_before(monkeypatch, today, "due_now")
+    statuses = at_once(
+        lambda i: tabs[i].post(
+            "/me/log/",
+            {"client_token": f"tab-{i}", "all_done": "1", "pain": "2", "seen_today": "0"},
+        )
+    )
+    assert sorted(statuses) == [302, 409]
+    assert SessionLog.objects.filter(patient=patient).count() == 1

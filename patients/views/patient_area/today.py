@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import messages
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -41,6 +41,7 @@ from patients.practice_log import (
     session_rows,
     session_update,
     session_version,
+    wait_for_other_logs,
 )
 from patients.symptoms import signs_by_kind
 from patients.views.patient_area.shared import audit_read, patient_stop_rules, program_items
@@ -213,8 +214,27 @@ def log_session(request: HttpRequest) -> HttpResponse:
     # The how-to steps are only shown again if the form comes back with errors.
     items = program_items(program, text=False)
     rules = patient_stop_rules(patient, items)
-    data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
-    form = SessionForm(data, items=items, rules=rules)
+    form = None
+    try:
+        with transaction.atomic():
+            if "all_done" in request.POST:
+                # Two tabs' "I did them all" sent at the same instant: the second waits
+                # here until the first has saved, then finds it saved. Without the lock
+                # both checked before either saved, and the day was logged twice.
+                wait_for_other_logs(patient)
+            data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
+            form = SessionForm(data, items=items, rules=rules)
+            logged = None
+            if not saved_meanwhile and form.is_valid():
+                logged = form.log(patient=patient, program=program, actor=request.actor)
+    except LogRefused as error:
+        messages.error(request, str(error))
+        if form.cleaned_data["signs"]:
+            signs_without_session(request, form.cleaned_data["signs"], rules)
+            return redirect("patients:patient_advice")
+        return redirect("patients:patient_home")
+    except DatabaseError as error:
+        return not_saved(request, ticked_signs(form) if form else [], rules, error)
     if saved_meanwhile:
         if signs := ticked_signs(form):
             signs_without_session(request, signs, rules)
@@ -230,21 +250,8 @@ def log_session(request: HttpRequest) -> HttpResponse:
             ),
         )
         return _form_again(request, form, items, status=409)
-    if form.is_valid():
-        try:
-            _session, created = form.log(
-                patient=patient,
-                program=program,
-                actor=request.actor,
-            )
-        except LogRefused as error:
-            messages.error(request, str(error))
-            if form.cleaned_data["signs"]:
-                signs_without_session(request, form.cleaned_data["signs"], rules)
-                return redirect("patients:patient_advice")
-            return redirect("patients:patient_home")
-        except DatabaseError as error:
-            return not_saved(request, form.cleaned_data["signs"], rules, error)
+    if logged is not None:
+        _session, created = logged
         if form.cleaned_data["signs"]:
             remember_signs(request, form.cleaned_data["signs"], rules)
             messages.success(request, _("Your session is saved."))
