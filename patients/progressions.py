@@ -122,10 +122,13 @@ def suggestions(
         pains = [e["session__pain"] for e in mine if e["session__pain"] is not None]
         if any(pain > threshold.pain_at_most for pain in pains):
             continue
+        # A tick alone (Today's "Done") stores no sets: it means the amount prescribed.
+        # Counted as none, a patient who only ever ticked never earned a suggestion.
         complete = [
             e
             for e in mine
-            if e["session__pain"] is not None and (e["sets_done"] or 0) >= (item.sets or 1)
+            if e["session__pain"] is not None
+            and (e["sets_done"] is None or e["sets_done"] >= (item.sets or 1))
         ]
         if len(complete) < threshold.sessions_at_least:
             continue

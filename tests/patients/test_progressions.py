@@ -10,7 +10,7 @@ import pytest
 from clinic.actors import Actor
 from clinic.models import AuditEvent
 from patients import adherence
-from patients.models import PatientProgram
+from patients.models import PatientProgram, SessionEntry
 from patients.practice_log import Done, session_log
 from patients.progressions import NotSuggested, progress_item, suggestions
 from patients.services import patient_program_start
@@ -75,6 +75,19 @@ def test_a_steady_week_suggests_the_harder_exercise_on_the_chart(
     assert names(suggestions(patient_a1, tilt_program)) == [("pelvic-tilt", "glute-bridge")]
     page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
     assert "Ready to progress" in page and "Swap in Glute bridge" in page
+
+
+def test_sessions_ticked_done_on_today_count_as_every_set_done(
+    as_patient_a1, patient_a1, tilt_program
+):
+    """Today's "Done" alone means the amount prescribed, and stores no sets: counted as
+    none, a patient who only ever tapped "Done" never earned the suggestion (found by
+    review)."""
+    tilt = tilt_program.items.get(exercise__slug="pelvic-tilt")
+    as_patient_a1.post("/me/log/", {"client_token": "tap", "pain": "1", f"done_{tilt.pk}": "on"})
+    assert SessionEntry.objects.get(session__client_token="tap").sets_done is None
+    log_days(patient_a1, tilt_program, 4, sets=None, start_ago=1)
+    assert names(suggestions(patient_a1, tilt_program)) == [("pelvic-tilt", "glute-bridge")]
 
 
 @pytest.mark.parametrize(
