@@ -45,13 +45,20 @@ DRAWINGS = sorted(
 
 
 class DoseRequiredMixin:
-    """The rule every dosage form shares (an exercise's defaults, a program row): a dose
-    is counted in reps, held, or timed; with none of them there is nothing to do."""
+    """The rules every dosage form shares (an exercise's defaults, a program row): a dose
+    is counted in reps, held, or timed; with none of them there is nothing to do. Reps and
+    a time are two amounts for one go: the dose line gives the reps (dosage._amount) while
+    a step names the time ("march for {duration}"), so the patient read both."""
 
     def clean(self) -> dict:
         data = super().clean()
         if not any(data.get(name) for name in ("reps", "hold_seconds", "duration_seconds")):
             self.add_error("reps", gettext("Give the reps, a hold time or a duration."))
+        elif data.get("reps") and data.get("duration_seconds"):
+            self.add_error(
+                "duration_seconds",
+                gettext("Give the reps or a time, not both: clear one of them."),
+            )
         return data
 
 

@@ -105,6 +105,14 @@ def test_a_missing_cue_or_dose_is_explained(as_admin_a):
     assert "This field is required" in body and "Give the reps, a hold time or a duration" in body
 
 
+def test_default_reps_and_a_time_are_refused(as_admin_a):
+    """The same rule as a program row: every program that took these defaults would name
+    two amounts."""
+    response = as_admin_a.post("/portal/library/new/", form_data(reps="10", duration_seconds="60"))
+    assert "Give the reps or a time, not both" in response.content.decode()
+    assert not Exercise.objects.filter(name="Towel squeeze").exists()
+
+
 def test_a_clinic_exercise_borrows_a_built_in_drawing(as_admin_a):
     """Issue 20: a clinic's own exercise gets pictures too, from a built-in pose pair."""
     as_admin_a.post("/portal/library/new/", form_data(illustration="seated-knee-extension"))

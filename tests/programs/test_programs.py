@@ -360,6 +360,16 @@ def test_an_item_needs_reps_a_hold_or_a_duration(as_clinician_a, patient_a1, pro
     assert "Give the reps, a hold time or a duration" in response.content.decode()
 
 
+def test_an_item_with_reps_and_a_time_is_refused(as_clinician_a, patient_a1, program_a1):
+    """Saved, its dose line said "20 reps" while its steps said "march for 2 minutes": two
+    amounts for one exercise (found by review)."""
+    data = builder_post(program_a1, **{"items-0-reps": "20", "items-0-duration_seconds": "120"})
+    response = as_clinician_a.post(edit_url(patient_a1, program_a1), data)
+    assert "Give the reps or a time, not both" in response.content.decode()
+    program_a1.refresh_from_db()
+    assert program_a1.revision == 1
+
+
 def test_a_load_kind_needs_its_value(as_clinician_a, patient_a1, program_a1):
     data = builder_post(program_a1, **{"items-0-load_kind": "band"})
     assert (
