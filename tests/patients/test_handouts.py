@@ -28,7 +28,7 @@ from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, fill_step
 from programs.illustrations import has_illustration
 from programs.models import Exercise, HandoutPrint
-from programs.services import exercise_copy, exercise_save
+from programs.services import exercise_copy, exercise_save, program_set_status
 from tests.conftest import client_for, get_document, revise, run_tasks, spaced
 from tests.pdf_text import page_texts, pdf_text
 
@@ -193,6 +193,26 @@ def test_the_patient_downloads_their_own_handout(as_patient_a1, patient_a1, prog
     assert "Amara Okafor" in text_of(response)
     assert HandoutPrint.objects.get().channel == "patient"
     assert AuditEvent.objects.filter(action="handout.patient", actor=patient_a1.user).exists()
+
+
+def test_a_paused_program_gives_the_patient_no_sheet_to_carry_on_with(
+    as_patient_a1, membership_a, patient_a1, program_a1
+):
+    """Today refused a session on a paused program while My program offered its sheet of
+    doses to carry on with, and said nothing of the pause (found by review)."""
+    program_set_status(
+        program=program_a1,
+        actor=Actor.for_member(membership_a),
+        status="paused",
+        patient=patient_a1,
+    )
+    page = as_patient_a1.get("/me/program/").content.decode()
+    assert "Your program is paused" in page
+    assert "Download my exercise sheet" not in page and "/me/handout.pdf" not in page
+    refused = as_patient_a1.get("/me/handout.pdf", follow=True)
+    assert refused.redirect_chain == [("/me/program/", 302)]
+    assert "not available while your program is paused" in refused.content.decode()
+    assert not HandoutPrint.objects.exists()
 
 
 def test_another_patient_never_gets_this_handout(patient_a2, program_a1):

@@ -22,7 +22,7 @@ from patients.practice_log import (
 from patients.views.documents import handout_download, large_print_choice
 from patients.views.patient_area.shared import audit_read, program_items
 from programs.localized import leaflets_for, program_text
-from programs.models import HandoutPrint
+from programs.models import HandoutPrint, Program
 
 
 @never_cache
@@ -67,6 +67,13 @@ def my_handout(request: HttpRequest) -> HttpResponse:
     if program is None:
         messages.info(request, _("You have no exercise program yet."))
         return redirect("patients:patient_home")
+    if program.status == Program.Status.PAUSED:
+        # A sheet of doses to carry on with, while Today refuses a session on them (a
+        # queued handout e-mail of a paused program is dropped too: patients.outgoing).
+        messages.warning(
+            request, _("Your exercise sheet is not available while your program is paused.")
+        )
+        return redirect("patients:patient_program")
     return handout_download(
         request,
         handout_for(patient, program, large_print_choice(request)),
