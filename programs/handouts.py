@@ -32,6 +32,9 @@ LAYOUT_VERSION = 8
 # The stop box's clinical text is data (programs.safety): a change to it alone makes new
 # handouts, without anyone having to remember to bump LAYOUT_VERSION.
 SAFETY_TEXT = hashlib.sha256(repr(safety.ORDER).encode()).hexdigest()[:16]
+# The exercises' drawings are drawn by this code from its pose data, not stored: a
+# corrected drawing makes new handouts (drawings_version), as a corrected text does.
+DRAWINGS_CODE = Path(__file__).resolve().parent / "illustrations"
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def storage_name(
         catalogue_version(language),
         content_version(language),
         changes.translated.isoformat() if changes.translated else "",
+        drawings_version(),
     ]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"{handout_folder(clinic)}/{digest}.pdf"
@@ -143,6 +147,16 @@ def handout_filename(
     lang = f"-{language}" if language != settings.LANGUAGE_CODE else ""
     day = revision_date(revision, clinic)
     return f"home-exercises-{who}r{revision.number}-{day:%Y-%m-%d}{lang}.pdf"
+
+
+@functools.cache
+def drawings_version() -> str:
+    """The drawing code and its pose data, for handout keys: the source, as the
+    catalogue's is its .po, so every server names a handout alike."""
+    digest = hashlib.sha256()
+    for path in sorted(DRAWINGS_CODE.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @functools.cache

@@ -5,6 +5,7 @@ import io
 import itertools
 import math
 import re
+import shutil
 import subprocess
 from collections import Counter
 from datetime import timedelta
@@ -301,6 +302,25 @@ def test_changing_program_branding_or_exercise_text_makes_a_new_handout(
     assert len(set(names)) == len(names)
     text = text_of(get_document(as_clinician_a, url(patient_a1, program_a1)))
     assert "A brand new everyday name" in text and "Amarachi" in text
+
+
+def test_a_corrected_drawing_makes_a_new_handout(patient_a1, program_a1, monkeypatch, tmp_path):
+    """The drawings are drawn from pose data by code, not stored: after a release that
+    corrected one, stored handouts kept printing the old picture while the phone showed
+    the new one (found by review)."""
+    from programs import handouts as stored
+
+    before = stored_name(patient_a1, program_a1)
+    code = tmp_path / "illustrations"
+    shutil.copytree(stored.DRAWINGS_CODE, code)
+    poses = code / "poses.py"
+    poses.write_text(poses.read_text().replace("0.", "0.0", 1))
+    monkeypatch.setattr(stored, "DRAWINGS_CODE", code)
+    stored.drawings_version.cache_clear()
+    try:
+        assert stored_name(patient_a1, program_a1) != before
+    finally:
+        stored.drawings_version.cache_clear()
 
 
 def test_a_clinic_photo_replaces_the_drawing(
