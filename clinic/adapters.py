@@ -11,8 +11,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import translation
 
+from clinic import throttle
 from clinic.languages import patient_language
 from clinic.network import client_ip
+
+# allauth's e-mails that anyone can have sent to an address by typing it in, by what was
+# asked for (each counted on its own, as allauth's ACCOUNT_RATE_LIMITS counts them).
+ASKED_BY_ANYONE = {
+    "account/email/login_code": "code",
+    "account/email/password_reset_key": "reset",
+    "account/email/password_reset_code": "reset",
+    # A reset asked for an address with no account.
+    "account/email/unknown_account": "reset",
+}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,6 +39,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return ip
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        if template_prefix in ASKED_BY_ANYONE:
+            asked = f"{ASKED_BY_ANYONE[template_prefix]}:{email.strip().lower()}"
+            if throttle.exceeded(throttle.EMAILED_PER_ADDRESS, asked):
+                # Not sent, and not said: the page reads the same either way, so it
+                # tells nobody whether the address has an account.
+                return
+            throttle.hit(throttle.EMAILED_PER_ADDRESS, asked)
         # allauth's e-mails greet from "the site", which is the server's address on many
         # installs; people know their clinic, so greet from it (or from Limber).
         context = {**context, "clinic_name": clinic_name_for(email)}

@@ -51,10 +51,15 @@ class ResilientRedisCache(RedisCache):
 
     @property
     def available(self) -> bool:
-        """For the health check: can Redis be reached right now?"""
+        """For the health check: can Redis be reached right now? Within the backoff it is
+        not asked again: /healthz needs no sign-in, and each call waiting out a hung
+        Redis held a web worker for the whole timeout."""
+        if time.monotonic() < self._down_until:
+            return False
         try:
             return bool(self._cache.get_client(write=False).ping())
-        except (RedisError, OSError):
+        except (RedisError, OSError) as error:
+            self._failed(error)
             return False
 
     def get(self, key, default=None, version=None):

@@ -35,6 +35,10 @@ PASSWORD_PER_ACCOUNT = Limit("password-account", 30, timedelta(minutes=15))
 # "E-mail me a sign-in link" on a clinic's sign-in page, per address and per client.
 LINK_PER_EMAIL = Limit("link-email", 3, timedelta(hours=1))
 LINK_PER_CLIENT = Limit("link-client", 10, timedelta(minutes=15))
+# Sign-in codes and password-reset e-mails to one address (anyone may ask for them):
+# allauth's per-address limit (ACCOUNT_RATE_LIMITS, 3 a quarter hour) counts in the
+# cache, which counts nothing while Redis is down; this one holds then too.
+EMAILED_PER_ADDRESS = Limit("emailed-address", 3, timedelta(minutes=15))
 
 
 def _key(value: str) -> str:
@@ -77,6 +81,7 @@ def purge_expired() -> int:
             PASSWORD_PER_ACCOUNT,
             LINK_PER_EMAIL,
             LINK_PER_CLIENT,
+            EMAILED_PER_ADDRESS,
         )
     )
     deleted, _ = SecurityCounter.objects.filter(created_at__lte=timezone.now() - longest).delete()

@@ -83,6 +83,32 @@ def test_codes_by_email_still_go_out_with_redis_stopped(stopped_redis, patient_a
     assert response.status_code == 302 and len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize(
+    "url", ["/accounts/login/code/", "/accounts/password/reset/"], ids=["code", "reset"]
+)
+def test_the_per_address_limit_on_emailed_codes_holds_with_redis_stopped(
+    stopped_redis, patient_a1, url
+):
+    """allauth counts its 3 a quarter hour per address in the cache, which counts nothing
+    while Redis is down: anyone could fill a patient's inbox with codes or reset e-mails
+    for as long as it was (found by review). Each from a new address, as a flood would."""
+    from django.core import mail
+
+    for n in range(6):
+        Client().post(url, {"email": patient_a1.email.upper()}, REMOTE_ADDR=f"203.0.113.{n}")
+    assert len(mail.outbox) == 3
+
+
+def test_a_hung_redis_costs_the_health_check_one_timeout_not_one_each(hung_redis, db):
+    """/healthz needs no sign-in: each call waiting out a hung Redis held a web worker
+    for a second, so a few clients calling it in a loop held them all (found by review)."""
+    Client().get("/healthz")  # the first pays the timeout
+    started = time.monotonic()
+    for _ in range(5):
+        assert Client().get("/healthz").json()["cache"] == "unavailable"
+    assert time.monotonic() - started < 1
+
+
 def test_a_totp_code_is_not_replayable_even_with_the_cache_down(stopped_redis, clinician_a):
     """allauth remembers used codes in the cache only; with the cache down it would let a
     code be used twice. The database remembers them too."""
