@@ -235,6 +235,18 @@ def planned_or_done(periods: list[Period]) -> list[Period]:
     return [period for period in periods if period.prescribed or period.done]
 
 
+def in_all(periods: list[Period]) -> Period:
+    """The periods' exercises together, done of prescribed: the one adherence figure of
+    several weeks, for the patient and the report alike. A mean of weekly percentages
+    weighed a part week (a program begun on a Sunday, one day planned) as much as a whole
+    one: the patient read 74% where the report said 47% of the same weeks."""
+    return Period(
+        start=periods[0].start,
+        done=sum(period.done for period in periods),
+        prescribed=sum(period.prescribed for period in periods),
+    )
+
+
 def since_first_planned(periods: list[Period]) -> list[Period]:
     """The periods from the first with something prescribed or done (the current one at
     least): a chart of the weeks before the program began shows empty weeks the patient

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinic.lib.numbers import with_unit as _value
-from patients.adherence import planned_or_done
+from patients.adherence import in_all, planned_or_done
 from patients.goals import GoalProgress
 from patients.measures import SIDE_LABELS
 from patients.models import Discharge, Intake, Measurement, Patient
@@ -221,8 +221,7 @@ def front_sheet(
     # Counted, the weeks before the program began made "over 7 weeks" of one that had run
     # for one.
     weeks = planned_or_done(weeks)
-    done = sum(week.done for week in weeks)
-    planned = sum(week.prescribed for week in weeks)
+    total = in_all(weeks) if weeks else None
     adherence = (
         ngettext(
             "{percent}% of the exercises prescribed were done ({done} of {planned}) over "
@@ -231,12 +230,12 @@ def front_sheet(
             "{weeks} weeks.",
             len(weeks),
         ).format(
-            percent=round(100 * done / planned),
-            done=done,
-            planned=f"{planned:.0f}",
+            percent=total.percent,
+            done=total.done,
+            planned=f"{total.prescribed:.0f}",
             weeks=len(weeks),
         )
-        if planned
+        if total and total.prescribed
         else _("No sessions were planned in this period.")
     )
     return FrontSheet(

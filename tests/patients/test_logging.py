@@ -974,9 +974,12 @@ def test_the_weekly_chart_is_told_to_the_patient_in_plain_words():
     )
     # This week (the last) has only begun: the whole weeks before it are counted.
     assert _weeks_in_words(weeks((0, 0), (9, 10), (5, 10), (8, 10), (0, 2))) == (
-        "On average you did 73% of your plan each week. "
-        "Before this week, you did 80% or more in 2 of 3 weeks."
+        "Before this week, you did 73% of the exercises in your plan, and 80% or more in 2 "
+        "of 3 weeks."
     )
+    # The weeks' exercises together, as the report counts them: a first week of one day
+    # (done twice) weighs as one day, not as a week at 200%.
+    assert "did 43% of the exercises" in _weeks_in_words(weeks((2, 1), (1, 6), (0, 0)))
 
 
 def test_the_progress_page_shows_the_plain_sentence(as_patient_a1, program_a1):
@@ -1001,7 +1004,7 @@ def test_the_plain_sentence_does_not_count_a_week_that_has_only_begun():
     ]
     sentence = _weeks_in_words(weeks)
     assert "3 of 4 weeks" not in sentence
-    assert "On average you did 100%" in sentence
+    assert "you did 100% of the exercises in your plan" in sentence
 
 
 def test_flags_name_days_as_the_chart_does(patient_a1, program_a1):

@@ -32,19 +32,19 @@ def _weeks_in_words(weeks: list[adherence.Period]) -> str | None:
             percent=this_week.percent
         )
     good = sum(1 for share in shares if share >= adherence.WEEKLY_TARGET)
-    return " ".join(
-        [
-            _("On average you did {percent}% of your plan each week.").format(
-                percent=round(sum(shares) / len(shares))
-            ),
-            ngettext(
-                # "Before this week": the chart shows this week's bar too, and "1 of 4
-                # weeks" under 5 bars read as a miscount.
-                "Before this week, you did {target}% or more in {good} of {count} week.",
-                "Before this week, you did {target}% or more in {good} of {count} weeks.",
-                len(shares),
-            ).format(target=adherence.WEEKLY_TARGET, good=good, count=len(shares)),
-        ]
+    # "Before this week": the chart shows this week's bar too, and "1 of 4 weeks" under 5
+    # bars read as a miscount. The share in all is the report's (adherence.in_all).
+    return ngettext(
+        "Before this week, you did {percent}% of the exercises in your plan, and "
+        "{target}% or more in {good} of {count} week.",
+        "Before this week, you did {percent}% of the exercises in your plan, and "
+        "{target}% or more in {good} of {count} weeks.",
+        len(shares),
+    ).format(
+        percent=adherence.in_all(whole).percent,
+        target=adherence.WEEKLY_TARGET,
+        good=good,
+        count=len(shares),
     )
 
 
