@@ -76,6 +76,8 @@ ACTIONS: dict[str, str | Promise] = {
     "patient.today": _("Patient opened Today"),
     "patient.progress": _("Patient opened Progress"),
     "patient.program": _("Patient opened My program"),
+    "patient.reminders": _("Patient opened their reminder settings"),
+    "patient.symptoms": _("Patient opened the warning signs page"),
     "session.log": _("Exercise session logged"),
     "session.edit": _("Exercise session changed"),
     "session.view": _("Exercise session opened"),

@@ -21,6 +21,7 @@ from patients.views import (
 )
 from patients.views.patient_area import (
     my_program,
+    pictures,
     progress,
     questionnaire,
     service_worker,
@@ -180,6 +181,9 @@ urlpatterns = [
     path("me/morning/", today.morning_check, name="patient_morning"),
     path("me/progress/", progress.progress, name="patient_progress"),
     path("me/program/", my_program.my_program, name="patient_program"),
+    # Which photo is in the query (`?exercise=<the exercise's library id>`), checked
+    # against the patient's own program: the path stays free of ids, as every /me/ path.
+    path("me/program/photo/", pictures.exercise_photo, name="patient_exercise_photo"),
     path("me/questionnaire/", questionnaire.questionnaire, name="patient_questionnaire"),
     path("me/reminders/", reminders.my_reminders, name="patient_reminders"),
     path("me/symptoms/", signs.report_symptoms, name="patient_symptoms"),

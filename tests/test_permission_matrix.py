@@ -35,6 +35,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
+from clinic import permissions
 from clinic.capabilities import role_can
 from clinic.invitations import invitation_issue
 from clinic.middleware import SEEN, STARTED
@@ -688,6 +689,13 @@ ROUTES: dict[str, Route] = {
     ),
     "me/progress/": Route(lambda c: "/me/progress/", get=PATIENT_PAGE, post=NOT_ALLOWED),
     "me/program/": Route(lambda c: "/me/program/", get=PATIENT_PAGE, post=NOT_ALLOWED),
+    # The clinic's own photo is in A1's program only: any other patient is told it is not
+    # there, as for an exercise of no program of theirs.
+    "me/program/photo/": Route(
+        lambda c: f"/me/program/photo/?exercise={c['own_exercise']}",
+        get=expect(404, patient_a1=200, anonymous=302, staff=403),
+        post=NOT_ALLOWED,
+    ),
     # Only A1 has a program in this matrix; the others are sent home with a message.
     "me/handout.pdf": Route(
         lambda c: "/me/handout.pdf", get=expect(302, patient_a1=202, staff=403), post=NOT_ALLOWED
@@ -1016,6 +1024,8 @@ def build_ctx(world: dict) -> dict:
     )
     conflicting = Exercise.objects.get(slug="knee-to-chest-single", clinic=None)
     ProgramItem.objects.create(program=program, exercise=conflicting, order=99)
+    # The clinic's own exercise, with its photo, is in the patient's program too.
+    ProgramItem.objects.create(program=program, exercise=own, order=98)
     report = report_request(
         patient_a1,
         ReportRequest(start=date.today(), end=date.today(), narrative="Matrix"),
@@ -1240,6 +1250,38 @@ SHOWN_PAGES = [
 ]
 
 
+def _shown_patients(ctx: dict, response, persona: str) -> set:
+    """The clinic A patients an HTML answer shows: those it names, by first name as a word
+    (alone too: the confirmations speak of "Amara's current program") or as "Last, First",
+    and on a page of the patient area the patient themself (each such page is their own
+    record, named or not)."""
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return set()
+    body = response.content.decode()
+    shown = {
+        uuid
+        for uuid, first, last in Patient.objects.filter(clinic__uuid=ctx["clinic_a"]).values_list(
+            "uuid", "first_name", "last_name"
+        )
+        if f"{last}, {first}" in body or re.search(rf"\b{re.escape(first)}\b", body)
+    }
+    if getattr(response.resolver_match.func, "audience", None) == permissions.PATIENT:
+        shown.add(Patient.objects.get(user=ctx["personas"][persona][0]).uuid)
+    return shown
+
+
+def _audited_since(before: int, user, shown: set) -> set:
+    return set(
+        AuditEvent.objects.filter(pk__gt=before, actor=user, patient_uuid__in=shown).values_list(
+            "patient_uuid", flat=True
+        )
+    )
+
+
+def _last_event() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 @pytest.mark.parametrize(
     ("pattern", "persona"),
     [
@@ -1250,27 +1292,63 @@ SHOWN_PAGES = [
     ],
 )
 def test_every_page_that_shows_a_patients_record_audits_the_read(ctx, pattern, persona):
-    """A page that names one of clinic A's patients (full name) has an audit event of that
-    patient by this reader, written by this request."""
+    """A page that shows one of clinic A's patients (_shown_patients) has an audit event of
+    that patient by this reader, written by this request."""
     route = ROUTES[pattern]
     user = ctx["personas"][persona][0]
-    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    before = _last_event()
     response = signed_in(ctx, persona).get(route.url(ctx))
     assert response.status_code == 200, pattern
-    body = response.content.decode() if not response.streaming else ""
-    shown = {
-        uuid
-        for uuid, first, last in Patient.objects.filter(clinic__uuid=ctx["clinic_a"]).values_list(
-            "uuid", "first_name", "last_name"
-        )
-        if f"{first} {last}" in body or f"{last}, {first}" in body
-    }
-    audited = set(
-        AuditEvent.objects.filter(pk__gt=before, actor=user, patient_uuid__in=shown).values_list(
-            "patient_uuid", flat=True
-        )
-    )
-    assert audited == shown, (pattern, persona, shown - audited)
+    shown = _shown_patients(ctx, response, persona)
+    assert _audited_since(before, user, shown) == shown, (pattern, persona, shown)
+
+
+# A POST answered with a page rather than a redirect shows the record as much as a GET:
+# a form sent back with an error, a confirmation that names the patient's program, a save
+# refused because a colleague changed the record meanwhile (shown with their values).
+RENDERED_POST_STATUSES = {200, 400, 409}
+# Each POST three ways: with the matrix's data (mostly saved, a redirect), without its
+# `confirm` (the pages that ask first), and empty (most forms come back with errors).
+POST_BODIES: dict[str, Callable[[dict], dict]] = {
+    "as_sent": lambda data: data,
+    "unconfirmed": lambda data: {k: v for k, v in data.items() if k != "confirm"},
+    "empty": lambda data: {},
+}
+
+
+def _posts_allowed(route: Route, persona: str) -> bool:
+    rule = route.post
+    if isinstance(rule, Staff):
+        return persona in STAFF and rule.ok not in DENIED
+    return rule is not None and rule[persona] not in DENIED
+
+
+@pytest.mark.parametrize(
+    ("pattern", "persona", "body"),
+    [
+        (pattern, persona, body)
+        for pattern, route in ROUTES.items()
+        for persona in ("admin_a", "patient_a1")
+        if _posts_allowed(route, persona)
+        and pattern not in LIST_PAGES
+        and not pattern.startswith("accounts/")
+        for body in POST_BODIES
+    ],
+)
+def test_every_post_answer_that_shows_a_patients_record_audits_the_read(
+    ctx, pattern, persona, body
+):
+    """As the GET check above, for POSTs answered with an HTML page (200, 400, 409): each
+    clinic A patient the page names has an audit event by this reader, written by this
+    request. A redirect or a download shows nothing here (its page is a GET, checked above)."""
+    route = ROUTES[pattern]
+    user = ctx["personas"][persona][0]
+    before = _last_event()
+    response = signed_in(ctx, persona).post(route.url(ctx), POST_BODIES[body](route.data(ctx)))
+    if response.status_code not in RENDERED_POST_STATUSES:
+        return
+    shown = _shown_patients(ctx, response, persona)
+    assert _audited_since(before, user, shown) == shown, (pattern, persona, body, shown)
 
 
 class _References(HTMLParser):

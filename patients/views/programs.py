@@ -31,8 +31,13 @@ def _chart(patient: Patient) -> str:
     return reverse("patients:patient_chart", args=[patient.uuid])
 
 
-def _confirm(request: HttpRequest, patient: Patient, *, title: str, text: str, button: str):
-    """Ask before a change the clinician may not expect; the same POST is sent again."""
+def _confirm(
+    request: HttpRequest, patient: Patient, program: Program, *, title: str, text: str, button: str
+):
+    """Ask before a change the clinician may not expect; the same POST is sent again.
+    The question names the patient and `program`, one of theirs: a read of the record,
+    audited whether or not the clinician then goes ahead."""
+    audit.record(request.actor, "program.view", patient=patient, obj=program)
     hidden = [
         (k, v) for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "confirm"}
     ]
@@ -80,6 +85,7 @@ def program_start(request: HttpRequest, patient_uuid) -> HttpResponse:
         return _confirm(
             request,
             patient,
+            current,
             title=_("Start “{title}”?").format(
                 title=source.title if source else _("a blank program")
             ),
@@ -185,6 +191,7 @@ def program_status(request: HttpRequest, patient_uuid, program_uuid) -> HttpResp
         return _confirm(
             request,
             patient,
+            program,
             title=_("Mark “{title}” as completed?").format(title=program.title),
             text=_(
                 "The patient will no longer see it as their current program. It stays in the "

@@ -555,8 +555,9 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect("patients:patient_chart", patient_uuid=patient.uuid)
-    if request.method == "GET":
-        _audit_read(request, "patient.view", patient)
+    # Every answer that shows the form shows the record: the first GET, the form sent back
+    # with an error, and one refused as edited meanwhile (with the colleague's new values).
+    _audit_read(request, "patient.view", patient)
     return render(request, "clinician/patient_form.html", {"form": form, "patient": patient})
 
 

@@ -23,6 +23,7 @@ from patients.reminders import (
     reminders_update,
     setting_for_token,
 )
+from patients.views.patient_area.shared import audit_read
 
 TIMES = [(f"{hour:02d}:00", f"{hour:02d}:00") for hour in range(8, 21)]
 
@@ -78,6 +79,8 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _save(request, request.patient, form):
         messages.success(request, _("Saved."))
         return redirect("patients:patient_reminders")
+    # The page shows their consent and its date, the time and whether e-mails go out.
+    audit_read(request, "patient.reminders")
     return render(
         request,
         "patient/reminders.html",

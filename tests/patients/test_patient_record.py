@@ -139,6 +139,47 @@ def test_a_stale_details_page_never_overwrites_a_colleagues_change_unseen(
     assert as_clinician_a.post(url, {**old_page, "phone": "+44 20 7946 0000"}).status_code == 302
 
 
+def _reads(user, patient) -> int:
+    return AuditEvent.objects.filter(
+        actor=user, action="patient.view", patient_uuid=patient.uuid, outcome="ok"
+    ).count()
+
+
+def test_the_details_page_refused_as_edited_meanwhile_audits_the_record_it_shows(
+    as_clinician_a, clinician_a, admin_a, patient_a1
+):
+    """The refused page shows what the record says now (a colleague's new e-mail): a read
+    of the record like the page's GET, which was the only answer audited."""
+    from tests.conftest import client_for
+    from tests.patients.test_intake import as_shown
+
+    url = f"/portal/patients/{patient_a1.uuid}/edit/"
+    stale = as_shown(as_clinician_a.get(url))
+    as_admin = client_for(admin_a)
+    as_admin.post(url, {**as_shown(as_admin.get(url)), "email": "amara.moved@example.test"})
+    before = _reads(clinician_a, patient_a1)
+    refused = as_clinician_a.post(url, {**stale, "phone": "+44 20 7946 0000"})
+    assert refused.status_code == 200
+    assert "amara.moved@example.test" in refused.content.decode()
+    assert _reads(clinician_a, patient_a1) == before + 1
+
+
+def test_the_details_form_sent_back_with_an_error_audits_the_record_it_shows(
+    as_clinician_a, clinician_a, patient_a1
+):
+    """The form sent back with an error shows the record again (name, login state), as
+    the intake, goal, visit and discharge forms do, and each of them audits it."""
+    from tests.patients.test_intake import as_shown
+
+    url = f"/portal/patients/{patient_a1.uuid}/edit/"
+    page = as_shown(as_clinician_a.get(url))
+    before = _reads(clinician_a, patient_a1)
+    refused = as_clinician_a.post(url, {**page, "date_of_birth": "not a date"})
+    assert refused.status_code == 200
+    assert "Okafor" in refused.content.decode()
+    assert _reads(clinician_a, patient_a1) == before + 1
+
+
 @pytest.mark.parametrize("page", ["edit/", "intake/"])
 def test_a_double_click_on_save_is_no_colleagues_edit(as_clinician_a, patient_a1, page):
     """The second sending of a double click carries the version the first replaced; the

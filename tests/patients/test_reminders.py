@@ -90,6 +90,23 @@ def test_a_patient_turns_them_on_in_their_own_area(as_patient_a1, patient_a1):
     assert setting.time_of_day == time(19)
 
 
+def test_the_patients_own_reminder_page_is_audited(as_patient_a1, patient_a1):
+    """The page shows whether e-mails go out, at what time, and the agreement with its
+    date: every answer that shows it is a read of the record, as Today's and My
+    program's are (the page may also make the setting's row on a GET)."""
+
+    def reads() -> int:
+        return AuditEvent.objects.filter(
+            actor=patient_a1.user, patient_uuid=patient_a1.uuid, action="patient.reminders"
+        ).count()
+
+    assert as_patient_a1.get("/me/reminders/").status_code == 200
+    assert reads() == 1
+    refused = as_patient_a1.post("/me/reminders/", {"enabled": "on", "time_of_day": "18:00"})
+    assert "agreement" in refused.content.decode()
+    assert reads() == 2
+
+
 def test_a_time_in_quiet_hours_is_refused(patient_a1, clinician_a):
     with pytest.raises(ReminderError, match="quiet hours"):
         turn_on(patient_a1, actor_of(clinician_a), hour=22)

@@ -84,6 +84,22 @@ def test_a_sign_can_be_reported_without_logging_a_session(as_patient_a1, back_pr
     assert not SessionLog.objects.exists() and Flag.objects.filter(kind="red_flag").exists()
 
 
+def test_the_signs_page_is_audited(as_patient_a1, patient_a1, back_program):
+    """The page lists the stop signs of the patient's own program: a read of their record,
+    as every other page of the patient area is, sent back with an error too."""
+
+    def reads() -> int:
+        return AuditEvent.objects.filter(
+            actor=patient_a1.user, patient_uuid=patient_a1.uuid, action="patient.symptoms"
+        ).count()
+
+    page = as_patient_a1.get("/me/symptoms/")
+    assert "You find it hard to pass urine" in page.content.decode()
+    assert reads() == 1
+    assert "Tick what you noticed" in as_patient_a1.post("/me/symptoms/", {}).content.decode()
+    assert reads() == 2
+
+
 def test_only_the_listed_signs_are_accepted(as_patient_a1, back_program):
     response = log_with(as_patient_a1, back_program, ["<script>anything else</script>"])
     assert response.status_code == 400

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from clinic.actors import Actor
 from clinic.models import AuditEvent
-from programs.models import Exercise
+from programs.models import Exercise, ProgramItem
+from programs.services import exercise_copy
+from tests.conftest import client_for, revise
 
 
 def form_data(**overrides) -> dict:
@@ -137,3 +142,72 @@ def test_a_clinic_exercise_may_have_no_drawing(as_admin_a):
     assert exercise.illustration == ""
     page = as_admin_a.get(f"/portal/library/{exercise.uuid}/").content.decode()
     assert "the movement" not in page
+
+
+def clinic_photo_in(program, membership, admin) -> Exercise:
+    """A copy of cat/cow, clinic A's own, with an uploaded photo, added to `program`."""
+    own = exercise_copy(
+        actor=Actor.for_member(admin.memberships.get()),
+        source=Exercise.objects.get(slug="cat-cow", clinic=None),
+    )
+    own.photo.save("cat-cow.png", ContentFile(png()))
+    items = [{"id": i.pk, "exercise": i.exercise} for i in program.items.all()]
+    revise(program, membership, [*items, {"exercise": own, "reps": 10}])
+    return own
+
+
+def png() -> bytes:
+    image = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 60, 60)).save(image, "PNG")
+    return image.getvalue()
+
+
+def test_a_clinic_photo_in_the_patients_program_loads_for_the_patient(
+    admin_a, as_clinician_a, as_patient_a1, patient_a1, program_a1, membership_a
+):
+    """The patient's pages pointed at the library's staff-only photo route: a broken
+    picture on their own program, and an "Access refused" in the clinic's audit log at
+    every look. Their pages point at the patient area's route, served as the staff one."""
+    own = clinic_photo_in(program_a1, membership_a, admin_a)
+    before = AuditEvent.objects.filter(action="access.denied").count()
+    for page in ("/me/", "/me/program/"):
+        sources = re.findall(r'<img[^>]+src="([^"]+)"', as_patient_a1.get(page).content.decode())
+        assert sources == [f"/me/program/photo/?exercise={own.uuid}"], page
+        photo = as_patient_a1.get(sources[0])
+        assert photo.status_code == 200
+        assert b"".join(photo.streaming_content) == own.photo.open("rb").read()
+        assert photo["Cache-Control"] == "private, max-age=3600"
+        assert photo["X-Content-Type-Options"] == "nosniff"
+    assert AuditEvent.objects.filter(action="access.denied").count() == before
+    # Staff pages keep the library's route.
+    chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert f'src="/portal/library/{own.uuid}/photo/"' in chart
+
+
+def test_the_patients_photo_route_serves_only_their_current_programs_photos(
+    admin_a, clinic_b, patient_a1, patient_a2, program_a1, membership_a
+):
+    """Only an exercise of the patient's own current program: another patient of the
+    clinic, another exercise of the library, another clinic's exercise (whatever put it in
+    the program) and a program they finished are each a 404, audited as refused."""
+    own = clinic_photo_in(program_a1, membership_a, admin_a)
+    url = f"/me/program/photo/?exercise={own.uuid}"
+    as_a1, as_a2 = client_for(patient_a1.user), client_for(patient_a2.user)
+    assert as_a2.get(url).status_code == 404
+    elsewhere = Exercise.objects.create(
+        clinic=clinic_b, name="B's own", slug="b-own", category="mobility", position="standing"
+    )
+    elsewhere.photo.save("b.png", ContentFile(png()))
+    ProgramItem.objects.create(program=program_a1, exercise=elsewhere, order=50)
+    not_in_it = exercise_copy(
+        actor=Actor.for_member(admin_a.memberships.get()),
+        source=Exercise.objects.get(slug="glute-bridge", clinic=None),
+    )
+    not_in_it.photo.save("bridge.png", ContentFile(png()))
+    for other in (elsewhere.uuid, not_in_it.uuid, "not-an-id"):
+        assert as_a1.get(f"/me/program/photo/?exercise={other}").status_code == 404
+    assert as_a1.get("/me/program/photo/").status_code == 404
+    program_a1.status = "completed"
+    program_a1.save(update_fields=["status"])
+    assert as_a1.get(url).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_type="exercise").count() == 6

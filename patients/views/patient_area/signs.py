@@ -89,6 +89,8 @@ def report_symptoms(request: HttpRequest) -> HttpResponse:
         symptoms_report(actor=request.actor, patient=patient, signs=signs, rules=rules)
         remember_signs(request, signs, rules)
         return redirect("patients:patient_advice")
+    # The signs offered are their program's stop rules.
+    audit_read(request, "patient.symptoms")
     return render(
         request,
         "patient/symptoms.html",

@@ -196,6 +196,8 @@ def _form_again(
     prefetch_related_objects(items, *prefetch_for(language))
     localize_items(items, language)
     context = _today_context(request, form)
+    # Today again, with the record's program and sessions: a read, as its GET is.
+    audit_read(request, "patient.today")
     context["told_urgent"], context["told_stop"] = signs_by_kind(told or [], context["stop_rules"])
     response = render(request, "patient/today.html", context)
     response.status_code = status
