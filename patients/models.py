@@ -40,6 +40,12 @@ FIGURES_NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
+    def email_in_use(self, clinic_id: int, email: str, *, besides: int | None = None) -> bool:
+        """Whether another patient of the clinic (than `besides`) has this e-mail, as the
+        unique constraint patient_email_unique_in_clinic compares them."""
+        clash = self.filter(clinic_id=clinic_id, email__iexact=email)
+        return bool(email) and clash.exclude(pk=besides).exists()
+
     def visible_to(self, membership) -> PatientQuerySet:
         """Patients a staff member may see: everyone of their own clinic, nobody else."""
         return self.filter(clinic_id=membership.clinic_id)

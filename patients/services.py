@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,9 +40,27 @@ class PatientAccessError(Exception):
     """The patient's login cannot be set up as asked; the message is shown to staff."""
 
 
+class EmailTaken(Exception):
+    """Another patient of the clinic has this e-mail. The form checks first, but two pages
+    sent at once (two tabs, two colleagues) both passed its check before either saved."""
+
+
+def _unless_email_taken(save, clinic_id: int, email: str, besides: int | None = None) -> None:
+    """`save()`, with EmailTaken for the clinic's unique e-mail instead of an IntegrityError
+    (a 500 that lost the typed form); any other IntegrityError as it was."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError:
+        if Patient.objects.email_in_use(clinic_id, email, besides=besides):
+            raise EmailTaken from None
+        raise
+
+
 @transaction.atomic
 def patient_create(*, actor: Actor, **fields: Any) -> Patient:
-    patient = Patient.objects.create(clinic=actor.clinic, **fields)
+    patient = Patient(clinic=actor.clinic, **fields)
+    _unless_email_taken(patient.save, actor.clinic.pk, patient.email)
     audit.record(actor, "patient.create", patient=patient, obj=patient)
     return patient
 
@@ -63,7 +81,12 @@ def patient_update(
     old_email = locked.email
     for name, value in fields.items():
         setattr(locked, name, value)
-    locked.save(update_fields=[*fields, "updated_at"])
+    _unless_email_taken(
+        lambda: locked.save(update_fields=[*fields, "updated_at"]),
+        locked.clinic_id,
+        locked.email,
+        besides=locked.pk,
+    )
     # A new time zone moves the patient's day.
     caseload.refresh_one(locked)
     if locked.email.lower() != old_email.lower():

@@ -9,6 +9,7 @@ reason the portal would show).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.db.models import Prefetch, Q
@@ -72,7 +73,12 @@ from patients.practice_log import (
     morning_check_record,
 )
 from patients.screening import ScreeningBlocks, program_start_blocked
-from patients.services import patient_create, patient_program_start, patient_update
+from patients.services import (
+    EmailTaken,
+    patient_create,
+    patient_program_start,
+    patient_update,
+)
 from programs.api.serializers import ProgramDetailSerializer, ProgramSerializer
 from programs.models import Program, ProgramItem
 
@@ -148,6 +154,15 @@ def _patient_form(request, patient: Patient | None, data: dict) -> PatientForm:
     return form
 
 
+def _saved(form: PatientForm, save: Callable[[], Patient]) -> Patient:
+    """`save()`, or the form's answer for an e-mail another request took meanwhile."""
+    try:
+        return save()
+    except EmailTaken:
+        form.email_taken_meanwhile()
+        raise Invalid.from_form(form) from None
+
+
 def _itself(patient: Patient) -> Patient:
     return patient
 
@@ -184,7 +199,7 @@ class PatientList(ClinicApiView, ListAPIView):
             shape = PatientWriteSerializer(data=request.data)
             shape.is_valid(raise_exception=True)
             form = _patient_form(request, None, shape.validated_data)
-            patient = patient_create(actor=request.actor, **form.cleaned_data)
+            patient = _saved(form, lambda: patient_create(actor=request.actor, **form.cleaned_data))
             return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
         def again(uuid: str) -> Response:
@@ -242,7 +257,10 @@ class PatientDetail(ClinicApiView):
         shape.is_valid(raise_exception=True)
         form = _patient_form(request, patient, shape.validated_data)
         # The form wrote its values onto the instance; the service saves and audits.
-        patient = patient_update(actor=request.actor, patient=patient, **form.cleaned_data)
+        patient = _saved(
+            form,
+            lambda: patient_update(actor=request.actor, patient=patient, **form.cleaned_data),
+        )
         return Response(PatientSerializer(patient).data)
 
 

@@ -17,6 +17,7 @@ from clinic.validators import phone_validator
 from patients.models import Patient
 
 MAX_AGE_YEARS = 120
+EMAIL_IN_USE = _("Another patient of this clinic already uses this e-mail.")
 
 
 def _clinician_label(user: User) -> str:
@@ -113,16 +114,13 @@ class PatientForm(SeenVersion, forms.ModelForm):
         """Contact data, unique within this clinic. Whether the address has a login
         anywhere is not checked, and never said: see clinic.invitations."""
         email = self.cleaned_data["email"].strip().lower()
-        if not email:
-            return email
-        clash = Patient.objects.filter(clinic=self.clinic, email__iexact=email)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(
-                gettext("Another patient of this clinic already uses this e-mail.")
-            )
+        if Patient.objects.email_in_use(self.clinic.pk, email, besides=self.instance.pk):
+            raise forms.ValidationError(EMAIL_IN_USE)
         return email
+
+    def email_taken_meanwhile(self) -> None:
+        """Saved by another page after this one was checked (services.EmailTaken)."""
+        self.add_error("email", EMAIL_IN_USE)
 
 
 class NewPatientForm(SentOnce, PatientForm):

@@ -46,6 +46,7 @@ from patients.models import (
 from patients.practice_log import FlagChanged, flag_check_inactive, flag_review
 from patients.progressions import suggestions as progression_suggestions
 from patients.services import (
+    EmailTaken,
     PatientAccessError,
     patient_create,
     patient_invitations_cancel,
@@ -191,7 +192,10 @@ def patient_new(request: HttpRequest) -> HttpResponse:
             return reverse("patients:patient_chart", args=[patient.uuid])
 
         added = _("{name} was added.").format(name=form.instance.full_name)
-        return once.saved_once(request, add, added)
+        try:
+            return once.saved_once(request, add, added)
+        except EmailTaken:
+            form.email_taken_meanwhile()
     return render(request, "clinician/patient_form.html", {"form": form, "patient": None})
 
 
@@ -552,6 +556,8 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
             )
         except EditedMeanwhile as edited:
             form.edited_meanwhile(edited.record)
+        except EmailTaken:
+            form.email_taken_meanwhile()
         else:
             messages.success(request, _("Changes saved."))
             return redirect("patients:patient_chart", patient_uuid=patient.uuid)

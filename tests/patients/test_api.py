@@ -223,6 +223,24 @@ def a1_program(admin_a, patient_a1, template) -> Program:
     return patient_program_start(actor=actor_of(admin_a), patient=patient_a1, source=template)
 
 
+def test_a_patient_whose_email_another_request_took_meanwhile_is_a_400(api, clinic_a, monkeypatch):
+    from patients.api import views
+    from tests.patients.test_patient_record import saved_first_by_another_page
+
+    saved_first_by_another_page(monkeypatch, views, "patient_create", clinic_a, "rita@example.test")
+    response = post(
+        api,
+        "/api/v1/patients/",
+        {
+            "first_name": "Rita",
+            "last_name": "Novak",
+            "date_of_birth": "1970-01-02",
+            "email": "rita@example.test",
+        },
+    )
+    assert response.status_code == 400 and "email" in response.json()["error"]["fields"]
+
+
 def test_logging_a_session_is_idempotent_per_client_token(api, patient_a1, a1_program):
     item = a1_program.items.first()
     body = {

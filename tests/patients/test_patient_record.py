@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -97,6 +98,60 @@ def test_email_must_be_unique_within_the_clinic_but_not_across_clinics(
     assert "already uses this e-mail" in clash.content.decode()
     elsewhere = as_clinician_b.post("/portal/patients/new/", form_data(email=patient_a1.email))
     assert elsewhere.status_code == 302
+
+
+def saved_first_by_another_page(monkeypatch, module, name: str, clinic, email: str) -> None:
+    """Another tab's or colleague's patient with `email` is saved just after this page's
+    form was checked, just before its own save (`module.name`): both pages passed the
+    form's check, and the database's unique rule refused the second with a 500."""
+    real = getattr(module, name)
+
+    def other_page_first(**kwargs):
+        make_patient(clinic, "Other", "Page", email=email)
+        return real(**kwargs)
+
+    monkeypatch.setattr(module, name, other_page_first)
+
+
+def test_a_new_patient_whose_email_another_page_took_meanwhile_gets_the_form_back(
+    as_clinician_a, clinic_a, monkeypatch
+):
+    from patients.views import records
+
+    saved_first_by_another_page(
+        monkeypatch, records, "patient_create", clinic_a, "rita@example.test"
+    )
+    response = as_clinician_a.post("/portal/patients/new/", form_data())
+    assert response.status_code == 200
+    assert "already uses this e-mail" in response.content.decode()
+    # (The other page's patient is undone with this request's transaction here: in life
+    # it was saved by its own.)
+    assert not Patient.objects.filter(first_name="Rita").exists()
+
+
+def test_an_edit_giving_an_email_another_page_took_meanwhile_gets_the_form_back(
+    as_clinician_a, clinic_a, patient_a1, monkeypatch
+):
+    from patients.views import records
+
+    saved_first_by_another_page(
+        monkeypatch, records, "patient_update", clinic_a, "shared@example.test"
+    )
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/edit/").content.decode()
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    response = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/edit/",
+        form_data(
+            first_name=patient_a1.first_name,
+            last_name=patient_a1.last_name,
+            email="shared@example.test",
+            seen=seen,
+        ),
+    )
+    assert response.status_code == 200
+    assert "already uses this e-mail" in response.content.decode()
+    patient_a1.refresh_from_db()
+    assert patient_a1.email != "shared@example.test"
 
 
 def test_a_clinician_of_another_clinic_cannot_be_put_in_charge(as_clinician_a, clinician_b):
