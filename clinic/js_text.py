@@ -50,6 +50,14 @@ JS_TEXT = (
         "and we will try again in a minute."
     ),
     # form-keeper.js
+    gettext_noop(
+        "No connection: nothing was sent. What you entered is still here; try again when "
+        "you are back online."
+    ),
+    gettext_noop(
+        "The server had a problem, so nothing was sent. What you entered is still here. "
+        "Try again in a moment."
+    ),
     gettext_noop("Sending…"),
     gettext_noop("You are not signed in yet."),
     gettext_noop("No connection yet."),

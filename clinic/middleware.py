@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext_lazy as _
 
-from clinic import permissions
+from clinic import permissions, resume
 from clinic.models import Membership
 
 STARTED, SEEN = "limber_started", "limber_seen"
@@ -63,7 +63,8 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
             now = int(time.time())
             session = request.session
             started = session.get(STARTED, now)
@@ -78,19 +79,32 @@ class SessionTimeoutMiddleware:
                     # typed and asks the person to sign in again, rather than being sent
                     # a sign-in page to swap into itself.
                     return HttpResponse(status=401)
-                messages.info(request, SIGNED_OUT)
                 if request.path == resolve_url(settings.LOGIN_URL):
                     # The sign-in page itself (session-timeout.js goes there at the idle
                     # limit): shown, signed out, with its own next. Redirected to itself it
                     # would nest next=/accounts/login/?next=… and cost a hop after sign-in.
+                    messages.info(request, SIGNED_OUT)
                     return self.get_response(request)
+                if request.method == "POST" and request.path != resolve_url("account_logout"):
+                    return resume.sent_without_a_session(request)
+                messages.info(request, SIGNED_OUT)
                 return redirect_to_login(request.get_full_path())
             if STARTED not in session:
                 session[STARTED] = started
             if now - seen >= SEEN_RESOLUTION or SEEN not in session:
                 session[SEEN] = now
             request.idle_timeout = limit
-        return self.get_response(request)
+            return resume.landed(request, self.get_response(request))
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and not _asked_by_script(request)
+            and response.get("Location") == redirect_to_login(request.get_full_path()).url
+        ):
+            # Sent without any session (signed out in another tab, say): a view's way to
+            # the sign-in page, answered as at the idle limit, whatever the view.
+            return resume.sent_without_a_session(request)
+        return response
 
 
 def _asked_by_script(request: HttpRequest) -> bool:

@@ -7,12 +7,23 @@ patient). What a person typed stays in the page's memory while they sign in agai
 elsewhere (form-keeper.js); before it is sent, the page asks `check` whether the new
 session is the same account in the same context. Only then is the submission made,
 once. The stamp names no one and holds no patient data.
+
+A form sent without a session, by a page whose script did not hold it (scripts off or not
+loaded yet, an old page), is not saved: `sent_without_a_session` answers it.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions
 from clinic.actors import Actor
@@ -20,6 +31,13 @@ from clinic.services import clinic_switch
 
 SALT = "limber.resume.page-stamp"
 OK, SIGNED_OUT, OTHER = "ok", "signed-out", "other"
+NOT_SAVED = _(
+    "You were signed out to keep patient data safe, so what you sent was not saved. "
+    "Please sign in and send it again."
+)
+# Where signing in after a form sent without a session leads. Kept in the session, whose
+# data a sign-in (with its two-factor step) keeps.
+LANDING = "limber_landing"
 
 
 def _stamp(user_pk: int, context: str) -> str:
@@ -85,3 +103,41 @@ def made_for_this_patient(request: HttpRequest, stamp: str) -> bool:
 
 def _same(stamp: str, user_pk: int, context: str) -> bool:
     return bool(stamp) and constant_time_compare(stamp, _stamp(user_pk, context))
+
+
+def sent_without_a_session(request: HttpRequest) -> HttpResponse:
+    """The sign-in page, for a form sent without a session: it says nothing was saved.
+
+    Signing in then leads to the page the form was on (the path of a same-site Referer:
+    its query may hold a search, such as a patient's name), else to the account's own area.
+    Never to the address the form was sent to: after signing in, the browser GETs it, and
+    many such addresses take only POSTs (a blank 405 page).
+    """
+    messages.warning(request, NOT_SAVED)
+    page = _page_sent_from(request)
+    if page is None:
+        return redirect(settings.LOGIN_URL)
+    request.session[LANDING] = page
+    return redirect_to_login(page)
+
+
+def landed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The answer to a signed-in request, looked at once more on the LANDING page. A
+    form sent back with its errors is shown at the address it was sent to: the page it
+    was on may take only POSTs. Then the account's own area, not a blank 405 page."""
+    if request.session.get(LANDING) != request.path or request.method != "GET":
+        return response
+    del request.session[LANDING]
+    if response.status_code == 405:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return response
+
+
+def _page_sent_from(request: HttpRequest) -> str | None:
+    referer = request.headers.get("Referer", "")
+    host = request.get_host()
+    if not url_has_allowed_host_and_scheme(referer, {host}, require_https=request.is_secure()):
+        return None
+    path = urlsplit(referer).path
+    # "//host/…" as a next would be another site's address.
+    return path if path.startswith("/") and not path.startswith("//") else None

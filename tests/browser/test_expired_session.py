@@ -114,6 +114,40 @@ def test_typed_data_is_never_sent_for_another_account(
     assert not AuditEvent.objects.filter(action="patient.update").exists()
 
 
+@pytest.mark.parametrize("status", [502, 500])
+def test_a_server_error_while_checking_the_session_is_not_called_a_sign_out(
+    live_server, new_page, clinician_a, patient_a1, status
+):
+    """A 502 from nginx while the web server restarts, or our own 500 page when the
+    database fails, answered the check made before sending: the page hid itself and said
+    "You were signed out", though the person was still signed in. It says the server had
+    a problem, sends nothing, keeps what was typed, and Save works once the server does."""
+    page = new_page()
+    sign_in(page, live_server.url, clinician_a.email, PASSWORD)
+    page.wait_for_url("**/portal/")
+    page.goto(f"{live_server.url}/portal/patients/{patient_a1.uuid}/edit/")
+    page.get_by_label("First name").fill("Amarachi")
+    check_url = page.evaluate("document.body.dataset.sessionCheckUrl")
+
+    def failing(route):
+        route.fulfill(status=status, content_type="text/html", body="<h1>Bad Gateway</h1>")
+
+    page.route(f"**{check_url}", failing)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("The server had a problem, so nothing was sent.").wait_for()
+    screenshot(page, f"server-error-{status}-while-checking-the-session")
+    assert not page.get_by_role("dialog", name="Please sign in again").is_visible()
+    assert page.locator("main").evaluate("m => getComputedStyle(m).visibility") == "visible"
+    assert page.get_by_label("First name").input_value() == "Amarachi"
+    patient_a1.refresh_from_db()
+    assert patient_a1.first_name == "Amara"
+
+    page.unroute(f"**{check_url}", failing)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("heading", name="Amarachi Okafor").wait_for()
+    assert AuditEvent.objects.filter(action="patient.update").count() == 1
+
+
 def start_program(patient, clinician):
     template = Program.objects.get(template_key="low-back-early-movement")
     membership = Membership.objects.get(user=clinician)

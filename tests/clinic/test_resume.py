@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client, RequestFactory
 
@@ -13,9 +14,10 @@ from clinic import resume
 from clinic.middleware import SEEN
 from clinic.models import AuditEvent
 from clinic.permissions import ACTIVE_CLINIC
+from patients.models import SessionLog
 from tests.conftest import client_for, make_patient
 from tests.factories import PASSWORD
-from tests.signin import sign_in
+from tests.signin import current_code, enrol, login_code_from_outbox, sign_in
 
 
 def stamp_for(user, *, membership=None, patient=None) -> str:
@@ -207,3 +209,153 @@ def test_at_exactly_the_idle_limit_the_session_has_ended(clinician_a, settings, 
     response = client.get("/accounts/login/", {"next": "/portal/"})
     assert response.status_code == 200
     assert "You were signed out to keep patient data safe." in response.content.decode()
+
+
+# A form sent without a session, by a page whose script did not hold it (scripts off or
+# not loaded yet, an old page): the sign-in page says it was not saved, and signing in
+# again leads to a page that can be shown.
+
+
+def ended(client: Client) -> None:
+    """What the idle limit does to the server's side of the session."""
+    session = client.session
+    session[SEEN] = int(time.time()) - 24 * 60 * 60
+    session.save()
+
+
+def signed_in_again(client: Client, email: str, answer):
+    """Sign in as the sign-in page that answered the form offers; the page landed on."""
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+    next_url = parse_qs(urlsplit(answer["Location"]).query).get("next", [""])[0]
+    signed = sign_in(client, email, PASSWORD, next=next_url)
+    assert signed.status_code == 302
+    return client.get(signed["Location"], follow=True)
+
+
+def session_log(program) -> dict:
+    return {f"done_{program.items.first().pk}": "on", "pain": "3"}
+
+
+def test_a_patients_session_log_sent_after_the_session_ended_lands_on_their_today_page(
+    patient_a1, program_a1
+):
+    """The sign-in page's next was the form's own address, /me/log/, which takes only
+    POSTs: after signing in, the patient saw a blank 405 page."""
+    client = Client()
+    sign_in(client, patient_a1.email, PASSWORD)
+    ended(client)
+    answer = client.post("/me/log/", session_log(program_a1))
+    landed = signed_in_again(client, patient_a1.email, answer)
+    assert landed.status_code == 200 and landed.request["PATH_INFO"] == "/me/"
+    assert not SessionLog.objects.exists()
+
+
+def test_a_clinicians_program_status_sent_after_the_session_ended_lands_on_a_real_page(
+    clinician_a, patient_a1, program_a1
+):
+    client = Client()
+    sign_in(client, clinician_a.email, PASSWORD)
+    ended(client)
+    url = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/status/"
+    landed = signed_in_again(client, clinician_a.email, client.post(url, {"status": "paused"}))
+    assert landed.status_code == 200 and landed.request["PATH_INFO"] == "/portal/"
+    program_a1.refresh_from_db()
+    assert program_a1.status != "paused"
+
+
+def test_the_sign_in_page_says_what_was_sent_was_not_saved(patient_a1, program_a1):
+    """It said only "You were signed out ... Please sign in again": a patient who pressed
+    Save on their session read no word that it was not saved."""
+    client = Client()
+    sign_in(client, patient_a1.email, PASSWORD)
+    ended(client)
+    page = client.post("/me/log/", session_log(program_a1), follow=True)
+    text = page.content.decode()
+    assert "so what you sent was not saved" in text
+    assert text.count("You were signed out") == 1  # one message says both
+
+
+def test_signing_in_again_leads_back_to_the_page_the_form_was_on(
+    clinician_a, patient_a1, program_a1
+):
+    client = Client()
+    sign_in(client, clinician_a.email, PASSWORD)
+    ended(client)
+    chart = f"/portal/patients/{patient_a1.uuid}/"
+    answer = client.post(
+        f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/status/",
+        {"status": "paused"},
+        # Only the page's path goes into the address: a query may hold a search.
+        HTTP_REFERER=f"http://testserver{chart}?q=Okafor",
+    )
+    assert "Okafor" not in answer["Location"]
+    landed = signed_in_again(client, clinician_a.email, answer)
+    assert landed.status_code == 200 and landed.request["PATH_INFO"] == chart
+
+
+def test_another_sites_referer_is_not_followed(patient_a1, program_a1):
+    client = Client()
+    sign_in(client, patient_a1.email, PASSWORD)
+    ended(client)
+    answer = client.post(
+        "/me/log/", session_log(program_a1), HTTP_REFERER="https://evil.example/me/"
+    )
+    assert answer["Location"] == "/accounts/login/"
+
+
+def test_a_form_shown_again_at_a_post_only_address_lands_on_the_area_home(patient_a1, program_a1):
+    """The Today form sent back with its errors is a page at /me/log/, which a GET cannot
+    show: its form sent after the session ended lands on Today instead."""
+    client = Client()
+    sign_in(client, patient_a1.email, PASSWORD)
+    ended(client)
+    answer = client.post(
+        "/me/log/", session_log(program_a1), HTTP_REFERER="http://testserver/me/log/"
+    )
+    landed = signed_in_again(client, patient_a1.email, answer)
+    assert landed.status_code == 200 and landed.request["PATH_INFO"] == "/me/"
+
+
+def test_the_landing_survives_the_two_factor_step(clinician_a, patient_a1, program_a1):
+    client = Client()
+    sign_in(client, clinician_a.email, PASSWORD)
+    secret = enrol(clinician_a)
+    ended(client)
+    chart = f"/portal/patients/{patient_a1.uuid}/"
+    url = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/status/"
+    answer = client.post(url, {"status": "paused"}, HTTP_REFERER=f"http://testserver{chart}")
+    next_url = parse_qs(urlsplit(answer["Location"]).query)["next"][0]
+    asked = sign_in(client, clinician_a.email, PASSWORD, next=next_url)
+    assert asked["Location"].startswith("/accounts/2fa/authenticate/")
+    signed = client.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
+    assert signed.status_code == 302 and signed["Location"] == chart
+
+
+def test_a_patient_signing_in_by_code_lands_there_too(patient_a1, program_a1):
+    """Patients mostly sign in with an e-mailed code: the sign-in page's link to it keeps
+    where signing in leads."""
+    client = Client()
+    sign_in(client, patient_a1.email, PASSWORD)
+    ended(client)
+    answer = client.post(
+        "/me/log/", session_log(program_a1), HTTP_REFERER="http://testserver/me/program/"
+    )
+    signin_page = client.get(answer["Location"]).content.decode()
+    assert 'href="/accounts/login/code/?next=%2Fme%2Fprogram%2F"' in signin_page
+    asked = client.post(
+        "/accounts/login/code/", {"email": patient_a1.email, "next": "/me/program/"}
+    )
+    confirm = client.get(asked["Location"]).content.decode()
+    assert 'name="next" value="/me/program/"' in confirm
+    data = {"code": login_code_from_outbox(), "next": "/me/program/"}
+    signed = client.post("/accounts/login/code/confirm/", data)
+    assert signed.status_code == 302 and signed["Location"] == "/me/program/"
+
+
+def test_a_form_sent_after_signing_out_in_another_tab_is_answered_the_same(patient_a1, program_a1):
+    client = Client()
+    sign_in(client, patient_a1.email, PASSWORD)
+    client.post("/accounts/logout/")  # in another tab, whose cookies are this one's
+    answer = client.post("/me/log/", session_log(program_a1), follow=True)
+    assert answer.redirect_chain[-1][0] == "/accounts/login/"
+    assert "so what you sent was not saved" in answer.content.decode()

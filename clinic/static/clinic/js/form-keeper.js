@@ -45,7 +45,12 @@
     body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
   }
 
-  // "ok", "signed-out" or "other"; rejects when the server cannot be reached at all.
+  // "ok", "signed-out", "other" or "failed"; rejects when the server cannot be reached at
+  // all. The check answers in JSON, and the idle limit answers a page's own request with a
+  // bare 401 (clinic/middleware.py): only those mean signed out. Anything else, such as a
+  // 502 from nginx while the server restarts or our own 500 page, is the server failing:
+  // the person may well still be signed in, so no sign-in is asked for. patient-app.js
+  // reads the answers to the logs it sends the same way.
   function check() {
     var data = new FormData();
     data.append("stamp", stamp);
@@ -56,10 +61,12 @@
       headers: { "X-CSRFToken": cookie("csrftoken"), "X-Limber-Resume": "1" },
       body: data
     }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json) { return response.status === 401 ? "signed-out" : "failed"; }
       return response.json().then(function (answer) {
         useToken(answer.csrf);
         return answer.state;
-      }, function () { return "signed-out"; });
+      }, function () { return "failed"; });
     });
   }
 
@@ -110,7 +117,19 @@
     dialogEl.querySelector("[data-keeper-discard]").textContent = (window.limberText || String)("Continue");
   }
 
+  function serverFailed(send) {
+    var text = (window.limberText || String)("The server had a problem, so nothing was sent. What you entered is still here. Try again in a moment.");
+    if (body.classList.contains("keeper-signed-out")) {
+      // Waiting for a new sign-in: the submission keeps waiting, and the dialog says why.
+      pending = send;
+      statusEl.textContent = text;
+    } else {
+      notice(text);
+    }
+  }
+
   // Send `send` once the session is known to be open; `offline` when there is no network.
+  // Resolves with the check's answer ("offline" without one).
   function guard(send, offline) {
     return check().then(function (state) {
       if (state === "ok") {
@@ -121,12 +140,16 @@
       } else if (state === "signed-out") {
         pending = send;
         showDialog();
+      } else if (state === "failed") {
+        serverFailed(send);
       } else {
         clearAndLeave();
       }
+      return state;
     }, function () {
-      if (offline) { offline(); return; }
-      notice("No connection: nothing was sent. What you entered is still here; try again when you are back online.");
+      if (offline) { offline(); return "offline"; }
+      notice((window.limberText || String)("No connection: nothing was sent. What you entered is still here; try again when you are back online."));
+      return "offline";
     });
   }
 
@@ -142,14 +165,15 @@
     var done = function () { resuming = false; };
     if (send) {
       statusEl.textContent = (window.limberText || String)("Sending…");
-      guard(send).then(function () {
-        if (pending) { statusEl.textContent = (window.limberText || String)("You are not signed in yet."); }
+      guard(send).then(function (state) {
+        if (state === "signed-out") { statusEl.textContent = (window.limberText || String)("You are not signed in yet."); }
       }).finally(done);
       return;
     }
     check().then(function (state) {
       if (state === "ok") { hideDialog(); }
       else if (state === "other") { clearAndLeave(); }
+      else if (state === "failed") { serverFailed(null); }
       else { statusEl.textContent = (window.limberText || String)("You are not signed in yet."); }
     }, function () { statusEl.textContent = (window.limberText || String)("No connection yet."); }).finally(done);
   }
