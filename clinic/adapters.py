@@ -118,5 +118,20 @@ class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
         return self._fernet().encrypt(text.encode()).decode()
 
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Staff keep their second factor while two-factor is required. Removed by its
+        owner, allauth asks for the password only: the account was then password-only,
+        and whoever knew the password signed in and enrolled a device of their own. A
+        lost device is reset by a clinic admin instead (audited and e-mailed:
+        clinic.services)."""
+        from allauth.mfa.models import Authenticator
+
+        from clinic.models import Membership
+
+        if not settings.REQUIRE_2FA or authenticator.type == Authenticator.Type.RECOVERY_CODES:
+            return True
+        user = authenticator.user
+        return not (user.is_staff or Membership.objects.active().filter(user=user).exists())
+
     def decrypt(self, encrypted_text: str) -> str:
         return self._fernet().decrypt(encrypted_text.encode()).decode()

@@ -27,6 +27,7 @@ ACTIONS: dict[str, str | Promise] = {
     "mfa.failed": _("Wrong two-factor code"),
     "mfa.locked": _("Two-factor sign-in paused after repeated wrong codes"),
     "mfa.reset": _("Two-factor sign-in reset by a clinic admin"),
+    "mfa.removed": _("Two-factor sign-in removed by its owner"),
     "clinic.switch": _("Switched to this clinic"),
     "signin_link.request": _("Sign-in link asked for from the clinic's sign-in page"),
     # Invitations

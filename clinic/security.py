@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.signals import authenticator_removed
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
 from clinic import audit, throttle
 from clinic.actors import Actor
-from clinic.models import AuditEvent, User
+from clinic.models import AuditEvent, Membership, User
 
 
 def attempted_login(request: Any, credentials: dict | None) -> str:
@@ -85,3 +86,15 @@ def audit_lockout(sender: Any, request: Any = None, username: str = "", **kwargs
         outcome=AuditEvent.Outcome.DENIED,
         **_target(username),
     )
+
+
+@receiver(authenticator_removed)
+def audit_second_factor_removed(
+    sender: Any, request: Any = None, user: Any = None, **kwargs: Any
+) -> None:
+    """Its owner removed a second factor (where two-factor is not required of them:
+    clinic.adapters.MFAAdapter): in each of their clinics' audit logs, as an admin's
+    reset is."""
+    memberships = Membership.objects.active().filter(user=user).select_related("clinic")
+    for clinic in [m.clinic for m in memberships] or [None]:
+        audit.record(Actor.visitor(request), "mfa.removed", clinic=clinic, target_user=user)

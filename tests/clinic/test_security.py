@@ -84,6 +84,48 @@ def test_login_code_and_password_reset_requests_are_rate_limited(patient_a1):
 # --- Two-factor ----------------------------------------------------------------------
 
 
+TOTP_PROMPT = "/accounts/2fa/authenticate/"
+DEACTIVATE = "/accounts/2fa/totp/deactivate/"
+
+
+def _switch_off_own_second_factor(clinician) -> Client:
+    """What anyone at the staff member's signed-in session can do knowing the password:
+    allauth asks for it again (re-authentication), then deactivates."""
+    secret = enrol(clinician)
+    client = Client()
+    sign_in(client, clinician.email, PASSWORD)
+    client.post(TOTP_PROMPT, {"code": current_code(secret)})
+    asked = client.get(DEACTIVATE)
+    assert asked["Location"].startswith("/accounts/reauthenticate/")
+    client.post(asked["Location"], {"password": PASSWORD})
+    client.post(DEACTIVATE, {})
+    return client
+
+
+def test_staff_cannot_remove_their_own_second_factor_while_it_is_required(settings, clinician_a):
+    """Removed with the password alone, the account was password-only: whoever knew the
+    password signed in and enrolled a device of their own (found by review). A lost
+    device is reset by a clinic admin, audited and e-mailed."""
+    settings.REQUIRE_2FA = True
+    _switch_off_own_second_factor(clinician_a)
+    assert Authenticator.objects.filter(user=clinician_a, type="totp").exists()
+    attacker = Client()
+    response = sign_in(attacker, clinician_a.email, PASSWORD, ip="203.0.113.9")
+    assert response["Location"].startswith(TOTP_PROMPT)
+    assert not get_user(attacker).is_authenticated
+
+
+def test_a_second_factor_removed_by_its_owner_is_in_the_clinics_audit_log(
+    settings, clinician_a, clinic_a
+):
+    settings.REQUIRE_2FA = False
+    _switch_off_own_second_factor(clinician_a)
+    assert not Authenticator.objects.filter(user=clinician_a, type="totp").exists()
+    assert AuditEvent.objects.filter(
+        action="mfa.removed", clinic=clinic_a, target_user_id=clinician_a.pk
+    ).exists()
+
+
 def test_totp_secrets_are_not_readable_in_the_database(clinician_a):
     secret = enrol(clinician_a)
     stored = Authenticator.objects.get(user=clinician_a, type=Authenticator.Type.TOTP).data
