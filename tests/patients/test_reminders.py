@@ -457,3 +457,30 @@ def test_the_reminder_pass_reads_a_batch_of_patients_at_once(
     # The settings; then for those whose time has come, the reminders sent today, the
     # current programs and their items, and what was logged today.
     assert len(queries) == 5, [query["sql"] for query in queries]
+
+
+def test_the_front_desk_chart_does_not_say_why_a_reminder_was_stopped(
+    daily, patient_a1, clinician_a, frontdesk_a, monkeypatch
+):
+    """A reminder held up by the mail server, then stopped: "the patient had already
+    exercised that day", the day of a session read off the chart by the front desk, who
+    may not see the exercise log (found by review). The clinician still reads why."""
+    refused_at(patient_a1, clinician_a, 18, monkeypatch)
+    monkeypatch.undo()
+    SessionLogFactory(
+        patient=patient_a1,
+        program=daily,
+        revision=daily.revisions.last(),
+        performed_on=date(2026, 11, 16),
+        logged_at=at(2026, 11, 16, 18, 30),
+        exercises_done=1,
+    )
+    with time_machine.travel(at(2026, 11, 16, 19), tick=False):
+        emails_resume.call()
+        run_tasks()
+        assert OutgoingEmail.objects.get(kind="reminder").status == OutgoingEmail.Status.STOPPED
+        chart = f"/portal/patients/{patient_a1.uuid}/"
+        desk = client_for(frontdesk_a).get(chart).content.decode()
+        clinician = client_for(clinician_a).get(chart).content.decode()
+    assert "not sent" in desk and "exercised" not in desk
+    assert "had already exercised that day" in clinician
