@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,12 +252,32 @@ FONT_FAMILIES = (
 )
 
 
-@functools.lru_cache(maxsize=8)
-def handout_css(*, paper: str, large_print: bool, language: str = "en") -> str:
-    """The style sheet: the same for every handout on this paper size and print size,
-    so it is made once, and clinic.lib.pdf parses it once. Tick-box rules cover every allowed
-    times-per-day; rows with more than one line of boxes get the height their picture
-    needs, plus a millimetre."""
+# The page footer's box (templates/pdf/handout.css): about how many characters of the
+# clinic's footer fit on one of its lines, at the narrowest (wide letters, whole words),
+# the height of a line, and the margin it sits in when the footer is short.
+FOOTER_CHARS_PER_LINE = {False: 90, True: 38}
+FOOTER_LINE_MM = {False: 3.8, True: 7.2}
+FOOTER_MARGIN_MM = {False: 17, True: 24}
+
+
+def footer_margin_mm(text: str, large_print: bool) -> int:
+    """The bottom margin that holds the whole footer: in large print a footer the
+    settings accept (300 characters) ran off the sheet after five lines, on every page.
+    Chinese, Japanese and Korean letters are about twice as wide."""
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    lines = -(-width // FOOTER_CHARS_PER_LINE[large_print])
+    return max(FOOTER_MARGIN_MM[large_print], math.ceil(lines * FOOTER_LINE_MM[large_print] + 5))
+
+
+@functools.lru_cache(maxsize=32)
+def handout_css(
+    *, paper: str, large_print: bool, language: str = "en", bottom_mm: int | None = None
+) -> str:
+    """The style sheet: the same for every handout on this paper size and print size
+    (and footer height, `bottom_mm`: footer_margin_mm), so it is made once, and
+    clinic.lib.pdf parses it once. Tick-box rules cover every allowed times-per-day; rows
+    with more than one line of boxes get the height their picture needs, plus a
+    millimetre."""
     weeks = [
         {
             "count": count,
@@ -270,6 +292,7 @@ def handout_css(*, paper: str, large_print: bool, language: str = "en") -> str:
         {
             "paper": paper,
             "large_print": large_print,
+            "bottom_mm": bottom_mm or FOOTER_MARGIN_MM[large_print],
             "weeks": [week for week in weeks if week["height"]],
             "rows": range(1, MAX_ITEMS + 1),
             "drawing_mm": DRAWING_MM[large_print],
@@ -365,6 +388,9 @@ def _handout_document(
                 "photo_url": Path(item.exercise.photo.path).as_uri() if item.exercise.photo else "",
             }
         )
+    footer = clinic.handout_footer or _(
+        "Follow your clinician’s advice. If in doubt, stop and call us."  # noqa: RUF001 - the typographic apostrophe of the catalogue
+    )
     html = _handout_html(
         {
             "program": program,
@@ -383,9 +409,15 @@ def _handout_document(
             "stop_rules": stop_rules_for_items(items, emergency=clinic.emergency_help),
             "large_print": large_print,
             "revision_date": revision_date(revision, clinic),
+            "footer": footer,
         }
     )
-    css = handout_css(paper=_paper(clinic), large_print=large_print, language=language)
+    css = handout_css(
+        paper=_paper(clinic),
+        large_print=large_print,
+        language=language,
+        bottom_mm=footer_margin_mm(footer, large_print),
+    )
     return HandoutDocument(html, css, resources)
 
 

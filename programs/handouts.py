@@ -28,7 +28,7 @@ from programs.models import Program, ProgramItem, ProgramRevision
 
 # Bumped when the handout template or its CSS changes, or the wording our code prints
 # (the dose line, the log), so stored PDFs are not reused.
-LAYOUT_VERSION = 8
+LAYOUT_VERSION = 9
 # The stop box's clinical text is data (programs.safety): a change to it alone makes new
 # handouts, without anyone having to remember to bump LAYOUT_VERSION.
 SAFETY_TEXT = hashlib.sha256(repr(safety.ORDER).encode()).hexdigest()[:16]

@@ -9,8 +9,9 @@ from PIL import Image
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent, Clinic
+from programs.models import Program
 from tests.conftest import get_document
-from tests.pdf_text import pdf_text
+from tests.pdf_text import page_texts, pdf_text
 
 
 def settings_form(**overrides) -> dict:
@@ -279,3 +280,36 @@ def test_after_a_logo_refused_as_stale_choosing_it_again_saves_it(as_admin_a, cl
     a_logo = SimpleUploadedFile("a.png", png((900, 300)))
     answer = as_admin_a.post(url, {**again, "logo": a_logo})
     assert answer.status_code == 302, "choosing the logo again, as asked, was refused again"
+
+
+LONG_FOOTER = (
+    "Open Monday to Friday 8am to 6pm and Saturday 9am to 1pm. Questions about your "
+    "exercises: call the front desk or write to us through your patient login. Please "
+    "bring this sheet to every visit so we can update it with you. Out of hours, if you "
+    "are worried, call NHS 111 now."
+)
+
+
+def test_the_whole_footer_prints_on_every_large_print_page(
+    as_admin_a, as_clinician_a, clinician_a, patient_a1
+):
+    """A footer the settings accept ran off the sheet in large print after five lines, on
+    every page: what to do out of hours never reached the patients who need large print
+    (found by review). The bottom margin grows with the footer."""
+    assert len(LONG_FOOTER) <= 300  # what the form accepts
+    saved = as_admin_a.post(
+        "/portal/clinic/", settings_form(handout_footer=LONG_FOOTER, paper_size="a4")
+    )
+    assert saved.status_code == 302
+    regular = neck_handout(as_clinician_a, clinician_a, patient_a1)
+    assert all("call NHS 111 now." in page for page in page_texts(regular.content))
+    program = Program.objects.filter(assignment__patient=patient_a1).get()
+    large = get_document(
+        as_clinician_a,
+        f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf",
+        {"large": "1"},
+    )
+    assert large.status_code == 200
+    pages = page_texts(large.content)
+    cut = [n for n, page in enumerate(pages, start=1) if "call NHS 111 now." not in page]
+    assert cut == [], f"the footer's end is missing on pages {cut} of {len(pages)}"
