@@ -363,11 +363,14 @@ def session_log(
     return session, True
 
 
-def wait_for_other_logs(patient: Patient) -> None:
-    """In a transaction: waits until a session of this patient being saved elsewhere has
+def wait_for_other_logs(program: Program) -> None:
+    """In a transaction: waits until a session of this program being saved elsewhere has
     committed, and keeps others waiting until this transaction ends, so what this one
-    reads of the day's sessions stays true until it saves."""
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    reads of the day's sessions stays true until it saves. The program's row, not the
+    patient's: a clinician's save locks the program and then writes the patient
+    (adherence.plan), and a log holding the patient while waiting for the program
+    deadlocked with it."""
+    Program.objects.select_for_update().filter(pk=program.pk).first()
 
 
 @transaction.atomic

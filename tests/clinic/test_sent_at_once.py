@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, connections
@@ -23,8 +24,10 @@ from clinic.models import Invitation, Membership
 from patients.models import Measurement, OutcomeSchedule, SessionLog
 from patients.services import patient_program_start
 from patients.views.patient_area import today
+from programs import services as program_services
 from programs.models import Program
-from tests.conftest import actor_of, make_patient, make_staff, make_user
+from programs.services import program_save
+from tests.conftest import actor_of, install_library, make_patient, make_staff, make_user
 from tests.factories import ClinicFactory
 
 pytestmark = [
@@ -175,12 +178,7 @@ def test_i_did_them_all_from_two_tabs_at_once_is_saved_once(monkeypatch, race):
     logged twice. The second now waits for the first, finds the day saved, and sends
     its page back (409) with nothing saved."""
     clinic, clinician, patient = race
-    program = patient_program_start(
-        actor=actor_of(clinician, clinic),
-        patient=patient,
-        source=Program.objects.get(template_key="low-back-early-movement"),
-    )
-    program.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    _program_of(patient, clinician, clinic)
     tabs = [signed_in(patient.user), signed_in(patient.user)]
     met_before(monkeypatch, today, "due_now")
     statuses = at_once(
@@ -190,4 +188,68 @@ def test_i_did_them_all_from_two_tabs_at_once_is_saved_once(monkeypatch, race):
         )
     )
     assert sorted(statuses) == [302, 409]
+    assert SessionLog.objects.filter(patient=patient).count() == 1
+
+
+def _program_of(patient, clinician, clinic) -> Program:
+    """The patient's program, every exercise due every day once. The library is put back
+    first: an earlier test's flush (these tests' own, a live server's) empties it."""
+    install_library()
+    program = patient_program_start(
+        actor=actor_of(clinician, clinic),
+        patient=patient,
+        source=Program.objects.get(template_key="low-back-early-movement"),
+    )
+    program.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    program.refresh_from_db()
+    return program
+
+
+def test_i_did_them_all_while_the_clinician_saves_the_program_saves_both(monkeypatch, race):
+    """The log's lock and a clinician's save at the same moment: the save locks the
+    program and then writes the patient's plan (adherence.plan). A log that locked the
+    patient first and then needed the program deadlocked with it (found by review): one
+    of the two was killed, the clinician's save a 500. Both now take the program first."""
+    clinic, clinician, patient = race
+    program = _program_of(patient, clinician, clinic)
+    barrier = threading.Barrier(2, timeout=5)
+
+    def meet() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    real_wait = today.wait_for_other_logs
+
+    def locked_then_meet(locked) -> None:
+        real_wait(locked)
+        meet()
+
+    # Only the timing made certain: the log holds its lock and the save its program.
+    monkeypatch.setattr(today, "wait_for_other_logs", locked_then_meet)
+    monkeypatch.setattr(
+        program_services,
+        "PROGRAM_SAVED_HOOKS",
+        [lambda _p: meet(), *program_services.PROGRAM_SAVED_HOOKS],
+    )
+    items = [
+        {"id": i.pk, "exercise": i.exercise, "reps": 12}
+        for i in program.items.select_related("exercise").order_by("order")
+    ]
+
+    def send(i: int):
+        if i == 0:
+            return signed_in(patient.user).post(
+                "/me/log/", {"client_token": "tap", "all_done": "1", "pain": "2"}
+            )
+        program_save(
+            program=program,
+            actor=actor_of(clinician, clinic),
+            expected_revision=program.revision,
+            fields={},
+            items=items,
+            patient=patient,
+        )
+        return SimpleNamespace(status_code=200)
+
+    assert at_once(send) == [302, 200]
     assert SessionLog.objects.filter(patient=patient).count() == 1

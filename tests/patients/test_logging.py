@@ -1181,6 +1181,29 @@ def test_an_urgent_sign_ticked_on_a_second_i_did_them_all_reaches_the_clinic(
     assert BACK_URGENT in Flag.objects.get(kind=Flag.Kind.RED_FLAG).reason
 
 
+def test_an_urgent_sign_gets_its_advice_when_the_save_cannot_wait_its_turn(
+    as_patient_a1, program_a1, monkeypatch
+):
+    """The lock that orders two tabs' "I did them all" failed (the request's database
+    deadline cut the wait) before the form was read: the "not saved" page came without
+    the advice for the urgent sign ticked (found by review)."""
+    from django.db import OperationalError
+
+    from patients.views.patient_area import today
+
+    def cut(_program):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(today, "wait_for_other_logs", cut)
+    response = as_patient_a1.post(
+        "/me/log/",
+        {"client_token": "urgent", "all_done": "1", "pain": "2", "signs": [BACK_URGENT]},
+    )
+    assert response.status_code == 503
+    assert response.context["urgent"] is True
+    assert BACK_URGENT in response.context["urgent_signs"]
+
+
 def test_an_urgent_sign_on_a_session_sent_back_for_a_fix_reaches_the_clinic_at_once(
     as_patient_a1, program_a1
 ):

@@ -223,7 +223,7 @@ def log_session(request: HttpRequest) -> HttpResponse:
                 # Two tabs' "I did them all" sent at the same instant: the second waits
                 # here until the first has saved, then finds it saved. Without the lock
                 # both checked before either saved, and the day was logged twice.
-                wait_for_other_logs(patient)
+                wait_for_other_logs(program)
             data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
             form = SessionForm(data, items=items, rules=rules)
             logged = None
@@ -236,7 +236,10 @@ def log_session(request: HttpRequest) -> HttpResponse:
             return redirect("patients:patient_advice")
         return redirect("patients:patient_home")
     except DatabaseError as error:
-        return not_saved(request, ticked_signs(form) if form else [], rules, error)
+        # Read from what was sent when the form was not built yet (the lock failed): the
+        # advice for an urgent sign never depends on a save.
+        told = ticked_signs(form or SessionForm(request.POST, items=items, rules=rules))
+        return not_saved(request, told, rules, error)
     if saved_meanwhile:
         if signs := ticked_signs(form):
             signs_without_session(request, signs, rules)
