@@ -45,6 +45,17 @@ class NotSuggested(Exception):
     """The swap asked for is not (or no longer) a progression the program has earned."""
 
 
+def _as_prescribed(entry: dict, item: ProgramItem) -> bool:
+    """Whether a logged exercise was done as prescribed. A tick alone (Today's "Done")
+    stores no amounts: it means the amount prescribed (counted as none, a patient who only
+    ever ticked never earned a suggestion). An amount the patient gave ("I did a
+    different amount") counts as it says: fewer sets or fewer reps are not a full go."""
+    sets, reps = entry["sets_done"], entry["reps_done"]
+    return (sets is None or sets >= (item.sets or 1)) and (
+        reps is None or not item.reps or reps >= item.reps
+    )
+
+
 def suggestions(
     patient: Patient,
     program: Program,
@@ -96,7 +107,7 @@ def suggestions(
             session__program=program,
             session__performed_on__range=(since, today),
             exercise_id__in=[item.exercise_id for item in items],
-        ).values("exercise_id", "sets_done", "session__pain", "session__performed_on")
+        ).values("exercise_id", "sets_done", "reps_done", "session__pain", "session__performed_on")
     )
     worse_mornings = list(
         MorningCheck.objects.filter(
@@ -122,14 +133,7 @@ def suggestions(
         pains = [e["session__pain"] for e in mine if e["session__pain"] is not None]
         if any(pain > threshold.pain_at_most for pain in pains):
             continue
-        # A tick alone (Today's "Done") stores no sets: it means the amount prescribed.
-        # Counted as none, a patient who only ever ticked never earned a suggestion.
-        complete = [
-            e
-            for e in mine
-            if e["session__pain"] is not None
-            and (e["sets_done"] is None or e["sets_done"] >= (item.sets or 1))
-        ]
+        complete = [e for e in mine if e["session__pain"] is not None and _as_prescribed(e, item)]
         if len(complete) < threshold.sessions_at_least:
             continue
         found.append(

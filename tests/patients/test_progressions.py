@@ -47,14 +47,14 @@ def tilt_program(membership_a, patient_a1) -> Program:
     return program
 
 
-def log_days(patient, program, days: int, *, pain=2, sets=2, start_ago=0):
+def log_days(patient, program, days: int, *, pain=2, sets=2, reps=None, start_ago=0):
     tilt = Exercise.objects.get(slug="pelvic-tilt", clinic=None)
     today = adherence.patient_today(patient)
     for n in range(days):
         session_log(
             patient=patient,
             program=program,
-            done=[Done(tilt, sets=sets)],
+            done=[Done(tilt, sets=sets, reps=reps)],
             pain=pain,
             effort=3,
             comment="",
@@ -88,6 +88,20 @@ def test_sessions_ticked_done_on_today_count_as_every_set_done(
     assert SessionEntry.objects.get(session__client_token="tap").sets_done is None
     log_days(patient_a1, tilt_program, 4, sets=None, start_ago=1)
     assert names(suggestions(patient_a1, tilt_program)) == [("pelvic-tilt", "glute-bridge")]
+
+
+def test_fewer_reps_than_prescribed_are_not_a_full_go(as_patient_a1, patient_a1, tilt_program):
+    """Under "I did a different amount" the sets box starts empty: a patient who managed 3
+    reps of 12 is stored with no sets, and a week of those earned "Ready to progress"
+    once a tick alone counted as the dose (found by review)."""
+    tilt = tilt_program.items.get(exercise__slug="pelvic-tilt")
+    tilt_program.items.filter(pk=tilt.pk).update(reps=12)
+    sent = {"client_token": "few", "pain": "1", f"done_{tilt.pk}": "on", f"reps_{tilt.pk}": "3"}
+    assert as_patient_a1.post("/me/log/", sent).status_code == 302
+    entry = SessionEntry.objects.get(session__client_token="few")
+    assert (entry.sets_done, entry.reps_done) == (None, 3)
+    log_days(patient_a1, tilt_program, 5, sets=None, reps=3, start_ago=1)
+    assert suggestions(patient_a1, tilt_program) == []
 
 
 @pytest.mark.parametrize(
