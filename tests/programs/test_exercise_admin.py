@@ -211,3 +211,33 @@ def test_the_patients_photo_route_serves_only_their_current_programs_photos(
     program_a1.save(update_fields=["status"])
     assert as_a1.get(url).status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", object_type="exercise").count() == 6
+
+
+def test_the_edit_page_of_a_session_shows_the_photo_of_an_exercise_removed_since(
+    admin_a, as_patient_a1, program_a1, membership_a
+):
+    """The edit page shows a session's exercises as prescribed when it was done: one
+    swapped out since was a broken picture there, and an "Access refused" at every look
+    (found by review)."""
+    own = clinic_photo_in(program_a1, membership_a, admin_a)
+    item = program_a1.items.get(exercise=own)
+    logged = as_patient_a1.post(
+        "/me/log/", {"client_token": "photo-session", "pain": "2", f"done_{item.pk}": "on"}
+    )
+    assert logged.status_code == 302
+    # The clinician swaps the exercise out afterwards (the builder, a progression swap).
+    revise(
+        program_a1,
+        membership_a,
+        [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.exclude(exercise=own)],
+    )
+    page = as_patient_a1.get("/me/log/edit/")
+    assert page.status_code == 200
+    sources = re.findall(r'<img[^>]+src="([^"]+)"', page.content.decode())
+    assert len(sources) == 1, sources  # the session's own exercise, with its photo
+    before = AuditEvent.objects.filter(action="access.denied").count()
+    photo = as_patient_a1.get(sources[0].replace("&amp;", "&"))
+    # The patient did this exercise in this session and is looking at it: the picture loads,
+    # and no refused access is recorded against them.
+    assert photo.status_code == 200
+    assert AuditEvent.objects.filter(action="access.denied").count() == before

@@ -3,31 +3,48 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clinic import permissions
 from clinic.parsing import parse_uuid
 from clinic.storage import upload_response
-from patients.practice_log import current_program
+from patients.models import SessionLog
+from patients.practice_log import EDIT_WINDOW, current_program, session_rows
 from programs.models import Exercise
 
 
 def _program_exercise_or_404(request: HttpRequest, value) -> Exercise:
-    """An exercise of the patient's current program: the only one whose pictures their
-    pages show (of a finished one they are shown its stop rules only). The exercise is
-    named by its library id, never by anything of the record, and looked up through their
-    own program only: no other patient's program, no other clinic's library."""
+    """An exercise the patient's pages show with its picture: one of their current
+    program's, or of a session they may still change (its edit page shows the exercises
+    as prescribed when it was done: one taken out of the program since is still on it).
+    Named by its library id, looked up through their own program and sessions only: no
+    other patient's, no other clinic's library."""
     key = parse_uuid(value)
-    program = current_program(request.patient) if key else None
+    exercise = _shown_to(request.patient, key) if key else None
+    # A clinic's exercise in another clinic's program: never served, whatever put it there.
+    if exercise is None or exercise.clinic_id not in (None, request.patient.clinic_id):
+        raise permissions.not_found(request, "exercise", value)
+    return exercise
+
+
+def _shown_to(patient, key) -> Exercise | None:
+    program = current_program(patient)
     item = (
         program.items.filter(exercise__uuid=key).select_related("exercise").first()
         if program
         else None
     )
-    # A clinic's exercise in another clinic's program: never served, whatever put it there.
-    if item is None or item.exercise.clinic_id not in (None, request.patient.clinic_id):
-        raise permissions.not_found(request, "exercise", value)
-    return item.exercise
+    if item is not None:
+        return item.exercise
+    changeable = SessionLog.objects.filter(
+        patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW
+    ).select_related("program", "revision")
+    for session in changeable:
+        for row in session_rows(session):
+            if row.exercise.uuid == key:
+                return row.exercise
+    return None
 
 
 @require_GET
