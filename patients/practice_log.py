@@ -363,14 +363,13 @@ def session_log(
     return session, True
 
 
-def wait_for_other_logs(program: Program) -> None:
-    """In a transaction: waits until a session of this program being saved elsewhere has
+def wait_for_other_logs(patient: Patient) -> None:
+    """In a transaction: waits until a session of this patient being saved elsewhere has
     committed, and keeps others waiting until this transaction ends, so what this one
-    reads of the day's sessions stays true until it saves. The program's row, not the
-    patient's: a clinician's save locks the program and then writes the patient
-    (adherence.plan), and a log holding the patient while waiting for the program
-    deadlocked with it."""
-    Program.objects.select_for_update().filter(pk=program.pk).first()
+    reads of the day's sessions stays true until it saves. The patient's row, locked
+    first as a discharge and a new program lock it; a program's save does not block the
+    log's insert (programs.services.program_save: no key update)."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
 
 
 @transaction.atomic

@@ -224,7 +224,11 @@ def program_save(
         raise ProgramTooLong(
             gettext("A program can have at most {count} exercises.").format(count=MAX_ITEMS)
         )
-    locked = Program.objects.select_for_update().get(pk=program.pk)
+    # No key update: a session logged against this program meanwhile (its foreign key
+    # takes a key-share lock on the program) is not made to wait for the save. A log
+    # holds its patient and then inserts; a save holds the program and then writes the
+    # patient's plan (the hooks): with FOR UPDATE each waited for the other, a deadlock.
+    locked = Program.objects.select_for_update(no_key=True).get(pk=program.pk)
     if locked.revision != expected_revision:
         raise ProgramConflict(locked.updated_by, locked.updated_at, locked.revision)
     completed = Program.Status.COMPLETED

@@ -21,6 +21,9 @@ from django.test import Client
 
 from clinic.invitations import invitation_issue
 from clinic.models import Invitation, Membership
+from patients import discharge as discharge_module
+from patients import services as patient_services
+from patients.discharge import patient_discharge
 from patients.models import Measurement, OutcomeSchedule, SessionLog
 from patients.services import patient_program_start
 from patients.views.patient_area import today
@@ -208,8 +211,8 @@ def _program_of(patient, clinician, clinic) -> Program:
 def test_i_did_them_all_while_the_clinician_saves_the_program_saves_both(monkeypatch, race):
     """The log's lock and a clinician's save at the same moment: the save locks the
     program and then writes the patient's plan (adherence.plan). A log that locked the
-    patient first and then needed the program deadlocked with it (found by review): one
-    of the two was killed, the clinician's save a 500. Both now take the program first."""
+    patient and then needed the program deadlocked with it (found by review): one of the
+    two was killed, the clinician's save a 500. A save no longer blocks a log's insert."""
     clinic, clinician, patient = race
     program = _program_of(patient, clinician, clinic)
     barrier = threading.Barrier(2, timeout=5)
@@ -252,4 +255,100 @@ def test_i_did_them_all_while_the_clinician_saves_the_program_saves_both(monkeyp
         return SimpleNamespace(status_code=200)
 
     assert at_once(send) == [302, 200]
+    assert SessionLog.objects.filter(patient=patient).count() == 1
+
+
+def _both_hold_their_first_lock(monkeypatch, target, name: str) -> None:
+    """The log meets the other request once it holds the program; the other once it holds
+    the patient (just before `target.name`, its next step). Only the timing is made certain."""
+    barrier = threading.Barrier(2, timeout=5)
+
+    def meet() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    real_wait = today.wait_for_other_logs
+
+    def locked_then_meet(locked) -> None:
+        real_wait(locked)
+        meet()
+
+    monkeypatch.setattr(today, "wait_for_other_logs", locked_then_meet)
+    original = getattr(target, name)
+
+    def meet_then(*args, **kwargs):
+        meet()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, meet_then)
+
+
+def _service(call):
+    try:
+        call()
+    except Exception as error:  # what the clinician would get: a 500
+        return SimpleNamespace(status_code=500, error=error)
+    return SimpleNamespace(status_code=200)
+
+
+def _noted(answer, errors: list):
+    if getattr(answer, "error", None) is not None:
+        errors.append(repr(answer.error)[:200])
+    return answer
+
+
+def test_i_did_them_all_while_the_clinician_starts_a_new_program_saves_both(monkeypatch, race):
+    """A new program locks the patient and then completes the current program. A log
+    that locked the program first deadlocked with it (found by review)."""
+    clinic, clinician, patient = race
+    _program_of(patient, clinician, clinic)
+    _both_hold_their_first_lock(monkeypatch, patient_services, "program_start_blocked")
+
+    def send(i: int):
+        if i == 0:
+            return signed_in(patient.user).post(
+                "/me/log/", {"client_token": "tap", "all_done": "1", "pain": "2"}
+            )
+        return _service(
+            lambda: patient_program_start(
+                actor=actor_of(clinician, clinic),
+                patient=patient,
+                source=Program.objects.get(template_key="low-back-early-movement"),
+            )
+        )
+
+    errors = []
+    statuses = at_once(lambda i: _noted(send(i), errors))
+    assert statuses == [302, 200], f"a deadlock between the log and the new program: {errors}"
+    assert SessionLog.objects.filter(patient=patient).count() == 1
+
+
+def test_i_did_them_all_while_the_clinician_discharges_saves_both(monkeypatch, race):
+    """The same with a discharge, which locks the patient and then completes the program."""
+    clinic, clinician, patient = race
+    program = _program_of(patient, clinician, clinic)
+    _both_hold_their_first_lock(monkeypatch, discharge_module, "current_program")
+
+    def send(i: int):
+        if i == 0:
+            return signed_in(patient.user).post(
+                "/me/log/", {"client_token": "tap", "all_done": "1", "pain": "2"}
+            )
+        return _service(
+            lambda: patient_discharge(
+                actor=actor_of(clinician, clinic),
+                patient=patient,
+                discharged_on=date.today(),
+                summary="Done",
+                plan="",
+                goal_statuses={},
+                maintenance=False,
+                letter=False,
+                program_seen=str(program.uuid),
+            )
+        )
+
+    errors = []
+    statuses = at_once(lambda i: _noted(send(i), errors))
+    assert statuses == [302, 200], f"a deadlock between the log and the discharge: {errors}"
     assert SessionLog.objects.filter(patient=patient).count() == 1

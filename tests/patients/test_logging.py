@@ -1191,7 +1191,7 @@ def test_an_urgent_sign_gets_its_advice_when_the_save_cannot_wait_its_turn(
 
     from patients.views.patient_area import today
 
-    def cut(_program):
+    def cut(_patient):
         raise OperationalError("canceling statement due to statement timeout")
 
     monkeypatch.setattr(today, "wait_for_other_logs", cut)

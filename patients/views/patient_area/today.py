@@ -223,7 +223,7 @@ def log_session(request: HttpRequest) -> HttpResponse:
                 # Two tabs' "I did them all" sent at the same instant: the second waits
                 # here until the first has saved, then finds it saved. Without the lock
                 # both checked before either saved, and the day was logged twice.
-                wait_for_other_logs(program)
+                wait_for_other_logs(patient)
             data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
             form = SessionForm(data, items=items, rules=rules)
             logged = None
