@@ -252,21 +252,42 @@ FONT_FAMILIES = (
 )
 
 
-# The page footer's box (templates/pdf/handout.css): about how many characters of the
-# clinic's footer fit on one of its lines, at the narrowest (wide letters, whole words),
-# the height of a line, and the margin it sits in when the footer is short.
-FOOTER_CHARS_PER_LINE = {False: 90, True: 38}
-FOOTER_LINE_MM = {False: 3.8, True: 7.2}
+# The page footer's box (templates/pdf/handout.css): its font size, its share of the
+# narrowest page's width inside the margins (A4's), its line height, and the margin it
+# sits in when the footer is short.
+FOOTER_PT = {False: 8.5, True: 16}
+FOOTER_BOX_MM = {False: 0.80 * (210 - 28), True: 0.72 * (210 - 28)}
+LINE_HEIGHT = 1.25
 FOOTER_MARGIN_MM = {False: 17, True: 24}
+MM_PER_PT = 25.4 / 72
 
 
 def footer_margin_mm(text: str, large_print: bool) -> int:
     """The bottom margin that holds the whole footer: in large print a footer the
     settings accept (300 characters) ran off the sheet after five lines, on every page.
-    Chinese, Japanese and Korean letters are about twice as wide."""
-    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    lines = -(-width // FOOTER_CHARS_PER_LINE[large_print])
-    return max(FOOTER_MARGIN_MM[large_print], math.ceil(lines * FOOTER_LINE_MM[large_print] + 5))
+    Its lines are counted as the page will wrap them, measured in its font (a tenth more,
+    for kerning and fallback fonts); Chinese, Japanese and Korean letters are a whole em
+    each."""
+    size = FOOTER_PT[large_print]
+    font = _rest_font(100)
+
+    def width_mm(word: str) -> float:
+        points = sum(
+            100 if unicodedata.east_asian_width(ch) in "WF" else font.getlength(ch) for ch in word
+        )
+        return points * size / 100 * MM_PER_PT * 1.1
+
+    box, space = FOOTER_BOX_MM[large_print], width_mm(" ")
+    lines, used = 1, 0.0
+    for word in text.split():
+        wide = width_mm(word)
+        if used and used + space + wide > box:
+            lines, used = lines + 1, 0.0
+        used += (space if used else 0) + wide
+        while used > box:  # a word longer than a line is broken
+            lines, used = lines + 1, used - box
+    height = lines * size * LINE_HEIGHT * MM_PER_PT
+    return max(FOOTER_MARGIN_MM[large_print], math.ceil(height + 5))
 
 
 @functools.lru_cache(maxsize=32)

@@ -4,11 +4,13 @@ import html
 import io
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent, Clinic
+from programs.handout_render import footer_margin_mm
 from programs.models import Program
 from tests.conftest import get_document
 from tests.pdf_text import page_texts, pdf_text
@@ -313,3 +315,48 @@ def test_the_whole_footer_prints_on_every_large_print_page(
     pages = page_texts(large.content)
     cut = [n for n, page in enumerate(pages, start=1) if "call NHS 111 now." not in page]
     assert cut == [], f"the footer's end is missing on pages {cut} of {len(pages)}"
+
+
+WIDE_END = "Z9END"
+
+
+def _fill(word: str, limit: int = 300) -> str:
+    text = ""
+    while len(text) + len(word) + 1 + len(WIDE_END) <= limit:
+        text += word + " "
+    return text + WIDE_END
+
+
+FOOTERS = {
+    # Capitals: a clinic that writes its out-of-hours line in capitals (wide letters,
+    # 31 to a large-print line where footer_margin_mm counts 38). 300 characters, accepted.
+    "capitals": _fill("CALL WWW MEDWAY"),
+    "chinese": "请" * 290 + WIDE_END,
+}
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+@pytest.mark.parametrize("name", list(FOOTERS))
+def test_a_footer_of_wide_letters_prints_whole_on_every_page(
+    as_clinician_a, clinician_a, patient_a1, clinic_a, name, paper
+):
+    """Counted by characters, a footer in capitals (31 to a large-print line, where 38
+    were counted) still lost its last line on every page (found by review): the lines
+    are now measured in the footer's font."""
+    footer = FOOTERS[name]
+    assert len(footer) <= Clinic._meta.get_field("handout_footer").max_length
+    Clinic.objects.filter(pk=clinic_a.pk).update(handout_footer=footer, paper_size=paper)
+    regular = neck_handout(as_clinician_a, clinician_a, patient_a1)
+    program = Program.objects.filter(assignment__patient=patient_a1).get()
+    large = get_document(
+        as_clinician_a,
+        f"/portal/patients/{patient_a1.uuid}/programs/{program.uuid}/handout.pdf",
+        {"large": "1"},
+    )
+    for label, pdf in (("regular", regular), ("large print", large)):
+        pages = page_texts(pdf.content)
+        cut = [n for n, page in enumerate(pages, start=1) if WIDE_END not in page]
+        assert cut == [], (
+            f"{label}: the footer's end is missing on pages {cut} of {len(pages)} "
+            f"(margin {footer_margin_mm(footer, label != 'regular')} mm)"
+        )
