@@ -6,10 +6,15 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent
+from patients.models import SessionLog
+from patients.practice_log import Done, session_log
 from programs.models import Exercise, ProgramItem
 from programs.services import exercise_copy
 from tests.conftest import client_for, revise
@@ -241,3 +246,45 @@ def test_the_edit_page_of_a_session_shows_the_photo_of_an_exercise_removed_since
     # and no refused access is recorded against them.
     assert photo.status_code == 200
     assert AuditEvent.objects.filter(action="access.denied").count() == before
+
+
+def _queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return len(queries)
+
+
+def test_a_photo_costs_the_same_however_many_sessions_can_still_be_changed(
+    admin_a, as_patient_a1, patient_a1, program_a1, membership_a
+):
+    """Each photo of an exercise swapped out (and each refused one) read every session of
+    the last 24 hours one by one, two queries each (found by review)."""
+    own = clinic_photo_in(program_a1, membership_a, admin_a)
+    revise(
+        program_a1,
+        membership_a,
+        [{"id": i.pk, "exercise": i.exercise} for i in program_a1.items.exclude(exercise=own)],
+    )
+    others = list(program_a1.items.select_related("exercise"))
+    url = f"/me/program/photo/?exercise={own.uuid}"
+
+    def log(n: int) -> None:
+        session_log(
+            patient=patient_a1,
+            program=program_a1,
+            done=[Done(others[0].exercise)],
+            pain=2,
+            effort=3,
+            comment="",
+            client_token=f"many-{n}",
+            actor=Actor.for_patient(patient_a1),
+            performed_on=timezone.localdate(),
+        )
+
+    log(0)
+    few = _queries_for(as_patient_a1, url)
+    for n in range(1, 21):
+        log(n)
+    assert SessionLog.objects.filter(patient=patient_a1).count() == 21
+    many = _queries_for(as_patient_a1, url)
+    assert many == few, f"{few} queries with one session, {many} with 21"

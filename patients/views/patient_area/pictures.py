@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from clinic import permissions
 from clinic.parsing import parse_uuid
 from clinic.storage import upload_response
-from patients.models import SessionLog
-from patients.practice_log import EDIT_WINDOW, current_program, session_rows
+from patients.models import SessionEntry, SessionLog
+from patients.practice_log import EDIT_WINDOW, current_program
 from programs.models import Exercise
 
 
@@ -37,13 +37,19 @@ def _shown_to(patient, key) -> Exercise | None:
     )
     if item is not None:
         return item.exercise
+    # The sessions' exercises as prescribed then (their revisions, as session_rows reads
+    # them) and as logged: three reads, however many sessions the day holds.
     changeable = SessionLog.objects.filter(
         patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW
-    ).select_related("program", "revision")
-    for session in changeable:
-        for row in session_rows(session):
-            if row.exercise.uuid == key:
-                return row.exercise
+    )
+    prescribed = {
+        row["exercise"]
+        for snapshot in changeable.values_list("revision__snapshot", flat=True)
+        for row in snapshot.get("items", [])
+    }
+    logged = SessionEntry.objects.filter(session__in=changeable, exercise__uuid=key).exists()
+    if str(key) in prescribed or logged:
+        return Exercise.objects.filter(uuid=key).first()
     return None
 
 
