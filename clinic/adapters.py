@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from clinic import throttle
 from clinic.languages import patient_language
@@ -106,6 +107,15 @@ def clinic_name_for(email: str) -> str:
 
 class MFAAdapter(DefaultMFAAdapter):
     """TOTP secrets are stored encrypted: a raw database dump does not reveal them."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        # Refused by can_delete_authenticator: say why, and the way that is left.
+        "cannot_delete_authenticator": gettext_lazy(
+            "You cannot deactivate two-factor authentication: staff must keep it. If you "
+            "have a new phone, ask a clinic admin to reset it, then set it up again."
+        ),
+    }
 
     def _fernet(self) -> Fernet:
         key = settings.MFA_ENCRYPTION_KEY
