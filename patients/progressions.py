@@ -45,15 +45,27 @@ class NotSuggested(Exception):
     """The swap asked for is not (or no longer) a progression the program has earned."""
 
 
-def _as_prescribed(entry: dict, item: ProgramItem) -> bool:
-    """Whether a logged exercise was done as prescribed. A tick alone (Today's "Done")
-    stores no amounts: it means the amount prescribed (counted as none, a patient who only
-    ever ticked never earned a suggestion). An amount the patient gave ("I did a
-    different amount") counts as it says: fewer sets or fewer reps are not a full go."""
-    sets, reps = entry["sets_done"], entry["reps_done"]
-    return (sets is None or sets >= (item.sets or 1)) and (
-        reps is None or not item.reps or reps >= item.reps
+def _as_prescribed(entry: dict, sets: int, reps: int) -> bool:
+    """Whether a logged exercise was done as prescribed (`sets`, `reps`: _doses). A tick
+    alone (Today's "Done") stores no amounts: it means the amount prescribed (counted as
+    none, a patient who only ever ticked never earned a suggestion). An amount the
+    patient gave ("I did a different amount") counts as it says: fewer sets or fewer reps
+    are not a full go."""
+    sets_done, reps_done = entry["sets_done"], entry["reps_done"]
+    return (sets_done is None or sets_done >= sets) and (
+        reps_done is None or not reps or reps_done >= reps
     )
+
+
+def _doses(items: list[ProgramItem]) -> dict[int, tuple[int, int]]:
+    """Each exercise's dose as its log entry counts it: the log keeps one entry per
+    exercise, its rows' sets added up and the larger reps (practice_log.by_exercise). One
+    side of an exercise listed a row a side was judged against one row: a full go."""
+    doses: dict[int, tuple[int, int]] = {}
+    for item in items:
+        sets, reps = doses.get(item.exercise_id, (0, 0))
+        doses[item.exercise_id] = (sets + (item.sets or 1), max(reps, item.reps or 0))
+    return doses
 
 
 def suggestions(
@@ -116,8 +128,14 @@ def suggestions(
             compared=MorningCheck.Compared.WORSE,
         ).values_list("checked_on", flat=True)
     )
+    doses = _doses(items)
     found = []
+    judged = set()
     for item in items:
+        # An exercise listed twice is judged, and suggested, once (its first row).
+        if item.exercise_id in judged:
+            continue
+        judged.add(item.exercise_id)
         harder = item.exercise.harder
         if harder.pk in in_program or harder.pk in ruled_out:
             continue
@@ -133,7 +151,11 @@ def suggestions(
         pains = [e["session__pain"] for e in mine if e["session__pain"] is not None]
         if any(pain > threshold.pain_at_most for pain in pains):
             continue
-        complete = [e for e in mine if e["session__pain"] is not None and _as_prescribed(e, item)]
+        complete = [
+            e
+            for e in mine
+            if e["session__pain"] is not None and _as_prescribed(e, *doses[item.exercise_id])
+        ]
         if len(complete) < threshold.sessions_at_least:
             continue
         found.append(

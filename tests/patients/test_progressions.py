@@ -276,3 +276,41 @@ def test_a_progression_keeps_a_prescription_for_one_side(
     )
     (item,) = saved.items.all()
     assert (item.exercise, item.side) == (suggestion.harder, kept)
+
+
+@pytest.fixture
+def tilt_each_side(membership_a, patient_a1) -> Program:
+    """Pelvic tilt listed twice (one row a side: 2 sets on each), as a program may list it
+    (practice_log.session_rows, by_exercise), ten days ago."""
+    actor = Actor.for_member(membership_a)
+    program = patient_program_start(actor=actor, patient=patient_a1, source=None)
+    tilt = Exercise.objects.get(slug="pelvic-tilt", clinic=None)
+    row = {"exercise": tilt, "sets": 2, "reps": 10, "weekdays": weekday_bits(range(7))}
+    program = program_save(
+        program=program,
+        actor=actor,
+        expected_revision=program.revision,
+        fields={},
+        items=[dict(row), dict(row)],
+        patient=patient_a1,
+    )
+    PatientProgram.objects.filter(program=program).update(
+        assigned_at=program.assignment.assigned_at - timedelta(days=10)
+    )
+    program.refresh_from_db()
+    return program
+
+
+def test_one_side_of_an_exercise_listed_twice_is_not_a_full_go(patient_a1, tilt_each_side):
+    """Every day the patient logged 2 sets of 10 ("I did a different amount" on one row):
+    half of the 4 sets prescribed. Each row was compared with the entry alone (2 >= 2),
+    and a week of half doses earned "Ready to progress" (found by review)."""
+    log_days(patient_a1, tilt_each_side, 6, sets=2, reps=10)
+    assert suggestions(patient_a1, tilt_each_side) == []
+
+
+def test_an_exercise_listed_twice_is_suggested_once(patient_a1, tilt_each_side):
+    """Both sides done every day: one suggestion for the exercise, not one per row (the
+    chart showed "Swap in Glute bridge" twice)."""
+    log_days(patient_a1, tilt_each_side, 6, sets=4, reps=10)
+    assert names(suggestions(patient_a1, tilt_each_side)) == [("pelvic-tilt", "glute-bridge")]
