@@ -223,6 +223,14 @@ def ended(client: Client) -> None:
     session.save()
 
 
+def ended_session(user) -> Client:
+    """A client signed in as `user` whose session has ended."""
+    client = Client()
+    sign_in(client, user.email, PASSWORD)
+    ended(client)
+    return client
+
+
 def signed_in_again(client: Client, email: str, answer):
     """Sign in as the sign-in page that answered the form offers; the page landed on."""
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
@@ -241,9 +249,7 @@ def test_a_patients_session_log_sent_after_the_session_ended_lands_on_their_toda
 ):
     """The sign-in page's next was the form's own address, /me/log/, which takes only
     POSTs: after signing in, the patient saw a blank 405 page."""
-    client = Client()
-    sign_in(client, patient_a1.email, PASSWORD)
-    ended(client)
+    client = ended_session(patient_a1)
     answer = client.post("/me/log/", session_log(program_a1))
     landed = signed_in_again(client, patient_a1.email, answer)
     assert landed.status_code == 200 and landed.request["PATH_INFO"] == "/me/"
@@ -253,9 +259,7 @@ def test_a_patients_session_log_sent_after_the_session_ended_lands_on_their_toda
 def test_a_clinicians_program_status_sent_after_the_session_ended_lands_on_a_real_page(
     clinician_a, patient_a1, program_a1
 ):
-    client = Client()
-    sign_in(client, clinician_a.email, PASSWORD)
-    ended(client)
+    client = ended_session(clinician_a)
     url = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/status/"
     landed = signed_in_again(client, clinician_a.email, client.post(url, {"status": "paused"}))
     assert landed.status_code == 200 and landed.request["PATH_INFO"] == "/portal/"
@@ -266,9 +270,7 @@ def test_a_clinicians_program_status_sent_after_the_session_ended_lands_on_a_rea
 def test_the_sign_in_page_says_what_was_sent_was_not_saved(patient_a1, program_a1):
     """It said only "You were signed out ... Please sign in again": a patient who pressed
     Save on their session read no word that it was not saved."""
-    client = Client()
-    sign_in(client, patient_a1.email, PASSWORD)
-    ended(client)
+    client = ended_session(patient_a1)
     page = client.post("/me/log/", session_log(program_a1), follow=True)
     text = page.content.decode()
     assert "so what you sent was not saved" in text
@@ -278,9 +280,7 @@ def test_the_sign_in_page_says_what_was_sent_was_not_saved(patient_a1, program_a
 def test_signing_in_again_leads_back_to_the_page_the_form_was_on(
     clinician_a, patient_a1, program_a1
 ):
-    client = Client()
-    sign_in(client, clinician_a.email, PASSWORD)
-    ended(client)
+    client = ended_session(clinician_a)
     chart = f"/portal/patients/{patient_a1.uuid}/"
     answer = client.post(
         f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/status/",
@@ -294,9 +294,7 @@ def test_signing_in_again_leads_back_to_the_page_the_form_was_on(
 
 
 def test_another_sites_referer_is_not_followed(patient_a1, program_a1):
-    client = Client()
-    sign_in(client, patient_a1.email, PASSWORD)
-    ended(client)
+    client = ended_session(patient_a1)
     answer = client.post(
         "/me/log/", session_log(program_a1), HTTP_REFERER="https://evil.example/me/"
     )
@@ -306,9 +304,7 @@ def test_another_sites_referer_is_not_followed(patient_a1, program_a1):
 def test_a_form_shown_again_at_a_post_only_address_lands_on_the_area_home(patient_a1, program_a1):
     """The Today form sent back with its errors is a page at /me/log/, which a GET cannot
     show: its form sent after the session ended lands on Today instead."""
-    client = Client()
-    sign_in(client, patient_a1.email, PASSWORD)
-    ended(client)
+    client = ended_session(patient_a1)
     answer = client.post(
         "/me/log/", session_log(program_a1), HTTP_REFERER="http://testserver/me/log/"
     )
@@ -334,9 +330,7 @@ def test_the_landing_survives_the_two_factor_step(clinician_a, patient_a1, progr
 def test_a_patient_signing_in_by_code_lands_there_too(patient_a1, program_a1):
     """Patients mostly sign in with an e-mailed code: the sign-in page's link to it keeps
     where signing in leads."""
-    client = Client()
-    sign_in(client, patient_a1.email, PASSWORD)
-    ended(client)
+    client = ended_session(patient_a1)
     answer = client.post(
         "/me/log/", session_log(program_a1), HTTP_REFERER="http://testserver/me/program/"
     )

@@ -208,59 +208,9 @@ def _program_of(patient, clinician, clinic) -> Program:
     return program
 
 
-def test_i_did_them_all_while_the_clinician_saves_the_program_saves_both(monkeypatch, race):
-    """The log's lock and a clinician's save at the same moment: the save locks the
-    program and then writes the patient's plan (adherence.plan). A log that locked the
-    patient and then needed the program deadlocked with it (found by review): one of the
-    two was killed, the clinician's save a 500. A save no longer blocks a log's insert."""
-    clinic, clinician, patient = race
-    program = _program_of(patient, clinician, clinic)
-    barrier = threading.Barrier(2, timeout=5)
-
-    def meet() -> None:
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-
-    real_wait = today.wait_for_other_logs
-
-    def locked_then_meet(locked) -> None:
-        real_wait(locked)
-        meet()
-
-    # Only the timing made certain: the log holds its lock and the save its program.
-    monkeypatch.setattr(today, "wait_for_other_logs", locked_then_meet)
-    monkeypatch.setattr(
-        program_services,
-        "PROGRAM_SAVED_HOOKS",
-        [lambda _p: meet(), *program_services.PROGRAM_SAVED_HOOKS],
-    )
-    items = [
-        {"id": i.pk, "exercise": i.exercise, "reps": 12}
-        for i in program.items.select_related("exercise").order_by("order")
-    ]
-
-    def send(i: int):
-        if i == 0:
-            return signed_in(patient.user).post(
-                "/me/log/", {"client_token": "tap", "all_done": "1", "pain": "2"}
-            )
-        program_save(
-            program=program,
-            actor=actor_of(clinician, clinic),
-            expected_revision=program.revision,
-            fields={},
-            items=items,
-            patient=patient,
-        )
-        return SimpleNamespace(status_code=200)
-
-    assert at_once(send) == [302, 200]
-    assert SessionLog.objects.filter(patient=patient).count() == 1
-
-
 def _both_hold_their_first_lock(monkeypatch, target, name: str) -> None:
-    """The log meets the other request once it holds the program; the other once it holds
-    the patient (just before `target.name`, its next step). Only the timing is made certain."""
+    """The log meets the other request once it holds its lock; the other just before
+    `target.name`, its next step, holding its own. Only the timing is made certain."""
     barrier = threading.Barrier(2, timeout=5)
 
     def meet() -> None:
@@ -283,60 +233,74 @@ def _both_hold_their_first_lock(monkeypatch, target, name: str) -> None:
     monkeypatch.setattr(target, name, meet_then)
 
 
-def _service(call):
-    try:
-        call()
-    except Exception as error:  # what the clinician would get: a 500
-        return SimpleNamespace(status_code=500, error=error)
-    return SimpleNamespace(status_code=200)
-
-
-def _noted(answer, errors: list):
-    if getattr(answer, "error", None) is not None:
-        errors.append(repr(answer.error)[:200])
-    return answer
-
-
-def test_i_did_them_all_while_the_clinician_starts_a_new_program_saves_both(monkeypatch, race):
-    """A new program locks the patient and then completes the current program. A log
-    that locked the program first deadlocked with it (found by review)."""
+def test_i_did_them_all_while_the_clinician_saves_the_program_saves_both(monkeypatch, race):
+    """The log's lock and a clinician's save at the same moment: the save locks the
+    program and then writes the patient's plan (adherence.plan). A log that locked the
+    patient and then needed the program deadlocked with it (found by review): one of the
+    two was killed, the clinician's save a 500. A save no longer blocks a log's insert."""
     clinic, clinician, patient = race
-    _program_of(patient, clinician, clinic)
-    _both_hold_their_first_lock(monkeypatch, patient_services, "program_start_blocked")
+    program = _program_of(patient, clinician, clinic)
+    _both_hold_their_first_lock(monkeypatch, program_services, "_record_revision")
+    items = [
+        {"id": i.pk, "exercise": i.exercise, "reps": 12}
+        for i in program.items.select_related("exercise").order_by("order")
+    ]
 
-    def send(i: int):
-        if i == 0:
-            return signed_in(patient.user).post(
-                "/me/log/", {"client_token": "tap", "all_done": "1", "pain": "2"}
-            )
-        return _service(
-            lambda: patient_program_start(
-                actor=actor_of(clinician, clinic),
-                patient=patient,
-                source=Program.objects.get(template_key="low-back-early-movement"),
-            )
-        )
-
-    errors = []
-    statuses = at_once(lambda i: _noted(send(i), errors))
-    assert statuses == [302, 200], f"a deadlock between the log and the new program: {errors}"
+    statuses, errors = _tap_beside(
+        patient,
+        lambda: program_save(
+            program=program,
+            actor=actor_of(clinician, clinic),
+            expected_revision=program.revision,
+            fields={},
+            items=items,
+            patient=patient,
+        ),
+    )
+    assert statuses == [302, 200], errors
     assert SessionLog.objects.filter(patient=patient).count() == 1
 
 
-def test_i_did_them_all_while_the_clinician_discharges_saves_both(monkeypatch, race):
-    """The same with a discharge, which locks the patient and then completes the program."""
-    clinic, clinician, patient = race
-    program = _program_of(patient, clinician, clinic)
-    _both_hold_their_first_lock(monkeypatch, discharge_module, "current_program")
+def _tap_beside(patient, change) -> tuple[list[int], list[str]]:
+    """The patient's "I did them all" and a clinician's `change` (a service call) at once:
+    their answers (the change's 200, or 500 as its view would answer an exception) and
+    the change's error, if any."""
+    errors: list[str] = []
 
     def send(i: int):
         if i == 0:
             return signed_in(patient.user).post(
                 "/me/log/", {"client_token": "tap", "all_done": "1", "pain": "2"}
             )
-        return _service(
-            lambda: patient_discharge(
-                actor=actor_of(clinician, clinic),
+        try:
+            change()
+        except Exception as error:
+            errors.append(repr(error)[:200])
+            return SimpleNamespace(status_code=500)
+        return SimpleNamespace(status_code=200)
+
+    return at_once(send), errors
+
+
+@pytest.mark.parametrize("change", ["new program", "discharge"])
+def test_i_did_them_all_while_the_clinician_ends_the_program_saves_both(monkeypatch, race, change):
+    """A new program and a discharge lock the patient and then complete the current
+    program. A log that locked the program first deadlocked with them (found by review)."""
+    clinic, clinician, patient = race
+    program = _program_of(patient, clinician, clinic)
+    actor = actor_of(clinician, clinic)
+    if change == "new program":
+        _both_hold_their_first_lock(monkeypatch, patient_services, "program_start_blocked")
+        source = Program.objects.get(template_key="low-back-early-movement")
+
+        def call():
+            patient_program_start(actor=actor, patient=patient, source=source)
+    else:
+        _both_hold_their_first_lock(monkeypatch, discharge_module, "current_program")
+
+        def call():
+            patient_discharge(
+                actor=actor,
                 patient=patient,
                 discharged_on=date.today(),
                 summary="Done",
@@ -346,9 +310,7 @@ def test_i_did_them_all_while_the_clinician_discharges_saves_both(monkeypatch, r
                 letter=False,
                 program_seen=str(program.uuid),
             )
-        )
 
-    errors = []
-    statuses = at_once(lambda i: _noted(send(i), errors))
-    assert statuses == [302, 200], f"a deadlock between the log and the discharge: {errors}"
+    statuses, errors = _tap_beside(patient, call)
+    assert statuses == [302, 200], f"a deadlock between the log and the {change}: {errors}"
     assert SessionLog.objects.filter(patient=patient).count() == 1

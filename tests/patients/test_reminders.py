@@ -347,16 +347,14 @@ def test_a_reminder_the_mail_server_refused_at_18_is_not_sent_at_night(
     assert "not sent: too late: the reminder&#x27;s time had passed" in chart
 
 
-def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
-    daily, patient_a1, clinician_a, monkeypatch
-):
-    """Queued at 18:05 with the mail server down; at 18:30 the patient logs the day's
-    session; the retry at 19:00 said "time for your exercises" all the same."""
-    refused_at(patient_a1, clinician_a, 18, monkeypatch)
+def exercised_before_the_retry(daily, patient, clinician, monkeypatch) -> None:
+    """The 18:05 reminder refused by the mail server; the patient logs the day's session
+    at 18:30; the retry runs at 19:00."""
+    refused_at(patient, clinician, 18, monkeypatch)
     monkeypatch.undo()
     with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
         SessionLogFactory(
-            patient=patient_a1,
+            patient=patient,
             program=daily,
             revision=daily.revisions.last(),
             performed_on=date(2026, 11, 16),
@@ -367,6 +365,14 @@ def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
     with time_machine.travel(at(2026, 11, 16, 19), tick=False):
         emails_resume.call()
         run_tasks()
+
+
+def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
+    daily, patient_a1, clinician_a, monkeypatch
+):
+    """Queued at 18:05 with the mail server down; at 18:30 the patient logs the day's
+    session; the retry at 19:00 said "time for your exercises" all the same."""
+    exercised_before_the_retry(daily, patient_a1, clinician_a, monkeypatch)
     assert mail.outbox == []
     email = OutgoingEmail.objects.get(kind="reminder")
     assert (email.status, email.last_error) == (
@@ -465,20 +471,9 @@ def test_the_front_desk_chart_does_not_say_why_a_reminder_was_stopped(
     """A reminder held up by the mail server, then stopped: "the patient had already
     exercised that day", the day of a session read off the chart by the front desk, who
     may not see the exercise log (found by review). The clinician still reads why."""
-    refused_at(patient_a1, clinician_a, 18, monkeypatch)
-    monkeypatch.undo()
-    SessionLogFactory(
-        patient=patient_a1,
-        program=daily,
-        revision=daily.revisions.last(),
-        performed_on=date(2026, 11, 16),
-        logged_at=at(2026, 11, 16, 18, 30),
-        exercises_done=1,
-    )
-    with time_machine.travel(at(2026, 11, 16, 19), tick=False):
-        emails_resume.call()
-        run_tasks()
-        assert OutgoingEmail.objects.get(kind="reminder").status == OutgoingEmail.Status.STOPPED
+    exercised_before_the_retry(daily, patient_a1, clinician_a, monkeypatch)
+    assert OutgoingEmail.objects.get(kind="reminder").status == OutgoingEmail.Status.STOPPED
+    with time_machine.travel(at(2026, 11, 16, 19, 5), tick=False):
         chart = f"/portal/patients/{patient_a1.uuid}/"
         desk = client_for(frontdesk_a).get(chart).content.decode()
         clinician = client_for(clinician_a).get(chart).content.decode()
