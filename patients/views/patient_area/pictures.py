@@ -38,7 +38,7 @@ def _shown_to(patient, key) -> Exercise | None:
     if item is not None:
         return item.exercise
     # The sessions' exercises as prescribed then (their revisions, as session_rows reads
-    # them) and as logged: three reads, however many sessions the day holds.
+    # them) and as logged: at most three reads, however many sessions the day holds.
     changeable = SessionLog.objects.filter(
         patient=patient, logged_at__gte=timezone.now() - EDIT_WINDOW
     )
@@ -47,8 +47,10 @@ def _shown_to(patient, key) -> Exercise | None:
         for snapshot in changeable.values_list("revision__snapshot", flat=True)
         for row in snapshot.get("items", [])
     }
-    logged = SessionEntry.objects.filter(session__in=changeable, exercise__uuid=key).exists()
-    if str(key) in prescribed or logged:
+    if (
+        str(key) in prescribed
+        or SessionEntry.objects.filter(session__in=changeable, exercise__uuid=key).exists()
+    ):
         return Exercise.objects.filter(uuid=key).first()
     return None
 
