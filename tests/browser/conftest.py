@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -80,12 +82,61 @@ def shared_library(transactional_db):
     install_library()
 
 
+@contextlib.contextmanager
+def requests_in_turn(httpd):
+    """The live server serves one request at a time while this holds; yields the lock
+    the requests take, for others (the task worker) to take too."""
+    turn = getattr(httpd, "turn", None)
+    if turn is not None:
+        yield turn
+        return
+    turn = httpd.turn = threading.Lock()
+    serve = httpd.get_app()
+
+    def serve_in_turn(environ, start_response):
+        with turn:
+            return serve(environ, start_response)
+
+    httpd.set_app(serve_in_turn)
+    try:
+        yield turn
+    finally:
+        httpd.set_app(serve)
+        del httpd.turn
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, whose requests take turns on SQLite.
+
+    The tests' SQLite is in memory, and two requests at once on it break each other: on
+    the one connection Django shares with the server's threads when the database was
+    set up before the server started (CI saw a tab's session check fail on "cannot
+    commit transaction - SQL statements in progress" beside another tab's, and the
+    builder's save then came back unsaved), and on the shared cache that each thread
+    connects to when it was not ("database table is locked", at once: the shared cache
+    never waits). A file database or PostgreSQL would make the second wait. On
+    PostgreSQL each thread has a connection of its own, and requests run at once."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with requests_in_turn(live_server.thread.httpd):
+            yield live_server
+    else:
+        yield live_server
+
+
 @pytest.fixture
-def task_worker(live_server, monkeypatch):
+def request_turn(live_server):
+    """The lock the live server's requests take, held while the test runs."""
+    with requests_in_turn(live_server.thread.httpd) as turn:
+        yield turn
+
+
+@pytest.fixture
+def task_worker(request_turn, monkeypatch):
     """django-tasks-db's worker loop in a thread beside the live server, on its database
     (the live server's in-memory SQLite is shared by threads, not processes)."""
-    import contextlib
-    import threading
     import time
 
     from django.db import OperationalError, connection
@@ -95,15 +146,7 @@ def task_worker(live_server, monkeypatch):
     # BEGIN EXCLUSIVE; in the shared in-memory SQLite a page's read that meets it fails at
     # once ("database table is locked", a 500 that ends the page's meta refresh: CI saw
     # it) instead of waiting for it as it would on a file database or PostgreSQL.
-    turn = threading.Lock()
-    httpd = live_server.thread.httpd
-    serve = httpd.get_app()
-
-    def serve_in_turn(environ, start_response):
-        with turn:
-            return serve(environ, start_response)
-
-    httpd.set_app(serve_in_turn)
+    turn = request_turn
     exclusive_transaction = db_worker.exclusive_transaction
 
     @contextlib.contextmanager
@@ -149,4 +192,3 @@ def task_worker(live_server, monkeypatch):
     yield worker
     worker.running = False
     thread.join(timeout=10)
-    httpd.set_app(serve)
