@@ -126,3 +126,30 @@ def test_the_schema_is_served_and_names_the_token_scheme(client):
     assert schema_json["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert "/api/v1/patients/search/" in schema_json["paths"]
     assert not any(path.startswith("/fhir/") for path in schema_json["paths"])
+
+
+def test_the_schema_is_built_once_per_language(client, monkeypatch):
+    """Anyone may ask for the schema, and building it costs half a second of CPU: it was
+    built again for every request, and for every ?lang= code sent."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from clinic.api.schema import SchemaView
+
+    monkeypatch.setattr(SchemaView, "built", {})
+    builds = []
+    build = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        builds.append(1)
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    answers = [
+        client.get("/api/v1/schema/", {"format": "json", **lang})
+        for lang in ({}, {}, {"lang": "xx"}, {"lang": "zz-yy"}, {"lang": "es"}, {"lang": "es"})
+    ]
+    assert {answer.status_code for answer in answers} == {200}
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert len(builds) == len(SchemaView.built) == 2
+    assert client.get("/api/v1/schema/").content.startswith(b"openapi:")
+    assert len(builds) == 2

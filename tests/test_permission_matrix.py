@@ -859,6 +859,10 @@ FHIR_PATTERNS = {
 for _pattern, _url in FHIR_PATTERNS.items():
     ROUTES[_pattern] = Route(_url, get=NO_TOKEN, post=NO_TOKEN)
 ROUTES["fhir/R4/metadata"] = Route(lambda c: "/fhir/R4/metadata", get=PUBLIC, post=NOT_ALLOWED)
+# Every other address under the API's prefixes: its own 404 body, to anyone (which
+# addresses exist is public: the schema, the CapabilityStatement).
+ROUTES["api/v1/.*"] = Route(lambda c: "/api/v1/no-such-thing/", get=expect(404), post=expect(404))
+ROUTES["fhir/R4/.*"] = Route(lambda c: "/fhir/R4/Encounter", get=expect(404), post=expect(404))
 
 
 def api_url(c: dict, pattern: str) -> str:

@@ -39,7 +39,8 @@ class TokenAuthentication(BaseAuthentication):
         if not header:
             return None
         keyword, _, raw = header.partition(" ")
-        if keyword != self.keyword or not raw.strip():
+        # The scheme's name is case-insensitive (RFC 9110, 11.1): some clients send "bearer".
+        if keyword.lower() != self.keyword.lower() or not raw.strip():
             raise exceptions.AuthenticationFailed(
                 "Send the token as: Authorization: Bearer <token>."
             )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
+from clinic import permissions
 from patients.api import fhir_views as views
 
 urlpatterns = [
@@ -43,4 +44,6 @@ urlpatterns = [
         views.QuestionnaireResponseRead.as_view(),
         name="fhir_questionnaire_response",
     ),
+    # Last: every other address under /fhir/R4/.
+    re_path(r".*", permissions.public(views.NoSuchAddress.as_view()), name="fhir_no_such_address"),
 ]

@@ -18,7 +18,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -146,11 +147,7 @@ def error_handler(exc: Exception, context: dict) -> Response | None:
     detail = getattr(exc, "detail", None)
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(detail, dict):
-            fields = {
-                key: [str(m) for m in (value if isinstance(value, list) else [value])]
-                for key, value in detail.items()
-                if key != "__all__"
-            }
+            fields = _field_messages({k: v for k, v in detail.items() if k != "__all__"})
             general = detail.get("__all__", [])
             message = " ".join(str(m) for m in general) or "The data sent is not valid."
         else:
@@ -169,6 +166,25 @@ def error_handler(exc: Exception, context: dict) -> Response | None:
         }
     }
     return response
+
+
+def _field_messages(detail, name: str = "") -> dict[str, list[str]]:
+    """DRF's errors, nested as the data was (a list of rows gives {0: {"value": [...]}}),
+    as plain sentences keyed by where each was found: "values[0].value"."""
+    if isinstance(detail, dict):
+        found: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            where = f"{name}[{key}]" if isinstance(key, int) else f"{name}.{key}" if name else key
+            found.update(_field_messages(value, where))
+        return found
+    if isinstance(detail, list) and any(isinstance(item, (dict, list)) for item in detail):
+        # A list of rows, some of them refused (DRF puts {} for the rows that passed).
+        found = {}
+        for index, item in enumerate(detail):
+            found.update(_field_messages(item, f"{name}[{index}]"))
+        return found
+    messages = detail if isinstance(detail, list) else [detail]
+    return {name: [str(message) for message in messages]} if messages else {}
 
 
 class Page(LimitOffsetPagination):
@@ -210,6 +226,43 @@ def to_utc(value: str) -> datetime | None:
 
 def _names(capability: str | tuple[str, ...]) -> tuple[str, ...]:
     return (capability,) if isinstance(capability, str) else tuple(capability)
+
+
+class NoSuchAddress(APIView):
+    """Any address under the API's prefix that no endpoint has (a typo, an id that is not
+    one): refused with the API's own error body, which an integrator's code reads, not the
+    portal's page. It needs no token: which addresses exist is public (the schema)."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    schema = None  # not an operation of the API
+    message = "The API has no such address: its addresses are listed at /api/v1/docs/."
+    # Each of the API's addresses ends with one. Django's redirect to the address with
+    # the slash (APPEND_SLASH) answers only addresses no route matches, and this route
+    # matches every one: so it is done here.
+    ends_with_slash = True
+
+    def get(self, request, *args, **kwargs):
+        if self._slash_left_off(request):
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+        raise self._not_found(request)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise self._not_found(request)
+
+    def _not_found(self, request) -> exceptions.NotFound:
+        if self._slash_left_off(request):
+            return exceptions.NotFound(f"{self.message} Did you mean {request.path}/?")
+        return exceptions.NotFound(self.message)
+
+    def _slash_left_off(self, request) -> bool:
+        if not self.ends_with_slash or request.path.endswith("/"):
+            return False
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            return False
+        return getattr(match.func, "view_class", None) is not type(self)
 
 
 class ClinicApiView(APIView):

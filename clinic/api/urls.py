@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from clinic import permissions
+from clinic.api.framework import NoSuchAddress
+from clinic.api.schema import SchemaView
 from patients.api import views as patients
 from programs.api import views as programs
 
@@ -13,7 +15,7 @@ P = "patients/<uuid:patient_uuid>/"
 
 urlpatterns = [
     # The schema and its page hold no clinic data: anyone may read how the API works.
-    path("schema/", permissions.public(SpectacularAPIView.as_view()), name="api_schema"),
+    path("schema/", permissions.public(SchemaView.as_view()), name="api_schema"),
     path(
         "docs/",
         permissions.public(
@@ -47,4 +49,6 @@ urlpatterns = [
         patients.FlagResolve.as_view(),
         name="api_flag_resolve",
     ),
+    # Last: every other address under /api/v1/.
+    re_path(r".*", permissions.public(NoSuchAddress.as_view()), name="api_no_such_address"),
 ]

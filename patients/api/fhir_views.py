@@ -21,8 +21,10 @@ from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from clinic import audit, permissions
+from clinic.api import framework as api_framework
 from clinic.api.framework import ClinicApiView, to_utc
 from clinic.models import Membership, User
 from clinic.parsing import parse_uuid
@@ -64,7 +66,9 @@ ISSUE_CODES = {
 }
 
 
-class FhirView(ClinicApiView):
+class AnswersInFhir(APIView):
+    """Answers in FHIR's JSON, and refusals as an OperationOutcome, as FHIR says."""
+
     renderer_classes = [FhirRenderer]
     content_negotiation_class = AlwaysFhir
     schema = None  # not part of the REST API's OpenAPI schema
@@ -84,6 +88,16 @@ class FhirView(ClinicApiView):
         }
         return response
 
+
+class NoSuchAddress(AnswersInFhir, api_framework.NoSuchAddress):
+    """Any address under /fhir/R4/ this server does not serve (a resource type it does
+    not have, an id of another server's): an OperationOutcome, which a FHIR client reads."""
+
+    message = "This server has no such address: /fhir/R4/metadata lists what it serves."
+    ends_with_slash = False
+
+
+class FhirView(AnswersInFhir, ClinicApiView):
     # --- search parameters -----------------------------------------------------------
 
     def page_size(self) -> int:

@@ -256,11 +256,11 @@ class PatientDetail(ClinicApiView):
         shape = PatientUpdateSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         form = _patient_form(request, patient, shape.validated_data)
-        # The form wrote its values onto the instance; the service saves and audits.
-        patient = _saved(
-            form,
-            lambda: patient_update(actor=request.actor, patient=patient, **form.cleaned_data),
-        )
+        # Only the fields sent are changed: the form is filled with the record's others,
+        # as read before the service locks the row, and a change a colleague saved
+        # meanwhile (a corrected e-mail) was written back over without a word.
+        sent = {name: form.cleaned_data[name] for name in shape.validated_data}
+        patient = _saved(form, lambda: patient_update(actor=request.actor, patient=patient, **sent))
         return Response(PatientSerializer(patient).data)
 
 

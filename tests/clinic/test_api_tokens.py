@@ -9,6 +9,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 
 from clinic.api.tokens import TokenError, api_token_create
@@ -77,6 +78,18 @@ def test_revoked_expired_and_unknown_tokens_are_refused(clinic_a, patient_a1):
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_the_scheme_is_read_whatever_its_case(clinic_a, patient_a1):
+    """RFC 9110 makes the scheme's name case-insensitive; some clients send "bearer"."""
+    raw = api_token_for(clinic_a, ["patients.view"])
+    for scheme in ("bearer", "BEARER"):
+        sent = Client(headers={"Authorization": f"{scheme} {raw}"})
+        assert sent.get("/api/v1/patients/").status_code == 200
+    assert (
+        Client(headers={"Authorization": f"Token {raw}"}).get("/api/v1/patients/").status_code
+        == 401
+    )
 
 
 def test_a_session_is_not_a_token(as_admin_a, patient_a1):

@@ -544,6 +544,21 @@ def test_a_measure_sent_twice_in_one_visit_is_refused_not_half_kept(api, patient
     assert sorted(m["side"] for m in saved.json()["measurements"]) == ["left", "right"]
 
 
+def test_a_refused_row_of_a_list_is_named_with_a_plain_message(api, patient_a1, a1_program):
+    """A row refused inside a list came back as Python's text of DRF's errors
+    ("{0: {'value': [ErrorDetail(string=...)]}}"): the caller could not tell which."""
+    url = f"/api/v1/patients/{patient_a1.uuid}/measurements/"
+    values = [{"code": "schober", "value": 3.5}, {"code": "slr", "side": "left", "value": "x"}]
+    refused = post(api, url, {"measured_on": date.today().isoformat(), "values": values})
+    assert refused.json()["error"]["fields"] == {"values[1].value": ["A valid number is required."]}
+    refused = post(
+        api,
+        f"/api/v1/patients/{patient_a1.uuid}/programs/",
+        {"template": str(a1_program.uuid), "keep": [{"exercise": ["x"]}]},
+    )
+    assert refused.json()["error"]["fields"] == {"keep[0].exercise": ["Not a valid string."]}
+
+
 def test_an_exercise_sent_twice_in_one_session_is_refused(api, patient_a1, a1_program):
     item = a1_program.items.first()
     refused = post(
@@ -560,3 +575,65 @@ def test_an_exercise_sent_twice_in_one_session_is_refused(api, patient_a1, a1_pr
         f"Item {item.pk} is sent twice: send it once."
     ]
     assert not SessionLog.objects.filter(patient=patient_a1).exists()
+
+
+def test_a_patch_changes_only_what_it_sends(api, patient_a1, monkeypatch):
+    """The form was filled with the record's other fields as read before the service
+    locked the row: a PATCH of the phone wrote back an e-mail corrected meanwhile."""
+    from patients.api import views
+
+    update = views.patient_update
+
+    def colleague_saves_first(**fields):
+        Patient.objects.filter(pk=patient_a1.pk).update(email="corrected@example.test")
+        return update(**fields)
+
+    monkeypatch.setattr(views, "patient_update", colleague_saves_first)
+    url = f"/api/v1/patients/{patient_a1.uuid}/"
+    response = post(api, url, {"phone": "+1 555 0100"}, method="patch")
+    assert response.status_code == 200
+    assert response.json()["email"] == "corrected@example.test"
+    patient_a1.refresh_from_db()
+    assert (patient_a1.phone, patient_a1.email) == ("+1 555 0100", "corrected@example.test")
+
+
+@pytest.mark.parametrize(
+    ("url", "method"),
+    [
+        ("/api/v1/patients/not-an-id/", "get"),
+        ("/api/v1/patient/", "post"),
+        ("/api/v1/patients", "post"),
+    ],
+)
+def test_an_address_the_api_does_not_have_is_its_own_404(client, url, method):
+    """A typo or an id that is not one got the portal's HTML page, which an
+    integrator's code cannot read."""
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, "{}", content_type="application/json")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert (error["status"], error["code"]) == (404, "not_found")
+    assert "/api/v1/docs/" in error["message"]
+    slash_left_off = url == "/api/v1/patients"
+    assert ("Did you mean /api/v1/patients/?" in error["message"]) == slash_left_off
+
+
+def test_a_get_without_the_last_slash_is_sent_to_the_address(client):
+    """As Django's APPEND_SLASH did before the API's every address had a route."""
+    response = client.get("/api/v1/patients?limit=5")
+    assert (response.status_code, response["Location"]) == (301, "/api/v1/patients/?limit=5")
+    assert client.get("/api/v1/nothing").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/fhir/R4/Patient/12345", "/fhir/R4/Encounter", "/fhir/R4/"])
+def test_an_address_the_fhir_server_does_not_have_is_an_operation_outcome(api, url):
+    """FHIR clients read refusals as an OperationOutcome; they got the portal's page."""
+    response = api.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/fhir+json")
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == "not-found"
+    assert "/fhir/R4/metadata" in outcome["issue"][0]["diagnostics"]
