@@ -454,9 +454,22 @@ def build_log(w: dict) -> Built:
         lambda fields, all_done: {**fields, **all_done},
         # With the program's warning signs: they are told even when the session is not.
         session_fields(w, rules=patient_stop_rules(w["a1"], w["items"])),
-        # `seen_today` as the page sends it: a page drawn before today's sessions, or now.
+        # `seen_today` as the page sends it: a page drawn before today's sessions, or now;
+        # `drawn_on`: the page's day, today's or an earlier one, or not a date.
         st.fixed_dictionaries(
-            {}, optional={"all_done": st.just("1"), "seen_today": st.sampled_from(["0", "1"])}
+            {},
+            optional={
+                "all_done": st.just("1"),
+                "seen_today": st.sampled_from(["0", "1"]),
+                "drawn_on": st.sampled_from(
+                    [
+                        date.today().isoformat(),
+                        (date.today() - timedelta(days=1)).isoformat(),
+                        "2020-01-01",
+                        "9999-99-99",
+                    ]
+                ),
+            },
         ),
     )
     return one("/me/log/"), data

@@ -1284,3 +1284,84 @@ def test_the_same_i_did_them_all_sent_again_is_already_saved_not_another_pages(
     assert again.redirect_chain[-1][0] == "/me/"
     assert "This session was already saved." in again.content.decode()
     assert SessionLog.objects.count() == 1
+
+
+def _late_evening_then(patient, program, *, minutes_after_midnight: int):
+    """Today drawn at 23:50 on a Monday (one exercise due on Mondays only), and the clock
+    `minutes_after_midnight` into Tuesday when it is sent; (page, client, clock, monday)."""
+    start = program.start_date or date.today()
+    monday = start + timedelta(days=7 + (7 - start.weekday()) % 7)
+    monday_only = items(program)[0]
+    program.items.update(days_per_week=7, weekdays=0, times_per_day=1)
+    program.items.filter(pk=monday_only.pk).update(days_per_week=1, weekdays=1)
+    evening = datetime.combine(monday, datetime.min.time(), patient.tzinfo) + timedelta(
+        hours=23, minutes=50
+    )
+    clock = time_machine.travel(evening, tick=False)
+    clock.start()
+    client = client_for(patient.user)
+    page = client.get("/me/").content.decode()
+    clock.stop()
+    tuesday = evening + timedelta(minutes=10 + minutes_after_midnight)
+    return page, client, time_machine.travel(tuesday, tick=False), monday, monday_only
+
+
+def _drawn_on(page: str) -> str:
+    return re.search(r'name="drawn_on" value="([^"]+)"', page).group(1)
+
+
+def test_i_did_them_all_just_after_midnight_logs_the_day_the_page_showed(patient_a1, program_a1):
+    """Opened at 23:50, "I did them all" at 00:02: it was logged on the new day with the
+    new day's list, so the Monday-only exercise done was not logged and Monday read as
+    nothing done (found on a phone)."""
+    page, client, tuesday, monday, monday_only = _late_evening_then(
+        patient_a1, program_a1, minutes_after_midnight=2
+    )
+    assert _drawn_on(page) == monday.isoformat() and monday_only.exercise.name in page
+    with tuesday:
+        sent = {"client_token": "late", "all_done": "1", "pain": "2", "drawn_on": monday}
+        answer = client.post("/me/log/", sent, follow=True)
+    assert "Saved as yesterday&#x27;s session. Well done!" in answer.content.decode()
+    session = SessionLog.objects.get()
+    assert session.performed_on == monday
+    assert set(session.entries.values_list("exercise_id", flat=True)) == {
+        item.exercise_id for item in items(program_a1)
+    }
+
+
+def test_a_page_of_an_earlier_day_does_not_tick_the_new_days_list(patient_a1, program_a1):
+    """Past the grace after midnight, "I did them all" from the old page would tick a list
+    the patient never saw: the page comes back with today's list, nothing saved. Ticked
+    one by one, the exercises are logged today (they were done after midnight)."""
+    _page, client, tuesday, monday, _monday_only = _late_evening_then(
+        patient_a1, program_a1, minutes_after_midnight=4 * 60
+    )
+    with tuesday:
+        client.force_login(patient_a1.user)  # signed in again: the page was idle for hours
+        sent = {"client_token": "old", "all_done": "1", "pain": "6", "drawn_on": monday}
+        answer = client.post("/me/log/", sent)
+        assert answer.status_code == 409
+        again = answer.content.decode()
+        assert "This page was from an earlier day, so nothing was saved." in again
+        assert 'value="6" checked' in again
+        assert _drawn_on(again) == (monday + timedelta(days=1)).isoformat()
+        assert not SessionLog.objects.exists()
+        other = items(program_a1)[1]
+        ticked = {"client_token": "one", "pain": "2", f"done_{other.pk}": "on", "drawn_on": monday}
+        assert client.post("/me/log/", ticked).status_code == 302
+    assert SessionLog.objects.get().performed_on == monday + timedelta(days=1)
+
+
+def test_a_late_page_sent_back_for_a_fix_keeps_its_day(patient_a1, program_a1):
+    """Sent at 00:02 without a pain score, the page came back as the new day's: the
+    corrected save then went under it."""
+    _page, client, tuesday, monday, monday_only = _late_evening_then(
+        patient_a1, program_a1, minutes_after_midnight=2
+    )
+    with tuesday:
+        sent = {"client_token": "fix", f"done_{monday_only.pk}": "on", "drawn_on": monday}
+        again = client.post("/me/log/", sent)
+        assert again.status_code == 400
+        assert _drawn_on(again.content.decode()) == monday.isoformat()
+        assert client.post("/me/log/", {**sent, "pain": "3"}).status_code == 302
+    assert SessionLog.objects.get().performed_on == monday

@@ -88,9 +88,13 @@ def _answered_and_waiting(patient: Patient, today: date) -> tuple[bool, bool]:
     )
 
 
-def _today_context(request: HttpRequest, form: SessionForm | None = None) -> dict:
+def _today_context(
+    request: HttpRequest, form: SessionForm | None = None, day: date | None = None
+) -> dict:
+    """Today's page; `day`: the day it is drawn for, when a form sent just after the
+    patient's midnight comes back (LATE_TAP)."""
     patient = request.patient
-    today = patient_today(patient)
+    today = day or patient_today(patient)
     program = current_program(patient)
     # Finished (discharged): told so, with that program's stop rules still shown.
     finished = None if program else finished_program(patient)
@@ -184,9 +188,38 @@ def _saved_since_drawn(request: HttpRequest, patient: Patient, today: date) -> b
 # Far beyond any real day's sessions; a larger number is not a page of ours.
 MAX_SESSIONS_SEEN = 1000
 
+# A form sent this long after the patient's midnight, from a page drawn the day before,
+# is logged on the page's day: the patient did that day's exercises (23:50 opened, saved
+# at 00:02). Logged on the new day, "I did them all" ticked the new day's list instead of
+# what was done, and the day before read as nothing done.
+LATE_TAP = timedelta(hours=3)
+
+
+def _day_of_the_page(request: HttpRequest, patient: Patient) -> tuple[date, bool]:
+    """(the day a session sent from Today is logged on, whether the page was drawn for a
+    day further back, which it is not logged on). Without `drawn_on` (a client other
+    than our page): today."""
+    today = patient_today(patient)
+    try:
+        drawn = date.fromisoformat(parse_text(request.POST.get("drawn_on"), 10))
+    except ValueError:
+        return today, False
+    if drawn >= today:
+        return today, False
+    now = timezone.localtime(timezone.now(), patient.tzinfo)
+    since_midnight = timedelta(hours=now.hour, minutes=now.minute, seconds=now.second)
+    if drawn == today - timedelta(days=1) and since_midnight <= LATE_TAP:
+        return drawn, False
+    return today, True
+
 
 def _form_again(
-    request: HttpRequest, form: SessionForm, items: list, status: int, told: list[str] | None = None
+    request: HttpRequest,
+    form: SessionForm,
+    items: list,
+    status: int,
+    told: list[str] | None = None,
+    day: date | None = None,
 ):
     """Today again with what the patient entered, its exercises' words in their language
     (the POST reads the items without them). `told`: the warning signs told to the clinic
@@ -195,7 +228,7 @@ def _form_again(
     language = translation.get_language()
     prefetch_related_objects(items, *prefetch_for(language))
     localize_items(items, language)
-    context = _today_context(request, form)
+    context = _today_context(request, form, day)
     # Today again, with the record's program and sessions: a read, as its GET is.
     audit_read(request, "patient.today")
     context["told_urgent"], context["told_stop"] = signs_by_kind(told or [], context["stop_rules"])
@@ -224,11 +257,17 @@ def log_session(request: HttpRequest) -> HttpResponse:
                 # here until the first has saved, then finds it saved. Without the lock
                 # both checked before either saved, and the day was logged twice.
                 wait_for_other_logs(patient)
-            data, saved_meanwhile = _with_all_done(request, program, items, patient_today(patient))
+            day, page_too_old = _day_of_the_page(request, patient)
+            # "I did them all" ticks the list due on the day it is logged on: from a page
+            # of an earlier day, not the list the patient saw.
+            stale_list = page_too_old and "all_done" in request.POST
+            data, saved_meanwhile = _with_all_done(request, program, items, day)
             form = SessionForm(data, items=items, rules=rules)
             logged = None
-            if not saved_meanwhile and form.is_valid():
-                logged = form.log(patient=patient, program=program, actor=request.actor)
+            if not (saved_meanwhile or stale_list) and form.is_valid():
+                logged = form.log(
+                    patient=patient, program=program, actor=request.actor, performed_on=day
+                )
     except LogRefused as error:
         messages.error(request, str(error))
         if form.cleaned_data["signs"]:
@@ -240,20 +279,29 @@ def log_session(request: HttpRequest) -> HttpResponse:
         # advice for an urgent sign never depends on a save.
         told = ticked_signs(form or SessionForm(request.POST, items=items, rules=rules))
         return not_saved(request, told, rules, error)
-    if saved_meanwhile:
+    if saved_meanwhile or stale_list:
         if signs := ticked_signs(form):
             signs_without_session(request, signs, rules)
             return redirect("patients:patient_advice")
-        # Shown again, ticked, with the pain and words kept: one more tap saves it as an
-        # extra session if the patient did the exercises again.
-        messages.warning(
-            request,
-            _(
-                "Today's exercises were already saved, on another page or phone, so this "
-                "was not saved again. If you did them again, press “Save an extra "
-                "session”."
-            ),
-        )
+        # Shown again, ticked, with the pain and words kept: one more tap saves it (as an
+        # extra session if the patient did the exercises again).
+        if stale_list:
+            messages.warning(
+                request,
+                _(
+                    "This page was from an earlier day, so nothing was saved. Here is "
+                    "today's list: check what you did and save."
+                ),
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Today's exercises were already saved, on another page or phone, so "
+                    "this was not saved again. If you did them again, press “Save an "
+                    "extra session”."
+                ),
+            )
         return _form_again(request, form, items, status=409)
     if logged is not None:
         _session, created = logged
@@ -272,12 +320,14 @@ def log_session(request: HttpRequest) -> HttpResponse:
                     "settled by tomorrow morning, tell your clinic."
                 ).format(limit=TOO_MUCH - 1),
             )
+        elif day != patient_today(patient):
+            messages.success(request, _("Saved as yesterday's session. Well done!"))
         else:
             messages.success(request, _("Saved. Well done!"))
         return redirect("patients:patient_home")
     if told := ticked_signs(form):
         signs_without_session(request, told, rules)
-    return _form_again(request, form, items, status=400, told=told)
+    return _form_again(request, form, items, status=400, told=told, day=day)
 
 
 @never_cache
