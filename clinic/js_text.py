@@ -49,6 +49,9 @@ JS_TEXT = (
         "A session saved on this phone could not be sent just now. It stays on this phone "
         "and we will try again in a minute."
     ),
+    gettext_noop(
+        "No connection, so you are still signed in. Sign out again when you are back online."
+    ),
     # form-keeper.js
     gettext_noop(
         "No connection: nothing was sent. What you entered is still here; try again when "
@@ -75,6 +78,24 @@ JS_PLURALS = {
     "{count} minutes": ngettext_lazy("{count} minute", "{count} minutes", 2),
     "{count} second": ngettext_lazy("{count} second", "{count} seconds", 1),
     "{count} seconds": ngettext_lazy("{count} second", "{count} seconds", 2),
+    # patient-app.js, before signing out
+    # (literal words each time: makemessages reads only literals)
+    "{count} session saved on this phone has not been sent yet. If you sign out now, it will "
+    "be deleted. Sign out anyway?": ngettext_lazy(
+        "{count} session saved on this phone has not been sent yet. If you sign out now, it "
+        "will be deleted. Sign out anyway?",
+        "{count} sessions saved on this phone have not been sent yet. If you sign out now, "
+        "they will be deleted. Sign out anyway?",
+        1,
+    ),
+    "{count} sessions saved on this phone have not been sent yet. If you sign out now, they "
+    "will be deleted. Sign out anyway?": ngettext_lazy(
+        "{count} session saved on this phone has not been sent yet. If you sign out now, it "
+        "will be deleted. Sign out anyway?",
+        "{count} sessions saved on this phone have not been sent yet. If you sign out now, "
+        "they will be deleted. Sign out anyway?",
+        2,
+    ),
 }
 
 

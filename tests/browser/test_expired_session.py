@@ -12,7 +12,7 @@ from django.conf import settings
 from clinic.actors import Actor
 from clinic.middleware import SEEN
 from clinic.models import AuditEvent, Membership
-from patients.models import OutcomeResponse, SessionLog
+from patients.models import Flag, OutcomeResponse, SessionLog
 from patients.services import patient_program_start
 from programs.models import Program
 from tests.browser.conftest import screenshot
@@ -254,6 +254,33 @@ def test_a_patients_session_log_is_saved_once_after_signing_in_again(
         5,
         "Stiff in the morning",
     )
+
+
+def test_an_urgent_sign_sent_after_the_session_ended_gets_its_advice_beside_the_sign_in(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The symptom page, sent after the session ended: the page hid behind "Please sign in
+    again", and what to do about an emergency sign waited for a sign-in. The advice shows
+    in the dialog at once; signed in again, the sign reaches the clinic once."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.goto(live_server.url + "/me/symptoms/")
+    phone.get_by_label("You can't control your bladder", exact=False).check()
+    idle_past_the_limit(phone)
+
+    phone.get_by_role("button", name="Send to my clinic").click()
+    dialog = phone.get_by_role("dialog", name="Please sign in again")
+    dialog.wait_for()
+    advice = dialog.locator("[data-offline-advice=urgent]")
+    assert advice.is_visible()
+    assert dialog.get_by_role("heading", name="Get help now").is_visible()
+    assert advice.locator("a[href^='tel:']").count() >= 1
+    assert not Flag.objects.exists()
+    sign_in_again(phone, patient_a1.email, shot="expired-symptoms-urgent-dialog-360")
+    phone.wait_for_url("**/me/advice/")
+    assert phone.get_by_role("heading", name="Get help now").is_visible()
+    assert Flag.objects.filter(patient=patient_a1).count() == 1
 
 
 def test_a_questionnaire_is_sent_once_after_signing_in_again(live_server, new_page, patient_a1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from patients.models import SessionLog
+from patients.models import Flag, SessionLog
 from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import KEPT, patient_signs_in, start_program
 
@@ -194,18 +194,62 @@ def test_a_log_kept_on_a_shared_phone_waits_for_the_patient_who_made_it(
     assert phone.evaluate(KEPT) == 0
 
 
-def test_signing_out_clears_what_the_phone_kept(live_server, new_page, patient_a1):
+def test_signing_out_says_what_is_waiting_then_clears_the_phone(live_server, new_page, patient_a1):
+    """A session kept on the phone that cannot be sent just now is named before signing
+    out deletes it; the sign-out that happens clears the phone (the server's answer)."""
     phone = new_page(360, 740)
     patient_signs_in(phone, live_server.url, patient_a1)
     phone.evaluate("navigator.serviceWorker.ready")
     phone.evaluate(KEEP_ONE)
     assert phone.evaluate(KEPT) == 1
     assert phone.evaluate("caches.keys()") != []
+    phone.route("**/me/log/sync", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    asked = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    phone.once("dialog", lambda dialog: answer(dialog, accept=False))
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_text("could not be sent just now").wait_for()
+    phone.wait_for_timeout(300)
+    assert asked == [
+        "1 session saved on this phone has not been sent yet. If you sign out now, it will "
+        "be deleted. Sign out anyway?"
+    ]
+    assert phone.url.endswith("/me/") and phone.evaluate(KEPT) == 1
+
+    phone.once("dialog", lambda dialog: answer(dialog, accept=True))
     phone.get_by_role("button", name="Sign out").click()
     phone.wait_for_url("**/accounts/login/**")
+    assert len(asked) == 2
     assert phone.evaluate(KEPT) == 0
     assert phone.evaluate("caches.keys()") == []
     assert phone.evaluate("navigator.serviceWorker.getRegistrations()") == []
+
+
+def test_sign_out_tapped_offline_keeps_what_the_phone_kept(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The sign-out cannot reach the server, so she stays signed in: the session kept on
+    the phone was deleted as the button was pressed all the same, and never arrived. She
+    is told she is still signed in, and it is sent once she is back online."""
+    phone = one_session_kept_offline(live_server, new_page, patient_a1, clinician_a)
+    phone.get_by_role("button", name="Sign out").click()
+    phone.get_by_text("No connection, so you are still signed in.").wait_for()
+    screenshot(phone, "offline-sign-out-refused-360")
+    assert phone.evaluate(KEPT) == 1
+
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("has been sent").wait_for()
+    assert phone.get_by_role("heading", name="Hello Amara").is_visible()  # still signed in
+    assert SessionLog.objects.get().pain == 2
+    assert phone.evaluate(KEPT) == 0
 
 
 # A log waiting on the phone, put there directly (never sent: no "online" event).
@@ -239,3 +283,26 @@ def test_an_urgent_sign_ticked_offline_gets_its_advice_at_once(
     assert phone.locator("[data-offline-advice=stop]").is_hidden()
     screenshot(phone, "offline-urgent-advice-360")
     assert phone.evaluate(KEPT) == 1 and not SessionLog.objects.exists()
+
+
+def test_an_urgent_sign_sent_offline_from_the_symptoms_page_gets_its_advice_at_once(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The page for a worrying symptom, sent with no connection: it said only "try again
+    when you are back online", though the sign ticked calls for emergency help now."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.goto(live_server.url + "/me/symptoms/")
+    advice = phone.locator("main [data-offline-advice=urgent]")
+    assert advice.is_hidden()
+    phone.context.set_offline(True)
+    phone.get_by_label("You can't control your bladder", exact=False).check()
+    phone.get_by_role("button", name="Send to my clinic").click()
+    phone.get_by_text("No connection: nothing was sent").wait_for()
+    assert advice.is_visible()
+    assert "Get help now" in advice.inner_text()
+    assert advice.locator("a[href^='tel:']").count() >= 1
+    assert phone.locator("[data-offline-advice=stop]").is_hidden()
+    screenshot(phone, "offline-symptoms-urgent-advice-360")
+    assert not Flag.objects.exists()

@@ -10,6 +10,11 @@
 
    A form marked data-offline-queue (the patient's session log) is kept on the device
    when there is no connection at all; patient-app.js sends it later.
+
+   A form with warning signs to tick (input[name=signs], the patient's) shows what to do
+   about the ones ticked at once, from the page itself, before anything is sent or checked:
+   with no connection, signed out or the server failing, the advice for an urgent sign
+   must not wait. While the sign-in dialog hides the page, that advice moves into it.
    No inline code: this runs under a strict Content-Security-Policy. */
 (function () {
   "use strict";
@@ -70,6 +75,47 @@
     });
   }
 
+  // The advice blocks the page holds, hidden (templates/patient/_advice.html, marked
+  // data-offline-advice="urgent" or "stop"), for the signs a form may carry; a box marked
+  // data-urgent is an urgent sign, any other a reason to stop and call.
+  function advise(form) {
+    if (!form.querySelector("input[name=signs]")) { return; } // another form: advice stays as it is
+    var ticked = Array.prototype.slice.call(form.querySelectorAll("input[name=signs]:checked"));
+    var shown = null;
+    [["urgent", ticked.some(function (box) { return box.hasAttribute("data-urgent"); })],
+     ["stop", ticked.some(function (box) { return !box.hasAttribute("data-urgent"); })]].forEach(function (pair) {
+      var block = document.querySelector('[data-offline-advice="' + pair[0] + '"]');
+      if (!block) { return; }
+      var was = !block.hidden;
+      block.hidden = !pair[1];
+      if (pair[1] && !was && !shown) { shown = block; }
+    });
+    if (shown && !body.classList.contains("keeper-signed-out")) {
+      // Seen and read out first (an urgent block is also an alert).
+      shown.setAttribute("tabindex", "-1");
+      shown.scrollIntoView({ block: "start" });
+      shown.focus({ preventScroll: true });
+    }
+  }
+
+  // The sign-in dialog hides the page, and the advice must stay in view: it is moved into
+  // the dialog (not copied: its ids stay unique), and back once the page shows again.
+  var adviceSlot = document.createElement("div");
+  dialogEl.querySelector(".modal-body").prepend(adviceSlot);
+  var adviceHomes = [];
+  function adviceIntoDialog() {
+    document.querySelectorAll("#main [data-offline-advice]").forEach(function (block) {
+      var home = document.createComment("advice");
+      block.replaceWith(home);
+      adviceHomes.push([home, block]);
+      adviceSlot.append(block);
+    });
+  }
+  function adviceBack() {
+    adviceHomes.forEach(function (pair) { pair[0].replaceWith(pair[1]); });
+    adviceHomes = [];
+  }
+
   function notice(text) {
     if (!noticeEl) { return; }
     noticeEl.textContent = text;
@@ -84,6 +130,7 @@
 
   function showDialog() {
     hideContent(true);
+    adviceIntoDialog();
     dialogEl.querySelector("[data-keeper-kept]").hidden = false;
     dialogEl.querySelector("[data-keeper-other]").hidden = true;
     dialogEl.querySelector("[data-keeper-signin]").hidden = false;
@@ -100,6 +147,7 @@
 
   function hideDialog() {
     if (modal) { modal.hide(); }
+    adviceBack();
     hideContent(false);
   }
 
@@ -109,6 +157,9 @@
     dirty = false;
     document.querySelectorAll("form").forEach(function (form) { form.reset(); });
     document.getElementById("main").replaceChildren();
+    // Advice for signs someone else ticked is theirs too.
+    adviceSlot.replaceChildren();
+    adviceHomes = [];
     showDialog();
     dialogEl.querySelector("[data-keeper-kept]").hidden = true;
     dialogEl.querySelector("[data-keeper-other]").hidden = false;
@@ -205,6 +256,7 @@
     var form = event.target;
     if (!(form instanceof HTMLFormElement)) { return; }
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+    advise(form);
     if (form.hasAttribute("data-keeper-skip") || form.hasAttribute("hx-post")) { return; }
     if (new URL(form.action, window.location.href).pathname === body.dataset.logoutUrl) { return; }
     if (form.dataset.keeperChecked === "1") {

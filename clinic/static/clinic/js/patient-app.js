@@ -5,9 +5,12 @@
    A log kept offline is stored on this device (IndexedDB) with a key made here, and
    sent to /me/log/sync when the connection returns. The server saves a key once, so a
    send that is repeated (the answer was lost, two tabs) cannot make a second session.
-   Signing out clears everything this app stored (and the server's Clear-Site-Data
-   answer clears it again). A kept log carries the stamp of the page it was made on (whose
-   it is): on a phone shared by two patients, it waits for the one who made it.
+   Signing out clears everything this app stored: the server's answer to the sign-out
+   does (Clear-Site-Data), so only a sign-out that happened clears it. A kept log carries
+   the stamp of the page it was made on (whose it is): on a phone shared by two patients,
+   it waits for the one who made it.
+   The advice for warning signs ticked on a kept log is shown by form-keeper.js, before
+   anything is sent.
    No inline code: this runs under a strict CSP. */
 (function () {
   "use strict";
@@ -17,7 +20,7 @@
   var DB = "limber-offline", STORE = "logs";
   var owner = body.dataset.sessionStamp || "";
   var notice = document.querySelector("[data-offline-notice]");
-  var sending = false;
+  var sending = null; // the send under way, if any
   var RETRY_MS = 60000;
 
   if ("serviceWorker" in navigator && body.dataset.serviceWorkerUrl) {
@@ -65,20 +68,7 @@
   }
 
   // Called by form-keeper.js when the session form cannot reach the server at all.
-  // The advice for the signs ticked on a session kept offline (rendered, hidden, in the
-  // page): what to do about an urgent sign must not wait for the connection.
-  function adviseOffline(form) {
-    var ticked = Array.prototype.slice.call(form.querySelectorAll("input[name=signs]:checked"));
-    var urgent = ticked.some(function (box) { return box.hasAttribute("data-urgent"); });
-    var stop = ticked.some(function (box) { return !box.hasAttribute("data-urgent"); });
-    [["urgent", urgent], ["stop", stop]].forEach(function (pair) {
-      var block = document.querySelector('[data-offline-advice="' + pair[0] + '"]');
-      if (block) { block.hidden = !pair[1]; }
-    });
-  }
-
   function keep(form, submitter) {
-    adviseOffline(form);
     var data = new FormData(form, submitter || undefined);
     data.delete("csrfmiddlewaretoken");
     var key = newKey();
@@ -96,16 +86,28 @@
     });
   }
 
+  // Another patient's log (signed in here before): not a word about it, it waits for them.
+  function mine(records) {
+    return (records || []).filter(function (record) { return !record.owner || record.owner === owner; });
+  }
+
+  // Resolves once what can be sent is sent (a send already under way included).
   function sendAll() {
-    if (sending || !navigator.onLine) { return Promise.resolve(); }
-    sending = true;
-    return run("readonly", function (store) { return store.getAll(); }).then(function (records) {
-      // Another patient's (signed in here before): not a word about it, it waits for them.
-      var mine = (records || []).filter(function (record) { return !record.owner || record.owner === owner; });
-      return mine.reduce(function (chain, record) {
+    if (!navigator.onLine) { return Promise.resolve(); }
+    if (sending) { return sending; }
+    sending = run("readonly", function (store) { return store.getAll(); }).then(function (records) {
+      return mine(records).reduce(function (chain, record) {
         return chain.then(function (go) { return go === false ? false : sendOne(record); });
       }, Promise.resolve(true));
-    }).catch(function () {}).finally(function () { sending = false; });
+    }).catch(function () {}).finally(function () { sending = null; });
+    return sending;
+  }
+
+  // How many of this patient's logs are still waiting on this phone.
+  function waiting() {
+    return run("readonly", function (store) { return store.getAll(); }).then(function (records) {
+      return mine(records).length;
+    }, function () { return 0; });
   }
 
   function sendOne(record) {
@@ -172,11 +174,31 @@
   window.addEventListener("online", sendAll);
   sendAll();
 
-  // Signing out: nothing of this app stays on the device.
+  // Signing out: nothing of this app stays on the device, but only once the sign-out has
+  // happened. The server's answer clears this store (Clear-Site-Data, clinic/middleware.py);
+  // clearing it here as the button is pressed lost the sessions waiting to be sent whenever
+  // the sign-out itself never reached the server, leaving the patient signed in.
   document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      try { indexedDB.deleteDatabase(DB); } catch (error) { /* nothing stored */ }
-      if (window.caches) { caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); }); }
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.signOutChecked === "1") { delete form.dataset.signOutChecked; return; }
+      event.preventDefault();
+      if (!navigator.onLine) {
+        say((window.limberText || String)("No connection, so you are still signed in. Sign out again when you are back online."), "warning");
+        window.scrollTo({ top: 0 });
+        return;
+      }
+      if (form.dataset.signOutBusy === "1") { return; } // a double tap while sending
+      form.dataset.signOutBusy = "1";
+      // What is waiting goes first; what still cannot be sent is named before it is lost.
+      sendAll().then(waiting).then(function (count) {
+        var t = window.limberText || String;
+        var question = count === 1
+          ? t("{count} session saved on this phone has not been sent yet. If you sign out now, it will be deleted. Sign out anyway?", { count: count })
+          : t("{count} sessions saved on this phone have not been sent yet. If you sign out now, they will be deleted. Sign out anyway?", { count: count });
+        if (count && !window.confirm(question)) { return; }
+        form.dataset.signOutChecked = "1";
+        form.requestSubmit();
+      }).finally(function () { delete form.dataset.signOutBusy; });
     });
   });
 }());
