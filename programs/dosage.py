@@ -53,6 +53,8 @@ BANDS = {
 }
 # A slow, controlled repetition takes about this long before any hold.
 SECONDS_PER_REP = 4
+# "10 reps on each side": the sets and reps are per side, so the whole dose is done once
+# for each side. Every other side (both at once, alternating, one side) is done once.
 SIDES_TWICE = {"each_side"}
 
 
@@ -230,6 +232,14 @@ def describe_load(item: Any) -> str:
     return ""
 
 
+def sides_in_turn(item: Any) -> int:
+    """How many sides one session does the prescribed sets for, one after the other: 2 for
+    a dose "on each side", else 1. The one rule for it: the time estimates
+    (session_seconds) and the exercise timer on Today (its data-sides, so it ticks Done
+    only after the last side) both take it from here."""
+    return 2 if _get(item, "side") in SIDES_TWICE else 1
+
+
 def session_seconds(item: Any) -> int:
     """Time one session of this item takes, rests included."""
     sets = _count(item, "sets") or 1
@@ -242,7 +252,7 @@ def session_seconds(item: Any) -> int:
     else:
         per_set = hold or SECONDS_PER_REP
     total = sets * per_set + max(0, sets - 1) * _count(item, "rest_seconds")
-    return total * (2 if _get(item, "side") in SIDES_TWICE else 1)
+    return total * sides_in_turn(item)
 
 
 def estimate_minutes(items: list[Any]) -> tuple[int, int]:

@@ -15,6 +15,13 @@ def dosage_line(item) -> str:
 
 
 @register.filter
+def sides_in_turn(item) -> int:
+    """How many sides the exercise timer times one after the other (its data-sides): the
+    rule of the time estimates, so the timer never ticks Done after one side."""
+    return dosage.sides_in_turn(item)
+
+
+@register.filter
 def step_text(text: str, item) -> str:
     """A step with its amounts taken from `item`: a prescribed item, or an exercise (its
     default dosage). Plain text: the template escapes it as usual."""

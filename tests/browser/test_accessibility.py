@@ -6,6 +6,7 @@ static files, as the Content-Security-Policy requires."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -244,3 +245,59 @@ def test_the_patient_tabs_at_200_percent_text_need_no_sideways_scroll(
         # Seen on every page: the tab ends at 401 px of 360, "My progra" cut off, and the
         # whole page scrolls sideways by 41 px.
         assert (path, box["x"] + box["width"] <= 360, sideways) == (path, True, 0)
+
+
+def test_each_exercise_control_names_its_exercise_for_a_screen_reader(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """In a screen reader's list of form controls every card read "Done, checkbox" and
+    "Sets done", "Reps each set", with no exercise: a patient could not tell which one she
+    ticked (review, phone finding 5). Today and the edit page share the card."""
+    program = start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    cards = phone.locator("article.exercise-card")
+    assert cards.count() == program.items.count()
+    first = program.items.order_by("order").first()
+    session_log(
+        patient=patient_a1,
+        program=program,
+        done=[Done(exercise=first.exercise)],
+        pain=2,
+        effort=3,
+        comment="",
+        client_token="names",
+        actor=Actor.for_patient(patient_a1),
+    )
+    for path in ("/me/", "/me/log/edit/"):
+        phone.goto(live_server.url + path)
+        # Opens "Other exercises" and each card's "I did a different amount".
+        phone.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
+        unnamed = []
+        for card in cards.all():
+            title = card.locator("h2, h3").inner_text().strip()
+            for role, label in (
+                ("checkbox", "Done"),
+                ("spinbutton", "Sets done"),
+                ("spinbutton", "Reps each set"),
+            ):
+                # Chromium reads the hidden part as a block, "Done : Bird dog", and a
+                # ticked box's CSS mark first, "✓ Done : Bird dog".
+                name = re.compile(rf"^(✓ )?{label} ?: {re.escape(title)}$")
+                if card.get_by_role(role, name=name).count() != 1:
+                    unnamed.append((path, label, title))
+            summary = card.locator("summary").last.text_content()
+            if summary != f"I did a different amount: {title}":
+                unnamed.append((path, summary))
+        assert unnamed == []
+        assert phone.get_by_role("checkbox", name="Done", exact=True).count() == 0
+    screenshot(phone, "edit-session-names")
+
+    # Right under the page's h1, the edit page's exercise names are h2, not h3.
+    phone.add_script_tag(url=live_server.url + AXE)
+    order = phone.evaluate(
+        """async () => (await axe.run(document, {
+          runOnly: {type: "rule", values: ["heading-order"]}, resultTypes: ["violations"],
+        })).violations.map(v => v.nodes.map(n => n.target.join(" ")))"""
+    )
+    assert order == []

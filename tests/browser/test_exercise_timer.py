@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from programs import dosage
 from tests.browser.conftest import screenshot
+from tests.browser.test_expired_session import patient_signs_in, start_program
 
 pytestmark = pytest.mark.browser
 
@@ -445,3 +446,141 @@ def test_reduced_motion_turns_off_transitions(new_page, motion, transition):
     page.emulate_media(reduced_motion=motion)
     fill = timer(page, "walk").locator(".exercise-timer__fill")
     assert fill.evaluate("e => getComputedStyle(e).transitionDuration") == transition
+
+
+def test_two_sides_are_timed_one_after_the_other_before_done(new_page):
+    """A dose "on each side" is all its sets for one side, then all for the other: the
+    timer said Done and ticked the box after one side (review, phone finding 2)."""
+    page = open_fixture(new_page)
+    # Timeline: get ready 0-3; side 1: hold 3-5, relax 5-8, hold 8-10; switch sides 10-15
+    # (no rest prescribed: 5 s to change position); side 2: hold 15-17, relax 17-20,
+    # hold 20-22; done at 22.
+    add_timer(
+        page,
+        "timer-sides",
+        'data-hold="2" data-reps="2" data-sides="2" data-label="Knee hug" '
+        'data-done-checkbox="done-posture"',
+    )
+    page.evaluate(WATCH_STATUS, "timer-sides")
+    page.get_by_role("button", name="Start timer for Knee hug").click()
+    assert progress(page, "sides") == "Side 1 of 2 · Rep 1 of 2"
+    page.clock.run_for(8_100)
+    assert (phase(page, "sides"), progress(page, "sides")) == ("Hold…", "Side 1 of 2 · Rep 2 of 2")
+    page.clock.run_for(2_000)
+    assert (phase(page, "sides"), progress(page, "sides"), count(page, "sides")) == (
+        "Switch sides",
+        "Next: side 2 of 2",
+        "5",
+    )
+    page.clock.run_for(5_000)
+    assert (phase(page, "sides"), progress(page, "sides")) == ("Hold…", "Side 2 of 2 · Rep 1 of 2")
+    page.clock.run_for(6_000)
+    assert phase(page, "sides") == "Hold…"
+    assert not page.locator("#done-posture").is_checked()
+    page.clock.run_for(1_000)
+    assert phase(page, "sides") == DONE
+    assert page.locator("#done-posture").is_checked()
+    # The live region says which side, before the counts.
+    spoken = [
+        text
+        for text in page.evaluate("window.__spoken")
+        if text.startswith(("Side", "Next: side", "Switch"))
+    ]
+    assert spoken == [
+        "Side 1 of 2 · Rep 1 of 2",
+        "Side 1 of 2 · Rep 2 of 2",
+        "Next: side 2 of 2",
+        "Switch sides",
+        "Side 2 of 2 · Rep 1 of 2",
+        "Side 2 of 2 · Rep 2 of 2",
+    ]
+
+
+def test_sets_and_a_longer_rest_repeat_for_each_side(new_page):
+    page = open_fixture(new_page)
+    # Get ready 0-3; side 1: 00:02 3-5, rest 5-12, 00:02 12-14; switch (the 7 s rest is
+    # longer than 5 s) 14-21; side 2: 21-23, rest 23-30, 30-32; done at 32.
+    add_timer(
+        page,
+        "timer-walk-sides",
+        'data-duration="2" data-sets="2" data-rest="7" data-sides="2" data-label="Side walk"',
+    )
+    page.get_by_role("button", name="Start timer for Side walk").click()
+    page.clock.run_for(5_100)
+    assert (phase(page, "walk-sides"), progress(page, "walk-sides")) == (
+        "Rest",
+        "Side 1 of 2 · Next: set 2 of 2",
+    )
+    page.clock.run_for(9_000)
+    assert (phase(page, "walk-sides"), count(page, "walk-sides")) == ("Switch sides", "7")
+    page.clock.run_for(7_000)
+    assert (phase(page, "walk-sides"), progress(page, "walk-sides")) == (
+        "Keep going…",
+        "Side 2 of 2 · Set 1 of 2",
+    )
+    page.clock.run_for(10_800)
+    assert phase(page, "walk-sides") != DONE
+    page.clock.run_for(300)
+    assert phase(page, "walk-sides") == DONE
+
+
+@pytest.mark.parametrize("sides", ["", "1", "0", "x", "-2", "1.5"])
+def test_one_side_unless_the_page_says_two(new_page, sides):
+    page = open_fixture(new_page)
+    add_timer(page, "timer-one", f'data-reps="1" data-sides="{sides}" data-label="One"')
+    page.get_by_role("button", name="Start timer for One").click()
+    assert progress(page, "one") == ""
+    page.clock.run_for(7_100)
+    assert phase(page, "one") == DONE
+
+
+def test_more_sides_than_two_count_as_two(new_page):
+    page = open_fixture(new_page)
+    add_timer(page, "timer-many", 'data-reps="1" data-sides="9" data-label="Many"')
+    page.get_by_role("button", name="Start timer for Many").click()
+    assert progress(page, "many") == "Side 1 of 2"
+    page.clock.run_for(3_000 + 4_000 + 5_000 + 4_000 - 100)
+    assert phase(page, "many") == "Rep"
+    page.clock.run_for(200)
+    assert phase(page, "many") == DONE
+
+
+def test_the_timer_on_today_times_both_sides_of_an_each_side_dose(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """Amara's "Hug one knee to your chest: 10 reps on each side · hold 5 s". The timer
+    counted Rep 1 to 10 once, about 80 s, then said Done and ticked the card: one leg
+    stretched, a whole session logged (review, phone finding 2). How many sides the timer
+    times comes from programs/dosage.py, as the time estimates do."""
+    program = start_program(patient_a1, clinician_a)
+    item = program.items.get(exercise__slug="knee-to-chest-single")
+    assert (item.sets, item.reps, item.hold_seconds, item.side) == (1, 10, 5, "each_side")
+    assert dosage.sides_in_turn(item) == 2
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    start = datetime.now() + timedelta(seconds=5)
+    phone.clock.install(time=start)
+    phone.clock.pause_at(start + timedelta(seconds=1))
+    phone.goto(live_server.url + "/me/")
+
+    card = phone.locator("article.exercise-card", has_text="Hug one knee to your chest")
+    assert "10 reps on each side" in card.locator(".dose").inner_text()
+    done = card.locator("input.btn-check[name^='done_']")
+    card.get_by_role("button", name="Start timer for Hug one knee to your chest").click()
+    # Get ready 3 s, then each side: 10 holds of 5 s and 9 relaxes of 3 s (77 s), with
+    # 5 s to switch sides between them: side 1 ends at 80 s, all is done at 162 s.
+    phone.clock.run_for(81_000)
+    panel = card.locator(".exercise-timer__status")
+    assert (panel.locator(".exercise-timer__phase").inner_text(), done.is_checked()) == (
+        "Switch sides",
+        False,
+    )
+    assert panel.locator(".exercise-timer__progress").inner_text() == "Next: side 2 of 2"
+    phone.clock.run_for(5_000)
+    assert panel.locator(".exercise-timer__progress").inner_text() == "Side 2 of 2 · Rep 1 of 10"
+    screenshot(phone, "timer-each-side")
+    phone.clock.run_for(75_000)
+    assert not done.is_checked()
+    phone.clock.run_for(2_000)
+    assert panel.locator(".exercise-timer__phase").inner_text() == DONE
+    assert done.is_checked()

@@ -11,6 +11,9 @@
  *   data-sets="2"        sets (absent or invalid: 1)
  *   data-rest="30"       rest seconds between sets (0: a short "Relax" instead)
  *   data-duration="600"  timed work such as walking, counted down as mm:ss
+ *   data-sides="2"       sides done one after the other, each with all the sets (absent or
+ *                        invalid: 1). The server takes it from programs/dosage.py
+ *                        sides_in_turn, the rule its time estimates use: 2 for "on each side"
  *   data-label="Bird dog"          used in button names and event details
  *   data-done-checkbox="<id>"      checkbox ticked (never submitted) when finished
  * What is timed (same precedence as programs/dosage.py):
@@ -19,14 +22,17 @@
  *   duration         → mm:ss countdown per set, Rest between sets
  *   hold only        → one hold per set, Rest between sets
  *   nothing of these → no timer button at all (the element is left untouched)
- * Every run starts with a 3-second "Get ready…".
+ * Every run starts with a 3-second "Get ready…". With two sides, all the sets are timed for
+ * side 1, then "Switch sides" (the rest, at least 5 s), then all of them for side 2; "Done"
+ * and the tick come only after the last side.
  *
  * Events (bubbling CustomEvents dispatched on the `.exercise-timer` element):
  *   timer:started   detail {label}
  *   timer:stopped   detail {label, reason: "user" | "other-timer" | "removed"}
  *   timer:finished  detail {label, checkbox: id or null, ticked: boolean}
  *   timer:phase     detail {label, kind: "ready" | "hold" | "relax" | "rest" | "rep" | "work",
- *                   seconds}: each step as it begins (the moving picture follows it)
+ *                   seconds, side}: each step as it begins (the moving picture follows it;
+ *                   switching sides is a "rest")
  *   timer:paused, timer:resumed   detail {label}
  * The checkbox only gets `checked = true`: no "change" event is dispatched, so a form
  * that saves itself on change is never submitted behind the patient's back.
@@ -39,6 +45,10 @@
   var READY_SECONDS = 3;
   var RELAX_SECONDS = 3;
   var PACE_SECONDS = 4;
+  // Time to change position between sides when no longer rest is prescribed.
+  var SWITCH_SECONDS = 5;
+  // No dose is done for more than two sides in turn (programs/dosage.py sides_in_turn).
+  var MOST_SIDES = 2;
   // The highest amounts come from the model through the page (the "dosage-limits" JSON
   // element), so the timer clamps to exactly what a clinician can prescribe. The lowest
   // are what the numbers mean, not a rule: a hold or a rest may be 0, a count may not.
@@ -81,6 +91,7 @@
     work: t("Keep going…"),
     paused: t("Paused"),
     done: t("Done! Tick it off below."),
+    "switch": t("Switch sides"),
   };
 
   var active = null; // the one timer that is running or paused
@@ -98,8 +109,15 @@
     return Math.min(value, limits[1]);
   }
 
+  function readSides(el) {
+    var raw = (el.getAttribute("data-sides") || "").trim();
+    if (!/^\d+$/.test(raw)) return 1;
+    return Math.max(1, Math.min(Number(raw), MOST_SIDES));
+  }
+
   function readConfig(el) {
     var config = {
+      sides: readSides(el),
       sets: readInt(el, "sets") || 1,
       reps: readInt(el, "reps"),
       hold: readInt(el, "hold") || 0,
@@ -123,30 +141,39 @@
   function buildPlan(config) {
     var steps = [];
     var end = 0;
-    function add(kind, seconds, set, rep, betweenSets) {
+    var side = 1;
+    // between: "set" for the pause before a set, "side" for the one before the next side.
+    function add(kind, seconds, set, rep, between) {
       end += seconds * 1000;
-      steps.push({ kind: kind, seconds: seconds, set: set, rep: rep, betweenSets: !!betweenSets, end: end });
+      steps.push({ kind: kind, seconds: seconds, side: side, set: set, rep: rep, between: between || "", end: end });
     }
     add("ready", READY_SECONDS, 1, 1);
-    for (var set = 1; set <= config.sets; set++) {
-      if (set > 1) {
-        if (config.rest > 0) add("rest", config.rest, set, 1, true);
-        else add("relax", RELAX_SECONDS, set, 1, true);
-      }
-      if (config.mode === "duration") {
-        add("work", config.duration, set, 0);
-        continue;
-      }
-      for (var rep = 1; rep <= config.reps; rep++) {
-        if (config.mode === "hold") {
-          if (rep > 1) add("relax", RELAX_SECONDS, set, rep - 1);
-          add("hold", config.hold, set, rep);
-        } else {
-          add("rep", PACE_SECONDS, set, rep);
+    for (side = 1; side <= config.sides; side++) {
+      if (side > 1) add("rest", Math.max(config.rest, SWITCH_SECONDS), 1, 1, "side");
+      for (var set = 1; set <= config.sets; set++) {
+        if (set > 1) {
+          if (config.rest > 0) add("rest", config.rest, set, 1, "set");
+          else add("relax", RELAX_SECONDS, set, 1, "set");
+        }
+        if (config.mode === "duration") {
+          add("work", config.duration, set, 0);
+          continue;
+        }
+        for (var rep = 1; rep <= config.reps; rep++) {
+          if (config.mode === "hold") {
+            if (rep > 1) add("relax", RELAX_SECONDS, set, rep - 1);
+            add("hold", config.hold, set, rep);
+          } else {
+            add("rep", PACE_SECONDS, set, rep);
+          }
         }
       }
     }
     return steps;
+  }
+
+  function sideText(config, side) {
+    return config.sides > 1 ? t("Side {side} of {sides}", {side: side, sides: config.sides}) : "";
   }
 
   function setRepText(config, set, rep) {
@@ -156,9 +183,18 @@
     return parts.join(" · ");
   }
 
+  // Which side comes first in the text, so a screen reader hears it before the counts.
   function progressText(config, step) {
-    if (step.betweenSets) return t("Next: set {set} of {sets}", {set: step.set, sets: config.sets});
-    return setRepText(config, step.set, step.rep);
+    if (step.between === "side") return t("Next: side {side} of {sides}", {side: step.side, sides: config.sides});
+    var counts =
+      step.between === "set"
+        ? t("Next: set {set} of {sets}", {set: step.set, sets: config.sets})
+        : setRepText(config, step.set, step.rep);
+    return [sideText(config, step.side), counts].filter(Boolean).join(" · ");
+  }
+
+  function phaseText(step) {
+    return step.between === "side" ? PHASE_TEXT["switch"] : PHASE_TEXT[step.kind];
   }
 
   function pad(number) {
@@ -398,11 +434,11 @@
     var progress = progressText(timer.config, step);
     setText(nodes.progress, progress);
     nodes.progress.hidden = !progress;
-    setText(nodes.phase, PHASE_TEXT[step.kind]);
+    setText(nodes.phase, phaseText(step));
     var announce = step.kind === "hold" || step.kind === "rest" || step.kind === "work";
     setText(nodes.speech, announce ? spoken(step.seconds) : "");
     vibrate(step.kind === "rep" || step.kind === "ready" ? 80 : 200);
-    emit(timer, "timer:phase", { kind: step.kind, seconds: step.seconds });
+    emit(timer, "timer:phase", { kind: step.kind, seconds: step.seconds, side: step.side });
   }
 
   function render(timer, step, remaining) {
@@ -470,7 +506,7 @@
     timer.since = performance.now();
     setText(timer.nodes.pause, t("Pause"));
     timer.nodes.panel.removeAttribute("data-paused");
-    if (timer.index >= 0) setText(timer.nodes.phase, PHASE_TEXT[timer.plan[timer.index].kind]);
+    if (timer.index >= 0) setText(timer.nodes.phase, phaseText(timer.plan[timer.index]));
     acquireWakeLock(timer);
     emit(timer, "timer:resumed", {});
     tick(timer);
