@@ -306,3 +306,29 @@ def test_an_urgent_sign_sent_offline_from_the_symptoms_page_gets_its_advice_at_o
     assert phone.locator("[data-offline-advice=stop]").is_hidden()
     screenshot(phone, "offline-symptoms-urgent-advice-360")
     assert not Flag.objects.exists()
+
+
+def test_the_no_connection_notice_never_covers_the_page(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The notice sits over the bottom of the screen: on a short page at 360 px it hid
+    the send button, and it could not be closed."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 640)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.goto(live_server.url + "/me/symptoms/")
+    phone.context.set_offline(True)
+    send = phone.get_by_role("button", name="Send to my clinic")
+    send.click()
+    notice = phone.locator("[data-keeper-notice]")
+    notice.get_by_text("No connection: nothing was sent").wait_for()
+    phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    shown, button = notice.bounding_box(), send.bounding_box()
+    assert button["y"] + button["height"] <= shown["y"], (button, shown)
+    send.focus()
+    button = send.bounding_box()
+    assert button["y"] + button["height"] <= shown["y"], (button, shown)
+    screenshot(phone, "offline-notice-clear-of-the-page-360")
+    notice.get_by_role("button", name="Close").click()
+    assert notice.is_hidden()
+    assert phone.evaluate("document.body.style.paddingBottom") == ""

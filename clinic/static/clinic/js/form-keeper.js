@@ -118,8 +118,17 @@
 
   function notice(text) {
     if (!noticeEl) { return; }
-    noticeEl.textContent = text;
+    noticeEl.querySelector("[data-keeper-notice-text]").textContent = text;
     noticeEl.hidden = !text;
+    // The notice sits over the bottom of the page: room is made below the page, and
+    // focus scrolls clear of it, so it never covers the button or field to use next
+    // (on a short page at 360 px it hid the send button).
+    var room = text ? (noticeEl.offsetHeight + 16) + "px" : "";
+    body.style.paddingBottom = room;
+    document.documentElement.style.scrollPaddingBottom = room;
+  }
+  if (noticeEl) {
+    noticeEl.querySelector("[data-keeper-notice-close]").addEventListener("click", function () { notice(""); });
   }
 
   function hideContent(hidden) {
