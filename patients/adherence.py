@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Sum
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -201,19 +200,26 @@ def plans_extend(today: date | None = None) -> int:
 def by_week(
     patient: Patient, weeks: int, today: date | None = None, since: date | None = None
 ) -> list[Period]:
-    """The last `weeks` ISO weeks, oldest first, the current (partial) week last. With
-    `since` (a report period that starts mid-week), days before it count for nothing."""
-    today = today or patient_today(patient)
+    """The last `weeks` ISO weeks up to `today`, oldest first, the current (partial) week
+    last. With `since` (a report period that starts mid-week), days before it count for
+    nothing. The patient's own today is not over: it counts for what was done on it,
+    never as missed (a report made at 9 am read 95% for a patient who had done it all)."""
+    now = patient_today(patient)
+    today = today or now
     first = week_start(today) - timedelta(weeks=weeks - 1)
     since = max(first, since or first)
-    rows = (
+    done_on = dict(
         SessionLog.objects.filter(patient=patient, performed_on__range=(since, today))
-        .annotate(week=TruncWeek("performed_on"))
-        .values("week")
+        .values_list("performed_on")
         .annotate(total=Sum("exercises_done"))
+        .order_by()
     )
-    done = {_as_date(row["week"]): row["total"] or 0 for row in rows}
     prescriptions = Prescriptions(patient, _tz(patient))
+
+    def prescribed_on(day: date) -> float:
+        planned = prescriptions.on(day)
+        return min(planned, done_on.get(day) or 0) if day >= now else planned
+
     periods = []
     for n in range(weeks):
         monday = first + timedelta(weeks=n)
@@ -222,9 +228,12 @@ def by_week(
             for i in range(7)
             if since <= monday + timedelta(days=i) <= today
         ]
-        prescribed = sum(prescriptions.on(day) for day in days)
         periods.append(
-            Period(start=monday, done=done.get(monday, 0), prescribed=round(prescribed, 2))
+            Period(
+                start=monday,
+                done=sum(done_on.get(day) or 0 for day in days),
+                prescribed=round(sum(prescribed_on(day) for day in days), 2),
+            )
         )
     return periods
 
@@ -253,10 +262,6 @@ def since_first_planned(periods: list[Period]) -> list[Period]:
     never had a plan for. Empty weeks after it stay: a pause is part of the story."""
     first = next((n for n, period in enumerate(periods) if period.prescribed or period.done), None)
     return periods[first:] if first is not None else periods[-1:]
-
-
-def _as_date(value) -> date:
-    return value.date() if isinstance(value, datetime) else value
 
 
 def streak(patient: Patient, today: date | None = None) -> int:

@@ -98,9 +98,31 @@ def test_weekly_adherence_is_done_over_prescribed(membership_a, patient_a1):
         log(patient_a1, program, MON - timedelta(days=1), 2)  # Sunday before: other week
         weeks = adherence.by_week(patient_a1, 2)
     assert weeks[-1].start == MON
-    assert (weeks[-1].done, weeks[-1].prescribed) == (10, 14)
-    assert weeks[-1].percent == 71
+    # Sunday, today, is not over: nothing done on it yet is not yet missed.
+    assert (weeks[-1].done, weeks[-1].prescribed) == (10, 12)
+    assert weeks[-1].percent == 83
     assert weeks[0].done == 2
+
+
+def test_today_counts_for_what_was_done_on_it_never_as_missed(membership_a, patient_a1):
+    """A report made at 9 am, before the day's session, read 95% (20 of 21) for a patient
+    who had done every day, where the chart said 100%: today counted as a day missed."""
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=2)
+    with time_machine.travel(datetime(2026, 11, 22, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        for offset in range(6):
+            log(patient_a1, program, MON + timedelta(days=offset), 2)
+        morning = adherence.by_week(patient_a1, 1)[0]
+        log(patient_a1, program, MON + timedelta(days=6), 1)  # half of today's, so far
+        later = adherence.by_week(patient_a1, 1)[0]
+        log(patient_a1, program, MON + timedelta(days=6), 2)  # more than today's
+        evening = adherence.by_week(patient_a1, 1)[0]
+        before_the_week_ended = adherence.by_week(patient_a1, 1, today=MON + timedelta(days=5))
+    assert (morning.done, morning.prescribed, morning.percent) == (12, 12, 100)
+    assert (later.done, later.prescribed) == (13, 13)
+    assert (evening.done, evening.prescribed) == (15, 14)
+    # A day that is over counts in full, done or not.
+    assert before_the_week_ended[0].prescribed == 12
 
 
 def test_a_program_change_mid_week_uses_each_days_own_prescription(membership_a, patient_a1):
@@ -120,8 +142,8 @@ def test_a_program_change_mid_week_uses_each_days_own_prescription(membership_a,
         )
     with time_machine.travel(datetime(2026, 11, 22, 20, tzinfo=ZoneInfo("UTC")), tick=False):
         week = adherence.by_week(patient_a1, 1)[0]
-    # Mon-Wed: 1 a day (3); Thu-Sun: 1 + 2 a day (12)
-    assert week.prescribed == 15
+    # Mon-Wed: 1 a day (3); Thu-Sat: 1 + 2 a day (9); Sunday, today, nothing done yet
+    assert week.prescribed == 12
 
 
 def test_a_paused_program_prescribes_nothing(membership_a, patient_a1):

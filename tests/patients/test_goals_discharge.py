@@ -25,7 +25,13 @@ from patients.models import (
 from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
 from tests.conftest import client_for, get_document, post_for_document, spaced
-from tests.factories import GoalFactory, IntakeFactory, OutcomeResponseFactory, RedFlagScreenFactory
+from tests.factories import (
+    GoalFactory,
+    IntakeFactory,
+    OutcomeResponseFactory,
+    RedFlagScreenFactory,
+    SessionLogFactory,
+)
 from tests.pdf_text import page_texts
 
 
@@ -292,6 +298,8 @@ def test_the_report_leaves_out_weeks_with_nothing_planned_or_done(
     """A report asked from six weeks before the program began lists only the weeks
     that had something prescribed or done, not rows of zeros."""
     today = adherence.patient_today(patient_a1)
+    # Begun today: today counts once something is done on it (it is not over).
+    SessionLogFactory(patient=patient_a1, program=program_a1, performed_on=today, exercises_done=1)
     request = ReportRequest(start=today - timedelta(days=42), end=today, narrative="")
     html = report_html(patient_a1, request, author=clinician_a, issued=today)
     rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>", html)
@@ -306,6 +314,7 @@ def test_the_front_sheet_counts_only_the_weeks_that_had_a_plan(clinician_a, pati
     from patients.report_sheet import front_sheet
 
     today = adherence.patient_today(patient_a1)
+    SessionLogFactory(patient=patient_a1, program=program_a1, performed_on=today, exercises_done=1)
     start = today - timedelta(days=42)
     weeks = adherence.by_week(patient_a1, 7, today=today, since=start)
     planned = [week for week in weeks if week.prescribed or week.done]
@@ -799,3 +808,26 @@ def test_the_report_gives_one_adherence_figure(membership_a, patient_a1, clinici
     # title still said "sessions").
     assert "<th>Exercises done</th>" in html and "Exercises done, % of plan, by week" in chart
     assert "sessions done" not in html.lower()
+
+
+def test_a_report_made_this_morning_agrees_with_the_chart(
+    clinic_a_on_utc, membership_a, patient_a1, clinician_a
+):
+    """Made at 9 am with the period the form offers (to today), the report said 95%
+    (20 of 21) for a patient who had done every day, where the chart said 100%."""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from tests.patients.test_adherence import daily_program, log
+
+    with time_machine.travel(datetime(2026, 11, 1, 8, tzinfo=ZoneInfo("UTC")), tick=False):
+        program = daily_program(membership_a, patient_a1, exercises=1)
+    today = date(2026, 11, 22)
+    with time_machine.travel(datetime(2026, 11, 22, 9, tzinfo=ZoneInfo("UTC")), tick=False):
+        for day in range(2, 22):
+            log(patient_a1, program, date(2026, 11, day), 1)
+        assert adherence.window(patient_a1, 7).percent == 100
+        request = ReportRequest(start=date(2026, 11, 2), end=today, narrative="")
+        html = spaced(report_html(patient_a1, request, author=clinician_a, issued=today))
+    assert "100% of the exercises prescribed were done (20 of 20)" in html
