@@ -300,7 +300,8 @@ def session_log(
     """Save a session; (session, created). The same form token twice returns the first save.
 
     `made_at` is when a session kept on the patient's device (offline) was entered: it
-    dates the session, and one older than OFFLINE_MAX_AGE is refused.
+    dates the session (unless `performed_on` is given too), and one older than
+    OFFLINE_MAX_AGE is refused.
 
     `signs`: the warning signs ticked on the session form (of `rules`), reported in the
     same transaction as the session: saved with it or not at all. Reported after the
@@ -314,7 +315,9 @@ def session_log(
     if made_at is not None:
         if timezone.now() - made_at > OFFLINE_MAX_AGE:
             raise LogRefused(OFFLINE_TOO_OLD)
-        performed_on = made_on(patient, made_at)
+        # The view's day when it gives one: the page's, for a log made just after
+        # midnight on a page of the day before (patients.views.patient_area.today).
+        performed_on = performed_on or made_on(patient, made_at)
     today = patient_today(patient)
     performed_on = performed_on or today
     if performed_on > today:

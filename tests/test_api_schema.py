@@ -153,3 +153,14 @@ def test_the_schema_is_built_once_per_language(client, monkeypatch):
     assert len(builds) == len(SchemaView.built) == 2
     assert client.get("/api/v1/schema/").content.startswith(b"openapi:")
     assert len(builds) == 2
+
+
+def test_a_version_sent_builds_no_schema_of_its_own(client, monkeypatch):
+    """The API's version is in its address: each ?version= text sent built and kept a
+    schema of its own, for as long as the worker lived."""
+    from clinic.api.schema import SchemaView
+
+    monkeypatch.setattr(SchemaView, "built", {})
+    for n in range(5):
+        assert client.get("/api/v1/schema/", {"format": "json", "version": n}).status_code == 200
+    assert len(SchemaView.built) == 1

@@ -85,6 +85,11 @@ class SchemaView(SpectacularAPIView):
 
     built: ClassVar[dict[tuple[Any, str], dict]] = {}
 
+    def _get_version_parameter(self, request):
+        # The API's version is in its address (/api/v1/): a ?version= of any text would
+        # build, and keep, a schema per text sent.
+        return None
+
     def _get_schema_response(self, request) -> Response:
         version = self.api_version or request.version or self._get_version_parameter(request)
         try:

@@ -1365,3 +1365,51 @@ def test_a_late_page_sent_back_for_a_fix_keeps_its_day(patient_a1, program_a1):
         assert _drawn_on(again.content.decode()) == monday.isoformat()
         assert client.post("/me/log/", {**sent, "pain": "3"}).status_code == 302
     assert SessionLog.objects.get().performed_on == monday
+
+
+def test_a_session_kept_offline_just_after_midnight_keeps_the_day_of_its_page(
+    patient_a1, program_a1
+):
+    """Kept on the phone at 00:02 from a page drawn at 23:50, it was dated by when it was
+    made: the new day, with the new day's list (the online save's bug, offline)."""
+    page, client, tuesday, monday, monday_only = _late_evening_then(
+        patient_a1, program_a1, minutes_after_midnight=2
+    )
+    with tuesday:
+        kept = {
+            "client_token": "kept-late",
+            "all_done": "1",
+            "pain": "2",
+            "drawn_on": _drawn_on(page),
+            "made_at": str(int(timezone.now().timestamp() * 1000)),
+        }
+        kept.update({f"exercise_{i.pk}": str(i.exercise.uuid) for i in items(program_a1)})
+        back_online = timezone.now() + timedelta(hours=14)
+    # Sent that afternoon, once the phone is back online.
+    with time_machine.travel(back_online, tick=False):
+        client.force_login(patient_a1.user)
+        assert client.post("/me/log/sync", kept).json()["state"] == "saved"
+    session = SessionLog.objects.get()
+    logged = set(session.entries.values_list("exercise_id", flat=True))
+    assert (session.performed_on, monday_only.exercise_id in logged) == (monday, True)
+
+
+def test_saved_meanwhile_just_after_midnight_comes_back_as_the_pages_day(patient_a1, program_a1):
+    """Saved in another tab at 23:55, then "I did them all" here at 00:02: the page came
+    back as the new day's, without the "Save an extra session" its message names."""
+    page, client, tuesday, monday, _monday_only = _late_evening_then(
+        patient_a1, program_a1, minutes_after_midnight=2
+    )
+    sent = {"all_done": "1", "pain": "2", "seen_today": "0", "drawn_on": _drawn_on(page)}
+    five_to = datetime.combine(monday, datetime.min.time(), patient_a1.tzinfo) + timedelta(
+        hours=23, minutes=55
+    )
+    with time_machine.travel(five_to, tick=False):
+        assert client.post("/me/log/", {**sent, "client_token": "other-tab"}).status_code == 302
+    with tuesday:
+        answer = client.post("/me/log/", {**sent, "client_token": "this-tab"})
+    assert answer.status_code == 409
+    again = answer.content.decode()
+    assert _drawn_on(again) == monday.isoformat()
+    assert "Save an extra session</button>" in again
+    assert SessionLog.objects.get().performed_on == monday

@@ -195,22 +195,26 @@ MAX_SESSIONS_SEEN = 1000
 LATE_TAP = timedelta(hours=3)
 
 
-def _day_of_the_page(request: HttpRequest, patient: Patient) -> tuple[date, bool]:
+def _day_of_the_page(
+    request: HttpRequest, patient: Patient, made_at: datetime | None = None
+) -> tuple[date, bool]:
     """(the day a session sent from Today is logged on, whether the page was drawn for a
-    day further back, which it is not logged on). Without `drawn_on` (a client other
-    than our page): today."""
-    today = patient_today(patient)
+    day further back, which it is not logged on). `made_at`: when a session kept on the
+    phone was made, for the same rule at that moment. Without `drawn_on` (a client other
+    than our page): the day it was made."""
+    moment = min(made_at or timezone.now(), timezone.now())
+    day = made_on(patient, moment)
     try:
         drawn = date.fromisoformat(parse_text(request.POST.get("drawn_on"), 10))
     except ValueError:
-        return today, False
-    if drawn >= today:
-        return today, False
-    now = timezone.localtime(timezone.now(), patient.tzinfo)
-    since_midnight = timedelta(hours=now.hour, minutes=now.minute, seconds=now.second)
-    if drawn == today - timedelta(days=1) and since_midnight <= LATE_TAP:
+        return day, False
+    if drawn >= day:
+        return day, False
+    local = timezone.localtime(moment, patient.tzinfo)
+    since_midnight = timedelta(hours=local.hour, minutes=local.minute, seconds=local.second)
+    if drawn == day - timedelta(days=1) and since_midnight <= LATE_TAP:
         return drawn, False
-    return today, True
+    return day, True
 
 
 def _form_again(
@@ -302,7 +306,9 @@ def log_session(request: HttpRequest) -> HttpResponse:
                     "extra session”."
                 ),
             )
-        return _form_again(request, form, items, status=409)
+        # The list drawn again is the page's day's when it was saved meanwhile (the extra
+        # session goes there too); today's when the page's day is past.
+        return _form_again(request, form, items, status=409, day=None if stale_list else day)
     if logged is not None:
         _session, created = logged
         if form.cleaned_data["signs"]:
@@ -358,7 +364,9 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
     rules = patient_stop_rules(patient, items)
     # A session kept on the phone is saved even when nothing is left to do that day: the
     # patient did it then, and one refused here would be dropped from the phone.
-    data, _saved_meanwhile = _with_all_done(request, program, items, made_on(patient, made_at))
+    # The day of the page it was made on when made just after midnight, as on Today.
+    day, _page_too_old = _day_of_the_page(request, patient, made_at)
+    data, _saved_meanwhile = _with_all_done(request, program, items, day)
     # No "more than twice the dose" check: it asks for a second look, and the page it was
     # typed on is gone (the dose may also have been lowered since).
     form = SessionForm(data, items=items, rules=rules, second_look=False)
@@ -374,6 +382,7 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
             program=program,
             actor=request.actor,
             made_at=made_at,
+            performed_on=day,
         )
     except LogRefused as error:
         if form.cleaned_data["signs"]:
