@@ -332,3 +332,24 @@ def test_the_no_connection_notice_never_covers_the_page(
     notice.get_by_role("button", name="Close").click()
     assert notice.is_hidden()
     assert phone.evaluate("document.body.style.paddingBottom") == ""
+
+
+def test_a_send_that_never_answers_does_not_hold_up_signing_out(live_server, new_page, patient_a1):
+    """On a poor connection the waiting session's send was accepted and never answered:
+    "Sign out" waited for it, with no word, and every further tap was ignored."""
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.evaluate("navigator.serviceWorker.ready")
+    phone.evaluate(KEEP_ONE)
+    held = []
+    phone.route("**/me/log/sync", lambda route: held.append(route))  # never answered
+    asked = []
+    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    phone.get_by_role("button", name="Sign out").click()
+    phone.wait_for_timeout(7_000)
+    assert held and asked == [
+        "1 session saved on this phone has not been sent yet. If you sign out now, it will be "
+        "deleted. Sign out anyway?"
+    ]
+    # Kept, and still signed in, as the patient chose.
+    assert phone.evaluate(KEPT) == 1 and phone.url.endswith("/me/")

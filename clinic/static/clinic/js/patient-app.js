@@ -22,6 +22,9 @@
   var notice = document.querySelector("[data-offline-notice]");
   var sending = null; // the send under way, if any
   var RETRY_MS = 60000;
+  // How long signing out waits for the waiting sessions to go: on a poor connection a send
+  // may never be answered, and the patient, tapping "Sign out", saw nothing happen.
+  var SIGN_OUT_WAIT_MS = 5000;
 
   if ("serviceWorker" in navigator && body.dataset.serviceWorkerUrl) {
     navigator.serviceWorker.register(body.dataset.serviceWorkerUrl, { scope: body.dataset.serviceWorkerScope })
@@ -190,7 +193,8 @@
       if (form.dataset.signOutBusy === "1") { return; } // a double tap while sending
       form.dataset.signOutBusy = "1";
       // What is waiting goes first; what still cannot be sent is named before it is lost.
-      sendAll().then(waiting).then(function (count) {
+      var givenUp = new Promise(function (resolve) { window.setTimeout(resolve, SIGN_OUT_WAIT_MS); });
+      Promise.race([sendAll(), givenUp]).then(waiting).then(function (count) {
         var t = window.limberText || String;
         var question = count === 1
           ? t("{count} session saved on this phone has not been sent yet. If you sign out now, it will be deleted. Sign out anyway?", { count: count })
