@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from clinic import audit
 from clinic.actors import Actor
 from patients.access import ensure_same_clinic
+from patients.due_days import days_a_week
 from patients.goals import goal_close
 from patients.models import Discharge, Goal, Patient
 from patients.practice_log import current_program
@@ -111,15 +112,13 @@ def _maintenance_copy(actor: Actor, patient: Patient, program: Program) -> Progr
     copy = patient_program_start(actor=actor, patient=patient, source=program)
     rows = []
     for item in copy.items.select_related("exercise").order_by("order"):
-        rows.append(
-            {
-                "id": item.pk,
-                "exercise": item.exercise,
-                "days_per_week": min(item.days_per_week, MAINTENANCE_DAYS_PER_WEEK),
-                # Named weekdays would override the lighter count: any 3 days will do.
-                "weekdays": 0,
-            }
-        )
+        row = {"id": item.pk, "exercise": item.exercise}
+        # Never more often than before: an item on two named weekdays (its "days a week"
+        # left at 7) came back as 3 days a week. One already that light keeps its days.
+        if days_a_week(item) > MAINTENANCE_DAYS_PER_WEEK:
+            # Named weekdays would override the lighter count: any 3 days will do.
+            row |= {"days_per_week": MAINTENANCE_DAYS_PER_WEEK, "weekdays": 0}
+        rows.append(row)
     return program_save(
         program=copy,
         actor=actor,

@@ -831,3 +831,43 @@ def test_a_report_made_this_morning_agrees_with_the_chart(
         request = ReportRequest(start=date(2026, 11, 2), end=today, narrative="")
         html = spaced(report_html(patient_a1, request, author=clinician_a, issued=today))
     assert "100% of the exercises prescribed were done (20 of 20)" in html
+
+
+def test_the_maintenance_copy_is_never_more_often_than_the_program(
+    membership_a, patient_a1, program_a1
+):
+    """An exercise on Mondays and Thursdays (its "days a week" left at 7) came back in the
+    maintenance copy as "3 days a week": more than before, on the handout kept."""
+    from clinic.actors import Actor
+    from patients.discharge import patient_discharge
+    from patients.due_days import days_a_week
+    from programs.dosage import describe_days, weekday_bits
+    from tests.conftest import revise
+
+    rows = [
+        {"id": item.pk, "exercise": item.exercise}
+        for item in program_a1.items.select_related("exercise").order_by("order")
+    ]
+    rows[0] |= {"weekdays": weekday_bits([0, 3])}
+    rows[1] |= {"days_per_week": 2, "reps": 7}
+    revise(program_a1, membership_a, rows)
+    before = list(program_a1.items.order_by("order"))
+    discharge, _job = patient_discharge(
+        actor=Actor.for_member(membership_a),
+        patient=patient_a1,
+        discharged_on=adherence.patient_today(patient_a1),
+        summary="Back at work.",
+        plan="Keep going.",
+        goal_statuses={},
+        maintenance=True,
+        letter=False,
+        program_seen=str(program_a1.uuid),
+    )
+    kept = list(discharge.maintenance.items.order_by("order"))
+    assert [describe_days(item) for item in kept[:2]] == ["Mon, Thu", "2 days a week"]
+    assert kept[1].reps == 7
+    # Any other exercise done more often than three days a week is done on three now.
+    for was, now in zip(before[2:], kept[2:], strict=True):
+        lighter = (3, 0) if days_a_week(was) > 3 else (was.days_per_week, was.weekdays)
+        assert (now.days_per_week, now.weekdays) == lighter
+    assert any(days_a_week(was) > 3 for was in before[2:])
