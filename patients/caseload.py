@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -157,17 +157,40 @@ def refresh_stale(clinic: Clinic | None = None) -> int:
     """Rows whose day has ended since they were computed (or never computed).
 
     The hourly sweep runs it for all clinics; the caseload for its own clinic before it
-    reads. There, on nearly every request, one indexed read finds nothing stale and nothing
-    is written (a GET takes no write lock). After a midnight, two statements whatever the
-    clinic's size: one UPDATE for the patients who live by the clinic's time zone (nearly
-    all), one SELECT for those with their own (then an UPDATE per zone)."""
+    reads (through refresh_stale_for_caseload). There, on nearly every request, one indexed
+    read finds nothing stale and nothing is written (a GET takes no write lock). After a
+    midnight, two statements whatever the clinic's size: one UPDATE for the patients who
+    live by the clinic's time zone (nearly all), one SELECT for those with their own (then
+    an UPDATE per zone)."""
     now = timezone.now()
     stale = Patient.objects.filter(figures_until__lte=now)
     if clinic is None:
         return refresh(stale)
-    stale = stale.filter(clinic=clinic)
-    if not stale.exists():
+    if not stale.filter(clinic=clinic).exists():
         return 0
+    return _refresh_clinic(clinic, now)
+
+
+def refresh_stale_for_caseload(clinic: Clinic, in_charge_of_any: int | None = None) -> bool:
+    """refresh_stale(clinic), as the caseload runs it before it reads; and, for the user id
+    `in_charge_of_any`, whether they are the clinician in charge of any active patient of
+    the clinic (their default list is then their own). Both are asked in the one query that
+    looks for stale rows: the caseload's query count is pinned, and each is an indexed
+    lookup (caseload_figures_stale, patients_in_charge)."""
+    now = timezone.now()
+    checks = {"stale": Exists(Patient.objects.filter(clinic=clinic, figures_until__lte=now))}
+    if in_charge_of_any is not None:
+        checks["in_charge"] = Exists(
+            Patient.objects.active().filter(clinic=clinic, clinician_id=in_charge_of_any)
+        )
+    found = Clinic.objects.filter(pk=clinic.pk).values(**checks).get()
+    if found["stale"]:
+        _refresh_clinic(clinic, now)
+    return bool(found.get("in_charge"))
+
+
+def _refresh_clinic(clinic: Clinic, now) -> int:
+    stale = Patient.objects.filter(figures_until__lte=now, clinic=clinic)
     written = _write(
         "clinic_id = %s AND timezone = '' AND figures_until <= %s",
         [clinic.pk, connection.ops.adapt_datetimefield_value(now)],

@@ -120,8 +120,10 @@ def adherence_badge(
     )
 
 
-def rows(patients, *, clinical: bool) -> list[SafeString]:
+def rows(patients, *, clinical: bool, with_clinician: bool = False) -> list[SafeString]:
     """One <tr>'s cells per patient, as the table in templates/clinician/caseload.html.
+    `with_clinician`: everyone's patients are listed, so below the width that shows the
+    Clinician column each name says whose patient it is.
 
     Assembled with f-strings: every value that comes from a record goes through escape()
     (names, the clinician's name, dates with their translated month names); the rest is
@@ -137,12 +139,20 @@ def rows(patients, *, clinical: bool) -> list[SafeString]:
     # the front desk tells two patients of one name apart by it.
     birth_class = ' class="d-none d-md-table-cell"' if clinical else ""
     out = []
+    unassigned = escape(_("Not assigned"))
     for patient in patients:
         clinician = escape(patient.clinician) if patient.clinician_id else "—"
+        whose = ""
+        if with_clinician:
+            # Shown where the Clinician column is not (display: none, to screen readers too).
+            whose = (
+                '<div class="small text-muted d-lg-none">'
+                f"{clinician if patient.clinician_id else unassigned}</div>"
+            )
         html = (
             '<td><a class="fw-semibold text-decoration-none" '
             f'href="{escape(chart.replace(placeholder, str(patient.uuid)))}">'
-            f"{escape(patient.last_name)}, {escape(patient.first_name)}</a></td>"
+            f"{escape(patient.last_name)}, {escape(patient.first_name)}</a>{whose}</td>"
             f"<td{birth_class}>{escape(_day(patient.date_of_birth, month))}</td>"
             f'<td class="d-none d-lg-table-cell">{clinician}</td>'
         )

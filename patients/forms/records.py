@@ -146,6 +146,14 @@ class CaseloadFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(required=False, choices=SORTS)
     attention = forms.BooleanField(required=False)
+    # Whose patients: the member's own (as clinician in charge) or the whole clinic's. No
+    # user ids: a colleague's list would need the staff read on every page, and an id from
+    # the URL would have to be checked against the clinic. Left out, the view chooses by
+    # role (patients.views.records._default_clinician).
+    MINE, EVERYONE = "mine", "everyone"
+    clinician = forms.ChoiceField(
+        required=False, choices=[(MINE, _("My patients")), (EVERYONE, _("Everyone"))]
+    )
 
     def __init__(self, *args, clinical: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)

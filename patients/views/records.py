@@ -25,7 +25,7 @@ from clinic.capabilities import role_can
 from clinic.edits import EditedMeanwhile
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
-from clinic.models import Invitation, OutgoingEmail
+from clinic.models import Invitation, Membership, OutgoingEmail
 from clinic.parsing import parse_text
 from patients import adherence, caseload_search, caseload_table
 from patients import caseload as caseload_figures
@@ -109,10 +109,17 @@ def caseload(request: HttpRequest) -> HttpResponse:
     filters = CaseloadFilterForm(data or None, clinical=clinical)
     params = filters.cleaned_data if filters.is_valid() else {}
     patients = Patient.objects.visible_to(request.membership)
+    chosen = params.get("clinician")
+    in_charge = False
     if clinical:
         # The stored figures of patients whose day ended since they were computed (none,
-        # once the hourly sweep has run): then every sort below is an indexed read.
-        caseload_figures.refresh_stale(request.clinic)
+        # once the hourly sweep has run): then every sort below is an indexed read. The
+        # same query says whether a clinician has patients of their own (the default).
+        ask = None if chosen or not _lists_own_by_default(request) else request.user.pk
+        in_charge = caseload_figures.refresh_stale_for_caseload(request.clinic, ask)
+    whose = chosen or (CaseloadFilterForm.MINE if in_charge else CaseloadFilterForm.EVERYONE)
+    if whose == CaseloadFilterForm.MINE:
+        patients = patients.filter(clinician_id=request.user.pk)
     status = params.get("status") or "active"
     patients = patients.archived() if status == "archived" else patients.active()
     if params.get("q"):
@@ -140,19 +147,30 @@ def caseload(request: HttpRequest) -> HttpResponse:
     audit.record(request.actor, "caseload.view")
     query = request.GET.copy()
     query.pop("page", None)
+    everyone = query.copy()
+    everyone["clinician"] = CaseloadFilterForm.EVERYONE
     return render(
         request,
         "clinician/caseload.html",
         {
             "page": page,
-            "rows": caseload_table.rows(page.object_list, clinical=clinical),
+            # On a phone the Clinician column is hidden: with everyone's patients listed,
+            # each name says whose patient it is.
+            "rows": caseload_table.rows(
+                page.object_list,
+                clinical=clinical,
+                with_clinician=whose == CaseloadFilterForm.EVERYONE,
+            ),
             "filters": filters,
             "status": status,
             "sort": params.get("sort") or "name",
+            "clinician": whose,
+            "mine": whose == CaseloadFilterForm.MINE,
             "clinical": clinical,
             "attention": bool(params.get("attention")),
             "q": params.get("q", ""),
             "querystring": query.urlencode(),
+            "everyone_querystring": everyone.urlencode(),
         },
     )
 
@@ -166,12 +184,18 @@ def _caseload_search(request: HttpRequest, clinical: bool) -> HttpResponse:
         )
         return redirect("patients:caseload")
     chosen = filters.cleaned_data
-    params = {name: chosen[name] for name in ("status", "sort") if chosen.get(name)}
+    params = {name: chosen[name] for name in ("status", "sort", "clinician") if chosen.get(name)}
     if chosen.get("attention"):
         params["attention"] = "1"
     if term := chosen["q"]:
         params["search"] = caseload_search.remember(request.session, term)
     return redirect(_caseload_url(params))
+
+
+def _lists_own_by_default(request: HttpRequest) -> bool:
+    """Clinicians work through their own patients; admins and the front desk, through the
+    clinic's. (A clinician in charge of nobody yet gets everyone: see the caller.)"""
+    return request.membership.role == Membership.Role.CLINICIAN
 
 
 def _caseload_url(params) -> str:

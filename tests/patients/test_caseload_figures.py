@@ -188,21 +188,33 @@ URLS = [
     "/portal/?attention=1&sort=flags",
     "search:person",
     "/portal/?sort=activity&page=2",
+    # Whose patients: clinician A's own (the default: patient A1 is hers) or everyone's.
+    "/portal/?clinician=mine&sort=adherence&page=2",
+    "/portal/?clinician=everyone&attention=1&sort=flags",
+    "search:person&clinician=everyone",
 ]
+
+
+def searched(client, url) -> str:
+    term, _, clinician = url.removeprefix("search:").partition("&clinician=")
+    return caseload_search(client, term, **({"clinician": clinician} if clinician else {}))
 
 
 def queries(client, url) -> int:
     if url.startswith("search:"):
-        url = caseload_search(client, url.removeprefix("search:"))
+        url = searched(client, url)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
 
 
-def add_patients(clinic, program, count: int, start: int) -> None:
+def add_patients(clinic, program, count: int, start: int, clinician=None) -> None:
     revision = program.revisions.get(number=program.revision)
     for i in range(start, start + count):
-        patient = make_patient(clinic, "P", f"Person{i:03}", login=False)
+        # Every other one is `clinician`'s: "My patients" grows too.
+        patient = make_patient(
+            clinic, "P", f"Person{i:03}", login=False, clinician=clinician if i % 2 else None
+        )
         SessionLogFactory(
             patient=patient,
             program=program,
@@ -220,9 +232,9 @@ def test_the_caseload_costs_the_same_queries_at_3_and_60_patients(
     url, as_clinician_a, clinic_a, membership_a, patient_a1
 ):
     program = daily_program(membership_a, patient_a1, exercises=1)
-    add_patients(clinic_a, program, 2, 0)
+    add_patients(clinic_a, program, 2, 0, membership_a.user)
     few = queries(as_clinician_a, url)
-    add_patients(clinic_a, program, 57, 2)
+    add_patients(clinic_a, program, 57, 2, membership_a.user)
     assert queries(as_clinician_a, url) == few
     # session, user, membership, the stale-figure check, count, page, audit
     assert few <= 7
@@ -237,9 +249,9 @@ def test_the_page_rows_are_read_by_their_ids_not_by_walking_the_clinic(
     walking the sort's index through every patient of the clinic (1.33 ms of a 10,000-
     patient caseload page, against 0.07 ms by id)."""
     program = daily_program(membership_a, patient_a1, exercises=1)
-    add_patients(clinic_a, program, 30, 0)
+    add_patients(clinic_a, program, 30, 0, membership_a.user)
     if url.startswith("search:"):
-        url = caseload_search(as_clinician_a, url.removeprefix("search:"))
+        url = searched(as_clinician_a, url)
     with CaptureQueriesContext(connection) as captured:
         page = as_clinician_a.get(url)
     assert page.status_code == 200

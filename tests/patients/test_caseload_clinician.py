@@ -1,0 +1,163 @@
+"""Whose patients the caseload lists: a clinician's own ("My patients") or the clinic's
+("Everyone"). Clinicians in charge of anyone start on their own; admins, the front desk and
+a clinician with nobody yet start on everyone's. The choice is kept like the status and
+the sort, and costs no query of its own."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from clinic.models import Membership
+from patients import caseload
+from patients.models import Patient
+from patients.views.records import CASELOAD_PAGE_SIZE
+from tests.conftest import caseload_search, client_for, make_patient, make_staff
+from tests.factories import FlagFactory
+
+
+@pytest.fixture
+def colleague(clinic_a):
+    return make_staff(clinic_a, "dee@example.test", Membership.Role.CLINICIAN, "Dee Colleague")
+
+
+@pytest.fixture
+def colleagues_patient(clinic_a, colleague) -> Patient:
+    return make_patient(clinic_a, "Zed", "Colleaguepatient", clinician=colleague, login=False)
+
+
+def links(body: str) -> list[str]:
+    return [unescape(href) for href in re.findall(r'href="([^"]*)"', body)]
+
+
+def selected(body: str) -> str:
+    (value,) = re.findall(
+        r'<select id="clinician" name="clinician".*?<option value="(\w+)" selected', body, re.S
+    )
+    return value
+
+
+def test_a_clinician_can_list_only_their_own_patients(
+    as_clinician_a, patient_a1, colleagues_patient
+):
+    """Review (portal 3): with several clinicians, "Needs attention" and the count mixed
+    every colleague's patients with hers, and on a phone she could not tell whose a row
+    was."""
+    own = as_clinician_a.get("/portal/", {"clinician": "mine"}).content.decode()
+    assert "Okafor" in own and "Colleaguepatient" not in own
+    assert "Your patients: 1" in own
+    everyone = as_clinician_a.get("/portal/", {"clinician": "everyone"}).content.decode()
+    assert "Okafor" in everyone and "Colleaguepatient" in everyone
+    assert "2 patients" in everyone
+    # Below the width that shows the Clinician column, each name says whose patient it is.
+    assert re.search(
+        r"Colleaguepatient, Zed</a><div [^>]*d-lg-none[^>]*>Dee Colleague</div>", everyone
+    )
+    assert "d-lg-none" not in own.split("<tbody>", 1)[1]
+
+
+def test_needs_attention_lists_only_her_own_flagged_patients(
+    as_clinician_a, patient_a1, colleagues_patient
+):
+    for patient in (patient_a1, colleagues_patient):
+        FlagFactory(patient=patient, reason="-", raised_on=date.today())
+        caseload.refresh_one(patient)
+    body = as_clinician_a.get("/portal/?attention=1").content.decode()
+    assert "Okafor" in body and "Colleaguepatient" not in body
+
+
+def test_a_clinician_in_charge_of_anyone_starts_on_their_own(
+    as_clinician_a, patient_a1, colleagues_patient
+):
+    body = as_clinician_a.get("/portal/").content.decode()
+    assert "Okafor" in body and "Colleaguepatient" not in body
+    assert selected(body) == "mine"
+
+
+@pytest.mark.parametrize("role", ["admin", "front_desk", "clinician_of_nobody"])
+def test_others_start_on_everyone(role, clinic_a, admin_a, frontdesk_a, patient_a1, colleague):
+    make_patient(clinic_a, "Ann", "Admins", clinician=admin_a, login=False)
+    make_patient(clinic_a, "Fay", "Frontdesks", clinician=frontdesk_a, login=False)
+    archived = make_patient(clinic_a, "Old", "Archived", clinician=colleague, login=False)
+    archived.status = Patient.Status.ARCHIVED
+    archived.save()
+    user = {"admin": admin_a, "front_desk": frontdesk_a, "clinician_of_nobody": colleague}[role]
+    body = client_for(user).get("/portal/").content.decode()
+    assert "Okafor" in body and "Admins" in body and "Frontdesks" in body
+    assert selected(body) == "everyone"
+
+
+def test_the_choice_is_kept_by_the_search_the_pages_and_the_sorts(
+    as_clinician_a, clinic_a, clinician_a, colleague
+):
+    for number in range(CASELOAD_PAGE_SIZE + 1):
+        make_patient(clinic_a, "Pat", f"Mine{number:02}", clinician=clinician_a, login=False)
+    make_patient(clinic_a, "Pat", "Minecolleague", clinician=colleague, login=False)
+    # The posted search form (which also carries the sort) keeps an explicit choice.
+    url = caseload_search(as_clinician_a, "mine", clinician="everyone", sort="activity")
+    assert "clinician=everyone" in url and "sort=activity" in url
+    first = as_clinician_a.get(url).content.decode()
+    assert f"{CASELOAD_PAGE_SIZE + 2} patients" in first and selected(first) == "everyone"
+    (next_page,) = [link for link in links(first) if "page=2" in link]
+    assert "clinician=everyone" in next_page
+    # The pager's link keeps it too, and so does a sort chosen with the search.
+    url = caseload_search(as_clinician_a, "mine", clinician="mine", sort="name")
+    assert "clinician=mine" in url
+    first = as_clinician_a.get(url).content.decode()
+    assert f"Your patients: {CASELOAD_PAGE_SIZE + 1}" in first
+    (next_page,) = [link for link in links(first) if "page=2" in link]
+    second = as_clinician_a.get("/portal/" + next_page).content.decode()
+    assert "Mine25" in second and "Minecolleague" not in second
+    assert selected(second) == "mine" and 'name="q" value="mine"' in second
+
+
+@pytest.mark.parametrize("value", ["", "bogus", "1", "MINE", "mine ", "x" * 500])
+def test_an_unknown_choice_falls_back_to_the_default(
+    value, as_clinician_a, as_admin_a, patient_a1, colleagues_patient
+):
+    own = as_clinician_a.get("/portal/", {"clinician": value}).content.decode()
+    assert "Okafor" in own and "Colleaguepatient" not in own
+    everyone = as_admin_a.get("/portal/", {"clinician": value}).content.decode()
+    assert "Okafor" in everyone and "Colleaguepatient" in everyone
+
+
+def test_another_clinics_ids_are_refused_and_show_nothing_of_it(
+    as_clinician_a, as_admin_a, clinician_a, clinician_b, patient_a1, patient_b1
+):
+    for client in (as_clinician_a, as_admin_a):
+        for value in (clinician_b.pk, clinician_a.pk):
+            response = client.get("/portal/", {"clinician": value})
+            body = response.content.decode()
+            assert response.status_code == 200
+            assert patient_b1.last_name not in body and "Okafor" in body
+        # Posted, it is refused as any bad value of the form is: no URL is made of it.
+        response = client.post("/portal/", {"q": "", "clinician": clinician_b.pk})
+        assert response["Location"] == "/portal/"
+
+
+def test_my_empty_list_offers_everyones(as_clinician_a, clinic_a, colleagues_patient):
+    body = as_clinician_a.get("/portal/?clinician=mine&sort=activity").content.decode()
+    assert "You have no patients assigned." in body
+    (everyone,) = [link for link in links(body) if "clinician=everyone" in link]
+    assert "sort=activity" in everyone
+    assert "Colleaguepatient" in as_clinician_a.get("/portal/" + everyone).content.decode()
+
+
+def caseload_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_default_costs_no_query_of_its_own(as_clinician_a, patient_a1, colleagues_patient):
+    """Whether a clinician is in charge of anyone is asked in the caseload's stale-figure
+    check (patients.caseload.refresh_stale_for_caseload), not in a query of its own."""
+    as_clinician_a.get("/portal/")  # the figures are computed: nothing is stale below
+    default = caseload_queries(as_clinician_a, "/portal/")
+    assert default == caseload_queries(as_clinician_a, "/portal/?clinician=mine")
+    assert default == caseload_queries(as_clinician_a, "/portal/?clinician=everyone")
