@@ -119,7 +119,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         in_charge = caseload_figures.refresh_stale_for_caseload(request.clinic, ask)
     whose = chosen or (CaseloadFilterForm.MINE if in_charge else CaseloadFilterForm.EVERYONE)
     if whose == CaseloadFilterForm.MINE:
-        patients = patients.filter(clinician_id=request.user.pk)
+        patients = patients.filter(Q(clinician_id=request.user.pk) | _urgent_and_nobodys(request))
     status = params.get("status") or "active"
     patients = patients.archived() if status == "archived" else patients.active()
     if params.get("q"):
@@ -190,6 +190,16 @@ def _caseload_search(request: HttpRequest, clinical: bool) -> HttpResponse:
     if term := chosen["q"]:
         params["search"] = caseload_search.remember(request.session, term)
     return redirect(_caseload_url(params))
+
+
+def _urgent_and_nobodys(request: HttpRequest) -> Q:
+    """Patients with an urgent sign whom no clinician of the clinic is in charge of (none
+    was set, or theirs left): on every clinician's own list. On nobody's, the sign waited
+    unseen while each clinician's list said nobody needed attention."""
+    in_charge_here = Membership.objects.filter(
+        clinic=request.clinic, is_active=True, user__is_active=True
+    ).values("user_id")
+    return Q(urgent=True) & (Q(clinician__isnull=True) | ~Q(clinician_id__in=in_charge_here))
 
 
 def _lists_own_by_default(request: HttpRequest) -> bool:

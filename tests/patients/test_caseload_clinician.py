@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.models import Membership
 from patients import caseload
-from patients.models import Patient
+from patients.models import Flag, Patient
 from patients.views.records import CASELOAD_PAGE_SIZE
 from tests.conftest import caseload_search, client_for, make_patient, make_staff
 from tests.factories import FlagFactory
@@ -161,3 +161,31 @@ def test_the_default_costs_no_query_of_its_own(as_clinician_a, patient_a1, colle
     default = caseload_queries(as_clinician_a, "/portal/")
     assert default == caseload_queries(as_clinician_a, "/portal/?clinician=mine")
     assert default == caseload_queries(as_clinician_a, "/portal/?clinician=everyone")
+
+
+@pytest.mark.parametrize("owner", ["unassigned", "colleague_left"])
+def test_an_urgent_sign_nobody_is_in_charge_of_is_on_every_clinicians_list(
+    owner, as_clinician_a, clinic_a, patient_a1, colleague
+):
+    """With no clinician in charge (none set, or theirs left the clinic), an urgent sign
+    was on nobody's own list, and "Needs attention" said nobody needed it."""
+    in_charge = None if owner == "unassigned" else colleague
+    orphan = make_patient(clinic_a, "Una", "Urgentorphan", clinician=in_charge, login=False)
+    calm = make_patient(clinic_a, "Cal", "Calmorphan", clinician=in_charge, login=False)
+    if in_charge is not None:
+        Membership.objects.filter(user=colleague, clinic=clinic_a).update(is_active=False)
+    FlagFactory(patient=orphan, kind=Flag.Kind.RED_FLAG, reason="Urgent sign reported")
+    for patient in (orphan, calm):
+        caseload.refresh_one(patient)
+    for url, own_listed in (("/portal/", True), ("/portal/?attention=1", False)):
+        page = as_clinician_a.get(url).content.decode()
+        shown = ("Urgentorphan" in page, "Okafor" in page, "Calmorphan" in page)
+        assert shown == (True, own_listed, False)
+
+
+def test_an_urgent_sign_of_a_colleagues_patient_stays_on_their_list(
+    as_clinician_a, patient_a1, colleagues_patient
+):
+    FlagFactory(patient=colleagues_patient, kind=Flag.Kind.RED_FLAG, reason="Urgent")
+    caseload.refresh_one(colleagues_patient)
+    assert colleagues_patient.last_name not in as_clinician_a.get("/portal/").content.decode()

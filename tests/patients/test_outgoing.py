@@ -463,3 +463,24 @@ def test_a_nudge_stopped_for_its_old_address_leaves_the_next_questionnaire_unnud
     assert [m.to for m in mail.outbox] == [["amara.new@example.test"]], (
         "no nudge reached the patient's corrected address"
     )
+
+
+def test_the_digests_link_lists_the_flags_it_counted(as_clinician_a, clinician_a, clinic_a):
+    """The digest counts the clinic's flags; its link opened the reader's own list, where
+    a colleague's flagged patient is not ("None of your patients needs attention")."""
+    import re
+
+    from patients import caseload
+    from tests.conftest import make_patient, make_staff
+
+    make_patient(clinic_a, "Amy", "Mine", clinician=clinician_a, login=False)
+    colleague = make_staff(clinic_a, "dee@example.test", Membership.Role.CLINICIAN, "Dee")
+    theirs = make_patient(clinic_a, "Zed", "Colleaguepatient", clinician=colleague, login=False)
+    FlagFactory(patient=theirs, reason="Pain 8")
+    caseload.refresh_one(theirs)
+    Membership.objects.filter(user=clinician_a).update(weekly_digest=True)
+    assert digests_send() == 1
+    body = OutgoingEmail.objects.get(kind="digest").body
+    assert "New flags this week: 1" in body
+    (url,) = re.findall(r"https?://[^/\s]+(/portal/\S*)", body)
+    assert "Colleaguepatient" in as_clinician_a.get(url).content.decode()
