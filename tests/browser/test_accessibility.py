@@ -65,16 +65,7 @@ def site(shared_library, admin_a, clinician_a, patient_a1, patient_a2, clinic_a)
     measurement = MeasurementFactory(visit=visit)
     OutcomeAssignmentFactory(patient=patient_a1, code="nprs")
     item = program.items.select_related("exercise").first()
-    session_log(
-        patient=patient_a1,
-        program=program,
-        done=[Done(exercise=item.exercise)],
-        pain=3,
-        effort=4,
-        comment="Fine",
-        client_token="axe",
-        actor=Actor.for_patient(patient_a1),
-    )
+    patient_logs(patient_a1, program, item, comment="Fine")
     a1 = f"/portal/patients/{patient_a1.uuid}"
     portal = [
         "/portal/",
@@ -129,6 +120,20 @@ def audit_pages(page, base: str, paths: list[str], width: int) -> dict[str, list
         if violations:
             found[path] = violations
     return found
+
+
+def patient_logs(patient, program, item, comment: str = ""):
+    """A session of the patient's, with `item` done: a page with something logged."""
+    return session_log(
+        patient=patient,
+        program=program,
+        done=[Done(exercise=item.exercise)],
+        pain=2,
+        effort=3,
+        comment=comment,
+        client_token=f"logged-{item.pk}",
+        actor=Actor.for_patient(patient),
+    )
 
 
 @pytest.mark.parametrize(("width", "height"), WIDTHS)
@@ -259,16 +264,7 @@ def test_each_exercise_control_names_its_exercise_for_a_screen_reader(
     cards = phone.locator("article.exercise-card")
     assert cards.count() == program.items.count()
     first = program.items.order_by("order").first()
-    session_log(
-        patient=patient_a1,
-        program=program,
-        done=[Done(exercise=first.exercise)],
-        pain=2,
-        effort=3,
-        comment="",
-        client_token="names",
-        actor=Actor.for_patient(patient_a1),
-    )
+    patient_logs(patient_a1, program, first)
     for path in ("/me/", "/me/log/edit/"):
         phone.goto(live_server.url + path)
         # Opens "Other exercises" and each card's "I did a different amount".
