@@ -30,7 +30,8 @@ def test_a_search_keeps_the_name_out_of_the_address_bar(
     assert page.get_by_label("Search by name or e-mail").input_value() == "Okafor"
     # Back to the first result: a plain page again, no "resend the form?" question.
     page.go_back()
-    page.wait_for_url("**sort=name&search=*")
+    # Her own patients, as she left it: the choice is carried with the search.
+    page.wait_for_url("**sort=name&clinician=mine&search=*")
     assert "Nguyen" not in page.get_by_role("region", name="Patients").inner_text()
     history = page.evaluate("() => [location.href, document.referrer]")
     assert not [url for url in history if "okafor" in url.lower()], history
