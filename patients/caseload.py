@@ -153,30 +153,24 @@ def refresh_one(patient: Patient) -> None:
     _write("id = %s", [patient.pk], patient.tzinfo, timezone.now())
 
 
-def refresh_stale(clinic: Clinic | None = None) -> int:
-    """Rows whose day has ended since they were computed (or never computed).
-
-    The hourly sweep runs it for all clinics; the caseload for its own clinic before it
-    reads (through refresh_stale_for_caseload). There, on nearly every request, one indexed
-    read finds nothing stale and nothing is written (a GET takes no write lock). After a
-    midnight, two statements whatever the clinic's size: one UPDATE for the patients who
-    live by the clinic's time zone (nearly all), one SELECT for those with their own (then
-    an UPDATE per zone)."""
-    now = timezone.now()
-    stale = Patient.objects.filter(figures_until__lte=now)
-    if clinic is None:
-        return refresh(stale)
-    if not stale.filter(clinic=clinic).exists():
-        return 0
-    return _refresh_clinic(clinic, now)
+def refresh_stale() -> int:
+    """Rows of every clinic whose day has ended since they were computed (or never
+    computed): the hourly sweep. The caseload refreshes its own clinic's before it reads
+    (refresh_stale_for_caseload)."""
+    return refresh(Patient.objects.filter(figures_until__lte=timezone.now()))
 
 
 def refresh_stale_for_caseload(clinic: Clinic, in_charge_of_any: int | None = None) -> bool:
-    """refresh_stale(clinic), as the caseload runs it before it reads; and, for the user id
-    `in_charge_of_any`, whether they are the clinician in charge of any active patient of
-    the clinic (their default list is then their own). Both are asked in the one query that
-    looks for stale rows: the caseload's query count is pinned, and each is an indexed
-    lookup (caseload_figures_stale, patients_in_charge)."""
+    """The clinic's rows whose day has ended since they were computed, refreshed before the
+    caseload reads; and, for the user id `in_charge_of_any`, whether they are the clinician
+    in charge of any active patient of the clinic (their default list is then their own).
+
+    Both are asked in one query (the caseload's query count is pinned), each an indexed
+    lookup (caseload_figures_stale, patients_in_charge). On nearly every request nothing is
+    stale and nothing is written (a GET takes no write lock). After a midnight, two
+    statements whatever the clinic's size: one UPDATE for the patients who live by the
+    clinic's time zone (nearly all), one SELECT for those with their own (then an UPDATE
+    per zone)."""
     now = timezone.now()
     checks = {"stale": Exists(Patient.objects.filter(clinic=clinic, figures_until__lte=now))}
     if in_charge_of_any is not None:
