@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q, Subquery
+from django.db.models import F, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -404,21 +405,8 @@ SESSIONS_PAGE_SIZE = 30
 
 
 def _sessions(patient: Patient):
-    """The patient's sessions, newest first, with what was done in each."""
-    return (
-        SessionLog.objects.filter(patient=patient)
-        .prefetch_related(
-            Prefetch(
-                "entries",
-                # Only the exercise's name is shown: its other columns (dosage, cautions,
-                # pictures) are many, and a timeline loads one per exercise done.
-                queryset=SessionEntry.objects.select_related("exercise").only(
-                    "session", "exercise__name", "sets_done", "reps_done"
-                ),
-            )
-        )
-        .order_by("-performed_on", "-logged_at", "-id")
-    )
+    """The patient's sessions, newest first (what was done in each: _session_rows)."""
+    return SessionLog.objects.filter(patient=patient).order_by("-performed_on", "-logged_at", "-id")
 
 
 def _session_rows(patient: Patient, sessions: list[SessionLog]) -> list[tuple]:
@@ -430,8 +418,18 @@ def _session_rows(patient: Patient, sessions: list[SessionLog]) -> list[tuple]:
             patient=patient, checked_on__in={s.performed_on + timedelta(days=1) for s in sessions}
         )
     }
+    # What was done, read as text: only the exercise's name is shown, and a timeline of
+    # prefetched rows (a session, an entry and an exercise each) cost more than its query.
+    done: dict[int, list[tuple]] = defaultdict(list)
+    for session_id, *entry in (
+        SessionEntry.objects.filter(session__in=[s.pk for s in sessions])
+        .order_by("session_id", "id")
+        .values_list("session_id", "exercise__name", "sets_done", "reps_done")
+    ):
+        done[session_id].append(entry)
     return [
-        (s, mornings.get(s.performed_on + timedelta(days=1)), _felt(s), _done(s)) for s in sessions
+        (s, mornings.get(s.performed_on + timedelta(days=1)), _felt(s), _done(s, done[s.pk]))
+        for s in sessions
     ]
 
 
@@ -448,20 +446,21 @@ def _felt(session: SessionLog) -> str:
     return _("%(felt)s · effort %(effort)s/10") % {"felt": felt, "effort": session.effort}
 
 
-def _done(session: SessionLog) -> SafeString:
-    """Each exercise done, with the sets and reps the patient gave; else how many."""
-    entries = session.entries.all()
+def _done(session: SessionLog, entries: list[tuple]) -> SafeString:
+    """Each exercise done (`entries`: its name, sets and reps), with the sets and reps the
+    patient gave; else how many."""
     if not entries:
         count = session.exercises_done
         return format_html(
             "{}",
             ngettext("%(counter)s exercise", "%(counter)s exercises", count) % {"counter": count},
         )
-    return format_html_join(", ", "{}{}", ((e.exercise.name, _amounts(e)) for e in entries))
+    return format_html_join(
+        ", ", "{}{}", ((name, _amounts(sets, reps)) for name, sets, reps in entries)
+    )
 
 
-def _amounts(entry: SessionEntry) -> str:
-    sets, reps = entry.sets_done, entry.reps_done
+def _amounts(sets: int | None, reps: int | None) -> str:
     amounts = []
     if sets:
         amounts.append(ngettext("%(sets)s set", "%(sets)s sets", sets) % {"sets": sets})
