@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.models import Clinic
+from clinic.models import Clinic, Membership, User
 from patients.models import (
     ADHERENCE_DAYS,
     FIGURES_NEVER,
@@ -160,27 +161,60 @@ def refresh_stale() -> int:
     return refresh(Patient.objects.filter(figures_until__lte=timezone.now()))
 
 
-def refresh_stale_for_caseload(clinic: Clinic, in_charge_of_any: int | None = None) -> bool:
-    """The clinic's rows whose day has ended since they were computed, refreshed before the
-    caseload reads; and, for the user id `in_charge_of_any`, whether they are the clinician
-    in charge of any active patient of the clinic (their default list is then their own).
+@dataclass(frozen=True)
+class BeforeTheCaseload:
+    """What refresh_stale_for_caseload found, for the caseload's "Whose patients"."""
 
-    Both are asked in one query (the caseload's query count is pinned), each an indexed
-    lookup (caseload_figures_stale, patients_in_charge). On nearly every request nothing is
-    stale and nothing is written (a GET takes no write lock). After a midnight, two
-    statements whatever the clinic's size: one UPDATE for the patients who live by the
-    clinic's time zone (nearly all), one SELECT for those with their own (then an UPDATE
-    per zone)."""
+    # The user asked about is the clinician in charge of an active patient of the clinic.
+    in_charge: bool
+    # A patient of the clinic with the listed status has an urgent sign and no clinician of
+    # the clinic in charge (none set, or theirs left): such patients are on every
+    # clinician's own list, a term the list's query needs only when there are any.
+    urgent_unowned: bool
+
+
+def refresh_stale_for_caseload(
+    clinic: Clinic, *, user_id: int | None, status: str
+) -> BeforeTheCaseload:
+    """The clinic's rows whose day has ended since they were computed, refreshed before the
+    caseload reads; and what its "Whose patients" needs to know (BeforeTheCaseload), for
+    the user id `user_id` (not asked when None) and the listed patient `status`.
+
+    All asked in one statement (the caseload's query count is pinned), each an indexed
+    lookup (caseload_figures_stale, patients_in_charge, caseload_by_name), in SQL written
+    here: built by the ORM, the three subqueries cost more CPU to compile than the whole
+    statement takes to run. On nearly every request nothing is stale and nothing is
+    written (a GET takes no write lock). After a midnight, two statements whatever the
+    clinic's size: one UPDATE for the patients who live by the clinic's time zone (nearly
+    all), one SELECT for those with their own (then an UPDATE per zone)."""
     now = timezone.now()
-    checks = {"stale": Exists(Patient.objects.filter(clinic=clinic, figures_until__lte=now))}
-    if in_charge_of_any is not None:
-        checks["in_charge"] = Exists(
-            Patient.objects.active().filter(clinic=clinic, clinician_id=in_charge_of_any)
-        )
-    found = Clinic.objects.filter(pk=clinic.pk).values(**checks).get()
-    if found["stale"]:
+    # Table names from the models; every value is a parameter.
+    patients, members, users = (m._meta.db_table for m in (Patient, Membership, User))
+    stale = f"SELECT 1 FROM {patients} WHERE clinic_id = %s AND figures_until <= %s"  # noqa: S608
+    in_charge_here = (
+        f"SELECT m.user_id FROM {members} m INNER JOIN {users} u ON u.id = m.user_id "  # noqa: S608
+        "WHERE m.clinic_id = %s AND m.is_active AND u.is_active"
+    )
+    urgent_unowned = (
+        f"SELECT 1 FROM {patients} WHERE clinic_id = %s AND status = %s AND urgent "  # noqa: S608
+        f"AND (clinician_id IS NULL OR clinician_id NOT IN ({in_charge_here}))"
+    )
+    asks = [f"EXISTS ({stale})", f"EXISTS ({urgent_unowned})"]
+    params: list = [clinic.pk, connection.ops.adapt_datetimefield_value(now)]
+    params += [clinic.pk, status, clinic.pk]
+    if user_id is not None:
+        own = f"SELECT 1 FROM {patients} WHERE clinic_id = %s AND status = %s AND clinician_id = %s"  # noqa: S608
+        asks.append(f"EXISTS ({own})")
+        params += [clinic.pk, Patient.Status.ACTIVE, user_id]
+    sql = f"SELECT {', '.join(asks)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        any_stale, any_urgent_unowned, *in_charge = cursor.fetchone()
+    if any_stale:
         _refresh_clinic(clinic, now)
-    return bool(found.get("in_charge"))
+        # Read before the refresh: the urgent term is kept, whatever was found.
+        any_urgent_unowned = True
+    return BeforeTheCaseload(in_charge=any(in_charge), urgent_unowned=bool(any_urgent_unowned))
 
 
 def _refresh_clinic(clinic: Clinic, now) -> int:

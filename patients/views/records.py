@@ -111,17 +111,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
     params = filters.cleaned_data if filters.is_valid() else {}
     patients = Patient.objects.visible_to(request.membership)
     chosen = params.get("clinician")
-    in_charge = False
+    status = params.get("status") or "active"
+    in_charge, urgent_unowned = False, True
     if clinical:
         # The stored figures of patients whose day ended since they were computed (none,
         # once the hourly sweep has run): then every sort below is an indexed read. The
-        # same query says whether a clinician has patients of their own (the default).
+        # same query says whether a clinician has patients of their own (the default),
+        # and whether any urgent patient is nobody's.
         ask = None if chosen or not _lists_own_by_default(request) else request.user.pk
-        in_charge = caseload_figures.refresh_stale_for_caseload(request.clinic, ask)
+        found = caseload_figures.refresh_stale_for_caseload(
+            request.clinic, user_id=ask, status=status
+        )
+        in_charge, urgent_unowned = found.in_charge, found.urgent_unowned
     whose = chosen or (CaseloadFilterForm.MINE if in_charge else CaseloadFilterForm.EVERYONE)
     if whose == CaseloadFilterForm.MINE:
-        patients = patients.filter(Q(clinician_id=request.user.pk) | _urgent_and_nobodys(request))
-    status = params.get("status") or "active"
+        own = Q(clinician_id=request.user.pk)
+        patients = patients.filter(own | _urgent_and_nobodys(request) if urgent_unowned else own)
     patients = patients.archived() if status == "archived" else patients.active()
     if params.get("q"):
         patients = patients.search(params["q"])

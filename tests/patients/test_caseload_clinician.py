@@ -183,6 +183,34 @@ def test_an_urgent_sign_nobody_is_in_charge_of_is_on_every_clinicians_list(
         assert shown == (True, own_listed, False)
 
 
+def test_the_own_list_asks_for_urgent_patients_of_nobody_only_when_there_are_any(
+    as_clinician_a, clinic_a, patient_a1
+):
+    """The term that adds them cost every clinician's list a subquery of the clinic's
+    staff, compiled three times, on every page; the stale-figure check now says whether
+    any patient of the listed status needs it."""
+
+    def lists_queries(url: str) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert as_clinician_a.get(url).status_code == 200
+        return [q["sql"] for q in captured if "patients_patient" in q["sql"]]
+
+    def asks_nobodys(url: str) -> bool:
+        # The list's own queries (the count, the page's ids), not the check before them.
+        return any("clinic_membership" in sql for sql in lists_queries(url)[1:])
+
+    as_clinician_a.get("/portal/")  # the figures are computed: nothing is stale below
+    assert not asks_nobodys("/portal/")
+    orphan = make_patient(clinic_a, "Una", "Urgentorphan", clinician=None, login=False)
+    FlagFactory(patient=orphan, kind=Flag.Kind.RED_FLAG, reason="Urgent sign reported")
+    caseload.refresh_one(orphan)
+    Patient.objects.filter(pk=orphan.pk).update(status=Patient.Status.ARCHIVED)
+    # Archived, the urgent patient is on the archived list's term, not the active one's.
+    assert not asks_nobodys("/portal/")
+    assert asks_nobodys("/portal/?status=archived&clinician=mine")
+    assert "Urgentorphan" in as_clinician_a.get("/portal/?status=archived").content.decode()
+
+
 def test_an_urgent_sign_of_a_colleagues_patient_stays_on_their_list(
     as_clinician_a, patient_a1, colleagues_patient
 ):

@@ -176,7 +176,7 @@ def test_a_new_clinic_time_zone_makes_its_patients_figures_stale(
     clinic_update(actor=Actor.for_member(membership_a), fields={"timezone": "Asia/Tokyo"})
     assert stored(patient_a1).figures_until == caseload.FIGURES_NEVER
     clinic_a.refresh_from_db()
-    caseload.refresh_stale_for_caseload(clinic_a)
+    caseload.refresh_stale_for_caseload(clinic_a, user_id=None, status="active")
     assert stored(patient_a1).figures_until not in (fresh, caseload.FIGURES_NEVER)
 
 
