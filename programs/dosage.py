@@ -15,7 +15,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
-from programs.models import Dosage, ProgramItem
+from programs.models import CueKind, Dosage, ProgramItem
 
 # The fields come from the models, so a dosage field added there reaches the library sync,
 # the builder, revisions, handouts and the API without a list to update by hand.
@@ -56,6 +56,8 @@ SECONDS_PER_REP = 4
 # "10 reps on each side": the sets and reps are per side, so the whole dose is done once
 # for each side. Every other side (both at once, alternating, one side) is done once.
 SIDES_TWICE = {"each_side"}
+# A dose for one side only: its steps never tell the patient to change sides.
+ONE_SIDE = {"left", "right", "affected"}
 
 
 def weekday_bits(days: list[int]) -> int:
@@ -218,6 +220,20 @@ def fill_step(text: str, item: Any) -> str:
     stay as written. The result is plain text, escaped like any other by the templates.
     """
     return PLACEHOLDER_PATTERN.sub(lambda match: PLACEHOLDERS[match.group(1)](item), text)
+
+
+def steps(item: Any) -> list[str]:
+    """The steps a patient reads for a prescribed item (with `.text`, its exercise's
+    programs.localized.ExerciseText): its amounts filled in (fill_step), and for a dose
+    on one side only, without the step that changes sides ("Then switch legs." beside
+    "left side only" had the patient do both)."""
+    text = item.text
+    one_side = _get(item, "side") in ONE_SIDE
+    return [
+        fill_step(cue, item)
+        for cue, kind in zip(text.cues, text.kinds or ("",) * len(text.cues), strict=True)
+        if not (one_side and kind == CueKind.SIDES)
+    ]
 
 
 def describe_load(item: Any) -> str:

@@ -19,6 +19,21 @@ from programs.precautions import Movement
 CUE_FIELDS = [(f"cue_{kind}", kind, label) for kind, label in CueKind.choices]
 
 
+# Numbers typed in a step can contradict the dose prescribed; these are filled from each
+# patient's prescription (programs.dosage.fill_step). A step that changes sides is left
+# out for a patient prescribed one side (programs.dosage.steps).
+STEP_HELP = {
+    CueKind.MOVEMENT: _(
+        "Write {hold}, {reps}, {sets} or {duration} instead of a number: each "
+        "patient's prescription fills it in."
+    ),
+    CueKind.SIDES: _(
+        'Only the move to the other side, such as "Then switch legs." It is left out '
+        "for a patient you prescribe one side."
+    ),
+}
+
+
 class LibraryFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
     category = forms.ChoiceField(
@@ -148,14 +163,7 @@ class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
                 widget=forms.TextInput(),
                 # Numbers typed in a step can contradict the dose prescribed; these are
                 # filled from each patient's prescription (programs.dosage.fill_step).
-                help_text=(
-                    gettext(
-                        "Write {hold}, {reps}, {sets} or {duration} instead of a number: each "
-                        "patient's prescription fills it in."
-                    )
-                    if kind == "movement"
-                    else ""
-                ),
+                help_text=STEP_HELP.get(kind, ""),
             )
         self.helper = FormHelper()
         self.helper.form_tag = False

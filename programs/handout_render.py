@@ -30,20 +30,21 @@ from programs.dosage import (
     describe_days,
     describe_dosage,
     estimate_minutes,
-    fill_step,
+    steps,
     times_a_day,
 )
 from programs.handouts import HandoutPeople, clinic_media_dirs, revision_date
 from programs.illustrations import has_illustration, render_svg
 from programs.illustrations.raster import JPEG_QUALITY, drawing_jpeg, pixels_for
 from programs.localized import leaflets_for, localize_items, prefetch_for, program_text
-from programs.models import Program, ProgramItem, ProgramRevision
+from programs.models import CueKind, Program, ProgramItem, ProgramRevision
 from programs.safety import stop_rules_for_items
 from programs.services import MAX_ITEMS
 
 # A printed drawing never goes stale (a changed drawing has a new key); old ones expire.
 DRAWING_CACHE_SECONDS = 30 * 24 * 60 * 60
-MAX_CUES = 5
+# A step of each kind at most: a clinic's own exercise has one of each.
+MAX_CUES = len(CueKind)
 
 
 def _items(program: Program, language: str) -> list[ProgramItem]:
@@ -392,15 +393,15 @@ def _handout_document(
             illustration = item.exercise.illustration
             resources[start] = _drawing(illustration, "start", large_print, _("Start"))
             resources[end] = _drawing(illustration, "end", large_print, _("End"))
-        cues = list(item.text.cues)[:MAX_CUES]
         blocks.append(
             {
                 "number": number,
                 "item": item,
                 "exercise": item.exercise,
                 "text": item.text,
-                # The steps' amounts ("Hold for {hold}") come from this prescription.
-                "cues": [fill_step(text, item) for text in cues],
+                # The steps' amounts ("Hold for {hold}") come from this prescription,
+                # and a dose on one side has no step that changes sides.
+                "cues": steps(item)[:MAX_CUES],
                 "dosage": describe_dosage(item),
                 "log_note": _log_note(item),
                 "schedule": schedule,

@@ -36,34 +36,47 @@ class ExerciseText:
     # another language (no translation yet).
     language: str
     in_english: bool = False
+    # Each step's kind (programs.models.CueKind), in the order of `cues`: a dose for one
+    # side leaves out the step that changes sides (programs.dosage.steps).
+    kinds: tuple[str, ...] = ()
 
 
-def _english(exercise: Any, language: str, cues: tuple[str, ...]) -> ExerciseText:
+Steps = tuple[tuple[str, str], ...]  # (kind, text) of each English step, in order
+
+
+def _english(exercise: Any, language: str, steps: Steps) -> ExerciseText:
     return ExerciseText(
         name=exercise.name,
         lay_name=exercise.lay_name,
         cautions=exercise.cautions,
         stop_if=exercise.stop_if,
-        cues=cues,
+        cues=tuple(text for _kind, text in steps),
+        kinds=tuple(kind for kind, _text in steps),
         language=settings.LANGUAGE_CODE,
         in_english=language != settings.LANGUAGE_CODE,
     )
 
 
-def exercise_text(exercise: Any, language: str, cues: tuple[str, ...]) -> ExerciseText:
-    """The exercise's text for a reader of `language`, `cues` its English steps. Reads
+def exercise_text(exercise: Any, language: str, steps: Steps) -> ExerciseText:
+    """The exercise's text for a reader of `language`, `steps` its English steps. Reads
     `exercise.translations` (prefetch them with `prefetch_for(language)` for lists)."""
     if language == settings.LANGUAGE_CODE:
-        return _english(exercise, language, cues)
+        return _english(exercise, language, steps)
     row = next((t for t in exercise.translations.all() if t.language == language), None)
     if row is None:
-        return _english(exercise, language, cues)
+        return _english(exercise, language, steps)
+    # A translation's steps are in the English steps' order, and of their kinds.
+    kinds = [kind for kind, _text in steps]
+    translated = [
+        (kinds[i] if i < len(kinds) else "", text) for i, text in enumerate(row.cues) if text
+    ]
     return ExerciseText(
         name=row.name,
         lay_name=row.lay_name,
         cautions=row.cautions,
         stop_if=row.stop_if,
-        cues=tuple(text for text in row.cues if text),
+        cues=tuple(text for _kind, text in translated),
+        kinds=tuple(kind for kind, _text in translated),
         language=language,
     )
 
@@ -77,18 +90,18 @@ def prefetch_for(language: str, prefix: str = "exercise__") -> list[Prefetch]:
     return [Prefetch(f"{prefix}translations", queryset=translated)]
 
 
-def english_steps(exercise_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """The exercises' English steps in order, in one query. Read as text: prefetching
-    them as rows cost the Today page more than the query itself."""
-    steps: dict[int, list[str]] = defaultdict(list)
+def english_steps(exercise_ids: Iterable[int]) -> dict[int, Steps]:
+    """The exercises' English steps, (kind, text) in order, in one query. Read as text:
+    prefetching them as rows cost the Today page more than the query itself."""
+    steps: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = (
         ExerciseCue.objects.filter(exercise_id__in=set(exercise_ids))
         .order_by("order")
-        .values_list("exercise_id", "text")
+        .values_list("exercise_id", "kind", "text")
     )
-    for exercise_id, text in rows:
-        steps[exercise_id].append(text)
-    return {exercise_id: tuple(texts) for exercise_id, texts in steps.items()}
+    for exercise_id, kind, text in rows:
+        steps[exercise_id].append((kind, text))
+    return {exercise_id: tuple(pairs) for exercise_id, pairs in steps.items()}
 
 
 def localize_items(items: Iterable[Any], language: str) -> list[Any]:

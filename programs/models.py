@@ -79,6 +79,9 @@ class Side(models.TextChoices):
 class CueKind(models.TextChoices):
     SETUP = "setup", _("Set-up")
     MOVEMENT = "movement", _("Movement")
+    # "Then switch sides.": left out of the steps of a dose for one side only
+    # (programs.dosage.steps), which would otherwise tell the patient to do the other side.
+    SIDES = "sides", _("Changing sides")
     FORM = "form", _("Form")
     BREATHING = "breathing", _("Breathing")
     FEEL = "feel", _("You should feel")

@@ -22,6 +22,13 @@ def sides_in_turn(item) -> int:
 
 
 @register.filter
+def steps(item) -> list[str]:
+    """The steps of a prescribed item (with `.text`) as its patient reads them: amounts
+    from the prescription, and no change of sides for a dose on one side (dosage.steps)."""
+    return dosage.steps(item)
+
+
+@register.filter
 def step_text(text: str, item) -> str:
     """A step with its amounts taken from `item`: a prescribed item, or an exercise (its
     default dosage). Plain text: the template escapes it as usual."""

@@ -23,12 +23,13 @@ from pypdf import PdfReader
 from clinic.actors import Actor
 from clinic.lib import pdf as clinic_pdf
 from clinic.models import AuditEvent, Clinic, Invitation, Membership, OutgoingEmail
+from patients.handouts import handout_people
 from patients.models import Patient
 from programs import handout_render as handouts
 from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, fill_step
 from programs.illustrations import has_illustration
-from programs.models import Exercise, HandoutPrint
+from programs.models import CueKind, Exercise, ExerciseCue, HandoutPrint
 from programs.services import exercise_copy, exercise_save, program_set_status
 from tests.conftest import client_for, get_document, revise, run_tasks, spaced
 from tests.pdf_text import page_texts, pdf_text
@@ -621,7 +622,7 @@ TIMED = {
     "times_per_day": 8,
     "days_per_week": 2,
 }
-STEP_NUMBER = re.compile(r"(?:^|(?<=\s))[1-5]\.\s")
+STEP_NUMBER = re.compile(r"(?:^|(?<=\s))[1-6]\.\s")
 
 
 def numbers_in(steps: str) -> set[str]:
@@ -698,6 +699,49 @@ def test_no_step_contradicts_the_prescription(
                 assert "{" not in steps, (page, name, steps)
                 expected = sum(cue.count("{hold}") for cue in cues[name])
                 assert steps.count(held) == expected, (page, name, steps)
+
+
+@pytest.mark.parametrize(
+    ("side", "changes_sides"), [("left", False), ("affected", False), ("alternating", True)]
+)
+def test_a_dose_for_one_side_has_no_step_that_changes_sides(
+    side, changes_sides, as_patient_a1, membership_a, patient_a1, program_a1
+):
+    """The handout review: "3 reps on your sore side" was printed beside "Then switch
+    legs", and a neck turn for the left side only said "then turn to the other side", on
+    paper and on the phone. A step of the kind "Changing sides" is left out of a dose for
+    one side, on the handout, Today and My program; a dose for both sides keeps it."""
+    changing = {
+        cue.exercise.lay_name: cue.text
+        for cue in ExerciseCue.objects.filter(
+            kind=CueKind.SIDES, exercise__clinic=None
+        ).select_related("exercise")
+    }
+    assert len(changing) >= 6  # the library's exercises that change sides
+    exercises = Exercise.objects.filter(clinic=None, lay_name__in=changing)
+    revise(program_a1, membership_a, [{"exercise": e, "side": side} for e in exercises])
+    document = handouts.handout_document(
+        program=program_a1,
+        revision=program_a1.revisions.get(number=program_a1.revision),
+        clinic=patient_a1.clinic,
+        people=handout_people(patient_a1),
+        large_print=False,
+    )
+    printed = {
+        html.unescape(re.sub(r"<[^>]+>", "", name)): steps
+        for name, steps in re.findall(
+            r'<section class="exercise".*?<h2>(.*?)</h2>.*?<ol class="cues"[^>]*>(.*?)</ol>',
+            document.html,
+            re.S,
+        )
+    }
+    for page, heading in (("/me/program/", "h2"), ("/me/", "h3")):
+        shown = steps_on_page(as_patient_a1.get(page).content.decode(), heading)
+        for name, step in changing.items():
+            assert (step in shown[name]) is changes_sides, (page, name, shown[name])
+    for name, step in changing.items():
+        card = next(steps for heading, steps in printed.items() if heading.endswith(name))
+        assert (html.escape(step) in card) is changes_sides, (name, card)
 
 
 def stop_box(text: str, first_exercise: str) -> str:

@@ -7,7 +7,9 @@ import re
 import pytest
 
 from programs import dosage
-from programs.models import Side
+from programs.localized import localize_items, prefetch_for
+from programs.models import CueKind, Exercise, Side
+from tests.conftest import revise
 
 
 @pytest.mark.parametrize("side", Side.values)
@@ -36,3 +38,20 @@ def test_the_timer_on_today_times_as_many_sides_as_the_estimate_counts(as_patien
         pk = int(re.search(r'data-done-checkbox="id_done_(\d+)"', timer).group(1))
         sides = re.search(r'data-sides="(\d+)"', timer)
         assert sides and int(sides.group(1)) == dosage.sides_in_turn(items[pk]), timer
+
+
+@pytest.mark.parametrize(("side", "kept"), [("right", False), ("each_side", True)])
+def test_a_translated_step_that_changes_sides_is_known_by_its_english_kind(
+    side, kept, membership_a, program_a1
+):
+    """A translation stores its steps' texts only: each takes the kind of the English
+    step in its place, so a Spanish reader's dose for one side loses the same step."""
+    bird_dog = Exercise.objects.get(slug="bird-dog", clinic=None)
+    revise(program_a1, membership_a, [{"exercise": bird_dog, "side": side}])
+    items = localize_items(
+        program_a1.items.select_related("exercise").prefetch_related(*prefetch_for("es")), "es"
+    )
+    (item,) = items
+    assert not item.text.in_english and item.text.kinds[2] == CueKind.SIDES
+    assert ("Vuelve y luego cambia de lado." in dosage.steps(item)) is kept
+    assert len(dosage.steps(item)) == len(item.text.cues) - (not kept)

@@ -116,7 +116,8 @@ REGIONS = set(Region.values)
 POSITIONS = set(Position.values)
 EQUIPMENT = set(Equipment.values)
 STYLES = set(Style.values)
-CUE_ORDER = ["setup", "movement", "form", "breathing", "feel"]
+# "sides" only where the movement changes sides: a dose for one side leaves it out.
+CUE_ORDER = ["setup", "movement", "sides", "form", "breathing", "feel"]
 SIDES = set(Side.values)
 
 # Clinical words patients should not have to decode. `name` may use them.
@@ -239,10 +240,10 @@ def test_names_fit_their_length_limits():
         assert exercise["name"] != exercise["lay_name"], exercise["slug"]
 
 
-def test_cues_are_4_or_5_in_the_set_order():
+def test_cues_are_4_to_6_in_the_set_order():
     for exercise in EXERCISES:
         kinds = [kind for kind, _text in exercise["cues"]]
-        assert 4 <= len(kinds) <= 5, exercise["slug"]
+        assert 4 <= len(kinds) <= 6, exercise["slug"]
         assert kinds[:2] == ["setup", "movement"], exercise["slug"]
         assert all(kind in CUE_ORDER for kind in kinds), exercise["slug"]
         assert len(kinds) == len(set(kinds)), exercise["slug"]
@@ -537,3 +538,17 @@ def test_the_content_module_does_not_import_django():
     assert "import django" not in source
     assert "from django" not in source
     assert source.startswith("from __future__ import annotations")
+
+
+CHANGES_SIDES = re.compile(
+    r"switch (sides|legs|arms)|\bswap\b|and switch|to the other side|with the other arm", re.I
+)
+
+
+def test_only_a_changing_sides_step_changes_sides():
+    """A dose for one side leaves out the step of the kind "sides" (programs.dosage.steps):
+    a change of sides written into another step ("Hold, then switch sides.") would still
+    tell that patient to do the other side too (the handout review)."""
+    for exercise in EXERCISES:
+        for kind, text in exercise["cues"]:
+            assert (kind == "sides") == bool(CHANGES_SIDES.search(text)), (exercise["slug"], text)
