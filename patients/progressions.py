@@ -18,7 +18,7 @@ from patients import adherence
 from patients.intake import patient_precautions
 from patients.models import MorningCheck, Patient, SessionEntry
 from programs import precautions
-from programs.dosage import DOSAGE_FIELDS, ITEM_FIELDS
+from programs.dosage import DOSAGE_FIELDS, ITEM_FIELDS, ONE_SIDE
 from programs.models import Exercise, Program, ProgramItem, Side
 from programs.progressions import THRESHOLDS
 from programs.services import program_save
@@ -28,8 +28,7 @@ from programs.services import program_save
 KEPT_ON_SWAP = ("times_per_day", "days_per_week", "weekdays")
 # So does a prescription for one side (the operated or weak leg) when the harder exercise
 # is done a side at a time: its default ("on each side") doubled the work and lost the side.
-ONE_SIDE = (Side.LEFT, Side.RIGHT, Side.AFFECTED)
-A_SIDE_AT_A_TIME = (*ONE_SIDE, Side.EACH_SIDE, Side.ALTERNATING)
+A_SIDE_AT_A_TIME = ONE_SIDE | {Side.EACH_SIDE, Side.ALTERNATING}
 
 
 @dataclass(frozen=True)

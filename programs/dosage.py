@@ -15,7 +15,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
-from programs.models import CueKind, Dosage, ProgramItem
+from programs.models import CueKind, Dosage, ProgramItem, Side
 
 # The fields come from the models, so a dosage field added there reaches the library sync,
 # the builder, revisions, handouts and the API without a list to update by hand.
@@ -56,8 +56,9 @@ SECONDS_PER_REP = 4
 # "10 reps on each side": the sets and reps are per side, so the whole dose is done once
 # for each side. Every other side (both at once, alternating, one side) is done once.
 SIDES_TWICE = {"each_side"}
-# A dose for one side only: its steps never tell the patient to change sides.
-ONE_SIDE = {"left", "right", "affected"}
+# A dose for one side only (the operated or weak one): its steps never tell the patient
+# to change sides, and a progression keeps the side (patients.progressions).
+ONE_SIDE = frozenset({Side.LEFT, Side.RIGHT, Side.AFFECTED})
 
 
 def weekday_bits(days: list[int]) -> int:
