@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -25,12 +28,31 @@ ASKED_BY_ANYONE = {
     # A reset asked for an address with no account.
     "account/email/unknown_account": "reset",
 }
+NOT_ITS_ADDRESS = gettext_lazy(
+    "This e-mail address is no longer used to sign in. Sign in with your current e-mail address."
+)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Nobody signs themselves up: clinics invite their staff and patients.
         return False
+
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        """A sign-in made through an address (a code sent to it, say) goes on only while
+        that address is still the account's own: a code asked for just before the
+        account's address changed reaches nothing after it."""
+        from allauth.account.internal.stagekit import clear_login
+
+        from clinic.models import User
+
+        email = (kwargs.get("email") or "").strip().lower()
+        own = User.objects.filter(pk=user.pk).values_list("email", flat=True).first()
+        if email and own is not None and email != own.lower():
+            clear_login(request)
+            messages.error(request, NOT_ITS_ADDRESS)
+            return redirect(settings.LOGIN_URL)
+        return super().pre_login(request, user, **kwargs)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # The same address the lockout and the audit log see (clinic.network).

@@ -58,7 +58,13 @@ admin.site.unregister(Authenticator)
 
 @admin.register(EmailAddress)
 class EmailAddressAdmin(StaffAccountsOnly, BaseEmailAddressAdmin):
-    pass
+    """allauth's copy of each account's address, for looking at: an account's address is
+    changed on the account (clinic.security keeps these rows to it), never here."""
+
+    readonly_fields = ["user", "email"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(Authenticator)

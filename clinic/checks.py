@@ -38,4 +38,18 @@ def limber_security_checks(app_configs, **kwargs) -> list:
         )
     if "csp.middleware.CSPMiddleware" not in settings.MIDDLEWARE:
         problems.append(Error("CSPMiddleware is not installed.", id="limber.E006"))
+    # BEHIND_TLS_PROXY sets SECURE_PROXY_SSL_HEADER: a proxy is in front. With no proxy
+    # trusted for X-Forwarded-For, every request has the proxy's address.
+    if settings.SECURE_PROXY_SSL_HEADER and settings.TRUSTED_PROXY_COUNT == 0:
+        problems.append(
+            Warning(
+                "Limber is behind a TLS proxy (BEHIND_TLS_PROXY) but TRUSTED_PROXY_COUNT "
+                "is 0, so every client has the proxy's address: five wrong passwords from "
+                "one stranger lock the account out for everyone, and the rate limits on "
+                "sign-in codes, password resets and sign-in links are shared by all.",
+                hint="Set TRUSTED_PROXY_COUNT to the number of proxies that append to "
+                "X-Forwarded-For (usually 1).",
+                id="limber.W007",
+            )
+        )
     return problems

@@ -13,9 +13,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions, resume
+from clinic.log_redaction import redact
 from clinic.models import Membership
 
 STARTED, SEEN = "limber_started", "limber_seen"
@@ -85,6 +87,13 @@ class SessionTimeoutMiddleware:
                     # would nest next=/accounts/login/?next=… and cost a hop after sign-in.
                     messages.info(request, SIGNED_OUT)
                     return self.get_response(request)
+                if _for_everyone(request):
+                    # A page anyone may open is answered, signed out, as it would answer
+                    # anyone. Sent to the sign-in page, a link's secret (an invitation, a
+                    # password reset) went into its address, the history and the form's
+                    # next, still unused; so no next below holds a secret.
+                    messages.info(request, SIGNED_OUT)
+                    return self.get_response(request)
                 if request.method == "POST" and request.path != resolve_url("account_logout"):
                     return resume.sent_without_a_session(request)
                 messages.info(request, SIGNED_OUT)
@@ -105,6 +114,19 @@ class SessionTimeoutMiddleware:
             # the sign-in page, answered as at the idle limit, whatever the view.
             return resume.sent_without_a_session(request)
         return response
+
+
+def _for_everyone(request: HttpRequest) -> bool:
+    """A page that needs no sign-in: its view is declared public (clinic.permissions), or
+    its address holds a link's secret, which is for whoever has the link (allauth's reset
+    link; the same paths the logs cut: clinic.log_redaction)."""
+    if redact(request.path) != request.path:
+        return True
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return False
+    return getattr(view, "audience", None) == permissions.PUBLIC
 
 
 def _asked_by_script(request: HttpRequest) -> bool:
@@ -175,6 +197,10 @@ class NoStoreMiddleware:
         return response
 
 
+# The sign-out button, and the invitation page's own (which keeps only the link's token).
+SIGN_OUTS = {"account_logout", "invitation_sign_out"}
+
+
 class ClearDeviceOnSignOutMiddleware:
     """Signing out clears what Limber kept in this browser (the patient app's offline
     logs and cached files): a shared or handed-on device keeps nothing of the person.
@@ -186,6 +212,6 @@ class ClearDeviceOnSignOutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if request.method == "POST" and match is not None and match.url_name == "account_logout":
+        if request.method == "POST" and match is not None and match.url_name in SIGN_OUTS:
             response["Clear-Site-Data"] = '"cache", "storage"'
         return response

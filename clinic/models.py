@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -17,7 +17,34 @@ from django.utils.translation import gettext_lazy as _
 from clinic.emergency import DEFAULT_REGION, EMERGENCY_HELP, EmergencyHelp
 
 
-class UserManager(BaseUserManager["User"]):
+class UserQuerySet(models.QuerySet["User"]):
+    """update() and bulk_update() send no post_save: when they change addresses, allauth's
+    rows for the old ones go here too (clinic.security.forget_other_addresses)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if "email" not in kwargs:
+            return super().update(**kwargs)
+        from clinic.security import forget_other_addresses
+
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            forget_other_addresses(ids)
+        return count
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        if "email" not in fields:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        from clinic.security import forget_other_addresses
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            count = super().bulk_update(objs, fields, batch_size=batch_size)
+            forget_other_addresses([obj.pk for obj in objs])
+        return count
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra) -> User:

@@ -55,6 +55,8 @@ urlpatterns = [
     path("session/signed-in/", views.session_signed_in, name="session_signed_in"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz_live"),
+    # Before the link's own pattern, which would take "sign-out" for a token.
+    path("invite/sign-out/", views_invitations.invitation_sign_out, name="invitation_sign_out"),
     path("invite/<str:token>/", views_invitations.invitation_open, name="invitation_open"),
     path("invite/", views_invitations.invitation_accept, name="invitation_accept"),
     *account_overrides,

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, once, permissions
 from clinic.actors import Actor
@@ -58,6 +58,22 @@ def _sent_twice(request: HttpRequest) -> str:
 @require_GET
 def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     request.session[SESSION_TOKEN] = token[:MAX_TOKEN_LENGTH]
+    return redirect("invitation_accept")
+
+
+@permissions.public
+@never_cache
+@require_POST
+def invitation_sign_out(request: HttpRequest) -> HttpResponse:
+    """The invitation page's "Sign out", for a link opened where someone else is signed in
+    (a shared computer). Signing out empties the session, which held the link's token: the
+    page then said the unused link could not be used. This keeps the token, so the invitee
+    signs in with their own login and comes back to accept. It is only the browser's link,
+    as before: nothing is accepted without the invitee's own sign-in."""
+    token = request.session.get(SESSION_TOKEN)
+    logout(request)
+    if token:
+        request.session[SESSION_TOKEN] = token
     return redirect("invitation_accept")
 
 

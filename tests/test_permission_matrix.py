@@ -281,6 +281,8 @@ ROUTES: dict[str, Route] = {
     "invite/<str:token>/": Route(
         lambda c: f"/invite/{c['token']}/", get=expect(302), post=NOT_ALLOWED
     ),
+    # The invitation page's own "Sign out": signs out, keeping the link, and goes back to it.
+    "invite/sign-out/": Route(lambda c: "/invite/sign-out/", get=NOT_ALLOWED, post=expect(302)),
     "invite/": Route(
         lambda c: "/invite/",
         get=expect(410),

@@ -96,3 +96,25 @@ def test_the_audit_log_records_the_real_client(one_proxy, as_clinician_a, patien
     )
     event = AuditEvent.objects.get(action="patient.view")
     assert event.ip_address == "203.0.113.50"
+
+
+def test_behind_a_tls_proxy_with_no_trusted_proxy_the_deploy_check_warns(settings, clinician_a):
+    """Review "seams" 4: BEHIND_TLS_PROXY on (a proxy is in front) with TRUSTED_PROXY_COUNT
+    left at 0 makes every client the proxy: five wrong passwords from a stranger lock the
+    owner out (shown first), and `check --deploy` said nothing about it."""
+    from clinic.checks import limber_security_checks
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(5):
+        through_proxy(Client(), clinician_a.email, f"guess {n}", "203.0.113.9")
+    assert through_proxy(Client(), clinician_a.email, PASSWORD, "198.51.100.50").status_code == 429
+
+    warned = [p for p in limber_security_checks(None) if p.id == "limber.W007"]
+    assert len(warned) == 1
+    assert "TRUSTED_PROXY_COUNT" in warned[0].msg and "lock the account out" in warned[0].msg
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert "limber.W007" not in {p.id for p in limber_security_checks(None)}
+    settings.SECURE_PROXY_SSL_HEADER = None
+    settings.TRUSTED_PROXY_COUNT = 0  # reached directly: nothing to trust
+    assert "limber.W007" not in {p.id for p in limber_security_checks(None)}

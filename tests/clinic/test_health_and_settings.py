@@ -95,6 +95,16 @@ def test_deploy_check_passes_with_the_documented_production_settings():
     assert result.returncode == 0, result.stderr
 
 
+def test_the_deploy_check_asks_for_trusted_proxies_behind_a_tls_proxy():
+    """With BEHIND_TLS_PROXY and no TRUSTED_PROXY_COUNT every client has the proxy's
+    address (review "seams" 4); the deploy environment's example sets both."""
+    behind = {**PRODUCTION, "BEHIND_TLS_PROXY": "True"}
+    missing = manage("check", "--deploy", **behind, TRUSTED_PROXY_COUNT="0")
+    assert "limber.W007" in missing.stderr and "TRUSTED_PROXY_COUNT" in missing.stderr
+    both = manage("check", "--deploy", "--fail-level", "WARNING", **behind, TRUSTED_PROXY_COUNT="1")
+    assert both.returncode == 0, both.stderr
+
+
 def test_argon2_hashes_passwords():
     """The app's own setting: Argon2 at Django's cost (the tests use a cheaper Argon2,
     tests/conftest.py)."""

@@ -363,6 +363,68 @@ def test_declining_changes_nothing(invite_staff, as_admin_a, clinician_b):
     assert not Invitation.objects.usable().exists()
 
 
+def _sign_out_form(page) -> tuple[str, dict]:
+    """The invitation page's own "Sign out" form: where it posts, and what."""
+    body = page.content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', body, re.S)
+    assert form and "Sign out" in form.group(2)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[2]))
+    return html.unescape(form.group(1)), fields
+
+
+def test_signing_out_from_the_invitation_page_keeps_the_invitation(
+    clinic_a, admin_a, clinician_a, clinician_b
+):
+    """Before (review "seams" 5): on a shared computer where someone else was signed in,
+    the page said "Sign out, then sign in with <address> to accept"; its Sign out emptied
+    the session, token and all, and the unused link then said it "cannot be used"."""
+    secret = enrol(clinician_b)
+    _invitation, token = invitation_issue(
+        actor=actor_of(admin_a, clinic_a),
+        kind="staff",
+        channel="email",
+        email=clinician_b.email,
+        clinic=clinic_a,
+        role="clinician",
+    )
+    shared_computer = Client()
+    sign_in(shared_computer, clinician_a.email, PASSWORD)
+    page = open_invitation(shared_computer, f"/invite/{token}/")
+    assert "You are signed in as someone else" in page.content.decode()
+
+    action, fields = _sign_out_form(page)
+    signed_out = shared_computer.post(action, fields)
+
+    assert signed_out["Location"] == "/invite/"
+    assert not get_user(shared_computer).is_authenticated
+    assert signed_out["Clear-Site-Data"] == '"cache", "storage"'  # as any sign-out
+    after = shared_computer.get("/invite/")
+    assert after.status_code == 200 and "Sign in to accept" in after.content.decode()
+    # The invitee signs in with both factors, comes back and accepts.
+    sign_in(shared_computer, clinician_b.email, PASSWORD, next="/invite/")
+    shared_computer.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
+    assert get_user(shared_computer) == clinician_b
+    shared_computer.post("/invite/", {"choice": "accept"})
+    assert Membership.objects.filter(user=clinician_b, clinic=clinic_a, is_active=True).exists()
+
+
+def test_the_invitation_pages_sign_out_keeps_nothing_but_the_link(clinician_a, patient_a1):
+    """It ends the session like any sign-out; signed in again as someone else, the page
+    still offers nothing to that account."""
+    _invitation, token = issue_to_new_patient(patient_a1.clinic, clinician_a)
+    browser = Client()
+    sign_in(browser, patient_a1.user.email, PASSWORD)
+    browser.get(f"/invite/{token}/")
+    session_before = browser.cookies["sessionid"].value
+    browser.post("/invite/sign-out/")
+    assert not get_user(browser).is_authenticated
+    assert browser.cookies["sessionid"].value != session_before
+    assert browser.session.get("limber_invitation") == token
+    assert set(browser.session.keys()) == {"limber_invitation"}
+    # A POST only: a link or a picture elsewhere cannot sign anyone out.
+    assert browser.get("/invite/sign-out/").status_code == 405
+
+
 def test_a_clinician_cannot_reset_an_active_patients_password_with_a_new_invitation(
     invite, as_clinician_a, patient_a1
 ):

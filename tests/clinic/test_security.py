@@ -267,6 +267,90 @@ def test_changing_the_password_ends_every_session(clinician_a):
     assert laptop.get("/portal/").status_code == 302
 
 
+def _an_invitation_link(admin_a, clinic_a, _patient) -> tuple[str, str]:
+    from clinic.invitations import invitation_issue
+    from tests.conftest import actor_of
+
+    _invitation, token = invitation_issue(
+        actor=actor_of(admin_a, clinic_a),
+        kind="staff",
+        channel="email",
+        email="new.hire@example.test",
+        clinic=clinic_a,
+        role="clinician",
+    )
+    return f"/invite/{token}/", token
+
+
+def _a_password_reset_link(_admin_a, _clinic_a, patient) -> tuple[str, str]:
+    from tests.signin import link_from_outbox
+
+    Client().post("/accounts/password/reset/", {"email": patient.user.email})
+    link = link_from_outbox("/accounts/password/reset/key/")
+    return link, link.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _a_stop_reminders_link(_admin_a, _clinic_a, patient) -> tuple[str, str]:
+    from patients.reminders import reminder_setting
+
+    token = reminder_setting(patient).unsubscribe_token
+    return f"/reminders/stop/{token}/", token
+
+
+@pytest.mark.parametrize(
+    "make_link", [_an_invitation_link, _a_password_reset_link, _a_stop_reminders_link]
+)
+def test_a_link_opened_after_the_idle_limit_keeps_its_secret_out_of_the_address(
+    make_link, admin_a, clinic_a, patient_a1
+):
+    """Attack (before, review "seams" 3): a browser whose session had passed its idle limit
+    (a shared computer) opened an e-mailed link; the idle sign-out sent it to
+    /accounts/login/?next=<the link>, so the unused secret sat in the address bar, the
+    history and the sign-in form. A page for everyone is now answered signed out."""
+    link, secret = make_link(admin_a, clinic_a, patient_a1)
+    shared_computer = Client()
+    sign_in(shared_computer, patient_a1.user.email, PASSWORD)
+    with time_machine.travel(timezone.now() + timedelta(minutes=45)):
+        response = shared_computer.get(link)
+        followed = (
+            shared_computer.get(response["Location"]) if response.status_code == 302 else None
+        )
+    assert not get_user(shared_computer).is_authenticated
+    assert not response.get("Location", "").startswith("/accounts/login/")
+    assert secret not in response.get("Location", "")
+    assert followed is None or secret not in followed.content.decode()
+    shown = followed or response
+    assert shown.status_code == 200
+    assert "You were signed out to keep patient data safe" in shown.content.decode()
+
+
+def test_stopping_reminders_after_the_idle_limit_stops_them(patient_a1):
+    """The stop link's own button, pressed in a browser whose session ran out: answered as
+    it answers anyone (before: the sign-in page, with the link as next)."""
+    from patients.reminders import reminder_setting
+
+    setting = reminder_setting(patient_a1)
+    link = f"/reminders/stop/{setting.unsubscribe_token}/"
+    browser = Client()
+    sign_in(browser, patient_a1.user.email, PASSWORD)
+    browser.get(link)
+    with time_machine.travel(timezone.now() + timedelta(minutes=45)):
+        response = browser.post(link)
+    assert response.status_code == 200
+    assert "Reminders stopped" in response.content.decode()
+    assert setting.unsubscribe_token not in response.get("Location", "")
+
+
+def test_a_page_that_needs_a_sign_in_still_leads_back_to_itself_after_the_idle_limit(
+    clinician_a,
+):
+    client = Client()
+    sign_in(client, clinician_a.email, PASSWORD)
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        response = client.get("/portal/staff/")
+    assert response["Location"] == "/accounts/login/?next=/portal/staff/"
+
+
 # --- Headers ---------------------------------------------------------------------------
 
 

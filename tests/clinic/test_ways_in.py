@@ -9,19 +9,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import time_machine
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.http import int_to_base36
 
 from clinic import throttle
-from clinic.models import AuditEvent, Membership, SecurityCounter
-from tests.conftest import actor_of, run_tasks
+from clinic.invitations import invitation_issue
+from clinic.models import AuditEvent, Membership, SecurityCounter, User
+from tests.conftest import actor_of, client_for, make_patient, run_tasks
 from tests.factories import PASSWORD
 from tests.signin import (
     current_code,
     enrol,
     link_from_outbox,
+    login_code_from_outbox,
     open_invitation,
     sign_in,
     sign_in_by_code,
@@ -29,6 +33,8 @@ from tests.signin import (
 )
 
 TOTP_PROMPT = "/accounts/2fa/authenticate/"
+ATTACKER = "203.0.113.9"
+OWNER = "198.51.100.50"
 
 
 def assert_asked_for_the_second_factor(client: Client, response) -> None:
@@ -208,3 +214,227 @@ def test_the_pause_is_the_same_for_an_address_with_no_account(db):
         sign_in(Client(), "nobody@example.test", f"guess {n}", ip=f"203.0.113.{n + 1}")
     response = sign_in(Client(), "nobody@example.test", "guess again", ip="198.51.100.9")
     assert "Too many failed sign-ins for this account" in response.content.decode()
+
+
+def test_wrong_passwords_from_one_address_do_not_pause_the_account_everywhere(clinician_a):
+    """Attack (before, review "seams" 2): the attempts django-axes had already refused at
+    one address (locked out, no password checked) were counted towards the account-wide
+    pause, so 30 quick requests from one address paused the account at every address."""
+    for n in range(throttle.PASSWORD_PER_ACCOUNT.maximum):
+        sign_in(Client(), clinician_a.email, f"guess {n}", ip=ATTACKER)
+    # From the fifth on, these were refused by the lockout of that one address.
+    owner = Client()
+    response = sign_in(owner, clinician_a.email, PASSWORD, ip=OWNER)
+    assert "Too many failed sign-ins for this account" not in response.content.decode()
+    assert get_user(owner) == clinician_a
+    # The refused attempts are still in the audit log, as the lockout's.
+    assert AuditEvent.objects.filter(action="login.locked_out").count() > 20
+
+
+def test_a_stranger_at_one_address_leaves_the_owner_their_password(patient_a1):
+    """Attack (before, review "seams" 2): 30 wrong passwords and 3 code requests from one
+    address left the owner no way in: the password was paused everywhere and the codes
+    were used up. Now the password works at the owner's own address.
+
+    The codes stay used up: they are limited to 3 e-mails a quarter hour to one address,
+    whoever asks, and each code works only in the browser that asked for it. A 4th for
+    the owner would be a 4th e-mail, which is what the limit keeps a stranger from sending
+    to a mailbox; so the owner's way in is the password, which a stranger at one address
+    can no longer pause."""
+    email = patient_a1.user.email
+    for n in range(throttle.PASSWORD_PER_ACCOUNT.maximum):
+        sign_in(Client(), email, f"guess {n}", ip=ATTACKER)
+    for _ in range(3):
+        Client().post("/accounts/login/code/", {"email": email}, REMOTE_ADDR=ATTACKER)
+    mail.outbox.clear()
+
+    owner = Client()
+    owner.post("/accounts/login/code/", {"email": email}, REMOTE_ADDR=OWNER)
+    assert [m for m in mail.outbox if "Sign-In Code" in m.subject] == []  # the limit holds
+    sign_in(owner, email, PASSWORD, ip=OWNER)
+    assert get_user(owner) == patient_a1.user
+
+
+# --- An address taken off an account ---------------------------------------------------------
+#
+# allauth keeps addresses in a table of its own (EmailAddress) and looks there first; a
+# platform admin changes a staff member's address in the Django admin (User.email).
+
+NEW_ADDRESS = "cleo.new@example.test"
+RESET_LINK = "/accounts/password/reset/key/"
+
+
+def change_address_in_the_django_admin(user: User, new: str) -> None:
+    """What a platform admin does when a staff member's address changes."""
+    root = User.objects.create_superuser("root@example.test", "root's own phrase")
+    enrol(root)  # the admin site asks its own users for two-factor too
+    response = client_for(root).post(
+        f"/admin/clinic/user/{user.pk}/change/",
+        {
+            "email": new,
+            "full_name": user.full_name,
+            "phone": "",
+            "is_active": "on",
+            "date_joined_0": "2024-01-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302, "the admin accepted the change"
+    user.refresh_from_db()
+    assert user.email == new
+
+
+def reset_links_sent_to(address: str) -> list[str]:
+    return [
+        line.strip()
+        for message in mail.outbox
+        if address in message.to
+        for line in message.body.splitlines()
+        if RESET_LINK in line
+    ]
+
+
+def test_the_old_address_gets_no_reset_link_for_the_account_after_its_address_changed(
+    settings, clinician_a
+):
+    """Attack (before, review "seams" 1): anyone's "Forgot password" made allauth write a
+    row for the address; the admin's change left it, and the old mailbox kept getting
+    reset links that set the staff member's password."""
+    settings.REQUIRE_2FA = True
+    enrol(clinician_a)
+    old = clinician_a.email
+    Client().post("/accounts/password/reset/", {"email": old})  # writes allauth's row
+    change_address_in_the_django_admin(clinician_a, NEW_ADDRESS)
+    mail.outbox.clear()
+
+    Client().post("/accounts/password/reset/", {"email": old})
+
+    assert reset_links_sent_to(old) == []
+    assert set(EmailAddress.objects.filter(user=clinician_a).values_list("email", flat=True)) <= {
+        NEW_ADDRESS
+    }
+
+
+def test_a_code_from_the_old_address_does_not_move_the_login_back_to_it(settings, clinician_a):
+    """Attack (before, review "seams" 1): a sign-in code went to the old address, and
+    confirming it (without the second factor) made allauth mark the old address primary,
+    which wrote it back into User.email: the login moved to the old mailbox."""
+    settings.REQUIRE_2FA = True
+    enrol(clinician_a)
+    old = clinician_a.email
+    Client().post("/accounts/password/reset/", {"email": old})
+    change_address_in_the_django_admin(clinician_a, NEW_ADDRESS)
+    mail.outbox.clear()
+
+    old_reader = Client()
+    old_reader.post("/accounts/login/code/", {"email": old})
+
+    assert [m for m in mail.outbox if old in m.to and "Sign-In Code" in m.subject] == []
+    old_reader.post("/accounts/login/code/confirm/", {"code": "ABCDEFGH"})
+    assert not get_user(old_reader).is_authenticated
+    clinician_a.refresh_from_db()
+    assert clinician_a.email == NEW_ADDRESS
+
+
+def test_a_code_asked_for_just_before_the_address_changed_signs_nobody_in_after(clinician_a):
+    """A code sent while the old address was still the account's, typed after the admin
+    changed it: it reaches nothing, and the old address is not written back."""
+    old = clinician_a.email
+    old_reader = Client()
+    old_reader.post("/accounts/login/code/", {"email": old})
+    code = login_code_from_outbox()
+    change_address_in_the_django_admin(clinician_a, NEW_ADDRESS)
+
+    response = old_reader.post("/accounts/login/code/confirm/", {"code": code})
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert not get_user(old_reader).is_authenticated
+    clinician_a.refresh_from_db()
+    assert clinician_a.email == NEW_ADDRESS
+    told = old_reader.get("/accounts/login/").content.decode()
+    assert "This e-mail address is no longer used to sign in" in told
+
+
+def test_someone_given_the_old_address_later_gets_no_link_to_the_staff_account(
+    clinic_a, clinician_a
+):
+    """Attack (before, review "seams" 1): the old address, given to someone new whom the
+    clinic invited as a patient, got the staff member's reset link next to their own."""
+    old = clinician_a.email
+    Client().post("/accounts/password/reset/", {"email": old})
+    change_address_in_the_django_admin(clinician_a, NEW_ADDRESS)
+    sam = make_patient(clinic_a, "Sam", "Newowner", login=False, email=old)
+    _invitation, token = invitation_issue(
+        actor=actor_of(clinician_a, clinic_a),
+        kind="patient",
+        channel="print",
+        email=old,
+        clinic=clinic_a,
+        patient_uuid=sam.uuid,
+    )
+    sams_browser = Client()
+    open_invitation(sams_browser, f"/invite/{token}/")
+    sams_browser.post(
+        "/invite/",
+        {"new_password1": "sam's own long phrase", "new_password2": "sam's own long phrase"},
+    )
+    sam.refresh_from_db()
+    assert sam.user is not None and sam.user.pk != clinician_a.pk
+    mail.outbox.clear()
+
+    Client().post("/accounts/password/reset/", {"email": old})
+
+    links = reset_links_sent_to(old)
+    assert len(links) == 1
+    assert f"{RESET_LINK}{int_to_base36(clinician_a.pk)}-" not in links[0]
+    # A code for the address is Sam's (before: allauth picked the staff account and failed
+    # with a 500 trying to re-key it).
+    sams_phone = Client()
+    sign_in_by_code(sams_phone, old)
+    assert get_user(sams_phone) == sam.user
+
+
+def test_every_way_of_changing_an_address_leaves_allauth_only_the_new_one(clinician_a, admin_a):
+    """A save, a queryset update() and bulk_update() (which send no signal): each drops
+    allauth's rows for the old addresses."""
+    for user in (clinician_a, admin_a):
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    User.objects.filter(pk=clinician_a.pk).update(email="c.update@example.test")
+    admin_a.email = "a.bulk@example.test"
+    User.objects.bulk_update([admin_a], ["email"])
+    assert not EmailAddress.objects.filter(user__in=[clinician_a, admin_a]).exists()
+    clinician_a.refresh_from_db()
+    clinician_a.email = "c.save@example.test"
+    EmailAddress.objects.create(user=clinician_a, email="c.update@example.test")
+    clinician_a.save()
+    assert not EmailAddress.objects.filter(user=clinician_a).exists()
+
+
+def test_a_row_written_from_an_account_read_before_its_address_changed_names_the_new_one(
+    clinician_a,
+):
+    """A reset asked at the moment the address changes writes allauth's row from the
+    account as read before the change: the row is written for the new address, so a
+    confirmed code can never copy the old one into User.email."""
+    from allauth.account.internal.flows.manage_email import sync_user_email_address
+
+    read_before = User.objects.get(pk=clinician_a.pk)
+    User.objects.filter(pk=clinician_a.pk).update(email=NEW_ADDRESS)
+    sync_user_email_address(read_before)
+    row = EmailAddress.objects.get(user=clinician_a)
+    assert row.email == NEW_ADDRESS
+    row.set_as_primary()  # what allauth's verify_email does with a confirmed code's row
+    clinician_a.refresh_from_db()
+    assert clinician_a.email == NEW_ADDRESS
+
+
+def test_the_django_admin_shows_allauths_addresses_but_never_edits_or_adds_one(clinician_a):
+    """An address is changed on the account; a row edited or added in allauth's own admin
+    page would name an address the account does not have."""
+    root = User.objects.create_superuser("root@example.test", "root's own phrase")
+    enrol(root)
+    admin = client_for(root)
+    row = EmailAddress.objects.create(user=clinician_a, email=clinician_a.email)
+    page = admin.get(f"/admin/account/emailaddress/{row.pk}/change/")
+    assert page.status_code == 200 and 'name="email"' not in page.content.decode()
+    assert admin.get("/admin/account/emailaddress/add/").status_code == 403
