@@ -332,6 +332,13 @@ def _css_text(text: str) -> str:
     return "".join(ch for ch in str(text) if ch.isprintable() and ch not in "\"'\\")
 
 
+def _one_line(address: str) -> str:
+    """The clinic's address on one line, "12 High Street, Lower Bridgeford, NN12 3AB", for
+    the page header: there it fills the lines it is given (handout.css caps them),
+    rather than taking one line for every line typed."""
+    return ", ".join(line.strip().rstrip(",") for line in address.splitlines() if line.strip())
+
+
 def _paper(clinic: Clinic) -> str:
     return "letter" if clinic.paper_size == Clinic.Paper.LETTER else "A4"
 
@@ -410,9 +417,13 @@ def _handout_document(
                 "photo_url": Path(item.exercise.photo.path).as_uri() if item.exercise.photo else "",
             }
         )
-    footer = clinic.handout_footer or _(
+    # Every handout reminds the patient to follow their clinician's advice (DESIGN.md), in
+    # their language. The clinic's own footer (opening hours, say) follows it, never
+    # replaces it: in the same paragraph, where it often fits on the reminder's last line.
+    reminder = _(
         "Follow your clinician’s advice. If in doubt, stop and call us."  # noqa: RUF001 - the typographic apostrophe of the catalogue
     )
+    footer = f"{reminder} {clinic.handout_footer}".strip()
     html = _handout_html(
         {
             "program": program,
@@ -420,6 +431,7 @@ def _handout_document(
             "revision": revision,
             "clinic": clinic,
             "logo_url": Path(clinic.logo.path).as_uri() if clinic.logo else "",
+            "header_address": _one_line(clinic.address),
             "people": people,
             "birth_date": people.birth_date if clinic.handout_shows_birth_date else None,
             "blocks": blocks,
@@ -432,6 +444,9 @@ def _handout_document(
             "large_print": large_print,
             "revision_date": revision_date(revision, clinic),
             "footer": footer,
+            # Large print: the dose, caution, stop line and note before the steps, kept
+            # with the exercise's name when a card is taller than a page.
+            "card_parts": ("dose", "steps") if large_print else ("steps", "dose"),
         }
     )
     css = handout_css(

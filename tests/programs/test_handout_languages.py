@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from clinic.actors import Actor
 from clinic.lib.pdf import drop_emoji
+from clinic.models import Clinic
 from patients.services import patient_program_start
 from programs.content.exercises import EXERCISES
 from programs.content.translations import load
@@ -21,7 +22,7 @@ from programs.library_sync import sync_library_translations
 from programs.models import Exercise, ExerciseTranslation, Program
 from programs.services import program_save
 from tests.conftest import client_for, get_document, make_patient
-from tests.pdf_text import pdf_text
+from tests.pdf_text import page_texts, pdf_text
 
 PLACEHOLDER = re.compile(r"\{(hold|reps|sets|duration)\}")
 
@@ -143,6 +144,24 @@ def test_a_clinic_exercise_without_spanish_is_marked_in_english_until_translated
     assert "Aprieta una toalla enrollada entre las rodillas en inglés" not in text
     assert "Squeeze" not in text
     assert "translated" in admin.get(f"/portal/library/{own_exercise.uuid}/").content.decode()
+
+
+def test_the_reminder_to_follow_the_clinicians_advice_is_in_the_patients_language(
+    clinic_a, membership_a
+):
+    """A clinic's own footer, in English, replaced the handout's Spanish reminder (found by
+    review): now the reminder is printed in Spanish on every page, the clinic's line after."""
+    Clinic.objects.filter(pk=clinic_a.pk).update(handout_footer="Open Monday to Friday")
+    rosa = make_patient(clinic_a, "Rosa", "Molina", preferred_language="es")
+    start(membership_a, rosa)
+    for query in ("", "?large=1"):
+        pages = page_texts(get_document(client_for(rosa.user), "/me/handout.pdf" + query).content)
+        assert pages
+        for page in pages:
+            assert (
+                "Sigue los consejos de tu fisioterapeuta. Si tienes dudas, para y llámanos. "
+                "Open Monday to Friday"
+            ) in page
 
 
 @pytest.mark.parametrize(
