@@ -26,11 +26,21 @@ from programs.content import leaflets
 from programs.localized import content_version
 from programs.models import Program, ProgramItem, ProgramRevision
 
-# Bumped when the handout template or its CSS changes, or the wording our code prints
-# (the dose line, the log), so stored PDFs are not reused.
-LAYOUT_VERSION = 9
+# What lays a handout out and words it: its templates and style sheet, and the code that
+# fills them (the dose line, the steps, the log). Their text is in the handout's key
+# (layout_version), so a change to any of them makes new handouts: a number bumped by
+# hand was forgotten once, and patients kept an old handout whose clinic footer hid the
+# reminder to follow their clinician's advice.
+LAYOUT_FILES = (
+    *(
+        Path(settings.BASE_DIR, "templates", name)
+        for name in ("pdf/handout.html", "pdf/handout.css", "pdf/_login.html", "_stop_rules.html")
+    ),
+    Path(__file__).resolve().parent / "handout_render.py",
+    Path(__file__).resolve().parent / "dosage.py",
+)
 # The stop box's clinical text is data (programs.safety): a change to it alone makes new
-# handouts, without anyone having to remember to bump LAYOUT_VERSION.
+# handouts, as a changed layout does (layout_version).
 SAFETY_TEXT = hashlib.sha256(repr(safety.ORDER).encode()).hexdigest()[:16]
 # The exercises' drawings are drawn by this code from its pose data, not stored: a
 # corrected drawing makes new handouts (drawings_version), as a corrected text does.
@@ -107,7 +117,7 @@ def storage_name(
     if changes is None:
         changes = exercise_changes([program.pk], language)[program.pk]
     parts = [
-        LAYOUT_VERSION,
+        layout_version(),
         SAFETY_TEXT,
         leaflets.TEXT_VERSION,
         revision.pk,
@@ -147,6 +157,16 @@ def handout_filename(
     lang = f"-{language}" if language != settings.LANGUAGE_CODE else ""
     day = revision_date(revision, clinic)
     return f"home-exercises-{who}r{revision.number}-{day:%Y-%m-%d}{lang}.pdf"
+
+
+@functools.cache
+def layout_version() -> str:
+    """The handout's templates, style sheet and wording code (LAYOUT_FILES), for handout
+    keys: their source, so every server names a handout alike."""
+    digest = hashlib.sha256()
+    for path in LAYOUT_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @functools.cache

@@ -324,6 +324,30 @@ def test_a_corrected_drawing_makes_a_new_handout(patient_a1, program_a1, monkeyp
         stored.drawings_version.cache_clear()
 
 
+@pytest.mark.parametrize("changed", ["handout.css", "handout.html", "handout_render.py"])
+def test_a_changed_layout_makes_a_new_handout(
+    changed, patient_a1, program_a1, monkeypatch, tmp_path
+):
+    """The template, its style sheet and the code that words the handout changed (a
+    clinic's footer no longer hides the reminder to follow the clinician's advice) while
+    the number bumped by hand for such changes was not: patients kept the old PDF (found
+    by the diff review). Their text is in the key now."""
+    from programs import handouts as stored
+
+    before = stored_name(patient_a1, program_a1)
+    files = []
+    for path in stored.LAYOUT_FILES:
+        copy = tmp_path / path.name
+        copy.write_bytes(path.read_bytes() + (b"\n" if path.name == changed else b""))
+        files.append(copy)
+    monkeypatch.setattr(stored, "LAYOUT_FILES", tuple(files))
+    stored.layout_version.cache_clear()
+    try:
+        assert stored_name(patient_a1, program_a1) != before
+    finally:
+        stored.layout_version.cache_clear()
+
+
 def test_a_clinic_photo_replaces_the_drawing(
     admin_a, as_clinician_a, patient_a1, program_a1, membership_a
 ):
