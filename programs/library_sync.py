@@ -149,6 +149,8 @@ def sync_library_translations(Exercise, ExerciseTranslation) -> int:
             entry = entries[exercise.slug]
             values = {name: entry.get(name, "") or "" for name in TRANSLATED_FIELDS}
             values["cues"] = [text for _kind, text in entry.get("cues", [])]
+            if _has(ExerciseTranslation, "cue_kinds"):
+                values["cue_kinds"] = [kind for kind, _text in entry.get("cues", [])]
             row = existing.get(exercise.pk)
             if row is not None and all(getattr(row, k) == v for k, v in values.items()):
                 continue

@@ -58,18 +58,18 @@ def _english(exercise: Any, language: str, steps: Steps) -> ExerciseText:
 
 
 def exercise_text(exercise: Any, language: str, steps: Steps) -> ExerciseText:
-    """The exercise's text for a reader of `language`, `steps` its English steps. Reads
+    """The exercise's text for a reader of `language`, `steps` its English steps (for an
+    English reader, or where there is no translation). Reads
     `exercise.translations` (prefetch them with `prefetch_for(language)` for lists)."""
     if language == settings.LANGUAGE_CODE:
         return _english(exercise, language, steps)
     row = next((t for t in exercise.translations.all() if t.language == language), None)
     if row is None:
         return _english(exercise, language, steps)
-    # A translation's steps are in the English steps' order, and of their kinds.
-    kinds = [kind for kind, _text in steps]
-    translated = [
-        (kinds[i] if i < len(kinds) else "", text) for i, text in enumerate(row.cues) if text
-    ]
+    # Each translated step has the kind it was written for, whatever the English steps
+    # are now (one added since must not shift the others onto its kind).
+    kinds = list(row.cue_kinds) + [""] * (len(row.cues) - len(row.cue_kinds))
+    translated = [(kind, text) for kind, text in zip(kinds, row.cues, strict=False) if text]
     return ExerciseText(
         name=row.name,
         lay_name=row.lay_name,

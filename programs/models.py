@@ -270,9 +270,13 @@ class ExerciseTranslation(models.Model):
     lay_name = models.CharField(_("everyday name"), max_length=80)
     cautions = models.TextField(max_length=400, blank=True)
     stop_if = models.TextField(_("stop if"), max_length=300, blank=True)
-    # The steps' texts in the English cues' order (their kinds are the English cues');
+    # The steps' texts in the English cues' order as they were when translated;
     # {hold}, {reps}, {sets} and {duration} are filled from the prescription.
     cues = models.JSONField(default=list, blank=True)
+    # Each of those steps' kind (CueKind), kept with it: an English step added or removed
+    # since would otherwise shift every later translated step onto another's kind, and a
+    # dose for one side would drop a real step (programs.dosage.steps).
+    cue_kinds = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -375,6 +375,7 @@ def exercise_copy(*, actor: Actor, source: Exercise) -> Exercise:
             cautions=row.cautions,
             stop_if=row.stop_if,
             cues=row.cues,
+            cue_kinds=row.cue_kinds,
         )
         for row in source.translations.all()
     )
@@ -391,11 +392,14 @@ def exercise_translation_save(
     order. Patients reading `language` see it from now on instead of the English."""
     if exercise.clinic_id != actor.clinic.pk:
         raise PermissionError("Shared library exercises are read-only.")
+    # Each text keeps the kind of the English step it translates.
+    kinds = list(exercise.cues.order_by("order").values_list("kind", flat=True))[: len(cues)]
+    values = {**fields, "cues": cues, "cue_kinds": kinds}
     row, _created = ExerciseTranslation.objects.get_or_create(
-        exercise=exercise, language=language, defaults={**fields, "cues": cues}
+        exercise=exercise, language=language, defaults=values
     )
     if not _created:
-        for name, value in {**fields, "cues": cues}.items():
+        for name, value in values.items():
             setattr(row, name, value)
         row.save()
     audit.record(actor, "exercise.translate", obj=exercise)

@@ -133,18 +133,22 @@ def exercise_translation(request: HttpRequest, exercise_uuid, language: str) -> 
     exercise = own_exercise_or_404(request, exercise_uuid)
     language = _translatable_language(language)
     row = exercise.translations.filter(language=language).first()
-    english_cues = [cue.text for cue in exercise.cues.order_by("order")]
-    initial = (
-        {
+    english = list(exercise.cues.order_by("order").values_list("kind", "text"))
+    english_cues = [text for _kind, text in english]
+    initial = {}
+    if row:
+        # Each translated step beside the English step of its kind: a step added to the
+        # English since gets an empty box, not the next step's translation.
+        by_kind = dict(zip(row.cue_kinds, row.cues, strict=False))
+        initial = {
             "name": row.name,
             "lay_name": row.lay_name,
             "cautions": row.cautions,
             "stop_if": row.stop_if,
-            "cues": row.cues,
+            "cues": [by_kind.get(kind, "") for kind, _text in english]
+            if row.cue_kinds
+            else row.cues,
         }
-        if row
-        else {}
-    )
     form = ExerciseTranslationForm(request.POST or None, initial=initial, english_cues=english_cues)
     if request.method == "POST" and form.is_valid():
         exercise_translation_save(

@@ -6,10 +6,13 @@ import re
 
 import pytest
 
+from clinic.actors import Actor
 from programs import dosage
 from programs.localized import localize_items, prefetch_for
 from programs.models import CueKind, Exercise, Side
-from tests.conftest import revise
+from programs.services import exercise_copy
+from tests.conftest import client_for, revise
+from tests.programs.test_exercise_admin import form_data
 
 
 @pytest.mark.parametrize("side", Side.values)
@@ -55,3 +58,62 @@ def test_a_translated_step_that_changes_sides_is_known_by_its_english_kind(
     assert not item.text.in_english and item.text.kinds[2] == CueKind.SIDES
     assert ("Vuelve y luego cambia de lado." in dosage.steps(item)) is kept
     assert len(dosage.steps(item)) == len(item.text.cues) - (not kept)
+
+
+FORM_EN = "Keep your back flat and your hips level."
+FORM_ES = "Mantén la espalda recta y las caderas niveladas."
+
+
+def test_a_translated_step_keeps_its_kind_when_the_english_gains_a_changing_sides_step(
+    as_admin_a, membership_a, patient_a1, program_a1
+):
+    """The diff review: a clinic translated its exercise (set-up, movement, form), then
+    added "Then switch legs." to the English. Each Spanish step took the kind of the
+    English step now in its place, the form step became "sides", and a dose for the left
+    side only lost it. A translated step keeps the kind it was written for."""
+    english = form_data(cue_form=FORM_EN, cue_feel="")
+    assert as_admin_a.post("/portal/library/new/", english).status_code == 302
+    own = Exercise.objects.get(name="Towel squeeze", clinic=patient_a1.clinic)
+    translated = as_admin_a.post(
+        f"/portal/library/{own.uuid}/translations/es/",
+        {
+            "name": "Apretar la toalla",
+            "lay_name": "Aprieta una toalla entre las rodillas",
+            "cue_1": "Siéntate con una toalla enrollada entre las rodillas.",
+            "cue_2": "Aprieta la toalla y mantén, luego suelta despacio.",
+            "cue_3": FORM_ES,
+        },
+    )
+    assert translated.status_code == 302
+    edited = as_admin_a.post(
+        f"/portal/library/{own.uuid}/edit/", {**english, "cue_sides": "Then switch legs."}
+    )
+    assert edited.status_code == 302
+    assert list(own.cues.values_list("kind", flat=True)) == ["setup", "movement", "sides", "form"]
+    patient_a1.preferred_language = "es"
+    patient_a1.save(update_fields=["preferred_language"])
+    revise(program_a1, membership_a, [{"exercise": own, "sets": 1, "reps": 10, "side": "left"}])
+    page = client_for(patient_a1.user).get("/me/program/").content.decode()
+    assert "Aprieta una toalla entre las rodillas" in page and FORM_ES in page
+    # The translation page puts it beside the English form step, the new step's box empty.
+    boxes = as_admin_a.get(f"/portal/library/{own.uuid}/translations/es/").context["form"]
+    assert (boxes["cue_3"].value(), boxes["cue_4"].value()) in {("", FORM_ES), (None, FORM_ES)}
+
+
+def test_a_translated_change_of_sides_is_left_out_after_the_english_one_was_cleared(
+    membership_a, patient_a1, program_a1
+):
+    """The reverse: a clinic's copy of bird dog keeps the library's Spanish, and the clinic
+    took the English "Come back, then switch sides." out. Placed by position, the Spanish
+    one took the kind of the step after it and was printed for a dose on one side."""
+    copy = exercise_copy(
+        actor=Actor.for_member(membership_a), source=Exercise.objects.get(slug="bird-dog")
+    )
+    copy.cues.filter(kind=CueKind.SIDES).delete()
+    revise(program_a1, membership_a, [{"exercise": copy, "side": "left"}])
+    (item,) = localize_items(
+        program_a1.items.select_related("exercise").prefetch_related(*prefetch_for("es")), "es"
+    )
+    assert "Vuelve y luego cambia de lado." in item.text.cues
+    assert "Vuelve y luego cambia de lado." not in dosage.steps(item)
+    assert len(dosage.steps(item)) == len(item.text.cues) - 1
