@@ -90,6 +90,13 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     # Its forms are saved once under page_key(signs_in=True), whoever is signed in: the
     # password page's first sending signs in, and one key serves both pages.
     token = request.session.get(SESSION_TOKEN)
+    if not token:
+        # No link was opened in this session (it ended at the idle limit, say): nothing
+        # is known of any link, which may well still work. Saying it "cannot be used" sent
+        # people to ask their clinic for a new one.
+        return render(
+            request, "registration/invitation_invalid.html", {"no_link": True}, status=410
+        )
     invitation = invitation_find(token)
     if invitation is None:
         return _invalid(request)

@@ -970,3 +970,36 @@ def test_each_invitation_page_sent_twice_says_what_the_first_did(clinic_a, admin
     again = browser.post("/invite/", sent)
     assert again.status_code == 302 and again["Location"] == first["Location"]
     assert told(again)[-1] == "That form was sent twice. It was saved once."
+
+
+@pytest.mark.parametrize("then", ["sign_out", "reload"])
+def test_a_link_lost_with_an_idle_session_says_to_open_it_again(
+    then, clinic_a, admin_a, clinician_a, clinician_b
+):
+    """The diff review: on a shared computer, the invitee read the page ("signed in as
+    someone else") past the idle limit, then pressed its "Sign out" or reloaded. The idle
+    sign-out emptied the session, the link's token with it, and the unused link said "This
+    link cannot be used... Ask your clinic for a new link". The page now says to open the
+    link again, which works."""
+    _invitation, token = invitation_issue(
+        actor=actor_of(admin_a, clinic_a),
+        kind="staff",
+        channel="email",
+        email=clinician_b.email,
+        clinic=clinic_a,
+        role="clinician",
+    )
+    shared_computer = Client()
+    sign_in(shared_computer, clinician_a.email, PASSWORD)
+    assert "You are signed in as someone else" in (
+        open_invitation(shared_computer, f"/invite/{token}/").content.decode()
+    )
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        if then == "sign_out":
+            assert shared_computer.post("/invite/sign-out/")["Location"] == "/invite/"
+        page = shared_computer.get("/invite/").content.decode()
+        assert not get_user(shared_computer).is_authenticated
+        assert "Open your invitation link again" in page
+        assert "cannot be used" not in page and "new link" not in page
+        again = open_invitation(shared_computer, f"/invite/{token}/").content.decode()
+    assert "Sign in to accept" in again
