@@ -276,7 +276,7 @@ class ExerciseTranslation(models.Model):
     # Each of those steps' kind (CueKind), kept with it: an English step added or removed
     # since would otherwise shift every later translated step onto another's kind, and a
     # dose for one side would drop a real step (programs.dosage.steps).
-    cue_kinds = models.JSONField(default=list, blank=True)
+    cue_kinds = models.JSONField(default=list, db_default=[], blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='exercisetranslation',
             name='cue_kinds',
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, db_default=[], default=list),
         ),
         migrations.RunPython(kinds_of_the_english_steps, migrations.RunPython.noop),
     ]
