@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from clinic.actors import Actor
-from clinic.models import Clinic, Membership
+from clinic.models import Clinic, Membership, User
 from programs.content.exercises import EXERCISES
 from programs.dosage import describe_days
 from programs.localized import localize_items
@@ -81,42 +81,98 @@ LONG_TITLE = (
     "Low back and hip rehabilitation after lumbar discectomy, phase two: strength, "
     "balance and return to running"
 )
+# What the header prints to reach the clinic and the clinician. The suite's clinic has
+# "+1 555 0100"; some clinics type a landline and a mobile in one field; the widest the
+# settings accept is 32 digits with no space.
+PHONE = "+44 1604 496 0123"
+TWO_PHONES = "01604 496 0123 - 07700 900 123"
+WIDEST_PHONE = "+" + "1604496012" * 3 + "3"
+SARAH = {"full_name": "Sarah Johnson", "email": "sarah.johnson@riversidephysio.example"}
+ON_THE_PHONE = {"full_name": "Sarah Johnson", "phone": "+44 7700 900 456"}
+LONGEST_CLINICIAN = {
+    "full_name": "Dr Alexandra Catherine Montgomery-Fairweather",
+    "email": "alexandra.montgomery-fairweather@riverside-community-physio.example",
+}
+ADDRESS = "12 High Street\nLower Bridgeford\nNN12 3AB"
+LONGEST = {"name": LONGEST_NAME, "address": LONGEST_ADDRESS, "phone": WIDEST_PHONE}
 HEADERS = {
-    # No logo: a clinic name of two lines and a postal address of five.
+    # No logo: a clinic name of two lines and a postal address of five; the clinician
+    # is reached by phone.
     "long-address": (
         {
             "name": "Riverside Community Physiotherapy and Sports Injury Clinic",
             "address": "Unit 4, The Old Mill Business Park\nRiverside Lane\nLower Bridgeford\n"
             "Northampton\nNN12 3AB",
+            "phone": TWO_PHONES,
         },
+        ON_THE_PHONE,
         (0, 0),
         False,
     ),
-    # The suite's 3:1 logo and an ordinary three-line address.
-    "logo": ({"address": "12 High Street\nLower Bridgeford\nNN12 3AB"}, (2400, 800), False),
+    # The suite's 3:1 logo, an ordinary three-line address, a clinician's e-mail.
+    "logo": ({"address": ADDRESS, "phone": PHONE}, SARAH, (2400, 800), False),
     # Large print, a square logo, a clinic name of 41 characters.
-    "large-print-logo": ({"name": "Riverside Physiotherapy and Sports Clinic"}, (800, 800), True),
-    # Near the longest name, address and program title the forms accept; a long patient name.
-    "longest": ({"name": LONGEST_NAME, "address": LONGEST_ADDRESS}, (2400, 800), False),
-    "longest-large-print": ({"name": LONGEST_NAME, "address": LONGEST_ADDRESS}, (800, 800), True),
+    "large-print-logo": (
+        {"name": "Riverside Physiotherapy and Sports Clinic", "phone": PHONE},
+        SARAH,
+        (800, 800),
+        True,
+    ),
+    "large-print-wide-logo": ({"phone": PHONE}, SARAH, (2400, 800), True),
+    # Near the longest name, address, phone and program title the forms accept; a long
+    # patient name, a long clinician's name and e-mail; A4 and the narrower Letter.
+    "longest": (LONGEST, LONGEST_CLINICIAN, (2400, 800), False),
+    "longest-letter": (LONGEST | {"paper_size": "letter"}, LONGEST_CLINICIAN, (2400, 800), False),
+    "longest-large-print": (LONGEST, LONGEST_CLINICIAN, (800, 800), True),
+    "longest-large-print-letter": (
+        LONGEST | {"paper_size": "letter"},
+        LONGEST_CLINICIAN,
+        (2400, 800),
+        True,
+    ),
 }
+
+
+def clinic_header(as_admin_a, settings: dict, logo: tuple[int, int]) -> None:
+    data = settings_form(**{"paper_size": "a4", **settings})
+    if logo[0]:
+        data["logo"] = SimpleUploadedFile("logo.png", png(logo))
+    assert as_admin_a.post("/portal/clinic/", data).status_code == 302
+
+
+def header_words(page: Page, large: bool) -> list[Word]:
+    """The words printed in the page's top margin (handout.css @page), where the header is."""
+    body = (31 if large else 33) * MM
+    return [word for word in page.words if word.top < body]
+
+
+def whole_on_one_line(words: list[Word], number: str) -> bool:
+    """The phone number is printed, all of it on one line."""
+    parts = number.split()
+    return any(
+        [word.text for word in words[n : n + len(parts)]] == parts
+        and len({round(word.top) for word in words[n : n + len(parts)]}) == 1
+        for n in range(len(words))
+    )
 
 
 @pytest.mark.parametrize("case", HEADERS)
 def test_the_page_header_stays_on_the_printable_sheet(
-    case, as_admin_a, membership_a, patient_a1, program_a1
+    case, as_admin_a, clinician_a, membership_a, patient_a1, program_a1
 ):
     """The header grows upward from the top margin. Nothing bounded it: a long address
     (one line per line typed), or a logo beside the clinic and patient columns (wider than
     the page together, so the patient's column dropped under the clinic's), pushed the
-    clinic's name, or the patient's own name, off the top of every page."""
-    settings, logo, large = HEADERS[case]
+    clinic's name, or the patient's own name, off the top of every page. Then every line
+    was capped instead, and the caps cut the phone numbers and the clinician's contact
+    (test_the_phone_numbers_and_the_clinicians_contact_are_whole_in_every_header): they
+    are checked whole here too, in the tallest headers."""
+    settings, clinician, logo, large = HEADERS[case]
     assert len(LONGEST_NAME) <= Clinic._meta.get_field("name").max_length
     assert len(LONGEST_ADDRESS) <= Clinic._meta.get_field("address").max_length
-    data = settings_form(paper_size="a4", **settings)
-    if logo[0]:
-        data["logo"] = SimpleUploadedFile("logo.png", png(logo))
-    assert as_admin_a.post("/portal/clinic/", data).status_code == 302
+    assert len(WIDEST_PHONE) == Clinic._meta.get_field("phone").max_length
+    User.objects.filter(pk=clinician_a.pk).update(**clinician)
+    clinic_header(as_admin_a, settings, logo)
     if case.startswith("longest"):
         patient_a1.first_name = "Maximiliana-Josefina Alejandra"
         patient_a1.last_name = "Okafor-Wolfeschlegelsteinhausen"
@@ -129,16 +185,46 @@ def test_the_page_header_stays_on_the_printable_sheet(
     # The page's body starts below the top margin (handout.css @page); the header is in it.
     body = (31 if large else 33) * MM
     for number, page in enumerate(pages, start=1):
-        header = [word for word in page.words if word.top < body]
+        header = header_words(page, large)
         said = " ".join(word.text for word in header)
         assert "Okafor" in said, f"page {number}: no patient name in the header: {said!r}"
         assert "evision" in said, f"page {number}: no revision in the header: {said!r}"
+        assert whole_on_one_line(header, settings["phone"]), f"page {number}: {said!r}"
+        if not large:  # large print names the clinician on page 1, in full
+            # An e-mail address longer than the column may break, never lose a letter.
+            contact = clinician.get("phone") or clinician["email"]
+            assert contact.replace(" ", "") in "".join(said.split()), f"page {number}: {said!r}"
+            if "phone" in clinician:
+                assert whole_on_one_line(header, contact), f"page {number}: {said!r}"
         high = [
             (word.text, round(word.top / MM, 1)) for word in page.words if word.top < PRINTABLE_FROM
         ]
         assert not high, f"page {number}: printed less than 5 mm from the top edge (mm): {high}"
         low = [word.text for word in header if word.bottom > body]
         assert not low, f"page {number}: the header runs into the page: {low}"
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["standard", "large-print"])
+def test_the_phone_numbers_and_the_clinicians_contact_are_whole_in_every_header(
+    large, as_admin_a, clinician_a, patient_a1, program_a1
+):
+    """Bounding the header capped the phone's line and the clinician's line at one line
+    each, in columns narrowed beside a logo. With the suite's 3:1 logo, standard print
+    printed "Clinician: Sarah Johnson ·…" on every page (her e-mail address was printed
+    nowhere else) and large print "Phone +44 1604…"."""
+    User.objects.filter(pk=clinician_a.pk).update(**SARAH)
+    clinic_header(as_admin_a, {"name": "Riverside Physio", "phone": PHONE}, (2400, 800))
+
+    pages = page_words(handout(patient_a1, large))
+    assert len(pages) > 2
+    for number, page in enumerate(pages, start=1):
+        header = header_words(page, large)
+        said = " ".join(word.text for word in header)
+        assert f"Phone {PHONE}" in said, f"page {number}: {said!r}"
+        assert whole_on_one_line(header, PHONE), f"page {number}: {said!r}"
+        assert "\N{HORIZONTAL ELLIPSIS}" not in said, f"page {number}: {said!r}"
+        if not large:
+            assert f"Clinician: Sarah Johnson · {SARAH['email']}" in said, said
 
 
 # A run with no break in it, such as a pasted reference code or a link's token.
