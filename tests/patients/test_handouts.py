@@ -71,7 +71,7 @@ def test_the_clinician_downloads_a_complete_handout(as_clinician_a, patient_a1, 
     reader = pdf_of(response)
     text = text_of(response)
     assert "Amara Okafor" in text
-    assert "revision 1" in text and "Cleo Clinician" in text and "Clinic A" in text
+    assert "Revision 1 of" in text and "Cleo Clinician" in text and "Clinic A" in text
     for item in program_a1.items.select_related("exercise"):
         assert item.exercise.name in text
         assert spaced(describe_dosage(item)) in text
@@ -725,6 +725,19 @@ def test_no_step_contradicts_the_prescription(
                 assert steps.count(held) == expected, (page, name, steps)
 
 
+def standard_document(program, patient, revision: int | None = None):
+    """The handout's document (HTML and its pictures) in standard print, unrendered: for
+    what it says, without the cost of a PDF. `revision`: the program's current one."""
+
+    return handouts.handout_document(
+        program=program,
+        revision=program.revisions.get(number=revision or program.revision),
+        clinic=patient.clinic,
+        people=handout_people(patient),
+        large_print=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("side", "changes_sides"), [("left", False), ("affected", False), ("alternating", True)]
 )
@@ -744,13 +757,7 @@ def test_a_dose_for_one_side_has_no_step_that_changes_sides(
     assert len(changing) >= 6  # the library's exercises that change sides
     exercises = Exercise.objects.filter(clinic=None, lay_name__in=changing)
     revise(program_a1, membership_a, [{"exercise": e, "side": side} for e in exercises])
-    document = handouts.handout_document(
-        program=program_a1,
-        revision=program_a1.revisions.get(number=program_a1.revision),
-        clinic=patient_a1.clinic,
-        people=handout_people(patient_a1),
-        large_print=False,
-    )
+    document = standard_document(program_a1, patient_a1)
     printed = {
         html.unescape(re.sub(r"<[^>]+>", "", name)): steps
         for name, steps in re.findall(
@@ -863,15 +870,8 @@ def test_the_log_follows_the_schedule(as_clinician_a, membership_a, patient_a1, 
             {"exercise": daily, "days_per_week": 7, "times_per_day": 4},
         ],
     )
-    from patients.handouts import handout_people
 
-    document = handouts.handout_document(
-        program=program_a1,
-        revision=program_a1.revisions.get(number=2),
-        clinic=patient_a1.clinic,
-        people=handout_people(patient_a1),
-        large_print=False,
-    )
+    document = standard_document(program_a1, patient_a1, revision=2)
     strips = [Image.open(io.BytesIO(document.resources[f"week/{row}"].body)) for row in (1, 2, 3)]
     assert [_boxes_on(strips[0], day, 1) for day in range(7)] == [2, 0, 2, 0, 2, 0, 0]
     assert [_boxes_on(strips[1], day, 1) for day in range(7)] == [1] * 7
@@ -942,7 +942,6 @@ def test_the_how_often_box_never_says_every_day_for_fewer_days(
 ):
     """A strengthening program on 3 days a week: each exercise said "once a day · 3 days a
     week", the box at the top of page 1 "Do the exercises once a day."."""
-    from patients.handouts import handout_people
 
     bridge, bird_dog = (
         Exercise.objects.get(slug=slug, clinic=None) for slug in ("glute-bridge", "bird-dog")
@@ -955,13 +954,7 @@ def test_the_how_often_box_never_says_every_day_for_fewer_days(
             for exercise, dose in zip((bridge, bird_dog), doses, strict=True)
         ],
     )
-    document = handouts.handout_document(
-        program=program_a1,
-        revision=program_a1.revisions.get(number=program_a1.revision),
-        clinic=patient_a1.clinic,
-        people=handout_people(patient_a1),
-        large_print=False,
-    )
+    document = standard_document(program_a1, patient_a1)
     assert summary in html.unescape(document.html)
 
 
@@ -1023,7 +1016,7 @@ def test_a_handout_email_waiting_for_its_render_goes_out_with_the_program_saved_
     text = pdf_text(message.attachments[0][1])
     first.refresh_from_db()
     assert describe_dosage(first) != before and "4 sets of 7 reps" in describe_dosage(first)
-    assert "revision 2" in text and "4 sets of 7 reps" in text
+    assert "Revision 2 of" in text and "4 sets of 7 reps" in text
     assert HandoutPrint.objects.get().revision.number == 2
 
 
