@@ -379,14 +379,7 @@ def test_signing_out_from_the_invitation_page_keeps_the_invitation(
     the page said "Sign out, then sign in with <address> to accept"; its Sign out emptied
     the session, token and all, and the unused link then said it "cannot be used"."""
     secret = enrol(clinician_b)
-    _invitation, token = invitation_issue(
-        actor=actor_of(admin_a, clinic_a),
-        kind="staff",
-        channel="email",
-        email=clinician_b.email,
-        clinic=clinic_a,
-        role="clinician",
-    )
+    token = staff_link(admin_a, clinic_a, clinician_b)
     shared_computer = Client()
     sign_in(shared_computer, clinician_a.email, PASSWORD)
     page = open_invitation(shared_computer, f"/invite/{token}/")
@@ -981,14 +974,7 @@ def test_a_link_lost_with_an_idle_session_says_to_open_it_again(
     sign-out emptied the session, the link's token with it, and the unused link said "This
     link cannot be used... Ask your clinic for a new link". The page now says to open the
     link again, which works."""
-    _invitation, token = invitation_issue(
-        actor=actor_of(admin_a, clinic_a),
-        kind="staff",
-        channel="email",
-        email=clinician_b.email,
-        clinic=clinic_a,
-        role="clinician",
-    )
+    token = staff_link(admin_a, clinic_a, clinician_b)
     shared_computer = Client()
     sign_in(shared_computer, clinician_a.email, PASSWORD)
     assert "You are signed in as someone else" in (
