@@ -187,25 +187,60 @@ class Patient(models.Model):
         ]
         # One per caseload sort, in its ORDER BY's column order (patients.views.SORTS,
         # urgent first for clinical staff): the page is then the first 25 entries of an
-        # index range, not a sort of the whole clinic. Plus "needs attention" and the
-        # stale-figures lookup, and the search's count (read from the index alone).
+        # index range, not a sort of the whole clinic. Each ends with the clinician, so
+        # that "My patients" is read from the index alone: without it, page 200 read the
+        # 4,975 rows before it to check whose they were (2.4 ms at 10,000 patients, 0.25
+        # ms with it). Plus "needs attention" and the stale-figures lookup, and the
+        # search's count (read from the index alone).
         indexes = [
             models.Index(fields=["clinic", "status", "last_name", "first_name"]),
             models.Index(fields=["clinic", "status", "last_activity_at"]),
             models.Index(
-                fields=["clinic", "status", "-urgent", "last_name", "first_name", "id"],
+                fields=[
+                    "clinic",
+                    "status",
+                    "-urgent",
+                    "last_name",
+                    "first_name",
+                    "id",
+                    "clinician",
+                ],
                 name="caseload_by_name",
             ),
             models.Index(
-                fields=["clinic", "status", "-urgent", "adherence_sort", "last_name", "id"],
+                fields=[
+                    "clinic",
+                    "status",
+                    "-urgent",
+                    "adherence_sort",
+                    "last_name",
+                    "id",
+                    "clinician",
+                ],
                 name="caseload_by_adherence",
             ),
             models.Index(
-                fields=["clinic", "status", "-urgent", "-last_activity_at", "last_name", "id"],
+                fields=[
+                    "clinic",
+                    "status",
+                    "-urgent",
+                    "-last_activity_at",
+                    "last_name",
+                    "id",
+                    "clinician",
+                ],
                 name="caseload_by_activity",
             ),
             models.Index(
-                fields=["clinic", "status", "-urgent", "-open_flags", "last_activity_at", "id"],
+                fields=[
+                    "clinic",
+                    "status",
+                    "-urgent",
+                    "-open_flags",
+                    "last_activity_at",
+                    "id",
+                    "clinician",
+                ],
                 name="caseload_by_flags",
             ),
             models.Index(fields=["clinic", "status", "open_flags"], name="caseload_attention"),
@@ -214,8 +249,13 @@ class Patient(models.Model):
             ),
             models.Index(fields=["clinic", "figures_until"], name="caseload_figures_stale"),
             # How many active patients each member is in charge of (the staff page's
-            # caseload.in_charge_of), counted from the index alone.
-            models.Index(fields=["clinic", "status", "clinician"], name="patients_in_charge"),
+            # caseload.in_charge_of), and a search of "My patients" counted, from the
+            # index alone (the search's count read each of the clinician's rows: 2.2 ms
+            # at 10,000 patients, 1.2 ms from the index).
+            models.Index(
+                fields=["clinic", "status", "clinician", "search_text", "external_id"],
+                name="patients_in_charge",
+            ),
             # The API's list and sync feed: a clinic's patients in the order they changed.
             models.Index(fields=["clinic", "updated_at", "id"], name="patients_changed"),
         ]
