@@ -55,6 +55,7 @@ def handout_people(
         clinician_name=str(clinician) if clinician else patient.clinic.name,
         clinician_contact=contact,
         signin_url=signin,
+        contact_is_phone=bool(clinician and clinician.phone),
     )
 
 

@@ -21,6 +21,7 @@ from django.core.validators import MaxValueValidator
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext as _
 
 from clinic.lib.pdf import Resource, render_pdf
@@ -339,6 +340,14 @@ def _one_line(address: str) -> str:
     return ", ".join(line.strip().rstrip(",") for line in address.splitlines() if line.strip())
 
 
+def _contact(people: HandoutPeople) -> str:
+    """How to reach the clinician, as the header and page 1 print it: a phone number never
+    breaks inside (handout.css .phone); a long e-mail address may."""
+    if people.contact_is_phone:
+        return format_html('<span class="phone">{}</span>', people.clinician_contact)
+    return conditional_escape(people.clinician_contact)
+
+
 def _paper(clinic: Clinic) -> str:
     return "letter" if clinic.paper_size == Clinic.Paper.LETTER else "A4"
 
@@ -433,6 +442,7 @@ def _handout_document(
             "logo_url": Path(clinic.logo.path).as_uri() if clinic.logo else "",
             "header_address": _one_line(clinic.address),
             "people": people,
+            "contact": _contact(people),
             "birth_date": people.birth_date if clinic.handout_shows_birth_date else None,
             "blocks": blocks,
             "leaflets": leaflets_for(program.leaflets, language),

@@ -56,6 +56,8 @@ class HandoutPeople:
     # The clinic's sign-in page (sign in, or ask for a set-up link by e-mail); it holds no
     # credential, so a printed or stored handout never does. Blank without an e-mail.
     signin_url: str
+    # The contact is the clinician's phone number (printed unbroken), not an e-mail.
+    contact_is_phone: bool = False
 
 
 def clinic_media_dirs(clinic: Clinic) -> tuple[Path, ...]:

@@ -227,6 +227,40 @@ def test_the_phone_numbers_and_the_clinicians_contact_are_whole_in_every_header(
             assert f"Clinician: Sarah Johnson · {SARAH['email']}" in said, said
 
 
+@pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large-print"])
+@pytest.mark.parametrize(
+    ("clinician", "printed"),
+    [
+        (ON_THE_PHONE, '<span class="phone">+44 7700 900 456</span>'),
+        # An e-mail address may break at the column's edge, and what was typed is text.
+        (
+            {"full_name": "Sarah Johnson", "email": "s<b>j</b>@riverside.example"},
+            "s&lt;b&gt;j&lt;/b&gt;@riverside.example",
+        ),
+    ],
+)
+def test_the_clinicians_contact_is_printed_as_typed_and_a_phone_never_breaks(
+    large_print, clinician, printed, clinician_a, patient_a1, program_a1
+):
+    """The header and large print's page 1 each decided from the text whether the contact
+    was a phone number; handout_people knows (the clinician's phone comes first)."""
+    from patients.handouts import handout_people
+    from programs import handout_render
+
+    User.objects.filter(pk=clinician_a.pk).update(**clinician)
+    patient_a1.refresh_from_db()
+    document = handout_render.handout_document(
+        program=program_a1,
+        revision=program_a1.revisions.get(number=program_a1.revision),
+        clinic=patient_a1.clinic,
+        people=handout_people(patient_a1),
+        large_print=large_print,
+    )
+    # Standard print: in the header; large print: on page 1 (its header has no room).
+    assert document.html.count(printed) == 1
+    assert "<b>" not in document.html
+
+
 # A run with no break in it, such as a pasted reference code or a link's token.
 TOKEN = "Ref:" + "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" * 3
 
