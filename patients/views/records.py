@@ -327,14 +327,17 @@ EMAIL_TROUBLE = (OutgoingEmail.Status.FAILED, OutgoingEmail.Status.RETRYING)
 
 def _emails(request: HttpRequest, patient: Patient) -> list[OutgoingEmail]:
     """The latest RECENT_EMAILS e-mails about the patient and every one not delivered in
-    the last EMAIL_TROUBLE_DAYS, newest first, in one query."""
+    the last EMAIL_TROUBLE_DAYS, newest first, in one query. Only what the chart prints:
+    an e-mail's body and its links stay in the table."""
     about = OutgoingEmail.objects.filter(clinic=request.clinic, patient_uuid=patient.uuid)
     latest = about.order_by("-created_at", "-id").values("pk")[:RECENT_EMAILS]
     since = timezone.now() - timedelta(days=EMAIL_TROUBLE_DAYS)
     return list(
         about.filter(
             Q(pk__in=Subquery(latest)) | Q(status__in=EMAIL_TROUBLE, created_at__gte=since)
-        ).order_by("-created_at", "-id")
+        )
+        .only("kind", "status", "last_error", "not_before", "created_at", "sent_at", "attempted_at")
+        .order_by("-created_at", "-id")
     )
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.mail import queue_email
@@ -343,6 +345,20 @@ def test_the_chart_keeps_an_email_failure_for_30_days_and_not_the_deliberate_sto
     assert "Refused (550)" in chart
     assert "Mailbox full" not in chart and "had already exercised" not in chart
     assert chart.count("Exercise reminder ·") == 5
+
+
+def test_the_chart_reads_what_it_prints_of_an_email_not_its_body(
+    as_clinician_a, clinic_a, patient_a1
+):
+    """The chart lists each e-mail's kind, time and status: the text sent to the patient
+    (and any link in it) is not read into the page's process for that."""
+    _email(clinic_a, patient_a1, days=1, status="failed", error="Mailbox full")
+    with CaptureQueriesContext(connection) as queries:
+        chart = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    assert "Mailbox full" in chart
+    [read] = [q["sql"] for q in queries if 'FROM "clinic_outgoingemail"' in q["sql"]]
+    assert '"clinic_outgoingemail"."body"' not in read
+    assert '"clinic_outgoingemail"."unsubscribe_url"' not in read
 
 
 def two_questionnaires_fall_due(clinician_a, patient_a1, capture, *, lefs_on=2) -> dict:
