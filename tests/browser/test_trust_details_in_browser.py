@@ -105,3 +105,25 @@ def test_questionnaire_ratings_are_big_enough_to_tap(live_server, new_page, pati
     assert min(w for w, _h, _f in sizes) >= 44 and min(h for _w, h, _f in sizes) >= 44
     assert min(f for _w, _h, f in sizes) >= 16
     screenshot(phone, "psfs-360")
+
+
+def test_a_phone_number_is_never_broken_over_two_lines_on_a_phone(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """At 360 px "+1 555" ended one line and "0100" began the next, inside the link to call
+    the clinic (found by the phone review): on the symptoms page, of all places. The
+    longest number the clinic settings take still fits the screen."""
+    clinic = patient_a1.clinic
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    for number in ("+1 555 0100", "+44 (0)1604 555 0100 ext. 12345"):
+        clinic.phone = number
+        clinic.save(update_fields=["phone"])
+        phone.goto(live_server.url + "/me/symptoms/")
+        links = phone.locator("a[href^='tel:']:visible").filter(has_text=number)
+        assert links.count() >= 1
+        for link in links.all():
+            assert link.evaluate("a => a.getClientRects().length") == 1, number
+        assert phone.evaluate(WIDER, 360) == [], number
+    screenshot(phone, "symptoms-long-phone-360")
