@@ -276,6 +276,9 @@ def test_an_urgent_sign_sent_after_the_session_ended_gets_its_advice_beside_the_
     assert advice.is_visible()
     assert dialog.get_by_role("heading", name="Get help now").is_visible()
     assert advice.locator("a[href^='tel:']").count() >= 1
+    # Not sent yet: the patient is told to pass it on themselves.
+    assert advice.get_by_text("We could not pass this on to your clinician.").is_visible()
+    assert advice.get_by_text("Sending this to your clinician now.").is_hidden()
     assert not Flag.objects.exists()
     sign_in_again(phone, patient_a1.email, shot="expired-symptoms-urgent-dialog-360")
     phone.wait_for_url("**/me/advice/")

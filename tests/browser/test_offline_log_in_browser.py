@@ -303,8 +303,39 @@ def test_an_urgent_sign_sent_offline_from_the_symptoms_page_gets_its_advice_at_o
     assert advice.is_visible()
     assert "Get help now" in advice.inner_text()
     assert advice.locator("a[href^='tel:']").count() >= 1
+    assert advice.get_by_text("We could not pass this on to your clinician.").is_visible()
+    assert advice.get_by_text("Sending this to your clinician now.").is_hidden()
     assert phone.locator("[data-offline-advice=stop]").is_hidden()
     screenshot(phone, "offline-symptoms-urgent-advice-360")
+    assert not Flag.objects.exists()
+
+
+# Stands in for the form's own sending (form-keeper.js sends it with requestSubmit once
+# the session check answers): reads what the advice says at that moment, sends nothing.
+READ_AS_SENT = """() => {
+  HTMLFormElement.prototype.requestSubmit = function () {
+    window.adviceAsSent = document.querySelector("main [data-offline-advice=urgent]").innerText;
+  };
+}"""
+
+
+def test_an_urgent_sign_being_sent_is_not_called_unsent(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """On a slow phone the advice shown as the form went said "We could not pass this on
+    to your clinician" for as long as the send took, though it was on its way and arrived
+    (found by the phone review): the patient read that the clinic was never told."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.goto(live_server.url + "/me/symptoms/")
+    phone.evaluate(READ_AS_SENT)
+    phone.get_by_label("You can't control your bladder", exact=False).check()
+    phone.get_by_role("button", name="Send to my clinic").click()
+    shown = phone.wait_for_function("() => window.adviceAsSent").json_value()
+    assert "Get help now" in shown and "Sending this to your clinician now." in shown
+    assert "could not pass this on" not in shown
+    screenshot(phone, "symptoms-urgent-advice-while-sending-360")
     assert not Flag.objects.exists()
 
 

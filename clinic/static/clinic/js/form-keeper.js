@@ -88,6 +88,7 @@
       if (!block) { return; }
       var was = !block.hidden;
       block.hidden = !pair[1];
+      if (pair[1]) { adviceSent(block, "sending"); }
       if (pair[1] && !was && !shown) { shown = block; }
     });
     if (shown && !body.classList.contains("keeper-signed-out")) {
@@ -96,6 +97,17 @@
       shown.scrollIntoView({ block: "start" });
       shown.focus({ preventScroll: true });
     }
+  }
+
+  // The advice's last words (templates/patient/_advice_sending.html): "sending" while the
+  // form is on its way, "unsent" once it is known not to have gone (no connection, signed
+  // out, the server failing). A send that succeeds leaves the page for the server's answer.
+  function adviceSent(block, state) {
+    block.querySelectorAll("[data-advice-sending]").forEach(function (el) { el.hidden = state !== "sending"; });
+    block.querySelectorAll("[data-advice-unsent]").forEach(function (el) { el.hidden = state !== "unsent"; });
+  }
+  function adviceNotSent() {
+    document.querySelectorAll("[data-offline-advice]").forEach(function (block) { adviceSent(block, "unsent"); });
   }
 
   // The sign-in dialog hides the page, and the advice must stay in view: it is moved into
@@ -138,6 +150,7 @@
   }
 
   function showDialog() {
+    adviceNotSent();
     hideContent(true);
     adviceIntoDialog();
     dialogEl.querySelector("[data-keeper-kept]").hidden = false;
@@ -178,6 +191,7 @@
   }
 
   function serverFailed(send) {
+    adviceNotSent();
     var text = (window.limberText || String)("The server had a problem, so nothing was sent. What you entered is still here. Try again in a moment.");
     if (body.classList.contains("keeper-signed-out")) {
       // Waiting for a new sign-in: the submission keeps waiting, and the dialog says why.
@@ -207,6 +221,7 @@
       }
       return state;
     }, function () {
+      adviceNotSent();
       if (offline) { offline(); return "offline"; }
       notice((window.limberText || String)("No connection: nothing was sent. What you entered is still here; try again when you are back online."));
       return "offline";
@@ -225,6 +240,7 @@
     var done = function () { resuming = false; };
     if (send) {
       statusEl.textContent = (window.limberText || String)("Sending…");
+      document.querySelectorAll("[data-offline-advice]").forEach(function (block) { adviceSent(block, "sending"); });
       guard(send).then(function (state) {
         if (state === "signed-out") { statusEl.textContent = (window.limberText || String)("You are not signed in yet."); }
       }).finally(done);
