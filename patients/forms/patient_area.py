@@ -88,7 +88,13 @@ class SessionForm(forms.Form):
             required=False,
             min_value=1,
             max_value=limit,
-            error_messages={"max_value": too_many},
+            # In the patient's words, not Django's ("Ensure this value is greater than or
+            # equal to 1.", and formal in Spanish where the patient area is not).
+            error_messages={
+                "max_value": too_many,
+                "min_value": _("Write 1 or more, or leave it empty."),
+                "invalid": _("Write a whole number, such as 8."),
+            },
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         )
 
@@ -102,9 +108,16 @@ class SessionForm(forms.Form):
                 raise forms.ValidationError(
                     _("One of the exercises is not in your program any more. Reload the page.")
                 )
-        if not any(data.get(f"done_{pk}") for pk in self.items):
+        if not any(self._did(pk) for pk in self.items):
             raise forms.ValidationError(_("Tick at least one exercise you did."))
         return data
+
+    def _did(self, pk: int) -> bool:
+        """Ticked as done, or with the amount done written in: a patient who wrote "1 set
+        of 8" did the exercise, and was refused for not ticking it too (found by the phone
+        review)."""
+        data = self.cleaned_data
+        return bool(data.get(f"done_{pk}") or data.get(f"sets_{pk}") or data.get(f"reps_{pk}"))
 
     def log(self, *, patient, program, actor, **when):
         """Save the valid form through the service, with the signs ticked on it:
@@ -133,7 +146,7 @@ class SessionForm(forms.Form):
                 reps=self.cleaned_data.get(f"reps_{pk}"),
             )
             for pk, item in self.items.items()
-            if self.cleaned_data.get(f"done_{pk}")
+            if self._did(pk)
         ]
 
     def rows(

@@ -95,6 +95,36 @@ def test_both_rows_of_an_exercise_listed_twice_are_logged_as_one_entry(
     assert list(session.entries.values_list("sets_done", flat=True)) == [3]
 
 
+def test_an_amount_written_in_counts_as_done_without_the_tick(as_patient_a1, program_a1):
+    """A patient opened "I did a different amount", wrote 1 set of 8 and saved: refused
+    with "Tick at least one exercise you did", and the amount folded away out of sight on
+    the page sent back (found by the phone review)."""
+    first, second = items(program_a1)[:2]
+    response = post_session(
+        as_patient_a1, program_a1, done=[], **{f"sets_{first.pk}": "1", f"reps_{first.pk}": "8"}
+    )
+    assert response.status_code == 302
+    entry = SessionLog.objects.get().entries.get()
+    assert (entry.exercise_id, entry.sets_done, entry.reps_done) == (first.exercise_id, 1, 8)
+    # Sent back for another reason (no pain score), the amount stays in sight.
+    refused = post_session(
+        as_patient_a1, program_a1, token="tok-2", done=[], pain="", **{f"reps_{second.pk}": "8"}
+    )
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    box = page[
+        page.index(f'id="id_reps_{second.pk}"') - 3000 : page.index(f'id="id_reps_{second.pk}"')
+    ]
+    assert '<details class="mt-2" open>' in box
+    # Numbers it cannot take are refused in the patient's words.
+    for value, words in (("0", "Write 1 or more, or leave it empty."), ("1.5", "such as 8")):
+        bad = post_session(as_patient_a1, program_a1, token="tok-4", **{f"sets_{first.pk}": value})
+        assert bad.status_code == 400 and words in bad.content.decode()
+    # Nothing written and nothing ticked is still refused.
+    empty = post_session(as_patient_a1, program_a1, token="tok-3", done=[])
+    assert "Tick at least one exercise you did." in empty.content.decode()
+
+
 def test_all_done_with_an_exercise_listed_twice_saves_the_session(
     as_patient_a1, program_a1, one_exercise_twice
 ):
