@@ -110,7 +110,9 @@ def _handout(
         language=language,
         changes=changes,
     )
-    filename = handout_filename(revision, patient.clinic, patient.initials, language=language)
+    filename = handout_filename(
+        revision, patient.clinic, patient.initials, language=language, large_print=large_print
+    )
     return Handout(patient, program, revision, large_print, name, filename, language)
 
 

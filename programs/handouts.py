@@ -18,7 +18,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import pgettext
 
 from clinic.models import Clinic
 from programs import safety
@@ -150,15 +152,25 @@ def handout_folder(clinic: Clinic) -> str:
 
 
 def handout_filename(
-    revision: ProgramRevision, clinic: Clinic, initials: str = "", language: str = "en"
+    revision: ProgramRevision,
+    clinic: Clinic,
+    initials: str = "",
+    language: str = "en",
+    large_print: bool = False,
 ) -> str:
     """No names in file names (they end up in download folders and mail attachments):
     the patient's initials, which the caller gives, the revision's date, and the
-    language when it is not English."""
+    language when it is not English. In the handout's language, and large print says so:
+    both sheets of one revision had the same name in a phone's downloads (found by the
+    phone review)."""
+    with translation.override(language):
+        stem = slugify(pgettext("a handout's file name", "home-exercises"))
+        large = slugify(pgettext("a handout's file name", "large-print"))
+    size = f"-{large}" if large_print else ""
     who = f"{initials}-" if initials else ""
     lang = f"-{language}" if language != settings.LANGUAGE_CODE else ""
     day = revision_date(revision, clinic)
-    return f"home-exercises-{who}r{revision.number}-{day:%Y-%m-%d}{lang}.pdf"
+    return f"{stem}-{who}r{revision.number}-{day:%Y-%m-%d}{size}{lang}.pdf"
 
 
 @functools.cache

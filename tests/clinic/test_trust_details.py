@@ -71,6 +71,17 @@ def test_the_handout_file_name_has_the_initials(patient_a1, membership_a):
     )
     handout = handout_for(patient_a1, program, False)
     assert handout.filename.startswith("home-exercises-AO-r1-") and "Okafor" not in handout.filename
+    # Both sheets of one revision had the same name in a phone's downloads (phone review),
+    # and a Spanish reader's was English.
+    names = {
+        (large, language): handout_for(patient_a1, program, large, language).filename
+        for large in (False, True)
+        for language in ("en", "es")
+    }
+    assert len(set(names.values())) == 4
+    assert names[True, "en"].endswith("-large-print.pdf")
+    assert names[False, "es"].startswith("ejercicios-en-casa-AO-r1-")
+    assert names[True, "es"].endswith("-letra-grande-es.pdf")
 
 
 def test_the_clinics_sign_in_page_offers_the_emailed_code_first(client, clinic_a):
