@@ -241,6 +241,11 @@ class OutcomeForm(SentOnce):
             # Worded for the PSFS's three, the one instrument with named activities.
             raise forms.ValidationError(gettext("Name and rate at least 3 activities."))
 
+    def questions_to_check(self) -> list[forms.BoundField]:
+        """The questions sent back with a message, in order: the page lists how many at
+        its top and links to the first (_outcome_fields.html)."""
+        return [field for field in self.visible_fields() if field.errors]
+
     def answers(self):
         """The cleaned answers in the shape the outcome service stores."""
         return self.shape.stored(self.cleaned_data)
@@ -276,6 +281,9 @@ def _field(question: Question, initial: str | None) -> forms.Field:
     its scale's anchors for the template (_outcome_fields.html)."""
     field = _unanchored_field(question, initial)
     field.anchors = question.anchors  # type: ignore[attr-defined]
+    # Not Django's "This field is required.", which a patient on a long questionnaire
+    # found under one item of twenty, with nothing else to say what was wrong.
+    field.error_messages["required"] = gettext("This question needs an answer.")
     return field
 
 

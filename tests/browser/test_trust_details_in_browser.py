@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from clinic.models import User
+from patients.models import OutcomeResponse
 from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
@@ -105,6 +106,43 @@ def test_questionnaire_ratings_are_big_enough_to_tap(live_server, new_page, pati
     assert min(w for w, _h, _f in sizes) >= 44 and min(h for _w, h, _f in sizes) >= 44
     assert min(f for _w, _h, f in sizes) >= 16
     screenshot(phone, "psfs-360")
+
+
+def test_a_questionnaire_sent_back_says_what_to_check_where_it_can_be_seen(
+    live_server, new_page, patient_a1
+):
+    """The LEFS with 19 of 20 answered came back at its top with no message: the only
+    word was "This field is required." some 1,900 px down (found by the phone review)."""
+    OutcomeAssignmentFactory(patient=patient_a1, code="lefs")
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    phone.goto(live_server.url + "/me/questionnaire/")
+    items = phone.locator(".outcome-form select")
+    assert items.count() == 20
+    for n in range(19):  # all but the last item
+        items.nth(n).select_option(index=1)
+    phone.get_by_role("button", name="Save").click()
+    summary = phone.get_by_role("alert").filter(has_text="Please check 1 question")
+    summary.wait_for()
+    top, bottom = summary.evaluate(
+        "e => [e.getBoundingClientRect().top, e.getBoundingClientRect().bottom]"
+    )
+    assert top >= 0 and bottom <= 740
+    assert phone.evaluate("document.activeElement.hasAttribute('data-questions-to-check')")
+    screenshot(phone, "questionnaire-sent-back-360")
+    summary.get_by_role("link", name="Go to the first one").click()
+    last = phone.locator("#q-item_20")  # where the link went
+    assert last.get_by_text("This question needs an answer.").is_visible()
+    phone.wait_for_function(  # a smooth scroll
+        "() => { const t = document.getElementById('q-item_20').getBoundingClientRect().top;"
+        " return t >= 0 && t < 740; }"
+    )
+    # Answered, it saves.
+    items.nth(19).select_option(index=1)
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Save").click()
+    assert "Please check" not in phone.content()
+    assert OutcomeResponse.objects.filter(patient=patient_a1, code="lefs").count() == 1
 
 
 def test_a_phone_number_is_never_broken_over_two_lines_on_a_phone(

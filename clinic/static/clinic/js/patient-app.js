@@ -158,7 +158,7 @@
   var told = document.querySelector("[data-told-advice]");
   // A refused form: bring its first message into view (not at the bottom edge of a phone)
   // and move focus there, so screen readers read it out.
-  var problem = document.querySelector(".session-form .alert-danger, .session-form .invalid-feedback");
+  var problem = document.querySelector(".session-form .alert-danger, .session-form .invalid-feedback, .outcome-form .alert-danger");
   if (told) {
     told.setAttribute("tabindex", "-1");
     told.scrollIntoView({ block: "start" });
