@@ -165,6 +165,10 @@ class CorrectionForm(SentOnce):
         )
 
 
+# The patient's own "none of these" on a checklist (OutcomeForm): not an answer stored.
+NONE_TICKED = "none_ticked"
+
+
 class OutcomeForm(SentOnce):
     """One questionnaire, its fields built from the answer shape its instrument declares
     (patients.instruments). Licensed instruments show section names only: the clinic
@@ -200,6 +204,15 @@ class OutcomeForm(SentOnce):
         for question in self.shape.questions:
             initial = next(carried, "") if question.kind == "activity" else None
             self.fields[question.name] = _field(question, initial)
+        if for_patient and all(q.kind == "tick" for q in self.shape.questions):
+            # A checklist sent with nothing ticked is the best score there is (the RMDQ's
+            # 0): a patient says so, rather than an accidental tap on Save saying it for
+            # them (found by the phone review). Our words, not the instrument's.
+            none = forms.BooleanField(
+                required=False, label=gettext("None of these sentences describe me today.")
+            )
+            none.ours = True  # type: ignore[attr-defined]
+            self.fields[NONE_TICKED] = none
 
     def clean_completed_on(self) -> date:
         return _not_future(self.cleaned_data["completed_on"])
@@ -217,12 +230,30 @@ class OutcomeForm(SentOnce):
             )
         if self.shape.min_activities and not self.errors:
             self._clean_activities(data)
+        if NONE_TICKED in self.fields and not self.errors:
+            self._clean_none_ticked(data)
         if not self.errors:
             try:
                 self.instrument.score(self.shape.scored(self.answers()))
             except ValueError as error:
                 raise forms.ValidationError(str(error)) from error
         return data
+
+    def _clean_none_ticked(self, data: dict) -> None:
+        ticked = any(data.get(q.name) for q in self.shape.questions)
+        if not ticked and not data.get(NONE_TICKED):
+            self.add_error(
+                NONE_TICKED,
+                gettext(
+                    "Nothing is ticked. If none of the sentences describe you today, tick "
+                    "this box to say so."
+                ),
+            )
+        elif ticked and data.get(NONE_TICKED):
+            self.add_error(
+                NONE_TICKED,
+                gettext("You ticked sentences and this box too. Untick the one that is wrong."),
+            )
 
     def _clean_activities(self, data: dict) -> None:
         """Activities and ratings go in pairs, at least the instrument's minimum of them."""

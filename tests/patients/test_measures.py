@@ -1147,7 +1147,9 @@ def test_after_the_last_questionnaire_the_patient_is_thanked_once(
 
     nprs = {"best": "2", "worst": "5", "now": "3", "assignment": waiting()}
     assert as_patient_a1.post("/me/questionnaire/", nprs)["Location"] == "/me/questionnaire/"
-    last = as_patient_a1.post("/me/questionnaire/", {"assignment": waiting()}, follow=True)
+    # The Roland-Morris: none of its sentences, said so (it asks).
+    none = {"assignment": waiting(), "none_ticked": "on"}
+    last = as_patient_a1.post("/me/questionnaire/", none, follow=True)
     page = last.content.decode()
     assert last.redirect_chain[-1][0] == "/me/"
     assert page.count("Thank you") == 1 and "no questionnaire to fill in" not in page
@@ -1197,3 +1199,34 @@ def test_the_last_questionnaire_sent_twice_is_thanked_once(
     again = as_patient_a1.post("/me/questionnaire/", answers, follow=True)
     assert again.redirect_chain[-1][0] == "/me/"
     assert again.content.decode().count("Thank you") == 1
+
+
+def test_a_patient_says_none_of_the_checklist_applies_rather_than_a_tap_saying_it(
+    as_patient_a1, patient_a1
+):
+    """The Roland-Morris saved with nothing ticked is a valid 0, "no disability": a tap on
+    Save by mistake recorded the best result there is, with no question (found by the
+    phone review). The patient ticks "none of these" to say so; the clinician's page and
+    the API, which enter a form already filled in, are as before."""
+    OutcomeAssignmentFactory(patient=patient_a1, code="rmdq")
+    page = as_patient_a1.get("/me/questionnaire/").content.decode()
+    assert "None of these sentences describe me today." in page
+    empty = send_questionnaire(as_patient_a1, {})
+    assert empty.status_code == 200
+    assert "Nothing is ticked." in empty.content.decode()
+    both = send_questionnaire(as_patient_a1, {"item_3": "on", "none_ticked": "on"})
+    assert "You ticked sentences and this box too." in both.content.decode()
+    assert not OutcomeResponse.objects.exists()
+    saved = send_questionnaire(as_patient_a1, {"none_ticked": "on"})
+    assert saved.status_code == 302
+    response = OutcomeResponse.objects.get()
+    assert (response.code, response.value, len(response.answers)) == ("rmdq", 0, 24)
+
+
+def test_the_clinician_still_enters_a_roland_morris_with_nothing_ticked(as_clinician_a, patient_a1):
+    data = {"completed_on": LATER.isoformat()}
+    page = as_clinician_a.get(url(patient_a1, "outcomes/rmdq/new/")).content.decode()
+    data["once"] = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    assert "None of these sentences" not in page
+    assert as_clinician_a.post(url(patient_a1, "outcomes/rmdq/new/"), data).status_code == 302
+    assert OutcomeResponse.objects.get().value == 0
