@@ -164,6 +164,11 @@ class SessionEditForm(SessionForm):
 
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
+    def _did(self, pk: int) -> bool:
+        """Ticked, only: this page shows a session's amounts already written in, and a
+        patient takes an exercise out by unticking it (its amount left as it was)."""
+        return bool(self.cleaned_data.get(f"done_{pk}"))
+
     def clean(self) -> dict:
         data = super().clean()
         # Not sent at all: a page from before this check.

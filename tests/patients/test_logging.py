@@ -120,6 +120,14 @@ def test_an_amount_written_in_counts_as_done_without_the_tick(as_patient_a1, pro
     for value, words in (("0", "Write 1 or more, or leave it empty."), ("1.5", "such as 8")):
         bad = post_session(as_patient_a1, program_a1, token="tok-4", **{f"sets_{first.pk}": value})
         assert bad.status_code == 400 and words in bad.content.decode()
+    # On the edit page the amounts saved are written in already: unticking an exercise
+    # takes it out, its amount left as it was (the review of this change).
+    session = SessionLog.objects.get()
+    edit = {"client_token": "tok-1", "pain": "3", "effort": "5", "comment": ""}
+    edit[f"done_{second.exercise_id}"] = "on"
+    edit.update({f"sets_{first.exercise_id}": "1", f"reps_{first.exercise_id}": "8"})
+    assert as_patient_a1.post("/me/log/edit/", edit).status_code == 302
+    assert list(session.entries.values_list("exercise_id", flat=True)) == [second.exercise_id]
     # Nothing written and nothing ticked is still refused.
     empty = post_session(as_patient_a1, program_a1, token="tok-3", done=[])
     assert "Tick at least one exercise you did." in empty.content.decode()
