@@ -35,7 +35,10 @@ class ReminderForm(forms.Form):
         label=_("I agree to get these e-mails. I can stop them at any time."),
     )
     time_of_day = forms.TimeField(
-        label=_("At about"), widget=forms.Select(choices=TIMES), input_formats=["%H:%M"]
+        label=_("At about"),
+        # Drawn as the rest of the page's fields, big enough to tap (phone review).
+        widget=forms.Select(choices=TIMES, attrs={"class": "form-select w-auto"}),
+        input_formats=["%H:%M"],
     )
 
 

@@ -165,3 +165,20 @@ def test_a_phone_number_is_never_broken_over_two_lines_on_a_phone(
             assert link.evaluate("a => a.getClientRects().length") == 1, number
         assert phone.evaluate(WIDER, 360) == [], number
     screenshot(phone, "symptoms-long-phone-360")
+
+
+def test_what_a_patient_taps_to_open_or_choose_is_big_enough(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The "I did a different amount" summary was 21 px tall, and the reminder time's menu
+    26 px and drawn as the browser's own (found by the phone review)."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    different = phone.get_by_text("I did a different amount").first
+    assert different.evaluate("e => e.getBoundingClientRect().height") >= 44
+    phone.goto(live_server.url + "/me/reminders/")
+    menu = phone.get_by_label("At about")
+    assert menu.evaluate("e => e.getBoundingClientRect().height") >= 44
+    assert "form-select" in menu.get_attribute("class")
+    screenshot(phone, "reminders-360")
