@@ -163,9 +163,11 @@ def handout_filename(
     language when it is not English. In the handout's language, and large print says so:
     both sheets of one revision had the same name in a phone's downloads (found by the
     phone review)."""
+    # A language whose words have no ASCII letters keeps the English ones: a file name
+    # must not start with a dash.
     with translation.override(language):
-        stem = slugify(pgettext("a handout's file name", "home-exercises"))
-        large = slugify(pgettext("a handout's file name", "large-print"))
+        stem = slugify(pgettext("a handout's file name", "home-exercises")) or "home-exercises"
+        large = slugify(pgettext("a handout's file name", "large-print")) or "large-print"
     size = f"-{large}" if large_print else ""
     who = f"{initials}-" if initials else ""
     lang = f"-{language}" if language != settings.LANGUAGE_CODE else ""

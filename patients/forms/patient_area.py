@@ -93,7 +93,7 @@ class SessionForm(forms.Form):
             error_messages={
                 "max_value": too_many,
                 "min_value": _("Write 1 or more, or leave it empty."),
-                "invalid": _("Write a whole number, such as 8."),
+                "invalid": _("Write a whole number, without a dot or comma."),
             },
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from tests.factories import FlagFactory
 
 
@@ -82,6 +84,12 @@ def test_the_handout_file_name_has_the_initials(patient_a1, membership_a):
     assert names[True, "en"].endswith("-large-print.pdf")
     assert names[False, "es"].startswith("ejercicios-en-casa-AO-r1-")
     assert names[True, "es"].endswith("-letra-grande-es.pdf")
+    # Words with no ASCII letters (a catalogue in Arabic, say) keep the English ones.
+    import programs.handouts
+
+    with mock.patch.object(programs.handouts, "pgettext", lambda context, text: "تمارين"):
+        arabic = handout_for(patient_a1, program, True, "es").filename
+    assert arabic.startswith("home-exercises-AO-r1-") and arabic.endswith("-large-print-es.pdf")
 
 
 def test_the_clinics_sign_in_page_offers_the_emailed_code_first(client, clinic_a):

@@ -117,7 +117,8 @@ def test_an_amount_written_in_counts_as_done_without_the_tick(as_patient_a1, pro
     ]
     assert '<details class="mt-2" open>' in box
     # Numbers it cannot take are refused in the patient's words.
-    for value, words in (("0", "Write 1 or more, or leave it empty."), ("1.5", "such as 8")):
+    refusals = (("0", "Write 1 or more, or leave it empty."), ("1.5", "without a dot or comma"))
+    for value, words in refusals:
         bad = post_session(as_patient_a1, program_a1, token="tok-4", **{f"sets_{first.pk}": value})
         assert bad.status_code == 400 and words in bad.content.decode()
     # On the edit page the amounts saved are written in already: unticking an exercise
