@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from clinic.models import User
+from patients.adherence import patient_today
 from patients.models import OutcomeResponse
 from tests.browser.conftest import screenshot
 from tests.browser.test_expired_session import patient_signs_in, start_program
 from tests.browser.test_onboarding import sign_in
 from tests.factories import PASSWORD, FlagFactory, OutcomeAssignmentFactory
+from tests.patients.test_logging import log_pain
 
 pytestmark = pytest.mark.browser
 
@@ -182,3 +184,27 @@ def test_what_a_patient_taps_to_open_or_choose_is_big_enough(
     assert menu.evaluate("e => e.getBoundingClientRect().height") >= 44
     assert "form-select" in menu.get_attribute("class")
     screenshot(phone, "reminders-360")
+
+
+# How far a button's words sit from the middle of the button, up or down, in pixels.
+OFF_CENTRE = """b => { const r = document.createRange(); r.selectNodeContents(b);
+  const t = r.getBoundingClientRect(), o = b.getBoundingClientRect();
+  return Math.abs((t.top + t.bottom) / 2 - (o.top + o.bottom) / 2); }"""
+
+
+def test_the_words_on_a_one_tap_button_sit_in_its_middle(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """ "Better", "The same", "Worse" and the pain numbers sat at the top of their buttons
+    (found by the phone review)."""
+    program = start_program(patient_a1, clinician_a)
+    yesterday = patient_today(patient_a1) - timedelta(days=1)
+    log_pain(patient_a1, program, 2, yesterday, "yesterday")  # so the morning check is asked
+    phone = new_page(360, 740)
+    patient_signs_in(phone, live_server.url, patient_a1)
+    morning = phone.locator("section[aria-labelledby='morning-heading']")
+    buttons = morning.locator(".compared-buttons label.btn, .scale-buttons label.btn")
+    assert buttons.count() == 3 + 11
+    for i in range(buttons.count()):
+        assert buttons.nth(i).evaluate(OFF_CENTRE) <= 2, buttons.nth(i).inner_text()
+    screenshot(phone, "morning-check-360")
