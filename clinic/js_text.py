@@ -74,6 +74,10 @@ JS_TEXT = (
     gettext_noop("Could not check just now. Trying again…"),
     # show-password.js
     gettext_noop("Show what I typed"),
+    # text-limit.js
+    gettext_noop("Characters left: {left}"),
+    gettext_noop("This box is full: it holds {max} characters."),
+    gettext_noop("Only the first {max} characters fit in this box. Check the end of your message."),
 )
 # Counted words: the script picks the form by the number.
 JS_PLURALS = {

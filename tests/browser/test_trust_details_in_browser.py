@@ -208,3 +208,33 @@ def test_the_words_on_a_one_tap_button_sit_in_its_middle(
     for i in range(buttons.count()):
         assert buttons.nth(i).evaluate(OFF_CENTRE) <= 2, buttons.nth(i).inner_text()
     screenshot(phone, "morning-check-360")
+
+
+def test_a_comment_cut_to_fit_its_box_says_so(
+    live_server, new_page, shared_library, clinician_a, patient_a1
+):
+    """The comment box holds 500 characters, and the browser cut a longer paste there
+    without a word (found by the phone review). Near the limit the box counts what is
+    left; a paste that was cut says so, in words a patient reads."""
+    start_program(patient_a1, clinician_a)
+    phone = new_page(360, 740)
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    patient_signs_in(phone, live_server.url, patient_a1)
+    box = phone.get_by_label("Anything to tell your clinician?")
+    note = phone.locator(".text-limit")
+    box.fill("Sore knee. " * 10)
+    assert not note.is_visible()  # far from the limit: no count
+    box.fill("x" * 450)
+    assert note.inner_text() == "Characters left: 50"
+    box.fill("Sore knee.")
+    phone.evaluate("t => navigator.clipboard.writeText(t)", "a" * 600 + " the end")
+    box.focus()
+    phone.keyboard.press("Control+V")
+    assert len(box.input_value()) == 500
+    assert note.inner_text() == (
+        "Only the first 500 characters fit in this box. Check the end of your message."
+    )
+    assert note.get_attribute("id") in box.get_attribute("aria-describedby")
+    screenshot(phone, "comment-cut-360")
+    phone.keyboard.press("Backspace")
+    assert note.inner_text() == "Characters left: 1"
