@@ -73,6 +73,9 @@ class Due:
     item: Any
     done_today: int
     remaining_today: int
+    # (sets, reps) of today's sessions done at an amount the patient gave ("I did a
+    # different amount"), in the order logged: Today shows them beside the dose.
+    amounts_today: tuple[tuple[int | None, int | None], ...] = ()
 
 
 def due_today(

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import islice
 from types import EllipsisType
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -198,20 +198,29 @@ def due_now(patient: Patient, program: Program | None, items: list, today: date)
     week's quota is done, counting this week's sessions per exercise in one query."""
     if program is None or (program.start_date and today < program.start_date):
         return []
-    counts = (
+    # A row per entry, not counts: a week holds a few dozen, and today's carry the amounts.
+    entries = (
         SessionEntry.objects.filter(
             session__patient=patient, session__performed_on__range=(week_start(today), today)
         )
-        .values("exercise_id", "session__performed_on")
-        .annotate(n=Count("id"))
+        .order_by("session__logged_at", "id")
+        .values_list("exercise_id", "session__performed_on", "sets_done", "reps_done")
     )
     done_today: dict[int, int] = {}
     done_week: dict[int, int] = {}
-    for row in counts:
-        done_week[row["exercise_id"]] = done_week.get(row["exercise_id"], 0) + row["n"]
-        if row["session__performed_on"] == today:
-            done_today[row["exercise_id"]] = row["n"]
-    return due_today(items, today, done_today, done_week)
+    amounts: dict[int, list[tuple[int | None, int | None]]] = {}
+    for exercise_id, day, sets, reps in entries:
+        done_week[exercise_id] = done_week.get(exercise_id, 0) + 1
+        if day == today:
+            done_today[exercise_id] = done_today.get(exercise_id, 0) + 1
+            if sets or reps:
+                amounts.setdefault(exercise_id, []).append((sets, reps))
+    return [
+        replace(d, amounts_today=tuple(amounts[d.item.exercise_id]))
+        if d.item.exercise_id in amounts
+        else d
+        for d in due_today(items, today, done_today, done_week)
+    ]
 
 
 # The Today form's fields named by a program item: done_12, sets_12, reps_12, and

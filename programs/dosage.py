@@ -129,6 +129,19 @@ def _amount(item: Any) -> str:
     return _("{sets} sets of {each}").format(sets=sets, each=each) if sets > 1 else each
 
 
+def describe_done(sets: int | None, reps: int | None) -> str:
+    """The amount a patient said they did ("I did a different amount"), in the dose line's
+    words: "1 set of 8 reps", "8 reps", "2 sets"; "" when they gave none."""
+    each = ngettext("{count} rep", "{count} reps", reps).format(count=reps) if reps else ""
+    if not sets:
+        return each
+    if not each:
+        return ngettext("{count} set", "{count} sets", sets).format(count=sets)
+    return ngettext("{sets} set of {each}", "{sets} sets of {each}", sets).format(
+        sets=sets, each=each
+    )
+
+
 # Each side's phrase with an amount and alone. Marked for translation here and translated
 # where used, so a dose line looks up only the phrase it shows.
 SIDE_PHRASES = {

@@ -59,7 +59,7 @@ from patients.views.measures import progress_figures
 from patients.views.reminders import TIMES as REMINDER_TIMES
 from patients.views.reminders import ClinicReminderForm
 from programs.content import pathways
-from programs.dosage import estimate_minutes
+from programs.dosage import describe_done, estimate_minutes
 from programs.models import Program
 from programs.precautions import notices as precaution_notices
 
@@ -469,12 +469,8 @@ def _done(session: SessionLog, entries: list[tuple]) -> SafeString:
 
 
 def _amounts(sets: int | None, reps: int | None) -> str:
-    amounts = []
-    if sets:
-        amounts.append(ngettext("%(sets)s set", "%(sets)s sets", sets) % {"sets": sets})
-    if reps:
-        amounts.append(ngettext("%(reps)s rep", "%(reps)s reps", reps) % {"reps": reps})
-    return f" ({' × '.join(amounts)})" if amounts else ""
+    amount = describe_done(sets, reps)
+    return f" ({amount})" if amount else ""
 
 
 @require_GET

@@ -15,6 +15,12 @@ def dosage_line(item) -> str:
 
 
 @register.filter
+def done_amount(amount: tuple[int | None, int | None]) -> str:
+    """(sets, reps) a patient gave as done, in words (dosage.describe_done)."""
+    return dosage.describe_done(*amount)
+
+
+@register.filter
 def sides_in_turn(item) -> int:
     """How many sides the exercise timer times one after the other (its data-sides): the
     rule of the time estimates, so the timer never ticks Done after one side."""

@@ -24,8 +24,8 @@ from patients.practice_log import (
     session_log,
 )
 from patients.services import patient_program_start
-from programs.dosage import describe_dosage
-from programs.models import Exercise, Program
+from programs.dosage import describe_done, describe_dosage
+from programs.models import Exercise, Program, ProgramItem
 from tests.conftest import client_for, days_from_now, line_xs, make_patient, revise
 from tests.factories import FlagFactory, MorningCheckFactory, SessionLogFactory
 from tests.patients.test_symptoms import BACK_URGENT
@@ -1082,7 +1082,8 @@ def test_the_weekly_chart_starts_with_the_programs_first_week(as_patient_a1, pro
 
 
 @pytest.mark.parametrize(
-    ("sets", "reps", "said"), [(1, 1, "(1 set × 1 rep)"), (3, 10, "(3 sets × 10 reps)")]
+    ("sets", "reps", "said"),
+    [(1, 1, "(1 set of 1 rep)"), (3, 10, "(3 sets of 10 reps)"), (2, None, "(2 sets)")],
 )
 def test_the_timeline_says_one_set_and_one_rep_in_the_singular(
     as_clinician_a, patient_a1, program_a1, sets, reps, said
@@ -1452,3 +1453,29 @@ def test_saved_meanwhile_just_after_midnight_comes_back_as_the_pages_day(patient
     assert _drawn_on(again) == monday.isoformat()
     assert "Save an extra session</button>" in again
     assert SessionLog.objects.get().performed_on == monday
+
+
+def test_today_shows_the_amount_done_when_it_was_not_the_dose(as_patient_a1, program_a1):
+    """Found by the phone review: after 1 set of 8 was logged, the card said "All done
+    for today" beside "2 sets of 10 reps", as if that was done. It says what was done."""
+    item = items(program_a1)[0]
+    ProgramItem.objects.filter(pk=item.pk).update(sets=2, reps=10, times_per_day=1)
+    other = items(program_a1)[1]
+    ProgramItem.objects.filter(pk=other.pk).update(times_per_day=1)
+    sent = {"client_token": "amounts", "pain": "2", f"sets_{item.pk}": "1"}
+    sent |= {f"reps_{item.pk}": "8", f"done_{other.pk}": "on"}
+    as_patient_a1.post("/me/log/", sent)
+    page = as_patient_a1.get("/me/").content.decode()
+    cards = page.split('class="card shadow-sm mb-3 exercise-card')[1:]
+    changed = next(card for card in cards if f'name="done_{item.pk}"' in card)
+    ticked = next(card for card in cards if f'name="done_{other.pk}"' in card)
+    assert "All done for today" in changed
+    assert re.search(r'class="small mb-2 done-amounts">You did: 1 set of 8 reps</p>', changed)
+    assert "All done for today" in ticked and "You did:" not in ticked  # as prescribed
+
+
+def test_the_amount_done_in_words():
+    assert describe_done(1, 8) == "1 set of 8 reps"
+    assert describe_done(3, 1) == "3 sets of 1 rep"
+    assert (describe_done(None, 12), describe_done(1, None)) == ("12 reps", "1 set")
+    assert describe_done(None, None) == ""
