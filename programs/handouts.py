@@ -40,6 +40,7 @@ LAYOUT_FILES = (
     ),
     Path(__file__).resolve().parent / "handout_render.py",
     Path(__file__).resolve().parent / "dosage.py",
+    Path(__file__).resolve().parent / "pain_guide.py",
 )
 # The stop box's clinical text is data (programs.safety): a change to it alone makes new
 # handouts, as a changed layout does (layout_version).

@@ -38,7 +38,7 @@ class SessionForm(forms.Form):
     client_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     # Asked every time: the pain guide and the clinician's flags depend on it.
     pain = _scale(_("Pain during exercise (0 = none, 10 = worst)"), required=True)
-    effort = _scale(_("How hard was it? (0 = very easy, 10 = maximal)"))
+    effort = _scale(_("How hard was it? (0 = very easy, 10 = as hard as I can)"))
     comment = forms.CharField(
         required=False,
         max_length=500,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from programs import pain_guide as guide
 from programs.safety import StopRules, stop_rules_for_items
 
 register = template.Library()
@@ -13,3 +14,9 @@ def stop_rules_for(items, clinic) -> StopRules:
     (or exercises) with the clinic's emergency help, for templates/_stop_rules.html. Reads
     only the loaded exercises."""
     return stop_rules_for_items(items, emergency=clinic.emergency_help)
+
+
+@register.simple_tag
+def pain_guide() -> tuple[guide.PainBand, ...]:
+    """{% pain_guide as bands %}: the pain guide's bands (programs.pain_guide)."""
+    return guide.pain_guide()

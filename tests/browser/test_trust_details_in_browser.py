@@ -179,6 +179,12 @@ def test_what_a_patient_taps_to_open_or_choose_is_big_enough(
     patient_signs_in(phone, live_server.url, patient_a1)
     different = phone.get_by_text("I did a different amount").first
     assert different.evaluate("e => e.getBoundingClientRect().height") >= 44
+    # Small text links, found by the same review.
+    reminders = phone.get_by_role("link", name="E-mail reminders")
+    assert reminders.evaluate("e => e.getBoundingClientRect().height") >= 44
+    phone.goto(live_server.url + "/me/program/")
+    password = phone.get_by_role("link", name="Change your password")
+    assert password.evaluate("e => e.getBoundingClientRect().height") >= 44
     phone.goto(live_server.url + "/me/reminders/")
     menu = phone.get_by_label("At about")
     assert menu.evaluate("e => e.getBoundingClientRect().height") >= 44

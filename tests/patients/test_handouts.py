@@ -30,6 +30,7 @@ from programs.content.exercises import EXERCISES
 from programs.dosage import describe_dosage, fill_step
 from programs.illustrations import has_illustration
 from programs.models import CueKind, Exercise, ExerciseCue, HandoutPrint
+from programs.pain_guide import pain_guide
 from programs.services import exercise_copy, exercise_save, program_set_status
 from tests.conftest import client_for, get_document, revise, run_tasks, spaced
 from tests.pdf_text import page_texts, pdf_text
@@ -80,6 +81,8 @@ def test_the_clinician_downloads_a_complete_handout(as_clinician_a, patient_a1, 
     assert "To read" in text
     assert f"Page 1 of {len(reader.pages)}" in text
     assert "Pain guide" in text and "Call 999 or go to A&E now if" in text and "My week" in text
+    for band in pain_guide():  # the same words as Today's (test_facts_once)
+        assert spaced(f"{band.pain} {band.advice}") in text
     assert dominant_font_size(reader) >= 12
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -1479,3 +1479,14 @@ def test_the_amount_done_in_words():
     assert describe_done(3, 1) == "3 sets of 1 rep"
     assert (describe_done(None, 12), describe_done(1, None)) == ("12 reps", "1 set")
     assert describe_done(None, None) == ""
+
+
+def test_a_week_with_nothing_to_count_yet_says_so(as_patient_a1, patient_a1, program_a1):
+    """Found by the phone review: on a Monday morning the figure read "– of this week's
+    plan so far"."""
+    monday = patient_today(patient_a1) - timedelta(days=patient_today(patient_a1).weekday())
+    program_a1.items.update(weekdays=0, days_per_week=7)
+    with time_machine.travel(datetime.combine(monday, time(9), tzinfo=patient_a1.tzinfo)):
+        page = as_patient_a1.get("/me/progress/").content.decode()
+    assert "Nothing to count yet this week" in page
+    assert '–</div><div class="small text-muted">of this week' not in page

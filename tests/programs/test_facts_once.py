@@ -2,7 +2,9 @@
 is decided by the form, not by a list typed into the template (a new dosage field was once
 silently left out because the template picked fields by a substring test on a literal
 string). The exercise timer's limits come from the model (they had drifted: 20 sets in the
-script, 10 in the model)."""
+script, 10 in the model). The pain guide is one list, on Today and in the handout (they said
+"acceptable if it settles by tomorrow morning" and "Acceptable, if it settles by the next
+morning")."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from patients.services import patient_program_start
 from programs import dosage
 from programs.builder.forms import ItemForm
 from programs.models import Program, ProgramItem
+from programs.pain_guide import ACCEPTABLE_AT_MOST, pain_guide
 
 
 @pytest.fixture
@@ -84,3 +87,11 @@ def test_the_patient_pages_give_the_timer_the_models_limits(as_patient_a1, progr
     page = as_patient_a1.get("/me/").content.decode()
     match = re.search(r'<script id="dosage-limits" type="application/json">(.*?)</script>', page)
     assert match and json.loads(match.group(1)) == dosage.limits()
+
+
+def test_today_gives_the_pain_guide_of_the_handout(as_patient_a1, program_a1):
+    page = as_patient_a1.get("/me/").content.decode()
+    bands = pain_guide()
+    assert [band.pain for band in bands] == ["0 to 3", "4 to 5", f"Above {ACCEPTABLE_AT_MOST}"]
+    for band in bands:
+        assert f'<span class="fw-semibold">{band.pain}:</span> {band.advice}</li>' in page
