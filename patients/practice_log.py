@@ -32,6 +32,7 @@ from patients.models import (
 from patients.symptoms import symptoms_report
 from programs.dosage import ITEM_FIELDS
 from programs.models import Exercise, Program, ProgramItem, Side
+from programs.pain_guide import ACCEPTABLE_AT_MOST
 from programs.safety import StopRules
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -42,9 +43,9 @@ OFFLINE_TOO_OLD = _(
     "This session was saved on your phone more than 7 days ago, so it can no longer be "
     "added. If it matters, tell your clinician at your next visit."
 )
-# Pain during exercise: 0-3 fine, 4-5 acceptable, above 5 too much (DESIGN.md).
+# Pain during exercise, by the patient's pain guide (programs.pain_guide, DESIGN.md).
 HIGH_PAIN = 7  # flagged at once
-TOO_MUCH = 6  # flagged when it happens twice within TOO_MUCH_WINDOW
+TOO_MUCH = ACCEPTABLE_AT_MOST + 1  # flagged when it happens twice within TOO_MUCH_WINDOW
 TOO_MUCH_WINDOW = timedelta(days=7)
 # Rising pain: this session against the mean of up to RISE_BASELINE sessions before it
 # within RISE_LOOKBACK.
