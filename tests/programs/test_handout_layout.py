@@ -23,6 +23,7 @@ MM = 72 / 25.4  # points in a millimetre
 # Most printers cannot print the outer 4 to 5 mm of a sheet.
 PRINTABLE_FROM = 5 * MM
 
+# The dose fields a program row is saved with (the builder's form sends the same).
 FIELDS = (
     "sets",
     "reps",

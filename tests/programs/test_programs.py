@@ -18,6 +18,7 @@ from programs.dosage import describe_dosage, estimate_minutes, fill_step, sessio
 from programs.models import Exercise, ExerciseCue, Program, ProgramItem, ProgramRevision
 from programs.services import ProgramConflict, exercise_copy, program_copy, program_save
 from tests.conftest import client_for, revise, spaced, sqlite_plan
+from tests.programs.test_handout_layout import FIELDS
 
 
 @pytest.fixture
@@ -53,16 +54,7 @@ def builder_post(program, **changes) -> dict:
         prefix = f"items-{i}-"
         data[prefix + "id"] = str(item.pk)
         data[prefix + "exercise"] = str(item.exercise.uuid)
-        for name in (
-            "sets",
-            "reps",
-            "hold_seconds",
-            "rest_seconds",
-            "duration_seconds",
-            "times_per_day",
-            "days_per_week",
-            "side",
-        ):
+        for name in FIELDS:
             value = getattr(item, name)
             data[prefix + name] = "" if value is None else str(value)
     data.update(changes)
