@@ -266,6 +266,8 @@ def test_the_patient_lefs_questionnaire_quotes_the_published_form(
     assert "Extreme Difficulty or Unable to Perform Activity" in page
     assert "printed exactly as their authors wrote them" in page
     assert "Source: Binkley JM" in page and "Phys Ther 1999;79:371–383" in page
+    # A plain line of ours beside the published title (found by the phone review).
+    assert "Your answers help them see how you are doing." in page
 
 
 def test_no_lefs_answer_is_chosen_before_the_patient_picks_one(as_clinician_a, patient_a1):
