@@ -461,13 +461,14 @@ def short_day(day: date, *, weekday: bool = False) -> str:
     return f"{day:%a} {day.day} {day:%b}" if weekday else f"{day.day} {day:%b}"
 
 
-def _raise(patient: Patient, kind: str, reason: str, day: date) -> None:
-    """Open a flag unless one of this kind is already open. The check reads what is
-    committed; two requests at once (a phone's queued session and a kiosk, two tabs, the
-    daily sweep and a chart) can both pass it on PostgreSQL, and the one-open-flag
-    constraint then refuses the second: that one is open already, which is all it wanted,
-    and the rest of its work (the session itself) must not be lost with it."""
-    if Flag.objects.open().filter(patient=patient, kind=kind).exists():
+def _raise(patient: Patient, kind: str, reason: str, day: date, *, checked: bool = False) -> None:
+    """Open a flag unless one of this kind is already open (`checked`: the caller has
+    looked). The check reads what is committed; two requests at once (a phone's queued
+    session and a kiosk, two tabs, the daily sweep and a chart) can both pass it on
+    PostgreSQL, and the one-open-flag constraint then refuses the second: that one is open
+    already, which is all it wanted, and the rest of its work (the session itself) must
+    not be lost with it."""
+    if not checked and Flag.objects.open().filter(patient=patient, kind=kind).exists():
         return
     try:
         with transaction.atomic():
@@ -530,15 +531,22 @@ def flag_check_inactive(
     current: tuple[Program | None, list[ProgramItem]] | None = None,
     prescriptions: Prescriptions | None = None,
     last: date | EllipsisType | None = ...,
+    flagged: tuple[date, bool] | EllipsisType | None = ...,
 ) -> bool:
     """Raise the inactivity flag when the patient has let INACTIVE_DUE_DAYS days' worth of
     prescribed sessions go by since their last session (or since their program began),
     counted on their own schedule: a Mon/Wed/Fri patient is not flagged on a Monday for
     the weekend, and a "3 days a week" patient has the week to fit them in.
 
+    One flag for one gap: a flag reviewed since the last session has told the clinician of
+    this gap, and a new one comes after the patient's next session, or after
+    INACTIVE_LOOKBACK with still nothing logged. (Raised again at once, a reviewed flag
+    came straight back on the chart, and could never be cleared: the portal review.)
+
     The chart, which has read them already, passes the current program with its items
     (`current`), the patient's `prescriptions` and the day of their `last` session (None:
-    none yet)."""
+    none yet); the sweep also passes the latest inactivity flag (`flagged`: the day it was
+    raised and whether it is open; None: none ever)."""
     today = today or patient_today(patient)
     if current is None:
         program = current_program(patient)
@@ -565,6 +573,17 @@ def flag_check_inactive(
     missed = sum(prescriptions.on(day) for day in days)
     if missed < INACTIVE_DUE_DAYS * per_due_day - 1e-9:
         return False
+    if flagged is ...:
+        # The latest is the open one, if any: another is raised only while none is open.
+        latest = (
+            Flag.objects.filter(patient=patient, kind=Flag.Kind.INACTIVE)
+            .order_by("-raised_on", "-id")
+            .values_list("raised_on", "reviewed_at")
+            .first()
+        )
+        flagged = (latest[0], latest[1] is None) if latest else None
+    if flagged is not None and (flagged[1] or flagged[0] >= first):
+        return False  # open, or reviewed within this gap
     since = f"since {short_day(last, weekday=True)}" if last else "since the program started"
     worth = round(missed / per_due_day)
     _raise(
@@ -572,6 +591,7 @@ def flag_check_inactive(
         Flag.Kind.INACTIVE,
         f"Nothing logged {since}: about {worth} days' worth of exercises missed.",
         today,
+        checked=True,
     )
     return True
 
@@ -609,6 +629,13 @@ def _flags_raise_inactive(batch: list[Patient]) -> int:
         .annotate(Max("performed_on"))
     )
     prescriptions = Prescriptions.of_patients(batch)
+    # Reviewed ones only: a patient with an open one is not in the batch.
+    flagged = dict(
+        Flag.objects.filter(patient__in=batch, kind=Flag.Kind.INACTIVE)
+        .order_by()
+        .values_list("patient")
+        .annotate(Max("raised_on"))
+    )
     raised = 0
     for patient in batch:
         program = programs.get(patient.pk)
@@ -617,6 +644,7 @@ def _flags_raise_inactive(batch: list[Patient]) -> int:
             current=(program, list(program.items.all()) if program else []),
             prescriptions=prescriptions[patient.pk],
             last=last.get(patient.pk),
+            flagged=(flagged[patient.pk], False) if patient.pk in flagged else None,
         )
     return raised
 

@@ -590,7 +590,40 @@ def test_the_inactivity_sweep_raises_what_each_patients_own_check_would_in_five_
     # revisions: for the three patients left as for 500.
     with CaptureQueriesContext(connection) as queries:
         assert flags_raise_inactive() == 0
-    assert len(queries) == 5, [query["sql"] for query in queries]
+    # and their latest reviewed inactivity flags (one flag for one gap).
+    assert len(queries) == 6, [query["sql"] for query in queries]
+
+
+def test_a_reviewed_inactivity_flag_stays_reviewed_until_the_next_gap(
+    clinician_a, patient_a1, program_a1
+):
+    """Found by the portal review: "Mark reviewed" on "Prescribed sessions missed" said
+    "Flag marked as reviewed." over the same flag, raised again at once by the chart's
+    own check; the caseload kept the patient under "Needs attention" for ever."""
+    chart = f"/portal/patients/{patient_a1.uuid}/"
+    inactive = Flag.objects.filter(patient=patient_a1, kind=Flag.Kind.INACTIVE)
+    log_pain(patient_a1, program_a1, 1, patient_today(patient_a1), "a")
+    with time_machine.travel(days_from_now(8, patient_a1.tzinfo)):
+        as_clinician_a = client_for(clinician_a)  # signed in on the day
+        as_clinician_a.get(chart)
+        flag = inactive.get()
+        as_clinician_a.post(f"{chart}flags/{flag.uuid}/review/")
+        page = as_clinician_a.get(chart)
+        assert page.context["open_flags"] == []
+        assert flags_raise_inactive() == 0
+        assert inactive.count() == 1
+    with time_machine.travel(days_from_now(20, patient_a1.tzinfo)):
+        assert flags_raise_inactive() == 0  # the same gap, still within INACTIVE_LOOKBACK
+    with time_machine.travel(days_from_now(37, patient_a1.tzinfo)):
+        assert flags_raise_inactive() == 1  # four weeks on, still nothing: told again
+    inactive.update(reviewed_at=timezone.now())
+    with time_machine.travel(days_from_now(38, patient_a1.tzinfo)):
+        log_pain(patient_a1, program_a1, 1, patient_today(patient_a1), "b")
+    with time_machine.travel(days_from_now(46, patient_a1.tzinfo)):
+        client_for(clinician_a).get(chart)  # a session, then a new gap: a new flag
+        assert [f.reason[:20] for f in inactive.filter(reviewed_at=None)] == [
+            "Nothing logged since"
+        ]
 
 
 def test_reviewing_a_flag_is_audited_and_hides_it(
