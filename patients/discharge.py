@@ -86,7 +86,7 @@ def patient_discharge(
     audit.record(actor, "discharge.record", patient=patient, obj=discharge)
     job = None
     if letter:
-        start = max(_episode_start(patient, discharged_on), discharged_on - LONGEST_EPISODE)
+        start = max(min(care_began(patient), discharged_on), discharged_on - LONGEST_EPISODE)
         job = report_request(
             patient,
             ReportRequest(
@@ -98,10 +98,11 @@ def patient_discharge(
     return discharge, job
 
 
-def _episode_start(patient: Patient, discharged_on: date) -> date:
-    """The letter covers the whole episode: from the first thing recorded for it (the
-    record itself, a questionnaire or a measure entered with an earlier date)."""
-    days = [patient.created_at.astimezone(patient.tzinfo).date(), discharged_on]
+def care_began(patient: Patient) -> date:
+    """The first day of the episode, which the letter covers whole: the first thing
+    recorded for it (the record itself, a questionnaire or a measure entered with an
+    earlier date). A discharge before it is refused (DischargeForm)."""
+    days = [patient.created_at.astimezone(patient.tzinfo).date()]
     first_score = patient.outcomes.order_by("completed_on").values_list("completed_on", flat=True)
     first_visit = patient.visits.order_by("measured_on").values_list("measured_on", flat=True)
     days += [day for day in (first_score.first(), first_visit.first()) if day]

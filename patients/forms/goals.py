@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -113,9 +116,11 @@ class DischargeForm(SentOnce):
         label=_("Prepare the discharge letter"), required=False, initial=True
     )
 
-    def __init__(self, *args, goals: list[Goal], **kwargs) -> None:
+    def __init__(self, *args, goals: list[Goal], care_began: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.goals = goals
+        self.care_began = care_began
+        self.fields["discharged_on"].widget.attrs["min"] = care_began.isoformat()
         for goal in goals:
             self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
                 label=goal.text, choices=GOAL_DECISIONS, initial=goal.status
@@ -125,6 +130,15 @@ class DischargeForm(SentOnce):
         day = self.cleaned_data["discharged_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(gettext("The discharge date cannot be in the future."))
+        # Before it, the letter's period held nothing of the care given, and said so to
+        # the referrer (found by the portal review: a mistyped year).
+        if day < self.care_began:
+            raise forms.ValidationError(
+                gettext(
+                    "The discharge date is before this patient's care began here ({day}). "
+                    "Check the date."
+                ).format(day=date_format(self.care_began, "j M Y"))
+            )
         return day
 
     def goal_statuses(self) -> dict[int, str]:

@@ -16,6 +16,7 @@ from patients.access import patient_or_404
 from patients.discharge import (
     MAINTENANCE_DAYS_PER_WEEK,
     DischargeConflict,
+    care_began,
     patient_discharge,
 )
 from patients.forms.goals import DischargeForm, GoalForm
@@ -103,7 +104,10 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
         return redirect(_chart(patient))
     goals = list(Goal.objects.filter(patient=patient, status=Goal.Status.OPEN))
     form = DischargeForm(
-        request.POST or None, goals=goals, initial={"discharged_on": timezone.localdate()}
+        request.POST or None,
+        goals=goals,
+        care_began=care_began(patient),
+        initial={"discharged_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

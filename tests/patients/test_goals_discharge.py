@@ -31,6 +31,7 @@ from tests.factories import (
     OutcomeResponseFactory,
     RedFlagScreenFactory,
     SessionLogFactory,
+    VisitFactory,
 )
 from tests.pdf_text import page_texts
 
@@ -243,6 +244,22 @@ def test_a_discharge_date_in_the_future_is_refused(as_clinician_a, patient_a1, p
     )
     assert "cannot be in the future" in response.content.decode()
     assert not Discharge.objects.exists()
+
+
+def test_a_discharge_date_before_care_began_is_refused(as_clinician_a, patient_a1, program_a1):
+    """Found by the portal review: a discharge dated a month before the patient was added
+    was saved, and its letter told the referrer of a period with nothing in it."""
+    measured = patient_a1.created_at.date() - timedelta(days=6)  # from a paper form
+    VisitFactory(patient=patient_a1, measured_on=measured)
+    url = chart(patient_a1) + "discharge/"
+    data = {"program": str(program_a1.uuid), "summary": "Done"}
+    response = as_clinician_a.post(url, {**data, "discharged_on": measured - timedelta(days=1)})
+    page = response.content.decode()
+    assert f"before this patient&#x27;s care began here ({measured:%-d %b %Y})" in page
+    assert not Discharge.objects.exists()
+    assert f'min="{measured.isoformat()}"' in page  # the date picker starts there too
+    as_clinician_a.post(url, {**data, "discharged_on": measured})
+    assert Discharge.objects.get().discharged_on == measured
 
 
 def test_the_progress_report_opens_with_the_front_sheet(as_clinician_a, patient_a1, program_a1):
