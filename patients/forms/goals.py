@@ -52,7 +52,7 @@ class GoalForm(SentOnce, forms.ModelForm):
     def clean(self) -> dict:
         data = super().clean()
         tracks, target = data.get("tracks"), data.get("target")
-        if tracks and target is None:
+        if tracks and target is None and "target" not in self.errors:  # refused, not missing
             self.add_error("target", gettext("Give the target, or choose “Not tied to a score”."))
         elif target is not None and not tracks:
             self.add_error("tracks", gettext("Choose the score or measure the target is in."))

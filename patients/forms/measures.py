@@ -33,7 +33,9 @@ def value_field(measure: Measure, label: str, *, required: bool = True) -> forms
         min_value=Decimal(str(measure.low)),
         max_value=Decimal(str(measure.high)),
         decimal_places=1,
-        max_digits=5,
+        # No max_digits: the bounds keep a value inside the column (Measurement.value,
+        # 5 digits), and a second message about digits under the bounds' one read as two
+        # faults (the portal review: 99999 degrees got both).
         error_messages={"min_value": message, "max_value": message},
         widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
     )
@@ -94,7 +96,10 @@ class VisitForm(SentOnce):
 
     def clean(self) -> dict:
         data = super().clean()
-        if not any(data.get(slot_key(m, s)) is not None for m, s in slots()):
+        # Values refused by their own field are not missing: "Enter at least one" above
+        # three refused values contradicted what the clinician had typed.
+        keys = [slot_key(m, s) for m, s in slots()]
+        if not any(data.get(key) is not None or key in self.errors for key in keys):
             raise forms.ValidationError(gettext("Enter at least one measurement."))
         if data.get("sit_reach") is not None and data.get("sit_reach_zero") is None:
             self.add_error(

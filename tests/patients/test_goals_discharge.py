@@ -131,6 +131,15 @@ def test_a_goal_that_is_not_smart_is_explained(as_clinician_a, patient_a1, data,
     assert not Goal.objects.exists()
 
 
+def test_a_refused_target_is_not_called_missing(as_clinician_a, patient_a1):
+    """Found by the portal review: a target of 99999 was answered "Give the target", under
+    the target given."""
+    post = {"text": "Walk the dog", "tracks": "nprs", "target": "99999", "target_on": later()}
+    page = as_clinician_a.post(chart(patient_a1) + "goals/new/", post).content.decode()
+    assert "Give the target" not in page and "digits" in page
+    assert not Goal.objects.exists()
+
+
 def test_a_goal_is_marked_met_and_opened_again(as_clinician_a, patient_a1):
     goal = GoalFactory(patient=patient_a1, text="Garden", target_on=date.today())
     url = chart(patient_a1) + f"goals/{goal.uuid}/status/"

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from clinic.actors import Actor
 from clinic.models import AuditEvent
+from patients.measures import MEASURES
 from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
@@ -92,6 +93,34 @@ def test_bad_measures_get_clear_messages_and_save_nothing(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Measurement.objects.exists()
+
+
+def test_values_out_of_range_get_one_message_each_and_are_not_called_missing(
+    as_clinician_a, patient_a1
+):
+    """Found by the portal review: 99999 degrees of flexion, -400 cm and 1e5 got "Enter at
+    least one measurement." above them, and each a second message about digits."""
+    response = record(
+        as_clinician_a, patient_a1, BASE, lumbar_flexion="99999", fingertip_floor="-400"
+    )
+    form = response.context["form"]
+    assert form.non_field_errors() == []
+    assert [len(form.errors[key]) for key in ("lumbar_flexion", "fingertip_floor")] == [1, 1]
+    assert "is recorded from" in form.errors["lumbar_flexion"][0]
+    assert not Measurement.objects.exists()
+    # Still refused when nothing at all is entered.
+    assert record(as_clinician_a, patient_a1, BASE).context["form"].non_field_errors() == [
+        "Enter at least one measurement."
+    ]
+
+
+def test_every_measures_bounds_fit_its_column():
+    """The bounds are all that keep a value inside Measurement.value (the form has no
+    max_digits, so that a value out of range gets one message, the bounds')."""
+    column = Measurement._meta.get_field("value")
+    largest = 10 ** (column.max_digits - column.decimal_places)
+    for measure in MEASURES:
+        assert -largest < measure.low <= measure.high < largest, measure.code
 
 
 def test_a_future_visit_date_is_refused(as_clinician_a, patient_a1):
