@@ -14,6 +14,7 @@ an integrator looks a patient up by it, and MRN-0042 must not also answer MRN-00
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.db import models
@@ -23,6 +24,7 @@ from django.db.models import Q
 SOURCES = ("first_name", "last_name", "email")
 # A search's words beyond these are ignored (each is one more comparison per row).
 MAX_WORDS = 5
+WORD_BREAK = re.compile(r"[\s,;]+")
 
 # Letters that carry no accent to take off (NFKD leaves them whole) and the apostrophes
 # phones and Macs type, as a keyboard without them writes them.
@@ -50,8 +52,13 @@ def matching(term: str) -> Q:
     """Patients with each word of `term`: in their folded text, or as their record number.
     A word that folds to nothing (a stray accent) is not a word of every name: it matches
     only a record number it equals."""
+    # Commas and semicolons part words as spaces do: the caseload lists "Adams, Elijah",
+    # and that, pasted back, found no one (the portal review).
+    words = [word for word in WORD_BREAK.split(term) if word][:MAX_WORDS]
+    if not words:
+        return Q(pk__in=[])  # a term of commas alone is no search of every patient
     query = Q()
-    for word in term.split()[:MAX_WORDS]:
+    for word in words:
         in_text = Q()
         for part in folded(word).split():
             in_text &= Q(search_text__contains=part)
