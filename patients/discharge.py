@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from clinic import audit
@@ -101,8 +102,10 @@ def patient_discharge(
 def care_began(patient: Patient) -> date:
     """The first day of the episode, which the letter covers whole: the first thing
     recorded for it (the record itself, a questionnaire or a measure entered with an
-    earlier date). A discharge before it is refused (DischargeForm)."""
-    days = [patient.created_at.astimezone(patient.tzinfo).date()]
+    earlier date). A discharge before it is refused (DischargeForm). In the clinic's time
+    zone, as the dates staff enter are: in the patient's, a patient far to the east added in
+    the clinic's afternoon began their care "tomorrow", and could not be discharged today."""
+    days = [timezone.localdate(patient.created_at)]
     first_score = patient.outcomes.order_by("completed_on").values_list("completed_on", flat=True)
     first_visit = patient.visits.order_by("measured_on").values_list("measured_on", flat=True)
     days += [day for day in (first_score.first(), first_visit.first()) if day]

@@ -6,7 +6,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +18,7 @@ from clinic.models import Membership, User
 from clinic.once import SentOnce
 from clinic.validators import phone_validator
 from patients.models import Patient
+from patients.name_search import folded
 
 MAX_AGE_YEARS = 120
 EMAIL_IN_USE = _("Another patient of this clinic already uses this e-mail.")
@@ -124,11 +128,54 @@ class PatientForm(SeenVersion, forms.ModelForm):
 
 
 class NewPatientForm(SentOnce, PatientForm):
-    """Adding a patient: the page is sent once (clinic.once), so a double click adds one."""
+    """Adding a patient: the page is sent once (clinic.once), so a double click adds one.
+
+    A patient of the clinic with the same name (accents and case aside) and date of birth
+    is named, with a link to their record, and the new one is added only once the person
+    adding says it is someone else: a second record splits one patient's sessions,
+    measures and programs over two charts (found by the portal review, which added one)."""
+
+    different_person = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label=_("This is a different person with the same name and date of birth"),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.helper.layout.append("different_person")
         self.helper.layout.append("once")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        different = cleaned.pop("different_person", False)
+        first, last = cleaned.get("first_name"), cleaned.get("last_name")
+        born = cleaned.get("date_of_birth")
+        if different or not (first and last and born):
+            return cleaned
+        same = [
+            patient
+            for patient in Patient.objects.filter(clinic=self.clinic, date_of_birth=born)
+            if (folded(patient.first_name), folded(patient.last_name))
+            == (folded(first), folded(last))
+        ]
+        if same:
+            self.fields["different_person"].widget = forms.CheckboxInput()
+            chart = reverse("patients:patient_chart", args=[same[0].uuid])
+            self.add_error(
+                None,
+                format_html(
+                    gettext(
+                        "{name}, born {born}, is already a patient here: "
+                        '<a href="{chart}">open their record</a>. If this is someone else, '
+                        "tick the box below and save again."
+                    ),
+                    name=same[0].full_name,
+                    born=date_format(born, "j M Y"),
+                    chart=chart,
+                ),
+            )
+        return cleaned
 
 
 class CaseloadFilterForm(forms.Form):

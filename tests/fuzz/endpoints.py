@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.test import Client
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from clinic.forms import ApiTokenForm, ClinicSettingsForm, StaffInviteForm
@@ -39,7 +40,14 @@ from programs.models import (
 from tests.factories import PASSWORD, IntakeFactory, OutcomeAssignmentFactory
 from tests.fuzz.hostile import TODAY, any_characters, hostile_scalar, safe_text, uploads
 from tests.fuzz.snapshot import invitation_sent, redirected, report_asked, token_shown
-from tests.fuzz.valid import dates_between, form_data, fresh_emails, future_dates, text_up_to
+from tests.fuzz.valid import (
+    any_dates,
+    dates_between,
+    form_data,
+    fresh_emails,
+    future_dates,
+    text_up_to,
+)
 
 
 def tricky_ids(w: dict) -> tuple[str, ...]:
@@ -358,10 +366,18 @@ def build_goal_new(w: dict) -> Built:
     )
 
 
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
 def build_discharge(w: dict) -> Built:
     # The page's program, or none once a discharge without a maintenance copy went through.
     seen = st.sampled_from(("", str(w["program"].uuid)))
-    return one(w["a1_url"] + "discharge/"), form_data(DischargeForm(goals=[]), {"program": seen})
+    return one(w["a1_url"] + "discharge/"), form_data(
+        DischargeForm(goals=[], care_began=date.min),
+        # The patient was added today: an earlier day is before their care began.
+        {"program": seen, "discharged_on": st.one_of(st.builds(_today), any_dates)},
+    )
 
 
 def build_flag_review(w: dict) -> Built:

@@ -40,6 +40,31 @@ def test_a_clinician_creates_a_patient_and_it_is_audited(as_clinician_a, clinici
     assert event.actor_role == "clinician"
 
 
+def test_a_second_record_of_the_same_person_is_added_only_when_said_to_be_someone_else(
+    as_clinician_a, clinic_a
+):
+    """Found by the portal review: the same name and date of birth added twice made two
+    charts of one patient, with no word."""
+    first = make_patient(clinic_a, "José", "García-Ñúñez", login=False)
+    Patient.objects.filter(pk=first.pk).update(date_of_birth=date(1950, 3, 4))
+    typed = form_data(
+        first_name="Jose", last_name="garcia-nunez", date_of_birth="1950-03-04", email=""
+    )
+    response = as_clinician_a.post("/portal/patients/new/", typed)
+    page = response.content.decode()
+    assert response.status_code == 200 and Patient.objects.count() == 1
+    assert "José García-Ñúñez, born 4 Mar 1950, is already a patient here" in page
+    assert f'href="/portal/patients/{first.uuid}/">open their record</a>' in page
+    assert 'type="checkbox" name="different_person"' in page
+    assert not AuditEvent.objects.exists()
+    # Someone else born the same day: added once it is said.
+    response = as_clinician_a.post("/portal/patients/new/", {**typed, "different_person": "on"})
+    assert response.status_code == 302 and Patient.objects.count() == 2
+    # Another day of birth is another person: no question.
+    other = {**typed, "date_of_birth": "1950-03-05", "once": "x2"}
+    assert as_clinician_a.post("/portal/patients/new/", other).status_code == 302
+
+
 def test_viewing_a_chart_is_audited_with_the_address(as_clinician_a, patient_a1):
     as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/", REMOTE_ADDR="203.0.113.9")
     event = AuditEvent.objects.get(action="patient.view")
