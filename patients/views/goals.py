@@ -141,6 +141,7 @@ def discharge(request: HttpRequest, patient_uuid) -> HttpResponse:
             "patient": patient,
             "form": form,
             "program": current_program(patient),
+            "open_flags": list(patient.flags.open().order_by("-raised_on", "-id")),
             # Each questionnaire's and measure's latest against its baseline, as the chart
             # shows them: the six newest responses of any kind listed superseded scores
             # and missed a questionnaire answered early.

@@ -17,6 +17,7 @@ from patients import adherence
 from patients.goals import goal_progress
 from patients.models import (
     Discharge,
+    Flag,
     Goal,
     OutcomeAssignment,
     OutcomeResponse,
@@ -26,6 +27,7 @@ from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
 from tests.conftest import client_for, get_document, post_for_document, spaced
 from tests.factories import (
+    FlagFactory,
     GoalFactory,
     IntakeFactory,
     OutcomeResponseFactory,
@@ -897,3 +899,15 @@ def test_the_maintenance_copy_is_never_more_often_than_the_program(
         lighter = (3, 0) if days_a_week(was) > 3 else (was.days_per_week, was.weekdays)
         assert (now.days_per_week, now.weekdays) == lighter
     assert any(days_a_week(was) > 3 for was in before[2:])
+
+
+def test_the_discharge_page_names_the_open_flags(as_clinician_a, patient_a1, program_a1):
+    """Found by the portal review: a patient with an unreviewed "Pain 7/10" was discharged
+    from a page that did not mention it, and the letter reported only improvements."""
+    FlagFactory(patient=patient_a1, reason="Pain 7/10 during exercise on Sun 6 Dec.")
+    page = as_clinician_a.get(chart(patient_a1) + "discharge/").content.decode()
+    assert "1 flag is open: review it on the chart before the discharge." in page
+    assert "Pain 7/10 during exercise on Sun 6 Dec." in page
+    Flag.objects.update(reviewed_at=timezone.now())
+    page = as_clinician_a.get(chart(patient_a1) + "discharge/").content.decode()
+    assert "flag is open" not in page
