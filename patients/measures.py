@@ -17,6 +17,8 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programs.models import Region
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -35,6 +37,8 @@ class Measure:
     # 23 cm at the feet line, another 26 cm, another 0): readings taken with different zero
     # points compare only once each is taken from its own zero point.
     zeroed: bool = False
+    # The body area it is of (programs.models.Region): the visit form groups by it.
+    region: str = Region.LOW_BACK
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -65,15 +69,42 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "hip_flexion", "Hip flexion", "°", 0, 150, "Goniometer",
-        sided=True, normal=(110, 130), normal_text="about 120°",
+        sided=True, region=Region.HIP, normal=(110, 130), normal_text="about 120°",
     ),
     Measure(
         "hip_internal_rotation", "Hip internal rotation", "°", 0, 90, "Goniometer",
-        sided=True, normal=(35, 55), normal_text="about 45°",
+        sided=True, region=Region.HIP, normal=(35, 55), normal_text="about 45°",
     ),
     Measure(
         "hip_external_rotation", "Hip external rotation", "°", 0, 90, "Goniometer",
-        sided=True, normal=(35, 55), normal_text="about 45°",
+        sided=True, region=Region.HIP, normal=(35, 55), normal_text="about 45°",
+    ),
+    # Knee: 0 degrees is straight; a knee short of straight reads negative, one that
+    # bends back past straight positive.
+    Measure(
+        "knee_flexion", "Knee flexion", "°", 0, 160, "Goniometer",
+        sided=True, region=Region.KNEE, normal=(130, 150), normal_text="about 135°",
+    ),
+    Measure(
+        "knee_extension", "Knee extension", "°", -60, 20, "Goniometer (0° is straight)",
+        sided=True, region=Region.KNEE, normal=(0, 10), normal_text="0° (straight)",
+    ),
+    Measure(
+        "shoulder_flexion", "Shoulder flexion", "°", 0, 190, "Goniometer",
+        sided=True, region=Region.SHOULDER, normal=(160, 180), normal_text="about 180°",
+    ),
+    Measure(
+        "shoulder_abduction", "Shoulder abduction", "°", 0, 190, "Goniometer",
+        sided=True, region=Region.SHOULDER, normal=(160, 180), normal_text="about 180°",
+    ),
+    Measure(
+        "shoulder_external_rotation", "Shoulder external rotation", "°", 0, 120,
+        "Goniometer, arm at 90° abduction",
+        sided=True, region=Region.SHOULDER, normal=(80, 100), normal_text="about 90°",
+    ),
+    Measure(
+        "cervical_rotation", "Cervical rotation", "°", 0, 100, "CROM or goniometer",
+        sided=True, region=Region.NECK, normal=(70, 90), normal_text="about 80°",
     ),
 )  # fmt: skip
 

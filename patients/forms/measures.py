@@ -18,6 +18,7 @@ from patients.instruments import INSTRUMENTS, AnswerShape, Question
 from patients.measures import BY_CODE, MEASURES, Measure, slot_key, slot_label, slots
 from patients.models import OutcomeResponse
 from patients.outcomes import Value, outcome_record
+from programs.models import Region
 
 SECTION_CHOICES = [("", _("Not answered")), *[(str(n), str(n)) for n in range(6)]]
 
@@ -136,6 +137,15 @@ class VisitForm(SentOnce):
                 symptoms = self[f"{key}_symptoms"] if measure.code == "slr" else None
                 sides.append((side, self[key], self[f"{key}_pain"], symptoms))
             yield measure, sides, self[f"{measure.code}_method"]
+
+    def regions(self, first: str | None = None) -> list[tuple[str, list]]:
+        """The rows by body area, as (its name, its rows): the patient's own area (`first`,
+        their intake's) first, then as MEASURES lists them."""
+        by_region: dict[str, list] = {}
+        for row in self.rows():
+            by_region.setdefault(row[0].region, []).append(row)
+        order = sorted(by_region, key=lambda region: region != first)
+        return [(Region(region).label, by_region[region]) for region in order]
 
 
 class CorrectionForm(SentOnce):

@@ -24,6 +24,7 @@ from patients.forms.measures import CorrectionForm, OutcomeForm, VisitForm
 from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
 from patients.models import (
+    Intake,
     Measurement,
     OutcomeAssignment,
     OutcomeResponse,
@@ -118,7 +119,12 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
         ).format(count=count)
         return once.saved_once(request, save, saved)
     _audit(request, "patient.view", patient)
-    return render(request, "clinician/visit_form.html", {"patient": patient, "form": form})
+    intake = Intake.objects.filter(patient=patient).values_list("region", flat=True).first()
+    return render(
+        request,
+        "clinician/visit_form.html",
+        {"patient": patient, "form": form, "regions": form.regions(first=intake)},
+    )
 
 
 @never_cache

@@ -16,7 +16,7 @@ from patients.models import Measurement, OutcomeAssignment, OutcomeResponse
 from patients.outcomes import instrument_summaries, outcome_record
 from patients.reports import safe_cell
 from tests.conftest import client_for, line_xs, post_for_document, spaced
-from tests.factories import OutcomeAssignmentFactory, OutcomeResponseFactory
+from tests.factories import IntakeFactory, OutcomeAssignmentFactory, OutcomeResponseFactory
 from tests.pdf_text import page_texts, pdf_text
 
 
@@ -112,6 +112,27 @@ def test_values_out_of_range_get_one_message_each_and_are_not_called_missing(
     assert record(as_clinician_a, patient_a1, BASE).context["form"].non_field_errors() == [
         "Enter at least one measurement."
     ]
+
+
+def test_a_knee_patients_visit_form_starts_with_the_knee(as_clinician_a, patient_a1):
+    """Found by the portal review: the visit form held only low-back and hip measures, so
+    a knee replacement's range of motion could not be recorded, nor be a goal's target.
+    The form is grouped by body area, the patient's own first."""
+    IntakeFactory(patient=patient_a1, region="knee")
+    page = as_clinician_a.get(url(patient_a1, "measures/new/")).content.decode()
+    areas = re.findall(r'<th colspan="4" scope="rowgroup"[^>]*>([^<]+)</th>', page)
+    assert areas[0] == "Knee" and {"Low back", "Hip", "Shoulder", "Neck"} <= set(areas)
+    knee = page.split(">Knee</th>")[1].split('scope="rowgroup"')[0]
+    assert 'name="knee_flexion_left"' in knee and 'name="knee_extension_right"' in knee
+    assert "Typical: about 135°" in knee
+    response = record(
+        as_clinician_a, patient_a1, BASE, knee_flexion_left="95", knee_extension_left="-10"
+    )
+    assert response.status_code == 302
+    saved = {(m.code, m.side): m.value for m in Measurement.objects.all()}
+    assert saved == {("knee_flexion", "left"): 95, ("knee_extension", "left"): -10}
+    page = as_clinician_a.get(url(patient_a1, "measures/")).content.decode()
+    assert "Knee flexion" in page and "Knee extension" in page
 
 
 def test_every_measures_bounds_fit_its_column():
