@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext
 
 from clinic.parsing import parse_int, parse_uuid
-from programs.builder.forms import PREFIX
+from programs.builder.forms import PREFIX, ItemForm
 from programs.dosage import (
     ITEM_FIELDS,
     describe_dosage,
     estimate_minutes,
+    limits,
     weekday_bits,
     weekday_list,
 )
@@ -32,9 +34,27 @@ class Row:
     exercise: Exercise | None = None
 
     @property
+    def out_of_range(self) -> list[str]:
+        """The numbers typed that saving will refuse, as "Sets (1 to 10)": the line drawn
+        from them read "9999 sets of 100000 reps", and a per-day 0 "once a day" (found by
+        the portal review)."""
+        refused = []
+        for name, (low, high) in limits().items():
+            number = parse_int(self.values.get(name))
+            if number is not None and not low <= number <= high:
+                label = ItemForm.base_fields[name].label
+                refused.append(
+                    gettext("{field} ({low} to {high})").format(field=label, low=low, high=high)
+                )
+        return refused
+
+    @property
     def dose_line(self) -> str:
         """The dose as one line ("2 sets of 10 reps · hold 5 s · twice a day · every day"),
-        from the values as typed: what is not a sensible number yet is left out."""
+        from the values as typed: what is not a number yet is left out; a number out of
+        range is named instead (out_of_range)."""
+        if refused := self.out_of_range:
+            return gettext("Check these numbers: {fields}.").format(fields=", ".join(refused))
         view: dict[str, Any] = {}
         for name in ITEM_FIELDS:
             value = self.values.get(name)
@@ -52,7 +72,13 @@ class Row:
 
     @property
     def estimate_view(self) -> dict:
-        view = {name: parse_int(self.values.get(name)) for name in ITEM_FIELDS}
+        """The row for the program's minutes; a number out of range counts as not given
+        (9999 sets of 100000 reps made "about 66660011 min per session")."""
+        bounds = limits()
+        view = {}
+        for name in ITEM_FIELDS:
+            low, high = bounds.get(name, (None, None))
+            view[name] = parse_int(self.values.get(name), low=low, high=high)
         view["side"] = self.values.get("side")
         return view
 

@@ -60,8 +60,11 @@ def test_the_dose_reads_as_one_line_from_what_was_typed():
     )
     assert row.dose_line.startswith("2 sets of 10 reps")
     assert "hold 5 s" in spaced(row.dose_line) and "twice a day" in row.dose_line
-    typed = Row(values={"sets": "-3", "reps": "abc", "hold_seconds": "30", "weekdays": ["0", "x"]})
-    assert "-3" not in typed.dose_line and "hold 30 s" in spaced(typed.dose_line)
+    typed = Row(values={"reps": "abc", "hold_seconds": "30", "weekdays": ["0", "x"]})
+    assert "abc" not in typed.dose_line and "hold 30 s" in spaced(typed.dose_line)
+    # A number out of range is named, not drawn as a dose.
+    negative = Row(values={"sets": "-3", "hold_seconds": "30", "weekdays": []})
+    assert negative.dose_line == "Check these numbers: Sets (1 to 10)."
     assert "Mon" in typed.dose_line
 
 
@@ -127,6 +130,24 @@ def test_a_changed_number_redraws_only_the_dose_lines_and_minutes(
     # Without htmx (Enter pressed in a field, scripts off) it is the whole page, as before.
     whole = as_clinician_a.post(edit, data).content.decode()
     assert "<form" in whole and "2 sets of 15 reps" in whole
+
+
+def test_a_number_out_of_range_is_named_not_drawn_as_a_dose(as_clinician_a, patient_a1, program_a1):
+    """Found by the portal review: sets 9999, reps 100000 and per day 0 were drawn as
+    "9999 sets of 100000 reps … once a day", and the program as "About 66660011 min per
+    session", while saving refused them."""
+    edit = f"/portal/patients/{patient_a1.uuid}/programs/{program_a1.uuid}/edit/"
+    typed = {"items-0-sets": "9999", "items-0-reps": "100000", "items-0-times_per_day": "0"}
+    data = builder_post(program_a1, **typed, action="refresh")
+    page = as_clinician_a.post(edit, data, HTTP_HX_REQUEST="true").content.decode()
+    line = re.search(r'<p class="dose-line([^"]*)" id="dose-line-0"[^>]*>(.*?)</p>', page)
+    assert "text-danger" in line.group(1)
+    assert "Check these numbers: Sets (1 to 10), Reps (1 to 100), Per day (1 to 10)." in line.group(
+        2
+    )
+    assert "9999" not in line.group(2)
+    minutes = re.search(r'id="program-minutes"[^>]*>(.*?)</', page, re.S).group(1)
+    assert not re.search(r"\d{4,}", minutes), minutes
 
 
 def test_every_whole_builder_page_of_a_patients_program_is_an_audited_read(
