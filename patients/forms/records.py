@@ -143,7 +143,8 @@ class NewPatientForm(SentOnce, PatientForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper.layout.append("different_person")
+        # Above "Save patient" (the layout's last): ticked, then saved.
+        self.helper.layout.fields.insert(-1, "different_person")
         self.helper.layout.append("once")
 
     def clean(self) -> dict:

@@ -56,6 +56,7 @@ def test_a_second_record_of_the_same_person_is_added_only_when_said_to_be_someon
     assert "José García-Ñúñez, born 4 Mar 1950, is already a patient here" in page
     assert f'href="/portal/patients/{first.uuid}/">open their record</a>' in page
     assert 'type="checkbox" name="different_person"' in page
+    assert page.index('name="different_person"') < page.index("Save patient")  # ticked, saved
     assert not AuditEvent.objects.exists()
     # Someone else born the same day: added once it is said.
     response = as_clinician_a.post("/portal/patients/new/", {**typed, "different_person": "on"})
