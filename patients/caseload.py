@@ -115,17 +115,19 @@ def _zone(name: str):
         return None
 
 
-def _write(where: str, params: list, tz, now) -> int:
+def _write(where: str, params: list, tz, now, active_at: datetime | None = None) -> int:
     """One UPDATE of the rows matching `where` (SQL with %s parameters), for the day of
-    time zone `tz` at `now`. Returns the number of rows written."""
+    time zone `tz` at `now`; `active_at` stamps last_activity_at in the same UPDATE.
+    Returns the number of rows written."""
     today = timezone.localtime(now, tz).date()
-    until = connection.ops.adapt_datetimefield_value(_next_midnight(today, tz))
+    adapt = connection.ops.adapt_datetimefield_value
+    stamp, stamped = ("last_activity_at = %s, ", [adapt(active_at)]) if active_at else ("", [])
     sql = (
-        f"UPDATE {Patient._meta.db_table} SET figures_until = %s, {_figures_sql(today)} "  # noqa: S608 - see _figures_sql
-        f"WHERE {where}"
+        f"UPDATE {Patient._meta.db_table} SET {stamp}figures_until = %s, "  # noqa: S608 - see _figures_sql
+        f"{_figures_sql(today)} WHERE {where}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [until, *params])
+        cursor.execute(sql, [*stamped, adapt(_next_midnight(today, tz)), *params])
         return cursor.rowcount
 
 
@@ -149,9 +151,13 @@ def refresh(patients) -> int:
     return written
 
 
-def refresh_one(patient: Patient) -> None:
-    """After a write that moves one patient's figures, in the same transaction: one UPDATE."""
-    _write("id = %s", [patient.pk], patient.tzinfo, timezone.now())
+def refresh_one(patient: Patient, *, active: bool = False) -> None:
+    """After a write that moves one patient's figures, in the same transaction: one UPDATE.
+    `active`: the write was the patient's own (a session, a morning check, a sign told),
+    stamped as their last activity by the same UPDATE (one write of the row, not two on
+    every session logged)."""
+    now = timezone.now()
+    _write("id = %s", [patient.pk], patient.tzinfo, now, active_at=now if active else None)
 
 
 def refresh_stale() -> int:

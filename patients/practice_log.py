@@ -367,11 +367,10 @@ def session_log(
         # The other tap of a double tap won the race: hand back its session.
         return SessionLog.objects.get(patient=patient, client_token=client_token), False
     _save_entries(session, done)
-    Patient.objects.filter(pk=patient.pk).update(last_activity_at=now)
     _raise_pain_flags(patient, session)
     if signs and rules is not None:
         symptoms_report(actor=actor, patient=patient, signs=list(signs), rules=rules)
-    caseload.refresh_one(patient)
+    caseload.refresh_one(patient, active=True)
     audit.record(actor, "session.log", patient=patient, obj=session)
     return session, True
 

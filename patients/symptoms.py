@@ -10,7 +10,6 @@ what to do now (patients.views.patient_area.signs.advice).
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from clinic import audit
 from clinic.actors import Actor
@@ -75,6 +74,5 @@ def symptoms_report(
         raised.append(flag)
         audit.record(actor, "symptom.report", patient=patient, obj=flag)
     if raised:
-        Patient.objects.filter(pk=patient.pk).update(last_activity_at=timezone.now())
-        caseload.refresh_one(patient)
+        caseload.refresh_one(patient, active=True)
     return raised

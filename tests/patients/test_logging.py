@@ -58,6 +58,25 @@ def test_logging_a_session_saves_entries_and_updates_activity(
     assert AuditEvent.objects.filter(action="session.log", patient_uuid=patient_a1.uuid).exists()
 
 
+# What logging a session costs (issue 18: the session POST is a measured page): the
+# session, account and patient reads, the program and its rows, then one transaction.
+SESSION_POST_QUERIES = 19
+
+
+def test_logging_a_session_writes_the_patient_row_once(as_patient_a1, patient_a1, program_a1):
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        response = post_session(as_patient_a1, program_a1)
+    assert response.status_code == 302
+    writes = [q["sql"] for q in queries if re.match(r'UPDATE "?patients_patient"? ', q["sql"])]
+    # The last activity stamped by the caseload figures' own UPDATE, not a second one.
+    assert len(writes) == 1 and "last_activity_at" in writes[0]
+    assert len(queries) == SESSION_POST_QUERIES
+    patient_a1.refresh_from_db()
+    assert before <= patient_a1.last_activity_at <= timezone.now()
+    assert patient_a1.done_7d is not None
+
+
 @pytest.fixture
 def one_exercise_twice(membership_a, patient_a1, program_a1):
     """The builder saves a program that lists one exercise twice (it warns, "unless you
