@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from clinic import audit
+from clinic import audit, page_stamps
 from clinic.actors import Actor
 from clinic.capabilities import CAPABILITIES, capabilities_of
 from clinic.languages import patient_language
@@ -216,6 +216,8 @@ def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
             request.membership = membership
             request.clinic = membership.clinic
             request.actor = Actor.for_member(membership, request)
+            if _sent_from_another_clinic(request, membership):
+                return _page_of_another_clinic(request, membership)
             if capability not in capabilities_of(membership.role):
                 _deny(request, request.actor)
             # The clinic's own day and clock: "today" in its forms, the times its pages show.
@@ -231,6 +233,62 @@ def staff_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
         return _mark(wrapper, required_capability=capability)
 
     return decorator
+
+
+def _sent_from_another_clinic(request: HttpRequest, membership: Membership) -> bool:
+    """A page made while another clinic was active, sent now: a tab left open on clinic A
+    after switching to B in another would have written into B (a patient added, an API
+    token made, an admin invited there). Pages check before sending (form-keeper.js,
+    through clinic.resume, switches back), but not without scripts, nor when the clinic
+    changes again between that check and the send; this check is the one that holds.
+    A request with no stamp is no page's (every form and htmx request of ours carries
+    one: clinic.page_stamps): an API client's, a test's. An account page's stamp (no
+    clinic) names no clinic to mismatch."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    sent = page_stamps.sent_with(request)
+    user_pk = request.user.pk
+    return bool(sent) and not (
+        page_stamps.same(sent, user_pk, page_stamps.of_clinic(membership.clinic))
+        or page_stamps.same(sent, user_pk, page_stamps.ACCOUNT)
+    )
+
+
+def _page_of_another_clinic(request: HttpRequest, active: Membership) -> HttpResponse:
+    """Nothing saved, said plainly, and the clinic chooser: choosing the page's clinic
+    leads back to the page (its work has to be entered again; this is the rare case the
+    page's own check could not catch)."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from clinic.resume import page_sent_from  # it imports this module
+
+    sent = page_stamps.sent_with(request)
+    page_clinic = next(
+        (
+            m.clinic
+            for m in staff_memberships(request)
+            if page_stamps.same(sent, request.user.pk, page_stamps.of_clinic(m.clinic))
+        ),
+        None,
+    )
+    messages.error(
+        request,
+        _(
+            "Nothing was saved: that page was for {page}, and you have since switched to "
+            "{active} in another tab or window. Choose {page} to go back to it."
+        ).format(page=page_clinic.name, active=active.clinic.name)
+        if page_clinic is not None
+        else _("Nothing was saved: that page was not made for {active}.").format(
+            active=active.clinic.name
+        ),
+    )
+    chooser = reverse("clinic_choose")
+    if page_clinic is not None and (page := page_sent_from(request)):
+        chooser = f"{chooser}?{urlencode({'next': page})}"
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(chooser)
+    return redirect(chooser)
 
 
 def _rendered(response: HttpResponse) -> HttpResponse:

@@ -21,15 +21,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
-from clinic import permissions
+from clinic import page_stamps, permissions
 from clinic.actors import Actor
 from clinic.services import clinic_switch
 
-SALT = "limber.resume.page-stamp"
 OK, SIGNED_OUT, OTHER = "ok", "signed-out", "other"
 NOT_SAVED = _(
     "You were signed out to keep patient data safe, so what you sent was not saved. "
@@ -40,10 +38,6 @@ NOT_SAVED = _(
 LANDING = "limber_landing"
 
 
-def _stamp(user_pk: int, context: str) -> str:
-    return salted_hmac(SALT, f"{user_pk}|{context}").hexdigest()[:32]
-
-
 def page_stamp(request: HttpRequest) -> str:
     """The stamp of the page being rendered; empty when signed out."""
     user = getattr(request, "user", None)
@@ -52,10 +46,10 @@ def page_stamp(request: HttpRequest) -> str:
     membership = getattr(request, "membership", None)
     patient = getattr(request, "patient", None)
     if membership is not None:
-        return _stamp(user.pk, f"clinic:{membership.clinic.uuid}")
+        return page_stamps.stamp(user.pk, page_stamps.of_clinic(membership.clinic))
     if patient is not None:
-        return _stamp(user.pk, f"patient:{patient.uuid}")
-    return _stamp(user.pk, "account")
+        return page_stamps.stamp(user.pk, page_stamps.of_patient(patient))
+    return page_stamps.stamp(user.pk, page_stamps.ACCOUNT)
 
 
 def check(request: HttpRequest, stamp: str) -> str:
@@ -71,22 +65,23 @@ def check(request: HttpRequest, stamp: str) -> str:
     user = request.user
     if not user.is_authenticated:
         return SIGNED_OUT
-    stamp = (stamp or "")[:64]
-    if _same(stamp, user.pk, "account"):
+    if page_stamps.same(stamp, user.pk, page_stamps.ACCOUNT):
         return OK  # a page of the account itself (password, two-factor): no clinic to match
     memberships = permissions.staff_memberships(request)
     active = permissions.active_membership(request)
-    if active is not None and _same(stamp, user.pk, f"clinic:{active.clinic.uuid}"):
+    if active is not None and page_stamps.same(
+        stamp, user.pk, page_stamps.of_clinic(active.clinic)
+    ):
         return OK
     for membership in memberships:
-        if _same(stamp, user.pk, f"clinic:{membership.clinic.uuid}"):
+        if page_stamps.same(stamp, user.pk, page_stamps.of_clinic(membership.clinic)):
             request.session[permissions.ACTIVE_CLINIC] = str(membership.clinic.uuid)
             clinic_switch(actor=Actor.for_member(membership, request), membership=membership)
             return OK
     if memberships:
         return OTHER
     profile = permissions.patient_profile(user)
-    if profile is not None and _same(stamp, user.pk, f"patient:{profile.uuid}"):
+    if profile is not None and page_stamps.same(stamp, user.pk, page_stamps.of_patient(profile)):
         return OK
     return OTHER
 
@@ -96,13 +91,9 @@ def made_for_this_patient(request: HttpRequest, stamp: str) -> bool:
     log kept on a shared phone carries its page's stamp: sent after another patient
     signed in there, it is not theirs."""
     patient = getattr(request, "patient", None)
-    return patient is not None and _same(
-        (stamp or "")[:64], request.user.pk, f"patient:{patient.uuid}"
+    return patient is not None and page_stamps.same(
+        stamp, request.user.pk, page_stamps.of_patient(patient)
     )
-
-
-def _same(stamp: str, user_pk: int, context: str) -> bool:
-    return bool(stamp) and constant_time_compare(stamp, _stamp(user_pk, context))
 
 
 def sent_without_a_session(request: HttpRequest) -> HttpResponse:
@@ -114,7 +105,7 @@ def sent_without_a_session(request: HttpRequest) -> HttpResponse:
     many such addresses take only POSTs (a blank 405 page).
     """
     messages.warning(request, NOT_SAVED)
-    page = _page_sent_from(request)
+    page = page_sent_from(request)
     if page is None:
         return redirect(settings.LOGIN_URL)
     request.session[LANDING] = page
@@ -133,7 +124,7 @@ def landed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _page_sent_from(request: HttpRequest) -> str | None:
+def page_sent_from(request: HttpRequest) -> str | None:
     referer = request.headers.get("Referer", "")
     host = request.get_host()
     if not url_has_allowed_host_and_scheme(referer, {host}, require_https=request.is_secure()):

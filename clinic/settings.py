@@ -138,6 +138,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.access",
             ],
+            # Every form's {% csrf_token %} carries the page's stamp too.
+            "builtins": ["clinic.templatetags.stamped_forms"],
         },
     },
 ]

@@ -47,7 +47,10 @@
     document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
       input.value = token;
     });
-    body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+    // The page's stamp stays beside it (clinic/page_stamps.py).
+    var headers = JSON.parse(body.getAttribute("hx-headers") || "{}");
+    headers["X-CSRFToken"] = token;
+    body.setAttribute("hx-headers", JSON.stringify(headers));
   }
 
   // "ok", "signed-out", "other" or "failed"; rejects when the server cannot be reached at
