@@ -7,10 +7,12 @@ builder can show live estimates for rows that are not saved yet.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -243,11 +245,15 @@ def steps(item: Any) -> list[str]:
     "left side only" had the patient do both)."""
     text = item.text
     one_side = _get(item, "side") in ONE_SIDE
-    return [
-        fill_step(cue, item)
-        for cue, kind in zip(text.cues, text.kinds or ("",) * len(text.cues), strict=True)
-        if not (one_side and kind == CueKind.SIDES)
-    ]
+    # Steps not translated yet are shown in English, and their amounts with them: filled
+    # in the reader's language, one read "Pause for un momento, then lower it slowly".
+    english = translation.override(settings.LANGUAGE_CODE) if text.in_english else nullcontext()
+    with english:
+        return [
+            fill_step(cue, item)
+            for cue, kind in zip(text.cues, text.kinds or ("",) * len(text.cues), strict=True)
+            if not (one_side and kind == CueKind.SIDES)
+        ]
 
 
 def describe_load(item: Any) -> str:

@@ -33,7 +33,7 @@ from html import escape
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from clinic.lib.numbers import number, with_unit
 
@@ -95,7 +95,11 @@ class Point:
 def day_label(day: date, *, year: bool = False) -> str:
     """A day as charts name it, as the tables beside them do: "5 Nov", or "5 Nov 26" when
     the chart may span years."""
-    return date_format(day, "j M y" if year else "j M")
+    # Django's date letters, per language: "M" is "Nov" (capitalised), "b" is "nov", as
+    # Spanish writes it ("5 nov").
+    if year:
+        return date_format(day, pgettext("short date with year", "j M y"))
+    return date_format(day, pgettext("short date", "j M"))
 
 
 @dataclass(frozen=True)

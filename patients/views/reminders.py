@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -80,7 +80,9 @@ def my_reminders(request: HttpRequest) -> HttpResponse:
     setting = reminder_setting(request.patient)
     form = ReminderForm(request.POST or None, initial=_initial(setting))
     if request.method == "POST" and form.is_valid() and _save(request, request.patient, form):
-        messages.success(request, _("Saved."))
+        # Made words now, in the patient's language: a lazy text would be read after the
+        # view's language ends, when the message is stored (in English).
+        messages.success(request, gettext("Saved."))
         return redirect("patients:patient_reminders")
     # The page shows their consent and its date, the time and whether e-mails go out.
     audit_read(request, "patient.reminders")

@@ -125,7 +125,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
     assert_no_english(progress)
     program_page = visible(patient.get("/me/program/").content.decode())
     assert "Parte baja de la espalda" in program_page  # the template's title, translated
-    assert "Para y llámanos" in program_page and "urgencias" in program_page
+    assert "Deja los ejercicios y llámanos" in program_page and "urgencias" in program_page
     assert_no_english(program_page)
 
     # A questionnaire: the page is Spanish, the items stay in English, said so.
@@ -143,7 +143,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
     # one that hands it over.
     with django_capture_on_commit_callbacks(execute=True):
         waiting = visible(patient.get("/me/handout.pdf").content.decode())
-    assert "Estamos preparando tu hoja de ejercicios" in waiting and "Mirar ahora" in waiting
+    assert "Estamos preparando tu hoja de ejercicios" in waiting and "Comprobar ahora" in waiting
     assert "being prepared" not in waiting and "Check now" not in waiting
     run_tasks()
     ready = visible(patient.get("/me/handout.pdf?prepared=1").content.decode())
@@ -203,3 +203,34 @@ def test_a_spanish_patients_pain_chart_title_is_not_cut_inside_its_scale(patient
     # Seen: "Dolor durante el ejercicio (0 a 1…": the scale reads "0 to 1".
     assert "Dolor durante el ejercicio (0 a 1…" not in titles, titles
     assert not [t for t in titles if re.search(r"\d…$", t)], titles
+
+
+def test_the_clinician_is_always_the_fisioterapeuta_in_spanish():
+    """One word for the clinician in everything a Spanish patient reads (found by the
+    Spanish review: "tu terapeuta" in nine notes and cautions, "fisioterapeuta" elsewhere)."""
+    from django.conf import settings
+
+    texts = [settings.BASE_DIR / "locale/es/LC_MESSAGES/django.po"]
+    texts += sorted((settings.BASE_DIR / "programs/content/translations/es").glob("*.toml"))
+    found = [
+        f"{path.name}: {line.strip()[:80]}"
+        for path in texts
+        for line in path.read_text().splitlines()
+        if not line.startswith("msgid") and re.search(r"(?<!fisio)terapeuta", line, re.I)
+    ]
+    assert not found
+
+
+def test_a_chart_names_its_days_as_spanish_writes_them():
+    """Found by the Spanish review: "7 Dic"; Spanish writes short months in lower case."""
+    from datetime import date
+
+    from clinic.lib.charts import day_label
+
+    with translation.override("es"):
+        assert (day_label(date(2026, 12, 7)), day_label(date(2026, 12, 7), year=True)) == (
+            "7 dic",
+            "7 dic 26",
+        )
+    with translation.override("en"):
+        assert day_label(date(2026, 12, 7)) == "7 Dec"

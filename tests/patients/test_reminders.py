@@ -479,3 +479,12 @@ def test_the_front_desk_chart_does_not_say_why_a_reminder_was_stopped(
         clinician = client_for(clinician_a).get(chart).content.decode()
     assert "not sent" in desk and "exercised" not in desk
     assert "had already exercised that day" in clinician
+
+
+def test_a_spanish_patient_is_told_saved_in_spanish(as_patient_a1, patient_a1):
+    """Found by the Spanish review: "Saved." came out in English, its lazy text read after
+    the patient's language had ended."""
+    Patient.objects.filter(pk=patient_a1.pk).update(preferred_language="es")
+    as_patient_a1.post("/me/reminders/", {"enabled": "on", "consent": "on", "time_of_day": "19:00"})
+    page = as_patient_a1.get("/me/reminders/").content.decode()
+    assert "Guardado." in page and "Saved." not in page

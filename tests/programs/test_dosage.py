@@ -117,3 +117,26 @@ def test_a_translated_change_of_sides_is_left_out_after_the_english_one_was_clea
     assert "Vuelve y luego cambia de lado." in item.text.cues
     assert "Vuelve y luego cambia de lado." not in dosage.steps(item)
     assert len(dosage.steps(item)) == len(item.text.cues) - 1
+
+
+@pytest.mark.parametrize(
+    ("in_english", "step"),
+    [
+        (True, "Pause for a moment, then lower it slowly."),
+        (False, "Pause for un momento, then lower it slowly."),  # (a translated text's words)
+    ],
+)
+def test_a_step_shown_in_english_has_its_amounts_in_english(in_english, step):
+    """Found by the Spanish review: a clinic's exercise not translated yet read "Pause for
+    un momento, then lower it slowly" to a Spanish reader: its English step, filled in
+    Spanish."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    text = SimpleNamespace(
+        cues=("Pause for {hold}, then lower it slowly.",), kinds=("",), in_english=in_english
+    )
+    item = SimpleNamespace(text=text, hold_seconds=None, side="")
+    with translation.override("es"):
+        assert dosage.steps(item) == [step]
