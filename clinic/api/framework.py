@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -71,7 +72,8 @@ IDEMPOTENT = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     description=(
         "Your own unique key for this request (a UUID, say). Sent again with the same key, "
-        "the request creates nothing more and answers 200 with what the first one created."
+        "the request creates nothing more and answers 200 with what the first one created. "
+        "The same key with a different body is refused (422): a key names one request."
     ),
 )
 
@@ -95,6 +97,28 @@ def is_replay(request: Request) -> bool:
     return bool(token) and once.led_to(token) is not None
 
 
+# Between the record's id and the body's digest in what a sending led to (clinic.once).
+_BODY = "#"
+
+
+def _body(request: Request) -> str:
+    """A digest of what was sent, whatever the order of its keys."""
+    data = request.data
+    if hasattr(data, "lists"):  # a form body
+        data = dict(data.lists())
+    sent = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(sent.encode()).hexdigest()[:32]
+
+
+class KeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = (
+        "This Idempotency-Key was sent before with a different body. Use a new key for a "
+        "new request."
+    )
+    default_code = "idempotency_key_reused"
+
+
 def created_once(
     request: Request,
     create: Callable[[], Response],
@@ -107,13 +131,26 @@ def created_once(
     (200, `Idempotent-Replayed: true`) instead of a second copy of it. Two sendings at
     once are settled by clinic.once. Without the header each sending creates.
 
+    A key names one request: sent again with another body (a key reused by mistake for
+    the next patient), it is refused, 422, rather than answered with the first record
+    (Bob's data would then be filed under Ann's id).
+
     `refuse()` holds the checks that may refuse with an audited denial or a clinical
     safeguard: it runs after the replay is looked up (a resend is answered as the first
     sending was, not refused by the record that sending made) and before the write's
     transaction, so the audit rows of a refusal are not rolled back with it."""
     token = _sending(request)
-    if token and (uuid := once.led_to(token)) is not None:
+    body = _body(request) if token else ""
+
+    def answer_again(led_to: str) -> Response:
+        uuid, _, sent = led_to.partition(_BODY)
+        # A sending saved before bodies were kept ("" here) is answered as it was.
+        if sent and sent != body:
+            raise KeyReused()
         return _replayed(again(uuid))
+
+    if token and (done := once.led_to(token)) is not None:
+        return answer_again(done)
     if refuse is not None and (refusal := refuse()) is not None:
         return refusal
     if not token:
@@ -123,10 +160,10 @@ def created_once(
 
     def write() -> str:
         made.append(create())
-        return str(made[0].data["id"])
+        return f"{made[0].data['id']}{_BODY}{body}"
 
-    uuid, first = once.send_once(token, write)
-    return made[0] if first else _replayed(again(uuid))
+    led_to, first = once.send_once(token, write)
+    return made[0] if first else answer_again(led_to)
 
 
 def _replayed(response: Response) -> Response:

@@ -172,3 +172,20 @@ def test_a_start_refused_for_a_precaution_keeps_no_key_so_its_decided_retry_star
     assert send(api, programs(patient_a1), decided, "start-1").status_code == 200
     assert statuses(patient_a1) == ["active"]
     assert PrecautionDecision.objects.filter(patient=patient_a1, exercise=risky).count() == 1
+
+
+def test_a_key_sent_again_with_another_body_is_refused_not_answered_with_the_first(api):
+    """Found by the attack review: the same key for the next patient (an integration's
+    counter reset, say) was answered 200 with the first patient's record, and the
+    integration filed Bob's data under Ann's id. A key names one request."""
+    ann = send(api, "/api/v1/patients/", NEW_PATIENT, "batch-7")
+    bob = {"first_name": "Bob", "last_name": "Second", "date_of_birth": "1980-03-04"}
+    refused = send(api, "/api/v1/patients/", bob, "batch-7")
+    assert ann.status_code == 201
+    assert refused.status_code == 422 and "Idempotent-Replayed" not in refused
+    assert refused.json()["error"]["code"] == "idempotency_key_reused"
+    assert ann.json()["id"] not in refused.content.decode()
+    assert not Patient.objects.filter(last_name="Second").exists()
+    # The same body again, its keys in another order, is still the first request's resend.
+    again = send(api, "/api/v1/patients/", dict(reversed(NEW_PATIENT.items())), "batch-7")
+    assert again.status_code == 200 and again.json()["id"] == ann.json()["id"]
