@@ -7,6 +7,7 @@ OperationOutcome resources. Every resource is built and validated in patients.fh
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from django.core import signing
@@ -110,7 +111,25 @@ class FhirView(AnswersInFhir, ClinicApiView):
             raise exceptions.ValidationError(f"_count is from 1 to {MAX_COUNT}.")
         return count
 
+    # The resource type a search view searches (fhir.SEARCHABLE names its parameters).
+    searches = ""
+    # Ours, on every search: the pages of its `next` links, and the format (JSON only).
+    ALWAYS = frozenset({"_offset", "_format"})
+
+    def only_known_params(self, known: Iterable[str]) -> None:
+        """A parameter this server does not search by is refused, 400, as FHIR lets a
+        server do: left out, `Patient?identifier=MRN-1` or `Observation?subject=…`
+        answered with every patient of the clinic, and a client that took the first entry
+        as its match had the wrong patient (found by the attack review)."""
+        unknown = sorted(set(self.request.query_params) - set(known) - self.ALWAYS)
+        if unknown:
+            raise exceptions.ValidationError(
+                f"This server does not search by {', '.join(p[:40] for p in unknown[:5])}: "
+                "/fhir/R4/metadata lists the parameters it supports."
+            )
+
     def count_and_offset(self) -> tuple[int, int]:
+        self.only_known_params(fhir.SEARCHABLE[self.searches])
         count = self.page_size()
         try:
             offset = int(self.request.query_params.get("_offset", "0")[:9])
@@ -167,8 +186,17 @@ class FhirView(AnswersInFhir, ClinicApiView):
             params = [(k, v) for k, vs in self.request.query_params.lists() for v in vs]
             params = [(k, v) for k, v in params if k != "_offset"] + [("_offset", offset + count)]
             next_url = self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
+        # What was searched, every parameter of it applied (only_known_params).
+        self_url = self.request.build_absolute_uri()
         return Response(
-            fhir.bundle(resources, kind="searchset", base=base, total=total, next_url=next_url)
+            fhir.bundle(
+                resources,
+                kind="searchset",
+                base=base,
+                total=total,
+                next_url=next_url,
+                self_url=self_url,
+            )
         )
 
 
@@ -221,6 +249,7 @@ def metadata(request: HttpRequest) -> JsonResponse:
 
 
 class PatientSearch(FhirView):
+    searches = "Patient"
     capabilities = {"GET": "patients.view"}
 
     def get(self, request):
@@ -334,6 +363,8 @@ class PatientEverything(FhirView):
 
     def get(self, request, patient_uuid):
         record = _patient(request, patient_uuid)
+        # Not _since, start or end: this server gives the whole record, and says so.
+        self.only_known_params(("_count", "_cursor"))
         count = self.page_size()
         signer = signing.Signer(salt=f"{EVERYTHING_CURSOR}:{record.uuid}")
         cursor = None
@@ -378,6 +409,7 @@ def _staff(clinic):
 
 
 class PractitionerSearch(FhirView):
+    searches = "Practitioner"
     capabilities = {"GET": "patients.view"}
 
     def get(self, request):
@@ -406,6 +438,7 @@ class PractitionerRead(FhirView):
 
 
 class OrganizationSearch(FhirView):
+    searches = "Organization"
     capabilities = {"GET": "patients.view"}
 
     def get(self, request):
@@ -429,6 +462,7 @@ class OrganizationRead(FhirView):
 
 
 class CarePlanSearch(FhirView):
+    searches = "CarePlan"
     capabilities = {"GET": "clinical.view"}
 
     def get(self, request):
@@ -499,6 +533,7 @@ def _observation_sources(request, wanted):
 
 
 class ObservationSearch(FhirView):
+    searches = "Observation"
     capabilities = {"GET": "clinical.view"}
 
     def get(self, request):
@@ -593,6 +628,7 @@ class ObservationRead(FhirView):
 
 
 class QuestionnaireResponseSearch(FhirView):
+    searches = "QuestionnaireResponse"
     capabilities = {"GET": "clinical.view"}
 
     def get(self, request):
