@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Exists, OuterRef
 
+from clinic import audit
+from clinic.actors import Actor
 from clinic.models import AuditEvent, Clinic, Membership, User
 
 
@@ -73,16 +75,56 @@ class AuthenticatorAdmin(StaffAccountsOnly, BaseAuthenticatorAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """A clinic's staff, to look at. Roles and access change in the clinic's own portal
+    (Staff), through the services that audit them, keep one admin and revoke what a
+    member may no longer send: changed here they did none of that (found by the attack
+    review: a role changed in the admin left no audit record)."""
+
     model = Membership
     extra = 0
+    fields = readonly_fields = ["user", "role", "is_active"]
+    verbose_name_plural = "staff (roles and access change in the clinic's portal)"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class NewMembershipInline(admin.TabularInline):
+    """The platform adds a member (a new clinic's first admin, or a new admin when the
+    last one left), audited as the platform's doing (ClinicAdmin.save_formset)."""
+
+    model = Membership
+    extra = 0
+    fields = ["user", "role"]
     raw_id_fields = ["user"]
+    verbose_name = "new staff member"
+    verbose_name_plural = "add staff"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return True  # the rows it adds; it lists none
 
 
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin):
     list_display = ["name", "phone", "timezone"]
     search_fields = ["name"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, NewMembershipInline]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        added = formset.save()
+        if formset.model is Membership:
+            actor = Actor.platform(request)
+            for membership in added:
+                audit.record(
+                    actor, "staff.add", obj=membership, target_user=membership.user,
+                    clinic=membership.clinic,
+                )  # fmt: skip
 
 
 def _has_patient_record(account: str) -> Exists:

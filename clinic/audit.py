@@ -38,6 +38,7 @@ ACTIONS: dict[str, str | Promise] = {
     # Staff and clinic
     "staff.invite": _("Staff member invited"),
     "staff.join": _("Joined the clinic's staff"),
+    "staff.add": _("Staff member added by the platform"),
     "staff.role_change": _("Staff role changed"),
     "staff.deactivate": _("Staff member deactivated"),
     "staff.reactivate": _("Staff member reactivated"),
