@@ -46,6 +46,9 @@ ACTIONS: dict[str, str | Promise] = {
     "api_token.create": _("API token created"),
     "api_token.revoke": _("API token revoked"),
     "api.throttled": _("API calls paused: the token's rate limit was reached"),
+    "api.refused": _(
+        "API call refused: the token was revoked, has expired, or its maker no longer makes tokens"
+    ),
     # Patient record
     "caseload.view": _("Patient list viewed"),
     "audit.view": _("Audit log viewed"),

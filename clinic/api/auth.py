@@ -23,7 +23,7 @@ from rest_framework.permissions import BasePermission
 
 from clinic import audit
 from clinic.actors import Actor
-from clinic.api.tokens import token_find, token_hit
+from clinic.api.tokens import refusal_to_record, token_find, token_hit, token_refused
 from clinic.models import ApiToken, AuditEvent
 
 if TYPE_CHECKING:
@@ -46,6 +46,14 @@ class TokenAuthentication(BaseAuthentication):
             )
         token = token_find(raw.strip())
         if token is None:
+            stopped = token_refused(raw.strip())
+            if stopped is not None and refusal_to_record(stopped):
+                audit.record(
+                    Actor.for_api_token(stopped, request._request),
+                    "api.refused",
+                    obj=stopped,
+                    outcome=AuditEvent.Outcome.DENIED,
+                )
             raise exceptions.AuthenticationFailed(
                 "The token is not valid, or has expired or been revoked."
             )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from clinic import audit
 from clinic.actors import Actor
 from clinic.capabilities import CAPABILITIES, role_can
-from clinic.models import ApiToken, Clinic, Membership
+from clinic.models import ApiToken, AuditEvent, Clinic, Membership
 
 # Every token starts with this, so a leaked one is easy to recognise (and to scan for).
 TOKEN_PREFIX = "lmb_"  # noqa: S105 (a marker, not a secret)
@@ -128,6 +128,24 @@ def token_find(raw: str) -> ApiToken | None:
         .select_related("clinic", "created_by")
         .first()
     )
+
+
+def token_refused(raw: str) -> ApiToken | None:
+    """The token with this value that is no longer usable (revoked, expired, its maker no
+    longer in charge), for the clinic's audit log: a leaked token still being tried is
+    worth knowing about. None for a value that was never a token."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    return ApiToken.objects.filter(token_hash=_hash(raw)).select_related("clinic").first()
+
+
+def refusal_to_record(token: ApiToken) -> bool:
+    """Whether this refused call is the first of the token's minute (RATE_WINDOW): one
+    audit row a minute, however hard a stopped token is tried."""
+    recent = AuditEvent.objects.filter(
+        action="api.refused", api_token=token, created_at__gte=timezone.now() - RATE_WINDOW
+    )
+    return not recent.exists()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -78,6 +79,30 @@ def test_revoked_expired_and_unknown_tokens_are_refused(clinic_a, patient_a1):
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_stopped_token_still_being_tried_is_in_the_clinics_audit_log(
+    settings, clinic_a, clinic_b, admin_a, patient_a1
+):
+    """Found by the attack review: a revoked token's calls were refused with nothing
+    written, so a clinic could not see that a leaked token was still being tried. Once a
+    minute per token, with the caller's address (behind the trusted proxy)."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    raw = api_token_for(clinic_a, ["patients.view"], by=admin_a)
+    token = ApiToken.objects.get()
+    ApiToken.objects.update(revoked_at=timezone.now())
+    tried = Client(headers={"Authorization": f"Bearer {raw}"}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for _ in range(3):
+        assert tried.get(f"/api/v1/patients/{patient_a1.uuid}/").status_code == 401
+    (event,) = AuditEvent.objects.filter(action="api.refused")
+    assert (event.clinic, event.api_token, event.outcome) == (clinic_a, token, "denied")
+    assert event.ip_address == "203.0.113.9" and event.patient_uuid is None
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        assert tried.get("/api/v1/patients/").status_code == 401
+    assert AuditEvent.objects.filter(action="api.refused").count() == 2
+    # A value that was never a token names no clinic: nothing to write.
+    assert api_client("lmb_" + "x" * 43).get("/api/v1/patients/").status_code == 401
+    assert AuditEvent.objects.filter(action="api.refused").count() == 2
 
 
 def test_the_scheme_is_read_whatever_its_case(clinic_a, patient_a1):
