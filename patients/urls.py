@@ -174,6 +174,7 @@ urlpatterns = [
     # The patient area: no ids in these paths, a patient only ever sees their own record.
     path("me/", today.patient_home, name="patient_home"),
     path("me/sw.js", service_worker.service_worker, name="patient_service_worker"),
+    path("me/offline/", service_worker.offline_page, name="patient_offline"),
     path("me/handout.pdf", my_program.my_handout, name="patient_handout"),
     path("me/log/", today.log_session, name="patient_log"),
     path("me/log/sync", today.log_session_sync, name="patient_log_sync"),

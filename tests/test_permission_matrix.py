@@ -673,6 +673,8 @@ ROUTES: dict[str, Route] = {
     ),
     # The patient app's service worker: a static file, no data.
     "me/sw.js": Route(lambda c: "/me/sw.js", get=PUBLIC, post=NOT_ALLOWED),
+    # The page it shows offline: the same for everyone, no data.
+    "me/offline/": Route(lambda c: "/me/offline/", get=PUBLIC, post=NOT_ALLOWED),
     "me/log/edit/": Route(
         lambda c: "/me/log/edit/", get=expect(302, staff=403), post=expect(302, staff=403)
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta
 from datetime import time as dt_time
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from clinic.models import AuditEvent
 from patients.adherence import patient_today
-from patients.models import Flag, SessionLog
+from patients.models import Flag, Patient, SessionLog
 from patients.services import patient_program_set_status, patient_program_start
 from programs.models import Exercise, Program
 from tests.conftest import actor_of, revise
@@ -90,8 +91,32 @@ def test_the_app_is_installable_from_our_own_files(client):
     assert worker.status_code == 200
     assert worker["Content-Type"].startswith("text/javascript")
     text = worker.content.decode()
-    assert "__PRECACHE__" not in text and "/static/clinic/app/offline.html" in text
+    assert "__PRECACHE__" not in text and '["/me/offline/?lang=en", ' in text
     assert "http" not in text.split("PRECACHE =")[1].split(";")[0]  # no other origin
+
+
+def test_the_no_connection_page_is_in_the_patients_language_and_styled(as_patient_a1, patient_a1):
+    """Found by the Spanish review: the page a phone shows offline was English whatever
+    the patient's language (with the advice to call for help), and unstyled: its style
+    sheets' addresses were relative to /me/progress/, where it was shown."""
+    import re
+
+    Patient.objects.filter(pk=patient_a1.pk).update(preferred_language="es")
+    today = as_patient_a1.get("/me/").content.decode()
+    worker_url = re.search(r'data-service-worker-url="([^"]+)"', today).group(1)
+    assert worker_url == "/me/sw.js?lang=es"
+    worker = Client().get(worker_url).content.decode()
+    precache = json.loads(worker.split("var PRECACHE = ")[1].split(";")[0])
+    assert precache[0] == "/me/offline/?lang=es"
+    page = Client().get(precache[0])
+    html = page.content.decode()
+    assert page.status_code == 200 and '<html lang="es">' in html
+    assert "Sin conexión" in html and "emergencias" in html
+    # Each style sheet it links is one the worker keeps, by its full path.
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert sheets and all(sheet.startswith("/static/") and sheet in precache for sheet in sheets)
+    # Anything else than a patient language: English.
+    assert '<html lang="en">' in Client().get("/me/offline/?lang=xx").content.decode()
 
 
 def test_signing_out_clears_the_device(as_patient_a1):
