@@ -16,6 +16,7 @@ from pathlib import Path
 import PIL.Image
 import PIL.ImageDraw
 import PIL.ImageFont
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator
 from django.template.loader import render_to_string
@@ -333,6 +334,11 @@ def _css_text(text: str) -> str:
     return "".join(ch for ch in str(text) if ch.isprintable() and ch not in "\"'\\")
 
 
+def _signin_button() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("E-mail me a link")
+
+
 def _one_line(address: str) -> str:
     """The clinic's address on one line, "12 High Street, Lower Bridgeford, NN12 3AB", for
     the page header: there it fills the lines it is given (handout.css caps them),
@@ -442,6 +448,9 @@ def _handout_document(
             "logo_url": Path(clinic.logo.path).as_uri() if clinic.logo else "",
             "header_address": _one_line(clinic.address),
             "people": people,
+            # The clinic's sign-in page is in the site's language, whatever the handout's:
+            # its button is named as it reads there.
+            "signin_button": _signin_button(),
             "contact": _contact(people),
             "birth_date": people.birth_date if clinic.handout_shows_birth_date else None,
             "blocks": blocks,
