@@ -87,10 +87,14 @@ class AccountAdapter(DefaultAccountAdapter):
     ) -> None:
         # "Signed in as ..." is written during the sign-in request, which is not a patient
         # page, and shown on the patient's first one: write it in the language they see.
+        # "You are signed out" is written while still signed in and shown on the sign-in
+        # page, which is in the site's language: written in that, not in two languages.
         user = getattr(request, "user", None)
         language = (
             language_for(user.email)
-            if user is not None and user.is_authenticated
+            if user is not None
+            and user.is_authenticated
+            and message_template != "account/messages/logged_out.txt"
             else translation.get_language()
         )
         with translation.override(language):

@@ -61,5 +61,5 @@ def test_a_spanish_patient_sees_today_and_its_timer_in_spanish(
         assert english not in body
     # allauth writes "Signed in as ..." during the sign-in request (not a patient page).
     page = phone.locator("body").inner_text()
-    assert "Successfully signed in" not in page and "iniciado sesión" in page
+    assert "Signed in as" not in page and "Has entrado como" in page
     assert not violations

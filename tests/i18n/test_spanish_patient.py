@@ -234,3 +234,18 @@ def test_a_chart_names_its_days_as_spanish_writes_them():
         )
     with translation.override("en"):
         assert day_label(date(2026, 12, 7)) == "7 Dec"
+
+
+def test_signing_in_and_out_is_told_in_the_language_of_the_page_it_shows_on(patient_a1):
+    """Found by the Spanish review: allauth's own Spanish is formal ("Ha iniciado sesión
+    exitosamente"), and "Ha cerrado sesión" stood on the English sign-in page."""
+    from tests.factories import PASSWORD
+    from tests.signin import sign_in
+
+    Patient.objects.filter(pk=patient_a1.pk).update(preferred_language="es")
+    phone = Client()
+    assert sign_in(phone, patient_a1.user.email, PASSWORD).status_code == 302
+    today = phone.get("/me/").content.decode()
+    assert "Has entrado como" in today and "iniciado sesión" not in today
+    signed_out = phone.post("/accounts/logout/", follow=True).content.decode()
+    assert "You are signed out." in signed_out and "Has salido" not in signed_out
