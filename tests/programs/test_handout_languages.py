@@ -164,15 +164,14 @@ def test_the_reminder_to_follow_the_clinicians_advice_is_in_the_patients_languag
             ) in page
 
 
-def test_a_spanish_handout_names_the_sign_in_button_as_its_page_shows_it(
-    clinic_a, membership_a
-):
+def test_a_spanish_handout_names_the_sign_in_button_as_its_page_shows_it(clinic_a, membership_a):
     """Found by the Spanish review: the handout told a Spanish patient to choose
     «Enviarme un enlace por correo» on the clinic's sign-in page, which is in English and
     has no such button."""
     rosa = make_patient(clinic_a, "Rosa", "Molina", preferred_language="es")
     start(membership_a, rosa)
-    text = " ".join(pdf_text(get_document(client_for(rosa.user), "/me/handout.pdf").content).split())
+    pdf = get_document(client_for(rosa.user), "/me/handout.pdf").content
+    text = " ".join(pdf_text(pdf).split())
     assert "elige allí el botón «E-mail me a link»" in text
     signin = client_for(None).get(f"/start/{clinic_a.uuid}/").content.decode()
     assert ">E-mail me a link</button>" in signin
