@@ -89,14 +89,14 @@ class AccountAdapter(DefaultAccountAdapter):
         # page, and shown on the patient's first one: write it in the language they see.
         # "You are signed out" is written while still signed in and shown on the sign-in
         # page, which is in the site's language: written in that, not in two languages.
+        # Signed out (the password changed signs out too), the message shows on the
+        # entrance pages, which are in the site's language.
         user = getattr(request, "user", None)
-        language = (
-            language_for(user.email)
-            if user is not None
-            and user.is_authenticated
-            and message_template != "account/messages/logged_out.txt"
-            else translation.get_language()
-        )
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and message_template != "account/messages/logged_out.txt":
+            language = language_for(user.email)
+        else:
+            language = settings.LANGUAGE_CODE
         with translation.override(language):
             super().add_message(
                 request, level, message_template, message_context, extra_tags, message

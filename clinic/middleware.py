@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions, resume
@@ -178,6 +179,25 @@ class LineBreaksMiddleware:
                 normal._mutable = False
                 request.POST = normal
         return self.get_response(request)
+
+
+class AccountPagesLanguageMiddleware:
+    """The account's own pages (allauth's, under /accounts/: the password change) in the
+    language of the person signed in, as their area is: a Spanish patient's "Change your
+    password" led to a page all in English (found by the Spanish review). Signed out, the
+    site's language, as every page for anyone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if not request.path.startswith("/accounts/") or user is None or not user.is_authenticated:
+            return self.get_response(request)
+        from clinic.adapters import language_for
+
+        with translation.override(language_for(user.email)):
+            return self.get_response(request)
 
 
 class NoStoreMiddleware:

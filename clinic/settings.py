@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.SessionTimeoutMiddleware",
     "clinic.middleware.RequireTwoFactorMiddleware",
+    "clinic.middleware.AccountPagesLanguageMiddleware",
     "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.ClearDeviceOnSignOutMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout answer.

@@ -249,3 +249,31 @@ def test_signing_in_and_out_is_told_in_the_language_of_the_page_it_shows_on(pati
     assert "Has entrado como" in today and "iniciado sesión" not in today
     signed_out = phone.post("/accounts/logout/", follow=True).content.decode()
     assert "You are signed out." in signed_out and "Has salido" not in signed_out
+
+
+def test_the_password_page_is_in_the_patients_language_with_a_way_back(patient_a1, clinician_a):
+    """Found by the Spanish review: "Cambiar tu contraseña" on My program led to a page all
+    in English, with no way back to the patient's pages."""
+    Patient.objects.filter(pk=patient_a1.pk).update(preferred_language="es")
+    page = client_for(patient_a1.user).get("/accounts/password/change/").content.decode()
+    assert '<html lang="es">' in page and "Contraseña actual" in page
+    assert 'href="/">Volver a mis páginas</a>' in page
+    # Staff keep the site's language; signed out, it is everyone's.
+    staff = client_for(clinician_a).get("/accounts/password/change/").content.decode()
+    assert '<html lang="en">' in staff and "Back to my pages" in staff
+    assert '<html lang="en">' in Client().get("/accounts/login/").content.decode()
+    # Changed, it signs out: the sign-in page says so in its own language, in one language.
+    from tests.factories import PASSWORD
+
+    changed = client_for(patient_a1.user).post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "un río tranquilo y largo",
+            "password2": "un río tranquilo y largo",
+        },
+        follow=True,
+    )
+    text = changed.content.decode()
+    assert '<html lang="en">' in text and "Password successfully changed." in text
+    assert "contraseña" not in text.lower() and "sesión" not in text
