@@ -174,7 +174,7 @@ def test_what_a_patient_taps_to_open_or_choose_is_big_enough(
 ):
     """The "I did a different amount" summary was 21 px tall, and the reminder time's menu
     26 px and drawn as the browser's own (found by the phone review)."""
-    start_program(patient_a1, clinician_a)
+    program = start_program(patient_a1, clinician_a)
     phone = new_page(360, 740)
     patient_signs_in(phone, live_server.url, patient_a1)
     different = phone.get_by_text("I did a different amount").first
@@ -190,6 +190,22 @@ def test_what_a_patient_taps_to_open_or_choose_is_big_enough(
     assert menu.evaluate("e => e.getBoundingClientRect().height") >= 44
     assert "form-select" in menu.get_attribute("class")
     screenshot(phone, "reminders-360")
+    # The Spanish review measured more: a session's "change" link (22 px), a chart's "Show
+    # as a table" (24 px), the number boxes (38 px) and a phone number to call (22 px).
+    log_pain(patient_a1, program, 2, patient_today(patient_a1), "tap-1")
+    phone.goto(live_server.url + "/me/")
+    targets = [
+        phone.get_by_role("link", name="Change my last session"),
+        phone.locator(".exercise-card input[type=number]").first,
+    ]
+    heights = [t.evaluate("e => e.getBoundingClientRect().height") for t in targets]
+    phone.goto(live_server.url + "/me/progress/")
+    table = phone.get_by_text("Show as a table").first
+    heights.append(table.evaluate("e => e.getBoundingClientRect().height"))
+    assert min(heights) >= 44, heights
+    phone.goto(live_server.url + "/me/symptoms/")
+    call = phone.locator("a[href^='tel:']:visible").first
+    assert call.evaluate("e => e.getBoundingClientRect().height") >= 44
 
 
 # How far a button's words sit from the middle of the button, up or down, in pixels.
