@@ -68,3 +68,6 @@ urlpatterns = [
     path("fhir/R4/", include("clinic.api.fhir_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "clinic.error_pages.permission_denied"
+handler404 = "clinic.error_pages.page_not_found"

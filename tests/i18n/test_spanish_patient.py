@@ -277,3 +277,19 @@ def test_the_password_page_is_in_the_patients_language_with_a_way_back(patient_a
     text = changed.content.decode()
     assert '<html lang="en">' in text and "Password successfully changed." in text
     assert "contraseña" not in text.lower() and "sesión" not in text
+
+
+def test_a_patient_is_told_not_allowed_or_not_found_in_their_language(patient_a1, clinician_a):
+    """Found by the Spanish review: a patient who opened /portal/ read "You cannot open
+    this page" in English."""
+    Patient.objects.filter(pk=patient_a1.pk).update(preferred_language="es")
+    phone = client_for(patient_a1.user)
+    refused = phone.get("/portal/")
+    assert refused.status_code == 403
+    assert '<html lang="es">' in refused.content.decode()
+    assert "No puedes abrir esta página" in refused.content.decode()
+    missing = phone.get("/me/nothing-here/")
+    assert missing.status_code == 404 and "Página no encontrada" in missing.content.decode()
+    # Staff, and anyone signed out, in the site's language.
+    assert "Page not found" in client_for(clinician_a).get("/me/nothing-here/").content.decode()
+    assert "Page not found" in Client().get("/me/nothing-here/").content.decode()
