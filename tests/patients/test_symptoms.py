@@ -10,6 +10,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from clinic.models import AuditEvent
+from patients.adherence import patient_today
 from patients.models import Flag, SessionLog
 from patients.services import patient_program_start
 from programs.models import Program
@@ -74,6 +75,27 @@ def test_a_stop_sign_asks_them_to_stop_and_call(as_patient_a1, back_program):
     advice = as_patient_a1.get("/me/advice/").content.decode()
     assert "Stop your exercises and call us" in advice and "Get help now" not in advice
     assert Flag.objects.get().kind == Flag.Kind.STOP_SIGN
+
+
+def test_an_urgent_sign_told_earlier_still_unseen_is_named_beside_a_stop_sign_now(
+    as_patient_a1, back_program, patient_a1
+):
+    """Found by the Spanish review: a stop sign ticked today showed "Get help now" with no
+    word of why. The urgent sign told days before, that no clinician has looked at yet,
+    keeps the advice, which now says so."""
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    Flag.objects.filter(kind=Flag.Kind.RED_FLAG).update(
+        raised_on=patient_today(patient_a1) - timedelta(days=2)
+    )
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_STOP]})
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert "Get help now" in advice and "Stop your exercises and call us" in advice
+    assert "you told us about a sign that needs a doctor straight away" in advice
+    # Ticked now, the urgent sign is named in the box, and no "earlier".
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    advice = as_patient_a1.get("/me/advice/").content.decode()
+    assert "You can&#x27;t control your bladder" in advice
+    assert "you told us about a sign" not in advice
 
 
 def test_a_sign_can_be_reported_without_logging_a_session(as_patient_a1, back_program):

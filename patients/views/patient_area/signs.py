@@ -116,11 +116,18 @@ def advice(request: HttpRequest) -> HttpResponse:
     rules = patient_stop_rules(patient, program_items(advice_program(patient), text=False))
     reported = request.session.get(REPORTED) or {}
     kinds = {flag.kind for flag in flags}
+    urgent_days = [flag.raised_on for flag in flags if flag.kind == Flag.Kind.RED_FLAG]
     return render(
         request,
         "patient/advice.html",
         {
             "urgent": Flag.Kind.RED_FLAG in kinds,
+            # An urgent sign told earlier, that no clinician has seen yet, when none was
+            # ticked now: the advice stands, and says why (a stop sign ticked today showed
+            # "Get help now" with no word of the earlier one: the Spanish review).
+            "urgent_earlier": max(urgent_days)
+            if urgent_days and not reported.get("urgent")
+            else None,
             "stop": Flag.Kind.STOP_SIGN in kinds,
             "urgent_signs": reported.get("urgent", []),
             "stop_signs": reported.get("stop", []),
