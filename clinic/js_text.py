@@ -48,6 +48,7 @@ JS_TEXT = (
         "you are back online."
     ),
     gettext_noop("A session saved on this phone is waiting to be sent. Sign in to send it."),
+    gettext_noop("Update this page"),
     gettext_noop(
         "A session saved on this phone could not be sent just now. It stays on this phone "
         "and we will try again in a minute."
