@@ -247,7 +247,7 @@ def _sent_from_another_clinic(request: HttpRequest, membership: Membership) -> b
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
     sent = page_stamps.sent_with(request)
-    user_pk = request.user.pk
+    user_pk = membership.user_id  # the account signed in: its membership was looked up
     return bool(sent) and not (
         page_stamps.same(sent, user_pk, page_stamps.of_clinic(membership.clinic))
         or page_stamps.same(sent, user_pk, page_stamps.ACCOUNT)
@@ -268,7 +268,7 @@ def _page_of_another_clinic(request: HttpRequest, active: Membership) -> HttpRes
         (
             m.clinic
             for m in staff_memberships(request)
-            if page_stamps.same(sent, request.user.pk, page_stamps.of_clinic(m.clinic))
+            if page_stamps.same(sent, active.user_id, page_stamps.of_clinic(m.clinic))
         ),
         None,
     )
