@@ -257,6 +257,9 @@ def test_the_password_page_is_in_the_patients_language_with_a_way_back(patient_a
     Patient.objects.filter(pk=patient_a1.pk).update(preferred_language="es")
     page = client_for(patient_a1.user).get("/accounts/password/change/").content.decode()
     assert '<html lang="es">' in page and "Contraseña actual" in page
+    # In tú, as the rest of the patient area: Django's and allauth's Spanish says usted.
+    assert "¿Has olvidado tu contraseña?" in page and "Tu contraseña debe tener" in page
+    assert not re.search(r"\b(su|Su) contraseña|\bHa olvidado", page)
     assert 'href="/">Volver a mis páginas</a>' in page
     # Staff keep the site's language; signed out, it is everyone's.
     staff = client_for(clinician_a).get("/accounts/password/change/").content.decode()
