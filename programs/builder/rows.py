@@ -5,6 +5,7 @@ Nothing here writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -33,11 +34,12 @@ class Row:
     values: dict[str, Any]
     exercise: Exercise | None = None
 
-    @property
+    @cached_property
     def out_of_range(self) -> list[str]:
         """The numbers typed that saving will refuse, as "Sets (1 to 10)": the line drawn
         from them read "9999 sets of 100000 reps", and a per-day 0 "once a day" (found by
-        the portal review)."""
+        the portal review). Read by the dose line and by its template: worked out once (a
+        row's values are set when it is made)."""
         refused = []
         for name, (low, high) in limits().items():
             number = parse_int(self.values.get(name))
