@@ -12,6 +12,9 @@ A form may also keep, per field, a digest of the value it showed (`merges_untouc
 a refused form takes the colleague's value into each field the person left as shown, and
 keeps their own entry in each field they changed, so saving again loses neither.
 
+A record may be edited with rows of another table (an exercise with its steps): the form
+and the service pass those rows' values as `related`, and they are part of the version.
+
 Programs have revision numbers of their own (programs.services.ProgramConflict).
 """
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -38,12 +41,15 @@ def _values(record: Any, names: Iterable[str]) -> list[Any]:
     return [record._meta.get_field(name).value_from_object(record) for name in sorted(names)]
 
 
-def version_of(record: Any, names: Iterable[str]) -> str:
-    """The version of `names` on `record` that a form shows: empty for a record not saved
-    yet."""
+def version_of(record: Any, names: Iterable[str], related: Sequence = ()) -> str:
+    """The version of `names` on `record` that a form shows, with the values of the rows
+    edited with it (`related`): empty for a record not saved yet."""
     if record is None or record.pk is None:
         return ""
-    return hashlib.sha256(repr(_values(record, names)).encode()).hexdigest()[:32]
+    values = _values(record, names)
+    if related:
+        values.append(list(related))
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:32]
 
 
 # Hex digits per field in `field_versions`: enough to tell a changed value from the one a
@@ -63,15 +69,23 @@ def field_versions(record: Any, names: Iterable[str]) -> str:
     return ".".join(_digest(value) for value in _values(record, names))
 
 
-def ensure_unchanged(locked: Any, seen: str | None, fields: dict[str, Any]) -> None:
+def ensure_unchanged(
+    locked: Any,
+    seen: str | None,
+    fields: dict[str, Any],
+    *,
+    related: Sequence = (),
+    related_sent: Sequence = (),
+) -> None:
     """For services, on the row locked for the save, before `fields` are set on it. `seen`
-    None: the caller had no page that showed a version (the API, a command)."""
-    if seen is None or seen == version_of(locked, fields):
+    None: the caller had no page that showed a version (the API, a command). `related`:
+    the values of the rows edited with the record as saved now, `related_sent` as sent."""
+    if seen is None or seen == version_of(locked, fields, related):
         return
     sent = copy.copy(locked)
     for name, value in fields.items():
         setattr(sent, name, value)
-    if _values(sent, fields) != _values(locked, fields):
+    if _values(sent, fields) != _values(locked, fields) or list(related_sent) != list(related):
         raise EditedMeanwhile(locked)
 
 
@@ -106,7 +120,7 @@ class SeenVersion:
             required=False,
             widget=forms.HiddenInput,
             max_length=40,
-            initial=version_of(instance, names),
+            initial=version_of(instance, names, self.related_values(instance)),
         )
         if self.merges_untouched:
             self.fields["seen_fields"] = forms.CharField(
@@ -115,6 +129,16 @@ class SeenVersion:
                 max_length=(DIGEST + 1) * len(names),
                 initial=field_versions(instance, names),
             )
+
+    def related_values(self, record: Any) -> Sequence:
+        """The values of the rows this form edits with `record` (none by default; an
+        exercise's steps), as the service compares them: part of the version."""
+        return ()
+
+    def related_fields(self) -> list[str]:
+        """The form's fields that hold those rows' values: said in a refusal when they
+        differ from what was saved since."""
+        return []
 
     def clean(self) -> dict:
         data = super().clean()  # type: ignore[misc]
@@ -132,7 +156,7 @@ class SeenVersion:
         saved since."""
         names = self._meta.fields  # type: ignore[attr-defined]
         data = self.data.copy()  # type: ignore[attr-defined]
-        data[self.add_prefix("seen")] = version_of(current, names)
+        data[self.add_prefix("seen")] = version_of(current, names, self.related_values(current))
         now_saved = type(self)(instance=current, **self._extra_kwargs())
         taken = []
         if self.merges_untouched:
@@ -142,9 +166,10 @@ class SeenVersion:
             data[self.add_prefix("seen_fields")] = field_versions(current, names)
         self.data = data
         differs = []
+        compared = {*names, *self.related_fields()}
         for name in self.cleaned_data:  # type: ignore[attr-defined]
             # The record's fields only: an upload beside them (a logo) is not on the record.
-            if name not in now_saved.fields or name not in names:
+            if name not in now_saved.fields or name not in compared:
                 continue
             theirs, yours = now_saved[name].value(), self[name].value()  # type: ignore[index]
             if _comparable(theirs) != _comparable(yours):

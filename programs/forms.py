@@ -5,9 +5,12 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.edits import SeenVersion
 from clinic.lib.images import SanitizedImageField
 from clinic.once import SentOnce
 from programs.content.exercises import EXERCISES as LIBRARY
@@ -77,11 +80,18 @@ class DoseRequiredMixin:
         return data
 
 
-class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
+class ExerciseForm(SentOnce, SeenVersion, DoseRequiredMixin, forms.ModelForm):
     """A clinic's own exercise. The cues are five plain fields, in the order patients read them.
     The page that adds one is sent once (clinic.once): a double click adds one exercise, not
     two. The edit page has no token: sending it again saves the same words again, and a page
-    reopened with Back and changed must not be taken for a resend and dropped."""
+    reopened with Back and changed must not be taken for a resend and dropped. It keeps the
+    version it showed, steps included (clinic.edits): a colleague's change saved since (a
+    new "Stop if", say) is not undone unseen."""
+
+    saved_text = _(
+        "This exercise was saved at {when}, after you opened this page. Nothing of yours is "
+        "saved yet."
+    )
 
     regions = forms.MultipleChoiceField(
         choices=Region.choices, widget=forms.CheckboxSelectMultiple, label=_("Body areas")
@@ -153,7 +163,7 @@ class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["illustration"].choices = [("", gettext("No drawing")), *DRAWINGS]
-        cues = {cue.kind: cue.text for cue in self.instance.cues.all()} if self.instance.pk else {}
+        cues = dict(self.related_values(self.instance))
         for name, kind, label in CUE_FIELDS:
             self.fields[name] = forms.CharField(
                 label=label,
@@ -186,12 +196,24 @@ class ExerciseForm(SentOnce, DoseRequiredMixin, forms.ModelForm):
             ),
             "illustration",
             "photo",
+            "seen",
             Submit("save", gettext("Save exercise")),
         )
         if self.instance.pk is None:
             self.helper.layout.insert(-1, "once")
         else:
             del self.fields["once"]
+
+    def related_values(self, record) -> list[tuple[str, str]]:
+        if record is None or record.pk is None:
+            return []
+        if not hasattr(self, "_steps_of") or self._steps_of[0] is not record:
+            # Read once per record: the version and the step fields both use them.
+            self._steps_of = (record, record.steps_as_written())
+        return self._steps_of[1]
+
+    def related_fields(self) -> list[str]:
+        return [name for name, _kind, _label in CUE_FIELDS]
 
     def cues(self) -> list[tuple[str, str]]:
         return [
@@ -216,6 +238,10 @@ class ExerciseTranslationForm(forms.Form):
     stop_if = forms.CharField(
         label=_("Stop if"), max_length=300, required=False, widget=forms.Textarea({"rows": 2})
     )
+
+    # The version of the translation the page showed (programs.services.
+    # translation_version): a colleague's words saved since are not undone unseen.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     def __init__(self, *args, english_cues: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -256,6 +282,38 @@ class ExerciseTranslationForm(forms.Form):
         return {
             name: self.cleaned_data[name] for name in ("name", "lay_name", "cautions", "stop_if")
         }
+
+    def seen_version(self) -> str | None:
+        """The version the page showed; None from a client that sent none (no page)."""
+        return self.cleaned_data.get("seen", "") if "seen" in self.data else None
+
+    def saved_meanwhile(self, row, version: str) -> None:
+        """Sent back with the person's entries, what the saved translation now says where
+        it differs, and its version: saving again keeps their entries, knowingly."""
+        data = self.data.copy()
+        data["seen"] = version
+        self.data = data
+        saved = {
+            "name": row.name,
+            "lay_name": row.lay_name,
+            "cautions": row.cautions,
+            "stop_if": row.stop_if,
+        }
+        saved.update({f"cue_{n}": text for n, text in enumerate(row.cues, start=1)})
+        differs = [
+            f"{self.fields[name].label or name}: {text or '—'}"
+            for name, text in saved.items()
+            if name in self.fields and text != self.cleaned_data.get(name, "")
+        ]
+        when = date_format(timezone.localtime(row.updated_at), "H:i")
+        message = gettext(
+            "This translation was saved at {when}, after you opened this page. Nothing of "
+            "yours is saved yet."
+        ).format(when=when)
+        if differs:
+            message += " " + gettext("It now says: {fields}.").format(fields="; ".join(differs))
+        message += " " + gettext("Below are your entries: save again to keep them as shown.")
+        self.add_error(None, message)
 
     def cues(self) -> list[str]:
         return [self.cleaned_data[f"cue_{n}"] for n in range(1, len(self.english_cues) + 1)]

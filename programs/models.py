@@ -230,6 +230,10 @@ class Exercise(Dosage):
     def is_shared(self) -> bool:
         return self.clinic_id is None
 
+    def steps_as_written(self) -> list[tuple[str, str]]:
+        """Its steps' (kind, text), in order: what the edit page shows and saves."""
+        return [(cue.kind, cue.text) for cue in self.cues.all()]
+
     def get_regions_display(self) -> list[str]:
         labels = dict(Region.choices)
         return [labels.get(code, code) for code in self.regions]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from clinic import audit
 from clinic.actors import Actor
+from clinic.edits import ensure_unchanged, version_of
 from clinic.models import Clinic
 from clinic.storage import stored_then_saved
 from programs.dosage import DOSAGE_FIELDS, ITEM_FIELDS, describe_dosage
@@ -302,9 +303,11 @@ def exercise_save(
     cues: list[tuple[str, str]],
     exercise: Exercise | None = None,
     photo: Any = None,
+    seen: str | None = None,
 ) -> Exercise:
     """Create or update one of the clinic's own exercises (never a shared one), with its
-    already-sanitised photo (clinic.lib.images) if one is given.
+    already-sanitised photo (clinic.lib.images) if one is given. `seen`: the version of
+    the fields and steps the page showed; EditedMeanwhile if they changed since.
 
     The photo is stored first and the exercise saved after, in one transaction: if the
     disk refuses the photo nothing is saved (StorageFailed), and if saving fails the new
@@ -315,17 +318,27 @@ def exercise_save(
     exercise = exercise or Exercise(clinic=actor.clinic)
     if photo is None:
         with transaction.atomic():
-            return _exercise_write(actor, exercise, fields, cues)
+            return _exercise_write(actor, exercise, fields, cues, seen)
     name = exercise.photo.field.generate_filename(exercise, f"{actor.clinic.uuid}/{photo.name}")
     old = exercise.photo.name if exercise.photo else ""
     with stored_then_saved(name, photo, replaces=old) as stored:
-        exercise.photo.name = stored
-        _exercise_write(actor, exercise, fields, cues)
-        audit.record(actor, "exercise.photo", obj=exercise)
-    return exercise
+        saved = _exercise_write(actor, exercise, fields, cues, seen, photo=stored)
+        audit.record(actor, "exercise.photo", obj=saved)
+    return saved
 
 
-def _exercise_write(actor: Actor, exercise: Exercise, fields: dict, cues) -> Exercise:
+def _exercise_write(
+    actor: Actor, exercise: Exercise, fields: dict, cues, seen: str | None = None, photo: str = ""
+) -> Exercise:
+    if exercise.pk is not None:
+        # Written on the row as locked now: two saves take turns, and the second is
+        # refused if the first changed what its page showed (a colleague's new "Stop if").
+        exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+        ensure_unchanged(
+            exercise, seen, fields, related=exercise.steps_as_written(), related_sent=cues
+        )
+    if photo:
+        exercise.photo.name = photo
     for name, value in fields.items():
         setattr(exercise, name, value)
     exercise.save()
@@ -383,22 +396,41 @@ def exercise_copy(*, actor: Actor, source: Exercise) -> Exercise:
     return copy
 
 
+# What a translation page shows and saves of the row: its version covers these.
+TRANSLATION_FIELDS = ("name", "lay_name", "cautions", "stop_if", "cues", "cue_kinds")
+
+
+def translation_version(row: ExerciseTranslation | None) -> str:
+    """The version a translation page shows ("" when there is no translation yet)."""
+    return version_of(row, TRANSLATION_FIELDS)
+
+
 @transaction.atomic
 def exercise_translation_save(
-    *, actor: Actor, exercise: Exercise, language: str, fields: dict, cues: list[str]
+    *,
+    actor: Actor,
+    exercise: Exercise,
+    language: str,
+    fields: dict,
+    cues: list[str],
+    seen: str | None = None,
 ) -> ExerciseTranslation:
     """A clinic's own exercise in another language (the built-in library's translations
     are ours: programs.library_sync). `cues` are the steps' texts in the English steps'
-    order. Patients reading `language` see it from now on instead of the English."""
+    order. Patients reading `language` see it from now on instead of the English.
+    `seen`: the translation_version the page showed ("" for none yet); EditedMeanwhile
+    if a colleague saved other words since."""
     if exercise.clinic_id != actor.clinic.pk:
         raise PermissionError("Shared library exercises are read-only.")
     # Each text keeps the kind of the English step it translates.
     kinds = list(exercise.cues.order_by("order").values_list("kind", flat=True))[: len(cues)]
     values = {**fields, "cues": cues, "cue_kinds": kinds}
-    row, _created = ExerciseTranslation.objects.get_or_create(
+    row, created = ExerciseTranslation.objects.get_or_create(
         exercise=exercise, language=language, defaults=values
     )
-    if not _created:
+    if not created:
+        row = ExerciseTranslation.objects.select_for_update().get(pk=row.pk)
+        ensure_unchanged(row, seen, values)
         for name, value in values.items():
             setattr(row, name, value)
         row.save()

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import once, permissions
+from clinic.edits import EditedMeanwhile
 from clinic.storage import StorageFailed, upload_response
 from programs.access import exercise_or_404, own_exercise_or_404, own_template_or_404
 from programs.builder.page import builder_page
@@ -25,6 +26,7 @@ from programs.services import (
     exercise_save,
     exercise_translation_save,
     program_copy,
+    translation_version,
 )
 
 LIBRARY_PAGE_SIZE = 20
@@ -101,6 +103,7 @@ def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpRespo
                 fields=form.exercise_fields(),
                 cues=form.cues(),
                 photo=form.cleaned_data.get("photo") or None,
+                seen=form.seen,
             )
             return reverse("programs:exercise_detail", args=[saved.uuid])
 
@@ -109,6 +112,8 @@ def _exercise_form(request: HttpRequest, exercise: Exercise | None) -> HttpRespo
             return once.saved_once(request, save, _("“{name}” was saved.").format(name=name))
         except StorageFailed as error:
             form.add_error("photo", str(error))
+        except EditedMeanwhile as edited:
+            form.edited_meanwhile(edited.record)
     return render(
         request,
         "clinician/exercise_form.html",
@@ -149,19 +154,26 @@ def exercise_translation(request: HttpRequest, exercise_uuid, language: str) -> 
             if row.cue_kinds
             else row.cues,
         }
+    initial["seen"] = translation_version(row)
     form = ExerciseTranslationForm(request.POST or None, initial=initial, english_cues=english_cues)
     if request.method == "POST" and form.is_valid():
-        exercise_translation_save(
-            actor=request.actor,
-            exercise=exercise,
-            language=language,
-            fields=form.translation_fields(),
-            cues=form.cues(),
-        )
-        messages.success(
-            request, _("The {language} text was saved.").format(language=_language_name(language))
-        )
-        return redirect("programs:exercise_detail", exercise_uuid=exercise.uuid)
+        try:
+            exercise_translation_save(
+                actor=request.actor,
+                exercise=exercise,
+                language=language,
+                fields=form.translation_fields(),
+                cues=form.cues(),
+                seen=form.seen_version(),
+            )
+        except EditedMeanwhile as edited:
+            form.saved_meanwhile(edited.record, translation_version(edited.record))
+        else:
+            messages.success(
+                request,
+                _("The {language} text was saved.").format(language=_language_name(language)),
+            )
+            return redirect("programs:exercise_detail", exercise_uuid=exercise.uuid)
     return render(
         request,
         "clinician/exercise_translation.html",

@@ -80,7 +80,8 @@ def as_shown(page) -> dict:
     data = {}
     for name in form.fields:
         value = form[name].value()
-        if value in (None, False, "", []):
+        # Not `in (None, False, ...)`: 0 == False, and a hold of 0 seconds is sent.
+        if value is None or value is False or value in ("", []):
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
     url = page.wsgi_request.path

@@ -288,3 +288,77 @@ def test_a_photo_costs_the_same_however_many_sessions_can_still_be_changed(
     assert SessionLog.objects.filter(patient=patient_a1).count() == 21
     many = _queries_for(as_patient_a1, url)
     assert many == few, f"{few} queries with one session, {many} with 21"
+
+
+def _edit_page(client, exercise) -> tuple[str, dict]:
+    from tests.patients.test_intake import as_shown
+
+    url = f"/portal/library/{exercise.uuid}/edit/"
+    return url, as_shown(client.get(url))
+
+
+@pytest.fixture
+def own_exercise_dosed(own_exercise):
+    # Areas and equipment are required on the page; the fixture's exercise has neither.
+    own_exercise.regions, own_exercise.equipment, own_exercise.reps = ["knee"], ["none"], 10
+    own_exercise.save()
+    return own_exercise
+
+
+def test_a_stale_exercise_page_never_undoes_a_colleagues_stop_line_unseen(
+    as_admin_a, clinic_a, own_exercise_dosed
+):
+    """Two admins open one exercise. One adds "or swells" to its stop line and saves; the
+    other, from the page opened before, renames it. The stop line patients read must not
+    go back to the old words unseen: the second page is refused with what was saved."""
+    from tests.conftest import make_staff
+
+    colleague = client_for(make_staff(clinic_a, "second.admin@a.test", "admin"))
+    url, stale = _edit_page(as_admin_a, own_exercise_dosed)
+    _url, fresh = _edit_page(colleague, own_exercise_dosed)
+    new_stop = "Stop if your knee hurts or swells."
+    assert colleague.post(url, {**fresh, "stop_if": new_stop}).status_code == 302
+
+    refused = as_admin_a.post(url, {**stale, "name": "Towel squeeze (seated)"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "This exercise was saved at" in page and new_stop in page
+    own_exercise_dosed.refresh_from_db()
+    assert (own_exercise_dosed.name, own_exercise_dosed.stop_if) == ("Towel squeeze", new_stop)
+
+    # Sent again from the refused page (which now carries the saved version), knowingly.
+    from tests.patients.test_intake import as_shown
+
+    assert as_admin_a.post(url, as_shown(refused)).status_code == 302
+    own_exercise_dosed.refresh_from_db()
+    assert own_exercise_dosed.name == "Towel squeeze (seated)"
+
+
+def test_a_stale_exercise_page_never_undoes_a_colleagues_step_unseen(
+    as_admin_a, clinic_a, own_exercise_dosed
+):
+    """The steps are rows of their own, but part of what the page showed."""
+    from tests.conftest import make_staff
+
+    colleague = client_for(make_staff(clinic_a, "second.admin@a.test", "admin"))
+    url, stale = _edit_page(as_admin_a, own_exercise_dosed)
+    _url, fresh = _edit_page(colleague, own_exercise_dosed)
+    new_step = "Squeeze for {hold}, then let go slowly."
+    assert colleague.post(url, {**fresh, "cue_movement": new_step}).status_code == 302
+
+    refused = as_admin_a.post(url, {**stale, "cautions": "Keep your back straight."})
+    assert refused.status_code == 200
+    assert new_step in refused.content.decode()
+    assert [c.text for c in own_exercise_dosed.cues.all()][1] == new_step
+    own_exercise_dosed.refresh_from_db()
+    assert own_exercise_dosed.cautions == ""
+
+
+def test_an_exercise_page_sent_twice_saves_both_times(as_admin_a, own_exercise_dosed):
+    """A double click: the second sending finds the fields already as sent. No conflict."""
+    url, shown = _edit_page(as_admin_a, own_exercise_dosed)
+    changed = {**shown, "stop_if": "Stop if it hurts.", "cue_feel": "Feel your thighs work."}
+    assert as_admin_a.post(url, changed).status_code == 302
+    assert as_admin_a.post(url, changed).status_code == 302
+    own_exercise_dosed.refresh_from_db()
+    assert own_exercise_dosed.stop_if == "Stop if it hurts."

@@ -254,3 +254,48 @@ def test_the_library_sync_writes_only_what_changed(db):
     assert sync_library_translations(Exercise, ExerciseTranslation) == 1
     row.refresh_from_db()
     assert row.lay_name == load("es")["exercises"]["plank"]["lay_name"]
+
+
+def _translation(name: str, stop_if: str = "Para si te duele la rodilla.", **seen) -> dict:
+    return {
+        "name": name,
+        "lay_name": "Aprieta una toalla enrollada entre las rodillas",
+        "stop_if": stop_if,
+        "cue_1": "Siéntate con una toalla enrollada entre las rodillas.",
+        "cue_2": "Aprieta durante {hold}.",
+        **seen,
+    }
+
+
+@pytest.mark.parametrize("none_yet", [False, True])
+def test_a_stale_translation_page_never_undoes_a_colleagues_words_unseen(
+    admin_a, clinic_a, own_exercise, none_yet
+):
+    """Two admins open the Spanish page of one exercise (before or after a first
+    translation was saved). One adds "o se hincha" to the stop line; the other, from the
+    page opened before, saves other words. The second is refused with what was saved."""
+    from tests.conftest import make_staff
+
+    url = f"/portal/library/{own_exercise.uuid}/translations/es/"
+    first = client_for(admin_a)
+    if not none_yet:
+        assert first.post(url, _translation("Apretar", seen="")).status_code == 302
+    colleague = client_for(make_staff(clinic_a, "second.admin@a.test", "admin"))
+    stale = first.get(url).context["form"]["seen"].value()
+    fresh = colleague.get(url).context["form"]["seen"].value()
+    assert stale == fresh
+    new_stop = "Para si te duele o se hincha la rodilla."
+    assert colleague.post(url, _translation("Apretar", new_stop, seen=fresh)).status_code == 302
+
+    refused = first.post(url, _translation("Apretar la toalla", seen=stale))
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "This translation was saved at" in page and new_stop in page
+    row = ExerciseTranslation.objects.get(exercise=own_exercise, language="es")
+    assert (row.name, row.stop_if) == ("Apretar", new_stop)
+    # Saved again from the refused page, knowingly; and a double click is no conflict.
+    again = _translation("Apretar la toalla", seen=refused.context["form"]["seen"].value())
+    assert first.post(url, again).status_code == 302
+    assert first.post(url, again).status_code == 302
+    row.refresh_from_db()
+    assert (row.name, row.stop_if) == ("Apretar la toalla", "Para si te duele la rodilla.")
