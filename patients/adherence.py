@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -165,17 +166,23 @@ def plan(patient: Patient, *, first: date | None = None) -> None:
     today = patient_today(patient)
     first = first or today
     last = today + timedelta(days=HORIZON_DAYS)
-    prescriptions = Prescriptions(patient, _tz(patient))
-    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    PrescribedDay.objects.filter(patient=patient, day__gte=first).delete()
-    PrescribedDay.objects.bulk_create(
-        PrescribedDay(patient=patient, day=day, sessions=sessions)
-        for day in days
-        if (sessions := prescriptions.on(day)) > 0
-    )
-    Patient.objects.filter(pk=patient.pk).update(planned_until=last)
-    # The caseload's stored adherence reads this plan: recompute it with the plan.
-    caseload.refresh_one(patient)
+    # No savepoint: inside a caller's transaction (a program saved) this is part of it.
+    with transaction.atomic(savepoint=False):
+        # Two writers of one plan take turns on the patient's row: a program saved while
+        # the nightly top-up extends the same plan both delete and re-insert its days, and
+        # the second met the first's uncommitted rows (a unique error: the Save was a 500).
+        list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+        prescriptions = Prescriptions(patient, _tz(patient))
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        PrescribedDay.objects.filter(patient=patient, day__gte=first).delete()
+        PrescribedDay.objects.bulk_create(
+            PrescribedDay(patient=patient, day=day, sessions=sessions)
+            for day in days
+            if (sessions := prescriptions.on(day)) > 0
+        )
+        Patient.objects.filter(pk=patient.pk).update(planned_until=last)
+        # The caseload's stored adherence reads this plan: recompute it with the plan.
+        caseload.refresh_one(patient)
 
 
 def plan_after_program_saved(program) -> None:
