@@ -322,9 +322,11 @@ def test_stop_asking_keeps_answers_and_what_was_asked_for_separately(
     assert AuditEvent.objects.filter(action="outcome.withdraw").count() == 1
 
 
-def test_a_page_open_for_a_withdrawn_questionnaire_saves_nothing(
+def test_a_page_open_for_a_withdrawn_questionnaire_saves_nothing_and_says_why(
     as_clinician_a, as_patient_a1, clinician_a, patient_a1
 ):
+    """Found by the break-it review: the patient was told to "fill it in again", with no
+    questionnaire left to fill in. Now they are told it was withdrawn."""
     outcome_assign(actor=actor_of(clinician_a), patient=patient_a1, code="nprs", every_weeks=2)
     shown = as_patient_a1.get("/me/questionnaire/")
     key = shown.context["assignment"].uuid
@@ -338,5 +340,10 @@ def test_a_page_open_for_a_withdrawn_questionnaire_saves_nothing(
         {"assignment": str(key), "best": "2", "worst": "5", "now": "3"},
         follow=True,
     )
-    assert "nothing was saved" in sent.content.decode()
+    body = sent.content.decode()
+    assert "Your clinician no longer needs this questionnaire" in body
+    assert "fill it in again" not in body
     assert not OutcomeResponse.objects.exists()
+    # A page from before the request's key was sent (none in it) is only out of date.
+    old = as_patient_a1.post("/me/questionnaire/", {"best": "2"}, follow=True)
+    assert "nothing was saved. Please fill it in again" in old.content.decode()

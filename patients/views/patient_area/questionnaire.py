@@ -55,13 +55,20 @@ def questionnaire(request: HttpRequest) -> HttpResponse:
         )
         if assignment is None or answered_by_patient(assignment):
             # Say "sent" only when they were: a page from before this field, or for a
-            # request the clinic withdrew, is not an answer anyone has.
-            messages.info(
-                request,
-                _("Your answers were already sent. Thank you!")
-                if assignment
-                else _("This page was out of date, so nothing was saved. Please fill it in again."),
-            )
+            # request the clinic withdrew, is not an answer anyone has. A withdrawn one
+            # is said so: "fill it in again" pointed at a questionnaire no longer there.
+            if assignment is not None:
+                said = _("Your answers were already sent. Thank you!")
+            elif key:
+                said = _(
+                    "Your clinician no longer needs this questionnaire, so your answers were "
+                    "not kept. There is nothing more to do. Thank you!"
+                )
+            else:
+                said = _(
+                    "This page was out of date, so nothing was saved. Please fill it in again."
+                )
+            messages.info(request, said)
             return _next_page(patient)
     else:
         assignment = (
