@@ -536,6 +536,9 @@ class Flag(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # What the reviewer did about it ("Phoned; sent to A&E"): asked for every flag, and
+    # required for an urgent one, whose review a clinical lead will want to read.
+    review_note = models.CharField(max_length=500, blank=True, default="")
     # Raised, reported again (a new reason) or reviewed: what a sync asks "since when" of.
     # `raised_on` is the patient's day, which a moment in UTC cannot be compared with.
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
@@ -556,6 +559,10 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.raised_on})"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind in self.URGENT_KINDS
 
     @property
     def version(self) -> str:

@@ -653,10 +653,10 @@ class FlagChanged(Exception):
 
 
 @transaction.atomic
-def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None) -> Flag:
-    """Mark an open flag reviewed; one reviewed meanwhile is left as it is (the first
-    review stands). `seen`: the Flag.version the page showed (None from the API, which
-    shows the reason in the same answer)."""
+def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None, note: str = "") -> Flag:
+    """Mark an open flag reviewed, with what was done about it (`note`); one reviewed
+    meanwhile is left as it is (the first review stands). `seen`: the Flag.version the
+    page showed (None from the API, which shows the reason in the same answer)."""
     locked = Flag.objects.select_for_update().select_related("patient").get(pk=flag.pk)
     if locked.reviewed_at is not None:
         return locked
@@ -664,7 +664,8 @@ def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None) -> Flag:
         raise FlagChanged
     locked.reviewed_by = actor.user
     locked.reviewed_at = timezone.now()
-    locked.save(update_fields=["reviewed_by", "reviewed_at", "updated_at"])
+    locked.review_note = note
+    locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
     caseload.refresh_one(locked.patient)
     audit.record(actor, "flag.review", patient=locked.patient, obj=locked)
     return locked

@@ -36,6 +36,7 @@ from patients.goals import goal_progress
 from patients.intake import intake_precautions, program_conflicts
 from patients.models import (
     Discharge,
+    Flag,
     Intake,
     MorningCheck,
     OutcomeResponse,
@@ -64,6 +65,7 @@ from programs.models import Program
 from programs.precautions import notices as precaution_notices
 
 CASELOAD_PAGE_SIZE = 25
+FLAG_NOTE_LENGTH = Flag._meta.get_field("review_note").max_length
 
 
 def _audit_read(request: HttpRequest, action: str, patient: Patient) -> None:
@@ -528,7 +530,11 @@ def _progress_context(
             Q(reviewed_at__isnull=True) | Q(pk__in=Subquery(latest_reviews.values("pk")[:5]))
         ).order_by("-raised_on", "-id")
     )
-    open_flags = [flag for flag in both if flag.reviewed_at is None]
+    # Urgent symptoms first, above any lesser sign however recent.
+    open_flags = sorted(
+        (flag for flag in both if flag.reviewed_at is None),
+        key=lambda flag: not flag.is_urgent,
+    )
     reviewed = sorted(
         (flag for flag in both if flag.reviewed_at is not None),
         key=lambda flag: (flag.reviewed_at, flag.pk),
@@ -560,10 +566,21 @@ def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) 
     if flag is None:
         messages.info(request, _("That flag was already reviewed."))
         return redirect("patients:patient_chart", patient_uuid=patient.uuid)
+    note = " ".join(parse_text(request.POST.get("note", ""), FLAG_NOTE_LENGTH).split())
+    if flag.is_urgent and not note:
+        # One tap closed an emergency sign with no trace of what was done about it.
+        messages.error(
+            request,
+            _(
+                "Not marked reviewed: say what was done about this urgent symptom (who was "
+                "called, what they were told)."
+            ),
+        )
+        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     try:
         # A page from before flags carried their version sends none: no check.
         seen = parse_text(request.POST["seen"], 64) if "seen" in request.POST else None
-        flag = flag_review(actor=request.actor, flag=flag, seen=seen)
+        flag = flag_review(actor=request.actor, flag=flag, seen=seen, note=note)
     except FlagChanged:
         messages.warning(
             request,

@@ -177,7 +177,7 @@ def test_a_flag_given_new_signs_while_its_page_was_open_is_not_closed_unread(
     chart = clinician.get(chart_url).content.decode()
     flag = Flag.objects.get()
     assert f'name="seen" value="{flag.version}"' in chart
-    review = {"seen": flag.version}
+    review = {"seen": flag.version, "note": "Phoned: told to go to the emergency room now."}
     second = "you feel numb between your legs, around your bottom or your genitals"
     as_patient_a1.post("/me/symptoms/", {"signs": [second]})
     response = clinician.post(f"{chart_url}flags/{flag.uuid}/review/", review, follow=True)
@@ -185,7 +185,7 @@ def test_a_flag_given_new_signs_while_its_page_was_open_is_not_closed_unread(
     flag.refresh_from_db()
     assert flag.reviewed_at is None and second in flag.reason
     # Read again, then reviewed; a colleague's review of the same page comes second.
-    review = {"seen": flag.version}
+    review = {"seen": flag.version, "note": "Phoned: told to go to the emergency room now."}
     clinician.post(f"{chart_url}flags/{flag.uuid}/review/", review)
     flag.refresh_from_db()
     assert flag.reviewed_by == clinician_a
@@ -253,3 +253,56 @@ def test_a_failed_save_without_signs_says_it_was_not_saved(as_patient_a1, back_p
     page = response.content.decode()
     assert response.status_code == 503 and not SessionLog.objects.exists()
     assert "Your session was not saved" in page and "Get help now" not in page
+
+
+def test_an_urgent_flag_is_not_closed_without_saying_what_was_done(
+    as_patient_a1, back_program, clinician_a, patient_a1
+):
+    """Found by the clinician review: one tap on "Mark reviewed" closed a cauda equina
+    sign with no trace of what was done, and it looked like any other flag. Now it leads
+    the chart, marked urgent, and asks what was done before it closes."""
+    from tests.factories import FlagFactory
+
+    # A lesser sign reported today, the urgent one days before: the urgent one leads.
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    urgent = Flag.objects.get()
+    Flag.objects.filter(pk=urgent.pk).update(raised_on=urgent.raised_on - timedelta(days=3))
+    FlagFactory(patient=patient_a1)  # high pain, today
+    chart_url = f"/portal/patients/{patient_a1.uuid}/"
+    clinician = client_for(clinician_a)
+    page = clinician.get(chart_url).content.decode()
+    flags = page[page.index('id="flags-heading"') :]
+    assert flags.index("Urgent symptom reported") < flags.index("High pain during exercise")
+    assert f'id="flag-note-{urgent.uuid}" name="note" rows="2" maxlength="500" required' in page
+
+    review = f"{chart_url}flags/{urgent.uuid}/review/"
+    urgent.refresh_from_db()
+    for note in ("", "   "):
+        refused = clinician.post(review, {"seen": urgent.version, "note": note}, follow=True)
+        assert "say what was done about this urgent symptom" in refused.content.decode()
+        urgent.refresh_from_db()
+        assert urgent.reviewed_at is None
+    note = "Phoned <Ann>: told to go to the emergency room now."
+    clinician.post(review, {"seen": urgent.version, "note": note})
+    urgent.refresh_from_db()
+    assert (urgent.reviewed_by, urgent.review_note) == (clinician_a, note)
+    shown = clinician.get(chart_url).content.decode()
+    assert "“Phoned &lt;Ann&gt;: told to go to the emergency room now.”" in shown
+
+
+def test_a_lesser_flag_closes_with_or_without_a_note(as_clinician_a, patient_a1):
+    from tests.factories import FlagFactory
+
+    quiet, noted = (
+        FlagFactory(patient=patient_a1),
+        FlagFactory(patient=patient_a1, kind=Flag.Kind.PAIN_RISING),
+    )
+    chart_url = f"/portal/patients/{patient_a1.uuid}/"
+    as_clinician_a.post(f"{chart_url}flags/{quiet.uuid}/review/", {"seen": quiet.version})
+    as_clinician_a.post(
+        f"{chart_url}flags/{noted.uuid}/review/", {"seen": noted.version, "note": " Dose halved. "}
+    )
+    quiet.refresh_from_db()
+    noted.refresh_from_db()
+    assert quiet.reviewed_at and quiet.review_note == ""
+    assert noted.reviewed_at and noted.review_note == "Dose halved."
