@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.http import QueryDict
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.lib.form_fields import copy_fields_lightly
@@ -140,7 +140,29 @@ class ItemForm(DoseRequiredMixin, forms.ModelForm):
         needed = {"kg": "load_kg", "band": "load_band", "effort": "load_effort"}.get(kind)
         if needed and data.get(needed) in (None, ""):
             self.add_error(needed, gettext("Fill this in, or choose “No load”."))
+        self._days_match_the_ticked_days(data)
         return data
+
+    def _days_match_the_ticked_days(self, data: dict) -> None:
+        """Ticked days are the prescription (the handout and the counts read them), so
+        "Days a week" must say as many: 3 beside Mon-Fri ticked was saved, and the builder
+        went on saying 3 where the handout said Mon-Fri. Left at every day (the default),
+        it takes the ticked days' count; another number is asked about."""
+        ticked = bin(data.get("weekdays") or 0).count("1")
+        days = data.get("days_per_week")
+        if not ticked or days is None or days == ticked:
+            return
+        if days == len(WEEKDAYS_ABBR):
+            data["days_per_week"] = ticked
+            return
+        self.add_error(
+            "days_per_week",
+            ngettext(
+                "{ticked} day is ticked under “Only on”: make this {ticked}, or untick it.",
+                "{ticked} days are ticked under “Only on”: make this {ticked}, or untick them.",
+                ticked,
+            ).format(ticked=ticked),
+        )
 
 
 def _widget_classes(form: type[forms.BaseForm], size: str = "") -> None:

@@ -43,6 +43,22 @@ from programs.services import (
 LONG_PROGRAM = 6
 
 
+def _error_summary(program_form, formset, rows) -> str:
+    """What the banner at the top says was refused, by exercise and field: the marked
+    field itself may be far below, on a long program or a phone."""
+    where = [
+        str(program_form[name].label) for name in program_form.errors if name in program_form.fields
+    ]
+    for form, row in zip(formset.forms, rows, strict=True):
+        labels = [str(form[name].label) for name in form.errors if name in form.fields]
+        if labels:
+            where.append(f"{row.exercise.name} ({', '.join(labels)})")
+    text = _("Please correct the marked fields, then save again.")
+    if where:
+        text += " " + _("Check: {where}.").format(where="; ".join(where))
+    return text
+
+
 def builder_page(
     request: HttpRequest,
     *,
@@ -114,7 +130,7 @@ def builder_page(
                         return HttpResponseClientRedirect(location)
                     return redirect(location)
             else:
-                state.messages.append(_("Please correct the marked fields, then save again."))
+                state.messages.append(_error_summary(program_form, formset, state.rows))
         else:
             apply_action(state, action, clinic_id)
             if action == "refresh" and request.htmx:

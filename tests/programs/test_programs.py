@@ -856,3 +856,25 @@ def test_a_clinics_templates_are_read_by_their_index_not_through_its_patients_pr
     sql, params = templates.values("uuid", "title").query.sql_with_params()
     if (plan := sqlite_plan(sql, params)) is not None:
         assert any("USING INDEX program_templates" in step for step in plan), plan
+
+
+def test_ticked_days_and_days_a_week_never_disagree(as_clinician_a, patient_a1, program_a1):
+    """Found by the clinician review: "Days a week" 3 beside Mon-Fri ticked was saved; the
+    handout said Mon-Fri and the builder went on saying 3."""
+    url = edit_url(patient_a1, program_a1)
+    first = program_a1.items.order_by("order").first()
+    week = {"items-0-days_per_week": "3", "items-0-weekdays": ["0", "1", "2", "3", "4"]}
+    refused = as_clinician_a.post(url, builder_post(program_a1, **week))
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "5 days are ticked under “Only on”: make this 5, or untick them." in body
+    # The banner at the top says where: the field may be far below on a phone.
+    assert f"Check: {first.exercise.name} (Days a week)." in body
+    assert Program.objects.get(pk=program_a1.pk).revision == program_a1.revision
+
+    # Left at every day, "Days a week" takes the ticked days' count.
+    week = {"items-0-days_per_week": "7", "items-0-weekdays": ["0", "2", "4"]}
+    assert as_clinician_a.post(url, builder_post(program_a1, **week)).status_code == 302
+    first = Program.objects.get(pk=program_a1.pk).items.order_by("order").first()
+    assert (first.days_per_week, first.weekdays) == (3, 0b10101)
+    assert "Mon, Wed, Fri" in describe_dosage(first)
