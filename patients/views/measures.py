@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, once, permissions
+from clinic.lib.numbers import with_unit
 from clinic.once import SentOnce
 from patients.access import current_measurement_or_404, patient_or_404
 from patients.adherence import patient_today
@@ -114,9 +115,9 @@ def visit_new(request: HttpRequest, patient_uuid) -> HttpResponse:
             return reverse("patients:patient_measures", args=[patient.uuid])
 
         count = len(form.values())
-        saved = ngettext(
-            "{count} measurement(s) saved.", "{count} measurement(s) saved.", count
-        ).format(count=count)
+        saved = ngettext("{count} measurement saved.", "{count} measurements saved.", count).format(
+            count=count
+        )
         return once.saved_once(request, save, saved)
     _audit(request, "patient.view", patient)
     intake = Intake.objects.filter(patient=patient).values_list("region", flat=True).first()
@@ -194,7 +195,8 @@ def outcome_new(request: HttpRequest, patient_uuid, code: str) -> HttpResponse:
         if not first:
             messages.info(request, once.ALREADY_SAVED)
         elif recorded[0].valid:
-            value = f"{recorded[0].value:g}"
+            # As the summary shows it ("4.7/10", "40%"), not the stored float (4.66667).
+            value = with_unit(recorded[0].value, form.instrument.unit)
             messages.success(request, _("{name} saved: {value}.").format(name=name, value=value))
         else:
             messages.warning(

@@ -29,7 +29,7 @@ def enter_schober(page, base: str, patient, day: date, value: str) -> None:
     page.locator("#id_measured_on").fill(day.isoformat())
     page.get_by_label("Modified Schober", exact=True).fill(value)
     page.get_by_role("button", name="Save measures").click()
-    page.get_by_text("measurement(s) saved").wait_for()
+    page.get_by_text("1 measurement saved").wait_for()
 
 
 def test_a_clinician_sees_meaningful_change_after_a_follow_up(
@@ -73,5 +73,5 @@ def test_the_visits_measures_are_entered_on_a_phone(live_server, new_page, clini
     page.get_by_label("Modified Schober pain-limited").check()
     value.fill("4")
     page.get_by_role("button", name="Save measures").click()
-    page.get_by_text("measurement(s) saved").wait_for()
+    page.get_by_text("1 measurement saved").wait_for()
     screenshot(page, "measures-form-360")

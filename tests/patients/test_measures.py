@@ -1282,3 +1282,14 @@ def test_the_clinician_still_enters_a_roland_morris_with_nothing_ticked(as_clini
     assert "None of these sentences" not in page
     assert as_clinician_a.post(url(patient_a1, "outcomes/rmdq/new/"), data).status_code == 302
     assert OutcomeResponse.objects.get().value == 0
+
+
+def test_the_saved_message_gives_a_score_as_the_summary_shows_it(as_clinician_a, patient_a1):
+    """Found by the clinician review: "NPRS saved: 4.66667." beside a summary of 4.7/10."""
+    url = f"/portal/patients/{patient_a1.uuid}/outcomes/nprs/new/"
+    page = as_clinician_a.get(url)
+    form = page.context["form"]
+    shown = {name: form[name].value() for name in ("once", "completed_on")}
+    sent = as_clinician_a.post(url, {**shown, "best": "3", "worst": "6", "now": "5"}, follow=True)
+    text = sent.content.decode()
+    assert "NPRS saved: 4.7/10." in text and "4.66667" not in text
