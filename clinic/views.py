@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import health, links, once, permissions, resume
 from clinic.actors import Actor
+from clinic.capabilities import role_can
 from clinic.edits import EditedMeanwhile
 from clinic.forms import ClinicSettingsForm, RoleForm, StaffInviteForm
 from clinic.invitations import invitations_with_emails
@@ -202,6 +203,33 @@ def _staff_confirm_page(request: HttpRequest, membership: Membership, action: st
     )
 
 
+def _role_confirm_page(
+    request: HttpRequest, membership: Membership, role: str
+) -> HttpResponse | None:
+    """Asks first when the new role takes clinical records away from someone in charge of
+    patients: one slip in the list's menu made a clinic's clinician front desk mid-clinic.
+    None when there is nothing to ask."""
+    if not role_can(membership.role, "clinical.view") or role_can(role, "clinical.view"):
+        return None
+    figures = Membership.objects.with_figures().select_related("user").get(pk=membership.pk)
+    if not figures.in_charge_of:
+        return None
+    return render(
+        request,
+        "clinician/staff_confirm.html",
+        {
+            "m": figures,
+            "action": "role",
+            "new_role": Membership.Role(role).label,
+            "post_url": reverse("staff_update", args=[membership.uuid]),
+            "hidden": [("action", "role"), ("role", role)],
+            "button": _("Change role"),
+            "cancel_url": reverse("staff_list"),
+            "nav": "staff",
+        },
+    )
+
+
 @never_cache
 @require_GET
 @permissions.staff_required("staff.manage")
@@ -255,6 +283,10 @@ def staff_update(request: HttpRequest, membership_uuid: str) -> HttpResponse:
         if not form.is_valid():
             messages.error(request, _("Choose a valid role."))
             return redirect("staff_list")
+        if request.POST.get("confirm") != "1":
+            asked = _role_confirm_page(request, membership, form.cleaned_data["role"])
+            if asked is not None:
+                return asked
     elif action not in {"deactivate", "reactivate", "reset_2fa"}:
         messages.error(request, _("Unknown action."))
         return redirect("staff_list")

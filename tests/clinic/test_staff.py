@@ -163,6 +163,33 @@ def test_an_admin_changes_a_role_including_front_desk(as_admin_a, clinician_a):
     assert event.target_user == clinician_a
 
 
+def test_taking_clinical_records_from_someone_in_charge_of_patients_asks_first(
+    as_admin_a, clinician_a, patient_a1, patient_a2
+):
+    """Found by the clinician review: one slip in the role menu made the clinician of
+    every patient front desk at once. Now the admin is asked, told how many patients."""
+    membership = Membership.objects.get(user=clinician_a)
+    url = f"/portal/staff/{membership.uuid}/"
+    asked = as_admin_a.post(url, {"action": "role", "role": "front_desk"})
+    assert asked.status_code == 200
+    text = " ".join(html.unescape(asked.content.decode()).split())
+    assert f"Make {clinician_a.full_name} Front desk?" in text
+    assert f"{clinician_a.full_name} is in charge of 2 patients." in text
+    membership.refresh_from_db()
+    assert membership.role == "clinician"
+    assert not AuditEvent.objects.filter(action="staff.role_change").exists()
+    # The page's own button sends the same change, confirmed.
+    confirmed = {"action": "role", "role": "front_desk", "confirm": "1"}
+    assert as_admin_a.post(url, confirmed).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == "front_desk"
+    # Back to clinician (records given, not taken), and to admin: nothing to ask.
+    for role in ("clinician", "admin"):
+        assert as_admin_a.post(url, {"action": "role", "role": role}).status_code == 302
+        membership.refresh_from_db()
+        assert membership.role == role
+
+
 def test_a_bad_role_is_refused(as_admin_a, clinician_a):
     membership = Membership.objects.get(user=clinician_a)
     as_admin_a.post(f"/portal/staff/{membership.uuid}/", {"action": "role", "role": "owner"})
