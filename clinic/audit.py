@@ -112,7 +112,7 @@ ACTIONS: dict[str, str | Promise] = {
     "reminders.unsubscribe": _("Reminders stopped from the e-mail link"),
     "digest.update": _("Weekly summary turned on or off"),
     "report.request": _("Progress report asked for"),
-    "report.download": _("Progress report downloaded"),
+    "report.download": _("Progress report or discharge letter downloaded"),
     "export.csv": _("Patient data exported"),
     "export.fhir": _("Patient data exported as FHIR"),
     "patient.search": _("Patients searched"),

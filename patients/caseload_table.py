@@ -44,6 +44,7 @@ FIELDS = (
     "quiet",
     "urgent",
     "open_flags",
+    "discharged_on",
 )
 
 
@@ -140,8 +141,10 @@ def rows(patients, *, clinical: bool, with_clinician: bool = False) -> list[Safe
     birth_class = ' class="d-none d-md-table-cell"' if clinical else ""
     out = []
     unassigned = escape(_("Not assigned"))
+    discharged = escape(_("Discharged"))
     for patient in patients:
         clinician = escape(patient.clinician) if patient.clinician_id else "—"
+        born = escape(_day(patient.date_of_birth, month))
         whose = ""
         if with_clinician:
             # Shown where the Clinician column is not (display: none, to screen readers too).
@@ -149,11 +152,21 @@ def rows(patients, *, clinical: bool, with_clinician: bool = False) -> list[Safe
                 '<div class="small text-muted d-lg-none">'
                 f"{clinician if patient.clinician_id else unassigned}</div>"
             )
+        if clinical:
+            # Where the birth date's column is hidden (a phone), under the name: two
+            # patients of one name are told apart by it.
+            whose += f'<div class="small text-muted d-md-none">{born}</div>'
+        if patient.discharged_on:
+            # Out of care, on their maintenance program: told apart from those in care.
+            when = escape(_day(patient.discharged_on, month))
+            whose = (
+                f' <span class="badge text-bg-secondary" title="{when}">{discharged}</span>' + whose
+            )
         html = (
             '<td><a class="fw-semibold text-decoration-none" '
             f'href="{escape(chart.replace(placeholder, str(patient.uuid)))}">'
             f"{escape(patient.last_name)}, {escape(patient.first_name)}</a>{whose}</td>"
-            f"<td{birth_class}>{escape(_day(patient.date_of_birth, month))}</td>"
+            f"<td{birth_class}>{born}</td>"
             f'<td class="d-none d-lg-table-cell">{clinician}</td>'
         )
         if clinical:

@@ -84,6 +84,8 @@ def patient_discharge(
         maintenance=kept,
         created_by=actor.user,
     )
+    # After the maintenance copy, whose start clears it.
+    Patient.objects.filter(pk=patient.pk).update(discharged_on=discharged_on)
     audit.record(actor, "discharge.record", patient=patient, obj=discharge)
     job = None
     if letter:

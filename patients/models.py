@@ -162,6 +162,10 @@ class Patient(models.Model):
     urgent = models.BooleanField(default=False, db_default=False)
     quiet = models.BooleanField(default=False, db_default=False)
     figures_until = models.DateTimeField(default=FIGURES_NEVER, db_default=FIGURES_NEVER)
+    # The day of the discharge while the patient stays discharged (on the maintenance
+    # program, or none); a new program clears it (patients.discharge, patients.services).
+    # On the row so the caseload tells them from patients in care without a query more.
+    discharged_on = models.DateField(null=True, blank=True)
     # What a search is matched against: the name and e-mail address folded
     # (patients.name_search). Derived on every write; never shown.
     search_text = name_search.SearchTextField()
@@ -538,7 +542,7 @@ class Flag(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     # What the reviewer did about it ("Phoned; sent to A&E"): asked for every flag, and
     # required for an urgent one, whose review a clinical lead will want to read.
-    review_note = models.CharField(max_length=500, blank=True, default="")
+    review_note = models.CharField(max_length=500, blank=True, default="", db_default="")
     # Raised, reported again (a new reason) or reviewed: what a sync asks "since when" of.
     # `raised_on` is the patient's day, which a moment in UTC cannot be compared with.
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())

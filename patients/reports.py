@@ -116,8 +116,10 @@ def report_request(patient: Patient, request: ReportRequest, *, author) -> Rende
         clinic=patient.clinic,
         kind=RenderJob.Kind.REPORT,
         storage_name=name,
+        # Named as its title says: a discharge letter was saved as "progress-report-…".
         filename=(
-            f"progress-report-{patient.initials}-{request.start:%Y%m%d}-{request.end:%Y%m%d}.pdf"
+            f"{'discharge-letter' if request.discharge else 'progress-report'}-"
+            f"{patient.initials}-{request.start:%Y%m%d}-{request.end:%Y%m%d}.pdf"
         ),
         params={
             "start": request.start.isoformat(),

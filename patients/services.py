@@ -314,6 +314,9 @@ def patient_program_start(*, actor: Actor, patient: Patient, source: Program | N
         source=source or blank, clinic=patient.clinic, actor=actor, patient=patient
     )
     PatientProgram.objects.create(patient=patient, program=program, assigned_by=actor.user)
+    # A new program is a new episode of care: no longer discharged (a discharge's own
+    # maintenance copy is started first, then the discharge marks the patient).
+    Patient.objects.filter(pk=patient.pk, discharged_on__isnull=False).update(discharged_on=None)
     adherence.plan(patient)
     # Its first handout is rendered ahead, as every saved revision's is.
     transaction.on_commit(lambda: handout_prerender(patient))

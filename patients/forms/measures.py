@@ -247,6 +247,17 @@ class OutcomeForm(SentOnce):
             self._clean_activities(data)
         if NONE_TICKED in self.fields and not self.errors:
             self._clean_none_ticked(data)
+        best, worst = data.get("best"), data.get("worst")
+        if self.code == "nprs" and None not in (best, worst) and best > worst:
+            # The least pain of the day above the most: one of the two is a slip (found
+            # by the clinician review: "best 7, worst 2" was saved and averaged).
+            self.add_error(
+                "best",
+                gettext(
+                    "This is more than the pain at its worst. Check both numbers: at its "
+                    "best is the least pain you had."
+                ),
+            )
         if not self.errors:
             try:
                 self.instrument.score(self.shape.scored(self.answers()))

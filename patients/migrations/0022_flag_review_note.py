@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='flag',
             name='review_note',
-            field=models.CharField(blank=True, default='', max_length=500),
+            field=models.CharField(blank=True, db_default='', default='', max_length=500),
         ),
     ]

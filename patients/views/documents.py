@@ -62,6 +62,8 @@ def report_document(request: HttpRequest, patient_uuid, job_uuid) -> HttpRespons
         start=again,
         served=lambda: audit.record(request.actor, "report.download", patient=patient),
         layout="clinician/layout.html",
-        what=gettext("progress report"),
+        what=gettext("discharge letter")
+        if job.params.get("discharge")
+        else gettext("progress report"),
         back_url=reverse("patients:patient_report", args=[patient.uuid]),
     )

@@ -22,6 +22,7 @@ from patients.models import (
     OutcomeAssignment,
     OutcomeResponse,
     OutcomeSchedule,
+    Patient,
 )
 from patients.reports import ReportRequest, _weeks, report_html
 from programs.models import Program
@@ -196,6 +197,8 @@ def test_discharge_closes_goals_keeps_a_maintenance_program_and_makes_the_letter
         },
     )
     assert response["Content-Type"] == "application/pdf"
+    # Its file is named as its title says (it was "progress-report-…").
+    assert f'filename="discharge-letter-{patient_a1.initials}-' in response["Content-Disposition"]
     front = page_texts(response.content)[0]
     assert "Discharge letter" in front and "To Dr Rivera" in front
     assert "Back at work full time." in front and "Carry on three days a week." in front
@@ -911,3 +914,61 @@ def test_the_discharge_page_names_the_open_flags(as_clinician_a, patient_a1, pro
     Flag.objects.update(reviewed_at=timezone.now())
     page = as_clinician_a.get(chart(patient_a1) + "discharge/").content.decode()
     assert "flag is open" not in page
+
+
+def test_a_discharged_patient_is_marked_in_the_caseload_until_a_new_program(
+    as_clinician_a, frontdesk_a, clinician_a, patient_a1, program_a1
+):
+    """Found by the clinician review: a discharged patient, on their maintenance program,
+    looked like every patient in care in the list."""
+    from patients.services import patient_program_start
+    from tests.conftest import actor_of
+
+    badge = '<span class="badge text-bg-secondary" title="'
+    assert badge not in as_clinician_a.get("/portal/").content.decode()
+    as_clinician_a.post(
+        chart(patient_a1) + "discharge/",
+        {
+            "discharged_on": date.today().isoformat(),
+            "program": str(program_a1.uuid),
+            "summary": "Back at work full time.",
+            "maintenance": "on",
+        },
+    )
+    patient_a1.refresh_from_db()
+    assert patient_a1.discharged_on == date.today()
+    for client in (as_clinician_a, client_for(frontdesk_a)):
+        assert (
+            f'{badge}{date.today():%-d %b %Y}">Discharged</span>'
+            in client.get("/portal/").content.decode()
+        )
+    # Back in care: a new program starts a new episode.
+    patient_program_start(actor=actor_of(clinician_a), patient=patient_a1, source=program_a1)
+    patient_a1.refresh_from_db()
+    assert patient_a1.discharged_on is None
+    assert badge not in as_clinician_a.get("/portal/").content.decode()
+
+
+def test_patients_discharged_before_the_mark_existed_are_marked(
+    clinician_a, patient_a1, patient_a2, program_a1
+):
+    """The migration's backfill: discharged and still on the maintenance program (a1), or
+    discharged and then given a new program (a2, not marked)."""
+    import importlib
+
+    from django.apps import apps
+
+    from patients.services import patient_program_start
+    from tests.conftest import actor_of
+
+    actor = actor_of(clinician_a)
+    for patient in (patient_a1, patient_a2):
+        Discharge.objects.create(
+            patient=patient, discharged_on=date.today(), summary="Done.", created_by=clinician_a
+        )
+    patient_program_start(actor=actor, patient=patient_a2, source=program_a1)
+    Patient.objects.update(discharged_on=None)
+    migration = importlib.import_module("patients.migrations.0023_patient_discharged_on")
+    migration.mark_the_discharged(apps, None)
+    marked = dict(Patient.objects.values_list("pk", "discharged_on"))
+    assert marked == {patient_a1.pk: date.today(), patient_a2.pk: None}

@@ -40,3 +40,14 @@ def test_each_form_reads_back_answers_its_own_scorer_accepts(code):
 def test_an_unknown_instrument_is_refused_not_read_as_another():
     with pytest.raises(ValueError):
         OutcomeForm({}, code="psfs2")
+
+
+@pytest.mark.parametrize("for_patient", [False, True])
+def test_a_pain_at_its_best_above_its_worst_is_sent_back(for_patient):
+    """Found by the clinician review: "best 7, worst 2" was saved and averaged."""
+    data = {"best": "7", "worst": "2", "now": "4", "completed_on": "2026-11-02"}
+    form = OutcomeForm(data, code="nprs", for_patient=for_patient)
+    assert not form.is_valid()
+    assert "more than the pain at its worst" in form.errors["best"][0]
+    form = OutcomeForm({**data, "best": "2", "worst": "7"}, code="nprs", for_patient=for_patient)
+    assert form.is_valid(), form.errors

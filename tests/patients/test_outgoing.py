@@ -217,8 +217,10 @@ def test_what_still_should_go_out_goes_out(patient_a1, django_capture_on_commit_
 
 def demote(admin, clinician) -> None:
     membership = Membership.objects.get(user=clinician)
+    # Confirmed: they are in charge of patients, so the page asks first.
     client_for(admin).post(
-        f"/portal/staff/{membership.uuid}/", {"action": "role", "role": "front_desk"}
+        f"/portal/staff/{membership.uuid}/",
+        {"action": "role", "role": "front_desk", "confirm": "1"},
     )
     membership.refresh_from_db()
     assert membership.role == Membership.Role.FRONT_DESK

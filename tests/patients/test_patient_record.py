@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import AuditEvent
 from patients.models import Patient
@@ -634,3 +635,13 @@ def test_the_details_page_keeps_a_clinician_who_left_and_saves_other_changes(
     assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
     patient.refresh_from_db()
     assert patient.clinician_id == clinician_a.pk
+
+
+def test_the_chart_names_each_exercise_as_the_patient_reads_it(
+    as_clinician_a, patient_a1, program_a1
+):
+    """Found by the clinician review: the handout and its "My week" log say "Flatten your
+    back into the floor"; the chart said only "Posterior pelvic tilt"."""
+    page = as_clinician_a.get(f"/portal/patients/{patient_a1.uuid}/").content.decode()
+    for item in program_a1.items.select_related("exercise"):
+        assert f"patient reads “{escape(item.exercise.lay_name)}”" in page
