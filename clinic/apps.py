@@ -13,7 +13,14 @@ class ClinicConfig(AppConfig):
         # Registers checks, signal receivers (the session clock's too, so a sign-in starts
         # it even before the first request has loaded the middleware), and what a staff
         # invitation grants.
-        from clinic import checks, invitations, middleware, security, services  # noqa: F401
+        from clinic import (  # noqa: F401
+            checks,
+            invitations,
+            middleware,
+            security,
+            services,
+            sheet_passwords,
+        )
         from clinic.mail import BODY_HOOKS, STOP_CHECKS
         from clinic.models import MEMBER_FIGURES, OutgoingEmail
         from clinic.two_factor import has_two_factor, signs_in_elsewhere

@@ -271,7 +271,11 @@ def invitation_accept_as_new(*, token: str, password: str, actor: Actor) -> User
                 raise InvitationError(SIGN_IN_FIRST)
             ACCEPTORS[invitation.kind].check(invitation, None)
             user = User.objects.create_user(
-                email=invitation.email, password=password, full_name=invitation.full_name
+                email=invitation.email,
+                password=password,
+                full_name=invitation.full_name,
+                # A printed link proves the sheet, not the mailbox (clinic.sheet_passwords).
+                password_from_sheet=invitation.channel == Invitation.Channel.PRINT,
             )
             _finish(invitation, user, actor)
     except IntegrityError as error:

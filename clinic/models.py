@@ -81,6 +81,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text=_("May log in to the Django admin (housekeeping only).")
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # The password was chosen on the page of a printed invitation: by whoever held the
+    # sheet, who has not shown they read the address's mail. The first sign-in that shows
+    # it (an e-mailed code, a reset link) clears that password (clinic.sheet_passwords).
+    password_from_sheet = models.BooleanField(default=False, db_default=False)
 
     objects = UserManager()
 

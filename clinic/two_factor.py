@@ -16,6 +16,9 @@ from datetime import timedelta
 
 from allauth.account.internal.stagekit import clear_login, stash_login
 from allauth.core import context
+
+# The normalising allauth applies before it checks a code (allauth.mfa.totp), pinned with it.
+from allauth.core.internal.cryptokit import normalize_user_code
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
 from django import forms
@@ -77,8 +80,11 @@ SPENT_CODE_KEPT = timedelta(minutes=3)
 
 def spend_code(user, code: str) -> bool:
     """Record `code` as used by `user`; False if it already was (a replay). The row is
-    the check: two requests with one code cannot both insert it."""
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{user.pk}:{code.strip()}".encode()).hexdigest()
+    the check: two requests with one code cannot both insert it. Recorded as allauth
+    reads it, without spaces and punctuation: "123 456" was accepted again after "123456"
+    while Redis (allauth's own check) was down (found by an attack review)."""
+    code = normalize_user_code(code)
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{user.pk}:{code}".encode()).hexdigest()
     SpentCode.objects.filter(user=user, created_at__lt=timezone.now() - SPENT_CODE_KEPT).delete()
     try:
         with transaction.atomic():
