@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -28,6 +29,14 @@ ASKED_BY_ANYONE = {
     # A reset asked for an address with no account.
     "account/email/unknown_account": "reset",
 }
+# Who may answer allauth's "unknown account" e-mail instead (a code or a reset asked for an
+# address with no login): each is called with the address and returns whether it sent
+# something of its own. The patients app sends a new patient the link to set up their
+# login (found by the phone review: the handout's "E-mail me a sign-in code" led a new
+# patient to an e-mail about signing up, which is closed).
+UNKNOWN_ACCOUNT_HOOKS: list[Callable[[str], bool]] = []
+UNKNOWN_ACCOUNT = "account/email/unknown_account"
+
 NOT_ITS_ADDRESS = gettext_lazy(
     "This e-mail address is no longer used to sign in. Sign in with your current e-mail address."
 )
@@ -69,6 +78,10 @@ class AccountAdapter(DefaultAccountAdapter):
                 # tells nobody whether the address has an account.
                 return
             throttle.hit(throttle.EMAILED_PER_ADDRESS, asked)
+        if template_prefix == UNKNOWN_ACCOUNT and any(
+            hook(email) for hook in UNKNOWN_ACCOUNT_HOOKS
+        ):
+            return
         # allauth's e-mails greet from "the site", which is the server's address on many
         # installs; people know their clinic, so greet from it (or from Limber).
         context = {**context, "clinic_name": clinic_name_for(email)}

@@ -12,7 +12,7 @@ class PatientsConfig(AppConfig):
         from clinic.mail import ATTACHMENT_NOW, BODY_HOOKS, NOT_BEFORE, SENT_HOOKS, STOP_CHECKS
         from clinic.models import MEMBER_FIGURES, OutgoingEmail
         from clinic.services import CLINIC_UPDATED_HOOKS
-        from patients import adherence, caseload, handouts, outgoing, services  # noqa: F401
+        from patients import adherence, caseload, handouts, outgoing, services
         from programs.services import PROGRAM_SAVED_HOOKS
 
         def add(hooks: list, hook) -> None:
@@ -27,6 +27,11 @@ class PatientsConfig(AppConfig):
         add(CLINIC_UPDATED_HOOKS, handouts.prerender_after_clinic_updated)
         # A new clinic time zone moves the day of its patients who have none of their own.
         add(CLINIC_UPDATED_HOOKS, caseload.stale_after_clinic_updated)
+        # A sign-in code asked for by a new patient (no login yet) sends the link to set
+        # one up, not allauth's "unknown account" e-mail.
+        from clinic.adapters import UNKNOWN_ACCOUNT_HOOKS
+
+        add(UNKNOWN_ACCOUNT_HOOKS, services.patient_setup_links_for_unknown_account)
         # The staff page says how many patients a member is in charge of.
         MEMBER_FIGURES["in_charge_of"] = caseload.in_charge_of
         # A handout e-mail the mail server took goes on the revision's history.

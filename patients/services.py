@@ -261,8 +261,32 @@ class PatientAcceptor:
 register(Invitation.Kind.PATIENT, PatientAcceptor())
 
 
+# The most records of one address sent set-up links at once (one per clinic that has it).
+SETUP_LINKS_AT_MOST = 3
+
+
+def patient_setup_links_for_unknown_account(email: str) -> bool:
+    """A sign-in code (or a reset) asked for an address with no login: each clinic that has
+    an active patient record with it and no login sends that patient the link to set up
+    their login, as its sign-in page's "E-mail me a link" would. Whether any was sent."""
+    from allauth.core import context
+
+    email = email.strip().lower()
+    clinics = (
+        Patient.objects.active()
+        .filter(email__iexact=email, user__isnull=True)
+        .values_list("clinic", flat=True)
+        .distinct()[:SETUP_LINKS_AT_MOST]
+    )
+    sent = False
+    for clinic in Clinic.objects.filter(pk__in=list(clinics)):
+        actor = Actor.visitor(context.request, clinic=clinic)
+        sent = patient_signin_link_request(actor=actor, clinic=clinic, email=email) or sent
+    return sent
+
+
 @transaction.atomic
-def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> None:
+def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> bool:
     """From a clinic's sign-in page (the handout's QR code): e-mail a set-up link to an
     active patient of this clinic whose record has this address and no login yet.
 
@@ -278,7 +302,7 @@ def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> 
     )
     audit.record(actor, "signin_link.request", clinic=clinic, patient=patient)
     if patient is None:
-        return
+        return False
     invitation, _token = invitation_issue(
         actor=actor,
         kind=Invitation.Kind.PATIENT,
@@ -290,6 +314,7 @@ def patient_signin_link_request(*, actor: Actor, clinic: Clinic, email: str) -> 
     # Queued, as every invitation: a mail server that is down delays the link instead of
     # failing the page after the link was made (and answering a known address otherwise).
     _queue_invitation(invitation, patient)
+    return True
 
 
 @transaction.atomic

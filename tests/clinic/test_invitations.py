@@ -989,3 +989,31 @@ def test_a_link_lost_with_an_idle_session_says_to_open_it_again(
         assert "cannot be used" not in page and "new link" not in page
         again = open_invitation(shared_computer, f"/invite/{token}/").content.decode()
     assert "Sign in to accept" in again
+
+
+def test_a_new_patient_asking_for_a_sign_in_code_gets_the_link_to_set_up_their_login(
+    clinic_a, django_capture_on_commit_callbacks
+):
+    """Found by the phone review: the handout's QR page leads first to "E-mail me a
+    sign-in code". A patient with no login yet got allauth's "Unknown Account" e-mail
+    asking them to sign up, which is closed, and the page said a code was on its way."""
+    patient = make_patient(clinic_a, "Eli", "Schmidt", login=False, email="eli.s@example.test")
+    browser = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post("/accounts/login/code/", {"email": patient.email})
+    page = browser.get("/accounts/login/code/confirm/").content.decode()
+    assert "If eli.s@example.test has a login, we have e-mailed it a sign-in code." in page
+    assert "within 10 minutes" in page and "set up your login instead" in page
+    run_tasks()
+    [sent] = mail.outbox
+    assert sent.to == [patient.email] and "sign up" not in sent.body.lower()
+    assert "Choose your password" in open_invitation(Client(), link_from_outbox()).content.decode()
+
+
+def test_an_address_no_clinic_has_gets_no_sign_up_link(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/accounts/login/code/", {"email": "stranger@example.test"})
+    run_tasks()
+    [sent] = mail.outbox
+    assert "it has no Limber login" in sent.body and "/accounts/signup/" not in sent.body
+    assert not Invitation.objects.exists()

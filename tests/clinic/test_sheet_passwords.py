@@ -39,11 +39,11 @@ def squat(invite, clinician_a, clinic_a) -> Client:  # noqa: F811
 
 
 def test_a_password_from_a_sheet_stops_when_the_owner_signs_in_by_code(
-    invite,
+    invite,  # noqa: F811 - the fixture imported above
     clinician_a,
     clinic_a,
     clinician_b,
-    clinic_b,  # noqa: F811
+    clinic_b,
 ):
     squatter = squat(invite, clinician_a, clinic_a)
     # The real person becomes a patient of clinic B, invited to their mailbox. They never
@@ -72,11 +72,11 @@ def test_a_password_from_a_sheet_stops_when_the_owner_signs_in_by_code(
 
 def test_the_squatted_login_made_staff_elsewhere_is_not_the_squatters(
     settings,
-    invite,
+    invite,  # noqa: F811 - the fixture imported above
     clinician_a,
     clinic_a,
     clinic_b,
-    patient_b1,  # noqa: F811
+    patient_b1,
 ):
     """The same squat; the real person is invited to clinic B's staff, signs in by code and
     accepts, then leaves before enrolling a second factor. The squatter's password no
@@ -102,9 +102,9 @@ def test_the_squatted_login_made_staff_elsewhere_is_not_the_squatters(
 
 
 def test_a_patient_keeps_the_password_from_their_own_sheet_until_a_code(
-    invite,
+    invite,  # noqa: F811 - the fixture imported above
     clinician_a,
-    clinic_a,  # noqa: F811
+    clinic_a,
 ):
     """The patient who set their password on their own sheet signs in with it as before;
     after a sign-in by code (a forgotten password) they choose a new one."""
@@ -141,9 +141,9 @@ def test_an_e_mailed_invitation_makes_an_ordinary_password(invite, clinician_a, 
 
 
 def test_logins_made_from_sheets_before_the_mark_are_marked(
-    invite,
+    invite,  # noqa: F811 - the fixture imported above
     clinician_a,
-    clinic_a,  # noqa: F811
+    clinic_a,
 ):
     """The migration's backfill: a login made by a printed link's page is marked; one that
     existed before it accepted a printed link is not."""

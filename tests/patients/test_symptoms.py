@@ -306,3 +306,31 @@ def test_a_lesser_flag_closes_with_or_without_a_note(as_clinician_a, patient_a1)
     noted.refresh_from_db()
     assert quiet.reviewed_at and quiet.review_note == ""
     assert noted.reviewed_at and noted.review_note == "Dose halved."
+
+
+def test_today_keeps_saying_what_to_do_until_a_clinician_has_seen_the_sign(
+    as_patient_a1, back_program, clinician_a, patient_a1
+):
+    """Found by the phone review: after the advice page, Today looked as usual ("Due
+    today", "Start timer"), inviting the patient to carry on exercising."""
+    assert "What to do now" not in as_patient_a1.get("/me/").content.decode()
+    stop_sign = "pain spreads further down your leg"
+    as_patient_a1.post("/me/symptoms/", {"signs": [stop_sign]})
+    today = as_patient_a1.get("/me/").content.decode()
+    assert "You told us about a warning sign." in today and 'href="/me/advice/"' in today
+    assert "needs a doctor straight away" not in today
+
+    as_patient_a1.post("/me/symptoms/", {"signs": [BACK_URGENT]})
+    today = as_patient_a1.get("/me/").content.decode()
+    assert "You told us about a sign that needs a doctor straight away." in today
+    assert "Do not do your exercises until a doctor has seen you." in today
+
+    # Seen by the clinician (each flag marked reviewed): Today is as before.
+    clinician = client_for(clinician_a)
+    for flag in Flag.objects.open():
+        clinician.post(
+            f"/portal/patients/{patient_a1.uuid}/flags/{flag.uuid}/review/",
+            {"seen": flag.version, "note": "Phoned: seen by the GP today, all clear."},
+        )
+    assert not Flag.objects.open().exists()
+    assert "What to do now" not in as_patient_a1.get("/me/").content.decode()

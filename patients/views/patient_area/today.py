@@ -22,6 +22,7 @@ from clinic.parsing import parse_int, parse_text
 from patients.adherence import patient_today
 from patients.forms.patient_area import MorningCheckForm, SessionEditForm, SessionForm
 from patients.models import (
+    Flag,
     MorningCheck,
     OutcomeAssignment,
     Patient,
@@ -88,6 +89,17 @@ def _answered_and_waiting(patient: Patient, today: date) -> tuple[bool, bool]:
     )
 
 
+def _open_signs(patient: Patient) -> set[str]:
+    """The kinds of the patient's open flags for signs they told (urgent, stop). Read
+    only when the row counts open flags: most patients have none, and pay no query."""
+    if not patient.open_flags:
+        return set()
+    signs = (Flag.Kind.RED_FLAG, Flag.Kind.STOP_SIGN)
+    return set(
+        Flag.objects.open().filter(patient=patient, kind__in=signs).values_list("kind", flat=True)
+    )
+
+
 def _today_context(
     request: HttpRequest, form: SessionForm | None = None, day: date | None = None
 ) -> dict:
@@ -103,6 +115,7 @@ def _today_context(
     due_ids = {d.item.pk for d in due}
     sessions_today, editable, exercised_yesterday = _recent_sessions(patient, today)
     answered, questionnaire_waiting = _answered_and_waiting(patient, today)
+    open_signs = _open_signs(patient)
     asked = exercised_yesterday and not answered
     rules = patient_stop_rules(patient, items if program else program_items(finished, text=False))
     if form is None:
@@ -133,6 +146,11 @@ def _today_context(
         # Asked all day: from noon it asks how they felt this morning, not how they feel.
         "morning_past": asked and timezone.localtime(timezone.now(), patient.tzinfo).hour >= 12,
         "questionnaire_waiting": questionnaire_waiting,
+        # Signs told and not yet seen by a clinician: what to do stands until then, and
+        # Today says so above the exercises (found by the phone review: after the advice
+        # page, Today invited the patient to carry on as usual).
+        "signs_urgent": Flag.Kind.RED_FLAG in open_signs,
+        "signs_stop": Flag.Kind.STOP_SIGN in open_signs,
         "tab": "today",
     }
 
