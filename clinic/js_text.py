@@ -21,6 +21,7 @@ JS_TEXT = (
     gettext_noop("Keep going…"),
     gettext_noop("Paused"),
     gettext_noop("Done! Tick it off below."),
+    gettext_noop("Done! It is ticked below."),
     gettext_noop("Set {set} of {sets}"),
     gettext_noop("Rep {rep} of {reps}"),
     gettext_noop("Next: set {set} of {sets}"),

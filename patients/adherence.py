@@ -29,6 +29,8 @@ from programs.models import ProgramRevision
 # as often as prescribed, not sessions logged.
 WEEKS_CHART_TITLE = gettext_lazy("Exercises done, % of plan, by week")
 WEEKLY_TARGET = 80
+# Above this share of the plan, more was done than prescribed: worth asking about.
+ABOVE_PLAN = 110
 
 # How far ahead the stored plan is written; the daily sweep tops it up a week before its
 # end, so a sweep that misses a few days loses nothing.
@@ -47,6 +49,13 @@ class Period:
         if self.prescribed <= 0:
             return None
         return round(100 * self.done / self.prescribed)
+
+    @property
+    def above_plan(self) -> bool:
+        """More done than prescribed, by more than a session's slack: said in words, not
+        praised (more is not better)."""
+        percent = self.percent
+        return percent is not None and percent > ABOVE_PLAN
 
 
 class Prescriptions:

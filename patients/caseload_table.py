@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
 
-from patients.adherence import WEEKLY_TARGET
+from patients.adherence import ABOVE_PLAN, WEEKLY_TARGET
 from patients.models import Patient
 
 # Any UUID: the chart's URL is reversed once per page and the patient's put in its place.
@@ -99,7 +99,7 @@ def adherence_badge(
         )
     # floatformat:0 rounds halves up; round() would round them to even.
     shown = int(percent + 0.5)
-    if percent > 110:
+    if percent > ABOVE_PLAN:
         badge = format_html(
             '<span class="badge text-bg-info" title="{}">{}</span>',
             _("More exercises done than prescribed: worth asking whether the dose is right"),

@@ -289,6 +289,17 @@ def test_an_urgent_sign_ticked_offline_gets_its_advice_at_once(
     assert phone.locator("[data-offline-advice=stop]").is_hidden()
     screenshot(phone, "offline-urgent-advice-360")
     assert phone.evaluate(KEPT) == 1 and not SessionLog.objects.exists()
+    # Back online, the session and its sign reach the clinic: the advice says so, and no
+    # "Well done!" sits beside it (found by the phone review: "We could not pass this on
+    # to your clinician" stayed, under a green "Well done!").
+    phone.context.set_offline(False)
+    phone.evaluate("window.dispatchEvent(new Event('online'))")
+    phone.get_by_text("with the signs you ticked: we have told your clinician").wait_for()
+    assert advice.get_by_text("We have told your clinician.").is_visible()
+    assert advice.get_by_text("We could not pass this on to your clinician.").is_hidden()
+    assert "Well done" not in phone.locator("main").inner_text()
+    assert SessionLog.objects.count() == 1
+    screenshot(phone, "offline-urgent-advice-sent-360")
 
 
 def test_an_urgent_sign_sent_offline_from_the_symptoms_page_gets_its_advice_at_once(

@@ -36,7 +36,7 @@ def test_a_patient_signs_in_with_a_code_logs_a_session_and_the_clinician_sees_it
     phone.get_by_label("Code").wait_for()
     code = CODE.search(mail.outbox[-1].body).group(1)
     phone.get_by_label("Code").fill(code)
-    phone.get_by_role("button", name="Confirm").click()
+    phone.get_by_role("button", name="Sign in", exact=True).click()
     phone.get_by_role("heading", name="Hello Amara").wait_for()
     screenshot(phone, "today-360")
 

@@ -43,7 +43,7 @@ def test_a_spanish_patient_sees_today_and_its_timer_in_spanish(
     phone.get_by_role("button", name="E-mail me a code").click()
     phone.get_by_label("Code").wait_for()
     phone.get_by_label("Code").fill(CODE.search(mail.outbox[-1].body).group(1))
-    phone.get_by_role("button", name="Confirm").click()
+    phone.get_by_role("button", name="Sign in", exact=True).click()
     phone.get_by_role("heading", name="Hola, Amara").wait_for()
     assert phone.locator("html").get_attribute("lang") == "es"
 

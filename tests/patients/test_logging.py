@@ -1328,7 +1328,15 @@ def test_an_urgent_sign_on_a_session_sent_back_for_a_fix_reaches_the_clinic_at_o
 
 
 @pytest.mark.parametrize(
-    ("pain", "said"), [("5", "Saved. Well done!"), ("6", "Pain above 5 is too much")]
+    ("pain", "said"),
+    [
+        ("5", "Saved. Well done!"),
+        ("6", "Pain above 5 is too much"),
+        # Flagged at once: what to do now, that the clinic knows, and whom to call (the
+        # phone review found pain 8 answered as pain 6).
+        ("8", "Pain of 8 is a lot: stop for today and rest. We have told your clinician."),
+        ("8", "If it has not settled by tomorrow morning, call Clinic A on "),
+    ],
 )
 def test_saving_a_session_with_pain_above_the_guide_says_the_guide_again(
     as_patient_a1, program_a1, pain, said
@@ -1542,3 +1550,26 @@ def test_a_week_with_nothing_to_count_yet_says_so(as_patient_a1, patient_a1, pro
         page = as_patient_a1.get("/me/progress/").content.decode()
     assert "Nothing to count yet this week" in page
     assert '–</div><div class="small text-muted">of this week' not in page
+
+
+def test_the_progress_page_does_not_praise_doing_more_than_the_plan(
+    as_patient_a1, program_a1, monkeypatch
+):
+    """Found by the phone review: "233% of this week's plan so far", and nothing else."""
+    from patients import adherence
+
+    post_session(as_patient_a1, program_a1)
+    note = "That is more than your plan. Doing more is not always better"
+    assert note not in as_patient_a1.get("/me/progress/").content.decode()
+    real = adherence.by_week
+
+    def more_than_planned(*args, **kwargs):
+        weeks = real(*args, **kwargs)
+        last = weeks[-1]
+        return [*weeks[:-1], adherence.Period(start=last.start, done=7, prescribed=3)]
+
+    monkeypatch.setattr(adherence, "by_week", more_than_planned)
+    page = as_patient_a1.get("/me/progress/").content.decode()
+    assert "233%" in page and note in page
+    assert adherence.Period(start=date(2026, 11, 2), done=11, prescribed=10).above_plan is False
+    assert adherence.Period(start=date(2026, 11, 2), done=12, prescribed=10).above_plan is True

@@ -337,6 +337,10 @@ def test_a_kept_log_the_database_could_not_save_stays_on_the_phone(as_patient_a1
     assert again.json()["state"] == "saved"
     assert SessionLog.objects.count() == 1
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG).count() == 1
+    # The phone learns the sign reached the clinic, and is not told "Well done!" beside
+    # the advice to get help (found by the phone review).
+    assert again.json()["told"] is True and "Well done" not in again.json()["message"]
+    assert sync(as_patient_a1, program_a1, key="no-signs").json()["told"] is False
 
 
 def test_an_urgent_sign_on_a_refused_log_still_reaches_the_clinician(
@@ -348,6 +352,7 @@ def test_an_urgent_sign_on_a_refused_log_still_reaches_the_clinician(
     too_old = ms(timezone.now() - timedelta(days=8))
     response = sync(as_patient_a1, program_a1, made_at=too_old, signs=[BACK_URGENT])
     assert response.json()["state"] == "refused" and not SessionLog.objects.exists()
+    assert response.json()["told"] is True
     assert Flag.objects.filter(kind=Flag.Kind.RED_FLAG, reason__contains="bladder").exists()
     # On Today, with the program paused since the page was opened: the advice page.
     Flag.objects.all().delete()

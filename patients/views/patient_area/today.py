@@ -30,6 +30,7 @@ from patients.models import (
 )
 from patients.practice_log import (
     EDIT_WINDOW,
+    HIGH_PAIN,
     TOO_MUCH,
     LogRefused,
     SessionChanged,
@@ -335,6 +336,10 @@ def log_session(request: HttpRequest) -> HttpResponse:
             return redirect("patients:patient_advice")
         if not created:
             messages.info(request, _("This session was already saved."))
+        elif form.cleaned_data["pain"] >= HIGH_PAIN:
+            # Flagged to the clinician at once (practice_log): said so, with what to do now
+            # and whom to call (found by the phone review: pain 8 read as pain 6).
+            messages.warning(request, _high_pain_advice(patient, form.cleaned_data["pain"]))
         elif form.cleaned_data["pain"] >= TOO_MUCH:
             # The pain guide above the scale, said again: praise alone read as "carry on".
             messages.warning(
@@ -352,6 +357,20 @@ def log_session(request: HttpRequest) -> HttpResponse:
     if told := ticked_signs(form):
         signs_without_session(request, told, rules)
     return _form_again(request, form, items, status=400, told=told, day=day)
+
+
+def _high_pain_advice(patient: Patient, pain: int) -> str:
+    clinic = patient.clinic
+    said = _(
+        "Saved. Pain of {pain} is a lot: stop for today and rest. We have told your clinician."
+    ).format(pain=pain)
+    if clinic.phone:
+        return f"{said} " + _(
+            "If it has not settled by tomorrow morning, call {clinic} on {phone}."
+        ).format(clinic=clinic.name, phone=clinic.phone)
+    return f"{said} " + _("If it has not settled by tomorrow morning, tell {clinic}.").format(
+        clinic=clinic.name
+    )
 
 
 @never_cache
@@ -403,9 +422,10 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
             performed_on=day,
         )
     except LogRefused as error:
-        if form.cleaned_data["signs"]:
+        told = bool(form.cleaned_data["signs"])
+        if told:
             signs_without_session(request, form.cleaned_data["signs"], rules)
-        return _sync_answer("refused", str(error), 409)
+        return _sync_answer("refused", str(error), 409, told=told)
     except DatabaseError as error:
         # Nothing was saved (session_log is one transaction): the phone must keep the log
         # and send it again (patient-app.js), not be told it arrived.
@@ -418,21 +438,34 @@ def log_session_sync(request: HttpRequest) -> JsonResponse:
             ),
             503,
         )
-    if form.cleaned_data["signs"]:
+    told = bool(form.cleaned_data["signs"])
+    if told:
         remember_signs(request, form.cleaned_data["signs"], rules)
+    if created and told:
+        # No "Well done!" beside the red "get help" box, which learns it was passed on
+        # (patient-app.js: `told`), not "we could not pass this on" (the phone review).
+        return _sync_answer(
+            "saved",
+            _(
+                "Your session saved on this phone has been sent, with the signs you "
+                "ticked: we have told your clinician."
+            ),
+            told=True,
+        )
     if created:
         return _sync_answer(
             "saved", _("Your session saved on this phone has been sent. Well done!")
         )
-    return _sync_answer("duplicate", _("This session was already saved."))
+    return _sync_answer("duplicate", _("This session was already saved."), told=told)
 
 
 # Far beyond any real clock, small enough for datetime.
 MAX_MADE_AT_MS = 10**14
 
 
-def _sync_answer(state: str, message: str, status: int = 200) -> JsonResponse:
-    return JsonResponse({"state": state, "message": message}, status=status)
+def _sync_answer(state: str, message: str, status: int = 200, told: bool = False) -> JsonResponse:
+    """`told`: the warning signs it carried reached the clinic (flags raised)."""
+    return JsonResponse({"state": state, "message": message, "told": told}, status=status)
 
 
 @never_cache

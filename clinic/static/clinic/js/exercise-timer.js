@@ -91,6 +91,8 @@
     work: t("Keep going…"),
     paused: t("Paused"),
     done: t("Done! Tick it off below."),
+    // The timer ticked the exercise's box itself: "tick it off" read as a step left to do.
+    ticked: t("Done! It is ticked below."),
     "switch": t("Switch sides"),
   };
 
@@ -536,22 +538,21 @@
     nodes.panel.setAttribute("data-phase", "done");
     setText(nodes.progress, "");
     nodes.progress.hidden = true;
-    setText(nodes.phase, PHASE_TEXT.done);
-    setText(nodes.speech, "");
-    setText(nodes.count, "✓");
-    nodes.fill.style.width = "100%";
-    nodes.start.firstChild.nodeValue = t("Start again");
-    nodes.start.classList.remove("btn-primary"); // ticking the box is the next step now
-    nodes.start.classList.add("btn-outline-primary");
-    showControls(timer, false);
-    vibrate([200, 100, 200]);
-
     var ticked = false;
     var checkbox = timer.config.checkbox ? document.getElementById(timer.config.checkbox) : null;
     if (checkbox && checkbox.type === "checkbox" && !checkbox.disabled) {
       checkbox.checked = true; // ticked, not submitted: the patient saves the form
       ticked = true;
     }
+    setText(nodes.phase, ticked ? PHASE_TEXT.ticked : PHASE_TEXT.done);
+    setText(nodes.speech, "");
+    setText(nodes.count, "✓");
+    nodes.fill.style.width = "100%";
+    nodes.start.firstChild.nodeValue = t("Start again");
+    nodes.start.classList.remove("btn-primary"); // saving (or ticking) is the next step now
+    nodes.start.classList.add("btn-outline-primary");
+    showControls(timer, false);
+    vibrate([200, 100, 200]);
     emit(timer, "timer:finished", { checkbox: timer.config.checkbox || null, ticked: ticked });
   }
 

@@ -105,10 +105,15 @@
   // The advice's last words (templates/patient/_advice_sending.html): "sending" while the
   // form is on its way, "unsent" once it is known not to have gone (no connection, signed
   // out, the server failing). A send that succeeds leaves the page for the server's answer.
+  // "told": a session kept on the phone reached the clinic with its signs (patient-app.js).
   function adviceSent(block, state) {
     block.querySelectorAll("[data-advice-sending]").forEach(function (el) { el.hidden = state !== "sending"; });
     block.querySelectorAll("[data-advice-unsent]").forEach(function (el) { el.hidden = state !== "unsent"; });
+    block.querySelectorAll("[data-advice-told]").forEach(function (el) { el.hidden = state !== "told"; });
   }
+  window.limberAdviceTold = function () {
+    document.querySelectorAll("[data-offline-advice]").forEach(function (block) { adviceSent(block, "told"); });
+  };
   function adviceNotSent() {
     document.querySelectorAll("[data-offline-advice]").forEach(function (block) { adviceSent(block, "unsent"); });
   }

@@ -160,6 +160,8 @@
         return run("readwrite", function (store) { return store.delete(record.key); }).then(function () {
           var arrived = answer.state === "saved" || answer.state === "duplicate";
           say(answer.message, arrived ? "success" : "danger");
+          // Its signs reached the clinic: the advice shown offline says so now.
+          if (answer.told && window.limberAdviceTold) { window.limberAdviceTold(); }
           if (arrived) { offerUpdate(); }
           return true;
         });
