@@ -428,6 +428,12 @@ def test_the_morning_question_asked_in_the_evening_asks_about_the_morning(
         page = client_for(patient_a1.user).get("/me/").content.decode()
     assert "How did you feel this morning?" in page and "After yesterday's exercises." in page
     assert "How do you feel this morning?" not in page
+    # Below the session form, not the first pain scale on the page: an evening's pain
+    # after exercise was answered there as the morning's (found by the phone review).
+    assert page.index('class="session-form"') < page.index('id="morning-heading"')
+    with time_machine.travel(_tomorrow_at(patient_a1, 8)):
+        page = client_for(patient_a1.user).get("/me/").content.decode()
+    assert page.index('id="morning-heading"') < page.index('class="session-form"')
 
 
 def test_today_with_the_morning_question_has_no_id_twice(as_patient_a1, patient_a1, program_a1):
