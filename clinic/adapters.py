@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from clinic import throttle
 from clinic.languages import patient_language
-from clinic.network import client_ip
+from clinic.network import limit_address
 
 # allauth's e-mails that anyone can have sent to an address by typing it in, by what was
 # asked for (each counted on its own, as allauth's ACCOUNT_RATE_LIMITS counts them).
@@ -64,8 +64,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().pre_login(request, user, **kwargs)
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        # The same address the lockout and the audit log see (clinic.network).
-        ip = client_ip(request)
+        # allauth's rate limits count clients as the lockout does (clinic.network).
+        ip = limit_address(request)
         if not ip:
             raise PermissionDenied("Unable to determine the client's address.")
         return ip

@@ -269,7 +269,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "clinic.security.attempted_login"
-AXES_CLIENT_IP_CALLABLE = "clinic.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "clinic.network.limit_address"
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout are refused without restarting its 15 minutes.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from clinic import permissions, throttle
 from clinic.actors import Actor
 from clinic.models import Clinic
+from clinic.network import limit_address
 from clinic.parsing import parse_uuid
 from patients.services import patient_signin_link_request
 
@@ -37,13 +38,14 @@ def clinic_signin(request: HttpRequest, clinic_uuid) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actor = Actor.visitor(request, clinic=clinic)
         email = form.cleaned_data["email"].strip().lower()
-        if throttle.exceeded(throttle.LINK_PER_CLIENT, actor.ip or "") or throttle.exceeded(
+        client = limit_address(request) or ""
+        if throttle.exceeded(throttle.LINK_PER_CLIENT, client) or throttle.exceeded(
             throttle.LINK_PER_EMAIL, email
         ):
             form.add_error(None, "Too many requests. Please wait a while, then try again.")
             status = 429
         else:
-            throttle.hit(throttle.LINK_PER_CLIENT, actor.ip or "")
+            throttle.hit(throttle.LINK_PER_CLIENT, client)
             throttle.hit(throttle.LINK_PER_EMAIL, email)
             patient_signin_link_request(actor=actor, clinic=clinic, email=email)
             return redirect(f"{request.path}?sent=1")

@@ -118,3 +118,34 @@ def test_behind_a_tls_proxy_with_no_trusted_proxy_the_deploy_check_warns(setting
     settings.SECURE_PROXY_SSL_HEADER = None
     settings.TRUSTED_PROXY_COUNT = 0  # reached directly: nothing to trust
     assert "limber.W007" not in {p.id for p in limber_security_checks(None)}
+
+
+def test_an_ipv6_client_is_counted_by_its_64_for_lockouts(one_proxy, clinician_a):
+    """Found by an attack review: each address of one /64 (a single subscriber's, or a
+    single server's) was a fresh start, so one machine made failures without end. The
+    audit log keeps each address as it was."""
+    for n in range(1, 6):
+        through_proxy(Client(), clinician_a.email, f"wrong {n}", f"2001:db8:dead:beef::{n}")
+    locked = through_proxy(Client(), clinician_a.email, PASSWORD, "2001:db8:dead:beef::99")
+    assert locked.status_code == 429
+    # Another /64, and the same account, gets in.
+    other = Client()
+    through_proxy(other, clinician_a.email, PASSWORD, "2001:db8:dead:f00d::1")
+    assert get_user(other) == clinician_a
+    seen = set(
+        AuditEvent.objects.filter(action="login.failed").values_list("ip_address", flat=True)
+    )
+    assert "2001:db8:dead:beef::3" in seen
+
+
+def test_the_limit_address_of_each_kind_of_client():
+    from clinic.network import limit_address
+
+    request = RequestFactory().get("/")
+    for given, counted in [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:dead:beef:1:2:3:4", "2001:db8:dead:beef::"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+    ]:
+        request.META["REMOTE_ADDR"] = given
+        assert limit_address(request) == counted
