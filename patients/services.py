@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -173,7 +174,10 @@ def _queue_invitation(invitation: Invitation, patient: Patient) -> None:
     makes as it sends (clinic.invitations), so the one made with it is never given out."""
     invitation_email_queue(
         invitation=invitation,
-        subject=gettext_lazy("Your patient login"),
+        # A patient may not know the name Limber: the subject names their clinic.
+        subject=format_lazy(
+            gettext_lazy("Your patient login at {clinic}"), clinic=patient.clinic.name
+        ),
         template="emails/patient_invitation.txt",
         context={
             "clinic": patient.clinic,
@@ -212,9 +216,8 @@ class PatientAcceptor:
         return patient
 
     def describe(self, invitation: Invitation) -> str:
-        return _("see your home exercises from {clinic} and log how they went").format(
-            clinic=invitation.clinic.name
-        )
+        # The page's sentence names the clinic already ("{clinic} invites you to ...").
+        return _("see your home exercises and log how they went")
 
     def language(self, invitation: Invitation) -> str:
         """The invitation page is in the language the patient will see (clinic.languages)."""

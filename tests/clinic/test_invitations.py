@@ -1017,3 +1017,16 @@ def test_an_address_no_clinic_has_gets_no_sign_up_link(db, django_capture_on_com
     [sent] = mail.outbox
     assert "it has no Limber login" in sent.body and "/accounts/signup/" not in sent.body
     assert not Invitation.objects.exists()
+
+
+def test_a_patients_invitation_names_the_clinic_once_and_in_its_subject(
+    as_clinician_a, clinic_a, invite
+):
+    """Found by the phone review: the subject "Your patient login" did not say who sent it
+    (an older patient may not know the name Limber), and the page named the clinic twice."""
+    patient = make_patient(clinic_a, "Eli", "Schmidt", login=False, email="eli.s@example.test")
+    invite(as_clinician_a, patient)
+    run_tasks()
+    assert mail.outbox[-1].subject.endswith("Your patient login at Clinic A")
+    page = open_invitation(Client(), link_from_outbox()).content.decode()
+    assert "Clinic A invites you to see your home exercises and log how they went." in page

@@ -75,7 +75,7 @@ def test_a_spanish_patients_journey_is_in_spanish(
         portal.post(f"/portal/patients/{rosa.uuid}/invitation/", {"delivery": "email"})
     run_tasks()  # the worker sends the invitation
     invitation = mail.outbox[-1]
-    assert invitation.subject.endswith("Tu acceso de paciente")
+    assert invitation.subject.endswith("Tu acceso de paciente en Clinic A")
     assert "Hola, Rosa:" in invitation.body
     assert "te invita a tu acceso de paciente" in invitation.body
     assert "invites you" not in invitation.body
