@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
@@ -297,6 +298,17 @@ def _edit_page(client, exercise) -> tuple[str, dict]:
     return url, as_shown(client.get(url))
 
 
+def _two_pages(first, clinic_a, exercise) -> tuple[str, dict, Client, dict]:
+    """The edit page opened by `first`, then by a colleague: (url, what `first`'s page
+    sends, the colleague's client, what the colleague's page sends)."""
+    from tests.conftest import make_staff
+
+    colleague = client_for(make_staff(clinic_a, "second.admin@a.test", "admin"))
+    url, stale = _edit_page(first, exercise)
+    _url, fresh = _edit_page(colleague, exercise)
+    return url, stale, colleague, fresh
+
+
 @pytest.fixture
 def own_exercise_dosed(own_exercise):
     # Areas and equipment are required on the page; the fixture's exercise has neither.
@@ -311,11 +323,7 @@ def test_a_stale_exercise_page_never_undoes_a_colleagues_stop_line_unseen(
     """Two admins open one exercise. One adds "or swells" to its stop line and saves; the
     other, from the page opened before, renames it. The stop line patients read must not
     go back to the old words unseen: the second page is refused with what was saved."""
-    from tests.conftest import make_staff
-
-    colleague = client_for(make_staff(clinic_a, "second.admin@a.test", "admin"))
-    url, stale = _edit_page(as_admin_a, own_exercise_dosed)
-    _url, fresh = _edit_page(colleague, own_exercise_dosed)
+    url, stale, colleague, fresh = _two_pages(as_admin_a, clinic_a, own_exercise_dosed)
     new_stop = "Stop if your knee hurts or swells."
     assert colleague.post(url, {**fresh, "stop_if": new_stop}).status_code == 302
 
@@ -338,11 +346,7 @@ def test_a_stale_exercise_page_never_undoes_a_colleagues_step_unseen(
     as_admin_a, clinic_a, own_exercise_dosed
 ):
     """The steps are rows of their own, but part of what the page showed."""
-    from tests.conftest import make_staff
-
-    colleague = client_for(make_staff(clinic_a, "second.admin@a.test", "admin"))
-    url, stale = _edit_page(as_admin_a, own_exercise_dosed)
-    _url, fresh = _edit_page(colleague, own_exercise_dosed)
+    url, stale, colleague, fresh = _two_pages(as_admin_a, clinic_a, own_exercise_dosed)
     new_step = "Squeeze for {hold}, then let go slowly."
     assert colleague.post(url, {**fresh, "cue_movement": new_step}).status_code == 302
 
