@@ -174,7 +174,7 @@ class SeenVersion:
             theirs, yours = now_saved[name].value(), self[name].value()  # type: ignore[index]
             if _comparable(theirs) != _comparable(yours):
                 differs.append(f"{now_saved[name].label}: {_shown(now_saved.fields[name], theirs)}")
-        when = date_format(timezone.localtime(current.updated_at), "H:i")
+        when = saved_at(current)
         who = getattr(current, "updated_by", None)
         if who is not None:
             message = str(self.saved_by_text).format(who=who, when=when)
@@ -184,10 +184,7 @@ class SeenVersion:
             message += " " + gettext(
                 "Fields you had not changed now show what was saved: {fields}."
             ).format(fields=", ".join(taken))
-        if differs:
-            message += " " + str(self.now_says_text).format(fields="; ".join(differs))
-        message += " " + gettext("Below are your entries: save again to keep them as shown.")
-        self.add_error(None, message)  # type: ignore[attr-defined]
+        self.add_error(None, refusal(message, differs, self.now_says_text))  # type: ignore[attr-defined]
 
     def _untouched_and_changed_since(self, current: Any) -> list[str]:
         """The record's fields that the person sent as the page showed them and that were
@@ -212,6 +209,20 @@ class SeenVersion:
     def _extra_kwargs(self) -> dict:
         """Keyword arguments the form's own __init__ needs (none by default)."""
         return {}
+
+
+def saved_at(record: Any) -> str:
+    """When `record` was last saved, as a refusal says it ("14:05")."""
+    return date_format(timezone.localtime(record.updated_at), "H:i")
+
+
+def refusal(saved: str, differs: list[str], now_says: Any = SeenVersion.now_says_text) -> str:
+    """A form refused as edited meanwhile, in words: who saved it and when (`saved`), what
+    the record now says where it differs from the person's entries, and what to do."""
+    message = saved
+    if differs:
+        message += " " + str(now_says).format(fields="; ".join(differs))
+    return message + " " + gettext("Below are your entries: save again to keep them as shown.")
 
 
 def _put(data: Any, key: str, value: Any) -> None:

@@ -5,12 +5,10 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from clinic.edits import SeenVersion
+from clinic.edits import SeenVersion, refusal, saved_at
 from clinic.lib.images import SanitizedImageField
 from clinic.once import SentOnce
 from programs.content.exercises import EXERCISES as LIBRARY
@@ -305,15 +303,11 @@ class ExerciseTranslationForm(forms.Form):
             for name, text in saved.items()
             if name in self.fields and text != self.cleaned_data.get(name, "")
         ]
-        when = date_format(timezone.localtime(row.updated_at), "H:i")
-        message = gettext(
+        saved_text = gettext(
             "This translation was saved at {when}, after you opened this page. Nothing of "
             "yours is saved yet."
-        ).format(when=when)
-        if differs:
-            message += " " + gettext("It now says: {fields}.").format(fields="; ".join(differs))
-        message += " " + gettext("Below are your entries: save again to keep them as shown.")
-        self.add_error(None, message)
+        ).format(when=saved_at(row))
+        self.add_error(None, refusal(saved_text, differs))
 
     def cues(self) -> list[str]:
         return [self.cleaned_data[f"cue_{n}"] for n in range(1, len(self.english_cues) + 1)]
