@@ -582,13 +582,14 @@ def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) 
         seen = parse_text(request.POST["seen"], 64) if "seen" in request.POST else None
         flag = flag_review(actor=request.actor, flag=flag, seen=seen, note=note)
     except FlagChanged:
-        messages.warning(
-            request,
-            _(
-                "New signs were added to this flag after you opened the page. Read it again "
-                "before you mark it reviewed."
-            ),
+        said = _(
+            "New signs were added to this flag after you opened the page. Read it again "
+            "before you mark it reviewed."
         )
+        if note:
+            # The page is drawn again without it: what was typed is not lost.
+            said += " " + _("Your note, not saved yet: “{note}”").format(note=note)
+        messages.warning(request, said)
     else:
         if flag.reviewed_by_id == request.user.pk:
             messages.success(request, _("Flag marked as reviewed."))

@@ -182,6 +182,10 @@ def test_a_flag_given_new_signs_while_its_page_was_open_is_not_closed_unread(
     as_patient_a1.post("/me/symptoms/", {"signs": [second]})
     response = clinician.post(f"{chart_url}flags/{flag.uuid}/review/", review, follow=True)
     assert "New signs were added to this flag" in response.content.decode()
+    # The note typed is given back, not lost with the refused form.
+    assert "Your note, not saved yet: “Phoned: told to go to the emergency room now.”" in (
+        response.content.decode()
+    )
     flag.refresh_from_db()
     assert flag.reviewed_at is None and second in flag.reason
     # Read again, then reviewed; a colleague's review of the same page comes second.
