@@ -1004,6 +1004,9 @@ def test_a_new_patient_asking_for_a_sign_in_code_gets_the_link_to_set_up_their_l
     page = browser.get("/accounts/login/code/confirm/").content.decode()
     assert "If eli.s@example.test has a login, we have e-mailed it a sign-in code." in page
     assert "within 10 minutes" in page and "set up your login instead" in page
+    # allauth's own notice said "A sign-in code has been sent", which for them it was not.
+    assert "We have sent an e-mail to eli.s@example.test." in page
+    assert "sign-in code has been sent" not in page
     run_tasks()
     [sent] = mail.outbox
     assert sent.to == [patient.email] and "sign up" not in sent.body.lower()
