@@ -9,11 +9,11 @@ From a deadline on, a timer signal looks every CHECK_EVERY seconds for a Postgre
 connection of this process that is waiting for an answer, and shuts its socket. The wait
 ends with the driver's own "server closed the connection", which Django and our code
 already treat as a database that went away: the transaction is rolled back, the connection
-dropped, and the 500 page asks the user to check whether their change was saved. A
-connection that waits for nothing is left alone, and the handler raises nothing: a request
-busy in Python goes on, and stopping it stays gunicorn's. Past the deadline no new
-connection is opened in the block (clinic/postgresql_backend): the server that did not
-answer would keep the next one waiting for its greeting too.
+dropped, and the "try again" page (clinic.error_pages) asks the user to check whether
+their change was kept. A connection that waits for nothing is left alone, and the handler
+raises nothing: a request busy in Python goes on, and stopping it stays gunicorn's. Past
+the deadline no new connection is opened in the block (clinic/postgresql_backend): the
+server that did not answer would keep the next one waiting for its greeting too.
 
 Worst case, a request ends REQUEST_DEADLINE + CHECK_EVERY seconds after it began, or
 REQUEST_DEADLINE + 2 s when its connection was being opened as the deadline came (libpq
@@ -37,13 +37,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger(__name__)
 
 # Seconds between looks for a wait to cut, once the deadline has passed.
 CHECK_EVERY = 0.5
+
+
+class NoAnswerInTime(OperationalError):
+    """Past the deadline: no new connection is opened (clinic/postgresql_backend)."""
 
 
 @dataclass

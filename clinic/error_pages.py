@@ -1,14 +1,28 @@
-"""The "not allowed" and "not found" pages, in the language of the person signed in: a
+"""The error pages.
+
+The "not allowed" and "not found" pages are in the language of the person signed in: a
 patient who opened a staff address was answered in English whatever their language
 (found by the Spanish review). Their area's views set the language themselves
 (clinic.permissions.patient_required), but these pages are drawn after a view has ended,
-or with none. Only for these rare answers is the account's language looked up."""
+or with none. Only for these rare answers is the account's language looked up.
+
+A database restart answered every page with the 500 page ("something went wrong"), as if
+the fault were ours and lasting (found by the scale-out drill). An outage now gets 503:
+try again in a moment.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+
+from django import db
 from django.http import HttpRequest, HttpResponse
+from django.template import loader
 from django.utils import translation
 from django.views import defaults
+
+from clinic.deadline import NoAnswerInTime
 
 
 def _in_their_language(request: HttpRequest, draw) -> HttpResponse:
@@ -30,3 +44,47 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return _in_their_language(request, lambda: defaults.page_not_found(request, exception))
+
+
+# A database that is restarting or out of reach answers these. Anything else (a missing
+# table, a constraint) is a fault of ours, and stays a 500.
+_OUTAGE_SQLSTATE_CLASSES = ("08", "53")  # connection exception; insufficient resources
+_OUTAGE_SQLSTATES = {"57P01", "57P02", "57P03"}  # admin or crash shutdown, starting up
+_OUTAGE_SQLITE_ERRORS = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+
+# Seconds a browser or an integration is asked to wait: a PostgreSQL restart takes a few.
+RETRY_AFTER = 30
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database could not be reached or is restarting, rather than
+    that our code did something wrong."""
+    if isinstance(exc, (db.InterfaceError, NoAnswerInTime)):
+        return True
+    if not isinstance(exc, db.OperationalError):
+        return False
+    cause = exc.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return getattr(cause, "sqlite_errorname", None) in _OUTAGE_SQLITE_ERRORS
+    if not hasattr(cause, "sqlstate"):  # not the driver's error: not what it said
+        return False
+    # No state: the driver's own "connection refused" or "server closed the connection"
+    # (as clinic.deadline's cut ends a wait).
+    sqlstate = cause.sqlstate
+    return (
+        sqlstate is None
+        or sqlstate.startswith(_OUTAGE_SQLSTATE_CLASSES)
+        or sqlstate in _OUTAGE_SQLSTATES
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or, when the database is out of reach, a 503 that says so and
+    when to try again. Called while the exception is being handled (sys.exc_info()).
+    Drawn without the request's context: its processors would read the database."""
+    if not is_database_outage(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    body = loader.get_template("503.html").render()
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response

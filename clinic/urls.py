@@ -71,3 +71,4 @@ urlpatterns = [
 
 handler403 = "clinic.error_pages.permission_denied"
 handler404 = "clinic.error_pages.page_not_found"
+handler500 = "clinic.error_pages.server_error"

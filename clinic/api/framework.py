@@ -34,6 +34,7 @@ from rest_framework.views import APIView, exception_handler
 
 from clinic import audit, once
 from clinic.capabilities import CAPABILITIES
+from clinic.error_pages import RETRY_AFTER, is_database_outage
 
 # Who a view is for, in the permission matrix's terms (clinic.permissions).
 API = "api"
@@ -171,8 +172,21 @@ def _replayed(response: Response) -> Response:
     return response
 
 
+class DatabaseOutage(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+    default_detail = (
+        "The database cannot be reached just now. Try again after Retry-After seconds; "
+        "send a POST again with the same Idempotency-Key, so that it is not saved twice "
+        "if the first sending was."
+    )
+    wait = RETRY_AFTER  # DRF sends it as Retry-After
+
+
 def error_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, Http404):
+    if is_database_outage(exc):
+        exc = DatabaseOutage()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-from django.db import OperationalError
 from django.db.backends.postgresql import base
 
 from clinic import deadline
@@ -24,7 +23,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if left is None:
             return params
         if left <= 0:
-            raise OperationalError("The database gave no answer in time: not connecting again.")
+            raise deadline.NoAnswerInTime(
+                "The database gave no answer in time: not connecting again."
+            )
         if "connect_timeout" in params:
             params["connect_timeout"] = max(2, min(int(params["connect_timeout"]), math.ceil(left)))
         return params

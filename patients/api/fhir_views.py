@@ -64,6 +64,7 @@ ISSUE_CODES = {
     404: "not-found",
     405: "not-supported",
     429: "throttled",
+    503: "transient",
 }
 
 

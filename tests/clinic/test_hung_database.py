@@ -3,8 +3,9 @@ bytes sent to it are still taken, and nothing comes back).
 
 Before: a request waited for ever, holding its web worker until gunicorn killed it at 30 s;
 the browser got the proxy's bare 502, and /healthz gave no answer to say why. Now the
-deadline (clinic/deadline.py) cuts the connection: our 500 page, then /healthz says the
-database is unreachable, and the next request after the database is back is served.
+deadline (clinic/deadline.py) cuts the connection: our "try again" page (503), then
+/healthz says the database is unreachable, and the next request after the database is
+back is served.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def test_a_page_waiting_on_a_hung_database_gets_the_error_page_at_the_deadline(
         with answered_within(10):
             response = client.get("/portal/")
         took = time.monotonic() - started
-    assert response.status_code == 500 and took < 5
-    assert "check whether your last change was saved" in response.content.decode()
+    assert response.status_code == 503 and took < 5
+    assert "check that your change is there" in response.content.decode()
     assert client.get("/portal/").status_code == 200
 
 
@@ -72,7 +73,7 @@ def test_a_visit_cut_half_way_at_the_deadline_saves_nothing(
     settings, monkeypatch, clinician_a, patient_a1
 ):
     """The database stops after the visit and its values are written, before the audit
-    record that closes the transaction: the 500 page, and once the database is back, no
+    record that closes the transaction: the "try again" page, and once the database is back, no
     visit and no value (no half-save)."""
     from datetime import date
 
@@ -99,7 +100,7 @@ def test_a_visit_cut_half_way_at_the_deadline_saves_nothing(
     finally:
         if stopped:
             stopped[0].__exit__(None, None, None)
-    assert stopped and response.status_code == 500
+    assert stopped and response.status_code == 503
     assert not Visit.objects.exists() and not Measurement.objects.exists()
 
 
