@@ -78,6 +78,7 @@ class InvitationPasswordForm(SetPasswordForm):
         self.fields["new_password1"].label = _("Choose a password")
         self.fields["new_password1"].help_text = CHOOSING_ADVICE
         self.fields["new_password2"].label = _("Type it again")
+        self.fields["new_password2"].help_text = ""
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Set password and sign in"), css_class="w-100"))
 

@@ -204,6 +204,9 @@ def test_a_passphrase_with_spaces_is_welcome(invite, as_clinician_a, clinic_a):
     visitor = Client()
     page = open_invitation(visitor, link_from_outbox())
     assert "A passphrase is easiest" in page.content.decode()
+    # "Type it again" says it all: not Django's "Enter the same password as before, for
+    # verification" beneath it (found by the patient review).
+    assert "for verification" not in page.content.decode()
     phrase = "blue kettle morning walk"
     visitor.post("/invite/", {"new_password1": phrase, "new_password2": phrase})
     assert User.objects.get(email=patient.email).check_password(phrase)

@@ -75,6 +75,11 @@ def test_a_stop_sign_asks_them_to_stop_and_call(as_patient_a1, back_program):
     advice = as_patient_a1.get("/me/advice/").content.decode()
     assert "Stop your exercises and call us" in advice and "Get help now" not in advice
     assert Flag.objects.get().kind == Flag.Kind.STOP_SIGN
+    # Told at night, "call today" reached a closed clinic, and the page named nothing
+    # that would make it an emergency meanwhile (found by the patient review).
+    assert "as soon as you can, so we can check what to do" in advice
+    assert "today, so we can" not in advice
+    assert 'href="tel:999"' in advice and "You can&#x27;t control your bladder" in advice
 
 
 def test_an_urgent_sign_told_earlier_still_unseen_is_named_beside_a_stop_sign_now(
