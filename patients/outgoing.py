@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from clinic.capabilities import role_can
 from clinic.models import Membership, OutgoingEmail
 from patients import reminders
-from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
+from patients.models import OutcomeAssignment, Patient, ReminderSetting
+from patients.practice_log import current_program
 from programs.models import Program, ProgramRevision
 
 
@@ -75,14 +76,15 @@ def _due_at(email: OutgoingEmail) -> datetime:
 
 
 def reminder_done_already(email: OutgoingEmail) -> str:
-    """Not once the patient has logged a session on the reminder's day (their day): the
+    """Not once the patient has done what was due on the reminder's day (their day): the
     reminder is not queued for a patient who has, and one held up meanwhile (a mail
     server that was down, quiet hours) must not nag either."""
     patient = Patient.objects.filter(uuid=email.patient_uuid).first()
     if patient is None:
         return ""
     day = timezone.localtime(_due_at(email), patient.tzinfo).date()
-    if SessionLog.objects.filter(patient=patient, performed_on=day).exists():
+    program = current_program(patient)
+    if program is not None and not reminders.something_left(patient, program, day):
         return _("the patient had already exercised that day")
     return ""
 

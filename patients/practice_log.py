@@ -193,20 +193,52 @@ def made_on(patient: Patient, made_at: datetime) -> date:
     return day_of(patient, min(made_at, timezone.now()))
 
 
-def due_now(patient: Patient, program: Program | None, items: list, today: date) -> list[Due]:
-    """What is due today (Today's list, the reminder e-mail): nothing before the program's
-    start date, as adherence counts nothing prescribed then; flexible items until this
-    week's quota is done, counting this week's sessions per exercise in one query."""
-    if program is None or (program.start_date and today < program.start_date):
-        return []
-    # A row per entry, not counts: a week holds a few dozen, and today's carry the amounts.
-    entries = (
+# What due_now reads of a session entry: (exercise id, day, sets done, reps done).
+Entry = tuple[int, date, int | None, int | None]
+
+
+def week_entries(patients: list[Patient], today: dict[int, date]) -> dict[int, list[Entry]]:
+    """Each patient's session entries from the Monday of their `today` (by pk) to that day,
+    in the order logged, in one query (the reminder pass reads a batch at once)."""
+    if not patients:
+        return {}
+    rows = (
         SessionEntry.objects.filter(
-            session__patient=patient, session__performed_on__range=(week_start(today), today)
+            session__patient__in=patients,
+            session__performed_on__range=(
+                min(week_start(day) for day in today.values()),
+                max(today.values()),
+            ),
         )
         .order_by("session__logged_at", "id")
-        .values_list("exercise_id", "session__performed_on", "sets_done", "reps_done")
+        .values_list(
+            "session__patient_id", "exercise_id", "session__performed_on", "sets_done", "reps_done"
+        )
     )
+    found: dict[int, list[Entry]] = {patient.pk: [] for patient in patients}
+    for patient_id, *entry in rows:
+        day = today[patient_id]
+        if week_start(day) <= entry[1] <= day:
+            found[patient_id].append(tuple(entry))  # type: ignore[arg-type]
+    return found
+
+
+def due_now(
+    patient: Patient,
+    program: Program | None,
+    items: list,
+    today: date,
+    entries: list[Entry] | None = None,
+) -> list[Due]:
+    """What is due today (Today's list, the reminder e-mail): nothing before the program's
+    start date, as adherence counts nothing prescribed then; flexible items until this
+    week's quota is done, counting this week's sessions per exercise (`entries`, as
+    week_entries gives them, or read here in one query)."""
+    if program is None or (program.start_date and today < program.start_date):
+        return []
+    if entries is None:
+        # A row per entry, not counts: a week holds a few dozen, and today's carry amounts.
+        entries = week_entries([patient], {patient.pk: today})[patient.pk]
     done_today: dict[int, int] = {}
     done_week: dict[int, int] = {}
     amounts: dict[int, list[tuple[int | None, int | None]]] = {}

@@ -14,7 +14,13 @@ from django_tasks_db.models import DBTaskResult
 
 from clinic.models import AuditEvent, OutgoingEmail
 from clinic.tasks import emails_resume
-from patients.models import OutcomeAssignment, Patient, ReminderSetting, SessionLog
+from patients.models import (
+    OutcomeAssignment,
+    Patient,
+    ReminderSetting,
+    SessionEntry,
+    SessionLog,
+)
 from patients.outcomes import outcome_assign
 from patients.reminders import ReminderError, reminders_send_due, reminders_update
 from patients.services import patient_program_start
@@ -53,9 +59,25 @@ def start_with(patient, clinician, *, fields=None, **dose):
 
 @pytest.fixture
 def daily(patient_a1, clinician_a):
-    """Amara has a daily one-exercise program since 1 October 2026."""
+    """Amara has a one-exercise program since 1 October 2026, once a day."""
     with time_machine.travel(at(2026, 10, 1, 9), tick=False):
-        return start_with(patient_a1, clinician_a, days_per_week=7)
+        return start_with(patient_a1, clinician_a, days_per_week=7, times_per_day=1)
+
+
+def did_everything(patient, program, moment):
+    """A session at `moment` with every exercise of the program ticked."""
+    session = SessionLogFactory(
+        patient=patient,
+        program=program,
+        revision=program.revisions.last(),
+        performed_on=moment.date(),
+        logged_at=moment,
+        exercises_done=program.items.count(),
+        pain=1,
+    )
+    for item in program.items.all():
+        SessionEntry.objects.create(session=session, exercise=item.exercise)
+    return session
 
 
 def turn_on(patient, who, hour=18):
@@ -148,17 +170,42 @@ def test_the_reminder_follows_the_patients_own_clock_across_a_clock_change(
 def test_no_reminder_once_something_is_logged_that_day(daily, patient_a1, clinician_a):
     with time_machine.travel(at(2026, 11, 16, 9), tick=False):
         turn_on(patient_a1, actor_of(clinician_a))
-        SessionLogFactory(
-            patient=patient_a1,
-            program=daily,
-            revision=daily.revisions.last(),
-            performed_on=date(2026, 11, 16),
-            logged_at=at(2026, 11, 16, 8),
-            exercises_done=1,
-            pain=1,
-        )
+        did_everything(patient_a1, daily, at(2026, 11, 16, 8))
     with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
         assert reminders_send_due() == 0
+
+
+def test_twice_a_day_the_morning_session_leaves_the_evening_reminder(patient_a1, clinician_a):
+    """Found by the dose review: Today said "1 of 2 done today" at 18:05, and the reminder
+    was not sent, because something had been logged that day."""
+    with time_machine.travel(at(2026, 10, 1, 9), tick=False):
+        program = start_with(patient_a1, clinician_a, days_per_week=7, times_per_day=2)
+        turn_on(patient_a1, actor_of(clinician_a))
+    with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
+        did_everything(patient_a1, program, at(2026, 11, 16, 8))
+        today = client_for(patient_a1.user).get("/me/")
+        assert [due.remaining_today for due, _row in today.context["due"]] == [1]
+        assert reminders_send_due() == 1
+    with time_machine.travel(at(2026, 11, 17, 18, 5), tick=False):
+        did_everything(patient_a1, program, at(2026, 11, 17, 8))
+        did_everything(patient_a1, program, at(2026, 11, 17, 13))
+        assert reminders_send_due() == 0  # both done
+
+
+def test_a_held_up_twice_a_day_reminder_still_goes_after_the_morning_session(
+    patient_a1, clinician_a, monkeypatch
+):
+    with time_machine.travel(at(2026, 10, 1, 9), tick=False):
+        program = start_with(patient_a1, clinician_a, days_per_week=7, times_per_day=2)
+    refused_at(patient_a1, clinician_a, 18, monkeypatch)
+    monkeypatch.undo()
+    with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
+        did_everything(patient_a1, program, at(2026, 11, 16, 18, 30))  # one of two
+    with time_machine.travel(at(2026, 11, 16, 19), tick=False):
+        emails_resume.call()
+        run_tasks()
+    assert len(mail.outbox) == 1
+    assert OutgoingEmail.objects.get(kind="reminder").status == OutgoingEmail.Status.SENT
 
 
 def test_no_reminder_on_a_day_with_nothing_due(patient_a1, clinician_a):
@@ -353,15 +400,7 @@ def exercised_before_the_retry(daily, patient, clinician, monkeypatch) -> None:
     refused_at(patient, clinician, 18, monkeypatch)
     monkeypatch.undo()
     with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
-        SessionLogFactory(
-            patient=patient,
-            program=daily,
-            revision=daily.revisions.last(),
-            performed_on=date(2026, 11, 16),
-            logged_at=at(2026, 11, 16, 18, 30),
-            exercises_done=1,
-            pain=1,
-        )
+        did_everything(patient, daily, at(2026, 11, 16, 18, 30))
     with time_machine.travel(at(2026, 11, 16, 19), tick=False):
         emails_resume.call()
         run_tasks()
@@ -440,19 +479,14 @@ def test_the_reminder_pass_reads_a_batch_of_patients_at_once(
     others = [make_patient(clinic_a, "P", f"Person{n}", clinician=clinician_a) for n in range(4)]
     everyone = [patient_a1, patient_a2, *others]
     with time_machine.travel(at(2026, 11, 16, 9), tick=False):
-        programs = [start_with(patient, clinician_a, days_per_week=7) for patient in everyone]
+        programs = [
+            start_with(patient, clinician_a, days_per_week=7, times_per_day=1)
+            for patient in everyone
+        ]
         for patient in everyone[:-1]:
             turn_on(patient, actor_of(clinician_a))
         turn_on(everyone[-1], actor_of(clinician_a), hour=9)  # its time has gone
-        SessionLogFactory(
-            patient=patient_a1,
-            program=programs[0],
-            revision=programs[0].revisions.last(),
-            performed_on=date(2026, 11, 16),
-            logged_at=at(2026, 11, 16, 8),
-            exercises_done=1,
-            pain=1,
-        )
+        did_everything(patient_a1, programs[0], at(2026, 11, 16, 8))
     Program.objects.filter(pk=programs[1].pk).update(status="paused")
     with time_machine.travel(at(2026, 11, 16, 18, 5), tick=False):
         assert reminders_send_due() == 3  # not Amara (she exercised), nor Arlo (paused)
