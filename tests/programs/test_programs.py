@@ -381,6 +381,22 @@ def test_an_item_with_reps_and_a_time_is_refused(as_clinician_a, patient_a1, pro
     assert program_a1.revision == 1
 
 
+def test_an_item_with_a_hold_and_a_time_is_refused(as_clinician_a, patient_a1, program_a1):
+    """Saved, "5 s · hold 10 min" was printed, its step said "hold for 10 minutes", and
+    Today's timer counted 5 s (found by the dose review)."""
+    data = builder_post(
+        program_a1,
+        **{"items-0-reps": "", "items-0-hold_seconds": "600", "items-0-duration_seconds": "5"},
+    )
+    response = as_clinician_a.post(edit_url(patient_a1, program_a1), data)
+    assert "Give a hold or a time, not both" in response.content.decode()
+    program_a1.refresh_from_db()
+    assert program_a1.revision == 1
+    # Either alone is a dose.
+    data["items-0-hold_seconds"] = "0"
+    assert as_clinician_a.post(edit_url(patient_a1, program_a1), data).status_code == 302
+
+
 def test_a_load_kind_needs_its_value(as_clinician_a, patient_a1, program_a1):
     data = builder_post(program_a1, **{"items-0-load_kind": "band"})
     assert (
