@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from contextlib import nullcontext
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -256,10 +257,19 @@ def steps(item: Any) -> list[str]:
         ]
 
 
+def _kilograms(value: Any) -> str:
+    """2.5 as "2.5" ("2,5" in Spanish), and a whole number without its ".0": the database
+    gives 2 kg back as 2.0, which the builder, drawing what was typed, showed as "2"."""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return formats.number_format(number)
+
+
 def describe_load(item: Any) -> str:
     kind = _get(item, "load_kind")
     if kind == "kg" and _get(item, "load_kg") is not None:
-        return _("{kg} kg").format(kg=formats.number_format(_get(item, "load_kg")))
+        return _("{kg} kg").format(kg=_kilograms(_get(item, "load_kg")))
     if kind == "band" and _get(item, "load_band"):
         band = _get(item, "load_band")
         return BANDS[band].format(band=band) if band in BANDS else BANDS[""].format(band=band)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils.translation import gettext
 
@@ -63,10 +64,15 @@ class Row:
             if name == "weekdays":
                 days = [parse_int(day, low=0, high=6) for day in value or []]
                 view[name] = weekday_bits([day for day in days if day is not None])
-            elif name in {"side", "load_kind", "load_band", "load_kg"}:
-                view[name] = value or None
-            else:
-                view[name] = parse_int(value, low=1, high=100_000)
+                continue
+            # Each value as saving will clean it, so the line is the one every other page
+            # prints: read here as "a number of 1 or more", a weight of 0 kg or an effort
+            # of 0 was left out of this line alone (found by the dose review).
+            try:
+                cleaned = ItemForm.base_fields[name].clean(value)
+            except ValidationError:
+                cleaned = None
+            view[name] = None if cleaned in ("", None) else cleaned
         try:
             return describe_dosage(view)
         except (TypeError, ValueError):

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import re
+import uuid
+from decimal import Decimal
 
+import pytest
 from django.http import QueryDict
 
+from programs.builder.forms import ItemForm
 from programs.builder.rows import BuilderState, Row, apply_action, posted_action
+from programs.dosage import ITEM_FIELDS, describe_dosage
+from programs.models import ProgramItem
 from tests.conftest import spaced
 from tests.programs.test_programs import builder_post, edit_url
 
@@ -66,6 +72,35 @@ def test_the_dose_reads_as_one_line_from_what_was_typed():
     negative = Row(values={"sets": "-3", "hold_seconds": "30", "weekdays": []})
     assert negative.dose_line == "Check these numbers: Sets (1 to 10)."
     assert "Mon" in typed.dose_line
+
+
+@pytest.mark.parametrize(
+    "load",
+    [
+        {"load_kind": "kg", "load_kg": "0"},
+        {"load_kind": "kg", "load_kg": "2.5"},
+        {"load_kind": "kg", "load_kg": "2"},
+        {"load_kind": "effort", "load_effort": "0", "side": "alternating"},
+        {"load_kind": "band", "load_band": "red", "side": "left"},
+    ],
+)
+def test_the_builders_line_is_the_line_every_page_prints(load):
+    """Found by the dose review: "8 reps" under the row, "8 reps · 0.0 kg" on the chart,
+    Today and the handout; and "2 kg" under the row, "2.0 kg" everywhere else."""
+    typed = {
+        "sets": "1",
+        "reps": "8",
+        "hold_seconds": "0",
+        "times_per_day": "1",
+        "days_per_week": "7",
+        **load,
+    }
+    form = ItemForm(data={**typed, "exercise": str(uuid.uuid4())})
+    form.is_valid()
+    saved = ProgramItem(**{name: form.cleaned_data.get(name) for name in ITEM_FIELDS})
+    if saved.load_kg is not None:  # as the database gives it back: 0 as 0.0
+        saved.load_kg = saved.load_kg.quantize(Decimal("0.1"))
+    assert Row(values={**typed, "weekdays": []}).dose_line == describe_dosage(saved)
 
 
 def test_each_rows_position_list_offers_every_position_with_its_own_chosen(
