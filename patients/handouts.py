@@ -101,6 +101,8 @@ def _handout(
     language: str,
     changes: ExerciseChanges | None = None,
 ) -> Handout:
+    if changes is None:
+        changes = exercise_changes([program.pk], language)[program.pk]
     name = storage_name(
         program=program,
         revision=revision,
@@ -111,7 +113,12 @@ def _handout(
         changes=changes,
     )
     filename = handout_filename(
-        revision, patient.clinic, patient.initials, language=language, large_print=large_print
+        revision,
+        patient.clinic,
+        changes,
+        patient.initials,
+        language=language,
+        large_print=large_print,
     )
     return Handout(patient, program, revision, large_print, name, filename, language)
 

@@ -35,7 +35,7 @@ from programs.dosage import (
     steps,
     times_a_day,
 )
-from programs.handouts import HandoutPeople, clinic_media_dirs, revision_date
+from programs.handouts import HandoutPeople, clinic_media_dirs, exercise_changes, sheet_date
 from programs.illustrations import has_illustration, render_svg
 from programs.illustrations.raster import JPEG_QUALITY, drawing_jpeg, pixels_for
 from programs.localized import leaflets_for, localize_items, prefetch_for, program_text
@@ -461,7 +461,9 @@ def _handout_document(
             "rest_days": any(item.weekdays not in (0, EVERY_DAY) for item in items),
             "stop_rules": stop_rules_for_items(items, emergency=clinic.emergency_help),
             "large_print": large_print,
-            "revision_date": revision_date(revision, clinic),
+            "sheet_date": sheet_date(
+                revision, clinic, exercise_changes([program.pk], language)[program.pk]
+            ),
             "footer": footer,
             # Large print: the dose, caution, stop line and note before the steps, kept
             # with the exercise's name when a card is taller than a page.

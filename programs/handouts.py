@@ -69,12 +69,17 @@ def clinic_media_dirs(clinic: Clinic) -> tuple[Path, ...]:
     return (root / "exercise-photos" / str(clinic.uuid), root / "clinic-logos" / str(clinic.uuid))
 
 
-def revision_date(revision: ProgramRevision, clinic: Clinic) -> date:
-    """The date a handout carries: its revision's, so the same revision always makes the
-    same file (a handout rendered ahead of time is still the right one next week). The
+def sheet_date(revision: ProgramRevision, clinic: Clinic, changes: ExerciseChanges) -> date:
+    """The date a handout carries ("Revision 2 of 9 Dec 2026", and its file name): its
+    revision's, or the day its exercises' words or pictures last changed since: a clinic's
+    exercise edited days after the sheet was printed made a new sheet under the old
+    revision's date and file name (found by the dose review). A change made the same day
+    keeps the day: the label names days. The same revision and exercises still make the
+    same file next week. The
     clinic's day, whatever clock the caller runs on: the web asks in the clinic's or the
     patient's zone, the worker in the server's, and both must name the same file."""
-    return timezone.localtime(revision.created_at, clinic.tzinfo).date()
+    moments = [revision.created_at, *(m for m in (changes.latest, changes.translated) if m)]
+    return timezone.localtime(max(moments), clinic.tzinfo).date()
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ def storage_name(
         leaflets.TEXT_VERSION,
         revision.pk,
         revision.number,
-        revision_date(revision, clinic).isoformat(),
+        sheet_date(revision, clinic, changes).isoformat(),
         clinic.pk,
         clinic.updated_at.isoformat(),
         # The stop box's emergency line; a setting saved through the form also moves
@@ -155,12 +160,13 @@ def handout_folder(clinic: Clinic) -> str:
 def handout_filename(
     revision: ProgramRevision,
     clinic: Clinic,
+    changes: ExerciseChanges,
     initials: str = "",
     language: str = "en",
     large_print: bool = False,
 ) -> str:
     """No names in file names (they end up in download folders and mail attachments):
-    the patient's initials, which the caller gives, the revision's date, and the
+    the patient's initials, which the caller gives, the sheet's date, and the
     language when it is not English. In the handout's language, and large print says so:
     both sheets of one revision had the same name in a phone's downloads (found by the
     phone review)."""
@@ -172,7 +178,7 @@ def handout_filename(
     size = f"-{large}" if large_print else ""
     who = f"{initials}-" if initials else ""
     lang = f"-{language}" if language != settings.LANGUAGE_CODE else ""
-    day = revision_date(revision, clinic)
+    day = sheet_date(revision, clinic, changes)
     return f"{stem}-{who}r{revision.number}-{day:%Y-%m-%d}{size}{lang}.pdf"
 
 

@@ -35,6 +35,20 @@ def dosage_of(entry: dict, Exercise) -> dict:
     }
 
 
+def _unchanged(exercise, fields: dict, cues: list[tuple[str, str]], ExerciseCue) -> bool:
+    saved_cues = ExerciseCue.objects.filter(exercise=exercise).order_by("order")
+
+    def same(name: str, value) -> bool:
+        # As the field reads both: a token field holds a list, and is given " a b ".
+        field = exercise._meta.get_field(name)
+        return field.to_python(getattr(exercise, name)) == field.to_python(value)
+
+    return (
+        all(same(name, value) for name, value in fields.items())
+        and [(cue.kind, cue.text) for cue in saved_cues] == cues
+    )
+
+
 def sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem) -> None:
     by_slug = {}
     clinical = _has(Exercise, "contraindications")
@@ -55,13 +69,20 @@ def sync_shared_library(Exercise, ExerciseCue, Program, ProgramItem) -> None:
         if clinical:
             fields["contraindications"] = _tokens(CONTRAINDICATIONS.get(entry["slug"], []))
             fields["progress_when"] = PROGRESSIONS.get(entry["slug"], {}).get("progress_when", "")
+        cues = [(kind, text) for kind, text in entry["cues"]]
+        exercise = Exercise.objects.filter(clinic=None, slug=entry["slug"]).first()
+        if exercise is not None and _unchanged(exercise, fields, cues, ExerciseCue):
+            # Saved, its updated_at would move: every handout with it would be drawn
+            # again and carry a new date (programs.handouts.sheet_date) with nothing new.
+            by_slug[entry["slug"]] = exercise
+            continue
         exercise, _ = Exercise.objects.update_or_create(
             clinic=None, slug=entry["slug"], defaults=fields
         )
         ExerciseCue.objects.filter(exercise=exercise).delete()
         ExerciseCue.objects.bulk_create(
             ExerciseCue(exercise=exercise, order=i, kind=kind, text=text)
-            for i, (kind, text) in enumerate(entry["cues"], start=1)
+            for i, (kind, text) in enumerate(cues, start=1)
         )
         by_slug[entry["slug"]] = exercise
     if clinical:

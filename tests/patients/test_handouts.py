@@ -308,6 +308,67 @@ def test_changing_program_branding_or_exercise_text_makes_a_new_handout(
     assert "A brand new everyday name" in text and "Amarachi" in text
 
 
+def test_an_exercise_edited_days_after_printing_gives_the_new_sheet_a_new_date(
+    admin_a, membership_a, clinician_a, own_exercise, patient_a1, program_a1
+):
+    """Found by the dose review: a clinic's exercise edited after the sheet was printed
+    made a new sheet (a new step, a new stop line) under the printed one's "Revision 2 of
+    <date>" and file name: a patient could not tell which they held."""
+    label = re.compile(r"Revision \d+ of (\d+ \w+ \d{4})")
+    printed, edited = (timezone.localdate() + timedelta(days=n) for n in (2, 4))
+    with time_machine.travel(f"{printed} 09:00Z", tick=False):
+        revise(program_a1, membership_a, [{"exercise": own_exercise, "hold_seconds": 5}])
+        before = get_document(client_for(clinician_a), url(patient_a1, program_a1))
+    with time_machine.travel(f"{edited} 09:00Z", tick=False):
+        exercise_save(
+            actor=Actor.for_member(admin_a.memberships.get()),
+            exercise=own_exercise,
+            fields={"stop_if": "Stop if your knee hurts or your foot goes numb."},
+            cues=[("movement", "Squeeze hard for {hold}, 3 times.")],
+        )
+        signed_in = client_for(clinician_a)
+        after = get_document(signed_in, url(patient_a1, program_a1))
+        again = get_document(signed_in, url(patient_a1, program_a1))
+    old, new = text_of(before), text_of(after)
+    assert "3 times" in new and "3 times" not in old
+    assert label.findall(old)[0] == f"{printed.day} {printed:%b %Y}"
+    assert label.findall(new)[0] == f"{edited.day} {edited:%b %Y}"
+    assert f"-{printed}" in before["Content-Disposition"]
+    assert f"-{edited}" in after["Content-Disposition"]
+    assert after["Content-Disposition"] == again["Content-Disposition"]  # a day changes it
+
+
+def test_a_library_update_that_changes_nothing_leaves_the_exercises_alone(db):
+    """Every content migration runs the library's sync: saving each exercise again moved
+    its updated_at, so every sheet was drawn again and dated the day of the update."""
+    from django.apps import apps
+
+    from programs.library_sync import sync_shared_library
+
+    touched = dict(Exercise.objects.filter(clinic=None).values_list("slug", "updated_at"))
+    get = apps.get_model
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        sync_shared_library(
+            get("programs", "Exercise"),
+            get("programs", "ExerciseCue"),
+            get("programs", "Program"),
+            get("programs", "ProgramItem"),
+        )
+    assert dict(Exercise.objects.filter(clinic=None).values_list("slug", "updated_at")) == touched
+    # A changed word is saved, with its time.
+    ExerciseCue.objects.filter(exercise__slug="cat-cow", exercise__clinic=None).update(text="x")
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        sync_shared_library(
+            get("programs", "Exercise"),
+            get("programs", "ExerciseCue"),
+            get("programs", "Program"),
+            get("programs", "ProgramItem"),
+        )
+    cat_cow = Exercise.objects.get(clinic=None, slug="cat-cow")
+    assert cat_cow.updated_at > touched["cat-cow"]
+    assert "x" not in set(cat_cow.cues.values_list("text", flat=True))
+
+
 def test_a_corrected_drawing_makes_a_new_handout(patient_a1, program_a1, monkeypatch, tmp_path):
     """The drawings are drawn from pose data by code, not stored: after a release that
     corrected one, stored handouts kept printing the old picture while the phone showed
