@@ -200,6 +200,31 @@ def test_the_patient_downloads_their_own_handout(as_patient_a1, patient_a1, prog
     assert AuditEvent.objects.filter(action="handout.patient", actor=patient_a1.user).exists()
 
 
+def test_a_patient_whose_sheet_is_older_than_their_program_is_told(
+    as_clinician_a, as_patient_a1, membership_a, patient_a1, program_a1
+):
+    """Found by the dose review: after a revision, Today and My program showed the new dose
+    with no word that the printed sheet in the patient's hand was out of date."""
+    notice = "Your exercises have changed since your exercise sheet was made"
+    get_document(as_clinician_a, url(patient_a1, program_a1))  # printed at the visit
+    assert notice not in as_patient_a1.get("/me/").content.decode()
+    items = [{"id": i.pk, "exercise": i.exercise, "reps": 12} for i in program_a1.items.all()]
+    revise(program_a1, membership_a, items)
+    assert notice in as_patient_a1.get("/me/").content.decode()
+    assert notice in as_patient_a1.get("/me/program/").content.decode()
+    get_document(as_patient_a1, "/me/handout.pdf")  # the new one
+    assert notice not in as_patient_a1.get("/me/").content.decode()
+    assert notice not in as_patient_a1.get("/me/program/").content.decode()
+
+
+def test_a_patient_never_given_a_sheet_is_not_told_it_is_old(
+    as_patient_a1, membership_a, program_a1
+):
+    items = [{"id": i.pk, "exercise": i.exercise, "reps": 12} for i in program_a1.items.all()]
+    revise(program_a1, membership_a, items)
+    assert "exercise sheet was made" not in as_patient_a1.get("/me/").content.decode()
+
+
 def test_a_paused_program_gives_the_patient_no_sheet_to_carry_on_with(
     as_patient_a1, membership_a, patient_a1, program_a1
 ):

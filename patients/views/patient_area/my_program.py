@@ -20,7 +20,7 @@ from patients.practice_log import (
     finished_program,
 )
 from patients.views.documents import handout_download, large_print_choice
-from patients.views.patient_area.shared import audit_read, program_items
+from patients.views.patient_area.shared import audit_read, program_items, sheet_out_of_date
 from programs.localized import leaflets_for, program_text
 from programs.models import HandoutPrint, Program
 
@@ -51,6 +51,7 @@ def my_program(request: HttpRequest) -> HttpResponse:
             else [],
             # Open goals and the ones met; a goal not met is for the clinician to discuss.
             "goals": list(patient.goals.exclude(status=Goal.Status.NOT_MET)),
+            "sheet_out_of_date": sheet_out_of_date(program),
             "tab": "program",
         },
     )

@@ -3,12 +3,13 @@ stop box's rules, and the audit record of a page read."""
 
 from __future__ import annotations
 
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import translation
 
 from clinic import audit
 from programs.localized import localize_items, prefetch_for
-from programs.models import Program
+from programs.models import HandoutPrint, Program
 from programs.safety import StopRules, stop_rules_for_items
 
 
@@ -36,3 +37,16 @@ def program_items(program: Program | None, *, text: bool = True) -> list:
         items.prefetch_related(*prefetch_for(language)),
         language,
     )
+
+
+def sheet_out_of_date(program: Program | None) -> bool:
+    """Whether the newest exercise sheet made of this program (printed or downloaded by
+    staff, e-mailed, downloaded by the patient) is of an earlier revision: the patient may
+    be following paper that no longer says what to do, and nothing told them (found by the
+    dose review). No query for a program never revised."""
+    if program is None or program.revision == 1:
+        return False
+    newest = HandoutPrint.objects.filter(revision__program=program).aggregate(
+        number=Max("revision__number")
+    )["number"]
+    return newest is not None and newest < program.revision

@@ -46,7 +46,12 @@ from patients.practice_log import (
     wait_for_other_logs,
 )
 from patients.symptoms import signs_by_kind
-from patients.views.patient_area.shared import audit_read, patient_stop_rules, program_items
+from patients.views.patient_area.shared import (
+    audit_read,
+    patient_stop_rules,
+    program_items,
+    sheet_out_of_date,
+)
 from patients.views.patient_area.signs import (
     not_saved,
     remember_signs,
@@ -152,6 +157,7 @@ def _today_context(
         # page, Today invited the patient to carry on as usual).
         "signs_urgent": Flag.Kind.RED_FLAG in open_signs,
         "signs_stop": Flag.Kind.STOP_SIGN in open_signs,
+        "sheet_out_of_date": sheet_out_of_date(program),
         "tab": "today",
     }
 
