@@ -78,13 +78,38 @@ def is_database_outage(exc: BaseException | None) -> bool:
     )
 
 
-def server_error(request: HttpRequest) -> HttpResponse:
-    """Django's 500 page, or, when the database is out of reach, a 503 that says so and
-    when to try again. Called while the exception is being handled (sys.exc_info()).
-    Drawn without the request's context: its processors would read the database."""
-    if not is_database_outage(sys.exc_info()[1]):
-        return defaults.server_error(request)
+def _outage_behind(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an error it was raised from or while handling, is an outage: a
+    session that could not be saved in one is Django's "session interrupted" (a 400)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if is_database_outage(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _try_again() -> HttpResponse:
+    """The 503 page, drawn without the request's context: its processors would read the
+    database."""
     body = loader.get_template("503.html").render()
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or, when the database is out of reach, a 503 that says so and
+    when to try again. Called while the exception is being handled (sys.exc_info())."""
+    if _outage_behind(sys.exc_info()[1]):
+        return _try_again()
+    return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 page (400.html), or the 503 page when an outage is behind it (the
+    scale-out drill's sign-in during a hung database answered "Bad Request")."""
+    if _outage_behind(exception):
+        return _try_again()
+    return defaults.bad_request(request, exception)

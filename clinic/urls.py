@@ -71,4 +71,5 @@ urlpatterns = [
 
 handler403 = "clinic.error_pages.permission_denied"
 handler404 = "clinic.error_pages.page_not_found"
+handler400 = "clinic.error_pages.bad_request"
 handler500 = "clinic.error_pages.server_error"

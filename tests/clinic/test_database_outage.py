@@ -97,6 +97,33 @@ def test_a_patient_saving_during_an_outage_is_told_to_check_it_was_kept(
     assert "check that your change is there" in response.content.decode()
 
 
+def test_a_session_that_could_not_be_saved_in_an_outage_is_503_not_bad_request(
+    tmp_path, clinician_a
+):
+    """Found by the scale-out drill: a sign-in while the database hung answered Django's
+    "Bad Request (400)": the session's save failed, which Django calls a session deleted
+    by another request."""
+    client = signed_in(clinician_a)
+    outage = OUTAGES["server shutting down"](tmp_path)
+
+    def fail_session_writes(execute, sql, params, many, context):
+        if sql.startswith("UPDATE") and "django_session" in sql:
+            raise db.OperationalError(*outage.args) from outage
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(fail_session_writes):
+        # A caseload search keeps its term in the session.
+        response = client.post("/portal/", {"q": "Okafor"})
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+
+
+def test_a_bad_request_of_another_kind_gets_our_400_page(client):
+    from django.template.loader import render_to_string
+
+    page = render_to_string("400.html")
+    assert "This page could not be used" in page and "Bad Request" not in page
+
+
 def test_a_lost_connection_is_an_outage():
     assert is_database_outage(db.InterfaceError("connection already closed"))
 
