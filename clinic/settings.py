@@ -252,6 +252,7 @@ MFA_TOTP_ISSUER = "Limber"
 MFA_ADAPTER = "clinic.adapters.MFAAdapter"
 # The two-factor code forms count wrong codes in the database (clinic.two_factor).
 MFA_FORMS = {
+    "activate_totp": "clinic.two_factor.ActivateTOTPForm",
     "authenticate": "clinic.two_factor.AuthenticateForm",
     "reauthenticate": "clinic.two_factor.ReauthenticateForm",
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib.auth import get_user
 from django.core import mail
@@ -17,7 +18,14 @@ from clinic.models import Invitation, Membership, User
 from tests.clinic.test_invitations import invite, printed_link, staff_link  # noqa: F401
 from tests.conftest import client_for, make_patient
 from tests.factories import MembershipFactory
-from tests.signin import enrol, link_from_outbox, open_invitation, sign_in, sign_in_by_code
+from tests.signin import (
+    current_code,
+    enrol,
+    link_from_outbox,
+    open_invitation,
+    sign_in,
+    sign_in_by_code,
+)
 
 SHEET_PASSWORD = "a password clinic a chose"
 VICTIM = "victim.person@example.test"
@@ -99,6 +107,35 @@ def test_the_squatted_login_made_staff_elsewhere_is_not_the_squatters(
     sign_in(attacker, VICTIM, SHEET_PASSWORD)
     assert not get_user(attacker).is_authenticated
     assert attacker.get("/portal/").status_code == 302
+
+
+def test_the_sheets_holder_cannot_add_an_authenticator_before_the_owner(
+    invite,  # noqa: F811 - the fixture imported above
+    clinician_a,
+    clinic_a,
+):
+    """Found by an attack review: with the sheet's password, the squatter added their own
+    authenticator app; the owner, signing in later by an e-mailed code, was asked for its
+    codes and kept out of their own login."""
+    squatter = squat(invite, clinician_a, clinic_a)
+    squatter.get("/accounts/2fa/totp/activate/")
+    reauth = squatter.get("/accounts/2fa/totp/activate/")
+    if reauth.status_code == 302 and "reauthenticate" in reauth["Location"]:
+        squatter.post(reauth["Location"], {"password": SHEET_PASSWORD})
+    page = squatter.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = squatter.session["mfa.totp.secret"]
+    refused = squatter.post("/accounts/2fa/totp/activate/", {"code": current_code(secret)})
+    assert refused.status_code == 200 and "show that this e-mail address is yours" in (
+        refused.content.decode()
+    )
+    assert not Authenticator.objects.filter(user__email=VICTIM).exists()
+
+    # The owner signs in by code: no second factor asked, and they may add theirs.
+    owner = Client()
+    sign_in_by_code(owner, VICTIM)
+    assert get_user(owner).is_authenticated
+    assert enrol(User.objects.get(email=VICTIM))
 
 
 def test_a_patient_keeps_the_password_from_their_own_sheet_until_a_code(
