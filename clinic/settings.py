@@ -402,7 +402,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["clinic.api.parsers.JsonParser"],
     "DEFAULT_THROTTLE_CLASSES": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "clinic.api.framework.Page",
+    "DEFAULT_PAGINATION_CLASS": "clinic.api.paging.Page",
     "EXCEPTION_HANDLER": "clinic.api.framework.error_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

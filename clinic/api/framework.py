@@ -27,7 +27,6 @@ from django.utils.timezone import is_naive, make_aware
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
@@ -236,11 +235,6 @@ def _field_messages(detail, name: str = "") -> dict[str, list[str]]:
         return found
     messages = detail if isinstance(detail, list) else [detail]
     return {name: [str(message) for message in messages]} if messages else {}
-
-
-class Page(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 200
 
 
 UPDATED_SINCE = OpenApiParameter(

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from django.core import signing
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from rest_framework.views import APIView
 
 from clinic import audit, permissions
 from clinic.api import framework as api_framework
+from clinic.api import paging
 from clinic.api.framework import ClinicApiView, to_utc
 from clinic.models import Membership, User
 from clinic.parsing import parse_uuid
@@ -37,9 +37,6 @@ from programs.models import Program, ProgramItem
 PREFIXES = {"eq": "gte", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"}
 MAX_COUNT = 200
 DEFAULT_COUNT = 50
-# How deep a search pages: a deeper page costs reading every row before it, so a client
-# that needs more narrows the search with _lastUpdated (as a sync does).
-MAX_OFFSET = 10_000
 
 
 class FhirRenderer(JSONRenderer):
@@ -114,8 +111,9 @@ class FhirView(AnswersInFhir, ClinicApiView):
 
     # The resource type a search view searches (fhir.SEARCHABLE names its parameters).
     searches = ""
-    # Ours, on every search: the pages of its `next` links, and the format (JSON only).
-    ALWAYS = frozenset({"_offset", "_format"})
+    # Ours, on every search: the cursor of its `next` links (clinic.api.paging; _offset
+    # only for a first page), and the format (JSON only).
+    ALWAYS = frozenset({"_cursor", "_offset", "_format"})
 
     def only_known_params(self, known: Iterable[str]) -> None:
         """A parameter this server does not search by is refused, 400, as FHIR lets a
@@ -129,20 +127,34 @@ class FhirView(AnswersInFhir, ClinicApiView):
                 "/fhir/R4/metadata lists the parameters it supports."
             )
 
-    def count_and_offset(self) -> tuple[int, int]:
+    def page_count(self) -> int:
+        """The search's own parameters checked, and its page size (_count)."""
         self.only_known_params(fhir.SEARCHABLE[self.searches])
-        count = self.page_size()
-        try:
-            offset = int(self.request.query_params.get("_offset", "0")[:9])
-        except ValueError as error:
-            raise exceptions.ValidationError("_count and _offset are whole numbers.") from error
-        if offset < 0:
-            raise exceptions.ValidationError("_offset is a whole number from 0.")
-        if offset > MAX_OFFSET:
-            raise exceptions.ValidationError(
-                f"_offset is at most {MAX_OFFSET}: narrow the search with _lastUpdated."
-            )
-        return count, offset
+        if paging.offset_refused(self.request, "_offset"):
+            raise exceptions.ValidationError(f"_offset: {paging.OFFSET_GONE}")
+        return self.page_size()
+
+    def cursor(self) -> paging.Cursor:
+        return paging.Cursor(f"limber.fhir.search:{self.request.path}")
+
+    def sent_cursor(self) -> list | None:
+        """Where the page goes on from (the `next` link's _cursor), None on a first page."""
+        if "_cursor" not in self.request.query_params:
+            return None
+        return self.cursor().read(self.request.query_params["_cursor"])
+
+    def page_of(self, rows, count: int, *, by_row: bool = False) -> tuple[list, list | None]:
+        """Up to `count` rows of `rows` after the sent cursor, and the position of the last
+        one when there are more (for the `next` link)."""
+        order = paging.ordering(rows)
+        sent = self.sent_cursor()
+        if sent is not None:
+            rows = paging.after(rows, sent, by_row=by_row)
+        found = list(rows[: count + 1])  # one more: whether there is a next page
+        page = found[:count]
+        if len(found) <= count:
+            return page, None
+        return page, paging.position(page[-1], order, by_row=by_row)
 
     def filtered(self, rows, field: str):
         """_lastUpdated=[ge|gt|le|lt|eq]<date or dateTime> on `field`; two make a range."""
@@ -170,8 +182,7 @@ class FhirView(AnswersInFhir, ClinicApiView):
         self,
         resources: list[dict],
         total: int,
-        count: int,
-        offset: int,
+        following: list | None,
         *,
         patients: list[Patient] | tuple[()],
         about: str,
@@ -182,10 +193,11 @@ class FhirView(AnswersInFhir, ClinicApiView):
         audit.record_reads(self.request.actor, "export.fhir", patients, object_type=about)
         base = self.request.build_absolute_uri("/fhir/R4/")
         next_url = None
-        if offset + count < total:
+        if following is not None:
             # Every value of a repeated parameter (both ends of a _lastUpdated range).
             params = [(k, v) for k, vs in self.request.query_params.lists() for v in vs]
-            params = [(k, v) for k, v in params if k != "_offset"] + [("_offset", offset + count)]
+            params = [(k, v) for k, v in params if k not in ("_offset", "_cursor")]
+            params.append(("_cursor", self.cursor().sign(following)))
             next_url = self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
         # What was searched, every parameter of it applied (only_known_params).
         self_url = self.request.build_absolute_uri()
@@ -254,12 +266,12 @@ class PatientSearch(FhirView):
     capabilities = {"GET": "patients.view"}
 
     def get(self, request):
-        count, offset = self.count_and_offset()
+        count = self.page_count()
         rows = self.filtered(_patients(request), "updated_at").order_by("updated_at", "id")
         total = rows.count()
-        page = list(rows[offset : offset + count])
+        page, following = self.page_of(rows, count)
         return self.searchset(
-            [fhir.patient(p) for p in page], total, count, offset, patients=page, about="patient"
+            [fhir.patient(p) for p in page], total, following, patients=page, about="patient"
         )
 
 
@@ -367,16 +379,15 @@ class PatientEverything(FhirView):
         # Not _since, start or end: this server gives the whole record, and says so.
         self.only_known_params(("_count", "_cursor"))
         count = self.page_size()
-        signer = signing.Signer(salt=f"{EVERYTHING_CURSOR}:{record.uuid}")
+        signer = paging.Cursor(f"{EVERYTHING_CURSOR}:{record.uuid}")
         cursor = None
         if "_cursor" in request.query_params:
+            sent = signer.read(request.query_params["_cursor"])
             try:
-                part, key = signer.unsign_object(request.query_params["_cursor"][:200])
+                part, key = sent
                 cursor = (int(part), str(key))
-            except (signing.BadSignature, TypeError, ValueError) as error:
-                raise exceptions.ValidationError(
-                    "That page link is not valid: start again from the first page."
-                ) from error
+            except (TypeError, ValueError) as error:
+                raise exceptions.ValidationError(paging.NOT_A_PAGE_LINK) from error
         audit.record(request.actor, "export.fhir", patient=record, obj=record)
         resources, following = _everything_page(record, count, cursor)
         here = request.build_absolute_uri(request.path)
@@ -384,7 +395,7 @@ class PatientEverything(FhirView):
         def link(to: Cursor | None) -> str:
             params: dict = {"_count": count}
             if to is not None:
-                params["_cursor"] = signer.sign_object(list(to))
+                params["_cursor"] = signer.sign(to)
             return f"{here}?{urlencode(params)}"
 
         return Response(
@@ -414,15 +425,15 @@ class PractitionerSearch(FhirView):
     capabilities = {"GET": "patients.view"}
 
     def get(self, request):
-        count, offset = self.count_and_offset()
+        count = self.page_count()
         rows = _staff(request.clinic).order_by("full_name", "id")
         total = rows.count()
-        page = list(rows[offset : offset + count])
+        # Their names stay out of the links: the cursor names the last one sent.
+        page, following = self.page_of(rows, count, by_row=True)
         return self.searchset(
             [fhir.practitioner(u, on_staff=u.on_staff) for u in page],
             total,
-            count,
-            offset,
+            following,
             patients=(),
             about="",
         )
@@ -443,11 +454,10 @@ class OrganizationSearch(FhirView):
     capabilities = {"GET": "patients.view"}
 
     def get(self, request):
-        count, offset = self.count_and_offset()
-        rows = [request.clinic][offset : offset + count]
-        return self.searchset(
-            [fhir.organization(c) for c in rows], 1, count, offset, patients=(), about=""
-        )
+        self.page_count()
+        # The clinic is the one row: a page after it has none.
+        rows = [request.clinic] if self.sent_cursor() is None else []
+        return self.searchset([fhir.organization(c) for c in rows], 1, None, patients=(), about="")
 
 
 class OrganizationRead(FhirView):
@@ -467,7 +477,7 @@ class CarePlanSearch(FhirView):
     capabilities = {"GET": "clinical.view"}
 
     def get(self, request):
-        count, offset = self.count_and_offset()
+        count = self.page_count()
         rows = Program.objects.filter(assignment__patient__clinic=request.clinic)
         wanted = self.patient_param()
         if wanted is False:
@@ -481,12 +491,11 @@ class CarePlanSearch(FhirView):
             .order_by("updated_at", "id")
         )
         total = rows.count()
-        page = list(rows[offset : offset + count])
+        page, following = self.page_of(rows, count)
         return self.searchset(
             [fhir.careplan(p, p.assignment.patient) for p in page],
             total,
-            count,
-            offset,
+            following,
             patients=[p.assignment.patient for p in page],
             about="careplan",
         )
@@ -533,12 +542,51 @@ def _observation_sources(request, wanted):
     return measurements, sessions, checks, outcomes
 
 
+# An observation's place in a search: (moment, kind, row), its kinds in this order. A
+# cursor names the row by its public key (an id's part after the kind), as its id does.
+_KEYS = {"c": ("patient__uuid", "checked_on"), "m": ("uuid",), "o": ("uuid",), "s": ("uuid",)}
+
+
+def _observation_key(kind: str, values: tuple) -> str:
+    if kind == "c":
+        patient_uuid, day = values
+        return f"{patient_uuid}-{day:%Y%m%d}"
+    return str(values[0])
+
+
+def _observations_after(kind: str, field: str, rows, sent: list):
+    """The rows of one kind of observation after the cursor's (moment, kind, key)."""
+    try:
+        when, last_kind, key = sent
+        moment = to_utc(when)
+        if moment is None or last_kind not in _KEYS:
+            raise ValueError(sent)
+        if kind != last_kind:
+            return rows.filter(**{f"{field}__gte" if kind > last_kind else f"{field}__gt": moment})
+        if kind == "c":
+            day = _check_day(key)
+            if day is None:
+                raise ValueError(key)
+            the_row = rows.model._base_manager.filter(patient__uuid=key[:36], checked_on=day)
+        else:
+            the_row = rows.model._base_manager.filter(uuid=parse_uuid(key))
+    except (TypeError, ValueError) as error:
+        raise exceptions.ValidationError(paging.NOT_A_PAGE_LINK) from error
+    # A row deleted since: the rows of its moment come again, rather than some not at all.
+    last = Coalesce(Subquery(the_row.values("pk")[:1]), 0)
+    return rows.filter(
+        Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": last}),
+        **{f"{field}__gte": moment},
+    )
+
+
 class ObservationSearch(FhirView):
     searches = "Observation"
     capabilities = {"GET": "clinical.view"}
 
     def get(self, request):
-        count, offset = self.count_and_offset()
+        count = self.page_count()
+        sent = self.sent_cursor()
         sources = _observation_sources(request, self.patient_param())
         measurements, sessions, checks, outcomes = sources
         measurements = self.filtered(measurements, "changed_at").select_related(
@@ -547,10 +595,9 @@ class ObservationSearch(FhirView):
         sessions = self.filtered(sessions, "updated_at").select_related("patient__clinic")
         outcomes = self.filtered(outcomes, "created_at").select_related("patient__clinic")
         checks = self.filtered(checks, "updated_at").select_related("patient__clinic")
-        # Four sources, one order (moment, kind, row): the first offset + count rows of
-        # each source hold every row of the page, so no more than their keys are read of
-        # any, and only the page's rows in full.
-        wanted = offset + count
+        # Four sources, one order (moment, kind, row): the first count + 1 rows of each
+        # after the cursor hold every row of the page and whether there is a next, so no
+        # more than their keys are read of any, and only the page's rows in full.
         sources = (
             ("m", "changed_at", measurements),
             ("s", "updated_at", sessions),
@@ -560,16 +607,22 @@ class ObservationSearch(FhirView):
         keyed, total = [], 0
         for kind, field, rows in sources:
             total += rows.count()
-            head = rows.order_by(field, "pk").values_list(field, "pk")[:wanted]
-            keyed += [(when, kind, pk) for when, pk in head]
-        keyed.sort()
-        page = keyed[offset : offset + count]
+            if sent is not None:
+                rows = _observations_after(kind, field, rows, sent)
+            head = rows.order_by(field, "pk").values_list(field, "pk", *_KEYS[kind])
+            keyed += [(when, kind, pk, key) for when, pk, *key in head[: count + 1]]
+        keyed.sort(key=lambda row: row[:3])
+        page = keyed[:count]
+        following = None
+        if len(keyed) > count:
+            when, kind, _pk, key = page[-1]
+            following = [when.isoformat(), kind, _observation_key(kind, tuple(key))]
         full = {
-            kind: rows.in_bulk([pk for _when, k, pk in page if k == kind])
+            kind: rows.in_bulk([pk for _when, k, pk, _key in page if k == kind])
             for kind, _field, rows in sources
         }
         resources, patients = [], []
-        for _when, kind, pk in page:
+        for _when, kind, pk, _key in page:
             row = full[kind][pk]
             if kind == "m":
                 record = row.visit.patient
@@ -584,9 +637,7 @@ class ObservationSearch(FhirView):
                 record = row.patient
                 resources.append(fhir.outcome_observation(row, record))
             patients.append(record)
-        return self.searchset(
-            resources, total, count, offset, patients=patients, about="observation"
-        )
+        return self.searchset(resources, total, following, patients=patients, about="observation")
 
 
 class ObservationRead(FhirView):
@@ -633,7 +684,7 @@ class QuestionnaireResponseSearch(FhirView):
     capabilities = {"GET": "clinical.view"}
 
     def get(self, request):
-        count, offset = self.count_and_offset()
+        count = self.page_count()
         rows = OutcomeResponse.objects.filter(
             patient__clinic=request.clinic, code__in=fhir.SHOWN
         ).select_related("patient__clinic")
@@ -644,13 +695,12 @@ class QuestionnaireResponseSearch(FhirView):
             rows = rows.filter(patient=wanted)
         rows = self.filtered(rows, "created_at").order_by("created_at", "id")
         total = rows.count()
-        page = list(rows[offset : offset + count])
+        page, following = self.page_of(rows, count)
         resources = [fhir.questionnaire_response(r, r.patient) for r in page]
         return self.searchset(
             resources,
             total,
-            count,
-            offset,
+            following,
             patients=[r.patient for r in page],
             about="questionnaireresponse",
         )

@@ -215,6 +215,8 @@ class PatientSearch(ClinicApiView, GenericAPIView):
     shows = "patients.view"
     patient_of = _itself
     serializer_class = PatientSerializer
+    # In order of names, which stay out of the page links (clinic.api.paging).
+    cursor_by_row = True
 
     @extend_schema(
         request=PatientSearchSerializer,
@@ -488,7 +490,8 @@ class MorningCheckList(ClinicApiView, ListAPIView):
 
     def get_queryset(self):
         rows = MorningCheck.objects.filter(patient=self.patient)
-        return _since(rows, self.request, "updated_at").order_by("checked_on", "id")
+        # One a day: the day orders them on its own (and names the row in a page's cursor).
+        return _since(rows, self.request, "updated_at").order_by("checked_on")
 
     @extend_schema(parameters=[UPDATED_SINCE], operation_id="morning_checks_list")
     def get(self, request, patient_uuid):

@@ -15,7 +15,7 @@ from clinic.models import AuditEvent, Clinic
 from patients import fhir
 from patients.models import OutcomeResponse, Patient
 from patients.outcomes import outcome_record
-from tests.conftest import actor_of, api_client, api_token_for
+from tests.conftest import actor_of, api_client, api_token_for, make_patient
 from tests.factories import MorningCheckFactory, SessionLogFactory
 
 FHIR = "/fhir/R4/"
@@ -184,14 +184,18 @@ def test_search_by_last_updated_and_count(clinic_a, patient_a1, patient_a2):
     assert api.get(FHIR + "Patient", {"_lastUpdated": "soon"}).status_code == 400
 
 
-@pytest.mark.parametrize("kind", ["Patient", "Observation", "CarePlan", "Practitioner"])
-def test_searches_page_no_deeper_than_ten_thousand(clinic_a, patient_a1, kind):
-    """A page costs reading the rows before it: a deep _offset (a token's cheap way to load
-    the server) is refused; a sync narrows with _lastUpdated instead."""
+@pytest.mark.parametrize(
+    "kind", ["Patient", "Observation", "CarePlan", "Practitioner", "Organization"]
+)
+def test_it_pages_searches_by_the_next_link_not_by_offset(clinic_a, patient_a1, kind):
+    """_offset was read past every row before it, and lost rows that moved meanwhile: a
+    search goes on by its `next` link's cursor. _offset=0 (a first page) is taken still."""
     api = api_client(api_token_for(clinic_a, ["patients.view", "clinical.view"]))
-    assert api.get(FHIR + kind, {"_offset": 10_000}).status_code == 200
-    deep = api.get(FHIR + kind, {"_offset": 10_001})
-    assert deep.status_code == 400 and "_lastUpdated" in deep.content.decode()
+    assert api.get(FHIR + kind, {"_offset": 0}).status_code == 200
+    deep = api.get(FHIR + kind, {"_offset": 2})
+    assert deep.status_code == 400 and "next" in deep.json()["issue"][0]["diagnostics"]
+    altered = api.get(FHIR + kind, {"_cursor": "WyJ4Il0:abc"})
+    assert altered.status_code == 400 and altered.json()["resourceType"] == "OperationOutcome"
 
 
 @pytest.mark.parametrize(
@@ -263,15 +267,62 @@ def test_observation_pages_cover_every_observation_once(clinic_a, a1_record):
     api = api_client(api_token_for(clinic_a, ["clinical.view"]))
     everything = _resources(api.get(FHIR + "Observation", {"_count": 200}).json())
     assert len(everything) == 2 + 3 + 1  # two measures, three scores, one morning check
-    seen, offset = [], 0
-    while True:
-        page = api.get(FHIR + "Observation", {"_count": 2, "_offset": offset}).json()
-        assert page["total"] == len(everything)
-        seen += [r["id"] for r in _resources(page)]
-        if not any(link["relation"] == "next" for link in page.get("link", [])):
-            break
-        offset += 2
-    assert seen == [r["id"] for r in everything]
+    first = api.get(FHIR + "Observation", {"_count": 2}).json()
+    pages = [first, *_all_pages(api, _link(first, "next"))]
+    assert len(pages) == 3 and {page["total"] for page in pages} == {len(everything)}
+    assert [r["id"] for page in pages for r in _resources(page)] == [r["id"] for r in everything]
+
+
+@pytest.fixture
+def four(clinic_a):
+    """Four patients changed a minute apart, an hour ago, in this order."""
+    start = timezone.now() - timedelta(hours=1)
+    rows = []
+    for n, name in enumerate(["Ann", "Bea", "Cy", "Dee"]):
+        patient = make_patient(clinic_a, name, "Sync", login=False)
+        Patient.objects.filter(pk=patient.pk).update(updated_at=start + timedelta(minutes=n))
+        rows.append(patient)
+    return rows
+
+
+def test_it_sends_every_unchanged_patient_to_a_sync_while_another_changes(clinic_a, four):
+    """Found by the API review: paged by _offset, a patient changed during a sync moved to
+    the end and the next one slid into the page already read (Cy never came)."""
+    api = api_client(api_token_for(clinic_a, ["patients.view", "patients.edit"]))
+    first = api.get(FHIR + "Patient", {"_count": 2, "_lastUpdated": "ge2000-01-01"}).json()
+    patch = {"phone": "+1 555 0199"}
+    changed = api.patch(f"/api/v1/patients/{four[0].uuid}/", patch, content_type="application/json")
+    assert changed.status_code == 200
+    pages = [first, *_all_pages(api, _link(first, "next"))]
+    assert [r["id"] for page in pages for r in _resources(page)] == [
+        str(p.uuid) for p in (*four, four[0])
+    ]
+    # The next links keep the search and the page size; they name no row number.
+    assert "_lastUpdated=ge2000-01-01" in _link(first, "next") and "_offset" not in str(pages)
+
+
+def test_it_sends_every_unchanged_observation_while_one_changes(clinic_a, patient_a1, patient_a2):
+    """The same through the four kinds of observation in one order: a next-morning answer
+    changed while a system pages comes again later; none of the others is missed."""
+    from patients.models import MorningCheck
+
+    start = timezone.now() - timedelta(hours=1)
+    for n in range(6):
+        check = MorningCheckFactory(
+            patient=(patient_a1, patient_a2)[n % 2],
+            checked_on=date(2026, 1, 1) + timedelta(days=n),
+            compared="same",
+            pain=2,
+        )
+        MorningCheck.objects.filter(pk=check.pk).update(updated_at=start + timedelta(minutes=n))
+    api = api_client(api_token_for(clinic_a, ["clinical.view"]))
+    before = [r["id"] for r in _resources(api.get(FHIR + "Observation").json())]
+    first = api.get(FHIR + "Observation", {"_count": 2}).json()
+    MorningCheck.objects.filter(patient=patient_a1, checked_on=date(2026, 1, 1)).update(
+        pain=6, updated_at=timezone.now()
+    )
+    pages = [first, *_all_pages(api, _link(first, "next"))]
+    assert [r["id"] for page in pages for r in _resources(page)] == [*before, before[0]]
 
 
 def test_a_last_updated_date_is_the_whole_day_and_paging_keeps_both_ends(
