@@ -9,6 +9,10 @@ or with none. Only for these rare answers is the account's language looked up.
 A database restart answered every page with the 500 page ("something went wrong"), as if
 the fault were ours and lasting (found by the scale-out drill). An outage now gets 503:
 try again in a moment.
+
+The API and the FHIR export answer in their own shapes, whatever went wrong: a fault of
+ours that no view caught answered an integration with the portal's HTML page (found by
+the API review), which its code cannot read as the error it is.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import sqlite3
 import sys
 
 from django import db
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import translation
 from django.views import defaults
@@ -90,26 +94,61 @@ def _outage_behind(exc: BaseException | None) -> bool:
     return False
 
 
-def _try_again() -> HttpResponse:
-    """The 503 page, drawn without the request's context: its processors would read the
-    database."""
-    body = loader.get_template("503.html").render()
-    response = HttpResponse(body, status=503)
+# The addresses of the API (its error body) and of the FHIR export (an OperationOutcome).
+API_PREFIX, FHIR_PREFIX = "/api/", "/fhir/"
+FHIR_MIME = "application/fhir+json"
+FAULT = "Something went wrong on our side; it has been logged. Try again later."
+OUTAGE = (
+    "The database cannot be reached just now. Try again after Retry-After seconds; send a "
+    "POST again with the same Idempotency-Key, so that it is not saved twice if the first "
+    "sending was."
+)
+
+
+def _outage_answer(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: the "try again in a moment" page, or the API's and the FHIR
+    export's error shapes under their addresses."""
+    if request.path.startswith((API_PREFIX, FHIR_PREFIX)):
+        response = _api_error(request, 503)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(RETRY_AFTER)
     return response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500 page, or, when the database is out of reach, a 503 that says so and
-    when to try again. Called while the exception is being handled (sys.exc_info())."""
+    when to try again; under the API's and the FHIR export's addresses, the same in their
+    error shapes. Called while the exception is being handled (sys.exc_info()). Reads
+    nothing from the database (it may be the fault): the page is drawn without the
+    request's context, whose processors would."""
     if _outage_behind(sys.exc_info()[1]):
-        return _try_again()
+        return _outage_answer(request)
+    if request.path.startswith((API_PREFIX, FHIR_PREFIX)):
+        return _api_error(request, 500)
     return defaults.server_error(request)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 400 page (400.html), or the 503 page when an outage is behind it (the
+    """Django's 400 page (400.html), or the 503 answer when an outage is behind it (the
     scale-out drill's sign-in during a hung database answered "Bad Request")."""
     if _outage_behind(exception):
-        return _try_again()
+        return _outage_answer(request)
     return defaults.bad_request(request, exception)
+
+
+def _api_error(request: HttpRequest, status: int) -> JsonResponse:
+    message = OUTAGE if status == 503 else FAULT
+    if request.path.startswith(FHIR_PREFIX):
+        code = "transient" if status == 503 else "exception"
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": code, "diagnostics": message}],
+        }
+        response = JsonResponse(outcome, status=status, content_type=FHIR_MIME)
+    else:
+        code = "unavailable" if status == 503 else "server_error"
+        error = {"status": status, "code": code, "message": message, "fields": {}}
+        response = JsonResponse({"error": error}, status=status)
+    response["Cache-Control"] = "no-store, private, max-age=0"
+    return response

@@ -33,7 +33,7 @@ from rest_framework.views import APIView, exception_handler
 
 from clinic import audit, once
 from clinic.capabilities import CAPABILITIES
-from clinic.error_pages import RETRY_AFTER, is_database_outage
+from clinic.error_pages import OUTAGE, RETRY_AFTER, is_database_outage
 
 # Who a view is for, in the permission matrix's terms (clinic.permissions).
 API = "api"
@@ -174,11 +174,7 @@ def _replayed(response: Response) -> Response:
 class DatabaseOutage(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "unavailable"
-    default_detail = (
-        "The database cannot be reached just now. Try again after Retry-After seconds; "
-        "send a POST again with the same Idempotency-Key, so that it is not saved twice "
-        "if the first sending was."
-    )
+    default_detail = OUTAGE  # as an outage outside the view says it (clinic.error_pages)
     wait = RETRY_AFTER  # DRF sends it as Retry-After
 
 

@@ -56,6 +56,7 @@ ANSWERS = {
     "405": "The method is not allowed here.",
     "409": "A clinical safeguard refused the change: see error.message.",
     "429": "The token's calls per minute are used up: wait Retry-After seconds.",
+    "500": "A fault of ours (it is logged): the same error body, code server_error.",
     "503": "The database is restarting or out of reach: try again after Retry-After seconds.",
 }
 

@@ -162,7 +162,9 @@ class FhirView(AnswersInFhir, ClinicApiView):
             prefix = value[:2] if value[:2] in PREFIXES else "ge"
             moment = _moment(value.removeprefix(prefix)[:40], prefix)
             if moment is None:
-                raise exceptions.ValidationError("_lastUpdated takes a date or dateTime.")
+                raise exceptions.ValidationError(
+                    "_lastUpdated takes a date or dateTime, from the year 1 to 9998."
+                )
             rows = rows.filter(**{f"{field}__{PREFIXES[prefix]}": moment})
         return rows
 
@@ -224,11 +226,12 @@ def _moment(value: str, prefix: str = "ge") -> datetime | None:
         if day is None:
             return None
         start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
-        return (
-            start + timedelta(days=1) - timedelta(microseconds=1)
-            if prefix in ("le", "gt")
-            else start
-        )
+        if prefix not in ("le", "gt"):
+            return start
+        try:
+            return start + timedelta(days=1) - timedelta(microseconds=1)
+        except OverflowError:  # the end of 9999-12-31: past what a moment can hold
+            return None
     return to_utc(value)
 
 

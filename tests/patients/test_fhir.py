@@ -593,3 +593,17 @@ def test_everything_pages_queries_are_pinned_whatever_the_history(
     while following:
         with django_assert_max_num_queries(EVERYTHING_PAGE_QUERIES):
             following = _link(api.get(following).json(), "next")
+
+
+@pytest.mark.parametrize("value", ["gt9999-12-31", "le9999-12-31"])
+@pytest.mark.parametrize("kind", ["Patient", "Observation", "CarePlan", "QuestionnaireResponse"])
+def test_a_last_updated_past_the_last_moment_is_a_400_operation_outcome(
+    clinic_a, patient_a1, kind, value
+):
+    """The end of 9999-12-31 is past what a moment can hold: it was a 500, in HTML (found
+    by the API review)."""
+    api = api_client(api_token_for(clinic_a, "all"))
+    response = api.get(FHIR + kind, {"_lastUpdated": value})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/fhir+json"
+    assert "_lastUpdated" in response.json()["issue"][0]["diagnostics"]
