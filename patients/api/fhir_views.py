@@ -35,6 +35,8 @@ from programs.models import Program, ProgramItem
 
 # FHIR search prefixes (eq on an instant is taken as "from then on").
 PREFIXES = {"eq": "gte", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"}
+# How many times a search parameter may come (once, unless named here).
+REPEATS = {"_lastUpdated": 2}
 MAX_COUNT = 200
 DEFAULT_COUNT = 50
 
@@ -126,6 +128,15 @@ class FhirView(AnswersInFhir, ClinicApiView):
                 f"This server does not search by {', '.join(p[:40] for p in unknown[:5])}: "
                 "/fhir/R4/metadata lists the parameters it supports."
             )
+        # FHIR ANDs a repeated parameter: `patient=A&patient=B` answered B's alone, and a
+        # third _lastUpdated was dropped (found by the API review). Only a range repeats.
+        for name, values in self.request.query_params.lists():
+            most = REPEATS.get(name, 1)
+            if len(values) > most:
+                raise exceptions.ValidationError(
+                    f"This server takes {name[:40]} "
+                    + ("once." if most == 1 else f"at most {most} times (a range's two ends).")
+                )
 
     def page_count(self) -> int:
         """The search's own parameters checked, and its page size (_count)."""
@@ -158,7 +169,7 @@ class FhirView(AnswersInFhir, ClinicApiView):
 
     def filtered(self, rows, field: str):
         """_lastUpdated=[ge|gt|le|lt|eq]<date or dateTime> on `field`; two make a range."""
-        for value in self.request.query_params.getlist("_lastUpdated")[:2]:
+        for value in self.request.query_params.getlist("_lastUpdated"):
             prefix = value[:2] if value[:2] in PREFIXES else "ge"
             moment = _moment(value.removeprefix(prefix)[:40], prefix)
             if moment is None:

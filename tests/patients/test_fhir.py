@@ -607,3 +607,29 @@ def test_a_last_updated_past_the_last_moment_is_a_400_operation_outcome(
     assert response.status_code == 400
     assert response["Content-Type"] == "application/fhir+json"
     assert "_lastUpdated" in response.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "Observation?patient={a1}&patient={a2}",
+        "CarePlan?patient={a1}&patient={a2}",
+        "QuestionnaireResponse?patient={a1}&patient={a1}",
+        "Patient?_lastUpdated=ge2026-01-01&_lastUpdated=le2026-12-31&_lastUpdated=ge2026-06-01",
+        "Patient?_count=1&_count=200",
+        "Patient/{a1}/$everything?_count=5&_count=6",
+    ],
+)
+def test_it_refuses_a_parameter_repeated_past_what_it_takes(
+    clinic_a, patient_a1, patient_a2, search
+):
+    """Found by the API review: `Observation?patient=A&patient=B` answered B's alone, as if
+    A had not been sent, and a third _lastUpdated was dropped without a word."""
+    api = api_client(api_token_for(clinic_a, "all"))
+    MorningCheckFactory(patient=patient_a2, checked_on=date.today(), compared="same", pain=5)
+    response = api.get(FHIR + search.format(a1=patient_a1.uuid, a2=patient_a2.uuid))
+    assert response.status_code == 400
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert "This server takes" in outcome["issue"][0]["diagnostics"]
+    assert not AuditEvent.objects.filter(action="export.fhir").exists()
