@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clinic import permissions, resume
+from clinic.error_pages import API_PREFIX, FHIR_PREFIX
 from clinic.log_redaction import redact
 from clinic.models import Membership
 
@@ -162,7 +163,12 @@ class LineBreaksMiddleware:
     """A form's line breaks as the page counted them. Browsers send each line break of a
     textarea as CRLF (two characters), while its maxlength counts one: a note that fit
     its box was refused by the server's length check (and a chart form lost it). Posted
-    form text is given to the views with LF line breaks, as it is stored."""
+    form text is given to the views with LF line breaks, as it is stored.
+
+    Not under the API's and the FHIR export's addresses: no form is posted there, and
+    reading the body here left DRF a stream already read, so a form body sent to the API
+    was refused as "q: This field is required" rather than 415, a type it does not take
+    (found by the API review)."""
 
     FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -170,7 +176,11 @@ class LineBreaksMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.content_type in self.FORMS:
+        if (
+            request.method == "POST"
+            and request.content_type in self.FORMS
+            and not request.path.startswith((API_PREFIX, FHIR_PREFIX))
+        ):
             posted = request.POST
             if any("\r" in value for values in posted.lists() for value in values[1]):
                 normal = posted.copy()
