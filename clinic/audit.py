@@ -49,6 +49,12 @@ ACTIONS: dict[str, str | Promise] = {
     "api.refused": _(
         "API call refused: the token was revoked, has expired, or its maker no longer makes tokens"
     ),
+    # Reads through the API of what is not a patient's record: still every call of a token
+    # is in the log (README), staff names and e-mail addresses among them.
+    "library.view": _("Exercise library read through the API"),
+    "templates.view": _("Program templates read through the API"),
+    "staff.view": _("Staff details read through the API"),
+    "clinic.view": _("Clinic details read through the API"),
     # Patient record
     "caseload.view": _("Patient list viewed"),
     "audit.view": _("Audit log viewed"),

@@ -440,6 +440,7 @@ class PractitionerSearch(FhirView):
 
     def get(self, request):
         count = self.page_count()
+        audit.record(request.actor, "staff.view", object_type="practitioner")
         rows = _staff(request.clinic).order_by("full_name", "id")
         total = rows.count()
         # Their names stay out of the links: the cursor names the last one sent.
@@ -460,6 +461,7 @@ class PractitionerRead(FhirView):
         found = _staff(request.clinic).filter(uuid=parse_uuid(user_uuid)).first()
         if found is None:
             raise permissions.not_found(request, "practitioner", user_uuid)
+        audit.record(request.actor, "staff.view", obj=found, target_user=found)
         return Response(fhir.practitioner(found, on_staff=found.on_staff))
 
 
@@ -469,6 +471,7 @@ class OrganizationSearch(FhirView):
 
     def get(self, request):
         self.page_count()
+        audit.record(request.actor, "clinic.view", obj=request.clinic)
         # The clinic is the one row: a page after it has none.
         rows = [request.clinic] if self.sent_cursor() is None else []
         return self.searchset([fhir.organization(c) for c in rows], 1, None, patients=(), about="")
@@ -480,6 +483,7 @@ class OrganizationRead(FhirView):
     def get(self, request, clinic_uuid):
         if parse_uuid(clinic_uuid) != request.clinic.uuid:
             raise permissions.not_found(request, "organization", clinic_uuid)
+        audit.record(request.actor, "clinic.view", obj=request.clinic)
         return Response(fhir.organization(request.clinic))
 
 

@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
-from clinic import permissions
+from clinic import audit, permissions
 from clinic.api.framework import UPDATED_SINCE, ClinicApiView, updated_since
 from programs.api.serializers import ExerciseSerializer, ProgramSerializer
 from programs.models import Exercise, Program, ProgramItem
@@ -28,6 +28,7 @@ class ExerciseList(ClinicApiView, ListAPIView):
 
     @extend_schema(parameters=[UPDATED_SINCE], operation_id="library_list")
     def get(self, request, *args, **kwargs):
+        audit.record(request.actor, "library.view")
         return super().get(request, *args, **kwargs)
 
 
@@ -41,6 +42,7 @@ class ExerciseDetail(ClinicApiView, RetrieveAPIView):
         found = rows.filter(uuid=key).first() if key else None
         if found is None:
             raise permissions.not_found(self.request, "exercise", self.kwargs["exercise_uuid"])
+        audit.record(self.request.actor, "library.view", obj=found)
         return found
 
 
@@ -59,6 +61,7 @@ class TemplateList(ClinicApiView, ListAPIView):
 
     @extend_schema(parameters=[UPDATED_SINCE], operation_id="templates_list")
     def get(self, request, *args, **kwargs):
+        audit.record(request.actor, "templates.view")
         return super().get(request, *args, **kwargs)
 
 
@@ -72,4 +75,5 @@ class TemplateDetail(ClinicApiView, RetrieveAPIView):
         found = rows.filter(uuid=key).first() if key else None
         if found is None:
             raise permissions.not_found(self.request, "program", self.kwargs["program_uuid"])
+        audit.record(self.request.actor, "templates.view", obj=found)
         return found
