@@ -684,14 +684,37 @@ class FlagChanged(Exception):
     """The flag changed (new signs) after the page that asked to close it was shown."""
 
 
+class FlagNoteNeeded(Exception):
+    """An urgent flag is closed only with a note of what was done about it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Not marked reviewed: say what was done about this urgent symptom (who was "
+                "called, what they were told)."
+            )
+        )
+
+
 @transaction.atomic
-def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None, note: str = "") -> Flag:
-    """Mark an open flag reviewed, with what was done about it (`note`); one reviewed
-    meanwhile is left as it is (the first review stands). `seen`: the Flag.version the
-    page showed (None from the API, which shows the reason in the same answer)."""
+def flag_review(
+    *, actor: Actor, flag: Flag, seen: str | None = None, note: str = ""
+) -> tuple[Flag, bool]:
+    """Mark an open flag reviewed, with what was done about it (`note`): (the flag, whether
+    this call reviewed it). One reviewed meanwhile is left as it is (the first review
+    stands). `seen`: the Flag.version the page showed (None from the API, which shows the
+    reason in the same answer).
+
+    An urgent flag without a note is refused (FlagNoteNeeded), here rather than in each
+    caller: checked only by the chart's view, the API closed a red flag (saddle numbness)
+    with one call and no trace of what was done about it."""
     locked = Flag.objects.select_for_update().select_related("patient").get(pk=flag.pk)
     if locked.reviewed_at is not None:
-        return locked
+        return locked, False
+    # Blanks are no note: "   " closed nothing on the chart and must not through the API.
+    note = " ".join(note.split())
+    if locked.is_urgent and not note:
+        raise FlagNoteNeeded
     if seen is not None and seen != locked.version:
         raise FlagChanged
     locked.reviewed_by = actor.user
@@ -700,4 +723,4 @@ def flag_review(*, actor: Actor, flag: Flag, seen: str | None = None, note: str 
     locked.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "updated_at"])
     caseload.refresh_one(locked.patient)
     audit.record(actor, "flag.review", patient=locked.patient, obj=locked)
-    return locked
+    return locked, True

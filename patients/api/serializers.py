@@ -270,10 +270,23 @@ class OutcomeWriteSerializer(serializers.Serializer):
 class FlagSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="uuid", read_only=True)
     resolved_at = serializers.DateTimeField(source="reviewed_at", read_only=True, allow_null=True)
+    note = serializers.CharField(
+        source="review_note", read_only=True, help_text="What was done about it, if said."
+    )
 
     class Meta:
         model = Flag
-        fields = ["id", "kind", "reason", "raised_on", "resolved_at", "updated_at"]
+        fields = ["id", "kind", "reason", "raised_on", "resolved_at", "note", "updated_at"]
+
+
+class FlagResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        max_length=Flag._meta.get_field("review_note").max_length,
+        required=False,
+        allow_blank=True,
+        help_text="What was done about it (who was called, what they were told): required "
+        "for an urgent flag (kind red_flag), which is otherwise refused with 409.",
+    )
 
 
 class ConflictSerializer(serializers.Serializer):

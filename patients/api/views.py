@@ -33,6 +33,7 @@ from clinic.api.framework import (
 )
 from clinic.models import User
 from patients.api.serializers import (
+    FlagResolveSerializer,
     FlagSerializer,
     MeasurementSerializer,
     MorningCheckSerializer,
@@ -67,6 +68,7 @@ from patients.models import (
 )
 from patients.outcomes import carried_forward, visit_record
 from patients.practice_log import (
+    FlagNoteNeeded,
     LogRefused,
     current_program,
     flag_review,
@@ -706,13 +708,27 @@ class FlagResolve(ClinicApiView):
     capabilities = {"POST": "clinical.record"}
     shows = "clinical.view"
 
-    @extend_schema(request=None, responses=FlagSerializer, operation_id="flags_resolve")
+    @extend_schema(
+        request=FlagResolveSerializer,
+        responses={
+            200: FlagSerializer,
+            409: OpenApiResponse(description="An urgent flag sent without a note (note_required)."),
+        },
+        operation_id="flags_resolve",
+    )
     def post(self, request, patient_uuid, flag_uuid):
-        """Mark the flag reviewed, as the chart's button does (again: no change)."""
+        """Mark the flag reviewed, with what was done about it, as the chart's button does
+        (an urgent flag needs the note); again: no change."""
         patient = _patient(request, patient_uuid)
         flag = permissions.get_in_clinic_or_404(
             request, Flag.objects.filter(patient=patient), flag_uuid, clinic_field="patient__clinic"
         )
-        if flag.reviewed_at is None:
-            flag = flag_review(actor=request.actor, flag=flag)
+        shape = FlagResolveSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        try:
+            flag, _reviewed = flag_review(
+                actor=request.actor, flag=flag, note=shape.validated_data.get("note", "")
+            )
+        except FlagNoteNeeded as needed:
+            raise Conflict(str(needed), code="note_required") from needed
         return Response(FlagSerializer(flag).data)

@@ -45,7 +45,7 @@ from patients.models import (
     SessionEntry,
     SessionLog,
 )
-from patients.practice_log import FlagChanged, flag_check_inactive, flag_review
+from patients.practice_log import FlagChanged, FlagNoteNeeded, flag_check_inactive, flag_review
 from patients.progressions import suggestions as progression_suggestions
 from patients.services import (
     EmailTaken,
@@ -567,20 +567,12 @@ def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) 
         messages.info(request, _("That flag was already reviewed."))
         return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     note = " ".join(parse_text(request.POST.get("note", ""), FLAG_NOTE_LENGTH).split())
-    if flag.is_urgent and not note:
-        # One tap closed an emergency sign with no trace of what was done about it.
-        messages.error(
-            request,
-            _(
-                "Not marked reviewed: say what was done about this urgent symptom (who was "
-                "called, what they were told)."
-            ),
-        )
-        return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     try:
         # A page from before flags carried their version sends none: no check.
         seen = parse_text(request.POST["seen"], 64) if "seen" in request.POST else None
-        flag = flag_review(actor=request.actor, flag=flag, seen=seen, note=note)
+        flag, reviewed = flag_review(actor=request.actor, flag=flag, seen=seen, note=note)
+    except FlagNoteNeeded as needed:
+        messages.error(request, str(needed))
     except FlagChanged:
         said = _(
             "New signs were added to this flag after you opened the page. Read it again "
@@ -591,7 +583,7 @@ def flag_mark_reviewed(request: HttpRequest, patient_uuid: str, flag_uuid: str) 
             said += " " + _("Your note, not saved yet: “{note}”").format(note=note)
         messages.warning(request, said)
     else:
-        if flag.reviewed_by_id == request.user.pk:
+        if reviewed:
             messages.success(request, _("Flag marked as reviewed."))
         else:
             messages.info(request, _("That flag was already reviewed."))

@@ -263,6 +263,40 @@ def test_high_pain_raises_the_same_flag_as_the_patient_area(api, patient_a1, a1_
     assert Flag.objects.get().reviewed_at is not None
 
 
+def test_it_refuses_to_close_an_urgent_flag_without_a_note_as_the_chart_does(api, patient_a1):
+    """Found by review: the chart asks what was done about an urgent symptom before it
+    closes; one API call closed a red flag (saddle numbness) with no note at all."""
+    flag = FlagFactory(patient=patient_a1, kind=Flag.Kind.RED_FLAG, reason="Saddle numbness.")
+    url = f"/api/v1/patients/{patient_a1.uuid}/flags/{flag.uuid}/resolve/"
+    for body in ({}, {"note": ""}, {"note": "   "}):
+        refused = post(api, url, body)
+        assert refused.status_code == 409, body
+        error = refused.json()["error"]
+        assert error["code"] == "note_required"
+        assert "say what was done about this urgent symptom" in error["message"]
+        flag.refresh_from_db()
+        assert flag.reviewed_at is None
+    too_long = post(api, url, {"note": "x" * 501})
+    assert too_long.status_code == 400 and "note" in too_long.json()["error"]["fields"]
+    closed = post(api, url, {"note": " Phoned:  sent to the emergency room. "})
+    assert closed.status_code == 200 and closed.json()["resolved_at"]
+    assert closed.json()["note"] == "Phoned: sent to the emergency room."
+    flag.refresh_from_db()
+    assert flag.review_note == "Phoned: sent to the emergency room."
+
+
+def test_the_urgent_flag_rule_is_the_review_services_own(admin_a, patient_a1):
+    """One rule for the chart and the API: the service refuses, whoever calls it."""
+    from patients.practice_log import FlagNoteNeeded, flag_review
+
+    urgent = FlagFactory(patient=patient_a1, kind=Flag.Kind.RED_FLAG, reason="Saddle numbness.")
+    with pytest.raises(FlagNoteNeeded):
+        flag_review(actor=actor_of(admin_a), flag=urgent)
+    lesser = FlagFactory(patient=patient_a1)
+    assert flag_review(actor=actor_of(admin_a), flag=lesser)[1] is True
+    assert flag_review(actor=actor_of(admin_a), flag=lesser)[1] is False  # the first stands
+
+
 def test_a_paused_program_refuses_a_log_with_409(api, patient_a1, a1_program):
     Program.objects.filter(pk=a1_program.pk).update(status=Program.Status.PAUSED)
     body = {"client_token": "k", "pain": 2, "exercises": [{"item": a1_program.items.first().pk}]}

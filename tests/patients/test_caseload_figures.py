@@ -160,7 +160,7 @@ def test_flags_move_the_attention_figures(as_clinician_a, membership_a, patient_
     page = as_clinician_a.get("/portal/?attention=1")
     assert [p.pk for p in page.context["page"]] == [patient_a1.pk]
     flag = Flag.objects.get(patient=patient_a1)
-    flag_review(actor=Actor.for_member(membership_a), flag=flag)
+    flag_review(actor=Actor.for_member(membership_a), flag=flag, note="Phoned: seen by the GP.")
     row = stored(patient_a1)
     assert not row.urgent and row.open_flags == 0
     assert list(as_clinician_a.get("/portal/?attention=1").context["page"]) == []
