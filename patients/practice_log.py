@@ -60,6 +60,17 @@ class LogRefused(Exception):
     """The session cannot be saved or changed; the message is shown to the patient."""
 
 
+class TokenReused(Exception):
+    """A client_token already saved with a session that says something else."""
+
+    def __init__(self, session: SessionLog) -> None:
+        self.session = session
+        super().__init__(
+            "This client_token was saved before with another session (other pain, effort, "
+            "comment, exercises or day). Use a new client_token for a new session."
+        )
+
+
 @dataclass(frozen=True)
 class Done:
     exercise: Exercise
@@ -338,8 +349,16 @@ def session_log(
     made_at: datetime | None = None,
     signs: Sequence[str] = (),
     rules: StopRules | None = None,
+    exact_resend: bool = False,
 ) -> tuple[SessionLog, bool]:
     """Save a session; (session, created). The same form token twice returns the first save.
+
+    `exact_resend` (the API): the token comes again only with what was saved under it,
+    else TokenReused. A kiosk whose counter restarted sent the next day's session with an
+    old token and got 200 and the old session, the new one lost without a word. The
+    patient area keeps answering any resend with the first save: its phone resends a
+    session the patient may have corrected since (session_update) and must not be told
+    it failed.
 
     `made_at` is when a session kept on the patient's device (offline) was entered: it
     dates the session (unless `performed_on` is given too), and one older than
@@ -352,7 +371,7 @@ def session_log(
     reports nothing again: its signs were saved with it."""
     existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
     if existing is not None:
-        return existing, False
+        return _resent(existing, exact_resend, pain, effort, comment, done, performed_on), False
     done = by_exercise(done)
     if made_at is not None:
         if timezone.now() - made_at > OFFLINE_MAX_AGE:
@@ -397,7 +416,8 @@ def session_log(
             )
     except IntegrityError:
         # The other tap of a double tap won the race: hand back its session.
-        return SessionLog.objects.get(patient=patient, client_token=client_token), False
+        existing = SessionLog.objects.get(patient=patient, client_token=client_token)
+        return _resent(existing, exact_resend, pain, effort, comment, done, performed_on), False
     _save_entries(session, done)
     _raise_pain_flags(patient, session)
     if signs and rules is not None:
@@ -405,6 +425,25 @@ def session_log(
     caseload.refresh_one(patient, active=True)
     audit.record(actor, "session.log", patient=patient, obj=session)
     return session, True
+
+
+def _resent(
+    session: SessionLog,
+    exact: bool,
+    pain: int | None,
+    effort: int | None,
+    comment: str,
+    done: list[Done],
+    performed_on: date | None,
+) -> SessionLog:
+    """The session saved under a token sent again; with `exact`, only if this sending says
+    what it says (its day only if one was sent: left out, it is the day of the sending)."""
+    if exact and (
+        _version(pain, effort, comment, done) != session_version(session)
+        or (performed_on is not None and performed_on != session.performed_on)
+    ):
+        raise TokenReused(session)
+    return session
 
 
 def wait_for_other_logs(patient: Patient) -> None:

@@ -76,6 +76,10 @@ def add_error_answers(result: dict, generator, request, public) -> dict:
                         "description": responses.get(code, {}).get("description") or text,
                         "content": ref,
                     }
+            # A refusal an operation documents itself (a 422) has the same one body.
+            for code, answer in responses.items():
+                if code.startswith("4") and "content" not in answer:
+                    answer["content"] = ref
     return result
 
 

@@ -134,8 +134,10 @@ class DoneSerializer(serializers.Serializer):
 class SessionWriteSerializer(serializers.Serializer):
     client_token = serializers.CharField(
         max_length=64,
-        help_text="Chosen by the caller, unique per session: sending it again returns the "
-        "first save (200) instead of a second session (201).",
+        help_text="Chosen by the caller, unique per session: sending it again with the same "
+        "session returns the first save (200) instead of a second session (201); with "
+        "another session (other pain, effort, comment, exercises or day) it is refused "
+        "(422, client_token_reused).",
     )
     performed_on = serializers.DateField(required=False, validators=[validate_care_day])
     pain = serializers.IntegerField(min_value=0, max_value=10)

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -70,6 +70,7 @@ from patients.outcomes import carried_forward, visit_record
 from patients.practice_log import (
     FlagNoteNeeded,
     LogRefused,
+    TokenReused,
     current_program,
     flag_review,
     morning_check_record,
@@ -417,6 +418,14 @@ class ProgramDetail(ClinicApiView):
 # --- Sessions and morning checks ------------------------------------------------------
 
 
+class ClientTokenReused(exceptions.APIException):
+    """As KeyReused (clinic.api.framework) for an Idempotency-Key: a token names one
+    session, and answering another with it would drop the new one without a word."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "client_token_reused"
+
+
 class SessionList(ClinicApiView, ListAPIView):
     capabilities = {"GET": "clinical.view", "POST": "clinical.record"}
     shows = "clinical.view"
@@ -442,12 +451,17 @@ class SessionList(ClinicApiView, ListAPIView):
             201: SessionSerializer,
             200: SessionSerializer,
             409: OpenApiResponse(description="The program is paused or the day is to come."),
+            422: OpenApiResponse(
+                description="The client_token was saved before with another session "
+                "(client_token_reused)."
+            ),
         },
         operation_id="sessions_log",
     )
     def post(self, request, patient_uuid):
         """Log a session against the patient's current program (a clinic's kiosk or app).
-        The same client_token twice returns the first session with 200."""
+        The same client_token twice returns the first session with 200; with another
+        session (other pain, comment, exercises or day) it is refused, 422."""
         patient = _patient(request, patient_uuid)
         shape = SessionWriteSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
@@ -476,7 +490,10 @@ class SessionList(ClinicApiView, ListAPIView):
                 program=program,
                 actor=request.actor,
                 performed_on=data.get("performed_on"),
+                exact_resend=True,
             )
+        except TokenReused as error:
+            raise ClientTokenReused(str(error)) from error
         except LogRefused as error:
             raise Conflict(str(error), code="log_refused") from error
         return Response(

@@ -119,10 +119,10 @@ class SessionForm(forms.Form):
         data = self.cleaned_data
         return bool(data.get(f"done_{pk}") or data.get(f"sets_{pk}") or data.get(f"reps_{pk}"))
 
-    def log(self, *, patient, program, actor, **when):
+    def log(self, *, patient, program, actor, exact_resend: bool = False, **when):
         """Save the valid form through the service, with the signs ticked on it:
         (session, created). `when` passes performed_on or made_at for logs not made today
-        on this page."""
+        on this page; `exact_resend`: session_log's."""
         data = self.cleaned_data
         return session_log(
             patient=patient,
@@ -135,6 +135,7 @@ class SessionForm(forms.Form):
             actor=actor,
             signs=data["signs"],
             rules=self.rules,
+            exact_resend=exact_resend,
             **when,
         )
 

@@ -252,6 +252,38 @@ def test_logging_a_session_is_idempotent_per_client_token(api, patient_a1, a1_pr
     assert stranger.status_code == 400
 
 
+def test_a_client_token_sent_again_with_another_session_is_refused_not_answered_with_the_first(
+    api, patient_a1, a1_program
+):
+    """Found by review: a kiosk whose counter restarted sent the next session with an old
+    client_token and got 200 and the old session; the new one (pain 8, a comment about
+    sharp pain) was lost without a word. A token names one session, as a key one request."""
+    first, second = a1_program.items.all()[:2]
+    url = f"/api/v1/patients/{patient_a1.uuid}/sessions/"
+    body = {"client_token": "kiosk-7-0001", "pain": 2, "exercises": [{"item": first.pk}]}
+    saved = post(api, url, body)
+    assert saved.status_code == 201
+    day = saved.json()["performed_on"]
+    others = [
+        {**body, "pain": 8},
+        {**body, "effort": 5},
+        {**body, "comment": "sharp pain down the leg"},
+        {**body, "exercises": [{"item": first.pk, "sets": 2}]},
+        {**body, "exercises": [{"item": first.pk}, {"item": second.pk}]},
+        {**body, "performed_on": (date.fromisoformat(day) - timedelta(days=1)).isoformat()},
+    ]
+    for other in others:
+        refused = post(api, url, other)
+        assert refused.status_code == 422, other
+        assert refused.json()["error"]["code"] == "client_token_reused"
+    assert list(SessionLog.objects.values_list("pain", "comment")) == [(2, "")]
+    # The same session again (its day said or not, its keys in any order) is the first.
+    for same in (body, {**body, "performed_on": day, "comment": "", "effort": None}):
+        again = post(api, url, same)
+        assert again.status_code == 200 and again.json()["id"] == saved.json()["id"]
+    assert SessionLog.objects.count() == 1
+
+
 def test_high_pain_raises_the_same_flag_as_the_patient_area(api, patient_a1, a1_program):
     item = a1_program.items.first()
     body = {"client_token": "k", "pain": 8, "exercises": [{"item": item.pk}]}

@@ -49,6 +49,24 @@ def test_a_kept_log_is_saved_once_however_often_it_is_sent(as_patient_a1, progra
     assert AuditEvent.objects.filter(action="session.log").count() == 1
 
 
+def test_a_kept_log_sent_again_after_the_patient_corrected_it_is_still_a_duplicate(
+    as_patient_a1, program_a1
+):
+    """The phone resends what it kept, whatever the patient changed since on the edit page:
+    told anything but "duplicate", it keeps the log and sends it again. (The API refuses a
+    token sent with another session; the patient area does not.)"""
+    assert sync(as_patient_a1, program_a1).json()["state"] == "saved"
+    session = SessionLog.objects.get()
+    edit = {"client_token": "phone-key-1", "pain": "6", "effort": "3", "comment": "on the bus"}
+    for entry in session.entries.all():
+        edit[f"done_{entry.exercise_id}"] = "on"
+    assert as_patient_a1.post("/me/log/edit/", edit).status_code == 302
+    again = sync(as_patient_a1, program_a1)
+    assert again.status_code == 200 and again.json()["state"] == "duplicate"
+    session.refresh_from_db()
+    assert session.pain == 6 and SessionLog.objects.count() == 1
+
+
 def test_it_is_dated_the_day_it_was_made(as_patient_a1, program_a1, patient_a1):
     two_days_ago = timezone.now() - timedelta(days=2)
     sync(as_patient_a1, program_a1, made_at=ms(two_days_ago))
