@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from types import EllipsisType
 
@@ -58,6 +58,10 @@ INACTIVE_LOOKBACK = timedelta(days=28)
 
 class LogRefused(Exception):
     """The session cannot be saved or changed; the message is shown to the patient."""
+
+
+class BeforeProgram(LogRefused):
+    """The session's day is before its program began: nothing was prescribed then."""
 
 
 class TokenReused(Exception):
@@ -350,6 +354,7 @@ def session_log(
     signs: Sequence[str] = (),
     rules: StopRules | None = None,
     exact_resend: bool = False,
+    sent_from_a_form: bool = False,
 ) -> tuple[SessionLog, bool]:
     """Save a session; (session, created). The same form token twice returns the first save.
 
@@ -359,6 +364,13 @@ def session_log(
     patient area keeps answering any resend with the first save: its phone resends a
     session the patient may have corrected since (session_update) and must not be told
     it failed.
+
+    `sent_from_a_form` (SessionForm.log: every way in, the API's included): a day before
+    the program began is refused (BeforeProgram), but for a session kept on the phone
+    (`made_at`), which showed the program's rows and so was made while it was on, whatever
+    the phone's clock says; OFFLINE_MAX_AGE bounds that. Left out by code that writes a
+    history (tests, fixtures), which may date sessions before the program's rows were
+    saved.
 
     `made_at` is when a session kept on the patient's device (offline) was entered: it
     dates the session (unless `performed_on` is given too), and one older than
@@ -384,11 +396,28 @@ def session_log(
     if performed_on > today:
         raise LogRefused(_("You cannot log a session for a day that has not come yet."))
     revisions = program.revisions.order_by("-number")
-    # Done under the revision in force when it was made (a kept session; the first if the
-    # phone's clock is behind), else the latest.
     if made_at is None:
-        revision = revisions[0]
+        # Filed under what was prescribed on its day (as adherence counts it): the last
+        # revision saved by that day's end. None saved by then: the program had not
+        # begun, and a session of that day is a wrong date (the API took 2019-03-01 for a
+        # program started today, and counted it in the patient's history).
+        day_end = datetime.combine(performed_on + timedelta(days=1), time.min)
+        revision = revisions.filter(
+            created_at__lt=timezone.make_aware(day_end, patient.tzinfo)
+        ).first()
+        if revision is None and sent_from_a_form:
+            began = day_of(patient, revisions.last().created_at)
+            raise BeforeProgram(
+                _(
+                    "This program began on {day}: a session cannot be logged for a day before."
+                ).format(day=began.isoformat())
+            )
+        revision = revision or revisions.last()
     else:
+        # Done under the revision in force when it was made, or the first if the phone's
+        # clock is behind: a kept session showed this program's rows, so it was made
+        # while the program was on, whatever the clock says (not refused as before it;
+        # OFFLINE_MAX_AGE bounds how far back it goes).
         revision = revisions.filter(created_at__lte=made_at).first() or revisions.last()
     # A session kept on the phone while the program was on happened, and its pain score
     # matters most if the program was paused since: judged by the program as it stood

@@ -139,7 +139,13 @@ class SessionWriteSerializer(serializers.Serializer):
         "another session (other pain, effort, comment, exercises or day) it is refused "
         "(422, client_token_reused).",
     )
-    performed_on = serializers.DateField(required=False, validators=[validate_care_day])
+    performed_on = serializers.DateField(
+        required=False,
+        validators=[validate_care_day],
+        help_text="The patient's day it was done (today if left out): not a day to come "
+        "(409), nor one before the program began (400); filed under what was prescribed "
+        "that day.",
+    )
     pain = serializers.IntegerField(min_value=0, max_value=10)
     effort = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)

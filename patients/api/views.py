@@ -68,6 +68,7 @@ from patients.models import (
 )
 from patients.outcomes import carried_forward, visit_record
 from patients.practice_log import (
+    BeforeProgram,
     FlagNoteNeeded,
     LogRefused,
     TokenReused,
@@ -494,6 +495,8 @@ class SessionList(ClinicApiView, ListAPIView):
             )
         except TokenReused as error:
             raise ClientTokenReused(str(error)) from error
+        except BeforeProgram as error:
+            raise Invalid({"performed_on": [str(error)]}) from error
         except LogRefused as error:
             raise Conflict(str(error), code="log_refused") from error
         return Response(

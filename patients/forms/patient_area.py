@@ -136,6 +136,7 @@ class SessionForm(forms.Form):
             signs=data["signs"],
             rules=self.rules,
             exact_resend=exact_resend,
+            sent_from_a_form=True,
             **when,
         )
 

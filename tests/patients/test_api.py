@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import AuditEvent
+from patients.adherence import patient_today
 from patients.models import (
     Flag,
     Measurement,
@@ -282,6 +283,46 @@ def test_a_client_token_sent_again_with_another_session_is_refused_not_answered_
         again = post(api, url, same)
         assert again.status_code == 200 and again.json()["id"] == saved.json()["id"]
     assert SessionLog.objects.count() == 1
+
+
+def test_a_session_dated_before_its_program_began_is_refused_on_performed_on(
+    api, membership_a, patient_a1, a1_program
+):
+    """Found by review: the API logged a session on 2019-03-01 for a program started today
+    (filed under today's revision, in the patient's history and adherence)."""
+    from tests.conftest import revise
+
+    url = f"/api/v1/patients/{patient_a1.uuid}/sessions/"
+    body = {
+        "client_token": "k-old",
+        "pain": 9,
+        "exercises": [{"item": a1_program.items.first().pk}],
+    }
+    today = patient_today(patient_a1)
+    for day in (date(2019, 3, 1), today - timedelta(days=1)):
+        refused = post(api, url, {**body, "performed_on": day.isoformat()})
+        assert refused.status_code == 400
+        assert "began on" in refused.json()["error"]["fields"]["performed_on"][0]
+    assert not SessionLog.objects.exists()
+    # Begun three days ago and changed today: a session of two days ago is filed under
+    # what was prescribed then, today's under today's revision.
+    a1_program.revisions.update(created_at=timezone.now() - timedelta(days=3))
+    revise(
+        a1_program,
+        membership_a,
+        [{"id": i.pk, "exercise": i.exercise} for i in a1_program.items.all()],
+    )
+    item = a1_program.items.first().pk
+    for token, day, number in (("k-2", today - timedelta(days=2), 1), ("k-0", today, 2)):
+        sent = {
+            **body,
+            "client_token": token,
+            "exercises": [{"item": item}],
+            "performed_on": day.isoformat(),
+        }
+        logged = post(api, url, sent)
+        assert logged.status_code == 201, logged.json()
+        assert logged.json()["revision"] == number
 
 
 def test_high_pain_raises_the_same_flag_as_the_patient_area(api, patient_a1, a1_program):

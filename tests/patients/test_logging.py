@@ -815,11 +815,13 @@ def test_i_did_them_all_on_a_day_with_nothing_due_keeps_the_extra_session(
     # Found by the scale-out drill on a Sunday: a 5-days-a-week program whose days were all
     # done Monday to Friday had nothing due, so "I did them all" answered 400 every time.
     template = Program.objects.get(template_key="low-back-core-stability")
-    program = patient_program_start(
-        actor=Actor.for_member(membership_a), patient=patient_a1, source=template
-    )
-    program.items.update(days_per_week=1, weekdays=0)
     wednesday = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    # Started before the days logged: a session of a day before its program is refused.
+    with time_machine.travel(wednesday - timedelta(days=7), tick=False):
+        program = patient_program_start(
+            actor=Actor.for_member(membership_a), patient=patient_a1, source=template
+        )
+    program.items.update(days_per_week=1, weekdays=0)
     with time_machine.travel(wednesday, tick=False):
         first = as_patient_a1.post(
             "/me/log/", {"client_token": "wed", "all_done": "1", "pain": "2"}
