@@ -499,6 +499,9 @@ class SessionList(ClinicApiView, ListAPIView):
             raise Invalid({"performed_on": [str(error)]}) from error
         except LogRefused as error:
             raise Conflict(str(error), code="log_refused") from error
+        if not created:
+            # Answered with the session saved before: a read of it, as a replay's again().
+            audit.record(request.actor, "session.view", patient=patient, obj=session)
         return Response(
             SessionSerializer(session).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -746,9 +749,13 @@ class FlagResolve(ClinicApiView):
         shape = FlagResolveSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         try:
-            flag, _reviewed = flag_review(
+            flag, reviewed = flag_review(
                 actor=request.actor, flag=flag, note=shape.validated_data.get("note", "")
             )
         except FlagNoteNeeded as needed:
             raise Conflict(str(needed), code="note_required") from needed
+        if not reviewed:
+            # Reviewed before (this call sent again, or a colleague): answered with the
+            # flag as it is, a read of it.
+            audit.record(request.actor, "flags.view", patient=patient, obj=flag)
         return Response(FlagSerializer(flag).data)

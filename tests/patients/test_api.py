@@ -325,6 +325,34 @@ def test_a_session_dated_before_its_program_began_is_refused_on_performed_on(
         assert logged.json()["revision"] == number
 
 
+def test_a_session_or_flag_answered_as_it_was_saved_is_an_audited_read(api, patient_a1, a1_program):
+    """Found by review: a session sent again and a flag resolved again answer with the
+    stored record, and left no read in the audit log (the Idempotency-Key replays do)."""
+    url = f"/api/v1/patients/{patient_a1.uuid}/sessions/"
+    body = {
+        "client_token": "kiosk-1",
+        "pain": 3,
+        "exercises": [{"item": a1_program.items.first().pk}],
+    }
+    assert post(api, url, body).status_code == 201
+    assert post(api, url, body).status_code == 200
+    session = SessionLog.objects.get()
+    read = AuditEvent.objects.filter(action="session.view", patient_uuid=patient_a1.uuid)
+    assert list(read.values_list("object_id", flat=True)) == [str(session.uuid)]
+    flag = FlagFactory(patient=patient_a1)
+    resolve = f"/api/v1/patients/{patient_a1.uuid}/flags/{flag.uuid}/resolve/"
+    assert post(api, resolve, {}).status_code == 200
+    assert not AuditEvent.objects.filter(action="flags.view", object_id=str(flag.uuid)).exists()
+    again = post(api, resolve, {"note": "Sent again."})
+    assert again.status_code == 200 and again.json()["note"] == ""  # the first review stands
+    assert (
+        AuditEvent.objects.filter(
+            action="flags.view", patient_uuid=patient_a1.uuid, object_id=str(flag.uuid)
+        ).count()
+        == 1
+    )
+
+
 def test_high_pain_raises_the_same_flag_as_the_patient_area(api, patient_a1, a1_program):
     item = a1_program.items.first()
     body = {"client_token": "k", "pain": 8, "exercises": [{"item": item.pk}]}
