@@ -86,10 +86,16 @@ def test_a_handout_asked_for_on_the_clinics_morning_is_made_by_the_worker(
     """The web names the file in the clinic's (or the patient's) zone, the worker checks
     that name in the server's: a revision saved on the clinic's morning, a UTC yesterday,
     must still name one file, or every render fails as "changed meanwhile"."""
+    from datetime import UTC, datetime
+
     from clinic.actors import Actor
     from patients.services import patient_program_start
-    from programs.models import Program
+    from programs.models import Exercise, Program
 
+    # The library as installed long before that morning: the test database was made
+    # today, after the day this test travels to, and a handout carries the date of its
+    # exercises' last change when that is later than its revision's.
+    Exercise.objects.update(updated_at=datetime(2026, 1, 1, tzinfo=UTC))
     program = patient_program_start(
         actor=Actor.for_member(membership_a),
         patient=patient_a1,
