@@ -66,7 +66,7 @@ ACTIONS: dict[str, str | Promise] = {
     "patient.invite_email": _("Sign-in invitation e-mailed"),
     "patient.invite_print": _("Sign-in sheet printed"),
     "patient.link": _("Patient record linked to a login"),
-    "patient.unlink": _("Patient login unlinked on restore"),
+    "patient.unlink": _("Patient login unlinked (restored, or its e-mail address changed)"),
     # Programs and handouts
     "program.view": _("Program opened"),
     "program.history": _("Program history viewed"),

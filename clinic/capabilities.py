@@ -50,3 +50,13 @@ def role_can(role: str, capability: str) -> bool:
     if capability not in CAPABILITIES:
         raise ValueError(f"Unknown capability {capability!r}: declare it in clinic.capabilities.")
     return capability in capabilities_of(role)
+
+
+def roles_that_can(capability: str) -> list[str]:
+    return [role for role in ROLE_CAPABILITIES if role_can(role, capability)]
+
+
+# Who may be a patient's clinician in charge: whoever sees their warning signs. A patient
+# the front desk added was put in the receptionist's charge by default, and their urgent
+# signs were then on no clinician's own list (found by the front-desk review).
+IN_CHARGE = "clinical.view"

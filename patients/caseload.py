@@ -29,6 +29,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.capabilities import IN_CHARGE, roles_that_can
 from clinic.models import Clinic, Membership, User
 from patients.models import (
     ADHERENCE_DAYS,
@@ -197,9 +198,11 @@ def refresh_stale_for_caseload(
     # Table names from the models; every value is a parameter.
     patients, members, users = (m._meta.db_table for m in (Patient, Membership, User))
     stale = f"SELECT 1 FROM {patients} WHERE clinic_id = %s AND figures_until <= %s"  # noqa: S608
+    clinical = roles_that_can(IN_CHARGE)
     in_charge_here = (
         f"SELECT m.user_id FROM {members} m INNER JOIN {users} u ON u.id = m.user_id "  # noqa: S608
-        "WHERE m.clinic_id = %s AND m.is_active AND u.is_active"
+        "WHERE m.clinic_id = %s AND m.is_active AND u.is_active "
+        f"AND m.role IN ({', '.join(['%s'] * len(clinical))})"
     )
     urgent_unowned = (
         f"SELECT 1 FROM {patients} WHERE clinic_id = %s AND status = %s AND urgent "  # noqa: S608
@@ -207,7 +210,7 @@ def refresh_stale_for_caseload(
     )
     asks = [f"EXISTS ({stale})", f"EXISTS ({urgent_unowned})"]
     params: list = [clinic.pk, connection.ops.adapt_datetimefield_value(now)]
-    params += [clinic.pk, status, clinic.pk]
+    params += [clinic.pk, status, clinic.pk, *clinical]
     if user_id is not None:
         own = f"SELECT 1 FROM {patients} WHERE clinic_id = %s AND status = %s AND clinician_id = %s"  # noqa: S608
         asks.append(f"EXISTS ({own})")

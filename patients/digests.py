@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from clinic.capabilities import ROLE_CAPABILITIES, role_can
+from clinic.capabilities import roles_that_can
 from clinic.links import absolute_url
 from clinic.mail import queue_email
 from clinic.models import Membership, OutgoingEmail
@@ -39,7 +39,7 @@ def digests_send(today: date | None = None) -> int:
     queued = 0
     # Clinical counts, for members who may read clinical data: a clinician moved to the
     # front desk keeps the setting (for a move back) but cannot reach the page to change it.
-    readers = [role for role in ROLE_CAPABILITIES if role_can(role, "clinical.view")]
+    readers = roles_that_can("clinical.view")
     members = (
         Membership.objects.active()
         .filter(weekly_digest=True, role__in=readers)

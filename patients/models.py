@@ -19,6 +19,7 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.capabilities import IN_CHARGE, roles_that_can
 from clinic.languages import patient_language
 from clinic.models import Clinic, Membership, User
 from patients import name_search
@@ -325,12 +326,13 @@ class Patient(models.Model):
     @staticmethod
     def clinicians_on_staff(patients: Collection[Patient]) -> set[tuple[int, int]]:
         """(user, clinic) of each patient's clinician who is still an active member of the
-        patient's clinic, in one query (with a few pairs that no patient has)."""
+        patient's clinic in a clinical role, in one query (with a few pairs that no patient has)."""
         return set(
             Membership.objects.active()
             .filter(
                 user_id__in={patient.clinician_id for patient in patients},
                 clinic_id__in={patient.clinic_id for patient in patients},
+                role__in=roles_that_can(IN_CHARGE),
             )
             .values_list("user_id", "clinic_id")
         )

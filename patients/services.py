@@ -71,8 +71,13 @@ def patient_update(
     *, actor: Actor, patient: Patient, seen: str | None = None, **fields: Any
 ) -> Patient:
     """Change the record's details. Its e-mail is contact data: the patient's login (if
-    any) keeps its own address, and links sent to the old address stop working. `seen`:
-    the version of these fields the page showed; EditedMeanwhile if they changed since.
+    any) keeps its own address, and links sent to the old address stop working. A login
+    of the old address no longer opens the record (the returned record has no `user`):
+    an invitation sent to a mistyped address let whoever read that mailbox make
+    the login, and after the address was put right they still read the patient's record,
+    while the patient could not be invited (found by the front-desk review). The patient
+    is invited again at the new address. `seen`: the version of these fields the page
+    showed; EditedMeanwhile if they changed since.
 
     The fields are set on the row as locked now, never saved from the caller's copy: a
     copy read before an archive (or a login linked) would write the old status back."""
@@ -90,9 +95,14 @@ def patient_update(
     )
     # A new time zone moves the patient's day.
     caseload.refresh_one(locked)
+    audit.record(actor, "patient.update", patient=locked, obj=locked)
     if locked.email.lower() != old_email.lower():
         invitations_revoke(Invitation.objects.for_patient(locked))
-    audit.record(actor, "patient.update", patient=locked, obj=locked)
+        login = locked.user
+        if login is not None and login.email.lower() != locked.email.lower():
+            locked.user = None
+            locked.save(update_fields=["user"])
+            audit.record(actor, "patient.unlink", patient=locked, obj=locked)
     # The name, birth date, clinician or print size may show on the handout: render the
     # new one ahead (nothing is rendered when none of them changed: it is stored).
     transaction.on_commit(lambda: handout_prerender(locked))

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from clinic.capabilities import IN_CHARGE, role_can, roles_that_can
 from clinic.edits import SeenVersion
 from clinic.models import Membership, User
 from clinic.once import SentOnce
@@ -66,7 +67,10 @@ class PatientForm(SeenVersion, forms.ModelForm):
         self.fields["phone"].validators.append(phone_validator)
         on_staff = Q(
             pk__in=Membership.objects.filter(
-                clinic=self.clinic, is_active=True, user__is_active=True
+                clinic=self.clinic,
+                is_active=True,
+                user__is_active=True,
+                role__in=roles_that_can(IN_CHARGE),
             ).values("user_id")
         )
         # The clinician in charge stays a choice after they leave the staff: otherwise the
@@ -81,7 +85,7 @@ class PatientForm(SeenVersion, forms.ModelForm):
         )
         field.label_from_instance = _clinician_label
         field.empty_label = gettext("Not assigned")
-        if not self.instance.pk:
+        if not self.instance.pk and role_can(membership.role, IN_CHARGE):
             self.fields["clinician"].initial = membership.user_id
         self.helper = FormHelper()
         self.helper.layout = Layout(

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import audit, once, permissions
-from clinic.capabilities import role_can
+from clinic.capabilities import IN_CHARGE, role_can, roles_that_can
 from clinic.edits import EditedMeanwhile
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
@@ -202,10 +202,14 @@ def _caseload_search(request: HttpRequest, clinical: bool) -> HttpResponse:
 
 def _urgent_and_nobodys(request: HttpRequest) -> Q:
     """Patients with an urgent sign whom no clinician of the clinic is in charge of (none
-    was set, or theirs left): on every clinician's own list. On nobody's, the sign waited
+    was set, theirs left, or theirs no longer sees clinical records): on every
+    clinician's own list. On nobody's, the sign waited
     unseen while each clinician's list said nobody needed attention."""
     in_charge_here = Membership.objects.filter(
-        clinic=request.clinic, is_active=True, user__is_active=True
+        clinic=request.clinic,
+        is_active=True,
+        user__is_active=True,
+        role__in=roles_that_can(IN_CHARGE),
     ).values("user_id")
     return Q(urgent=True) & (Q(clinician__isnull=True) | ~Q(clinician_id__in=in_charge_here))
 
@@ -598,7 +602,7 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
-            patient_update(
+            saved = patient_update(
                 actor=request.actor, patient=patient, seen=form.seen, **form.cleaned_data
             )
         except EditedMeanwhile as edited:
@@ -607,6 +611,14 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
             form.email_taken_meanwhile()
         else:
             messages.success(request, _("Changes saved."))
+            if patient.user_id and saved.user_id is None:  # patients.services.patient_update
+                messages.warning(
+                    request,
+                    _(
+                        "The login of the old e-mail address no longer opens this record. "
+                        "Invite the patient again at the new address."
+                    ),
+                )
             return redirect("patients:patient_chart", patient_uuid=patient.uuid)
     # Every answer that shows the form shows the record: the first GET, the form sent back
     # with an error, and one refused as edited meanwhile (with the colleague's new values).

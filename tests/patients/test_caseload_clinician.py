@@ -163,16 +163,19 @@ def test_the_default_costs_no_query_of_its_own(as_clinician_a, patient_a1, colle
     assert default == caseload_queries(as_clinician_a, "/portal/?clinician=everyone")
 
 
-@pytest.mark.parametrize("owner", ["unassigned", "colleague_left"])
+@pytest.mark.parametrize("owner", ["unassigned", "colleague_left", "front_desk"])
 def test_an_urgent_sign_nobody_is_in_charge_of_is_on_every_clinicians_list(
-    owner, as_clinician_a, clinic_a, patient_a1, colleague
+    owner, as_clinician_a, clinic_a, patient_a1, colleague, frontdesk_a
 ):
-    """With no clinician in charge (none set, or theirs left the clinic), an urgent sign
-    was on nobody's own list, and "Needs attention" said nobody needed it."""
-    in_charge = None if owner == "unassigned" else colleague
+    """With no clinician in charge (none set, theirs left the clinic, or theirs is the
+    front desk, who cannot see the sign), an urgent sign was on nobody's own list, and
+    "Needs attention" said nobody needed it."""
+    in_charge = {"unassigned": None, "colleague_left": colleague, "front_desk": frontdesk_a}[
+        owner
+    ]
     orphan = make_patient(clinic_a, "Una", "Urgentorphan", clinician=in_charge, login=False)
     calm = make_patient(clinic_a, "Cal", "Calmorphan", clinician=in_charge, login=False)
-    if in_charge is not None:
+    if owner == "colleague_left":
         Membership.objects.filter(user=colleague, clinic=clinic_a).update(is_active=False)
     FlagFactory(patient=orphan, kind=Flag.Kind.RED_FLAG, reason="Urgent sign reported")
     for patient in (orphan, calm):

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.html import escape
 
 from clinic.models import AuditEvent
 from patients.models import Patient
+from tests.clinic.test_invitations import invite  # noqa: F401 - a fixture
 from tests.conftest import caseload_search, make_patient
 
 # A date of birth of tomorrow, worked out when the test runs (see the test below).
@@ -186,6 +188,27 @@ def test_a_clinician_of_another_clinic_cannot_be_put_in_charge(as_clinician_a, c
     assert response.context["form"].has_error("clinician")
 
 
+def test_the_front_desk_is_never_offered_as_the_clinician_in_charge(
+    frontdesk_a, clinician_a, admin_a
+):
+    """Found by the front-desk review: a patient the front desk added was in the
+    receptionist's charge unless changed, and their urgent signs on no clinician's list."""
+    from tests.conftest import client_for
+
+    desk = client_for(frontdesk_a)
+    form = desk.get("/portal/patients/new/").context["form"]
+    offered = set(form.fields["clinician"].queryset)
+    assert form.fields["clinician"].initial is None
+    assert frontdesk_a not in offered and {clinician_a, admin_a} <= offered
+    response = desk.post("/portal/patients/new/", form_data(clinician=frontdesk_a.pk))
+    assert response.context["form"].has_error("clinician")
+    desk.post("/portal/patients/new/", form_data())
+    assert Patient.objects.get(last_name="Novak").clinician is None
+    # A clinician adding one is still in charge of them by default.
+    mine = client_for(clinician_a).get("/portal/patients/new/").context["form"]
+    assert mine.fields["clinician"].initial == clinician_a.pk
+
+
 def test_editing_the_record_email_never_rekeys_the_login(as_clinician_a, patient_a1):
     """The record's address is contact data. The login belongs to the person (it may be
     a colleague's, or a patient's of another clinic): a clinic cannot re-key it."""
@@ -193,11 +216,53 @@ def test_editing_the_record_email_never_rekeys_the_login(as_clinician_a, patient
         f"/portal/patients/{patient_a1.uuid}/edit/", form_data(email="new.address@example.test")
     )
     assert response.status_code == 302
+    login = patient_a1.user
     patient_a1.refresh_from_db()
-    patient_a1.user.refresh_from_db()
+    login.refresh_from_db()
     assert patient_a1.email == "new.address@example.test"
-    assert patient_a1.user.email == "amara.okafor@example.test"
+    assert login.email == "amara.okafor@example.test"
     assert AuditEvent.objects.filter(action="patient.update", patient_uuid=patient_a1.uuid).exists()
+    # Nor does the old address's login open the record any more: the patient is invited
+    # at the new one (below).
+    assert patient_a1.user is None
+
+
+def test_a_stranger_who_took_a_mistyped_invitation_is_shut_out_when_it_is_put_right(
+    invite,  # noqa: F811 - the fixture imported above
+    frontdesk_a,
+    clinic_a,
+):
+    """Found by the front-desk review: invited at "@exmaple.test", whoever read that
+    mailbox made the login and read Nia's program; after the desk put the address right
+    they still did, Nia could not be invited ("already has a login"), and nothing on the
+    chart could undo it."""
+    from django.test import Client
+
+    from tests.clinic.test_invitations import CHOOSE
+    from tests.conftest import client_for
+    from tests.signin import link_from_outbox, open_invitation
+
+    as_frontdesk_a = client_for(frontdesk_a)
+    nia = make_patient(clinic_a, "Nia", "Brooks", login=False, email="nia.brooks@exmaple.test")
+    invite(as_frontdesk_a, nia)
+    stranger = Client()
+    open_invitation(stranger, link_from_outbox())
+    stranger.post("/invite/", CHOOSE)
+    assert stranger.get("/me/").status_code == 200
+
+    response = as_frontdesk_a.post(
+        f"/portal/patients/{nia.uuid}/edit/",
+        form_data(first_name="Nia", last_name="Brooks", email="nia.brooks@example.test"),
+        follow=True,
+    )
+    assert "no longer opens this record" in response.content.decode()
+    assert stranger.get("/me/").status_code != 200
+    assert "Nia" not in stranger.get("/me/", follow=True).content.decode()
+    assert AuditEvent.objects.filter(action="patient.unlink", patient_uuid=nia.uuid).exists()
+    # Nia is invited at her own address, and her link makes her login.
+    mail.outbox.clear()
+    assert invite(as_frontdesk_a, nia).status_code == 302
+    assert mail.outbox[-1].to == ["nia.brooks@example.test"]
 
 
 def test_a_stale_details_page_never_overwrites_a_colleagues_change_unseen(
