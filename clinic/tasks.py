@@ -256,8 +256,16 @@ def housekeeping() -> dict:
         "form sendings": FormSending.objects.filter(
             created_at__lt=now - KEEP_FORM_SENDINGS
         ).delete()[0],
+        # Every finished e-mail: "not sent" ones too, stopped for the very reasons that
+        # call for forgetting them (a record archived, an address put right: a stranger's
+        # address and the patient's name were kept for good; found by the front-desk
+        # review).
         "e-mails": OutgoingEmail.objects.filter(
-            status__in=[OutgoingEmail.Status.SENT, OutgoingEmail.Status.FAILED],
+            status__in=[
+                OutgoingEmail.Status.SENT,
+                OutgoingEmail.Status.FAILED,
+                OutgoingEmail.Status.STOPPED,
+            ],
             created_at__lt=now - KEEP_EMAILS,
         ).delete()[0],
     }

@@ -250,6 +250,15 @@ def test_housekeeping_removes_only_what_has_had_its_time(clinic_a, admin_a):
             role="clinician",
         )
         SecurityCounter.objects.create(kind="totp-account", key="k")
+        finished = [
+            OutgoingEmail.objects.create(
+                clinic=clinic_a, kind="reminder", to="x@example.test", status=status
+            )
+            for status in ("sent", "failed", "stopped")
+        ]
+    waiting = OutgoingEmail.objects.create(
+        clinic=clinic_a, kind="reminder", to="y@example.test", status="queued"
+    )
     live, _ = invitation_issue(
         actor=actor_of(admin_a),
         kind="staff",
@@ -262,6 +271,9 @@ def test_housekeeping_removes_only_what_has_had_its_time(clinic_a, admin_a):
     assert not Invitation.objects.filter(pk=spent.pk).exists()
     assert Invitation.objects.filter(pk=live.pk).exists()
     assert not SecurityCounter.objects.exists()
+    # Every finished e-mail, "not sent" ones included (found by the front-desk review).
+    assert not OutgoingEmail.objects.filter(pk__in=[e.pk for e in finished]).exists()
+    assert OutgoingEmail.objects.filter(pk=waiting.pk).exists()
 
 
 def test_the_scheduler_knows_every_periodic_task_and_only_enqueues(db, monkeypatch):
