@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import audit, once, permissions
 from clinic.capabilities import IN_CHARGE, role_can, roles_that_can
 from clinic.edits import EditedMeanwhile
+from clinic.invitations import invitations_with_emails
 from clinic.lib.charts import Point, line_chart
 from clinic.lib.qr import qr_data_uri
 from clinic.models import Invitation, Membership, OutgoingEmail
@@ -256,11 +257,13 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     also = ("reminders", "intake") if clinical else ("reminders",)
     patient = patient_or_404(request, patient_uuid, also=also)
     _audit_read(request, "patient.view", patient)
-    links = list(
-        Invitation.objects.for_patient(patient)
-        .usable()
-        .select_related("created_by")
-        .order_by("-created_at")
+    links = _with_delivery(
+        list(
+            Invitation.objects.for_patient(patient)
+            .usable()
+            .select_related("created_by")
+            .order_by("-created_at")
+        )
     )
     # Newest first, as Program.objects.current_for orders them: the current program is
     # the newest one not completed.
@@ -290,6 +293,9 @@ def patient_chart(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     context = {
         "patient": patient,
         "links": links,
+        # Every link's e-mail refused: none of them reached the patient.
+        "links_undelivered": bool(links)
+        and all(getattr(link, "undelivered", False) for link in links),
         "reminders": reminders,
         "reminder_times": REMINDER_TIMES,
         # The chart draws the settings form's fields by hand; their words are the form's.
@@ -329,6 +335,16 @@ RECENT_EMAILS = 5
 # program was replaced) is not trouble, and there are many: those only among the latest.
 EMAIL_TROUBLE_DAYS = 30
 EMAIL_TROUBLE = (OutgoingEmail.Status.FAILED, OutgoingEmail.Status.RETRYING)
+
+
+def _with_delivery(links: list[Invitation]) -> list[Invitation]:
+    """Each link marked `undelivered` when its e-mail failed or was stopped: listed as a
+    link that still works, one the mail server refused (a mistyped address) looked as if
+    the patient had it (found by the front-desk review)."""
+    not_delivered = (OutgoingEmail.Status.FAILED, OutgoingEmail.Status.STOPPED)
+    for link, email in invitations_with_emails(links):
+        link.undelivered = email is not None and email.status in not_delivered
+    return links
 
 
 def _emails(request: HttpRequest, patient: Patient) -> list[OutgoingEmail]:

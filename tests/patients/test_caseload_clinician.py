@@ -170,9 +170,7 @@ def test_an_urgent_sign_nobody_is_in_charge_of_is_on_every_clinicians_list(
     """With no clinician in charge (none set, theirs left the clinic, or theirs is the
     front desk, who cannot see the sign), an urgent sign was on nobody's own list, and
     "Needs attention" said nobody needed it."""
-    in_charge = {"unassigned": None, "colleague_left": colleague, "front_desk": frontdesk_a}[
-        owner
-    ]
+    in_charge = {"unassigned": None, "colleague_left": colleague, "front_desk": frontdesk_a}[owner]
     orphan = make_patient(clinic_a, "Una", "Urgentorphan", clinician=in_charge, login=False)
     calm = make_patient(clinic_a, "Cal", "Calmorphan", clinician=in_charge, login=False)
     if owner == "colleague_left":

@@ -6,9 +6,11 @@ clinic.capabilities, and every page and button follows from it.
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 
 from clinic.capabilities import capabilities_of
 from clinic.models import Membership
@@ -110,3 +112,39 @@ def test_on_a_phone_the_front_desk_sees_the_date_of_birth(
     assert f'<td class="d-none d-md-table-cell"{born}' in clinical
     assert f'<div class="small text-muted d-md-none"{born}/div>' in clinical
     assert '<div class="small text-muted d-md-none">' not in desk
+
+
+class AddressRefused(BaseEmailBackend):
+    """A mail server that refuses the address (a mistyped one)."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"x": (550, b"no such user")})
+
+
+def test_a_refused_invitation_is_not_listed_as_a_link_that_still_works(
+    frontdesk_a, clinic_a, settings, django_capture_on_commit_callbacks
+):
+    """Found by the front-desk review: the chart said "Links that still work: E-mailed …"
+    for a link whose e-mail the mail server refused; nobody held it."""
+    from clinic.models import OutgoingEmail
+    from tests.conftest import make_patient, run_tasks
+
+    desk = client_for(frontdesk_a)
+    nia = make_patient(clinic_a, "Nia", "Brooks", login=False, email="nia@exmaple.test")
+    settings.EMAIL_BACKEND = "tests.patients.test_front_desk.AddressRefused"
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(f"/portal/patients/{nia.uuid}/invitation/", {"delivery": "email"})
+    run_tasks()
+    assert OutgoingEmail.objects.get().status == "failed"
+    chart = desk.get(f"/portal/patients/{nia.uuid}/").content.decode()
+    start = chart.index('id="access-heading"')
+    card = chart[start : chart.index("</section>", start)]
+    assert "Links that still work" not in card
+    assert "was not delivered" in card
+    # A printed sheet beside it still works: that one is listed as such, the e-mail marked.
+    with django_capture_on_commit_callbacks(execute=True):
+        desk.post(f"/portal/patients/{nia.uuid}/invitation/", {"delivery": "print"})
+    chart = desk.get(f"/portal/patients/{nia.uuid}/").content.decode()
+    start = chart.index('id="access-heading"')
+    card = chart[start : chart.index("</section>", start)]
+    assert "Links that still work" in card and "Not delivered" in card
