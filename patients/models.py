@@ -741,8 +741,8 @@ class ReminderSetting(models.Model):
 
     The consent is recorded with its date and who recorded it (a clinician, or the
     patient in their own area). Reminders follow the prescription's days, at a time in
-    the patient's time zone, never in quiet hours, and stop for the day once something
-    is logged. The unsubscribe token works without signing in; it is random and only
+    the patient's time zone, never in quiet hours, and stop for the day once the day's
+    sessions are done. The unsubscribe token works without signing in; it is random and only
     turns reminders off.
     """
 

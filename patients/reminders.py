@@ -137,6 +137,22 @@ def reminders_stop(*, actor: Actor, patient: Patient, reason: str) -> bool:
     return bool(stopped)
 
 
+ARCHIVED = "patient archived"
+
+
+def reminders_resume(*, actor: Actor, patient: Patient) -> bool:
+    """On a restore: reminders stopped by archiving start again, on the agreement that
+    stood then (one withdrawn since has no consent left). A record archived by mistake and
+    restored a minute later lost its reminders for good, unsaid (found by the front-desk
+    review). True if they were turned on."""
+    resumed = ReminderSetting.objects.filter(
+        patient=patient, enabled=False, stopped_reason=ARCHIVED, consent_at__isnull=False
+    ).update(enabled=True, stopped_reason="")
+    if resumed:
+        audit.record(actor, "reminders.update", patient=patient)
+    return bool(resumed)
+
+
 def setting_for_token(token: str) -> ReminderSetting | None:
     if not token or len(token) > 64:
         return None

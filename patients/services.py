@@ -31,7 +31,7 @@ from patients.access import ensure_same_clinic
 from patients.handouts import handout_prerender
 from patients.models import Patient, PatientProgram
 from patients.outcomes import outcome_schedules_discharge
-from patients.reminders import reminders_stop
+from patients.reminders import ARCHIVED, reminders_resume, reminders_stop
 from patients.screening import ScreeningBlocks, program_start_blocked
 from programs.models import Program
 from programs.services import program_copy, program_set_status
@@ -112,8 +112,9 @@ def patient_update(
 @transaction.atomic
 def patient_set_status(*, actor: Actor, patient: Patient, status: str) -> Patient:
     """Archive or restore. Records are never deleted. Archiving ends the patient's access
-    (the patient area needs an active record) and cancels their unused links; the login
-    itself is left alone, it may be a colleague's or a patient's of another clinic."""
+    (the patient area needs an active record), cancels their unused links and stops their
+    reminders, which a restore starts again; the login itself is left alone, it may be a
+    colleague's or a patient's of another clinic."""
     ensure_same_clinic(actor, patient)
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     patient.status = status
@@ -121,14 +122,16 @@ def patient_set_status(*, actor: Actor, patient: Patient, status: str) -> Patien
     unlinked = False
     if archiving:
         invitations_revoke(Invitation.objects.for_patient(patient))
-        reminders_stop(actor=actor, patient=patient, reason="patient archived")
-    elif patient.user_id and (
-        Patient.objects.active().filter(user_id=patient.user_id).exclude(pk=patient.pk).exists()
-    ):
-        # The login has an active record elsewhere now: one at a time. Nothing about
-        # that record is said; the clinic can invite the patient again.
-        patient.user = None
-        unlinked = True
+        reminders_stop(actor=actor, patient=patient, reason=ARCHIVED)
+    else:
+        reminders_resume(actor=actor, patient=patient)
+        if patient.user_id and (
+            Patient.objects.active().filter(user_id=patient.user_id).exclude(pk=patient.pk).exists()
+        ):
+            # The login has an active record elsewhere now: one at a time. Nothing about
+            # that record is said; the clinic can invite the patient again.
+            patient.user = None
+            unlinked = True
     patient.save(update_fields=["status", "user", "updated_at"])
     action = "patient.archive" if archiving else "patient.restore"
     audit.record(actor, action, patient=patient, obj=patient)

@@ -274,6 +274,25 @@ def test_archiving_stops_reminders(daily, patient_a1, clinician_a, as_clinician_
     assert not setting.enabled and setting.stopped_reason == "patient archived"
 
 
+def test_restoring_starts_the_reminders_archiving_stopped(
+    daily, patient_a1, patient_a2, clinician_a, as_clinician_a
+):
+    """Found by the front-desk review: archived by mistake and restored a minute later,
+    the patient's reminders stayed off for good and nobody was told."""
+    turn_on(patient_a1, actor_of(clinician_a))
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/restore/")
+    setting = ReminderSetting.objects.get(patient=patient_a1)
+    assert setting.enabled and setting.stopped_reason == ""
+    # Reminders the patient turned off themselves stay off: their agreement is gone.
+    turn_on(patient_a2, actor_of(clinician_a))
+    client_for(patient_a2.user).post("/me/reminders/", {"time_of_day": "18:00"})
+    assert not ReminderSetting.objects.get(patient=patient_a2).enabled
+    as_clinician_a.post(f"/portal/patients/{patient_a2.uuid}/archive/")
+    as_clinician_a.post(f"/portal/patients/{patient_a2.uuid}/restore/")
+    assert not ReminderSetting.objects.get(patient=patient_a2).enabled
+
+
 def test_unsubscribe_works_signed_out_and_changes_things_once(patient_a1, clinician_a):
     setting = turn_on(patient_a1, actor_of(clinician_a))
     url = f"/reminders/stop/{setting.unsubscribe_token}/"
