@@ -44,8 +44,16 @@ class PatientQuerySet(models.QuerySet["Patient"]):
     def email_in_use(self, clinic_id: int, email: str, *, besides: int | None = None) -> bool:
         """Whether another patient of the clinic (than `besides`) has this e-mail, as the
         unique constraint patient_email_unique_in_clinic compares them."""
+        return self.email_holder(clinic_id, email, besides=besides) is not None
+
+    def email_holder(
+        self, clinic_id: int, email: str, *, besides: int | None = None
+    ) -> Patient | None:
+        """The other patient of the clinic (than `besides`) who has this e-mail, if any."""
+        if not email:
+            return None
         clash = self.filter(clinic_id=clinic_id, email__iexact=email)
-        return bool(email) and clash.exclude(pk=besides).exists()
+        return clash.exclude(pk=besides).first()
 
     def visible_to(self, membership) -> PatientQuerySet:
         """Patients a staff member may see: everyone of their own clinic, nobody else."""

@@ -25,6 +25,21 @@ MAX_AGE_YEARS = 120
 EMAIL_IN_USE = _("Another patient of this clinic already uses this e-mail.")
 
 
+def _holding(holder: Patient) -> str:
+    """Which record has the address: a duplicate made by mistake and archived still held
+    it, and "another patient" sent the desk looking through the active list for nobody
+    (found by the front-desk review). The clinic's own patient, named to its own staff."""
+    born = date_format(holder.date_of_birth, "j M Y") if holder.date_of_birth else ""
+    if holder.status == Patient.Status.ARCHIVED:
+        return gettext(
+            "This e-mail is on the archived record of {name} (born {born}). To use it here, "
+            "restore that record, change its e-mail, and archive it again."
+        ).format(name=holder.full_name, born=born)
+    return gettext("This e-mail is on the record of {name} (born {born}).").format(
+        name=holder.full_name, born=born
+    )
+
+
 def _clinician_label(user: User) -> str:
     if getattr(user, "on_staff", True):
         return str(user)
@@ -122,8 +137,9 @@ class PatientForm(SeenVersion, forms.ModelForm):
         """Contact data, unique within this clinic. Whether the address has a login
         anywhere is not checked, and never said: see clinic.invitations."""
         email = self.cleaned_data["email"].strip().lower()
-        if Patient.objects.email_in_use(self.clinic.pk, email, besides=self.instance.pk):
-            raise forms.ValidationError(EMAIL_IN_USE)
+        holder = Patient.objects.email_holder(self.clinic.pk, email, besides=self.instance.pk)
+        if holder is not None:
+            raise forms.ValidationError(_holding(holder))
         return email
 
     def email_taken_meanwhile(self) -> None:

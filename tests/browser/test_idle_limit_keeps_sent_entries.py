@@ -50,7 +50,7 @@ def test_a_form_shown_again_with_an_error_keeps_its_entries_at_the_idle_limit(
     page.get_by_label("First name").fill("Amarachi")
     page.locator("input[name=email]").fill(patient_a2.email)  # refused by the server
     page.get_by_role("button", name="Save").click()
-    page.get_by_text("Another patient of this clinic already uses this e-mail.").wait_for()
+    page.get_by_text(f"This e-mail is on the record of {patient_a2.full_name}").wait_for()
     # Read, not typed into: this page has had no input event of its own.
     reach_the_idle_limit(page, settings.IDLE_TIMEOUT_STAFF)
 

@@ -124,9 +124,26 @@ def test_email_must_be_unique_within_the_clinic_but_not_across_clinics(
     as_clinician_a, as_clinician_b, patient_a1
 ):
     clash = as_clinician_a.post("/portal/patients/new/", form_data(email=patient_a1.email.upper()))
-    assert "already uses this e-mail" in clash.content.decode()
+    assert "This e-mail is on the record of Amara Okafor" in clash.content.decode()
     elsewhere = as_clinician_b.post("/portal/patients/new/", form_data(email=patient_a1.email))
     assert elsewhere.status_code == 302
+
+
+def test_an_email_held_by_an_archived_duplicate_says_where_and_what_to_do(
+    as_clinician_a, clinic_a, patient_a1
+):
+    """Found by the front-desk review: a duplicate made by mistake and archived kept the
+    address, and "another patient of this clinic" sent the desk looking through the
+    active list, where it is not."""
+    copy = make_patient(clinic_a, "Amara", "Copy", login=False, email="amara.new@example.test")
+    as_clinician_a.post(f"/portal/patients/{copy.uuid}/archive/")
+    response = as_clinician_a.post(
+        f"/portal/patients/{patient_a1.uuid}/edit/",
+        form_data(first_name="Amara", last_name="Okafor", email="amara.new@example.test"),
+    )
+    page = response.content.decode()
+    assert "on the archived record of Amara Copy" in page
+    assert "restore that record, change its e-mail, and archive it again" in page
 
 
 def saved_first_by_another_page(monkeypatch, module, name: str, clinic, email: str) -> None:
