@@ -26,8 +26,10 @@ from patients.instruments import INSTRUMENTS
 from patients.measures import BY_CODE, slot_label
 from patients.models import Discharge, Measurement, OutcomeResponse, Patient, SessionLog
 from patients.outcomes import instrument_summaries, measure_summaries, pain_limited_shown
+from patients.practice_log import current_program
 from patients.progress_charts import measure_chart, outcome_chart
 from patients.report_sheet import front_sheet
+from programs.dosage import describe_dosage
 from programs.models import ProgramRevision
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -49,7 +51,11 @@ def _dash(value) -> str:
 
 
 def export_csv(patient: Patient) -> str:
-    """Measurements, questionnaire scores and session logs, one row each, oldest first."""
+    """Everything the record holds, one row each, oldest first within each kind: the
+    person, their current program, goals, measurements, questionnaire scores, sessions
+    (with the exercises done), morning pain answers and the warning signs they told. A
+    patient asking for a copy of their data got only measures, scores and a line per
+    session (found by the front-desk review). What the rows are is in the first column."""
     out = io.StringIO()
     writer = csv.writer(out)
 
@@ -57,6 +63,26 @@ def export_csv(patient: Patient) -> str:
         writer.writerow([safe_cell(cell) for cell in cells])
 
     row("record", "date", "what", "side", "value", "unit", "details")
+    contact = "; ".join(
+        part
+        for part in (
+            f"e-mail {patient.email}" if patient.email else "",
+            f"phone {patient.phone}" if patient.phone else "",
+            f"record number {patient.external_id}" if patient.external_id else "",
+        )
+        if part
+    )
+    row("patient", patient.date_of_birth, patient.full_name, "", "", "", contact)
+    program = current_program(patient)
+    if program is not None:
+        items = program.items.select_related("exercise").order_by("order", "id")
+        for item in items:
+            row(
+                "program", program.start_date or "", item.exercise.name, item.side,
+                describe_dosage(item), "", item.notes,
+            )  # fmt: skip
+    for goal in patient.goals.order_by("target_on", "id"):
+        row("goal", goal.target_on, goal.text, "", goal.get_status_display(), "", "")
     measurements = (
         Measurement.objects.current()
         .filter(visit__patient=patient)
@@ -91,9 +117,35 @@ def export_csv(patient: Patient) -> str:
             instrument.unit,
             details,
         )
-    for s in SessionLog.objects.filter(patient=patient).order_by("performed_on", "logged_at"):
+    sessions = (
+        SessionLog.objects.filter(patient=patient)
+        .prefetch_related("entries__exercise")
+        .order_by("performed_on", "logged_at")
+    )
+    for s in sessions:
+        done = ", ".join(entry.exercise.name for entry in s.entries.all())
         details = f"pain {_dash(s.pain)}/10; effort {_dash(s.effort)}/10; {s.comment}"
+        if done:
+            details += f"; done: {done}"
         row("session", s.performed_on, "exercises done", "", s.exercises_done, "", details)
+    for check in patient.morning_checks.order_by("checked_on"):
+        compared = check.get_compared_display()
+        row("morning", check.checked_on, "pain next morning", "", check.pain, "/10", compared)
+    for flag in patient.flags.order_by("raised_on", "id"):
+        reviewed = (
+            f"reviewed {timezone.localtime(flag.reviewed_at):%Y-%m-%d}: {flag.review_note}"
+            if flag.reviewed_at
+            else "not reviewed yet"
+        )
+        row(
+            "sign",
+            flag.raised_on,
+            flag.get_kind_display(),
+            "",
+            "",
+            "",
+            f"{flag.reason}; {reviewed}",
+        )
     return out.getvalue()
 
 

@@ -646,6 +646,35 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(as_clinician_a, pati
     assert AuditEvent.objects.filter(action="export.csv").exists()
 
 
+def test_the_csv_export_holds_the_whole_record_a_patient_may_ask_for(
+    as_clinician_a, patient_a1, program_a1
+):
+    """Found by the front-desk review: a patient asking for a copy of their data got
+    measures, scores and one line per session: not who they are, their program, goals,
+    morning answers, the warning signs they told, or which exercises they did."""
+    from tests.factories import FlagFactory, GoalFactory, MorningCheckFactory
+    from tests.patients.test_logging import post_session
+
+    post_session(client_for(patient_a1.user), program_a1, comment="ok")
+    MorningCheckFactory(patient=patient_a1, pain=3)
+    GoalFactory(patient=patient_a1, text="Walk the dog for 20 minutes")
+    FlagFactory(patient=patient_a1, kind="stop_sign", reason="Pain spreads down the leg")
+    rows = list(
+        csv.reader(io.StringIO(as_clinician_a.get(url(patient_a1, "export.csv")).content.decode()))
+    )
+    kinds = {row[0] for row in rows[1:]}
+    assert {"patient", "program", "goal", "session", "morning", "sign"} <= kinds
+    person = next(row for row in rows if row[0] == "patient")
+    assert person[2] == "Amara Okafor" and patient_a1.email in person[6]
+    first = program_a1.items.order_by("order").first()
+    assert any(row[0] == "program" and row[2] == first.exercise.name for row in rows)
+    session = next(row for row in rows if row[0] == "session")
+    assert "done: " in session[6]
+    sign = next(row for row in rows if row[0] == "sign")
+    assert "Pain spreads down the leg" in sign[6] and "not reviewed yet" in sign[6]
+    assert next(row for row in rows if row[0] == "morning")[4] == "3"
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
