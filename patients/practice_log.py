@@ -780,8 +780,8 @@ def flag_review(
     if locked.reviewed_at is not None:
         return locked, False
     # Blanks are no note: "   " closed nothing on the chart and must not through the API.
-    # Kept as typed otherwise: a note of several lines keeps its lines.
-    note = note.strip()
+    # One line, as the chart keeps and shows it.
+    note = " ".join(note.split())
     if locked.is_urgent and not note:
         raise FlagNoteNeeded
     if seen is not None and seen != locked.version:
