@@ -149,7 +149,8 @@ def _form_data(patient: Patient | None, data: dict, clinic) -> dict:
 
 
 def _patient_form(request, patient: Patient | None, data: dict) -> PatientForm:
-    membership = SimpleNamespace(clinic=request.clinic, user_id=None)
+    # A token is no member: nobody to put in charge by default (PatientForm reads the role).
+    membership = SimpleNamespace(clinic=request.clinic, user_id=None, role="")
     form = PatientForm(
         _form_data(patient, data, request.clinic), instance=patient, membership=membership
     )
