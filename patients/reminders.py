@@ -176,9 +176,12 @@ def _withdraw_consent(setting: ReminderSetting) -> None:
 
 @transaction.atomic
 def reminders_unsubscribe(*, token: str, actor: Actor) -> bool:
-    """The unsubscribe link (no sign-in): reminders off. True only the first time."""
+    """The unsubscribe link (no sign-in): reminders off, and the agreement taken back. True
+    only the first time. Also when they are off already for another reason (the record
+    archived): a restore would otherwise turn them on again on the agreement the patient
+    had just taken back (found by the review of today's diff)."""
     setting = setting_for_token(token)
-    if setting is None or not setting.enabled:
+    if setting is None or (not setting.enabled and setting.consent_at is None):
         return False
     setting.enabled = False
     setting.stopped_reason = ReminderSetting.UNSUBSCRIBED

@@ -293,6 +293,21 @@ def test_restoring_starts_the_reminders_archiving_stopped(
     assert not ReminderSetting.objects.get(patient=patient_a2).enabled
 
 
+def test_unsubscribing_while_archived_keeps_reminders_off_after_a_restore(
+    daily, patient_a1, clinician_a, as_clinician_a
+):
+    """Found by the review of today's diff: the link of an e-mail sent before the archive,
+    used while archived, changed nothing (reminders were off already), so the restore
+    turned them on again on the agreement just taken back."""
+    setting = turn_on(patient_a1, actor_of(clinician_a))
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/archive/")
+    Client().post(f"/reminders/stop/{setting.unsubscribe_token}/")
+    setting.refresh_from_db()
+    assert setting.consent_at is None
+    as_clinician_a.post(f"/portal/patients/{patient_a1.uuid}/restore/")
+    assert not ReminderSetting.objects.get(patient=patient_a1).enabled
+
+
 def test_unsubscribe_works_signed_out_and_changes_things_once(patient_a1, clinician_a):
     setting = turn_on(patient_a1, actor_of(clinician_a))
     url = f"/reminders/stop/{setting.unsubscribe_token}/"
