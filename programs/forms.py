@@ -64,8 +64,9 @@ class DoseRequiredMixin:
     """The rules every dosage form shares (an exercise's defaults, a program row): a dose
     is counted in reps, held, or timed; with none of them there is nothing to do. Reps and
     a time are two amounts for one go: the dose line gives the reps (dosage._amount) while
-    a step names the time ("march for {duration}"), so the patient read both. So are a
-    hold and a time: "5 s · hold 10 min" was printed, the step said "hold for 10 minutes",
+    a step names the time ("march for {duration}"), so the patient read both. A hold
+    inside a time is a dose ("tense for 5 s, relax, for 5 minutes"), but not one as long
+    as the time: "5 s · hold 10 min" was printed, the step said "hold for 10 minutes",
     and the timer counted 5 s (found by the dose review)."""
 
     def clean(self) -> dict:
@@ -77,10 +78,12 @@ class DoseRequiredMixin:
                 "duration_seconds",
                 gettext("Give the reps or a time, not both: clear one of them."),
             )
-        elif data.get("hold_seconds") and data.get("duration_seconds"):
+        elif data.get("duration_seconds") and (data.get("hold_seconds") or 0) >= data.get(
+            "duration_seconds"
+        ):
             self.add_error(
-                "duration_seconds",
-                gettext("Give a hold or a time, not both: clear one of them."),
+                "hold_seconds",
+                gettext("A hold must be shorter than the time: shorten the hold or clear it."),
             )
         return data
 
