@@ -217,6 +217,21 @@ def test_a_patient_whose_sheet_is_older_than_their_program_is_told(
     assert notice not in as_patient_a1.get("/me/program/").content.decode()
 
 
+def test_a_pause_and_a_resume_leave_the_sheet_as_it_was(
+    as_clinician_a, as_patient_a1, membership_a, patient_a1, program_a1
+):
+    """Found by the review of today's diff: paused and resumed (two revisions, nothing on
+    the sheet changed), a patient back from a flare-up was told to follow the page, not
+    their sheet."""
+    get_document(as_clinician_a, url(patient_a1, program_a1))
+    program_set_status(program=program_a1, actor=Actor.for_member(membership_a), status="paused")
+    program_a1.refresh_from_db()
+    program_set_status(program=program_a1, actor=Actor.for_member(membership_a), status="active")
+    program_a1.refresh_from_db()
+    assert program_a1.revision == 3
+    assert "exercise sheet was made" not in as_patient_a1.get("/me/").content.decode()
+
+
 def test_a_patient_never_given_a_sheet_is_not_told_it_is_old(
     as_patient_a1, membership_a, program_a1
 ):

@@ -3,13 +3,13 @@ stop box's rules, and the audit record of a page read."""
 
 from __future__ import annotations
 
-from django.db.models import Max
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import translation
 
 from clinic import audit
 from programs.localized import localize_items, prefetch_for
-from programs.models import HandoutPrint, Program
+from programs.models import HandoutPrint, Program, ProgramRevision
 from programs.safety import StopRules, stop_rules_for_items
 
 
@@ -39,14 +39,41 @@ def program_items(program: Program | None, *, text: bool = True) -> list:
     )
 
 
+# What a revision's snapshot holds that its handout prints (a paused and resumed program is
+# two revisions with the same sheet). Not the dose line's wording, which changes with our
+# code, nor the exercises' names, which change with the exercise (a new sheet date then).
+_SHEET_KEYS = ("title", "goal", "patient_notes", "leaflets")
+_NOT_ON_THE_SHEET = ("dosage", "name", "lay_name")
+
+
+def _sheet_of(snapshot: dict) -> tuple:
+    return (
+        [snapshot.get(key) for key in _SHEET_KEYS],
+        [
+            {key: value for key, value in item.items() if key not in _NOT_ON_THE_SHEET}
+            for item in snapshot.get("items", [])
+        ],
+    )
+
+
 def sheet_out_of_date(program: Program | None) -> bool:
     """Whether the newest exercise sheet made of this program (printed or downloaded by
-    staff, e-mailed, downloaded by the patient) is of an earlier revision: the patient may
-    be following paper that no longer says what to do, and nothing told them (found by the
-    dose review). No query for a program never revised."""
+    staff, e-mailed, downloaded by the patient) says something the program no longer
+    does: the patient may be following paper that no longer says what to do, and nothing
+    told them (found by the dose review). Compared by what the sheet prints, not by
+    revision numbers: a pause and a resume told a patient back from a flare-up that their
+    sheet was wrong (found by the review of today's diff). One query, and none for a
+    program never revised."""
     if program is None or program.revision == 1:
         return False
-    newest = HandoutPrint.objects.filter(revision__program=program).aggregate(
-        number=Max("revision__number")
-    )["number"]
-    return newest is not None and newest < program.revision
+    printed = Exists(HandoutPrint.objects.filter(revision=OuterRef("pk")))
+    current, *earlier = (
+        ProgramRevision.objects.filter(program=program)
+        .filter(Q(number=program.revision) | Q(printed))
+        .annotate(printed=printed)
+        .order_by("-number")
+        .values_list("printed", "snapshot")[:2]
+    )
+    if current[0] or not earlier:  # the current sheet was made, or none ever was
+        return False
+    return _sheet_of(earlier[0][1]) != _sheet_of(current[1])
