@@ -14,11 +14,16 @@ sequential key. The database compares with that row's key, read in the page's ow
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -30,27 +35,49 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-# Long enough for a library list's cursor (an exercise's name, 80 characters), short
-# enough that a made-up one costs nothing to refuse.
-CURSOR_LENGTH = 400
+# Room for the longest position a list's order can make (names of 200 characters, each
+# written as \\uXXXX when not ASCII, then base64): a longer text is refused unread. Cut
+# short to 400, a page ending on an exercise with a Greek name of 80 letters could not be
+# continued (found by the review of the day's diff).
+CURSOR_LENGTH = 4096
 NOT_A_PAGE_LINK = "That page link is not valid: start again from the first page."
 
 
 class Cursor:
     """A signed position: made by `sign` for a page's `next` link, read back by `read`.
     The salt names what the cursor is for (a list's address, a patient's record): one
-    made for another is refused."""
+    made for another is refused. `sealed`: encrypted as well, for a list in order of
+    people's names, which stay out of links and logs; a cursor that named only the last
+    person sent lost everyone after them when that person was renamed between two pages
+    (found by the review of the day's diff)."""
 
-    def __init__(self, salt: str) -> None:
+    def __init__(self, salt: str, *, sealed: bool = False) -> None:
+        self.salt = salt
+        self.sealed = sealed
         self.signer = signing.Signer(salt=salt)
 
+    @staticmethod
+    def _fernet() -> Fernet:
+        digest = hashlib.sha256(f"limber.cursor:{settings.SECRET_KEY}".encode()).digest()
+        return Fernet(base64.urlsafe_b64encode(digest))
+
     def sign(self, position: Sequence[Any]) -> str:
+        if self.sealed:
+            text = json.dumps([self.salt, *position], separators=(",", ":"))
+            return self._fernet().encrypt(text.encode()).decode()
         return self.signer.sign_object(list(position))
 
     def read(self, text: str) -> list:
         try:
-            position = self.signer.unsign_object(text[:CURSOR_LENGTH])
-        except (signing.BadSignature, TypeError, ValueError) as error:
+            if len(text) > CURSOR_LENGTH:
+                raise ValueError(len(text))
+            if self.sealed:
+                salt, *position = json.loads(self._fernet().decrypt(text.encode()))
+                if salt != self.salt:
+                    raise ValueError(salt)
+            else:
+                position = self.signer.unsign_object(text)
+        except (signing.BadSignature, InvalidToken, TypeError, ValueError) as error:
             raise exceptions.ValidationError(NOT_A_PAGE_LINK) from error
         if not isinstance(position, list):
             raise exceptions.ValidationError(NOT_A_PAGE_LINK)
@@ -72,12 +99,9 @@ def _has_uuid(model) -> bool:
     return any(field.name == "uuid" for field in model._meta.concrete_fields)
 
 
-def position(row: models.Model, order: Sequence[str], *, by_row: bool = False) -> list:
+def position(row: models.Model, order: Sequence[str]) -> list:
     """Where `row` is in `order`, for a cursor: the values it was sorted by (its uuid in
-    place of its id); with `by_row`, its uuid only (for a list in order of people's names,
-    which stay out of links and logs)."""
-    if by_row:
-        return [str(row.uuid)]  # type: ignore[attr-defined]
+    place of its id)."""
     values: list = [_dumped(getattr(row, name)) for name in order if name != "id"]
     if order[-1] == "id":
         values.append(str(row.uuid))  # type: ignore[attr-defined]
@@ -88,29 +112,23 @@ def _dumped(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def after(rows: models.QuerySet, sent: list, *, by_row: bool = False) -> models.QuerySet:
+def after(rows: models.QuerySet, sent: list) -> models.QuerySet:
     """The rows of `rows` after the `position` `sent` in its order."""
     order = ordering(rows)
     model = rows.model
     try:
-        if by_row:
-            if len(sent) != 1:
-                raise ValueError(sent)
-            the_row = model._base_manager.filter(uuid=UUID(str(sent[0])))
-            values: list = [Subquery(the_row.values(name)[:1]) for name in order]
-        else:
-            if len(sent) != len(order):
-                raise ValueError(sent)
-            values = [
-                model._meta.get_field(name).to_python(value)
-                for name, value in zip(order, sent, strict=True)
-                if name != "id"
-            ]
-            if order[-1] == "id":
-                the_row = model._base_manager.filter(uuid=UUID(str(sent[-1])))
-                # A row deleted since: the rows of its moment come again, rather than
-                # some of them not at all.
-                values.append(Coalesce(Subquery(the_row.values("pk")[:1]), 0))
+        if len(sent) != len(order):
+            raise ValueError(sent)
+        values: list = [
+            model._meta.get_field(name).to_python(value)
+            for name, value in zip(order, sent, strict=True)
+            if name != "id"
+        ]
+        if order[-1] == "id":
+            the_row = model._base_manager.filter(uuid=UUID(str(sent[-1])))
+            # A row deleted since: the rows of its moment come again, rather than some of
+            # them not at all.
+            values.append(Coalesce(Subquery(the_row.values("pk")[:1]), 0))
     except (DjangoValidationError, LookupError, TypeError, ValueError) as error:
         raise exceptions.ValidationError(NOT_A_PAGE_LINK) from error
     later, same = Q(), Q()
@@ -153,18 +171,18 @@ class Page(LimitOffsetPagination):
             raise exceptions.ValidationError({self.offset_query_param: [OFFSET_GONE]})
         self.count = queryset.count()
         self.following: list | None = None
-        # People's names (the search's order) stay out of the links.
-        self.by_row = getattr(view, "cursor_by_row", False)
-        self.cursor = Cursor(f"limber.api.page:{request.path}")
+        # People's names (the search's order) stay out of the links: sealed.
+        sealed = getattr(view, "cursor_sealed", False)
+        self.cursor = Cursor(f"limber.api.page:{request.path}", sealed=sealed)
         order = ordering(queryset)
         rows = queryset
         if self.cursor_query_param in request.query_params:
             sent = self.cursor.read(request.query_params[self.cursor_query_param])
-            rows = after(queryset, sent, by_row=self.by_row)
+            rows = after(queryset, sent)
         found = list(rows[: self.limit + 1])  # one more: whether there is a next page
         page = found[: self.limit]
         if len(found) > self.limit:
-            self.following = position(page[-1], order, by_row=self.by_row)
+            self.following = position(page[-1], order)
         return page
 
     def get_paginated_response(self, data):

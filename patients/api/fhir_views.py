@@ -145,8 +145,11 @@ class FhirView(AnswersInFhir, ClinicApiView):
             raise exceptions.ValidationError(f"_offset: {paging.OFFSET_GONE}")
         return self.page_size()
 
+    # A search in order of people's names seals its cursors (clinic.api.paging.Cursor).
+    cursor_sealed = False
+
     def cursor(self) -> paging.Cursor:
-        return paging.Cursor(f"limber.fhir.search:{self.request.path}")
+        return paging.Cursor(f"limber.fhir.search:{self.request.path}", sealed=self.cursor_sealed)
 
     def sent_cursor(self) -> list | None:
         """Where the page goes on from (the `next` link's _cursor), None on a first page."""
@@ -154,18 +157,18 @@ class FhirView(AnswersInFhir, ClinicApiView):
             return None
         return self.cursor().read(self.request.query_params["_cursor"])
 
-    def page_of(self, rows, count: int, *, by_row: bool = False) -> tuple[list, list | None]:
+    def page_of(self, rows, count: int) -> tuple[list, list | None]:
         """Up to `count` rows of `rows` after the sent cursor, and the position of the last
         one when there are more (for the `next` link)."""
         order = paging.ordering(rows)
         sent = self.sent_cursor()
         if sent is not None:
-            rows = paging.after(rows, sent, by_row=by_row)
+            rows = paging.after(rows, sent)
         found = list(rows[: count + 1])  # one more: whether there is a next page
         page = found[:count]
         if len(found) <= count:
             return page, None
-        return page, paging.position(page[-1], order, by_row=by_row)
+        return page, paging.position(page[-1], order)
 
     def filtered(self, rows, field: str):
         """_lastUpdated=[ge|gt|le|lt|eq]<date or dateTime> on `field`; two make a range."""
@@ -437,14 +440,14 @@ def _staff(clinic):
 class PractitionerSearch(FhirView):
     searches = "Practitioner"
     capabilities = {"GET": "patients.view"}
+    cursor_sealed = True
 
     def get(self, request):
         count = self.page_count()
         audit.record(request.actor, "staff.view", object_type="practitioner")
         rows = _staff(request.clinic).order_by("full_name", "id")
         total = rows.count()
-        # Their names stay out of the links: the cursor names the last one sent.
-        page, following = self.page_of(rows, count, by_row=True)
+        page, following = self.page_of(rows, count)
         return self.searchset(
             [fhir.practitioner(u, on_staff=u.on_staff) for u in page],
             total,

@@ -221,7 +221,7 @@ class PatientSearch(ClinicApiView, GenericAPIView):
     patient_of = _itself
     serializer_class = PatientSerializer
     # In order of names, which stay out of the page links (clinic.api.paging).
-    cursor_by_row = True
+    cursor_sealed = True
 
     @extend_schema(
         request=PatientSearchSerializer,

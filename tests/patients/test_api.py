@@ -877,6 +877,63 @@ def test_a_search_pages_by_its_term_without_names_in_its_links(api, clinic_a):
     assert names == [f"Rosa{n}" for n in range(5)]
 
 
+def test_a_name_search_renamed_between_pages_misses_no_one(api, clinic_a):
+    """Found by the review of the day's diff: the search's cursor named only the last
+    person sent, read back by their name now; Bea renamed Zoe after the first page, the
+    next began after "Zoe", and Cy and Dee never came. The cursor now holds the names,
+    sealed (encrypted): still none in the links."""
+    rows = [make_patient(clinic_a, n, "Okafor", login=False) for n in ("Ann", "Bea", "Cy", "Dee")]
+    url = "/api/v1/patients/search/"
+    first = post(api, url + "?limit=2", {"q": "okafor"}).json()
+    assert [p["first_name"] for p in first["results"]] == ["Ann", "Bea"]
+    Patient.objects.filter(pk=rows[1].pk).update(first_name="Zoe")
+    body, names = first, []
+    while body["next"]:
+        assert "Okafor" not in body["next"] and "Bea" not in body["next"]
+        body = post(api, body["next"], {"q": "okafor"}).json()
+        names += [p["first_name"] for p in body["results"]]
+    assert names[:2] == ["Cy", "Dee"]
+
+
+def test_the_library_pages_past_an_exercise_with_a_long_greek_name(api, admin_a):
+    """Found by the review of the day's diff: a cursor of more than 400 characters was cut
+    and refused, and a page ending on an 80-letter Greek name could not be continued."""
+    from programs.services import exercise_save
+
+    # "A" first: early in the library's order, so that a page can end on it.
+    name = "A Διάταση οπίσθιων μηριαίων σε ύπτια θέση με ιμάντα και αργή αναπνοή στο τέλος"
+    exercise_save(
+        actor=actor_of(admin_a),
+        fields={
+            "name": name,
+            "lay_name": name,
+            "category": "strength",
+            "position": "sitting",
+            "style": "isometric",
+            "stop_if": "Stop if it hurts.",
+        },
+        cues=[("setup", "Sit."), ("movement", "Hold for {hold}.")],
+    )
+    whole = api.get("/api/v1/library/", {"limit": 200}).json()["results"]
+    at = [row["name"] for row in whole].index(name)
+    first = api.get("/api/v1/library/", {"limit": at + 1}).json()
+    assert first["results"][-1]["name"] == name and first["next"]
+    following = api.get(first["next"])
+    assert following.status_code == 200
+    assert following.json()["results"] == whole[at + 1 : at + 1 + at + 1]
+
+
+def test_a_sealed_cursor_of_another_list_or_altered_is_refused(api, clinic_a):
+    for n in range(3):
+        make_patient(clinic_a, f"Rosa{n}", "Okafor", login=False)
+    url = "/api/v1/patients/search/"
+    link = post(api, url + "?limit=1", {"q": "okafor"}).json()["next"]
+    cursor = link.split("cursor=")[1].split("&")[0]
+    altered = cursor[:-4] + ("AAAA" if not cursor.endswith("AAAA") else "BBBB")
+    assert post(api, f"{url}?limit=1&cursor={altered}", {"q": "okafor"}).status_code == 400
+    assert api.get("/api/v1/patients/", {"cursor": cursor}).status_code == 400
+
+
 def test_a_later_page_costs_the_same_queries_as_the_first(api, four):
     def queries(url: str) -> tuple[int, dict]:
         with CaptureQueriesContext(connection) as captured:
