@@ -159,11 +159,28 @@ def holds(user_id: Any, clinic_id: Any, capability: str) -> bool:
     return role is not None and capability in capabilities_of(role)
 
 
-def _deny(request: HttpRequest, actor: Actor) -> NoReturn:
+def _record_denial(request: HttpRequest, actor: Actor) -> None:
     match = getattr(request, "resolver_match", None)
     # Keep which page was refused; the route name carries no patient data.
     audit.denied(actor, object_type="view", object_id=match.view_name if match else "")
+
+
+def _deny(request: HttpRequest, actor: Actor) -> NoReturn:
+    _record_denial(request, actor)
     raise PermissionDenied
+
+
+def no_access(request: HttpRequest) -> HttpResponse:
+    """For a login that opens neither a clinic's pages nor a patient record: what that
+    means and what to do, in the person's language. A patient whose record's address the
+    clinic put right, or whose record was archived, got "You cannot open this page" from
+    their own bookmark (found by the review of the day's diff)."""
+    from django.shortcuts import render
+
+    from clinic.adapters import language_for
+
+    with translation.override(language_for(getattr(request.user, "email", ""))):
+        return _rendered(render(request, "registration/no_access.html", status=403))
 
 
 def _mark(wrapper: ViewFunc, **attributes: Any) -> ViewFunc:
@@ -318,7 +335,10 @@ def patient_required(func: ViewFunc) -> ViewFunc:
             return redirect_to_login(request.get_full_path())
         profile = patient_profile(request.user)
         if profile is None:
-            _deny(request, Actor.visitor(request))
+            if staff_memberships(request):
+                _deny(request, Actor.visitor(request))
+            _record_denial(request, Actor.visitor(request))
+            return no_access(request)
         request.patient = profile
         request.clinic = profile.clinic
         request.actor = Actor.for_patient(profile, request)

@@ -50,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("patients:caseload")
     if permissions.patient_profile(request.user) is not None:
         return redirect("patients:patient_home")
-    return render(request, "registration/no_access.html", status=403)
+    return permissions.no_access(request)
 
 
 @permissions.public

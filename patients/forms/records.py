@@ -102,6 +102,12 @@ class PatientForm(SeenVersion, forms.ModelForm):
         field.empty_label = gettext("Not assigned")
         if not self.instance.pk and role_can(membership.role, IN_CHARGE):
             self.fields["clinician"].initial = membership.user_id
+        if self.instance.pk and self.instance.user_id:
+            # Said before the save, not only after it (patients.services.patient_update).
+            self.fields["email"].help_text = gettext(
+                "The patient signs in with this address. Changed or cleared, their login no "
+                "longer opens this record, and they are invited again at the new address."
+            )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "seen",

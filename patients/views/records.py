@@ -633,6 +633,12 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
                     _(
                         "The login of the old e-mail address no longer opens this record. "
                         "Invite the patient again at the new address."
+                    )
+                    if saved.email
+                    else _(
+                        "The login of the old e-mail address no longer opens this record. "
+                        "A patient signs in with an e-mail address: add theirs to invite "
+                        "them again."
                     ),
                 )
             return redirect("patients:patient_chart", patient_uuid=patient.uuid)

@@ -205,6 +205,22 @@ def test_a_clinician_of_another_clinic_cannot_be_put_in_charge(as_clinician_a, c
     assert response.context["form"].has_error("clinician")
 
 
+def test_clearing_the_email_of_a_patient_with_a_login_says_what_follows(frontdesk_a, patient_a1):
+    """Found by the review of the day's diff: cleared, the address's login stopped opening
+    the record and the desk was told to "invite again at the new address", of which there
+    was none. The form says it before the save, and the message after fits."""
+    from tests.conftest import client_for
+
+    desk = client_for(frontdesk_a)
+    url = f"/portal/patients/{patient_a1.uuid}/edit/"
+    assert "Changed or cleared, their login no longer opens" in desk.get(url).content.decode()
+    response = desk.post(
+        url, form_data(first_name="Amara", last_name="Okafor", email=""), follow=True
+    )
+    page = response.content.decode()
+    assert "add theirs to invite them again" in page and "at the new address" not in page
+
+
 def test_the_front_desk_is_never_offered_as_the_clinician_in_charge(
     frontdesk_a, clinician_a, admin_a
 ):
@@ -273,8 +289,11 @@ def test_a_stranger_who_took_a_mistyped_invitation_is_shut_out_when_it_is_put_ri
         follow=True,
     )
     assert "no longer opens this record" in response.content.decode()
-    assert stranger.get("/me/").status_code != 200
-    assert "Nia" not in stranger.get("/me/", follow=True).content.decode()
+    shut_out = stranger.get("/me/")
+    assert shut_out.status_code == 403 and "Nia" not in shut_out.content.decode()
+    # Told what it means and what to do (found by the review of the day's diff: "You
+    # cannot open this page" was all a patient whose address was put right read).
+    assert "call your clinic" in shut_out.content.decode()
     assert AuditEvent.objects.filter(action="patient.unlink", patient_uuid=nia.uuid).exists()
     # Nia is invited at her own address, and her link makes her login.
     mail.outbox.clear()
