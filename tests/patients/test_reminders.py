@@ -454,6 +454,25 @@ def test_a_reminder_held_up_is_not_sent_once_the_patient_has_exercised(
     )
 
 
+def test_a_held_up_reminder_is_not_sent_once_the_program_is_paused(
+    daily, patient_a1, clinician_a, monkeypatch
+):
+    """Found by the review of the day's diff: refused by the mail server at 18:05, the
+    program paused at 18:20, the retry at 18:30 said "time for your exercises" while Today
+    showed the paused box."""
+    from programs.services import program_set_status
+
+    refused_at(patient_a1, clinician_a, 18, monkeypatch)
+    monkeypatch.undo()
+    with time_machine.travel(at(2026, 11, 16, 18, 20), tick=False):
+        program_set_status(program=daily, actor=actor_of(clinician_a), status="paused")
+    with time_machine.travel(at(2026, 11, 16, 18, 30), tick=False):
+        emails_resume.call()
+        run_tasks()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get(kind="reminder").status == OutgoingEmail.Status.STOPPED
+
+
 def test_a_reminder_retried_inside_its_two_hours_but_in_quiet_hours_waits_then_stops(
     daily, patient_a1, clinician_a, monkeypatch
 ):
