@@ -139,11 +139,14 @@ def test_a_fault_of_ours_is_still_the_error_page(fault, tmp_path, clinician_a):
     assert not response.has_header("Retry-After")
 
 
+def integration(clinic) -> Client:
+    """A token's client that gets the answers (not the exception) of a failing request."""
+    token = api_token_for(clinic, "all")
+    return Client(raise_request_exception=False, headers={"Authorization": f"Bearer {token}"})
+
+
 def test_the_api_answers_503_with_retry_after_in_its_error_shape(tmp_path, clinic_a):
-    client = Client(
-        raise_request_exception=False,
-        headers={"Authorization": f"Bearer {api_token_for(clinic_a, 'all')}"},
-    )
+    client = integration(clinic_a)
     with every_query_fails(db.OperationalError, OUTAGES["connection refused"](tmp_path)):
         response = client.get("/api/v1/patients/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
@@ -153,10 +156,7 @@ def test_the_api_answers_503_with_retry_after_in_its_error_shape(tmp_path, clini
 
 
 def test_the_fhir_export_answers_a_transient_operation_outcome(tmp_path, clinic_a):
-    client = Client(
-        raise_request_exception=False,
-        headers={"Authorization": f"Bearer {api_token_for(clinic_a, 'all')}"},
-    )
+    client = integration(clinic_a)
     with every_query_fails(db.OperationalError, OUTAGES["server starting up"](tmp_path)):
         response = client.get("/fhir/R4/Patient")
     assert response.status_code == 503 and response["Retry-After"] == "30"

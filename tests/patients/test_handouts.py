@@ -385,25 +385,17 @@ def test_a_library_update_that_changes_nothing_leaves_the_exercises_alone(db):
 
     from programs.library_sync import sync_shared_library
 
+    def sync_three_days_later() -> None:
+        models = ("Exercise", "ExerciseCue", "Program", "ProgramItem")
+        with time_machine.travel(timezone.now() + timedelta(days=3)):
+            sync_shared_library(*(apps.get_model("programs", name) for name in models))
+
     touched = dict(Exercise.objects.filter(clinic=None).values_list("slug", "updated_at"))
-    get = apps.get_model
-    with time_machine.travel(timezone.now() + timedelta(days=3)):
-        sync_shared_library(
-            get("programs", "Exercise"),
-            get("programs", "ExerciseCue"),
-            get("programs", "Program"),
-            get("programs", "ProgramItem"),
-        )
+    sync_three_days_later()
     assert dict(Exercise.objects.filter(clinic=None).values_list("slug", "updated_at")) == touched
     # A changed word is saved, with its time.
     ExerciseCue.objects.filter(exercise__slug="cat-cow", exercise__clinic=None).update(text="x")
-    with time_machine.travel(timezone.now() + timedelta(days=3)):
-        sync_shared_library(
-            get("programs", "Exercise"),
-            get("programs", "ExerciseCue"),
-            get("programs", "Program"),
-            get("programs", "ProgramItem"),
-        )
+    sync_three_days_later()
     cat_cow = Exercise.objects.get(clinic=None, slug="cat-cow")
     assert cat_cow.updated_at > touched["cat-cow"]
     assert "x" not in set(cat_cow.cues.values_list("text", flat=True))
