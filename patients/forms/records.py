@@ -106,7 +106,7 @@ class PatientForm(SeenVersion, forms.ModelForm):
             # Said before the save, not only after it (patients.services.patient_update).
             self.fields["email"].help_text = gettext(
                 "The patient signs in with this address. Changed or cleared, their login no "
-                "longer opens this record, and they are invited again at the new address."
+                "longer opens this record: then invite them again at the new address."
             )
         self.helper = FormHelper()
         self.helper.layout = Layout(

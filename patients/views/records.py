@@ -203,9 +203,9 @@ def _caseload_search(request: HttpRequest, clinical: bool) -> HttpResponse:
 
 def _urgent_and_nobodys(request: HttpRequest) -> Q:
     """Patients with an urgent sign whom no clinician of the clinic is in charge of (none
-    was set, theirs left, or theirs no longer sees clinical records): on every
-    clinician's own list. On nobody's, the sign waited
-    unseen while each clinician's list said nobody needed attention."""
+    was set, theirs left, or theirs does not see clinical records): on every clinician's
+    own list. On nobody's, the sign waited unseen while each clinician's list said nobody
+    needed attention."""
     in_charge_here = Membership.objects.filter(
         clinic=request.clinic,
         is_active=True,
