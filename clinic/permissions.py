@@ -23,7 +23,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -175,9 +175,7 @@ def no_access(request: HttpRequest) -> HttpResponse:
     means and what to do, in the person's language. A patient whose record's address the
     clinic put right, or whose record was archived, got "You cannot open this page" from
     their own bookmark (found by the review of the day's diff)."""
-    from django.shortcuts import render
-
-    from clinic.adapters import language_for
+    from clinic.adapters import language_for  # allauth's adapter: only for this rare page
 
     with translation.override(language_for(getattr(request.user, "email", ""))):
         return _rendered(render(request, "registration/no_access.html", status=403))
